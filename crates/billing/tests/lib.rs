@@ -1,1 +1,21 @@
-//! Integration tests.
+//! Integration tests of mediameter-billing: golden tests of the worked examples of DOMAIN.md
+//! section 1 (seeds 001 and 003) and property tests of the invariants.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss
+)]
+
+mod lifecycle;
+mod packs;
+mod proration;
+mod settlement;
+mod tariff;

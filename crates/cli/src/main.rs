@@ -1,1 +1,76 @@
-fn main() {}
+//! `mediameter`: the mediameter toolkit from the command line. JSON in, JSON or tables out.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod billing;
+mod core_demo;
+mod io;
+mod query;
+
+/// Metering, billing, usage aggregation, call diagnostics and query validation for real-time
+/// audio/video and live-streaming clouds.
+///
+/// Every subcommand reads JSON (a file, or standard input when the file is omitted or `-`) and
+/// prints JSON by default. Errors go to standard error with exit status 1.
+#[derive(Parser, Debug)]
+#[command(name = "mediameter", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the toolkit on the bundled sample data and print what each part computes.
+    ///
+    /// Needs no input: the samples are compiled into the binary. Shows usage split into
+    /// GMT+8 hour and day buckets, money rounded under each rounding mode, and the term
+    /// of a monthly subscription with its remaining days by natural month; bills a sample
+    /// month (packs, overflow, tiered tariff); validates a few vendor queries.
+    Demo,
+    /// Bill a month of usage: deduct it from prepaid packs (earliest expiry first), charge
+    /// the overflow by a pay-as-you-go tariff, and print the statement.
+    Bill(billing::BillArgs),
+    /// Price the upgrade of a monthly subscription over the natural months left in its term.
+    Prorate(billing::ProrateArgs),
+    /// Settle per-second on-demand usage of resources into hourly periods (GMT+8 by default).
+    Settle(billing::SettleArgs),
+    /// Validate a usage/statistics query against a vendor API profile and print the
+    /// normalised query or the vendor-shaped error.
+    Validate(query::Args),
+}
+
+fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
+    match cli.command {
+        Command::Demo => {
+            core_demo::demo(out)?;
+            writeln!(out)?;
+            billing::demo(out)?;
+            writeln!(out)?;
+            query::demo(out)
+        }
+        Command::Bill(args) => billing::run_bill(&args, out),
+        Command::Prorate(args) => billing::run_prorate(&args, out),
+        Command::Settle(args) => billing::run_settle(&args, out),
+        Command::Validate(args) => query::run(&args, out),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = run(cli, &mut out).and_then(|()| out.flush().map_err(io::CliError::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            drop(out);
+            eprintln!("mediameter: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

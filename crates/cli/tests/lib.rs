@@ -1,1 +1,16 @@
+//! Integration tests of the `mediameter` binary, and the stable replay of every fuzz corpus.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
 
+// The fuzz checks live in the fuzz package (its own workspace, built by cargo-fuzz); the same
+// source is compiled here so that stable CI replays the corpus on every run.
+#[path = "../../../fuzz/src/lib.rs"]
+mod fuzz_checks;
+
+mod commands;
+mod fuzz_replay;

@@ -22,7 +22,13 @@ use crate::time::BillingZone;
 /// # Ok::<(), mediameter_core::Error>(())
 /// ```
 pub fn days_in_month(year: i32, month: u32) -> Result<u32> {
-    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::out_of_range("month", format!("{year}-{month}"), "a month 1..=12 of a year chrono supports"))?;
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| {
+        Error::out_of_range(
+            "month",
+            format!("{year}-{month}"),
+            "a month 1..=12 of a year chrono supports",
+        )
+    })?;
     Ok(last_day_of_month(first).day())
 }
 
@@ -57,7 +63,8 @@ fn last_day_of_month(date: NaiveDate) -> NaiveDate {
 /// # Ok::<(), mediameter_core::Error>(())
 /// ```
 pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
-    date.checked_add_months(Months::new(months)).ok_or_else(|| Error::overflow("adding months to a date"))
+    date.checked_add_months(Months::new(months))
+        .ok_or_else(|| Error::overflow("adding months to a date"))
 }
 
 /// The part of one natural month covered by a span of days: see [`month_slices`].
@@ -82,7 +89,11 @@ pub struct MonthSlice {
 
 impl std::fmt::Display for MonthSlice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{:02}: {}/{}", self.year, self.month, self.days, self.days_in_month)
+        write!(
+            f,
+            "{}-{:02}: {}/{}",
+            self.year, self.month, self.days, self.days_in_month
+        )
     }
 }
 
@@ -102,7 +113,10 @@ impl std::fmt::Display for MonthSlice {
 /// ```
 #[must_use]
 pub fn month_slices(first: NaiveDate, last: NaiveDate) -> MonthSlices {
-    MonthSlices { cursor: Some(first), last }
+    MonthSlices {
+        cursor: Some(first),
+        last,
+    }
 }
 
 /// Iterator returned by [`month_slices`].
@@ -120,7 +134,9 @@ impl Iterator for MonthSlices {
         let month_end = last_day_of_month(from);
         let to = month_end.min(self.last);
         // `to >= from` and both are in the same month, so the difference is 0..=30.
-        let days = u32::try_from(to.signed_duration_since(from).num_days()).unwrap_or(0).saturating_add(1);
+        let days = u32::try_from(to.signed_duration_since(from).num_days())
+            .unwrap_or(0)
+            .saturating_add(1);
         self.cursor = if to >= self.last { None } else { to.succ_opt() };
         Some(MonthSlice {
             year: from.year(),
@@ -188,11 +204,17 @@ impl SubscriptionTerm {
     /// ```
     pub fn monthly(purchased_at: DateTime<Utc>, months: u32, zone: BillingZone) -> Result<Self> {
         if months == 0 || months > MAX_TERM_MONTHS {
-            return Err(Error::out_of_range("term months", months, format!("1..={MAX_TERM_MONTHS}")));
+            return Err(Error::out_of_range(
+                "term months",
+                months,
+                format!("1..={MAX_TERM_MONTHS}"),
+            ));
         }
         let bought_on = zone.local_date(purchased_at);
         let expiry_date = add_months(bought_on, months)?;
-        let day_after = expiry_date.succ_opt().ok_or_else(|| Error::overflow("term expiry"))?;
+        let day_after = expiry_date
+            .succ_opt()
+            .ok_or_else(|| Error::overflow("term expiry"))?;
         let end = zone.start_of_day(day_after)?;
         Ok(SubscriptionTerm {
             purchased_at,
@@ -278,7 +300,9 @@ impl SubscriptionTerm {
     /// ```
     #[must_use]
     pub fn last_second(&self) -> DateTime<Utc> {
-        self.end.checked_sub_signed(chrono::TimeDelta::seconds(1)).unwrap_or(self.end)
+        self.end
+            .checked_sub_signed(chrono::TimeDelta::seconds(1))
+            .unwrap_or(self.end)
     }
 
     /// Whether the term is in force at `t` (`purchase <= t < end`).
@@ -320,7 +344,11 @@ impl SubscriptionTerm {
             return Err(Error::out_of_range(
                 "change instant",
                 changed_at.to_rfc3339(),
-                format!("an instant inside the term [{}, {})", self.purchased_at.to_rfc3339(), self.end.to_rfc3339()),
+                format!(
+                    "an instant inside the term [{}, {})",
+                    self.purchased_at.to_rfc3339(),
+                    self.end.to_rfc3339()
+                ),
             ));
         }
         let change_day = self.zone.local_date(changed_at);
@@ -343,7 +371,12 @@ mod tests {
     #[test]
     fn worked_example_b_slices() {
         // Bought 2023-04-08, changed 2023-04-18: 12/30 + 8/31.
-        let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(), 1, BillingZone::GMT8).unwrap();
+        let term = SubscriptionTerm::monthly(
+            Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(),
+            1,
+            BillingZone::GMT8,
+        )
+        .unwrap();
         assert_eq!(term.expiry_date(), d(2023, 5, 8));
         let v: Vec<_> = term
             .remaining_months(Utc.with_ymd_and_hms(2023, 4, 18, 2, 0, 0).unwrap())
@@ -355,27 +388,55 @@ mod tests {
 
     #[test]
     fn change_on_expiry_day_leaves_nothing() {
-        let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(), 1, BillingZone::GMT8).unwrap();
+        let term = SubscriptionTerm::monthly(
+            Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(),
+            1,
+            BillingZone::GMT8,
+        )
+        .unwrap();
         let on_expiry = Utc.with_ymd_and_hms(2023, 5, 8, 15, 0, 0).unwrap(); // 23:00 GMT+8
         assert_eq!(term.remaining_months(on_expiry).unwrap().count(), 0);
         assert!(term.remaining_months(term.end()).is_err());
-        assert!(term.remaining_months(term.purchased_at() - chrono::TimeDelta::seconds(1)).is_err());
+        assert!(
+            term.remaining_months(term.purchased_at() - chrono::TimeDelta::seconds(1))
+                .is_err()
+        );
     }
 
     #[test]
     fn month_end_purchases_clamp() {
-        for (bought, want) in [(d(2023, 1, 29), d(2023, 2, 28)), (d(2024, 1, 30), d(2024, 2, 29)), (d(2023, 3, 31), d(2023, 4, 30)), (d(2023, 12, 31), d(2024, 1, 31))] {
+        for (bought, want) in [
+            (d(2023, 1, 29), d(2023, 2, 28)),
+            (d(2024, 1, 30), d(2024, 2, 29)),
+            (d(2023, 3, 31), d(2023, 4, 30)),
+            (d(2023, 12, 31), d(2024, 1, 31)),
+        ] {
             let at = BillingZone::GMT8.start_of_day(bought).unwrap();
-            assert_eq!(SubscriptionTerm::monthly(at, 1, BillingZone::GMT8).unwrap().expiry_date(), want);
+            assert_eq!(
+                SubscriptionTerm::monthly(at, 1, BillingZone::GMT8)
+                    .unwrap()
+                    .expiry_date(),
+                want
+            );
         }
     }
 
     #[test]
     fn gmt8_purchase_date_is_local() {
         // 2023-03-17T20:00Z is already the 18th in GMT+8.
-        let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 3, 17, 20, 0, 0).unwrap(), 1, BillingZone::GMT8).unwrap();
+        let term = SubscriptionTerm::monthly(
+            Utc.with_ymd_and_hms(2023, 3, 17, 20, 0, 0).unwrap(),
+            1,
+            BillingZone::GMT8,
+        )
+        .unwrap();
         assert_eq!(term.expiry_date(), d(2023, 4, 18));
-        let utc = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 3, 17, 20, 0, 0).unwrap(), 1, BillingZone::UTC).unwrap();
+        let utc = SubscriptionTerm::monthly(
+            Utc.with_ymd_and_hms(2023, 3, 17, 20, 0, 0).unwrap(),
+            1,
+            BillingZone::UTC,
+        )
+        .unwrap();
         assert_eq!(utc.expiry_date(), d(2023, 4, 17));
     }
 }

@@ -155,7 +155,11 @@ impl Error {
     /// assert_eq!(err.to_string(), "scale 40 is out of range: expected 0..=28");
     /// ```
     #[must_use]
-    pub fn out_of_range(field: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+    pub fn out_of_range(
+        field: &'static str,
+        value: impl fmt::Display,
+        expected: impl fmt::Display,
+    ) -> Self {
         Error::OutOfRange {
             field,
             value: truncate(&value.to_string()),

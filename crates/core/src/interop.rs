@@ -25,7 +25,13 @@ pub fn to_offset_date_time(t: DateTime<Utc>) -> Result<OffsetDateTime> {
         .checked_mul(1_000_000_000)
         .and_then(|n| n.checked_add(i128::from(t.timestamp_subsec_nanos())))
         .ok_or_else(|| Error::overflow("instant to time::OffsetDateTime"))?;
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| Error::out_of_range("instant", t.to_rfc3339(), "an instant the time crate can represent"))
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| {
+        Error::out_of_range(
+            "instant",
+            t.to_rfc3339(),
+            "an instant the time crate can represent",
+        )
+    })
 }
 
 /// A `time::OffsetDateTime` (any offset) as a chrono UTC instant.
@@ -41,7 +47,8 @@ pub fn to_offset_date_time(t: DateTime<Utc>) -> Result<OffsetDateTime> {
 /// # Ok::<(), mediameter_core::Error>(())
 /// ```
 pub fn from_offset_date_time(t: OffsetDateTime) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).ok_or_else(|| Error::out_of_range("instant", t, "an instant chrono can represent"))
+    DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond())
+        .ok_or_else(|| Error::out_of_range("instant", t, "an instant chrono can represent"))
 }
 
 impl TimeRange {
@@ -75,6 +82,9 @@ impl TimeRange {
     /// # Ok::<(), mediameter_core::Error>(())
     /// ```
     pub fn to_offset_date_times(&self) -> Result<(OffsetDateTime, OffsetDateTime)> {
-        Ok((to_offset_date_time(self.start())?, to_offset_date_time(self.end())?))
+        Ok((
+            to_offset_date_time(self.start())?,
+            to_offset_date_time(self.end())?,
+        ))
     }
 }

@@ -108,7 +108,13 @@ impl FromStr for Currency {
             .iter()
             .find(|c| c.code.as_slice() == s.as_bytes())
             .copied()
-            .ok_or_else(|| Error::invalid("currency code", s, "an upper-case ISO 4217 code of a supported currency (CNY, USD, EUR, JPY, ...)"))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "currency code",
+                    s,
+                    "an upper-case ISO 4217 code of a supported currency (CNY, USD, EUR, JPY, ...)",
+                )
+            })
     }
 }
 
@@ -248,7 +254,10 @@ impl Money {
     /// ```
     pub fn checked_add(self, other: Money) -> Result<Money> {
         self.same_currency(&other, "money add")?;
-        let amount = self.amount.checked_add(other.amount).ok_or_else(|| Error::overflow("money add"))?;
+        let amount = self
+            .amount
+            .checked_add(other.amount)
+            .ok_or_else(|| Error::overflow("money add"))?;
         Ok(Money::new(amount, self.currency))
     }
 
@@ -268,7 +277,10 @@ impl Money {
     /// ```
     pub fn checked_sub(self, other: Money) -> Result<Money> {
         self.same_currency(&other, "money subtract")?;
-        let amount = self.amount.checked_sub(other.amount).ok_or_else(|| Error::overflow("money subtract"))?;
+        let amount = self
+            .amount
+            .checked_sub(other.amount)
+            .ok_or_else(|| Error::overflow("money subtract"))?;
         Ok(Money::new(amount, self.currency))
     }
 
@@ -286,7 +298,10 @@ impl Money {
     /// # Ok::<(), mediameter_core::Error>(())
     /// ```
     pub fn checked_mul(self, quantity: Decimal) -> Result<Money> {
-        let amount = self.amount.checked_mul(quantity).ok_or_else(|| Error::overflow("money multiply"))?;
+        let amount = self
+            .amount
+            .checked_mul(quantity)
+            .ok_or_else(|| Error::overflow("money multiply"))?;
         Ok(Money::new(amount, self.currency))
     }
 
@@ -307,9 +322,16 @@ impl Money {
     /// ```
     pub fn checked_div(self, divisor: Decimal) -> Result<Money> {
         if divisor.is_zero() {
-            return Err(Error::out_of_range("money divisor", divisor, "a non-zero number"));
+            return Err(Error::out_of_range(
+                "money divisor",
+                divisor,
+                "a non-zero number",
+            ));
         }
-        let amount = self.amount.checked_div(divisor).ok_or_else(|| Error::overflow("money divide"))?;
+        let amount = self
+            .amount
+            .checked_div(divisor)
+            .ok_or_else(|| Error::overflow("money divide"))?;
         Ok(Money::new(amount, self.currency))
     }
 
@@ -357,7 +379,9 @@ impl Money {
     /// # Ok::<(), mediameter_core::Error>(())
     /// ```
     pub fn sum(currency: Currency, items: impl IntoIterator<Item = Money>) -> Result<Money> {
-        items.into_iter().try_fold(Money::zero(currency), Money::checked_add)
+        items
+            .into_iter()
+            .try_fold(Money::zero(currency), Money::checked_add)
     }
 }
 
@@ -376,8 +400,16 @@ impl FromStr for Money {
         if s.len() > 64 {
             return Err(Error::invalid("money", s, expected));
         }
-        let (amount, code) = s.split_once(' ').ok_or_else(|| Error::invalid("money", s, expected))?;
-        let amount = Decimal::from_str_exact(amount).map_err(|_| Error::invalid("money amount", amount, "a decimal number with at most 28 digits"))?;
+        let (amount, code) = s
+            .split_once(' ')
+            .ok_or_else(|| Error::invalid("money", s, expected))?;
+        let amount = Decimal::from_str_exact(amount).map_err(|_| {
+            Error::invalid(
+                "money amount",
+                amount,
+                "a decimal number with at most 28 digits",
+            )
+        })?;
         Ok(Money::new(amount, code.parse()?))
     }
 }
@@ -398,8 +430,14 @@ mod tests {
     #[test]
     fn overflow_is_an_error() {
         let m = Money::new(Decimal::MAX, Currency::CNY);
-        assert_eq!(m.checked_add(m).unwrap_err().kind(), crate::ErrorKind::Overflow);
-        assert_eq!(m.checked_mul(dec!(2)).unwrap_err().kind(), crate::ErrorKind::Overflow);
+        assert_eq!(
+            m.checked_add(m).unwrap_err().kind(),
+            crate::ErrorKind::Overflow
+        );
+        assert_eq!(
+            m.checked_mul(dec!(2)).unwrap_err().kind(),
+            crate::ErrorKind::Overflow
+        );
         assert!(m.checked_div(Decimal::ZERO).is_err());
     }
 
@@ -408,6 +446,9 @@ mod tests {
         for c in Currency::KNOWN {
             assert_eq!(c.code().parse::<Currency>().unwrap(), *c);
         }
-        assert!("cny".parse::<Currency>().is_err(), "codes are upper case in ISO 4217");
+        assert!(
+            "cny".parse::<Currency>().is_err(),
+            "codes are upper case in ISO 4217"
+        );
     }
 }

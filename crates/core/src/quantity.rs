@@ -100,7 +100,10 @@ impl FromStr for Unit {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "QuantityRepr", into = "QuantityRepr"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "QuantityRepr", into = "QuantityRepr")
+)]
 pub struct Quantity {
     value: Decimal,
     unit: Unit,
@@ -144,7 +147,11 @@ impl Quantity {
     /// ```
     pub fn new(value: Decimal, unit: Unit) -> Result<Self> {
         if value.is_sign_negative() && !value.is_zero() {
-            return Err(Error::out_of_range("quantity", value, "a value of zero or more"));
+            return Err(Error::out_of_range(
+                "quantity",
+                value,
+                "a value of zero or more",
+            ));
         }
         Ok(Quantity { value, unit })
     }
@@ -211,9 +218,17 @@ impl Quantity {
                 to: unit.as_str(),
             });
         };
-        let secs = self.value.checked_mul(Decimal::from(from)).ok_or_else(|| Error::overflow("quantity conversion"))?;
-        let value = secs.checked_div(Decimal::from(to)).ok_or_else(|| Error::overflow("quantity conversion"))?;
-        Ok(Quantity { value: value.normalize(), unit })
+        let secs = self
+            .value
+            .checked_mul(Decimal::from(from))
+            .ok_or_else(|| Error::overflow("quantity conversion"))?;
+        let value = secs
+            .checked_div(Decimal::from(to))
+            .ok_or_else(|| Error::overflow("quantity conversion"))?;
+        Ok(Quantity {
+            value: value.normalize(),
+            unit,
+        })
     }
 
     /// `self + other`, in `self`'s unit.
@@ -231,8 +246,14 @@ impl Quantity {
     /// ```
     pub fn checked_add(self, other: Quantity) -> Result<Quantity> {
         let other = other.convert(self.unit)?;
-        let value = self.value.checked_add(other.value).ok_or_else(|| Error::overflow("quantity add"))?;
-        Ok(Quantity { value, unit: self.unit })
+        let value = self
+            .value
+            .checked_add(other.value)
+            .ok_or_else(|| Error::overflow("quantity add"))?;
+        Ok(Quantity {
+            value,
+            unit: self.unit,
+        })
     }
 }
 
@@ -289,12 +310,21 @@ impl MinutePolicy {
     /// use mediameter_core::MinutePolicy;
     /// assert!(MinutePolicy::Exact.billable_minutes(std::iter::empty()).unwrap().is_zero());
     /// ```
-    pub fn billable_minutes(self, record_seconds: impl IntoIterator<Item = u64>) -> Result<Decimal> {
+    pub fn billable_minutes(
+        self,
+        record_seconds: impl IntoIterator<Item = u64>,
+    ) -> Result<Decimal> {
         let overflow = || Error::overflow("billable minutes");
         match self {
             MinutePolicy::Exact => {
-                let total = record_seconds.into_iter().try_fold(0_u64, |acc, s| acc.checked_add(s)).ok_or_else(overflow)?;
-                Decimal::from(total).checked_div(Decimal::from(60)).map(|m| m.normalize()).ok_or_else(overflow)
+                let total = record_seconds
+                    .into_iter()
+                    .try_fold(0_u64, |acc, s| acc.checked_add(s))
+                    .ok_or_else(overflow)?;
+                Decimal::from(total)
+                    .checked_div(Decimal::from(60))
+                    .map(|m| m.normalize())
+                    .ok_or_else(overflow)
             }
             MinutePolicy::CeilPerRecord => {
                 let total = record_seconds
@@ -304,7 +334,10 @@ impl MinutePolicy {
                 Ok(Decimal::from(total))
             }
             MinutePolicy::CeilPerPeriod => {
-                let total = record_seconds.into_iter().try_fold(0_u64, |acc, s| acc.checked_add(s)).ok_or_else(overflow)?;
+                let total = record_seconds
+                    .into_iter()
+                    .try_fold(0_u64, |acc, s| acc.checked_add(s))
+                    .ok_or_else(overflow)?;
                 Ok(Decimal::from(total.div_ceil(60)))
             }
         }
@@ -319,17 +352,41 @@ mod tests {
     #[test]
     fn conversions_are_exact_both_ways() {
         let q = Quantity::new(dec!(7), Unit::Minute).unwrap();
-        let back = q.convert(Unit::Second).unwrap().convert(Unit::Minute).unwrap();
+        let back = q
+            .convert(Unit::Second)
+            .unwrap()
+            .convert(Unit::Minute)
+            .unwrap();
         assert_eq!(back.value(), dec!(7));
-        assert_eq!(Quantity::seconds(1).convert(Unit::Hour).unwrap().value().round_dp(10), dec!(0.0002777778));
+        assert_eq!(
+            Quantity::seconds(1)
+                .convert(Unit::Hour)
+                .unwrap()
+                .value()
+                .round_dp(10),
+            dec!(0.0002777778)
+        );
     }
 
     #[test]
     fn policies_disagree_where_they_should() {
         let recs = [59_u64, 59, 59];
-        assert_eq!(MinutePolicy::CeilPerRecord.billable_minutes(recs).unwrap(), dec!(3));
-        assert_eq!(MinutePolicy::CeilPerPeriod.billable_minutes(recs).unwrap(), dec!(3));
-        assert_eq!(MinutePolicy::Exact.billable_minutes(recs).unwrap(), dec!(2.95));
-        assert!(MinutePolicy::CeilPerPeriod.billable_minutes([u64::MAX, 1]).is_err());
+        assert_eq!(
+            MinutePolicy::CeilPerRecord.billable_minutes(recs).unwrap(),
+            dec!(3)
+        );
+        assert_eq!(
+            MinutePolicy::CeilPerPeriod.billable_minutes(recs).unwrap(),
+            dec!(3)
+        );
+        assert_eq!(
+            MinutePolicy::Exact.billable_minutes(recs).unwrap(),
+            dec!(2.95)
+        );
+        assert!(
+            MinutePolicy::CeilPerPeriod
+                .billable_minutes([u64::MAX, 1])
+                .is_err()
+        );
     }
 }

@@ -65,7 +65,11 @@ impl FromStr for Role {
         match s {
             "pub" | "publish" | "publisher" => Ok(Role::Publish),
             "sub" | "subscribe" | "subscriber" => Ok(Role::Subscribe),
-            _ => Err(Error::invalid("role", s, "pub or sub (publish/publisher, subscribe/subscriber)")),
+            _ => Err(Error::invalid(
+                "role",
+                s,
+                "pub or sub (publish/publisher, subscribe/subscriber)",
+            )),
         }
     }
 }
@@ -114,19 +118,34 @@ pub struct StreamSegment {
     /// When, half-open.
     pub range: TimeRange,
     /// For a subscribe segment, the publishing user, when known.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub publisher: Option<UserId>,
     /// Service region.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<RegionId>,
     /// Domain (live).
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub domain: Option<DomainName>,
     /// Product instance.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub instance: Option<InstanceId>,
     /// Product type (the `Type` dimension of seed 004).
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub product_type: Option<ProductType>,
 }
 
@@ -141,7 +160,14 @@ impl StreamSegment {
     /// # Ok::<(), mediameter_core::Error>(())
     /// ```
     #[must_use]
-    pub fn new(app: AppId, channel: ChannelId, user: UserId, role: Role, spec: MediaSpec, range: TimeRange) -> Self {
+    pub fn new(
+        app: AppId,
+        channel: ChannelId,
+        user: UserId,
+        role: Role,
+        spec: MediaSpec,
+        range: TimeRange,
+    ) -> Self {
         StreamSegment {
             app,
             channel,

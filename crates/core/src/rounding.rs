@@ -140,7 +140,10 @@ impl FromStr for RoundingMode {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "RoundingRepr", into = "RoundingRepr"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "RoundingRepr", into = "RoundingRepr")
+)]
 pub struct Rounding {
     scale: u32,
     mode: RoundingMode,
@@ -258,7 +261,11 @@ mod tests {
             (RoundingMode::Ceiling, dec!(2.35)),
         ];
         for (mode, want) in cases {
-            assert_eq!(Rounding::new(2, mode).unwrap().apply(dec!(2.345)), want, "{mode}");
+            assert_eq!(
+                Rounding::new(2, mode).unwrap().apply(dec!(2.345)),
+                want,
+                "{mode}"
+            );
         }
     }
 
@@ -267,7 +274,10 @@ mod tests {
         for m in RoundingMode::ALL {
             assert_eq!(m.to_string().parse::<RoundingMode>().unwrap(), m);
         }
-        assert_eq!("HALF-UP".parse::<RoundingMode>().unwrap(), RoundingMode::HalfUp);
+        assert_eq!(
+            "HALF-UP".parse::<RoundingMode>().unwrap(),
+            RoundingMode::HalfUp
+        );
         assert!("bankers".parse::<RoundingMode>().is_err());
     }
 }

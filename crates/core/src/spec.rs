@@ -37,7 +37,13 @@ pub enum VideoTier {
 
 impl VideoTier {
     /// Every tier, smallest first.
-    pub const ALL: [VideoTier; 5] = [VideoTier::P360, VideoTier::P720, VideoTier::P1080, VideoTier::K2, VideoTier::K4];
+    pub const ALL: [VideoTier; 5] = [
+        VideoTier::P360,
+        VideoTier::P720,
+        VideoTier::P1080,
+        VideoTier::K2,
+        VideoTier::K4,
+    ];
 
     /// The largest pixel count the tier covers.
     ///
@@ -70,12 +76,22 @@ impl VideoTier {
     pub fn from_resolution(width: u32, height: u32) -> Result<Self> {
         let pixels = u64::from(width).saturating_mul(u64::from(height));
         if pixels == 0 {
-            return Err(Error::out_of_range("resolution", format!("{width}x{height}"), "positive width and height"));
+            return Err(Error::out_of_range(
+                "resolution",
+                format!("{width}x{height}"),
+                "positive width and height",
+            ));
         }
         VideoTier::ALL
             .into_iter()
             .find(|t| pixels <= t.max_pixels())
-            .ok_or_else(|| Error::out_of_range("resolution", format!("{width}x{height}"), "at most 3840x2160 pixels (4K)"))
+            .ok_or_else(|| {
+                Error::out_of_range(
+                    "resolution",
+                    format!("{width}x{height}"),
+                    "at most 3840x2160 pixels (4K)",
+                )
+            })
     }
 
     /// The canonical spelling (`360p`, `720p`, `1080p`, `2k`, `4k`).
@@ -192,11 +208,16 @@ impl FromStr for MediaSpec {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        const EXPECTED: &str = "audio, 360p, 720p, 1080p, 2k or 4k (vendor spellings such as ≤720P accepted)";
+        const EXPECTED: &str =
+            "audio, 360p, 720p, 1080p, 2k or 4k (vendor spellings such as ≤720P accepted)";
         if s.len() > 16 {
             return Err(Error::invalid("media spec", s, EXPECTED));
         }
-        let t = s.strip_prefix('≤').or_else(|| s.strip_prefix("<=")).unwrap_or(s).to_ascii_lowercase();
+        let t = s
+            .strip_prefix('≤')
+            .or_else(|| s.strip_prefix("<="))
+            .unwrap_or(s)
+            .to_ascii_lowercase();
         Ok(match t.as_str() {
             "audio" => MediaSpec::Audio,
             "360p" => MediaSpec::Video(VideoTier::P360),
@@ -215,7 +236,11 @@ impl FromStr for VideoTier {
     fn from_str(s: &str) -> Result<Self> {
         match s.parse::<MediaSpec>() {
             Ok(MediaSpec::Video(t)) => Ok(t),
-            _ => Err(Error::invalid("video tier", s, "360p, 720p, 1080p, 2k or 4k")),
+            _ => Err(Error::invalid(
+                "video tier",
+                s,
+                "360p, 720p, 1080p, 2k or 4k",
+            )),
         }
     }
 }

@@ -45,7 +45,8 @@ pub fn rounding_mode() -> impl Strategy<Value = RoundingMode> {
 /// assert!(r.scale() <= 10);
 /// ```
 pub fn rounding() -> impl Strategy<Value = Rounding> {
-    (0_u32..=10, rounding_mode()).prop_map(|(scale, mode)| Rounding::new(scale, mode).unwrap_or(Rounding::CENTS_HALF_UP))
+    (0_u32..=10, rounding_mode())
+        .prop_map(|(scale, mode)| Rounding::new(scale, mode).unwrap_or(Rounding::CENTS_HALF_UP))
 }
 
 /// A decimal in ±10¹² with 0..=8 decimal places (the size of real money and quantities).
@@ -56,8 +57,18 @@ pub fn rounding() -> impl Strategy<Value = Rounding> {
 /// assert!(d.abs() < rust_decimal::Decimal::from(1_000_000_000_000_i64));
 /// ```
 pub fn decimal() -> impl Strategy<Value = Decimal> {
-    (-100_000_000_000_000_000_000_i128..100_000_000_000_000_000_000, 0_u32..=8)
-        .prop_map(|(m, scale)| Decimal::try_from_i128_with_scale(m.checked_div(10_i128.pow(8_u32.saturating_sub(scale))).unwrap_or(0), scale).unwrap_or_default())
+    (
+        -100_000_000_000_000_000_000_i128..100_000_000_000_000_000_000,
+        0_u32..=8,
+    )
+        .prop_map(|(m, scale)| {
+            Decimal::try_from_i128_with_scale(
+                m.checked_div(10_i128.pow(8_u32.saturating_sub(scale)))
+                    .unwrap_or(0),
+                scale,
+            )
+            .unwrap_or_default()
+        })
 }
 
 /// A currency from the built-in table.
@@ -105,7 +116,8 @@ pub fn zone() -> impl Strategy<Value = BillingZone> {
 /// assert_eq!(86_400 % g.seconds(), 0);
 /// ```
 pub fn granularity() -> impl Strategy<Value = Granularity> {
-    proptest::sample::select(vec![60_u32, 300, 900, 3600, 86_400]).prop_map(|s| Granularity::from_seconds(s).unwrap_or(Granularity::HOUR))
+    proptest::sample::select(vec![60_u32, 300, 900, 3600, 86_400])
+        .prop_map(|s| Granularity::from_seconds(s).unwrap_or(Granularity::HOUR))
 }
 
 /// An instant in whole seconds between 2000 and 2100.
@@ -116,7 +128,8 @@ pub fn granularity() -> impl Strategy<Value = Granularity> {
 /// assert!(t.timestamp() >= 946_684_800);
 /// ```
 pub fn instant() -> impl Strategy<Value = DateTime<Utc>> {
-    (946_684_800_i64..4_102_444_800).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap_or_default())
+    (946_684_800_i64..4_102_444_800)
+        .prop_map(|s| DateTime::from_timestamp(s, 0).unwrap_or_default())
 }
 
 /// A range of 1 s to 3 days starting between 2000 and 2100, in whole seconds.
@@ -127,7 +140,9 @@ pub fn instant() -> impl Strategy<Value = DateTime<Utc>> {
 /// assert!(r.seconds() <= 3 * 86_400);
 /// ```
 pub fn time_range() -> impl Strategy<Value = TimeRange> {
-    (946_684_800_i64..4_102_444_800, 1_i64..=3 * 86_400).prop_filter_map("valid range", |(s, d)| TimeRange::from_unix(s, s.saturating_add(d)).ok())
+    (946_684_800_i64..4_102_444_800, 1_i64..=3 * 86_400).prop_filter_map("valid range", |(s, d)| {
+        TimeRange::from_unix(s, s.saturating_add(d)).ok()
+    })
 }
 
 /// A range anywhere in years 0001–9999, of any length up to the whole span, with
@@ -140,11 +155,17 @@ pub fn time_range() -> impl Strategy<Value = TimeRange> {
 /// ```
 pub fn wide_time_range() -> impl Strategy<Value = TimeRange> {
     let secs = MIN_UNIX_SECONDS..END_UNIX_SECONDS;
-    (secs.clone(), 0_u32..1_000_000_000, secs, 0_u32..1_000_000_000).prop_filter_map("valid range", |(a, an, b, bn)| {
-        let x = DateTime::from_timestamp(a, an)?;
-        let y = DateTime::from_timestamp(b, bn)?;
-        TimeRange::new(x.min(y), x.max(y)).ok()
-    })
+    (
+        secs.clone(),
+        0_u32..1_000_000_000,
+        secs,
+        0_u32..1_000_000_000,
+    )
+        .prop_filter_map("valid range", |(a, an, b, bn)| {
+            let x = DateTime::from_timestamp(a, an)?;
+            let y = DateTime::from_timestamp(b, bn)?;
+            TimeRange::new(x.min(y), x.max(y)).ok()
+        })
 }
 
 /// A media spec.
@@ -178,23 +199,39 @@ pub fn id_string() -> impl Strategy<Value = String> {
 /// assert!(s.app.as_str().starts_with("app"));
 /// ```
 pub fn stream_segment() -> impl Strategy<Value = StreamSegment> {
-    (0_u8..3, 0_u8..8, 0_u8..16, any::<bool>(), media_spec(), time_range(), 0_u8..3, 0_u8..16).prop_filter_map(
-        "valid segment",
-        |(app, ch, user, publish, spec, range, region, publisher)| {
-            let role = if publish { Role::Publish } else { Role::Subscribe };
-            let seg = StreamSegment::new(
-                AppId::new(format!("app{app}")).ok()?,
-                ChannelId::new(format!("ch{ch}")).ok()?,
-                UserId::new(format!("u{user}")).ok()?,
-                role,
-                spec,
-                range,
-            )
-            .with_region(RegionId::new(format!("r{region}")).ok()?);
-            Some(match role {
-                Role::Subscribe => seg.with_publisher(UserId::new(format!("u{publisher}")).ok()?),
-                Role::Publish => seg,
-            })
-        },
+    (
+        0_u8..3,
+        0_u8..8,
+        0_u8..16,
+        any::<bool>(),
+        media_spec(),
+        time_range(),
+        0_u8..3,
+        0_u8..16,
     )
+        .prop_filter_map(
+            "valid segment",
+            |(app, ch, user, publish, spec, range, region, publisher)| {
+                let role = if publish {
+                    Role::Publish
+                } else {
+                    Role::Subscribe
+                };
+                let seg = StreamSegment::new(
+                    AppId::new(format!("app{app}")).ok()?,
+                    ChannelId::new(format!("ch{ch}")).ok()?,
+                    UserId::new(format!("u{user}")).ok()?,
+                    role,
+                    spec,
+                    range,
+                )
+                .with_region(RegionId::new(format!("r{region}")).ok()?);
+                Some(match role {
+                    Role::Subscribe => {
+                        seg.with_publisher(UserId::new(format!("u{publisher}")).ok()?)
+                    }
+                    Role::Publish => seg,
+                })
+            },
+        )
 }

@@ -1,1 +1,13 @@
+//! Integration tests of mediameter-core: golden cases from DOMAIN.md, property tests of the
+//! invariants, and serde round trips.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
 
+mod golden;
+mod props;
+mod serde_roundtrip;

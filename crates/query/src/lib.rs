@@ -1,5 +1,208 @@
-//! Validation of usage and statistics queries against vendor API profiles: strict time parsing, limits, defaults, vendor-shaped errors, rate limits and permissions.
+//! Validation of usage and statistics queries against vendor API profiles.
 //!
-//! Work in progress: see the issue tracker.
+//! A service that answers usage or statistics queries embeds this crate in front of its
+//! handlers: a bad query is refused before any work is done, with exactly the error body a
+//! client of that vendor's API expects; a good one comes back normalised (defaults filled,
+//! lists split, times parsed to UTC). The input comes from strangers on the internet, so
+//! nothing here panics and nothing does unbounded work: lengths and counts are checked before
+//! any value is read.
+//!
+//! * [`time`]: strict hand-written parsers for `yyyy-MM-ddTHH:mm:ssZ` and RFC 3339 with
+//!   offset; each lenient reading is an explicit [`time::Leniency`] switch.
+//! * [`profile`]: an API as data — parameters, formats, defaults, limits, error vocabulary —
+//!   and [`builtin`], the shipped profiles (Alibaba `DescribeLiveProducerUsageData` and RTC
+//!   diagnostics, Volcengine `ListOperationDistribution`, Huawei RTC statistics, Huawei CTS).
+//! * [`validate()`]: one pass collecting every [`Violation`] in a documented order; a
+//!   [`Rejection`] picks the primary one by the vendor's precedence and renders Alibaba, Huawei
+//!   or Volcengine bodies, or every problem with its JSON pointer.
+//! * [`rate`]: a per-(caller, API) GCRA limiter with an injected clock and bounded memory.
+//! * [`perm`]: allow/deny policies over actions and app ids, explicit deny first, default deny,
+//!   with the vendors' system policies built in.
+//! * [`gate`]: the three together in front of a handler — rate limit, validation, permission —
+//!   each refusal answered in the vendor's shape.
+//!
+//! "Now" is always passed in ([`Clock`], or a `DateTime<Utc>` argument); nothing reads the wall
+//! clock.
+//!
+//! # Example
+//!
+//! ```
+//! use mediameter_query::{Options, Registry};
+//! use chrono::{TimeZone, Utc};
+//!
+//! let registry = Registry::builtin();
+//! let now = Utc.with_ymd_and_hms(2018, 11, 1, 0, 0, 0).unwrap();
+//!
+//! // The vendor's own sample request (seed 004, example 2).
+//! let q = registry.validate(
+//!     "DescribeLiveProducerUsageData",
+//!     &[("StartTime", "2018-09-30T16:00:00Z"), ("EndTime", "2018-10-31T15:59:59Z"), ("SplitBy", "type")],
+//!     now,
+//!     &Options::default(),
+//! )?;
+//! assert_eq!(q.get("Interval").unwrap().to_string(), "3600"); // default filled
+//! assert_eq!(q.range().unwrap().seconds(), 31 * 86_400 - 1);
+//!
+//! // End before start: the answer Alibaba gives, with its HTTP status.
+//! let err = registry
+//!     .validate(
+//!         "DescribeLiveProducerUsageData",
+//!         &[("StartTime", "2018-10-31T15:59:59Z"), ("EndTime", "2018-09-30T16:00:00Z")],
+//!         now,
+//!         &Options::default(),
+//!     )
+//!     .unwrap_err();
+//! let rejection = err.rejection().unwrap();
+//! assert_eq!(rejection.status(), 400);
+//! assert_eq!(rejection.code(), "InvalidEndTime.Mismatch");
+//! let body = rejection.alibaba_body("C370DAF1-C838-4288-A1A0-9A87633D248E");
+//! assert_eq!(body.message, "Specified end time does not math the specified start time.");
+//! # Ok::<(), mediameter_query::Error>(())
+//! ```
+//!
+//! # Feature flags
+//!
+//! * `serde` (default): `Serialize`/`Deserialize` for profiles, options, leniency, violations
+//!   and the vendor bodies, and `Serialize` for accepted queries and rejections. Pulls in
+//!   `serde` and the serde support of `mediameter-core` and `chrono`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod builtin;
+pub mod error;
+pub mod gate;
+pub mod perm;
+pub mod profile;
+pub mod rate;
+pub mod reject;
+pub mod time;
+pub mod validate;
+
+pub use error::{Error, ErrorKind, Result};
+pub use profile::{Profile, Vendor, ViolationKind};
+pub use reject::{
+    AlibabaError, HuaweiError, Problem, Rejection, RetryAdvice, VendorBody, Violation,
+    VolcengineError, VolcengineErrorDetail, may_retry, retry_advice,
+};
+pub use validate::{Clock, FixedClock, Options, ValidQuery, Value, Warning, WarningKind, validate};
+
+use chrono::{DateTime, Utc};
+
+/// A set of profiles by name: the built-in ones, plus any a service adds.
+///
+/// ```
+/// use mediameter_query::Registry;
+/// let reg = Registry::builtin();
+/// assert!(reg.get("ListOperationDistribution").is_ok());
+/// assert_eq!(reg.profiles().len(), 18);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    profiles: Vec<Profile>,
+}
+
+impl Registry {
+    /// An empty registry.
+    ///
+    /// ```
+    /// assert!(mediameter_query::Registry::new().profiles().is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Registry {
+            profiles: Vec::new(),
+        }
+    }
+
+    /// Every profile of [`builtin::all`].
+    ///
+    /// ```
+    /// assert!(mediameter_query::Registry::builtin().get("cts/traces").is_ok());
+    /// ```
+    #[must_use]
+    pub fn builtin() -> Self {
+        Registry {
+            profiles: builtin::all(),
+        }
+    }
+
+    /// Adds `profile` after [`Profile::check`], replacing one of the same name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Profile`] when the profile is not usable.
+    ///
+    /// ```
+    /// use mediameter_query::{builtin, Registry};
+    /// let mut reg = Registry::new();
+    /// let mut p = builtin::huawei_rtc_rooms();
+    /// p.name = "my/rooms".into();
+    /// reg.insert(p)?;
+    /// assert!(reg.get("my/rooms").is_ok());
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn insert(&mut self, profile: Profile) -> Result<()> {
+        profile.check()?;
+        match self.profiles.iter_mut().find(|p| p.name == profile.name) {
+            Some(slot) => *slot = profile,
+            None => self.profiles.push(profile),
+        }
+        Ok(())
+    }
+
+    /// The profile called `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownApi`] listing the registered names.
+    ///
+    /// ```
+    /// assert!(mediameter_query::Registry::builtin().get("nope").is_err());
+    /// ```
+    pub fn get(&self, name: &str) -> Result<&Profile> {
+        self.profiles
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| Error::UnknownApi {
+                name: mediameter_core::error::truncate(name),
+                expected: self
+                    .profiles
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// Every registered profile.
+    ///
+    /// ```
+    /// assert!(mediameter_query::Registry::builtin().profiles().iter().any(|p| p.name == "rtc/rooms"));
+    /// ```
+    #[must_use]
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// Validates `input` under the profile called `api` (see [`validate()`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownApi`], or what [`validate()`] returns.
+    ///
+    /// ```
+    /// use mediameter_query::{Options, Registry};
+    /// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let err = Registry::builtin().validate("rtc/rooms", &[("limit", "0")], now, &Options::default()).unwrap_err();
+    /// assert_eq!(err.rejection().unwrap().violations().len(), 2); // app missing, limit out of range
+    /// ```
+    pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
+        &'a self,
+        api: &str,
+        input: &'a [(K, V)],
+        now: DateTime<Utc>,
+        options: &Options,
+    ) -> Result<ValidQuery<'a>> {
+        validate(self.get(api)?, input, now, options)
+    }
+}

@@ -1,0 +1,196 @@
+//! App status rules (DOMAIN 1.2, seeds 000 and 003).
+//!
+//! * A newly opened app is **disabled**; creating or joining a channel is unavailable while
+//!   disabled.
+//! * Enabling needs a resource pack that still has balance (seed 003 "在您购买套餐包后，可在RTC
+//!   控制台将状态切换到启用").
+//! * An enabled app whose pay-as-you-go charges are unpaid becomes **overdue**; paying the
+//!   arrears brings it back to enabled.
+//! * Disabling cuts all communication at once and is always allowed; deleting cuts
+//!   communication and removes the app and its data for good.
+
+use std::fmt;
+
+/// The status of an app.
+///
+/// ```
+/// use mediameter_billing::app::AppStatus;
+/// assert_eq!(AppStatus::default(), AppStatus::Disabled); // new apps start disabled
+/// assert!(!AppStatus::Disabled.can_communicate());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum AppStatus {
+    /// 启用: channels can be created and joined.
+    Enabled,
+    /// 停用: the state of a new app; no communication.
+    #[default]
+    Disabled,
+    /// 欠费: charges are unpaid; no communication.
+    Overdue,
+    /// Deleted with all its data; final.
+    Deleted,
+}
+
+impl AppStatus {
+    /// Whether channels can be created and joined.
+    ///
+    /// ```
+    /// assert!(mediameter_billing::app::AppStatus::Enabled.can_communicate());
+    /// ```
+    #[must_use]
+    pub fn can_communicate(self) -> bool {
+        matches!(self, AppStatus::Enabled)
+    }
+}
+
+/// What is asked of an app.
+///
+/// ```
+/// use mediameter_billing::app::AppAction;
+/// assert_eq!(AppAction::Enable.to_string(), "enable");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum AppAction {
+    /// Switch to enabled.
+    Enable,
+    /// Switch to disabled (cuts communication at once).
+    Disable,
+    /// Pay-as-you-go charges went unpaid.
+    ChargesUnpaid,
+    /// The arrears were paid.
+    ArrearsPaid,
+    /// Delete the app and all its data.
+    Delete,
+}
+
+impl fmt::Display for AppAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AppAction::Enable => "enable",
+            AppAction::Disable => "disable",
+            AppAction::ChargesUnpaid => "charges unpaid",
+            AppAction::ArrearsPaid => "arrears paid",
+            AppAction::Delete => "delete",
+        })
+    }
+}
+
+/// Facts the rules need, supplied by the caller (e.g. from [`crate::packs::PackEngine::has_balance`]).
+///
+/// ```
+/// let c = mediameter_billing::app::AppContext { pack_with_balance: true, arrears: false };
+/// assert!(c.pack_with_balance);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AppContext {
+    /// Some pack valid now still has balance.
+    pub pack_with_balance: bool,
+    /// Pay-as-you-go charges are unpaid.
+    pub arrears: bool,
+}
+
+/// Why an action was refused.
+///
+/// ```
+/// use mediameter_billing::app::Refusal;
+/// assert!(Refusal::NoPackBalance.to_string().contains("pack"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Refusal {
+    /// Enabling needs a pack with balance.
+    NoPackBalance,
+    /// Enabling an overdue app needs the arrears paid first.
+    ArrearsUnpaid,
+    /// The app was deleted.
+    Deleted,
+    /// The action does not apply in this status (e.g. arrears paid while not overdue).
+    NotApplicable,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Refusal::NoPackBalance => "enabling needs a resource pack that still has balance",
+            Refusal::ArrearsUnpaid => "the app is overdue: pay the arrears first",
+            Refusal::Deleted => "the app was deleted",
+            Refusal::NotApplicable => "the action does not apply in the current status",
+        })
+    }
+}
+
+/// Applies `action` to an app in `status`: the new status, or why it is refused.
+///
+/// # Errors
+///
+/// The [`Refusal`] when the rules forbid the action.
+///
+/// ```
+/// use mediameter_billing::app::{transition, AppAction, AppContext, AppStatus, Refusal};
+/// let none = AppContext::default();
+/// let funded = AppContext { pack_with_balance: true, arrears: false };
+/// assert_eq!(transition(AppStatus::Disabled, AppAction::Enable, none), Err(Refusal::NoPackBalance));
+/// assert_eq!(transition(AppStatus::Disabled, AppAction::Enable, funded), Ok(AppStatus::Enabled));
+/// assert_eq!(transition(AppStatus::Enabled, AppAction::ChargesUnpaid, funded), Ok(AppStatus::Overdue));
+/// assert_eq!(transition(AppStatus::Overdue, AppAction::ArrearsPaid, funded), Ok(AppStatus::Enabled));
+/// assert_eq!(transition(AppStatus::Deleted, AppAction::Enable, funded), Err(Refusal::Deleted));
+/// ```
+pub fn transition(
+    status: AppStatus,
+    action: AppAction,
+    context: AppContext,
+) -> Result<AppStatus, Refusal> {
+    use AppAction as A;
+    use AppStatus as S;
+    match (status, action) {
+        (S::Deleted, _) => Err(Refusal::Deleted),
+        (_, A::Delete) => Ok(S::Deleted),
+        (_, A::Disable) => Ok(S::Disabled),
+        (S::Overdue, A::Enable) if context.arrears => Err(Refusal::ArrearsUnpaid),
+        (_, A::Enable) if !context.pack_with_balance => Err(Refusal::NoPackBalance),
+        (_, A::Enable) => Ok(S::Enabled),
+        (S::Enabled, A::ChargesUnpaid) => Ok(S::Overdue),
+        (S::Overdue, A::ChargesUnpaid) => Ok(S::Overdue),
+        (S::Overdue, A::ArrearsPaid) => Ok(S::Enabled),
+        (S::Disabled, A::ChargesUnpaid | A::ArrearsPaid) | (S::Enabled, A::ArrearsPaid) => {
+            Err(Refusal::NotApplicable)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_enabled_communicates_and_delete_is_final() {
+        let ctx = AppContext {
+            pack_with_balance: true,
+            arrears: true,
+        };
+        for s in [AppStatus::Enabled, AppStatus::Disabled, AppStatus::Overdue] {
+            assert_eq!(
+                transition(s, AppAction::Delete, ctx),
+                Ok(AppStatus::Deleted)
+            );
+            assert_eq!(
+                transition(s, AppAction::Disable, ctx),
+                Ok(AppStatus::Disabled)
+            );
+        }
+        assert_eq!(
+            transition(AppStatus::Overdue, AppAction::Enable, ctx),
+            Err(Refusal::ArrearsUnpaid)
+        );
+        assert_eq!(
+            transition(AppStatus::Disabled, AppAction::ArrearsPaid, ctx),
+            Err(Refusal::NotApplicable)
+        );
+    }
+}

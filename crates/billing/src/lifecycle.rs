@@ -1,0 +1,226 @@
+//! Monthly subscription lifecycle (DOMAIN 1.6, seed 001 "到期后影响").
+//!
+//! Within the 7 days before expiry the owner is warned; an unrenewed subscription enters a
+//! **grace period** (still usable), then a **retention period** (data kept, not accessible),
+//! then it is **terminated** and its data deleted. Grace and retention lengths depend on the
+//! customer's level: they are parameters.
+//!
+//! Renewals extend the term from the original purchase anchor: a term of `m` months renewed
+//! for `r` more ends as a term of `m + r` months bought at the original instant (so a term
+//! bought on the 31st keeps ending on the 31st, or on the last day of shorter months). A
+//! renewal counts from the instant it was made; a renewal after termination is an error.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use mediameter_core::SubscriptionTerm;
+
+use crate::error::{Error, Result};
+
+/// Lengths of the phases, per customer level.
+///
+/// ```
+/// use mediameter_billing::lifecycle::LifecyclePolicy;
+/// let p = LifecyclePolicy::default();
+/// assert_eq!((p.warning_days, p.grace_days, p.retention_days), (7, 15, 15));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct LifecyclePolicy {
+    /// Days before expiry during which the owner is warned (seed 001: 7).
+    pub warning_days: u32,
+    /// Days of grace after expiry (a parameter per customer level; 15 by default).
+    pub grace_days: u32,
+    /// Days of retention after grace (a parameter per customer level; 15 by default).
+    pub retention_days: u32,
+}
+
+impl Default for LifecyclePolicy {
+    fn default() -> Self {
+        LifecyclePolicy {
+            warning_days: 7,
+            grace_days: 15,
+            retention_days: 15,
+        }
+    }
+}
+
+/// A renewal: `months` more, made at `at`.
+///
+/// ```
+/// let r = mediameter_billing::lifecycle::Renewal { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), months: 1 };
+/// assert_eq!(r.months, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Renewal {
+    /// When the renewal was made.
+    pub at: DateTime<Utc>,
+    /// Months added (at least 1).
+    pub months: u32,
+}
+
+/// The phase of a subscription at an instant.
+///
+/// ```
+/// use mediameter_billing::lifecycle::Phase;
+/// assert!(Phase::Grace { until: chrono::DateTime::from_timestamp(0, 0).unwrap() }.is_usable());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "phase", rename_all = "snake_case"))]
+pub enum Phase {
+    /// In force, expiry more than the warning window away.
+    Active {
+        /// Exclusive end of the term.
+        expires_at: DateTime<Utc>,
+    },
+    /// In force, within the warning window before expiry.
+    ExpiringSoon {
+        /// Exclusive end of the term.
+        expires_at: DateTime<Utc>,
+    },
+    /// Expired, unrenewed, still usable.
+    Grace {
+        /// End of grace.
+        until: DateTime<Utc>,
+    },
+    /// Data kept but not accessible.
+    Retention {
+        /// End of retention: termination.
+        until: DateTime<Utc>,
+    },
+    /// Terminated: data deleted.
+    Terminated {
+        /// When it was terminated.
+        since: DateTime<Utc>,
+    },
+}
+
+impl Phase {
+    /// Whether the resource can be used in this phase (active, expiring soon, grace).
+    ///
+    /// ```
+    /// use mediameter_billing::lifecycle::Phase;
+    /// assert!(!Phase::Retention { until: chrono::DateTime::from_timestamp(0, 0).unwrap() }.is_usable());
+    /// ```
+    #[must_use]
+    pub fn is_usable(&self) -> bool {
+        matches!(
+            self,
+            Phase::Active { .. } | Phase::ExpiringSoon { .. } | Phase::Grace { .. }
+        )
+    }
+}
+
+fn add_days(t: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>> {
+    t.checked_add_signed(TimeDelta::days(i64::from(days)))
+        .ok_or_else(|| Error::overflow("lifecycle phase end"))
+}
+
+/// The phase of `term`, renewed by `renewals`, at `at`.
+///
+/// Renewals made after `at` are ignored (they have not happened yet); the others may come in
+/// any order.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] when `at` is before the purchase, a renewal has 0 months or was made
+/// before the purchase or after termination (the renewal is named); overflow or an expiry
+/// past year 9999.
+///
+/// ```
+/// use mediameter_billing::lifecycle::{phase_at, LifecyclePolicy, Phase, Renewal};
+/// use mediameter_core::{BillingZone, SubscriptionTerm};
+/// use chrono::{TimeZone, Utc};
+/// let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap(), 1, BillingZone::GMT8)?;
+/// let p = LifecyclePolicy::default();
+/// let at = |m, d| Utc.with_ymd_and_hms(2023, m, d, 0, 0, 0).unwrap();
+/// assert!(matches!(phase_at(&term, &[], at(3, 25), &p)?, Phase::Active { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(4, 15), &p)?, Phase::ExpiringSoon { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(4, 20), &p)?, Phase::Grace { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(5, 10), &p)?, Phase::Retention { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(6, 1), &p)?, Phase::Terminated { .. }));
+/// let renewed = [Renewal { at: at(4, 20), months: 1 }];
+/// assert!(matches!(phase_at(&term, &renewed, at(4, 25), &p)?, Phase::Active { .. }));
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+pub fn phase_at(
+    term: &SubscriptionTerm,
+    renewals: &[Renewal],
+    at: DateTime<Utc>,
+    policy: &LifecyclePolicy,
+) -> Result<Phase> {
+    if at < term.purchased_at() {
+        return Err(Error::invalid(
+            "lifecycle instant",
+            &at.to_rfc3339(),
+            format!(
+                "an instant at or after the purchase ({})",
+                term.purchased_at().to_rfc3339()
+            ),
+        ));
+    }
+    let mut applied: Vec<(usize, &Renewal)> = renewals
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.at <= at)
+        .collect();
+    applied.sort_by_key(|(i, r)| (r.at, *i));
+    let mut current = *term;
+    for (i, r) in applied {
+        if r.months == 0 {
+            return Err(Error::invalid(
+                "renewal months",
+                "0",
+                format!("at least 1 month in renewal {i}"),
+            ));
+        }
+        if r.at < term.purchased_at() {
+            return Err(Error::invalid(
+                "renewal instant",
+                &r.at.to_rfc3339(),
+                format!("renewal {i} at or after the purchase"),
+            ));
+        }
+        let terminated_at = add_days(
+            add_days(current.end(), policy.grace_days)?,
+            policy.retention_days,
+        )?;
+        if r.at >= terminated_at {
+            return Err(Error::invalid(
+                "renewal instant",
+                &r.at.to_rfc3339(),
+                format!(
+                    "renewal {i} before termination at {}",
+                    terminated_at.to_rfc3339()
+                ),
+            ));
+        }
+        let months = current
+            .months()
+            .checked_add(r.months)
+            .ok_or_else(|| Error::overflow("renewal months"))?;
+        current = SubscriptionTerm::monthly(term.purchased_at(), months, term.zone())?;
+    }
+    let end = current.end();
+    let warn_from = end
+        .checked_sub_signed(TimeDelta::days(i64::from(policy.warning_days)))
+        .unwrap_or(end);
+    let grace_end = add_days(end, policy.grace_days)?;
+    let retention_end = add_days(grace_end, policy.retention_days)?;
+    Ok(if at < warn_from {
+        Phase::Active { expires_at: end }
+    } else if at < end {
+        Phase::ExpiringSoon { expires_at: end }
+    } else if at < grace_end {
+        Phase::Grace { until: grace_end }
+    } else if at < retention_end {
+        Phase::Retention {
+            until: retention_end,
+        }
+    } else {
+        Phase::Terminated {
+            since: retention_end,
+        }
+    })
+}

@@ -1,0 +1,1664 @@
+//! Prepaid resource packs and the deduction engine (DOMAIN 1.1, seed 003 "预付费资源包",
+//! "使用说明", "售后说明").
+//!
+//! * A pack takes effect at purchase and can be drawn only until it expires; each pack's
+//!   validity is its own (validities never add up).
+//! * Packs stack: usage is drawn from the packs valid at the usage instant and sold for the
+//!   usage's product, **earliest expiry first**. Ties (the vendor does not say) are broken by
+//!   purchase instant, then by pack id (byte order): deterministic whatever the insertion order.
+//! * What no pack can cover overflows to pay-as-you-go; the ledger says how much each pack
+//!   absorbed and how much overflowed, per usage item.
+//! * Optional per-spec deduction coefficients: one minute of a spec draws `coefficient`
+//!   minutes from the pack. A pack without a table draws every spec at 1; a pack with a table
+//!   deducts only the specs it lists.
+//! * Quantities are kept in base units: seconds for time (minutes and hours convert exactly
+//!   into seconds), counts for counts. A time pack never deducts count usage or the reverse.
+//!
+//! # Idempotency
+//!
+//! Usage pipelines deliver at least once, so each [`UsageItem`] carries an id: a partition
+//! number and a sequence number inside it (as a log offset). The engine remembers which ids it
+//! has applied as a set of disjoint intervals per partition: a dense sequence (0, 1, 2, ... or
+//! any start) costs one interval whatever its length, so the state grows with the number of
+//! packs, partitions and gaps, not with the number of items. Replaying an applied id changes
+//! nothing. The content of a replayed item is not compared with the original (that would need
+//! the items kept): an id is a promise that the content is the same.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+
+/// Refunds are allowed up to this long after purchase (seed 003: "未超过7日").
+pub const REFUND_WINDOW_DAYS: i64 = 7;
+
+/// Scale to which a partial draw with an inexact coefficient is truncated (see
+/// [`PackEngine::deduct`]).
+pub const PARTIAL_DRAW_SCALE: u32 = 12;
+
+/// Most packs an engine holds.
+pub const MAX_PACKS: usize = 1_000_000;
+
+/// A pack identifier: non-empty, at most 128 bytes, no control characters.
+///
+/// ```
+/// use mediameter_billing::packs::PackId;
+/// let id = PackId::new("pk-2023-001")?;
+/// assert_eq!(id.as_str(), "pk-2023-001");
+/// assert!(PackId::new("").is_err());
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PackId(Arc<str>);
+
+impl PackId {
+    /// Validates and wraps `s`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for an empty id, one over 128 bytes or one with a control character.
+    ///
+    /// ```
+    /// assert!(mediameter_billing::packs::PackId::new("a\nb").is_err());
+    /// ```
+    pub fn new(s: impl AsRef<str>) -> Result<Self> {
+        let s = s.as_ref();
+        if s.is_empty() || s.len() > 128 || s.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "pack id",
+                s,
+                "1 to 128 bytes without control characters",
+            ));
+        }
+        Ok(PackId(Arc::from(s)))
+    }
+
+    /// The id as a string.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_billing::packs::PackId::new("p")?.as_str(), "p");
+    /// # Ok::<(), mediameter_billing::Error>(())
+    /// ```
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PackId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for PackId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PackId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PackId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        PackId::new(&*s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A deduction coefficient: one unit of `spec` usage draws `coefficient` units from the pack.
+///
+/// ```
+/// use mediameter_billing::packs::Coefficient;
+/// use mediameter_core::{MediaSpec, VideoTier};
+/// let c = Coefficient { spec: MediaSpec::Video(VideoTier::P1080), coefficient: rust_decimal::Decimal::from(4) };
+/// assert_eq!(c.spec.as_str(), "1080p");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Coefficient {
+    /// The media spec.
+    pub spec: MediaSpec,
+    /// Pack units drawn per unit of usage; above zero.
+    pub coefficient: Decimal,
+}
+
+/// A prepaid resource pack as sold.
+///
+/// ```
+/// use mediameter_billing::packs::{Pack, PackId};
+/// use mediameter_core::{ProductType, Quantity, Unit};
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal_macros::dec;
+/// let pack = Pack {
+///     id: PackId::new("p1")?,
+///     product: ProductType::new("rtc")?,
+///     quantity: Quantity::new(dec!(1000), Unit::Minute)?,
+///     purchased_at: Utc.with_ymd_and_hms(2023, 4, 1, 0, 0, 0).unwrap(),
+///     expires_at: Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap(),
+///     coefficients: vec![],
+/// };
+/// assert!(pack.validate().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Pack {
+    /// Unique id.
+    pub id: PackId,
+    /// The product whose usage this pack may deduct (seed 003: RTC packs deduct RTC only).
+    pub product: ProductType,
+    /// What was bought (above zero).
+    pub quantity: Quantity,
+    /// Purchase instant: the pack takes effect at once.
+    pub purchased_at: DateTime<Utc>,
+    /// End of validity (exclusive): usage at or after it is not drawn from this pack.
+    pub expires_at: DateTime<Utc>,
+    /// Per-spec coefficients; empty means every spec at 1.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub coefficients: Vec<Coefficient>,
+}
+
+impl Pack {
+    /// Checks the pack: quantity above zero, validity not empty, coefficients above zero and
+    /// one per spec.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming the pack and the field.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::{Pack, PackId};
+    /// # use mediameter_core::{ProductType, Quantity, Unit};
+    /// # use rust_decimal_macros::dec;
+    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// let pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
+    ///     quantity: Quantity::new(dec!(0), Unit::Minute)?, purchased_at: t, expires_at: t, coefficients: vec![] };
+    /// assert!(pack.validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if self.quantity.value() <= Decimal::ZERO {
+            return Err(Error::invalid(
+                "pack quantity",
+                &self.quantity.to_string(),
+                format!("a quantity above zero in pack {}", self.id),
+            ));
+        }
+        if self.expires_at <= self.purchased_at {
+            return Err(Error::invalid(
+                "pack validity",
+                &format!(
+                    "[{}, {})",
+                    self.purchased_at.to_rfc3339(),
+                    self.expires_at.to_rfc3339()
+                ),
+                format!("an expiry after the purchase in pack {}", self.id),
+            ));
+        }
+        for (i, c) in self.coefficients.iter().enumerate() {
+            if c.coefficient <= Decimal::ZERO {
+                return Err(Error::invalid(
+                    "deduction coefficient",
+                    &c.coefficient.to_string(),
+                    format!("a coefficient above zero in pack {}", self.id),
+                ));
+            }
+            if self.coefficients.iter().take(i).any(|o| o.spec == c.spec) {
+                return Err(Error::invalid(
+                    "deduction coefficient",
+                    c.spec.as_str(),
+                    format!("one coefficient per spec in pack {}", self.id),
+                ));
+            }
+        }
+        base_value(self.quantity)?;
+        Ok(())
+    }
+
+    /// Whether the pack can be drawn at `t` (`purchased_at <= t < expires_at`).
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::{Pack, PackId};
+    /// # use mediameter_core::{ProductType, Quantity, Unit};
+    /// # use rust_decimal_macros::dec;
+    /// let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(10), expires_at: t(20), coefficients: vec![] };
+    /// assert!(pack.is_valid_at(t(10)) && !pack.is_valid_at(t(20)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn is_valid_at(&self, t: DateTime<Utc>) -> bool {
+        self.purchased_at <= t && t < self.expires_at
+    }
+
+    /// The coefficient for `spec`: 1 without a table, `None` when the table omits `spec`.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::{Coefficient, Pack, PackId};
+    /// # use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
+    /// # use rust_decimal_macros::dec;
+    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// let mut pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t, expires_at: t, coefficients: vec![] };
+    /// assert_eq!(pack.coefficient(MediaSpec::Audio), Some(dec!(1)));
+    /// pack.coefficients.push(Coefficient { spec: MediaSpec::Audio, coefficient: dec!(0.5) });
+    /// assert_eq!(pack.coefficient(MediaSpec::Audio), Some(dec!(0.5)));
+    /// assert_eq!(pack.coefficient("720p".parse()?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn coefficient(&self, spec: MediaSpec) -> Option<Decimal> {
+        if self.coefficients.is_empty() {
+            return Some(Decimal::ONE);
+        }
+        self.coefficients
+            .iter()
+            .find(|c| c.spec == spec)
+            .map(|c| c.coefficient)
+    }
+
+    fn order_key(&self) -> (DateTime<Utc>, DateTime<Utc>, &str) {
+        (self.expires_at, self.purchased_at, self.id.as_str())
+    }
+}
+
+/// The base unit of `unit`: seconds for time, counts for counts.
+fn base_unit(unit: Unit) -> Unit {
+    if unit.seconds().is_some() {
+        Unit::Second
+    } else {
+        Unit::Count
+    }
+}
+
+fn base_value(q: Quantity) -> Result<Decimal> {
+    // Time units convert into seconds by an exact multiplication; counts stay as they are.
+    match q.unit().seconds() {
+        None | Some(1) => Ok(q.value()),
+        Some(s) => q
+            .value()
+            .checked_mul(Decimal::from(s))
+            .ok_or_else(|| Error::overflow("quantity in base units")),
+    }
+}
+
+/// One usage item to deduct.
+///
+/// ```
+/// use mediameter_billing::packs::UsageItem;
+/// let json = r#"{"id": 7, "at": "2023-04-02T01:00:00Z", "product": "rtc", "spec": "720p",
+///                "quantity": {"value": "12", "unit": "minute"}}"#;
+/// let item: UsageItem = serde_json::from_str(json)?;
+/// assert_eq!((item.partition, item.id), (0, 7));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct UsageItem {
+    /// The delivery partition (default 0): ids are unique inside a partition.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub partition: u32,
+    /// Sequence number of the item in its partition; dense sequences keep the engine small.
+    pub id: u64,
+    /// When the usage happened.
+    pub at: DateTime<Utc>,
+    /// The product used.
+    pub product: ProductType,
+    /// The media spec.
+    pub spec: MediaSpec,
+    /// How much; above zero.
+    pub quantity: Quantity,
+}
+
+/// Where a ledger line's usage went.
+///
+/// ```
+/// use mediameter_billing::packs::{LedgerSource, PackId};
+/// assert_eq!(LedgerSource::Pack(PackId::new("p1")?).pack().unwrap().as_str(), "p1");
+/// assert!(LedgerSource::Overflow.pack().is_none());
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum LedgerSource {
+    /// Drawn from this pack.
+    Pack(PackId),
+    /// Not covered by any pack: charged pay-as-you-go.
+    Overflow,
+}
+
+impl LedgerSource {
+    /// The pack, for a draw.
+    ///
+    /// ```
+    /// assert!(mediameter_billing::packs::LedgerSource::Overflow.pack().is_none());
+    /// ```
+    #[must_use]
+    pub fn pack(&self) -> Option<&PackId> {
+        match self {
+            LedgerSource::Pack(p) => Some(p),
+            LedgerSource::Overflow => None,
+        }
+    }
+}
+
+/// One line of the deduction ledger: part of one usage item, drawn from one pack or
+/// overflowing to pay-as-you-go. Quantities are in base units (`unit`: second or count).
+///
+/// For a draw, `drawn == usage × coefficient` exactly; for an overflow, `drawn` is zero and
+/// `coefficient` is 1. The `usage` of an item's lines adds up to the item's quantity exactly.
+///
+/// ```
+/// use mediameter_billing::packs::{LedgerSource, PackEngine, Pack, PackId, UsageItem};
+/// use mediameter_core::{ProductType, Quantity, Unit};
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal_macros::dec;
+/// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).unwrap();
+/// let mut engine = PackEngine::new();
+/// engine.add_pack(Pack { id: PackId::new("p1")?, product: ProductType::new("rtc")?,
+///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(1), expires_at: t(30), coefficients: vec![] })?;
+/// let item = UsageItem { partition: 0, id: 1, at: t(2), product: ProductType::new("rtc")?,
+///     spec: "720p".parse()?, quantity: Quantity::new(dec!(15), Unit::Minute)? };
+/// let mut ledger = Vec::new();
+/// engine.deduct(&item, &mut ledger)?;
+/// assert_eq!(ledger.len(), 2);
+/// assert_eq!((ledger[0].usage, ledger[1].source.clone()), (dec!(600), LedgerSource::Overflow));
+/// assert_eq!(ledger[1].usage, dec!(300)); // 5 minutes overflow, in seconds
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LedgerLine {
+    /// Partition of the item.
+    pub partition: u32,
+    /// Id of the item.
+    pub item: u64,
+    /// When the usage happened.
+    pub at: DateTime<Utc>,
+    /// Product of the usage.
+    pub product: ProductType,
+    /// Spec of the usage.
+    pub spec: MediaSpec,
+    /// The pack drawn, or overflow.
+    pub source: LedgerSource,
+    /// Usage covered by this line, in base units.
+    pub usage: Decimal,
+    /// Coefficient applied.
+    pub coefficient: Decimal,
+    /// Units drawn from the pack (`usage × coefficient`), zero for overflow.
+    pub drawn: Decimal,
+    /// Base unit of `usage` and `drawn`: second or count.
+    pub unit: Unit,
+}
+
+/// What [`PackEngine::deduct`] did with one item.
+///
+/// ```
+/// use mediameter_billing::packs::Deduction;
+/// assert!(Deduction::Replayed.is_replay());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Deduction {
+    /// The item was deducted.
+    Applied {
+        /// Usage covered by packs, base units.
+        covered: Decimal,
+        /// Usage overflowing to pay-as-you-go, base units.
+        overflow: Decimal,
+    },
+    /// The item's id was already applied: nothing changed.
+    Replayed,
+}
+
+impl Deduction {
+    /// Whether the item was a replay.
+    ///
+    /// ```
+    /// use mediameter_billing::packs::Deduction;
+    /// assert!(!Deduction::Applied { covered: 1.into(), overflow: 0.into() }.is_replay());
+    /// ```
+    #[must_use]
+    pub fn is_replay(&self) -> bool {
+        matches!(self, Deduction::Replayed)
+    }
+}
+
+/// A compact set of applied ids of one partition: sorted disjoint half-open intervals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct IdSet {
+    ranges: Vec<(u64, u64)>,
+}
+
+impl IdSet {
+    fn contains(&self, id: u64) -> bool {
+        match self.ranges.last() {
+            None => return false,
+            Some(&(_, end)) if id >= end => return false,
+            _ => {}
+        }
+        let pos = self.ranges.partition_point(|&(start, _)| start <= id);
+        pos.checked_sub(1)
+            .and_then(|p| self.ranges.get(p))
+            .is_some_and(|&(s, e)| s <= id && id < e)
+    }
+
+    /// Inserts an id known not to be in the set.
+    fn insert(&mut self, id: u64) {
+        let next = id.saturating_add(1);
+        if let Some(last) = self.ranges.last_mut()
+            && last.1 == id
+        {
+            last.1 = next;
+            return;
+        }
+        // General case: find the neighbours and merge.
+        let pos = self.ranges.partition_point(|&(start, _)| start <= id);
+        let joins_prev = pos
+            .checked_sub(1)
+            .and_then(|p| self.ranges.get(p))
+            .is_some_and(|&(_, e)| e == id);
+        let joins_next = self.ranges.get(pos).is_some_and(|&(s, _)| s == next);
+        match (joins_prev, joins_next) {
+            (true, true) => {
+                let end = self.ranges.get(pos).map_or(next, |r| r.1);
+                if let Some(prev) = pos.checked_sub(1).and_then(|p| self.ranges.get_mut(p)) {
+                    prev.1 = end;
+                }
+                self.ranges.remove(pos);
+            }
+            (true, false) => {
+                if let Some(prev) = pos.checked_sub(1).and_then(|p| self.ranges.get_mut(p)) {
+                    prev.1 = next;
+                }
+            }
+            (false, true) => {
+                if let Some(r) = self.ranges.get_mut(pos) {
+                    r.0 = id;
+                }
+            }
+            (false, false) => self.ranges.insert(pos, (id, next)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PackState {
+    pack: Pack,
+    unit: Unit,
+    quantity: Decimal,
+    balance: Decimal,
+    drawn: Decimal,
+    refunded: bool,
+    coef: [Option<Decimal>; 6],
+    purchased: i64,
+    expires: i64,
+    /// Position in its product's deduction order.
+    pos: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ProductIndex {
+    /// Pack indexes in deduction order: expiry, then purchase, then id.
+    order: Vec<usize>,
+    /// Expiry (Unix seconds, rounded up) of each pack in `order`, for binary search.
+    expiries: Vec<i64>,
+    /// Skip pointers over exhausted packs (`next[p] == p` while pack at `p` has balance).
+    next: Vec<usize>,
+}
+
+impl ProductIndex {
+    fn find(&mut self, mut p: usize) -> usize {
+        // Path halving: amortised near-constant time.
+        loop {
+            let Some(&n) = self.next.get(p) else { return p };
+            if n == p {
+                return p;
+            }
+            let nn = self.next.get(n).copied().unwrap_or(n);
+            if let Some(slot) = self.next.get_mut(p) {
+                *slot = nn;
+            }
+            p = n;
+        }
+    }
+
+    fn exhaust(&mut self, p: usize) {
+        if let Some(slot) = self.next.get_mut(p) {
+            *slot = p.saturating_add(1);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Watch {
+    product: ProductType,
+    threshold: Quantity,
+    signaled: bool,
+}
+
+/// The balance of one pack.
+///
+/// ```
+/// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+/// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+/// let mut e = PackEngine::new();
+/// e.add_pack(Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
+///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0), expires_at: t(100), coefficients: vec![] })?;
+/// assert_eq!(e.balances()[0].remaining, dec!(120));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PackBalance {
+    /// The pack.
+    pub id: PackId,
+    /// Its product.
+    pub product: ProductType,
+    /// Base unit of the figures below.
+    pub unit: Unit,
+    /// Bought, in base units.
+    pub quantity: Decimal,
+    /// Drawn so far.
+    pub drawn: Decimal,
+    /// Left (`quantity − drawn`, zero once refunded).
+    pub remaining: Decimal,
+    /// End of validity.
+    pub expires_at: DateTime<Utc>,
+    /// Whether the pack was refunded.
+    pub refunded: bool,
+}
+
+/// A signal that the valid balance of a product fell below a watched threshold.
+///
+/// ```
+/// use mediameter_billing::packs::LowBalance;
+/// use mediameter_core::{ProductType, Unit};
+/// let s = LowBalance { product: ProductType::new("rtc")?, remaining: 5.into(), threshold: 60.into(), unit: Unit::Second };
+/// assert!(s.remaining < s.threshold);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LowBalance {
+    /// The product.
+    pub product: ProductType,
+    /// Balance left in packs valid at the instant checked, base units.
+    pub remaining: Decimal,
+    /// The watched threshold, base units.
+    pub threshold: Decimal,
+    /// Base unit.
+    pub unit: Unit,
+}
+
+/// Why a refund is refused (seed 003 "售后说明").
+///
+/// ```
+/// use mediameter_billing::packs::RefundRefusal;
+/// assert_eq!(RefundRefusal::AlreadyRefunded.to_string(), "the pack was already refunded");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "reason", rename_all = "snake_case"))]
+pub enum RefundRefusal {
+    /// More than 7 days since purchase.
+    TooLate {
+        /// The last instant a refund was possible.
+        deadline: DateTime<Utc>,
+    },
+    /// Part of the pack was consumed.
+    Consumed {
+        /// Base units drawn.
+        drawn: Decimal,
+    },
+    /// The pack has expired (remaining quantity of an expired pack is never refunded).
+    Expired {
+        /// When it expired.
+        expired_at: DateTime<Utc>,
+    },
+    /// Refunded before.
+    AlreadyRefunded,
+}
+
+impl fmt::Display for RefundRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefundRefusal::TooLate { deadline } => write!(
+                f,
+                "more than 7 days since purchase (refundable until {})",
+                deadline.to_rfc3339()
+            ),
+            RefundRefusal::Consumed { drawn } => {
+                write!(f, "the pack was consumed ({drawn} base units drawn)")
+            }
+            RefundRefusal::Expired { expired_at } => {
+                write!(f, "the pack expired at {}", expired_at.to_rfc3339())
+            }
+            RefundRefusal::AlreadyRefunded => f.write_str("the pack was already refunded"),
+        }
+    }
+}
+
+/// The answer of a refund check.
+///
+/// ```
+/// use mediameter_billing::packs::{RefundDecision, RefundRefusal};
+/// assert!(!RefundDecision::Refused(RefundRefusal::AlreadyRefunded).is_allowed());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "decision", rename_all = "snake_case"))]
+pub enum RefundDecision {
+    /// The pack may be refunded in full.
+    Allowed,
+    /// The pack may not be refunded, and why.
+    Refused(RefundRefusal),
+}
+
+impl RefundDecision {
+    /// Whether the refund is allowed.
+    ///
+    /// ```
+    /// assert!(mediameter_billing::packs::RefundDecision::Allowed.is_allowed());
+    /// ```
+    #[must_use]
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, RefundDecision::Allowed)
+    }
+}
+
+/// What a batch did: see [`PackEngine::deduct_batch`].
+///
+/// ```
+/// let r = mediameter_billing::packs::BatchReport::default();
+/// assert_eq!(r.applied + r.replayed, 0);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BatchReport {
+    /// Items deducted.
+    pub applied: u64,
+    /// Items skipped as replays.
+    pub replayed: u64,
+    /// The ledger lines of the applied items, in order.
+    pub ledger: Vec<LedgerLine>,
+    /// Watched products whose valid balance fell below the threshold during this batch.
+    pub low_balance: Vec<LowBalance>,
+}
+
+/// One planned draw, before anything is mutated.
+#[derive(Debug, Clone, Copy)]
+struct Draw {
+    pack: usize,
+    usage: Decimal,
+    coefficient: Decimal,
+    drawn: Decimal,
+}
+
+/// The deduction engine: packs with their balances and the ids of the items applied.
+///
+/// Incremental: deduct items one by one or in batches; the state serializes (feature `serde`)
+/// and a later batch continues from it. Memory grows with packs, partitions and id gaps, not
+/// with items (see the module docs).
+///
+/// Every item is validated and its draws are planned before anything is changed, so an item
+/// that fails leaves the engine as it was.
+///
+/// ```
+/// use mediameter_billing::packs::{Pack, PackEngine, PackId, UsageItem};
+/// use mediameter_core::{ProductType, Quantity, Unit};
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal_macros::dec;
+///
+/// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).unwrap();
+/// let rtc = ProductType::new("rtc")?;
+/// let pack = |id: &str, minutes, expires| Pack { id: PackId::new(id).unwrap(), product: rtc.clone(),
+///     quantity: Quantity::new(minutes, Unit::Minute).unwrap(), purchased_at: t(1), expires_at: t(expires), coefficients: vec![] };
+/// let mut engine = PackEngine::new();
+/// engine.add_pack(pack("late", dec!(100), 30))?;
+/// engine.add_pack(pack("early", dec!(10), 20))?;
+/// let item = UsageItem { partition: 0, id: 0, at: t(2), product: rtc.clone(), spec: "audio".parse()?,
+///     quantity: Quantity::new(dec!(25), Unit::Minute)? };
+/// let report = engine.deduct_batch(&[item.clone(), item])?; // the second is a replay
+/// assert_eq!((report.applied, report.replayed), (1, 1));
+/// let drawn: Vec<_> = report.ledger.iter().map(|l| (l.source.pack().unwrap().as_str(), l.usage)).collect();
+/// assert_eq!(drawn, [("early", dec!(600)), ("late", dec!(900))]); // earliest expiry first
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "EngineState", into = "EngineState")
+)]
+pub struct PackEngine {
+    packs: Vec<PackState>,
+    by_id: HashMap<PackId, usize>,
+    /// Few products per engine: a linear scan beats hashing a string per item.
+    products: Vec<(ProductType, ProductIndex)>,
+    /// Applied ids per partition, sorted by partition.
+    seen: Vec<(u32, IdSet)>,
+    watches: Vec<Watch>,
+    scratch: Vec<Draw>,
+}
+
+/// The serialized form of a [`PackEngine`]: packs with their draws, applied ids as intervals
+/// per partition, and low-balance watches.
+///
+/// ```
+/// use mediameter_billing::packs::{EngineState, PackEngine};
+/// let state = EngineState::from(PackEngine::new());
+/// assert!(state.packs.is_empty());
+/// assert_eq!(PackEngine::try_from(state)?, PackEngine::new());
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct EngineState {
+    /// Every pack with what was drawn from it.
+    pub packs: Vec<PackRecord>,
+    /// Applied ids.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub applied: Vec<AppliedIds>,
+    /// Low-balance watches.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub watches: Vec<WatchRecord>,
+}
+
+/// A pack and its state, in [`EngineState`].
+///
+/// ```
+/// let r = mediameter_billing::packs::EngineState::default();
+/// assert!(r.packs.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct PackRecord {
+    /// The pack as sold.
+    pub pack: Pack,
+    /// Base units drawn.
+    pub drawn: Decimal,
+    /// Whether it was refunded.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub refunded: bool,
+}
+
+/// The applied ids of one partition as half-open intervals `[start, end)`, in [`EngineState`].
+///
+/// ```
+/// let a = mediameter_billing::packs::AppliedIds { partition: 0, ranges: vec![(0, 1000)] };
+/// assert_eq!(a.ranges[0].1, 1000);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct AppliedIds {
+    /// The partition.
+    pub partition: u32,
+    /// Sorted, disjoint, non-adjacent, non-empty intervals.
+    pub ranges: Vec<(u64, u64)>,
+}
+
+/// A low-balance watch, in [`EngineState`].
+///
+/// ```
+/// use mediameter_billing::packs::WatchRecord;
+/// use mediameter_core::{ProductType, Quantity, Unit};
+/// let w = WatchRecord { product: ProductType::new("rtc")?, threshold: Quantity::new(60.into(), Unit::Minute)?, signaled: false };
+/// assert!(!w.signaled);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct WatchRecord {
+    /// The product watched.
+    pub product: ProductType,
+    /// The threshold.
+    pub threshold: Quantity,
+    /// Whether the signal was given and not yet re-armed.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub signaled: bool,
+}
+
+impl TryFrom<EngineState> for PackEngine {
+    type Error = Error;
+
+    fn try_from(state: EngineState) -> Result<Self> {
+        let mut engine = PackEngine::new();
+        for record in state.packs {
+            let id = record.pack.id.clone();
+            engine.insert_pack(record.pack)?;
+            let idx = engine
+                .by_id
+                .get(&id)
+                .copied()
+                .ok_or_else(|| Error::UnknownPack { id: id.to_string() })?;
+            let p = engine
+                .packs
+                .get_mut(idx)
+                .ok_or_else(|| Error::UnknownPack { id: id.to_string() })?;
+            if record.drawn < Decimal::ZERO || record.drawn > p.quantity {
+                return Err(Error::invalid(
+                    "pack drawn",
+                    &record.drawn.to_string(),
+                    format!("0 to {} base units in pack {id}", p.quantity),
+                ));
+            }
+            p.drawn = record.drawn;
+            p.refunded = record.refunded;
+            p.balance = if record.refunded {
+                Decimal::ZERO
+            } else {
+                p.quantity
+                    .checked_sub(record.drawn)
+                    .ok_or_else(|| Error::overflow("pack balance"))?
+            };
+        }
+        for applied in state.applied {
+            let mut prev_end: Option<u64> = None;
+            for &(s, e) in &applied.ranges {
+                if e <= s || prev_end.is_some_and(|p| s <= p) {
+                    return Err(Error::invalid(
+                        "applied id ranges",
+                        &format!("[{s}, {e})"),
+                        format!(
+                            "sorted, disjoint, non-adjacent, non-empty intervals in partition {}",
+                            applied.partition
+                        ),
+                    ));
+                }
+                prev_end = Some(e);
+            }
+            if engine.seen.iter().any(|(p, _)| *p == applied.partition) {
+                return Err(Error::invalid(
+                    "applied ids",
+                    &applied.partition.to_string(),
+                    "one entry per partition",
+                ));
+            }
+            if let Some(set) = engine.seen_mut(applied.partition) {
+                *set = IdSet {
+                    ranges: applied.ranges,
+                };
+            }
+        }
+        for w in state.watches {
+            engine.watch_low_balance(w.product, w.threshold)?;
+            if let Some(last) = engine.watches.last_mut() {
+                last.signaled = w.signaled;
+            }
+        }
+        engine.rebuild_all();
+        Ok(engine)
+    }
+}
+
+impl From<PackEngine> for EngineState {
+    fn from(engine: PackEngine) -> Self {
+        let applied: Vec<AppliedIds> = engine
+            .seen
+            .into_iter()
+            .map(|(partition, set)| AppliedIds {
+                partition,
+                ranges: set.ranges,
+            })
+            .collect();
+        EngineState {
+            packs: engine
+                .packs
+                .into_iter()
+                .map(|p| PackRecord {
+                    pack: p.pack,
+                    drawn: p.drawn,
+                    refunded: p.refunded,
+                })
+                .collect(),
+            applied,
+            watches: engine
+                .watches
+                .into_iter()
+                .map(|w| WatchRecord {
+                    product: w.product,
+                    threshold: w.threshold,
+                    signaled: w.signaled,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Two engines are equal when they hold the same packs with the same draws, the same applied
+/// ids and the same watches (the lookup indexes are derived data and not compared).
+impl PartialEq for PackEngine {
+    fn eq(&self, other: &Self) -> bool {
+        self.packs == other.packs && self.seen == other.seen && self.watches == other.watches
+    }
+}
+
+impl Eq for PackEngine {}
+
+fn product_index<'a>(
+    products: &'a mut [(ProductType, ProductIndex)],
+    product: &ProductType,
+) -> Option<&'a mut ProductIndex> {
+    products
+        .iter_mut()
+        .find(|(p, _)| p.as_str() == product.as_str())
+        .map(|(_, i)| i)
+}
+
+fn ceil_seconds(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+        .saturating_add(i64::from(t.timestamp_subsec_nanos() > 0))
+}
+
+impl PackEngine {
+    /// An engine with no packs.
+    ///
+    /// ```
+    /// assert!(mediameter_billing::packs::PackEngine::new().balances().is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        PackEngine::default()
+    }
+
+    /// An engine holding `packs`.
+    ///
+    /// # Errors
+    ///
+    /// As [`PackEngine::add_pack`].
+    ///
+    /// ```
+    /// assert!(mediameter_billing::packs::PackEngine::with_packs(vec![])?.balances().is_empty());
+    /// # Ok::<(), mediameter_billing::Error>(())
+    /// ```
+    pub fn with_packs(packs: Vec<Pack>) -> Result<Self> {
+        let mut engine = PackEngine::new();
+        for p in packs {
+            engine.insert_pack(p)?;
+        }
+        engine.rebuild_all();
+        Ok(engine)
+    }
+
+    /// The applied ids of `partition`, created empty if new. Always `Some`: the index is the
+    /// one just found or inserted.
+    fn seen_mut(&mut self, partition: u32) -> Option<&mut IdSet> {
+        let i = match self.seen.binary_search_by_key(&partition, |(p, _)| *p) {
+            Ok(i) => i,
+            Err(i) => {
+                self.seen.insert(i, (partition, IdSet::default()));
+                i
+            }
+        };
+        self.seen.get_mut(i).map(|(_, set)| set)
+    }
+
+    fn insert_pack(&mut self, pack: Pack) -> Result<usize> {
+        pack.validate()?;
+        if self.by_id.contains_key(&pack.id) {
+            return Err(Error::DuplicatePack {
+                id: pack.id.to_string(),
+            });
+        }
+        if self.packs.len() >= MAX_PACKS {
+            return Err(Error::invalid(
+                "pack count",
+                &self.packs.len().to_string(),
+                format!("at most {MAX_PACKS} packs"),
+            ));
+        }
+        let quantity = base_value(pack.quantity)?;
+        let mut coef = [None; 6];
+        for spec in MediaSpec::ALL {
+            if let Some(slot) = coef.get_mut(spec.index()) {
+                *slot = pack.coefficient(spec);
+            }
+        }
+        let idx = self.packs.len();
+        self.by_id.insert(pack.id.clone(), idx);
+        self.packs.push(PackState {
+            unit: base_unit(pack.quantity.unit()),
+            quantity,
+            balance: quantity,
+            drawn: Decimal::ZERO,
+            refunded: false,
+            coef,
+            purchased: pack.purchased_at.timestamp(),
+            expires: ceil_seconds(pack.expires_at),
+            pos: 0,
+            pack,
+        });
+        Ok(idx)
+    }
+
+    /// Adds a pack (a purchase).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DuplicatePack`] for an id already held; [`Error::Invalid`] for an invalid
+    /// pack (see [`Pack::validate`]) or too many packs.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let p = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
+    ///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0), expires_at: t(100), coefficients: vec![] };
+    /// let mut e = PackEngine::new();
+    /// e.add_pack(p.clone())?;
+    /// assert_eq!(e.add_pack(p).unwrap_err().kind(), mediameter_billing::ErrorKind::DuplicatePack);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_pack(&mut self, pack: Pack) -> Result<()> {
+        let product = pack.product.clone();
+        self.insert_pack(pack)?;
+        self.rebuild(&product);
+        for w in &mut self.watches {
+            if w.product == product {
+                w.signaled = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn rebuild_all(&mut self) {
+        let mut products: Vec<ProductType> =
+            self.packs.iter().map(|p| p.pack.product.clone()).collect();
+        products.sort();
+        products.dedup();
+        for p in products {
+            self.rebuild(&p);
+        }
+    }
+
+    fn rebuild(&mut self, product: &ProductType) {
+        let mut order: Vec<usize> = (0..self.packs.len())
+            .filter(|&i| {
+                self.packs
+                    .get(i)
+                    .is_some_and(|p| &p.pack.product == product)
+            })
+            .collect();
+        order.sort_by(|&a, &b| match (self.packs.get(a), self.packs.get(b)) {
+            (Some(x), Some(y)) => x.pack.order_key().cmp(&y.pack.order_key()),
+            _ => std::cmp::Ordering::Equal,
+        });
+        let mut index = ProductIndex {
+            expiries: Vec::with_capacity(order.len()),
+            next: Vec::with_capacity(order.len().saturating_add(1)),
+            order: Vec::new(),
+        };
+        for (pos, &i) in order.iter().enumerate() {
+            if let Some(p) = self.packs.get_mut(i) {
+                p.pos = pos;
+                index.expiries.push(p.expires);
+                index.next.push(if p.balance > Decimal::ZERO {
+                    pos
+                } else {
+                    pos.saturating_add(1)
+                });
+            }
+        }
+        index.next.push(order.len());
+        index.order = order;
+        match self.products.iter_mut().find(|(p, _)| p == product) {
+            Some((_, slot)) => *slot = index,
+            None => self.products.push((product.clone(), index)),
+        }
+    }
+
+    /// Asks for a [`LowBalance`] signal in [`BatchReport::low_balance`] when the balance of
+    /// `product` valid at the last item of a batch falls below `threshold`. The signal is given
+    /// once, and re-armed when a pack of that product is added.
+    ///
+    /// # Errors
+    ///
+    /// Overflow converting the threshold to base units.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let rtc = ProductType::new("rtc")?;
+    /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
+    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0), expires_at: t(10_000), coefficients: vec![] }])?;
+    /// e.watch_low_balance(rtc.clone(), Quantity::new(dec!(2), Unit::Minute)?)?;
+    /// let item = |id, min| UsageItem { partition: 0, id, at: t(60), product: rtc.clone(), spec: MediaSpec::Audio,
+    ///     quantity: Quantity::new(min, Unit::Minute).unwrap() };
+    /// assert!(e.deduct_batch(&[item(0, dec!(5))])?.low_balance.is_empty());
+    /// let r = e.deduct_batch(&[item(1, dec!(4))])?;
+    /// assert_eq!(r.low_balance[0].remaining, dec!(60));
+    /// assert!(e.deduct_batch(&[item(2, dec!(0.5))])?.low_balance.is_empty()); // signalled once
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn watch_low_balance(&mut self, product: ProductType, threshold: Quantity) -> Result<()> {
+        base_value(threshold)?;
+        self.watches.retain(|w| w.product != product);
+        self.watches.push(Watch {
+            product,
+            threshold,
+            signaled: false,
+        });
+        Ok(())
+    }
+
+    /// Balance of `product` in packs valid at `at`, in `unit`'s base unit; `None` when no
+    /// pack of that product uses that base unit.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let rtc = ProductType::new("rtc")?;
+    /// let e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0), expires_at: t(100), coefficients: vec![] }])?;
+    /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(50)), Some(dec!(60)));
+    /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(100)), Some(dec!(0))); // expired
+    /// assert_eq!(e.remaining(&rtc, Unit::Count, t(50)), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn remaining(
+        &self,
+        product: &ProductType,
+        unit: Unit,
+        at: DateTime<Utc>,
+    ) -> Option<Decimal> {
+        let base = base_unit(unit);
+        let mut any = false;
+        let mut total = Decimal::ZERO;
+        for p in self
+            .packs
+            .iter()
+            .filter(|p| &p.pack.product == product && p.unit == base)
+        {
+            any = true;
+            if p.pack.is_valid_at(at) {
+                total = total.saturating_add(p.balance);
+            }
+        }
+        any.then_some(total)
+    }
+
+    /// Every pack's balance, in the order the packs were added.
+    ///
+    /// ```
+    /// assert!(mediameter_billing::packs::PackEngine::new().balances().is_empty());
+    /// ```
+    #[must_use]
+    pub fn balances(&self) -> Vec<PackBalance> {
+        self.packs
+            .iter()
+            .map(|p| PackBalance {
+                id: p.pack.id.clone(),
+                product: p.pack.product.clone(),
+                unit: p.unit,
+                quantity: p.quantity,
+                drawn: p.drawn,
+                remaining: p.balance,
+                expires_at: p.pack.expires_at,
+                refunded: p.refunded,
+            })
+            .collect()
+    }
+
+    /// The packs held, in the order they were added.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_billing::packs::PackEngine::new().packs().count(), 0);
+    /// ```
+    pub fn packs(&self) -> impl Iterator<Item = &Pack> {
+        self.packs.iter().map(|p| &p.pack)
+    }
+
+    /// Whether the item `(partition, id)` was applied.
+    ///
+    /// ```
+    /// assert!(!mediameter_billing::packs::PackEngine::new().is_applied(0, 1));
+    /// ```
+    #[must_use]
+    pub fn is_applied(&self, partition: u32, id: u64) -> bool {
+        self.seen
+            .binary_search_by_key(&partition, |(p, _)| *p)
+            .ok()
+            .and_then(|i| self.seen.get(i))
+            .is_some_and(|(_, s)| s.contains(id))
+    }
+
+    /// Checks the item without changing anything; returns its quantity in base units.
+    fn validate_item(item: &UsageItem) -> Result<Decimal> {
+        if item.quantity.value() <= Decimal::ZERO {
+            return Err(Error::invalid(
+                "usage quantity",
+                &item.quantity.to_string(),
+                format!(
+                    "a quantity above zero in item {} of partition {}",
+                    item.id, item.partition
+                ),
+            ));
+        }
+        base_value(item.quantity)
+    }
+
+    /// Deducts one item, appending its ledger lines to `ledger`.
+    ///
+    /// Draws go to the packs of the item's product that are valid at the item's instant and
+    /// have a coefficient for its spec, earliest expiry first (then earliest purchase, then
+    /// smallest id). A pack that can cover the rest draws `rest × coefficient`; one that
+    /// cannot gives all its balance, covering `balance ÷ coefficient` of usage — when that
+    /// quotient does not terminate, it is truncated to [`PARTIAL_DRAW_SCALE`] places so that
+    /// `drawn = usage × coefficient` stays exact and never exceeds the balance (a sliver
+    /// smaller than `coefficient × 10⁻¹²` then stays in the pack). What is left overflows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for a quantity of zero; a unit mismatch when a pack of the product
+    /// is in another kind of unit (time against count); overflow. On error nothing changed.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let rtc = ProductType::new("rtc")?;
+    /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
+    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0), expires_at: t(10_000),
+    ///     coefficients: vec![Coefficient { spec: "1080p".parse()?, coefficient: dec!(4) }] }])?;
+    /// let item = UsageItem { partition: 0, id: 9, at: t(5), product: rtc, spec: "1080p".parse()?,
+    ///     quantity: Quantity::new(dec!(2), Unit::Minute)? };
+    /// let mut ledger = vec![];
+    /// assert!(!e.deduct(&item, &mut ledger)?.is_replay());
+    /// assert_eq!((ledger[0].usage, ledger[0].drawn), (dec!(120), dec!(480)));
+    /// assert!(e.deduct(&item, &mut ledger)?.is_replay());
+    /// assert_eq!(ledger.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deduct(&mut self, item: &UsageItem, ledger: &mut Vec<LedgerLine>) -> Result<Deduction> {
+        let quantity = Self::validate_item(item)?;
+        if self.is_applied(item.partition, item.id) {
+            return Ok(Deduction::Replayed);
+        }
+        let base = base_unit(item.quantity.unit());
+        let t = item.at.timestamp();
+        let spec_index = item.spec.index();
+        let mut plan = std::mem::take(&mut self.scratch);
+        plan.clear();
+        let mut rest = quantity;
+        let planned = self.plan(item, base, t, spec_index, &mut rest, &mut plan);
+        if let Err(e) = planned {
+            self.scratch = plan;
+            return Err(e);
+        }
+        // Commit: nothing below can fail.
+        let mut covered = Decimal::ZERO;
+        for d in &plan {
+            if let Some(p) = self.packs.get_mut(d.pack) {
+                p.balance = p.balance.saturating_sub(d.drawn);
+                p.drawn = p.drawn.saturating_add(d.drawn);
+                covered = covered.saturating_add(d.usage);
+                let exhausted = p.balance <= Decimal::ZERO;
+                let pos = p.pos;
+                ledger.push(LedgerLine {
+                    partition: item.partition,
+                    item: item.id,
+                    at: item.at,
+                    product: item.product.clone(),
+                    spec: item.spec,
+                    source: LedgerSource::Pack(p.pack.id.clone()),
+                    usage: d.usage,
+                    coefficient: d.coefficient,
+                    drawn: d.drawn,
+                    unit: base,
+                });
+                if exhausted && let Some(index) = product_index(&mut self.products, &item.product) {
+                    index.exhaust(pos);
+                }
+            }
+        }
+        if rest > Decimal::ZERO {
+            rest = rest.normalize();
+            ledger.push(LedgerLine {
+                partition: item.partition,
+                item: item.id,
+                at: item.at,
+                product: item.product.clone(),
+                spec: item.spec,
+                source: LedgerSource::Overflow,
+                usage: rest,
+                coefficient: Decimal::ONE,
+                drawn: Decimal::ZERO,
+                unit: base,
+            });
+        }
+        if let Some(set) = self.seen_mut(item.partition) {
+            set.insert(item.id);
+        }
+        self.scratch = plan;
+        Ok(Deduction::Applied {
+            covered,
+            overflow: rest,
+        })
+    }
+
+    fn plan(
+        &mut self,
+        item: &UsageItem,
+        base: Unit,
+        t: i64,
+        spec_index: usize,
+        rest: &mut Decimal,
+        plan: &mut Vec<Draw>,
+    ) -> Result<()> {
+        let Some(index) = product_index(&mut self.products, &item.product) else {
+            return Ok(());
+        };
+        // First pack whose expiry is after t: earlier ones are expired for this item.
+        let start = index.expiries.partition_point(|&e| e <= t);
+        let mut pos = index.find(start);
+        let overflow = || Error::overflow("pack deduction");
+        while *rest > Decimal::ZERO {
+            let Some(&i) = index.order.get(pos) else {
+                break;
+            };
+            let Some(p) = self.packs.get(i) else { break };
+            pos = index.find(pos.saturating_add(1));
+            if p.purchased > t || !p.pack.is_valid_at(item.at) {
+                continue;
+            }
+            let Some(coef) = p.coef.get(spec_index).copied().flatten() else {
+                continue;
+            };
+            if p.unit != base {
+                return Err(mediameter_core::Error::UnitMismatch {
+                    operation: "pack deduction",
+                    from: base.as_str(),
+                    to: p.unit.as_str(),
+                }
+                .into());
+            }
+            let need = if coef == Decimal::ONE {
+                *rest
+            } else {
+                rest.checked_mul(coef).ok_or_else(overflow)?.normalize()
+            };
+            let draw = if need <= p.balance {
+                Draw {
+                    pack: i,
+                    usage: *rest,
+                    coefficient: coef,
+                    drawn: need,
+                }
+            } else {
+                let mut usage = p.balance.checked_div(coef).ok_or_else(overflow)?;
+                let mut drawn = usage.checked_mul(coef).ok_or_else(overflow)?;
+                if drawn != p.balance {
+                    usage = usage.trunc_with_scale(PARTIAL_DRAW_SCALE);
+                    drawn = usage.checked_mul(coef).ok_or_else(overflow)?;
+                }
+                if usage <= Decimal::ZERO || drawn > p.balance {
+                    continue;
+                }
+                // A quotient carries trailing zeros (31200.00); the value is what matters.
+                let (usage, drawn) = (usage.normalize(), drawn.normalize());
+                Draw {
+                    pack: i,
+                    usage,
+                    coefficient: coef,
+                    drawn,
+                }
+            };
+            *rest = rest.checked_sub(draw.usage).ok_or_else(overflow)?;
+            plan.push(draw);
+        }
+        Ok(())
+    }
+
+    /// Deducts a batch in order and reports the ledger, replays and low-balance signals.
+    ///
+    /// Every item is validated before the first is applied, so a malformed item rejects the
+    /// whole batch untouched. An error while applying (only a unit mismatch with a pack, or
+    /// overflow) leaves the items before it applied and the failing one untouched; since
+    /// replays are skipped, resending the corrected batch is safe.
+    ///
+    /// # Errors
+    ///
+    /// As [`PackEngine::deduct`]; [`Error::Invalid`] names the item.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let rtc = ProductType::new("rtc")?;
+    /// let item = |id, m| UsageItem { partition: 0, id, at: t(5), product: rtc.clone(), spec: MediaSpec::Audio,
+    ///     quantity: Quantity::new(m, Unit::Minute).unwrap() };
+    /// let mut e = PackEngine::new();
+    /// assert!(e.deduct_batch(&[item(0, dec!(1)), item(1, dec!(0))]).is_err());
+    /// assert!(!e.is_applied(0, 0)); // nothing applied
+    /// let r = e.deduct_batch(&[item(0, dec!(1))])?;
+    /// assert_eq!(r.ledger[0].source, LedgerSource::Overflow);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deduct_batch(&mut self, items: &[UsageItem]) -> Result<BatchReport> {
+        for item in items {
+            Self::validate_item(item)?;
+        }
+        let mut report = BatchReport::default();
+        let mut last_at: Option<DateTime<Utc>> = None;
+        for item in items {
+            match self.deduct(item, &mut report.ledger)? {
+                Deduction::Replayed => report.replayed = report.replayed.saturating_add(1),
+                Deduction::Applied { .. } => report.applied = report.applied.saturating_add(1),
+            }
+            last_at = Some(last_at.map_or(item.at, |l| l.max(item.at)));
+        }
+        if let Some(at) = last_at {
+            report.low_balance = self.check_watches(at);
+        }
+        Ok(report)
+    }
+
+    fn check_watches(&mut self, at: DateTime<Utc>) -> Vec<LowBalance> {
+        let mut signals = Vec::new();
+        let mut updates = Vec::new();
+        for (i, w) in self.watches.iter().enumerate() {
+            let unit = base_unit(w.threshold.unit());
+            let Some(remaining) = self.remaining(&w.product, w.threshold.unit(), at) else {
+                continue;
+            };
+            let Ok(threshold) = base_value(w.threshold) else {
+                continue;
+            };
+            let low = remaining < threshold;
+            if low && !w.signaled {
+                signals.push(LowBalance {
+                    product: w.product.clone(),
+                    remaining,
+                    threshold,
+                    unit,
+                });
+            }
+            updates.push((i, low));
+        }
+        for (i, low) in updates {
+            if let Some(w) = self.watches.get_mut(i) {
+                w.signaled = low;
+            }
+        }
+        signals
+    }
+
+    /// Whether `pack` may be refunded at `at` (seed 003): no more than 7 days (7 × 24 h,
+    /// inclusive) after purchase, nothing drawn, not expired, not refunded before.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownPack`]; [`Error::Invalid`] when `at` is before the purchase.
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0), expires_at: t(90 * 86_400), coefficients: vec![] }])?;
+    /// let id = PackId::new("p")?;
+    /// assert!(e.refund_check(&id, t(7 * 86_400))?.is_allowed());
+    /// assert!(!e.refund_check(&id, t(7 * 86_400 + 1))?.is_allowed());
+    /// assert!(e.refund_check(&PackId::new("nope")?, t(0)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn refund_check(&self, pack: &PackId, at: DateTime<Utc>) -> Result<RefundDecision> {
+        let idx = self
+            .by_id
+            .get(pack)
+            .copied()
+            .ok_or_else(|| Error::UnknownPack {
+                id: pack.to_string(),
+            })?;
+        let p = self.packs.get(idx).ok_or_else(|| Error::UnknownPack {
+            id: pack.to_string(),
+        })?;
+        if at < p.pack.purchased_at {
+            return Err(Error::invalid(
+                "refund instant",
+                &at.to_rfc3339(),
+                format!(
+                    "an instant at or after the purchase of pack {pack} ({})",
+                    p.pack.purchased_at.to_rfc3339()
+                ),
+            ));
+        }
+        if p.refunded {
+            return Ok(RefundDecision::Refused(RefundRefusal::AlreadyRefunded));
+        }
+        if p.drawn > Decimal::ZERO {
+            return Ok(RefundDecision::Refused(RefundRefusal::Consumed {
+                drawn: p.drawn,
+            }));
+        }
+        if at >= p.pack.expires_at {
+            return Ok(RefundDecision::Refused(RefundRefusal::Expired {
+                expired_at: p.pack.expires_at,
+            }));
+        }
+        let deadline = p
+            .pack
+            .purchased_at
+            .checked_add_signed(TimeDelta::days(REFUND_WINDOW_DAYS))
+            .ok_or_else(|| Error::overflow("refund deadline"))?;
+        if at > deadline {
+            return Ok(RefundDecision::Refused(RefundRefusal::TooLate { deadline }));
+        }
+        Ok(RefundDecision::Allowed)
+    }
+
+    /// Refunds `pack` at `at` if [`PackEngine::refund_check`] allows it: its balance drops to
+    /// zero and it is never drawn again. A refused refund changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`PackEngine::refund_check`].
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0), expires_at: t(90 * 86_400), coefficients: vec![] }])?;
+    /// let id = PackId::new("p")?;
+    /// assert!(e.refund(&id, t(3600))?.is_allowed());
+    /// assert_eq!(e.refund(&id, t(3600))?, RefundDecision::Refused(RefundRefusal::AlreadyRefunded));
+    /// assert_eq!(e.balances()[0].remaining, dec!(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn refund(&mut self, pack: &PackId, at: DateTime<Utc>) -> Result<RefundDecision> {
+        let decision = self.refund_check(pack, at)?;
+        if decision.is_allowed() {
+            let idx = self
+                .by_id
+                .get(pack)
+                .copied()
+                .ok_or_else(|| Error::UnknownPack {
+                    id: pack.to_string(),
+                })?;
+            if let Some(p) = self.packs.get_mut(idx) {
+                p.refunded = true;
+                p.balance = Decimal::ZERO;
+                let pos = p.pos;
+                let product = p.pack.product.clone();
+                if let Some(index) = product_index(&mut self.products, &product) {
+                    index.exhaust(pos);
+                }
+            }
+        }
+        Ok(decision)
+    }
+
+    /// Whether some pack of `product` valid at `at` still has balance: the condition for
+    /// enabling an app (DOMAIN 1.2, seed 003).
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::*; use mediameter_core::*;
+    /// let e = PackEngine::new();
+    /// assert!(!e.has_balance(&ProductType::new("rtc")?, chrono::DateTime::from_timestamp(0, 0).unwrap()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn has_balance(&self, product: &ProductType, at: DateTime<Utc>) -> bool {
+        self.packs.iter().any(|p| {
+            &p.pack.product == product && p.pack.is_valid_at(at) && p.balance > Decimal::ZERO
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_set_merges_neighbours() {
+        let mut s = IdSet::default();
+        for id in [5, 7, 6, 0, 1, 3, 2, 4] {
+            assert!(!s.contains(id));
+            s.insert(id);
+            assert!(s.contains(id));
+        }
+        assert_eq!(s.ranges, vec![(0, 8)]);
+        s.insert(100);
+        assert_eq!(s.ranges, vec![(0, 8), (100, 101)]);
+        assert!(!s.contains(8) && !s.contains(99) && s.contains(100) && !s.contains(101));
+    }
+
+    #[test]
+    fn skip_pointers_skip_exhausted() {
+        let mut idx = ProductIndex {
+            order: vec![0, 1, 2, 3],
+            expiries: vec![1, 2, 3, 4],
+            next: vec![0, 1, 2, 3, 4],
+        };
+        idx.exhaust(0);
+        idx.exhaust(1);
+        idx.exhaust(3);
+        assert_eq!(idx.find(0), 2);
+        assert_eq!(idx.find(3), 4);
+        idx.exhaust(2);
+        assert_eq!(idx.find(0), 4);
+    }
+}

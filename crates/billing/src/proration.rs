@@ -1,0 +1,417 @@
+//! Upgrade proration of a monthly subscription (DOMAIN 1.4, seed 001 "变更配置后对计费的影响").
+//!
+//! Fee = (new monthly price − old monthly price) × remaining period, where the remaining period
+//! in months is Σ over each natural month still to run of (remaining days in that month / days
+//! in that month). The day of the change is not counted; the expiry day is.
+//!
+//! The period is computed as an exact fraction first (every month length divides
+//! [`MONTH_LCM`] = 377,580, so the sum has one common denominator and is rounded with a single
+//! exact step), then rounded with [`ProrationPolicy::period`] (4 places half-up, as both worked
+//! examples of the seed do), multiplied by the price difference and rounded once with
+//! [`ProrationPolicy::money`] (cents, half-up).
+
+use chrono::{DateTime, Utc};
+use mediameter_core::calendar::MonthSlice;
+use mediameter_core::{BillingZone, Money, Rounding, RoundingMode, SubscriptionTerm};
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+
+/// Least common multiple of every month length (28, 29, 30, 31): the common denominator of
+/// every remaining period.
+pub const MONTH_LCM: u64 = 377_580;
+
+/// The rounding steps of a proration. The default is the seed's behaviour: the period rounded
+/// to 4 places half-up, the fee to 2 places half-up.
+///
+/// ```
+/// use mediameter_billing::ProrationPolicy;
+/// let p = ProrationPolicy::default();
+/// assert_eq!(p.period.unwrap().scale(), 4);
+/// assert_eq!(p.money.scale(), 2);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct ProrationPolicy {
+    /// How the remaining period is rounded before it multiplies the price difference; `None`
+    /// keeps the exact fraction (the fee is then price difference × numerator ÷ denominator,
+    /// multiplied first, divided last).
+    pub period: Option<Rounding>,
+    /// How the fee is rounded (once).
+    pub money: Rounding,
+}
+
+/// The seed's period rounding: 4 decimal places, half-up.
+///
+/// ```
+/// assert_eq!(mediameter_billing::proration::period_4dp_half_up().to_string(), "4dp half_up");
+/// ```
+#[must_use]
+pub fn period_4dp_half_up() -> Rounding {
+    // 4 is inside 0..=28, so the fallback is never taken.
+    Rounding::new(4, RoundingMode::HalfUp).unwrap_or(Rounding::CENTS_HALF_UP)
+}
+
+impl Default for ProrationPolicy {
+    fn default() -> Self {
+        ProrationPolicy {
+            period: Some(period_4dp_half_up()),
+            money: Rounding::CENTS_HALF_UP,
+        }
+    }
+}
+
+/// The result of a proration, with every intermediate figure so a bill can explain itself.
+///
+/// ```
+/// use mediameter_billing::{prorate, ProrationPolicy};
+/// use mediameter_core::{BillingZone, Currency, Money, SubscriptionTerm};
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal_macros::dec;
+///
+/// let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(), 1, BillingZone::GMT8)?;
+/// let p = prorate(&term, Utc.with_ymd_and_hms(2023, 4, 18, 2, 0, 0).unwrap(),
+///     Money::new(dec!(12750), Currency::CNY), Money::new(dec!(25500), Currency::CNY), &ProrationPolicy::default())?;
+/// assert_eq!((p.numerator, p.denominator), (102, 155)); // 12/30 + 8/31 = 612/930
+/// assert_eq!(p.period, dec!(0.6581));
+/// assert_eq!(p.fee.amount(), dec!(8390.78));
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Proration {
+    /// The remaining days, split by natural month (empty for a change on the expiry day).
+    pub slices: Vec<MonthSlice>,
+    /// Numerator of the exact remaining period, in lowest terms.
+    pub numerator: u64,
+    /// Denominator of the exact remaining period, in lowest terms.
+    pub denominator: u64,
+    /// The exact period as a decimal (28 significant digits).
+    pub period_exact: Decimal,
+    /// The period used in the fee: rounded by [`ProrationPolicy::period`], or exact.
+    pub period: Decimal,
+    /// New monthly price − old monthly price.
+    pub price_difference: Money,
+    /// Price difference × period, unrounded.
+    pub fee_unrounded: Money,
+    /// The fee, rounded once by [`ProrationPolicy::money`].
+    pub fee: Money,
+    /// Old monthly price × months of the term + fee: what the whole term costs after the
+    /// upgrade (worked example A: 25,950 + 25,032.95 = 50,982.95).
+    pub term_total: Money,
+}
+
+/// The fee for upgrading `term` at `changed_at` from `old_monthly` to `new_monthly`.
+///
+/// # Errors
+///
+/// * [`Error::Downgrade`] when the new price is below the old one (seed 001 refuses
+///   downgrades); an equal price is accepted with a zero fee.
+/// * [`Error::Invalid`] for a negative price.
+/// * [`Error::Core`] when `changed_at` is outside the term, the currencies differ, or the
+///   arithmetic overflows.
+///
+/// ```
+/// use mediameter_billing::{prorate, ErrorKind, ProrationPolicy};
+/// use mediameter_core::{BillingZone, Currency, Money, SubscriptionTerm};
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal_macros::dec;
+///
+/// // Worked example A (seed 001): bought 2023-03-18 15:30 GMT+8, upgraded 2023-03-20 09:00.
+/// let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap(), 1, BillingZone::GMT8)?;
+/// let at = Utc.with_ymd_and_hms(2023, 3, 20, 1, 0, 0).unwrap();
+/// let cny = |a| Money::new(a, Currency::CNY);
+/// let p = prorate(&term, at, cny(dec!(25950)), cny(dec!(52168)), &ProrationPolicy::default())?;
+/// assert_eq!(p.period, dec!(0.9548));
+/// assert_eq!(p.fee.amount(), dec!(25032.95));
+/// assert_eq!(p.term_total.amount(), dec!(50982.95));
+/// let down = prorate(&term, at, cny(dec!(52168)), cny(dec!(25950)), &ProrationPolicy::default());
+/// assert_eq!(down.unwrap_err().kind(), ErrorKind::Downgrade);
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+pub fn prorate(
+    term: &SubscriptionTerm,
+    changed_at: DateTime<Utc>,
+    old_monthly: Money,
+    new_monthly: Money,
+    policy: &ProrationPolicy,
+) -> Result<Proration> {
+    for (field, price) in [
+        ("old monthly price", old_monthly),
+        ("new monthly price", new_monthly),
+    ] {
+        if price.is_negative() {
+            return Err(Error::invalid(
+                field,
+                &price.to_string(),
+                "a price of zero or more",
+            ));
+        }
+    }
+    let price_difference = new_monthly.checked_sub(old_monthly)?;
+    if price_difference.is_negative() {
+        return Err(Error::Downgrade {
+            event: format!("change at {}", changed_at.to_rfc3339()),
+            detail: format!("new monthly price {new_monthly} is below the old {old_monthly}"),
+        });
+    }
+    let slices: Vec<MonthSlice> = term.remaining_months(changed_at)?.collect();
+    let mut numerator: u64 = 0;
+    for s in &slices {
+        let weight = MONTH_LCM
+            .checked_div(u64::from(s.days_in_month))
+            .ok_or_else(|| Error::overflow("remaining period"))?;
+        let part = weight
+            .checked_mul(u64::from(s.days))
+            .ok_or_else(|| Error::overflow("remaining period"))?;
+        numerator = numerator
+            .checked_add(part)
+            .ok_or_else(|| Error::overflow("remaining period"))?;
+    }
+    let (num, den) = reduce(numerator, MONTH_LCM);
+    let period_exact = Decimal::from(num)
+        .checked_div(Decimal::from(den))
+        .ok_or_else(|| Error::overflow("remaining period"))?;
+    let (period, fee_unrounded) = match policy.period {
+        Some(rounding) => {
+            let period = round_ratio(num, den, rounding)?;
+            (period, price_difference.checked_mul(period)?)
+        }
+        None => (
+            period_exact,
+            price_difference
+                .checked_mul(Decimal::from(num))?
+                .checked_div(Decimal::from(den))?,
+        ),
+    };
+    let fee = fee_unrounded.round(policy.money);
+    let term_total = old_monthly
+        .checked_mul(Decimal::from(term.months()))?
+        .checked_add(fee)?;
+    Ok(Proration {
+        slices,
+        numerator: num,
+        denominator: den,
+        period_exact,
+        period,
+        price_difference,
+        fee_unrounded,
+        fee,
+        term_total,
+    })
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        let r = a.checked_rem(b).unwrap_or(0);
+        a = b;
+        b = r;
+    }
+    a
+}
+
+fn reduce(num: u64, den: u64) -> (u64, u64) {
+    if num == 0 {
+        return (0, 1);
+    }
+    let g = gcd(num, den).max(1);
+    (
+        num.checked_div(g).unwrap_or(num),
+        den.checked_div(g).unwrap_or(den),
+    )
+}
+
+/// Rounds the exact fraction `num / den` under `rounding` with no intermediate rounding.
+///
+/// The quotient is computed in integers to `rounding.scale()` places; the discarded part is
+/// summarised as below, exactly at or above one half, and `rounding` is applied to a proxy
+/// decimal with the same digits and the same position relative to the half. Every rounding
+/// mode depends only on that, so the result is the exact rounding of the fraction.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] for a zero denominator; overflow when the scaled quotient does not fit.
+///
+/// ```
+/// use mediameter_billing::proration::round_ratio;
+/// use mediameter_core::{Rounding, RoundingMode};
+/// use rust_decimal_macros::dec;
+/// let r4 = Rounding::new(4, RoundingMode::HalfUp)?;
+/// assert_eq!(round_ratio(102, 155, r4)?, dec!(0.6581));
+/// assert_eq!(round_ratio(1, 8, Rounding::new(2, RoundingMode::HalfEven)?)?, dec!(0.12));
+/// assert_eq!(round_ratio(1, 8, Rounding::new(2, RoundingMode::HalfUp)?)?, dec!(0.13));
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+pub fn round_ratio(num: u64, den: u64, rounding: Rounding) -> Result<Decimal> {
+    if den == 0 {
+        return Err(Error::invalid("denominator", "0", "a non-zero denominator"));
+    }
+    let scale = rounding.scale();
+    let proxy_scale = scale.saturating_add(2);
+    let exact = || -> Result<Decimal> {
+        let q = Decimal::from(num)
+            .checked_div(Decimal::from(den))
+            .ok_or_else(|| Error::overflow("ratio"))?;
+        Ok(rounding.apply(q))
+    };
+    if proxy_scale > 28 {
+        return exact();
+    }
+    let pow = 10_i128
+        .checked_pow(scale)
+        .ok_or_else(|| Error::overflow("ratio"))?;
+    let scaled = i128::from(num)
+        .checked_mul(pow)
+        .ok_or_else(|| Error::overflow("ratio"))?;
+    let den = i128::from(den);
+    let q = scaled
+        .checked_div(den)
+        .ok_or_else(|| Error::overflow("ratio"))?;
+    let r = scaled
+        .checked_rem(den)
+        .ok_or_else(|| Error::overflow("ratio"))?;
+    let twice = r.checked_mul(2).ok_or_else(|| Error::overflow("ratio"))?;
+    let code = match (r == 0, twice.cmp(&den)) {
+        (true, _) => 0,
+        (false, std::cmp::Ordering::Less) => 25,
+        (false, std::cmp::Ordering::Equal) => 50,
+        (false, std::cmp::Ordering::Greater) => 75,
+    };
+    let proxy = q
+        .checked_mul(100)
+        .and_then(|v| v.checked_add(code))
+        .ok_or_else(|| Error::overflow("ratio"))?;
+    match Decimal::try_from_i128_with_scale(proxy, proxy_scale) {
+        Ok(d) => Ok(rounding.apply(d)),
+        Err(_) => exact(),
+    }
+}
+
+#[cfg(feature = "serde")]
+fn default_zone() -> BillingZone {
+    BillingZone::GMT8
+}
+
+/// A proration request as outside data (the JSON of `mediameter prorate`).
+///
+/// ```
+/// use mediameter_billing::ProrationRequest;
+/// let json = r#"{"purchased_at": "2023-03-18T07:30:00Z", "months": 1,
+///   "changed_at": "2023-03-20T01:00:00Z",
+///   "old_price": {"amount": "25950.00", "currency": "CNY"},
+///   "new_price": {"amount": "52168.00", "currency": "CNY"}}"#;
+/// let req: ProrationRequest = serde_json::from_str(json)?;
+/// assert_eq!(req.compute()?.fee.to_string(), "25032.95 CNY");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ProrationRequest {
+    /// When the term was bought (UTC).
+    pub purchased_at: DateTime<Utc>,
+    /// Length of the term in months.
+    pub months: u32,
+    /// Zone in which days are counted (default GMT+8).
+    #[cfg_attr(feature = "serde", serde(default = "default_zone"))]
+    pub zone: BillingZone,
+    /// When the configuration changed (UTC).
+    pub changed_at: DateTime<Utc>,
+    /// Old monthly price.
+    pub old_price: Money,
+    /// New monthly price.
+    pub new_price: Money,
+    /// Rounding steps (default: the seed's).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub policy: ProrationPolicy,
+}
+
+impl ProrationRequest {
+    /// Builds the term and prorates.
+    ///
+    /// # Errors
+    ///
+    /// As [`SubscriptionTerm::monthly`] and [`prorate`].
+    ///
+    /// ```
+    /// use mediameter_billing::{ProrationPolicy, ProrationRequest};
+    /// use mediameter_core::{BillingZone, Currency, Money};
+    /// use chrono::{TimeZone, Utc};
+    /// use rust_decimal_macros::dec;
+    /// let req = ProrationRequest {
+    ///     purchased_at: Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(), months: 1, zone: BillingZone::GMT8,
+    ///     changed_at: Utc.with_ymd_and_hms(2023, 4, 18, 2, 0, 0).unwrap(),
+    ///     old_price: Money::new(dec!(12750), Currency::CNY), new_price: Money::new(dec!(25500), Currency::CNY),
+    ///     policy: ProrationPolicy::default(),
+    /// };
+    /// assert_eq!(req.compute()?.fee.amount(), dec!(8390.78));
+    /// # Ok::<(), mediameter_billing::Error>(())
+    /// ```
+    pub fn compute(&self) -> Result<Proration> {
+        let term = SubscriptionTerm::monthly(self.purchased_at, self.months, self.zone)?;
+        prorate(
+            &term,
+            self.changed_at,
+            self.old_price,
+            self.new_price,
+            &self.policy,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mediameter_core::Currency;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn lcm_is_divisible_by_every_month_length() {
+        for d in 28..=31 {
+            assert_eq!(MONTH_LCM % d, 0);
+        }
+    }
+
+    #[test]
+    fn round_ratio_matches_decimal_for_small_scales() {
+        for num in 0..200_u64 {
+            for den in [3_u64, 7, 8, 30, 31, 3069, MONTH_LCM] {
+                for mode in RoundingMode::ALL {
+                    let r = Rounding::new(4, mode).unwrap();
+                    let want = r.apply(Decimal::from(num) / Decimal::from(den));
+                    assert_eq!(
+                        round_ratio(num, den, r).unwrap(),
+                        want,
+                        "{num}/{den} {mode}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exact_period_policy_multiplies_first() {
+        let term = SubscriptionTerm::monthly(
+            DateTime::from_timestamp(1_680_919_200, 0).unwrap(),
+            1,
+            BillingZone::GMT8,
+        )
+        .unwrap();
+        let at = DateTime::from_timestamp(1_681_783_200, 0).unwrap();
+        let policy = ProrationPolicy {
+            period: None,
+            ..ProrationPolicy::default()
+        };
+        let p = prorate(
+            &term,
+            at,
+            Money::new(dec!(12750), Currency::CNY),
+            Money::new(dec!(25500), Currency::CNY),
+            &policy,
+        )
+        .unwrap();
+        // 12750 × 102 / 155 = 8390.3225..., not 12750 × 0.6581.
+        assert_eq!(p.fee.amount(), dec!(8390.32));
+    }
+}

@@ -1,0 +1,649 @@
+//! Pay-as-you-go tariffs and the monthly statement (DOMAIN 1.1, seed 003 "后付费").
+//!
+//! A tariff is data: a currency and, per product and spec, a unit (minute, second, hour or
+//! count) and a pricing — flat, graduated (each tier prices the part of the month's cumulative
+//! usage inside it) or volume (the tier the month's total falls in prices all of it).
+//!
+//! The statement of a month takes the deduction ledger: what each pack absorbed, and the
+//! overflow priced by the tariff, one line per product and spec. Each line is rounded once
+//! with an explicit [`Rounding`]; the total is the sum of the rounded lines; the unrounded
+//! amounts are kept beside them.
+
+use std::collections::BTreeMap;
+
+use mediameter_core::{Currency, MediaSpec, MinutePolicy, ProductType, Rounding, TimeRange, Unit};
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+use crate::packs::{LedgerLine, LedgerSource, PackId};
+
+/// A tier: the price of each unit up to `up_to` (cumulative, in the tariff's unit); the last
+/// tier has no bound.
+///
+/// ```
+/// use mediameter_billing::tariff::Tier;
+/// let t = Tier { up_to: None, unit_price: rust_decimal::Decimal::ONE };
+/// assert!(t.up_to.is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Tier {
+    /// Upper bound of the tier (inclusive), `None` for the last.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub up_to: Option<Decimal>,
+    /// Price per unit in this tier.
+    pub unit_price: Decimal,
+}
+
+/// How a month's usage is priced.
+///
+/// ```
+/// use mediameter_billing::tariff::Pricing;
+/// let p: Pricing = serde_json::from_str(r#"{"model": "flat", "unit_price": "0.028"}"#)?;
+/// assert_eq!(p, Pricing::Flat { unit_price: "0.028".parse()? });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "model", rename_all = "snake_case"))]
+pub enum Pricing {
+    /// One price per unit.
+    Flat {
+        /// Price per unit.
+        unit_price: Decimal,
+    },
+    /// Each tier prices the part of the cumulative usage inside it.
+    Graduated {
+        /// Ascending tiers, the last unbounded.
+        tiers: Vec<Tier>,
+    },
+    /// The tier holding the month's total prices all of it.
+    Volume {
+        /// Ascending tiers, the last unbounded.
+        tiers: Vec<Tier>,
+    },
+}
+
+/// One tariff entry: the pricing of a product (and spec) per unit.
+///
+/// ```
+/// use mediameter_billing::tariff::{Pricing, TariffEntry};
+/// use mediameter_core::{ProductType, Unit};
+/// let e = TariffEntry { product: ProductType::new("rtc")?, spec: None, unit: Unit::Minute,
+///     pricing: Pricing::Flat { unit_price: 1.into() } };
+/// assert!(e.spec.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct TariffEntry {
+    /// The product.
+    pub product: ProductType,
+    /// The spec; `None` prices every spec of the product that has no entry of its own.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub spec: Option<MediaSpec>,
+    /// The unit prices are per.
+    pub unit: Unit,
+    /// The pricing.
+    pub pricing: Pricing,
+}
+
+/// A pay-as-you-go tariff.
+///
+/// ```
+/// use mediameter_billing::tariff::Tariff;
+/// let json = r#"{"currency": "CNY", "entries": [
+///   {"product": "rtc", "spec": "720p", "unit": "minute", "pricing": {"model": "graduated", "tiers": [
+///     {"up_to": "1000", "unit_price": "0.028"}, {"unit_price": "0.020"}]}}]}"#;
+/// let tariff: Tariff = serde_json::from_str(json)?;
+/// tariff.validate()?;
+/// let q = tariff.price(&"rtc".parse()?, "720p".parse()?, "1500".parse()?)?;
+/// assert_eq!(q.amount, "38.000".parse()?); // 1000 × 0.028 + 500 × 0.020
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Tariff {
+    /// Currency of every price.
+    pub currency: Currency,
+    /// The entries.
+    pub entries: Vec<TariffEntry>,
+}
+
+/// The part of a quantity priced in one tier.
+///
+/// ```
+/// use mediameter_billing::tariff::TierCharge;
+/// let c = TierCharge { from: 0.into(), to: 10.into(), quantity: 10.into(), unit_price: 2.into(), amount: 20.into() };
+/// assert_eq!(c.amount, c.quantity * c.unit_price);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TierCharge {
+    /// Cumulative quantity where this part starts.
+    pub from: Decimal,
+    /// Cumulative quantity where it ends.
+    pub to: Decimal,
+    /// Quantity priced here.
+    pub quantity: Decimal,
+    /// Price per unit.
+    pub unit_price: Decimal,
+    /// `quantity × unit_price`, unrounded.
+    pub amount: Decimal,
+}
+
+/// A priced quantity: the tiers it went through and the unrounded amount.
+///
+/// ```
+/// let q = mediameter_billing::tariff::Quote { tiers: vec![], amount: 0.into() };
+/// assert!(q.amount.is_zero());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Quote {
+    /// Per-tier breakdown.
+    pub tiers: Vec<TierCharge>,
+    /// Σ tier amounts, unrounded.
+    pub amount: Decimal,
+}
+
+fn validate_tiers(tiers: &[Tier], product: &ProductType) -> Result<()> {
+    if tiers.is_empty() || tiers.len() > 64 {
+        return Err(Error::invalid(
+            "tariff tiers",
+            &format!("{} tiers", tiers.len()),
+            format!("1 to 64 tiers for product {product}"),
+        ));
+    }
+    let mut prev = Decimal::ZERO;
+    for (i, t) in tiers.iter().enumerate() {
+        if t.unit_price < Decimal::ZERO {
+            return Err(Error::invalid(
+                "tier unit price",
+                &t.unit_price.to_string(),
+                format!("a price of zero or more for product {product}"),
+            ));
+        }
+        let last = i.saturating_add(1) == tiers.len();
+        match (t.up_to, last) {
+            (None, true) => {}
+            (None, false) => {
+                return Err(Error::invalid(
+                    "tier bound",
+                    "none",
+                    format!("a bound on every tier but the last for product {product}"),
+                ));
+            }
+            (Some(b), true) => {
+                return Err(Error::invalid(
+                    "tier bound",
+                    &b.to_string(),
+                    format!("no bound on the last tier for product {product}"),
+                ));
+            }
+            (Some(b), false) => {
+                if b <= prev {
+                    return Err(Error::invalid(
+                        "tier bound",
+                        &b.to_string(),
+                        format!("bounds above zero and strictly ascending for product {product}"),
+                    ));
+                }
+                prev = b;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Tariff {
+    /// Checks the tariff: prices of zero or more, tiers ascending with only the last
+    /// unbounded, one entry per product and spec.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming the product and what is wrong.
+    ///
+    /// ```
+    /// use mediameter_billing::tariff::{Pricing, Tariff, TariffEntry};
+    /// use mediameter_core::{Currency, ProductType, Unit};
+    /// let e = TariffEntry { product: ProductType::new("rtc")?, spec: None, unit: Unit::Minute,
+    ///     pricing: Pricing::Flat { unit_price: (-1).into() } };
+    /// assert!(Tariff { currency: Currency::CNY, entries: vec![e] }.validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        for (i, e) in self.entries.iter().enumerate() {
+            match &e.pricing {
+                Pricing::Flat { unit_price } => {
+                    if *unit_price < Decimal::ZERO {
+                        return Err(Error::invalid(
+                            "unit price",
+                            &unit_price.to_string(),
+                            format!("a price of zero or more for product {}", e.product),
+                        ));
+                    }
+                }
+                Pricing::Graduated { tiers } | Pricing::Volume { tiers } => {
+                    validate_tiers(tiers, &e.product)?
+                }
+            }
+            if self
+                .entries
+                .iter()
+                .take(i)
+                .any(|o| o.product == e.product && o.spec == e.spec)
+            {
+                return Err(Error::invalid(
+                    "tariff entry",
+                    &format!(
+                        "{} {}",
+                        e.product,
+                        e.spec.map_or("any spec", MediaSpec::as_str)
+                    ),
+                    "one entry per product and spec",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The entry pricing `product` and `spec`: its own, else the product's catch-all.
+    ///
+    /// ```
+    /// use mediameter_billing::tariff::Tariff;
+    /// let t = Tariff { currency: mediameter_core::Currency::CNY, entries: vec![] };
+    /// assert!(t.entry(&"rtc".parse()?, "audio".parse()?).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn entry(&self, product: &ProductType, spec: MediaSpec) -> Option<&TariffEntry> {
+        self.entries
+            .iter()
+            .find(|e| &e.product == product && e.spec == Some(spec))
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|e| &e.product == product && e.spec.is_none())
+            })
+    }
+
+    /// Prices `quantity` (in the entry's unit, the month's cumulative usage) of `product` and
+    /// `spec`, unrounded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] when no entry prices the product and spec, or the quantity is
+    /// negative; overflow.
+    ///
+    /// ```
+    /// use mediameter_billing::tariff::Tariff;
+    /// let t: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
+    ///   "pricing": {"model": "volume", "tiers": [{"up_to": "1000", "unit_price": "0.03"}, {"unit_price": "0.02"}]}}]}"#)?;
+    /// assert_eq!(t.price(&"rtc".parse()?, "audio".parse()?, "1500".parse()?)?.amount, "30.00".parse()?);
+    /// assert_eq!(t.price(&"rtc".parse()?, "audio".parse()?, "1000".parse()?)?.amount, "30.00".parse()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn price(
+        &self,
+        product: &ProductType,
+        spec: MediaSpec,
+        quantity: Decimal,
+    ) -> Result<Quote> {
+        let entry = self.entry(product, spec).ok_or_else(|| {
+            Error::invalid(
+                "tariff",
+                &format!("{product} {spec}"),
+                "an entry for every product and spec that overflows",
+            )
+        })?;
+        price_with(&entry.pricing, quantity)
+    }
+}
+
+fn price_with(pricing: &Pricing, quantity: Decimal) -> Result<Quote> {
+    if quantity < Decimal::ZERO {
+        return Err(Error::invalid(
+            "priced quantity",
+            &quantity.to_string(),
+            "a quantity of zero or more",
+        ));
+    }
+    let overflow = || Error::overflow("tariff price");
+    let charge = |from: Decimal, to: Decimal, unit_price: Decimal| -> Result<TierCharge> {
+        let q = to.checked_sub(from).ok_or_else(overflow)?;
+        Ok(TierCharge {
+            from,
+            to,
+            quantity: q,
+            unit_price,
+            amount: q.checked_mul(unit_price).ok_or_else(overflow)?,
+        })
+    };
+    let tiers = match pricing {
+        Pricing::Flat { unit_price } => vec![charge(Decimal::ZERO, quantity, *unit_price)?],
+        Pricing::Graduated { tiers } => {
+            let mut out = Vec::new();
+            let mut from = Decimal::ZERO;
+            for t in tiers {
+                if from >= quantity && !out.is_empty() {
+                    break;
+                }
+                let to = t.up_to.map_or(quantity, |b| b.min(quantity));
+                out.push(charge(from, to.max(from), t.unit_price)?);
+                from = to.max(from);
+            }
+            out
+        }
+        Pricing::Volume { tiers } => {
+            let tier = tiers
+                .iter()
+                .find(|t| t.up_to.is_none_or(|b| quantity <= b))
+                .or(tiers.last());
+            tier.map(|t| charge(Decimal::ZERO, quantity, t.unit_price))
+                .transpose()?
+                .into_iter()
+                .collect()
+        }
+    };
+    let mut amount = Decimal::ZERO;
+    for t in &tiers {
+        amount = amount.checked_add(t.amount).ok_or_else(overflow)?;
+    }
+    Ok(Quote { tiers, amount })
+}
+
+/// How a statement turns base units into billed quantities and rounds.
+///
+/// ```
+/// let o = mediameter_billing::tariff::StatementOptions::default();
+/// assert_eq!(o.rounding, mediameter_core::Rounding::CENTS_HALF_UP);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct StatementOptions {
+    /// Rounding of each line (once).
+    pub rounding: Rounding,
+    /// How overflow seconds become billed minutes or hours: exact, rounded up per ledger line,
+    /// or rounded up once per statement line (the default).
+    pub minutes: MinutePolicy,
+}
+
+impl Default for StatementOptions {
+    fn default() -> Self {
+        StatementOptions {
+            rounding: Rounding::CENTS_HALF_UP,
+            minutes: MinutePolicy::CeilPerPeriod,
+        }
+    }
+}
+
+/// What one pack absorbed in the period.
+///
+/// ```
+/// use mediameter_billing::{packs::PackId, tariff::PackUsage};
+/// let u = PackUsage { pack: PackId::new("p")?, usage: 60.into(), drawn: 120.into(), unit: mediameter_core::Unit::Second };
+/// assert_eq!(u.drawn, u.usage * rust_decimal::Decimal::TWO);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PackUsage {
+    /// The pack.
+    pub pack: PackId,
+    /// Usage covered, base units.
+    pub usage: Decimal,
+    /// Units drawn from the pack, base units.
+    pub drawn: Decimal,
+    /// Base unit.
+    pub unit: Unit,
+}
+
+/// One charged line: a product and spec's overflow, priced.
+///
+/// ```
+/// # use mediameter_billing::tariff::StatementLine;
+/// let l = StatementLine { product: "rtc".parse()?, spec: "audio".parse()?, unit: mediameter_core::Unit::Minute,
+///     overflow: 90.into(), quantity: 2.into(), tiers: vec![], amount_exact: "0.056".parse()?, amount: "0.06".parse()? };
+/// assert_eq!(l.quantity, 2.into());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StatementLine {
+    /// Product.
+    pub product: ProductType,
+    /// Spec.
+    pub spec: MediaSpec,
+    /// The tariff's unit for this line.
+    pub unit: Unit,
+    /// Overflow in base units (seconds or counts).
+    pub overflow: Decimal,
+    /// Billed quantity in `unit` (after the minute policy).
+    pub quantity: Decimal,
+    /// Per-tier breakdown.
+    pub tiers: Vec<TierCharge>,
+    /// Unrounded amount.
+    pub amount_exact: Decimal,
+    /// Amount rounded once.
+    pub amount: Decimal,
+}
+
+/// A monthly statement.
+///
+/// ```
+/// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
+/// use mediameter_core::{Currency, TimeRange};
+/// let tariff = Tariff { currency: Currency::CNY, entries: vec![] };
+/// let month = TimeRange::from_unix(0, 86_400)?;
+/// let s = monthly_statement(&[], month, &tariff, &StatementOptions::default())?;
+/// assert!(s.lines.is_empty() && s.total.is_zero());
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Statement {
+    /// The period covered.
+    pub period: TimeRange,
+    /// Currency of the amounts.
+    pub currency: Currency,
+    /// Rounding applied to each line.
+    pub rounding: Rounding,
+    /// What each pack absorbed, by pack id.
+    pub packs: Vec<PackUsage>,
+    /// Charged lines, by product then spec.
+    pub lines: Vec<StatementLine>,
+    /// Σ unrounded line amounts.
+    pub total_exact: Decimal,
+    /// Σ rounded line amounts: the amount due.
+    pub total: Decimal,
+}
+
+/// Builds the statement of `period` from the ledger lines whose usage falls in it.
+///
+/// Overflow of each product and spec is summed over the period (the cumulative usage tiers
+/// apply to), converted from base units to the tariff unit under `options.minutes`, priced and
+/// rounded once.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] for an invalid tariff or an overflowing product and spec the tariff does
+/// not price; a unit mismatch between count usage and a time tariff (or the reverse);
+/// overflow.
+///
+/// ```
+/// use mediameter_billing::packs::{PackEngine, UsageItem};
+/// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
+/// use mediameter_core::{Quantity, TimeRange, Unit};
+/// use chrono::DateTime;
+/// use rust_decimal_macros::dec;
+/// let tariff: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [
+///     {"product": "rtc", "unit": "minute", "pricing": {"model": "flat", "unit_price": "0.028"}}]}"#)?;
+/// let mut engine = PackEngine::new(); // no packs: everything overflows
+/// let item = UsageItem { partition: 0, id: 0, at: DateTime::from_timestamp(100, 0).unwrap(), product: "rtc".parse()?,
+///     spec: "audio".parse()?, quantity: Quantity::new(dec!(90), Unit::Second)? };
+/// let report = engine.deduct_batch(&[item])?;
+/// let s = monthly_statement(&report.ledger, TimeRange::from_unix(0, 86_400)?, &tariff, &StatementOptions::default())?;
+/// assert_eq!((s.lines[0].quantity, s.lines[0].amount), (dec!(2), dec!(0.06))); // 90 s → 2 min
+/// assert_eq!(s.total, dec!(0.06));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn monthly_statement(
+    ledger: &[LedgerLine],
+    period: TimeRange,
+    tariff: &Tariff,
+    options: &StatementOptions,
+) -> Result<Statement> {
+    tariff.validate()?;
+    let overflow_err = || Error::overflow("statement");
+    let mut packs: BTreeMap<PackId, PackUsage> = BTreeMap::new();
+    // (product, spec) → (base unit, overflow base units, Σ per-line rounded-up quantities)
+    let mut over: BTreeMap<(ProductType, MediaSpec), (Unit, Decimal, Decimal)> = BTreeMap::new();
+    for line in ledger.iter().filter(|l| period.contains(l.at)) {
+        match &line.source {
+            LedgerSource::Pack(id) => {
+                let e = packs.entry(id.clone()).or_insert_with(|| PackUsage {
+                    pack: id.clone(),
+                    usage: Decimal::ZERO,
+                    drawn: Decimal::ZERO,
+                    unit: line.unit,
+                });
+                e.usage = e.usage.checked_add(line.usage).ok_or_else(overflow_err)?;
+                e.drawn = e.drawn.checked_add(line.drawn).ok_or_else(overflow_err)?;
+            }
+            LedgerSource::Overflow => {
+                let entry = tariff.entry(&line.product, line.spec).ok_or_else(|| {
+                    Error::invalid(
+                        "tariff",
+                        &format!("{} {}", line.product, line.spec),
+                        "an entry for every product and spec that overflows",
+                    )
+                })?;
+                let per_record = to_tariff_unit(
+                    line.usage,
+                    line.unit,
+                    entry.unit,
+                    MinutePolicy::CeilPerRecord,
+                )?;
+                let e = over.entry((line.product.clone(), line.spec)).or_insert((
+                    line.unit,
+                    Decimal::ZERO,
+                    Decimal::ZERO,
+                ));
+                e.1 = e.1.checked_add(line.usage).ok_or_else(overflow_err)?;
+                e.2 = e.2.checked_add(per_record).ok_or_else(overflow_err)?;
+            }
+        }
+    }
+    let mut lines = Vec::with_capacity(over.len());
+    let mut total_exact = Decimal::ZERO;
+    let mut total = Decimal::ZERO;
+    for ((product, spec), (base, usage, per_record)) in over {
+        let entry = tariff.entry(&product, spec).ok_or_else(|| {
+            Error::invalid(
+                "tariff",
+                &format!("{product} {spec}"),
+                "an entry for every product and spec that overflows",
+            )
+        })?;
+        let quantity = match options.minutes {
+            MinutePolicy::CeilPerRecord => per_record,
+            policy => to_tariff_unit(usage, base, entry.unit, policy)?,
+        };
+        let quote = price_with(&entry.pricing, quantity)?;
+        let amount = options.rounding.apply(quote.amount);
+        total_exact = total_exact
+            .checked_add(quote.amount)
+            .ok_or_else(overflow_err)?;
+        total = total.checked_add(amount).ok_or_else(overflow_err)?;
+        lines.push(StatementLine {
+            product,
+            spec,
+            unit: entry.unit,
+            overflow: usage,
+            quantity,
+            tiers: quote.tiers,
+            amount_exact: quote.amount,
+            amount,
+        });
+    }
+    Ok(Statement {
+        period,
+        currency: tariff.currency,
+        rounding: options.rounding,
+        packs: packs.into_values().collect(),
+        lines,
+        total_exact,
+        total,
+    })
+}
+
+/// Converts `value` base units (`base`: second or count) into `unit` under `policy`.
+fn to_tariff_unit(value: Decimal, base: Unit, unit: Unit, policy: MinutePolicy) -> Result<Decimal> {
+    match (base.seconds(), unit.seconds()) {
+        (None, None) => Ok(value),
+        (Some(_), Some(per)) => {
+            let q = value
+                .checked_div(Decimal::from(per))
+                .ok_or_else(|| Error::overflow("unit conversion"))?;
+            Ok(match policy {
+                MinutePolicy::Exact => q.normalize(),
+                _ => q.ceil(),
+            })
+        }
+        _ => Err(mediameter_core::Error::UnitMismatch {
+            operation: "statement pricing",
+            from: base.as_str(),
+            to: unit.as_str(),
+        }
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn tiers() -> Vec<Tier> {
+        vec![
+            Tier {
+                up_to: Some(dec!(100)),
+                unit_price: dec!(3),
+            },
+            Tier {
+                up_to: Some(dec!(200)),
+                unit_price: dec!(2),
+            },
+            Tier {
+                up_to: None,
+                unit_price: dec!(1),
+            },
+        ]
+    }
+
+    #[test]
+    fn graduated_sums_tiers_volume_picks_one() {
+        let g = Pricing::Graduated { tiers: tiers() };
+        assert_eq!(price_with(&g, dec!(250)).unwrap().amount, dec!(550));
+        assert_eq!(price_with(&g, dec!(100)).unwrap().amount, dec!(300));
+        assert_eq!(price_with(&g, dec!(0)).unwrap().amount, dec!(0));
+        let v = Pricing::Volume { tiers: tiers() };
+        assert_eq!(price_with(&v, dec!(250)).unwrap().amount, dec!(250));
+        assert_eq!(price_with(&v, dec!(150)).unwrap().amount, dec!(300));
+    }
+
+    #[test]
+    fn tier_validation() {
+        let p = ProductType::new("rtc").unwrap();
+        assert!(validate_tiers(&tiers(), &p).is_ok());
+        let mut bad = tiers();
+        bad.swap(0, 1);
+        assert!(validate_tiers(&bad, &p).is_err());
+        assert!(validate_tiers(&tiers()[..2], &p).is_err());
+    }
+}

@@ -1,0 +1,129 @@
+//! Subscription lifecycle: seed 001 (Huawei iDME, "到期后影响"), DOMAIN 1.6.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use mediameter_billing::lifecycle::{LifecyclePolicy, Phase, Renewal, phase_at};
+use mediameter_core::{BillingZone, SubscriptionTerm};
+use proptest::prelude::*;
+
+fn term() -> SubscriptionTerm {
+    // Bought 2023-03-18 15:30 GMT+8 for 1 month: ends 2023-04-19 00:00 GMT+8 (2023-04-18 16:00Z).
+    SubscriptionTerm::monthly(
+        Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap(),
+        1,
+        BillingZone::GMT8,
+    )
+    .unwrap()
+}
+
+#[test]
+fn phases_follow_the_expiry() {
+    let t = term();
+    let end = t.end();
+    let policy = LifecyclePolicy {
+        warning_days: 7,
+        grace_days: 10,
+        retention_days: 20,
+    };
+    let at = |d: TimeDelta| end + d;
+    assert_eq!(
+        phase_at(
+            &t,
+            &[],
+            at(-TimeDelta::days(7) - TimeDelta::seconds(1)),
+            &policy
+        )
+        .unwrap(),
+        Phase::Active { expires_at: end }
+    );
+    assert_eq!(
+        phase_at(&t, &[], at(-TimeDelta::days(7)), &policy).unwrap(),
+        Phase::ExpiringSoon { expires_at: end }
+    );
+    assert_eq!(
+        phase_at(&t, &[], at(TimeDelta::zero()), &policy).unwrap(),
+        Phase::Grace {
+            until: end + TimeDelta::days(10)
+        }
+    );
+    assert_eq!(
+        phase_at(&t, &[], at(TimeDelta::days(10)), &policy).unwrap(),
+        Phase::Retention {
+            until: end + TimeDelta::days(30)
+        }
+    );
+    assert_eq!(
+        phase_at(&t, &[], at(TimeDelta::days(30)), &policy).unwrap(),
+        Phase::Terminated {
+            since: end + TimeDelta::days(30)
+        }
+    );
+    // Longer grace for a higher customer level.
+    let vip = LifecyclePolicy {
+        grace_days: 30,
+        ..policy
+    };
+    assert!(
+        phase_at(&t, &[], at(TimeDelta::days(20)), &vip)
+            .unwrap()
+            .is_usable()
+    );
+}
+
+#[test]
+fn renewals_extend_from_the_anchor() {
+    let t = term();
+    let policy = LifecyclePolicy::default();
+    let in_grace = t.end() + TimeDelta::days(2);
+    let renewed = [Renewal {
+        at: in_grace,
+        months: 2,
+    }];
+    // 3 months from 2023-03-18: ends 2023-06-19 00:00 GMT+8.
+    let want = Utc.with_ymd_and_hms(2023, 6, 18, 16, 0, 0).unwrap();
+    assert_eq!(
+        phase_at(&t, &renewed, in_grace, &policy).unwrap(),
+        Phase::Active { expires_at: want }
+    );
+    // Before the renewal was made, it does not count.
+    assert!(matches!(
+        phase_at(&t, &renewed, in_grace - TimeDelta::seconds(1), &policy).unwrap(),
+        Phase::Grace { .. }
+    ));
+    // A renewal after termination is an error naming it.
+    let late = [Renewal {
+        at: t.end() + TimeDelta::days(31),
+        months: 1,
+    }];
+    let err = phase_at(&t, &late, t.end() + TimeDelta::days(40), &policy).unwrap_err();
+    assert!(err.to_string().contains("renewal 0"), "{err}");
+    assert!(phase_at(&t, &[], t.purchased_at() - TimeDelta::seconds(1), &policy).is_err());
+    assert!(
+        phase_at(
+            &t,
+            &[Renewal {
+                at: in_grace,
+                months: 0
+            }],
+            in_grace,
+            &policy
+        )
+        .is_err()
+    );
+}
+
+proptest! {
+    #[test]
+    fn phases_advance_monotonically(offsets in proptest::collection::vec(0_i64..120 * 86_400, 2..20)) {
+        let t = term();
+        let rank = |p: &Phase| match p { Phase::Active { .. } => 0, Phase::ExpiringSoon { .. } => 1, Phase::Grace { .. } => 2, Phase::Retention { .. } => 3, Phase::Terminated { .. } => 4 };
+        let mut sorted = offsets;
+        sorted.sort_unstable();
+        let mut last = 0;
+        for o in sorted {
+            let at: DateTime<Utc> = t.purchased_at() + TimeDelta::seconds(o);
+            let r = rank(&phase_at(&t, &[], at, &LifecyclePolicy::default()).unwrap());
+            prop_assert!(r >= last);
+            last = r;
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Pay-as-you-go tariffs and the monthly statement: seed 003 ("后付费", "预付费资源包"), DOMAIN 1.1.
+
+use chrono::{DateTime, TimeZone, Utc};
+use mediameter_billing::ErrorKind;
+use mediameter_billing::packs::{Pack, PackEngine, PackId, UsageItem};
+use mediameter_billing::tariff::{
+    Pricing, StatementOptions, Tariff, TariffEntry, Tier, monthly_statement,
+};
+use mediameter_core::{
+    Currency, MediaSpec, MinutePolicy, ProductType, Quantity, TimeRange, Unit, VideoTier,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+fn day(d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).unwrap()
+}
+
+fn month() -> TimeRange {
+    TimeRange::new(day(1), Utc.with_ymd_and_hms(2023, 5, 1, 0, 0, 0).unwrap()).unwrap()
+}
+
+fn tariff() -> Tariff {
+    serde_json::from_str(
+        r#"{"currency": "CNY", "entries": [
+        {"product": "rtc", "spec": "audio", "unit": "minute", "pricing": {"model": "flat", "unit_price": "0.007"}},
+        {"product": "rtc", "unit": "minute", "pricing": {"model": "graduated", "tiers": [
+            {"up_to": "1000", "unit_price": "0.028"}, {"up_to": "5000", "unit_price": "0.024"}, {"unit_price": "0.020"}]}}]}"#,
+    )
+    .unwrap()
+}
+
+fn item(id: u64, spec: MediaSpec, seconds: i64) -> UsageItem {
+    UsageItem {
+        partition: 0,
+        id,
+        at: day(2),
+        product: ProductType::new("rtc").unwrap(),
+        spec,
+        quantity: Quantity::new(Decimal::from(seconds), Unit::Second).unwrap(),
+    }
+}
+
+#[test]
+fn statement_with_packs_overflow_and_tiers() {
+    let pack = Pack {
+        id: PackId::new("pk").unwrap(),
+        product: ProductType::new("rtc").unwrap(),
+        quantity: Quantity::new(dec!(1000), Unit::Minute).unwrap(),
+        purchased_at: day(1),
+        expires_at: day(20),
+        coefficients: vec![],
+    };
+    let mut e = PackEngine::with_packs(vec![pack]).unwrap();
+    let hd = MediaSpec::Video(VideoTier::P720);
+    // 3000 min of 720p (1000 from the pack), then 90 s of audio.
+    let r = e
+        .deduct_batch(&[item(0, hd, 180_000), item(1, MediaSpec::Audio, 90)])
+        .unwrap();
+    let s = monthly_statement(&r.ledger, month(), &tariff(), &StatementOptions::default()).unwrap();
+    assert_eq!(s.packs.len(), 1);
+    assert_eq!(s.packs[0].usage, dec!(60000));
+    let lines: Vec<_> = s
+        .lines
+        .iter()
+        .map(|l| (l.spec, l.quantity, l.amount_exact, l.amount))
+        .collect();
+    // Audio: 90 s → 2 min (rounded up once per line) × 0.007 = 0.014 → 0.01.
+    // 720p: 2000 min: 1000 × 0.028 + 1000 × 0.024 = 52.
+    assert_eq!(
+        lines,
+        [
+            (MediaSpec::Audio, dec!(2), dec!(0.014), dec!(0.01)),
+            (hd, dec!(2000), dec!(52.000), dec!(52.00))
+        ]
+    );
+    assert_eq!(s.lines[1].tiers.len(), 2);
+    assert_eq!(s.total, s.lines.iter().map(|l| l.amount).sum::<Decimal>());
+    assert_eq!(s.total, dec!(52.01));
+    assert_eq!(s.total_exact, dec!(52.014));
+    // Exact minutes instead: 1.5 min × 0.007 = 0.0105 → 0.01.
+    let exact = monthly_statement(
+        &r.ledger,
+        month(),
+        &tariff(),
+        &StatementOptions {
+            minutes: MinutePolicy::Exact,
+            ..StatementOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(exact.lines[0].quantity, dec!(1.5));
+}
+
+#[test]
+fn usage_outside_the_period_is_left_out() {
+    let mut e = PackEngine::new();
+    let mut late = item(0, MediaSpec::Audio, 600);
+    late.at = Utc.with_ymd_and_hms(2023, 5, 1, 0, 0, 0).unwrap();
+    let r = e.deduct_batch(&[late]).unwrap();
+    assert!(
+        monthly_statement(&r.ledger, month(), &tariff(), &StatementOptions::default())
+            .unwrap()
+            .lines
+            .is_empty()
+    );
+}
+
+#[test]
+fn missing_entries_and_bad_tariffs_are_errors() {
+    let mut e = PackEngine::new();
+    let mut other = item(0, MediaSpec::Audio, 60);
+    other.product = ProductType::new("live").unwrap();
+    let r = e.deduct_batch(&[other]).unwrap();
+    let err =
+        monthly_statement(&r.ledger, month(), &tariff(), &StatementOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert!(err.to_string().contains("live"), "{err}");
+    assert!(serde_json::from_str::<Tariff>(r#"{"currency": "XXX", "entries": []}"#).is_err());
+    let descending = Tariff {
+        currency: Currency::CNY,
+        entries: vec![TariffEntry {
+            product: ProductType::new("rtc").unwrap(),
+            spec: None,
+            unit: Unit::Minute,
+            pricing: Pricing::Graduated {
+                tiers: vec![
+                    Tier {
+                        up_to: Some(dec!(10)),
+                        unit_price: dec!(1),
+                    },
+                    Tier {
+                        up_to: Some(dec!(5)),
+                        unit_price: dec!(1),
+                    },
+                    Tier {
+                        up_to: None,
+                        unit_price: dec!(1),
+                    },
+                ],
+            },
+        }],
+    };
+    assert!(descending.validate().is_err());
+}
+
+proptest! {
+    #[test]
+    fn graduated_is_additive_and_totals_reconcile(a in 0_i64..20_000, b in 0_i64..20_000) {
+        let t = tariff();
+        let rtc = ProductType::new("rtc").unwrap();
+        let hd = MediaSpec::Video(VideoTier::P1080);
+        let whole = t.price(&rtc, hd, Decimal::from(a + b)).unwrap();
+        // The tiers cover the quantity exactly and each tier's amount is quantity × price.
+        prop_assert_eq!(whole.tiers.iter().map(|c| c.quantity).sum::<Decimal>(), Decimal::from(a + b));
+        for c in &whole.tiers {
+            prop_assert_eq!(c.amount, c.quantity * c.unit_price);
+        }
+        // Graduated pricing is monotone.
+        let part = t.price(&rtc, hd, Decimal::from(a)).unwrap();
+        prop_assert!(part.amount <= whole.amount);
+    }
+}
+
+proptest! {
+    #[test]
+    fn statement_lines_round_once_and_sum_to_the_total(items in proptest::collection::vec((0_usize..4, 1_i64..500_000), 0..30), pack_minutes in 0_i64..3000) {
+        let specs = [MediaSpec::Audio, MediaSpec::Video(VideoTier::P360), MediaSpec::Video(VideoTier::P720), MediaSpec::Video(VideoTier::P1080)];
+        let mut engine = PackEngine::new();
+        if pack_minutes > 0 {
+            engine.add_pack(Pack {
+                id: PackId::new("pk").unwrap(),
+                product: ProductType::new("rtc").unwrap(),
+                quantity: Quantity::new(Decimal::from(pack_minutes), Unit::Minute).unwrap(),
+                purchased_at: day(1),
+                expires_at: day(20),
+                coefficients: vec![],
+            }).unwrap();
+        }
+        let batch: Vec<_> = items.iter().enumerate().map(|(i, &(s, secs))| item(i as u64, specs[s], secs)).collect();
+        let report = engine.deduct_batch(&batch).unwrap();
+        let s = monthly_statement(&report.ledger, month(), &tariff(), &StatementOptions::default()).unwrap();
+        prop_assert_eq!(s.lines.iter().map(|l| l.amount).sum::<Decimal>(), s.total);
+        prop_assert_eq!(s.lines.iter().map(|l| l.amount_exact).sum::<Decimal>(), s.total_exact);
+        for l in &s.lines {
+            prop_assert_eq!(l.amount, s.rounding.apply(l.amount_exact));
+            // Whole minutes billed: the overflow seconds rounded up once.
+            prop_assert_eq!(l.quantity, (l.overflow / Decimal::from(60)).ceil());
+        }
+        // Pack usage + overflow = all usage.
+        let used: Decimal = batch.iter().map(|i| i.quantity.value()).sum();
+        let absorbed: Decimal = s.packs.iter().map(|p| p.usage).sum();
+        let over: Decimal = s.lines.iter().map(|l| l.overflow).sum();
+        prop_assert_eq!(absorbed + over, used);
+    }
+}

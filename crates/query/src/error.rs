@@ -1,0 +1,142 @@
+//! The one error type of `mediameter-query`.
+
+use crate::reject::Rejection;
+use crate::time::TimeErrorReason;
+
+/// Everything that can go wrong in `mediameter-query`.
+///
+/// A query that breaks its API's rules is [`Error::Rejected`]: the [`Rejection`] inside carries
+/// every violation and renders the vendor-shaped body. The other variants are mistakes of the
+/// embedding service (an unknown API name, a malformed profile) or a single time value that did
+/// not parse. Callers that branch use [`Error::kind`].
+///
+/// ```
+/// use mediameter_query::{Error, ErrorKind, time};
+///
+/// let err = time::parse("2023-13-01T00:00:00Z", time::TimeFormat::UtcSeconds, time::Leniency::STRICT).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Time);
+/// assert_eq!(err.to_string(), "invalid time \"2023-13-01T00:00:00Z\": month is out of range");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A time value did not parse under the requested format and leniency.
+    #[error("invalid time {value:?}: {reason}")]
+    Time {
+        /// The rejected text, truncated to [`mediameter_core::error::ECHO_LIMIT`] characters.
+        value: String,
+        /// Why it was rejected.
+        reason: TimeErrorReason,
+    },
+    /// A query broke the rules of its API profile.
+    #[error("query rejected: {0}")]
+    Rejected(Box<Rejection>),
+    /// No profile of that name is registered.
+    #[error("unknown api {name:?}: expected one of {expected}")]
+    UnknownApi {
+        /// The requested name, truncated.
+        name: String,
+        /// The registered names, comma-separated.
+        expected: String,
+    },
+    /// A profile (built in, or supplied by the caller) is not usable.
+    #[error("invalid profile {profile:?}: {reason}")]
+    Profile {
+        /// The profile's name, truncated.
+        profile: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A rate-limit or permission setting is not usable.
+    #[error("invalid {field} {value:?}: expected {expected}")]
+    Config {
+        /// What was being configured.
+        field: &'static str,
+        /// The rejected value, truncated.
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+}
+
+/// The category of an [`Error`].
+///
+/// ```
+/// use mediameter_query::{ErrorKind, Registry};
+/// let err = Registry::builtin().get("NoSuchApi").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::UnknownApi);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`Error::Time`].
+    Time,
+    /// See [`Error::Rejected`].
+    Rejected,
+    /// See [`Error::UnknownApi`].
+    UnknownApi,
+    /// See [`Error::Profile`].
+    Profile,
+    /// See [`Error::Config`].
+    Config,
+}
+
+impl Error {
+    /// The category of this error.
+    ///
+    /// ```
+    /// use mediameter_query::{Error, ErrorKind};
+    /// let e = Error::Config { field: "rate", value: "0".into(), expected: "at least 1" };
+    /// assert_eq!(e.kind(), ErrorKind::Config);
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Time { .. } => ErrorKind::Time,
+            Error::Rejected(_) => ErrorKind::Rejected,
+            Error::UnknownApi { .. } => ErrorKind::UnknownApi,
+            Error::Profile { .. } => ErrorKind::Profile,
+            Error::Config { .. } => ErrorKind::Config,
+        }
+    }
+
+    /// The rejection, when this error is one.
+    ///
+    /// ```
+    /// use mediameter_query::{Options, Registry};
+    /// use chrono::{TimeZone, Utc};
+    /// let reg = Registry::builtin();
+    /// let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    /// let err = reg.validate("rtc/rooms", &[("state", "RUNNING")], now, &Options::default()).unwrap_err();
+    /// assert_eq!(err.rejection().unwrap().code(), "DATA.100011001");
+    /// ```
+    #[must_use]
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Error::Rejected(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn profile(profile: &str, reason: impl Into<String>) -> Self {
+        Error::Profile {
+            profile: mediameter_core::error::truncate(profile),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The result type of `mediameter-query`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_send_sync_static() {
+        fn assert_traits<T: Send + Sync + 'static + std::error::Error>() {}
+        assert_traits::<Error>();
+    }
+}

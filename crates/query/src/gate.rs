@@ -1,0 +1,128 @@
+//! The front door: rate limit, validation and permission for one request, answered in the
+//! vendor's shape.
+//!
+//! Order, and why: the rate limit is checked first (it is the cheapest check and counts every
+//! request, valid or not, as the vendors' throttling does), then the query is validated (the
+//! permission check needs the app id it names), then the caller's policies are evaluated on the
+//! action and that app.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::perm::{self, Policy};
+use crate::rate::RateLimiter;
+use crate::reject::Rejection;
+use crate::validate::{Options, ValidQuery, validate};
+use crate::{Profile, Registry};
+
+/// A registry of profiles with a rate limiter in front.
+///
+/// ```
+/// use mediameter_query::{gate::Gate, perm, Options, Registry};
+/// use chrono::{TimeZone, Utc};
+///
+/// let registry = Registry::builtin();
+/// let mut gate = Gate::new(&registry, 10_000)?;
+/// let now = Utc.with_ymd_and_hms(2021, 4, 23, 10, 0, 0).unwrap();
+/// let team = [perm::allow_apps("team", &["rtc:*"], &["app-1"])];
+///
+/// let input = [("app", "app-1")];
+/// let q = gate.admit("alice", &team, "rtc/rooms", &input, now, &Options::default())?;
+/// assert_eq!(q.range().unwrap().seconds(), 3600);
+///
+/// let other = [("app", "app-2")];
+/// let err = gate.admit("alice", &team, "rtc/rooms", &other, now, &Options::default()).unwrap_err();
+/// assert_eq!(err.rejection().unwrap().status(), 403);
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Gate<'r> {
+    registry: &'r Registry,
+    limiter: RateLimiter,
+}
+
+impl<'r> Gate<'r> {
+    /// A gate over `registry`, limiting each profile at its documented rate, tracking at most
+    /// `max_keys` (caller, API) pairs.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an unusable rate in a profile.
+    ///
+    /// ```
+    /// let reg = mediameter_query::Registry::builtin();
+    /// assert!(mediameter_query::gate::Gate::new(&reg, 100).is_ok());
+    /// ```
+    pub fn new(registry: &'r Registry, max_keys: usize) -> Result<Self> {
+        Ok(Gate {
+            registry,
+            limiter: RateLimiter::from_registry(registry, max_keys)?,
+        })
+    }
+
+    /// The limiter, to set a default rate or sweep idle keys from a timer.
+    ///
+    /// ```
+    /// let reg = mediameter_query::Registry::builtin();
+    /// let mut gate = mediameter_query::gate::Gate::new(&reg, 100)?;
+    /// assert!(gate.limiter_mut().is_empty());
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn limiter_mut(&mut self) -> &mut RateLimiter {
+        &mut self.limiter
+    }
+
+    /// Admits one request of `caller` holding `policies` to `api`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownApi`]; [`Error::Rejected`] with a `RateLimited`, validation or `Denied`
+    /// violation, rendered by the profile's vocabulary.
+    ///
+    /// ```
+    /// use mediameter_query::{gate::Gate, perm, Options, Registry};
+    /// let registry = Registry::builtin();
+    /// let mut gate = Gate::new(&registry, 100)?;
+    /// let now = chrono::DateTime::from_timestamp(1_627_344_000, 0).unwrap(); // 2021-07-27T00:00:00Z
+    /// let all = [perm::full_access("rtc")];
+    /// let input = [
+    ///     ("AppId", "a"), ("StartTime", "2021-07-24T00:00:00+08:00"), ("EndTime", "2021-07-26T00:00:00+08:00"),
+    ///     ("Indicator", "user_num"), ("Dimension", "country"),
+    /// ];
+    /// for _ in 0..2 {
+    ///     assert!(gate.admit("c", &all, "ListOperationDistribution", &input, now, &Options::default()).is_ok());
+    /// }
+    /// let err = gate.admit("c", &all, "ListOperationDistribution", &input, now, &Options::default()).unwrap_err();
+    /// assert_eq!(err.rejection().unwrap().code(), "FlowLimitExceeded");
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn admit<'a, K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        caller: &str,
+        policies: &[Policy],
+        api: &str,
+        input: &'a [(K, V)],
+        now: DateTime<Utc>,
+        options: &Options,
+    ) -> Result<ValidQuery<'a>>
+    where
+        'r: 'a,
+    {
+        let registry: &'r Registry = self.registry;
+        let profile: &'r Profile = registry.get(api)?;
+        let reject = |v| Error::Rejected(Box::new(Rejection::new(profile, vec![v])));
+        if let Some(v) = self
+            .limiter
+            .check(caller, &profile.name, now)
+            .to_violation()
+        {
+            return Err(reject(v));
+        }
+        let query = validate(profile, input, now, options)?;
+        if let Some(v) = perm::check_query(policies, profile, &query).to_violation(&profile.action)
+        {
+            return Err(reject(v));
+        }
+        Ok(query)
+    }
+}

@@ -1,0 +1,783 @@
+//! Permissions: every API is an action; policies of allow/deny statements over actions and
+//! resources (app ids) decide who may call what.
+//!
+//! Evaluation (the rule of Alibaba RAM and Huawei IAM, seeds 004 and 001):
+//!
+//! 1. an explicit deny in any statement of any policy wins;
+//! 2. otherwise an allow in any statement allows;
+//! 3. otherwise the request is denied (nothing is allowed by default).
+//!
+//! Actions are `service:Action` or `service:resource:verb` (`live:DescribeLiveProducerUsageData`,
+//! `cts:trace:list`) and are compared ASCII case-insensitively; patterns may use `*` for any run
+//! of characters (`live:Describe*`, `cts:*:list*`, `*`). Resources are app ids, compared
+//! exactly, with the same `*` wildcard. A request that names no app (a query over all apps)
+//! matches only allow statements whose resources include `*`, and matches every deny
+//! statement for the action: a deny on one app blocks a query that would read all of them.
+//!
+//! An action may depend on others ("关联操作" in seed 004, "权限依赖" in seed 001): the caller
+//! needs them too. [`check`] evaluates the action and then its [`dependencies`].
+
+use crate::error::{Error, Result};
+
+/// Longest action or resource pattern, in bytes.
+pub const MAX_PATTERN_LEN: usize = 256;
+
+/// Allow or deny.
+///
+/// ```
+/// use mediameter_query::perm::Effect;
+/// assert_ne!(Effect::Allow, Effect::Deny);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Effect {
+    /// Grants.
+    Allow,
+    /// Refuses, whatever else grants.
+    Deny,
+}
+
+/// One statement of a policy.
+///
+/// ```
+/// use mediameter_query::perm::{Effect, Statement};
+/// let s = Statement::new(Effect::Allow, &["live:Describe*"], &["*"]);
+/// assert!(s.matches_action("live:describelivestreamsnapshotdata"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "PascalCase", deny_unknown_fields)
+)]
+pub struct Statement {
+    /// Allow or deny.
+    pub effect: Effect,
+    /// Action patterns the statement covers.
+    pub action: Vec<String>,
+    /// Action patterns carved out of [`Statement::action`] (CTS Administrator: read-only on
+    /// every service except IAM).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub not_action: Vec<String>,
+    /// Resource (app id) patterns the statement covers.
+    pub resource: Vec<String>,
+}
+
+impl Statement {
+    /// A statement over `actions` and `resources`.
+    ///
+    /// ```
+    /// use mediameter_query::perm::{Effect, Statement};
+    /// assert_eq!(Statement::new(Effect::Deny, &["*"], &["app-1"]).resource, ["app-1"]);
+    /// ```
+    #[must_use]
+    pub fn new(effect: Effect, actions: &[&str], resources: &[&str]) -> Self {
+        Statement {
+            effect,
+            action: actions.iter().map(|s| (*s).to_owned()).collect(),
+            not_action: Vec::new(),
+            resource: resources.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// Whether the statement covers `action`.
+    ///
+    /// ```
+    /// use mediameter_query::perm::{Effect, Statement};
+    /// let mut s = Statement::new(Effect::Allow, &["*:*:list*"], &["*"]);
+    /// s.not_action.push("iam:*".into());
+    /// assert!(s.matches_action("cts:trace:list"));
+    /// assert!(!s.matches_action("iam:users:listUsers"));
+    /// ```
+    #[must_use]
+    pub fn matches_action(&self, action: &str) -> bool {
+        self.action
+            .iter()
+            .any(|p| glob(p.as_bytes(), action.as_bytes(), true))
+            && !self
+                .not_action
+                .iter()
+                .any(|p| glob(p.as_bytes(), action.as_bytes(), true))
+    }
+
+    /// Whether the statement covers `resource` (`None`: every app), as described in the
+    /// [module docs](self).
+    ///
+    /// ```
+    /// use mediameter_query::perm::{Effect, Statement};
+    /// let allow = Statement::new(Effect::Allow, &["*"], &["app-1"]);
+    /// assert!(allow.matches_resource(Some("app-1")));
+    /// assert!(!allow.matches_resource(None));
+    /// assert!(Statement::new(Effect::Deny, &["*"], &["app-1"]).matches_resource(None));
+    /// ```
+    #[must_use]
+    pub fn matches_resource(&self, resource: Option<&str>) -> bool {
+        match resource {
+            Some(r) => self
+                .resource
+                .iter()
+                .any(|p| glob(p.as_bytes(), r.as_bytes(), false)),
+            None => match self.effect {
+                Effect::Allow => self.resource.iter().any(|p| p == "*"),
+                Effect::Deny => !self.resource.is_empty(),
+            },
+        }
+    }
+}
+
+/// A named set of statements.
+///
+/// ```
+/// use mediameter_query::perm::{self, Policy};
+/// let p: Policy = perm::read_only_access("live");
+/// assert_eq!(p.name, "live ReadOnlyAccess");
+/// assert!(p.check().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "PascalCase", deny_unknown_fields)
+)]
+pub struct Policy {
+    /// The policy's name.
+    pub name: String,
+    /// Its statements.
+    pub statement: Vec<Statement>,
+}
+
+impl Policy {
+    /// Checks sizes: at most 100 statements of at most 100 patterns of at most
+    /// [`MAX_PATTERN_LEN`] bytes each, every statement with an action and a resource.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the first problem.
+    ///
+    /// ```
+    /// use mediameter_query::perm::{Effect, Policy, Statement};
+    /// let p = Policy { name: "p".into(), statement: vec![Statement::new(Effect::Allow, &[], &["*"])] };
+    /// assert!(p.check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let bad = |expected| Error::Config {
+            field: "policy",
+            value: mediameter_core::error::truncate(&self.name),
+            expected,
+        };
+        if self.statement.len() > 100 {
+            return Err(bad("at most 100 statements"));
+        }
+        for s in &self.statement {
+            if s.action.is_empty() || s.resource.is_empty() {
+                return Err(bad("statements with at least one action and one resource"));
+            }
+            let all = s.action.iter().chain(&s.not_action).chain(&s.resource);
+            if s.action
+                .len()
+                .saturating_add(s.not_action.len())
+                .saturating_add(s.resource.len())
+                > 300
+            {
+                return Err(bad("at most 100 patterns of each kind per statement"));
+            }
+            for p in all {
+                if p.is_empty() || p.len() > MAX_PATTERN_LEN {
+                    return Err(bad("patterns of 1 to 256 bytes"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of an evaluation.
+///
+/// ```
+/// use mediameter_query::perm::{self, Access};
+/// let r = perm::evaluate(&[], "live:DescribeLiveProducerUsageData", None);
+/// assert_eq!(r, Access::ImplicitDeny);
+/// assert!(!r.is_allowed());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// An allow statement covers the request and no deny does.
+    Allowed,
+    /// A deny statement covers the request.
+    ExplicitDeny {
+        /// The name of the policy with the deny.
+        policy: String,
+    },
+    /// No statement allows the request.
+    ImplicitDeny,
+    /// The action is allowed but an action it depends on is not.
+    MissingDependency {
+        /// The first dependency that is not allowed.
+        action: String,
+    },
+}
+
+impl Access {
+    /// Whether the request may proceed.
+    ///
+    /// ```
+    /// assert!(mediameter_query::perm::Access::Allowed.is_allowed());
+    /// ```
+    #[must_use]
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Access::Allowed)
+    }
+
+    /// The refusal as a [`crate::ViolationKind::Denied`] violation, or `None` when allowed.
+    ///
+    /// ```
+    /// use mediameter_query::{builtin, perm, Rejection};
+    /// let p = builtin::describe_live_producer_usage_data();
+    /// let v = perm::check(&[], &p.action, None).to_violation(&p.action).unwrap();
+    /// let r = Rejection::new(&p, vec![v]);
+    /// assert_eq!((r.status(), r.code()), (403, "Forbidden.RAM"));
+    /// ```
+    #[must_use]
+    pub fn to_violation(&self, action: &str) -> Option<crate::Violation> {
+        let detail = match self {
+            Access::Allowed => return None,
+            Access::ExplicitDeny { policy } => format!("{action} is denied by policy {policy:?}"),
+            Access::ImplicitDeny => format!("{action} is not allowed by any policy"),
+            Access::MissingDependency { action: dep } => format!("{action} also needs {dep}"),
+        };
+        Some(crate::Violation::new(
+            crate::ViolationKind::Denied,
+            None,
+            None,
+            detail,
+        ))
+    }
+}
+
+/// Evaluates `action` on `resource` (an app id, or `None` for every app) under `policies`,
+/// without dependencies.
+///
+/// ```
+/// use mediameter_query::perm::{self, Access, Effect, Policy, Statement};
+/// let policies = [
+///     perm::full_access("live"),
+///     Policy { name: "no-app-2".into(), statement: vec![Statement::new(Effect::Deny, &["live:*"], &["app-2"])] },
+/// ];
+/// let action = "live:DescribeLiveProducerUsageData";
+/// assert_eq!(perm::evaluate(&policies, action, Some("app-1")), Access::Allowed);
+/// assert!(matches!(perm::evaluate(&policies, action, Some("app-2")), Access::ExplicitDeny { .. }));
+/// assert!(matches!(perm::evaluate(&policies, action, None), Access::ExplicitDeny { .. }));
+/// ```
+#[must_use]
+pub fn evaluate(policies: &[Policy], action: &str, resource: Option<&str>) -> Access {
+    let mut allowed = false;
+    for p in policies {
+        for s in &p.statement {
+            if !s.matches_action(action) || !s.matches_resource(resource) {
+                continue;
+            }
+            match s.effect {
+                Effect::Deny => {
+                    return Access::ExplicitDeny {
+                        policy: mediameter_core::error::truncate(&p.name),
+                    };
+                }
+                Effect::Allow => allowed = true,
+            }
+        }
+    }
+    if allowed {
+        Access::Allowed
+    } else {
+        Access::ImplicitDeny
+    }
+}
+
+/// [`evaluate`]s `action` and then every action it depends on ([`dependencies`]; the
+/// dependencies are evaluated over every resource, as they are other services' actions).
+///
+/// ```
+/// use mediameter_query::perm::{self, Access};
+/// let only_cts = [perm::full_access("cts")];
+/// assert_eq!(perm::check(&only_cts, "cts:trace:list", None), Access::Allowed);
+/// // Listing trackers also needs two OBS permissions (seed 001, 表3).
+/// assert_eq!(
+///     perm::check(&only_cts, "cts:tracker:list", None),
+///     Access::MissingDependency { action: "obs:bucket:GetBucketAcl".into() },
+/// );
+/// ```
+#[must_use]
+pub fn check(policies: &[Policy], action: &str, resource: Option<&str>) -> Access {
+    let first = evaluate(policies, action, resource);
+    if !first.is_allowed() {
+        return first;
+    }
+    for dep in dependencies(action) {
+        if !evaluate(policies, dep, None).is_allowed() {
+            return Access::MissingDependency {
+                action: (*dep).to_owned(),
+            };
+        }
+    }
+    Access::Allowed
+}
+
+/// [`check`]s the profile's action on the app the query names (the value of the profile's
+/// `resource_param`; every app when it has none).
+///
+/// ```
+/// use mediameter_query::{perm::{self, Access}, Options, Registry};
+/// let reg = Registry::builtin();
+/// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+/// let input = [("app", "app-2")];
+/// let q = reg.validate("rtc/rooms", &input, now, &Options::default())?;
+/// let profile = reg.get("rtc/rooms")?;
+/// let team = [perm::allow_apps("team", &["rtc:room:list"], &["app-1"])];
+/// assert_eq!(perm::check_query(&team, profile, &q), Access::ImplicitDeny);
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[must_use]
+pub fn check_query(
+    policies: &[Policy],
+    profile: &crate::Profile,
+    query: &crate::ValidQuery<'_>,
+) -> Access {
+    let resource = profile
+        .resource_param
+        .as_deref()
+        .and_then(|name| match query.get(name) {
+            Some(crate::Value::Text(app)) => Some(*app),
+            _ => None,
+        });
+    check(policies, &profile.action, resource)
+}
+
+/// How an action reads or changes things (seed 004 "访问级别").
+///
+/// ```
+/// use mediameter_query::perm::{action_info, AccessLevel};
+/// assert_eq!(action_info("cts:tracker:delete").unwrap().level, AccessLevel::Write);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum AccessLevel {
+    /// Reads one thing (`get`).
+    Read,
+    /// Lists things.
+    List,
+    /// Creates, changes or deletes.
+    Write,
+}
+
+/// A known action.
+///
+/// ```
+/// use mediameter_query::perm::ACTIONS;
+/// assert!(ACTIONS.iter().any(|a| a.name == "live:DescribeLiveProducerUsageData"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionInfo {
+    /// `service:...`.
+    pub name: &'static str,
+    /// Its access level.
+    pub level: AccessLevel,
+    /// Actions the caller needs as well.
+    pub depends_on: &'static [&'static str],
+    /// Where it is documented.
+    pub source: &'static str,
+}
+
+const NOTIFY_DEPS: &[&str] = &[
+    "smn:topic:listTopic",
+    "iam:agencies:listAgencies",
+    "iam:agencies:createAgency",
+    "iam:permissions:grantRoleToAgencyOnProject",
+    "iam:permissions:listRolesForAgencyOnProject",
+    "iam:projects:listProjects",
+    "iam:groups:listGroups",
+    "iam:users:listUsers",
+    "iam:users:listUsersForGroup",
+];
+
+const TRACKER_UPDATE_DEPS: &[&str] = &[
+    "iam:agencies:listAgencies",
+    "iam:agencies:createAgency",
+    "iam:permissions:grantRoleToAgencyOnProject",
+    "iam:permissions:listRolesForAgencyOnProject",
+    "iam:projects:listProjects",
+    "iam:groups:listGroups",
+    "iam:users:listUsersForGroup",
+    "lts:topics:list",
+    "lts:topics:create",
+    "lts:topics:get",
+    "lts:logstreams:list",
+    "lts:groups:get",
+    "lts:groups:list",
+    "lts:groups:create",
+    "obs:bucket:CreateBucket",
+    "obs:bucket:HeadBucket",
+    "obs:bucket:GetLifecycleConfiguration",
+    "obs:bucket:PutLifecycleConfiguration",
+    "obs:bucket:GetBucketAcl",
+    "obs:bucket:PutBucketAcl",
+    "obs:bucket:ListAllMyBuckets",
+    "kms:cmk:list",
+    "kms:cmk:get",
+    "eps:enterpriseProjects:list",
+    "organizations:trustedServices:list",
+    "organizations:organizations:get",
+    "organizations:deletgatedAdministrators:list",
+    "organizations:accounts:list",
+    "organizations:deletgatedServices:list",
+];
+
+const SEED_001: &str = "seed 001 (CTS 细粒度权限说明 表3)";
+const LIBRARY: &str = "library (action named for a built-in profile; not in the seeds)";
+
+/// The actions the library knows: the CTS table of seed 001 (with its dependencies, names as
+/// printed there), the Live action of seed 004, and the actions of the built-in profiles.
+pub const ACTIONS: &[ActionInfo] = &[
+    ActionInfo {
+        name: "live:DescribeLiveProducerUsageData",
+        level: AccessLevel::Read,
+        depends_on: &[],
+        source: "seed 004 (授权信息)",
+    },
+    ActionInfo {
+        name: "cts:quota:get",
+        level: AccessLevel::Read,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:trace:list",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:trace:listResource",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:trace:listTraceUser",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:notification:create",
+        level: AccessLevel::Write,
+        depends_on: NOTIFY_DEPS,
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:notification:update",
+        level: AccessLevel::Write,
+        depends_on: NOTIFY_DEPS,
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:notification:delete",
+        level: AccessLevel::Write,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:notification:list",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:tracker:delete",
+        level: AccessLevel::Write,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:tracker:update",
+        level: AccessLevel::Write,
+        depends_on: TRACKER_UPDATE_DEPS,
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:tracker:create",
+        level: AccessLevel::Write,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:tracker:list",
+        level: AccessLevel::List,
+        depends_on: &["obs:bucket:GetBucketAcl", "obs:bucket:ListAllMyBuckets"],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:tag:create",
+        level: AccessLevel::Write,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "cts:tag:delete",
+        level: AccessLevel::Write,
+        depends_on: &[],
+        source: SEED_001,
+    },
+    ActionInfo {
+        name: "rtc:ListOperationDistribution",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:DescribeMonitorDiagnostics",
+        level: AccessLevel::Read,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:room:list",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:user:list",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:realtime:get",
+        level: AccessLevel::Read,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:history:get",
+        level: AccessLevel::Read,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:client:get",
+        level: AccessLevel::Read,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:client:list",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:abnormalEvent:list",
+        level: AccessLevel::List,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+    ActionInfo {
+        name: "rtc:abnormalEvent:get",
+        level: AccessLevel::Read,
+        depends_on: &[],
+        source: LIBRARY,
+    },
+];
+
+/// The known action called `name` (case-insensitive).
+///
+/// ```
+/// assert!(mediameter_query::perm::action_info("CTS:TRACE:LIST").is_some());
+/// ```
+#[must_use]
+pub fn action_info(name: &str) -> Option<&'static ActionInfo> {
+    ACTIONS.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+}
+
+/// The actions `action` depends on (none for an unknown action).
+///
+/// ```
+/// assert_eq!(mediameter_query::perm::dependencies("cts:tracker:list").len(), 2);
+/// assert!(mediameter_query::perm::dependencies("cts:trace:list").is_empty());
+/// ```
+#[must_use]
+pub fn dependencies(action: &str) -> &'static [&'static str] {
+    action_info(action).map_or(&[], |a| a.depends_on)
+}
+
+/// The read patterns of a service: `Describe*`, `List*`, `Get*` (Alibaba and Volcengine action
+/// names) and `*:get*`, `*:list*` (Huawei's `service:resource:verb` names).
+fn read_patterns(service: &str) -> Vec<String> {
+    ["Describe*", "List*", "Get*", "*:get*", "*:list*"]
+        .iter()
+        .map(|p| format!("{service}:{p}"))
+        .collect()
+}
+
+/// The system policy granting every action of `service` on every resource (Huawei "CTS
+/// `FullAccess`", Alibaba "`AliyunLiveFullAccess`"; seed 001 表1).
+///
+/// ```
+/// use mediameter_query::perm::{self, Access};
+/// assert_eq!(perm::evaluate(&[perm::full_access("cts")], "cts:tracker:create", None), Access::Allowed);
+/// ```
+#[must_use]
+pub fn full_access(service: &str) -> Policy {
+    Policy {
+        name: format!("{service} FullAccess"),
+        statement: vec![Statement::new(
+            Effect::Allow,
+            &[&format!("{service}:*")],
+            &["*"],
+        )],
+    }
+}
+
+/// The system policy granting the read and list actions of `service` on every resource
+/// ("CTS ReadOnlyAccess": query events, quota, trackers and notifications, but no create,
+/// update or delete; seed 001 表2).
+///
+/// ```
+/// use mediameter_query::perm::{self, Access};
+/// let ro = [perm::read_only_access("cts")];
+/// assert_eq!(perm::evaluate(&ro, "cts:trace:list", None), Access::Allowed);
+/// assert_eq!(perm::evaluate(&ro, "cts:quota:get", None), Access::Allowed);
+/// assert_eq!(perm::evaluate(&ro, "cts:tracker:create", None), Access::ImplicitDeny);
+/// assert_eq!(perm::evaluate(&[perm::read_only_access("live")], "live:DescribeLiveProducerUsageData", None), Access::Allowed);
+/// ```
+#[must_use]
+pub fn read_only_access(service: &str) -> Policy {
+    let patterns = read_patterns(service);
+    let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+    Policy {
+        name: format!("{service} ReadOnlyAccess"),
+        statement: vec![Statement::new(Effect::Allow, &refs, &["*"])],
+    }
+}
+
+/// The "CTS Administrator" system role (seed 001 表1): every CTS action, plus read-only access
+/// to every other service except IAM. (Its role dependencies — Tenant Guest, OBS Administrator,
+/// Security Administrator — are separate roles; attach them as their own policies.)
+///
+/// ```
+/// use mediameter_query::perm::{self, Access};
+/// let admin = [perm::cts_administrator()];
+/// assert_eq!(perm::evaluate(&admin, "cts:tracker:delete", None), Access::Allowed);
+/// assert_eq!(perm::evaluate(&admin, "obs:bucket:GetBucketAcl", None), Access::Allowed);
+/// assert_eq!(perm::evaluate(&admin, "obs:bucket:CreateBucket", None), Access::ImplicitDeny);
+/// assert_eq!(perm::evaluate(&admin, "iam:users:listUsers", None), Access::ImplicitDeny);
+/// ```
+#[must_use]
+pub fn cts_administrator() -> Policy {
+    let reads = read_patterns("*");
+    let mut reads = Statement::new(
+        Effect::Allow,
+        &reads.iter().map(String::as_str).collect::<Vec<_>>(),
+        &["*"],
+    );
+    reads.not_action.push("iam:*".into());
+    Policy {
+        name: "CTS Administrator".into(),
+        statement: vec![Statement::new(Effect::Allow, &["cts:*"], &["*"]), reads],
+    }
+}
+
+/// A policy allowing `actions` on the listed apps only.
+///
+/// ```
+/// use mediameter_query::perm::{self, Access};
+/// let p = [perm::allow_apps("team-a", &["rtc:room:list"], &["app-1", "app-2"])];
+/// assert_eq!(perm::evaluate(&p, "rtc:room:list", Some("app-1")), Access::Allowed);
+/// assert_eq!(perm::evaluate(&p, "rtc:room:list", Some("app-3")), Access::ImplicitDeny);
+/// ```
+#[must_use]
+pub fn allow_apps(name: &str, actions: &[&str], apps: &[&str]) -> Policy {
+    Policy {
+        name: name.to_owned(),
+        statement: vec![Statement::new(Effect::Allow, actions, apps)],
+    }
+}
+
+/// `*`-wildcard matching, linear in practice (the classic backtrack-to-last-star algorithm,
+/// at most `pattern.len() × text.len()` steps).
+fn glob(pattern: &[u8], text: &[u8], fold_case: bool) -> bool {
+    let eq = |a: u8, b: u8| {
+        if fold_case {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    let (mut p, mut t) = (0_usize, 0_usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match (pattern.get(p), text.get(t)) {
+            (Some(b'*'), _) => {
+                star = Some((p, t));
+                p = p.saturating_add(1);
+            }
+            (Some(&pc), Some(&tc)) if eq(pc, tc) => {
+                p = p.saturating_add(1);
+                t = t.saturating_add(1);
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp.saturating_add(1);
+                    t = st.saturating_add(1);
+                    star = Some((sp, t));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern
+        .get(p..)
+        .unwrap_or_default()
+        .iter()
+        .all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globbing() {
+        assert!(glob(b"*", b"", false));
+        assert!(glob(b"live:Describe*", b"live:DescribeX", false));
+        assert!(!glob(b"live:Describe*", b"live:Create", false));
+        assert!(glob(b"a*b*c", b"axxbyyc", false));
+        assert!(!glob(b"a*b*c", b"axxbyy", false));
+        assert!(glob(b"*:*:list*", b"cts:trace:listTraceUser", true));
+        assert!(!glob(b"abc", b"ABC", false));
+        assert!(glob(b"abc", b"ABC", true));
+    }
+
+    #[test]
+    fn deny_beats_allow_in_any_order() {
+        let deny = Policy {
+            name: "d".into(),
+            statement: vec![Statement::new(Effect::Deny, &["cts:trace:*"], &["*"])],
+        };
+        for order in [
+            [full_access("cts"), deny.clone()],
+            [deny.clone(), full_access("cts")],
+        ] {
+            assert!(matches!(
+                evaluate(&order, "cts:trace:list", None),
+                Access::ExplicitDeny { .. }
+            ));
+            assert_eq!(evaluate(&order, "cts:quota:get", None), Access::Allowed);
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! A per-(caller, API) rate limiter: GCRA (the generic cell rate algorithm) with an injected
+//! clock and bounded memory.
+//!
+//! For a rate of `requests` per `per_seconds` with a burst of `burst`, the emission interval is
+//! `T = per_seconds / requests` and the tolerance `τ = T × (burst − 1)`. Each key stores one
+//! number, its theoretical arrival time (TAT). A request at `now` is allowed when
+//! `now ≥ TAT − τ`, and then `TAT = max(TAT, now) + T`; otherwise it is refused and may retry
+//! after `TAT − τ − now`. Decisions depend only on the instants passed in, so the limiter is
+//! deterministic under a fake clock.
+//!
+//! Memory: a key whose TAT is not after now is in exactly the state of a key never seen, so
+//! it is dropped without changing any decision. Idle keys are swept when the table has doubled
+//! since the last sweep, and before the hard cap is reached; when every key is busy at the cap
+//! a new caller is refused ("overloaded", fail closed) rather than let through unlimited.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::Registry;
+use crate::error::{Error, Result};
+use crate::profile::{RateSpec, ViolationKind};
+use crate::reject::Violation;
+
+const NANOS_PER_SECOND: i128 = 1_000_000_000;
+/// Sweeps are not attempted below this many keys.
+const MIN_SWEEP_KEYS: usize = 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limit {
+    interval: i64,
+    tolerance: i64,
+}
+
+impl Limit {
+    fn new(spec: RateSpec) -> Result<Self> {
+        let bad = |expected| Error::Config {
+            field: "rate",
+            value: format!("{spec:?}"),
+            expected,
+        };
+        if spec.requests == 0 || spec.per_seconds == 0 || spec.burst == 0 {
+            return Err(bad("positive requests, per_seconds and burst"));
+        }
+        let interval = i128::from(spec.per_seconds)
+            .checked_mul(NANOS_PER_SECOND)
+            .and_then(|n| n.checked_div(i128::from(spec.requests)))
+            .and_then(|n| i64::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| bad("an emission interval of at least 1 ns"))?;
+        let tolerance = i64::try_from(
+            i128::from(interval).saturating_mul(i128::from(spec.burst.saturating_sub(1))),
+        )
+        .map_err(|_| bad("a burst tolerance that fits in 292 years"))?;
+        Ok(Limit {
+            interval,
+            tolerance,
+        })
+    }
+}
+
+/// The answer for one request.
+///
+/// ```
+/// use mediameter_query::rate::RateLimiter;
+/// use mediameter_query::profile::RateSpec;
+/// let mut rl = RateLimiter::new(100);
+/// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+/// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+/// assert!(rl.check("alice", "api", t).allowed);
+/// let d = rl.check("alice", "api", t);
+/// assert!(!d.allowed);
+/// assert_eq!(d.retry_after.as_secs(), 1);
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decision {
+    /// Whether the request may proceed.
+    pub allowed: bool,
+    /// When refused: how long until the same request would be allowed. Zero when allowed.
+    pub retry_after: Duration,
+    /// When allowed: how many more requests would be allowed right now.
+    pub remaining: u32,
+    /// Refused because the key table is full of busy callers (not because of this caller).
+    pub overloaded: bool,
+}
+
+impl Decision {
+    const UNLIMITED: Decision = Decision {
+        allowed: true,
+        retry_after: Duration::ZERO,
+        remaining: u32::MAX,
+        overloaded: false,
+    };
+
+    /// The refusal as a [`ViolationKind::RateLimited`] violation, for [`crate::Rejection::new`].
+    /// `None` when the request was allowed.
+    ///
+    /// ```
+    /// use mediameter_query::{builtin, rate::RateLimiter, Rejection};
+    /// let p = builtin::list_operation_distribution();
+    /// let mut rl = RateLimiter::new(100);
+    /// rl.set_limit(&p.name, p.rate.unwrap())?;
+    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// for _ in 0..2 { assert!(rl.check("bob", &p.name, t).allowed); }
+    /// let v = rl.check("bob", &p.name, t).to_violation().unwrap();
+    /// assert_eq!(Rejection::new(&p, vec![v]).status(), 429);
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_violation(&self) -> Option<Violation> {
+        if self.allowed {
+            return None;
+        }
+        let why = if self.overloaded {
+            "the limiter is at capacity"
+        } else {
+            "over the rate limit"
+        };
+        Some(Violation::new(
+            ViolationKind::RateLimited,
+            None,
+            None,
+            format!("{why}; retry after {} ms", self.retry_after.as_millis()),
+        ))
+    }
+}
+
+/// A per-(caller, API) GCRA limiter. See the [module docs](self).
+///
+/// ```
+/// use mediameter_query::{rate::RateLimiter, Registry};
+/// let mut rl = RateLimiter::from_registry(&Registry::builtin(), 10_000)?;
+/// let t0 = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+/// // ListOperationDistribution: 2 requests/s (seed 002).
+/// assert!(rl.check("app-1", "ListOperationDistribution", t0).allowed);
+/// assert!(rl.check("app-1", "ListOperationDistribution", t0).allowed);
+/// assert!(!rl.check("app-1", "ListOperationDistribution", t0).allowed);
+/// assert!(rl.check("app-2", "ListOperationDistribution", t0).allowed); // another caller
+/// assert!(rl.check("app-1", "rtc/rooms", t0).allowed); // no documented limit
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    limits: Vec<(Box<str>, Limit)>,
+    default: Option<Limit>,
+    callers: HashMap<Box<str>, Vec<(u16, i64)>>,
+    keys: usize,
+    max_keys: usize,
+    sweep_at: usize,
+}
+
+impl RateLimiter {
+    /// A limiter with no limits yet, tracking at most `max_keys` (caller, API) pairs (at least 1).
+    ///
+    /// ```
+    /// let rl = mediameter_query::rate::RateLimiter::new(0);
+    /// assert_eq!(rl.max_keys(), 1);
+    /// ```
+    #[must_use]
+    pub fn new(max_keys: usize) -> Self {
+        let max_keys = max_keys.max(1);
+        RateLimiter {
+            limits: Vec::new(),
+            default: None,
+            callers: HashMap::new(),
+            keys: 0,
+            max_keys,
+            sweep_at: MIN_SWEEP_KEYS.min(max_keys),
+        }
+    }
+
+    /// A limiter with the documented rate of every profile that has one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an unusable rate.
+    ///
+    /// ```
+    /// use mediameter_query::{rate::RateLimiter, Registry};
+    /// assert!(RateLimiter::from_registry(&Registry::builtin(), 100).is_ok());
+    /// ```
+    pub fn from_registry(registry: &Registry, max_keys: usize) -> Result<Self> {
+        let mut rl = RateLimiter::new(max_keys);
+        for p in registry.profiles() {
+            if let Some(rate) = p.rate {
+                rl.set_limit(&p.name, rate)?;
+            }
+        }
+        Ok(rl)
+    }
+
+    /// Sets the limit of `api` (replacing any earlier one).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for zero numbers, more than 65,535 APIs, or an interval that does not
+    /// fit in nanoseconds.
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// let mut rl = RateLimiter::new(10);
+    /// assert!(rl.set_limit("x", RateSpec { requests: 0, per_seconds: 1, burst: 1 }).is_err());
+    /// ```
+    pub fn set_limit(&mut self, api: &str, spec: RateSpec) -> Result<()> {
+        let limit = Limit::new(spec)?;
+        if let Some(slot) = self.limits.iter_mut().find(|(name, _)| &**name == api) {
+            slot.1 = limit;
+            return Ok(());
+        }
+        if self.limits.len() >= usize::from(u16::MAX) {
+            return Err(Error::Config {
+                field: "rate limits",
+                value: api.to_owned(),
+                expected: "at most 65535 APIs",
+            });
+        }
+        self.limits.push((api.into(), limit));
+        Ok(())
+    }
+
+    /// Sets the limit of every API that has none of its own (none by default: unlisted APIs
+    /// are not limited).
+    ///
+    /// # Errors
+    ///
+    /// As [`RateLimiter::set_limit`].
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// let mut rl = RateLimiter::new(10);
+    /// rl.set_default(RateSpec { requests: 1, per_seconds: 60, burst: 1 })?;
+    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// assert!(rl.check("c", "anything", t).allowed);
+    /// assert!(!rl.check("c", "anything", t).allowed);
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn set_default(&mut self, spec: RateSpec) -> Result<()> {
+        self.default = Some(Limit::new(spec)?);
+        Ok(())
+    }
+
+    /// The hard cap on tracked keys.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_query::rate::RateLimiter::new(5).max_keys(), 5);
+    /// ```
+    #[must_use]
+    pub fn max_keys(&self) -> usize {
+        self.max_keys
+    }
+
+    /// How many (caller, API) keys are tracked now.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_query::rate::RateLimiter::new(5).len(), 0);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.keys
+    }
+
+    /// Whether no key is tracked.
+    ///
+    /// ```
+    /// assert!(mediameter_query::rate::RateLimiter::new(5).is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.keys == 0
+    }
+
+    /// Decides one request of `caller` to `api` at `now`, and records it when allowed.
+    ///
+    /// Instants before the previous ones are fine (a clock that steps back only makes the
+    /// limiter stricter for a while); instants beyond ±292 years from 1970 are clamped.
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// use chrono::TimeDelta;
+    /// let mut rl = RateLimiter::new(10);
+    /// rl.set_limit("api", RateSpec { requests: 2, per_seconds: 1, burst: 1 })?;
+    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// assert!(rl.check("c", "api", t).allowed);
+    /// assert_eq!(rl.check("c", "api", t).retry_after.as_millis(), 500);
+    /// assert!(rl.check("c", "api", t + TimeDelta::milliseconds(500)).allowed);
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn check(&mut self, caller: &str, api: &str, now: DateTime<Utc>) -> Decision {
+        let now = now.timestamp_nanos_opt().unwrap_or(if now.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        });
+        let found = self.limits.iter().position(|(name, _)| &**name == api);
+        let (index, limit) = match (found, self.default) {
+            (Some(i), _) => match self.limits.get(i) {
+                Some((_, l)) => (u16::try_from(i).unwrap_or(u16::MAX), *l),
+                None => return Decision::UNLIMITED,
+            },
+            (None, Some(l)) => (u16::MAX, l),
+            (None, None) => return Decision::UNLIMITED,
+        };
+        self.check_nanos(caller, index, limit, now)
+    }
+
+    fn check_nanos(&mut self, caller: &str, api: u16, limit: Limit, now: i64) -> Decision {
+        if let Some(entries) = self.callers.get_mut(caller)
+            && let Some(entry) = entries.iter_mut().find(|(a, _)| *a == api)
+        {
+            return decide(&mut entry.1, limit, now);
+        }
+        // A new key: make room first.
+        if self.keys >= self.sweep_at || self.keys >= self.max_keys {
+            self.sweep(now);
+        }
+        if self.keys >= self.max_keys {
+            return Decision {
+                allowed: false,
+                retry_after: Duration::from_nanos(u64::try_from(limit.interval).unwrap_or(0)),
+                remaining: 0,
+                overloaded: true,
+            };
+        }
+        let mut tat = now;
+        let decision = decide(&mut tat, limit, now);
+        self.callers
+            .entry(caller.into())
+            .or_default()
+            .push((api, tat));
+        self.keys = self.keys.saturating_add(1);
+        decision
+    }
+
+    /// Drops every key whose state equals a fresh one (TAT not after `now`). Returns how many
+    /// keys were dropped. [`RateLimiter::check`] calls it by itself; a service may also call it
+    /// from a timer.
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// let mut rl = RateLimiter::new(10);
+    /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// rl.check("c", "api", t);
+    /// assert_eq!(rl.sweep_idle(t), 0);
+    /// assert_eq!(rl.sweep_idle(t + chrono::TimeDelta::seconds(1)), 1);
+    /// assert!(rl.is_empty());
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn sweep_idle(&mut self, now: DateTime<Utc>) -> usize {
+        let now = now.timestamp_nanos_opt().unwrap_or(if now.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        });
+        self.sweep(now)
+    }
+
+    fn sweep(&mut self, now: i64) -> usize {
+        let before = self.keys;
+        let mut kept = 0_usize;
+        self.callers.retain(|_, entries| {
+            entries.retain(|(_, tat)| *tat > now);
+            kept = kept.saturating_add(entries.len());
+            !entries.is_empty()
+        });
+        self.keys = kept;
+        self.sweep_at = kept
+            .saturating_mul(2)
+            .max(MIN_SWEEP_KEYS)
+            .min(self.max_keys);
+        before.saturating_sub(kept)
+    }
+}
+
+fn decide(tat: &mut i64, limit: Limit, now: i64) -> Decision {
+    let earliest = tat.saturating_sub(limit.tolerance);
+    if now < earliest {
+        let wait = u64::try_from(earliest.saturating_sub(now)).unwrap_or(u64::MAX);
+        return Decision {
+            allowed: false,
+            retry_after: Duration::from_nanos(wait),
+            remaining: 0,
+            overloaded: false,
+        };
+    }
+    let new_tat = (*tat).max(now).saturating_add(limit.interval);
+    *tat = new_tat;
+    let slack = now.saturating_add(limit.tolerance).saturating_sub(new_tat);
+    let remaining = slack
+        .checked_div(limit.interval)
+        .unwrap_or(0)
+        .saturating_add(1)
+        .max(0);
+    Decision {
+        allowed: true,
+        retry_after: Duration::ZERO,
+        remaining: u32::try_from(remaining).unwrap_or(u32::MAX),
+        overloaded: false,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    fn t(ms: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000, 0).unwrap() + TimeDelta::milliseconds(ms)
+    }
+
+    #[test]
+    fn two_per_second_with_burst_two() {
+        let mut rl = RateLimiter::new(100);
+        rl.set_limit(
+            "a",
+            RateSpec {
+                requests: 2,
+                per_seconds: 1,
+                burst: 2,
+            },
+        )
+        .unwrap();
+        let d = rl.check("c", "a", t(0));
+        assert!(d.allowed);
+        assert_eq!(d.remaining, 1);
+        assert_eq!(rl.check("c", "a", t(0)).remaining, 0);
+        let d = rl.check("c", "a", t(100));
+        assert!(!d.allowed);
+        assert_eq!(d.retry_after, Duration::from_millis(400));
+        assert!(rl.check("c", "a", t(500)).allowed);
+        // Over any window of one second at most 2 + 1 (burst) are let through: run 10 s at 1 ms.
+        let mut rl = RateLimiter::new(100);
+        rl.set_limit(
+            "a",
+            RateSpec {
+                requests: 2,
+                per_seconds: 1,
+                burst: 2,
+            },
+        )
+        .unwrap();
+        let allowed: Vec<i64> = (0..10_000)
+            .filter(|ms| rl.check("c", "a", t(*ms)).allowed)
+            .collect();
+        assert_eq!(allowed.len(), 21);
+    }
+
+    #[test]
+    fn cap_is_hard_and_idle_keys_go() {
+        let mut rl = RateLimiter::new(3);
+        rl.set_limit(
+            "a",
+            RateSpec {
+                requests: 1,
+                per_seconds: 10,
+                burst: 1,
+            },
+        )
+        .unwrap();
+        for c in ["x", "y", "z"] {
+            assert!(rl.check(c, "a", t(0)).allowed);
+        }
+        let d = rl.check("w", "a", t(0));
+        assert!(!d.allowed && d.overloaded);
+        assert_eq!(rl.len(), 3);
+        // Ten seconds later every key is idle: the new caller gets in, the table shrinks.
+        assert!(rl.check("w", "a", t(10_000)).allowed);
+        assert_eq!(rl.len(), 1);
+    }
+}

@@ -1,0 +1,808 @@
+//! Strict, hand-written parsers and printers for the two time formats the vendors document.
+//!
+//! * [`TimeFormat::UtcSeconds`]: `yyyy-MM-ddTHH:mm:ssZ`, exactly 20 bytes, always UTC. Alibaba's
+//!   `DescribeLiveProducerUsageData` (seed 004, "ISO8601 ... UTC+0 ... yyyy-MM-ddTHH:mm:ssZ") and
+//!   Huawei's RTC statistics API (seed 001, "UTC时间, 格式: YYYY-MM-DDThh:mm:ssZ") use it.
+//! * [`TimeFormat::Rfc3339`]: an RFC 3339 `date-time` with seconds and an explicit offset,
+//!   `yyyy-MM-ddTHH:mm:ss+08:00` (or `Z`, which RFC 3339 defines as the offset zero). Volcengine's
+//!   `ListOperationDistribution` uses it (seed 002, sample `2021-07-24T00:00:00+08:00`).
+//!
+//! Both parsers work byte by byte (no regex, no allocation) and build a chrono instant. They
+//! are strict by default; every lenient reading the vendors' clients are known to send is a
+//! separate switch in [`Leniency`], off unless the caller turns it on:
+//!
+//! | input | strict | with the switch |
+//! | --- | --- | --- |
+//! | lowercase `t` / `z` | refused ([`TimeErrorReason::Lowercase`]) | `lowercase`: read as `T` / `Z` |
+//! | fractional seconds `.5`, up to 9 digits | refused ([`TimeErrorReason::Fraction`]) | `fractional_seconds`: kept to the nanosecond |
+//! | leap second `23:59:60` | refused ([`TimeErrorReason::LeapSecond`]) | `leap_second`: accepted only at 23:59:60 UTC on 30 June or 31 December, folded onto 23:59:59 (Unix time has no leap seconds) |
+//! | unknown offset `-00:00` (RFC 3339 §4.3) | refused ([`TimeErrorReason::UnknownOffset`]) | `unknown_offset`: read as UTC |
+//! | basic offset `+0800` (ISO 8601, not RFC 3339) | refused ([`TimeErrorReason::BasicOffset`]) | `basic_offset`: read as `+08:00` |
+//! | spaces or tabs around the value | refused ([`TimeErrorReason::Space`]) | `surrounding_space`: trimmed |
+//!
+//! Never accepted, whatever the leniency: an offset in the `UtcSeconds` format (it says `Z`), a
+//! space instead of `T`, a missing seconds field, offsets beyond ±23:59, a value longer than
+//! [`MAX_TIME_LEN`] bytes (refused before any other work), and an instant outside
+//! `0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z` — the range `mediameter_core::TimeRange`
+//! supports. Year `0000` is syntactically fine, so `0000-12-31T23:30:00-01:00` (which is
+//! `0001-01-01T00:30:00Z`) is accepted, while `0001-01-01T00:30:00+01:00` and
+//! `9999-12-31T23:30:00-01:00` are refused as [`TimeErrorReason::OutOfRange`]: the range is a
+//! property of the instant, not of the digits.
+//!
+//! Printing ([`format_utc`], [`ParsedTime`]'s `Display`, which writes a zero offset as `Z`) writes the
+//! canonical form back, so
+//! `parse(print(t)) == t` for every supported instant and offset.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
+
+use crate::error::{Error, Result};
+
+/// Longest time value, in bytes, that a parser looks at. Longer input is refused before any
+/// other check: the longest lenient form (` 2023-01-01t00:00:00.123456789-00:00 ` with spaces)
+/// is well under it.
+pub const MAX_TIME_LEN: usize = 64;
+
+/// Largest offset magnitude in minutes (23:59).
+const MAX_OFFSET_MINUTES: i16 = 23 * 60 + 59;
+
+/// A documented wire format for instants.
+///
+/// ```
+/// use mediameter_query::time::TimeFormat;
+/// assert_eq!(TimeFormat::UtcSeconds.pattern(), "yyyy-MM-ddTHH:mm:ssZ");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum TimeFormat {
+    /// `yyyy-MM-ddTHH:mm:ssZ`, always UTC (Alibaba seed 004, Huawei seed 001).
+    UtcSeconds,
+    /// RFC 3339 `date-time` with seconds and an offset `±hh:mm` or `Z` (Volcengine seed 002).
+    Rfc3339,
+}
+
+impl TimeFormat {
+    /// The pattern as the vendor documents it, for error messages.
+    ///
+    /// ```
+    /// use mediameter_query::time::TimeFormat;
+    /// assert_eq!(TimeFormat::Rfc3339.pattern(), "yyyy-MM-ddTHH:mm:ss±hh:mm (RFC 3339)");
+    /// ```
+    #[must_use]
+    pub const fn pattern(self) -> &'static str {
+        match self {
+            TimeFormat::UtcSeconds => "yyyy-MM-ddTHH:mm:ssZ",
+            TimeFormat::Rfc3339 => "yyyy-MM-ddTHH:mm:ss±hh:mm (RFC 3339)",
+        }
+    }
+}
+
+/// Which lenient readings a parser accepts. Every switch is off in [`Leniency::STRICT`] (the
+/// default); see the [module docs](self) for what each one does.
+///
+/// ```
+/// use mediameter_query::time::{parse, Leniency, TimeFormat};
+/// assert!(parse("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, Leniency::STRICT).is_err());
+/// let lower = Leniency { lowercase: true, ..Leniency::STRICT };
+/// assert!(parse("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, lower).is_ok());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each documented
+pub struct Leniency {
+    /// Accept `t` and `z` for `T` and `Z`.
+    pub lowercase: bool,
+    /// Accept 1 to 9 fractional-second digits after the seconds.
+    pub fractional_seconds: bool,
+    /// Accept `:60` at 23:59:60 UTC on 30 June or 31 December, folded onto `:59`.
+    pub leap_second: bool,
+    /// Accept the RFC 3339 "unknown local offset" `-00:00` as UTC.
+    pub unknown_offset: bool,
+    /// Accept the ISO 8601 basic offset `+0800` for `+08:00`.
+    pub basic_offset: bool,
+    /// Trim ASCII spaces and tabs around the value.
+    pub surrounding_space: bool,
+}
+
+impl Leniency {
+    /// Nothing lenient: exactly the documented format.
+    pub const STRICT: Leniency = Leniency {
+        lowercase: false,
+        fractional_seconds: false,
+        leap_second: false,
+        unknown_offset: false,
+        basic_offset: false,
+        surrounding_space: false,
+    };
+
+    /// Every lenient reading on.
+    ///
+    /// ```
+    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
+    /// let t = parse(" 2016-12-31t23:59:60.5+0000 ", TimeFormat::Rfc3339, Leniency::ALL)?;
+    /// assert_eq!(t.to_string(), "2016-12-31T23:59:59.5Z");
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub const ALL: Leniency = Leniency {
+        lowercase: true,
+        fractional_seconds: true,
+        leap_second: true,
+        unknown_offset: true,
+        basic_offset: true,
+        surrounding_space: true,
+    };
+}
+
+/// Why a time value was refused.
+///
+/// ```
+/// use mediameter_query::time::TimeErrorReason;
+/// assert_eq!(TimeErrorReason::Fraction.to_string(), "fractional seconds are not accepted (Leniency::fractional_seconds)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeErrorReason {
+    /// Longer than [`MAX_TIME_LEN`] bytes.
+    TooLong,
+    /// A byte at `at` is not what the format needs there.
+    Syntax {
+        /// Byte offset (after trimming, when trimming is on).
+        at: usize,
+        /// What the format needs there.
+        expected: &'static str,
+    },
+    /// A field is outside its calendar range (month 13, 30 February, hour 24, offset 24:00...).
+    FieldRange {
+        /// The field: `month`, `day`, `hour`, `minute`, `second` or `offset`.
+        field: &'static str,
+    },
+    /// The instant is outside `0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z`.
+    OutOfRange,
+    /// `t` or `z` in lowercase.
+    Lowercase,
+    /// Fractional seconds.
+    Fraction,
+    /// A leap second `:60`.
+    LeapSecond,
+    /// The unknown offset `-00:00`.
+    UnknownOffset,
+    /// A basic-format offset such as `+0800`.
+    BasicOffset,
+    /// Spaces or tabs around the value.
+    Space,
+    /// An offset where the format requires `Z`.
+    OffsetNotAllowed,
+}
+
+impl fmt::Display for TimeErrorReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeErrorReason::TooLong => write!(f, "longer than {MAX_TIME_LEN} bytes"),
+            TimeErrorReason::Syntax { at, expected } => {
+                write!(f, "expected {expected} at byte {at}")
+            }
+            TimeErrorReason::FieldRange { field } => write!(f, "{field} is out of range"),
+            TimeErrorReason::OutOfRange => {
+                f.write_str("instant outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
+            }
+            TimeErrorReason::Lowercase => {
+                f.write_str("lowercase 't' or 'z' is not accepted (Leniency::lowercase)")
+            }
+            TimeErrorReason::Fraction => {
+                f.write_str("fractional seconds are not accepted (Leniency::fractional_seconds)")
+            }
+            TimeErrorReason::LeapSecond => {
+                f.write_str("a leap second :60 is not accepted (Leniency::leap_second)")
+            }
+            TimeErrorReason::UnknownOffset => {
+                f.write_str("the unknown offset -00:00 is not accepted (Leniency::unknown_offset)")
+            }
+            TimeErrorReason::BasicOffset => {
+                f.write_str("an offset without ':' is not accepted (Leniency::basic_offset)")
+            }
+            TimeErrorReason::Space => {
+                f.write_str("surrounding spaces are not accepted (Leniency::surrounding_space)")
+            }
+            TimeErrorReason::OffsetNotAllowed => {
+                f.write_str("the format requires 'Z', not an offset")
+            }
+        }
+    }
+}
+
+/// An instant together with the offset it was written in.
+///
+/// The offset is kept so that printing gives the value back in the caller's own form; it never
+/// changes the instant. Invariant: the instant is inside the supported range and its local time
+/// at the offset has a four-digit year, so it can always be printed.
+///
+/// ```
+/// use mediameter_query::time::{parse, Leniency, TimeFormat};
+/// let t = parse("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339, Leniency::STRICT)?;
+/// assert_eq!(t.instant().to_rfc3339(), "2021-07-23T16:00:00+00:00");
+/// assert_eq!(t.offset_minutes(), 480);
+/// assert_eq!(t.to_string(), "2021-07-24T00:00:00+08:00");
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParsedTime {
+    instant: DateTime<Utc>,
+    offset_minutes: i16,
+}
+
+impl ParsedTime {
+    /// `instant` as written at `offset_minutes` east of UTC.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Time`] with [`TimeErrorReason::FieldRange`] for an offset beyond ±23:59, and
+    /// [`TimeErrorReason::OutOfRange`] when the instant, or its local time at the offset, is
+    /// outside years 0001 (0000 locally) to 9999.
+    ///
+    /// ```
+    /// use mediameter_query::time::ParsedTime;
+    /// use chrono::{TimeZone, Utc};
+    /// let t = Utc.with_ymd_and_hms(2021, 7, 23, 16, 0, 0).unwrap();
+    /// assert_eq!(ParsedTime::new(t, 480)?.to_string(), "2021-07-24T00:00:00+08:00");
+    /// assert!(ParsedTime::new(t, 24 * 60).is_err());
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn new(instant: DateTime<Utc>, offset_minutes: i16) -> Result<Self> {
+        let fail = |reason| Error::Time {
+            value: instant.to_rfc3339(),
+            reason,
+        };
+        if offset_minutes.unsigned_abs() > MAX_OFFSET_MINUTES.unsigned_abs() {
+            return Err(fail(TimeErrorReason::FieldRange { field: "offset" }));
+        }
+        let secs = instant.timestamp();
+        if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&secs) {
+            return Err(fail(TimeErrorReason::OutOfRange));
+        }
+        let local = secs.saturating_add(i64::from(offset_minutes).saturating_mul(60));
+        // Local year 0000 starts 366 days (a leap year) before 0001-01-01.
+        if local < MIN_UNIX_SECONDS.saturating_sub(366 * 86_400) || local >= END_UNIX_SECONDS {
+            return Err(fail(TimeErrorReason::OutOfRange));
+        }
+        Ok(ParsedTime {
+            instant,
+            offset_minutes,
+        })
+    }
+
+    /// The instant, in UTC.
+    ///
+    /// ```
+    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
+    /// let t = parse("2020-04-23T07:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT)?;
+    /// assert_eq!(t.instant().timestamp(), 1_587_625_200);
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn instant(&self) -> DateTime<Utc> {
+        self.instant
+    }
+
+    /// Minutes east of UTC the value was written in (0 for `Z`).
+    ///
+    /// ```
+    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
+    /// let t = parse("2020-04-23T07:00:00-05:30", TimeFormat::Rfc3339, Leniency::STRICT)?;
+    /// assert_eq!(t.offset_minutes(), -330);
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn offset_minutes(&self) -> i16 {
+        self.offset_minutes
+    }
+
+    /// The value printed in `format`: [`format_utc`] for [`TimeFormat::UtcSeconds`] (the offset
+    /// is dropped, the instant kept), RFC 3339 at the stored offset otherwise.
+    ///
+    /// ```
+    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
+    /// let t = parse("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339, Leniency::STRICT)?;
+    /// assert_eq!(t.format(TimeFormat::UtcSeconds), "2021-07-23T16:00:00Z");
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn format(&self, format: TimeFormat) -> String {
+        match format {
+            TimeFormat::UtcSeconds => format_utc(self.instant),
+            TimeFormat::Rfc3339 => self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ParsedTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let offset = chrono::TimeDelta::minutes(i64::from(self.offset_minutes));
+        let local = self
+            .instant
+            .naive_utc()
+            .checked_add_signed(offset)
+            .unwrap_or(self.instant.naive_utc());
+        write_local(f, &local)?;
+        if self.offset_minutes == 0 {
+            return f.write_str("Z");
+        }
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let abs = self.offset_minutes.unsigned_abs();
+        write!(f, "{sign}{:02}:{:02}", abs / 60, abs % 60)
+    }
+}
+
+fn write_local(f: &mut dyn fmt::Write, t: &chrono::NaiveDateTime) -> fmt::Result {
+    use chrono::Datelike;
+    write!(
+        f,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )?;
+    let nanos = t.nanosecond();
+    if nanos != 0 {
+        let mut digits = format!("{nanos:09}");
+        while digits.ends_with('0') {
+            digits.pop();
+        }
+        write!(f, ".{digits}")?;
+    }
+    Ok(())
+}
+
+/// Prints `t` as `yyyy-MM-ddTHH:mm:ssZ`, with a fraction (trailing zeros dropped) only when
+/// `t` has one.
+///
+/// Instants outside years 0001–9999 cannot be written in four digits; they are printed as
+/// chrono's RFC 3339 and will not parse back.
+///
+/// ```
+/// use mediameter_query::time::format_utc;
+/// use chrono::{TimeZone, Utc};
+/// assert_eq!(format_utc(Utc.with_ymd_and_hms(2018, 9, 30, 16, 0, 0).unwrap()), "2018-09-30T16:00:00Z");
+/// ```
+#[must_use]
+pub fn format_utc(t: DateTime<Utc>) -> String {
+    if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&t.timestamp()) {
+        return t.to_rfc3339();
+    }
+    let mut s = String::with_capacity(30);
+    // Writing to a String cannot fail.
+    let _ = write_local(&mut s, &t.naive_utc());
+    s.push('Z');
+    s
+}
+
+/// Parses `input` in `format`, accepting only the lenient readings switched on in `leniency`.
+///
+/// # Errors
+///
+/// [`Error::Time`] naming the (truncated) value and a [`TimeErrorReason`].
+///
+/// ```
+/// use mediameter_query::time::{parse, Leniency, TimeFormat, TimeErrorReason};
+/// use mediameter_query::Error;
+///
+/// let t = parse("2018-09-30T16:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT)?;
+/// assert_eq!(t.instant().timestamp(), 1_538_323_200);
+///
+/// let err = parse("2018-09-30T16:00:00+08:00", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
+/// assert!(matches!(err, Error::Time { reason: TimeErrorReason::OffsetNotAllowed, .. }));
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+pub fn parse(input: &str, format: TimeFormat, leniency: Leniency) -> Result<ParsedTime> {
+    parse_bytes(input.as_bytes(), format, leniency).map_err(|reason| Error::Time {
+        value: mediameter_core::error::truncate(input),
+        reason,
+    })
+}
+
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn digit(b: &[u8], at: usize, expected: &'static str) -> Result<u32, TimeErrorReason> {
+    match b.get(at) {
+        Some(&c) if c.is_ascii_digit() => Ok(u32::from(c.wrapping_sub(b'0'))),
+        _ => Err(TimeErrorReason::Syntax { at, expected }),
+    }
+}
+
+fn two(b: &[u8], at: usize, expected: &'static str) -> Result<u32, TimeErrorReason> {
+    let hi = digit(b, at, expected)?;
+    let lo = digit(b, at.saturating_add(1), expected)?;
+    Ok(hi.saturating_mul(10).saturating_add(lo))
+}
+
+fn byte(b: &[u8], at: usize, want: u8, expected: &'static str) -> Result<(), TimeErrorReason> {
+    if b.get(at) == Some(&want) {
+        Ok(())
+    } else {
+        Err(TimeErrorReason::Syntax { at, expected })
+    }
+}
+
+/// The allocation-free parser behind [`parse`]; validation calls it directly so that a refused
+/// value costs no allocation until the error is rendered.
+pub(crate) fn parse_bytes(
+    input: &[u8],
+    format: TimeFormat,
+    leniency: Leniency,
+) -> Result<ParsedTime, TimeErrorReason> {
+    if input.len() > MAX_TIME_LEN {
+        return Err(TimeErrorReason::TooLong);
+    }
+    let mut b = input;
+    if b.first().copied().is_some_and(is_space) || b.last().copied().is_some_and(is_space) {
+        if !leniency.surrounding_space {
+            return Err(TimeErrorReason::Space);
+        }
+        while let [first, rest @ ..] = b {
+            if !is_space(*first) {
+                break;
+            }
+            b = rest;
+        }
+        while let [rest @ .., last] = b {
+            if !is_space(*last) {
+                break;
+            }
+            b = rest;
+        }
+    }
+    if b.len() < 20 {
+        return Err(TimeErrorReason::Syntax {
+            at: b.len(),
+            expected: "yyyy-MM-ddTHH:mm:ss and a zone",
+        });
+    }
+    let year = two(b, 0, "a 4-digit year")?
+        .saturating_mul(100)
+        .saturating_add(two(b, 2, "a 4-digit year")?);
+    byte(b, 4, b'-', "'-'")?;
+    let month = two(b, 5, "a 2-digit month")?;
+    byte(b, 7, b'-', "'-'")?;
+    let day = two(b, 8, "a 2-digit day")?;
+    match b.get(10) {
+        Some(b'T') => {}
+        Some(b't') if leniency.lowercase => {}
+        Some(b't') => return Err(TimeErrorReason::Lowercase),
+        _ => {
+            return Err(TimeErrorReason::Syntax {
+                at: 10,
+                expected: "'T'",
+            });
+        }
+    }
+    let hour = two(b, 11, "a 2-digit hour")?;
+    byte(b, 13, b':', "':'")?;
+    let minute = two(b, 14, "a 2-digit minute")?;
+    byte(b, 16, b':', "':'")?;
+    let second = two(b, 17, "a 2-digit second")?;
+    let mut pos = 19_usize;
+    let mut nanos = 0_u32;
+    if b.get(pos) == Some(&b'.') {
+        if !leniency.fractional_seconds {
+            return Err(TimeErrorReason::Fraction);
+        }
+        pos = 20;
+        let mut count = 0_u32;
+        while let Some(&c) = b.get(pos) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            if count == 9 {
+                return Err(TimeErrorReason::Syntax {
+                    at: pos,
+                    expected: "at most 9 fractional digits",
+                });
+            }
+            nanos = nanos
+                .saturating_mul(10)
+                .saturating_add(u32::from(c.wrapping_sub(b'0')));
+            count = count.saturating_add(1);
+            pos = pos.saturating_add(1);
+        }
+        if count == 0 {
+            return Err(TimeErrorReason::Syntax {
+                at: pos,
+                expected: "a fractional digit",
+            });
+        }
+        nanos = nanos.saturating_mul(10_u32.saturating_pow(9_u32.saturating_sub(count)));
+    }
+    let zone_expected = match format {
+        TimeFormat::UtcSeconds => "'Z'",
+        TimeFormat::Rfc3339 => "'Z' or an offset ±hh:mm",
+    };
+    let offset_minutes: i16 = match b.get(pos) {
+        Some(b'Z') => {
+            pos = pos.saturating_add(1);
+            0
+        }
+        Some(b'z') if leniency.lowercase => {
+            pos = pos.saturating_add(1);
+            0
+        }
+        Some(b'z') => return Err(TimeErrorReason::Lowercase),
+        Some(&sign @ (b'+' | b'-')) => {
+            if format == TimeFormat::UtcSeconds {
+                return Err(TimeErrorReason::OffsetNotAllowed);
+            }
+            let oh = two(b, pos.saturating_add(1), "a 2-digit offset hour")?;
+            let om = if b.get(pos.saturating_add(3)) == Some(&b':') {
+                let m = two(b, pos.saturating_add(4), "a 2-digit offset minute")?;
+                pos = pos.saturating_add(6);
+                m
+            } else if b.get(pos.saturating_add(3)).is_some_and(u8::is_ascii_digit) {
+                if !leniency.basic_offset {
+                    return Err(TimeErrorReason::BasicOffset);
+                }
+                let m = two(b, pos.saturating_add(3), "a 2-digit offset minute")?;
+                pos = pos.saturating_add(5);
+                m
+            } else {
+                return Err(TimeErrorReason::Syntax {
+                    at: pos.saturating_add(3),
+                    expected: "':'",
+                });
+            };
+            if oh > 23 || om > 59 {
+                return Err(TimeErrorReason::FieldRange { field: "offset" });
+            }
+            let magnitude = i16::try_from(oh.saturating_mul(60).saturating_add(om))
+                .unwrap_or(MAX_OFFSET_MINUTES);
+            if sign == b'-' {
+                if magnitude == 0 && !leniency.unknown_offset {
+                    return Err(TimeErrorReason::UnknownOffset);
+                }
+                magnitude.saturating_neg()
+            } else {
+                magnitude
+            }
+        }
+        _ => {
+            return Err(TimeErrorReason::Syntax {
+                at: pos,
+                expected: zone_expected,
+            });
+        }
+    };
+    if pos != b.len() {
+        return Err(TimeErrorReason::Syntax {
+            at: pos,
+            expected: "the end of the value",
+        });
+    }
+    if !(1..=12).contains(&month) {
+        return Err(TimeErrorReason::FieldRange { field: "month" });
+    }
+    if hour > 23 {
+        return Err(TimeErrorReason::FieldRange { field: "hour" });
+    }
+    if minute > 59 {
+        return Err(TimeErrorReason::FieldRange { field: "minute" });
+    }
+    let leap = second == 60;
+    if second > 60 {
+        return Err(TimeErrorReason::FieldRange { field: "second" });
+    }
+    if leap && !leniency.leap_second {
+        return Err(TimeErrorReason::LeapSecond);
+    }
+    let year = i32::try_from(year).map_err(|_| TimeErrorReason::FieldRange { field: "year" })?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or(TimeErrorReason::FieldRange { field: "day" })?;
+    let sec = if leap { 59 } else { second };
+    let local = date
+        .and_hms_opt(hour, minute, sec)
+        .ok_or(TimeErrorReason::FieldRange { field: "second" })?;
+    let utc_secs = local
+        .and_utc()
+        .timestamp()
+        .saturating_sub(i64::from(offset_minutes).saturating_mul(60));
+    if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&utc_secs) {
+        return Err(TimeErrorReason::OutOfRange);
+    }
+    let instant = DateTime::from_timestamp(utc_secs, nanos).ok_or(TimeErrorReason::OutOfRange)?;
+    if leap {
+        use chrono::Datelike;
+        let on_leap_day = matches!((instant.month(), instant.day()), (6, 30) | (12, 31));
+        if !(on_leap_day && instant.hour() == 23 && instant.minute() == 59) {
+            return Err(TimeErrorReason::FieldRange { field: "second" });
+        }
+    }
+    Ok(ParsedTime {
+        instant,
+        offset_minutes,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const S: Leniency = Leniency::STRICT;
+
+    fn reason(s: &str, f: TimeFormat, l: Leniency) -> TimeErrorReason {
+        parse_bytes(s.as_bytes(), f, l).unwrap_err()
+    }
+
+    #[test]
+    fn strict_utc_seconds() {
+        let t = parse("2018-10-31T15:59:59Z", TimeFormat::UtcSeconds, S).unwrap();
+        assert_eq!(
+            t.instant(),
+            Utc.with_ymd_and_hms(2018, 10, 31, 15, 59, 59).unwrap()
+        );
+        assert_eq!(format_utc(t.instant()), "2018-10-31T15:59:59Z");
+    }
+
+    #[test]
+    fn each_leniency_is_its_own_switch() {
+        let f = TimeFormat::Rfc3339;
+        let cases: [(&str, TimeErrorReason, Leniency); 6] = [
+            (
+                "2023-01-01t00:00:00Z",
+                TimeErrorReason::Lowercase,
+                Leniency {
+                    lowercase: true,
+                    ..S
+                },
+            ),
+            (
+                "2023-01-01T00:00:00.25Z",
+                TimeErrorReason::Fraction,
+                Leniency {
+                    fractional_seconds: true,
+                    ..S
+                },
+            ),
+            (
+                "2016-12-31T23:59:60Z",
+                TimeErrorReason::LeapSecond,
+                Leniency {
+                    leap_second: true,
+                    ..S
+                },
+            ),
+            (
+                "2023-01-01T00:00:00-00:00",
+                TimeErrorReason::UnknownOffset,
+                Leniency {
+                    unknown_offset: true,
+                    ..S
+                },
+            ),
+            (
+                "2023-01-01T08:00:00+0800",
+                TimeErrorReason::BasicOffset,
+                Leniency {
+                    basic_offset: true,
+                    ..S
+                },
+            ),
+            (
+                " 2023-01-01T00:00:00Z",
+                TimeErrorReason::Space,
+                Leniency {
+                    surrounding_space: true,
+                    ..S
+                },
+            ),
+        ];
+        for (input, why, lenient) in cases {
+            assert_eq!(reason(input, f, S), why, "{input}");
+            assert!(parse(input, f, lenient).is_ok(), "{input}");
+        }
+    }
+
+    #[test]
+    fn leap_second_only_at_a_month_end_in_utc() {
+        let l = Leniency {
+            leap_second: true,
+            ..S
+        };
+        let t = parse("2016-12-31T23:59:60Z", TimeFormat::UtcSeconds, l).unwrap();
+        assert_eq!(
+            t.instant(),
+            Utc.with_ymd_and_hms(2016, 12, 31, 23, 59, 59).unwrap()
+        );
+        // The same leap second written in GMT+8.
+        assert!(parse("2017-01-01T07:59:60+08:00", TimeFormat::Rfc3339, l).is_ok());
+        assert_eq!(
+            reason("2016-12-30T23:59:60Z", TimeFormat::UtcSeconds, l),
+            TimeErrorReason::FieldRange { field: "second" }
+        );
+        assert_eq!(
+            reason("2016-12-31T22:59:60Z", TimeFormat::UtcSeconds, l),
+            TimeErrorReason::FieldRange { field: "second" }
+        );
+    }
+
+    #[test]
+    fn years_and_offsets_at_the_edges() {
+        let f = TimeFormat::Rfc3339;
+        assert_eq!(
+            reason("0000-01-01T00:00:00Z", f, S),
+            TimeErrorReason::OutOfRange
+        );
+        assert!(parse("0000-12-31T23:30:00-01:00", f, S).is_ok());
+        assert_eq!(
+            reason("0001-01-01T00:30:00+01:00", f, S),
+            TimeErrorReason::OutOfRange
+        );
+        assert!(parse("9999-12-31T23:59:59Z", f, S).is_ok());
+        assert_eq!(
+            reason("9999-12-31T23:30:00-01:00", f, S),
+            TimeErrorReason::OutOfRange
+        );
+        assert_eq!(
+            reason("2023-01-01T00:00:00+24:00", f, S),
+            TimeErrorReason::FieldRange { field: "offset" }
+        );
+    }
+
+    #[test]
+    fn field_ranges() {
+        let f = TimeFormat::UtcSeconds;
+        assert_eq!(
+            reason("2023-02-29T00:00:00Z", f, S),
+            TimeErrorReason::FieldRange { field: "day" }
+        );
+        assert!(parse("2024-02-29T00:00:00Z", f, S).is_ok());
+        assert_eq!(
+            reason("2023-00-10T00:00:00Z", f, S),
+            TimeErrorReason::FieldRange { field: "month" }
+        );
+        assert_eq!(
+            reason("2023-01-10T24:00:00Z", f, S),
+            TimeErrorReason::FieldRange { field: "hour" }
+        );
+        assert_eq!(
+            reason("2023-01-10T23:60:00Z", f, S),
+            TimeErrorReason::FieldRange { field: "minute" }
+        );
+        assert_eq!(
+            reason("2023-01-10T23:00:61Z", f, S),
+            TimeErrorReason::FieldRange { field: "second" }
+        );
+    }
+
+    #[test]
+    fn length_is_checked_first() {
+        let long = "9".repeat(1 << 20);
+        assert_eq!(
+            reason(&long, TimeFormat::UtcSeconds, Leniency::ALL),
+            TimeErrorReason::TooLong
+        );
+        assert!(matches!(
+            reason("2023", TimeFormat::UtcSeconds, S),
+            TimeErrorReason::Syntax { at: 4, .. }
+        ));
+    }
+
+    #[test]
+    fn fractions_print_back() {
+        let l = Leniency {
+            fractional_seconds: true,
+            ..S
+        };
+        let t = parse("2023-01-01T00:00:00.120Z", TimeFormat::UtcSeconds, l).unwrap();
+        assert_eq!(t.instant().timestamp_subsec_nanos(), 120_000_000);
+        assert_eq!(format_utc(t.instant()), "2023-01-01T00:00:00.12Z");
+        assert!(parse("2023-01-01T00:00:00.1234567891Z", TimeFormat::UtcSeconds, l).is_err());
+        assert!(parse("2023-01-01T00:00:00.Z", TimeFormat::UtcSeconds, l).is_err());
+    }
+}

@@ -1,0 +1,750 @@
+//! The validator: one pass over a query under a [`Profile`].
+//!
+//! # Order of checks and of violations
+//!
+//! Cheap checks run before expensive ones, and violations are collected in this order, which
+//! is stable and part of the API:
+//!
+//! 1. the number of parameters against the profile's `max_params` (over it: one
+//!    [`ViolationKind::TooLarge`], nothing else is looked at);
+//! 2. the given parameters in input order: undeclared names ([`ViolationKind::Unknown`], or a
+//!    warning when the profile allows unknown parameters), repeats ([`ViolationKind::Duplicate`]);
+//! 3. the declared parameters in profile order: absent ([`ViolationKind::Missing`]), longer than
+//!    `max_len` (refused as [`ViolationKind::Malformed`] before the value is read), then the
+//!    value's own checks ([`ViolationKind::Malformed`], [`ViolationKind::NotSupported`],
+//!    [`ViolationKind::TooMany`], [`ViolationKind::OutOfRange`]);
+//! 4. the time rule, only when both ends parsed: end after start, span, lookback, start not in
+//!    the future, data delay (a warning, or [`ViolationKind::DataDelayed`] in strict mode).
+//!
+//! An empty value counts as absent: the Alibaba document says an empty filter means "all", and
+//! an empty required value is as missing as an absent one.
+
+use std::fmt;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use mediameter_core::TimeRange;
+
+use crate::error::{Error, Result};
+use crate::profile::{MAX_PROFILE_PARAMS, Param, ParamKind, Profile, ViolationKind};
+use crate::reject::{Rejection, Violation};
+use crate::time::{Leniency, ParsedTime, TimeFormat, parse_bytes};
+
+/// A source of "now". The validator never reads the wall clock: the caller passes now, or a
+/// clock.
+///
+/// ```
+/// use mediameter_query::{Clock, FixedClock};
+/// use chrono::{TimeZone, Utc};
+/// let t = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+/// assert_eq!(FixedClock(t).now(), t);
+/// ```
+pub trait Clock {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// A clock that always says the same instant (tests, replays, the CLI's `--now`).
+///
+/// ```
+/// use mediameter_query::{Clock, FixedClock};
+/// let c = FixedClock(chrono::DateTime::UNIX_EPOCH);
+/// assert_eq!(c.now().timestamp(), 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// How strictly to validate.
+///
+/// ```
+/// use mediameter_query::Options;
+/// let o = Options::default();
+/// assert!(!o.strict);
+/// assert_eq!(o.leniency, mediameter_query::time::Leniency::STRICT);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct Options {
+    /// Which lenient time readings to accept (none by default).
+    pub leniency: Leniency,
+    /// Refuse a range that reaches into the vendor's data delay instead of warning.
+    pub strict: bool,
+}
+
+/// A normalised parameter value.
+///
+/// ```
+/// use mediameter_query::Value;
+/// assert_eq!(Value::Integer(3600).to_string(), "3600");
+/// assert_eq!(Value::List(vec!["domain", "type"]).to_string(), "domain,type");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// Text, as given (or the profile's default or canonical word).
+    Text(&'a str),
+    /// An instant and the format the API writes it in.
+    Time(ParsedTime, TimeFormat),
+    /// A comma-separated list, split.
+    List(Vec<&'a str>),
+    /// An integer.
+    Integer(i64),
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Text(s) => f.write_str(s),
+            Value::Time(t, format) => f.write_str(&t.format(*format)),
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    f.write_str(item)?;
+                }
+                Ok(())
+            }
+            Value::Integer(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Value<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Value::Text(t) => s.serialize_str(t),
+            Value::Time(t, format) => s.serialize_str(&t.format(*format)),
+            Value::List(items) => s.collect_seq(items),
+            Value::Integer(n) => s.serialize_i64(*n),
+        }
+    }
+}
+
+/// Something worth telling the caller about an accepted query.
+///
+/// ```
+/// use mediameter_query::{Warning, WarningKind};
+/// let w = Warning { kind: WarningKind::UnknownParameter, param: Some("x".into()), message: "ignored".into() };
+/// assert_eq!(w.kind, WarningKind::UnknownParameter);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Warning {
+    /// What kind.
+    pub kind: WarningKind,
+    /// The parameter concerned.
+    pub param: Option<String>,
+    /// In words.
+    pub message: String,
+}
+
+/// The kinds of [`Warning`].
+///
+/// ```
+/// assert_ne!(mediameter_query::WarningKind::DataDelayed, mediameter_query::WarningKind::UnknownParameter);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum WarningKind {
+    /// The range reaches into the vendor's data delay: the newest data is not complete yet.
+    DataDelayed,
+    /// An undeclared parameter was ignored.
+    UnknownParameter,
+}
+
+/// An accepted query: every declared parameter that has a value (given or default), in
+/// profile order, normalised.
+///
+/// ```
+/// use mediameter_query::{Options, Registry, Value};
+/// use chrono::{TimeZone, Utc};
+/// let reg = Registry::builtin();
+/// let now = Utc.with_ymd_and_hms(2021, 4, 23, 10, 0, 0).unwrap();
+/// let q = reg.validate("rtc/rooms", &[("app", "603f71bd")], now, &Options::default())?;
+/// assert_eq!(q.get("limit"), Some(&Value::Integer(10)));
+/// assert!(q.is_defaulted("start_time"));
+/// assert_eq!(q.range().unwrap().seconds(), 3600);
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidQuery<'a> {
+    api: &'a str,
+    values: Vec<(&'a str, Value<'a>)>,
+    defaulted: Vec<&'a str>,
+    range: Option<TimeRange>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> ValidQuery<'a> {
+    /// The API name.
+    ///
+    /// ```
+    /// # use mediameter_query::{Options, Registry};
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let reg = Registry::builtin();
+    /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
+    /// assert_eq!(q.api(), "rtc/rooms");
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn api(&self) -> &'a str {
+        self.api
+    }
+
+    /// The value of `name`, if it has one.
+    ///
+    /// ```
+    /// # use mediameter_query::{Options, Registry, Value};
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let reg = Registry::builtin();
+    /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
+    /// assert_eq!(q.get("app"), Some(&Value::Text("a")));
+    /// assert_eq!(q.get("room_id"), None);
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value<'a>> {
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// Every value, in profile order.
+    ///
+    /// ```
+    /// # use mediameter_query::{Options, Registry};
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let reg = Registry::builtin();
+    /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
+    /// assert_eq!(q.values()[0].0, "app");
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn values(&self) -> &[(&'a str, Value<'a>)] {
+        &self.values
+    }
+
+    /// Whether `name` took its default.
+    ///
+    /// ```
+    /// # use mediameter_query::{Options, Registry};
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let reg = Registry::builtin();
+    /// let q = reg.validate("rtc/rooms", &[("app", "a"), ("limit", "5")], now, &Options::default())?;
+    /// assert!(!q.is_defaulted("limit"));
+    /// assert!(q.is_defaulted("offset"));
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_defaulted(&self, name: &str) -> bool {
+        self.defaulted.contains(&name)
+    }
+
+    /// The queried range, when the profile has a time rule.
+    ///
+    /// ```
+    /// # use mediameter_query::{Options, Registry};
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let reg = Registry::builtin();
+    /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
+    /// assert_eq!(q.range().unwrap().end(), now);
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn range(&self) -> Option<TimeRange> {
+        self.range
+    }
+
+    /// Warnings about an accepted query.
+    ///
+    /// ```
+    /// # use mediameter_query::{Options, Registry};
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let reg = Registry::builtin();
+    /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
+    /// assert!(q.warnings().is_empty());
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ValidQuery<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Params<'b, 'a>(&'b [(&'a str, Value<'a>)]);
+        impl serde::Serialize for Params<'_, '_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        let mut st = s.serialize_struct("ValidQuery", 5)?;
+        st.serialize_field("api", self.api)?;
+        st.serialize_field("params", &Params(&self.values))?;
+        st.serialize_field("defaulted", &self.defaulted)?;
+        st.serialize_field("range", &self.range)?;
+        st.serialize_field("warnings", &self.warnings)?;
+        st.end()
+    }
+}
+
+/// Checks one value against its parameter (length included), without allocating on success
+/// except for lists.
+pub(crate) fn check_value<'a>(
+    p: &'a Param,
+    text: &'a str,
+    leniency: Leniency,
+) -> Result<Value<'a>, Violation> {
+    let bad = |kind, detail: String| Violation::new(kind, Some(&p.name), Some(text), detail);
+    if text.len() > p.max_len {
+        return Err(bad(
+            ViolationKind::Malformed,
+            format!("longer than {} bytes", p.max_len),
+        ));
+    }
+    match &p.kind {
+        ParamKind::Text => {
+            if text.chars().any(char::is_control) {
+                return Err(bad(
+                    ViolationKind::Malformed,
+                    "control characters are not allowed".into(),
+                ));
+            }
+            Ok(Value::Text(text))
+        }
+        ParamKind::Time { format } => match parse_bytes(text.as_bytes(), *format, leniency) {
+            Ok(t) => Ok(Value::Time(t, *format)),
+            Err(reason) => {
+                let kind = if reason == crate::time::TimeErrorReason::OutOfRange {
+                    ViolationKind::OutOfRange
+                } else {
+                    ViolationKind::Malformed
+                };
+                Err(bad(
+                    kind,
+                    format!("{reason}; expected {}", format.pattern()),
+                ))
+            }
+        },
+        ParamKind::Choice { values, aliases } => {
+            if let Some(v) = values.iter().find(|v| *v == text) {
+                return Ok(Value::Text(v));
+            }
+            if let Some(a) = aliases.iter().find(|a| a.from == text) {
+                return Ok(Value::Text(&a.to));
+            }
+            Err(bad(
+                ViolationKind::NotSupported,
+                format!("expected one of {}", values.join(", ")),
+            ))
+        }
+        ParamKind::List {
+            max_items,
+            item_max_len,
+            values,
+        } => {
+            // Count before splitting: a list of a million commas costs one pass, no allocation.
+            let count = text
+                .bytes()
+                .filter(|&b| b == b',')
+                .count()
+                .saturating_add(1);
+            if count > *max_items {
+                return Err(bad(
+                    ViolationKind::TooMany,
+                    format!("{count} items, at most {max_items} allowed"),
+                ));
+            }
+            let mut items: Vec<&'a str> = Vec::with_capacity(count);
+            for item in text.split(',') {
+                if item.is_empty() {
+                    return Err(bad(ViolationKind::Malformed, "an empty item".into()));
+                }
+                if item.len() > *item_max_len {
+                    return Err(bad(
+                        ViolationKind::Malformed,
+                        format!("an item longer than {item_max_len} bytes"),
+                    ));
+                }
+                if item.starts_with([' ', '\t'])
+                    || item.ends_with([' ', '\t'])
+                    || item.chars().any(char::is_control)
+                {
+                    return Err(bad(
+                        ViolationKind::Malformed,
+                        "items are separated by ',' without spaces or control characters".into(),
+                    ));
+                }
+                if !values.is_empty() && !values.iter().any(|v| v == item) {
+                    return Err(Violation::new(
+                        ViolationKind::NotSupported,
+                        Some(&p.name),
+                        Some(item),
+                        format!("{item:?} is not one of {}", values.join(", ")),
+                    ));
+                }
+                if items.contains(&item) {
+                    return Err(bad(
+                        ViolationKind::Malformed,
+                        format!("{item:?} is listed twice"),
+                    ));
+                }
+                items.push(item);
+            }
+            Ok(Value::List(items))
+        }
+        ParamKind::Integer { min, max, allowed } => {
+            let n = parse_integer(text).ok_or_else(|| {
+                bad(
+                    ViolationKind::Malformed,
+                    "expected a decimal integer".into(),
+                )
+            })?;
+            if !allowed.is_empty() && !allowed.contains(&n) {
+                let list: Vec<String> = allowed.iter().map(i64::to_string).collect();
+                return Err(bad(
+                    ViolationKind::NotSupported,
+                    format!("expected one of {}", list.join(", ")),
+                ));
+            }
+            if n < *min || n > *max {
+                return Err(bad(
+                    ViolationKind::OutOfRange,
+                    format!("expected {min} to {max}"),
+                ));
+            }
+            Ok(Value::Integer(n))
+        }
+    }
+}
+
+/// An optional `-` and 1 to 18 ASCII digits (so the value always fits an `i64`).
+fn parse_integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n = 0_i64;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n
+            .checked_mul(10)?
+            .checked_add(i64::from(b.wrapping_sub(b'0')))?;
+    }
+    Some(if negative { n.checked_neg()? } else { n })
+}
+
+fn seconds(n: u64) -> TimeDelta {
+    TimeDelta::try_seconds(i64::try_from(n).unwrap_or(i64::MAX)).unwrap_or(TimeDelta::MAX)
+}
+
+/// The bit of parameter `i` in a per-profile bit set (profiles have at most 32 parameters).
+fn bit(i: usize) -> u32 {
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| 1_u32.checked_shl(i))
+        .unwrap_or(0)
+}
+
+fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// Validates `input` (name/value pairs, as from a query string or a flat JSON object) under
+/// `profile` at `now`.
+///
+/// # Errors
+///
+/// [`Error::Rejected`] with every violation, in the documented order, and the vendor's answer;
+/// [`Error::Profile`] when the profile declares more than [`MAX_PROFILE_PARAMS`] parameters.
+///
+/// ```
+/// use mediameter_query::{builtin, validate, Options, ViolationKind};
+/// use chrono::{TimeZone, Utc};
+///
+/// let p = builtin::list_operation_distribution();
+/// let now = Utc.with_ymd_and_hms(2021, 7, 27, 0, 0, 0).unwrap();
+/// // The vendor's own sample request (seed 002).
+/// let q = validate(&p, &[
+///     ("AppId", "Your_AppId"),
+///     ("StartTime", "2021-07-24T00:00:00+08:00"),
+///     ("EndTime", "2021-07-26T00:00:00+08:00"),
+///     ("Indicator", "user_count"),
+///     ("Dimension", "province"),
+/// ], now, &Options::default())?;
+/// assert_eq!(q.get("Indicator").unwrap().to_string(), "user_num");
+/// assert_eq!(q.range().unwrap().seconds(), 2 * 86_400);
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
+    profile: &'a Profile,
+    input: &'a [(K, V)],
+    now: DateTime<Utc>,
+    options: &Options,
+) -> Result<ValidQuery<'a>> {
+    if profile.params.len() > MAX_PROFILE_PARAMS {
+        return Err(Error::profile(
+            &profile.name,
+            format!("more than {MAX_PROFILE_PARAMS} parameters"),
+        ));
+    }
+    let reject =
+        |violations: Vec<Violation>| Error::Rejected(Box::new(Rejection::new(profile, violations)));
+    if input.len() > profile.max_params {
+        return Err(reject(vec![Violation::new(
+            ViolationKind::TooLarge,
+            None,
+            None,
+            format!(
+                "{} parameters, at most {} allowed",
+                input.len(),
+                profile.max_params
+            ),
+        )]));
+    }
+    let mut violations: Vec<Violation> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut slots: [Option<&'a str>; MAX_PROFILE_PARAMS] = [None; MAX_PROFILE_PARAMS];
+    let mut repeated: u32 = 0;
+    for (k, v) in input {
+        let (k, v) = (k.as_ref(), v.as_ref());
+        match profile.params.iter().position(|p| p.name == k) {
+            Some(i) => {
+                if let Some(slot) = slots.get_mut(i) {
+                    if slot.is_some() {
+                        let mask = bit(i);
+                        if repeated & mask == 0 {
+                            violations.push(Violation::new(
+                                ViolationKind::Duplicate,
+                                Some(k),
+                                Some(v),
+                                "given more than once",
+                            ));
+                        }
+                        repeated |= mask;
+                    } else {
+                        *slot = Some(v);
+                    }
+                }
+            }
+            None if profile.allow_unknown => warnings.push(Warning {
+                kind: WarningKind::UnknownParameter,
+                param: Some(mediameter_core::error::truncate(k)),
+                message: "not declared by the profile; ignored".into(),
+            }),
+            None => violations.push(Violation::new(
+                ViolationKind::Unknown,
+                Some(k),
+                Some(v),
+                "not a parameter of this API",
+            )),
+        }
+    }
+
+    let mut values: Vec<(&'a str, Value<'a>)> = Vec::with_capacity(profile.params.len());
+    let mut defaulted: Vec<&'a str> = Vec::new();
+    let mut failed: u32 = 0;
+    for (i, (p, slot)) in profile.params.iter().zip(slots.iter()).enumerate() {
+        let given = slot.filter(|v| !v.is_empty());
+        let text = match (given, &p.default) {
+            (Some(v), _) => v,
+            (None, Some(d)) => {
+                defaulted.push(&p.name);
+                d.as_str()
+            }
+            (None, None) => {
+                if p.required {
+                    violations.push(Violation::new(
+                        ViolationKind::Missing,
+                        Some(&p.name),
+                        None,
+                        "is required",
+                    ));
+                    failed |= bit(i);
+                }
+                continue;
+            }
+        };
+        match check_value(p, text, options.leniency) {
+            Ok(v) => values.push((&p.name, v)),
+            Err(v) => {
+                violations.push(v);
+                failed |= bit(i);
+            }
+        }
+    }
+
+    let mut range = None;
+    if let Some(rule) = &profile.time_range {
+        let index = |name: &str| profile.params.iter().position(|p| p.name == name);
+        let has_failed = |name: &str| index(name).is_some_and(|i| failed & bit(i) != 0);
+        let find = |values: &[(&'a str, Value<'a>)], name: &str| {
+            values.iter().find_map(|(n, v)| match v {
+                Value::Time(t, _) if *n == name => Some(t.instant()),
+                _ => None,
+            })
+        };
+        let format_of = |name: &str| match profile.param(name).map(|p| &p.kind) {
+            Some(ParamKind::Time { format }) => *format,
+            _ => TimeFormat::UtcSeconds,
+        };
+        let mut end = find(&values, &rule.end);
+        if end.is_none() && !has_failed(&rule.end) && rule.default_end_now {
+            let t = truncate_to_second(now);
+            if let Ok(pt) = ParsedTime::new(t, 0) {
+                values.push((&rule.end, Value::Time(pt, format_of(&rule.end))));
+                defaulted.push(&rule.end);
+                end = Some(t);
+            }
+        }
+        let mut start = find(&values, &rule.start);
+        if let (None, Some(e), Some(span)) = (start, end, rule.default_span_seconds)
+            && !has_failed(&rule.start)
+            && let Some(t) = e.checked_sub_signed(seconds(span))
+            && let Ok(pt) = ParsedTime::new(t, 0)
+        {
+            values.push((&rule.start, Value::Time(pt, format_of(&rule.start))));
+            defaulted.push(&rule.start);
+            start = Some(t);
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            let span = e.signed_duration_since(s);
+            if e <= s {
+                violations.push(Violation::new(
+                    ViolationKind::EndNotAfterStart,
+                    Some(&rule.end),
+                    None,
+                    format!(
+                        "must be after {} ({})",
+                        rule.start,
+                        crate::time::format_utc(s)
+                    ),
+                ));
+            } else if let Some(max) = rule.max_span_seconds.filter(|m| span > seconds(*m)) {
+                violations.push(Violation::new(
+                    ViolationKind::SpanTooLong,
+                    Some(&rule.end),
+                    None,
+                    format!(
+                        "the range spans {} s, at most {max} s allowed",
+                        span.num_seconds()
+                    ),
+                ));
+            }
+            if let Some(back) = rule.lookback_seconds
+                && s < now
+                    .checked_sub_signed(seconds(back))
+                    .unwrap_or(DateTime::<Utc>::MIN_UTC)
+            {
+                violations.push(Violation::new(
+                    ViolationKind::TooOld,
+                    Some(&rule.start),
+                    None,
+                    format!("only the last {back} s before now can be queried"),
+                ));
+            }
+            if rule.start_not_after_now && s > now {
+                violations.push(Violation::new(
+                    ViolationKind::InFuture,
+                    Some(&rule.start),
+                    None,
+                    "is after now",
+                ));
+            }
+            if let Some(delay) = &rule.delay {
+                let selector = delay.by.as_deref().and_then(|by| {
+                    values.iter().find_map(|(n, v)| match v {
+                        Value::Text(t) if *n == by => Some(*t),
+                        _ => None,
+                    })
+                });
+                let d = delay.seconds_for(selector);
+                let complete_until = now
+                    .checked_sub_signed(seconds(d))
+                    .unwrap_or(DateTime::<Utc>::MIN_UTC);
+                if e > complete_until {
+                    let message = format!(
+                        "data is {d} s late: results after {} are not complete yet",
+                        crate::time::format_utc(complete_until)
+                    );
+                    if options.strict {
+                        violations.push(Violation::new(
+                            ViolationKind::DataDelayed,
+                            Some(&rule.end),
+                            None,
+                            message,
+                        ));
+                    } else {
+                        warnings.push(Warning {
+                            kind: WarningKind::DataDelayed,
+                            param: Some(rule.end.clone()),
+                            message,
+                        });
+                    }
+                }
+            }
+            range = TimeRange::new(s, e).ok();
+        }
+    }
+
+    if !violations.is_empty() {
+        return Err(reject(violations));
+    }
+    if !defaulted.is_empty() {
+        // Time defaults were appended after the loop: restore profile order (a few items).
+        let position = |name: &str| {
+            profile
+                .params
+                .iter()
+                .position(|p| p.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        values.sort_by_key(|(n, _)| position(n));
+        defaulted.sort_by_key(|n| position(n));
+    }
+    Ok(ValidQuery {
+        api: &profile.name,
+        values,
+        defaulted,
+        range,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_integer("3600"), Some(3600));
+        assert_eq!(parse_integer("-5"), Some(-5));
+        assert_eq!(parse_integer("+5"), None);
+        assert_eq!(parse_integer(""), None);
+        assert_eq!(parse_integer("-"), None);
+        assert_eq!(parse_integer("1e3"), None);
+        assert_eq!(parse_integer(&"9".repeat(19)), None);
+        assert_eq!(
+            parse_integer(&"9".repeat(18)),
+            Some(999_999_999_999_999_999)
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Golden cases of the time parsers: the vendors' sample values and every lenient case.
+
+use chrono::{TimeZone, Utc};
+use mediameter_query::Error;
+use mediameter_query::time::{Leniency, TimeErrorReason, TimeFormat, format_utc, parse};
+
+fn reason(s: &str, f: TimeFormat, l: Leniency) -> TimeErrorReason {
+    match parse(s, f, l) {
+        Err(Error::Time { reason, .. }) => reason,
+        other => panic!("expected a time error for {s:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn vendor_sample_values_parse_and_print_back() {
+    // Seed 004 (Alibaba), seed 001 (Huawei): yyyy-MM-ddTHH:mm:ssZ.
+    for s in [
+        "2018-09-30T16:00:00Z",
+        "2018-10-31T15:59:59Z",
+        "2020-04-23T06:00:00Z",
+        "2021-04-23T09:55:30Z",
+    ] {
+        let t = parse(s, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap();
+        assert_eq!(format_utc(t.instant()), s);
+        assert_eq!(t.format(TimeFormat::UtcSeconds), s);
+    }
+    // Seed 002 (Volcengine): RFC 3339 with offset.
+    let t = parse(
+        "2021-07-24T00:00:00+08:00",
+        TimeFormat::Rfc3339,
+        Leniency::STRICT,
+    )
+    .unwrap();
+    assert_eq!(
+        t.instant(),
+        Utc.with_ymd_and_hms(2021, 7, 23, 16, 0, 0).unwrap()
+    );
+    assert_eq!(t.to_string(), "2021-07-24T00:00:00+08:00");
+}
+
+#[test]
+fn the_fixed_format_refuses_everything_else() {
+    let f = TimeFormat::UtcSeconds;
+    let s = Leniency::STRICT;
+    assert_eq!(
+        reason("2018-09-30T16:00:00+00:00", f, s),
+        TimeErrorReason::OffsetNotAllowed
+    );
+    assert_eq!(
+        reason("2018-09-30T16:00:00+00:00", f, Leniency::ALL),
+        TimeErrorReason::OffsetNotAllowed
+    );
+    assert!(matches!(
+        reason("2018-09-30 16:00:00Z", f, Leniency::ALL),
+        TimeErrorReason::Syntax { at: 10, .. }
+    ));
+    assert!(matches!(
+        reason("2018-09-30T16:00Z", f, s),
+        TimeErrorReason::Syntax { .. }
+    ));
+    assert!(matches!(
+        reason("2018-9-30T16:00:00Z", f, s),
+        TimeErrorReason::Syntax { .. }
+    ));
+    assert!(matches!(
+        reason("2018-09-30T16:00:00ZZ", f, s),
+        TimeErrorReason::Syntax { at: 20, .. }
+    ));
+    assert!(matches!(
+        reason("２018-09-30T16:00:00Z", f, s),
+        TimeErrorReason::Syntax { at: 0, .. }
+    ));
+    assert!(matches!(
+        reason("", f, s),
+        TimeErrorReason::Syntax { at: 0, .. }
+    ));
+}
+
+#[test]
+fn rfc3339_edge_cases() {
+    let f = TimeFormat::Rfc3339;
+    let s = Leniency::STRICT;
+    assert!(parse("2021-07-24T00:00:00Z", f, s).is_ok()); // Z is the zero offset in RFC 3339
+    assert_eq!(
+        reason("2021-07-24T00:00:00", f, s),
+        TimeErrorReason::Syntax {
+            at: 19,
+            expected: "yyyy-MM-ddTHH:mm:ss and a zone"
+        }
+    );
+    assert_eq!(
+        reason("2021-07-24T00:00:00.", f, s),
+        TimeErrorReason::Fraction
+    );
+    assert_eq!(
+        reason("2021-07-24T00:00:00 ", f, Leniency::STRICT),
+        TimeErrorReason::Space
+    );
+    assert_eq!(
+        reason("2021-07-24T00:00:00X", f, s),
+        TimeErrorReason::Syntax {
+            at: 19,
+            expected: "'Z' or an offset ±hh:mm"
+        }
+    );
+    assert_eq!(
+        reason("2021-07-24T00:00:00+08", f, s),
+        TimeErrorReason::Syntax {
+            at: 22,
+            expected: "':'"
+        }
+    );
+    assert_eq!(
+        reason("2021-07-24T00:00:00+08:60", f, s),
+        TimeErrorReason::FieldRange { field: "offset" }
+    );
+    assert_eq!(
+        reason("2021-07-24T00:00:00-00:00", f, s),
+        TimeErrorReason::UnknownOffset
+    );
+    // +00:00 is a known zero offset, fine.
+    assert_eq!(
+        parse("2021-07-24T00:00:00+00:00", f, s)
+            .unwrap()
+            .offset_minutes(),
+        0
+    );
+    let t = parse(
+        "2021-07-24T00:00:00-00:00",
+        f,
+        Leniency {
+            unknown_offset: true,
+            ..s
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        t.instant(),
+        Utc.with_ymd_and_hms(2021, 7, 24, 0, 0, 0).unwrap()
+    );
+    let t = parse(
+        "2021-07-24T00:00:00+0800",
+        f,
+        Leniency {
+            basic_offset: true,
+            ..s
+        },
+    )
+    .unwrap();
+    assert_eq!(t.to_string(), "2021-07-24T00:00:00+08:00");
+    let t = parse(
+        "\t2021-07-24T00:00:00+08:00  ",
+        f,
+        Leniency {
+            surrounding_space: true,
+            ..s
+        },
+    )
+    .unwrap();
+    assert_eq!(t.offset_minutes(), 480);
+}
+
+#[test]
+fn leniency_never_changes_the_meaning_of_a_strict_value() {
+    for v in [
+        "2021-07-24T00:00:00+08:00",
+        "1999-12-31T23:59:59-11:30",
+        "0001-01-01T00:00:00Z",
+    ] {
+        let strict = parse(v, TimeFormat::Rfc3339, Leniency::STRICT).unwrap();
+        let lenient = parse(v, TimeFormat::Rfc3339, Leniency::ALL).unwrap();
+        assert_eq!(strict, lenient);
+    }
+}
+
+#[test]
+fn errors_name_the_value_truncated() {
+    let long = format!("{}x", "2".repeat(100));
+    let err = parse(&long, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("invalid time \"2222"));
+    assert!(text.ends_with("longer than 64 bytes"));
+    assert!(text.len() < 200);
+}
