@@ -13,4 +13,5 @@
 mod fuzz_checks;
 
 mod commands;
+mod doc_examples;
 mod fuzz_replay;

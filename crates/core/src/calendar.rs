@@ -120,6 +120,14 @@ pub fn month_slices(first: NaiveDate, last: NaiveDate) -> MonthSlices {
 }
 
 /// Iterator returned by [`month_slices`].
+///
+/// ```
+/// use mediameter_core::calendar::month_slices;
+/// use chrono::NaiveDate;
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// assert_eq!(month_slices(d(1, 1), d(12, 31)).map(|s| s.days).sum::<u32>(), 366);
+/// assert_eq!(month_slices(d(2, 1), d(1, 1)).count(), 0);
+/// ```
 #[derive(Debug, Clone)]
 pub struct MonthSlices {
     cursor: Option<NaiveDate>,
@@ -183,6 +191,12 @@ pub struct SubscriptionTerm {
 }
 
 /// Longest term accepted, in months (100 years): anything longer is an input error.
+///
+/// ```
+/// use mediameter_core::{BillingZone, SubscriptionTerm, calendar::MAX_TERM_MONTHS};
+/// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+/// assert!(SubscriptionTerm::monthly(t, MAX_TERM_MONTHS + 1, BillingZone::UTC).is_err());
+/// ```
 pub const MAX_TERM_MONTHS: u32 = 1200;
 
 impl SubscriptionTerm {

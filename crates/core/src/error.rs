@@ -6,6 +6,12 @@ use std::fmt;
 ///
 /// Values come from outside (files, query strings, other services); echoing a 1 MB
 /// string back into a log line is its own incident, so errors keep a prefix only.
+///
+/// ```
+/// use mediameter_core::{UserId, error::ECHO_LIMIT};
+/// let err = UserId::new("x".repeat(1000)).unwrap_err();
+/// assert!(err.to_string().chars().count() < ECHO_LIMIT + 100);
+/// ```
 pub const ECHO_LIMIT: usize = 64;
 
 /// Everything that can go wrong in `mediameter-core`.
@@ -200,6 +206,13 @@ pub fn truncate(value: &str) -> String {
 }
 
 /// The result type of `mediameter-core`.
+///
+/// ```
+/// fn parse_zone(s: &str) -> mediameter_core::Result<mediameter_core::BillingZone> {
+///     s.parse()
+/// }
+/// assert!(parse_zone("GMT+8").is_ok());
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

@@ -40,9 +40,18 @@ macro_rules! id_type {
 
         impl $name {
             /// Longest accepted id, in bytes.
+            #[doc = ""]
+            #[doc = "```"]
+            #[doc = concat!("assert!(mediameter_core::", stringify!($name), "::MAX_LEN >= 64);")]
+            #[doc = "```"]
             pub const MAX_LEN: usize = $max;
 
             /// Validates and wraps `s`.
+            #[doc = ""]
+            #[doc = "```"]
+            #[doc = concat!("assert!(mediameter_core::", stringify!($name), "::new(\"", $example, "\").is_ok());")]
+            #[doc = concat!("assert!(mediameter_core::", stringify!($name), "::new(\"\").is_err());")]
+            #[doc = "```"]
             ///
             /// # Errors
             ///
@@ -54,6 +63,11 @@ macro_rules! id_type {
             }
 
             /// The id as a string slice.
+            #[doc = ""]
+            #[doc = "```"]
+            #[doc = concat!("let id = mediameter_core::", stringify!($name), "::new(\"", $example, "\").unwrap();")]
+            #[doc = concat!("assert_eq!(id.as_str(), \"", $example, "\");")]
+            #[doc = "```"]
             #[must_use]
             pub fn as_str(&self) -> &str {
                 &self.0

@@ -64,6 +64,11 @@ pub mod spec;
 pub mod strategies;
 pub mod time;
 
+// The README's example is compiled and run as a doctest, so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use calendar::{MonthSlice, SubscriptionTerm};
 pub use error::{Error, ErrorKind, Result};
 pub use id::{AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId, UserId};

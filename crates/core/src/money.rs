@@ -37,6 +37,10 @@ macro_rules! currencies {
                 pub const $name: Currency = Currency { code: *$code, minor_units: $minor };
             )*
             /// Every currency in the built-in table.
+            ///
+            /// ```
+            /// assert!(mediameter_core::Currency::KNOWN.contains(&mediameter_core::Currency::CNY));
+            /// ```
             pub const KNOWN: &'static [Currency] = &[$(Currency::$name),*];
         }
     };

@@ -8,6 +8,12 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::error::{Error, Result};
 
 /// The largest scale `rust_decimal` can represent.
+///
+/// ```
+/// use mediameter_core::{Rounding, RoundingMode, rounding::MAX_SCALE};
+/// assert!(Rounding::new(MAX_SCALE, RoundingMode::HalfEven).is_ok());
+/// assert!(Rounding::new(MAX_SCALE + 1, RoundingMode::HalfEven).is_err());
+/// ```
 pub const MAX_SCALE: u32 = 28;
 
 /// How a value that lies between two representable values is resolved.
@@ -50,6 +56,10 @@ pub enum RoundingMode {
 
 impl RoundingMode {
     /// Every mode, in declaration order.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_core::RoundingMode::ALL.len(), 7);
+    /// ```
     pub const ALL: [RoundingMode; 7] = [
         RoundingMode::HalfUp,
         RoundingMode::HalfEven,
@@ -176,6 +186,12 @@ impl From<Rounding> for RoundingRepr {
 
 impl Rounding {
     /// Money to the cent, half away from zero: the rule of the vendors' worked examples.
+    ///
+    /// ```
+    /// use mediameter_core::Rounding;
+    /// use rust_decimal_macros::dec;
+    /// assert_eq!(Rounding::CENTS_HALF_UP.apply(dec!(0.125)), dec!(0.13));
+    /// ```
     pub const CENTS_HALF_UP: Rounding = Rounding {
         scale: 2,
         mode: RoundingMode::HalfUp,

@@ -37,6 +37,11 @@ pub enum VideoTier {
 
 impl VideoTier {
     /// Every tier, smallest first.
+    ///
+    /// ```
+    /// use mediameter_core::VideoTier;
+    /// assert!(VideoTier::ALL.windows(2).all(|w| w[0].max_pixels() < w[1].max_pixels()));
+    /// ```
     pub const ALL: [VideoTier; 5] = [
         VideoTier::P360,
         VideoTier::P720,
@@ -151,6 +156,10 @@ pub enum MediaSpec {
 
 impl MediaSpec {
     /// Every spec: audio, then video tiers smallest first.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_core::MediaSpec::ALL[0], mediameter_core::MediaSpec::Audio);
+    /// ```
     pub const ALL: [MediaSpec; 6] = [
         MediaSpec::Audio,
         MediaSpec::Video(VideoTier::P360),
@@ -265,6 +274,10 @@ pub enum LiveTier {
 
 impl LiveTier {
     /// Every tier.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_core::LiveTier::ALL.map(|t| t.as_str()), ["LD", "SD", "HD"]);
+    /// ```
     pub const ALL: [LiveTier; 3] = [LiveTier::Ld, LiveTier::Sd, LiveTier::Hd];
 
     /// The vendor spelling (`LD`, `SD`, `HD`).

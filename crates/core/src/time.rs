@@ -13,9 +13,21 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use crate::error::{Error, Result};
 
 /// Seconds from 1970-01-01T00:00:00Z to 0001-01-01T00:00:00Z, the first supported instant.
+///
+/// ```
+/// use mediameter_core::time::MIN_UNIX_SECONDS;
+/// let t = chrono::DateTime::from_timestamp(MIN_UNIX_SECONDS, 0).unwrap();
+/// assert_eq!(t.to_rfc3339(), "0001-01-01T00:00:00+00:00");
+/// ```
 pub const MIN_UNIX_SECONDS: i64 = -62_135_596_800;
 /// Seconds from 1970-01-01T00:00:00Z to 10000-01-01T00:00:00Z, the (exclusive) end of the
 /// supported instants.
+///
+/// ```
+/// use mediameter_core::{TimeRange, time::END_UNIX_SECONDS};
+/// assert!(TimeRange::from_unix(END_UNIX_SECONDS - 1, END_UNIX_SECONDS).is_ok());
+/// assert!(TimeRange::from_unix(END_UNIX_SECONDS, END_UNIX_SECONDS + 1).is_err());
+/// ```
 pub const END_UNIX_SECONDS: i64 = 253_402_300_800;
 
 const RANGE_EXPECTED: &str = "an instant from 0001-01-01T00:00:00Z up to 10000-01-01T00:00:00Z";
@@ -296,8 +308,16 @@ pub struct BillingZone {
 
 impl BillingZone {
     /// UTC (GMT+0), used by Alibaba's producer-usage API and by Huawei's REST times.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_core::BillingZone::UTC.to_string(), "GMT+00:00");
+    /// ```
     pub const UTC: BillingZone = BillingZone { offset: 0 };
     /// GMT+8 (China Standard Time): where the Chinese vendors settle and draw day boundaries.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_core::BillingZone::GMT8.to_string(), "GMT+08:00");
+    /// ```
     pub const GMT8: BillingZone = BillingZone { offset: 8 * 3600 };
 
     /// A zone `seconds` east of UTC (negative: west).
@@ -483,10 +503,22 @@ pub struct Granularity(NonZeroU32);
 
 impl Granularity {
     /// One minute.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_core::Granularity::MINUTE.seconds(), 60);
+    /// ```
     pub const MINUTE: Granularity = Granularity(NonZeroU32::MIN.saturating_add(59));
     /// One hour: the vendors' `Interval=3600`.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_core::Granularity::HOUR.to_string(), "3600s");
+    /// ```
     pub const HOUR: Granularity = Granularity(NonZeroU32::MIN.saturating_add(3599));
     /// One day: the vendors' `Interval=86400`.
+    ///
+    /// ```
+    /// assert_eq!("day".parse::<mediameter_core::Granularity>().unwrap(), mediameter_core::Granularity::DAY);
+    /// ```
     pub const DAY: Granularity = Granularity(NonZeroU32::MIN.saturating_add(86_399));
 
     /// A granularity of `seconds`.
@@ -869,6 +901,15 @@ impl BucketPiece {
 }
 
 /// Lazy iterator over the pieces of a range: see [`Buckets::split`].
+///
+/// ```
+/// use mediameter_core::{BillingZone, Buckets, Granularity, TimeRange};
+/// let hours = Buckets::new(BillingZone::UTC, Granularity::HOUR);
+/// let mut it = hours.split(TimeRange::from_unix(0, 86_400)?);
+/// assert_eq!(it.nth(23).map(|p| p.bucket_start_unix()), Some(82_800)); // O(1) skip
+/// assert!(it.next().is_none());
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct BucketPieces {
     buckets: Buckets,
@@ -958,6 +999,13 @@ impl std::iter::FusedIterator for BucketPieces {}
 
 /// Iterator over `(bucket start, seconds)` of a span of whole seconds: see
 /// [`Buckets::split_seconds`].
+///
+/// ```
+/// use mediameter_core::{BillingZone, Buckets, Granularity};
+/// let days = Buckets::new(BillingZone::GMT8, Granularity::DAY);
+/// assert_eq!(days.split_seconds(57_600, 57_600).count(), 0); // empty span
+/// assert_eq!(days.split_seconds(0, 57_601).collect::<Vec<_>>(), [(-28_800, 57_600), (57_600, 1)]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct SecondPieces {
     cursor: i64,

@@ -79,8 +79,8 @@ proptest! {
     fn add_months_clamps(y in 1_i32..9000, m in 1_u32..=12, d in 1_u32..=31, n in 0_u32..240) {
         let Some(date) = NaiveDate::from_ymd_opt(y, m, d) else { return Ok(()); };
         let out = add_months(date, n).unwrap();
-        let months = (out.year() - date.year()) * 12 + out.month() as i32 - date.month() as i32;
-        prop_assert_eq!(months, n as i32);
+        let months = i64::from(out.year() - date.year()) * 12 + i64::from(out.month()) - i64::from(date.month());
+        prop_assert_eq!(months, i64::from(n));
         let dim = days_in_month(out.year(), out.month()).unwrap();
         prop_assert_eq!(out.day(), d.min(dim));
         // Round trip: when no clamping happened, going back lands on the same day.
