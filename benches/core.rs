@@ -100,8 +100,8 @@ pub fn define(c: &mut Criterion) {
             }
             assert_eq!(out[N - 1], expected[N - 1]);
             assert_eq!(out[N / 2], expected[N / 2]);
+            assert_eq!(out[1], expected[1]);
         });
     });
-    assert_eq!(out, expected);
     g.finish();
 }

@@ -197,20 +197,27 @@ fn print_bill(out: &mut dyn Write, o: &BillOutput) -> Result<(), CliError> {
     if let Some(ledger) = &o.ledger {
         writeln!(out, "-- ledger --")?;
         for l in ledger {
-            let source = match &l.source {
-                LedgerSource::Pack(p) => p.as_str().to_owned(),
-                LedgerSource::Overflow => "overflow".to_owned(),
-            };
-            writeln!(
-                out,
-                "item {:>4} {:<6} {:<14} usage {:>10} × {} = {}",
-                l.item,
-                l.spec.as_str(),
-                source,
-                l.usage,
-                l.coefficient,
-                l.drawn
-            )?;
+            let unit = l.unit.as_str();
+            match &l.source {
+                LedgerSource::Pack(p) => writeln!(
+                    out,
+                    "item {:>4} {:<6} {:<14} {:>8} {unit}s × {} drawn {}",
+                    l.item,
+                    l.spec.as_str(),
+                    p.as_str(),
+                    l.usage,
+                    l.coefficient,
+                    l.drawn
+                )?,
+                LedgerSource::Overflow => writeln!(
+                    out,
+                    "item {:>4} {:<6} {:<14} {:>8} {unit}s to pay-as-you-go",
+                    l.item,
+                    l.spec.as_str(),
+                    "overflow",
+                    l.usage
+                )?,
+            }
         }
     }
     Ok(())

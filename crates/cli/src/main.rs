@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod billing;
 mod core_demo;
+mod diagnostics;
 mod io;
 mod query;
 
@@ -30,7 +31,7 @@ enum Command {
     /// Needs no input: the samples are compiled into the binary. Shows usage split into
     /// GMT+8 hour and day buckets, money rounded under each rounding mode, and the term
     /// of a monthly subscription with its remaining days by natural month; bills a sample
-    /// month (packs, overflow, tiered tariff); validates a few vendor queries.
+    /// month (packs, overflow, tiered tariff); diagnoses a call; validates a few vendor queries.
     Demo,
     /// Bill a month of usage: deduct it from prepaid packs (earliest expiry first), charge
     /// the overflow by a pay-as-you-go tariff, and print the statement.
@@ -39,6 +40,9 @@ enum Command {
     Prorate(billing::ProrateArgs),
     /// Settle per-second on-demand usage of resources into hourly periods (GMT+8 by default).
     Settle(billing::SettleArgs),
+    /// Diagnose a call from its publisher and subscriber quality series: explained findings
+    /// (network, device, adaptation, unexplained disagreement) and E-model MOS scores.
+    Diagnose(diagnostics::Args),
     /// Validate a usage/statistics query against a vendor API profile and print the
     /// normalised query or the vendor-shaped error.
     Validate(query::Args),
@@ -51,11 +55,14 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
             writeln!(out)?;
             billing::demo(out)?;
             writeln!(out)?;
+            diagnostics::demo(out)?;
+            writeln!(out)?;
             query::demo(out)
         }
         Command::Bill(args) => billing::run_bill(&args, out),
         Command::Prorate(args) => billing::run_prorate(&args, out),
         Command::Settle(args) => billing::run_settle(&args, out),
+        Command::Diagnose(args) => diagnostics::run(&args, out),
         Command::Validate(args) => query::run(&args, out),
     }
 }

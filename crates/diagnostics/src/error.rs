@@ -1,0 +1,199 @@
+//! The one error type of `mediameter-diagnostics`.
+
+use std::fmt;
+
+/// Everything that can go wrong when a diagnosis request or a profile is validated.
+///
+/// Sample errors name the participant, the sample index (0-based, in input order) and the
+/// field, so a support engineer can find the bad point in the request.
+///
+/// ```
+/// use mediameter_diagnostics::{Error, ErrorKind};
+///
+/// let err = Error::sample("u2", 17, "loss_pct", "-3", "a percentage from 0 to 100");
+/// assert_eq!(err.kind(), ErrorKind::InvalidSample);
+/// assert_eq!(
+///     err.to_string(),
+///     "participant u2, sample 17, field loss_pct: invalid value -3: expected a percentage from 0 to 100"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A core value (id, time range) was rejected.
+    #[error(transparent)]
+    Core(#[from] mediameter_core::Error),
+    /// The diagnosis range is longer than the one hour the vendor console allows (seed 000).
+    #[error("diagnosis range {range} lasts {seconds} s: expected at most {limit} s (one hour)")]
+    RangeTooLong {
+        /// The requested range, rendered.
+        range: String,
+        /// Its length in whole seconds.
+        seconds: u64,
+        /// The limit, 3600 s.
+        limit: u64,
+    },
+    /// One sample of one participant is invalid.
+    #[error("participant {participant}, sample {index}, field {field}: invalid value {value}: expected {expected}")]
+    Sample {
+        /// The participant's user id (and role when the user appears twice).
+        participant: String,
+        /// The 0-based index of the sample in the participant's input list.
+        index: usize,
+        /// The field, as spelled in the JSON request.
+        field: &'static str,
+        /// The offending value, rendered.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// A participant-level field is invalid (duplicate user, unknown publisher, too many samples).
+    #[error("participant {participant}, field {field}: invalid value {value}: expected {expected}")]
+    Participant {
+        /// The participant's user id.
+        participant: String,
+        /// The field, as spelled in the JSON request.
+        field: &'static str,
+        /// The offending value, rendered.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// A profile threshold is invalid (not finite, negative, or inconsistent with another).
+    #[error("profile {profile}, field {field}: invalid value {value}: expected {expected}")]
+    Profile {
+        /// The profile's name.
+        profile: String,
+        /// The field, as spelled in the JSON profile.
+        field: &'static str,
+        /// The offending value, rendered.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// The request holds more participants or samples than the library accepts.
+    #[error("{what} has {count} items, more than the limit of {limit}")]
+    TooLarge {
+        /// What was counted.
+        what: String,
+        /// How many items were given.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// The category of an [`Error`], for callers that branch on it.
+///
+/// ```
+/// use mediameter_diagnostics::{Error, ErrorKind};
+/// assert_eq!(Error::sample("u1", 0, "rtt_ms", "NaN", "finite").kind(), ErrorKind::InvalidSample);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`Error::Core`].
+    Core,
+    /// See [`Error::RangeTooLong`].
+    RangeTooLong,
+    /// See [`Error::Sample`].
+    InvalidSample,
+    /// See [`Error::Participant`].
+    InvalidParticipant,
+    /// See [`Error::Profile`].
+    InvalidProfile,
+    /// See [`Error::TooLarge`].
+    TooLarge,
+}
+
+impl Error {
+    /// The category of this error.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{Error, ErrorKind};
+    /// let e = Error::participant("u1", "subscribes_to", "u9", "a publisher of this request");
+    /// assert_eq!(e.kind(), ErrorKind::InvalidParticipant);
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Core(_) => ErrorKind::Core,
+            Error::RangeTooLong { .. } => ErrorKind::RangeTooLong,
+            Error::Sample { .. } => ErrorKind::InvalidSample,
+            Error::Participant { .. } => ErrorKind::InvalidParticipant,
+            Error::Profile { .. } => ErrorKind::InvalidProfile,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
+        }
+    }
+
+    /// Builds an [`Error::Sample`], truncating the echoed values.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::Error;
+    /// let e = Error::sample("u1", 3, "video_tier", "8k", "360p, 720p, 1080p, 2k or 4k");
+    /// assert!(e.to_string().contains("sample 3, field video_tier"));
+    /// ```
+    #[must_use]
+    pub fn sample(participant: &str, index: usize, field: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+        Error::Sample {
+            participant: mediameter_core::error::truncate(participant),
+            index,
+            field,
+            value: mediameter_core::error::truncate(&value.to_string()),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::Participant`], truncating the echoed values.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::Error;
+    /// let e = Error::participant("u1", "role", "pub", "one entry per user and role");
+    /// assert!(e.to_string().starts_with("participant u1, field role"));
+    /// ```
+    #[must_use]
+    pub fn participant(participant: &str, field: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+        Error::Participant {
+            participant: mediameter_core::error::truncate(participant),
+            field,
+            value: mediameter_core::error::truncate(&value.to_string()),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::Profile`].
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{Error, ErrorKind};
+    /// assert_eq!(Error::profile("x", "loss_high_pct", "-1", "0 to 100").kind(), ErrorKind::InvalidProfile);
+    /// ```
+    #[must_use]
+    pub fn profile(profile: &str, field: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+        Error::Profile {
+            profile: mediameter_core::error::truncate(profile),
+            field,
+            value: mediameter_core::error::truncate(&value.to_string()),
+            expected: expected.to_string(),
+        }
+    }
+}
+
+/// The result type of `mediameter-diagnostics`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_send_sync_static() {
+        fn assert_traits<T: Send + Sync + 'static + std::error::Error>() {}
+        assert_traits::<Error>();
+    }
+
+    #[test]
+    fn long_values_are_truncated() {
+        let e = Error::sample(&"u".repeat(500), 0, "t", "x".repeat(500), "y");
+        assert!(e.to_string().len() < 300);
+    }
+}

@@ -1,0 +1,580 @@
+//! What a diagnosis reports: findings, scores, gaps and the overall grade.
+
+use std::fmt;
+
+use mediameter_core::{AppId, ChannelId, Role, TimeRange, UserId};
+
+use crate::emodel::{Codec, Model};
+
+/// What kind of problem a finding describes.
+///
+/// ```
+/// use mediameter_diagnostics::FindingKind;
+/// assert_eq!(FindingKind::HighLoss.as_str(), "high_loss");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum FindingKind {
+    /// The RTC SDK is older than the profile's minimum for the platform.
+    OutdatedSdk,
+    /// The OS is older than the minimum, or the device model is on the legacy list.
+    OutdatedDevice,
+    /// The client was in a region listed as having poor networks.
+    PoorNetworkRegion,
+    /// Sustained packet loss at or above the profile's threshold.
+    HighLoss,
+    /// Sustained round-trip time at or above the profile's threshold.
+    HighRtt,
+    /// RTT stepped up to a new level and stayed there (CUSUM).
+    RttLevelShift,
+    /// RTT crept up gradually (CUSUM).
+    RttDrift,
+    /// A short, extreme rise of loss or RTT (robust z-score and absolute floor).
+    NetworkSurge,
+    /// A short, small or medium swing of loss or RTT with no downgrade after it.
+    NetworkJitter,
+    /// A bitrate or resolution downgrade that followed a swing: the SDK protecting the call.
+    ExpectedAdaptation,
+    /// Video bitrate far below what the resolution tier needs.
+    LowVideoBitrate,
+    /// Frame rate fell far below the participant's usual rate.
+    FpsCollapse,
+    /// No frames for a stretch while video was on.
+    Freeze,
+    /// Subscriber and publisher media disagree with no device, version or network cause.
+    UnexplainedDisagreement,
+}
+
+impl FindingKind {
+    /// The snake-case name used in JSON.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_diagnostics::FindingKind::RttLevelShift.as_str(), "rtt_level_shift");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::OutdatedSdk => "outdated_sdk",
+            FindingKind::OutdatedDevice => "outdated_device",
+            FindingKind::PoorNetworkRegion => "poor_network_region",
+            FindingKind::HighLoss => "high_loss",
+            FindingKind::HighRtt => "high_rtt",
+            FindingKind::RttLevelShift => "rtt_level_shift",
+            FindingKind::RttDrift => "rtt_drift",
+            FindingKind::NetworkSurge => "network_surge",
+            FindingKind::NetworkJitter => "network_jitter",
+            FindingKind::ExpectedAdaptation => "expected_adaptation",
+            FindingKind::LowVideoBitrate => "low_video_bitrate",
+            FindingKind::FpsCollapse => "fps_collapse",
+            FindingKind::Freeze => "freeze",
+            FindingKind::UnexplainedDisagreement => "unexplained_disagreement",
+        }
+    }
+
+    /// Whether the finding is about the network (and so can explain media trouble).
+    ///
+    /// ```
+    /// use mediameter_diagnostics::FindingKind;
+    /// assert!(FindingKind::NetworkSurge.is_network());
+    /// assert!(!FindingKind::Freeze.is_network());
+    /// ```
+    #[must_use]
+    pub const fn is_network(self) -> bool {
+        matches!(
+            self,
+            FindingKind::HighLoss
+                | FindingKind::HighRtt
+                | FindingKind::RttLevelShift
+                | FindingKind::RttDrift
+                | FindingKind::NetworkSurge
+                | FindingKind::NetworkJitter
+                | FindingKind::ExpectedAdaptation
+                | FindingKind::PoorNetworkRegion
+        )
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad a finding is.
+///
+/// ```
+/// use mediameter_diagnostics::Severity;
+/// assert!(Severity::Critical > Severity::Warning && Severity::Warning > Severity::Info);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Severity {
+    /// Worth knowing; not a fault (expected adaptation, a listed region).
+    Info,
+    /// Lowers quality.
+    Warning,
+    /// Breaks the call for a while.
+    Critical,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        })
+    }
+}
+
+/// Where the problem sits.
+///
+/// ```
+/// use mediameter_diagnostics::Side;
+/// assert_eq!(Side::PublisherUplink.to_string(), "publisher uplink");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Side {
+    /// The publisher's network or sending side.
+    PublisherUplink,
+    /// The subscriber's network or receiving side.
+    SubscriberDownlink,
+    /// Both ends, or between them (the service).
+    Both,
+    /// The client itself: device, OS or SDK.
+    Client,
+}
+
+impl Side {
+    /// The side a participant's own link is on.
+    ///
+    /// ```
+    /// use mediameter_core::Role;
+    /// use mediameter_diagnostics::Side;
+    /// assert_eq!(Side::of(Role::Subscribe), Side::SubscriberDownlink);
+    /// ```
+    #[must_use]
+    pub const fn of(role: Role) -> Self {
+        match role {
+            Role::Publish => Side::PublisherUplink,
+            Role::Subscribe => Side::SubscriberDownlink,
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::PublisherUplink => "publisher uplink",
+            Side::SubscriberDownlink => "subscriber downlink",
+            Side::Both => "both sides",
+            Side::Client => "client",
+        })
+    }
+}
+
+/// One named value seen in the data: a number rounded to 2 decimals, or a text such as a
+/// version string. In JSON, `{"name": "loss_mean_pct", "value": 12.35}` or
+/// `{"name": "sdk_version", "value": "1.9.3"}`.
+///
+/// ```
+/// let v = mediameter_diagnostics::Observed::new("loss_mean_pct", 12.3456);
+/// assert_eq!(v.value, 12.35);
+/// assert_eq!(v.text, None);
+/// assert_eq!(serde_json::to_string(&v)?, r#"{"name":"loss_mean_pct","value":12.35}"#);
+/// let t = mediameter_diagnostics::Observed::text("sdk_version", "1.9.3");
+/// assert_eq!(serde_json::to_string(&t)?, r#"{"name":"sdk_version","value":"1.9.3"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    /// What the value is, with its unit in the name.
+    pub name: &'static str,
+    /// The value (0 for a text value).
+    pub value: f64,
+    /// The value as text, for values that are not numbers.
+    pub text: Option<String>,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Observed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Observed", 2)?;
+        st.serialize_field("name", self.name)?;
+        match &self.text {
+            Some(t) => st.serialize_field("value", t)?,
+            None => st.serialize_field("value", &self.value)?,
+        }
+        st.end()
+    }
+}
+
+impl Observed {
+    /// A value rounded half away from zero to 2 decimals (non-finite values become 0).
+    ///
+    /// ```
+    /// assert_eq!(mediameter_diagnostics::Observed::new("x", 0.125).value, 0.13);
+    /// ```
+    #[must_use]
+    pub fn new(name: &'static str, value: f64) -> Self {
+        Observed { name, value: round2(value), text: None }
+    }
+
+    /// A text value (a version, a device model).
+    ///
+    /// ```
+    /// let v = mediameter_diagnostics::Observed::text("sdk_version", "1.9.3");
+    /// assert_eq!(v.text.as_deref(), Some("1.9.3"));
+    /// ```
+    #[must_use]
+    pub fn text(name: &'static str, text: &str) -> Self {
+        Observed { name, value: 0.0, text: Some(mediameter_core::error::truncate(text)) }
+    }
+}
+
+pub(crate) fn round2(v: f64) -> f64 {
+    if v.is_finite() { (v * 100.0).round() / 100.0 } else { 0.0 }
+}
+
+/// What support needs to escalate an unexplained problem to the vendor (seed 000 §5.1: `AppID`,
+/// channel ID, time, publisher and subscriber user ids).
+///
+/// ```
+/// use mediameter_diagnostics::Escalation;
+/// # let e = Escalation { app_id: "a".parse()?, channel_id: "c".parse()?,
+/// #   range: mediameter_core::TimeRange::from_unix(0, 60)?, window: mediameter_core::TimeRange::from_unix(0, 30)?,
+/// #   publisher: "u1".parse()?, subscriber: "u2".parse()?, evidence: vec!["x".into()] };
+/// assert!(e.to_ticket().contains("publisher u1"));
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Escalation {
+    /// The application.
+    pub app_id: AppId,
+    /// The channel.
+    pub channel_id: ChannelId,
+    /// The diagnosed range.
+    pub range: TimeRange,
+    /// When the disagreement happened.
+    pub window: TimeRange,
+    /// The publisher's user id.
+    pub publisher: UserId,
+    /// The subscriber's user id.
+    pub subscriber: UserId,
+    /// What was seen, one line each.
+    pub evidence: Vec<String>,
+}
+
+impl Escalation {
+    /// The bundle as ticket text.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::Escalation;
+    /// let e = Escalation { app_id: "a".parse()?, channel_id: "c".parse()?,
+    ///   range: mediameter_core::TimeRange::from_unix(0, 60)?, window: mediameter_core::TimeRange::from_unix(0, 30)?,
+    ///   publisher: "u1".parse()?, subscriber: "u2".parse()?, evidence: vec!["audio: 48 vs 18 kbps".into()] };
+    /// assert_eq!(e.to_ticket().lines().nth(1), Some("- audio: 48 vs 18 kbps"));
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_ticket(&self) -> String {
+        let mut s = format!(
+            "AppID {}, channel {}, diagnosed range {}, problem window {}, publisher {}, subscriber {}.",
+            self.app_id, self.channel_id, self.range, self.window, self.publisher, self.subscriber
+        );
+        for e in &self.evidence {
+            s.push_str("\n- ");
+            s.push_str(e);
+        }
+        s
+    }
+}
+
+/// One explained problem.
+///
+/// ```
+/// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+/// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+/// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":1,"rtt_ms":70}]},
+/// #   {"user_id":"u2","role":"sub","client":{"sdk_version":"2.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
+/// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+/// let f = &d.findings[0];
+/// assert_eq!(f.kind, mediameter_diagnostics::FindingKind::OutdatedSdk);
+/// assert_eq!(f.side, mediameter_diagnostics::Side::Client);
+/// assert!(f.explanation.starts_with("Publisher u1 runs RTC SDK 1.0"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Finding {
+    /// What kind of problem.
+    pub kind: FindingKind,
+    /// How bad.
+    pub severity: Severity,
+    /// Where it sits.
+    pub side: Side,
+    /// The participant whose data shows it.
+    pub user_id: UserId,
+    /// That participant's role.
+    pub role: Role,
+    /// The other end, for pair findings.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub peer: Option<UserId>,
+    /// When, inside the diagnosed range.
+    pub window: TimeRange,
+    /// The values seen.
+    pub values: Vec<Observed>,
+    /// The threshold or test that fired, in words.
+    pub test: String,
+    /// One sentence for a support ticket.
+    pub explanation: String,
+    /// For unexplained disagreements: what to send to the vendor.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub escalation: Option<Escalation>,
+}
+
+impl Finding {
+    /// The value named `name`, if the finding carries it.
+    ///
+    /// ```
+    /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
+    /// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":1,"rtt_ms":70}]},
+    /// #   {"user_id":"u2","role":"sub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
+    /// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+    /// assert_eq!(d.findings[0].value("loss_mean_pct"), None);
+    /// assert_eq!(d.findings[0].values[0].text.as_deref(), Some("1.0"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.values.iter().find(|v| v.name == name).map(|v| v.value)
+    }
+}
+
+/// A stretch with no samples for a participant: reported, never filled in.
+///
+/// ```
+/// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+/// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+/// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":1,"rtt_ms":70}]},
+/// #   {"user_id":"u2","role":"sub","client":{"sdk_version":"2.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
+/// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+/// // One sample each in a 60 s range: the rest of the minute is a gap for both.
+/// assert_eq!(d.gaps.len(), 2);
+/// assert_eq!(d.gaps[0].window.seconds(), 59);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Gap {
+    /// The participant.
+    pub user_id: UserId,
+    /// Its role.
+    pub role: Role,
+    /// The silent stretch.
+    pub window: TimeRange,
+}
+
+/// The inputs and result of one E-model window.
+///
+/// ```
+/// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+/// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+/// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":1,"rtt_ms":70}]},
+/// #   {"user_id":"u2","role":"sub","client":{"sdk_version":"2.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
+/// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+/// let w = &d.scores[0].windows[0];
+/// assert_eq!(w.ppl_pct, 1.0);
+/// assert_eq!(w.ta_ms, 35.0 + 25.0 + 20.0); // RTT halves plus the 20 ms jitter-buffer floor
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct WindowScore {
+    /// The window.
+    pub window: TimeRange,
+    /// End-to-end loss, %: 1 − (1 − publisher loss)(1 − subscriber loss).
+    pub ppl_pct: f64,
+    /// Publisher RTT, ms (block mean).
+    pub rtt_publisher_ms: f64,
+    /// Subscriber RTT, ms (block mean).
+    pub rtt_subscriber_ms: f64,
+    /// Jitter-buffer estimate, ms.
+    pub jitter_buffer_ms: f64,
+    /// Mouth-to-ear delay Ta = `RTT_pub/2` + `RTT_sub/2` + jitter buffer, ms.
+    pub ta_ms: f64,
+    /// R on the model's own scale.
+    pub r: f64,
+    /// R on the narrowband scale.
+    pub r_narrowband: f64,
+    /// MOS.
+    pub mos: f64,
+}
+
+/// Audio MOS over time for one publisher→subscriber pair.
+///
+/// ```
+/// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+/// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+/// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":1,"rtt_ms":70}]},
+/// #   {"user_id":"u2","role":"sub","client":{"sdk_version":"2.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
+/// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+/// let s = &d.scores[0];
+/// assert_eq!((s.publisher.as_str(), s.subscriber.as_str()), ("u1", "u2"));
+/// assert_eq!(s.model, mediameter_diagnostics::emodel::Model::G1072);
+/// assert_eq!(s.mean_mos, s.min_mos); // a single window
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PairScore {
+    /// The publisher.
+    pub publisher: UserId,
+    /// The subscriber.
+    pub subscriber: UserId,
+    /// The model that produced every window's score.
+    pub model: Model,
+    /// The codec, with its Ie and Bpl.
+    pub codec: Codec,
+    /// Ie of the codec, on the model's scale.
+    pub ie: f64,
+    /// Bpl of the codec.
+    pub bpl: f64,
+    /// One score per block where both ends had samples (and the publisher sent audio).
+    pub windows: Vec<WindowScore>,
+    /// Mean MOS over the windows.
+    pub mean_mos: Option<f64>,
+    /// Lowest MOS over the windows.
+    pub min_mos: Option<f64>,
+}
+
+/// The overall call grade, for a person.
+///
+/// ```
+/// use mediameter_diagnostics::Grade;
+/// assert_eq!(Grade::letter_for_r(85.0), 'A');
+/// assert_eq!(Grade::letter_for_r(55.0), 'D');
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Grade {
+    /// A (good) to E (very bad).
+    pub letter: char,
+    /// The letter in words.
+    pub label: &'static str,
+    /// The 10th-percentile narrowband-scale R over every scored window, if any.
+    pub r_p10: Option<f64>,
+    /// The MOS at that R.
+    pub mos_p10: Option<f64>,
+    /// One paragraph: the grade, the audio score and the main findings.
+    pub summary: String,
+}
+
+impl Grade {
+    /// The letter for a narrowband-scale R: A ≥ 80 (users satisfied), B ≥ 70, C ≥ 60, D ≥ 50,
+    /// else E (the G.107 Annex B satisfaction bands).
+    #[must_use]
+    pub fn letter_for_r(r: f64) -> char {
+        if r >= 80.0 {
+            'A'
+        } else if r >= 70.0 {
+            'B'
+        } else if r >= 60.0 {
+            'C'
+        } else if r >= 50.0 {
+            'D'
+        } else {
+            'E'
+        }
+    }
+
+    /// The words for a letter.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_diagnostics::Grade::label_for('B'), "fair");
+    /// ```
+    #[must_use]
+    pub fn label_for(letter: char) -> &'static str {
+        match letter {
+            'A' => "good",
+            'B' => "fair",
+            'C' => "poor",
+            'D' => "bad",
+            _ => "very bad",
+        }
+    }
+}
+
+/// The result of a diagnosis.
+///
+/// ```
+/// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+/// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+/// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":1,"rtt_ms":70}]},
+/// #   {"user_id":"u2","role":"sub","client":{"sdk_version":"2.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
+/// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+/// assert_eq!(d.profile, "default");
+/// assert_eq!(d.findings.len(), 1);
+/// assert_eq!(d.grade.letter, 'B'); // a warning caps the grade at B
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Diagnosis {
+    /// The application.
+    pub app_id: AppId,
+    /// The channel.
+    pub channel_id: ChannelId,
+    /// The diagnosed range.
+    pub range: TimeRange,
+    /// The profile used.
+    pub profile: String,
+    /// The overall grade.
+    pub grade: Grade,
+    /// Every finding, ordered by window start, window end, kind, user id, role, peer.
+    pub findings: Vec<Finding>,
+    /// Audio scores per pair.
+    pub scores: Vec<PairScore>,
+    /// Stretches without samples.
+    pub gaps: Vec<Gap>,
+    /// Things the diagnosis could not check (an unreadable version string...).
+    pub notes: Vec<String>,
+}
+
+impl Diagnosis {
+    /// The findings of one kind.
+    ///
+    /// ```
+    /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
+    /// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":1,"rtt_ms":70}]},
+    /// #   {"user_id":"u2","role":"sub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
+    /// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+    /// assert_eq!(d.of_kind(mediameter_diagnostics::FindingKind::OutdatedSdk).count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn of_kind(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.kind == kind)
+    }
+}

@@ -1,0 +1,651 @@
+//! The diagnosis request as it arrives (JSON), and the validated call it becomes.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use mediameter_core::{AppId, ChannelId, RegionId, Role, TimeRange, UserId, VideoTier};
+
+use crate::emodel::Codec;
+use crate::error::{Error, Result};
+
+/// The longest diagnosis range, in seconds: one hour, as in the vendor console (seed 000 §5.1).
+pub const MAX_RANGE_SECONDS: u64 = 3_600;
+/// The most participants one request may hold.
+pub const MAX_PARTICIPANTS: usize = 1_000;
+/// The most samples one participant may hold: one hour at 10 Hz.
+pub const MAX_SAMPLES_PER_PARTICIPANT: usize = 36_000;
+/// The most publisher→subscriber pairs one request may produce.
+pub const MAX_PAIRS: usize = 10_000;
+/// The longest client-info string (SDK version, OS, device model), in bytes.
+pub const MAX_CLIENT_FIELD_BYTES: usize = 256;
+
+/// A diagnosis request: which call, which hour, who took part, and what they measured.
+///
+/// This is the raw input; [`DiagnosisRequest::validate`] checks it and returns a [`Call`].
+///
+/// ```
+/// use mediameter_diagnostics::DiagnosisRequest;
+/// let req: DiagnosisRequest = serde_json::from_str(r#"{
+///   "app_id": "app1", "channel_id": "room-1",
+///   "range": {"start": "2024-05-01T10:00:00Z", "end": "2024-05-01T10:30:00Z"},
+///   "participants": [{
+///     "user_id": "u1", "role": "pub",
+///     "client": {"sdk_version": "2.5.1", "os": "iOS 16.2"},
+///     "samples": [{"t": "2024-05-01T10:00:00Z", "loss_pct": 0.5, "rtt_ms": 60}]
+///   }]
+/// }"#)?;
+/// let call = req.validate()?;
+/// assert_eq!(call.participants().len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DiagnosisRequest {
+    /// The application.
+    pub app_id: AppId,
+    /// The channel (room).
+    pub channel_id: ChannelId,
+    /// The diagnosed range, at most one hour.
+    pub range: TimeRange,
+    /// The audio codec of the call, for the E-model (default `opus`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub audio_codec: Codec,
+    /// Publishers and subscribers.
+    pub participants: Vec<ParticipantInput>,
+}
+
+/// One publisher or subscriber of the request.
+///
+/// ```
+/// use mediameter_diagnostics::{ClientInfo, ParticipantInput};
+/// use mediameter_core::{Role, UserId};
+/// let p = ParticipantInput {
+///     user_id: UserId::new("u2")?,
+///     role: Role::Subscribe,
+///     subscribes_to: vec![UserId::new("u1")?],
+///     client: ClientInfo::new("2.5.1", "Android 12"),
+///     samples: Vec::new(),
+/// };
+/// assert_eq!(p.subscribes_to.len(), 1);
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ParticipantInput {
+    /// The user.
+    pub user_id: UserId,
+    /// `pub` or `sub`.
+    pub role: Role,
+    /// For a subscriber: the publishers it receives (empty: every publisher of the request).
+    /// Must be empty for a publisher.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
+    pub subscribes_to: Vec<UserId>,
+    /// Device, SDK and region.
+    pub client: ClientInfo,
+    /// Time-stamped measurements, in increasing time order.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub samples: Vec<SampleInput>,
+}
+
+/// What the console shows as "client information" (seed 000 §5.1).
+///
+/// ```
+/// let c = mediameter_diagnostics::ClientInfo::new("6.8.2", "iOS 15.1");
+/// assert_eq!(c.device_model, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ClientInfo {
+    /// The RTC SDK version, such as `2.5.1`.
+    pub sdk_version: String,
+    /// The operating system with its version, such as `iOS 16.2` or `Android 12`.
+    pub os: String,
+    /// The device model, such as `iPhone 6` or `Pixel 7`.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub device_model: Option<String>,
+    /// Where the client was during the call.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub region: Option<RegionId>,
+}
+
+impl ClientInfo {
+    /// Client info with no device model or region.
+    ///
+    /// ```
+    /// let c = mediameter_diagnostics::ClientInfo::new("2.0.0", "Windows 11");
+    /// assert_eq!(c.os, "Windows 11");
+    /// ```
+    #[must_use]
+    pub fn new(sdk_version: &str, os: &str) -> Self {
+        ClientInfo { sdk_version: sdk_version.to_owned(), os: os.to_owned(), device_model: None, region: None }
+    }
+}
+
+/// One measurement point, as received. Every number is checked by [`DiagnosisRequest::validate`].
+///
+/// ```
+/// use mediameter_diagnostics::SampleInput;
+/// let s = SampleInput::new(chrono::DateTime::UNIX_EPOCH, 1.5, 80.0);
+/// assert_eq!(s.video_tier, None);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SampleInput {
+    /// When the sample was taken (RFC 3339), inside the request range.
+    pub t: DateTime<Utc>,
+    /// Audio bitrate, kbps (sent by a publisher, received by a subscriber).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub audio_kbps: Option<f64>,
+    /// Video resolution tier (`360p`, `≤720P`, `1080p`, `2k`, `4k`).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub video_tier: Option<String>,
+    /// Video bitrate, kbps.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub video_kbps: Option<f64>,
+    /// Video frame rate, fps.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub fps: Option<f64>,
+    /// Packet loss of this participant's own link, %.
+    pub loss_pct: f64,
+    /// Round-trip time of this participant's own link, ms.
+    pub rtt_ms: f64,
+    /// Interarrival jitter, ms.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub jitter_ms: Option<f64>,
+}
+
+impl SampleInput {
+    /// A network-only sample (loss and RTT).
+    ///
+    /// ```
+    /// let s = mediameter_diagnostics::SampleInput::new(chrono::DateTime::UNIX_EPOCH, 0.0, 50.0);
+    /// assert_eq!(s.rtt_ms, 50.0);
+    /// ```
+    #[must_use]
+    pub fn new(t: DateTime<Utc>, loss_pct: f64, rtt_ms: f64) -> Self {
+        SampleInput { t, audio_kbps: None, video_tier: None, video_kbps: None, fps: None, loss_pct, rtt_ms, jitter_ms: None }
+    }
+}
+
+/// A validated sample; `t_ms` counts milliseconds from the start of the range.
+///
+/// ```
+/// # use mediameter_diagnostics::*;
+/// # let call = DiagnosisRequest {
+/// #     app_id: "a".parse()?, channel_id: "c".parse()?,
+/// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
+/// #     participants: vec![ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
+/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"),
+/// #         samples: vec![SampleInput::new(chrono::DateTime::from_timestamp(2, 0).unwrap(), 1.0, 70.0)] }],
+/// # }.validate()?;
+/// let s = &call.participants()[0].samples()[0];
+/// assert_eq!(s.t_ms, 2_000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Milliseconds since the range start.
+    pub t_ms: i64,
+    /// Audio bitrate, kbps.
+    pub audio_kbps: Option<f64>,
+    /// Video tier.
+    pub video_tier: Option<VideoTier>,
+    /// Video bitrate, kbps.
+    pub video_kbps: Option<f64>,
+    /// Frame rate, fps.
+    pub fps: Option<f64>,
+    /// Packet loss, %.
+    pub loss_pct: f64,
+    /// Round-trip time, ms.
+    pub rtt_ms: f64,
+    /// Jitter, ms.
+    pub jitter_ms: Option<f64>,
+}
+
+/// A validated participant.
+///
+/// ```
+/// # use mediameter_diagnostics::*;
+/// # let call = DiagnosisRequest {
+/// #     app_id: "a".parse()?, channel_id: "c".parse()?,
+/// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
+/// #     participants: vec![ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
+/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![] }],
+/// # }.validate()?;
+/// let p = &call.participants()[0];
+/// assert_eq!(p.user_id().as_str(), "u1");
+/// assert_eq!(p.label(), "u1 (pub)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    user_id: UserId,
+    role: Role,
+    client: ClientInfo,
+    samples: Vec<Sample>,
+    label: String,
+}
+
+impl Participant {
+    /// The user.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.participants()[0].user_id().as_str(), "u1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn user_id(&self) -> &UserId {
+        &self.user_id
+    }
+
+    /// Publisher or subscriber.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.participants()[0].role(), mediameter_core::Role::Publish);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Device, SDK, OS and region.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.participants()[0].client().os, "iOS 16");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn client(&self) -> &ClientInfo {
+        &self.client
+    }
+
+    /// The samples, in strictly increasing time order, all inside the range.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.participants()[0].samples()[0].rtt_ms, 70.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// `user (pub)` or `user (sub)`.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.participants()[0].label(), "u1 (pub)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+/// A validated call: every sample inside the range, in order, with finite values in range,
+/// and the publisher→subscriber pairs resolved.
+///
+/// ```
+/// # use mediameter_diagnostics::*;
+/// # let call = DiagnosisRequest {
+/// #     app_id: "a".parse()?, channel_id: "c".parse()?,
+/// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
+/// #     participants: vec![
+/// #       ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
+/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![] },
+/// #       ParticipantInput { user_id: "u2".parse()?, role: mediameter_core::Role::Subscribe,
+/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![] }],
+/// # }.validate()?;
+/// assert_eq!(call.pairs(), &[(0, 1)]); // u2 subscribes to every publisher: u1
+/// assert_eq!(call.range().seconds(), 60);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    app_id: AppId,
+    channel_id: ChannelId,
+    range: TimeRange,
+    codec: Codec,
+    participants: Vec<Participant>,
+    pairs: Vec<(usize, usize)>,
+}
+
+impl Call {
+    /// The application.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.app_id().as_str(), "a");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn app_id(&self) -> &AppId {
+        &self.app_id
+    }
+
+    /// The channel.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.channel_id().as_str(), "c");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn channel_id(&self) -> &ChannelId {
+        &self.channel_id
+    }
+
+    /// The diagnosed range.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.range().seconds(), 60);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn range(&self) -> TimeRange {
+        self.range
+    }
+
+    /// The audio codec.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.codec(), mediameter_diagnostics::emodel::Codec::Opus);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn codec(&self) -> Codec {
+        self.codec
+    }
+
+    /// The participants, in request order.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.participants().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn participants(&self) -> &[Participant] {
+        &self.participants
+    }
+
+    /// `(publisher index, subscriber index)` pairs into [`Call::participants`], sorted.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert!(call.pairs().is_empty()); // no subscriber
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn pairs(&self) -> &[(usize, usize)] {
+        &self.pairs
+    }
+
+    /// The range length in milliseconds.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.range_ms(), 60_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn range_ms(&self) -> i64 {
+        self.range.duration().num_milliseconds()
+    }
+
+    /// The instant `ms` milliseconds after the range start.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.instant(1_500).to_rfc3339(), "2024-05-01T10:00:01.500+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn instant(&self, ms: i64) -> DateTime<Utc> {
+        self.range.start().checked_add_signed(TimeDelta::milliseconds(ms)).unwrap_or(self.range.end())
+    }
+
+    /// The range `[a, b)` in milliseconds from the start, clamped inside the call's range.
+    ///
+    /// Returns `None` when the clamped interval is empty.
+    ///
+    /// ```
+    /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+    /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+    /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
+    /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
+    /// assert_eq!(call.window(-5_000, 10_000).map(|w| w.seconds()), Some(10));
+    /// assert_eq!(call.window(70_000, 80_000), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn window(&self, a: i64, b: i64) -> Option<TimeRange> {
+        let total = self.range_ms();
+        let a = a.clamp(0, total);
+        let b = b.clamp(0, total);
+        if b <= a {
+            return None;
+        }
+        let start = self.instant(a);
+        let end = if b == total { self.range.end() } else { self.instant(b) };
+        TimeRange::new(start, end).ok()
+    }
+}
+
+fn check_number(label: &str, index: usize, field: &'static str, v: f64, max: f64) -> Result<f64> {
+    if v.is_finite() && (0.0..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::sample(label, index, field, v, format!("a finite number from 0 to {max}")))
+    }
+}
+
+fn check_opt(label: &str, index: usize, field: &'static str, v: Option<f64>, max: f64) -> Result<Option<f64>> {
+    v.map(|x| check_number(label, index, field, x, max)).transpose()
+}
+
+fn check_client(label: &str, c: &ClientInfo) -> Result<()> {
+    let fields =
+        [("client.sdk_version", Some(&c.sdk_version)), ("client.os", Some(&c.os)), ("client.device_model", c.device_model.as_ref())];
+    for (field, value) in fields {
+        if let Some(v) = value
+            && (v.len() > MAX_CLIENT_FIELD_BYTES || v.chars().any(char::is_control))
+        {
+            return Err(Error::participant(label, field, v, format!("at most {MAX_CLIENT_FIELD_BYTES} bytes without control characters")));
+        }
+    }
+    Ok(())
+}
+
+impl DiagnosisRequest {
+    /// Validates the request into a [`Call`].
+    ///
+    /// # Errors
+    ///
+    /// * [`Error::RangeTooLong`] for a range over one hour;
+    /// * [`Error::Sample`] naming participant, sample index and field for a sample outside the
+    ///   range, a timestamp not after the previous one (at millisecond resolution), loss below
+    ///   0 or over 100 %, a negative, non-finite or absurd number, or an unknown video tier;
+    /// * [`Error::Participant`] for a duplicate user and role, a publisher with
+    ///   `subscribes_to`, a subscription to a user who is not a publisher of the request, or
+    ///   an over-long client field;
+    /// * [`Error::TooLarge`] past [`MAX_PARTICIPANTS`], [`MAX_SAMPLES_PER_PARTICIPANT`] or
+    ///   [`MAX_PAIRS`].
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{DiagnosisRequest, ErrorKind};
+    /// let req: DiagnosisRequest = serde_json::from_str(r#"{
+    ///   "app_id": "app1", "channel_id": "room-1",
+    ///   "range": {"start": "2024-05-01T10:00:00Z", "end": "2024-05-01T11:00:01Z"},
+    ///   "participants": []
+    /// }"#)?;
+    /// assert_eq!(req.validate().unwrap_err().kind(), ErrorKind::RangeTooLong);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<Call> {
+        let range_ms = self.range.duration().num_milliseconds();
+        let limit_ms = i64::try_from(MAX_RANGE_SECONDS).unwrap_or(i64::MAX).saturating_mul(1000);
+        if range_ms > limit_ms {
+            return Err(Error::RangeTooLong { range: self.range.to_string(), seconds: self.range.seconds(), limit: MAX_RANGE_SECONDS });
+        }
+        self.audio_codec.validate()?;
+        if self.participants.len() > MAX_PARTICIPANTS {
+            return Err(Error::TooLarge { what: "participants".to_owned(), count: self.participants.len(), limit: MAX_PARTICIPANTS });
+        }
+        let mut participants = Vec::with_capacity(self.participants.len());
+        for p in &self.participants {
+            participants.push(self.validate_participant(p, range_ms)?);
+        }
+        // Duplicate (user, role) entries.
+        let mut keys: Vec<(&UserId, Role)> = self.participants.iter().map(|p| (&p.user_id, p.role)).collect();
+        keys.sort();
+        if let Some(w) = keys.windows(2).find(|w| matches!(w, [a, b] if a == b))
+            && let Some((user, role)) = w.first()
+        {
+            return Err(Error::participant(user.as_str(), "role", role, "one entry per user and role"));
+        }
+        let mut pairs = Vec::new();
+        let publishers: Vec<usize> =
+            self.participants.iter().enumerate().filter(|(_, p)| p.role == Role::Publish).map(|(i, _)| i).collect();
+        for (si, p) in self.participants.iter().enumerate() {
+            match p.role {
+                Role::Publish => {
+                    if let Some(u) = p.subscribes_to.first() {
+                        return Err(Error::participant(p.user_id.as_str(), "subscribes_to", u, "no subscriptions on a publisher entry"));
+                    }
+                }
+                Role::Subscribe if p.subscribes_to.is_empty() => {
+                    pairs.extend(
+                        publishers
+                            .iter()
+                            .filter(|&&pi| self.participants.get(pi).is_some_and(|q| q.user_id != p.user_id))
+                            .map(|&pi| (pi, si)),
+                    );
+                }
+                Role::Subscribe => {
+                    for u in &p.subscribes_to {
+                        let pi =
+                            publishers.iter().copied().find(|&pi| self.participants.get(pi).is_some_and(|q| &q.user_id == u)).ok_or_else(
+                                || Error::participant(p.user_id.as_str(), "subscribes_to", u, "the user id of a publisher in this request"),
+                            )?;
+                        pairs.push((pi, si));
+                    }
+                }
+            }
+            if pairs.len() > MAX_PAIRS {
+                return Err(Error::TooLarge { what: "publisher/subscriber pairs".to_owned(), count: pairs.len(), limit: MAX_PAIRS });
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        Ok(Call {
+            app_id: self.app_id.clone(),
+            channel_id: self.channel_id.clone(),
+            range: self.range,
+            codec: self.audio_codec,
+            participants,
+            pairs,
+        })
+    }
+
+    fn validate_participant(&self, p: &ParticipantInput, range_ms: i64) -> Result<Participant> {
+        let label = format!("{} ({})", p.user_id, p.role);
+        check_client(&label, &p.client)?;
+        if p.samples.len() > MAX_SAMPLES_PER_PARTICIPANT {
+            return Err(Error::TooLarge {
+                what: format!("samples of participant {label}"),
+                count: p.samples.len(),
+                limit: MAX_SAMPLES_PER_PARTICIPANT,
+            });
+        }
+        let mut samples = Vec::with_capacity(p.samples.len());
+        let mut prev: Option<(i64, DateTime<Utc>)> = None;
+        for (i, s) in p.samples.iter().enumerate() {
+            if !self.range.contains(s.t) {
+                return Err(Error::sample(&label, i, "t", s.t.to_rfc3339(), format!("an instant inside the range {}", self.range)));
+            }
+            let t_ms = s.t.signed_duration_since(self.range.start()).num_milliseconds();
+            if t_ms >= range_ms {
+                return Err(Error::sample(&label, i, "t", s.t.to_rfc3339(), format!("an instant inside the range {}", self.range)));
+            }
+            if let Some((before, before_t)) = prev
+                && t_ms <= before
+            {
+                return Err(Error::sample(
+                    &label,
+                    i,
+                    "t",
+                    s.t.to_rfc3339(),
+                    format!("a time at least 1 ms after the previous sample's {}", before_t.to_rfc3339()),
+                ));
+            }
+            prev = Some((t_ms, s.t));
+            if !(s.loss_pct.is_finite() && (0.0..=100.0).contains(&s.loss_pct)) {
+                return Err(Error::sample(&label, i, "loss_pct", s.loss_pct, "a percentage from 0 to 100"));
+            }
+            let rtt_ms = check_number(&label, i, "rtt_ms", s.rtt_ms, 600_000.0)?;
+            let video_tier = match &s.video_tier {
+                None => None,
+                Some(text) => Some(text.parse::<VideoTier>().map_err(|_| {
+                    Error::sample(&label, i, "video_tier", format!("{text:?}"), "one of 360p, 720p, 1080p, 2k, 4k (≤720P accepted)")
+                })?),
+            };
+            samples.push(Sample {
+                t_ms,
+                audio_kbps: check_opt(&label, i, "audio_kbps", s.audio_kbps, 100_000.0)?,
+                video_tier,
+                video_kbps: check_opt(&label, i, "video_kbps", s.video_kbps, 1_000_000.0)?,
+                fps: check_opt(&label, i, "fps", s.fps, 1_000.0)?,
+                loss_pct: s.loss_pct,
+                rtt_ms,
+                jitter_ms: check_opt(&label, i, "jitter_ms", s.jitter_ms, 600_000.0)?,
+            });
+        }
+        Ok(Participant { user_id: p.user_id.clone(), role: p.role, client: p.client.clone(), samples, label })
+    }
+}

@@ -1,0 +1,137 @@
+//! Bad input: clear errors naming participant, sample index and field (issue 5, "Bad input").
+
+use mediameter_core::Role;
+use mediameter_diagnostics::{DiagnosisRequest, Error, ErrorKind};
+
+use crate::common::*;
+
+fn err(req: &DiagnosisRequest) -> Error {
+    req.validate().unwrap_err()
+}
+
+fn sample_err(e: &Error) -> (String, usize, &'static str) {
+    match e {
+        Error::Sample { participant, index, field, .. } => (participant.clone(), *index, *field),
+        other => panic!("expected a sample error, got {other}"),
+    }
+}
+
+#[test]
+fn range_over_one_hour_is_rejected() {
+    // Seed 000 §5.1: one diagnosis spans at most one hour.
+    let ok = request(3600, vec![]);
+    assert!(ok.validate().is_ok());
+    let mut long = request(3600, vec![]);
+    long.range = mediameter_core::TimeRange::new(t0(), at(3600) + chrono::TimeDelta::milliseconds(1)).unwrap();
+    let e = err(&long);
+    assert_eq!(e.kind(), ErrorKind::RangeTooLong);
+    assert!(e.to_string().contains("at most 3600 s"), "{e}");
+}
+
+#[test]
+fn sample_outside_range() {
+    let mut req = healthy_pair(60);
+    req.participants[1].samples[5].t = at(60);
+    let e = err(&req);
+    assert_eq!(sample_err(&e), ("u2 (sub)".to_owned(), 5, "t"));
+    assert!(e.to_string().contains("inside the range"), "{e}");
+    let mut before = healthy_pair(60);
+    before.participants[0].samples[0].t = at(-1);
+    assert_eq!(sample_err(&err(&before)), ("u1 (pub)".to_owned(), 0, "t"));
+}
+
+#[test]
+fn loss_out_of_range() {
+    for bad in [-0.1, 100.01, f64::NAN, f64::INFINITY] {
+        let mut req = healthy_pair(60);
+        req.participants[0].samples[7].loss_pct = bad;
+        let e = err(&req);
+        assert_eq!(sample_err(&e), ("u1 (pub)".to_owned(), 7, "loss_pct"));
+        assert!(e.to_string().contains("percentage from 0 to 100"), "{e}");
+    }
+    let mut edge = healthy_pair(60);
+    edge.participants[0].samples[7].loss_pct = 100.0;
+    assert!(edge.validate().is_ok());
+}
+
+#[test]
+fn non_monotonic_timestamps() {
+    let mut req = healthy_pair(60);
+    req.participants[1].samples[10].t = at(9);
+    assert_eq!(sample_err(&err(&req)), ("u2 (sub)".to_owned(), 10, "t"));
+    let mut dup = healthy_pair(60);
+    dup.participants[1].samples[10].t = at(9);
+    dup.participants[1].samples[9].t = at(9);
+    assert_eq!(sample_err(&err(&dup)), ("u2 (sub)".to_owned(), 10, "t"));
+}
+
+#[test]
+fn unknown_tier() {
+    let mut req = healthy_pair(60);
+    req.participants[0].samples[3].video_tier = Some("8k".to_owned());
+    let e = err(&req);
+    assert_eq!(sample_err(&e), ("u1 (pub)".to_owned(), 3, "video_tier"));
+    assert!(e.to_string().contains("\"8k\""), "{e}");
+    // Vendor spellings are accepted.
+    let mut vendor = healthy_pair(60);
+    vendor.participants[0].samples[3].video_tier = Some("≤1080P".to_owned());
+    assert!(vendor.validate().is_ok());
+}
+
+#[test]
+fn non_finite_and_negative_measurements() {
+    type Mutate = fn(&mut mediameter_diagnostics::SampleInput);
+    let cases: [(&str, Mutate); 6] = [
+        ("rtt_ms", |s| s.rtt_ms = -1.0),
+        ("rtt_ms", |s| s.rtt_ms = f64::NAN),
+        ("audio_kbps", |s| s.audio_kbps = Some(f64::NEG_INFINITY)),
+        ("video_kbps", |s| s.video_kbps = Some(-5.0)),
+        ("fps", |s| s.fps = Some(f64::NAN)),
+        ("jitter_ms", |s| s.jitter_ms = Some(f64::INFINITY)),
+    ];
+    for (field, f) in cases {
+        let mut req = healthy_pair(30);
+        f(&mut req.participants[0].samples[2]);
+        assert_eq!(sample_err(&err(&req)), ("u1 (pub)".to_owned(), 2, field));
+    }
+}
+
+#[test]
+fn participant_errors() {
+    let mut dup = healthy_pair(30);
+    dup.participants.push(participant("u1", Role::Publish, vec![]));
+    assert_eq!(err(&dup).kind(), ErrorKind::InvalidParticipant);
+
+    let mut unknown = healthy_pair(30);
+    unknown.participants[1].subscribes_to = vec!["u9".parse().unwrap()];
+    let e = err(&unknown);
+    assert_eq!(e.kind(), ErrorKind::InvalidParticipant);
+    assert!(e.to_string().contains("subscribes_to"), "{e}");
+
+    let mut pub_subscribes = healthy_pair(30);
+    pub_subscribes.participants[0].subscribes_to = vec!["u2".parse().unwrap()];
+    assert_eq!(err(&pub_subscribes).kind(), ErrorKind::InvalidParticipant);
+
+    let mut control = healthy_pair(30);
+    control.participants[0].client.os = "iOS\n16".to_owned();
+    assert_eq!(err(&control).kind(), ErrorKind::InvalidParticipant);
+}
+
+#[test]
+fn json_errors_are_reported_by_serde() {
+    let bad_role = r#"{"app_id":"a","channel_id":"c","range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:10:00Z"},
+        "participants":[{"user_id":"u1","role":"host","client":{"sdk_version":"1","os":"x"}}]}"#;
+    let e = serde_json::from_str::<DiagnosisRequest>(bad_role).unwrap_err();
+    assert!(e.to_string().contains("role"), "{e}");
+    let reversed =
+        r#"{"app_id":"a","channel_id":"c","range":{"start":"2024-05-01T10:10:00Z","end":"2024-05-01T10:00:00Z"},"participants":[]}"#;
+    assert!(serde_json::from_str::<DiagnosisRequest>(reversed).is_err());
+}
+
+#[test]
+fn subscriber_without_subscriptions_receives_every_publisher() {
+    let mut req = healthy_pair(30);
+    req.participants.push(participant("u3", Role::Publish, vec![]));
+    let call = req.validate().unwrap();
+    assert_eq!(call.pairs(), &[(0, 1), (2, 1)]);
+}
