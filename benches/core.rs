@@ -90,13 +90,28 @@ pub fn define(c: &mut Criterion) {
     let expected: Vec<Money> = prices
         .iter()
         .zip(&quantities)
-        .map(|(p, q)| Money::new((p.amount() * q).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero), Currency::CNY))
+        .map(|(p, q)| {
+            Money::new(
+                (p.amount() * q).round_dp_with_strategy(
+                    2,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                ),
+                Currency::CNY,
+            )
+        })
         .collect();
     let mut out = vec![Money::zero(Currency::CNY); N];
     g.bench_function("mul-round/100k", |b| {
         b.iter(|| {
-            for ((p, q), o) in black_box(&prices).iter().zip(black_box(&quantities)).zip(out.iter_mut()) {
-                *o = p.checked_mul(*q).expect("no overflow at bench sizes").round(Rounding::CENTS_HALF_UP);
+            for ((p, q), o) in black_box(&prices)
+                .iter()
+                .zip(black_box(&quantities))
+                .zip(out.iter_mut())
+            {
+                *o = p
+                    .checked_mul(*q)
+                    .expect("no overflow at bench sizes")
+                    .round(Rounding::CENTS_HALF_UP);
             }
             assert_eq!(out[N - 1], expected[N - 1]);
             assert_eq!(out[N / 2], expected[N / 2]);

@@ -7,11 +7,16 @@
 use chrono::{TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, black_box};
 use mediameter_core::{Role, TimeRange, UserId};
-use mediameter_diagnostics::{ClientInfo, DiagnosisRequest, FindingKind, ParticipantInput, Profile, SampleInput, diagnose};
+use mediameter_diagnostics::{
+    ClientInfo, DiagnosisRequest, FindingKind, ParticipantInput, Profile, SampleInput, diagnose,
+};
 
 /// Deterministic noise in [-1, 1].
 fn noise(seed: u64, i: i64) -> f64 {
-    let mut z = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(i.unsigned_abs()).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(i.unsigned_abs())
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
@@ -27,7 +32,11 @@ fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInp
             video_tier: Some("720p".to_owned()),
             video_kbps: Some(1200.0 + 60.0 * noise(seed ^ 1, s)),
             fps: Some(30.0 + noise(seed ^ 2, s)),
-            loss_pct: if lossy && (1000..1120).contains(&s) { 12.0 } else { 0.3 + 0.3 * noise(seed ^ 3, s) },
+            loss_pct: if lossy && (1000..1120).contains(&s) {
+                12.0
+            } else {
+                0.3 + 0.3 * noise(seed ^ 3, s)
+            },
             rtt_ms: 60.0 + 4.0 * noise(seed ^ 4, s) + if s > 2000 { 120.0 } else { 0.0 },
             jitter_ms: Some(8.0 + 2.0 * noise(seed ^ 5, s)),
         })
@@ -45,7 +54,12 @@ pub(crate) fn request(subscribers: u64) -> DiagnosisRequest {
     let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
     let mut participants = vec![participant("pub", Role::Publish, 1, true)];
     for k in 0..subscribers {
-        participants.push(participant(&format!("sub{k}"), Role::Subscribe, 100 + k, false));
+        participants.push(participant(
+            &format!("sub{k}"),
+            Role::Subscribe,
+            100 + k,
+            false,
+        ));
     }
     DiagnosisRequest {
         app_id: "bench-app".parse().expect("valid app id"),
@@ -64,7 +78,8 @@ pub fn define(c: &mut Criterion) {
         let call = req.validate().expect("bench request is valid");
         c.bench_function(&format!("diagnostics/analyse/{name}"), |b| {
             b.iter(|| {
-                let d = diagnose(black_box(&call), black_box(&profile)).expect("default profile is valid");
+                let d = diagnose(black_box(&call), black_box(&profile))
+                    .expect("default profile is valid");
                 assert_eq!(d.of_kind(FindingKind::HighLoss).count(), 1);
                 assert_eq!(d.scores.len(), usize::try_from(subs).unwrap_or(0));
                 d

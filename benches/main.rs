@@ -14,7 +14,9 @@
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
     clippy::cast_possible_wrap,
-    missing_docs
+    missing_docs,
+    // Each module's `define` is `pub` by the house convention, unreachable from this binary.
+    unreachable_pub
 )]
 
 use criterion::{criterion_group, criterion_main};
@@ -25,5 +27,12 @@ mod diagnostics;
 mod query;
 mod usage;
 
-criterion_group!(benches, core::define, billing::define, usage::define, diagnostics::define, query::define);
+criterion_group!(
+    benches,
+    core::define,
+    billing::define,
+    usage::define,
+    diagnostics::define,
+    query::define
+);
 criterion_main!(benches);

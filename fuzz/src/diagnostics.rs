@@ -9,19 +9,31 @@
 //!   diagnosing a small fixed call under it must not panic and stays inside the range.
 //! * `version`: the lenient version parser; an accepted version prints and parses back equal.
 
-use mediameter_diagnostics::{Call, Diagnosis, DiagnosisRequest, Profile, Version, diagnose, render_report};
+use mediameter_diagnostics::{
+    Call, Diagnosis, DiagnosisRequest, Profile, Version, diagnose, render_report,
+};
 
 fn check(call: &Call, d: &Diagnosis) {
     let range = call.range();
     for f in &d.findings {
-        assert!(range.contains_range(&f.window), "finding {} outside {}", f.window, range);
+        assert!(
+            range.contains_range(&f.window),
+            "finding {} outside {}",
+            f.window,
+            range
+        );
         assert!(!f.explanation.is_empty());
         if let Some(e) = &f.escalation {
             assert!(range.contains_range(&e.window));
         }
     }
     for g in &d.gaps {
-        assert!(range.contains_range(&g.window), "gap {} outside {}", g.window, range);
+        assert!(
+            range.contains_range(&g.window),
+            "gap {} outside {}",
+            g.window,
+            range
+        );
     }
     for s in &d.scores {
         for w in &s.windows {
@@ -52,12 +64,21 @@ pub fn request_json(data: &[u8]) {
         1 => Profile::default(),
         _ => Profile::tolerant(),
     };
-    let d = diagnose(&call, &profile).unwrap_or_else(|e| panic!("built-in profiles are valid: {e}"));
+    let d =
+        diagnose(&call, &profile).unwrap_or_else(|e| panic!("built-in profiles are valid: {e}"));
     check(&call, &d);
-    assert_eq!(diagnose(&call, &profile).ok().as_ref(), Some(&d), "diagnosis is deterministic");
-    let again = serde_json::to_string(&request).unwrap_or_else(|e| panic!("request serializes: {e}"));
-    let back: DiagnosisRequest = serde_json::from_str(&again).unwrap_or_else(|e| panic!("re-serialized request parses: {e}"));
-    let back_call = back.validate().unwrap_or_else(|e| panic!("re-serialized request validates: {e}"));
+    assert_eq!(
+        diagnose(&call, &profile).ok().as_ref(),
+        Some(&d),
+        "diagnosis is deterministic"
+    );
+    let again =
+        serde_json::to_string(&request).unwrap_or_else(|e| panic!("request serializes: {e}"));
+    let back: DiagnosisRequest = serde_json::from_str(&again)
+        .unwrap_or_else(|e| panic!("re-serialized request parses: {e}"));
+    let back_call = back
+        .validate()
+        .unwrap_or_else(|e| panic!("re-serialized request validates: {e}"));
     assert_eq!(back_call.participants().len(), call.participants().len());
     assert_eq!(back_call.pairs(), call.pairs());
 }
@@ -102,7 +123,10 @@ pub fn version(data: &[u8]) {
         return;
     };
     if let Ok(v) = text.parse::<Version>() {
-        let back: Version = v.to_string().parse().unwrap_or_else(|e| panic!("printed version {v} parses: {e}"));
+        let back: Version = v
+            .to_string()
+            .parse()
+            .unwrap_or_else(|e| panic!("printed version {v} parses: {e}"));
         assert_eq!(back, v);
     }
     let _ = Version::find_in(text);

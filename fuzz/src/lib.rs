@@ -20,8 +20,11 @@ pub mod diagnostics;
 pub mod query;
 pub mod usage;
 
+/// A fuzz check: arbitrary bytes in, a panic if a promise is broken.
+pub type Check = fn(&[u8]);
+
 /// Every target: (name, check). The name is the binary's and the corpus folder's.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("core_ids", core::ids),
     ("core_vocab", core::vocab),
     ("core_money_and_zone", core::money_and_zone),

@@ -39,15 +39,21 @@ fn load_profile(args: &Args) -> Result<Profile, CliError> {
             parse_json(&text, "profile")
         }
         None => Profile::named(&args.profile).ok_or_else(|| {
-            CliError::input(format!("unknown profile {:?}: expected sensitive, default or tolerant (or --profile-file)", args.profile))
+            CliError::input(format!(
+                "unknown profile {:?}: expected sensitive, default or tolerant (or --profile-file)",
+                args.profile
+            ))
         }),
     }
 }
 
 fn analyse(text: &str, profile: &Profile) -> Result<(Call, Diagnosis), CliError> {
     let request: DiagnosisRequest = parse_json(text, "diagnosis request")?;
-    let call = request.validate().map_err(|e| CliError::input(format!("invalid diagnosis request: {e}")))?;
-    let diagnosis = diagnose(&call, profile).map_err(|e| CliError::input(format!("invalid profile: {e}")))?;
+    let call = request
+        .validate()
+        .map_err(|e| CliError::input(format!("invalid diagnosis request: {e}")))?;
+    let diagnosis =
+        diagnose(&call, profile).map_err(|e| CliError::input(format!("invalid profile: {e}")))?;
     Ok((call, diagnosis))
 }
 
@@ -68,7 +74,10 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
 /// The diagnostics section of `mediameter demo`: one bundled call, diagnosed and reported.
 pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
     let (call, diagnosis) = analyse(DEMO, &Profile::default())?;
-    writeln!(out, "== Call diagnostics (crates/cli/data/diagnostics_call.json) ==")?;
+    writeln!(
+        out,
+        "== Call diagnostics (crates/cli/data/diagnostics_call.json) =="
+    )?;
     out.write_all(render_report(&call, &diagnosis).as_bytes())?;
     Ok(())
 }

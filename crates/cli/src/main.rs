@@ -11,6 +11,7 @@ mod core_demo;
 mod diagnostics;
 mod io;
 mod query;
+mod usage;
 
 /// Metering, billing, usage aggregation, call diagnostics and query validation for real-time
 /// audio/video and live-streaming clouds.
@@ -31,7 +32,8 @@ enum Command {
     /// Needs no input: the samples are compiled into the binary. Shows usage split into
     /// GMT+8 hour and day buckets, money rounded under each rounding mode, and the term
     /// of a monthly subscription with its remaining days by natural month; bills a sample
-    /// month (packs, overflow, tiered tariff); diagnoses a call; validates a few vendor queries.
+    /// month (packs, overflow, tiered tariff); reports a month of usage; diagnoses a call;
+    /// validates a few vendor queries.
     Demo,
     /// Bill a month of usage: deduct it from prepaid packs (earliest expiry first), charge
     /// the overflow by a pay-as-you-go tariff, and print the statement.
@@ -40,6 +42,10 @@ enum Command {
     Prorate(billing::ProrateArgs),
     /// Settle per-second on-demand usage of resources into hourly periods (GMT+8 by default).
     Settle(billing::SettleArgs),
+    /// Aggregate raw stream segments (CSV or JSON Lines) into usage per time bucket and
+    /// group: durations per spec, billable minutes, distinct users and channels, peak
+    /// concurrency, distributions; printed as JSON, CSV, vendor XML or a table.
+    Usage(Box<usage::UsageArgs>),
     /// Diagnose a call from its publisher and subscriber quality series: explained findings
     /// (network, device, adaptation, unexplained disagreement) and E-model MOS scores.
     Diagnose(diagnostics::Args),
@@ -55,6 +61,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
             writeln!(out)?;
             billing::demo(out)?;
             writeln!(out)?;
+            usage::demo(out)?;
+            writeln!(out)?;
             diagnostics::demo(out)?;
             writeln!(out)?;
             query::demo(out)
@@ -62,6 +70,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
         Command::Bill(args) => billing::run_bill(&args, out),
         Command::Prorate(args) => billing::run_prorate(&args, out),
         Command::Settle(args) => billing::run_settle(&args, out),
+        Command::Usage(args) => usage::run(&args, out),
         Command::Diagnose(args) => diagnostics::run(&args, out),
         Command::Validate(args) => query::run(&args, out),
     }

@@ -45,7 +45,9 @@ fn examples(doc: &str) -> Vec<Example> {
     let blocks = blocks(doc);
     let mut out = Vec::new();
     for (i, (line, info, body)) in blocks.iter().enumerate() {
-        let Some(rest) = info.strip_prefix("json cmd=") else { continue };
+        let Some(rest) = info.strip_prefix("json cmd=") else {
+            continue;
+        };
         let (cmd, exit) = match rest.split_once(" exit=") {
             Some((c, e)) => (c, e.trim().parse().unwrap()),
             None => (rest, 0),
@@ -53,7 +55,10 @@ fn examples(doc: &str) -> Vec<Example> {
         let expect = blocks
             .get(i + 1)
             .filter(|(_, info, _)| info == "json expect")
-            .map(|(l, _, b)| serde_json::from_str(b).unwrap_or_else(|e| panic!("docs/cli.md:{l}: expect block is not JSON: {e}")));
+            .map(|(l, _, b)| {
+                serde_json::from_str(b)
+                    .unwrap_or_else(|e| panic!("docs/cli.md:{l}: expect block is not JSON: {e}"))
+            });
         out.push(Example {
             line: *line,
             args: cmd.split_whitespace().map(str::to_owned).collect(),
@@ -71,9 +76,11 @@ fn contains(actual: &Value, expected: &Value, path: &str) -> Result<(), String> 
             Some(av) => contains(av, ev, &format!("{path}/{k}")),
             None => Err(format!("{path}/{k} is missing")),
         }),
-        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => {
-            a.iter().zip(e).enumerate().try_for_each(|(i, (av, ev))| contains(av, ev, &format!("{path}/{i}")))
-        }
+        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => a
+            .iter()
+            .zip(e)
+            .enumerate()
+            .try_for_each(|(i, (av, ev))| contains(av, ev, &format!("{path}/{i}"))),
         _ if actual == expected => Ok(()),
         _ => Err(format!("{path}: expected {expected}, got {actual}")),
     }
@@ -84,7 +91,11 @@ fn every_cli_example_runs_as_documented() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md");
     let doc = std::fs::read_to_string(path).unwrap();
     let examples = examples(&doc);
-    assert!(examples.len() >= 6, "docs/cli.md has only {} runnable examples", examples.len());
+    assert!(
+        examples.len() >= 6,
+        "docs/cli.md has only {} runnable examples",
+        examples.len()
+    );
     for ex in examples {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mediameter"))
             .args(&ex.args)
@@ -93,15 +104,36 @@ fn every_cli_example_runs_as_documented() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(ex.input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(ex.input.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(ex.exit), "docs/cli.md:{}: `mediameter {}` exited {:?}: {stderr}", ex.line, ex.args.join(" "), out.status.code());
+        assert_eq!(
+            out.status.code(),
+            Some(ex.exit),
+            "docs/cli.md:{}: `mediameter {}` exited {:?}: {stderr}",
+            ex.line,
+            ex.args.join(" "),
+            out.status.code()
+        );
         if let Some(expect) = &ex.expect {
-            let actual: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("docs/cli.md:{}: output is not JSON ({e}):\n{stdout}", ex.line));
+            let actual: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+                panic!(
+                    "docs/cli.md:{}: output is not JSON ({e}):\n{stdout}",
+                    ex.line
+                )
+            });
             if let Err(why) = contains(&actual, expect, "") {
-                panic!("docs/cli.md:{}: `mediameter {}`: {why}\noutput:\n{stdout}", ex.line, ex.args.join(" "));
+                panic!(
+                    "docs/cli.md:{}: `mediameter {}`: {why}\noutput:\n{stdout}",
+                    ex.line,
+                    ex.args.join(" ")
+                );
             }
         }
     }

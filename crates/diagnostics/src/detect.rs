@@ -3,7 +3,10 @@
 use mediameter_core::{Role, VideoTier};
 
 use crate::emodel::{CallInputs, Scorer};
-use crate::finding::{Diagnosis, Escalation, Finding, FindingKind, Gap, Grade, Observed, PairScore, Severity, Side, WindowScore, round2};
+use crate::finding::{
+    Diagnosis, Escalation, Finding, FindingKind, Gap, Grade, Observed, PairScore, Severity, Side,
+    WindowScore, round2,
+};
 use crate::input::{Call, Participant, Sample};
 use crate::profile::{MinVersion, Profile};
 use crate::stats::{Robust, robust};
@@ -97,7 +100,11 @@ impl<'a> Track<'a> {
                 })
                 .collect();
             let mid = spacings.len() / 2;
-            if spacings.is_empty() { 1000 } else { *spacings.select_nth_unstable(mid).1 }
+            if spacings.is_empty() {
+                1000
+            } else {
+                *spacings.select_nth_unstable(mid).1
+            }
         }
         .clamp(1, profile.gap_ms);
         let ends = s
@@ -114,11 +121,24 @@ impl<'a> Track<'a> {
             // Stride over all samples (not only those with video) to stay within the cap.
             let stride = s.len().div_ceil(crate::stats::ROBUST_CAP).max(1);
             scratch.clear();
-            scratch.extend(s.iter().step_by(stride).filter_map(|x| x.fps).filter(|&f| f >= 1.0));
+            scratch.extend(
+                s.iter()
+                    .step_by(stride)
+                    .filter_map(|x| x.fps)
+                    .filter(|&f| f >= 1.0),
+            );
             crate::stats::median(scratch)
         };
         let (blocks, ext) = build_blocks(s, profile, scratch);
-        Track { p, ends, blocks, loss, rtt, fps_median, ext }
+        Track {
+            p,
+            ends,
+            blocks,
+            loss,
+            rtt,
+            fps_median,
+            ext,
+        }
     }
 
     fn t(&self, i: usize) -> i64 {
@@ -136,7 +156,12 @@ impl<'a> Track<'a> {
     }
 
     /// Hysteresis episodes: open on `enter`, stay open while `stay`, close at a gap.
-    fn episodes(&self, gap_ms: i64, enter: impl Fn(&Sample) -> bool, stay: impl Fn(&Sample) -> bool) -> Vec<(usize, usize)> {
+    fn episodes(
+        &self,
+        gap_ms: i64,
+        enter: impl Fn(&Sample) -> bool,
+        stay: impl Fn(&Sample) -> bool,
+    ) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut open: Option<(usize, usize)> = None;
         let mut prev_t: Option<i64> = None;
@@ -193,7 +218,12 @@ impl<I: Iterator<Item = f64>> ExactSizeIterator for ExactIter<I> {}
 
 fn build_blocks(s: &[Sample], profile: &Profile, scratch: &mut Vec<f64>) -> (Vec<Block>, Extremes) {
     let block_ms = profile.block_ms;
-    let mut ext = Extremes { loss_max: 0.0, rtt_max: 0.0, fps_min: f64::INFINITY, video_need_ratio_min: f64::INFINITY };
+    let mut ext = Extremes {
+        loss_max: 0.0,
+        rtt_max: 0.0,
+        fps_min: f64::INFINITY,
+        video_need_ratio_min: f64::INFINITY,
+    };
     let mut blocks = Vec::new();
     let mut rest = s;
     while let Some(first) = rest.first() {
@@ -202,11 +232,21 @@ fn build_blocks(s: &[Sample], profile: &Profile, scratch: &mut Vec<f64>) -> (Vec
         let block_end = index.saturating_add(1).saturating_mul(block_ms);
         // A linear scan: blocks are short, and a binary search over the whole tail costs a
         // cache miss per step.
-        let len = rest.iter().take_while(|x| x.t_ms < block_end).count().max(1);
+        let len = rest
+            .iter()
+            .take_while(|x| x.t_ms < block_end)
+            .count()
+            .max(1);
         let (part, tail) = rest.split_at(len.min(rest.len()));
         rest = tail;
-        let (mut loss, mut rtt, mut jit, mut audio, mut video, mut fps) =
-            (Acc::default(), Acc::default(), Acc::default(), Acc::default(), Acc::default(), Acc::default());
+        let (mut loss, mut rtt, mut jit, mut audio, mut video, mut fps) = (
+            Acc::default(),
+            Acc::default(),
+            Acc::default(),
+            Acc::default(),
+            Acc::default(),
+            Acc::default(),
+        );
         let mut tier_min: Option<VideoTier> = None;
         scratch.clear();
         for x in part {
@@ -225,7 +265,9 @@ fn build_blocks(s: &[Sample], profile: &Profile, scratch: &mut Vec<f64>) -> (Vec
             if let Some(t) = x.video_tier {
                 tier_min = Some(tier_min.map_or(t, |m| m.min(t)));
                 if let Some(v) = x.video_kbps {
-                    ext.video_need_ratio_min = ext.video_need_ratio_min.min(v / profile.tier_min_kbps.get(t));
+                    ext.video_need_ratio_min = ext
+                        .video_need_ratio_min
+                        .min(v / profile.tier_min_kbps.get(t));
                 }
             }
         }
@@ -248,7 +290,12 @@ fn build_blocks(s: &[Sample], profile: &Profile, scratch: &mut Vec<f64>) -> (Vec
 /// an audio or video bitrate below `1 − downgrade_ratio` of the highest of the previous
 /// [`DOWNGRADE_LOOKBACK`] values. Only the stretch after a swing is scanned, so the cost is
 /// per swing, not per sample.
-fn first_downgrade(s: &[Sample], from: usize, until_ms: i64, profile: &Profile) -> Option<Downgrade> {
+fn first_downgrade(
+    s: &[Sample],
+    from: usize,
+    until_ms: i64,
+    profile: &Profile,
+) -> Option<Downgrade> {
     let keep = 1.0 - profile.downgrade_ratio;
     let start = from.saturating_sub(DOWNGRADE_LOOKBACK);
     let mut last_tier: Option<VideoTier> = None;
@@ -268,15 +315,24 @@ fn first_downgrade(s: &[Sample], from: usize, until_ms: i64, profile: &Profile) 
         let counts = i >= from;
         if let Some(t) = x.video_tier {
             if let Some(before) = last_tier.filter(|&b| counts && t < b) {
-                return Some(Downgrade { t_ms: x.t_ms, change: Change::Tier(before, t) });
+                return Some(Downgrade {
+                    t_ms: x.t_ms,
+                    change: Change::Tier(before, t),
+                });
             }
             last_tier = Some(t);
         }
         if let Some((a, b)) = audio.push(x.audio_kbps, keep).filter(|_| counts) {
-            return Some(Downgrade { t_ms: x.t_ms, change: Change::Audio(a, b) });
+            return Some(Downgrade {
+                t_ms: x.t_ms,
+                change: Change::Audio(a, b),
+            });
         }
         if let Some((a, b)) = video.push(x.video_kbps, keep).filter(|_| counts) {
-            return Some(Downgrade { t_ms: x.t_ms, change: Change::Video(a, b) });
+            return Some(Downgrade {
+                t_ms: x.t_ms,
+                change: Change::Video(a, b),
+            });
         }
     }
     None
@@ -301,7 +357,11 @@ impl Lookback {
         if let Some(slot) = self.values.get_mut(self.next) {
             *slot = v;
         }
-        self.next = if self.next.saturating_add(1) >= DOWNGRADE_LOOKBACK { 0 } else { self.next.saturating_add(1) };
+        self.next = if self.next.saturating_add(1) >= DOWNGRADE_LOOKBACK {
+            0
+        } else {
+            self.next.saturating_add(1)
+        };
         self.len = self.len.saturating_add(1).min(DOWNGRADE_LOOKBACK);
         self.last = Some(v);
         fell.then_some((reference, v))
@@ -341,29 +401,55 @@ impl Raw {
 
 fn dur(ms: i64) -> String {
     let s = ms.checked_div(1000).unwrap_or(0);
-    let (m, s) = (s.checked_div(60).unwrap_or(0), s.checked_rem(60).unwrap_or(0));
-    if m > 0 { format!("{m} min {s} s") } else { format!("{s} s") }
+    let (m, s) = (
+        s.checked_div(60).unwrap_or(0),
+        s.checked_rem(60).unwrap_or(0),
+    );
+    if m > 0 {
+        format!("{m} min {s} s")
+    } else {
+        format!("{s} s")
+    }
 }
 
-fn stats(track: &Track<'_>, a: usize, b: usize, f: impl Fn(&Sample) -> Option<f64>) -> (f64, f64, f64) {
+fn stats(
+    track: &Track<'_>,
+    a: usize,
+    b: usize,
+    f: impl Fn(&Sample) -> Option<f64>,
+) -> (f64, f64, f64) {
     let mut acc = Acc::default();
     let mut min = f64::INFINITY;
     let mut max = f64::NEG_INFINITY;
-    for x in track.p.samples().iter().skip(a).take(b.saturating_sub(a).saturating_add(1)) {
+    for x in track
+        .p
+        .samples()
+        .iter()
+        .skip(a)
+        .take(b.saturating_sub(a).saturating_add(1))
+    {
         if let Some(v) = f(x) {
             acc.add(Some(v));
             min = min.min(v);
             max = max.max(v);
         }
     }
-    (acc.mean().unwrap_or(0.0), if min.is_finite() { min } else { 0.0 }, if max.is_finite() { max } else { 0.0 })
+    (
+        acc.mean().unwrap_or(0.0),
+        if min.is_finite() { min } else { 0.0 },
+        if max.is_finite() { max } else { 0.0 },
+    )
 }
 
 /// Runs every detector. The profile must be valid.
 pub(crate) fn run(call: &Call, profile: &Profile) -> Diagnosis {
     let range_ms = call.range_ms();
     let mut scratch = Vec::new();
-    let tracks: Vec<Track<'_>> = call.participants().iter().map(|p| Track::new(p, range_ms, profile, &mut scratch)).collect();
+    let tracks: Vec<Track<'_>> = call
+        .participants()
+        .iter()
+        .map(|p| Track::new(p, range_ms, profile, &mut scratch))
+        .collect();
     let mut raws: Vec<Raw> = Vec::new();
     let mut notes = Vec::new();
     let mut gaps = Vec::new();
@@ -381,14 +467,22 @@ pub(crate) fn run(call: &Call, profile: &Profile) -> Diagnosis {
     let scores = score_pairs(call, &tracks, profile);
     let mut findings: Vec<Finding> = raws.into_iter().filter_map(|r| finish(call, r)).collect();
     findings.sort_by(|a, b| {
-        (a.window.start(), a.window.end(), a.kind, &a.user_id, a.role, &a.peer).cmp(&(
-            b.window.start(),
-            b.window.end(),
-            b.kind,
-            &b.user_id,
-            b.role,
-            &b.peer,
-        ))
+        (
+            a.window.start(),
+            a.window.end(),
+            a.kind,
+            &a.user_id,
+            a.role,
+            &a.peer,
+        )
+            .cmp(&(
+                b.window.start(),
+                b.window.end(),
+                b.kind,
+                &b.user_id,
+                b.role,
+                &b.peer,
+            ))
     });
     let grade = grade(&findings, &scores);
     Diagnosis {
@@ -408,7 +502,11 @@ fn find_gaps(call: &Call, tr: &Track<'_>, profile: &Profile, out: &mut Vec<Gap>)
     let range_ms = call.range_ms();
     let mut push = |a: i64, b: i64| {
         if let Some(window) = call.window(a, b) {
-            out.push(Gap { user_id: tr.p.user_id().clone(), role: tr.p.role(), window });
+            out.push(Gap {
+                user_id: tr.p.user_id().clone(),
+                role: tr.p.role(),
+                window,
+            });
         }
     };
     let s = tr.p.samples();
@@ -433,17 +531,34 @@ fn find_gaps(call: &Call, tr: &Track<'_>, profile: &Profile, out: &mut Vec<Gap>)
 }
 
 fn os_platform_matches(os: &str, platform: &str) -> bool {
-    platform == "*" || os.trim().to_ascii_lowercase().starts_with(&platform.to_ascii_lowercase())
+    platform == "*"
+        || os
+            .trim()
+            .to_ascii_lowercase()
+            .starts_with(&platform.to_ascii_lowercase())
 }
 
 /// The most specific row for `os`: a named platform beats `*`, a longer name beats a shorter.
 fn min_for<'p>(rows: &'p [MinVersion], os: &str) -> Option<&'p MinVersion> {
     rows.iter()
         .filter(|m| os_platform_matches(os, &m.platform))
-        .max_by_key(|m| if m.platform == "*" { 0 } else { m.platform.len().saturating_add(1) })
+        .max_by_key(|m| {
+            if m.platform == "*" {
+                0
+            } else {
+                m.platform.len().saturating_add(1)
+            }
+        })
 }
 
-fn client_findings(i: usize, tr: &Track<'_>, profile: &Profile, range_ms: i64, out: &mut Vec<Raw>, notes: &mut Vec<String>) {
+fn client_findings(
+    i: usize,
+    tr: &Track<'_>,
+    profile: &Profile,
+    range_ms: i64,
+    out: &mut Vec<Raw>,
+    notes: &mut Vec<String>,
+) {
     let c = tr.p.client();
     let (start, end) = tr.span().unwrap_or((0, range_ms));
     let raw = |kind, severity, side, values, test: String, what: String| Raw {
@@ -490,17 +605,29 @@ fn client_findings(i: usize, tr: &Track<'_>, profile: &Profile, range_ms: i64, o
     if let Some(m) = min_for(&profile.clients.min_os, &c.os).filter(|m| m.platform != "*") {
         match (Version::find_in(&c.os), m.min.parse::<Version>()) {
             (Some(v), Ok(min)) if v < min => {
-                reasons.push(format!("OS {} is older than {} {}", c.os, m.platform, m.min));
+                reasons.push(format!(
+                    "OS {} is older than {} {}",
+                    c.os, m.platform, m.min
+                ));
                 values.push(Observed::text("os", &c.os));
                 values.push(Observed::text("min_os_version", &m.min));
             }
-            (None, _) => notes.push(format!("{}: OS {:?} carries no version; not checked", tr.p.label(), crate::error_truncate(&c.os))),
+            (None, _) => notes.push(format!(
+                "{}: OS {:?} carries no version; not checked",
+                tr.p.label(),
+                crate::error_truncate(&c.os)
+            )),
             _ => {}
         }
     }
     if let Some(model) = &c.device_model {
         let lower = model.to_ascii_lowercase();
-        if let Some(legacy) = profile.clients.legacy_devices.iter().find(|d| !d.is_empty() && lower.contains(&d.to_ascii_lowercase())) {
+        if let Some(legacy) = profile
+            .clients
+            .legacy_devices
+            .iter()
+            .find(|d| !d.is_empty() && lower.contains(&d.to_ascii_lowercase()))
+        {
             reasons.push(format!("device {model} is on the legacy list ({legacy})"));
             values.push(Observed::text("device_model", model));
         }
@@ -516,7 +643,11 @@ fn client_findings(i: usize, tr: &Track<'_>, profile: &Profile, range_ms: i64, o
         ));
     }
     if let Some(region) = &c.region
-        && profile.clients.poor_regions.iter().any(|r| r.eq_ignore_ascii_case(region.as_str()))
+        && profile
+            .clients
+            .poor_regions
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(region.as_str()))
     {
         out.push(raw(
             FindingKind::PoorNetworkRegion,
@@ -530,9 +661,27 @@ fn client_findings(i: usize, tr: &Track<'_>, profile: &Profile, range_ms: i64, o
 }
 
 fn sustained(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
-    type Metric = (FindingKind, fn(&Sample) -> f64, f64, f64, f64, &'static str, &'static str, &'static str);
+    type Metric = (
+        FindingKind,
+        fn(&Sample) -> f64,
+        f64,
+        f64,
+        f64,
+        &'static str,
+        &'static str,
+        &'static str,
+    );
     let metrics: [Metric; 2] = [
-        (FindingKind::HighLoss, |s| s.loss_pct, p.loss_high_pct, p.loss_high_exit_pct, p.loss_critical_pct, "loss", "%", "lost packets"),
+        (
+            FindingKind::HighLoss,
+            |s| s.loss_pct,
+            p.loss_high_pct,
+            p.loss_high_exit_pct,
+            p.loss_critical_pct,
+            "loss",
+            "%",
+            "lost packets",
+        ),
         (
             FindingKind::HighRtt,
             |s| s.rtt_ms,
@@ -545,7 +694,11 @@ fn sustained(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
         ),
     ];
     for (kind, f, enter, exit, critical, name, unit, verb) in metrics {
-        let max = if kind == FindingKind::HighLoss { tr.ext.loss_max } else { tr.ext.rtt_max };
+        let max = if kind == FindingKind::HighLoss {
+            tr.ext.loss_max
+        } else {
+            tr.ext.rtt_max
+        };
         if max < enter {
             continue;
         }
@@ -555,7 +708,11 @@ fn sustained(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                 continue;
             }
             let (mean, min, max) = stats(tr, a, b, |s| Some(f(s)));
-            let severity = if mean >= critical { Severity::Critical } else { Severity::Warning };
+            let severity = if mean >= critical {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            };
             let (mean_name, max_name, min_name) = if name == "loss" {
                 ("loss_mean_pct", "loss_max_pct", "loss_min_pct")
             } else {
@@ -583,15 +740,31 @@ fn sustained(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
 }
 
 fn rtt_trend(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
-    let Some(first) = tr.p.samples().first() else { return };
+    let Some(first) = tr.p.samples().first() else {
+        return;
+    };
     let baseline_end = first.t_ms.saturating_add(p.trend_baseline_ms);
-    let mut scratch: Vec<f64> =
-        tr.blocks.iter().filter(|b| b.index.saturating_mul(p.block_ms) < baseline_end).map(|b| b.rtt_median).collect();
+    let mut scratch: Vec<f64> = tr
+        .blocks
+        .iter()
+        .filter(|b| b.index.saturating_mul(p.block_ms) < baseline_end)
+        .map(|b| b.rtt_median)
+        .collect();
     let n_base = scratch.len();
-    let Some(mu0) = crate::stats::median(&mut scratch) else { return };
+    let Some(mu0) = crate::stats::median(&mut scratch) else {
+        return;
+    };
     let base_samples = tr.p.samples().iter().take_while(|s| s.t_ms < baseline_end);
     let count = tr.p.samples().partition_point(|s| s.t_ms < baseline_end);
-    let sigma = robust(ExactIter { inner: base_samples.map(|s| s.rtt_ms), left: count }, &mut scratch).map_or(0.0, |r| r.sigma).max(2.0);
+    let sigma = robust(
+        ExactIter {
+            inner: base_samples.map(|s| s.rtt_ms),
+            left: count,
+        },
+        &mut scratch,
+    )
+    .map_or(0.0, |r| r.sigma)
+    .max(2.0);
     let delta = p.rtt_shift_min_ms.max(4.0 * sigma);
     let h = p.cusum_h * delta / 2.0;
     let blocks = tr.blocks.get(n_base..).unwrap_or_default();
@@ -622,17 +795,28 @@ fn rtt_trend(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
         episodes.push((a, blocks.len().saturating_sub(1)));
     }
     for (a, b) in episodes {
-        let Some(ep) = blocks.get(a..=b) else { continue };
-        let (Some(fb), Some(lb)) = (ep.first(), ep.last()) else { continue };
+        let Some(ep) = blocks.get(a..=b) else {
+            continue;
+        };
+        let (Some(fb), Some(lb)) = (ep.first(), ep.last()) else {
+            continue;
+        };
         let start_ms = fb.index.saturating_mul(p.block_ms).max(first.t_ms);
         let last_sample_end = tr.span().map_or(0, |(_, e)| e);
-        let end_ms = lb.index.saturating_add(1).saturating_mul(p.block_ms).min(last_sample_end);
+        let end_ms = lb
+            .index
+            .saturating_add(1)
+            .saturating_mul(p.block_ms)
+            .min(last_sample_end);
         if end_ms.saturating_sub(start_ms) < p.trend_min_ms {
             continue;
         }
         let mut meds: Vec<f64> = ep.iter().map(|b| b.rtt_median).collect();
         let level = crate::stats::median(&mut meds).unwrap_or(mu0);
-        let peak = ep.iter().map(|b| b.rtt_median).fold(f64::NEG_INFINITY, f64::max);
+        let peak = ep
+            .iter()
+            .map(|b| b.rtt_median)
+            .fold(f64::NEG_INFINITY, f64::max);
         if level - mu0 < delta / 2.0 || peak - mu0 < delta {
             continue; // a spike, not a sustained change
         }
@@ -642,7 +826,11 @@ fn rtt_trend(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
         let target = mu0 + 0.8 * (final_level - mu0);
         let rise = ep.iter().position(|b| b.rtt_median >= target).unwrap_or(0);
         let fast = rise <= 2.max(ep.len() / 5);
-        let kind = if fast { FindingKind::RttLevelShift } else { FindingKind::RttDrift };
+        let kind = if fast {
+            FindingKind::RttLevelShift
+        } else {
+            FindingKind::RttDrift
+        };
         let shape = if fast { "step up" } else { "drift up" };
         out.push(Raw {
             kind,
@@ -677,13 +865,21 @@ fn rtt_trend(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
 }
 
 fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
-    let (Some(loss), Some(rtt)) = (tr.loss, tr.rtt) else { return };
-    let loss_dev =
-        |s: &Sample, k: f64| s.loss_pct - loss.median >= (k * loss.sigma.max(LOSS_SIGMA_FLOOR)).max(p.loss_swing_min_pp * k / p.swing_z);
-    let rtt_dev =
-        |s: &Sample, k: f64| s.rtt_ms - rtt.median >= (k * rtt.sigma.max(RTT_SIGMA_FLOOR)).max(p.rtt_swing_min_ms * k / p.swing_z);
-    let loss_floor = loss.median + (p.swing_z * loss.sigma.max(LOSS_SIGMA_FLOOR)).max(p.loss_swing_min_pp);
-    let rtt_floor = rtt.median + (p.swing_z * rtt.sigma.max(RTT_SIGMA_FLOOR)).max(p.rtt_swing_min_ms);
+    let (Some(loss), Some(rtt)) = (tr.loss, tr.rtt) else {
+        return;
+    };
+    let loss_dev = |s: &Sample, k: f64| {
+        s.loss_pct - loss.median
+            >= (k * loss.sigma.max(LOSS_SIGMA_FLOOR)).max(p.loss_swing_min_pp * k / p.swing_z)
+    };
+    let rtt_dev = |s: &Sample, k: f64| {
+        s.rtt_ms - rtt.median
+            >= (k * rtt.sigma.max(RTT_SIGMA_FLOOR)).max(p.rtt_swing_min_ms * k / p.swing_z)
+    };
+    let loss_floor =
+        loss.median + (p.swing_z * loss.sigma.max(LOSS_SIGMA_FLOOR)).max(p.loss_swing_min_pp);
+    let rtt_floor =
+        rtt.median + (p.swing_z * rtt.sigma.max(RTT_SIGMA_FLOOR)).max(p.rtt_swing_min_ms);
     if tr.ext.loss_max < loss_floor && tr.ext.rtt_max < rtt_floor {
         return; // no sample can open a swing
     }
@@ -694,8 +890,11 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
         if end.saturating_sub(start) >= p.sustained_min_ms {
             continue; // long: a sustained problem, judged by the threshold and trend detectors
         }
-        let sustained_overlap =
-            out.iter().any(|r| r.part == i && matches!(r.kind, FindingKind::HighLoss | FindingKind::HighRtt) && r.overlaps(start, end));
+        let sustained_overlap = out.iter().any(|r| {
+            r.part == i
+                && matches!(r.kind, FindingKind::HighLoss | FindingKind::HighRtt)
+                && r.overlaps(start, end)
+        });
         if sustained_overlap {
             continue;
         }
@@ -713,11 +912,14 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
             Observed::new("rtt_median_ms", rtt.median),
             Observed::new("rtt_robust_z", rtt_z),
         ];
-        let peaks =
-            format!("loss peaked at {loss_peak:.1} % (median {:.1} %), RTT at {rtt_peak:.0} ms (median {:.0} ms)", loss.median, rtt.median);
+        let peaks = format!(
+            "loss peaked at {loss_peak:.1} % (median {:.1} %), RTT at {rtt_peak:.0} ms (median {:.0} ms)",
+            loss.median, rtt.median
+        );
         let length = dur(end.saturating_sub(start).max(1000));
         if loss_surge || rtt_surge {
-            let critical = loss_peak >= 2.0 * p.loss_surge_min_pct || rtt_peak >= 2.0 * p.rtt_surge_min_ms;
+            let critical =
+                loss_peak >= 2.0 * p.loss_surge_min_pct || rtt_peak >= 2.0 * p.rtt_surge_min_ms;
             out.push(Raw {
                 kind: FindingKind::NetworkSurge,
                 severity: if critical { Severity::Critical } else { Severity::Warning },
@@ -756,7 +958,11 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                     Change::Tier(from, to) => {
                         values.push(Observed::text("tier_from", from.as_str()));
                         values.push(Observed::text("tier_to", to.as_str()));
-                        format!("video resolution went from {} to {}", from.vendor_label(), to.vendor_label())
+                        format!(
+                            "video resolution went from {} to {}",
+                            from.vendor_label(),
+                            to.vendor_label()
+                        )
                     }
                     Change::Audio(from, to) => {
                         values.push(Observed::new("audio_kbps_from", from));
@@ -769,7 +975,10 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                         format!("video bitrate went from {from:.0} to {to:.0} kbps")
                     }
                 };
-                values.push(Observed::new("downgrade_delay_ms", d.t_ms.saturating_sub(start) as f64));
+                values.push(Observed::new(
+                    "downgrade_delay_ms",
+                    d.t_ms.saturating_sub(start) as f64,
+                ));
                 out.push(Raw {
                     kind: FindingKind::ExpectedAdaptation,
                     severity: Severity::Info,
@@ -798,7 +1007,9 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                 end,
                 values,
                 test,
-                what: format!("had a short network swing for {length} ({peaks}) with no downgrade after it"),
+                what: format!(
+                    "had a short network swing for {length} ({peaks}) with no downgrade after it"
+                ),
                 tail: String::new(),
                 side: None,
                 escalation: None,
@@ -813,7 +1024,11 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
     let low = |s: &Sample, ratio: f64| matches!((s.video_kbps, floor(s)), (Some(v), Some(f)) if v < ratio * f);
     let stay_ratio = (p.low_bitrate_ratio * 1.2).min(1.0);
     let episodes = if tr.ext.video_need_ratio_min < p.low_bitrate_ratio {
-        tr.episodes(p.gap_ms, |s| low(s, p.low_bitrate_ratio), |s| low(s, stay_ratio))
+        tr.episodes(
+            p.gap_ms,
+            |s| low(s, p.low_bitrate_ratio),
+            |s| low(s, stay_ratio),
+        )
     } else {
         Vec::new()
     };
@@ -824,7 +1039,11 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
         }
         let (mean, _, _) = stats(tr, a, b, |s| s.video_kbps);
         let (need, _, _) = stats(tr, a, b, floor);
-        let tier = tr.p.samples().get(a).and_then(|s| s.video_tier).map_or("?", VideoTier::vendor_label);
+        let tier =
+            tr.p.samples()
+                .get(a)
+                .and_then(|s| s.video_tier)
+                .map_or("?", VideoTier::vendor_label);
         out.push(Raw {
             kind: FindingKind::LowVideoBitrate,
             severity: Severity::Warning,
@@ -851,9 +1070,16 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
         });
     }
     // Frame-rate collapse.
-    if let Some(base) = tr.fps_median.filter(|&b| b >= 5.0 && tr.ext.fps_min < p.fps_collapse_ratio * b) {
+    if let Some(base) = tr
+        .fps_median
+        .filter(|&b| b >= 5.0 && tr.ext.fps_min < p.fps_collapse_ratio * b)
+    {
         let below = |s: &Sample, r: f64| s.fps.is_some_and(|f| f < r * base);
-        for (a, b) in tr.episodes(p.gap_ms, |s| below(s, p.fps_collapse_ratio), |s| below(s, p.fps_collapse_exit_ratio)) {
+        for (a, b) in tr.episodes(
+            p.gap_ms,
+            |s| below(s, p.fps_collapse_ratio),
+            |s| below(s, p.fps_collapse_exit_ratio),
+        ) {
             let (start, end) = (tr.t(a), tr.end(b));
             let (mean, _, max) = stats(tr, a, b, |s| s.fps);
             if end.saturating_sub(start) < p.fps_collapse_min_ms || max < 1.0 {
@@ -885,7 +1111,11 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
     }
     // Freezes.
     let frozen = |s: &Sample| s.fps.is_some_and(|f| f < 1.0);
-    let freezes = if tr.ext.fps_min < 1.0 { tr.episodes(p.gap_ms, frozen, frozen) } else { Vec::new() };
+    let freezes = if tr.ext.fps_min < 1.0 {
+        tr.episodes(p.gap_ms, frozen, frozen)
+    } else {
+        Vec::new()
+    };
     for (a, b) in freezes {
         let (start, end) = (tr.t(a), tr.end(b));
         let length = end.saturating_sub(start);
@@ -894,13 +1124,20 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
         }
         out.push(Raw {
             kind: FindingKind::Freeze,
-            severity: if length >= p.freeze_min_ms.saturating_mul(5) { Severity::Critical } else { Severity::Warning },
+            severity: if length >= p.freeze_min_ms.saturating_mul(5) {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            },
             part: i,
             peer: None,
             start,
             end,
             values: vec![Observed::new("freeze_ms", length as f64)],
-            test: format!("fps < 1 on consecutive samples for at least {}", dur(p.freeze_min_ms)),
+            test: format!(
+                "fps < 1 on consecutive samples for at least {}",
+                dur(p.freeze_min_ms)
+            ),
             what: format!("showed a frozen picture (no frames) for {}", dur(length)),
             tail: String::new(),
             side: None,
@@ -926,13 +1163,21 @@ fn drop_inherited(call: &Call, raws: &mut Vec<Raw>) {
     let inherited: Vec<bool> = raws
         .iter()
         .map(|r| {
-            matches!(r.kind, FindingKind::LowVideoBitrate | FindingKind::FpsCollapse | FindingKind::Freeze)
-                && call.participants().get(r.part).is_some_and(|p| p.role() == Role::Subscribe)
+            matches!(
+                r.kind,
+                FindingKind::LowVideoBitrate | FindingKind::FpsCollapse | FindingKind::Freeze
+            ) && call
+                .participants()
+                .get(r.part)
+                .is_some_and(|p| p.role() == Role::Subscribe)
                 && raws.iter().any(|q| {
                     q.kind == r.kind
                         && q.start < r.end
                         && r.start < q.end
-                        && call.pairs().iter().any(|&(pp, ss)| ss == r.part && pp == q.part)
+                        && call
+                            .pairs()
+                            .iter()
+                            .any(|&(pp, ss)| ss == r.part && pp == q.part)
                 })
         })
         .collect();
@@ -942,12 +1187,17 @@ fn drop_inherited(call: &Call, raws: &mut Vec<Raw>) {
 
 /// Decides the side of network findings by comparing the participant with its counterparts.
 fn attribute(call: &Call, tracks: &[Track<'_>], raws: &mut [Raw]) {
-    let snapshot: Vec<(FindingKind, usize, i64, i64)> = raws.iter().map(|r| (r.kind, r.part, r.start, r.end)).collect();
+    let snapshot: Vec<(FindingKind, usize, i64, i64)> = raws
+        .iter()
+        .map(|r| (r.kind, r.part, r.start, r.end))
+        .collect();
     for r in raws.iter_mut() {
         if r.side.is_some() {
             continue;
         }
-        let Some(me) = call.participants().get(r.part) else { continue };
+        let Some(me) = call.participants().get(r.part) else {
+            continue;
+        };
         let own = Side::of(me.role());
         let network = matches!(
             r.kind,
@@ -963,8 +1213,14 @@ fn attribute(call: &Call, tracks: &[Track<'_>], raws: &mut [Raw]) {
             r.side = Some(own);
             continue;
         }
-        let spike = matches!(r.kind, FindingKind::NetworkSurge | FindingKind::NetworkJitter | FindingKind::ExpectedAdaptation);
-        let loss_led = r.kind == FindingKind::HighLoss || (spike && r.value_of("loss_robust_z") >= r.value_of("rtt_robust_z"));
+        let spike = matches!(
+            r.kind,
+            FindingKind::NetworkSurge
+                | FindingKind::NetworkJitter
+                | FindingKind::ExpectedAdaptation
+        );
+        let loss_led = r.kind == FindingKind::HighLoss
+            || (spike && r.value_of("loss_robust_z") >= r.value_of("rtt_robust_z"));
         let use_rtt = !loss_led;
         let peers: Vec<usize> = counterparts(call, r.part).collect();
         // Sustained findings compare the peers' level with the threshold; short swings compare
@@ -972,7 +1228,11 @@ fn attribute(call: &Call, tracks: &[Track<'_>], raws: &mut [Raw]) {
         let mut worst: Option<f64> = None;
         for &q in &peers {
             let Some(t) = tracks.get(q) else { continue };
-            let m = if use_rtt { t.mean_in(r.start, r.end, |s| Some(s.rtt_ms)) } else { t.mean_in(r.start, r.end, |s| Some(s.loss_pct)) };
+            let m = if use_rtt {
+                t.mean_in(r.start, r.end, |s| Some(s.rtt_ms))
+            } else {
+                t.mean_in(r.start, r.end, |s| Some(s.loss_pct))
+            };
             let v = match (spike, m) {
                 (false, m) => m,
                 (true, Some(m)) if use_rtt => t.rtt.map(|b| b.z(m, RTT_SIGMA_FLOOR)),
@@ -985,11 +1245,16 @@ fn attribute(call: &Call, tracks: &[Track<'_>], raws: &mut [Raw]) {
         }
         let family = |k: FindingKind| match k {
             FindingKind::RttLevelShift | FindingKind::RttDrift => 1,
-            FindingKind::NetworkSurge | FindingKind::NetworkJitter | FindingKind::ExpectedAdaptation => 2,
+            FindingKind::NetworkSurge
+            | FindingKind::NetworkJitter
+            | FindingKind::ExpectedAdaptation => 2,
             _ => 0,
         };
-        let same_kind = |k: FindingKind| k == r.kind || (family(k) != 0 && family(k) == family(r.kind));
-        let shared = snapshot.iter().any(|&(k, part, a, b)| same_kind(k) && peers.contains(&part) && a < r.end && r.start < b);
+        let same_kind =
+            |k: FindingKind| k == r.kind || (family(k) != 0 && family(k) == family(r.kind));
+        let shared = snapshot.iter().any(|&(k, part, a, b)| {
+            same_kind(k) && peers.contains(&part) && a < r.end && r.start < b
+        });
         let metric = if use_rtt { "RTT" } else { "loss" };
         let (unit, name) = match (spike, use_rtt) {
             (true, true) => ("", "peer_rtt_robust_z"),
@@ -1008,16 +1273,28 @@ fn attribute(call: &Call, tracks: &[Track<'_>], raws: &mut [Raw]) {
         let (side, clause) = match (shared, worst) {
             (true, _) => (
                 Side::Both,
-                format!(", and {others} saw the same at the time, so both ends' networks or the path between them are affected"),
+                format!(
+                    ", and {others} saw the same at the time, so both ends' networks or the path between them are affected"
+                ),
             ),
             (false, Some(w)) if spike => (
                 own,
-                format!(", while the {metric} of {others} stayed near its usual level (robust z {w:.1}), so the cause is this {mine}"),
+                format!(
+                    ", while the {metric} of {others} stayed near its usual level (robust z {w:.1}), so the cause is this {mine}"
+                ),
             ),
-            (false, Some(w)) => {
-                (own, format!(", while {others} measured {metric} {w:.1}{unit} at the same time, so the cause is this {mine}"))
-            }
-            (false, None) => (own, format!("; {others} had no samples to compare, so it is attributed to this participant's own link")),
+            (false, Some(w)) => (
+                own,
+                format!(
+                    ", while {others} measured {metric} {w:.1}{unit} at the same time, so the cause is this {mine}"
+                ),
+            ),
+            (false, None) => (
+                own,
+                format!(
+                    "; {others} had no samples to compare, so it is attributed to this participant's own link"
+                ),
+            ),
         };
         if let Some(w) = worst {
             r.values.push(Observed::new(name, w));
@@ -1030,19 +1307,27 @@ fn attribute(call: &Call, tracks: &[Track<'_>], raws: &mut [Raw]) {
 
 impl Raw {
     fn value_of(&self, name: &str) -> f64 {
-        self.values.iter().find(|v| v.name == name).map_or(0.0, |v| v.value)
+        self.values
+            .iter()
+            .find(|v| v.name == name)
+            .map_or(0.0, |v| v.value)
     }
 }
 
 fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<Raw>) {
     let mut found = Vec::new();
     for &(pi, si) in call.pairs() {
-        let (Some(pt), Some(st)) = (tracks.get(pi), tracks.get(si)) else { continue };
+        let (Some(pt), Some(st)) = (tracks.get(pi), tracks.get(si)) else {
+            continue;
+        };
         let mut run: Vec<(i64, [f64; 8])> = Vec::new();
         let mut flush = |run: &mut Vec<(i64, [f64; 8])>| {
             if let (Some(&(first, _)), Some(&(last, _))) = (run.first(), run.last()) {
                 let start = first.saturating_mul(p.block_ms);
-                let end = last.saturating_add(1).saturating_mul(p.block_ms).min(call.range_ms());
+                let end = last
+                    .saturating_add(1)
+                    .saturating_mul(p.block_ms)
+                    .min(call.range_ms());
                 if end.saturating_sub(start) >= p.disagreement_min_ms {
                     let n = run.len() as f64;
                     let mut sums = [0.0f64; 8];
@@ -1062,16 +1347,26 @@ fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<
             while st.blocks.get(j).is_some_and(|b| b.index < pb.index) {
                 j = j.saturating_add(1);
             }
-            let Some(sb) = st.blocks.get(j).filter(|b| b.index == pb.index) else { continue };
+            let Some(sb) = st.blocks.get(j).filter(|b| b.index == pb.index) else {
+                continue;
+            };
             let ratio = |pv: Option<f64>, sv: Option<f64>, min: f64, r: f64| match (pv, sv) {
                 (Some(a), Some(b)) if a >= min => Some((a, b, b < r * a)),
                 _ => None,
             };
             let audio = ratio(pb.audio_mean, sb.audio_mean, 4.0, p.disagreement_ratio);
-            let videob = ratio(pb.video_kbps_mean, sb.video_kbps_mean, 50.0, p.disagreement_ratio);
+            let videob = ratio(
+                pb.video_kbps_mean,
+                sb.video_kbps_mean,
+                50.0,
+                p.disagreement_ratio,
+            );
             let fps = ratio(pb.fps_mean, sb.fps_mean, 5.0, p.fps_disagreement_ratio);
             let tier = matches!((pb.tier_min, sb.tier_min), (Some(a), Some(b)) if b < a);
-            let disagree = tier || [audio, videob, fps].iter().any(|x| x.is_some_and(|(_, _, d)| d));
+            let disagree = tier
+                || [audio, videob, fps]
+                    .iter()
+                    .any(|x| x.is_some_and(|(_, _, d)| d));
             if disagree && prev_index.is_some_and(|k| k.saturating_add(1) != pb.index) {
                 flush(&mut run);
             }
@@ -1094,25 +1389,41 @@ fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<
     for (pi, si, start, end, m) in found {
         let explained = raws.iter().any(|r| {
             (r.part == pi || r.part == si)
-                && (r.kind.is_network() || matches!(r.kind, FindingKind::OutdatedSdk | FindingKind::OutdatedDevice))
+                && (r.kind.is_network()
+                    || matches!(
+                        r.kind,
+                        FindingKind::OutdatedSdk | FindingKind::OutdatedDevice
+                    ))
                 && r.overlaps(start, end)
         });
         if explained {
             continue;
         }
-        let (Some(pp), Some(sp)) = (call.participants().get(pi), call.participants().get(si)) else { continue };
+        let (Some(pp), Some(sp)) = (call.participants().get(pi), call.participants().get(si))
+        else {
+            continue;
+        };
         let [a1, a2, v1, v2, f1, f2, t1, t2] = m;
         let mut evidence = Vec::new();
         let mut values = Vec::new();
         let share = |a: f64, b: f64| if a > 0.0 { b / a } else { 0.0 };
         if a1 > 0.0 && a2 < p.disagreement_ratio * a1 {
-            evidence.push(format!("audio: publisher sent {a1:.1} kbps, subscriber received {a2:.1} kbps ({:.2}×)", share(a1, a2)));
+            evidence.push(format!(
+                "audio: publisher sent {a1:.1} kbps, subscriber received {a2:.1} kbps ({:.2}×)",
+                share(a1, a2)
+            ));
         }
         if v1 > 0.0 && v2 < p.disagreement_ratio * v1 {
-            evidence.push(format!("video: publisher sent {v1:.0} kbps, subscriber received {v2:.0} kbps ({:.2}×)", share(v1, v2)));
+            evidence.push(format!(
+                "video: publisher sent {v1:.0} kbps, subscriber received {v2:.0} kbps ({:.2}×)",
+                share(v1, v2)
+            ));
         }
         if f1 > 0.0 && f2 < p.fps_disagreement_ratio * f1 {
-            evidence.push(format!("frame rate: publisher {f1:.1} fps, subscriber {f2:.1} fps ({:.2}×)", share(f1, f2)));
+            evidence.push(format!(
+                "frame rate: publisher {f1:.1} fps, subscriber {f2:.1} fps ({:.2}×)",
+                share(f1, f2)
+            ));
         }
         if t2 < t1 {
             evidence.push(format!("resolution: subscriber received fewer pixels than published ({t2:.0} vs {t1:.0} px per frame)"));
@@ -1129,8 +1440,13 @@ fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<
                 values.push(Observed::new(name, v));
             }
         }
-        evidence.push("no loss, RTT, surge, region, device or SDK finding on either end in this window".to_owned());
-        let Some(window) = call.window(start, end) else { continue };
+        evidence.push(
+            "no loss, RTT, surge, region, device or SDK finding on either end in this window"
+                .to_owned(),
+        );
+        let Some(window) = call.window(start, end) else {
+            continue;
+        };
         let escalation = Escalation {
             app_id: call.app_id().clone(),
             channel_id: call.channel_id().clone(),
@@ -1173,19 +1489,25 @@ fn score_pairs(call: &Call, tracks: &[Track<'_>], p: &Profile) -> Vec<PairScore>
     let (model, ie, bpl) = call.codec().impairment();
     let mut out = Vec::with_capacity(call.pairs().len());
     for &(pi, si) in call.pairs() {
-        let (Some(pt), Some(st)) = (tracks.get(pi), tracks.get(si)) else { continue };
+        let (Some(pt), Some(st)) = (tracks.get(pi), tracks.get(si)) else {
+            continue;
+        };
         let mut windows = Vec::new();
         let mut j = 0usize;
         for pb in &pt.blocks {
             while st.blocks.get(j).is_some_and(|b| b.index < pb.index) {
                 j = j.saturating_add(1);
             }
-            let Some(sb) = st.blocks.get(j).filter(|b| b.index == pb.index) else { continue };
+            let Some(sb) = st.blocks.get(j).filter(|b| b.index == pb.index) else {
+                continue;
+            };
             if pb.audio_mean.is_none() {
                 continue;
             }
             let start = pb.index.saturating_mul(p.block_ms);
-            let Some(window) = call.window(start, start.saturating_add(p.block_ms)) else { continue };
+            let Some(window) = call.window(start, start.saturating_add(p.block_ms)) else {
+                continue;
+            };
             let ppl = 100.0 * (1.0 - (1.0 - pb.loss_mean / 100.0) * (1.0 - sb.loss_mean / 100.0));
             let jitter = sb.jitter_mean.or(pb.jitter_mean).unwrap_or(0.0);
             let jb = (p.jitter_buffer_factor * jitter).max(p.jitter_buffer_min_ms);
@@ -1204,9 +1526,13 @@ fn score_pairs(call: &Call, tracks: &[Track<'_>], p: &Profile) -> Vec<PairScore>
             });
         }
         let n = windows.len() as f64;
-        let mean_mos = (!windows.is_empty()).then(|| round2(windows.iter().map(|w| w.mos).sum::<f64>() / n));
+        let mean_mos =
+            (!windows.is_empty()).then(|| round2(windows.iter().map(|w| w.mos).sum::<f64>() / n));
         let min_mos = windows.iter().map(|w| w.mos).min_by(f64::total_cmp);
-        let (Some(pp), Some(sp)) = (call.participants().get(pi), call.participants().get(si)) else { continue };
+        let (Some(pp), Some(sp)) = (call.participants().get(pi), call.participants().get(si))
+        else {
+            continue;
+        };
         out.push(PairScore {
             publisher: pp.user_id().clone(),
             subscriber: sp.user_id().clone(),
@@ -1223,10 +1549,17 @@ fn score_pairs(call: &Call, tracks: &[Track<'_>], p: &Profile) -> Vec<PairScore>
 }
 
 fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
-    let mut rs: Vec<f64> = scores.iter().flat_map(|s| s.windows.iter().map(|w| w.r_narrowband)).collect();
+    let mut rs: Vec<f64> = scores
+        .iter()
+        .flat_map(|s| s.windows.iter().map(|w| w.r_narrowband))
+        .collect();
     rs.sort_by(f64::total_cmp);
     // Nearest-rank 10th percentile: the value at rank ceil(0.1·n).
-    let r_p10 = rs.len().checked_sub(1).and_then(|last| rs.get(rs.len().div_ceil(10).saturating_sub(1).min(last))).copied();
+    let r_p10 = rs
+        .len()
+        .checked_sub(1)
+        .and_then(|last| rs.get(rs.len().div_ceil(10).saturating_sub(1).min(last)))
+        .copied();
     let mut letter = r_p10.map_or('A', Grade::letter_for_r);
     let worst = findings.iter().map(|f| f.severity).max();
     match worst {
@@ -1243,7 +1576,9 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
             "Audio: 90 % of scored windows reach MOS {m:.2} or better (R {r:.1}, {}). ",
             crate::emodel::satisfaction(r)
         )),
-        _ => summary.push_str("Audio: no window could be scored (no publisher/subscriber pair with audio samples). "),
+        _ => summary.push_str(
+            "Audio: no window could be scored (no publisher/subscriber pair with audio samples). ",
+        ),
     }
     summary.push_str(&format!(
         "{} critical, {} warning and {} info finding(s).",
@@ -1253,8 +1588,11 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
     ));
     // The main problem: the most severe; then media or network over client facts; then one
     // that overlaps the worst audio window; then the longest; then the earliest.
-    let worst_window =
-        scores.iter().flat_map(|s| s.windows.iter()).min_by(|a, b| a.r_narrowband.total_cmp(&b.r_narrowband)).map(|w| w.window);
+    let worst_window = scores
+        .iter()
+        .flat_map(|s| s.windows.iter())
+        .min_by(|a, b| a.r_narrowband.total_cmp(&b.r_narrowband))
+        .map(|w| w.window);
     let rank = |f: &Finding| {
         (
             f.severity,
@@ -1264,10 +1602,20 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
             std::cmp::Reverse(f.window.start()),
         )
     };
-    if let Some(main) = findings.iter().filter(|f| f.severity > Severity::Info).max_by_key(|f| rank(f)) {
+    if let Some(main) = findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .max_by_key(|f| rank(f))
+    {
         summary.push_str(&format!(" Main problem: {}", main.explanation));
     }
-    Grade { letter, label, r_p10: r_p10.map(round2), mos_p10, summary }
+    Grade {
+        letter,
+        label,
+        r_p10: r_p10.map(round2),
+        mos_p10,
+        summary,
+    }
 }
 
 fn finish(call: &Call, r: Raw) -> Option<Finding> {
@@ -1277,7 +1625,11 @@ fn finish(call: &Call, r: Raw) -> Option<Finding> {
         Role::Publish => format!("Publisher {}", me.user_id()),
         Role::Subscribe => format!("Subscriber {}", me.user_id()),
     };
-    let at = format!(" between {} and {} UTC", window.start().format("%H:%M:%S"), window.end().format("%H:%M:%S"));
+    let at = format!(
+        " between {} and {} UTC",
+        window.start().format("%H:%M:%S"),
+        window.end().format("%H:%M:%S")
+    );
     let explanation = match r.kind {
         FindingKind::OutdatedSdk | FindingKind::OutdatedDevice | FindingKind::PoorNetworkRegion => {
             format!("{subject} {}{}.", r.what, r.tail)
@@ -1290,7 +1642,10 @@ fn finish(call: &Call, r: Raw) -> Option<Finding> {
         side: r.side.unwrap_or(Side::of(me.role())),
         user_id: me.user_id().clone(),
         role: me.role(),
-        peer: r.peer.and_then(|q| call.participants().get(q)).map(|q| q.user_id().clone()),
+        peer: r
+            .peer
+            .and_then(|q| call.participants().get(q))
+            .map(|q| q.user_id().clone()),
         window,
         values: r.values,
         test: r.test,
@@ -1319,7 +1674,9 @@ mod tests {
     #[test]
     fn downgrade_needs_a_fall_below_the_recent_maximum() {
         let p = Profile::default();
-        let s: Vec<Sample> = (0..10).map(|i| sample(i * 1000, if i < 6 { 48.0 } else { 30.0 }, VideoTier::P720)).collect();
+        let s: Vec<Sample> = (0..10)
+            .map(|i| sample(i * 1000, if i < 6 { 48.0 } else { 30.0 }, VideoTier::P720))
+            .collect();
         // 30 < 0.7 × 48 = 33.6: a downgrade at the first low sample.
         let d = first_downgrade(&s, 0, 10_000, &p).unwrap();
         assert_eq!(d.t_ms, 6000);
@@ -1332,16 +1689,32 @@ mod tests {
     #[test]
     fn tier_drop_is_a_downgrade() {
         let p = Profile::default();
-        let s = [sample(0, 48.0, VideoTier::P1080), sample(1000, 48.0, VideoTier::P360)];
+        let s = [
+            sample(0, 48.0, VideoTier::P1080),
+            sample(1000, 48.0, VideoTier::P360),
+        ];
         let d = first_downgrade(&s, 0, 2000, &p).unwrap();
-        assert!(matches!(d.change, Change::Tier(VideoTier::P1080, VideoTier::P360)));
+        assert!(matches!(
+            d.change,
+            Change::Tier(VideoTier::P1080, VideoTier::P360)
+        ));
     }
 
     #[test]
     fn most_specific_minimum_wins() {
-        let rows = [MinVersion::new("*", "1.0"), MinVersion::new("ios", "2.0"), MinVersion::new("android", "3.0")];
-        assert_eq!(min_for(&rows, "iOS 16").map(|m| m.min.as_str()), Some("2.0"));
-        assert_eq!(min_for(&rows, "Windows 11").map(|m| m.min.as_str()), Some("1.0"));
+        let rows = [
+            MinVersion::new("*", "1.0"),
+            MinVersion::new("ios", "2.0"),
+            MinVersion::new("android", "3.0"),
+        ];
+        assert_eq!(
+            min_for(&rows, "iOS 16").map(|m| m.min.as_str()),
+            Some("2.0")
+        );
+        assert_eq!(
+            min_for(&rows, "Windows 11").map(|m| m.min.as_str()),
+            Some("1.0")
+        );
         assert_eq!(min_for(&rows[1..], "Windows 11"), None);
     }
 

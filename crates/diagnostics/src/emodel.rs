@@ -144,10 +144,20 @@ impl Codec {
             Model::G1072 => FULLBAND_R_MAX,
         };
         if !(ie.is_finite() && (0.0..=max).contains(&ie)) {
-            return Err(crate::Error::participant("(request)", "audio_codec.ie", ie, format!("a finite number from 0 to {max}")));
+            return Err(crate::Error::participant(
+                "(request)",
+                "audio_codec.ie",
+                ie,
+                format!("a finite number from 0 to {max}"),
+            ));
         }
         if !(bpl.is_finite() && bpl > 0.0 && bpl <= 1000.0) {
-            return Err(crate::Error::participant("(request)", "audio_codec.bpl", bpl, "a finite number above 0 and at most 1000"));
+            return Err(crate::Error::participant(
+                "(request)",
+                "audio_codec.bpl",
+                bpl,
+                "a finite number above 0 and at most 1000",
+            ));
         }
         Ok(())
     }
@@ -293,16 +303,19 @@ impl Params {
     fn base(&self) -> Base {
         let olr = self.slr + self.rlr;
         // Noise sums (G.107 §3.2): Nos, Nor, Nfo and the total No.
-        let nos = self.ps - self.slr - self.ds - 100.0 + 0.004 * (self.ps - olr - self.ds - 14.0).powi(2);
+        let nos =
+            self.ps - self.slr - self.ds - 100.0 + 0.004 * (self.ps - olr - self.ds - 14.0).powi(2);
         let pre = self.pr + 10.0 * lg(1.0 + p10((10.0 - self.lstr) / 10.0));
         let nor = self.rlr - 121.0 + pre + 0.008 * (pre - 35.0).powi(2);
         let nfo = self.nfor + self.rlr;
-        let no = 10.0 * lg(p10(self.nc / 10.0) + p10(nos / 10.0) + p10(nor / 10.0) + p10(nfo / 10.0));
+        let no =
+            10.0 * lg(p10(self.nc / 10.0) + p10(nos / 10.0) + p10(nor / 10.0) + p10(nfo / 10.0));
         let ro = 15.0 - 1.5 * (self.slr + no);
         // Simultaneous impairments (G.107 §3.3): Iolr, Ist, Iq.
         let xolr = olr + 0.2 * (64.0 + no - self.rlr);
         let iolr = 20.0 * ((1.0 + (xolr / 8.0).powi(8)).powf(1.0 / 8.0) - xolr / 8.0);
-        let stmro = -10.0 * lg(p10(-self.stmr / 10.0) + (-self.t / 4.0).exp() * p10(-self.telr / 10.0));
+        let stmro =
+            -10.0 * lg(p10(-self.stmr / 10.0) + (-self.t / 4.0).exp() * p10(-self.telr / 10.0));
         let ist = 12.0 * (1.0 + ((stmro - 13.0) / 6.0).powi(8)).powf(1.0 / 8.0)
             - 28.0 * (1.0 + ((stmro + 1.0) / 19.4).powi(35)).powf(1.0 / 35.0)
             - 13.0 * (1.0 + ((stmro - 3.0) / 33.0).powi(13)).powf(1.0 / 13.0)
@@ -312,16 +325,22 @@ impl Params {
         let y = (ro - 100.0) / 15.0 + 46.0 / 8.4 - g / 9.0;
         let z = 46.0 / 30.0 - g / 40.0;
         let iq = 15.0 * lg(1.0 + p10(y) + p10(z));
-        Base { no, ro, is: iolr + ist + iq }
+        Base {
+            no,
+            ro,
+            is: iolr + ist + iq,
+        }
     }
 
     fn rating_with(&self, base: &Base) -> Rating {
         let Base { no, ro, is } = *base;
         // Talker echo (G.107 §3.4), without the STMR < 9 dB correction (defaults are 15 dB).
-        let terv = self.telr - 40.0 * lg((1.0 + self.t / 10.0) / (1.0 + self.t / 150.0)) + 6.0 * (-0.3 * self.t * self.t).exp();
+        let terv = self.telr - 40.0 * lg((1.0 + self.t / 10.0) / (1.0 + self.t / 150.0))
+            + 6.0 * (-0.3 * self.t * self.t).exp();
         let re = 80.0 + 2.5 * (terv - 14.0);
         let roe = -1.5 * (no - self.rlr);
-        let idte = ((roe - re) / 2.0 + ((roe - re).powi(2) / 4.0 + 100.0).sqrt() - 1.0) * (1.0 - (-self.t).exp());
+        let idte = ((roe - re) / 2.0 + ((roe - re).powi(2) / 4.0 + 100.0).sqrt() - 1.0)
+            * (1.0 - (-self.t).exp());
         // Listener echo.
         let rle = 10.5 * (self.wepl + 7.0) * (self.tr + 1.0).powf(-0.25);
         let idle = (ro - rle) / 2.0 + ((ro - rle).powi(2) / 4.0 + 169.0).sqrt();
@@ -329,7 +348,17 @@ impl Params {
         let id = idte + idle + idd;
         let ie_eff = ie_eff(self.ie, self.bpl, self.ppl, self.burst_r, 95.0);
         let r = ro - is - id - ie_eff + self.a;
-        Rating { ro, is, idte, idle, idd, id, ie_eff, a: self.a, r }
+        Rating {
+            ro,
+            is,
+            idte,
+            idle,
+            idd,
+            id,
+            ie_eff,
+            a: self.a,
+            r,
+        }
     }
 }
 
@@ -356,7 +385,8 @@ pub fn idd(ta: f64) -> f64 {
         return 0.0;
     }
     let x = (ta / 100.0).log2();
-    25.0 * ((1.0 + x.powi(6)).powf(1.0 / 6.0) - 3.0 * (1.0 + (x / 3.0).powi(6)).powf(1.0 / 6.0) + 2.0)
+    25.0 * ((1.0 + x.powi(6)).powf(1.0 / 6.0) - 3.0 * (1.0 + (x / 3.0).powi(6)).powf(1.0 / 6.0)
+        + 2.0)
 }
 
 /// The effective equipment impairment Ie,eff = Ie + (max − Ie)·Ppl/(Ppl/BurstR + Bpl).
@@ -371,8 +401,16 @@ pub fn idd(ta: f64) -> f64 {
 /// ```
 #[must_use]
 pub fn ie_eff(ie: f64, bpl: f64, ppl: f64, burst_r: f64, max: f64) -> f64 {
-    let ppl = if ppl.is_finite() { ppl.clamp(0.0, 100.0) } else { 0.0 };
-    let burst_r = if burst_r.is_finite() && burst_r >= 1.0 { burst_r } else { 1.0 };
+    let ppl = if ppl.is_finite() {
+        ppl.clamp(0.0, 100.0)
+    } else {
+        0.0
+    };
+    let burst_r = if burst_r.is_finite() && burst_r >= 1.0 {
+        burst_r
+    } else {
+        1.0
+    };
     let denom = ppl / burst_r + bpl;
     if denom <= 0.0 || !denom.is_finite() {
         return ie;
@@ -500,7 +538,14 @@ impl Scorer {
         let (model, ie, bpl) = codec.impairment();
         let params = Params::default();
         let base = params.base();
-        Scorer { codec, model, ie, bpl, params, base }
+        Scorer {
+            codec,
+            model,
+            ie,
+            bpl,
+            params,
+            base,
+        }
     }
 
     /// The model this scorer uses.
@@ -538,20 +583,48 @@ impl Scorer {
     /// ```
     #[must_use]
     pub fn score(&self, inputs: &CallInputs) -> Score {
-        let ta = if inputs.ta_ms.is_finite() { inputs.ta_ms.max(0.0) } else { 0.0 };
-        let p = Params { t: ta, tr: 2.0 * ta, ta, ie: self.ie, bpl: self.bpl, ppl: inputs.ppl, ..self.params };
+        let ta = if inputs.ta_ms.is_finite() {
+            inputs.ta_ms.max(0.0)
+        } else {
+            0.0
+        };
+        let p = Params {
+            t: ta,
+            tr: 2.0 * ta,
+            ta,
+            ie: self.ie,
+            bpl: self.bpl,
+            ppl: inputs.ppl,
+            ..self.params
+        };
         match self.model {
             Model::G107 => {
                 let r = p.rating_with(&self.base).r;
-                Score { model: Model::G107, r, r_narrowband: r, mos: mos_from_r(r) }
+                Score {
+                    model: Model::G107,
+                    r,
+                    r_narrowband: r,
+                    mos: mos_from_r(r),
+                }
             }
             Model::G1072 => {
                 // Delay terms only: loss is rated on the fullband scale below.
-                let delay = Params { ie: 0.0, ppl: 0.0, ..p }.rating_with(&self.base);
+                let delay = Params {
+                    ie: 0.0,
+                    ppl: 0.0,
+                    ..p
+                }
+                .rating_with(&self.base);
                 let ie_eff_fb = ie_eff(self.ie, self.bpl, inputs.ppl, 1.0, FULLBAND_R_MAX);
-                let r = (FULLBAND_R_MAX - FULLBAND_SCALE * delay.id - ie_eff_fb).min(FULLBAND_R_MAX);
+                let r =
+                    (FULLBAND_R_MAX - FULLBAND_SCALE * delay.id - ie_eff_fb).min(FULLBAND_R_MAX);
                 let r_narrowband = r / FULLBAND_SCALE;
-                Score { model: Model::G1072, r, r_narrowband, mos: mos_from_r(r_narrowband) }
+                Score {
+                    model: Model::G1072,
+                    r,
+                    r_narrowband,
+                    mos: mos_from_r(r_narrowband),
+                }
             }
         }
     }
@@ -593,7 +666,12 @@ mod tests {
     #[test]
     fn g729a_at_two_percent_loss() {
         // Ie,eff = 11 + 84·2/(2 + 19) = 19.0; R = 93.2 − 19 = 74.2 at zero delay.
-        let p = Params { ie: 11.0, bpl: 19.0, ppl: 2.0, ..Params::default() };
+        let p = Params {
+            ie: 11.0,
+            bpl: 19.0,
+            ppl: 2.0,
+            ..Params::default()
+        };
         let b = p.rating();
         assert!((b.ie_eff - 19.0).abs() < 1e-9);
         assert!((b.r - 74.2).abs() < 0.05, "{}", b.r);
@@ -601,7 +679,10 @@ mod tests {
 
     #[test]
     fn fullband_clean_is_near_top_of_scale() {
-        let s = Scorer::new(Codec::Opus).score(&CallInputs { ppl: 0.0, ta_ms: 0.0 });
+        let s = Scorer::new(Codec::Opus).score(&CallInputs {
+            ppl: 0.0,
+            ta_ms: 0.0,
+        });
         // 148 − 1.48·Idle(0.15) − 10 = 137.78; /1.48 = 93.09.
         assert!((s.r - 137.78).abs() < 0.02, "{}", s.r);
         assert!((s.mos - mos_from_r(s.r / 1.48)).abs() < 1e-12);
@@ -612,7 +693,10 @@ mod tests {
         let sc = Scorer::new(Codec::G711Plc);
         let mut last = f64::INFINITY;
         for i in 0..50 {
-            let s = sc.score(&CallInputs { ppl: f64::from(i) * 0.5, ta_ms: f64::from(i) * 20.0 });
+            let s = sc.score(&CallInputs {
+                ppl: f64::from(i) * 0.5,
+                ta_ms: f64::from(i) * 20.0,
+            });
             assert!(s.r <= last + 1e-9);
             last = s.r;
         }

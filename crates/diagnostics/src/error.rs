@@ -34,7 +34,9 @@ pub enum Error {
         limit: u64,
     },
     /// One sample of one participant is invalid.
-    #[error("participant {participant}, sample {index}, field {field}: invalid value {value}: expected {expected}")]
+    #[error(
+        "participant {participant}, sample {index}, field {field}: invalid value {value}: expected {expected}"
+    )]
     Sample {
         /// The participant's user id (and role when the user appears twice).
         participant: String,
@@ -134,7 +136,13 @@ impl Error {
     /// assert!(e.to_string().contains("sample 3, field video_tier"));
     /// ```
     #[must_use]
-    pub fn sample(participant: &str, index: usize, field: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+    pub fn sample(
+        participant: &str,
+        index: usize,
+        field: &'static str,
+        value: impl fmt::Display,
+        expected: impl fmt::Display,
+    ) -> Self {
         Error::Sample {
             participant: mediameter_core::error::truncate(participant),
             index,
@@ -152,7 +160,12 @@ impl Error {
     /// assert!(e.to_string().starts_with("participant u1, field role"));
     /// ```
     #[must_use]
-    pub fn participant(participant: &str, field: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+    pub fn participant(
+        participant: &str,
+        field: &'static str,
+        value: impl fmt::Display,
+        expected: impl fmt::Display,
+    ) -> Self {
         Error::Participant {
             participant: mediameter_core::error::truncate(participant),
             field,
@@ -168,7 +181,12 @@ impl Error {
     /// assert_eq!(Error::profile("x", "loss_high_pct", "-1", "0 to 100").kind(), ErrorKind::InvalidProfile);
     /// ```
     #[must_use]
-    pub fn profile(profile: &str, field: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+    pub fn profile(
+        profile: &str,
+        field: &'static str,
+        value: impl fmt::Display,
+        expected: impl fmt::Display,
+    ) -> Self {
         Error::Profile {
             profile: mediameter_core::error::truncate(profile),
             field,

@@ -222,7 +222,11 @@ impl Observed {
     /// ```
     #[must_use]
     pub fn new(name: &'static str, value: f64) -> Self {
-        Observed { name, value: round2(value), text: None }
+        Observed {
+            name,
+            value: round2(value),
+            text: None,
+        }
     }
 
     /// A text value (a version, a device model).
@@ -233,12 +237,20 @@ impl Observed {
     /// ```
     #[must_use]
     pub fn text(name: &'static str, text: &str) -> Self {
-        Observed { name, value: 0.0, text: Some(mediameter_core::error::truncate(text)) }
+        Observed {
+            name,
+            value: 0.0,
+            text: Some(mediameter_core::error::truncate(text)),
+        }
     }
 }
 
 pub(crate) fn round2(v: f64) -> f64 {
-    if v.is_finite() { (v * 100.0).round() / 100.0 } else { 0.0 }
+    if v.is_finite() {
+        (v * 100.0).round() / 100.0
+    } else {
+        0.0
+    }
 }
 
 /// What support needs to escalate an unexplained problem to the vendor (seed 000 §5.1: `AppID`,

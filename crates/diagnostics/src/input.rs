@@ -76,7 +76,10 @@ pub struct ParticipantInput {
     pub role: Role,
     /// For a subscriber: the publishers it receives (empty: every publisher of the request).
     /// Must be empty for a publisher.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub subscribes_to: Vec<UserId>,
     /// Device, SDK and region.
     pub client: ClientInfo,
@@ -99,10 +102,16 @@ pub struct ClientInfo {
     /// The operating system with its version, such as `iOS 16.2` or `Android 12`.
     pub os: String,
     /// The device model, such as `iPhone 6` or `Pixel 7`.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub device_model: Option<String>,
     /// Where the client was during the call.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<RegionId>,
 }
 
@@ -115,7 +124,12 @@ impl ClientInfo {
     /// ```
     #[must_use]
     pub fn new(sdk_version: &str, os: &str) -> Self {
-        ClientInfo { sdk_version: sdk_version.to_owned(), os: os.to_owned(), device_model: None, region: None }
+        ClientInfo {
+            sdk_version: sdk_version.to_owned(),
+            os: os.to_owned(),
+            device_model: None,
+            region: None,
+        }
     }
 }
 
@@ -132,23 +146,38 @@ pub struct SampleInput {
     /// When the sample was taken (RFC 3339), inside the request range.
     pub t: DateTime<Utc>,
     /// Audio bitrate, kbps (sent by a publisher, received by a subscriber).
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub audio_kbps: Option<f64>,
     /// Video resolution tier (`360p`, `≤720P`, `1080p`, `2k`, `4k`).
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub video_tier: Option<String>,
     /// Video bitrate, kbps.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub video_kbps: Option<f64>,
     /// Video frame rate, fps.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fps: Option<f64>,
     /// Packet loss of this participant's own link, %.
     pub loss_pct: f64,
     /// Round-trip time of this participant's own link, ms.
     pub rtt_ms: f64,
     /// Interarrival jitter, ms.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub jitter_ms: Option<f64>,
 }
 
@@ -161,7 +190,16 @@ impl SampleInput {
     /// ```
     #[must_use]
     pub fn new(t: DateTime<Utc>, loss_pct: f64, rtt_ms: f64) -> Self {
-        SampleInput { t, audio_kbps: None, video_tier: None, video_kbps: None, fps: None, loss_pct, rtt_ms, jitter_ms: None }
+        SampleInput {
+            t,
+            audio_kbps: None,
+            video_tier: None,
+            video_kbps: None,
+            fps: None,
+            loss_pct,
+            rtt_ms,
+            jitter_ms: None,
+        }
     }
 }
 
@@ -447,7 +485,10 @@ impl Call {
     /// ```
     #[must_use]
     pub fn instant(&self, ms: i64) -> DateTime<Utc> {
-        self.range.start().checked_add_signed(TimeDelta::milliseconds(ms)).unwrap_or(self.range.end())
+        self.range
+            .start()
+            .checked_add_signed(TimeDelta::milliseconds(ms))
+            .unwrap_or(self.range.end())
     }
 
     /// The range `[a, b)` in milliseconds from the start, clamped inside the call's range.
@@ -472,7 +513,11 @@ impl Call {
             return None;
         }
         let start = self.instant(a);
-        let end = if b == total { self.range.end() } else { self.instant(b) };
+        let end = if b == total {
+            self.range.end()
+        } else {
+            self.instant(b)
+        };
         TimeRange::new(start, end).ok()
     }
 }
@@ -481,22 +526,43 @@ fn check_number(label: &str, index: usize, field: &'static str, v: f64, max: f64
     if v.is_finite() && (0.0..=max).contains(&v) {
         Ok(v)
     } else {
-        Err(Error::sample(label, index, field, v, format!("a finite number from 0 to {max}")))
+        Err(Error::sample(
+            label,
+            index,
+            field,
+            v,
+            format!("a finite number from 0 to {max}"),
+        ))
     }
 }
 
-fn check_opt(label: &str, index: usize, field: &'static str, v: Option<f64>, max: f64) -> Result<Option<f64>> {
-    v.map(|x| check_number(label, index, field, x, max)).transpose()
+fn check_opt(
+    label: &str,
+    index: usize,
+    field: &'static str,
+    v: Option<f64>,
+    max: f64,
+) -> Result<Option<f64>> {
+    v.map(|x| check_number(label, index, field, x, max))
+        .transpose()
 }
 
 fn check_client(label: &str, c: &ClientInfo) -> Result<()> {
-    let fields =
-        [("client.sdk_version", Some(&c.sdk_version)), ("client.os", Some(&c.os)), ("client.device_model", c.device_model.as_ref())];
+    let fields = [
+        ("client.sdk_version", Some(&c.sdk_version)),
+        ("client.os", Some(&c.os)),
+        ("client.device_model", c.device_model.as_ref()),
+    ];
     for (field, value) in fields {
         if let Some(v) = value
             && (v.len() > MAX_CLIENT_FIELD_BYTES || v.chars().any(char::is_control))
         {
-            return Err(Error::participant(label, field, v, format!("at most {MAX_CLIENT_FIELD_BYTES} bytes without control characters")));
+            return Err(Error::participant(
+                label,
+                field,
+                v,
+                format!("at most {MAX_CLIENT_FIELD_BYTES} bytes without control characters"),
+            ));
         }
     }
     Ok(())
@@ -529,56 +595,101 @@ impl DiagnosisRequest {
     /// ```
     pub fn validate(&self) -> Result<Call> {
         let range_ms = self.range.duration().num_milliseconds();
-        let limit_ms = i64::try_from(MAX_RANGE_SECONDS).unwrap_or(i64::MAX).saturating_mul(1000);
+        let limit_ms = i64::try_from(MAX_RANGE_SECONDS)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000);
         if range_ms > limit_ms {
-            return Err(Error::RangeTooLong { range: self.range.to_string(), seconds: self.range.seconds(), limit: MAX_RANGE_SECONDS });
+            return Err(Error::RangeTooLong {
+                range: self.range.to_string(),
+                seconds: self.range.seconds(),
+                limit: MAX_RANGE_SECONDS,
+            });
         }
         self.audio_codec.validate()?;
         if self.participants.len() > MAX_PARTICIPANTS {
-            return Err(Error::TooLarge { what: "participants".to_owned(), count: self.participants.len(), limit: MAX_PARTICIPANTS });
+            return Err(Error::TooLarge {
+                what: "participants".to_owned(),
+                count: self.participants.len(),
+                limit: MAX_PARTICIPANTS,
+            });
         }
         let mut participants = Vec::with_capacity(self.participants.len());
         for p in &self.participants {
             participants.push(self.validate_participant(p, range_ms)?);
         }
         // Duplicate (user, role) entries.
-        let mut keys: Vec<(&UserId, Role)> = self.participants.iter().map(|p| (&p.user_id, p.role)).collect();
+        let mut keys: Vec<(&UserId, Role)> = self
+            .participants
+            .iter()
+            .map(|p| (&p.user_id, p.role))
+            .collect();
         keys.sort();
         if let Some(w) = keys.windows(2).find(|w| matches!(w, [a, b] if a == b))
             && let Some((user, role)) = w.first()
         {
-            return Err(Error::participant(user.as_str(), "role", role, "one entry per user and role"));
+            return Err(Error::participant(
+                user.as_str(),
+                "role",
+                role,
+                "one entry per user and role",
+            ));
         }
         let mut pairs = Vec::new();
-        let publishers: Vec<usize> =
-            self.participants.iter().enumerate().filter(|(_, p)| p.role == Role::Publish).map(|(i, _)| i).collect();
+        let publishers: Vec<usize> = self
+            .participants
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.role == Role::Publish)
+            .map(|(i, _)| i)
+            .collect();
         for (si, p) in self.participants.iter().enumerate() {
             match p.role {
                 Role::Publish => {
                     if let Some(u) = p.subscribes_to.first() {
-                        return Err(Error::participant(p.user_id.as_str(), "subscribes_to", u, "no subscriptions on a publisher entry"));
+                        return Err(Error::participant(
+                            p.user_id.as_str(),
+                            "subscribes_to",
+                            u,
+                            "no subscriptions on a publisher entry",
+                        ));
                     }
                 }
                 Role::Subscribe if p.subscribes_to.is_empty() => {
                     pairs.extend(
                         publishers
                             .iter()
-                            .filter(|&&pi| self.participants.get(pi).is_some_and(|q| q.user_id != p.user_id))
+                            .filter(|&&pi| {
+                                self.participants
+                                    .get(pi)
+                                    .is_some_and(|q| q.user_id != p.user_id)
+                            })
                             .map(|&pi| (pi, si)),
                     );
                 }
                 Role::Subscribe => {
                     for u in &p.subscribes_to {
-                        let pi =
-                            publishers.iter().copied().find(|&pi| self.participants.get(pi).is_some_and(|q| &q.user_id == u)).ok_or_else(
-                                || Error::participant(p.user_id.as_str(), "subscribes_to", u, "the user id of a publisher in this request"),
-                            )?;
+                        let pi = publishers
+                            .iter()
+                            .copied()
+                            .find(|&pi| self.participants.get(pi).is_some_and(|q| &q.user_id == u))
+                            .ok_or_else(|| {
+                                Error::participant(
+                                    p.user_id.as_str(),
+                                    "subscribes_to",
+                                    u,
+                                    "the user id of a publisher in this request",
+                                )
+                            })?;
                         pairs.push((pi, si));
                     }
                 }
             }
             if pairs.len() > MAX_PAIRS {
-                return Err(Error::TooLarge { what: "publisher/subscriber pairs".to_owned(), count: pairs.len(), limit: MAX_PAIRS });
+                return Err(Error::TooLarge {
+                    what: "publisher/subscriber pairs".to_owned(),
+                    count: pairs.len(),
+                    limit: MAX_PAIRS,
+                });
             }
         }
         pairs.sort_unstable();
@@ -607,11 +718,25 @@ impl DiagnosisRequest {
         let mut prev: Option<(i64, DateTime<Utc>)> = None;
         for (i, s) in p.samples.iter().enumerate() {
             if !self.range.contains(s.t) {
-                return Err(Error::sample(&label, i, "t", s.t.to_rfc3339(), format!("an instant inside the range {}", self.range)));
+                return Err(Error::sample(
+                    &label,
+                    i,
+                    "t",
+                    s.t.to_rfc3339(),
+                    format!("an instant inside the range {}", self.range),
+                ));
             }
-            let t_ms = s.t.signed_duration_since(self.range.start()).num_milliseconds();
+            let t_ms =
+                s.t.signed_duration_since(self.range.start())
+                    .num_milliseconds();
             if t_ms >= range_ms {
-                return Err(Error::sample(&label, i, "t", s.t.to_rfc3339(), format!("an instant inside the range {}", self.range)));
+                return Err(Error::sample(
+                    &label,
+                    i,
+                    "t",
+                    s.t.to_rfc3339(),
+                    format!("an instant inside the range {}", self.range),
+                ));
             }
             if let Some((before, before_t)) = prev
                 && t_ms <= before
@@ -621,18 +746,33 @@ impl DiagnosisRequest {
                     i,
                     "t",
                     s.t.to_rfc3339(),
-                    format!("a time at least 1 ms after the previous sample's {}", before_t.to_rfc3339()),
+                    format!(
+                        "a time at least 1 ms after the previous sample's {}",
+                        before_t.to_rfc3339()
+                    ),
                 ));
             }
             prev = Some((t_ms, s.t));
             if !(s.loss_pct.is_finite() && (0.0..=100.0).contains(&s.loss_pct)) {
-                return Err(Error::sample(&label, i, "loss_pct", s.loss_pct, "a percentage from 0 to 100"));
+                return Err(Error::sample(
+                    &label,
+                    i,
+                    "loss_pct",
+                    s.loss_pct,
+                    "a percentage from 0 to 100",
+                ));
             }
             let rtt_ms = check_number(&label, i, "rtt_ms", s.rtt_ms, 600_000.0)?;
             let video_tier = match &s.video_tier {
                 None => None,
                 Some(text) => Some(text.parse::<VideoTier>().map_err(|_| {
-                    Error::sample(&label, i, "video_tier", format!("{text:?}"), "one of 360p, 720p, 1080p, 2k, 4k (≤720P accepted)")
+                    Error::sample(
+                        &label,
+                        i,
+                        "video_tier",
+                        format!("{text:?}"),
+                        "one of 360p, 720p, 1080p, 2k, 4k (≤720P accepted)",
+                    )
                 })?),
             };
             samples.push(Sample {
@@ -646,6 +786,12 @@ impl DiagnosisRequest {
                 jitter_ms: check_opt(&label, i, "jitter_ms", s.jitter_ms, 600_000.0)?,
             });
         }
-        Ok(Participant { user_id: p.user_id.clone(), role: p.role, client: p.client.clone(), samples, label })
+        Ok(Participant {
+            user_id: p.user_id.clone(),
+            role: p.role,
+            client: p.client.clone(),
+            samples,
+            label,
+        })
     }
 }

@@ -75,10 +75,14 @@ mod stats;
 mod version;
 
 pub use error::{Error, ErrorKind, Result};
-pub use finding::{Diagnosis, Escalation, Finding, FindingKind, Gap, Grade, Observed, PairScore, Severity, Side, WindowScore};
+pub use finding::{
+    Diagnosis, Escalation, Finding, FindingKind, Gap, Grade, Observed, PairScore, Severity, Side,
+    WindowScore,
+};
 pub use input::{
-    Call, ClientInfo, DiagnosisRequest, MAX_CLIENT_FIELD_BYTES, MAX_PAIRS, MAX_PARTICIPANTS, MAX_RANGE_SECONDS,
-    MAX_SAMPLES_PER_PARTICIPANT, Participant, ParticipantInput, Sample, SampleInput,
+    Call, ClientInfo, DiagnosisRequest, MAX_CLIENT_FIELD_BYTES, MAX_PAIRS, MAX_PARTICIPANTS,
+    MAX_RANGE_SECONDS, MAX_SAMPLES_PER_PARTICIPANT, Participant, ParticipantInput, Sample,
+    SampleInput,
 };
 pub use profile::{ClientPolicy, MinVersion, Profile, TierBitrates};
 pub use report::render_report;

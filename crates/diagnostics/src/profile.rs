@@ -33,7 +33,10 @@ impl MinVersion {
     /// ```
     #[must_use]
     pub fn new(platform: &str, min: &str) -> Self {
-        MinVersion { platform: platform.to_owned(), min: min.to_owned() }
+        MinVersion {
+            platform: platform.to_owned(),
+            min: min.to_owned(),
+        }
     }
 }
 
@@ -104,7 +107,13 @@ pub struct TierBitrates {
 
 impl Default for TierBitrates {
     fn default() -> Self {
-        TierBitrates { p360: 200.0, p720: 500.0, p1080: 1000.0, k2: 1800.0, k4: 3500.0 }
+        TierBitrates {
+            p360: 200.0,
+            p720: 500.0,
+            p1080: 1000.0,
+            k2: 1800.0,
+            k4: 3500.0,
+        }
     }
 }
 
@@ -381,32 +390,69 @@ impl Profile {
             if v.is_finite() && v > 0.0 && v <= 1.0e6 {
                 Ok(())
             } else {
-                Err(Error::profile(name, field, v, "a finite number above 0 and at most 1000000"))
+                Err(Error::profile(
+                    name,
+                    field,
+                    v,
+                    "a finite number above 0 and at most 1000000",
+                ))
             }
         };
         let nonneg = |field: &'static str, v: f64| -> Result<()> {
             if v.is_finite() && (0.0..=1.0e6).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::profile(name, field, v, "a finite number from 0 to 1000000"))
+                Err(Error::profile(
+                    name,
+                    field,
+                    v,
+                    "a finite number from 0 to 1000000",
+                ))
             }
         };
         let frac = |field: &'static str, v: f64| -> Result<()> {
             if v.is_finite() && v > 0.0 && v < 1.0 {
                 Ok(())
             } else {
-                Err(Error::profile(name, field, v, "a fraction strictly between 0 and 1"))
+                Err(Error::profile(
+                    name,
+                    field,
+                    v,
+                    "a fraction strictly between 0 and 1",
+                ))
             }
         };
         let dur = |field: &'static str, v: i64| -> Result<()> {
-            if (1..=3_600_000).contains(&v) { Ok(()) } else { Err(Error::profile(name, field, v, "a duration from 1 to 3600000 ms")) }
+            if (1..=3_600_000).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::profile(
+                    name,
+                    field,
+                    v,
+                    "a duration from 1 to 3600000 ms",
+                ))
+            }
         };
         let below = |field: &'static str, exit: f64, entry: f64| -> Result<()> {
-            if exit <= entry { Ok(()) } else { Err(Error::profile(name, field, exit, format!("at most the entry threshold {entry}"))) }
+            if exit <= entry {
+                Ok(())
+            } else {
+                Err(Error::profile(
+                    name,
+                    field,
+                    exit,
+                    format!("at most the entry threshold {entry}"),
+                ))
+            }
         };
         pct("loss_high_pct", self.loss_high_pct)?;
         pct("loss_high_exit_pct", self.loss_high_exit_pct)?;
-        below("loss_high_exit_pct", self.loss_high_exit_pct, self.loss_high_pct)?;
+        below(
+            "loss_high_exit_pct",
+            self.loss_high_exit_pct,
+            self.loss_high_pct,
+        )?;
         pct("loss_critical_pct", self.loss_critical_pct)?;
         pct("loss_swing_min_pp", self.loss_swing_min_pp)?;
         pct("loss_surge_min_pct", self.loss_surge_min_pct)?;
@@ -427,7 +473,11 @@ impl Profile {
         frac("low_bitrate_ratio", self.low_bitrate_ratio)?;
         frac("fps_collapse_ratio", self.fps_collapse_ratio)?;
         frac("fps_collapse_exit_ratio", self.fps_collapse_exit_ratio)?;
-        below("fps_collapse_ratio", self.fps_collapse_ratio, self.fps_collapse_exit_ratio)?;
+        below(
+            "fps_collapse_ratio",
+            self.fps_collapse_ratio,
+            self.fps_collapse_exit_ratio,
+        )?;
         nonneg("jitter_buffer_min_ms", self.jitter_buffer_min_ms)?;
         nonneg("jitter_buffer_factor", self.jitter_buffer_factor)?;
         for (field, v) in [
@@ -442,7 +492,12 @@ impl Profile {
         dur("gap_ms", self.gap_ms)?;
         dur("block_ms", self.block_ms)?;
         if self.block_ms < 1_000 {
-            return Err(Error::profile(name, "block_ms", self.block_ms, "at least 1000 ms"));
+            return Err(Error::profile(
+                name,
+                "block_ms",
+                self.block_ms,
+                "at least 1000 ms",
+            ));
         }
         dur("sustained_min_ms", self.sustained_min_ms)?;
         dur("adaptation_window_ms", self.adaptation_window_ms)?;
@@ -454,7 +509,12 @@ impl Profile {
         dur("freeze_min_ms", self.freeze_min_ms)?;
         for m in self.clients.min_sdk.iter().chain(&self.clients.min_os) {
             if m.min.parse::<crate::Version>().is_err() {
-                return Err(Error::profile(name, "clients.min_version", &m.min, "a dotted version such as 6.8.2"));
+                return Err(Error::profile(
+                    name,
+                    "clients.min_version",
+                    &m.min,
+                    "a dotted version such as 6.8.2",
+                ));
             }
         }
         Ok(())
@@ -467,16 +527,41 @@ mod tests {
 
     #[test]
     fn built_in_profiles_are_valid() {
-        for p in [Profile::sensitive(), Profile::default(), Profile::tolerant()] {
+        for p in [
+            Profile::sensitive(),
+            Profile::default(),
+            Profile::tolerant(),
+        ] {
             p.validate().unwrap();
         }
     }
 
     #[test]
     fn rejects_non_finite_and_bad_durations() {
-        assert!(Profile { rtt_high_ms: f64::INFINITY, ..Profile::default() }.validate().is_err());
-        assert!(Profile { gap_ms: 0, ..Profile::default() }.validate().is_err());
-        assert!(Profile { block_ms: 500, ..Profile::default() }.validate().is_err());
+        assert!(
+            Profile {
+                rtt_high_ms: f64::INFINITY,
+                ..Profile::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            Profile {
+                gap_ms: 0,
+                ..Profile::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            Profile {
+                block_ms: 500,
+                ..Profile::default()
+            }
+            .validate()
+            .is_err()
+        );
         let mut p = Profile::default();
         p.clients.min_sdk.push(MinVersion::new("ios", "latest"));
         assert!(p.validate().is_err());

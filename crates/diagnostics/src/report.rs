@@ -30,12 +30,16 @@ fn series_for(kind: FindingKind) -> &'static [(&'static str, Getter)] {
         FindingKind::LowVideoBitrate => &[VIDEO],
         FindingKind::FpsCollapse | FindingKind::Freeze => &[FPS],
         FindingKind::UnexplainedDisagreement => &[AUDIO, VIDEO, FPS],
-        FindingKind::OutdatedSdk | FindingKind::OutdatedDevice | FindingKind::PoorNetworkRegion => &[],
+        FindingKind::OutdatedSdk | FindingKind::OutdatedDevice | FindingKind::PoorNetworkRegion => {
+            &[]
+        }
     }
 }
 
 fn find<'c>(call: &'c Call, user: &UserId, role: Role) -> Option<&'c Participant> {
-    call.participants().iter().find(|p| p.user_id() == user && p.role() == role)
+    call.participants()
+        .iter()
+        .find(|p| p.user_id() == user && p.role() == role)
 }
 
 fn level(v: f64, min: f64, max: f64) -> char {
@@ -66,9 +70,16 @@ fn sparkline(p: &Participant, get: Getter, a: i64, b: i64) -> Option<(String, f6
     let mut idx = s.partition_point(|x| x.t_ms < a);
     // The last sample before the current column, to carry across columns narrower than the
     // sample spacing, but never across a gap (more than `GAP_MS` to the next sample).
-    let mut last: Option<(i64, f64)> = idx.checked_sub(1).and_then(|i| s.get(i)).and_then(|x| get(x).map(|v| (x.t_ms, v)));
+    let mut last: Option<(i64, f64)> = idx
+        .checked_sub(1)
+        .and_then(|i| s.get(i))
+        .and_then(|x| get(x).map(|v| (x.t_ms, v)));
     for c in 0..WIDTH {
-        let end = a.saturating_add(span.saturating_mul(c.saturating_add(1)).checked_div(WIDTH).unwrap_or(0));
+        let end = a.saturating_add(
+            span.saturating_mul(c.saturating_add(1))
+                .checked_div(WIDTH)
+                .unwrap_or(0),
+        );
         let (mut sum, mut n) = (0.0, 0u32);
         while let Some(x) = s.get(idx).filter(|x| x.t_ms < end) {
             if let Some(v) = get(x) {
@@ -82,25 +93,48 @@ fn sparkline(p: &Participant, get: Getter, a: i64, b: i64) -> Option<(String, f6
             (Some((t, v)), Some(next)) if next.t_ms.saturating_sub(t) <= GAP_MS => Some(v),
             _ => None,
         };
-        cols.push(if n > 0 { Some(sum / f64::from(n)) } else { carried });
+        cols.push(if n > 0 {
+            Some(sum / f64::from(n))
+        } else {
+            carried
+        });
     }
     // Every series here is non-negative: anchor the scale at 0 so noise does not look like a
     // swing.
-    let max = cols.iter().flatten().copied().fold(f64::NEG_INFINITY, f64::max);
+    let max = cols
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     if !max.is_finite() {
         return None;
     }
     let min = 0.0;
-    Some((cols.iter().map(|c| c.map_or(' ', |v| level(v, min, max))).collect(), min, max))
+    Some((
+        cols.iter()
+            .map(|c| c.map_or(' ', |v| level(v, min, max)))
+            .collect(),
+        min,
+        max,
+    ))
 }
 
 fn marker(a: i64, b: i64, start: i64, end: i64) -> String {
     let span = b.saturating_sub(a).max(1);
     (0..WIDTH)
         .map(|c| {
-            let col_start = a.saturating_add(span.saturating_mul(c).checked_div(WIDTH).unwrap_or(0));
-            let col_end = a.saturating_add(span.saturating_mul(c.saturating_add(1)).checked_div(WIDTH).unwrap_or(0));
-            if col_start < end && start < col_end { '^' } else { ' ' }
+            let col_start =
+                a.saturating_add(span.saturating_mul(c).checked_div(WIDTH).unwrap_or(0));
+            let col_end = a.saturating_add(
+                span.saturating_mul(c.saturating_add(1))
+                    .checked_div(WIDTH)
+                    .unwrap_or(0),
+            );
+            if col_start < end && start < col_end {
+                '^'
+            } else {
+                ' '
+            }
         })
         .collect()
 }
@@ -131,9 +165,21 @@ fn write_finding(out: &mut String, call: &Call, n: usize, f: &Finding) {
     if !values.is_empty() {
         let _ = writeln!(out, "     values: {}", values.join(", "));
     }
-    let start = f.window.start().signed_duration_since(call.range().start()).num_milliseconds();
-    let end = f.window.end().signed_duration_since(call.range().start()).num_milliseconds();
-    let pad = end.saturating_sub(start).checked_div(2).unwrap_or(0).max(30_000);
+    let start = f
+        .window
+        .start()
+        .signed_duration_since(call.range().start())
+        .num_milliseconds();
+    let end = f
+        .window
+        .end()
+        .signed_duration_since(call.range().start())
+        .num_milliseconds();
+    let pad = end
+        .saturating_sub(start)
+        .checked_div(2)
+        .unwrap_or(0)
+        .max(30_000);
     let a = start.saturating_sub(pad).max(0);
     let b = end.saturating_add(pad).min(call.range_ms());
     let mut who: Vec<(&str, &Participant)> = Vec::new();
@@ -150,7 +196,11 @@ fn write_finding(out: &mut String, call: &Call, n: usize, f: &Finding) {
     for &(name, get) in series_for(f.kind) {
         for &(tag, p) in &who {
             if let Some((line, min, max)) = sparkline(p, get, a, b) {
-                let _ = writeln!(out, "     {:<15} {line} {min:.1}..{max:.1}", format!("{tag}{name}"));
+                let _ = writeln!(
+                    out,
+                    "     {:<15} {line} {min:.1}..{max:.1}",
+                    format!("{tag}{name}")
+                );
                 drew = true;
             }
         }
@@ -190,7 +240,11 @@ fn write_finding(out: &mut String, call: &Call, n: usize, f: &Finding) {
 #[must_use]
 pub fn render_report(call: &Call, d: &Diagnosis) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Call diagnosis: app {}, channel {}, range {} (profile {})", d.app_id, d.channel_id, d.range, d.profile);
+    let _ = writeln!(
+        out,
+        "Call diagnosis: app {}, channel {}, range {} (profile {})",
+        d.app_id, d.channel_id, d.range, d.profile
+    );
     let _ = writeln!(out, "{}", d.grade.summary);
     let _ = writeln!(out);
     let _ = writeln!(out, "Participants:");
@@ -212,8 +266,18 @@ pub fn render_report(call: &Call, d: &Diagnosis) -> String {
         let _ = writeln!(out, "Audio scores:");
     }
     for s in &d.scores {
-        let (pmin, pmax) = s.windows.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), w| (lo.min(w.mos), hi.max(w.mos)));
-        let line: String = s.windows.iter().map(|w| level(w.mos, pmin.min(1.0_f64.max(pmin - 0.5)), pmax)).take(120).collect();
+        let (pmin, pmax) = s
+            .windows
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), w| {
+                (lo.min(w.mos), hi.max(w.mos))
+            });
+        let line: String = s
+            .windows
+            .iter()
+            .map(|w| level(w.mos, pmin.min(1.0_f64.max(pmin - 0.5)), pmax))
+            .take(120)
+            .collect();
         let _ = writeln!(
             out,
             "  {} → {}: {}, codec {} (Ie {}, Bpl {}), {} windows, mean MOS {}, min MOS {}",
@@ -244,7 +308,14 @@ pub fn render_report(call: &Call, d: &Diagnosis) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "Gaps (no samples, nothing assumed):");
         for g in &d.gaps {
-            let _ = writeln!(out, "  {} ({}): {} ({} s)", g.user_id, g.role, g.window, g.window.seconds());
+            let _ = writeln!(
+                out,
+                "  {} ({}): {} ({} s)",
+                g.user_id,
+                g.role,
+                g.window,
+                g.window.seconds()
+            );
         }
     }
     if !d.notes.is_empty() {

@@ -19,7 +19,9 @@ pub(crate) fn median(buf: &mut [f64]) -> Option<f64> {
         for i in 1..n {
             let mut j = i;
             while let Some(k) = j.checked_sub(1) {
-                let (Some(&a), Some(&b)) = (buf.get(k), buf.get(j)) else { break };
+                let (Some(&a), Some(&b)) = (buf.get(k), buf.get(j)) else {
+                    break;
+                };
                 if a.total_cmp(&b).is_le() {
                     break;
                 }
@@ -28,7 +30,11 @@ pub(crate) fn median(buf: &mut [f64]) -> Option<f64> {
             }
         }
         let upper = buf.get(mid).copied()?;
-        return Some(if n % 2 == 1 { upper } else { (buf.get(mid.saturating_sub(1)).copied().unwrap_or(upper) + upper) / 2.0 });
+        return Some(if n % 2 == 1 {
+            upper
+        } else {
+            (buf.get(mid.saturating_sub(1)).copied().unwrap_or(upper) + upper) / 2.0
+        });
     }
     let (left, m, _) = buf.select_nth_unstable_by(mid, f64::total_cmp);
     let upper = *m;
@@ -55,7 +61,10 @@ impl Robust {
 
 /// Robust location and scale of `values`, reading at most [`ROBUST_CAP`] of them at an even
 /// stride. `scratch` is reused to avoid allocating per call.
-pub(crate) fn robust<I: ExactSizeIterator<Item = f64>>(values: I, scratch: &mut Vec<f64>) -> Option<Robust> {
+pub(crate) fn robust<I: ExactSizeIterator<Item = f64>>(
+    values: I,
+    scratch: &mut Vec<f64>,
+) -> Option<Robust> {
     let n = values.len();
     let stride = n.div_ceil(ROBUST_CAP).max(1);
     scratch.clear();
@@ -65,7 +74,10 @@ pub(crate) fn robust<I: ExactSizeIterator<Item = f64>>(values: I, scratch: &mut 
         *v = (*v - med).abs();
     }
     let mad = median(scratch)?;
-    Some(Robust { median: med, sigma: 1.4826 * mad })
+    Some(Robust {
+        median: med,
+        sigma: 1.4826 * mad,
+    })
 }
 
 #[cfg(test)]

@@ -71,7 +71,9 @@ impl Version {
     #[must_use]
     pub fn find_in(text: &str) -> Option<Version> {
         text.split(|c: char| c.is_whitespace() || c == '/' || c == '(' || c == ')' || c == ',')
-            .filter(|tok| tok.starts_with(|c: char| c.is_ascii_digit()) || tok.starts_with(['v', 'V']))
+            .filter(|tok| {
+                tok.starts_with(|c: char| c.is_ascii_digit()) || tok.starts_with(['v', 'V'])
+            })
             .find_map(|tok| tok.parse().ok())
     }
 }
@@ -151,7 +153,15 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "v", "1..2", "1.2.3.4.5", "a.b", "1.-2", "99999999999999999999"] {
+        for s in [
+            "",
+            "v",
+            "1..2",
+            "1.2.3.4.5",
+            "a.b",
+            "1.-2",
+            "99999999999999999999",
+        ] {
             assert!(s.parse::<Version>().is_err(), "{s}");
         }
     }

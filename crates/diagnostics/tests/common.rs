@@ -15,7 +15,10 @@ pub fn at(s: i64) -> DateTime<Utc> {
 
 /// Deterministic noise in [-1, 1] (splitmix64 of seed and index).
 pub fn noise(seed: u64, i: i64) -> f64 {
-    let mut z = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(i as u64)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
@@ -41,12 +44,23 @@ pub fn participant(user: &str, role: Role, samples: Vec<SampleInput>) -> Partici
         user_id: UserId::new(user).unwrap(),
         role,
         subscribes_to: Vec::new(),
-        client: ClientInfo::new("2.5.1", if role == Role::Publish { "iOS 16.2" } else { "Android 13" }),
+        client: ClientInfo::new(
+            "2.5.1",
+            if role == Role::Publish {
+                "iOS 16.2"
+            } else {
+                "Android 13"
+            },
+        ),
         samples,
     }
 }
 
-pub fn series(seed: u64, secs: i64, f: impl Fn(i64, SampleInput) -> SampleInput) -> Vec<SampleInput> {
+pub fn series(
+    seed: u64,
+    secs: i64,
+    f: impl Fn(i64, SampleInput) -> SampleInput,
+) -> Vec<SampleInput> {
     (0..secs).map(|s| f(s, healthy(seed, s))).collect()
 }
 
@@ -64,7 +78,10 @@ pub fn request(secs: i64, participants: Vec<ParticipantInput>) -> DiagnosisReque
 pub fn healthy_pair(secs: i64) -> DiagnosisRequest {
     request(
         secs,
-        vec![participant("u1", Role::Publish, series(11, secs, |_, s| s)), participant("u2", Role::Subscribe, series(22, secs, |_, s| s))],
+        vec![
+            participant("u1", Role::Publish, series(11, secs, |_, s| s)),
+            participant("u2", Role::Subscribe, series(22, secs, |_, s| s)),
+        ],
     )
 }
 

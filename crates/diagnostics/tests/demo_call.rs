@@ -25,11 +25,32 @@ fn demo_call_findings() {
         .collect();
     let want = [
         ("outdated_sdk", "client", "u2003", "10:00:00", "10:10:00"),
-        ("high_loss", "publisher uplink", "u1001", "10:02:00", "10:04:00"),
-        ("rtt_level_shift", "subscriber downlink", "u2002", "10:05:00", "10:10:00"),
-        ("expected_adaptation", "publisher uplink", "u1001", "10:06:40", "10:06:46"),
+        (
+            "high_loss",
+            "publisher uplink",
+            "u1001",
+            "10:02:00",
+            "10:04:00",
+        ),
+        (
+            "rtt_level_shift",
+            "subscriber downlink",
+            "u2002",
+            "10:05:00",
+            "10:10:00",
+        ),
+        (
+            "expected_adaptation",
+            "publisher uplink",
+            "u1001",
+            "10:06:40",
+            "10:06:46",
+        ),
     ];
-    let want: Vec<_> = want.iter().map(|&(k, s, u, a, b)| (k, s.to_owned(), u.to_owned(), a.to_owned(), b.to_owned())).collect();
+    let want: Vec<_> = want
+        .iter()
+        .map(|&(k, s, u, a, b)| (k, s.to_owned(), u.to_owned(), a.to_owned(), b.to_owned()))
+        .collect();
     assert_eq!(got, want);
     assert_eq!(d.gaps.len(), 1);
     assert_eq!(d.gaps[0].user_id.as_str(), "u2003");
@@ -37,5 +58,11 @@ fn demo_call_findings() {
     assert_eq!(d.scores.len(), 2);
     assert_eq!(d.grade.letter, 'D');
     // The main problem is the one that overlaps the worst audio: the publisher's loss.
-    assert!(d.grade.summary.contains("Main problem: Publisher u1001 between 10:02:00"), "{}", d.grade.summary);
+    assert!(
+        d.grade
+            .summary
+            .contains("Main problem: Publisher u1001 between 10:02:00"),
+        "{}",
+        d.grade.summary
+    );
 }

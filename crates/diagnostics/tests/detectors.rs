@@ -2,7 +2,9 @@
 //! determinism.
 
 use mediameter_core::{RegionId, Role};
-use mediameter_diagnostics::{Diagnosis, DiagnosisRequest, FindingKind, Profile, SampleInput, Severity, diagnose};
+use mediameter_diagnostics::{
+    Diagnosis, DiagnosisRequest, FindingKind, Profile, SampleInput, Severity, diagnose,
+};
 
 use crate::common::*;
 
@@ -14,8 +16,18 @@ fn run(req: &DiagnosisRequest) -> Diagnosis {
     run_with(req, &Profile::default())
 }
 
-fn pair(secs: i64, p: impl Fn(i64, SampleInput) -> SampleInput, q: impl Fn(i64, SampleInput) -> SampleInput) -> DiagnosisRequest {
-    request(secs, vec![participant("u1", Role::Publish, series(11, secs, p)), participant("u2", Role::Subscribe, series(22, secs, q))])
+fn pair(
+    secs: i64,
+    p: impl Fn(i64, SampleInput) -> SampleInput,
+    q: impl Fn(i64, SampleInput) -> SampleInput,
+) -> DiagnosisRequest {
+    request(
+        secs,
+        vec![
+            participant("u1", Role::Publish, series(11, secs, p)),
+            participant("u2", Role::Subscribe, series(22, secs, q)),
+        ],
+    )
 }
 
 fn id(_: i64, s: SampleInput) -> SampleInput {
@@ -31,8 +43,17 @@ fn high_rtt_on_both_ends_is_attributed_to_both() {
         s
     };
     let d = run(&pair(600, high, high));
-    let kinds: Vec<_> = summary(&d).into_iter().filter(|f| f.0 == "high_rtt").collect();
-    assert_eq!(kinds, [s("high_rtt", "both sides", "u1", 100, 160), s("high_rtt", "both sides", "u2", 100, 160)]);
+    let kinds: Vec<_> = summary(&d)
+        .into_iter()
+        .filter(|f| f.0 == "high_rtt")
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            s("high_rtt", "both sides", "u1", 100, 160),
+            s("high_rtt", "both sides", "u2", 100, 160)
+        ]
+    );
 }
 
 #[test]
@@ -47,7 +68,10 @@ fn critical_loss_is_critical() {
         },
         id,
     ));
-    assert_eq!(summary(&d), [s("high_loss", "publisher uplink", "u1", 100, 200)]);
+    assert_eq!(
+        summary(&d),
+        [s("high_loss", "publisher uplink", "u1", 100, 200)]
+    );
     assert_eq!(d.findings[0].severity, Severity::Critical);
     assert_eq!(d.grade.letter, 'E');
 }
@@ -65,7 +89,10 @@ fn hysteresis_keeps_one_episode_while_loss_hovers() {
         },
         id,
     ));
-    assert_eq!(summary(&d), [s("high_loss", "publisher uplink", "u1", 100, 200)]);
+    assert_eq!(
+        summary(&d),
+        [s("high_loss", "publisher uplink", "u1", 100, 200)]
+    );
 }
 
 #[test]
@@ -81,7 +108,10 @@ fn short_high_loss_below_minimum_duration_is_not_high_loss() {
         id,
     ));
     // 8 s < 10 s: a swing (no downgrade after it), not a sustained problem.
-    assert_eq!(summary(&d), [s("network_jitter", "publisher uplink", "u1", 100, 108)]);
+    assert_eq!(
+        summary(&d),
+        [s("network_jitter", "publisher uplink", "u1", 100, 108)]
+    );
 }
 
 #[test]
@@ -94,7 +124,10 @@ fn rtt_drift() {
     }));
     let f: Vec<_> = summary(&d);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert_eq!((f[0].0.as_str(), f[0].1.as_str(), f[0].2.as_str(), f[0].4), ("rtt_drift", "subscriber downlink", "u2", 600));
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str(), f[0].2.as_str(), f[0].4),
+        ("rtt_drift", "subscriber downlink", "u2", 600)
+    );
     assert!(f[0].3 >= 200 && f[0].3 <= 330, "{f:?}");
 }
 
@@ -147,7 +180,10 @@ fn subscriber_only_freeze_is_on_the_downlink() {
         }
         s
     }));
-    assert_eq!(summary(&d), [s("freeze", "subscriber downlink", "u2", 100, 103)]);
+    assert_eq!(
+        summary(&d),
+        [s("freeze", "subscriber downlink", "u2", 100, 103)]
+    );
 }
 
 #[test]
@@ -159,10 +195,20 @@ fn old_device_and_poor_region() {
     let mut profile = Profile::default();
     profile.clients.poor_regions.push("XX-REMOTE".to_owned());
     let d = run_with(&req, &profile);
-    assert_eq!(summary(&d), [s("outdated_device", "client", "u2", 0, 120), s("poor_network_region", "subscriber downlink", "u2", 0, 120)]);
+    assert_eq!(
+        summary(&d),
+        [
+            s("outdated_device", "client", "u2", 0, 120),
+            s("poor_network_region", "subscriber downlink", "u2", 0, 120)
+        ]
+    );
     profile.clients.legacy_devices.push("galaxy s5".to_owned());
     let d = run_with(&req, &profile);
-    assert!(d.findings[0].explanation.contains("legacy list"), "{}", d.findings[0].explanation);
+    assert!(
+        d.findings[0].explanation.contains("legacy list"),
+        "{}",
+        d.findings[0].explanation
+    );
 }
 
 #[test]
@@ -170,7 +216,10 @@ fn sdk_minimum_is_per_platform() {
     let mut req = healthy_pair(120);
     req.participants[0].client.sdk_version = "2.3.0".to_owned();
     let mut profile = Profile::default();
-    profile.clients.min_sdk.push(mediameter_diagnostics::MinVersion::new("ios", "2.4"));
+    profile
+        .clients
+        .min_sdk
+        .push(mediameter_diagnostics::MinVersion::new("ios", "2.4"));
     let d = run_with(&req, &profile);
     assert_eq!(summary(&d), [s("outdated_sdk", "client", "u1", 0, 120)]);
     // The Android subscriber on 2.5.1 passes the generic minimum.
@@ -208,9 +257,16 @@ fn gaps_are_reported_not_filled() {
             )
         })
         .collect();
-    assert_eq!(gaps, [("u1".to_owned(), 100, 160), ("u1".to_owned(), 500, 600)]);
+    assert_eq!(
+        gaps,
+        [("u1".to_owned(), 100, 160), ("u1".to_owned(), 500, 600)]
+    );
     // No score windows are invented inside the gaps.
-    let scored: Vec<i64> = d.scores[0].windows.iter().map(|w| w.window.start().signed_duration_since(t0()).num_seconds()).collect();
+    let scored: Vec<i64> = d.scores[0]
+        .windows
+        .iter()
+        .map(|w| w.window.start().signed_duration_since(t0()).num_seconds())
+        .collect();
     assert!(!scored.contains(&110) && !scored.contains(&520));
     assert_eq!(summary(&d), []);
 }
@@ -259,10 +315,17 @@ fn publisher_loss_with_many_subscribers() {
         }),
     )];
     for k in 0..5u64 {
-        parts.push(participant(&format!("s{k}"), Role::Subscribe, series(100 + k, secs, id)));
+        parts.push(participant(
+            &format!("s{k}"),
+            Role::Subscribe,
+            series(100 + k, secs, id),
+        ));
     }
     let d = run(&request(secs, parts));
-    assert_eq!(summary(&d), [s("high_loss", "publisher uplink", "u1", 100, 130)]);
+    assert_eq!(
+        summary(&d),
+        [s("high_loss", "publisher uplink", "u1", 100, 130)]
+    );
     assert_eq!(d.scores.len(), 5);
 }
 
@@ -280,20 +343,30 @@ fn profiles_change_what_is_reported() {
     );
     assert_eq!(summary(&run_with(&req, &Profile::default())), []);
     let sensitive = run_with(&req, &Profile::sensitive());
-    assert_eq!(summary(&sensitive), [s("high_loss", "publisher uplink", "u1", 100, 130)]);
+    assert_eq!(
+        summary(&sensitive),
+        [s("high_loss", "publisher uplink", "u1", 100, 130)]
+    );
     assert_eq!(summary(&run_with(&req, &Profile::tolerant())), []);
 }
 
 #[test]
 fn profiles_round_trip_through_json() {
-    for p in [Profile::sensitive(), Profile::default(), Profile::tolerant()] {
+    for p in [
+        Profile::sensitive(),
+        Profile::default(),
+        Profile::tolerant(),
+    ] {
         let json = serde_json::to_string(&p).unwrap();
         let back: Profile = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
     }
     let bad: Profile = serde_json::from_str(r#"{"name":"x","swing_z":9.0,"surge_z":8.0}"#).unwrap();
     let call = healthy_pair(30).validate().unwrap();
-    assert_eq!(diagnose(&call, &bad).unwrap_err().kind(), mediameter_diagnostics::ErrorKind::InvalidProfile);
+    assert_eq!(
+        diagnose(&call, &bad).unwrap_err().kind(),
+        mediameter_diagnostics::ErrorKind::InvalidProfile
+    );
 }
 
 #[test]
@@ -310,7 +383,17 @@ fn findings_serialize_with_every_field() {
     ));
     let v = serde_json::to_value(&d).unwrap();
     let f = &v["findings"][0];
-    for key in ["kind", "severity", "side", "user_id", "role", "window", "values", "test", "explanation"] {
+    for key in [
+        "kind",
+        "severity",
+        "side",
+        "user_id",
+        "role",
+        "window",
+        "values",
+        "test",
+        "explanation",
+    ] {
         assert!(f.get(key).is_some(), "missing {key}");
     }
     assert_eq!(f["kind"], "high_loss");
@@ -322,7 +405,11 @@ fn findings_serialize_with_every_field() {
 
 #[test]
 fn healthy_call_is_quiet_under_every_profile() {
-    for p in [Profile::sensitive(), Profile::default(), Profile::tolerant()] {
+    for p in [
+        Profile::sensitive(),
+        Profile::default(),
+        Profile::tolerant(),
+    ] {
         let d = run_with(&healthy_pair(1800), &p);
         assert_eq!(summary(&d), [], "profile {}", p.name);
     }
@@ -349,6 +436,13 @@ fn subscriber_loss_is_on_the_downlink() {
         }
         s
     }));
-    assert_eq!(summary(&d), [s("high_loss", "subscriber downlink", "u2", 50, 80)]);
-    assert!(d.findings[0].explanation.contains("subscriber's downlink"), "{}", d.findings[0].explanation);
+    assert_eq!(
+        summary(&d),
+        [s("high_loss", "subscriber downlink", "u2", 50, 80)]
+    );
+    assert!(
+        d.findings[0].explanation.contains("subscriber's downlink"),
+        "{}",
+        d.findings[0].explanation
+    );
 }

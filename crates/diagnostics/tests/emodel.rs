@@ -1,6 +1,8 @@
 //! Golden E-model values (DOMAIN.md §3.1, ITU-T G.107) and hand-computed cases.
 
-use mediameter_diagnostics::emodel::{CallInputs, Codec, Model, Params, Scorer, idd, ie_eff, mos_from_r};
+use mediameter_diagnostics::emodel::{
+    CallInputs, Codec, Model, Params, Scorer, idd, ie_eff, mos_from_r,
+};
 
 #[test]
 fn g107_default_parameter_set_gives_93_2() {
@@ -33,7 +35,13 @@ fn g711_plc_loss_impairment() {
     assert!((ie_eff(0.0, 25.1, 2.0, 1.0, 95.0) - 7.0111).abs() < 1e-4);
     // Ppl = 5 %: 95·5/30.1 = 15.781.
     assert!((ie_eff(0.0, 25.1, 5.0, 1.0, 95.0) - 15.7807).abs() < 1e-4);
-    let r = Params { ie: 0.0, bpl: 25.1, ppl: 2.0, ..Params::default() }.rating();
+    let r = Params {
+        ie: 0.0,
+        bpl: 25.1,
+        ppl: 2.0,
+        ..Params::default()
+    }
+    .rating();
     assert!((r.r - (93.2 - 7.011)).abs() < 0.05);
 }
 
@@ -55,11 +63,17 @@ fn delay_impairment_from_domain() {
 
 #[test]
 fn scorer_uses_the_right_model() {
-    let nb = Scorer::new(Codec::G729aVad).score(&CallInputs { ppl: 0.0, ta_ms: 0.0 });
+    let nb = Scorer::new(Codec::G729aVad).score(&CallInputs {
+        ppl: 0.0,
+        ta_ms: 0.0,
+    });
     assert_eq!(nb.model, Model::G107);
     // G.729A + VAD: Ie 11 → R = 93.2 − 11 = 82.2.
     assert!((nb.r - 82.2).abs() < 0.05);
-    let fb = Scorer::new(Codec::Opus).score(&CallInputs { ppl: 0.0, ta_ms: 0.0 });
+    let fb = Scorer::new(Codec::Opus).score(&CallInputs {
+        ppl: 0.0,
+        ta_ms: 0.0,
+    });
     assert_eq!(fb.model, Model::G1072);
     assert!(fb.r > 100.0);
     assert!((fb.r_narrowband * 1.48 - fb.r).abs() < 1e-9);
@@ -69,8 +83,18 @@ fn scorer_uses_the_right_model() {
 fn scorer_with_delay_couples_echo_delays() {
     // Ta = 150 ms with T = Ta and Tr = 2·Ta: X = log2(1.5) = 0.585, Idd = 0.164, plus talker
     // echo (TELR 65 dB) and listener echo (WEPL 110 dB).
-    let s = Scorer::new(Codec::G711Plc).score(&CallInputs { ppl: 0.0, ta_ms: 150.0 });
-    let p = Params { t: 150.0, tr: 300.0, ta: 150.0, bpl: 25.1, ..Params::default() }.rating();
+    let s = Scorer::new(Codec::G711Plc).score(&CallInputs {
+        ppl: 0.0,
+        ta_ms: 150.0,
+    });
+    let p = Params {
+        t: 150.0,
+        tr: 300.0,
+        ta: 150.0,
+        bpl: 25.1,
+        ..Params::default()
+    }
+    .rating();
     // The scorer computes Is once at T = 0 (STMRo's echo term is 10^-6.5 of the sidetone's).
     assert!((s.r - p.r).abs() < 1e-3, "{} vs {}", s.r, p.r);
     assert!((p.idd - 0.164).abs() < 0.001, "{}", p.idd);
@@ -81,9 +105,13 @@ fn scorer_with_delay_couples_echo_delays() {
 
 #[test]
 fn custom_codec_round_trips_in_json() {
-    let c: Codec = serde_json::from_str(r#"{"custom":{"model":"g107","ie":5.0,"bpl":10.0}}"#).unwrap();
+    let c: Codec =
+        serde_json::from_str(r#"{"custom":{"model":"g107","ie":5.0,"bpl":10.0}}"#).unwrap();
     assert_eq!(c.impairment(), (Model::G107, 5.0, 10.0));
     let named: Codec = serde_json::from_str(r#""g729a_vad""#).unwrap();
     assert_eq!(named, Codec::G729aVad);
-    assert_eq!(serde_json::to_string(&Codec::G7231Vad).unwrap(), r#""g723_1_vad""#);
+    assert_eq!(
+        serde_json::to_string(&Codec::G7231Vad).unwrap(),
+        r#""g723_1_vad""#
+    );
 }

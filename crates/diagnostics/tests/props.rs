@@ -24,16 +24,18 @@ fn sample_at(ms: i64) -> impl Strategy<Value = SampleInput> {
         prop_oneof![Just(0.0), q(3000)],
         prop::option::of(q(500)),
     )
-        .prop_map(move |(audio, tier, video, fps, loss, rtt, jitter)| SampleInput {
-            t: t0() + TimeDelta::milliseconds(ms),
-            audio_kbps: audio,
-            video_tier: tier.map(str::to_owned),
-            video_kbps: video,
-            fps,
-            loss_pct: loss,
-            rtt_ms: rtt,
-            jitter_ms: jitter,
-        })
+        .prop_map(
+            move |(audio, tier, video, fps, loss, rtt, jitter)| SampleInput {
+                t: t0() + TimeDelta::milliseconds(ms),
+                audio_kbps: audio,
+                video_tier: tier.map(str::to_owned),
+                video_kbps: video,
+                fps,
+                loss_pct: loss,
+                rtt_ms: rtt,
+                jitter_ms: jitter,
+            },
+        )
 }
 
 /// Samples at increasing times inside `[0, range_ms)`: steps of 200 ms to 20 s.
@@ -55,22 +57,36 @@ fn samples(range_ms: i64) -> impl Strategy<Value = Vec<SampleInput>> {
 fn request_strategy() -> impl Strategy<Value = DiagnosisRequest> {
     (1i64..=3600).prop_flat_map(|secs| {
         let range_ms = secs * 1000;
-        prop::collection::vec((any::<bool>(), samples(range_ms), prop::sample::select(vec!["1.0.0", "2.5.1", "x", "3"])), 1..4).prop_map(
-            move |parts| {
-                let participants = parts
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (is_pub, samples, sdk))| {
-                        let mut p = participant(&format!("u{i}"), if is_pub { Role::Publish } else { Role::Subscribe }, samples);
-                        p.client.sdk_version = sdk.to_owned();
-                        p
-                    })
-                    .collect();
-                let mut req = request(secs, participants);
-                req.range = TimeRange::new(t0(), at(secs)).unwrap();
-                req
-            },
+        prop::collection::vec(
+            (
+                any::<bool>(),
+                samples(range_ms),
+                prop::sample::select(vec!["1.0.0", "2.5.1", "x", "3"]),
+            ),
+            1..4,
         )
+        .prop_map(move |parts| {
+            let participants = parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, (is_pub, samples, sdk))| {
+                    let mut p = participant(
+                        &format!("u{i}"),
+                        if is_pub {
+                            Role::Publish
+                        } else {
+                            Role::Subscribe
+                        },
+                        samples,
+                    );
+                    p.client.sdk_version = sdk.to_owned();
+                    p
+                })
+                .collect();
+            let mut req = request(secs, participants);
+            req.range = TimeRange::new(t0(), at(secs)).unwrap();
+            req
+        })
     })
 }
 

@@ -2,7 +2,9 @@
 //! findings (kind, side, user, window in seconds from the start).
 
 use mediameter_core::Role;
-use mediameter_diagnostics::{Diagnosis, DiagnosisRequest, FindingKind, Profile, Severity, diagnose, render_report};
+use mediameter_diagnostics::{
+    Diagnosis, DiagnosisRequest, FindingKind, Profile, Severity, diagnose, render_report,
+};
 
 use crate::common::*;
 
@@ -45,13 +47,26 @@ fn lossy_uplink() {
         }
         s
     });
-    let req = request(600, vec![participant("u1", Role::Publish, pub_), participant("u2", Role::Subscribe, series(22, 600, |_, s| s))]);
+    let req = request(
+        600,
+        vec![
+            participant("u1", Role::Publish, pub_),
+            participant("u2", Role::Subscribe, series(22, 600, |_, s| s)),
+        ],
+    );
     let d = run(&req);
-    assert_eq!(summary(&d), [s("high_loss", "publisher uplink", "u1", 200, 320)]);
+    assert_eq!(
+        summary(&d),
+        [s("high_loss", "publisher uplink", "u1", 200, 320)]
+    );
     let f = &d.findings[0];
     assert!((f.value("loss_mean_pct").unwrap() - 12.0).abs() < 0.5);
     assert!(f.value("peer_loss_mean_pct").unwrap() < 1.0);
-    assert!(f.explanation.contains("publisher's uplink"), "{}", f.explanation);
+    assert!(
+        f.explanation.contains("publisher's uplink"),
+        "{}",
+        f.explanation
+    );
 }
 
 #[test]
@@ -63,9 +78,18 @@ fn rtt_level_shift() {
         }
         s
     });
-    let req = request(600, vec![participant("u1", Role::Publish, series(11, 600, |_, s| s)), participant("u2", Role::Subscribe, sub)]);
+    let req = request(
+        600,
+        vec![
+            participant("u1", Role::Publish, series(11, 600, |_, s| s)),
+            participant("u2", Role::Subscribe, sub),
+        ],
+    );
     let d = run(&req);
-    assert_eq!(summary(&d), [s("rtt_level_shift", "subscriber downlink", "u2", 300, 600)]);
+    assert_eq!(
+        summary(&d),
+        [s("rtt_level_shift", "subscriber downlink", "u2", 300, 600)]
+    );
     let f = &d.findings[0];
     assert!((f.value("shift_ms").unwrap() - 120.0).abs() < 5.0);
 }
@@ -95,10 +119,16 @@ fn jitter_with_adaptation() {
     };
     let req = request(
         600,
-        vec![participant("u1", Role::Publish, series(11, 600, shape)), participant("u2", Role::Subscribe, series(22, 600, sub_shape))],
+        vec![
+            participant("u1", Role::Publish, series(11, 600, shape)),
+            participant("u2", Role::Subscribe, series(22, 600, sub_shape)),
+        ],
     );
     let d = run(&req);
-    assert_eq!(summary(&d), [s("expected_adaptation", "publisher uplink", "u1", 200, 206)]);
+    assert_eq!(
+        summary(&d),
+        [s("expected_adaptation", "publisher uplink", "u1", 200, 206)]
+    );
     assert_eq!(d.findings[0].severity, Severity::Info);
     assert_eq!(d.grade.letter, 'A');
 }
@@ -113,9 +143,18 @@ fn extreme_surge() {
         }
         s
     });
-    let req = request(600, vec![participant("u1", Role::Publish, series(11, 600, |_, s| s)), participant("u2", Role::Subscribe, sub)]);
+    let req = request(
+        600,
+        vec![
+            participant("u1", Role::Publish, series(11, 600, |_, s| s)),
+            participant("u2", Role::Subscribe, sub),
+        ],
+    );
     let d = run(&req);
-    assert_eq!(summary(&d), [s("network_surge", "subscriber downlink", "u2", 300, 305)]);
+    assert_eq!(
+        summary(&d),
+        [s("network_surge", "subscriber downlink", "u2", 300, 305)]
+    );
     assert_eq!(d.findings[0].severity, Severity::Warning);
 }
 
@@ -129,14 +168,30 @@ fn unexplained_disagreement() {
         }
         s
     });
-    let req = request(600, vec![participant("u1", Role::Publish, series(11, 600, |_, s| s)), participant("u2", Role::Subscribe, sub)]);
+    let req = request(
+        600,
+        vec![
+            participant("u1", Role::Publish, series(11, 600, |_, s| s)),
+            participant("u2", Role::Subscribe, sub),
+        ],
+    );
     let d = run(&req);
-    assert_eq!(summary(&d), [s("unexplained_disagreement", "both sides", "u2", 200, 320)]);
+    assert_eq!(
+        summary(&d),
+        [s("unexplained_disagreement", "both sides", "u2", 200, 320)]
+    );
     let f = &d.findings[0];
     assert_eq!(f.kind, FindingKind::UnexplainedDisagreement);
     let e = f.escalation.as_ref().unwrap();
-    assert_eq!((e.app_id.as_str(), e.channel_id.as_str()), ("app-demo", "room-7"));
+    assert_eq!(
+        (e.app_id.as_str(), e.channel_id.as_str()),
+        ("app-demo", "room-7")
+    );
     assert_eq!((e.publisher.as_str(), e.subscriber.as_str()), ("u1", "u2"));
     assert_eq!(e.window, f.window);
-    assert!(e.evidence.iter().any(|l| l.starts_with("audio:")), "{:?}", e.evidence);
+    assert!(
+        e.evidence.iter().any(|l| l.starts_with("audio:")),
+        "{:?}",
+        e.evidence
+    );
 }

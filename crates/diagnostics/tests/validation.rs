@@ -11,7 +11,12 @@ fn err(req: &DiagnosisRequest) -> Error {
 
 fn sample_err(e: &Error) -> (String, usize, &'static str) {
     match e {
-        Error::Sample { participant, index, field, .. } => (participant.clone(), *index, *field),
+        Error::Sample {
+            participant,
+            index,
+            field,
+            ..
+        } => (participant.clone(), *index, *field),
         other => panic!("expected a sample error, got {other}"),
     }
 }
@@ -22,7 +27,9 @@ fn range_over_one_hour_is_rejected() {
     let ok = request(3600, vec![]);
     assert!(ok.validate().is_ok());
     let mut long = request(3600, vec![]);
-    long.range = mediameter_core::TimeRange::new(t0(), at(3600) + chrono::TimeDelta::milliseconds(1)).unwrap();
+    long.range =
+        mediameter_core::TimeRange::new(t0(), at(3600) + chrono::TimeDelta::milliseconds(1))
+            .unwrap();
     let e = err(&long);
     assert_eq!(e.kind(), ErrorKind::RangeTooLong);
     assert!(e.to_string().contains("at most 3600 s"), "{e}");
@@ -99,7 +106,8 @@ fn non_finite_and_negative_measurements() {
 #[test]
 fn participant_errors() {
     let mut dup = healthy_pair(30);
-    dup.participants.push(participant("u1", Role::Publish, vec![]));
+    dup.participants
+        .push(participant("u1", Role::Publish, vec![]));
     assert_eq!(err(&dup).kind(), ErrorKind::InvalidParticipant);
 
     let mut unknown = healthy_pair(30);
@@ -123,15 +131,15 @@ fn json_errors_are_reported_by_serde() {
         "participants":[{"user_id":"u1","role":"host","client":{"sdk_version":"1","os":"x"}}]}"#;
     let e = serde_json::from_str::<DiagnosisRequest>(bad_role).unwrap_err();
     assert!(e.to_string().contains("role"), "{e}");
-    let reversed =
-        r#"{"app_id":"a","channel_id":"c","range":{"start":"2024-05-01T10:10:00Z","end":"2024-05-01T10:00:00Z"},"participants":[]}"#;
+    let reversed = r#"{"app_id":"a","channel_id":"c","range":{"start":"2024-05-01T10:10:00Z","end":"2024-05-01T10:00:00Z"},"participants":[]}"#;
     assert!(serde_json::from_str::<DiagnosisRequest>(reversed).is_err());
 }
 
 #[test]
 fn subscriber_without_subscriptions_receives_every_publisher() {
     let mut req = healthy_pair(30);
-    req.participants.push(participant("u3", Role::Publish, vec![]));
+    req.participants
+        .push(participant("u3", Role::Publish, vec![]));
     let call = req.validate().unwrap();
     assert_eq!(call.pairs(), &[(0, 1), (2, 1)]);
 }

@@ -1,5 +1,101 @@
-//! Usage aggregation for RTC and live streaming: time buckets, split-by dimensions, durations per spec, distinct users and channels, peak concurrency, distributions and vendor response shapes, as mergeable partial aggregates.
+//! Usage aggregation for real-time audio/video and live streaming: the figures a vendor's
+//! console and usage APIs show, computed from raw stream segments at platform scale.
 //!
-//! Work in progress: see the issue tracker.
+//! * [`UsageQuery`] says what to compute: hour or day buckets aligned in a zone (GMT+8 or UTC),
+//!   split-by dimensions (app, region, domain, instance, type, spec, role), filters (an empty
+//!   filter keeps all), an optional range, exact or approximate distinct counting.
+//! * [`Aggregator`] consumes any iterator of [`StreamSegment`](mediameter_core::StreamSegment)s
+//!   in one pass, splitting each exactly at bucket boundaries, and reports per group and bucket:
+//!   publish and subscribe seconds per spec, billable minutes (subscription only, under core's
+//!   [`MinutePolicy`](mediameter_core::MinutePolicy)), active users, channels, peak concurrent
+//!   channels and peak concurrent communications (publish→subscribe relations).
+//! * [`UsageState`] is the same result as a serializable value whose `merge` is associative
+//!   and commutative: shards aggregated apart merge into exactly the whole, peaks and distinct
+//!   counts included.
+//! * [`distribution`] and [`distribution_by`] give proportions per region (vendor rounding or
+//!   largest remainder); [`communication_records`] gives channel sessions and per-user detail.
+//! * [`vendor`] holds the vendors' response shapes (Alibaba `DescribeLiveProducerUsageData`
+//!   JSON and XML, Volcengine `ListOperationDistribution`, Huawei room list); [`csv`] the
+//!   console's exports; [`SegmentReader`] reads CSV and JSON Lines with errors that name the
+//!   line and field, or skips bad records and reports them.
+//!
+//! Every metric's exact definition is in `docs/usage.md`.
+//!
+//! # Example
+//!
+//! ```
+//! use mediameter_core::{BillingZone, Granularity, MediaSpec, MinutePolicy, VideoTier};
+//! use mediameter_usage::{Aggregator, Dimension, UsageQuery, parse_csv};
+//!
+//! let segments = parse_csv(
+//!     "app,channel,user,role,spec,region,start,end,publisher\n\
+//!      a1,room,host,pub,720p,cn-shanghai,1679273400,1679275800,\n\
+//!      a1,room,fan1,sub,720p,cn-shanghai,1679273700,1679274600,host\n\
+//!      a1,room,fan2,sub,720p,cn-shanghai,1679274000,1679275200,host\n",
+//! )?;
+//! let query = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
+//! let mut agg = Aggregator::new(query)?;
+//! agg.extend(&segments)?;
+//! let report = agg.report(MinutePolicy::CeilPerPeriod)?;
+//!
+//! // The host publishes 08:50–09:30 GMT+8; fan1 watches 08:55–09:10, fan2 09:00–09:20.
+//! let p720 = MediaSpec::Video(VideoTier::P720);
+//! let (h8, h9) = (&report.rows[0], &report.rows[1]);
+//! assert_eq!(h8.subscribe_seconds[p720], 300); // fan1's piece before 09:00
+//! assert_eq!(h8.active_users, Some(2));
+//! assert_eq!(h9.subscribe_seconds[p720], 600 + 1200);
+//! assert_eq!(h9.peak_communications, Some(2)); // host→fan1 and host→fan2 at 09:05
+//! assert_eq!(h9.billable_minutes[p720].to_string(), "30");
+//! assert_eq!(report.totals[0].subscribe_seconds[p720], 2100);
+//! # Ok::<(), mediameter_usage::Error>(())
+//! ```
+//!
+//! # Feature flags
+//!
+//! * `serde` (default): `Serialize`/`Deserialize` for the public data types (queries, states,
+//!   reports, vendor shapes), JSON Lines input and [`segment_jsonl`]. Pulls in `serde`,
+//!   `serde_json` and core's `serde` feature. Without it, CSV input and output still work.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Algorithm and vendor names (HyperLogLog, MurmurHash3, SipHash, OpenAPI) are words here, not code.
+#![allow(clippy::doc_markdown)]
+
+mod aggregate;
+mod compact;
+pub mod csv;
+mod distribution;
+mod error;
+pub mod hash;
+mod hll;
+mod input;
+mod intervals;
+mod query;
+mod records;
+mod report;
+mod spec_table;
+mod state;
+#[doc(hidden)]
+pub mod synthetic;
+pub mod vendor;
+
+pub use aggregate::{Aggregator, aggregate};
+
+pub use distribution::{DistributionRow, Indicator, ProportionMode, distribution, distribution_by};
+pub use error::{Error, ErrorKind, Result};
+pub use hll::Hll;
+#[cfg(feature = "serde")]
+pub use input::segment_jsonl;
+pub use input::{
+    BadRecords, InputFormat, SegmentReader, SkipReport, parse_csv, parse_jsonl, read_segments,
+};
+pub use intervals::IntervalSet;
+pub use query::{Dimension, DistinctMode, IdScope, Metrics, UsageQuery, parse_interval};
+pub use records::{ChannelSession, UserDetail, communication_records};
+pub use report::{GroupTotal, UsageReport, UsageRow};
+pub use spec_table::PerSpec;
+pub use state::{Cell, Distinct, GroupKey, GroupState, Relation, ScopedId, UsageState};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

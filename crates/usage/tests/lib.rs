@@ -1,1 +1,21 @@
-//! Integration tests.
+//! Integration tests of mediameter-usage.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod aggregate;
+mod common;
+mod distribution;
+mod input;
+mod merge;
+mod records;
+mod vendor;

@@ -1,0 +1,646 @@
+//! `mediameter usage`: usage aggregation of stream segments (CSV or JSON Lines) into hour or
+//! day buckets, with split-by dimensions, filters, distributions, communication records and
+//! the vendors' response shapes.
+
+// Doc comments of the flags are the `--help` text, shown verbatim: no Markdown backticks.
+#![allow(clippy::doc_markdown)]
+
+use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use mediameter_core::{BillingZone, MinutePolicy, StreamSegment, TimeRange};
+use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, ResponseMetadata};
+use mediameter_usage::{
+    Aggregator, BadRecords, Dimension, DistinctMode, Indicator, InputFormat, ProportionMode,
+    SegmentReader, SkipReport, UsageQuery, UsageReport, communication_records, distribution_by,
+    parse_interval,
+};
+
+use crate::io::{CliError, write_json};
+
+const SAMPLE: &str = include_str!("../data/usage_sample.csv");
+
+/// Output formats of `mediameter usage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub(crate) enum UsageFormat {
+    /// The crate's report as pretty JSON (the default).
+    #[default]
+    Json,
+    /// The vendor's JSON shape: Alibaba `DescribeLiveProducerUsageData` for a report,
+    /// Volcengine `ListOperationDistribution` for a distribution.
+    VendorJson,
+    /// The Alibaba `DescribeLiveProducerUsageData` XML shape (reports only).
+    Xml,
+    /// The exported table as CSV (aggregated rows, or the per-user detail of records).
+    Csv,
+    /// An aligned table for people.
+    Table,
+}
+
+/// Where the segments come from and what to compute from them.
+#[derive(clap::Args, Debug)]
+pub(crate) struct UsageArgs {
+    /// Segments as CSV (header: app,channel,user,role,spec,region,start,end[,publisher,domain,
+    /// instance,type]) or JSON Lines; a file, or standard input when omitted or `-`.
+    pub(crate) input: Option<PathBuf>,
+    /// Input format; detected from the file extension or the first character when omitted.
+    #[arg(long, value_parser = ["csv", "jsonl"])]
+    pub(crate) input_format: Option<String>,
+    /// Bucket width: 3600 (hour) or 86400 (day).
+    #[arg(long, default_value = "3600")]
+    pub(crate) interval: String,
+    /// Zone the buckets are aligned in: GMT+8, UTC, +05:30, ...
+    #[arg(long, default_value = "GMT+8")]
+    pub(crate) zone: String,
+    /// Comma-separated dimensions to split by: app, region, domain, instance, type, spec, role.
+    #[arg(long, default_value = "")]
+    pub(crate) split_by: String,
+    /// Keep only these apps (comma-separated; empty: all).
+    #[arg(long, default_value = "")]
+    pub(crate) app: String,
+    /// Keep only these regions (comma-separated; empty: all).
+    #[arg(long, default_value = "")]
+    pub(crate) region: String,
+    /// Keep only these domains (comma-separated; empty: all).
+    #[arg(long, default_value = "")]
+    pub(crate) domain: String,
+    /// Keep only these instances (comma-separated; empty: all).
+    #[arg(long, default_value = "")]
+    pub(crate) instance: String,
+    /// Keep only these product types (comma-separated; empty: all).
+    #[arg(long = "type", default_value = "")]
+    pub(crate) product_type: String,
+    /// Keep only these specs (comma-separated; empty: all).
+    #[arg(long, default_value = "")]
+    pub(crate) spec: String,
+    /// Keep only this role: pub or sub.
+    #[arg(long, default_value = "")]
+    pub(crate) role: String,
+    /// Count only time from this instant (RFC 3339 or Unix seconds).
+    #[arg(long)]
+    pub(crate) start: Option<String>,
+    /// Count only time before this instant (RFC 3339 or Unix seconds).
+    #[arg(long)]
+    pub(crate) end: Option<String>,
+    /// Print the distribution of distinct users by this dimension instead of the report.
+    #[arg(long)]
+    pub(crate) distribution: Option<String>,
+    /// Distribution indicator: user_num (user_count accepted).
+    #[arg(long, default_value = "user_num")]
+    pub(crate) indicator: String,
+    /// Proportions: vendor (each truncated to 2 decimals) or largest-remainder (sum 100.00).
+    #[arg(long, default_value = "vendor")]
+    pub(crate) proportion: String,
+    /// Print communication records (channel sessions and per-user detail) instead.
+    #[arg(long)]
+    pub(crate) records: bool,
+    /// Count distinct users and channels with HyperLogLog sketches of this precision (4-16).
+    #[arg(long)]
+    pub(crate) approximate: Option<u8>,
+    /// Billable minutes: exact, ceil_per_record or ceil_per_period.
+    #[arg(long, default_value = "ceil_per_period")]
+    pub(crate) minute_policy: String,
+    /// Skip malformed records (counted and reported on stderr) instead of stopping.
+    #[arg(long)]
+    pub(crate) skip_bad: bool,
+    /// Request id written into vendor shapes.
+    #[arg(long, default_value = "mediameter")]
+    pub(crate) request_id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = UsageFormat::Json)]
+    pub(crate) format: UsageFormat,
+}
+
+fn input_err(e: impl std::fmt::Display) -> CliError {
+    CliError::input(e)
+}
+
+fn parse_instant(s: &str, what: &str) -> Result<DateTime<Utc>, CliError> {
+    if let Ok(n) = s.trim().parse::<i64>() {
+        return DateTime::from_timestamp(n, 0)
+            .ok_or_else(|| CliError::input(format!("{what} {n} is out of range")));
+    }
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            CliError::input(format!(
+                "{what} {s:?}: expected RFC 3339 or Unix seconds ({e})"
+            ))
+        })
+}
+
+fn minute_policy(s: &str) -> Result<MinutePolicy, CliError> {
+    match s {
+        "exact" => Ok(MinutePolicy::Exact),
+        "ceil_per_record" | "ceil-per-record" => Ok(MinutePolicy::CeilPerRecord),
+        "ceil_per_period" | "ceil-per-period" => Ok(MinutePolicy::CeilPerPeriod),
+        _ => Err(CliError::input(format!(
+            "minute policy {s:?}: expected exact, ceil_per_record or ceil_per_period"
+        ))),
+    }
+}
+
+fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliError> {
+    let zone: BillingZone = args.zone.parse().map_err(input_err)?;
+    let mut q = UsageQuery::new(zone, parse_interval(&args.interval).map_err(input_err)?);
+    let mut split = Dimension::parse_list(&args.split_by).map_err(input_err)?;
+    if let Some(d) = &args.distribution {
+        let d: Dimension = d.parse().map_err(input_err)?;
+        split = vec![d];
+    }
+    q = q.with_split_by(split);
+    for (dim, list) in [
+        (Dimension::App, &args.app),
+        (Dimension::Region, &args.region),
+        (Dimension::Domain, &args.domain),
+        (Dimension::Instance, &args.instance),
+        (Dimension::ProductType, &args.product_type),
+        (Dimension::Spec, &args.spec),
+        (Dimension::Role, &args.role),
+    ] {
+        q = q.with_filter(dim, list.split(',')).map_err(input_err)?;
+    }
+    let range = match (&args.start, &args.end) {
+        (None, None) => None,
+        (s, e) => {
+            let s = s
+                .as_deref()
+                .map_or(Ok(DateTime::<Utc>::MIN_UTC), |s| parse_instant(s, "start"))?;
+            let e = e
+                .as_deref()
+                .map_or(Ok(DateTime::<Utc>::MAX_UTC), |e| parse_instant(e, "end"))?;
+            let lo = s.max(
+                DateTime::from_timestamp(mediameter_core::time::MIN_UNIX_SECONDS, 0)
+                    .unwrap_or_default(),
+            );
+            let hi = e.min(
+                DateTime::from_timestamp(mediameter_core::time::END_UNIX_SECONDS, 0)
+                    .unwrap_or_default(),
+            );
+            Some(TimeRange::new(lo, hi).map_err(input_err)?)
+        }
+    };
+    if let Some(r) = range {
+        q = q.with_range(r);
+    }
+    if let Some(p) = args.approximate {
+        q = q.with_distinct(DistinctMode::approximate(p).map_err(input_err)?);
+    }
+    Ok((q, range))
+}
+
+fn open(path: Option<&Path>) -> Result<(Box<dyn BufRead>, Option<InputFormat>), CliError> {
+    match path {
+        Some(p) if p != Path::new("-") => {
+            let file = std::fs::File::open(p).map_err(|source| CliError::Io {
+                what: p.display().to_string(),
+                source,
+            })?;
+            let fmt = match p.extension().and_then(|e| e.to_str()) {
+                Some("csv") => Some(InputFormat::Csv),
+                Some("jsonl" | "ndjson") => Some(InputFormat::JsonLines),
+                _ => None,
+            };
+            Ok((Box::new(BufReader::with_capacity(1 << 16, file)), fmt))
+        }
+        _ => Ok((
+            Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
+            None,
+        )),
+    }
+}
+
+/// Reads segments and hands each to `sink`; reports skips and progress on stderr.
+fn for_each_segment(
+    input: Box<dyn BufRead>,
+    format: InputFormat,
+    skip_bad: bool,
+    mut sink: impl FnMut(StreamSegment) -> Result<(), CliError>,
+) -> Result<SkipReport, CliError> {
+    let bad = if skip_bad {
+        BadRecords::Skip
+    } else {
+        BadRecords::Fail
+    };
+    let mut reader = SegmentReader::new(input, format, bad).map_err(input_err)?;
+    let progress = std::io::stderr().is_terminal();
+    let mut n: u64 = 0;
+    for seg in reader.by_ref() {
+        sink(seg.map_err(input_err)?)?;
+        n = n.saturating_add(1);
+        if progress && n.is_multiple_of(1_000_000) {
+            eprint!("\rmediameter usage: {n} segments read");
+        }
+    }
+    if progress && n >= 1_000_000 {
+        eprintln!("\rmediameter usage: {n} segments read");
+    }
+    let report = reader.skip_report().clone();
+    if report.skipped > 0 {
+        eprintln!("mediameter usage: skipped {} bad record(s)", report.skipped);
+        for e in &report.first_errors {
+            eprintln!("  {e}");
+        }
+    }
+    Ok(report)
+}
+
+fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
+    let head = input.fill_buf().map_err(|source| CliError::Io {
+        what: "input".to_owned(),
+        source,
+    })?;
+    Ok(InputFormat::detect(&String::from_utf8_lossy(head)))
+}
+
+/// Runs `mediameter usage`.
+pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let (query, range) = build_query(args)?;
+    let policy = minute_policy(&args.minute_policy)?;
+    let (mut input, by_ext) = open(args.input.as_deref())?;
+    let format = match (&args.input_format, by_ext) {
+        (Some(f), _) => f.parse().map_err(input_err)?,
+        (None, Some(f)) => f,
+        (None, None) => detect(&mut input)?,
+    };
+    if args.records {
+        let mut segs = Vec::new();
+        for_each_segment(input, format, args.skip_bad, |s| {
+            if query.accepts(&s) {
+                segs.push(s);
+            }
+            Ok(())
+        })?;
+        return print_records(&segs, args.format, out);
+    }
+    let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
+    for_each_segment(input, format, args.skip_bad, |s| {
+        agg.push(&s).map_err(input_err)
+    })?;
+    if let Some(dim) = &args.distribution {
+        let dim: Dimension = dim.parse().map_err(input_err)?;
+        let _: Indicator = args.indicator.parse().map_err(input_err)?;
+        let mode: ProportionMode = args.proportion.parse().map_err(input_err)?;
+        let rows = distribution_by(&agg.to_state(), dim, mode).map_err(input_err)?;
+        return print_distribution(&rows, dim, args, out);
+    }
+    let report = agg.report(policy).map_err(input_err)?;
+    print_report(&report, range, args, out)
+}
+
+fn print_distribution(
+    rows: &[mediameter_usage::DistributionRow],
+    dim: Dimension,
+    args: &UsageArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    match args.format {
+        UsageFormat::Json => write_json(out, &rows),
+        UsageFormat::VendorJson => {
+            let meta = ResponseMetadata {
+                request_id: args.request_id.clone(),
+                action: "ListOperationDistribution".to_owned(),
+                version: "2020-12-01".to_owned(),
+                service: "rtc".to_owned(),
+                region: String::new(),
+            };
+            write_json(
+                out,
+                &DistributionResponse::from_rows(meta, dim.as_str(), rows),
+            )
+        }
+        UsageFormat::Csv => {
+            let mut s = String::new();
+            mediameter_usage::csv::write_record(&mut s, ["name", "value", "proportion"]);
+            for r in rows {
+                let (v, p) = (r.value.to_string(), r.proportion.to_string());
+                mediameter_usage::csv::write_record(
+                    &mut s,
+                    [r.name.as_str(), v.as_str(), p.as_str()],
+                );
+            }
+            out.write_all(s.as_bytes())?;
+            Ok(())
+        }
+        UsageFormat::Table => {
+            writeln!(
+                out,
+                "{:<24} {:>10} {:>10}",
+                dim.as_str(),
+                "user_num",
+                "percent"
+            )?;
+            for r in rows {
+                writeln!(out, "{:<24} {:>10} {:>10}", r.name, r.value, r.proportion)?;
+            }
+            Ok(())
+        }
+        UsageFormat::Xml => Err(CliError::input(
+            "--format xml is the DescribeLiveProducerUsageData shape: not for a distribution",
+        )),
+    }
+}
+
+fn print_records(
+    segs: &[StreamSegment],
+    format: UsageFormat,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let sessions = communication_records(segs).map_err(input_err)?;
+    match format {
+        UsageFormat::Json => write_json(out, &sessions),
+        UsageFormat::Csv => {
+            out.write_all(mediameter_usage::csv::user_detail_csv(&sessions).as_bytes())?;
+            Ok(())
+        }
+        UsageFormat::Table => {
+            writeln!(
+                out,
+                "{:<12} {:<12} {:<20} {:<20} {:>4} {:>4} {:>9} {:>9}",
+                "app", "channel", "start", "end", "pubs", "subs", "pub_s", "sub_s"
+            )?;
+            for s in &sessions {
+                writeln!(
+                    out,
+                    "{:<12} {:<12} {:<20} {:<20} {:>4} {:>4} {:>9} {:>9}",
+                    s.app,
+                    s.channel,
+                    s.start.format("%Y-%m-%dT%H:%M:%SZ"),
+                    s.end.format("%Y-%m-%dT%H:%M:%SZ"),
+                    s.publishers,
+                    s.subscribers,
+                    s.publish_seconds.total(),
+                    s.subscribe_seconds.total()
+                )?;
+            }
+            Ok(())
+        }
+        UsageFormat::VendorJson | UsageFormat::Xml => Err(CliError::input(
+            "communication records print as json, csv or table",
+        )),
+    }
+}
+
+fn print_report(
+    report: &UsageReport,
+    range: Option<TimeRange>,
+    args: &UsageArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let vendor = || -> Result<ProducerUsageResponse, CliError> {
+        // StartTime/EndTime: the bounds given on the command line, else the extent of the
+        // buckets reported (an empty report spans one interval from the epoch).
+        let width = chrono::TimeDelta::seconds(i64::from(report.interval.seconds()));
+        let first = report
+            .rows
+            .iter()
+            .map(|r| r.bucket_start)
+            .min()
+            .unwrap_or_default();
+        let last = report
+            .rows
+            .iter()
+            .map(|r| r.bucket_start)
+            .max()
+            .unwrap_or_default();
+        let start = match (&args.start, range) {
+            (Some(_), Some(r)) => r.start(),
+            _ => first,
+        };
+        let end = match (&args.end, range) {
+            (Some(_), Some(r)) => r.end(),
+            _ => last.checked_add_signed(width).unwrap_or(last),
+        };
+        let end = if end > start {
+            end
+        } else {
+            start.checked_add_signed(width).unwrap_or(end)
+        };
+        ProducerUsageResponse::from_report(report, &args.request_id, start, end).map_err(input_err)
+    };
+    match args.format {
+        UsageFormat::Json => write_json(out, report),
+        UsageFormat::VendorJson => write_json(out, &vendor()?),
+        UsageFormat::Xml => {
+            out.write_all(vendor()?.to_xml().as_bytes())?;
+            Ok(())
+        }
+        UsageFormat::Csv => {
+            out.write_all(mediameter_usage::csv::report_csv(report).as_bytes())?;
+            Ok(())
+        }
+        UsageFormat::Table => write_table(report, out),
+    }
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |n| n.to_string())
+}
+
+fn write_table(report: &UsageReport, out: &mut dyn Write) -> Result<(), CliError> {
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&report.zone.fixed_offset())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let mut header = format!("{:<19}", format!("bucket ({})", report.zone));
+    for d in &report.split_by {
+        header.push_str(&format!(" {:<14}", d.as_str()));
+    }
+    header.push_str(&format!(
+        " {:>9} {:>9} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8}",
+        "sub_s", "pub_s", "bill_min", "users", "chans", "peak_ch", "peak_com", "peak_st"
+    ));
+    writeln!(out, "{header}")?;
+    for r in &report.rows {
+        let mut line = format!("{:<19}", local(r.bucket_start));
+        for (_, v) in &r.group {
+            line.push_str(&format!(" {:<14}", v.as_deref().unwrap_or("-")));
+        }
+        let minutes: rust_decimal::Decimal = r.billable_minutes.0.iter().sum();
+        line.push_str(&format!(
+            " {:>9} {:>9} {:>8} {:>6} {:>6} {:>8} {:>8} {:>8}",
+            r.subscribe_seconds.total(),
+            r.publish_seconds.total(),
+            minutes.normalize(),
+            opt(r.active_users),
+            opt(r.channels),
+            opt(r.peak_channels),
+            opt(r.peak_communications),
+            opt(r.peak_streams)
+        ));
+        writeln!(out, "{line}")?;
+    }
+    for t in &report.totals {
+        let label: Vec<String> = t
+            .group
+            .iter()
+            .map(|(d, v)| format!("{d}={}", v.as_deref().unwrap_or("-")))
+            .collect();
+        let minutes: rust_decimal::Decimal = t.billable_minutes.0.iter().sum();
+        writeln!(
+            out,
+            "total {}: subscribe {} s, publish {} s, billable {} min, users {}, channels {}, peak channels {}, peak communications {}, peak streams {}",
+            if label.is_empty() {
+                "all".to_owned()
+            } else {
+                label.join(" ")
+            },
+            t.subscribe_seconds.total(),
+            t.publish_seconds.total(),
+            minutes.normalize(),
+            opt(t.active_users),
+            opt(t.channels),
+            opt(t.peak_channels),
+            opt(t.peak_communications),
+            opt(t.peak_streams)
+        )?;
+    }
+    Ok(())
+}
+
+/// The usage section of `mediameter demo`: the bundled sample month, by GMT+8 day and region,
+/// its distribution by region, and its busiest channel sessions.
+pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
+    let segs = mediameter_usage::parse_csv(SAMPLE).map_err(input_err)?;
+    let q = UsageQuery::new(BillingZone::GMT8, mediameter_core::Granularity::DAY)
+        .with_split_by([Dimension::Region]);
+    let mut agg = Aggregator::new(q.clone()).map_err(input_err)?;
+    agg.extend(&segs).map_err(input_err)?;
+    let report = agg.report(MinutePolicy::CeilPerPeriod).map_err(input_err)?;
+    writeln!(
+        out,
+        "== usage: {} segments of the sample month, by GMT+8 day and region ==",
+        segs.len()
+    )?;
+    write_table(&report, out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "== usage: distinct users by region (ListOperationDistribution) =="
+    )?;
+    let state = agg.to_state();
+    for mode in [ProportionMode::VENDOR, ProportionMode::LargestRemainder] {
+        let rows = distribution_by(&state, Dimension::Region, mode).map_err(input_err)?;
+        let sum: rust_decimal::Decimal = rows.iter().map(|r| r.proportion).sum();
+        let cells: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{} {} ({}%)", r.name, r.value, r.proportion))
+            .collect();
+        let name = if mode == ProportionMode::LargestRemainder {
+            "largest remainder"
+        } else {
+            "vendor (truncated)"
+        };
+        writeln!(out, "{name:<19}: {} | sum {sum}", cells.join(", "))?;
+    }
+    writeln!(out)?;
+    let sessions = communication_records(&segs).map_err(input_err)?;
+    writeln!(
+        out,
+        "== usage: communication records ({} channel sessions; the three longest) ==",
+        sessions.len()
+    )?;
+    let mut longest: Vec<_> = sessions.iter().collect();
+    longest.sort_by_key(|s| std::cmp::Reverse(s.duration_seconds()));
+    for s in longest.into_iter().take(3) {
+        writeln!(
+            out,
+            "{} {} {}: {} s, {} publisher(s), {} subscriber(s), subscribed {} s",
+            s.app,
+            s.channel,
+            s.start.format("%Y-%m-%dT%H:%M:%SZ"),
+            s.duration_seconds(),
+            s.publishers,
+            s.subscribers,
+            s.subscribe_seconds.total()
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct T {
+        #[command(flatten)]
+        args: UsageArgs,
+    }
+
+    fn run_with(argv: &[&str]) -> Result<String, CliError> {
+        let t = T::try_parse_from(std::iter::once("usage").chain(argv.iter().copied())).unwrap();
+        let mut out = Vec::new();
+        run(&t.args, &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    fn sample_file() -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!(
+            "mediameter-usage-sample-{}.csv",
+            std::process::id()
+        ));
+        std::fs::write(&p, SAMPLE).unwrap();
+        p
+    }
+
+    #[test]
+    fn demo_prints_every_section() {
+        let mut out = Vec::new();
+        demo(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("by GMT+8 day and region"));
+        assert!(text.contains("largest remainder"));
+        assert!(text.contains("| sum 100.00"));
+    }
+
+    #[test]
+    fn json_report_and_vendor_shapes() {
+        let f = sample_file();
+        let f = f.to_str().unwrap();
+        let json = run_with(&[f, "--interval", "86400", "--split-by", "region"]).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(v["rows"].as_array().unwrap().len() > 3);
+        let xml = run_with(&[
+            f,
+            "--interval",
+            "day",
+            "--split-by",
+            "region",
+            "--format",
+            "xml",
+        ])
+        .unwrap();
+        assert!(mediameter_usage::vendor::ProducerUsageResponse::from_xml(&xml).is_ok());
+        let dist = run_with(&[
+            f,
+            "--distribution",
+            "region",
+            "--proportion",
+            "largest-remainder",
+            "--format",
+            "vendor-json",
+        ])
+        .unwrap();
+        let d: mediameter_usage::vendor::DistributionResponse =
+            serde_json::from_str(&dist).unwrap();
+        let sum: rust_decimal::Decimal = d.result.data.iter().map(|r| r.proportion).sum();
+        assert_eq!(sum.to_string(), "100.00");
+        let csv = run_with(&[f, "--records", "--format", "csv"]).unwrap();
+        assert!(csv.starts_with("app,channel,session_start,user,join,leave,"));
+    }
+
+    #[test]
+    fn bad_flags_are_errors() {
+        let f = sample_file();
+        let f = f.to_str().unwrap();
+        assert!(run_with(&[f, "--interval", "300"]).is_err());
+        assert!(run_with(&[f, "--split-by", "colour"]).is_err());
+        assert!(run_with(&[f, "--spec", "8k"]).is_err());
+    }
+}

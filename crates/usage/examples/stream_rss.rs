@@ -1,0 +1,63 @@
+//! A streaming pass over `N` time-sorted synthetic segments, generated lazily, reporting the
+//! throughput and the peak resident memory: `cargo run --release -p mediameter-usage --example
+//! stream_rss -- 50000000 [durations|distinct|hll|all|hll-all]`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_precision_loss,
+    clippy::arithmetic_side_effects
+)]
+
+use std::time::Instant;
+
+use mediameter_core::{BillingZone, Granularity, MinutePolicy};
+use mediameter_usage::{Aggregator, Dimension, DistinctMode, Metrics, UsageQuery};
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let mode = args.next().unwrap_or_else(|| "all".to_owned());
+    let metrics = match mode.as_str() {
+        "durations" => Metrics::DURATIONS,
+        "distinct" | "hll" => Metrics {
+            distinct: true,
+            peaks: false,
+            stream_peaks: false,
+        },
+        _ => Metrics::ALL,
+    };
+    let mut q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+        .with_split_by([Dimension::Region])
+        .with_metrics(metrics);
+    if mode.starts_with("hll") {
+        q = q.with_distinct(DistinctMode::approximate(10).unwrap());
+    }
+    let mut agg = Aggregator::new(q).unwrap();
+    let t = Instant::now();
+    for s in mediameter_usage::synthetic::sorted_stream(n, 7).unwrap() {
+        agg.push(&s).unwrap();
+    }
+    let pass = t.elapsed();
+    let report = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
+    let total = t.elapsed();
+    println!(
+        "segments={n} mode={mode} rows={} pass={:.1}s report={:.1}s ({:.2} M segments/s incl. generation) peak_rss={:.0} MiB",
+        report.rows.len(),
+        pass.as_secs_f64(),
+        (total - pass).as_secs_f64(),
+        n as f64 / pass.as_secs_f64() / 1e6,
+        peak_rss_mib()
+    );
+}

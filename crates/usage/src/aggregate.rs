@@ -1,0 +1,836 @@
+//! The streaming aggregator: the hot path from segments to a [`UsageState`].
+
+use std::borrow::Borrow;
+use std::collections::BTreeSet;
+
+use mediameter_core::{MinutePolicy, Role, StreamSegment};
+
+use crate::compact::{Deltas, KeySet, Stretches};
+use crate::error::{Error, Result};
+use crate::hash::{FastMap, combine, stable_hash};
+use crate::hll::Hll;
+use crate::intervals::IntervalSet;
+use crate::query::{Dimension, DistinctMode, IdScope, UsageQuery};
+use crate::report::{CellFigures, GroupFigures, UsageReport, assemble, group_rows, labelled};
+use crate::spec_table::PerSpec;
+use crate::state::{Cell, Distinct, GroupKey, Relation, UsageState};
+
+/// An id of at most 23 bytes stored inline (its length in the last byte), so that looking it
+/// up compares three words instead of chasing a pointer to the interned copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Inline([u64; 3]);
+
+impl Inline {
+    const MAX: usize = 23;
+
+    #[inline]
+    fn new(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() > Self::MAX {
+            return None;
+        }
+        let mut buf = [0_u8; 24];
+        if let Some(head) = buf.get_mut(..b.len()) {
+            head.copy_from_slice(b);
+        }
+        buf[23] = u8::try_from(b.len()).unwrap_or(0);
+        let mut words = [0_u64; 3];
+        for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
+            *w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        }
+        Some(Inline(words))
+    }
+}
+
+/// Maps each distinct string to a dense `u32`, once; keeps each string's stable hash when
+/// sketches need it.
+#[derive(Debug, Default)]
+struct Interner {
+    short: FastMap<Inline, u32>,
+    long: FastMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    hashes: Vec<u64>,
+}
+
+impl Interner {
+    #[inline]
+    fn id(&mut self, s: &str, with_hash: bool) -> Result<u32> {
+        self.id_keyed(Inline::new(s), s, with_hash)
+    }
+
+    /// [`Interner::id`] with the inline key of `s` already built (`Inline::new(s)`).
+    #[inline]
+    fn id_keyed(&mut self, inline: Option<Inline>, s: &str, with_hash: bool) -> Result<u32> {
+        let found = match &inline {
+            Some(k) => self.short.get(k),
+            None => self.long.get(s),
+        };
+        if let Some(&i) = found {
+            return Ok(i);
+        }
+        let i = u32::try_from(self.names.len())
+            .map_err(|_| Error::Overflow("distinct ids (more than 2^32)"))?;
+        self.names.push(s.into());
+        if with_hash {
+            self.hashes.push(stable_hash(&[s.as_bytes()]));
+        }
+        match inline {
+            Some(k) => self.short.insert(k, i),
+            None => self.long.insert(s.into(), i),
+        };
+        Ok(i)
+    }
+
+    fn name(&self, i: u32) -> &str {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.names.get(i))
+            .map_or("", |b| b)
+    }
+
+    fn hash(&self, i: u32) -> u64 {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.hashes.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Distinct ids of one cell in the hot path: interned `(app, id)` pairs packed in a `u64`.
+#[derive(Debug, Clone)]
+enum DistinctAcc {
+    Exact(KeySet),
+    Approx(Hll),
+}
+
+/// One cell in the hot path: durations inline (160 bytes with the pointer), the distinct
+/// accumulators boxed so that a durations-only pass touches as few cache lines as possible.
+#[derive(Debug, Clone)]
+struct CellAcc {
+    pieces: u64,
+    secs: [PerSpec<u64>; 2],
+    ceil_minutes: PerSpec<u64>,
+    /// Users, then channels.
+    distinct: Option<Box<(DistinctAcc, DistinctAcc)>>,
+}
+
+impl CellAcc {
+    fn users(&self) -> Option<&DistinctAcc> {
+        self.distinct.as_deref().map(|d| &d.0)
+    }
+
+    fn channels(&self) -> Option<&DistinctAcc> {
+        self.distinct.as_deref().map(|d| &d.1)
+    }
+}
+
+/// Relation key in the hot path: packed channel, then publisher (`u32::MAX`: unknown) and
+/// subscriber packed in one word.
+type RelKey = (u64, u64);
+
+#[derive(Debug, Default)]
+struct GroupAcc {
+    key: [u32; 7],
+    channels: Stretches<u64>,
+    relations: Stretches<RelKey>,
+    streams: Deltas,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Segments interned together by [`Aggregator::extend`].
+const BATCH: usize = 256;
+
+/// Aggregates stream segments one at a time into groups × buckets.
+///
+/// Designed for hundreds of millions of segments: ids are interned to `u32` once per distinct
+/// string, durations go to dense per-spec arrays, and every table is keyed by small integers,
+/// so a segment costs no allocation unless it brings a new id, group or bucket. Memory grows
+/// with groups × buckets and distinct ids (and, for peaks, with each channel's separate
+/// activity periods), not with the number of segments, when the input is sorted by start time.
+///
+/// Instants must be whole seconds (every vendor source is): a segment with a fractional
+/// second is refused.
+///
+/// ```
+/// use mediameter_core::*;
+/// use mediameter_usage::{Aggregator, Dimension, UsageQuery};
+///
+/// let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Spec]);
+/// let mut agg = Aggregator::new(q)?;
+/// // 08:50 to 09:10 in GMT+8: 600 s in each hour.
+/// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
+///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(1_679_273_400, 1_679_274_600)?);
+/// agg.push(&s)?;
+/// let report = agg.finish().report(MinutePolicy::CeilPerPeriod)?;
+/// let secs: Vec<u64> = report.rows.iter().map(|r| r.subscribe_seconds[MediaSpec::Audio]).collect();
+/// assert_eq!(secs, [600, 600]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Aggregator {
+    query: UsageQuery,
+    split: [bool; 7],
+    filtered: bool,
+    clip: Option<(i64, i64)>,
+    want_distinct: bool,
+    want_peaks: bool,
+    want_streams: bool,
+    approx: Option<u8>,
+    global: bool,
+    max_segment: u64,
+    apps: Interner,
+    channels: Interner,
+    users: Interner,
+    dims: [Interner; 4],
+    groups: FastMap<[u32; 7], u32>,
+    group_list: Vec<GroupAcc>,
+    cells: FastMap<(u32, i64), u32>,
+    cell_list: Vec<CellAcc>,
+    cell_keys: Vec<(u32, i64)>,
+    segments: u64,
+    seen: u64,
+}
+
+impl Aggregator {
+    /// An empty aggregator for `query`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an invalid approximate precision.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?;
+    /// assert_eq!(agg.segments(), 0);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn new(query: UsageQuery) -> Result<Self> {
+        query.check()?;
+        let mut split = [false; 7];
+        for d in query.split_by() {
+            if let Some(s) = split.get_mut(d.index()) {
+                *s = true;
+            }
+        }
+        let approx = match query.distinct() {
+            DistinctMode::Exact => None,
+            DistinctMode::Approximate { precision } => Some(precision),
+        };
+        Ok(Aggregator {
+            filtered: Dimension::ALL.iter().any(|d| query.filter(*d).is_some()),
+            clip: query
+                .range()
+                .map(|r| (r.start().timestamp(), r.end().timestamp())),
+            want_distinct: query.metrics().distinct,
+            want_peaks: query.metrics().peaks,
+            want_streams: query.metrics().stream_peaks,
+            global: query.id_scope() == IdScope::Global,
+            max_segment: query.max_segment_seconds(),
+            approx,
+            split,
+            query,
+            apps: Interner::default(),
+            channels: Interner::default(),
+            users: Interner::default(),
+            dims: Default::default(),
+            groups: FastMap::default(),
+            group_list: Vec::new(),
+            cells: FastMap::default(),
+            cell_list: Vec::new(),
+            cell_keys: Vec::new(),
+            segments: 0,
+            seen: 0,
+        })
+    }
+
+    /// Segments counted so far (after filters and clipping).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert_eq!(Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?.segments(), 0);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn segments(&self) -> u64 {
+        self.segments
+    }
+
+    /// Adds every segment of `segments`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Aggregator::push`]; segments before the failing one are counted.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?;
+    /// agg.extend(Vec::<StreamSegment>::new())?;
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn extend<I>(&mut self, segments: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<StreamSegment>,
+    {
+        let need_ids = self.want_distinct || self.want_peaks;
+        if !need_ids {
+            for s in segments {
+                self.push(s.borrow())?;
+            }
+            return Ok(());
+        }
+        // Batches: interning a whole batch of users, then of channels, in tight loops lets the
+        // processor overlap the cache misses of independent table probes.
+        let mut batch: Vec<I::Item> = Vec::with_capacity(BATCH);
+        let mut users = Vec::with_capacity(BATCH);
+        let mut channels = Vec::with_capacity(BATCH);
+        let mut keys: Vec<Option<Inline>> = Vec::with_capacity(BATCH);
+        let mut iter = segments.into_iter();
+        loop {
+            batch.clear();
+            batch.extend(iter.by_ref().take(BATCH));
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let approx = self.approx.is_some();
+            users.clear();
+            channels.clear();
+            // Reading the ids' bytes and probing the tables are separate loops, each of
+            // independent iterations.
+            keys.clear();
+            keys.extend(batch.iter().map(|s| Inline::new(s.borrow().user.as_str())));
+            for (s, k) in batch.iter().zip(&keys) {
+                users.push(self.users.id_keyed(*k, s.borrow().user.as_str(), approx)?);
+            }
+            keys.clear();
+            keys.extend(
+                batch
+                    .iter()
+                    .map(|s| Inline::new(s.borrow().channel.as_str())),
+            );
+            for (s, k) in batch.iter().zip(&keys) {
+                channels.push(
+                    self.channels
+                        .id_keyed(*k, s.borrow().channel.as_str(), approx)?,
+                );
+            }
+            for (s, (&u, &c)) in batch.iter().zip(users.iter().zip(channels.iter())) {
+                self.push_with(s.borrow(), Some((u, c)))?;
+            }
+        }
+    }
+
+    /// Adds one segment.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Record`] (line = the 1-based position of the segment in this aggregator's
+    /// input) when an instant has a fractional second; [`Error::Overflow`] beyond 2^32
+    /// distinct ids of one kind or 2^64 seconds.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// use chrono::DateTime;
+    /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?;
+    /// let r = TimeRange::new(DateTime::from_timestamp(0, 500_000_000).unwrap(), DateTime::from_timestamp(10, 0).unwrap())?;
+    /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?, Role::Publish, MediaSpec::Audio, r);
+    /// assert_eq!(agg.push(&s).unwrap_err().line(), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push(&mut self, seg: &StreamSegment) -> Result<()> {
+        self.push_with(seg, None)
+    }
+
+    /// [`Aggregator::push`] with the user and channel already interned.
+    #[inline]
+    fn push_with(&mut self, seg: &StreamSegment, interned: Option<(u32, u32)>) -> Result<()> {
+        self.seen = self.seen.saturating_add(1);
+        if self.filtered && !self.query.accepts(seg) {
+            return Ok(());
+        }
+        let (start, end) = (seg.range.start(), seg.range.end());
+        if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 {
+            return Err(Error::record(
+                self.seen,
+                "start/end",
+                "instants must be whole seconds",
+            ));
+        }
+        let (mut s, mut e) = (start.timestamp(), end.timestamp());
+        if let Some((lo, hi)) = self.clip {
+            s = s.max(lo);
+            e = e.min(hi);
+            if s >= e {
+                return Ok(());
+            }
+        }
+        if u64::try_from(e.saturating_sub(s)).unwrap_or(u64::MAX) > self.max_segment {
+            return Err(Error::record(
+                self.seen,
+                "start/end",
+                format!(
+                    "segment of {} s is longer than the limit of {} s",
+                    e.saturating_sub(s),
+                    self.max_segment
+                ),
+            ));
+        }
+        let approx = self.approx.is_some();
+        let need_ids = self.want_distinct || self.want_peaks;
+        let app = if need_ids || self.split[0] {
+            self.apps.id(seg.app.as_str(), approx)?
+        } else {
+            0
+        };
+        let scope_app = if self.global { 0 } else { app };
+        let group = self.group_of(seg, app)?;
+        let (user, channel) = match (need_ids, interned) {
+            (true, Some(ids)) => ids,
+            (true, None) => (
+                self.users.id(seg.user.as_str(), approx)?,
+                self.channels.id(seg.channel.as_str(), approx)?,
+            ),
+            (false, _) => (0, 0),
+        };
+        let user_key = (u64::from(scope_app) << 32) | u64::from(user);
+        let chan_key = (u64::from(scope_app) << 32) | u64::from(channel);
+        let (user_hash, chan_hash) = match self.approx {
+            Some(_) => {
+                let ah = if self.global {
+                    stable_hash(&[b""])
+                } else {
+                    self.apps.hash(app)
+                };
+                (
+                    combine(ah, self.users.hash(user)),
+                    combine(ah, self.channels.hash(channel)),
+                )
+            }
+            None => (0, 0),
+        };
+        let role = usize::from(seg.role == Role::Subscribe);
+        let spec = seg.spec;
+        let buckets = self.query.buckets();
+        for (bucket, secs) in buckets.split_seconds(s, e) {
+            let cell = self.cell(group, bucket)?;
+            if let Some(t) = cell.secs.get_mut(role) {
+                let v = &mut t[spec];
+                *v = v.checked_add(secs).ok_or(Error::Overflow("seconds"))?;
+            }
+            if role == 1 {
+                let m = &mut cell.ceil_minutes[spec];
+                *m = m.saturating_add(secs.div_ceil(60));
+            }
+            cell.pieces = cell.pieces.saturating_add(1);
+            // Present exactly when distinct counting is on.
+            if let Some(d) = cell.distinct.as_deref_mut() {
+                insert_acc(&mut d.0, user_key, user_hash);
+                insert_acc(&mut d.1, chan_key, chan_hash);
+            }
+        }
+        if self.want_peaks || self.want_streams {
+            let publisher = match (&seg.publisher, seg.role, self.want_peaks) {
+                (Some(p), Role::Subscribe, true) => self.users.id(p.as_str(), approx)?,
+                _ => NONE,
+            };
+            let g = usize::try_from(group)
+                .ok()
+                .and_then(|g| self.group_list.get_mut(g))
+                .ok_or(Error::Overflow("groups"))?;
+            if self.want_streams {
+                g.streams.push(s, 1);
+                g.streams.push(e, -1);
+            }
+            if self.want_peaks {
+                g.channels.push(chan_key, s, e);
+                if seg.role == Role::Subscribe {
+                    g.relations.push(
+                        (chan_key, (u64::from(publisher) << 32) | u64::from(user)),
+                        s,
+                        e,
+                    );
+                }
+            }
+        }
+        self.segments = self.segments.saturating_add(1);
+        Ok(())
+    }
+
+    #[inline]
+    fn group_of(&mut self, seg: &StreamSegment, app: u32) -> Result<u32> {
+        let mut key = [0_u32; 7];
+        if self.split[0] {
+            key[0] = app;
+        }
+        let opt = [
+            seg.region.as_ref().map(|v| v.as_str()),
+            seg.domain.as_ref().map(|v| v.as_str()),
+            seg.instance.as_ref().map(|v| v.as_str()),
+            seg.product_type.as_ref().map(|v| v.as_str()),
+        ];
+        for (i, (value, interner)) in opt.into_iter().zip(self.dims.iter_mut()).enumerate() {
+            let slot = i.saturating_add(1);
+            if self.split.get(slot).copied().unwrap_or(false) {
+                let id = match value {
+                    Some(v) => interner.id(v, false)?,
+                    None => NONE,
+                };
+                if let Some(k) = key.get_mut(slot) {
+                    *k = id;
+                }
+            }
+        }
+        if self.split[5] {
+            key[5] = u32::try_from(seg.spec.index()).unwrap_or(0);
+        }
+        if self.split[6] {
+            key[6] = u32::from(seg.role == Role::Subscribe);
+        }
+        if let Some(&g) = self.groups.get(&key) {
+            return Ok(g);
+        }
+        let g = u32::try_from(self.group_list.len()).map_err(|_| Error::Overflow("groups"))?;
+        self.groups.insert(key, g);
+        self.group_list.push(GroupAcc {
+            key,
+            ..GroupAcc::default()
+        });
+        Ok(g)
+    }
+
+    #[inline]
+    fn cell(&mut self, group: u32, bucket: i64) -> Result<&mut CellAcc> {
+        let idx = match self.cells.get(&(group, bucket)) {
+            Some(&i) => i,
+            None => {
+                let i =
+                    u32::try_from(self.cell_list.len()).map_err(|_| Error::Overflow("cells"))?;
+                let fresh = || -> Result<DistinctAcc> {
+                    Ok(match self.approx {
+                        Some(p) => DistinctAcc::Approx(Hll::new(p)?),
+                        None => DistinctAcc::Exact(KeySet::default()),
+                    })
+                };
+                let distinct = if self.want_distinct {
+                    Some(Box::new((fresh()?, fresh()?)))
+                } else {
+                    None
+                };
+                self.cell_list.push(CellAcc {
+                    pieces: 0,
+                    secs: [PerSpec::default(); 2],
+                    ceil_minutes: PerSpec::default(),
+                    distinct,
+                });
+                self.cell_keys.push((group, bucket));
+                self.cells.insert((group, bucket), i);
+                i
+            }
+        };
+        usize::try_from(idx)
+            .ok()
+            .and_then(|i| self.cell_list.get_mut(i))
+            .ok_or(Error::Overflow("cells"))
+    }
+
+    /// The state so far, as a mergeable value (the aggregator stays usable).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?;
+    /// assert!(agg.to_state().groups().is_empty());
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_state(&self) -> UsageState {
+        let mut state = UsageState::new(self.query.clone());
+        state.segments = self.segments;
+        let keys: Vec<GroupKey> = self
+            .group_list
+            .iter()
+            .map(|g| self.group_key(&g.key))
+            .collect();
+        let app_of = |packed: u64| -> String {
+            if self.global {
+                String::new()
+            } else {
+                self.apps
+                    .name(u32::try_from(packed >> 32).unwrap_or(NONE))
+                    .to_owned()
+            }
+        };
+        let low = |packed: u64| u32::try_from(packed & 0xffff_ffff).unwrap_or(NONE);
+        let to_distinct = |acc: Option<&DistinctAcc>, names: &Interner| -> Option<Distinct> {
+            acc.map(|a| match a {
+                DistinctAcc::Exact(set) => Distinct::Exact(
+                    set.keys()
+                        .iter()
+                        .map(|&k| (app_of(k), names.name(low(k)).to_owned()))
+                        .collect::<BTreeSet<_>>(),
+                ),
+                DistinctAcc::Approx(h) => Distinct::Approximate(h.clone()),
+            })
+        };
+        for (cell, &(g, bucket)) in self.cell_list.iter().zip(&self.cell_keys) {
+            let Some(key) = usize::try_from(g).ok().and_then(|g| keys.get(g)) else {
+                continue;
+            };
+            let out = Cell {
+                publish_seconds: cell.secs[0],
+                subscribe_seconds: cell.secs[1],
+                subscribe_ceil_minutes: cell.ceil_minutes,
+                pieces: cell.pieces,
+                users: to_distinct(cell.users(), &self.users),
+                channels: to_distinct(cell.channels(), &self.channels),
+            };
+            state.group_mut(key.clone()).cells.insert(bucket, out);
+        }
+        for (g, key) in self.group_list.iter().zip(keys) {
+            let gs = state.group_mut(key);
+            for (key, list) in by_key(&g.channels.compacted()) {
+                gs.channel_activity
+                    .entry((app_of(key), self.channels.name(low(key)).to_owned()))
+                    .or_default()
+                    .union_with(&IntervalSet::from(list));
+            }
+            gs.stream_deltas = g.streams.compacted().iter().copied().collect();
+            for ((ck, pu), list) in by_key(&g.relations.compacted()) {
+                let set = IntervalSet::from(list);
+                let (p, u) = (u32::try_from(pu >> 32).unwrap_or(NONE), low(pu));
+                let rel = Relation {
+                    app: app_of(ck),
+                    channel: self.channels.name(low(ck)).to_owned(),
+                    publisher: (p != NONE).then(|| self.users.name(p).to_owned()),
+                    subscriber: self.users.name(u).to_owned(),
+                };
+                gs.relation_activity
+                    .entry(rel)
+                    .or_default()
+                    .union_with(&set);
+            }
+        }
+        state
+    }
+
+    /// Consumes the aggregator and returns its state.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let st = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?.finish();
+    /// assert_eq!(st.segments(), 0);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub fn finish(self) -> UsageState {
+        self.to_state()
+    }
+
+    /// The report of the segments so far, computed on the interned tables (several times
+    /// faster than [`Aggregator::to_state`] followed by [`UsageState::report`], and equal
+    /// to it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] if a sum overflows.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
+    ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 90)?);
+    /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
+    /// agg.push(&s)?;
+    /// assert_eq!(agg.report(MinutePolicy::Exact)?, agg.to_state().report(MinutePolicy::Exact)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn report(&self, policy: MinutePolicy) -> Result<UsageReport> {
+        let width = i64::from(self.query.buckets().granularity().seconds());
+        let mut per_group: Vec<Vec<(i64, usize)>> = vec![Vec::new(); self.group_list.len()];
+        for (i, &(g, b)) in self.cell_keys.iter().enumerate() {
+            if let Some(v) = usize::try_from(g).ok().and_then(|g| per_group.get_mut(g)) {
+                v.push((b, i));
+            }
+        }
+        let mut order: Vec<(GroupKey, usize)> = self
+            .group_list
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (self.group_key(&g.key), i))
+            .collect();
+        order.sort();
+        let (mut rows, mut totals) = (Vec::new(), Vec::new());
+        for (key, gi) in order {
+            let (Some(cells), Some(g)) = (per_group.get_mut(gi), self.group_list.get(gi)) else {
+                continue;
+            };
+            cells.sort_unstable();
+            let mut figures = Vec::with_capacity(cells.len());
+            let mut users = Union::default();
+            let mut chans = Union::default();
+            for &(b, ci) in cells.iter() {
+                let Some(c) = self.cell_list.get(ci) else {
+                    continue;
+                };
+                figures.push((
+                    b,
+                    CellFigures {
+                        publish_seconds: c.secs[0],
+                        subscribe_seconds: c.secs[1],
+                        subscribe_ceil_minutes: c.ceil_minutes,
+                        users: c.users().map(DistinctAcc::count),
+                        channels: c.channels().map(DistinctAcc::count),
+                    },
+                ));
+                users.add(c.users())?;
+                chans.add(c.channels())?;
+            }
+            let events = self.want_peaks.then(|| {
+                (
+                    stretch_events(&g.channels.compacted()),
+                    stretch_events(&g.relations.compacted()),
+                )
+            });
+            let gf = GroupFigures {
+                group: labelled(self.query.split_by(), &key),
+                cells: figures,
+                events,
+                stream_events: self
+                    .want_streams
+                    .then(|| g.streams.compacted().into_owned()),
+                total_users: users.count(),
+                total_channels: chans.count(),
+            };
+            group_rows(gf, policy, width, &mut rows, &mut totals)?;
+        }
+        Ok(assemble(&self.query, policy, self.segments, rows, totals))
+    }
+
+    fn group_key(&self, key: &[u32; 7]) -> GroupKey {
+        self.query
+            .split_by()
+            .iter()
+            .map(|d| {
+                let v = key.get(d.index()).copied().unwrap_or(NONE);
+                match d {
+                    Dimension::App => Some(self.apps.name(v).to_owned()),
+                    Dimension::Spec => mediameter_core::MediaSpec::ALL
+                        .get(usize::try_from(v).unwrap_or(0))
+                        .map(|s| s.as_str().to_owned()),
+                    Dimension::Role => Some(if v == 1 { "sub" } else { "pub" }.to_owned()),
+                    other => {
+                        if v == NONE {
+                            None
+                        } else {
+                            let i = other.index().saturating_sub(1);
+                            self.dims.get(i).map(|n| n.name(v).to_owned())
+                        }
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// `(instant, ±1)` events of compacted stretches.
+fn stretch_events<K>(list: &[(K, i64, i64)]) -> Vec<(i64, i64)> {
+    let mut ev = Vec::with_capacity(list.len().saturating_mul(2));
+    for (_, s, e) in list {
+        ev.push((*s, 1));
+        ev.push((*e, -1));
+    }
+    ev
+}
+
+/// Groups compacted stretches by key: `(key, [(start, end)])`.
+fn by_key<K: Copy + PartialEq>(list: &[(K, i64, i64)]) -> Vec<(K, Vec<(i64, i64)>)> {
+    let mut out: Vec<(K, Vec<(i64, i64)>)> = Vec::new();
+    for &(k, s, e) in list {
+        match out.last_mut() {
+            Some((last, v)) if *last == k => v.push((s, e)),
+            _ => out.push((k, vec![(s, e)])),
+        }
+    }
+    out
+}
+
+impl DistinctAcc {
+    fn count(&self) -> u64 {
+        match self {
+            DistinctAcc::Exact(s) => s.count(),
+            DistinctAcc::Approx(h) => h.count(),
+        }
+    }
+}
+
+/// The union of the distinct sets of a group's cells.
+#[derive(Default)]
+struct Union {
+    any: bool,
+    keys: Vec<u64>,
+    sketch: Option<Hll>,
+}
+
+impl Union {
+    fn add(&mut self, d: Option<&DistinctAcc>) -> Result<()> {
+        match d {
+            None => {}
+            Some(DistinctAcc::Exact(s)) => {
+                self.any = true;
+                self.keys.extend_from_slice(&s.keys());
+            }
+            Some(DistinctAcc::Approx(h)) => {
+                self.any = true;
+                match &mut self.sketch {
+                    Some(acc) => acc.merge(h)?,
+                    None => self.sketch = Some(h.clone()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count(mut self) -> Option<u64> {
+        if !self.any {
+            return None;
+        }
+        if let Some(h) = &self.sketch {
+            return Some(h.count());
+        }
+        self.keys.sort_unstable();
+        self.keys.dedup();
+        Some(u64::try_from(self.keys.len()).unwrap_or(u64::MAX))
+    }
+}
+
+#[inline]
+fn insert_acc(acc: &mut DistinctAcc, key: u64, hash: u64) {
+    match acc {
+        DistinctAcc::Exact(set) => set.push(key),
+        DistinctAcc::Approx(h) => h.insert_hash(hash),
+    }
+}
+
+/// Aggregates `segments` under `query` in one pass.
+///
+/// # Errors
+///
+/// As [`Aggregator::push`].
+///
+/// ```
+/// # use mediameter_core::*; use mediameter_usage::*;
+/// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
+///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 90)?);
+/// let st = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [&s])?;
+/// assert_eq!(st.segments(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn aggregate<I>(query: &UsageQuery, segments: I) -> Result<UsageState>
+where
+    I: IntoIterator,
+    I::Item: Borrow<StreamSegment>,
+{
+    let mut agg = Aggregator::new(query.clone())?;
+    agg.extend(segments)?;
+    Ok(agg.finish())
+}

@@ -1,0 +1,603 @@
+//! Reading segments from CSV and JSON Lines, strictly or skipping bad records.
+
+use std::io::BufRead;
+
+use mediameter_core::{
+    AppId, ChannelId, DomainName, InstanceId, MediaSpec, ProductType, RegionId, Role,
+    StreamSegment, TimeRange, UserId,
+};
+
+use crate::csv::{CsvReader, MAX_RECORD_BYTES};
+use crate::error::{Error, Result};
+
+/// The input formats.
+///
+/// ```
+/// use mediameter_usage::InputFormat;
+/// assert_eq!("jsonl".parse::<InputFormat>()?, InputFormat::JsonLines);
+/// assert_eq!(InputFormat::detect("{\"app\":1}"), InputFormat::JsonLines);
+/// assert_eq!(InputFormat::detect("app,channel"), InputFormat::Csv);
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// One JSON object per line.
+    JsonLines,
+}
+
+impl InputFormat {
+    /// JSON Lines when the first non-blank character is `{`, CSV otherwise.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_usage::InputFormat::detect("  \n{}"), mediameter_usage::InputFormat::JsonLines);
+    /// ```
+    #[must_use]
+    pub fn detect(head: &str) -> Self {
+        if head.trim_start().starts_with('{') {
+            InputFormat::JsonLines
+        } else {
+            InputFormat::Csv
+        }
+    }
+}
+
+impl std::str::FromStr for InputFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "csv" => Ok(InputFormat::Csv),
+            "jsonl" | "json-lines" | "ndjson" => Ok(InputFormat::JsonLines),
+            _ => Err(Error::config("input format", s, "csv or jsonl")),
+        }
+    }
+}
+
+/// How many records were skipped, and the first few errors.
+///
+/// ```
+/// let r = mediameter_usage::SkipReport::default();
+/// assert_eq!(r.skipped, 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SkipReport {
+    /// Records skipped.
+    pub skipped: u64,
+    /// The first [`SkipReport::KEPT`] errors, as messages naming line and field.
+    pub first_errors: Vec<String>,
+}
+
+impl SkipReport {
+    /// How many error messages are kept.
+    pub const KEPT: usize = 20;
+
+    fn record(&mut self, e: &Error) {
+        self.skipped = self.skipped.saturating_add(1);
+        if self.first_errors.len() < Self::KEPT {
+            self.first_errors.push(e.to_string());
+        }
+    }
+}
+
+/// What to do with a bad record.
+///
+/// ```
+/// assert_eq!(mediameter_usage::BadRecords::default(), mediameter_usage::BadRecords::Fail);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BadRecords {
+    /// Stop at the first bad record with its error (the default).
+    #[default]
+    Fail,
+    /// Skip it, count it and keep its error in the [`SkipReport`]: never silently.
+    Skip,
+}
+
+/// Reads stream segments one at a time from CSV or JSON Lines.
+///
+/// CSV needs a header line naming the columns; `app`, `channel`, `user`, `role`, `spec`,
+/// `start`, `end` are required, `region`, `publisher`, `domain`, `instance`, `type` optional
+/// (an empty value is absent), other columns are ignored. JSON Lines objects use the same
+/// names. `start`/`end` are Unix seconds or RFC 3339 instants; the range is half-open.
+///
+/// ```
+/// use mediameter_usage::{BadRecords, InputFormat, SegmentReader};
+/// let text = "app,channel,user,role,spec,region,start,end\n\
+///             a,c,u,sub,720p,r1,0,60\n\
+///             a,c,u,sub,720p,r1,60,60\n";
+/// let mut r = SegmentReader::new(text.as_bytes(), InputFormat::Csv, BadRecords::Skip)?;
+/// let segs: Vec<_> = r.by_ref().collect::<Result<_, _>>()?;
+/// assert_eq!(segs.len(), 1);
+/// assert_eq!(r.skip_report().skipped, 1);
+/// assert!(r.skip_report().first_errors[0].starts_with("line 3: field end"));
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct SegmentReader<R> {
+    source: Source<R>,
+    bad: BadRecords,
+    skips: SkipReport,
+    read: u64,
+    done: bool,
+}
+
+// One per reader: the size difference between the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Source<R> {
+    Csv {
+        reader: CsvReader<R>,
+        columns: Columns,
+        fields: Vec<String>,
+    },
+    Jsonl {
+        input: R,
+        line: u64,
+        buf: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Columns([Option<usize>; 12]);
+
+const NAMES: [&str; 12] = [
+    "app",
+    "channel",
+    "user",
+    "role",
+    "spec",
+    "start",
+    "end",
+    "region",
+    "publisher",
+    "domain",
+    "instance",
+    "type",
+];
+const REQUIRED: usize = 7;
+
+impl<R: BufRead> SegmentReader<R> {
+    /// A reader of `format` over `input`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Record`] at line 1 for a CSV header that is missing or lacks a required
+    /// column (in either mode: without a header nothing can be read).
+    ///
+    /// ```
+    /// use mediameter_usage::{BadRecords, InputFormat, SegmentReader};
+    /// let e = SegmentReader::new("app,user\n".as_bytes(), InputFormat::Csv, BadRecords::Skip).unwrap_err();
+    /// assert!(e.to_string().contains("channel"));
+    /// ```
+    pub fn new(input: R, format: InputFormat, bad: BadRecords) -> Result<Self> {
+        let source = match format {
+            InputFormat::Csv => {
+                let mut reader = CsvReader::new(input);
+                let (line, header) = reader.next_record()?.ok_or_else(|| {
+                    Error::record(1, "header", "empty input: expected a header line")
+                })?;
+                let mut cols = [None; 12];
+                for (i, h) in header.iter().enumerate() {
+                    let h = h.trim().trim_start_matches('\u{feff}');
+                    let k = NAMES
+                        .iter()
+                        .position(|n| *n == h || (*n == "type" && h == "product_type"));
+                    if let Some(c) = k.and_then(|k| cols.get_mut(k)) {
+                        *c = Some(i);
+                    }
+                }
+                for (k, name) in NAMES.iter().enumerate().take(REQUIRED) {
+                    if cols.get(k).copied().flatten().is_none() {
+                        return Err(Error::record(
+                            line,
+                            *name,
+                            format!("missing column {name} in the header"),
+                        ));
+                    }
+                }
+                Source::Csv {
+                    reader,
+                    columns: Columns(cols),
+                    fields: Vec::new(),
+                }
+            }
+            InputFormat::JsonLines => Source::Jsonl {
+                input,
+                line: 0,
+                buf: String::new(),
+            },
+        };
+        Ok(SegmentReader {
+            source,
+            bad,
+            skips: SkipReport::default(),
+            read: 0,
+            done: false,
+        })
+    }
+
+    /// What was skipped so far.
+    ///
+    /// ```
+    /// # use mediameter_usage::*;
+    /// let r = SegmentReader::new("{}".as_bytes(), InputFormat::JsonLines, BadRecords::Fail)?;
+    /// assert_eq!(r.skip_report().skipped, 0);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub fn skip_report(&self) -> &SkipReport {
+        &self.skips
+    }
+
+    /// Segments read successfully so far.
+    ///
+    /// ```
+    /// # use mediameter_usage::*;
+    /// let r = SegmentReader::new("{}".as_bytes(), InputFormat::JsonLines, BadRecords::Fail)?;
+    /// assert_eq!(r.segments_read(), 0);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub fn segments_read(&self) -> u64 {
+        self.read
+    }
+
+    fn next_raw(&mut self) -> Option<Result<StreamSegment>> {
+        match &mut self.source {
+            Source::Csv {
+                reader,
+                columns,
+                fields,
+            } => match reader.next_into(fields) {
+                Err(e) => {
+                    // A broken quote may swallow the rest: stop after reporting it.
+                    self.done = true;
+                    Some(Err(e))
+                }
+                Ok(None) => None,
+                Ok(Some(line)) => Some(csv_segment(line, fields, columns)),
+            },
+            Source::Jsonl { input, line, buf } => loop {
+                buf.clear();
+                let limit = u64::try_from(MAX_RECORD_BYTES)
+                    .unwrap_or(u64::MAX)
+                    .saturating_add(1);
+                let reader: &mut R = input;
+                match std::io::Read::take(reader, limit).read_line(buf) {
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(Error::record(
+                            line.saturating_add(1),
+                            "record",
+                            format!("cannot read: {e}"),
+                        )));
+                    }
+                    Ok(0) => return None,
+                    Ok(n) => {
+                        *line = line.saturating_add(1);
+                        if n > MAX_RECORD_BYTES {
+                            // The rest of the line would be read as the next record: stop.
+                            self.done = true;
+                            return Some(Err(Error::record(
+                                *line,
+                                "record",
+                                format!("line longer than {MAX_RECORD_BYTES} bytes"),
+                            )));
+                        }
+                        if buf.trim().is_empty() {
+                            continue;
+                        }
+                        return Some(json_segment(*line, buf));
+                    }
+                }
+            },
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for SegmentReader<R> {
+    type Item = Result<StreamSegment>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            match self.next_raw() {
+                None => {
+                    self.done = true;
+                    return None;
+                }
+                Some(Ok(s)) => {
+                    self.read = self.read.saturating_add(1);
+                    return Some(Ok(s));
+                }
+                Some(Err(e)) => match self.bad {
+                    BadRecords::Fail => {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                    BadRecords::Skip => self.skips.record(&e),
+                },
+            }
+        }
+    }
+}
+
+fn parse_instant(line: u64, field: &str, v: &str) -> Result<i64> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(Error::record(
+            line,
+            field,
+            "empty: expected Unix seconds or an RFC 3339 instant",
+        ));
+    }
+    if let Ok(n) = v.parse::<i64>() {
+        return Ok(n);
+    }
+    match chrono::DateTime::parse_from_rfc3339(v) {
+        Ok(t) if t.timestamp_subsec_nanos() == 0 => Ok(t.timestamp()),
+        Ok(_) => Err(Error::record(
+            line,
+            field,
+            format!(
+                "{:?} has a fraction of a second: expected whole seconds",
+                trunc(v)
+            ),
+        )),
+        Err(_) => Err(Error::record(
+            line,
+            field,
+            format!("{:?} is not Unix seconds or an RFC 3339 instant", trunc(v)),
+        )),
+    }
+}
+
+fn trunc(v: &str) -> String {
+    mediameter_core::error::truncate(v)
+}
+
+/// Builds a segment from raw field values in [`NAMES`] order (absent optional: `None`).
+fn build(line: u64, v: [Option<&str>; 12]) -> Result<StreamSegment> {
+    let req = |k: usize| -> Result<&str> {
+        match v.get(k).copied().flatten() {
+            Some(s) if !s.is_empty() => Ok(s),
+            _ => Err(Error::record(
+                line,
+                NAMES.get(k).copied().unwrap_or("?"),
+                "missing or empty",
+            )),
+        }
+    };
+    let wrap = |k: usize| {
+        move |e: mediameter_core::Error| {
+            Error::record(line, NAMES.get(k).copied().unwrap_or("?"), e.to_string())
+        }
+    };
+    let app = AppId::new(req(0)?).map_err(wrap(0))?;
+    let channel = ChannelId::new(req(1)?).map_err(wrap(1))?;
+    let user = UserId::new(req(2)?).map_err(wrap(2))?;
+    let role: Role = req(3)?.trim().parse().map_err(wrap(3))?;
+    let spec: MediaSpec = req(4)?.trim().parse().map_err(wrap(4))?;
+    let start = parse_instant(line, "start", req(5)?)?;
+    let end = parse_instant(line, "end", req(6)?)?;
+    if end <= start {
+        return Err(Error::record(
+            line,
+            "end",
+            format!("{end} is not after start {start}"),
+        ));
+    }
+    let range = TimeRange::from_unix(start, end)
+        .map_err(|e| Error::record(line, "start/end", e.to_string()))?;
+    let mut s = StreamSegment::new(app, channel, user, role, spec, range);
+    let opt = |k: usize| v.get(k).copied().flatten().filter(|x| !x.is_empty());
+    if let Some(x) = opt(7) {
+        s = s.with_region(RegionId::new(x).map_err(wrap(7))?);
+    }
+    if let Some(x) = opt(8) {
+        s = s.with_publisher(UserId::new(x).map_err(wrap(8))?);
+    }
+    if let Some(x) = opt(9) {
+        s = s.with_domain(DomainName::new(x).map_err(wrap(9))?);
+    }
+    if let Some(x) = opt(10) {
+        s = s.with_instance(InstanceId::new(x).map_err(wrap(10))?);
+    }
+    if let Some(x) = opt(11) {
+        s = s.with_product_type(ProductType::new(x).map_err(wrap(11))?);
+    }
+    Ok(s)
+}
+
+fn csv_segment(line: u64, fields: &[String], cols: &Columns) -> Result<StreamSegment> {
+    let mut v: [Option<&str>; 12] = [None; 12];
+    for (slot, col) in v.iter_mut().zip(cols.0.iter()) {
+        if let Some(i) = col {
+            *slot = fields.get(*i).map(String::as_str);
+        }
+    }
+    let needed = cols
+        .0
+        .iter()
+        .take(REQUIRED)
+        .flatten()
+        .max()
+        .copied()
+        .unwrap_or(0);
+    if fields.len() <= needed {
+        return Err(Error::record(
+            line,
+            NAMES
+                .iter()
+                .zip(cols.0.iter())
+                .find(|(_, c)| c.is_some_and(|i| i >= fields.len()))
+                .map_or("record", |(n, _)| n),
+            format!("only {} fields on the line", fields.len()),
+        ));
+    }
+    build(line, v)
+}
+
+#[cfg(feature = "serde")]
+fn json_segment(line: u64, text: &str) -> Result<StreamSegment> {
+    let value: serde_json::Value = serde_json::from_str(text.trim()).map_err(|e| {
+        Error::record(
+            line,
+            "record",
+            format!("invalid JSON at column {}: {e}", e.column()),
+        )
+    })?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| Error::record(line, "record", "expected a JSON object"))?;
+    let mut owned: [Option<String>; 12] = Default::default();
+    for (k, name) in NAMES.iter().enumerate() {
+        let v = obj.get(*name).or_else(|| {
+            if *name == "type" {
+                obj.get("product_type")
+            } else {
+                None
+            }
+        });
+        let s = match v {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) if k == 5 || k == 6 => Some(n.to_string()),
+            Some(other) => {
+                return Err(Error::record(
+                    line,
+                    *name,
+                    format!("expected a string, found {}", json_kind(other)),
+                ));
+            }
+        };
+        if let Some(slot) = owned.get_mut(k) {
+            *slot = s;
+        }
+    }
+    let mut v: [Option<&str>; 12] = [None; 12];
+    for (slot, o) in v.iter_mut().zip(owned.iter()) {
+        *slot = o.as_deref();
+    }
+    build(line, v)
+}
+
+#[cfg(feature = "serde")]
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(not(feature = "serde"))]
+fn json_segment(line: u64, _text: &str) -> Result<StreamSegment> {
+    Err(Error::record(
+        line,
+        "record",
+        "JSON Lines input needs the serde feature",
+    ))
+}
+
+/// Reads all segments of `text` in `format`.
+///
+/// # Errors
+///
+/// In [`BadRecords::Fail`] mode the first bad record's error; in both modes a bad CSV header.
+///
+/// ```
+/// use mediameter_usage::{BadRecords, InputFormat, read_segments};
+/// let (segs, skipped) = read_segments("{\"app\":\"a\",\"channel\":\"c\",\"user\":\"u\",\"role\":\"pub\",\"spec\":\"audio\",\"start\":0,\"end\":5}\n{\"app\":1}\n",
+///     InputFormat::JsonLines, BadRecords::Skip)?;
+/// assert_eq!((segs.len(), skipped.skipped), (1, 1));
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+pub fn read_segments(
+    text: &str,
+    format: InputFormat,
+    bad: BadRecords,
+) -> Result<(Vec<StreamSegment>, SkipReport)> {
+    let mut r = SegmentReader::new(text.as_bytes(), format, bad)?;
+    let segs = r.by_ref().collect::<Result<Vec<_>>>()?;
+    Ok((segs, r.skips))
+}
+
+/// Reads a CSV text strictly.
+///
+/// # Errors
+///
+/// The first bad record, naming its line and field.
+///
+/// ```
+/// let segs = mediameter_usage::parse_csv("app,channel,user,role,spec,region,start,end\na,c,u,sub,720p,r1,1700000000,1700000600\n")?;
+/// assert_eq!(segs[0].range.seconds(), 600);
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+pub fn parse_csv(text: &str) -> Result<Vec<StreamSegment>> {
+    read_segments(text, InputFormat::Csv, BadRecords::Fail).map(|(s, _)| s)
+}
+
+/// Reads a JSON Lines text strictly.
+///
+/// # Errors
+///
+/// The first bad record, naming its line and field.
+///
+/// ```
+/// let e = mediameter_usage::parse_jsonl("{\"app\":\"a\",\"channel\":\"c\",\"user\":\"u\",\"role\":\"pub\",\"spec\":\"8k\",\"start\":0,\"end\":5}").unwrap_err();
+/// assert_eq!(e.line(), Some(1));
+/// assert!(e.to_string().contains("field spec"));
+/// ```
+pub fn parse_jsonl(text: &str) -> Result<Vec<StreamSegment>> {
+    read_segments(text, InputFormat::JsonLines, BadRecords::Fail).map(|(s, _)| s)
+}
+
+/// One JSON Lines record for a segment (the inverse of the reader), without a newline.
+///
+/// # Errors
+///
+/// Never in practice (serializing strings and numbers).
+///
+/// ```
+/// # use mediameter_core::*;
+/// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
+///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 60)?);
+/// let line = mediameter_usage::segment_jsonl(&s)?;
+/// assert_eq!(mediameter_usage::parse_jsonl(&line)?, vec![s]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "serde")]
+pub fn segment_jsonl(s: &StreamSegment) -> Result<String> {
+    let mut m = serde_json::Map::new();
+    let mut put = |k: &str, v: serde_json::Value| {
+        m.insert(k.to_owned(), v);
+    };
+    put("app", s.app.as_str().into());
+    put("channel", s.channel.as_str().into());
+    put("user", s.user.as_str().into());
+    put("role", s.role.as_str().into());
+    put("spec", s.spec.as_str().into());
+    put("start", s.range.start().timestamp().into());
+    put("end", s.range.end().timestamp().into());
+    for (k, v) in [
+        ("region", s.region.as_ref().map(|x| x.as_str())),
+        ("publisher", s.publisher.as_ref().map(|x| x.as_str())),
+        ("domain", s.domain.as_ref().map(|x| x.as_str())),
+        ("instance", s.instance.as_ref().map(|x| x.as_str())),
+        ("type", s.product_type.as_ref().map(|x| x.as_str())),
+    ] {
+        if let Some(v) = v {
+            put(k, v.into());
+        }
+    }
+    serde_json::to_string(&serde_json::Value::Object(m))
+        .map_err(|e| Error::document("json", e.to_string()))
+}

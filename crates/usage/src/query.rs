@@ -1,0 +1,608 @@
+//! What to aggregate: bucket grid, split-by dimensions, filters, range and metrics.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use mediameter_core::{
+    BillingZone, Buckets, Granularity, MediaSpec, Role, StreamSegment, TimeRange,
+};
+
+use crate::error::{Error, Result};
+use crate::hll::Hll;
+
+/// A dimension a usage query can split by or filter on.
+///
+/// Parsing accepts the lowercase names (`app`, `region`, `domain`, `instance`, `type`, `spec`,
+/// `role`) and the vendor spellings `DomainName`, `Type`, `product_type`.
+///
+/// ```
+/// use mediameter_usage::Dimension;
+/// assert_eq!("region".parse::<Dimension>()?, Dimension::Region);
+/// assert_eq!("DomainName".parse::<Dimension>()?, Dimension::Domain);
+/// assert_eq!(Dimension::ProductType.to_string(), "type");
+/// assert!("colour".parse::<Dimension>().is_err());
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    /// The app id.
+    App,
+    /// The service region.
+    Region,
+    /// The domain.
+    Domain,
+    /// The product instance.
+    Instance,
+    /// The product type (`Type` of seed 004).
+    ProductType,
+    /// The media spec.
+    Spec,
+    /// Publish or subscribe.
+    Role,
+}
+
+impl Dimension {
+    /// Every dimension, in a fixed order (also the index order of [`Dimension::index`]).
+    pub const ALL: [Dimension; 7] = [
+        Dimension::App,
+        Dimension::Region,
+        Dimension::Domain,
+        Dimension::Instance,
+        Dimension::ProductType,
+        Dimension::Spec,
+        Dimension::Role,
+    ];
+
+    /// The canonical name.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_usage::Dimension::Spec.as_str(), "spec");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Dimension::App => "app",
+            Dimension::Region => "region",
+            Dimension::Domain => "domain",
+            Dimension::Instance => "instance",
+            Dimension::ProductType => "type",
+            Dimension::Spec => "spec",
+            Dimension::Role => "role",
+        }
+    }
+
+    /// A dense index 0..7 in [`Dimension::ALL`] order.
+    ///
+    /// ```
+    /// use mediameter_usage::Dimension;
+    /// for (i, d) in Dimension::ALL.iter().enumerate() { assert_eq!(d.index(), i); }
+    /// ```
+    #[must_use]
+    pub const fn index(self) -> usize {
+        match self {
+            Dimension::App => 0,
+            Dimension::Region => 1,
+            Dimension::Domain => 2,
+            Dimension::Instance => 3,
+            Dimension::ProductType => 4,
+            Dimension::Spec => 5,
+            Dimension::Role => 6,
+        }
+    }
+
+    /// The value of this dimension on a segment (`None` when an optional dimension is unset).
+    ///
+    /// ```
+    /// # use mediameter_core::*;
+    /// use mediameter_usage::Dimension;
+    /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
+    ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 1)?);
+    /// assert_eq!(Dimension::Role.value_of(&s), Some("sub"));
+    /// assert_eq!(Dimension::Region.value_of(&s), None);
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn value_of(self, seg: &StreamSegment) -> Option<&str> {
+        match self {
+            Dimension::App => Some(seg.app.as_str()),
+            Dimension::Region => seg.region.as_ref().map(|v| v.as_str()),
+            Dimension::Domain => seg.domain.as_ref().map(|v| v.as_str()),
+            Dimension::Instance => seg.instance.as_ref().map(|v| v.as_str()),
+            Dimension::ProductType => seg.product_type.as_ref().map(|v| v.as_str()),
+            Dimension::Spec => Some(seg.spec.as_str()),
+            Dimension::Role => Some(seg.role.as_str()),
+        }
+    }
+
+    /// Parses a comma-separated list of dimensions (`SplitBy` of seed 004), dropping repeats.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the first unknown dimension.
+    ///
+    /// ```
+    /// use mediameter_usage::Dimension;
+    /// assert_eq!(Dimension::parse_list("region, spec,region")?, vec![Dimension::Region, Dimension::Spec]);
+    /// assert!(Dimension::parse_list("").unwrap().is_empty());
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn parse_list(s: &str) -> Result<Vec<Dimension>> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let d: Dimension = part.parse()?;
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for Dimension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Dimension {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "app" | "App" | "AppId" => Dimension::App,
+            "region" | "Region" => Dimension::Region,
+            "domain" | "Domain" | "DomainName" => Dimension::Domain,
+            "instance" | "Instance" => Dimension::Instance,
+            "type" | "Type" | "product_type" => Dimension::ProductType,
+            "spec" | "Spec" => Dimension::Spec,
+            "role" | "Role" => Dimension::Role,
+            _ => {
+                return Err(Error::config(
+                    "dimension",
+                    s,
+                    "app, region, domain, instance, type, spec or role",
+                ));
+            }
+        })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Dimension {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Dimension {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// How distinct users and channels are counted.
+///
+/// ```
+/// use mediameter_usage::DistinctMode;
+/// assert_eq!(DistinctMode::default(), DistinctMode::Exact);
+/// assert!(DistinctMode::approximate(12).is_ok());
+/// assert!(DistinctMode::approximate(20).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum DistinctMode {
+    /// Exact sets of ids (the default): memory grows with the distinct ids of each bucket.
+    #[default]
+    Exact,
+    /// HyperLogLog sketches of `2^precision` registers; see [`Hll`] for the error bound.
+    Approximate {
+        /// Precision, 4 to 16.
+        precision: u8,
+    },
+}
+
+impl DistinctMode {
+    /// The approximate mode at `precision`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] unless `4 <= precision <= 16`.
+    ///
+    /// ```
+    /// assert!(mediameter_usage::DistinctMode::approximate(4).is_ok());
+    /// ```
+    pub fn approximate(precision: u8) -> Result<Self> {
+        Hll::new(precision)?;
+        Ok(DistinctMode::Approximate { precision })
+    }
+}
+
+/// Which metrics beyond durations an aggregation computes. Durations are always on; turning
+/// the others off makes a pass several times faster.
+///
+/// ```
+/// use mediameter_usage::Metrics;
+/// assert!(Metrics::ALL.distinct && Metrics::ALL.peaks && Metrics::ALL.stream_peaks);
+/// assert!(!Metrics::DURATIONS.peaks);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Metrics {
+    /// Active users and channels (distinct counts).
+    pub distinct: bool,
+    /// Peak concurrent channels and communications.
+    pub peaks: bool,
+    /// Peak concurrent streams (open segments): cheap, needs no id.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stream_peaks: bool,
+}
+
+impl Metrics {
+    /// Every metric.
+    pub const ALL: Metrics = Metrics {
+        distinct: true,
+        peaks: true,
+        stream_peaks: true,
+    };
+    /// Durations only.
+    pub const DURATIONS: Metrics = Metrics {
+        distinct: false,
+        peaks: false,
+        stream_peaks: false,
+    };
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::ALL
+    }
+}
+
+/// Which users and channels count as the same when counting distinct ones.
+///
+/// ```
+/// assert_eq!(mediameter_usage::IdScope::default(), mediameter_usage::IdScope::PerApp);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum IdScope {
+    /// A user (channel) is identified by its app and its id: `u1` of two apps are two users.
+    /// The default: ids are only unique within an app.
+    #[default]
+    PerApp,
+    /// The id alone identifies a user (channel) across apps.
+    Global,
+}
+
+/// A usage query: the bucket grid, the dimensions to split by, the filters, an optional range
+/// and the metrics. Build it with the `with_*` methods.
+///
+/// ```
+/// use mediameter_core::{BillingZone, Granularity};
+/// use mediameter_usage::{Dimension, UsageQuery};
+/// let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+///     .with_split_by([Dimension::Region, Dimension::Spec])
+///     .with_filter(Dimension::Region, ["cn-shanghai", "cn-beijing"])?;
+/// assert_eq!(q.split_by(), &[Dimension::Region, Dimension::Spec]);
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UsageQuery {
+    buckets: Buckets,
+    split_by: Vec<Dimension>,
+    filters: BTreeMap<Dimension, BTreeSet<String>>,
+    range: Option<TimeRange>,
+    distinct: DistinctMode,
+    metrics: Metrics,
+    #[cfg_attr(feature = "serde", serde(default))]
+    id_scope: IdScope,
+    #[cfg_attr(feature = "serde", serde(default = "default_max_segment"))]
+    max_segment_seconds: u64,
+}
+
+#[cfg(feature = "serde")]
+fn default_max_segment() -> u64 {
+    UsageQuery::DEFAULT_MAX_SEGMENT_SECONDS
+}
+
+impl UsageQuery {
+    /// The default longest segment accepted: 31 days. It bounds the work one record can cause
+    /// (at most 745 hourly pieces); vendors cut continuous streams into shorter records.
+    pub const DEFAULT_MAX_SEGMENT_SECONDS: u64 = 31 * 86_400;
+
+    /// A query on `granularity` buckets aligned in `zone`, no split, no filter, all metrics.
+    ///
+    /// ```
+    /// use mediameter_core::{BillingZone, Granularity};
+    /// let q = mediameter_usage::UsageQuery::new(BillingZone::UTC, Granularity::DAY);
+    /// assert_eq!(q.buckets().granularity(), Granularity::DAY);
+    /// ```
+    #[must_use]
+    pub fn new(zone: BillingZone, granularity: Granularity) -> Self {
+        UsageQuery {
+            buckets: Buckets::new(zone, granularity),
+            split_by: Vec::new(),
+            filters: BTreeMap::new(),
+            range: None,
+            distinct: DistinctMode::Exact,
+            metrics: Metrics::ALL,
+            id_scope: IdScope::PerApp,
+            max_segment_seconds: Self::DEFAULT_MAX_SEGMENT_SECONDS,
+        }
+    }
+
+    /// Sets the longest segment accepted (after clipping to the range); a longer one is an
+    /// error naming the record, so that one bad record cannot make a pass allocate millions of
+    /// buckets.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_max_segment_seconds(3600);
+    /// assert_eq!(q.max_segment_seconds(), 3600);
+    /// ```
+    #[must_use]
+    pub fn with_max_segment_seconds(mut self, seconds: u64) -> Self {
+        self.max_segment_seconds = seconds;
+        self
+    }
+
+    /// The longest segment accepted, in seconds.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert_eq!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).max_segment_seconds(), 31 * 86_400);
+    /// ```
+    #[must_use]
+    pub const fn max_segment_seconds(&self) -> u64 {
+        self.max_segment_seconds
+    }
+
+    /// Splits by these dimensions (repeats dropped, order kept: it is the column order).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_split_by([Dimension::Spec, Dimension::Spec]);
+    /// assert_eq!(q.split_by(), &[Dimension::Spec]);
+    /// ```
+    #[must_use]
+    pub fn with_split_by(mut self, dims: impl IntoIterator<Item = Dimension>) -> Self {
+        self.split_by.clear();
+        for d in dims {
+            if !self.split_by.contains(&d) {
+                self.split_by.push(d);
+            }
+        }
+        self
+    }
+
+    /// Keeps only segments whose `dim` is one of `values` (an empty list keeps all, as in seed
+    /// 004). Spec and role values are normalized (`≤720P` → `720p`, `subscriber` → `sub`). A
+    /// segment without a value for a filtered optional dimension is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] for a spec or role value that does not parse.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_filter(Dimension::Spec, ["≤720P"])?;
+    /// assert!(q.filter(Dimension::Spec).unwrap().contains("720p"));
+    /// assert!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_filter(Dimension::Spec, ["8k"]).is_err());
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn with_filter<S: AsRef<str>>(
+        mut self,
+        dim: Dimension,
+        values: impl IntoIterator<Item = S>,
+    ) -> Result<Self> {
+        let mut set = BTreeSet::new();
+        for v in values {
+            let v = v.as_ref().trim();
+            if v.is_empty() {
+                continue;
+            }
+            let norm = match dim {
+                Dimension::Spec => v.parse::<MediaSpec>()?.as_str().to_owned(),
+                Dimension::Role => v.parse::<Role>()?.as_str().to_owned(),
+                _ => v.to_owned(),
+            };
+            set.insert(norm);
+        }
+        if set.is_empty() {
+            self.filters.remove(&dim);
+        } else {
+            self.filters.insert(dim, set);
+        }
+        Ok(self)
+    }
+
+    /// Counts only the part of each segment inside `range` (durations are clipped; a segment
+    /// wholly outside is dropped).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_range(TimeRange::from_unix(0, 3600)?);
+    /// assert!(q.range().is_some());
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_range(mut self, range: TimeRange) -> Self {
+        self.range = Some(range);
+        self
+    }
+
+    /// Sets the distinct-counting mode.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_distinct(DistinctMode::approximate(10)?);
+    /// assert_ne!(q.distinct(), DistinctMode::Exact);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_distinct(mut self, mode: DistinctMode) -> Self {
+        self.distinct = mode;
+        self
+    }
+
+    /// Sets which metrics are computed.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_metrics(Metrics::DURATIONS);
+    /// assert!(!q.metrics().distinct);
+    /// ```
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Sets how users and channels are identified.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_id_scope(IdScope::Global);
+    /// assert_eq!(q.id_scope(), IdScope::Global);
+    /// ```
+    #[must_use]
+    pub fn with_id_scope(mut self, scope: IdScope) -> Self {
+        self.id_scope = scope;
+        self
+    }
+
+    /// The bucket grid.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert_eq!(UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).buckets().zone(), BillingZone::GMT8);
+    /// ```
+    #[must_use]
+    pub const fn buckets(&self) -> Buckets {
+        self.buckets
+    }
+
+    /// The split-by dimensions, in column order.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).split_by().is_empty());
+    /// ```
+    #[must_use]
+    pub fn split_by(&self) -> &[Dimension] {
+        &self.split_by
+    }
+
+    /// The accepted values of a filtered dimension (`None`: not filtered).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).filter(Dimension::App).is_none());
+    /// ```
+    #[must_use]
+    pub fn filter(&self, dim: Dimension) -> Option<&BTreeSet<String>> {
+        self.filters.get(&dim)
+    }
+
+    /// The clipping range, if any.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).range().is_none());
+    /// ```
+    #[must_use]
+    pub const fn range(&self) -> Option<TimeRange> {
+        self.range
+    }
+
+    /// The distinct-counting mode.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert_eq!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).distinct(), DistinctMode::Exact);
+    /// ```
+    #[must_use]
+    pub const fn distinct(&self) -> DistinctMode {
+        self.distinct
+    }
+
+    /// The metrics computed.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert_eq!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).metrics(), Metrics::ALL);
+    /// ```
+    #[must_use]
+    pub const fn metrics(&self) -> Metrics {
+        self.metrics
+    }
+
+    /// How users and channels are identified.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert_eq!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).id_scope(), IdScope::PerApp);
+    /// ```
+    #[must_use]
+    pub const fn id_scope(&self) -> IdScope {
+        self.id_scope
+    }
+
+    /// Whether a segment passes every filter.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
+    ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 1)?);
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
+    /// assert!(q.accepts(&s));
+    /// assert!(!q.clone().with_filter(Dimension::Role, ["pub"])?.accepts(&s));
+    /// assert!(!q.with_filter(Dimension::Region, ["r1"])?.accepts(&s));
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub fn accepts(&self, seg: &StreamSegment) -> bool {
+        self.filters
+            .iter()
+            .all(|(dim, values)| dim.value_of(seg).is_some_and(|v| values.contains(v)))
+    }
+
+    /// Checks the settings that the builder cannot: the interval must be 3600 or 86400 s for
+    /// the vendor shapes, but any granularity dividing a day is accepted here.
+    pub(crate) fn check(&self) -> Result<()> {
+        if let DistinctMode::Approximate { precision } = self.distinct {
+            Hll::new(precision)?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses an interval in seconds as the vendors spell it (`3600`, `86400`, `hour`, `day`).
+///
+/// # Errors
+///
+/// [`Error::Config`] for anything else than an hour or a day.
+///
+/// ```
+/// use mediameter_core::Granularity;
+/// assert_eq!(mediameter_usage::parse_interval("3600")?, Granularity::HOUR);
+/// assert_eq!(mediameter_usage::parse_interval("day")?, Granularity::DAY);
+/// assert!(mediameter_usage::parse_interval("300").is_err());
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+pub fn parse_interval(s: &str) -> Result<Granularity> {
+    match s.trim() {
+        "3600" | "3600s" | "hour" | "1h" => Ok(Granularity::HOUR),
+        "86400" | "86400s" | "day" | "1d" => Ok(Granularity::DAY),
+        other => Err(Error::config(
+            "interval",
+            other,
+            "3600 (hour) or 86400 (day)",
+        )),
+    }
+}

@@ -1,0 +1,437 @@
+//! The mergeable partial aggregate: [`UsageState`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::{Error, Result};
+use crate::hash::id_hash;
+use crate::hll::Hll;
+use crate::intervals::IntervalSet;
+use crate::query::{DistinctMode, UsageQuery};
+use crate::spec_table::PerSpec;
+
+/// An id scoped to its app: `(app, id)`. Under [`IdScope::Global`](crate::IdScope::Global) the
+/// app is the empty string.
+pub type ScopedId = (String, String);
+
+/// A set of distinct ids: exact, or a HyperLogLog sketch.
+///
+/// ```
+/// use mediameter_usage::Distinct;
+/// let mut d = Distinct::Exact(Default::default());
+/// d.insert("app1", "u1");
+/// d.insert("app1", "u1");
+/// d.insert("app2", "u1");
+/// assert_eq!(d.count(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Distinct {
+    /// Every `(app, id)` pair.
+    Exact(BTreeSet<ScopedId>),
+    /// A sketch of the pairs' [`id_hash`](crate::hash::id_hash)es.
+    Approximate(Hll),
+}
+
+impl Distinct {
+    /// An empty set in `mode`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an approximate precision outside 4..=16.
+    ///
+    /// ```
+    /// use mediameter_usage::{Distinct, DistinctMode};
+    /// assert_eq!(Distinct::empty(DistinctMode::Exact)?.count(), 0);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn empty(mode: DistinctMode) -> Result<Self> {
+        Ok(match mode {
+            DistinctMode::Exact => Distinct::Exact(BTreeSet::new()),
+            DistinctMode::Approximate { precision } => Distinct::Approximate(Hll::new(precision)?),
+        })
+    }
+
+    /// Adds the id `id` of app `app`.
+    ///
+    /// ```
+    /// use mediameter_usage::{Distinct, DistinctMode};
+    /// let mut d = Distinct::empty(DistinctMode::approximate(12)?)?;
+    /// d.insert("a", "u1");
+    /// assert_eq!(d.count(), 1);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn insert(&mut self, app: &str, id: &str) {
+        match self {
+            Distinct::Exact(s) => {
+                s.insert((app.to_owned(), id.to_owned()));
+            }
+            Distinct::Approximate(h) => h.insert_hash(id_hash(app, id)),
+        }
+    }
+
+    /// The number of distinct ids (estimated in approximate mode).
+    ///
+    /// ```
+    /// assert_eq!(mediameter_usage::Distinct::Exact(Default::default()).count(), 0);
+    /// ```
+    #[must_use]
+    pub fn count(&self) -> u64 {
+        match self {
+            Distinct::Exact(s) => u64::try_from(s.len()).unwrap_or(u64::MAX),
+            Distinct::Approximate(h) => h.count(),
+        }
+    }
+
+    /// Adds every id of `other`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when one set is exact and the other a sketch, or the sketches'
+    /// precisions differ.
+    ///
+    /// ```
+    /// use mediameter_usage::{Distinct, DistinctMode};
+    /// let mut a = Distinct::empty(DistinctMode::Exact)?;
+    /// let mut b = Distinct::empty(DistinctMode::Exact)?;
+    /// a.insert("x", "1");
+    /// b.insert("x", "2");
+    /// a.merge(&b)?;
+    /// assert_eq!(a.count(), 2);
+    /// assert!(a.merge(&Distinct::empty(DistinctMode::approximate(8)?)?).is_err());
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn merge(&mut self, other: &Distinct) -> Result<()> {
+        match (self, other) {
+            (Distinct::Exact(a), Distinct::Exact(b)) => {
+                a.extend(b.iter().cloned());
+                Ok(())
+            }
+            (Distinct::Approximate(a), Distinct::Approximate(b)) => a.merge(b),
+            (a, _) => Err(Error::Incompatible {
+                what: "distinct mode",
+                left: if matches!(a, Distinct::Exact(_)) {
+                    "exact"
+                } else {
+                    "approximate"
+                }
+                .to_owned(),
+                right: if matches!(other, Distinct::Exact(_)) {
+                    "exact"
+                } else {
+                    "approximate"
+                }
+                .to_owned(),
+            }),
+        }
+    }
+}
+
+/// The figures of one group in one bucket.
+///
+/// ```
+/// let c = mediameter_usage::Cell::default();
+/// assert_eq!(c.subscribe_seconds.total(), 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Cell {
+    /// Seconds of publishing, per spec.
+    pub publish_seconds: PerSpec<u64>,
+    /// Seconds of subscribing, per spec (the billed time, seed 000).
+    pub subscribe_seconds: PerSpec<u64>,
+    /// Σ ⌈piece seconds / 60⌉ over the subscribe pieces of this bucket, per spec: the billable
+    /// minutes under [`MinutePolicy::CeilPerRecord`](mediameter_core::MinutePolicy).
+    pub subscribe_ceil_minutes: PerSpec<u64>,
+    /// Number of segment pieces (a segment crossing a boundary gives one piece per bucket).
+    pub pieces: u64,
+    /// Distinct users with a segment in this bucket (`None` when not computed).
+    pub users: Option<Distinct>,
+    /// Distinct channels with a segment in this bucket (`None` when not computed).
+    pub channels: Option<Distinct>,
+}
+
+impl Cell {
+    fn merge(&mut self, other: &Cell) -> Result<()> {
+        self.publish_seconds
+            .checked_add_assign(&other.publish_seconds)?;
+        self.subscribe_seconds
+            .checked_add_assign(&other.subscribe_seconds)?;
+        self.subscribe_ceil_minutes
+            .checked_add_assign(&other.subscribe_ceil_minutes)?;
+        self.pieces = self
+            .pieces
+            .checked_add(other.pieces)
+            .ok_or(Error::Overflow("pieces"))?;
+        merge_opt(&mut self.users, other.users.as_ref())?;
+        merge_opt(&mut self.channels, other.channels.as_ref())
+    }
+}
+
+fn merge_opt(a: &mut Option<Distinct>, b: Option<&Distinct>) -> Result<()> {
+    match (a.as_mut(), b) {
+        (Some(x), Some(y)) => x.merge(y),
+        (None, Some(y)) => {
+            *a = Some(y.clone());
+            Ok(())
+        }
+        (_, None) => Ok(()),
+    }
+}
+
+/// A publish→subscribe relation: one communication (seed 000). Identified by the channel, the
+/// publishing user (when the segment names it) and the subscribing user.
+///
+/// ```
+/// let r = mediameter_usage::Relation { app: "a".into(), channel: "c".into(), publisher: None, subscriber: "u".into() };
+/// assert!(r.publisher.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Relation {
+    /// The app (empty under the global id scope).
+    pub app: String,
+    /// The channel.
+    pub channel: String,
+    /// The publisher, `None` when the subscribe segment does not name it.
+    pub publisher: Option<String>,
+    /// The subscriber.
+    pub subscriber: String,
+}
+
+/// Everything kept for one group: its cells by bucket start, and the activity of its channels
+/// and relations (for exact peak concurrency after merging).
+///
+/// ```
+/// assert!(mediameter_usage::GroupState::default().cells.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct GroupState {
+    /// Cells by bucket start (Unix seconds).
+    pub cells: BTreeMap<i64, Cell>,
+    /// When each channel had at least one open segment in this group.
+    #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
+    pub channel_activity: BTreeMap<ScopedId, IntervalSet>,
+    /// When each relation had at least one open subscribe segment in this group.
+    #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
+    pub relation_activity: BTreeMap<Relation, IntervalSet>,
+    /// Net change of the number of open segments (streams) at each instant where it changes:
+    /// additive across shards, so the merged peak of concurrent streams is exact.
+    #[cfg_attr(feature = "serde", serde(default, with = "map_as_vec"))]
+    pub stream_deltas: BTreeMap<i64, i64>,
+}
+
+impl GroupState {
+    fn merge(&mut self, other: &GroupState) -> Result<()> {
+        for (b, c) in &other.cells {
+            match self.cells.get_mut(b) {
+                Some(mine) => mine.merge(c)?,
+                None => {
+                    self.cells.insert(*b, c.clone());
+                }
+            }
+        }
+        for (k, v) in &other.channel_activity {
+            self.channel_activity
+                .entry(k.clone())
+                .or_default()
+                .union_with(v);
+        }
+        for (k, v) in &other.relation_activity {
+            self.relation_activity
+                .entry(k.clone())
+                .or_default()
+                .union_with(v);
+        }
+        for (t, d) in &other.stream_deltas {
+            let e = self.stream_deltas.entry(*t).or_insert(0);
+            *e = e.checked_add(*d).ok_or(Error::Overflow("stream deltas"))?;
+            if *e == 0 {
+                self.stream_deltas.remove(t);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The values of the split-by dimensions of a group, in the query's split order; `None` where
+/// a segment has no value for an optional dimension.
+pub type GroupKey = Vec<Option<String>>;
+
+/// A partial aggregate: the complete, mergeable result of aggregating some segments under a
+/// [`UsageQuery`].
+///
+/// `merge` is associative and commutative, and merging the states of two shards gives exactly
+/// the state of the union of the shards — durations, distinct counts (exact sets, or sketches
+/// merged register-wise) and peaks (the activity intervals are merged, not the peaks). Build
+/// one with [`Aggregator`](crate::Aggregator) or [`aggregate`](crate::aggregate); read it with
+/// [`UsageState::report`].
+///
+/// ```
+/// # use mediameter_core::*; use mediameter_usage::*;
+/// let seg = |u: &str, s, e| StreamSegment::new(AppId::new("a").unwrap(), ChannelId::new("c").unwrap(),
+///     UserId::new(u).unwrap(), Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e).unwrap());
+/// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
+/// let mut a = aggregate(&q, [seg("u1", 0, 600)])?;
+/// let b = aggregate(&q, [seg("u2", 300, 900)])?;
+/// a.merge(&b)?;
+/// assert_eq!(a, aggregate(&q, [seg("u1", 0, 600), seg("u2", 300, 900)])?);
+/// let report = a.report(MinutePolicy::CeilPerPeriod)?;
+/// assert_eq!(report.rows[0].peak_communications, Some(2));
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UsageState {
+    pub(crate) query: UsageQuery,
+    #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
+    pub(crate) groups: BTreeMap<GroupKey, GroupState>,
+    pub(crate) segments: u64,
+}
+
+impl UsageState {
+    /// An empty state for `query`.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let s = UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY));
+    /// assert_eq!(s.segments(), 0);
+    /// ```
+    #[must_use]
+    pub fn new(query: UsageQuery) -> Self {
+        UsageState {
+            query,
+            groups: BTreeMap::new(),
+            segments: 0,
+        }
+    }
+
+    /// The query the state was built for.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::DAY);
+    /// assert_eq!(UsageState::new(q.clone()).query(), &q);
+    /// ```
+    #[must_use]
+    pub fn query(&self) -> &UsageQuery {
+        &self.query
+    }
+
+    /// Segments counted (after filters and range clipping).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert_eq!(UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY)).segments(), 0);
+    /// ```
+    #[must_use]
+    pub const fn segments(&self) -> u64 {
+        self.segments
+    }
+
+    /// The groups, by key.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// assert!(UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY)).groups().is_empty());
+    /// ```
+    #[must_use]
+    pub fn groups(&self) -> &BTreeMap<GroupKey, GroupState> {
+        &self.groups
+    }
+
+    /// Merges `other` into `self`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] if the two states were built under different queries;
+    /// [`Error::Overflow`] if a counter would overflow (then `self` holds a partial merge and
+    /// should be discarded).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let mut a = UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY));
+    /// let b = UsageState::new(UsageQuery::new(BillingZone::GMT8, Granularity::DAY));
+    /// assert!(a.merge(&b).is_err());
+    /// ```
+    pub fn merge(&mut self, other: &UsageState) -> Result<()> {
+        if self.query != other.query {
+            return Err(Error::Incompatible {
+                what: "query",
+                left: format!("{:?}", self.query),
+                right: format!("{:?}", other.query),
+            });
+        }
+        self.segments = self
+            .segments
+            .checked_add(other.segments)
+            .ok_or(Error::Overflow("segments"))?;
+        for (k, g) in &other.groups {
+            match self.groups.get_mut(k) {
+                Some(mine) => mine.merge(g)?,
+                None => {
+                    self.groups.insert(k.clone(), g.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Distinct users of each group over all its buckets (a union, not a sum: a user active in
+    /// two buckets counts once). `None` when distinct counting was off.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] only for a state deserialized with mixed distinct modes.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let seg = |s, e| StreamSegment::new(AppId::new("a").unwrap(), ChannelId::new("c").unwrap(),
+    ///     UserId::new("u").unwrap(), Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e).unwrap());
+    /// let st = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [seg(0, 60), seg(7200, 7260)])?;
+    /// let users = st.distinct_users_by_group()?;
+    /// assert_eq!(users.get(&vec![]).copied().flatten(), Some(1));
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn distinct_users_by_group(&self) -> Result<BTreeMap<GroupKey, Option<u64>>> {
+        let mut out = BTreeMap::new();
+        for (k, g) in &self.groups {
+            let mut acc: Option<Distinct> = None;
+            for c in g.cells.values() {
+                merge_opt(&mut acc, c.users.as_ref())?;
+            }
+            out.insert(k.clone(), acc.map(|d| d.count()));
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn group_mut(&mut self, key: GroupKey) -> &mut GroupState {
+        self.groups.entry(key).or_default()
+    }
+}
+
+#[cfg(feature = "serde")]
+pub(crate) mod map_as_vec {
+    //! A `BTreeMap` with non-string keys, serialized as a list of `[key, value]` pairs.
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer, K: Serialize, V: Serialize>(
+        m: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(m.iter())
+    }
+
+    pub(crate) fn deserialize<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+    {
+        let v = Vec::<(K, V)>::deserialize(d)?;
+        Ok(v.into_iter().collect())
+    }
+}

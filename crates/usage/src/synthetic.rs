@@ -1,0 +1,161 @@
+//! A deterministic generator of realistic segments, for benchmarks and examples.
+//!
+//! It follows the shape of `shared/peers/gen_segments.py` (20 apps, 50,000 channels, 200,000
+//! users, 34 regions, starts uniform over 7 days from a GMT+8 midnight, log-normal durations
+//! around 10 minutes capped at 4 hours, 30 % publishers, audio/360p/720p/1080p at
+//! 40/20/30/10 %), with its own random generator (SplitMix64), so the numbers differ from the
+//! Python script's for the same seed.
+
+use mediameter_core::{
+    AppId, ChannelId, MediaSpec, RegionId, Role, StreamSegment, TimeRange, UserId, VideoTier,
+};
+
+use crate::error::Result;
+
+/// SplitMix64: small, fast, and good enough for synthetic data.
+#[derive(Debug, Clone)]
+pub struct SplitMix(u64);
+
+impl SplitMix {
+    /// A generator from a seed.
+    #[must_use]
+    pub const fn new(seed: u64) -> Self {
+        SplitMix(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        crate::hash::fmix64(self.0)
+    }
+
+    /// Uniform in `0..n` (`n > 0`; 0 for `n == 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64().checked_rem(n).unwrap_or(0)
+    }
+
+    /// Uniform in `[0, 1)`.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
+    }
+}
+
+/// The first instant of the generated week: a midnight in GMT+8 (as in the Python script).
+pub const T0: i64 = 1_700_000_000 - (1_700_000_000 % 86_400) - 8 * 3600;
+
+/// `n` segments sorted by start time (uniform over the week), generated lazily: for streaming
+/// passes whose memory must not depend on `n`. Same populations as [`segments`].
+///
+/// # Errors
+///
+/// Never in practice: every generated id and range is valid.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+pub fn sorted_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSegment>> {
+    let mut rng = SplitMix::new(seed);
+    let apps: Vec<AppId> = (0..20)
+        .map(|i| AppId::new(format!("app{i}")))
+        .collect::<Result<_, _>>()?;
+    let regions: Vec<RegionId> = (0..34)
+        .map(|i| RegionId::new(format!("r{i}")))
+        .collect::<Result<_, _>>()?;
+    let channels: Vec<ChannelId> = (0..50_000)
+        .map(|i| ChannelId::new(format!("ch{i}")))
+        .collect::<Result<_, _>>()?;
+    let users: Vec<UserId> = (0..200_000)
+        .map(|i| UserId::new(format!("u{i}")))
+        .collect::<Result<_, _>>()?;
+    let step = (7.0 * 86_400.0) / (n.max(1) as f64);
+    Ok((0..n).filter_map(move |i| {
+        let start = T0.saturating_add((i as f64 * step) as i64);
+        let (u1, u2) = (rng.unit().max(1e-12), rng.unit());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let dur = (600.0 * z.exp()).clamp(1.0, 4.0 * 3600.0) as i64;
+        let app = apps.get(rng.below(20) as usize)?.clone();
+        let ch = channels.get(rng.below(50_000) as usize)?.clone();
+        let user = users.get(rng.below(200_000) as usize)?.clone();
+        let role = if rng.unit() < 0.3 {
+            Role::Publish
+        } else {
+            Role::Subscribe
+        };
+        let p = rng.unit();
+        let spec = if p < 0.4 {
+            MediaSpec::Audio
+        } else if p < 0.6 {
+            MediaSpec::Video(VideoTier::P360)
+        } else if p < 0.9 {
+            MediaSpec::Video(VideoTier::P720)
+        } else {
+            MediaSpec::Video(VideoTier::P1080)
+        };
+        let region = regions.get(rng.below(34) as usize)?.clone();
+        let range = TimeRange::from_unix(start, start.saturating_add(dur)).ok()?;
+        Some(StreamSegment::new(app, ch, user, role, spec, range).with_region(region))
+    }))
+}
+
+/// `n` segments from `seed`, always the same for the same arguments.
+///
+/// # Errors
+///
+/// Never in practice: every generated id and range is valid.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub fn segments(n: usize, seed: u64) -> Result<Vec<StreamSegment>> {
+    let mut rng = SplitMix::new(seed);
+    let apps: Vec<AppId> = (0..20)
+        .map(|i| AppId::new(format!("app{i}")))
+        .collect::<Result<_, _>>()?;
+    let regions: Vec<RegionId> = (0..34)
+        .map(|i| RegionId::new(format!("r{i}")))
+        .collect::<Result<_, _>>()?;
+    let channels: Vec<ChannelId> = (0..50_000)
+        .map(|i| ChannelId::new(format!("ch{i}")))
+        .collect::<Result<_, _>>()?;
+    let users: Vec<UserId> = (0..200_000)
+        .map(|i| UserId::new(format!("u{i}")))
+        .collect::<Result<_, _>>()?;
+    let specs = [
+        MediaSpec::Audio,
+        MediaSpec::Video(VideoTier::P360),
+        MediaSpec::Video(VideoTier::P720),
+        MediaSpec::Video(VideoTier::P1080),
+    ];
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = T0.saturating_add(rng.below(7 * 86_400).cast_signed());
+        // Log-normal(ln 600, 1) by Box–Muller, clipped to [1, 4 h].
+        let (u1, u2) = (rng.unit().max(1e-12), rng.unit());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let dur = (600.0 * z.exp()).clamp(1.0, 4.0 * 3600.0) as i64;
+        let app = apps.get(rng.below(20) as usize).cloned();
+        let ch = channels.get(rng.below(50_000) as usize).cloned();
+        let user = users.get(rng.below(200_000) as usize).cloned();
+        let role = if rng.unit() < 0.3 {
+            Role::Publish
+        } else {
+            Role::Subscribe
+        };
+        let p = rng.unit();
+        let spec = if p < 0.4 {
+            specs[0]
+        } else if p < 0.6 {
+            specs[1]
+        } else if p < 0.9 {
+            specs[2]
+        } else {
+            specs[3]
+        };
+        let region = regions.get(rng.below(34) as usize).cloned();
+        let (Some(app), Some(ch), Some(user), Some(region)) = (app, ch, user, region) else {
+            continue;
+        };
+        let range = TimeRange::from_unix(start, start.saturating_add(dur))?;
+        out.push(StreamSegment::new(app, ch, user, role, spec, range).with_region(region));
+    }
+    Ok(out)
+}
