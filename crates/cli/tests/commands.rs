@@ -47,7 +47,9 @@ fn demo_runs_on_bundled_data() {
 fn help_lists_every_subcommand() {
     let (ok, out, _) = mediameter(&["--help"], "");
     assert!(ok);
-    for cmd in ["demo", "bill", "prorate", "settle", "diagnose", "validate"] {
+    for cmd in [
+        "demo", "bill", "prorate", "settle", "usage", "diagnose", "validate",
+    ] {
         assert!(
             out.lines().any(|l| l.trim_start().starts_with(cmd)),
             "--help does not list {cmd}:\n{out}"

@@ -1,7 +1,7 @@
 //! Runs every example of `docs/cli.md`, so the documented JSON formats cannot drift.
 //!
-//! An example is a fenced block whose info string is `json cmd=<subcommand and flags>` (the
-//! input, given on standard input), optionally `exit=<status>`, followed by a block
+//! An example is a fenced block whose info string is `<language> cmd=<subcommand and flags>`
+//! (the input, given on standard input), optionally `exit=<status>`, followed by a block
 //! `json expect`: a JSON value that must be contained in the command's JSON output (objects:
 //! every expected key present with a contained value; arrays: same length, element-wise
 //! contained; scalars: equal).
@@ -45,7 +45,7 @@ fn examples(doc: &str) -> Vec<Example> {
     let blocks = blocks(doc);
     let mut out = Vec::new();
     for (i, (line, info, body)) in blocks.iter().enumerate() {
-        let Some(rest) = info.strip_prefix("json cmd=") else {
+        let Some((_lang, rest)) = info.split_once(" cmd=") else {
             continue;
         };
         let (cmd, exit) = match rest.split_once(" exit=") {
