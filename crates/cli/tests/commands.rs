@@ -1,24 +1,8 @@
 //! The `mediameter` binary as a user runs it: the demo on bundled data, and each subcommand
 //! on a worked example from DOMAIN.md.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 fn mediameter(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mediameter"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::run_mediameter(args, stdin);
     (
         out.status.success(),
         String::from_utf8(out.stdout).unwrap(),

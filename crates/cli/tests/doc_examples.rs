@@ -6,9 +6,6 @@
 //! every expected key present with a contained value; arrays: same length, element-wise
 //! contained; scalars: equal).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
 struct Example {
@@ -97,20 +94,8 @@ fn every_cli_example_runs_as_documented() {
         examples.len()
     );
     for ex in examples {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mediameter"))
-            .args(&ex.args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(ex.input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let args: Vec<&str> = ex.args.iter().map(String::as_str).collect();
+        let out = crate::run_mediameter(&args, &ex.input);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(

@@ -17,3 +17,23 @@ mod fuzz_checks;
 mod commands;
 mod doc_examples;
 mod fuzz_replay;
+
+/// Runs the `mediameter` binary with `args`, feeding `stdin`, and returns its output.
+fn run_mediameter(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mediameter"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
