@@ -7,40 +7,13 @@ use mediameter_core::{MinutePolicy, Role, StreamSegment};
 
 use crate::compact::{Deltas, KeySet, Stretches};
 use crate::error::{Error, Result};
-use crate::hash::{FastMap, combine, stable_hash};
+use crate::hash::{FastMap, Inline, combine, stable_hash};
 use crate::hll::Hll;
 use crate::intervals::IntervalSet;
 use crate::query::{Dimension, DistinctMode, IdScope, UsageQuery};
 use crate::report::{CellFigures, GroupFigures, UsageReport, assemble, group_rows, labelled};
 use crate::spec_table::PerSpec;
 use crate::state::{Cell, Distinct, GroupKey, Relation, UsageState};
-
-/// An id of at most 23 bytes stored inline (its length in the last byte), so that looking it
-/// up compares three words instead of chasing a pointer to the interned copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Inline([u64; 3]);
-
-impl Inline {
-    const MAX: usize = 23;
-
-    #[inline]
-    fn new(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
-        if b.len() > Self::MAX {
-            return None;
-        }
-        let mut buf = [0_u8; 24];
-        if let Some(head) = buf.get_mut(..b.len()) {
-            head.copy_from_slice(b);
-        }
-        buf[23] = u8::try_from(b.len()).unwrap_or(0);
-        let mut words = [0_u64; 3];
-        for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
-            *w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        }
-        Some(Inline(words))
-    }
-}
 
 /// Maps each distinct string to a dense `u32`, once; keeps each string's stable hash when
 /// sketches need it.
@@ -104,24 +77,72 @@ enum DistinctAcc {
     Approx(Hll),
 }
 
-/// One cell in the hot path: durations inline (160 bytes with the pointer), the distinct
-/// accumulators boxed so that a durations-only pass touches as few cache lines as possible.
+/// One cell in the hot path: durations only (152 bytes). The distinct accumulators of the
+/// cells live in a parallel vector, so that a durations-only pass touches as few cache lines
+/// as possible and a distinct pass reaches them without a pointer chase.
 #[derive(Debug, Clone)]
 struct CellAcc {
     pieces: u64,
     secs: [PerSpec<u64>; 2],
     ceil_minutes: PerSpec<u64>,
-    /// Users, then channels.
-    distinct: Option<Box<(DistinctAcc, DistinctAcc)>>,
 }
 
-impl CellAcc {
-    fn users(&self) -> Option<&DistinctAcc> {
-        self.distinct.as_deref().map(|d| &d.0)
-    }
+/// The distinct accumulators of one cell: users, then channels.
+type DistinctPair = (DistinctAcc, DistinctAcc);
 
-    fn channels(&self) -> Option<&DistinctAcc> {
-        self.distinct.as_deref().map(|d| &d.1)
+/// Cell indices of one group by bucket, in a dense window of consecutive buckets: a lookup is
+/// one subtraction and one load instead of a hash probe. Buckets beyond the window's span
+/// limit go to the aggregator's hash map.
+#[derive(Debug, Default)]
+struct BucketIndex {
+    /// Bucket start of `slots[0]`.
+    first: i64,
+    slots: Vec<u32>,
+}
+
+/// Longest span of a dense bucket window (about 3.7 years of hours).
+const WINDOW: usize = 1 << 15;
+
+impl BucketIndex {
+    /// The slot of `bucket`, growing the window when it stays under [`WINDOW`] slots; `None`
+    /// when the bucket must go to the hash map.
+    #[inline]
+    fn slot(&mut self, bucket: i64, width: i64) -> Option<&mut u32> {
+        if self.slots.is_empty() {
+            self.first = bucket;
+            self.slots.push(NONE);
+        }
+        let off = bucket.checked_sub(self.first)?;
+        if off.checked_rem(width)? != 0 {
+            return None;
+        }
+        let k = off.checked_div(width)?;
+        if k < 0 {
+            let extra = usize::try_from(k.unsigned_abs()).ok()?;
+            let len = self.slots.len().checked_add(extra)?;
+            if len > WINDOW {
+                return None;
+            }
+            // Grow downwards with slack, as a vector grows upwards.
+            let pad = extra.max(self.slots.len()).min(WINDOW.saturating_sub(len));
+            let shift = extra.checked_add(pad)?;
+            let mut grown = vec![NONE; shift];
+            grown.extend_from_slice(&self.slots);
+            self.slots = grown;
+            self.first = self
+                .first
+                .checked_sub(i64::try_from(shift).ok()?.checked_mul(width)?)?;
+            return self.slots.get_mut(pad);
+        }
+        let k = usize::try_from(k).ok()?;
+        if k >= self.slots.len() {
+            let len = k.checked_add(1)?;
+            if len > WINDOW {
+                return None;
+            }
+            self.slots.resize(len, NONE);
+        }
+        self.slots.get_mut(k)
     }
 }
 
@@ -135,6 +156,7 @@ struct GroupAcc {
     channels: Stretches<u64>,
     relations: Stretches<RelKey>,
     streams: Deltas,
+    buckets: BucketIndex,
 }
 
 const NONE: u32 = u32::MAX;
@@ -188,7 +210,10 @@ pub struct Aggregator {
     group_list: Vec<GroupAcc>,
     cells: FastMap<(u32, i64), u32>,
     cell_list: Vec<CellAcc>,
+    /// Parallel to `cell_list` when distinct counting is on, empty otherwise.
+    distinct_list: Vec<DistinctPair>,
     cell_keys: Vec<(u32, i64)>,
+    width: i64,
     segments: u64,
     seen: u64,
 }
@@ -218,6 +243,7 @@ impl Aggregator {
             DistinctMode::Exact => None,
             DistinctMode::Approximate { precision } => Some(precision),
         };
+        let width = i64::from(query.buckets().granularity().seconds());
         Ok(Aggregator {
             filtered: Dimension::ALL.iter().any(|d| query.filter(*d).is_some()),
             clip: query
@@ -239,7 +265,9 @@ impl Aggregator {
             group_list: Vec::new(),
             cells: FastMap::default(),
             cell_list: Vec::new(),
+            distinct_list: Vec::new(),
             cell_keys: Vec::new(),
+            width,
             segments: 0,
             seen: 0,
         })
@@ -414,7 +442,8 @@ impl Aggregator {
         let spec = seg.spec;
         let buckets = self.query.buckets();
         for (bucket, secs) in buckets.split_seconds(s, e) {
-            let cell = self.cell(group, bucket)?;
+            let ci = self.cell(group, bucket)?;
+            let cell = self.cell_list.get_mut(ci).ok_or(Error::Overflow("cells"))?;
             if let Some(t) = cell.secs.get_mut(role) {
                 let v = &mut t[spec];
                 *v = v.checked_add(secs).ok_or(Error::Overflow("seconds"))?;
@@ -425,7 +454,7 @@ impl Aggregator {
             }
             cell.pieces = cell.pieces.saturating_add(1);
             // Present exactly when distinct counting is on.
-            if let Some(d) = cell.distinct.as_deref_mut() {
+            if let Some(d) = self.distinct_list.get_mut(ci) {
                 insert_acc(&mut d.0, user_key, user_hash);
                 insert_acc(&mut d.1, chan_key, chan_hash);
             }
@@ -500,39 +529,49 @@ impl Aggregator {
         Ok(g)
     }
 
+    /// The index of the cell of `(group, bucket)`, created when new.
     #[inline]
-    fn cell(&mut self, group: u32, bucket: i64) -> Result<&mut CellAcc> {
-        let idx = match self.cells.get(&(group, bucket)) {
-            Some(&i) => i,
-            None => {
-                let i =
-                    u32::try_from(self.cell_list.len()).map_err(|_| Error::Overflow("cells"))?;
-                let fresh = || -> Result<DistinctAcc> {
-                    Ok(match self.approx {
-                        Some(p) => DistinctAcc::Approx(Hll::new(p)?),
-                        None => DistinctAcc::Exact(KeySet::default()),
-                    })
-                };
-                let distinct = if self.want_distinct {
-                    Some(Box::new((fresh()?, fresh()?)))
-                } else {
-                    None
-                };
-                self.cell_list.push(CellAcc {
-                    pieces: 0,
-                    secs: [PerSpec::default(); 2],
-                    ceil_minutes: PerSpec::default(),
-                    distinct,
-                });
-                self.cell_keys.push((group, bucket));
-                self.cells.insert((group, bucket), i);
-                i
-            }
+    fn cell(&mut self, group: u32, bucket: i64) -> Result<usize> {
+        let gi = usize::try_from(group).map_err(|_| Error::Overflow("groups"))?;
+        let slot = self
+            .group_list
+            .get_mut(gi)
+            .and_then(|g| g.buckets.slot(bucket, self.width));
+        let found = match &slot {
+            Some(s) => (**s != NONE).then_some(**s),
+            None => self.cells.get(&(group, bucket)).copied(),
         };
-        usize::try_from(idx)
+        if let Some(i) = found {
+            return usize::try_from(i).map_err(|_| Error::Overflow("cells"));
+        }
+        let idx = self.cell_list.len();
+        let i = u32::try_from(idx)
             .ok()
-            .and_then(|i| self.cell_list.get_mut(i))
-            .ok_or(Error::Overflow("cells"))
+            .filter(|&i| i != NONE)
+            .ok_or(Error::Overflow("cells"))?;
+        match slot {
+            Some(s) => *s = i,
+            None => {
+                self.cells.insert((group, bucket), i);
+            }
+        }
+        self.cell_list.push(CellAcc {
+            pieces: 0,
+            secs: [PerSpec::default(); 2],
+            ceil_minutes: PerSpec::default(),
+        });
+        self.cell_keys.push((group, bucket));
+        if self.want_distinct {
+            let fresh = || -> Result<DistinctAcc> {
+                Ok(match self.approx {
+                    Some(p) => DistinctAcc::Approx(Hll::new(p)?),
+                    None => DistinctAcc::Exact(KeySet::default()),
+                })
+            };
+            let pair = (fresh()?, fresh()?);
+            self.distinct_list.push(pair);
+        }
+        Ok(idx)
     }
 
     /// The state so far, as a mergeable value (the aggregator stays usable).
@@ -573,7 +612,8 @@ impl Aggregator {
                 DistinctAcc::Approx(h) => Distinct::Approximate(h.clone()),
             })
         };
-        for (cell, &(g, bucket)) in self.cell_list.iter().zip(&self.cell_keys) {
+        for (ci, (cell, &(g, bucket))) in self.cell_list.iter().zip(&self.cell_keys).enumerate() {
+            let d = self.distinct_list.get(ci);
             let Some(key) = usize::try_from(g).ok().and_then(|g| keys.get(g)) else {
                 continue;
             };
@@ -582,8 +622,8 @@ impl Aggregator {
                 subscribe_seconds: cell.secs[1],
                 subscribe_ceil_minutes: cell.ceil_minutes,
                 pieces: cell.pieces,
-                users: to_distinct(cell.users(), &self.users),
-                channels: to_distinct(cell.channels(), &self.channels),
+                users: to_distinct(d.map(|d| &d.0), &self.users),
+                channels: to_distinct(d.map(|d| &d.1), &self.channels),
             };
             state.group_mut(key.clone()).cells.insert(bucket, out);
         }
@@ -672,18 +712,18 @@ impl Aggregator {
                 let Some(c) = self.cell_list.get(ci) else {
                     continue;
                 };
+                let d = self.distinct_list.get(ci);
+                let (cu, cc) = (d.map(|d| &d.0), d.map(|d| &d.1));
                 figures.push((
                     b,
                     CellFigures {
                         publish_seconds: c.secs[0],
                         subscribe_seconds: c.secs[1],
                         subscribe_ceil_minutes: c.ceil_minutes,
-                        users: c.users().map(DistinctAcc::count),
-                        channels: c.channels().map(DistinctAcc::count),
+                        users: users.add(cu)?,
+                        channels: chans.add(cc)?,
                     },
                 ));
-                users.add(c.users())?;
-                chans.add(c.channels())?;
             }
             let events = self.want_peaks.then(|| {
                 (
@@ -754,30 +794,35 @@ fn by_key<K: Copy + PartialEq>(list: &[(K, i64, i64)]) -> Vec<(K, Vec<(i64, i64)
     out
 }
 
-impl DistinctAcc {
-    fn count(&self) -> u64 {
-        match self {
-            DistinctAcc::Exact(s) => s.count(),
-            DistinctAcc::Approx(h) => h.count(),
-        }
-    }
-}
-
-/// The union of the distinct sets of a group's cells.
+/// The union of the distinct sets of a group's cells: the cells' bitsets or-ed together,
+/// their sparse keys collected.
 #[derive(Default)]
 struct Union {
     any: bool,
+    bits: Vec<u64>,
     keys: Vec<u64>,
     sketch: Option<Hll>,
 }
 
 impl Union {
-    fn add(&mut self, d: Option<&DistinctAcc>) -> Result<()> {
-        match d {
-            None => {}
+    /// Adds the ids of one cell; returns the cell's count (`None` when not computed).
+    fn add(&mut self, d: Option<&DistinctAcc>) -> Result<Option<u64>> {
+        Ok(match d {
+            None => None,
             Some(DistinctAcc::Exact(s)) => {
                 self.any = true;
-                self.keys.extend_from_slice(&s.keys());
+                let (bits, sparse) = s.parts();
+                let count = s
+                    .ones()
+                    .saturating_add(u64::try_from(sparse.len()).unwrap_or(u64::MAX));
+                if self.bits.len() < bits.len() {
+                    self.bits.resize(bits.len(), 0);
+                }
+                for (a, b) in self.bits.iter_mut().zip(bits) {
+                    *a |= b;
+                }
+                self.keys.extend_from_slice(&sparse);
+                Some(count)
             }
             Some(DistinctAcc::Approx(h)) => {
                 self.any = true;
@@ -785,9 +830,9 @@ impl Union {
                     Some(acc) => acc.merge(h)?,
                     None => self.sketch = Some(h.clone()),
                 }
+                Some(h.count())
             }
-        }
-        Ok(())
+        })
     }
 
     fn count(mut self) -> Option<u64> {
@@ -797,9 +842,16 @@ impl Union {
         if let Some(h) = &self.sketch {
             return Some(h.count());
         }
-        self.keys.sort_unstable();
+        crate::radix::sort_u64(&mut self.keys);
         self.keys.dedup();
-        Some(u64::try_from(self.keys.len()).unwrap_or(u64::MAX))
+        let bits = &self.bits;
+        let in_bits = |k: u64| {
+            crate::compact::bit_of(k, bits.len())
+                .is_some_and(|(w, m)| bits.get(w).is_some_and(|x| x & m != 0))
+        };
+        let sparse = self.keys.iter().filter(|&&k| !in_bits(k)).count();
+        let dense: u64 = self.bits.iter().map(|w| u64::from(w.count_ones())).sum();
+        Some(dense.saturating_add(u64::try_from(sparse).unwrap_or(u64::MAX)))
     }
 }
 

@@ -165,6 +165,33 @@ pub type FastMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
 /// A `HashSet` with the [`FastHasher`].
 pub type FastSet<K> = std::collections::HashSet<K, FastBuild>;
 
+/// An id of at most 23 bytes stored inline (its length in the last byte), so that looking it
+/// up compares three words instead of chasing a pointer to the interned copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Inline([u64; 3]);
+
+impl Inline {
+    pub(crate) const MAX: usize = 23;
+
+    #[inline]
+    pub(crate) fn new(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() > Self::MAX {
+            return None;
+        }
+        let mut buf = [0_u8; 24];
+        if let Some(head) = buf.get_mut(..b.len()) {
+            head.copy_from_slice(b);
+        }
+        buf[23] = u8::try_from(b.len()).unwrap_or(0);
+        let mut words = [0_u64; 3];
+        for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
+            *w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        }
+        Some(Inline(words))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use mediameter_core::{
 
 use crate::csv::{CsvReader, MAX_RECORD_BYTES};
 use crate::error::{Error, Result};
+use crate::hash::{FastMap, Inline};
 
 /// The input formats.
 ///
@@ -131,6 +132,7 @@ enum Source<R> {
         reader: CsvReader<R>,
         columns: Columns,
         fields: Vec<String>,
+        ids: Box<IdCache>,
     },
     Jsonl {
         input: R,
@@ -201,6 +203,7 @@ impl<R: BufRead> SegmentReader<R> {
                     reader,
                     columns: Columns(cols),
                     fields: Vec::new(),
+                    ids: Box::default(),
                 }
             }
             InputFormat::JsonLines => Source::Jsonl {
@@ -250,6 +253,7 @@ impl<R: BufRead> SegmentReader<R> {
                 reader,
                 columns,
                 fields,
+                ids,
             } => match reader.next_into(fields) {
                 Err(e) => {
                     // A broken quote may swallow the rest: stop after reporting it.
@@ -257,7 +261,7 @@ impl<R: BufRead> SegmentReader<R> {
                     Some(Err(e))
                 }
                 Ok(None) => None,
-                Ok(Some(line)) => Some(csv_segment(line, fields, columns)),
+                Ok(Some(line)) => Some(csv_segment(line, fields, columns, ids)),
             },
             Source::Jsonl { input, line, buf } => loop {
                 buf.clear();
@@ -360,8 +364,65 @@ fn trunc(v: &str) -> String {
     mediameter_core::error::truncate(v)
 }
 
+/// Ids of the few-valued columns (app, region, domain, instance, type) already built, by their
+/// text, so that the segments of a long input share one allocation per distinct value (a clone
+/// is a reference-count increment) instead of allocating a string per field. Values of at
+/// most 23 bytes are cached. Users and channels are not: there are hundreds of thousands of
+/// them, and a probe in a table that large costs more than the allocation it saves. Each table is cleared when it reaches [`IdCache::CAP`] entries,
+/// which bounds its memory whatever the input.
+#[derive(Debug, Default)]
+struct IdCache {
+    apps: FastMap<Inline, AppId>,
+    regions: FastMap<Inline, RegionId>,
+    domains: FastMap<Inline, DomainName>,
+    instances: FastMap<Inline, InstanceId>,
+    types: FastMap<Inline, ProductType>,
+}
+
+impl IdCache {
+    /// Entries kept per kind of id.
+    const CAP: usize = 1 << 19;
+}
+
+/// The id of text `s` from `map`, or built by `make` (then cached); the same result and the
+/// same error as `make(s)`.
+#[inline]
+fn cached<T: Clone>(
+    map: Option<&mut FastMap<Inline, T>>,
+    s: &str,
+    make: impl FnOnce(&str) -> mediameter_core::Result<T>,
+) -> mediameter_core::Result<T> {
+    // Only short ids are cached: their key is inline, so a lookup reads no other memory.
+    let (Some(map), Some(key)) = (map, Inline::new(s)) else {
+        return make(s);
+    };
+    if let Some(v) = map.get(&key) {
+        return Ok(v.clone());
+    }
+    let v = make(s)?;
+    if map.len() >= IdCache::CAP {
+        map.clear();
+    }
+    map.insert(key, v.clone());
+    Ok(v)
+}
+
+/// [`MediaSpec`]'s parser, with the canonical spellings matched first: the general parser
+/// lowercases into a new string, which costs more than the rest of a record's fields.
+#[inline]
+fn parse_spec(s: &str) -> mediameter_core::Result<MediaSpec> {
+    use mediameter_core::VideoTier;
+    Ok(match s {
+        "audio" => MediaSpec::Audio,
+        "360p" => MediaSpec::Video(VideoTier::P360),
+        "720p" => MediaSpec::Video(VideoTier::P720),
+        "1080p" => MediaSpec::Video(VideoTier::P1080),
+        other => other.parse()?,
+    })
+}
+
 /// Builds a segment from raw field values in [`NAMES`] order (absent optional: `None`).
-fn build(line: u64, v: [Option<&str>; 12]) -> Result<StreamSegment> {
+fn build(line: u64, v: [Option<&str>; 12], mut ids: Option<&mut IdCache>) -> Result<StreamSegment> {
     let req = |k: usize| -> Result<&str> {
         match v.get(k).copied().flatten() {
             Some(s) if !s.is_empty() => Ok(s),
@@ -377,11 +438,16 @@ fn build(line: u64, v: [Option<&str>; 12]) -> Result<StreamSegment> {
             Error::record(line, NAMES.get(k).copied().unwrap_or("?"), e.to_string())
         }
     };
-    let app = AppId::new(req(0)?).map_err(wrap(0))?;
+    let app = cached(
+        ids.as_deref_mut().map(|c| &mut c.apps),
+        req(0)?,
+        |x: &str| AppId::new(x),
+    )
+    .map_err(wrap(0))?;
     let channel = ChannelId::new(req(1)?).map_err(wrap(1))?;
     let user = UserId::new(req(2)?).map_err(wrap(2))?;
     let role: Role = req(3)?.trim().parse().map_err(wrap(3))?;
-    let spec: MediaSpec = req(4)?.trim().parse().map_err(wrap(4))?;
+    let spec = parse_spec(req(4)?.trim()).map_err(wrap(4))?;
     let start = parse_instant(line, "start", req(5)?)?;
     let end = parse_instant(line, "end", req(6)?)?;
     if end <= start {
@@ -396,24 +462,49 @@ fn build(line: u64, v: [Option<&str>; 12]) -> Result<StreamSegment> {
     let mut s = StreamSegment::new(app, channel, user, role, spec, range);
     let opt = |k: usize| v.get(k).copied().flatten().filter(|x| !x.is_empty());
     if let Some(x) = opt(7) {
-        s = s.with_region(RegionId::new(x).map_err(wrap(7))?);
+        s = s.with_region(
+            cached(ids.as_deref_mut().map(|c| &mut c.regions), x, |x: &str| {
+                RegionId::new(x)
+            })
+            .map_err(wrap(7))?,
+        );
     }
     if let Some(x) = opt(8) {
         s = s.with_publisher(UserId::new(x).map_err(wrap(8))?);
     }
     if let Some(x) = opt(9) {
-        s = s.with_domain(DomainName::new(x).map_err(wrap(9))?);
+        s = s.with_domain(
+            cached(ids.as_deref_mut().map(|c| &mut c.domains), x, |x: &str| {
+                DomainName::new(x)
+            })
+            .map_err(wrap(9))?,
+        );
     }
     if let Some(x) = opt(10) {
-        s = s.with_instance(InstanceId::new(x).map_err(wrap(10))?);
+        s = s.with_instance(
+            cached(
+                ids.as_deref_mut().map(|c| &mut c.instances),
+                x,
+                |x: &str| InstanceId::new(x),
+            )
+            .map_err(wrap(10))?,
+        );
     }
     if let Some(x) = opt(11) {
-        s = s.with_product_type(ProductType::new(x).map_err(wrap(11))?);
+        s = s.with_product_type(
+            cached(ids.map(|c| &mut c.types), x, |x: &str| ProductType::new(x))
+                .map_err(wrap(11))?,
+        );
     }
     Ok(s)
 }
 
-fn csv_segment(line: u64, fields: &[String], cols: &Columns) -> Result<StreamSegment> {
+fn csv_segment(
+    line: u64,
+    fields: &[String],
+    cols: &Columns,
+    ids: &mut IdCache,
+) -> Result<StreamSegment> {
     let mut v: [Option<&str>; 12] = [None; 12];
     for (slot, col) in v.iter_mut().zip(cols.0.iter()) {
         if let Some(i) = col {
@@ -439,7 +530,7 @@ fn csv_segment(line: u64, fields: &[String], cols: &Columns) -> Result<StreamSeg
             format!("only {} fields on the line", fields.len()),
         ));
     }
-    build(line, v)
+    build(line, v, Some(ids))
 }
 
 #[cfg(feature = "serde")]
@@ -483,7 +574,7 @@ fn json_segment(line: u64, text: &str) -> Result<StreamSegment> {
     for (slot, o) in v.iter_mut().zip(owned.iter()) {
         *slot = o.as_deref();
     }
-    build(line, v)
+    build(line, v, None)
 }
 
 #[cfg(feature = "serde")]
@@ -600,4 +691,22 @@ pub fn segment_jsonl(s: &StreamSegment) -> Result<String> {
     }
     serde_json::to_string(&serde_json::Value::Object(m))
         .map_err(|e| Error::document("json", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_fast_path_agrees_with_the_parser() {
+        for s in [
+            "audio", "360p", "720p", "1080p", "2k", "4k", "1440p", "≤720P", "AUDIO", "8k", "",
+        ] {
+            assert_eq!(
+                parse_spec(s).map_err(|e| e.to_string()),
+                s.parse::<MediaSpec>().map_err(|e| e.to_string()),
+                "{s}"
+            );
+        }
+    }
 }

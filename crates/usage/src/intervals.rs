@@ -152,12 +152,12 @@ impl IntervalSet {
 /// `[start, start + width)`, where the level at an instant counts intervals `[a, b)` with
 /// `a <= t < b` — so the level inherited at the bucket's start counts.
 pub(crate) fn peaks_per_bucket(
-    events: &mut [(i64, i64)],
+    events: &mut Vec<(i64, i64)>,
     bucket_starts: &[i64],
     width: i64,
 ) -> Vec<u64> {
     // Ends (−1) before starts (+1) at the same instant: half-open intervals.
-    events.sort_unstable();
+    sort_events(events);
     let mut out = Vec::with_capacity(bucket_starts.len());
     let mut level: i64 = 0;
     let mut i = 0_usize;
@@ -185,6 +185,40 @@ pub(crate) fn peaks_per_bucket(
     out
 }
 
+/// Sorts `(instant, delta)` events by instant, then delta. Activity events (every delta ±1)
+/// are packed into one word each, `(instant − first) × 2 + (delta = +1)`, for a radix sort
+/// of half the bytes and passes; already sorted events (stream deltas) are left alone.
+fn sort_events(events: &mut Vec<(i64, i64)>) {
+    if events.is_sorted() {
+        return;
+    }
+    let lo = events.iter().map(|e| e.0).min().unwrap_or(0);
+    let hi = events.iter().map(|e| e.0).max().unwrap_or(0);
+    let span = hi.checked_sub(lo).and_then(|s| u64::try_from(s).ok());
+    let unit = events.iter().all(|e| e.1 == 1 || e.1 == -1);
+    match span {
+        Some(span) if unit && span < 1 << 62 => {
+            let mut packed: Vec<u64> = events
+                .iter()
+                .map(|&(t, d)| {
+                    let off = u64::try_from(t.saturating_sub(lo)).unwrap_or(0);
+                    (off << 1) | u64::from(d == 1)
+                })
+                .collect();
+            // The events are rebuilt from the packed words: freeing them first keeps the
+            // peak memory of the sort at the packed words and the radix sort's scratch.
+            *events = Vec::new();
+            crate::radix::sort_u64(&mut packed);
+            events.reserve_exact(packed.len());
+            events.extend(packed.iter().map(|&k| {
+                let off = i64::try_from(k >> 1).unwrap_or(0);
+                (lo.saturating_add(off), if k & 1 == 1 { 1 } else { -1 })
+            }));
+        }
+        _ => crate::radix::sort_events(events),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +236,28 @@ mod tests {
         ];
         let p = peaks_per_bucket(&mut ev, &[0, 3600], 3600);
         assert_eq!(p, vec![2, 2]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn event_sort_matches_std(
+            v in proptest::collection::vec((-5000_i64..5000, proptest::prop_oneof![proptest::strategy::Just(1_i64), proptest::strategy::Just(-1_i64), -3_i64..3]), 0..800)
+        ) {
+            let mut a = v.clone();
+            let mut b = v;
+            a.sort_unstable();
+            sort_events(&mut b);
+            proptest::prop_assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn extreme_instants_sort() {
+        let mut v = vec![(i64::MAX, -1), (i64::MIN, 1), (0, 1), (0, -1)];
+        let mut w = v.clone();
+        w.sort_unstable();
+        sort_events(&mut v);
+        assert_eq!(v, w);
     }
 
     #[test]

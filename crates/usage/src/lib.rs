@@ -70,6 +70,7 @@ mod hll;
 mod input;
 mod intervals;
 mod query;
+mod radix;
 mod records;
 mod report;
 mod spec_table;

@@ -466,3 +466,101 @@ fn overlong_segment_is_refused_with_its_position() {
         .is_ok()
     );
 }
+
+/// Many segments in few cells: 2 apps, 8 channels, 120 users, 2 regions, 3 hours, so that the
+/// hot path's compactions run and the distinct sets turn into bitsets (app 0's dense ids) while
+/// others stay sparse (app 1's).
+fn crowded_segment() -> impl Strategy<Value = StreamSegment> {
+    (
+        0_u8..2,
+        0_u8..8,
+        0_u16..120,
+        any::<bool>(),
+        0_usize..4,
+        0_i64..3 * 3600,
+        1_i64..2400,
+        0_u8..2,
+        proptest::option::of(0_u16..120),
+    )
+        .prop_map(|(app, ch, user, publish, spec, start, dur, reg, publ)| {
+            let role = if publish { "pub" } else { "sub" };
+            let s = seg(
+                &format!("app{app}"),
+                &format!("ch{ch}"),
+                &format!("u{user}"),
+                role,
+                MediaSpec::ALL[spec].as_str(),
+                DAY0_GMT8 + start,
+                DAY0_GMT8 + start + dur,
+            );
+            let s = region(s, &format!("r{reg}"));
+            match (publ, publish) {
+                (Some(p), false) => publisher(s, &format!("u{p}")),
+                _ => s,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// The fast report of the aggregator and the state's report both equal the brute force
+    /// on inputs large enough for every compaction and the bitset sets to run; per-group
+    /// totals of distinct users equal the union over the group's segments.
+    #[test]
+    fn crowded_cells_match_brute_force(segs in proptest::collection::vec(crowded_segment(), 300..700)) {
+        let q = hours_gmt8().with_split_by([Dimension::Region]);
+        let mut agg = mediameter_usage::Aggregator::new(q.clone()).unwrap();
+        agg.extend(&segs).unwrap();
+        let fast = agg.report(MinutePolicy::Exact).unwrap();
+        let slow = agg.to_state().report(MinutePolicy::Exact).unwrap();
+        prop_assert_eq!(&fast, &slow);
+        prop_assert_eq!(&fast, &aggregate(&q, &segs).unwrap().report(MinutePolicy::Exact).unwrap());
+        let want = oracle(&segs, 3600, 8 * 3600);
+        let got: BTreeMap<(Option<String>, i64), Expect> = fast
+            .rows
+            .iter()
+            .map(|row| {
+                (
+                    (row.group[0].1.clone(), row.bucket_start.timestamp()),
+                    Expect {
+                        pub_secs: row.publish_seconds.0,
+                        sub_secs: row.subscribe_seconds.0,
+                        users: row.active_users.unwrap() as usize,
+                        channels: row.channels.unwrap() as usize,
+                        peak_channels: row.peak_channels.unwrap(),
+                        peak_comms: row.peak_communications.unwrap(),
+                        peak_streams: row.peak_streams.unwrap(),
+                    },
+                )
+            })
+            .collect();
+        prop_assert_eq!(got, want);
+        for (scope, global) in [(IdScope::PerApp, false), (IdScope::Global, true)] {
+            let q = hours_gmt8().with_split_by([Dimension::Region]).with_id_scope(scope);
+            let mut agg = mediameter_usage::Aggregator::new(q).unwrap();
+            agg.extend(&segs).unwrap();
+            let r = agg.report(MinutePolicy::Exact).unwrap();
+            prop_assert_eq!(&r, &agg.to_state().report(MinutePolicy::Exact).unwrap());
+            for row in &r.rows {
+                let (b, reg) = (row.bucket_start.timestamp(), row.group[0].1.clone());
+                let users: BTreeSet<(String, String)> = segs
+                    .iter()
+                    .filter(|s| s.region.as_ref().map(|r| r.to_string()) == reg)
+                    .filter(|s| s.range.start().timestamp() < b + 3600 && s.range.end().timestamp() > b)
+                    .map(|s| (if global { String::new() } else { s.app.to_string() }, s.user.to_string()))
+                    .collect();
+                prop_assert_eq!(row.active_users, Some(users.len() as u64));
+            }
+            for total in &r.totals {
+                let reg = total.group[0].1.clone();
+                let users: BTreeSet<(String, String)> = segs
+                    .iter()
+                    .filter(|s| s.region.as_ref().map(|r| r.to_string()) == reg)
+                    .map(|s| (if global { String::new() } else { s.app.to_string() }, s.user.to_string()))
+                    .collect();
+                prop_assert_eq!(total.active_users, Some(users.len() as u64));
+            }
+        }
+    }
+}
