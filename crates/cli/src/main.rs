@@ -16,8 +16,10 @@ mod usage;
 /// Metering, billing, usage aggregation, call diagnostics and query validation for real-time
 /// audio/video and live-streaming clouds.
 ///
-/// Every subcommand reads JSON (a file, or standard input when the file is omitted or `-`) and
-/// prints JSON by default. Errors go to standard error with exit status 1.
+/// Every subcommand reads its input from a file, or from standard input when the file is omitted
+/// or `-` (JSON; CSV or JSON Lines for `usage`), and prints JSON by default (`--format` offers
+/// tables and the vendor shapes). Errors go to standard error with exit status 1; a mistake in
+/// the arguments exits with 2. `docs/cli.md` documents every input and output format.
 #[derive(Parser, Debug)]
 #[command(name = "mediameter", version, about, long_about)]
 struct Cli {
