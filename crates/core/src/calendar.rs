@@ -55,12 +55,12 @@ fn last_day_of_month(date: NaiveDate) -> NaiveDate {
 /// ```
 /// use mediameter_core::calendar::add_months;
 /// use chrono::NaiveDate;
-/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-/// assert_eq!(add_months(d(2023, 1, 31), 1)?, d(2023, 2, 28));
-/// assert_eq!(add_months(d(2024, 1, 31), 1)?, d(2024, 2, 29));
-/// assert_eq!(add_months(d(2023, 3, 18), 1)?, d(2023, 4, 18));
-/// assert_eq!(add_months(d(2023, 11, 30), 3)?, d(2024, 2, 29));
-/// # Ok::<(), mediameter_core::Error>(())
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("no such date");
+/// assert_eq!(add_months(d(2023, 1, 31)?, 1)?, d(2023, 2, 28)?);
+/// assert_eq!(add_months(d(2024, 1, 31)?, 1)?, d(2024, 2, 29)?);
+/// assert_eq!(add_months(d(2023, 3, 18)?, 1)?, d(2023, 4, 18)?);
+/// assert_eq!(add_months(d(2023, 11, 30)?, 3)?, d(2024, 2, 29)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
     date.checked_add_months(Months::new(months))
@@ -106,10 +106,11 @@ impl std::fmt::Display for MonthSlice {
 /// ```
 /// use mediameter_core::calendar::{month_slices, MonthSlice};
 /// use chrono::NaiveDate;
-/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("no such date");
 /// // Worked example A: changed 2023-03-20, term expires 2023-04-18.
-/// let v: Vec<_> = month_slices(d(2023, 3, 21), d(2023, 4, 18)).map(|s| (s.days, s.days_in_month)).collect();
+/// let v: Vec<_> = month_slices(d(2023, 3, 21)?, d(2023, 4, 18)?).map(|s| (s.days, s.days_in_month)).collect();
 /// assert_eq!(v, vec![(11, 31), (18, 30)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn month_slices(first: NaiveDate, last: NaiveDate) -> MonthSlices {
@@ -124,9 +125,10 @@ pub fn month_slices(first: NaiveDate, last: NaiveDate) -> MonthSlices {
 /// ```
 /// use mediameter_core::calendar::month_slices;
 /// use chrono::NaiveDate;
-/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
-/// assert_eq!(month_slices(d(1, 1), d(12, 31)).map(|s| s.days).sum::<u32>(), 366);
-/// assert_eq!(month_slices(d(2, 1), d(1, 1)).count(), 0);
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).ok_or("no such date");
+/// assert_eq!(month_slices(d(1, 1)?, d(12, 31)?).map(|s| s.days).sum::<u32>(), 366);
+/// assert_eq!(month_slices(d(2, 1)?, d(1, 1)?).count(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct MonthSlices {
@@ -170,15 +172,15 @@ impl std::iter::FusedIterator for MonthSlices {}
 ///
 /// ```
 /// use mediameter_core::{BillingZone, SubscriptionTerm};
-/// use chrono::{NaiveDate, TimeZone, Utc};
+/// use chrono::{NaiveDate, Utc};
 ///
 /// // Worked example A: bought 2023-03-18 15:30:00 (GMT+8) for 1 month.
-/// let bought = Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap();
+/// let bought = "2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// let term = SubscriptionTerm::monthly(bought, 1, BillingZone::GMT8)?;
-/// assert_eq!(term.expiry_date(), NaiveDate::from_ymd_opt(2023, 4, 18).unwrap());
+/// assert_eq!(term.expiry_date(), "2023-04-18".parse::<NaiveDate>()?);
 /// assert_eq!(term.last_second().with_timezone(&BillingZone::GMT8.fixed_offset()).to_string(),
 ///            "2023-04-18 23:59:59 +08:00");
-/// # Ok::<(), mediameter_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -194,8 +196,9 @@ pub struct SubscriptionTerm {
 ///
 /// ```
 /// use mediameter_core::{BillingZone, SubscriptionTerm, calendar::MAX_TERM_MONTHS};
-/// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+/// let t = chrono::DateTime::UNIX_EPOCH;
 /// assert!(SubscriptionTerm::monthly(t, MAX_TERM_MONTHS + 1, BillingZone::UTC).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub const MAX_TERM_MONTHS: u32 = 1200;
 
@@ -209,12 +212,12 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// use chrono::{NaiveDate, TimeZone, Utc};
-    /// let bought = Utc.with_ymd_and_hms(2024, 1, 30, 20, 0, 0).unwrap(); // Jan 31 in GMT+8
+    /// use chrono::{NaiveDate, Utc};
+    /// let bought = "2024-01-30T20:00:00Z".parse::<chrono::DateTime<Utc>>()?; // Jan 31 in GMT+8
     /// let term = SubscriptionTerm::monthly(bought, 1, BillingZone::GMT8)?;
-    /// assert_eq!(term.expiry_date(), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+    /// assert_eq!(term.expiry_date(), "2024-02-29".parse::<NaiveDate>()?);
     /// assert!(SubscriptionTerm::monthly(bought, 0, BillingZone::GMT8).is_err());
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn monthly(purchased_at: DateTime<Utc>, months: u32, zone: BillingZone) -> Result<Self> {
         if months == 0 || months > MAX_TERM_MONTHS {
@@ -243,9 +246,9 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// # use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// assert_eq!(SubscriptionTerm::monthly(t, 1, BillingZone::UTC)?.purchased_at(), t);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn purchased_at(&self) -> DateTime<Utc> {
@@ -256,9 +259,9 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// # use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// assert_eq!(SubscriptionTerm::monthly(t, 12, BillingZone::UTC)?.months(), 12);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn months(&self) -> u32 {
@@ -269,9 +272,9 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// # use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// assert_eq!(SubscriptionTerm::monthly(t, 1, BillingZone::GMT8)?.zone(), BillingZone::GMT8);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn zone(&self) -> BillingZone {
@@ -282,9 +285,9 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// # use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// assert_eq!(SubscriptionTerm::monthly(t, 1, BillingZone::UTC)?.expiry_date().to_string(), "1970-02-01");
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn expiry_date(&self) -> NaiveDate {
@@ -295,9 +298,9 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// # use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// assert_eq!(SubscriptionTerm::monthly(t, 1, BillingZone::UTC)?.end().to_rfc3339(), "1970-02-02T00:00:00+00:00");
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn end(&self) -> DateTime<Utc> {
@@ -308,9 +311,9 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// # use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// assert_eq!(SubscriptionTerm::monthly(t, 1, BillingZone::UTC)?.last_second().to_rfc3339(), "1970-02-01T23:59:59+00:00");
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn last_second(&self) -> DateTime<Utc> {
@@ -323,11 +326,11 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// # use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// let term = SubscriptionTerm::monthly(t, 1, BillingZone::UTC)?;
     /// assert!(term.is_active_at(t));
     /// assert!(!term.is_active_at(term.end()));
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn is_active_at(&self, t: DateTime<Utc>) -> bool {
@@ -345,13 +348,13 @@ impl SubscriptionTerm {
     ///
     /// ```
     /// use mediameter_core::{BillingZone, SubscriptionTerm};
-    /// use chrono::{TimeZone, Utc};
-    /// let bought = Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap();
+    /// use chrono::Utc;
+    /// let bought = "2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?;
     /// let term = SubscriptionTerm::monthly(bought, 1, BillingZone::GMT8)?;
-    /// let changed = Utc.with_ymd_and_hms(2023, 3, 20, 1, 0, 0).unwrap(); // 09:00 GMT+8
+    /// let changed = "2023-03-20T01:00:00Z".parse::<chrono::DateTime<Utc>>()?; // 09:00 GMT+8
     /// let slices: Vec<String> = term.remaining_months(changed)?.map(|s| s.to_string()).collect();
     /// assert_eq!(slices, ["2023-03: 11/31", "2023-04: 18/30"]);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn remaining_months(&self, changed_at: DateTime<Utc>) -> Result<MonthSlices> {
         if !self.is_active_at(changed_at) {

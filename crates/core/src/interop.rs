@@ -14,11 +14,11 @@ use crate::time::TimeRange;
 ///
 /// ```
 /// use mediameter_core::interop::{from_offset_date_time, to_offset_date_time};
-/// let t = chrono::DateTime::from_timestamp(1_700_000_000, 123).unwrap();
+/// let t = chrono::DateTime::from_timestamp(1_700_000_000, 123).ok_or("instant out of range")?;
 /// let odt = to_offset_date_time(t)?;
 /// assert_eq!(odt.unix_timestamp(), 1_700_000_000);
 /// assert_eq!(from_offset_date_time(odt)?, t);
-/// # Ok::<(), mediameter_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn to_offset_date_time(t: DateTime<Utc>) -> Result<OffsetDateTime> {
     let nanos = i128::from(t.timestamp())

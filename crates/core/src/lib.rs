@@ -20,13 +20,13 @@
 //!
 //! ```
 //! use mediameter_core::{BillingZone, Buckets, Currency, Granularity, Money, Rounding, TimeRange};
-//! use chrono::{TimeZone, Utc};
+//! use chrono::Utc;
 //! use rust_decimal_macros::dec;
 //!
 //! // 08:45:30 to 09:10:00 in GMT+8 is 00:45:30 to 01:10:00 UTC.
 //! let used = TimeRange::new(
-//!     Utc.with_ymd_and_hms(2023, 3, 20, 0, 45, 30).unwrap(),
-//!     Utc.with_ymd_and_hms(2023, 3, 20, 1, 10, 0).unwrap(),
+//!     "2023-03-20T00:45:30Z".parse::<chrono::DateTime<Utc>>()?,
+//!     "2023-03-20T01:10:00Z".parse::<chrono::DateTime<Utc>>()?,
 //! )?;
 //! let hours = Buckets::new(BillingZone::GMT8, Granularity::HOUR);
 //! let seconds: Vec<u64> = hours.split(used).map(|p| p.seconds()).collect();
@@ -35,7 +35,7 @@
 //! let hourly = Money::new(dec!(1.80), Currency::CNY);
 //! let fee = hourly.checked_mul(dec!(870))?.checked_div(dec!(3600))?.round(Rounding::CENTS_HALF_UP);
 //! assert_eq!(fee.to_string(), "0.44 CNY");
-//! # Ok::<(), mediameter_core::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Feature flags

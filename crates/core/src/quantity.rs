@@ -308,7 +308,8 @@ impl MinutePolicy {
     ///
     /// ```
     /// use mediameter_core::MinutePolicy;
-    /// assert!(MinutePolicy::Exact.billable_minutes(std::iter::empty()).unwrap().is_zero());
+    /// assert!(MinutePolicy::Exact.billable_minutes(std::iter::empty())?.is_zero());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn billable_minutes(
         self,

@@ -205,8 +205,8 @@ impl StreamSegment {
     /// # use mediameter_core::*;
     /// # let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
     /// #     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 1)?);
-    /// assert_eq!(s.with_region(RegionId::new("r1")?).region.unwrap().as_str(), "r1");
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// assert_eq!(s.with_region(RegionId::new("r1")?).region.ok_or("no region")?.as_str(), "r1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn with_region(mut self, region: RegionId) -> Self {

@@ -25,14 +25,15 @@ pub const MAX_SCALE: u32 = 28;
 /// use mediameter_core::{Rounding, RoundingMode};
 /// use rust_decimal_macros::dec;
 ///
-/// let r = |mode| Rounding::new(2, mode).unwrap().apply(dec!(-8390.775));
-/// assert_eq!(r(RoundingMode::HalfUp), dec!(-8390.78));
-/// assert_eq!(r(RoundingMode::HalfEven), dec!(-8390.78));
-/// assert_eq!(r(RoundingMode::HalfDown), dec!(-8390.77));
-/// assert_eq!(r(RoundingMode::Down), dec!(-8390.77));
-/// assert_eq!(r(RoundingMode::Up), dec!(-8390.78));
-/// assert_eq!(r(RoundingMode::Floor), dec!(-8390.78));
-/// assert_eq!(r(RoundingMode::Ceiling), dec!(-8390.77));
+/// let r = |mode| Rounding::new(2, mode).map(|r| r.apply(dec!(-8390.775)));
+/// assert_eq!(r(RoundingMode::HalfUp)?, dec!(-8390.78));
+/// assert_eq!(r(RoundingMode::HalfEven)?, dec!(-8390.78));
+/// assert_eq!(r(RoundingMode::HalfDown)?, dec!(-8390.77));
+/// assert_eq!(r(RoundingMode::Down)?, dec!(-8390.77));
+/// assert_eq!(r(RoundingMode::Up)?, dec!(-8390.78));
+/// assert_eq!(r(RoundingMode::Floor)?, dec!(-8390.78));
+/// assert_eq!(r(RoundingMode::Ceiling)?, dec!(-8390.77));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -244,9 +245,10 @@ impl Rounding {
     /// ```
     /// use mediameter_core::{Rounding, RoundingMode};
     /// use rust_decimal_macros::dec;
-    /// let r = Rounding::new(4, RoundingMode::HalfUp).unwrap();
+    /// let r = Rounding::new(4, RoundingMode::HalfUp)?;
     /// assert_eq!(r.apply(dec!(0.954838)), dec!(0.9548));
     /// assert_eq!(r.apply(r.apply(dec!(0.954838))), dec!(0.9548));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn apply(self, value: Decimal) -> Decimal {

@@ -12,7 +12,8 @@
 //! runner.run(&strategies::time_range(), |r| {
 //!     prop_assert!(r.end() > r.start());
 //!     Ok(())
-//! }).unwrap();
+//! }).map_err(|e| e.to_string())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use chrono::{DateTime, Utc};
@@ -30,8 +31,9 @@ use crate::time::{BillingZone, END_UNIX_SECONDS, Granularity, MIN_UNIX_SECONDS, 
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let m = mediameter_core::strategies::rounding_mode().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let m = mediameter_core::strategies::rounding_mode().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(mediameter_core::RoundingMode::ALL.contains(&m));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn rounding_mode() -> impl Strategy<Value = RoundingMode> {
     proptest::sample::select(RoundingMode::ALL.to_vec())
@@ -41,8 +43,9 @@ pub fn rounding_mode() -> impl Strategy<Value = RoundingMode> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let r = mediameter_core::strategies::rounding().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let r = mediameter_core::strategies::rounding().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(r.scale() <= 10);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn rounding() -> impl Strategy<Value = Rounding> {
     (0_u32..=10, rounding_mode())
@@ -53,8 +56,9 @@ pub fn rounding() -> impl Strategy<Value = Rounding> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let d = mediameter_core::strategies::decimal().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let d = mediameter_core::strategies::decimal().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(d.abs() < rust_decimal::Decimal::from(1_000_000_000_000_i64));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn decimal() -> impl Strategy<Value = Decimal> {
     (
@@ -75,8 +79,9 @@ pub fn decimal() -> impl Strategy<Value = Decimal> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let c = mediameter_core::strategies::currency().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let c = mediameter_core::strategies::currency().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(mediameter_core::Currency::KNOWN.contains(&c));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn currency() -> impl Strategy<Value = Currency> {
     proptest::sample::select(Currency::KNOWN.to_vec())
@@ -86,8 +91,9 @@ pub fn currency() -> impl Strategy<Value = Currency> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let m = mediameter_core::strategies::money().new_tree(&mut TestRunner::deterministic()).unwrap().current();
-/// assert_eq!(m.to_string().parse::<mediameter_core::Money>().unwrap(), m);
+/// let m = mediameter_core::strategies::money().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
+/// assert_eq!(m.to_string().parse::<mediameter_core::Money>()?, m);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn money() -> impl Strategy<Value = Money> {
     (decimal(), currency()).prop_map(|(a, c)| Money::new(a, c))
@@ -97,8 +103,9 @@ pub fn money() -> impl Strategy<Value = Money> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let z = mediameter_core::strategies::zone().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let z = mediameter_core::strategies::zone().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(z.offset_seconds().abs() < 86_400);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn zone() -> impl Strategy<Value = BillingZone> {
     prop_oneof![
@@ -112,8 +119,9 @@ pub fn zone() -> impl Strategy<Value = BillingZone> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let g = mediameter_core::strategies::granularity().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let g = mediameter_core::strategies::granularity().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert_eq!(86_400 % g.seconds(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn granularity() -> impl Strategy<Value = Granularity> {
     proptest::sample::select(vec![60_u32, 300, 900, 3600, 86_400])
@@ -124,8 +132,9 @@ pub fn granularity() -> impl Strategy<Value = Granularity> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let t = mediameter_core::strategies::instant().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let t = mediameter_core::strategies::instant().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(t.timestamp() >= 946_684_800);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn instant() -> impl Strategy<Value = DateTime<Utc>> {
     (946_684_800_i64..4_102_444_800)
@@ -136,8 +145,9 @@ pub fn instant() -> impl Strategy<Value = DateTime<Utc>> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let r = mediameter_core::strategies::time_range().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let r = mediameter_core::strategies::time_range().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(r.seconds() <= 3 * 86_400);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn time_range() -> impl Strategy<Value = TimeRange> {
     (946_684_800_i64..4_102_444_800, 1_i64..=3 * 86_400).prop_filter_map("valid range", |(s, d)| {
@@ -150,8 +160,9 @@ pub fn time_range() -> impl Strategy<Value = TimeRange> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let r = mediameter_core::strategies::wide_time_range().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let r = mediameter_core::strategies::wide_time_range().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(r.end() > r.start());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn wide_time_range() -> impl Strategy<Value = TimeRange> {
     let secs = MIN_UNIX_SECONDS..END_UNIX_SECONDS;
@@ -172,8 +183,9 @@ pub fn wide_time_range() -> impl Strategy<Value = TimeRange> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let s = mediameter_core::strategies::media_spec().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let s = mediameter_core::strategies::media_spec().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(mediameter_core::MediaSpec::ALL.contains(&s));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn media_spec() -> impl Strategy<Value = MediaSpec> {
     proptest::sample::select(MediaSpec::ALL.to_vec())
@@ -183,8 +195,9 @@ pub fn media_spec() -> impl Strategy<Value = MediaSpec> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let s = mediameter_core::strategies::id_string().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let s = mediameter_core::strategies::id_string().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(mediameter_core::UserId::new(s).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn id_string() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9_.:@ 频道用户-]{1,24}"
@@ -195,8 +208,9 @@ pub fn id_string() -> impl Strategy<Value = String> {
 ///
 /// ```
 /// # use proptest::strategy::{Strategy, ValueTree}; use proptest::test_runner::TestRunner;
-/// let s = mediameter_core::strategies::stream_segment().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// let s = mediameter_core::strategies::stream_segment().new_tree(&mut TestRunner::deterministic()).map_err(|e| e.to_string())?.current();
 /// assert!(s.app.as_str().starts_with("app"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn stream_segment() -> impl Strategy<Value = StreamSegment> {
     (

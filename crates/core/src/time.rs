@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// use mediameter_core::time::MIN_UNIX_SECONDS;
-/// let t = chrono::DateTime::from_timestamp(MIN_UNIX_SECONDS, 0).unwrap();
+/// let t = chrono::DateTime::from_timestamp(MIN_UNIX_SECONDS, 0).ok_or("instant out of range")?;
 /// assert_eq!(t.to_rfc3339(), "0001-01-01T00:00:00+00:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub const MIN_UNIX_SECONDS: i64 = -62_135_596_800;
 /// Seconds from 1970-01-01T00:00:00Z to 10000-01-01T00:00:00Z, the (exclusive) end of the
@@ -56,16 +57,16 @@ fn from_unix(secs: i64) -> DateTime<Utc> {
 ///
 /// ```
 /// use mediameter_core::TimeRange;
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 ///
 /// let a = TimeRange::new(
-///     Utc.with_ymd_and_hms(2023, 3, 20, 0, 45, 30).unwrap(),
-///     Utc.with_ymd_and_hms(2023, 3, 20, 0, 55, 30).unwrap(),
+///     "2023-03-20T00:45:30Z".parse::<chrono::DateTime<Utc>>()?,
+///     "2023-03-20T00:55:30Z".parse::<chrono::DateTime<Utc>>()?,
 /// )?;
 /// assert_eq!(a.seconds(), 600);
 /// assert!(TimeRange::new(a.end(), a.start()).is_err()); // reversed
 /// assert!(TimeRange::new(a.start(), a.start()).is_err()); // empty
-/// # Ok::<(), mediameter_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -114,8 +115,9 @@ impl TimeRange {
     /// ```
     /// use mediameter_core::TimeRange;
     /// use chrono::DateTime;
-    /// let t = DateTime::from_timestamp(0, 0).unwrap();
+    /// let t = DateTime::UNIX_EPOCH;
     /// assert!(TimeRange::new(t, t + chrono::TimeDelta::seconds(1)).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self> {
         check_instant("range start", start)?;
@@ -175,8 +177,9 @@ impl TimeRange {
     /// The first instant inside the range.
     ///
     /// ```
-    /// let r = mediameter_core::TimeRange::from_unix(10, 20).unwrap();
+    /// let r = mediameter_core::TimeRange::from_unix(10, 20)?;
     /// assert_eq!(r.start().timestamp(), 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn start(&self) -> DateTime<Utc> {
@@ -186,8 +189,9 @@ impl TimeRange {
     /// The first instant after the range.
     ///
     /// ```
-    /// let r = mediameter_core::TimeRange::from_unix(10, 20).unwrap();
+    /// let r = mediameter_core::TimeRange::from_unix(10, 20)?;
     /// assert_eq!(r.end().timestamp(), 20);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn end(&self) -> DateTime<Utc> {
@@ -197,8 +201,9 @@ impl TimeRange {
     /// The length of the range.
     ///
     /// ```
-    /// let r = mediameter_core::TimeRange::from_unix(10, 20).unwrap();
+    /// let r = mediameter_core::TimeRange::from_unix(10, 20)?;
     /// assert_eq!(r.duration(), chrono::TimeDelta::seconds(10));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn duration(&self) -> TimeDelta {
@@ -208,8 +213,9 @@ impl TimeRange {
     /// The length in whole seconds, rounded down (ranges built from whole seconds are exact).
     ///
     /// ```
-    /// let r = mediameter_core::TimeRange::from_unix(0, 86_400).unwrap();
+    /// let r = mediameter_core::TimeRange::from_unix(0, 86_400)?;
     /// assert_eq!(r.seconds(), 86_400);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn seconds(&self) -> u64 {
@@ -221,9 +227,10 @@ impl TimeRange {
     ///
     /// ```
     /// use chrono::DateTime;
-    /// let r = mediameter_core::TimeRange::from_unix(10, 20).unwrap();
-    /// assert!(r.contains(DateTime::from_timestamp(10, 0).unwrap()));
-    /// assert!(!r.contains(DateTime::from_timestamp(20, 0).unwrap()));
+    /// let r = mediameter_core::TimeRange::from_unix(10, 20)?;
+    /// assert!(r.contains(DateTime::from_timestamp(10, 0).ok_or("instant out of range")?));
+    /// assert!(!r.contains(DateTime::from_timestamp(20, 0).ok_or("instant out of range")?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
@@ -234,9 +241,10 @@ impl TimeRange {
     ///
     /// ```
     /// use mediameter_core::TimeRange;
-    /// let outer = TimeRange::from_unix(0, 100).unwrap();
-    /// assert!(outer.contains_range(&TimeRange::from_unix(0, 100).unwrap()));
-    /// assert!(!outer.contains_range(&TimeRange::from_unix(50, 101).unwrap()));
+    /// let outer = TimeRange::from_unix(0, 100)?;
+    /// assert!(outer.contains_range(&TimeRange::from_unix(0, 100)?));
+    /// assert!(!outer.contains_range(&TimeRange::from_unix(50, 101)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn contains_range(&self, other: &TimeRange) -> bool {
@@ -247,9 +255,10 @@ impl TimeRange {
     ///
     /// ```
     /// use mediameter_core::TimeRange;
-    /// let a = TimeRange::from_unix(0, 10).unwrap();
-    /// assert!(!a.overlaps(&TimeRange::from_unix(10, 20).unwrap()));
-    /// assert!(a.overlaps(&TimeRange::from_unix(9, 20).unwrap()));
+    /// let a = TimeRange::from_unix(0, 10)?;
+    /// assert!(!a.overlaps(&TimeRange::from_unix(10, 20)?));
+    /// assert!(a.overlaps(&TimeRange::from_unix(9, 20)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn overlaps(&self, other: &TimeRange) -> bool {
@@ -260,10 +269,11 @@ impl TimeRange {
     ///
     /// ```
     /// use mediameter_core::TimeRange;
-    /// let a = TimeRange::from_unix(0, 10).unwrap();
-    /// let b = TimeRange::from_unix(5, 20).unwrap();
-    /// assert_eq!(a.intersection(&b), Some(TimeRange::from_unix(5, 10).unwrap()));
-    /// assert_eq!(a.intersection(&TimeRange::from_unix(10, 11).unwrap()), None);
+    /// let a = TimeRange::from_unix(0, 10)?;
+    /// let b = TimeRange::from_unix(5, 20)?;
+    /// assert_eq!(a.intersection(&b), Some(TimeRange::from_unix(5, 10)?));
+    /// assert_eq!(a.intersection(&TimeRange::from_unix(10, 11)?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn intersection(&self, other: &TimeRange) -> Option<TimeRange> {
@@ -368,9 +378,10 @@ impl BillingZone {
     ///
     /// ```
     /// use mediameter_core::BillingZone;
-    /// use chrono::{NaiveDate, TimeZone, Utc};
-    /// let t = Utc.with_ymd_and_hms(2023, 3, 19, 16, 0, 0).unwrap();
-    /// assert_eq!(BillingZone::GMT8.local_date(t), NaiveDate::from_ymd_opt(2023, 3, 20).unwrap());
+    /// use chrono::{NaiveDate, Utc};
+    /// let t = "2023-03-19T16:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+    /// assert_eq!(BillingZone::GMT8.local_date(t), "2023-03-20".parse::<NaiveDate>()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn local_date(self, t: DateTime<Utc>) -> NaiveDate {
@@ -386,10 +397,10 @@ impl BillingZone {
     ///
     /// ```
     /// use mediameter_core::BillingZone;
-    /// use chrono::{NaiveDate, TimeZone, Utc};
-    /// let d = NaiveDate::from_ymd_opt(2023, 3, 20).unwrap();
-    /// assert_eq!(BillingZone::GMT8.start_of_day(d)?, Utc.with_ymd_and_hms(2023, 3, 19, 16, 0, 0).unwrap());
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// use chrono::{NaiveDate, Utc};
+    /// let d = "2023-03-20".parse::<NaiveDate>()?;
+    /// assert_eq!(BillingZone::GMT8.start_of_day(d)?, "2023-03-19T16:00:00Z".parse::<chrono::DateTime<Utc>>()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn start_of_day(self, date: NaiveDate) -> Result<DateTime<Utc>> {
         let local_midnight = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
@@ -517,7 +528,8 @@ impl Granularity {
     /// One day: the vendors' `Interval=86400`.
     ///
     /// ```
-    /// assert_eq!("day".parse::<mediameter_core::Granularity>().unwrap(), mediameter_core::Granularity::DAY);
+    /// assert_eq!("day".parse::<mediameter_core::Granularity>()?, mediameter_core::Granularity::DAY);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const DAY: Granularity = Granularity(NonZeroU32::MIN.saturating_add(86_399));
 
@@ -696,10 +708,11 @@ impl Buckets {
     ///
     /// ```
     /// use mediameter_core::{BillingZone, Buckets, Granularity};
-    /// use chrono::{TimeZone, Utc};
+    /// use chrono::Utc;
     /// let days = Buckets::new(BillingZone::GMT8, Granularity::DAY);
-    /// let t = Utc.with_ymd_and_hms(2023, 3, 20, 1, 0, 0).unwrap();
-    /// assert_eq!(days.bucket_start(t), Utc.with_ymd_and_hms(2023, 3, 19, 16, 0, 0).unwrap());
+    /// let t = "2023-03-20T01:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+    /// assert_eq!(days.bucket_start(t), "2023-03-19T16:00:00Z".parse::<chrono::DateTime<Utc>>()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn bucket_start(&self, t: DateTime<Utc>) -> DateTime<Utc> {
@@ -820,10 +833,10 @@ impl Buckets {
 /// ```
 /// use mediameter_core::{BillingZone, Buckets, Granularity, TimeRange};
 /// let hours = Buckets::new(BillingZone::UTC, Granularity::HOUR);
-/// let p = hours.split(TimeRange::from_unix(60, 120)?).next().unwrap();
+/// let p = hours.split(TimeRange::from_unix(60, 120)?).next().ok_or("no piece")?;
 /// assert_eq!(p.bucket_start().timestamp(), 0);
 /// assert_eq!(p.range(), TimeRange::from_unix(60, 120)?);
-/// # Ok::<(), mediameter_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -849,9 +862,9 @@ impl BucketPiece {
     /// ```
     /// use mediameter_core::{BillingZone, Buckets, Granularity, TimeRange};
     /// let days = Buckets::new(BillingZone::GMT8, Granularity::DAY);
-    /// let p = days.split(TimeRange::from_unix(0, 1)?).next().unwrap();
+    /// let p = days.split(TimeRange::from_unix(0, 1)?).next().ok_or("no piece")?;
     /// assert_eq!(p.bucket_start().timestamp(), -8 * 3600);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn bucket_start(&self) -> DateTime<Utc> {
@@ -863,9 +876,9 @@ impl BucketPiece {
     /// ```
     /// use mediameter_core::{BillingZone, Buckets, Granularity, TimeRange};
     /// let days = Buckets::new(BillingZone::GMT8, Granularity::DAY);
-    /// let p = days.split(TimeRange::from_unix(0, 1)?).next().unwrap();
+    /// let p = days.split(TimeRange::from_unix(0, 1)?).next().ok_or("no piece")?;
     /// assert_eq!(p.bucket_start_unix(), -8 * 3600);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn bucket_start_unix(&self) -> i64 {
@@ -877,9 +890,9 @@ impl BucketPiece {
     /// ```
     /// use mediameter_core::{BillingZone, Buckets, Granularity, TimeRange};
     /// let hours = Buckets::new(BillingZone::UTC, Granularity::HOUR);
-    /// let p = hours.split(TimeRange::from_unix(3500, 3700)?).nth(1).unwrap();
+    /// let p = hours.split(TimeRange::from_unix(3500, 3700)?).nth(1).ok_or("no second piece")?;
     /// assert_eq!(p.range(), TimeRange::from_unix(3600, 3700)?);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn range(&self) -> TimeRange {
@@ -891,8 +904,8 @@ impl BucketPiece {
     /// ```
     /// use mediameter_core::{BillingZone, Buckets, Granularity, TimeRange};
     /// let hours = Buckets::new(BillingZone::UTC, Granularity::HOUR);
-    /// assert_eq!(hours.split(TimeRange::from_unix(3500, 3700)?).next().unwrap().seconds(), 100);
-    /// # Ok::<(), mediameter_core::Error>(())
+    /// assert_eq!(hours.split(TimeRange::from_unix(3500, 3700)?).next().ok_or("no piece")?.seconds(), 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn seconds(&self) -> u64 {
