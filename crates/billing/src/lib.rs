@@ -30,28 +30,28 @@
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal_macros::dec;
 //!
-//! let day = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).unwrap();
+//! let day = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).single().ok_or("invalid date");
 //! let rtc = ProductType::new("rtc")?;
 //! let mut engine = PackEngine::with_packs(vec![Pack {
 //!     id: PackId::new("pk-1")?, product: rtc.clone(), quantity: Quantity::new(dec!(1000), Unit::Minute)?,
-//!     purchased_at: day(1), expires_at: day(30), coefficients: vec![],
+//!     purchased_at: day(1)?, expires_at: day(30)?, coefficients: vec![],
 //! }])?;
-//! let item = UsageItem { partition: 0, id: 1, at: day(2), product: rtc, spec: "720p".parse()?,
+//! let item = UsageItem { partition: 0, id: 1, at: day(2)?, product: rtc, spec: "720p".parse()?,
 //!     quantity: Quantity::new(dec!(1500), Unit::Minute)? };
 //! let report = engine.deduct_batch(&[item])?;
 //!
 //! let tariff: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
 //!     "pricing": {"model": "graduated", "tiers": [{"up_to": "100", "unit_price": "0.028"}, {"unit_price": "0.020"}]}}]}"#)?;
-//! let month = TimeRange::new(day(1), day(30))?;
+//! let month = TimeRange::new(day(1)?, day(30)?)?;
 //! let statement = monthly_statement(&report.ledger, month, &tariff, &StatementOptions::default())?;
 //! assert_eq!(statement.packs[0].usage, dec!(60000)); // 1000 minutes, in seconds
 //! assert_eq!(statement.lines[0].quantity, dec!(500)); // overflow minutes
 //! assert_eq!(statement.total, dec!(10.80)); // 100 × 0.028 + 400 × 0.020
 //!
 //! // Worked example A of seed 001: 11/31 + 18/30 = 0.9548 month, fee 25,032.95.
-//! let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap(), 1, BillingZone::GMT8)?;
+//! let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;
 //! let cny = |a| Money::new(a, Currency::CNY);
-//! let p = prorate(&term, Utc.with_ymd_and_hms(2023, 3, 20, 1, 0, 0).unwrap(), cny(dec!(25950)), cny(dec!(52168)), &ProrationPolicy::default())?;
+//! let p = prorate(&term, "2023-03-20T01:00:00Z".parse::<chrono::DateTime<Utc>>()?, cny(dec!(25950)), cny(dec!(52168)), &ProrationPolicy::default())?;
 //! assert_eq!(p.fee.amount(), dec!(25032.95));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

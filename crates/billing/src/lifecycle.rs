@@ -47,7 +47,7 @@ impl Default for LifecyclePolicy {
 /// A renewal: `months` more, made at `at`.
 ///
 /// ```
-/// let r = mediameter_billing::lifecycle::Renewal { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), months: 1 };
+/// let r = mediameter_billing::lifecycle::Renewal { at: chrono::DateTime::UNIX_EPOCH, months: 1 };
 /// assert_eq!(r.months, 1);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,7 +63,7 @@ pub struct Renewal {
 ///
 /// ```
 /// use mediameter_billing::lifecycle::Phase;
-/// assert!(Phase::Grace { until: chrono::DateTime::from_timestamp(0, 0).unwrap() }.is_usable());
+/// assert!(Phase::Grace { until: chrono::DateTime::UNIX_EPOCH }.is_usable());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -101,7 +101,7 @@ impl Phase {
     ///
     /// ```
     /// use mediameter_billing::lifecycle::Phase;
-    /// assert!(!Phase::Retention { until: chrono::DateTime::from_timestamp(0, 0).unwrap() }.is_usable());
+    /// assert!(!Phase::Retention { until: chrono::DateTime::UNIX_EPOCH }.is_usable());
     /// ```
     #[must_use]
     pub fn is_usable(&self) -> bool {
@@ -132,17 +132,17 @@ fn add_days(t: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>> {
 /// use mediameter_billing::lifecycle::{phase_at, LifecyclePolicy, Phase, Renewal};
 /// use mediameter_core::{BillingZone, SubscriptionTerm};
 /// use chrono::{TimeZone, Utc};
-/// let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap(), 1, BillingZone::GMT8)?;
+/// let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;
 /// let p = LifecyclePolicy::default();
-/// let at = |m, d| Utc.with_ymd_and_hms(2023, m, d, 0, 0, 0).unwrap();
-/// assert!(matches!(phase_at(&term, &[], at(3, 25), &p)?, Phase::Active { .. }));
-/// assert!(matches!(phase_at(&term, &[], at(4, 15), &p)?, Phase::ExpiringSoon { .. }));
-/// assert!(matches!(phase_at(&term, &[], at(4, 20), &p)?, Phase::Grace { .. }));
-/// assert!(matches!(phase_at(&term, &[], at(5, 10), &p)?, Phase::Retention { .. }));
-/// assert!(matches!(phase_at(&term, &[], at(6, 1), &p)?, Phase::Terminated { .. }));
-/// let renewed = [Renewal { at: at(4, 20), months: 1 }];
-/// assert!(matches!(phase_at(&term, &renewed, at(4, 25), &p)?, Phase::Active { .. }));
-/// # Ok::<(), mediameter_billing::Error>(())
+/// let at = |m, d| Utc.with_ymd_and_hms(2023, m, d, 0, 0, 0).single().ok_or("invalid date");
+/// assert!(matches!(phase_at(&term, &[], at(3, 25)?, &p)?, Phase::Active { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(4, 15)?, &p)?, Phase::ExpiringSoon { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(4, 20)?, &p)?, Phase::Grace { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(5, 10)?, &p)?, Phase::Retention { .. }));
+/// assert!(matches!(phase_at(&term, &[], at(6, 1)?, &p)?, Phase::Terminated { .. }));
+/// let renewed = [Renewal { at: at(4, 20)?, months: 1 }];
+/// assert!(matches!(phase_at(&term, &renewed, at(4, 25)?, &p)?, Phase::Active { .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn phase_at(
     term: &SubscriptionTerm,

@@ -140,14 +140,14 @@ pub struct Coefficient {
 /// ```
 /// use mediameter_billing::packs::{Pack, PackId};
 /// use mediameter_core::{ProductType, Quantity, Unit};
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 /// use rust_decimal_macros::dec;
 /// let pack = Pack {
 ///     id: PackId::new("p1")?,
 ///     product: ProductType::new("rtc")?,
 ///     quantity: Quantity::new(dec!(1000), Unit::Minute)?,
-///     purchased_at: Utc.with_ymd_and_hms(2023, 4, 1, 0, 0, 0).unwrap(),
-///     expires_at: Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap(),
+///     purchased_at: "2023-04-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?,
+///     expires_at: "2024-04-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?,
 ///     coefficients: vec![],
 /// };
 /// assert!(pack.validate().is_ok());
@@ -187,7 +187,7 @@ impl Pack {
     /// # use mediameter_billing::packs::{Pack, PackId};
     /// # use mediameter_core::{ProductType, Quantity, Unit};
     /// # use rust_decimal_macros::dec;
-    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// let t = chrono::DateTime::UNIX_EPOCH;
     /// let pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
     ///     quantity: Quantity::new(dec!(0), Unit::Minute)?, purchased_at: t, expires_at: t, coefficients: vec![] };
     /// assert!(pack.validate().is_err());
@@ -238,10 +238,10 @@ impl Pack {
     /// # use mediameter_billing::packs::{Pack, PackId};
     /// # use mediameter_core::{ProductType, Quantity, Unit};
     /// # use rust_decimal_macros::dec;
-    /// let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(10), expires_at: t(20), coefficients: vec![] };
-    /// assert!(pack.is_valid_at(t(10)) && !pack.is_valid_at(t(20)));
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(10)?, expires_at: t(20)?, coefficients: vec![] };
+    /// assert!(pack.is_valid_at(t(10)?) && !pack.is_valid_at(t(20)?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -255,7 +255,7 @@ impl Pack {
     /// # use mediameter_billing::packs::{Coefficient, Pack, PackId};
     /// # use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
     /// # use rust_decimal_macros::dec;
-    /// # let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// # let t = chrono::DateTime::UNIX_EPOCH;
     /// let mut pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
     ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t, expires_at: t, coefficients: vec![] };
     /// assert_eq!(pack.coefficient(MediaSpec::Audio), Some(dec!(1)));
@@ -333,9 +333,9 @@ pub struct UsageItem {
 ///
 /// ```
 /// use mediameter_billing::packs::{LedgerSource, PackId};
-/// assert_eq!(LedgerSource::Pack(PackId::new("p1")?).pack().unwrap().as_str(), "p1");
+/// assert_eq!(LedgerSource::Pack(PackId::new("p1")?).pack().ok_or("missing pack")?.as_str(), "p1");
 /// assert!(LedgerSource::Overflow.pack().is_none());
-/// # Ok::<(), mediameter_billing::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -373,11 +373,11 @@ impl LedgerSource {
 /// use mediameter_core::{ProductType, Quantity, Unit};
 /// use chrono::{TimeZone, Utc};
 /// use rust_decimal_macros::dec;
-/// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).unwrap();
+/// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).single().ok_or("invalid date");
 /// let mut engine = PackEngine::new();
 /// engine.add_pack(Pack { id: PackId::new("p1")?, product: ProductType::new("rtc")?,
-///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(1), expires_at: t(30), coefficients: vec![] })?;
-/// let item = UsageItem { partition: 0, id: 1, at: t(2), product: ProductType::new("rtc")?,
+///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(1)?, expires_at: t(30)?, coefficients: vec![] })?;
+/// let item = UsageItem { partition: 0, id: 1, at: t(2)?, product: ProductType::new("rtc")?,
 ///     spec: "720p".parse()?, quantity: Quantity::new(dec!(15), Unit::Minute)? };
 /// let mut ledger = Vec::new();
 /// engine.deduct(&item, &mut ledger)?;
@@ -562,10 +562,10 @@ struct Watch {
 ///
 /// ```
 /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-/// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+/// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
 /// let mut e = PackEngine::new();
 /// e.add_pack(Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0), expires_at: t(100), coefficients: vec![] })?;
+///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(100)?, coefficients: vec![] })?;
 /// assert_eq!(e.balances()[0].remaining, dec!(120));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -731,18 +731,22 @@ struct Draw {
 /// use chrono::{TimeZone, Utc};
 /// use rust_decimal_macros::dec;
 ///
-/// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).unwrap();
+/// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).single().ok_or("invalid date");
 /// let rtc = ProductType::new("rtc")?;
-/// let pack = |id: &str, minutes, expires| Pack { id: PackId::new(id).unwrap(), product: rtc.clone(),
-///     quantity: Quantity::new(minutes, Unit::Minute).unwrap(), purchased_at: t(1), expires_at: t(expires), coefficients: vec![] };
+/// let pack = |id: &str, minutes, expires| -> Result<Pack, Box<dyn std::error::Error>> {
+///     Ok(Pack { id: PackId::new(id)?, product: rtc.clone(), quantity: Quantity::new(minutes, Unit::Minute)?,
+///         purchased_at: t(1)?, expires_at: t(expires)?, coefficients: vec![] })
+/// };
 /// let mut engine = PackEngine::new();
-/// engine.add_pack(pack("late", dec!(100), 30))?;
-/// engine.add_pack(pack("early", dec!(10), 20))?;
-/// let item = UsageItem { partition: 0, id: 0, at: t(2), product: rtc.clone(), spec: "audio".parse()?,
+/// engine.add_pack(pack("late", dec!(100), 30)?)?;
+/// engine.add_pack(pack("early", dec!(10), 20)?)?;
+/// let item = UsageItem { partition: 0, id: 0, at: t(2)?, product: rtc.clone(), spec: "audio".parse()?,
 ///     quantity: Quantity::new(dec!(25), Unit::Minute)? };
 /// let report = engine.deduct_batch(&[item.clone(), item])?; // the second is a replay
 /// assert_eq!((report.applied, report.replayed), (1, 1));
-/// let drawn: Vec<_> = report.ledger.iter().map(|l| (l.source.pack().unwrap().as_str(), l.usage)).collect();
+/// let drawn: Vec<_> = report.ledger.iter()
+///     .map(|l| l.source.pack().map(|p| (p.as_str(), l.usage)).ok_or("missing pack"))
+///     .collect::<Result<_, _>>()?;
 /// assert_eq!(drawn, [("early", dec!(600)), ("late", dec!(900))]); // earliest expiry first
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -1066,9 +1070,9 @@ impl PackEngine {
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let p = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0), expires_at: t(100), coefficients: vec![] };
+    ///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(100)?, coefficients: vec![] };
     /// let mut e = PackEngine::new();
     /// e.add_pack(p.clone())?;
     /// assert_eq!(e.add_pack(p).unwrap_err().kind(), mediameter_billing::ErrorKind::DuplicatePack);
@@ -1142,17 +1146,19 @@ impl PackEngine {
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
     /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
-    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0), expires_at: t(10_000), coefficients: vec![] }])?;
+    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(10_000)?, coefficients: vec![] }])?;
     /// e.watch_low_balance(rtc.clone(), Quantity::new(dec!(2), Unit::Minute)?)?;
-    /// let item = |id, min| UsageItem { partition: 0, id, at: t(60), product: rtc.clone(), spec: MediaSpec::Audio,
-    ///     quantity: Quantity::new(min, Unit::Minute).unwrap() };
-    /// assert!(e.deduct_batch(&[item(0, dec!(5))])?.low_balance.is_empty());
-    /// let r = e.deduct_batch(&[item(1, dec!(4))])?;
+    /// let item = |id, min| -> Result<UsageItem, Box<dyn std::error::Error>> {
+    ///     Ok(UsageItem { partition: 0, id, at: t(60)?, product: rtc.clone(), spec: MediaSpec::Audio,
+    ///         quantity: Quantity::new(min, Unit::Minute)? })
+    /// };
+    /// assert!(e.deduct_batch(&[item(0, dec!(5))?])?.low_balance.is_empty());
+    /// let r = e.deduct_batch(&[item(1, dec!(4))?])?;
     /// assert_eq!(r.low_balance[0].remaining, dec!(60));
-    /// assert!(e.deduct_batch(&[item(2, dec!(0.5))])?.low_balance.is_empty()); // signalled once
+    /// assert!(e.deduct_batch(&[item(2, dec!(0.5))?])?.low_balance.is_empty()); // signalled once
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn watch_low_balance(&mut self, product: ProductType, threshold: Quantity) -> Result<()> {
@@ -1171,13 +1177,13 @@ impl PackEngine {
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
     /// let e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0), expires_at: t(100), coefficients: vec![] }])?;
-    /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(50)), Some(dec!(60)));
-    /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(100)), Some(dec!(0))); // expired
-    /// assert_eq!(e.remaining(&rtc, Unit::Count, t(50)), None);
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(100)?, coefficients: vec![] }])?;
+    /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(50)?), Some(dec!(60)));
+    /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(100)?), Some(dec!(0))); // expired
+    /// assert_eq!(e.remaining(&rtc, Unit::Count, t(50)?), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -1280,12 +1286,12 @@ impl PackEngine {
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
     /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
-    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0), expires_at: t(10_000),
+    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(10_000)?,
     ///     coefficients: vec![Coefficient { spec: "1080p".parse()?, coefficient: dec!(4) }] }])?;
-    /// let item = UsageItem { partition: 0, id: 9, at: t(5), product: rtc, spec: "1080p".parse()?,
+    /// let item = UsageItem { partition: 0, id: 9, at: t(5)?, product: rtc, spec: "1080p".parse()?,
     ///     quantity: Quantity::new(dec!(2), Unit::Minute)? };
     /// let mut ledger = vec![];
     /// assert!(!e.deduct(&item, &mut ledger)?.is_replay());
@@ -1447,14 +1453,16 @@ impl PackEngine {
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
-    /// let item = |id, m| UsageItem { partition: 0, id, at: t(5), product: rtc.clone(), spec: MediaSpec::Audio,
-    ///     quantity: Quantity::new(m, Unit::Minute).unwrap() };
+    /// let item = |id, m| -> Result<UsageItem, Box<dyn std::error::Error>> {
+    ///     Ok(UsageItem { partition: 0, id, at: t(5)?, product: rtc.clone(), spec: MediaSpec::Audio,
+    ///         quantity: Quantity::new(m, Unit::Minute)? })
+    /// };
     /// let mut e = PackEngine::new();
-    /// assert!(e.deduct_batch(&[item(0, dec!(1)), item(1, dec!(0))]).is_err());
+    /// assert!(e.deduct_batch(&[item(0, dec!(1))?, item(1, dec!(0))?]).is_err());
     /// assert!(!e.is_applied(0, 0)); // nothing applied
-    /// let r = e.deduct_batch(&[item(0, dec!(1))])?;
+    /// let r = e.deduct_batch(&[item(0, dec!(1))?])?;
     /// assert_eq!(r.ledger[0].source, LedgerSource::Overflow);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -1516,13 +1524,13 @@ impl PackEngine {
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0), expires_at: t(90 * 86_400), coefficients: vec![] }])?;
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(90 * 86_400)?, coefficients: vec![] }])?;
     /// let id = PackId::new("p")?;
-    /// assert!(e.refund_check(&id, t(7 * 86_400))?.is_allowed());
-    /// assert!(!e.refund_check(&id, t(7 * 86_400 + 1))?.is_allowed());
-    /// assert!(e.refund_check(&PackId::new("nope")?, t(0)).is_err());
+    /// assert!(e.refund_check(&id, t(7 * 86_400)?)?.is_allowed());
+    /// assert!(!e.refund_check(&id, t(7 * 86_400 + 1)?)?.is_allowed());
+    /// assert!(e.refund_check(&PackId::new("nope")?, t(0)?).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn refund_check(&self, pack: &PackId, at: DateTime<Utc>) -> Result<RefundDecision> {
@@ -1579,12 +1587,12 @@ impl PackEngine {
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
-    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0), expires_at: t(90 * 86_400), coefficients: vec![] }])?;
+    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(90 * 86_400)?, coefficients: vec![] }])?;
     /// let id = PackId::new("p")?;
-    /// assert!(e.refund(&id, t(3600))?.is_allowed());
-    /// assert_eq!(e.refund(&id, t(3600))?, RefundDecision::Refused(RefundRefusal::AlreadyRefunded));
+    /// assert!(e.refund(&id, t(3600)?)?.is_allowed());
+    /// assert_eq!(e.refund(&id, t(3600)?)?, RefundDecision::Refused(RefundRefusal::AlreadyRefunded));
     /// assert_eq!(e.balances()[0].remaining, dec!(0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -1617,7 +1625,7 @@ impl PackEngine {
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*;
     /// let e = PackEngine::new();
-    /// assert!(!e.has_balance(&ProductType::new("rtc")?, chrono::DateTime::from_timestamp(0, 0).unwrap()));
+    /// assert!(!e.has_balance(&ProductType::new("rtc")?, chrono::DateTime::UNIX_EPOCH));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -27,8 +27,9 @@ pub const MONTH_LCM: u64 = 377_580;
 /// ```
 /// use mediameter_billing::ProrationPolicy;
 /// let p = ProrationPolicy::default();
-/// assert_eq!(p.period.unwrap().scale(), 4);
+/// assert_eq!(p.period.ok_or("missing period")?.scale(), 4);
 /// assert_eq!(p.money.scale(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -67,16 +68,16 @@ impl Default for ProrationPolicy {
 /// ```
 /// use mediameter_billing::{prorate, ProrationPolicy};
 /// use mediameter_core::{BillingZone, Currency, Money, SubscriptionTerm};
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 /// use rust_decimal_macros::dec;
 ///
-/// let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(), 1, BillingZone::GMT8)?;
-/// let p = prorate(&term, Utc.with_ymd_and_hms(2023, 4, 18, 2, 0, 0).unwrap(),
+/// let term = SubscriptionTerm::monthly("2023-04-08T02:00:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;
+/// let p = prorate(&term, "2023-04-18T02:00:00Z".parse::<chrono::DateTime<Utc>>()?,
 ///     Money::new(dec!(12750), Currency::CNY), Money::new(dec!(25500), Currency::CNY), &ProrationPolicy::default())?;
 /// assert_eq!((p.numerator, p.denominator), (102, 155)); // 12/30 + 8/31 = 612/930
 /// assert_eq!(p.period, dec!(0.6581));
 /// assert_eq!(p.fee.amount(), dec!(8390.78));
-/// # Ok::<(), mediameter_billing::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -115,12 +116,12 @@ pub struct Proration {
 /// ```
 /// use mediameter_billing::{prorate, ErrorKind, ProrationPolicy};
 /// use mediameter_core::{BillingZone, Currency, Money, SubscriptionTerm};
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 /// use rust_decimal_macros::dec;
 ///
 /// // Worked example A (seed 001): bought 2023-03-18 15:30 GMT+8, upgraded 2023-03-20 09:00.
-/// let term = SubscriptionTerm::monthly(Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap(), 1, BillingZone::GMT8)?;
-/// let at = Utc.with_ymd_and_hms(2023, 3, 20, 1, 0, 0).unwrap();
+/// let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;
+/// let at = "2023-03-20T01:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// let cny = |a| Money::new(a, Currency::CNY);
 /// let p = prorate(&term, at, cny(dec!(25950)), cny(dec!(52168)), &ProrationPolicy::default())?;
 /// assert_eq!(p.period, dec!(0.9548));
@@ -128,7 +129,7 @@ pub struct Proration {
 /// assert_eq!(p.term_total.amount(), dec!(50982.95));
 /// let down = prorate(&term, at, cny(dec!(52168)), cny(dec!(25950)), &ProrationPolicy::default());
 /// assert_eq!(down.unwrap_err().kind(), ErrorKind::Downgrade);
-/// # Ok::<(), mediameter_billing::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn prorate(
     term: &SubscriptionTerm,
@@ -337,16 +338,16 @@ impl ProrationRequest {
     /// ```
     /// use mediameter_billing::{ProrationPolicy, ProrationRequest};
     /// use mediameter_core::{BillingZone, Currency, Money};
-    /// use chrono::{TimeZone, Utc};
+    /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
     /// let req = ProrationRequest {
-    ///     purchased_at: Utc.with_ymd_and_hms(2023, 4, 8, 2, 0, 0).unwrap(), months: 1, zone: BillingZone::GMT8,
-    ///     changed_at: Utc.with_ymd_and_hms(2023, 4, 18, 2, 0, 0).unwrap(),
+    ///     purchased_at: "2023-04-08T02:00:00Z".parse::<chrono::DateTime<Utc>>()?, months: 1, zone: BillingZone::GMT8,
+    ///     changed_at: "2023-04-18T02:00:00Z".parse::<chrono::DateTime<Utc>>()?,
     ///     old_price: Money::new(dec!(12750), Currency::CNY), new_price: Money::new(dec!(25500), Currency::CNY),
     ///     policy: ProrationPolicy::default(),
     /// };
     /// assert_eq!(req.compute()?.fee.amount(), dec!(8390.78));
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn compute(&self) -> Result<Proration> {
         let term = SubscriptionTerm::monthly(self.purchased_at, self.months, self.zone)?;

@@ -208,8 +208,8 @@ impl Configuration {
     /// let small = Configuration::new(vec![PricedItem::new("capacity", dec!(1), p)?])?;
     /// let big = Configuration::new(vec![PricedItem::new("capacity", dec!(2), p)?])?;
     /// assert!(small.downgrade_to(&big).is_none());
-    /// assert!(big.downgrade_to(&small).unwrap().contains("capacity"));
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// assert!(big.downgrade_to(&small).ok_or("expected a downgrade reason")?.contains("capacity"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn downgrade_to(&self, next: &Configuration) -> Option<String> {
@@ -278,7 +278,7 @@ impl EventKind {
 ///
 /// ```
 /// use mediameter_billing::settlement::{EventKind, ResourceEvent};
-/// let e = ResourceEvent { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), kind: EventKind::Deleted };
+/// let e = ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Deleted };
 /// assert_eq!(e.to_string(), "deleted at 1970-01-01T00:00:00+00:00");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -321,13 +321,13 @@ pub const MAX_EVENTS: usize = 100_000;
 /// use rust_decimal_macros::dec;
 ///
 /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY))?])?;
-/// let at = |h, m| Utc.with_ymd_and_hms(2023, 4, 18, h, m, 0).unwrap();
-/// let deleted = ResourceEvent { at: at(1, 0), kind: EventKind::Deleted };
-/// let created = ResourceEvent { at: at(2, 0), kind: EventKind::Created { configuration: cfg } };
+/// let at = |h, m| Utc.with_ymd_and_hms(2023, 4, 18, h, m, 0).single().ok_or("invalid date");
+/// let deleted = ResourceEvent { at: at(1, 0)?, kind: EventKind::Deleted };
+/// let created = ResourceEvent { at: at(2, 0)?, kind: EventKind::Created { configuration: cfg } };
 /// let err = ResourceTimeline::new("r1", vec![created, deleted]).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::Timeline);
 /// assert!(err.to_string().contains("deleted at 2023-04-18T01:00:00"));
-/// # Ok::<(), mediameter_billing::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -387,14 +387,14 @@ impl ResourceTimeline {
     /// ```
     /// use mediameter_billing::settlement::{Configuration, EventKind, PricedItem, ResourceEvent, ResourceTimeline};
     /// use mediameter_core::{Currency, Money};
-    /// use chrono::{TimeZone, Utc};
+    /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
     /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r1", vec![
-    ///     ResourceEvent { at: Utc.with_ymd_and_hms(2023, 4, 18, 1, 0, 0).unwrap(), kind: EventKind::Created { configuration: cfg } },
+    ///     ResourceEvent { at: "2023-04-18T01:00:00Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Created { configuration: cfg } },
     /// ])?;
     /// assert!(t.deleted_at().is_none());
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(resource: impl Into<String>, events: Vec<ResourceEvent>) -> Result<Self> {
         let resource = resource.into();
@@ -539,9 +539,9 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-    /// let t = ResourceTimeline::new("r9", vec![ResourceEvent { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), kind: EventKind::Created { configuration: cfg } }])?;
+    /// let t = ResourceTimeline::new("r9", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } }])?;
     /// assert_eq!(t.resource(), "r9");
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn resource(&self) -> &str {
@@ -553,9 +553,9 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), kind: EventKind::Created { configuration: cfg } }])?;
+    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } }])?;
     /// assert_eq!(t.events().len(), 1);
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn events(&self) -> &[ResourceEvent] {
@@ -568,9 +568,9 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), kind: EventKind::Created { configuration: cfg.clone() } }])?;
+    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg.clone() } }])?;
     /// assert_eq!(t.configurations(), &[cfg]);
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn configurations(&self) -> &[Configuration] {
@@ -582,10 +582,10 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-    /// let t0 = chrono::DateTime::from_timestamp(60, 0).unwrap();
+    /// let t0 = chrono::DateTime::from_timestamp(60, 0).ok_or("out of range")?;
     /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: t0, kind: EventKind::Created { configuration: cfg } }])?;
     /// assert_eq!(t.created_at(), t0);
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn created_at(&self) -> DateTime<Utc> {
@@ -598,11 +598,11 @@ impl ResourceTimeline {
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r", vec![
-    ///     ResourceEvent { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), kind: EventKind::Created { configuration: cfg } },
-    ///     ResourceEvent { at: chrono::DateTime::from_timestamp(600, 0).unwrap(), kind: EventKind::Deleted },
+    ///     ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } },
+    ///     ResourceEvent { at: chrono::DateTime::from_timestamp(600, 0).ok_or("out of range")?, kind: EventKind::Deleted },
     /// ])?;
-    /// assert_eq!(t.deleted_at().unwrap().timestamp(), 600);
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// assert_eq!(t.deleted_at().ok_or("not deleted")?.timestamp(), 600);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn deleted_at(&self) -> Option<DateTime<Utc>> {
@@ -614,9 +614,9 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::USD))?])?;
-    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), kind: EventKind::Created { configuration: cfg } }])?;
+    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } }])?;
     /// assert_eq!(t.currency(), Currency::USD);
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn currency(&self) -> Currency {
@@ -632,20 +632,20 @@ impl ResourceTimeline {
     /// ```
     /// use mediameter_billing::settlement::*;
     /// use mediameter_core::{Currency, Money};
-    /// use chrono::{TimeZone, Utc};
+    /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
     /// // Seed 001: created 08:45:30, deleted 08:55:30 (GMT+8) → 600 s in 08:00–09:00.
     /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r1", vec![
-    ///     ResourceEvent { at: Utc.with_ymd_and_hms(2023, 4, 18, 0, 45, 30).unwrap(), kind: EventKind::Created { configuration: cfg } },
-    ///     ResourceEvent { at: Utc.with_ymd_and_hms(2023, 4, 18, 0, 55, 30).unwrap(), kind: EventKind::Deleted },
+    ///     ResourceEvent { at: "2023-04-18T00:45:30Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Created { configuration: cfg } },
+    ///     ResourceEvent { at: "2023-04-18T00:55:30Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Deleted },
     /// ])?;
     /// let s = t.settle(&SettlementOptions::default())?;
     /// assert_eq!(s.lines.len(), 1);
     /// assert_eq!(s.lines[0].seconds, 600);
-    /// assert_eq!(s.lines[0].period_start, Utc.with_ymd_and_hms(2023, 4, 18, 0, 0, 0).unwrap());
+    /// assert_eq!(s.lines[0].period_start, "2023-04-18T00:00:00Z".parse::<chrono::DateTime<Utc>>()?);
     /// assert_eq!(s.lines[0].amount, dec!(0.60));
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn settle(&self, options: &SettlementOptions) -> Result<Settlement> {
         let mut lines = Vec::new();
@@ -671,19 +671,19 @@ impl ResourceTimeline {
     /// ```
     /// use mediameter_billing::settlement::*;
     /// use mediameter_core::{Currency, Money, TimeRange};
-    /// use chrono::{TimeZone, Utc};
+    /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
     /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(2), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r1", vec![
-    ///     ResourceEvent { at: Utc.with_ymd_and_hms(2023, 4, 1, 0, 0, 0).unwrap(), kind: EventKind::Created { configuration: cfg } },
+    ///     ResourceEvent { at: "2023-04-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Created { configuration: cfg } },
     /// ])?;
     /// assert!(t.settle_with(&SettlementOptions::default(), |_| {}).is_err()); // still running
-    /// let day = TimeRange::new(Utc.with_ymd_and_hms(2023, 4, 1, 16, 0, 0).unwrap(), Utc.with_ymd_and_hms(2023, 4, 2, 16, 0, 0).unwrap())?;
+    /// let day = TimeRange::new("2023-04-01T16:00:00Z".parse::<chrono::DateTime<Utc>>()?, "2023-04-02T16:00:00Z".parse::<chrono::DateTime<Utc>>()?)?;
     /// let opts = SettlementOptions { window: Some(day), ..SettlementOptions::default() };
     /// let mut n = 0;
     /// let sum = t.settle_with(&opts, |_| n += 1)?;
     /// assert_eq!((n, sum.seconds, sum.total), (24, 86_400, dec!(48)));
-    /// # Ok::<(), mediameter_billing::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn settle_with(
         &self,
@@ -799,14 +799,16 @@ impl ResourceTimeline {
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-/// let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
-/// let life = |from, to| ResourceTimeline::new("r1", vec![
-///     ResourceEvent { at: t(from), kind: EventKind::Created { configuration: cfg.clone() } },
-///     ResourceEvent { at: t(to), kind: EventKind::Deleted },
-/// ]);
+/// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+/// let life = |from, to| -> Result<ResourceTimeline, Box<dyn std::error::Error>> {
+///     Ok(ResourceTimeline::new("r1", vec![
+///         ResourceEvent { at: t(from)?, kind: EventKind::Created { configuration: cfg.clone() } },
+///         ResourceEvent { at: t(to)?, kind: EventKind::Deleted },
+///     ])?)
+/// };
 /// assert!(check_no_overlap(&[life(0, 100)?, life(100, 200)?]).is_ok());
 /// assert!(check_no_overlap(&[life(0, 100)?, life(50, 200)?]).is_err());
-/// # Ok::<(), mediameter_billing::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn check_no_overlap(timelines: &[ResourceTimeline]) -> Result<()> {
     let mut spans: Vec<(&str, i64, i64, usize)> = timelines
@@ -911,10 +913,11 @@ impl Default for SettlementOptions {
 /// use mediameter_billing::settlement::SettlementLine;
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
-/// let t = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
-/// let l = SettlementLine { period_start: t(0), start: t(0), end: t(600), seconds: 600, configuration: 0,
+/// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+/// let l = SettlementLine { period_start: t(0)?, start: t(0)?, end: t(600)?, seconds: 600, configuration: 0,
 ///     hourly_price: Money::new(dec!(3.6), Currency::CNY), amount_exact: dec!(0.6), amount: dec!(0.60) };
 /// assert_eq!(l.seconds, 600);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -966,13 +969,13 @@ pub struct SettlementSummary {
 /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
 /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
 /// let t = ResourceTimeline::new("r", vec![
-///     ResourceEvent { at: chrono::DateTime::from_timestamp(0, 0).unwrap(), kind: EventKind::Created { configuration: cfg } },
-///     ResourceEvent { at: chrono::DateTime::from_timestamp(5400, 0).unwrap(), kind: EventKind::Deleted },
+///     ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } },
+///     ResourceEvent { at: chrono::DateTime::from_timestamp(5400, 0).ok_or("out of range")?, kind: EventKind::Deleted },
 /// ])?;
 /// let s = t.settle(&SettlementOptions::default())?;
 /// assert_eq!(s.summary.total, dec!(1.50));
 /// assert_eq!(s.lines.iter().map(|l| l.amount).sum::<rust_decimal::Decimal>(), s.summary.total);
-/// # Ok::<(), mediameter_billing::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -65,8 +65,9 @@ macro_rules! id_type {
             /// The id as a string slice.
             #[doc = ""]
             #[doc = "```"]
-            #[doc = concat!("let id = mediameter_core::", stringify!($name), "::new(\"", $example, "\").unwrap();")]
+            #[doc = concat!("let id = mediameter_core::", stringify!($name), "::new(\"", $example, "\")?;")]
             #[doc = concat!("assert_eq!(id.as_str(), \"", $example, "\");")]
+            #[doc = "# Ok::<(), mediameter_core::Error>(())"]
             #[doc = "```"]
             #[must_use]
             pub fn as_str(&self) -> &str {

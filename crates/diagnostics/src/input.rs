@@ -212,7 +212,7 @@ impl SampleInput {
 /// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
 /// #     participants: vec![ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
 /// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"),
-/// #         samples: vec![SampleInput::new(chrono::DateTime::from_timestamp(2, 0).unwrap(), 1.0, 70.0)] }],
+/// #         samples: vec![SampleInput::new(chrono::DateTime::from_timestamp(2, 0).ok_or("out of range")?, 1.0, 70.0)] }],
 /// # }.validate()?;
 /// let s = &call.participants()[0].samples()[0];
 /// assert_eq!(s.t_ms, 2_000);

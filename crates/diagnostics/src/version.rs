@@ -41,8 +41,9 @@ impl Version {
     /// The numeric parts, padded with zeros to four.
     ///
     /// ```
-    /// let v: mediameter_diagnostics::Version = "6.8".parse().unwrap();
+    /// let v: mediameter_diagnostics::Version = "6.8".parse()?;
     /// assert_eq!(v.parts(), [6, 8, 0, 0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn parts(&self) -> [u64; 4] {
@@ -52,8 +53,9 @@ impl Version {
     /// Whether the version carried a pre-release suffix.
     ///
     /// ```
-    /// let v: mediameter_diagnostics::Version = "6.8.0-beta".parse().unwrap();
+    /// let v: mediameter_diagnostics::Version = "6.8.0-beta".parse()?;
     /// assert!(v.is_pre_release());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub const fn is_pre_release(&self) -> bool {
@@ -65,8 +67,9 @@ impl Version {
     ///
     /// ```
     /// use mediameter_diagnostics::Version;
-    /// assert_eq!(Version::find_in("Android 9 (Pie)"), Some("9".parse().unwrap()));
+    /// assert_eq!(Version::find_in("Android 9 (Pie)"), Some("9".parse()?));
     /// assert_eq!(Version::find_in("Windows"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn find_in(text: &str) -> Option<Version> {

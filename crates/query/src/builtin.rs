@@ -163,7 +163,8 @@ fn alibaba_time_errors(start: &str, end: &str, interval: Option<&str>) -> Vec<Er
 /// ```
 /// let p = mediameter_query::builtin::describe_live_producer_usage_data();
 /// assert_eq!(p.errors.iter().filter(|r| r.status == 400).count(), 11);
-/// assert_eq!(p.time_range.unwrap().max_span_seconds, Some(31 * 86_400));
+/// assert_eq!(p.time_range.ok_or("missing time_range")?.max_span_seconds, Some(31 * 86_400));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn describe_live_producer_usage_data() -> Profile {
@@ -219,7 +220,8 @@ pub fn describe_live_producer_usage_data() -> Profile {
 ///
 /// ```
 /// let p = mediameter_query::builtin::alibaba_rtc_diagnostics();
-/// assert_eq!(p.time_range.unwrap().max_span_seconds, Some(3600));
+/// assert_eq!(p.time_range.ok_or("missing time_range")?.max_span_seconds, Some(3600));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn alibaba_rtc_diagnostics() -> Profile {
@@ -264,7 +266,8 @@ pub fn alibaba_rtc_diagnostics() -> Profile {
 ///
 /// ```
 /// let p = mediameter_query::builtin::list_operation_distribution();
-/// assert_eq!(p.time_range.unwrap().delay.unwrap().seconds, 8 * 3600);
+/// assert_eq!(p.time_range.ok_or("missing time_range")?.delay.ok_or("missing delay")?.seconds, 8 * 3600);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn list_operation_distribution() -> Profile {
@@ -424,7 +427,8 @@ fn huawei_rule() -> TimeRule {
 ///
 /// ```
 /// let p = mediameter_query::builtin::huawei_rtc_rooms();
-/// assert_eq!(p.param("state").unwrap().kind.type_name(), "String");
+/// assert_eq!(p.param("state").ok_or("missing state param")?.kind.type_name(), "String");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn huawei_rtc_rooms() -> Profile {
@@ -588,7 +592,8 @@ pub fn huawei_statistics((name, endpoint, action, paginated): (&str, &str, &str,
 /// ```
 /// let p = mediameter_query::builtin::cts_list_traces();
 /// assert_eq!(p.action, "cts:trace:list");
-/// assert_eq!(p.time_range.unwrap().lookback_seconds, Some(7 * 86_400));
+/// assert_eq!(p.time_range.ok_or("missing time_range")?.lookback_seconds, Some(7 * 86_400));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn cts_list_traces() -> Profile {

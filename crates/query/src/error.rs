@@ -104,11 +104,12 @@ impl Error {
     ///
     /// ```
     /// use mediameter_query::{Options, Registry};
-    /// use chrono::{TimeZone, Utc};
+    /// use chrono::Utc;
     /// let reg = Registry::builtin();
-    /// let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    /// let now = "2024-01-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
     /// let err = reg.validate("rtc/rooms", &[("state", "RUNNING")], now, &Options::default()).unwrap_err();
-    /// assert_eq!(err.rejection().unwrap().code(), "DATA.100011001");
+    /// assert_eq!(err.rejection().ok_or("missing rejection")?.code(), "DATA.100011001");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn rejection(&self) -> Option<&Rejection> {

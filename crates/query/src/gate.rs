@@ -19,21 +19,21 @@ use crate::{Profile, Registry};
 ///
 /// ```
 /// use mediameter_query::{gate::Gate, perm, Options, Registry};
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 ///
 /// let registry = Registry::builtin();
 /// let mut gate = Gate::new(&registry, 10_000)?;
-/// let now = Utc.with_ymd_and_hms(2021, 4, 23, 10, 0, 0).unwrap();
+/// let now = "2021-04-23T10:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// let team = [perm::allow_apps("team", &["rtc:*"], &["app-1"])];
 ///
 /// let input = [("app", "app-1")];
 /// let q = gate.admit("alice", &team, "rtc/rooms", &input, now, &Options::default())?;
-/// assert_eq!(q.range().unwrap().seconds(), 3600);
+/// assert_eq!(q.range().ok_or("missing range")?.seconds(), 3600);
 ///
 /// let other = [("app", "app-2")];
 /// let err = gate.admit("alice", &team, "rtc/rooms", &other, now, &Options::default()).unwrap_err();
-/// assert_eq!(err.rejection().unwrap().status(), 403);
-/// # Ok::<(), mediameter_query::Error>(())
+/// assert_eq!(err.rejection().ok_or("missing rejection")?.status(), 403);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Gate<'r> {
@@ -83,7 +83,7 @@ impl<'r> Gate<'r> {
     /// use mediameter_query::{gate::Gate, perm, Options, Registry};
     /// let registry = Registry::builtin();
     /// let mut gate = Gate::new(&registry, 100)?;
-    /// let now = chrono::DateTime::from_timestamp(1_627_344_000, 0).unwrap(); // 2021-07-27T00:00:00Z
+    /// let now = chrono::DateTime::from_timestamp(1_627_344_000, 0).ok_or("out of range")?; // 2021-07-27T00:00:00Z
     /// let all = [perm::full_access("rtc")];
     /// let input = [
     ///     ("AppId", "a"), ("StartTime", "2021-07-24T00:00:00+08:00"), ("EndTime", "2021-07-26T00:00:00+08:00"),
@@ -93,8 +93,8 @@ impl<'r> Gate<'r> {
     ///     assert!(gate.admit("c", &all, "ListOperationDistribution", &input, now, &Options::default()).is_ok());
     /// }
     /// let err = gate.admit("c", &all, "ListOperationDistribution", &input, now, &Options::default()).unwrap_err();
-    /// assert_eq!(err.rejection().unwrap().code(), "FlowLimitExceeded");
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// assert_eq!(err.rejection().ok_or("missing rejection")?.code(), "FlowLimitExceeded");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn admit<'a, K: AsRef<str>, V: AsRef<str>>(
         &mut self,

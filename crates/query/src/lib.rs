@@ -28,10 +28,10 @@
 //!
 //! ```
 //! use mediameter_query::{Options, Registry};
-//! use chrono::{TimeZone, Utc};
+//! use chrono::Utc;
 //!
 //! let registry = Registry::builtin();
-//! let now = Utc.with_ymd_and_hms(2018, 11, 1, 0, 0, 0).unwrap();
+//! let now = "2018-11-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 //!
 //! // The vendor's own sample request (seed 004, example 2).
 //! let q = registry.validate(
@@ -40,8 +40,8 @@
 //!     now,
 //!     &Options::default(),
 //! )?;
-//! assert_eq!(q.get("Interval").unwrap().to_string(), "3600"); // default filled
-//! assert_eq!(q.range().unwrap().seconds(), 31 * 86_400 - 1);
+//! assert_eq!(q.get("Interval").ok_or("missing Interval")?.to_string(), "3600"); // default filled
+//! assert_eq!(q.range().ok_or("missing range")?.seconds(), 31 * 86_400 - 1);
 //!
 //! // End before start: the answer Alibaba gives, with its HTTP status.
 //! let err = registry
@@ -52,12 +52,12 @@
 //!         &Options::default(),
 //!     )
 //!     .unwrap_err();
-//! let rejection = err.rejection().unwrap();
+//! let rejection = err.rejection().ok_or("missing rejection")?;
 //! assert_eq!(rejection.status(), 400);
 //! assert_eq!(rejection.code(), "InvalidEndTime.Mismatch");
 //! let body = rejection.alibaba_body("C370DAF1-C838-4288-A1A0-9A87633D248E");
 //! assert_eq!(body.message, "Specified end time does not math the specified start time.");
-//! # Ok::<(), mediameter_query::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Feature flags
@@ -192,9 +192,10 @@ impl Registry {
     ///
     /// ```
     /// use mediameter_query::{Options, Registry};
-    /// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
     /// let err = Registry::builtin().validate("rtc/rooms", &[("limit", "0")], now, &Options::default()).unwrap_err();
-    /// assert_eq!(err.rejection().unwrap().violations().len(), 2); // app missing, limit out of range
+    /// assert_eq!(err.rejection().ok_or("missing rejection")?.violations().len(), 2); // app missing, limit out of range
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
         &'a self,

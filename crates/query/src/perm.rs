@@ -236,9 +236,10 @@ impl Access {
     /// ```
     /// use mediameter_query::{builtin, perm, Rejection};
     /// let p = builtin::describe_live_producer_usage_data();
-    /// let v = perm::check(&[], &p.action, None).to_violation(&p.action).unwrap();
+    /// let v = perm::check(&[], &p.action, None).to_violation(&p.action).ok_or("missing violation")?;
     /// let r = Rejection::new(&p, vec![v]);
     /// assert_eq!((r.status(), r.code()), (403, "Forbidden.RAM"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn to_violation(&self, action: &str) -> Option<crate::Violation> {
@@ -331,13 +332,13 @@ pub fn check(policies: &[Policy], action: &str, resource: Option<&str>) -> Acces
 /// ```
 /// use mediameter_query::{perm::{self, Access}, Options, Registry};
 /// let reg = Registry::builtin();
-/// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+/// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
 /// let input = [("app", "app-2")];
 /// let q = reg.validate("rtc/rooms", &input, now, &Options::default())?;
 /// let profile = reg.get("rtc/rooms")?;
 /// let team = [perm::allow_apps("team", &["rtc:room:list"], &["app-1"])];
 /// assert_eq!(perm::check_query(&team, profile, &q), Access::ImplicitDeny);
-/// # Ok::<(), mediameter_query::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn check_query(
@@ -359,7 +360,8 @@ pub fn check_query(
 ///
 /// ```
 /// use mediameter_query::perm::{action_info, AccessLevel};
-/// assert_eq!(action_info("cts:tracker:delete").unwrap().level, AccessLevel::Write);
+/// assert_eq!(action_info("cts:tracker:delete").ok_or("unknown action")?.level, AccessLevel::Write);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -264,7 +264,8 @@ impl Param {
     ///
     /// ```
     /// use mediameter_query::profile::{Param, ParamKind};
-    /// assert_eq!(Param::new("offset", ParamKind::Text).with_default("0").default.unwrap(), "0");
+    /// assert_eq!(Param::new("offset", ParamKind::Text).with_default("0").default.ok_or("missing default")?, "0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn with_default(mut self, value: &str) -> Self {
@@ -389,9 +390,10 @@ impl Alias {
 ///
 /// ```
 /// use mediameter_query::builtin;
-/// let rule = builtin::list_operation_distribution().time_range.unwrap();
+/// let rule = builtin::list_operation_distribution().time_range.ok_or("missing time_range")?;
 /// assert_eq!(rule.max_span_seconds, Some(7 * 86_400));
 /// assert_eq!(rule.lookback_seconds, Some(30 * 86_400));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -420,9 +422,10 @@ pub struct TimeRule {
 ///
 /// ```
 /// use mediameter_query::builtin;
-/// let d = builtin::cts_list_traces().time_range.unwrap().delay.unwrap();
+/// let d = builtin::cts_list_traces().time_range.ok_or("missing time_range")?.delay.ok_or("missing delay")?;
 /// assert_eq!(d.seconds_for(Some("data")), 300);
 /// assert_eq!(d.seconds_for(Some("system")), 60);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -472,8 +475,9 @@ pub struct DelayValue {
 ///
 /// ```
 /// use mediameter_query::builtin;
-/// let r = builtin::list_operation_distribution().rate.unwrap();
+/// let r = builtin::list_operation_distribution().rate.ok_or("missing rate")?;
 /// assert_eq!((r.requests, r.per_seconds), (2, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -588,8 +592,9 @@ impl Profile {
     ///
     /// ```
     /// let p = mediameter_query::builtin::huawei_rtc_rooms();
-    /// assert!(p.param("app").unwrap().required);
+    /// assert!(p.param("app").ok_or("missing app param")?.required);
     /// assert!(p.param("App").is_none()); // names are case-sensitive
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn param(&self, name: &str) -> Option<&Param> {

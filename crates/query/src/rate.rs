@@ -67,12 +67,12 @@ impl Limit {
 /// use mediameter_query::profile::RateSpec;
 /// let mut rl = RateLimiter::new(100);
 /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
-/// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+/// let t = chrono::DateTime::UNIX_EPOCH;
 /// assert!(rl.check("alice", "api", t).allowed);
 /// let d = rl.check("alice", "api", t);
 /// assert!(!d.allowed);
 /// assert_eq!(d.retry_after.as_secs(), 1);
-/// # Ok::<(), mediameter_query::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Decision {
@@ -101,12 +101,12 @@ impl Decision {
     /// use mediameter_query::{builtin, rate::RateLimiter, Rejection};
     /// let p = builtin::list_operation_distribution();
     /// let mut rl = RateLimiter::new(100);
-    /// rl.set_limit(&p.name, p.rate.unwrap())?;
-    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// rl.set_limit(&p.name, p.rate.ok_or("missing rate")?)?;
+    /// let t = chrono::DateTime::UNIX_EPOCH;
     /// for _ in 0..2 { assert!(rl.check("bob", &p.name, t).allowed); }
-    /// let v = rl.check("bob", &p.name, t).to_violation().unwrap();
+    /// let v = rl.check("bob", &p.name, t).to_violation().ok_or("missing violation")?;
     /// assert_eq!(Rejection::new(&p, vec![v]).status(), 429);
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn to_violation(&self) -> Option<Violation> {
@@ -132,14 +132,14 @@ impl Decision {
 /// ```
 /// use mediameter_query::{rate::RateLimiter, Registry};
 /// let mut rl = RateLimiter::from_registry(&Registry::builtin(), 10_000)?;
-/// let t0 = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+/// let t0 = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
 /// // ListOperationDistribution: 2 requests/s (seed 002).
 /// assert!(rl.check("app-1", "ListOperationDistribution", t0).allowed);
 /// assert!(rl.check("app-1", "ListOperationDistribution", t0).allowed);
 /// assert!(!rl.check("app-1", "ListOperationDistribution", t0).allowed);
 /// assert!(rl.check("app-2", "ListOperationDistribution", t0).allowed); // another caller
 /// assert!(rl.check("app-1", "rtc/rooms", t0).allowed); // no documented limit
-/// # Ok::<(), mediameter_query::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
@@ -231,10 +231,10 @@ impl RateLimiter {
     /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
     /// rl.set_default(RateSpec { requests: 1, per_seconds: 60, burst: 1 })?;
-    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// let t = chrono::DateTime::UNIX_EPOCH;
     /// assert!(rl.check("c", "anything", t).allowed);
     /// assert!(!rl.check("c", "anything", t).allowed);
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_default(&mut self, spec: RateSpec) -> Result<()> {
         self.default = Some(Limit::new(spec)?);
@@ -281,11 +281,11 @@ impl RateLimiter {
     /// use chrono::TimeDelta;
     /// let mut rl = RateLimiter::new(10);
     /// rl.set_limit("api", RateSpec { requests: 2, per_seconds: 1, burst: 1 })?;
-    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// let t = chrono::DateTime::UNIX_EPOCH;
     /// assert!(rl.check("c", "api", t).allowed);
     /// assert_eq!(rl.check("c", "api", t).retry_after.as_millis(), 500);
     /// assert!(rl.check("c", "api", t + TimeDelta::milliseconds(500)).allowed);
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check(&mut self, caller: &str, api: &str, now: DateTime<Utc>) -> Decision {
         let now = now.timestamp_nanos_opt().unwrap_or(if now.timestamp() < 0 {
@@ -341,12 +341,12 @@ impl RateLimiter {
     /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
     /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
-    /// let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    /// let t = chrono::DateTime::UNIX_EPOCH;
     /// rl.check("c", "api", t);
     /// assert_eq!(rl.sweep_idle(t), 0);
     /// assert_eq!(rl.sweep_idle(t + chrono::TimeDelta::seconds(1)), 1);
     /// assert!(rl.is_empty());
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sweep_idle(&mut self, now: DateTime<Utc>) -> usize {
         let now = now.timestamp_nanos_opt().unwrap_or(if now.timestamp() < 0 {

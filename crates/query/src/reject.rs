@@ -30,7 +30,8 @@ impl Violation {
     /// ```
     /// use mediameter_query::{Violation, ViolationKind};
     /// let v = Violation::new(ViolationKind::Malformed, Some("x"), Some(&"y".repeat(10_000)), "bad");
-    /// assert!(v.value.unwrap().chars().count() <= 65);
+    /// assert!(v.value.ok_or("missing value")?.chars().count() <= 65);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn new(
@@ -90,17 +91,17 @@ impl fmt::Display for Violation {
 ///
 /// ```
 /// use mediameter_query::{Options, Registry};
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 ///
 /// let reg = Registry::builtin();
-/// let now = Utc.with_ymd_and_hms(2018, 11, 1, 0, 0, 0).unwrap();
+/// let now = "2018-11-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// let err = reg
 ///     .validate("DescribeLiveProducerUsageData", &[("StartTime", "2018-09-30 16:00:00"), ("Interval", "60")], now, &Options::default())
 ///     .unwrap_err();
-/// let r = err.rejection().unwrap();
+/// let r = err.rejection().ok_or("missing rejection")?;
 /// assert_eq!((r.status(), r.code()), (400, "InvalidStartTime.Malformed"));
 /// assert_eq!(r.violations().len(), 2); // the Interval is reported too
-/// # Ok::<(), mediameter_query::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

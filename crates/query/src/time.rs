@@ -245,11 +245,11 @@ impl ParsedTime {
     ///
     /// ```
     /// use mediameter_query::time::ParsedTime;
-    /// use chrono::{TimeZone, Utc};
-    /// let t = Utc.with_ymd_and_hms(2021, 7, 23, 16, 0, 0).unwrap();
+    /// use chrono::Utc;
+    /// let t = "2021-07-23T16:00:00Z".parse::<chrono::DateTime<Utc>>()?;
     /// assert_eq!(ParsedTime::new(t, 480)?.to_string(), "2021-07-24T00:00:00+08:00");
     /// assert!(ParsedTime::new(t, 24 * 60).is_err());
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(instant: DateTime<Utc>, offset_minutes: i16) -> Result<Self> {
         let fail = |reason| Error::Time {
@@ -367,8 +367,9 @@ fn write_local(f: &mut dyn fmt::Write, t: &chrono::NaiveDateTime) -> fmt::Result
 ///
 /// ```
 /// use mediameter_query::time::format_utc;
-/// use chrono::{TimeZone, Utc};
-/// assert_eq!(format_utc(Utc.with_ymd_and_hms(2018, 9, 30, 16, 0, 0).unwrap()), "2018-09-30T16:00:00Z");
+/// use chrono::Utc;
+/// assert_eq!(format_utc("2018-09-30T16:00:00Z".parse::<chrono::DateTime<Utc>>()?), "2018-09-30T16:00:00Z");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn format_utc(t: DateTime<Utc>) -> String {

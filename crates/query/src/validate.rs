@@ -34,9 +34,10 @@ use crate::time::{Leniency, ParsedTime, TimeFormat, parse_bytes};
 ///
 /// ```
 /// use mediameter_query::{Clock, FixedClock};
-/// use chrono::{TimeZone, Utc};
-/// let t = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+/// use chrono::Utc;
+/// let t = "2024-01-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// assert_eq!(FixedClock(t).now(), t);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Clock {
     /// The current instant.
@@ -165,14 +166,14 @@ pub enum WarningKind {
 ///
 /// ```
 /// use mediameter_query::{Options, Registry, Value};
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 /// let reg = Registry::builtin();
-/// let now = Utc.with_ymd_and_hms(2021, 4, 23, 10, 0, 0).unwrap();
+/// let now = "2021-04-23T10:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// let q = reg.validate("rtc/rooms", &[("app", "603f71bd")], now, &Options::default())?;
 /// assert_eq!(q.get("limit"), Some(&Value::Integer(10)));
 /// assert!(q.is_defaulted("start_time"));
-/// assert_eq!(q.range().unwrap().seconds(), 3600);
-/// # Ok::<(), mediameter_query::Error>(())
+/// assert_eq!(q.range().ok_or("missing range")?.seconds(), 3600);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidQuery<'a> {
@@ -188,11 +189,11 @@ impl<'a> ValidQuery<'a> {
     ///
     /// ```
     /// # use mediameter_query::{Options, Registry};
-    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
     /// let reg = Registry::builtin();
     /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
     /// assert_eq!(q.api(), "rtc/rooms");
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn api(&self) -> &'a str {
@@ -203,12 +204,12 @@ impl<'a> ValidQuery<'a> {
     ///
     /// ```
     /// # use mediameter_query::{Options, Registry, Value};
-    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
     /// let reg = Registry::builtin();
     /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
     /// assert_eq!(q.get("app"), Some(&Value::Text("a")));
     /// assert_eq!(q.get("room_id"), None);
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value<'a>> {
@@ -219,11 +220,11 @@ impl<'a> ValidQuery<'a> {
     ///
     /// ```
     /// # use mediameter_query::{Options, Registry};
-    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
     /// let reg = Registry::builtin();
     /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
     /// assert_eq!(q.values()[0].0, "app");
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn values(&self) -> &[(&'a str, Value<'a>)] {
@@ -234,12 +235,12 @@ impl<'a> ValidQuery<'a> {
     ///
     /// ```
     /// # use mediameter_query::{Options, Registry};
-    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
     /// let reg = Registry::builtin();
     /// let q = reg.validate("rtc/rooms", &[("app", "a"), ("limit", "5")], now, &Options::default())?;
     /// assert!(!q.is_defaulted("limit"));
     /// assert!(q.is_defaulted("offset"));
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn is_defaulted(&self, name: &str) -> bool {
@@ -250,11 +251,11 @@ impl<'a> ValidQuery<'a> {
     ///
     /// ```
     /// # use mediameter_query::{Options, Registry};
-    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
     /// let reg = Registry::builtin();
     /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
-    /// assert_eq!(q.range().unwrap().end(), now);
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// assert_eq!(q.range().ok_or("missing range")?.end(), now);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn range(&self) -> Option<TimeRange> {
@@ -265,11 +266,11 @@ impl<'a> ValidQuery<'a> {
     ///
     /// ```
     /// # use mediameter_query::{Options, Registry};
-    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    /// # let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
     /// let reg = Registry::builtin();
     /// let q = reg.validate("rtc/rooms", &[("app", "a")], now, &Options::default())?;
     /// assert!(q.warnings().is_empty());
-    /// # Ok::<(), mediameter_query::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn warnings(&self) -> &[Warning] {
@@ -477,10 +478,10 @@ fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
 ///
 /// ```
 /// use mediameter_query::{builtin, validate, Options, ViolationKind};
-/// use chrono::{TimeZone, Utc};
+/// use chrono::Utc;
 ///
 /// let p = builtin::list_operation_distribution();
-/// let now = Utc.with_ymd_and_hms(2021, 7, 27, 0, 0, 0).unwrap();
+/// let now = "2021-07-27T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// // The vendor's own sample request (seed 002).
 /// let q = validate(&p, &[
 ///     ("AppId", "Your_AppId"),
@@ -489,9 +490,9 @@ fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
 ///     ("Indicator", "user_count"),
 ///     ("Dimension", "province"),
 /// ], now, &Options::default())?;
-/// assert_eq!(q.get("Indicator").unwrap().to_string(), "user_num");
-/// assert_eq!(q.range().unwrap().seconds(), 2 * 86_400);
-/// # Ok::<(), mediameter_query::Error>(())
+/// assert_eq!(q.get("Indicator").ok_or("missing Indicator")?.to_string(), "user_num");
+/// assert_eq!(q.range().ok_or("missing range")?.seconds(), 2 * 86_400);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
     profile: &'a Profile,

@@ -362,7 +362,7 @@ impl Aggregator {
     /// # use mediameter_core::*; use mediameter_usage::*;
     /// use chrono::DateTime;
     /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?;
-    /// let r = TimeRange::new(DateTime::from_timestamp(0, 500_000_000).unwrap(), DateTime::from_timestamp(10, 0).unwrap())?;
+    /// let r = TimeRange::new(DateTime::from_timestamp(0, 500_000_000).ok_or("out of range")?, DateTime::from_timestamp(10, 0).ok_or("out of range")?)?;
     /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?, Role::Publish, MediaSpec::Audio, r);
     /// assert_eq!(agg.push(&s).unwrap_err().line(), Some(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -403,7 +403,7 @@ pub fn report_csv(report: &UsageReport) -> String {
 /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
 ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 60)?);
 /// let text = mediameter_usage::csv::user_detail_csv(&communication_records([&s])?);
-/// assert!(text.lines().nth(1).unwrap().starts_with("a,c,1970-01-01T00:00:00Z,u,1970-01-01T00:00:00Z,1970-01-01T00:01:00Z,"));
+/// assert!(text.lines().nth(1).ok_or("missing detail line")?.starts_with("a,c,1970-01-01T00:00:00Z,u,1970-01-01T00:00:00Z,1970-01-01T00:01:00Z,"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]

@@ -124,7 +124,7 @@ impl Dimension {
     /// ```
     /// use mediameter_usage::Dimension;
     /// assert_eq!(Dimension::parse_list("region, spec,region")?, vec![Dimension::Region, Dimension::Spec]);
-    /// assert!(Dimension::parse_list("").unwrap().is_empty());
+    /// assert!(Dimension::parse_list("")?.is_empty());
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
     pub fn parse_list(s: &str) -> Result<Vec<Dimension>> {
@@ -391,9 +391,9 @@ impl UsageQuery {
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
     /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_filter(Dimension::Spec, ["≤720P"])?;
-    /// assert!(q.filter(Dimension::Spec).unwrap().contains("720p"));
+    /// assert!(q.filter(Dimension::Spec).ok_or("missing spec filter")?.contains("720p"));
     /// assert!(UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_filter(Dimension::Spec, ["8k"]).is_err());
-    /// # Ok::<(), mediameter_usage::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_filter<S: AsRef<str>>(
         mut self,

@@ -95,12 +95,14 @@ struct UserAcc {
 ///
 /// ```
 /// # use mediameter_core::*; use mediameter_usage::*;
-/// let seg = |u: &str, role, s, e| StreamSegment::new(AppId::new("a").unwrap(), ChannelId::new("c").unwrap(),
-///     UserId::new(u).unwrap(), role, MediaSpec::Audio, TimeRange::from_unix(s, e).unwrap());
+/// let seg = |u: &str, role, s, e| -> mediameter_core::Result<StreamSegment> {
+///     Ok(StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?,
+///         UserId::new(u)?, role, MediaSpec::Audio, TimeRange::from_unix(s, e)?))
+/// };
 /// let sessions = communication_records([
-///     seg("host", Role::Publish, 0, 600),
-///     seg("guest", Role::Subscribe, 100, 400),
-///     seg("guest", Role::Subscribe, 700, 800), // a new session: the channel was empty at 600
+///     seg("host", Role::Publish, 0, 600)?,
+///     seg("guest", Role::Subscribe, 100, 400)?,
+///     seg("guest", Role::Subscribe, 700, 800)?, // a new session: the channel was empty at 600
 /// ])?;
 /// assert_eq!(sessions.len(), 2);
 /// assert_eq!((sessions[0].publishers, sessions[0].subscribers), (1, 1));

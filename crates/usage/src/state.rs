@@ -270,13 +270,15 @@ pub type GroupKey = Vec<Option<String>>;
 ///
 /// ```
 /// # use mediameter_core::*; use mediameter_usage::*;
-/// let seg = |u: &str, s, e| StreamSegment::new(AppId::new("a").unwrap(), ChannelId::new("c").unwrap(),
-///     UserId::new(u).unwrap(), Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e).unwrap());
+/// let seg = |u: &str, s, e| -> mediameter_core::Result<StreamSegment> {
+///     Ok(StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?,
+///         UserId::new(u)?, Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e)?))
+/// };
 /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
-/// let mut a = aggregate(&q, [seg("u1", 0, 600)])?;
-/// let b = aggregate(&q, [seg("u2", 300, 900)])?;
+/// let mut a = aggregate(&q, [seg("u1", 0, 600)?])?;
+/// let b = aggregate(&q, [seg("u2", 300, 900)?])?;
 /// a.merge(&b)?;
-/// assert_eq!(a, aggregate(&q, [seg("u1", 0, 600), seg("u2", 300, 900)])?);
+/// assert_eq!(a, aggregate(&q, [seg("u1", 0, 600)?, seg("u2", 300, 900)?])?);
 /// let report = a.report(MinutePolicy::CeilPerPeriod)?;
 /// assert_eq!(report.rows[0].peak_communications, Some(2));
 /// # Ok::<(), mediameter_usage::Error>(())
@@ -387,9 +389,11 @@ impl UsageState {
     ///
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
-    /// let seg = |s, e| StreamSegment::new(AppId::new("a").unwrap(), ChannelId::new("c").unwrap(),
-    ///     UserId::new("u").unwrap(), Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e).unwrap());
-    /// let st = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [seg(0, 60), seg(7200, 7260)])?;
+    /// let seg = |s, e| -> mediameter_core::Result<StreamSegment> {
+    ///     Ok(StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?,
+    ///         UserId::new("u")?, Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e)?))
+    /// };
+    /// let st = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [seg(0, 60)?, seg(7200, 7260)?])?;
     /// let users = st.distinct_users_by_group()?;
     /// assert_eq!(users.get(&vec![]).copied().flatten(), Some(1));
     /// # Ok::<(), mediameter_usage::Error>(())

@@ -145,7 +145,7 @@ impl ProducerUsageResponse {
     ///     Role::Publish, MediaSpec::Video(VideoTier::P720), TimeRange::from_unix(0, 60)?);
     /// let q = UsageQuery::new(BillingZone::UTC, Granularity::DAY);
     /// let r = aggregate(&q, [&s])?.report(MinutePolicy::Exact)?;
-    /// let (a, b) = (chrono::DateTime::from_timestamp(0, 0).unwrap(), chrono::DateTime::from_timestamp(86_400, 0).unwrap());
+    /// let (a, b) = (chrono::DateTime::UNIX_EPOCH, chrono::DateTime::from_timestamp(86_400, 0).ok_or("out of range")?);
     /// let resp = vendor::ProducerUsageResponse::from_report(&r, "req-1", a, b)?;
     /// assert_eq!(resp.bill_producer_data.items[0].output_sd_duration, 60);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

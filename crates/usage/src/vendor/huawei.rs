@@ -115,7 +115,7 @@ impl RoomListResponse {
     /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("r1")?, UserId::new("u")?,
     ///     Role::Publish, MediaSpec::Audio, TimeRange::from_unix(0, 600)?);
     /// let sessions = communication_records([&s])?;
-    /// let at = chrono::DateTime::from_timestamp(300, 0).unwrap();
+    /// let at = chrono::DateTime::from_timestamp(300, 0).ok_or("out of range")?;
     /// let page = RoomListResponse::from_sessions(&sessions, at, None, 10, 0);
     /// assert_eq!(page.room_info_list[0].state, RoomState::Running);
     /// assert_eq!(page.room_info_list[0].duration, Some(300));
