@@ -47,30 +47,38 @@ impl From<std::io::Error> for CliError {
 }
 
 /// Reads a whole input: the file at `path`, or standard input for `None` or `-`.
+///
+/// An input over [`MAX_INPUT_BYTES`] is refused with an error saying so, rather than cut off
+/// and then reported as malformed.
 pub(crate) fn read_input(path: Option<&Path>) -> Result<String, CliError> {
-    let mut buf = String::new();
-    match path {
+    let (what, reader): (String, Box<dyn Read>) = match path {
         Some(p) if p != Path::new("-") => {
-            let file = std::fs::File::open(p).map_err(|source| CliError::Io {
-                what: p.display().to_string(),
-                source,
-            })?;
-            file.take(MAX_INPUT_BYTES)
-                .read_to_string(&mut buf)
-                .map_err(|source| CliError::Io {
-                    what: p.display().to_string(),
-                    source,
-                })?;
+            let what = p.display().to_string();
+            match std::fs::File::open(p) {
+                Ok(file) => (what, Box::new(file)),
+                Err(source) => return Err(CliError::Io { what, source }),
+            }
         }
-        _ => {
-            std::io::stdin()
-                .take(MAX_INPUT_BYTES)
-                .read_to_string(&mut buf)
-                .map_err(|source| CliError::Io {
-                    what: "standard input".to_owned(),
-                    source,
-                })?;
-        }
+        _ => ("standard input".to_owned(), Box::new(std::io::stdin())),
+    };
+    read_limited(reader, &what, MAX_INPUT_BYTES)
+}
+
+/// Reads all of `reader` as UTF-8, refusing more than `limit` bytes.
+fn read_limited(reader: impl Read, what: &str, limit: u64) -> Result<String, CliError> {
+    let mut buf = String::new();
+    // One byte past the limit tells a too-large input from one exactly at the limit.
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_string(&mut buf)
+        .map_err(|source| CliError::Io {
+            what: what.to_owned(),
+            source,
+        })?;
+    if u64::try_from(buf.len()).unwrap_or(u64::MAX) > limit {
+        return Err(CliError::input(format!(
+            "{what} is larger than {limit} bytes: expected a smaller JSON document (split the input)"
+        )));
     }
     Ok(buf)
 }
@@ -102,4 +110,21 @@ pub(crate) enum Format {
     Json,
     /// A table for people.
     Table,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_at_the_limit_is_read_and_over_it_is_refused() {
+        assert_eq!(read_limited(&b"{}"[..], "x", 2).unwrap(), "{}");
+        let err = read_limited(&b"{} "[..], "standard input", 2)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "standard input is larger than 2 bytes: expected a smaller JSON document (split the input)"
+        );
+    }
 }

@@ -44,40 +44,43 @@ impl SplitMix {
 /// The first instant of the generated week: a midnight in GMT+8 (as in the Python script).
 pub const T0: i64 = 1_700_000_000 - (1_700_000_000 % 86_400) - 8 * 3600;
 
-/// `n` segments sorted by start time (uniform over the week), generated lazily: for streaming
-/// passes whose memory must not depend on `n`. Same populations as [`segments`].
-///
-/// # Errors
-///
-/// Never in practice: every generated id and range is valid.
-#[allow(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    clippy::cast_precision_loss
-)]
-pub fn sorted_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSegment>> {
-    let mut rng = SplitMix::new(seed);
-    let apps: Vec<AppId> = (0..20)
-        .map(|i| AppId::new(format!("app{i}")))
-        .collect::<Result<_, _>>()?;
-    let regions: Vec<RegionId> = (0..34)
-        .map(|i| RegionId::new(format!("r{i}")))
-        .collect::<Result<_, _>>()?;
-    let channels: Vec<ChannelId> = (0..50_000)
-        .map(|i| ChannelId::new(format!("ch{i}")))
-        .collect::<Result<_, _>>()?;
-    let users: Vec<UserId> = (0..200_000)
-        .map(|i| UserId::new(format!("u{i}")))
-        .collect::<Result<_, _>>()?;
-    let step = (7.0 * 86_400.0) / (n.max(1) as f64);
-    Ok((0..n).filter_map(move |i| {
-        let start = T0.saturating_add((i as f64 * step) as i64);
+/// The id populations of the generator, built once per call.
+struct Population {
+    apps: Vec<AppId>,
+    regions: Vec<RegionId>,
+    channels: Vec<ChannelId>,
+    users: Vec<UserId>,
+}
+
+impl Population {
+    fn new() -> Result<Self> {
+        Ok(Population {
+            apps: (0..20)
+                .map(|i| AppId::new(format!("app{i}")))
+                .collect::<Result<_, _>>()?,
+            regions: (0..34)
+                .map(|i| RegionId::new(format!("r{i}")))
+                .collect::<Result<_, _>>()?,
+            channels: (0..50_000)
+                .map(|i| ChannelId::new(format!("ch{i}")))
+                .collect::<Result<_, _>>()?,
+            users: (0..200_000)
+                .map(|i| UserId::new(format!("u{i}")))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// One segment starting at `start`: duration, app, channel, user, role, spec and region are
+    /// drawn from `rng` in that order (the order fixes the output for a seed).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    fn draw(&self, rng: &mut SplitMix, start: i64) -> Option<StreamSegment> {
+        // Log-normal(ln 600, 1) by Box–Muller, clipped to [1, 4 h].
         let (u1, u2) = (rng.unit().max(1e-12), rng.unit());
         let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
         let dur = (600.0 * z.exp()).clamp(1.0, 4.0 * 3600.0) as i64;
-        let app = apps.get(rng.below(20) as usize)?.clone();
-        let ch = channels.get(rng.below(50_000) as usize)?.clone();
-        let user = users.get(rng.below(200_000) as usize)?.clone();
+        let app = self.apps.get(rng.below(20) as usize).cloned();
+        let ch = self.channels.get(rng.below(50_000) as usize).cloned();
+        let user = self.users.get(rng.below(200_000) as usize).cloned();
         let role = if rng.unit() < 0.3 {
             Role::Publish
         } else {
@@ -93,9 +96,26 @@ pub fn sorted_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSeg
         } else {
             MediaSpec::Video(VideoTier::P1080)
         };
-        let region = regions.get(rng.below(34) as usize)?.clone();
+        let region = self.regions.get(rng.below(34) as usize).cloned()?;
         let range = TimeRange::from_unix(start, start.saturating_add(dur)).ok()?;
-        Some(StreamSegment::new(app, ch, user, role, spec, range).with_region(region))
+        Some(StreamSegment::new(app?, ch?, user?, role, spec, range).with_region(region))
+    }
+}
+
+/// `n` segments sorted by start time (uniform over the week), generated lazily: for streaming
+/// passes whose memory must not depend on `n`. Same populations as [`segments`].
+///
+/// # Errors
+///
+/// Never in practice: every generated id and range is valid.
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+pub fn sorted_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSegment>> {
+    let mut rng = SplitMix::new(seed);
+    let population = Population::new()?;
+    let step = (7.0 * 86_400.0) / (n.max(1) as f64);
+    Ok((0..n).filter_map(move |i| {
+        let start = T0.saturating_add((i as f64 * step) as i64);
+        population.draw(&mut rng, start)
     }))
 }
 
@@ -104,58 +124,13 @@ pub fn sorted_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSeg
 /// # Errors
 ///
 /// Never in practice: every generated id and range is valid.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn segments(n: usize, seed: u64) -> Result<Vec<StreamSegment>> {
     let mut rng = SplitMix::new(seed);
-    let apps: Vec<AppId> = (0..20)
-        .map(|i| AppId::new(format!("app{i}")))
-        .collect::<Result<_, _>>()?;
-    let regions: Vec<RegionId> = (0..34)
-        .map(|i| RegionId::new(format!("r{i}")))
-        .collect::<Result<_, _>>()?;
-    let channels: Vec<ChannelId> = (0..50_000)
-        .map(|i| ChannelId::new(format!("ch{i}")))
-        .collect::<Result<_, _>>()?;
-    let users: Vec<UserId> = (0..200_000)
-        .map(|i| UserId::new(format!("u{i}")))
-        .collect::<Result<_, _>>()?;
-    let specs = [
-        MediaSpec::Audio,
-        MediaSpec::Video(VideoTier::P360),
-        MediaSpec::Video(VideoTier::P720),
-        MediaSpec::Video(VideoTier::P1080),
-    ];
+    let population = Population::new()?;
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         let start = T0.saturating_add(rng.below(7 * 86_400).cast_signed());
-        // Log-normal(ln 600, 1) by Box–Muller, clipped to [1, 4 h].
-        let (u1, u2) = (rng.unit().max(1e-12), rng.unit());
-        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-        let dur = (600.0 * z.exp()).clamp(1.0, 4.0 * 3600.0) as i64;
-        let app = apps.get(rng.below(20) as usize).cloned();
-        let ch = channels.get(rng.below(50_000) as usize).cloned();
-        let user = users.get(rng.below(200_000) as usize).cloned();
-        let role = if rng.unit() < 0.3 {
-            Role::Publish
-        } else {
-            Role::Subscribe
-        };
-        let p = rng.unit();
-        let spec = if p < 0.4 {
-            specs[0]
-        } else if p < 0.6 {
-            specs[1]
-        } else if p < 0.9 {
-            specs[2]
-        } else {
-            specs[3]
-        };
-        let region = regions.get(rng.below(34) as usize).cloned();
-        let (Some(app), Some(ch), Some(user), Some(region)) = (app, ch, user, region) else {
-            continue;
-        };
-        let range = TimeRange::from_unix(start, start.saturating_add(dur))?;
-        out.push(StreamSegment::new(app, ch, user, role, spec, range).with_region(region));
+        out.extend(population.draw(&mut rng, start));
     }
     Ok(out)
 }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use mediameter_core::{
     BillingZone, Granularity, MediaSpec, MinutePolicy, Role, StreamSegment, VideoTier,
 };
-use mediameter_usage::{Dimension, DistinctMode, IdScope, Metrics, UsageQuery, aggregate};
+use mediameter_usage::{
+    Dimension, DistinctMode, IdScope, Metrics, UsageQuery, UsageReport, aggregate,
+};
 use proptest::prelude::*;
 use rust_decimal_macros::dec;
 
@@ -384,24 +386,7 @@ proptest! {
         let q = hours_gmt8().with_split_by([Dimension::Region]);
         let r = aggregate(&q, &segs).unwrap().report(MinutePolicy::Exact).unwrap();
         let want = oracle(&segs, 3600, 8 * 3600);
-        let got: BTreeMap<(Option<String>, i64), Expect> = r
-            .rows
-            .iter()
-            .map(|row| {
-                (
-                    (row.group[0].1.clone(), row.bucket_start.timestamp()),
-                    Expect {
-                        pub_secs: row.publish_seconds.0,
-                        sub_secs: row.subscribe_seconds.0,
-                        users: row.active_users.unwrap() as usize,
-                        channels: row.channels.unwrap() as usize,
-                        peak_channels: row.peak_channels.unwrap(),
-                        peak_comms: row.peak_communications.unwrap(),
-                        peak_streams: row.peak_streams.unwrap(),
-                    },
-                )
-            })
-            .collect();
+        let got = observed(&r);
         prop_assert_eq!(got, want);
     }
 
@@ -517,24 +502,7 @@ proptest! {
         prop_assert_eq!(&fast, &slow);
         prop_assert_eq!(&fast, &aggregate(&q, &segs).unwrap().report(MinutePolicy::Exact).unwrap());
         let want = oracle(&segs, 3600, 8 * 3600);
-        let got: BTreeMap<(Option<String>, i64), Expect> = fast
-            .rows
-            .iter()
-            .map(|row| {
-                (
-                    (row.group[0].1.clone(), row.bucket_start.timestamp()),
-                    Expect {
-                        pub_secs: row.publish_seconds.0,
-                        sub_secs: row.subscribe_seconds.0,
-                        users: row.active_users.unwrap() as usize,
-                        channels: row.channels.unwrap() as usize,
-                        peak_channels: row.peak_channels.unwrap(),
-                        peak_comms: row.peak_communications.unwrap(),
-                        peak_streams: row.peak_streams.unwrap(),
-                    },
-                )
-            })
-            .collect();
+        let got = observed(&fast);
         prop_assert_eq!(got, want);
         for (scope, global) in [(IdScope::PerApp, false), (IdScope::Global, true)] {
             let q = hours_gmt8().with_split_by([Dimension::Region]).with_id_scope(scope);
@@ -563,4 +531,25 @@ proptest! {
             }
         }
     }
+}
+
+/// A report split by region, in the brute-force oracle's shape: (region, bucket start) → metrics.
+fn observed(r: &UsageReport) -> BTreeMap<(Option<String>, i64), Expect> {
+    r.rows
+        .iter()
+        .map(|row| {
+            (
+                (row.group[0].1.clone(), row.bucket_start.timestamp()),
+                Expect {
+                    pub_secs: row.publish_seconds.0,
+                    sub_secs: row.subscribe_seconds.0,
+                    users: row.active_users.unwrap() as usize,
+                    channels: row.channels.unwrap() as usize,
+                    peak_channels: row.peak_channels.unwrap(),
+                    peak_comms: row.peak_communications.unwrap(),
+                    peak_streams: row.peak_streams.unwrap(),
+                },
+            )
+        })
+        .collect()
 }
