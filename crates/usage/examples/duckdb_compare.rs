@@ -6,17 +6,17 @@
 //!    (users identified by id alone, as the SQL does: `IdScope::Global`);
 //! 3. peak concurrent subscribe streams per hour (the level at the hour's start included).
 //!
-//! Three runs, each checked against the first:
+//! Runs, each checked against the first:
 //!
-//! * `1 thread`: load the CSV into memory, then the three queries one after the other;
-//! * `2 threads`: the same three queries on the loaded segments, q2 on one thread and q1 then
-//!   q3 on the other (`DuckDB` runs with 2 threads too);
-//! * `2 threads, load`: the CSV loaded on two threads (each half of the file), then the
-//!   queries on two threads as above;
-//! * `streaming, 2 threads`: end to end from the file without loading it: one thread reads and
-//!   parses the CSV in batches, the other feeds every batch to the three aggregators.
+//! * `table, 1 thread`: the CSV loaded into a `SegmentTable` on one thread, then the three
+//!   queries one after the other on one thread;
+//! * `table, 2 threads`: loaded on two threads (`read_csv_parallel`), each query on two
+//!   threads (`report_parallel`); `DuckDB` runs with 2 threads too;
+//! * `aggregator, streaming`: the one-pass `Aggregator` fed by `SegmentReader` (no table), the
+//!   reference the table's results are compared with.
 //!
-//! `cargo run --release -p mediameter-usage --example duckdb_compare -- segments.csv`
+//! `cargo run --release -p mediameter-usage --example duckdb_compare -- segments.csv [runs]`
+//! (best of `runs`, default 3).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -29,8 +29,8 @@ use std::time::Instant;
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy, StreamSegment};
 use mediameter_usage::{
-    Aggregator, BadRecords, Dimension, IdScope, InputFormat, Metrics, SegmentReader, UsageQuery,
-    UsageReport,
+    Aggregator, BadRecords, Dimension, IdScope, InputFormat, Metrics, SegmentReader, SegmentTable,
+    UsageQuery, UsageReport,
 };
 
 fn q1() -> UsageQuery {
@@ -63,12 +63,6 @@ fn q3() -> UsageQuery {
         })
 }
 
-fn run(q: UsageQuery, segs: &[StreamSegment]) -> UsageReport {
-    let mut agg = Aggregator::new(q).unwrap();
-    agg.extend(segs).unwrap();
-    agg.report(MinutePolicy::Exact).unwrap()
-}
-
 /// `(rows, checksum)` of each result, as the SQL counts them.
 fn summary(r1: &UsageReport, r2: &UsageReport, r3: &UsageReport) -> [(usize, u64); 3] {
     let rows1 = r1
@@ -82,154 +76,99 @@ fn summary(r1: &UsageReport, r2: &UsageReport, r3: &UsageReport) -> [(usize, u64
     [(rows1, chk1), (r2.rows.len(), chk2), (r3.rows.len(), chk3)]
 }
 
-/// Segments per batch of the streaming run.
-const BATCH: usize = 4096;
-
 fn reader(path: &str) -> SegmentReader<std::io::BufReader<std::fs::File>> {
     let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path).unwrap());
     SegmentReader::new(file, InputFormat::Csv, BadRecords::Fail).unwrap()
 }
 
-/// Loads the CSV on two threads: the file is cut at the first line break after its middle,
-/// and the second half is read after a copy of the header line.
-fn load_two_threads(path: &str) -> Vec<StreamSegment> {
-    use std::io::{BufRead, Read, Seek, SeekFrom};
-    let len = std::fs::metadata(path).unwrap().len();
-    let mut header = String::new();
-    std::io::BufReader::new(std::fs::File::open(path).unwrap())
-        .read_line(&mut header)
-        .unwrap();
-    let mut f = std::fs::File::open(path).unwrap();
-    f.seek(SeekFrom::Start(len / 2)).unwrap();
-    let mut rest = Vec::new();
-    std::io::BufReader::new(f)
-        .read_until(b'\n', &mut rest)
-        .unwrap();
-    let mid = len / 2 + rest.len() as u64;
-    let read = |input: Box<dyn BufRead + Send>| -> Vec<StreamSegment> {
-        SegmentReader::new(input, InputFormat::Csv, BadRecords::Fail)
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+/// Load and three queries on `threads` threads; returns (load, [q1, q2, q3]) seconds and the
+/// reports.
+fn table_run(bytes: &[u8], threads: usize) -> (f64, [f64; 3], [UsageReport; 3]) {
+    let t = Instant::now();
+    let (table, skipped) = if threads == 1 {
+        SegmentTable::read_csv(bytes, BadRecords::Fail).unwrap()
+    } else {
+        SegmentTable::read_csv_parallel(bytes, BadRecords::Fail, threads).unwrap()
     };
-    std::thread::scope(|s| {
-        let second = s.spawn(|| {
-            let mut f = std::fs::File::open(path).unwrap();
-            f.seek(SeekFrom::Start(mid)).unwrap();
-            let input = std::io::Cursor::new(header.clone().into_bytes()).chain(f);
-            read(Box::new(std::io::BufReader::with_capacity(1 << 20, input)))
-        });
-        let f = std::fs::File::open(path).unwrap().take(mid);
-        let mut first = read(Box::new(std::io::BufReader::with_capacity(1 << 20, f)));
-        first.extend(second.join().unwrap());
-        first
-    })
+    assert_eq!(skipped.skipped, 0);
+    let load = t.elapsed().as_secs_f64();
+    let mut times = [0.0; 3];
+    let reports = [q1(), q2(), q3()];
+    let mut out = Vec::new();
+    for (i, q) in reports.iter().enumerate() {
+        let t = Instant::now();
+        out.push(
+            table
+                .report_parallel(q, MinutePolicy::Exact, threads)
+                .unwrap(),
+        );
+        times[i] = t.elapsed().as_secs_f64();
+    }
+    let [a, b, c]: [UsageReport; 3] = out.try_into().unwrap();
+    (load, times, [a, b, c])
 }
 
 fn main() {
-    let path = std::env::args()
-        .nth(1)
-        .expect("usage: duckdb_compare SEGMENTS.csv");
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .expect("usage: duckdb_compare SEGMENTS.csv [runs]");
+    let runs: usize = args.next().map_or(3, |s| s.parse().unwrap());
     let path = path.as_str();
-
-    // 1 thread: load, then the three queries.
-    let t = Instant::now();
-    let segs: Vec<StreamSegment> = reader(path).collect::<Result<_, _>>().unwrap();
-    let load = t.elapsed().as_secs_f64();
-    println!(
-        "mediameter-usage, 1 thread: segments={} load_s={load:.3}",
-        segs.len()
-    );
     let names = [
         "secs_by_hour_region_spec",
         "users_by_day_region",
         "peak_by_hour",
     ];
-    let mut times = [0.0; 3];
-    let mut reports = Vec::new();
-    for (i, q) in [q1(), q2(), q3()].into_iter().enumerate() {
-        let t = Instant::now();
-        reports.push(run(q, &segs));
-        times[i] = t.elapsed().as_secs_f64();
-    }
-    let expected = summary(&reports[0], &reports[1], &reports[2]);
-    for ((name, dt), (rows, chk)) in names.iter().zip(times).zip(expected) {
-        println!("{name}: {dt:.3}s rows={rows} checksum={chk}");
-    }
-    println!("total_query_s={:.3}", times.iter().sum::<f64>());
 
-    // 2 threads on the loaded segments.
+    // The reference: the streaming aggregator over the general reader.
     let t = Instant::now();
-    let (r2, (r1, r3)) = std::thread::scope(|s| {
-        let h = s.spawn(|| run(q2(), &segs));
-        let other = (run(q1(), &segs), run(q3(), &segs));
-        (h.join().unwrap(), other)
-    });
-    let dt = t.elapsed().as_secs_f64();
-    assert_eq!(summary(&r1, &r2, &r3), expected);
-    println!("mediameter-usage, 2 threads: total_query_s={dt:.3} (results identical)");
-    drop(segs);
-
-    // 2 threads: load, then the queries (q2 on one thread, q1 and q3 on the other).
-    let t = Instant::now();
-    let segs = load_two_threads(path);
-    let load2 = t.elapsed().as_secs_f64();
-    let (r2, (r1, r3)) = std::thread::scope(|s| {
-        let h = s.spawn(|| run(q2(), &segs));
-        let other = (run(q1(), &segs), run(q3(), &segs));
-        (h.join().unwrap(), other)
-    });
-    let dt = t.elapsed().as_secs_f64();
-    assert_eq!(summary(&r1, &r2, &r3), expected);
-    println!(
-        "mediameter-usage, 2 threads: segments={} load_s={load2:.3} end_to_end_s={dt:.3} (results identical)",
-        segs.len()
-    );
-    drop(segs);
-
-    // End to end, streaming: a reader thread and an aggregating thread.
-    let t = Instant::now();
-    // Batches go back to the reader to be dropped and reused: freeing the ids' memory on the
-    // thread that allocated it is cheaper for the allocator.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<StreamSegment>>(4);
-    let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<StreamSegment>>();
-    let (r1, r2, r3) = std::thread::scope(|s| {
-        s.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            for seg in reader(path) {
-                batch.push(seg.unwrap());
-                if batch.len() == BATCH {
-                    let next = match back_rx.try_recv() {
-                        Ok(mut used) => {
-                            used.clear();
-                            used
-                        }
-                        Err(_) => Vec::with_capacity(BATCH),
-                    };
-                    tx.send(std::mem::replace(&mut batch, next)).unwrap();
-                }
-            }
-            tx.send(batch).unwrap();
-            drop(tx);
-            // The last batches are dropped here too.
-            for used in back_rx {
-                drop(used);
-            }
-        });
-        let mut aggs = [q1(), q2(), q3()].map(|q| Aggregator::new(q).unwrap());
-        for batch in rx {
+    let mut aggs = [q1(), q2(), q3()].map(|q| Aggregator::new(q).unwrap());
+    let mut segments = 0_u64;
+    let mut batch: Vec<StreamSegment> = Vec::with_capacity(4096);
+    for seg in reader(path) {
+        batch.push(seg.unwrap());
+        if batch.len() == 4096 {
             for a in &mut aggs {
                 a.extend(&batch).unwrap();
             }
-            let _ = back_tx.send(batch);
+            segments += batch.len() as u64;
+            batch.clear();
         }
-        drop(back_tx);
-        let [a1, a2, a3] = aggs.map(|a| a.report(MinutePolicy::Exact).unwrap());
-        (a1, a2, a3)
-    });
-    let dt = t.elapsed().as_secs_f64();
-    assert_eq!(summary(&r1, &r2, &r3), expected);
+    }
+    for a in &mut aggs {
+        a.extend(&batch).unwrap();
+    }
+    segments += batch.len() as u64;
+    let [r1, r2, r3] = aggs.map(|a| a.report(MinutePolicy::Exact).unwrap());
+    let expected = summary(&r1, &r2, &r3);
     println!(
-        "mediameter-usage, streaming, 2 threads: end_to_end_s={dt:.3} (read + all three, results identical)"
+        "mediameter-usage aggregator, streaming, 1 thread: segments={segments} end_to_end_s={:.3}",
+        t.elapsed().as_secs_f64()
     );
+
+    // The table, the file already in memory (as DuckDB reads it from the page cache).
+    let bytes = std::fs::read(path).unwrap();
+    for threads in [1, 2] {
+        let mut best: Option<(f64, [f64; 3])> = None;
+        for _ in 0..runs.max(1) {
+            let (load, times, [a, b, c]) = table_run(&bytes, threads);
+            assert_eq!(summary(&a, &b, &c), expected, "table results differ");
+            assert_eq!([&a, &b, &c], [&r1, &r2, &r3], "table reports differ");
+            let total = load + times.iter().sum::<f64>();
+            if best.is_none_or(|(l, t)| l + t.iter().sum::<f64>() > total) {
+                best = Some((load, times));
+            }
+        }
+        let (load, times) = best.unwrap();
+        println!("mediameter-usage table, {threads} thread(s): load_s={load:.3} (best of {runs})");
+        for ((name, dt), (rows, chk)) in names.iter().zip(times).zip(expected) {
+            println!("{name}: {dt:.3}s rows={rows} checksum={chk}");
+        }
+        let q: f64 = times.iter().sum();
+        println!(
+            "total_query_s={q:.3} end_to_end_s={:.3} (results identical to the aggregator's)",
+            load + q
+        );
+    }
 }

@@ -18,6 +18,35 @@ fn main() {
     let n: usize = args.next().map_or(1_000_000, |s| s.parse().unwrap());
     let reps: usize = args.next().map_or(3, |s| s.parse().unwrap());
     let m = args.next().unwrap_or_else(|| "dps".to_owned());
+    if let Some(path) = m.strip_prefix("table=") {
+        let bytes = std::fs::read(path).unwrap();
+        for _ in 0..reps {
+            let t = Instant::now();
+            let (table, _) = mediameter_usage::SegmentTable::read_csv(
+                bytes.as_slice(),
+                mediameter_usage::BadRecords::Fail,
+            )
+            .unwrap();
+            let load = t.elapsed().as_secs_f64();
+            let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+                .with_split_by([Dimension::Region, Dimension::Spec])
+                .with_filter(Dimension::Role, ["sub"])
+                .unwrap()
+                .with_metrics(Metrics::DURATIONS);
+            let t = Instant::now();
+            let mut r = table.report(&q, MinutePolicy::Exact).unwrap();
+            for _ in 1..10 {
+                r = table.report(&q, MinutePolicy::Exact).unwrap();
+            }
+            println!(
+                "table: load {load:.3}s ({} rows), q1 {:.4}s ({} rows)",
+                table.len(),
+                t.elapsed().as_secs_f64() / 10.0,
+                r.rows.len()
+            );
+        }
+        return;
+    }
     if let Some(path) = m.strip_prefix("csv=") {
         for _ in 0..reps {
             let t = Instant::now();
@@ -46,6 +75,27 @@ fn main() {
             peaks: m.contains('p'),
             stream_peaks: m.contains('s'),
         });
+    if m.ends_with("table") {
+        for _ in 0..reps {
+            let t = Instant::now();
+            let table = mediameter_usage::SegmentTable::from_segments(&segs).unwrap();
+            let t1 = t.elapsed().as_secs_f64();
+            let r = table.report(&q, MinutePolicy::CeilPerPeriod).unwrap();
+            let t2 = t.elapsed().as_secs_f64();
+            let r2 = table
+                .report_parallel(&q, MinutePolicy::CeilPerPeriod, 2)
+                .unwrap();
+            let t3 = t.elapsed().as_secs_f64();
+            assert_eq!(r, r2);
+            println!(
+                "{m}: build {t1:.3}s report {:.3}s (2 threads {:.3}s) rows {}",
+                t2 - t1,
+                t3 - t2,
+                r.rows.len()
+            );
+        }
+        return;
+    }
     for _ in 0..reps {
         let t = Instant::now();
         let mut agg = Aggregator::new(q.clone()).unwrap();

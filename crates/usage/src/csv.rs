@@ -64,6 +64,15 @@ impl<R: BufRead> CsvReader<R> {
         }
     }
 
+    /// A reader over the rest of an input of which `line` lines were read elsewhere.
+    pub(crate) fn resume(input: R, line: u64) -> Self {
+        CsvReader {
+            input,
+            line,
+            buf: String::new(),
+        }
+    }
+
     /// The number of physical lines read so far.
     ///
     /// ```

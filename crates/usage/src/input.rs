@@ -74,7 +74,7 @@ impl SkipReport {
     /// How many error messages are kept.
     pub const KEPT: usize = 20;
 
-    fn record(&mut self, e: &Error) {
+    pub(crate) fn record(&mut self, e: &Error) {
         self.skipped = self.skipped.saturating_add(1);
         if self.first_errors.len() < Self::KEPT {
             self.first_errors.push(e.to_string());
@@ -142,9 +142,39 @@ enum Source<R> {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Columns([Option<usize>; 12]);
+pub(crate) struct Columns(pub(crate) [Option<usize>; 12]);
 
-const NAMES: [&str; 12] = [
+impl Columns {
+    /// The position of each of [`NAMES`] in a CSV header (read from line `line`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Record`] naming the first required column the header lacks.
+    pub(crate) fn of_header(line: u64, header: &[String]) -> Result<Self> {
+        let mut cols = [None; 12];
+        for (i, h) in header.iter().enumerate() {
+            let h = h.trim().trim_start_matches('\u{feff}');
+            let k = NAMES
+                .iter()
+                .position(|n| *n == h || (*n == "type" && h == "product_type"));
+            if let Some(c) = k.and_then(|k| cols.get_mut(k)) {
+                *c = Some(i);
+            }
+        }
+        for (k, name) in NAMES.iter().enumerate().take(REQUIRED) {
+            if cols.get(k).copied().flatten().is_none() {
+                return Err(Error::record(
+                    line,
+                    *name,
+                    format!("missing column {name} in the header"),
+                ));
+            }
+        }
+        Ok(Columns(cols))
+    }
+}
+
+pub(crate) const NAMES: [&str; 12] = [
     "app",
     "channel",
     "user",
@@ -158,7 +188,7 @@ const NAMES: [&str; 12] = [
     "instance",
     "type",
 ];
-const REQUIRED: usize = 7;
+pub(crate) const REQUIRED: usize = 7;
 
 impl<R: BufRead> SegmentReader<R> {
     /// A reader of `format` over `input`.
@@ -180,28 +210,10 @@ impl<R: BufRead> SegmentReader<R> {
                 let (line, header) = reader.next_record()?.ok_or_else(|| {
                     Error::record(1, "header", "empty input: expected a header line")
                 })?;
-                let mut cols = [None; 12];
-                for (i, h) in header.iter().enumerate() {
-                    let h = h.trim().trim_start_matches('\u{feff}');
-                    let k = NAMES
-                        .iter()
-                        .position(|n| *n == h || (*n == "type" && h == "product_type"));
-                    if let Some(c) = k.and_then(|k| cols.get_mut(k)) {
-                        *c = Some(i);
-                    }
-                }
-                for (k, name) in NAMES.iter().enumerate().take(REQUIRED) {
-                    if cols.get(k).copied().flatten().is_none() {
-                        return Err(Error::record(
-                            line,
-                            *name,
-                            format!("missing column {name} in the header"),
-                        ));
-                    }
-                }
+                let columns = Columns::of_header(line, &header)?;
                 Source::Csv {
                     reader,
-                    columns: Columns(cols),
+                    columns,
                     fields: Vec::new(),
                     ids: Box::default(),
                 }
@@ -371,7 +383,7 @@ fn trunc(v: &str) -> String {
 /// them, and a probe in a table that large costs more than the allocation it saves. Each table is cleared when it reaches [`IdCache::CAP`] entries,
 /// which bounds its memory whatever the input.
 #[derive(Debug, Default)]
-struct IdCache {
+pub(crate) struct IdCache {
     apps: FastMap<Inline, AppId>,
     regions: FastMap<Inline, RegionId>,
     domains: FastMap<Inline, DomainName>,
@@ -410,7 +422,7 @@ fn cached<T: Clone>(
 /// [`MediaSpec`]'s parser, with the canonical spellings matched first: the general parser
 /// lowercases into a new string, which costs more than the rest of a record's fields.
 #[inline]
-fn parse_spec(s: &str) -> mediameter_core::Result<MediaSpec> {
+pub(crate) fn parse_spec(s: &str) -> mediameter_core::Result<MediaSpec> {
     use mediameter_core::VideoTier;
     Ok(match s {
         "audio" => MediaSpec::Audio,
@@ -422,7 +434,11 @@ fn parse_spec(s: &str) -> mediameter_core::Result<MediaSpec> {
 }
 
 /// Builds a segment from raw field values in [`NAMES`] order (absent optional: `None`).
-fn build(line: u64, v: [Option<&str>; 12], mut ids: Option<&mut IdCache>) -> Result<StreamSegment> {
+pub(crate) fn build(
+    line: u64,
+    v: [Option<&str>; 12],
+    mut ids: Option<&mut IdCache>,
+) -> Result<StreamSegment> {
     let req = |k: usize| -> Result<&str> {
         match v.get(k).copied().flatten() {
             Some(s) if !s.is_empty() => Ok(s),
@@ -499,7 +515,7 @@ fn build(line: u64, v: [Option<&str>; 12], mut ids: Option<&mut IdCache>) -> Res
     Ok(s)
 }
 
-fn csv_segment(
+pub(crate) fn csv_segment(
     line: u64,
     fields: &[String],
     cols: &Columns,

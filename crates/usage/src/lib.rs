@@ -77,6 +77,7 @@ mod spec_table;
 mod state;
 #[doc(hidden)]
 pub mod synthetic;
+mod table;
 pub mod vendor;
 
 pub use aggregate::{Aggregator, aggregate};
@@ -95,6 +96,7 @@ pub use records::{ChannelSession, UserDetail, communication_records};
 pub use report::{GroupTotal, UsageReport, UsageRow};
 pub use spec_table::PerSpec;
 pub use state::{Cell, Distinct, GroupKey, GroupState, Relation, ScopedId, UsageState};
+pub use table::SegmentTable;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

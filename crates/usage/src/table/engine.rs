@@ -1,0 +1,1429 @@
+//! Answering a [`UsageQuery`] from a [`SegmentTable`]: one pass over the columns per thread
+//! into a [`Partial`], partials merged exactly, then the report.
+//!
+//! The result is the report of [`Aggregator`](crate::Aggregator) over the same segments; only
+//! the representation of the work differs:
+//!
+//! * groups: when the product of the split dimensions' dictionary sizes is small, a row's
+//!   group is one multiply-add per dimension and one array load, else a hash probe;
+//! * cells: when groups × buckets is small, a cell is found by one array load (a dense grid of
+//!   cell numbers), else by a hash probe;
+//! * exact distinct counts: when every cell's set of ids fits in a bitset within a memory
+//!   budget, one bit per (cell, id), unions by `or`; otherwise the (cell, id) pairs are radix
+//!   sorted and deduplicated once;
+//! * stream peaks: when groups × seconds of the range is small, a per-second difference array
+//!   (a counting sort of the open/close events), else sorted events;
+//! * channel and communication peaks: the activity stretches of each key, radix sorted and
+//!   coalesced once, then swept.
+
+use std::ops::Range;
+
+use mediameter_core::{Buckets, MediaSpec, MinutePolicy};
+
+use super::{NONE, SUB, SegmentTable};
+use crate::error::{Error, Result};
+use crate::hash::{FastMap, combine, stable_hash};
+use crate::hll::Hll;
+use crate::query::{Dimension, DistinctMode, IdScope, UsageQuery};
+use crate::radix::{ordered, sort_by_key};
+use crate::report::{
+    CellFigures, Events, GroupFigures, UsageReport, assemble, group_rows, labelled,
+};
+use crate::spec_table::PerSpec;
+use crate::state::GroupKey;
+
+/// The sizes up to which a report uses dense arrays, and the rows per thread.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Largest product of split-dimension sizes indexed by an array.
+    pub(crate) dense_groups: u64,
+    /// Largest grid of groups × buckets indexed by an array (`u32` per slot, per thread).
+    pub(crate) dense_slots: u64,
+    /// Largest scratch bitset (in words) over the dense keys of one kind of id.
+    pub(crate) bitset_words: u64,
+    /// Largest per-second difference array, over all groups, per thread.
+    pub(crate) diff_slots: u64,
+    /// Rows below which a report stays on one thread.
+    pub(crate) rows_per_thread: usize,
+}
+
+impl Limits {
+    /// 256 Ki groups; 16 MiB of cell slots, 64 MiB of bitsets per kind and 64 MiB of
+    /// difference array per thread; 16 Ki rows per thread.
+    pub(crate) const DEFAULT: Limits = Limits {
+        dense_groups: 1 << 18,
+        dense_slots: 1 << 22,
+        bitset_words: 1 << 23,
+        diff_slots: 1 << 23,
+        rows_per_thread: 1 << 14,
+    };
+}
+
+/// A group key: the value id of each dimension in [`Dimension::ALL`] order (0 when not split;
+/// [`NONE`] for an absent optional value; the spec's index; 1 for subscribe).
+type Key = [u32; 7];
+
+/// What a report computes and how, decided once.
+struct Plan<'a> {
+    t: &'a SegmentTable,
+    query: &'a UsageQuery,
+    buckets: Buckets,
+    clip: Option<(i64, i64)>,
+    max_segment: u64,
+    filters: Filters,
+    split: [bool; 7],
+    /// Strides of the dense group index per dimension (0 when not split), and its size.
+    strides: Option<([u64; 7], u64)>,
+    /// Bucket index of the first row's bucket and the number of buckets spanned.
+    b0: i64,
+    nb: u64,
+    /// Start of bucket `b0` (at or before every clipped row start), and the bucket width.
+    base: i64,
+    width: i64,
+    /// The split dimensions' sources, strides and index of an absent value (dense groups).
+    sources: Vec<(Source, u64, u32)>,
+    dense_cells: bool,
+    /// Whether the query splits by spec (a cell then has one spec).
+    spec_split: bool,
+    global: bool,
+    distinct: DistinctPlan,
+    peaks: bool,
+    streams: StreamPlan,
+}
+
+enum DistinctPlan {
+    Off,
+    /// Dense keys listed per cell, counted with scratch bitsets of `users` and `channels`
+    /// words.
+    Lists {
+        users: usize,
+        channels: usize,
+    },
+    /// A bitset of `users` and `channels` words per cell, over dense keys (when every cell's
+    /// fits in the budget: few cells, few ids).
+    Bits {
+        users: usize,
+        channels: usize,
+    },
+    /// (cell, key) pairs, radix sorted and deduplicated.
+    Pairs,
+    Sketch {
+        precision: u8,
+        apps: Vec<u64>,
+        users: Vec<u64>,
+        channels: Vec<u64>,
+        global_app: u64,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum StreamPlan {
+    Off,
+    /// A difference array over the seconds `lo ..= lo + len - 1` per group.
+    Diff {
+        lo: i64,
+        len: usize,
+    },
+    Events,
+}
+
+/// Where a split dimension's value comes from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    App,
+    Dim(usize),
+    Spec,
+    Role,
+}
+
+/// The query's filters as tables over the dictionaries' ids.
+#[derive(Default)]
+struct Filters {
+    any: bool,
+    app: Option<Vec<bool>>,
+    dims: [Option<Vec<bool>>; 4],
+    spec: Option<[bool; 6]>,
+    role: Option<[bool; 2]>,
+}
+
+#[inline]
+fn idx(v: u32) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+#[inline]
+fn allowed(f: Option<&Vec<bool>>, v: u32) -> bool {
+    f.is_none_or(|f| f.get(idx(v)).copied().unwrap_or(false))
+}
+
+impl<'a> Plan<'a> {
+    fn new(t: &'a SegmentTable, query: &'a UsageQuery, limits: Limits) -> Result<Self> {
+        query.check()?;
+        let buckets = query.buckets();
+        let clip = query
+            .range()
+            .map(|r| (r.start().timestamp(), r.end().timestamp()));
+        let mut filters = Filters::default();
+        let by_name = |d: &super::Dict, set: &std::collections::BTreeSet<String>| -> Vec<bool> {
+            d.names().iter().map(|n| set.contains(&**n)).collect()
+        };
+        for dim in Dimension::ALL {
+            let Some(set) = query.filter(dim) else {
+                continue;
+            };
+            filters.any = true;
+            match dim {
+                Dimension::App => filters.app = Some(by_name(&t.apps, set)),
+                Dimension::Spec => {
+                    filters.spec = Some(MediaSpec::ALL.map(|s| set.contains(s.as_str())));
+                }
+                Dimension::Role => {
+                    filters.role = Some([set.contains("pub"), set.contains("sub")]);
+                }
+                other => {
+                    let k = other.index().saturating_sub(1);
+                    if let (Some(slot), Some(d)) = (filters.dims.get_mut(k), t.dims.get(k)) {
+                        *slot = Some(by_name(d, set));
+                    }
+                }
+            }
+        }
+        let mut split = [false; 7];
+        for d in query.split_by() {
+            if let Some(s) = split.get_mut(d.index()) {
+                *s = true;
+            }
+        }
+        // Sizes of the split dimensions: absent optional values take the last index.
+        let size = |i: usize| -> u64 {
+            let n = |d: &super::Dict| u64::try_from(d.len()).unwrap_or(u64::MAX);
+            match i {
+                0 => n(&t.apps).max(1),
+                5 => 6,
+                6 => 2,
+                k => t
+                    .dims
+                    .get(k.saturating_sub(1))
+                    .map_or(1, |d| n(d).saturating_add(1)),
+            }
+        };
+        let mut strides = [0_u64; 7];
+        let mut total: Option<u64> = Some(1);
+        for (i, st) in strides.iter_mut().enumerate() {
+            if split.get(i).copied().unwrap_or(false) {
+                *st = total.unwrap_or(0);
+                total = total.and_then(|t| t.checked_mul(size(i)));
+            }
+        }
+        let strides = total
+            .filter(|&n| n <= limits.dense_groups)
+            .map(|n| (strides, n));
+        let (lo, hi) = match (t.bounds, clip) {
+            (Some((a, b)), Some((c, d))) => (a.max(c), b.min(d)),
+            (Some(b), None) => b,
+            (None, _) => (0, 0),
+        };
+        let (b0, nb) = if lo < hi {
+            let b0 = buckets.index_of(lo);
+            let b1 = buckets.index_of(hi.saturating_sub(1));
+            (
+                b0,
+                u64::try_from(b1.saturating_sub(b0)).map_or(0, |n| n.saturating_add(1)),
+            )
+        } else {
+            (0, 0)
+        };
+        let groups_bound = strides.map(|(_, n)| n);
+        let dense_cells = groups_bound.is_some_and(|g| g.saturating_mul(nb) <= limits.dense_slots);
+        let global = query.id_scope() == IdScope::Global;
+        let metrics = query.metrics();
+        let distinct = if !metrics.distinct {
+            DistinctPlan::Off
+        } else {
+            match query.distinct() {
+                DistinctMode::Approximate { precision } => {
+                    let hashes = |d: &super::Dict| -> Vec<u64> {
+                        d.names()
+                            .iter()
+                            .map(|n| stable_hash(&[n.as_bytes()]))
+                            .collect()
+                    };
+                    DistinctPlan::Sketch {
+                        precision,
+                        apps: hashes(&t.apps),
+                        users: hashes(&t.users),
+                        channels: hashes(&t.channels),
+                        global_app: stable_hash(&[b""]),
+                    }
+                }
+                DistinctMode::Exact => {
+                    let words = |ids: usize| -> Option<u64> {
+                        let ids = u64::try_from(ids).ok()?;
+                        let keys = if global {
+                            ids
+                        } else {
+                            ids.checked_mul(u64::try_from(t.apps.len()).ok()?)?
+                        };
+                        Some(keys.div_ceil(64).max(1))
+                    };
+                    let fits = |w: Option<u64>| w.is_some_and(|n| n <= limits.bitset_words);
+                    let (wu, wc) = (words(t.users.len()), words(t.channels.len()));
+                    let cells = groups_bound.map(|g| g.saturating_mul(nb));
+                    let per_cell = |w: Option<u64>| {
+                        w.zip(cells)
+                            .and_then(|(w, c)| w.checked_mul(c))
+                            .is_some_and(|n| n <= limits.bitset_words)
+                    };
+                    match (wu, wc) {
+                        (Some(u), Some(c)) if per_cell(wu) && per_cell(wc) => DistinctPlan::Bits {
+                            users: usize::try_from(u).unwrap_or(0),
+                            channels: usize::try_from(c).unwrap_or(0),
+                        },
+                        (Some(u), Some(c)) if fits(wu) && fits(wc) => DistinctPlan::Lists {
+                            users: usize::try_from(u).unwrap_or(0),
+                            channels: usize::try_from(c).unwrap_or(0),
+                        },
+                        _ => DistinctPlan::Pairs,
+                    }
+                }
+            }
+        };
+        let streams = if !metrics.stream_peaks {
+            StreamPlan::Off
+        } else {
+            let len = u64::try_from(hi.saturating_sub(lo))
+                .ok()
+                .map(|n| n.saturating_add(1));
+            match (len, groups_bound) {
+                (Some(len), Some(g)) if lo < hi && g.saturating_mul(len) <= limits.diff_slots => {
+                    StreamPlan::Diff {
+                        lo,
+                        len: usize::try_from(len).unwrap_or(0),
+                    }
+                }
+                _ => StreamPlan::Events,
+            }
+        };
+        let mut sources = Vec::new();
+        if let Some((st, _)) = &strides {
+            for (i, &stride) in st.iter().enumerate() {
+                if !split.get(i).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (src, none) = match i {
+                    0 => (Source::App, 0),
+                    5 => (Source::Spec, 0),
+                    6 => (Source::Role, 0),
+                    k => (
+                        Source::Dim(k.saturating_sub(1)),
+                        t.dims
+                            .get(k.saturating_sub(1))
+                            .map_or(0, |d| u32::try_from(d.len()).unwrap_or(0)),
+                    ),
+                };
+                sources.push((src, stride, none));
+            }
+        }
+        Ok(Plan {
+            base: buckets.start_of_index(b0),
+            width: i64::from(buckets.granularity().seconds()),
+            sources,
+            spec_split: split[5],
+            t,
+            query,
+            buckets,
+            clip,
+            max_segment: query.max_segment_seconds(),
+            filters,
+            split,
+            strides,
+            b0,
+            nb,
+            dense_cells,
+            global,
+            distinct,
+            peaks: metrics.peaks,
+            streams,
+        })
+    }
+
+    #[inline]
+    fn accepts(&self, i: usize, kind: u8) -> bool {
+        let f = &self.filters;
+        let t = self.t;
+        if !allowed(f.app.as_ref(), t.app.get(i).copied().unwrap_or(NONE)) {
+            return false;
+        }
+        for (col, filter) in t.dim.iter().zip(&f.dims) {
+            if filter.is_some() && !allowed(filter.as_ref(), col.get(i)) {
+                return false;
+            }
+        }
+        if let Some(s) = &f.spec
+            && !s.get(usize::from(kind & !SUB)).copied().unwrap_or(false)
+        {
+            return false;
+        }
+        if let Some(r) = &f.role
+            && !r
+                .get(usize::from(kind & SUB != 0))
+                .copied()
+                .unwrap_or(false)
+        {
+            return false;
+        }
+        true
+    }
+
+    /// The group key of row `i`.
+    #[inline]
+    fn key(&self, i: usize, app: u32, kind: u8) -> Key {
+        let mut key = [0_u32; 7];
+        let t = self.t;
+        if self.split[0] {
+            key[0] = app;
+        }
+        for ((k, col), on) in key
+            .iter_mut()
+            .skip(1)
+            .zip(t.dim.iter())
+            .zip(self.split.iter().skip(1))
+        {
+            if *on {
+                *k = col.get(i);
+            }
+        }
+        if self.split[5] {
+            key[5] = u32::from(kind & !SUB);
+        }
+        if self.split[6] {
+            key[6] = u32::from(kind & SUB != 0);
+        }
+        key
+    }
+
+    /// The dense index of a group key (with `strides`).
+    #[inline]
+    fn composite(&self, key: &Key, strides: &[u64; 7]) -> u64 {
+        let mut c = 0_u64;
+        for (i, (&v, &st)) in key.iter().zip(strides).enumerate() {
+            if st == 0 {
+                continue;
+            }
+            let v = if v == NONE {
+                // Absent optional value: the last index of the dimension.
+                match i {
+                    1..=4 => self
+                        .t
+                        .dims
+                        .get(i.saturating_sub(1))
+                        .map_or(0, |d| u64::try_from(d.len()).unwrap_or(0)),
+                    _ => 0,
+                }
+            } else {
+                u64::from(v)
+            };
+            c = c.saturating_add(v.saturating_mul(st));
+        }
+        c
+    }
+
+    /// The dense group index of row `i` (with dense groups).
+    #[inline]
+    fn composite_row(&self, i: usize, app: u32, kind: u8) -> u64 {
+        let mut c = 0_u64;
+        for &(src, stride, none) in &self.sources {
+            let v = match src {
+                Source::App => app,
+                Source::Dim(k) => {
+                    let v = self.t.dim.get(k).map_or(NONE, |col| col.get(i));
+                    if v == NONE { none } else { v }
+                }
+                Source::Spec => u32::from(kind & !SUB),
+                Source::Role => u32::from(kind & SUB != 0),
+            };
+            c = c.wrapping_add(u64::from(v).wrapping_mul(stride));
+        }
+        c
+    }
+
+    fn group_key(&self, key: &Key) -> GroupKey {
+        let t = self.t;
+        self.query
+            .split_by()
+            .iter()
+            .map(|d| {
+                let v = key.get(d.index()).copied().unwrap_or(NONE);
+                match d {
+                    Dimension::App => t.apps.name(v).map(str::to_owned),
+                    Dimension::Spec => MediaSpec::ALL.get(idx(v)).map(|s| s.as_str().to_owned()),
+                    Dimension::Role => Some(if v == 1 { "sub" } else { "pub" }.to_owned()),
+                    other => t
+                        .dims
+                        .get(other.index().saturating_sub(1))
+                        .and_then(|n| n.name(v))
+                        .map(str::to_owned),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Durations of one spec in one cell: publish seconds, subscribe seconds and Σ ⌈subscribe
+/// piece seconds / 60⌉, side by side so that a piece touches one place. A cell has one per
+/// spec, or a single one when the query splits by spec (every piece of its group has the
+/// group's spec): a fraction of the memory, so the cells of a large grid stay in cache.
+type Acc = [u64; 3];
+
+/// Distinct ids per cell.
+enum Dist {
+    Off,
+    /// The dense keys of each cell's pieces (repeats included), and the words of a bitset
+    /// over every key.
+    Lists {
+        words: usize,
+        lists: Vec<Vec<u32>>,
+    },
+    /// A bitset of `words` words per cell.
+    Bits {
+        words: usize,
+        sets: Vec<Vec<u64>>,
+    },
+    Pairs(Vec<(u32, u64)>),
+    Sketch(Vec<Hll>),
+}
+
+impl Dist {
+    #[inline]
+    fn insert(&mut self, cell: usize, key: u64, hash: u64) {
+        match self {
+            Dist::Off => {}
+            Dist::Bits { sets, .. } => {
+                if let (Some(set), Ok(w)) = (sets.get_mut(cell), usize::try_from(key >> 6))
+                    && let Some(word) = set.get_mut(w)
+                {
+                    *word |= 1 << (key & 63);
+                }
+            }
+            Dist::Lists { lists, .. } => {
+                if let Some(l) = lists.get_mut(cell) {
+                    l.push(u32::try_from(key).unwrap_or(NONE));
+                }
+            }
+            Dist::Pairs(v) => v.push((u32::try_from(cell).unwrap_or(NONE), key)),
+            Dist::Sketch(v) => {
+                if let Some(h) = v.get_mut(cell) {
+                    h.insert_hash(hash);
+                }
+            }
+        }
+    }
+
+    fn new_cell(&mut self, precision: u8) -> Result<()> {
+        match self {
+            Dist::Off | Dist::Pairs(_) => {}
+            Dist::Lists { lists, .. } => lists.push(Vec::new()),
+            Dist::Bits { words, sets } => sets.push(vec![0; *words]),
+            Dist::Sketch(v) => v.push(Hll::new(precision)?),
+        }
+        Ok(())
+    }
+}
+
+/// Open/close events of streams per group.
+enum Streams {
+    Off,
+    Diff {
+        lo: i64,
+        len: usize,
+        per_group: Vec<Vec<i64>>,
+    },
+    Events(Vec<Events>),
+}
+
+/// The result of a pass over some rows, with its own group and cell numbering.
+struct Partial {
+    groups: Vec<Key>,
+    by_composite: Vec<u32>,
+    by_key: FastMap<Key, u32>,
+    /// Dense grid: `group × nb + (bucket index − b0)` → cell.
+    slots: Vec<u32>,
+    cell_map: FastMap<(u32, i64), u32>,
+    /// [`Plan::stride`] accumulators per cell.
+    accs: Vec<Acc>,
+    /// Number of cells.
+    cells: usize,
+    /// `(group, bucket index)` of each cell.
+    cell_keys: Vec<(u32, i64)>,
+    segments: u64,
+    users: Dist,
+    channels: Dist,
+    precision: u8,
+    spec_split: bool,
+    streams: Streams,
+    /// `(group, scoped channel, start, end)`.
+    chan: Vec<(u32, u64, i64, i64)>,
+    /// `(group, scoped channel, publisher << 32 | subscriber, start, end)`.
+    rel: Vec<(u32, u64, u64, i64, i64)>,
+}
+
+impl Partial {
+    fn new(plan: &Plan<'_>) -> Self {
+        let (users, channels, precision) = match &plan.distinct {
+            DistinctPlan::Off => (Dist::Off, Dist::Off, 0),
+            DistinctPlan::Bits { users, channels } => (
+                Dist::Bits {
+                    words: *users,
+                    sets: Vec::new(),
+                },
+                Dist::Bits {
+                    words: *channels,
+                    sets: Vec::new(),
+                },
+                0,
+            ),
+            DistinctPlan::Lists { users, channels } => (
+                Dist::Lists {
+                    words: *users,
+                    lists: Vec::new(),
+                },
+                Dist::Lists {
+                    words: *channels,
+                    lists: Vec::new(),
+                },
+                0,
+            ),
+            DistinctPlan::Pairs => (Dist::Pairs(Vec::new()), Dist::Pairs(Vec::new()), 0),
+            DistinctPlan::Sketch { precision, .. } => (
+                Dist::Sketch(Vec::new()),
+                Dist::Sketch(Vec::new()),
+                *precision,
+            ),
+        };
+        let streams = match plan.streams {
+            StreamPlan::Off => Streams::Off,
+            StreamPlan::Diff { lo, len } => Streams::Diff {
+                lo,
+                len,
+                per_group: Vec::new(),
+            },
+            StreamPlan::Events => Streams::Events(Vec::new()),
+        };
+        Partial {
+            groups: Vec::new(),
+            by_composite: match plan.strides {
+                Some((_, n)) => vec![NONE; usize::try_from(n).unwrap_or(0)],
+                None => Vec::new(),
+            },
+            by_key: FastMap::default(),
+            slots: Vec::new(),
+            cell_map: FastMap::default(),
+            accs: Vec::new(),
+            cells: 0,
+            cell_keys: Vec::new(),
+            segments: 0,
+            users,
+            channels,
+            precision,
+            spec_split: plan.spec_split,
+            streams,
+            chan: Vec::new(),
+            rel: Vec::new(),
+        }
+    }
+
+    /// The group of `key`, created when new.
+    #[inline]
+    fn group(&mut self, plan: &Plan<'_>, key: &Key) -> Result<u32> {
+        let dense = plan.strides.as_ref().map(|(st, _)| plan.composite(key, st));
+        if let Some(c) = dense
+            && let Some(&g) = self.by_composite.get(idx_u64(c))
+            && g != NONE
+        {
+            return Ok(g);
+        }
+        if dense.is_none()
+            && let Some(&g) = self.by_key.get(key)
+        {
+            return Ok(g);
+        }
+        self.new_group(*key, dense)
+    }
+
+    /// The group of row `i` whose dense index is `c`, created when new.
+    #[inline]
+    fn group_of_row(
+        &mut self,
+        plan: &Plan<'_>,
+        c: u64,
+        i: usize,
+        app: u32,
+        kind: u8,
+    ) -> Result<u32> {
+        match self.by_composite.get(idx_u64(c)) {
+            Some(&g) if g != NONE => Ok(g),
+            _ => self.new_group(plan.key(i, app, kind), Some(c)),
+        }
+    }
+
+    #[cold]
+    fn new_group(&mut self, key: Key, dense: Option<u64>) -> Result<u32> {
+        if let Some(&g) = self.by_key.get(&key) {
+            return Ok(g);
+        }
+        let g = u32::try_from(self.groups.len())
+            .ok()
+            .filter(|&g| g != NONE)
+            .ok_or(Error::Overflow("groups"))?;
+        self.groups.push(key);
+        self.by_key.insert(key, g);
+        if let Some(slot) = dense.and_then(|c| self.by_composite.get_mut(idx_u64(c))) {
+            *slot = g;
+        }
+        if let Streams::Events(v) = &mut self.streams {
+            v.push(Vec::new());
+        }
+        if let Streams::Diff { per_group, .. } = &mut self.streams {
+            per_group.push(Vec::new());
+        }
+        Ok(g)
+    }
+
+    /// The cell of `(group, bucket b0 + off)`, created when new.
+    #[inline]
+    fn cell_at(&mut self, plan: &Plan<'_>, group: u32, off: i64) -> Result<usize> {
+        if plan.dense_cells
+            && let Ok(o) = u64::try_from(off)
+            && o < plan.nb
+        {
+            let slot = idx_u64(u64::from(group).wrapping_mul(plan.nb).wrapping_add(o));
+            if let Some(&c) = self.slots.get(slot)
+                && c != NONE
+            {
+                return Ok(idx(c));
+            }
+        }
+        self.cell(plan, group, plan.b0.saturating_add(off))
+    }
+
+    /// The cell of `(group, bucket index)`, created when new.
+    #[inline]
+    fn cell(&mut self, plan: &Plan<'_>, group: u32, bucket: i64) -> Result<usize> {
+        let slot = if plan.dense_cells {
+            let off = u64::try_from(bucket.saturating_sub(plan.b0)).ok();
+            off.filter(|&o| o < plan.nb)
+                .map(|o| u64::from(group).saturating_mul(plan.nb).saturating_add(o))
+                .map(idx_u64)
+        } else {
+            None
+        };
+        let found = match slot {
+            Some(s) => self.slots.get(s).copied().filter(|&c| c != NONE),
+            None => self.cell_map.get(&(group, bucket)).copied(),
+        };
+        if let Some(c) = found {
+            return Ok(idx(c));
+        }
+        self.new_cell(group, bucket, slot)
+    }
+
+    #[cold]
+    fn new_cell(&mut self, group: u32, bucket: i64, slot: Option<usize>) -> Result<usize> {
+        let at = self.cells;
+        let c = u32::try_from(at)
+            .ok()
+            .filter(|&c| c != NONE)
+            .ok_or(Error::Overflow("cells"))?;
+        match slot {
+            Some(s) => {
+                if self.slots.len() <= s {
+                    self.slots.resize(s.saturating_add(1), NONE);
+                }
+                if let Some(x) = self.slots.get_mut(s) {
+                    *x = c;
+                }
+            }
+            None => {
+                self.cell_map.insert((group, bucket), c);
+            }
+        }
+        self.cells = self.cells.saturating_add(1);
+        self.accs.resize(
+            self.accs.len().saturating_add(plan_stride(self.spec_split)),
+            [0; 3],
+        );
+        self.cell_keys.push((group, bucket));
+        self.users.new_cell(self.precision)?;
+        self.channels.new_cell(self.precision)?;
+        Ok(at)
+    }
+}
+
+/// Accumulators per cell: one when the query splits by spec, else one per spec.
+#[inline]
+const fn plan_stride(spec_split: bool) -> usize {
+    if spec_split { 1 } else { 6 }
+}
+
+#[inline]
+fn idx_u64(v: u64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+/// One pass over `rows`, with the bucket width a constant for hours and days (a division by a
+/// constant is a multiplication).
+fn pass(plan: &Plan<'_>, rows: Range<usize>) -> Result<Partial> {
+    match plan.width {
+        3600 => pass_width::<3600>(plan, rows),
+        86_400 => pass_width::<86_400>(plan, rows),
+        _ => pass_width::<0>(plan, rows),
+    }
+}
+
+/// [`pass`] for buckets of `W` seconds (`0`: the plan's width).
+fn pass_width<const W: i64>(plan: &Plan<'_>, rows: Range<usize>) -> Result<Partial> {
+    let width = if W > 0 { W } else { plan.width };
+    let stride = plan_stride(plan.spec_split);
+    let base = plan.base;
+    let t = plan.t;
+    let mut p = Partial::new(plan);
+    let want_ids = !matches!(plan.distinct, DistinctPlan::Off) || plan.peaks;
+    for i in rows {
+        let (Some(&kind), Some(&s0), Some(&e0)) = (t.kind.get(i), t.start.get(i), t.end.get(i))
+        else {
+            break;
+        };
+        if plan.filters.any && !plan.accepts(i, kind) {
+            continue;
+        }
+        let (mut s, mut e) = (s0, e0);
+        if let Some((lo, hi)) = plan.clip {
+            s = s.max(lo);
+            e = e.min(hi);
+            if s >= e {
+                continue;
+            }
+        }
+        if u64::try_from(e.saturating_sub(s)).unwrap_or(u64::MAX) > plan.max_segment {
+            return Err(Error::record(
+                u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1),
+                "start/end",
+                format!(
+                    "segment of {} s is longer than the limit of {} s",
+                    e.saturating_sub(s),
+                    plan.max_segment
+                ),
+            ));
+        }
+        let app = t.app.get(i).copied().unwrap_or(0);
+        let group = if plan.strides.is_some() {
+            p.group_of_row(plan, plan.composite_row(i, app, kind), i, app, kind)?
+        } else {
+            p.group(plan, &plan.key(i, app, kind))?
+        };
+        let role = usize::from(kind & SUB != 0);
+        let spec = usize::from(kind & !SUB);
+        let spec_slot = if plan.spec_split { 0 } else { spec };
+        let (user, channel) = if want_ids {
+            (
+                t.user.get(i).copied().unwrap_or(0),
+                t.channel.get(i).copied().unwrap_or(0),
+            )
+        } else {
+            (0, 0)
+        };
+        let scope = if plan.global { 0 } else { app };
+        let (ukey, ckey, uhash, chash) = match &plan.distinct {
+            DistinctPlan::Off => (0, 0, 0, 0),
+            DistinctPlan::Lists { .. } | DistinctPlan::Bits { .. } => {
+                let (nu, nc) = (
+                    u64::try_from(t.users.len()).unwrap_or(0),
+                    u64::try_from(t.channels.len()).unwrap_or(0),
+                );
+                (
+                    u64::from(scope)
+                        .saturating_mul(nu)
+                        .saturating_add(u64::from(user)),
+                    u64::from(scope)
+                        .saturating_mul(nc)
+                        .saturating_add(u64::from(channel)),
+                    0,
+                    0,
+                )
+            }
+            DistinctPlan::Pairs => (
+                (u64::from(scope) << 32) | u64::from(user),
+                (u64::from(scope) << 32) | u64::from(channel),
+                0,
+                0,
+            ),
+            DistinctPlan::Sketch {
+                apps,
+                users,
+                channels,
+                global_app,
+                ..
+            } => {
+                let ah = if plan.global {
+                    *global_app
+                } else {
+                    apps.get(idx(app)).copied().unwrap_or(0)
+                };
+                (
+                    0,
+                    0,
+                    combine(ah, users.get(idx(user)).copied().unwrap_or(0)),
+                    combine(ah, channels.get(idx(channel)).copied().unwrap_or(0)),
+                )
+            }
+        };
+        // Pieces: bucket offsets from b0 (every start is at or after `base`).
+        let mut off = s.saturating_sub(base).checked_div(width).unwrap_or(0);
+        let mut cur = s;
+        loop {
+            let bucket_end = base.saturating_add(off.saturating_add(1).saturating_mul(width));
+            let stop = bucket_end.min(e);
+            let secs = u64::try_from(stop.saturating_sub(cur)).unwrap_or(0);
+            let ci = p.cell_at(plan, group, off)?;
+            let slot = ci.wrapping_mul(stride).wrapping_add(spec_slot);
+            if let Some(v) = p.accs.get_mut(slot) {
+                if let Some(x) = v.get_mut(role) {
+                    *x = x.checked_add(secs).ok_or(Error::Overflow("seconds"))?;
+                }
+                if role == 1 {
+                    v[2] = v[2].saturating_add(secs.div_ceil(60));
+                }
+            }
+            p.users.insert(ci, ukey, uhash);
+            p.channels.insert(ci, ckey, chash);
+            // Bounded: each piece ends at a later bucket boundary, and `e − s` was checked.
+            if stop >= e || stop <= cur {
+                break;
+            }
+            cur = stop;
+            off = off.saturating_add(1);
+        }
+        match &mut p.streams {
+            Streams::Off => {}
+            Streams::Diff { lo, len, per_group } => {
+                if let Some(d) = per_group.get_mut(idx(group)) {
+                    if d.is_empty() {
+                        d.resize(*len, 0);
+                    }
+                    let at = |x: i64| usize::try_from(x.saturating_sub(*lo)).ok();
+                    if let Some(v) = at(s).and_then(|k| d.get_mut(k)) {
+                        *v = v.saturating_add(1);
+                    }
+                    if let Some(v) = at(e).and_then(|k| d.get_mut(k)) {
+                        *v = v.saturating_sub(1);
+                    }
+                }
+            }
+            Streams::Events(v) => {
+                if let Some(ev) = v.get_mut(idx(group)) {
+                    ev.push((s, 1));
+                    ev.push((e, -1));
+                }
+            }
+        }
+        if plan.peaks {
+            let ck = (u64::from(scope) << 32) | u64::from(channel);
+            p.chan.push((group, ck, s, e));
+            if role == 1 {
+                let publisher = t.publisher.get(i);
+                p.rel.push((
+                    group,
+                    ck,
+                    (u64::from(publisher) << 32) | u64::from(user),
+                    s,
+                    e,
+                ));
+            }
+        }
+        p.segments = p.segments.saturating_add(1);
+    }
+    Ok(p)
+}
+
+/// Adds partial `o` into `p`.
+fn merge(plan: &Plan<'_>, p: &mut Partial, o: Partial) -> Result<()> {
+    let mut gmap = Vec::with_capacity(o.groups.len());
+    for key in &o.groups {
+        gmap.push(p.group(plan, key)?);
+    }
+    let g_of = |g: u32| gmap.get(idx(g)).copied().unwrap_or(NONE);
+    let stride = plan_stride(plan.spec_split);
+    let mut cmap = Vec::with_capacity(o.cells);
+    for (accs, &(g, b)) in o.accs.chunks(stride).zip(&o.cell_keys) {
+        let ci = p.cell(plan, g_of(g), b)?;
+        let at = ci.saturating_mul(stride);
+        let mine = p
+            .accs
+            .get_mut(at..at.saturating_add(stride))
+            .ok_or(Error::Overflow("cells"))?;
+        for (a, b) in mine.iter_mut().zip(accs) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x = x.checked_add(*y).ok_or(Error::Overflow("seconds"))?;
+            }
+        }
+        cmap.push(ci);
+    }
+    merge_dist(&mut p.users, o.users, &cmap)?;
+    merge_dist(&mut p.channels, o.channels, &cmap)?;
+    match (&mut p.streams, o.streams) {
+        (
+            Streams::Diff { per_group, .. },
+            Streams::Diff {
+                per_group: theirs, ..
+            },
+        ) => {
+            for (g, d) in theirs.into_iter().enumerate() {
+                let target = u32::try_from(g).ok().map(g_of).map(idx);
+                let Some(mine) = target.and_then(|g| per_group.get_mut(g)) else {
+                    continue;
+                };
+                if mine.is_empty() {
+                    *mine = d;
+                } else {
+                    for (a, b) in mine.iter_mut().zip(d) {
+                        *a = a.saturating_add(b);
+                    }
+                }
+            }
+        }
+        (Streams::Events(mine), Streams::Events(theirs)) => {
+            for (g, ev) in theirs.into_iter().enumerate() {
+                let target = u32::try_from(g).ok().map(g_of).map(idx);
+                if let Some(m) = target.and_then(|g| mine.get_mut(g)) {
+                    m.extend(ev);
+                }
+            }
+        }
+        _ => {}
+    }
+    p.chan
+        .extend(o.chan.into_iter().map(|(g, k, s, e)| (g_of(g), k, s, e)));
+    p.rel.extend(
+        o.rel
+            .into_iter()
+            .map(|(g, k, r, s, e)| (g_of(g), k, r, s, e)),
+    );
+    p.segments = p.segments.saturating_add(o.segments);
+    Ok(())
+}
+
+fn merge_dist(mine: &mut Dist, theirs: Dist, cmap: &[usize]) -> Result<()> {
+    match (mine, theirs) {
+        (Dist::Bits { sets, .. }, Dist::Bits { sets: other, .. }) => {
+            for (set, &ci) in other.into_iter().zip(cmap) {
+                if let Some(m) = sets.get_mut(ci) {
+                    for (a, b) in m.iter_mut().zip(set) {
+                        *a |= b;
+                    }
+                }
+            }
+        }
+        (Dist::Lists { lists, .. }, Dist::Lists { lists: other, .. }) => {
+            for (list, &ci) in other.into_iter().zip(cmap) {
+                if let Some(m) = lists.get_mut(ci) {
+                    if m.is_empty() {
+                        *m = list;
+                    } else {
+                        m.extend(list);
+                    }
+                }
+            }
+        }
+        (Dist::Pairs(v), Dist::Pairs(other)) => {
+            v.extend(other.into_iter().map(|(c, k)| {
+                let c = cmap
+                    .get(idx(c))
+                    .and_then(|&c| u32::try_from(c).ok())
+                    .unwrap_or(NONE);
+                (c, k)
+            }));
+        }
+        (Dist::Sketch(v), Dist::Sketch(other)) => {
+            for (h, &ci) in other.iter().zip(cmap) {
+                if let Some(m) = v.get_mut(ci) {
+                    m.merge(h)?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Distinct counts per cell and per group (`None`: not computed).
+type Counts = (Vec<Option<u64>>, Vec<Option<u64>>);
+
+/// Per-cell counts and per-group totals of a distinct accumulator.
+fn distinct_counts(d: Dist, cell_group: &[u32], groups: usize) -> Result<Counts> {
+    let cells = cell_group.len();
+    let group_of = |c: usize| cell_group.get(c).copied().unwrap_or(NONE);
+    match d {
+        Dist::Off => Ok((vec![None; cells], vec![None; groups])),
+        Dist::Bits { words, sets } => {
+            let per_cell = sets
+                .iter()
+                .map(|s| Some(s.iter().map(|w| u64::from(w.count_ones())).sum()))
+                .collect();
+            let mut unions: Vec<Vec<u64>> = vec![Vec::new(); groups];
+            for (c, set) in sets.iter().enumerate() {
+                if let Some(u) = unions.get_mut(idx(group_of(c))) {
+                    if u.is_empty() {
+                        u.resize(words, 0);
+                    }
+                    for (a, b) in u.iter_mut().zip(set) {
+                        *a |= b;
+                    }
+                }
+            }
+            let totals = unions
+                .iter()
+                .map(|u| Some(u.iter().map(|w| u64::from(w.count_ones())).sum()))
+                .collect();
+            Ok((per_cell, totals))
+        }
+        Dist::Lists { words, lists } => {
+            // Cells group by group; each cell's keys set in a scratch bitset (a new bit is a
+            // new id) and in the group's, then cleared by the same keys.
+            let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups];
+            for c in 0..cells {
+                if let Some(v) = by_group.get_mut(idx(group_of(c))) {
+                    v.push(c);
+                }
+            }
+            let mut cell_bits = vec![0_u64; words];
+            let mut group_bits = vec![0_u64; words];
+            let mut per_cell = vec![Some(0_u64); cells];
+            let mut totals = vec![Some(0_u64); groups];
+            let set = |bits: &mut [u64], k: u32| -> bool {
+                let (w, m) = (idx(k >> 6), 1_u64 << (k & 63));
+                match bits.get_mut(w) {
+                    Some(x) if *x & m == 0 => {
+                        *x |= m;
+                        true
+                    }
+                    _ => false,
+                }
+            };
+            let clear = |bits: &mut [u64], list: &[u32]| {
+                for &k in list {
+                    if let Some(x) = bits.get_mut(idx(k >> 6)) {
+                        *x = 0;
+                    }
+                }
+            };
+            for (g, cs) in by_group.iter().enumerate() {
+                let mut total = 0_u64;
+                for &c in cs {
+                    let list = lists.get(c).map_or(&[][..], Vec::as_slice);
+                    let mut n = 0_u64;
+                    for &k in list {
+                        n = n.saturating_add(u64::from(set(&mut cell_bits, k)));
+                        total = total.saturating_add(u64::from(set(&mut group_bits, k)));
+                    }
+                    clear(&mut cell_bits, list);
+                    if let Some(slot) = per_cell.get_mut(c) {
+                        *slot = Some(n);
+                    }
+                }
+                for &c in cs {
+                    clear(&mut group_bits, lists.get(c).map_or(&[][..], Vec::as_slice));
+                }
+                if let Some(slot) = totals.get_mut(g) {
+                    *slot = Some(total);
+                }
+            }
+            Ok((per_cell, totals))
+        }
+        Dist::Pairs(mut v) => {
+            sort_by_key(&mut v, |&(c, k)| [u64::from(c), k]);
+            v.dedup();
+            let mut per_cell = vec![Some(0_u64); cells];
+            for &(c, _) in &v {
+                if let Some(Some(n)) = per_cell.get_mut(idx(c)) {
+                    *n = n.saturating_add(1);
+                }
+            }
+            let mut by_group: Vec<(u32, u64)> =
+                v.into_iter().map(|(c, k)| (group_of(idx(c)), k)).collect();
+            sort_by_key(&mut by_group, |&(g, k)| [u64::from(g), k]);
+            by_group.dedup();
+            let mut totals = vec![Some(0_u64); groups];
+            for &(g, _) in &by_group {
+                if let Some(Some(n)) = totals.get_mut(idx(g)) {
+                    *n = n.saturating_add(1);
+                }
+            }
+            Ok((per_cell, totals))
+        }
+        Dist::Sketch(v) => {
+            let per_cell = v.iter().map(|h| Some(h.count())).collect();
+            let mut unions: Vec<Option<Hll>> = vec![None; groups];
+            for (c, h) in v.iter().enumerate() {
+                if let Some(u) = unions.get_mut(idx(group_of(c))) {
+                    match u {
+                        Some(acc) => acc.merge(h)?,
+                        None => *u = Some(h.clone()),
+                    }
+                }
+            }
+            let totals = unions.iter().map(|u| u.as_ref().map(Hll::count)).collect();
+            Ok((per_cell, totals))
+        }
+    }
+}
+
+/// `(start, +1)`/`(end, −1)` events per group of the coalesced stretches of each key.
+fn stretch_events<K: Copy + PartialEq>(
+    mut v: Vec<(u32, K, i64, i64)>,
+    groups: usize,
+    sort: impl Fn(&mut Vec<(u32, K, i64, i64)>),
+) -> Vec<Events> {
+    sort(&mut v);
+    let mut out: Vec<Events> = vec![Vec::new(); groups];
+    let mut cur: Option<(u32, K, i64, i64)> = None;
+    let flush = |x: (u32, K, i64, i64), out: &mut Vec<Events>| {
+        if let Some(ev) = out.get_mut(idx(x.0)) {
+            ev.push((x.2, 1));
+            ev.push((x.3, -1));
+        }
+    };
+    for x in v {
+        match &mut cur {
+            Some(c) if c.0 == x.0 && c.1 == x.1 && x.2 <= c.3 => c.3 = c.3.max(x.3),
+            _ => {
+                if let Some(c) = cur.replace(x) {
+                    flush(c, &mut out);
+                }
+            }
+        }
+    }
+    if let Some(c) = cur {
+        flush(c, &mut out);
+    }
+    out
+}
+
+impl SegmentTable {
+    /// The report of `query` over the rows: equal to the report of an
+    /// [`Aggregator`](crate::Aggregator) fed the same segments in row order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an invalid approximate precision; [`Error::Record`] (line = the
+    /// row's 1-based position) for a segment longer than the query's limit;
+    /// [`Error::Overflow`] if a sum overflows.
+    ///
+    /// ```
+    /// # use mediameter_core::*;
+    /// use mediameter_usage::{Dimension, SegmentTable, UsageQuery};
+    /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
+    ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(3000, 4200)?);
+    /// let t = SegmentTable::from_segments([&s])?;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_split_by([Dimension::Spec]);
+    /// let r = t.report(&q, MinutePolicy::CeilPerPeriod)?;
+    /// assert_eq!(r.rows.len(), 2);
+    /// assert_eq!(r.rows[1].subscribe_seconds[MediaSpec::Audio], 600);
+    /// assert_eq!(r.rows[1].peak_streams, Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn report(&self, query: &UsageQuery, policy: MinutePolicy) -> Result<UsageReport> {
+        self.report_parallel(query, policy, 1)
+    }
+
+    /// [`SegmentTable::report`] with the rows split between `threads` threads (at most 64,
+    /// and one per 16,384 rows at least), their partial results merged exactly. The same
+    /// report, including which error is returned (the first row's in table order).
+    ///
+    /// # Errors
+    ///
+    /// As [`SegmentTable::report`].
+    ///
+    /// ```
+    /// # use mediameter_core::*;
+    /// use mediameter_usage::{SegmentTable, UsageQuery};
+    /// let segs = mediameter_usage::synthetic::segments(50_000, 1)?;
+    /// let t = SegmentTable::from_segments(&segs)?;
+    /// let q = UsageQuery::new(BillingZone::GMT8, Granularity::DAY);
+    /// assert_eq!(t.report_parallel(&q, MinutePolicy::Exact, 2)?, t.report(&q, MinutePolicy::Exact)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn report_parallel(
+        &self,
+        query: &UsageQuery,
+        policy: MinutePolicy,
+        threads: usize,
+    ) -> Result<UsageReport> {
+        self.report_with(query, policy, threads, Limits::DEFAULT)
+    }
+
+    /// [`SegmentTable::report_parallel`] under explicit limits (the tests force every path).
+    pub(crate) fn report_with(
+        &self,
+        query: &UsageQuery,
+        policy: MinutePolicy,
+        threads: usize,
+        limits: Limits,
+    ) -> Result<UsageReport> {
+        let plan = Plan::new(self, query, limits)?;
+        let n = self.len();
+        let threads = threads.clamp(1, 64).min(
+            n.checked_div(limits.rows_per_thread.max(1))
+                .unwrap_or(1)
+                .max(1),
+        );
+        let mut parts: Vec<Result<Partial>> = if threads <= 1 {
+            vec![pass(&plan, 0..n)]
+        } else {
+            let chunk = n.div_ceil(threads);
+            std::thread::scope(|s| {
+                let plan = &plan;
+                let handles: Vec<_> = (0..threads)
+                    .map(|k| {
+                        let from = k.saturating_mul(chunk).min(n);
+                        let to = from.saturating_add(chunk).min(n);
+                        s.spawn(move || pass(plan, from..to))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or(Err(Error::Overflow("a report thread stopped")))
+                    })
+                    .collect()
+            })
+        };
+        let rest = parts.split_off(1.min(parts.len()));
+        let mut p = match parts.pop() {
+            Some(first) => first?,
+            None => Partial::new(&plan),
+        };
+        for o in rest {
+            merge(&plan, &mut p, o?)?;
+        }
+        finish(&plan, p, policy)
+    }
+}
+
+/// The report of a merged partial.
+fn finish(plan: &Plan<'_>, p: Partial, policy: MinutePolicy) -> Result<UsageReport> {
+    let groups = p.groups.len();
+    let cell_group: Vec<u32> = p.cell_keys.iter().map(|&(g, _)| g).collect();
+    let (user_cells, user_totals) = distinct_counts(p.users, &cell_group, groups)?;
+    let (chan_cells, chan_totals) = distinct_counts(p.channels, &cell_group, groups)?;
+    let mut stream_events: Vec<Option<Events>> = match p.streams {
+        Streams::Off => vec![None; groups],
+        Streams::Events(v) => v.into_iter().map(Some).collect(),
+        Streams::Diff { lo, per_group, .. } => per_group
+            .into_iter()
+            .map(|d| {
+                // The nonzero net changes, already in time order.
+                Some(
+                    (0_i64..)
+                        .zip(d)
+                        .filter(|&(_, v)| v != 0)
+                        .map(|(k, v)| (lo.saturating_add(k), v))
+                        .collect(),
+                )
+            })
+            .collect(),
+    };
+    let (mut chan_events, mut rel_events) = if plan.peaks {
+        (
+            stretch_events(p.chan, groups, |v| {
+                sort_by_key(v, |x| [u64::from(x.0), x.1, ordered(x.2)]);
+            })
+            .into_iter()
+            .map(Some)
+            .collect(),
+            stretch_events(
+                p.rel
+                    .into_iter()
+                    .map(|(g, c, r, s, e)| (g, (c, r), s, e))
+                    .collect(),
+                groups,
+                |v| sort_by_key(v, |x| [u64::from(x.0), x.1.0, x.1.1, ordered(x.2)]),
+            )
+            .into_iter()
+            .map(Some)
+            .collect(),
+        )
+    } else {
+        (vec![None; groups], vec![None; groups])
+    };
+    let mut per_group: Vec<Vec<(i64, usize)>> = vec![Vec::new(); groups];
+    for (c, &(g, b)) in p.cell_keys.iter().enumerate() {
+        if let Some(v) = per_group.get_mut(idx(g)) {
+            v.push((b, c));
+        }
+    }
+    let mut order: Vec<(GroupKey, usize)> = p
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (plan.group_key(k), i))
+        .collect();
+    order.sort();
+    let width = i64::from(plan.buckets.granularity().seconds());
+    let stride = plan_stride(plan.spec_split);
+    let (mut rows, mut totals) = (Vec::new(), Vec::new());
+    for (key, g) in order {
+        let Some(cells) = per_group.get_mut(g) else {
+            continue;
+        };
+        cells.sort_unstable();
+        let group_spec = p.groups.get(g).map_or(0, |k| k[5]);
+        let mut figures = Vec::with_capacity(cells.len());
+        for &(b, c) in cells.iter() {
+            let at = c.saturating_mul(stride);
+            let Some(accs) = p.accs.get(at..at.saturating_add(stride)) else {
+                continue;
+            };
+            let column = |k: usize| -> PerSpec<u64> {
+                let mut out = PerSpec([0; 6]);
+                if plan.spec_split {
+                    // The group's spec.
+                    let spec = idx(group_spec);
+                    if let (Some(o), Some(a)) = (out.0.get_mut(spec), accs.first()) {
+                        *o = a.get(k).copied().unwrap_or(0);
+                    }
+                } else {
+                    for (o, a) in out.0.iter_mut().zip(accs) {
+                        *o = a.get(k).copied().unwrap_or(0);
+                    }
+                }
+                out
+            };
+            figures.push((
+                plan.buckets.start_of_index(b),
+                CellFigures {
+                    publish_seconds: column(0),
+                    subscribe_seconds: column(1),
+                    subscribe_ceil_minutes: column(2),
+                    users: user_cells.get(c).copied().flatten(),
+                    channels: chan_cells.get(c).copied().flatten(),
+                },
+            ));
+        }
+        let take = |v: &mut Vec<Option<Events>>| v.get_mut(g).and_then(Option::take);
+        let events = match (take(&mut chan_events), take(&mut rel_events)) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        };
+        let gf = GroupFigures {
+            group: labelled(plan.query.split_by(), &key),
+            cells: figures,
+            events,
+            stream_events: take(&mut stream_events),
+            total_users: user_totals.get(g).copied().flatten(),
+            total_channels: chan_totals.get(g).copied().flatten(),
+        };
+        group_rows(gf, policy, width, &mut rows, &mut totals)?;
+    }
+    Ok(assemble(plan.query, policy, p.segments, rows, totals))
+}

@@ -1,0 +1,560 @@
+//! Loading a [`SegmentTable`] straight from the bytes of a CSV file.
+//!
+//! The reader of [`SegmentReader`](crate::SegmentReader) builds a `String` per field and an
+//! `Arc<str>` per id; this one splits each line in place, looks every id up in the table's
+//! dictionaries by its bytes, and allocates only for an id never seen before. Its result is
+//! the same as reading the file with [`SegmentReader`](crate::SegmentReader) and adding every
+//! segment to a table, errors and skip reports included:
+//!
+//! * a line whose fields are all plain (no quote, UTF-8, within the record size) is parsed
+//!   here; a value this fast path does not take (another spelling of a role, an RFC 3339
+//!   instant, a bad value) sends the line to the segment builder of
+//!   [`SegmentReader`](crate::SegmentReader), which returns the segment or the error;
+//! * from the first line with a quote (a quoted field may hold a line break), an invalid
+//!   UTF-8 byte or more than [`MAX_RECORD_BYTES`], the rest of the input goes through the
+//!   general CSV reader.
+
+use std::io::{BufRead, BufReader, Read};
+
+use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
+use mediameter_core::{
+    AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId, Role, UserId,
+};
+
+use super::{Dict, Row, SegmentTable, kind_of};
+use crate::csv::{CsvReader, MAX_RECORD_BYTES};
+use crate::error::{Error, Result};
+use crate::input::{
+    BadRecords, Columns, IdCache, REQUIRED, SkipReport, build, csv_segment, parse_spec,
+};
+
+/// Bytes read from the input at a time by [`SegmentTable::read_csv`].
+const CHUNK: usize = 1 << 22;
+
+/// The most fields of a line looked at (columns beyond are ignored, as by the general reader).
+const MAX_FIELDS: usize = 64;
+
+/// Loads lines into a table; line numbers are relative to `line` at the start.
+struct Loader {
+    table: SegmentTable,
+    columns: Columns,
+    /// The highest position of a required column: a line needs more fields than this.
+    needed: usize,
+    /// The highest position of any known column.
+    last: usize,
+    bad: BadRecords,
+    skipped: u64,
+    /// The first [`SkipReport::KEPT`] errors of skipped records.
+    errors: Vec<Error>,
+    /// Physical lines consumed.
+    line: u64,
+}
+
+/// What [`Loader::lines`] stopped at.
+enum Stop {
+    /// Every line was loaded.
+    Done,
+    /// The line starting at this offset needs the general reader (and so does the rest).
+    General(usize),
+}
+
+impl Loader {
+    fn new(columns: Columns, line: u64, bad: BadRecords) -> Self {
+        let needed = columns
+            .0
+            .iter()
+            .take(REQUIRED)
+            .flatten()
+            .max()
+            .copied()
+            .unwrap_or(0);
+        let last = columns.0.iter().flatten().max().copied().unwrap_or(0);
+        Loader {
+            table: SegmentTable::new(),
+            columns,
+            needed,
+            last,
+            bad,
+            skipped: 0,
+            errors: Vec::new(),
+            line,
+        }
+    }
+
+    /// A bad record: the error in fail mode, counted and kept in skip mode.
+    fn bad_record(&mut self, e: Error) -> Result<()> {
+        match self.bad {
+            BadRecords::Fail => Err(e),
+            BadRecords::Skip => {
+                self.skipped = self.skipped.saturating_add(1);
+                if self.errors.len() < SkipReport::KEPT {
+                    self.errors.push(e);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Loads the complete lines of `buf` (the last one may lack its line break only at the end
+    /// of the input).
+    fn lines(&mut self, buf: &[u8]) -> Result<Stop> {
+        let mut pos = 0_usize;
+        let mut commas = [0_usize; MAX_FIELDS];
+        while let Some(rest) = buf.get(pos..) {
+            if rest.is_empty() {
+                break;
+            }
+            // One scan: the commas, a quote, the line break.
+            let mut n_commas = 0_usize;
+            let mut quote = false;
+            let mut len = rest.len();
+            for (i, &b) in rest.iter().enumerate() {
+                match b {
+                    b',' => {
+                        if let Some(c) = commas.get_mut(n_commas) {
+                            *c = i;
+                        }
+                        n_commas = n_commas.saturating_add(1);
+                    }
+                    b'"' => quote = true,
+                    b'\n' => {
+                        len = i.saturating_add(1);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let Some(raw) = rest.get(..len) else { break };
+            if quote || raw.len() > MAX_RECORD_BYTES {
+                return Ok(Stop::General(pos));
+            }
+            let Ok(text) = std::str::from_utf8(raw) else {
+                return Ok(Stop::General(pos));
+            };
+            pos = pos.saturating_add(len);
+            self.line = self.line.saturating_add(1);
+            let body = text.trim_end_matches(['\n', '\r']);
+            if body.is_empty() {
+                continue;
+            }
+            // The fields: between commas, the last one up to the end of the body.
+            let n_fields = n_commas.saturating_add(1);
+            let field = |k: usize| -> Option<&str> {
+                if k >= n_fields {
+                    return None;
+                }
+                let from = match k.checked_sub(1) {
+                    None => 0,
+                    Some(p) => commas.get(p)?.saturating_add(1),
+                };
+                let to = if k == n_commas {
+                    body.len()
+                } else {
+                    *commas.get(k)?
+                };
+                body.get(from..to.min(body.len()))
+            };
+            if n_fields <= self.needed || self.last >= MAX_FIELDS {
+                // Too few fields (the general reader words the error), or columns beyond the
+                // ones this scan keeps.
+                let fields: Vec<String> = body.split(',').map(str::to_owned).collect();
+                let seg = csv_segment(self.line, &fields, &self.columns, &mut IdCache::default());
+                self.general_segment(seg)?;
+                continue;
+            }
+            let mut v: [Option<&str>; 12] = [None; 12];
+            for (slot, col) in v.iter_mut().zip(self.columns.0.iter()) {
+                if let Some(i) = col {
+                    *slot = field(*i);
+                }
+            }
+            match fast_row(&mut self.table, &v) {
+                Some(()) => {}
+                None => {
+                    let seg = build(self.line, v, None);
+                    self.general_segment(seg)?;
+                }
+            }
+        }
+        Ok(Stop::Done)
+    }
+
+    /// A segment (or error) from the general reader's builder.
+    fn general_segment(&mut self, seg: Result<mediameter_core::StreamSegment>) -> Result<()> {
+        match seg {
+            Ok(s) => self.table.push(&s),
+            Err(e) => self.bad_record(e),
+        }
+    }
+
+    /// Loads the rest of the input with the general CSV reader.
+    fn general<R: BufRead>(&mut self, input: R) -> Result<()> {
+        let mut reader = CsvReader::resume(input, self.line);
+        let mut fields = Vec::new();
+        let mut ids = IdCache::default();
+        loop {
+            match reader.next_into(&mut fields) {
+                // The reader cannot go on after a broken quote or an unreadable line.
+                Err(e) => {
+                    self.bad_record(e)?;
+                    break;
+                }
+                Ok(None) => break,
+                Ok(Some(line)) => {
+                    let seg = csv_segment(line, &fields, &self.columns, &mut ids);
+                    self.general_segment(seg)?;
+                }
+            }
+        }
+        self.line = reader.lines_read();
+        Ok(())
+    }
+
+    /// Adds `offset` to the line numbers of the kept errors.
+    fn shift_lines(&mut self, offset: u64) {
+        for e in &mut self.errors {
+            if let Error::Record { line, .. } = e {
+                *line = line.saturating_add(offset);
+            }
+        }
+    }
+
+    fn finish(self) -> (SegmentTable, SkipReport) {
+        let report = SkipReport {
+            skipped: self.skipped,
+            first_errors: self.errors.iter().map(ToString::to_string).collect(),
+        };
+        (self.table, report)
+    }
+}
+
+/// The row of a line whose values the fast path takes, added to `table`; `None` (and the
+/// table untouched) for anything else, which the general builder then reads or rejects.
+#[inline]
+fn fast_row(table: &mut SegmentTable, v: &[Option<&str>; 12]) -> Option<()> {
+    let req = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
+    let opt = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
+    let role = match req(3)? {
+        "pub" => Role::Publish,
+        "sub" => Role::Subscribe,
+        _ => return None,
+    };
+    let spec = parse_spec(req(4)?.trim()).ok()?;
+    let start = plain_seconds(req(5)?)?;
+    let end = plain_seconds(req(6)?)?;
+    if end <= start || start < MIN_UNIX_SECONDS || end > END_UNIX_SECONDS {
+        return None;
+    }
+    // Look every id up before adding any, so that a rejected line adds nothing.
+    let app = Lookup::of(&table.apps, req(0)?, |s| AppId::new(s).is_ok())?;
+    let channel = Lookup::of(&table.channels, req(1)?, |s| ChannelId::new(s).is_ok())?;
+    let user = Lookup::of(&table.users, req(2)?, |s| UserId::new(s).is_ok())?;
+    let publisher = match opt(8) {
+        Some(p) => Some(Lookup::of(&table.users, p, |s| UserId::new(s).is_ok())?),
+        None => None,
+    };
+    let checks: [fn(&str) -> bool; 4] = [
+        |s| RegionId::new(s).is_ok(),
+        |s| DomainName::new(s).is_ok(),
+        |s| InstanceId::new(s).is_ok(),
+        |s| ProductType::new(s).is_ok(),
+    ];
+    let mut dims = [None; 4];
+    for (((slot, dict), check), k) in dims
+        .iter_mut()
+        .zip(&table.dims)
+        .zip(checks)
+        .zip([7, 9, 10, 11])
+    {
+        if let Some(x) = opt(k) {
+            *slot = Some(Lookup::of(dict, x, check)?);
+        }
+    }
+    let row = Row {
+        app: app.id(&mut table.apps)?,
+        channel: channel.id(&mut table.channels)?,
+        user: user.id(&mut table.users)?,
+        publisher: match publisher {
+            Some(p) => Some(p.id(&mut table.users)?),
+            None => None,
+        },
+        dims: {
+            let mut out = [None; 4];
+            for ((o, d), dict) in out.iter_mut().zip(dims).zip(table.dims.iter_mut()) {
+                if let Some(d) = d {
+                    *o = Some(d.id(dict)?);
+                }
+            }
+            out
+        },
+        kind: kind_of(role, spec),
+        start,
+        end,
+    };
+    let at = table.len();
+    table.push_row(row, at);
+    Some(())
+}
+
+/// An id looked up in a dictionary: found, or new and valid.
+#[derive(Clone, Copy)]
+enum Lookup<'a> {
+    Found(u32),
+    New(&'a str),
+}
+
+impl<'a> Lookup<'a> {
+    #[inline]
+    fn of(dict: &Dict, s: &'a str, valid: impl Fn(&str) -> bool) -> Option<Self> {
+        match dict.get(s) {
+            Some(i) => Some(Lookup::Found(i)),
+            None if valid(s) => Some(Lookup::New(s)),
+            None => None,
+        }
+    }
+
+    /// The id, adding the string when new (it may have been added by another field of the
+    /// same line since the lookup: a user who is also the publisher).
+    #[inline]
+    fn id(self, dict: &mut Dict) -> Option<u32> {
+        match self {
+            Lookup::Found(i) => Some(i),
+            Lookup::New(s) => dict.intern(s).ok(),
+        }
+    }
+}
+
+/// Unix seconds written as 1 to 12 ASCII digits (years 1970 to 33658); anything else (a sign,
+/// blanks, an RFC 3339 instant) is left to the general parser.
+#[inline]
+fn plain_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 12 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(i64::from(d))?;
+    }
+    Some(n)
+}
+
+/// Reads the header; returns its columns and the number of lines it took.
+fn header<R: BufRead>(input: &mut R) -> Result<(Columns, u64)> {
+    let mut reader = CsvReader::new(input);
+    let (line, header) = reader
+        .next_record()?
+        .ok_or_else(|| Error::record(1, "header", "empty input: expected a header line"))?;
+    let columns = Columns::of_header(line, &header)?;
+    Ok((columns, reader.lines_read()))
+}
+
+impl SegmentTable {
+    /// Reads a CSV input (the columns of [`SegmentReader`](crate::SegmentReader)) into a
+    /// table, without a `String` or an `Arc` per field.
+    ///
+    /// The result equals reading `input` with [`SegmentReader`](crate::SegmentReader) under
+    /// `bad` and adding every segment: the same rows, the same first error in
+    /// [`BadRecords::Fail`] mode, the same [`SkipReport`] in [`BadRecords::Skip`] mode.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Record`] for a missing header or required column (in either mode), for the
+    /// first bad record in [`BadRecords::Fail`] mode, or for a read failure.
+    ///
+    /// ```
+    /// use mediameter_usage::{BadRecords, SegmentTable};
+    /// let csv = "app,channel,user,role,spec,region,start,end\n\
+    ///            a,c,u,sub,720p,r1,0,60\n\
+    ///            a,c,u,sub,720p,r1,60,60\n";
+    /// let (table, skipped) = SegmentTable::read_csv(csv.as_bytes(), BadRecords::Skip)?;
+    /// assert_eq!(table.len(), 1);
+    /// assert_eq!(skipped.first_errors, ["line 3: field end: 60 is not after start 60"]);
+    /// assert!(SegmentTable::read_csv(csv.as_bytes(), BadRecords::Fail).is_err());
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn read_csv<R: Read>(input: R, bad: BadRecords) -> Result<(SegmentTable, SkipReport)> {
+        SegmentTable::read_csv_chunked(input, bad, CHUNK)
+    }
+
+    /// [`SegmentTable::read_csv`] reading `chunk` bytes at a time (the tests cut lines).
+    pub(crate) fn read_csv_chunked<R: Read>(
+        input: R,
+        bad: BadRecords,
+        chunk: usize,
+    ) -> Result<(SegmentTable, SkipReport)> {
+        let mut input = BufReader::with_capacity(1 << 16, input);
+        let (columns, line) = header(&mut input)?;
+        let mut loader = Loader::new(columns, line, bad);
+        let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+        loop {
+            let read = (&mut input)
+                .take(u64::try_from(chunk.max(1)).unwrap_or(u64::MAX))
+                .read_to_end(&mut buf)
+                .map_err(|e| {
+                    Error::record(
+                        loader.line.saturating_add(1),
+                        "record",
+                        format!("cannot read: {e}"),
+                    )
+                })?;
+            let at_end = read == 0;
+            // Complete lines only, unless the input is over.
+            let upto = if at_end {
+                buf.len()
+            } else {
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(i) => i.saturating_add(1),
+                    // No line break in more than a record's size: the general reader words it.
+                    None if buf.len() > MAX_RECORD_BYTES => 0,
+                    None => {
+                        continue;
+                    }
+                }
+            };
+            let stop = match buf.get(..upto) {
+                Some(lines) if upto > 0 => loader.lines(lines)?,
+                _ if at_end => Stop::Done,
+                _ => Stop::General(0),
+            };
+            match stop {
+                Stop::Done if at_end => break,
+                Stop::Done => {
+                    buf.drain(..upto);
+                }
+                Stop::General(at) => {
+                    let rest = buf.get(at..).unwrap_or_default();
+                    loader.general(std::io::Cursor::new(rest).chain(input))?;
+                    break;
+                }
+            }
+        }
+        Ok(loader.finish())
+    }
+
+    /// [`SegmentTable::read_csv`] of an input held in memory, on `threads` threads: the
+    /// lines are cut into that many parts at line breaks, each part is loaded on its own
+    /// thread, and the parts' tables are appended in order. The same result as
+    /// [`SegmentTable::read_csv`] (row order, errors and line numbers included). An input
+    /// with a quote anywhere is read on one thread, as a quoted field may hold a line break.
+    ///
+    /// # Errors
+    ///
+    /// As [`SegmentTable::read_csv`].
+    ///
+    /// ```
+    /// use mediameter_usage::{BadRecords, SegmentTable};
+    /// let mut csv = String::from("app,channel,user,role,spec,region,start,end\n");
+    /// for i in 0..1000 {
+    ///     csv.push_str(&format!("a,c{},u{},sub,720p,r1,{},{}\n", i % 7, i % 13, i, i + 60));
+    /// }
+    /// let (two, _) = SegmentTable::read_csv_parallel(csv.as_bytes(), BadRecords::Fail, 2)?;
+    /// let (one, _) = SegmentTable::read_csv(csv.as_bytes(), BadRecords::Fail)?;
+    /// assert_eq!(two.segments().collect::<Vec<_>>(), one.segments().collect::<Vec<_>>());
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn read_csv_parallel(
+        input: &[u8],
+        bad: BadRecords,
+        threads: usize,
+    ) -> Result<(SegmentTable, SkipReport)> {
+        let mut rest = input;
+        let (columns, header_lines) = header(&mut rest)?;
+        let threads = threads.clamp(1, 64);
+        let parts = cut(rest, threads);
+        let results: Vec<Result<(Loader, Stop)>> = if parts.len() <= 1 {
+            parts
+                .iter()
+                .map(|p| {
+                    let mut l = Loader::new(columns, 0, bad);
+                    let stop = l.lines(p)?;
+                    Ok((l, stop))
+                })
+                .collect()
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = parts
+                    .iter()
+                    .map(|p| {
+                        s.spawn(move || -> Result<(Loader, Stop)> {
+                            let mut l = Loader::new(columns, 0, bad);
+                            let stop = l.lines(p)?;
+                            Ok((l, stop))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or(Err(Error::Overflow("a loading thread stopped")))
+                    })
+                    .collect()
+            })
+        };
+        let mut loaders = Vec::with_capacity(results.len());
+        let mut general = false;
+        let mut offset = header_lines;
+        for r in results {
+            match r {
+                Ok((mut l, stop)) => {
+                    if matches!(stop, Stop::General(_)) {
+                        general = true;
+                        break;
+                    }
+                    l.shift_lines(offset);
+                    offset = offset.saturating_add(l.line);
+                    loaders.push(l);
+                }
+                Err(mut e) => {
+                    if let Error::Record { line, .. } = &mut e {
+                        *line = line.saturating_add(offset);
+                    }
+                    // Every earlier part was read through: this is the input's first error.
+                    return Err(e);
+                }
+            }
+        }
+        if general {
+            return SegmentTable::read_csv(input, bad);
+        }
+        let mut all = Loader::new(columns, header_lines, bad);
+        for l in loaders {
+            all.skipped = all.skipped.saturating_add(l.skipped);
+            let room = SkipReport::KEPT.saturating_sub(all.errors.len());
+            all.errors.extend(l.errors.into_iter().take(room));
+            all.line = all.line.saturating_add(l.line);
+            all.table.append(l.table)?;
+        }
+        Ok(all.finish())
+    }
+}
+
+/// Cuts `body` into at most `n` parts of about equal size, each ending at a line break (the
+/// last at the end).
+fn cut(body: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = body;
+    for k in (1..=n).rev() {
+        if rest.is_empty() {
+            break;
+        }
+        if k == 1 {
+            parts.push(rest);
+            break;
+        }
+        let target = rest.len().checked_div(k).unwrap_or(rest.len());
+        let split = rest
+            .get(target..)
+            .and_then(|tail| tail.iter().position(|&b| b == b'\n'))
+            .map_or(rest.len(), |i| target.saturating_add(i).saturating_add(1));
+        let (head, tail) = rest.split_at(split.min(rest.len()));
+        parts.push(head);
+        rest = tail;
+    }
+    parts
+}

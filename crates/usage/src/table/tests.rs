@@ -1,0 +1,370 @@
+//! The table against the aggregator and the general reader, on random inputs, through every
+//! path (dense and hashed groups and cells, bitsets and sorted pairs, difference arrays and
+//! sorted events, one and several threads, small read chunks).
+
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_wrap
+)]
+
+use mediameter_core::{
+    AppId, BillingZone, ChannelId, DomainName, Granularity, MediaSpec, MinutePolicy, RegionId,
+    Role, StreamSegment, TimeRange, UserId,
+};
+use proptest::prelude::*;
+
+use super::SegmentTable;
+use super::engine::Limits;
+use crate::{
+    Aggregator, BadRecords, Dimension, DistinctMode, IdScope, InputFormat, Metrics, SegmentReader,
+    SkipReport, UsageQuery,
+};
+
+const T0: i64 = 1_679_241_600;
+
+fn segment() -> impl Strategy<Value = StreamSegment> {
+    (
+        (0_u8..3, 0_u8..4, 0_u8..6, any::<bool>(), 0_usize..6),
+        (
+            0_i64..8 * 3600,
+            1_i64..6000,
+            0_u8..4,
+            0_u8..3,
+            proptest::option::of(0_u8..6),
+        ),
+    )
+        .prop_map(
+            |((app, ch, user, publish, spec), (start, dur, reg, dom, publ))| {
+                let role = if publish {
+                    Role::Publish
+                } else {
+                    Role::Subscribe
+                };
+                let mut s = StreamSegment::new(
+                    AppId::new(format!("app{app}")).unwrap(),
+                    ChannelId::new(format!("ch{ch}")).unwrap(),
+                    UserId::new(format!("u{user}")).unwrap(),
+                    role,
+                    MediaSpec::ALL[spec],
+                    TimeRange::from_unix(T0 + start, T0 + start + dur).unwrap(),
+                );
+                if reg < 3 {
+                    s = s.with_region(RegionId::new(format!("r{reg}")).unwrap());
+                }
+                if dom < 2 {
+                    s = s.with_domain(DomainName::new(format!("d{dom}.example")).unwrap());
+                }
+                if let (Some(p), false) = (publ, publish) {
+                    s = s.with_publisher(UserId::new(format!("u{p}")).unwrap());
+                }
+                s
+            },
+        )
+}
+
+fn queries() -> Vec<UsageQuery> {
+    let hour = |z| UsageQuery::new(z, Granularity::HOUR);
+    vec![
+        hour(BillingZone::GMT8),
+        hour(BillingZone::UTC)
+            .with_split_by([Dimension::Region, Dimension::Spec])
+            .with_filter(Dimension::Role, ["sub"])
+            .unwrap(),
+        UsageQuery::new(BillingZone::UTC, Granularity::DAY)
+            .with_split_by([Dimension::App, Dimension::Role])
+            .with_id_scope(IdScope::Global),
+        hour(BillingZone::GMT8)
+            .with_split_by([Dimension::Domain, Dimension::Region])
+            .with_filter(Dimension::Region, ["r0", "r2"])
+            .unwrap()
+            .with_filter(Dimension::App, ["app1", "app2"])
+            .unwrap()
+            .with_range(TimeRange::from_unix(T0 + 1800, T0 + 5 * 3600 + 17).unwrap()),
+        hour(BillingZone::GMT8)
+            .with_split_by([Dimension::App])
+            .with_distinct(DistinctMode::Approximate { precision: 8 }),
+        UsageQuery::new(BillingZone::GMT8, Granularity::from_seconds(900).unwrap())
+            .with_split_by([Dimension::Spec, Dimension::Instance])
+            .with_metrics(Metrics::DURATIONS),
+        hour(BillingZone::UTC)
+            .with_filter(Dimension::Spec, ["720p", "audio"])
+            .unwrap()
+            .with_metrics(Metrics {
+                distinct: false,
+                peaks: false,
+                stream_peaks: true,
+            }),
+    ]
+}
+
+/// Every fallback forced.
+const TINY: Limits = Limits {
+    dense_groups: 0,
+    dense_slots: 0,
+    bitset_words: 0,
+    diff_slots: 0,
+    rows_per_thread: 1,
+};
+
+/// Dense paths, several threads even for a few rows.
+const DENSE_THREADS: Limits = Limits {
+    rows_per_thread: 1,
+    ..Limits::DEFAULT
+};
+
+/// Distinct ids listed per cell rather than in a bitset per cell (the scratch bitsets of the
+/// test data's few ids take one word).
+const LISTS: Limits = Limits {
+    bitset_words: 1,
+    rows_per_thread: 1,
+    ..Limits::DEFAULT
+};
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn report_equals_the_aggregators(segs in proptest::collection::vec(segment(), 0..60)) {
+        let table = SegmentTable::from_segments(&segs).unwrap();
+        for q in queries() {
+            let mut agg = Aggregator::new(q.clone()).unwrap();
+            agg.extend(&segs).unwrap();
+            for policy in [MinutePolicy::CeilPerPeriod, MinutePolicy::CeilPerRecord] {
+                let expected = agg.report(policy).unwrap();
+                for (threads, limits) in [(1, Limits::DEFAULT), (3, DENSE_THREADS), (1, TINY), (4, TINY), (1, LISTS), (2, LISTS)] {
+                    let got = table.report_with(&q, policy, threads, limits).unwrap();
+                    prop_assert_eq!(&got, &expected, "threads {} limits {:?} query {:?}", threads, limits, q);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_overlong_segment_is_the_error(segs in proptest::collection::vec(segment(), 1..40)) {
+        let table = SegmentTable::from_segments(&segs).unwrap();
+        let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_max_segment_seconds(3000);
+        let mut agg = Aggregator::new(q.clone()).unwrap();
+        let expected = agg.extend(&segs).and_then(|()| agg.report(MinutePolicy::Exact));
+        for (threads, limits) in [(1, Limits::DEFAULT), (3, DENSE_THREADS), (2, TINY)] {
+            prop_assert_eq!(&table.report_with(&q, MinutePolicy::Exact, threads, limits), &expected);
+        }
+    }
+
+    #[test]
+    fn rows_round_trip_and_tables_append(segs in proptest::collection::vec(segment(), 0..40), cut in any::<proptest::sample::Index>()) {
+        let table = SegmentTable::from_segments(&segs).unwrap();
+        prop_assert_eq!(table.segments().collect::<Vec<_>>(), segs.clone());
+        let k = if segs.is_empty() { 0 } else { cut.index(segs.len() + 1) };
+        let mut a = SegmentTable::from_segments(&segs[..k]).unwrap();
+        a.append(SegmentTable::from_segments(&segs[k..]).unwrap()).unwrap();
+        prop_assert_eq!(a.segments().collect::<Vec<_>>(), segs);
+        prop_assert_eq!(a.bounds, table.bounds);
+    }
+
+    #[test]
+    fn csv_loading_equals_the_general_reader(
+        lines in proptest::collection::vec(csv_line(), 0..40),
+        header in 0_usize..3,
+        crlf in any::<bool>(),
+    ) {
+        let mut text: Vec<u8> = HEADERS[header].as_bytes().to_vec();
+        let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+        text.extend_from_slice(end);
+        for l in &lines {
+            text.extend_from_slice(&l.render(header));
+            text.extend_from_slice(end);
+        }
+        for bad in [BadRecords::Fail, BadRecords::Skip] {
+            let expected = reference(&text, bad);
+            for chunk in [1, 7, 64, 1 << 22] {
+                let got = SegmentTable::read_csv_chunked(text.as_slice(), bad, chunk).map(summary);
+                prop_assert_eq!(&got, &expected, "chunk {} {:?}", chunk, bad);
+            }
+            for threads in 1..5 {
+                let got = SegmentTable::read_csv_parallel(&text, bad, threads).map(summary);
+                prop_assert_eq!(&got, &expected, "threads {} {:?}", threads, bad);
+            }
+        }
+    }
+}
+
+type Summary = (Vec<StreamSegment>, SkipReport);
+
+fn summary((t, r): (SegmentTable, SkipReport)) -> Summary {
+    (t.segments().collect(), r)
+}
+
+/// The general reader's result.
+fn reference(text: &[u8], bad: BadRecords) -> crate::Result<Summary> {
+    let mut r = SegmentReader::new(text, InputFormat::Csv, bad)?;
+    let segs = r.by_ref().collect::<crate::Result<Vec<_>>>()?;
+    Ok((segs, r.skip_report().clone()))
+}
+
+const HEADERS: [&str; 3] = [
+    "app,channel,user,role,spec,region,start,end,publisher",
+    "\u{feff}start,end,extra,user,channel,app,spec,role",
+    "app,channel,user,role,spec,region,start,end,publisher,domain,instance,type",
+];
+
+#[derive(Debug, Clone)]
+struct CsvLine {
+    fields: [String; 12],
+    blank: bool,
+    raw: Option<Vec<u8>>,
+}
+
+impl CsvLine {
+    /// The line under header `h`: fields in NAMES order (app, channel, user, role, spec,
+    /// start, end, region, publisher, domain, instance, type).
+    fn render(&self, h: usize) -> Vec<u8> {
+        if let Some(raw) = &self.raw {
+            return raw.clone();
+        }
+        if self.blank {
+            return Vec::new();
+        }
+        let f = &self.fields;
+        let order: &[usize] = match h {
+            0 => &[0, 1, 2, 3, 4, 7, 5, 6, 8],
+            1 => &[5, 6, 99, 2, 1, 0, 4, 3],
+            _ => &[0, 1, 2, 3, 4, 7, 5, 6, 8, 9, 10, 11],
+        };
+        order
+            .iter()
+            .map(|&i| f.get(i).cloned().unwrap_or_else(|| "x".to_owned()))
+            .collect::<Vec<_>>()
+            .join(",")
+            .into_bytes()
+    }
+}
+
+fn csv_line() -> impl Strategy<Value = CsvLine> {
+    let pick = |v: &'static [&'static str]| proptest::sample::select(v).prop_map(str::to_owned);
+    (
+        (
+            pick(&["a", "a", "b", "", " a"]),
+            pick(&["c1", "c2", "\"c,3\"", "c1"]),
+            pick(&["u1", "u2", "u3", "u1"]),
+            pick(&["pub", "sub", "sub", " sub", "publish", "x"]),
+            pick(&["audio", "720p", "1080P", " 360p", "8k", "720p"]),
+        ),
+        (
+            0_i64..20_000,
+            -5_i64..5000,
+            0_u8..8,
+            pick(&["", "r1", "r2", "r1"]),
+            pick(&["", "", "u1", "u9"]),
+            pick(&["", "d.example", ""]),
+        ),
+        (0_u8..30, any::<u8>()),
+    )
+        .prop_map(
+            |(
+                (app, ch, user, role, spec),
+                (start, dur, timefmt, region, publ, dom),
+                (odd, byte),
+            )| {
+                let (s, e) = (T0 + start, T0 + start + dur);
+                let (start, end) = match timefmt {
+                    0 => (
+                        chrono::DateTime::from_timestamp(s, 0).unwrap().to_rfc3339(),
+                        e.to_string(),
+                    ),
+                    1 => (format!(" {s}"), e.to_string()),
+                    2 => (String::new(), e.to_string()),
+                    3 => ("-5".to_owned(), e.to_string()),
+                    _ => (s.to_string(), e.to_string()),
+                };
+                let long = "l".repeat(130);
+                let user = if odd == 1 { long } else { user };
+                let raw = match odd {
+                    2 => Some(b"a,c1".to_vec()),
+                    3 => Some(vec![b'a', b',', byte, 0xff, b',']),
+                    4 => Some(b"\r".to_vec()),
+                    _ => None,
+                };
+                CsvLine {
+                    fields: [
+                        app,
+                        ch,
+                        user,
+                        role,
+                        spec,
+                        start,
+                        end,
+                        region,
+                        publ,
+                        dom,
+                        "i-1".to_owned(),
+                        String::new(),
+                    ],
+                    blank: odd == 5,
+                    raw,
+                }
+            },
+        )
+}
+
+#[test]
+fn a_quoted_field_with_a_line_break_is_read_whole() {
+    let text = "app,channel,user,role,spec,region,start,end,note\n\
+                a,c,u,sub,720p,r1,0,60,\n\
+                a,c,u,sub,720p,\"r,2\",0,60,\"two\nlines\"\n\
+                a,c,u,pub,audio,r1,0,60,\n";
+    let (t, _) = SegmentTable::read_csv(text.as_bytes(), BadRecords::Fail).unwrap();
+    assert_eq!(t.len(), 3);
+    let (p, _) = SegmentTable::read_csv_parallel(text.as_bytes(), BadRecords::Fail, 3).unwrap();
+    assert_eq!(
+        p.segments().collect::<Vec<_>>(),
+        t.segments().collect::<Vec<_>>()
+    );
+    assert_eq!(t.segment(1).unwrap().region.unwrap().as_str(), "r,2");
+    let e = SegmentTable::read_csv_parallel(
+        "app,channel,user,role,spec,start,end\na,c,u,sub,720p,0,60\na,c,u,sub,720p,60,0\n"
+            .as_bytes(),
+        BadRecords::Fail,
+        2,
+    )
+    .unwrap_err();
+    assert_eq!(e.line(), Some(3));
+}
+
+#[test]
+fn an_empty_input_has_no_header() {
+    assert!(SegmentTable::read_csv(&b""[..], BadRecords::Skip).is_err());
+    let (t, r) = SegmentTable::read_csv(
+        &b"app,channel,user,role,spec,start,end"[..],
+        BadRecords::Fail,
+    )
+    .unwrap();
+    assert!(t.is_empty());
+    assert_eq!(r.skipped, 0);
+}
+
+#[test]
+fn large_synthetic_input_is_equal_through_every_path() {
+    let segs = crate::synthetic::segments(40_000, 3).unwrap();
+    let table = SegmentTable::from_segments(&segs).unwrap();
+    let csv = crate::csv::segments_csv(&segs);
+    let (loaded, skipped) =
+        SegmentTable::read_csv_parallel(csv.as_bytes(), BadRecords::Fail, 2).unwrap();
+    assert_eq!(skipped.skipped, 0);
+    let q =
+        UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
+    let mut agg = Aggregator::new(q.clone()).unwrap();
+    agg.extend(&segs).unwrap();
+    let expected = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
+    assert_eq!(
+        table
+            .report_parallel(&q, MinutePolicy::CeilPerPeriod, 2)
+            .unwrap(),
+        expected
+    );
+    assert_eq!(
+        loaded.report(&q, MinutePolicy::CeilPerPeriod).unwrap(),
+        expected
+    );
+}
