@@ -26,12 +26,14 @@ mod core;
 mod diagnostics;
 mod query;
 mod usage;
+mod usage_table;
 
 criterion_group!(
     benches,
     core::define,
     billing::define,
     usage::define,
+    usage_table::define,
     diagnostics::define,
     query::define
 );

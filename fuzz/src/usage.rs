@@ -9,6 +9,9 @@
 //! * `vendor_xml`: the Alibaba XML shape; an accepted document prints and reads back equal.
 //! * `state_json`: a serialized partial aggregate; an accepted one reports without panicking
 //!   and survives a JSON round trip.
+//! * `table_csv`: CSV bytes (any bytes) loaded into a `SegmentTable`, on one thread, in small
+//!   chunks and on three threads: the same rows, errors and skip reports as `SegmentReader`,
+//!   and the table's report equals the aggregator's.
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy, StreamSegment};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, RoomListResponse};
@@ -73,6 +76,43 @@ pub fn csv_segments(data: &[u8]) {
 /// JSON Lines segment input.
 pub fn jsonl_segments(data: &[u8]) {
     segments_target(data, InputFormat::JsonLines);
+}
+
+/// The general reader's result on `data`: the segments and skip report, or the first error.
+fn reader_result(
+    data: &[u8],
+    bad: BadRecords,
+) -> mediameter_usage::Result<(Vec<StreamSegment>, mediameter_usage::SkipReport)> {
+    let mut r = mediameter_usage::SegmentReader::new(data, InputFormat::Csv, bad)?;
+    let segs = r.by_ref().collect::<mediameter_usage::Result<Vec<_>>>()?;
+    Ok((segs, r.skip_report().clone()))
+}
+
+/// CSV bytes into a `SegmentTable`.
+pub fn table_csv(data: &[u8]) {
+    use mediameter_usage::SegmentTable;
+    let rows = |t: SegmentTable| t.segments().collect::<Vec<_>>();
+    for bad in [BadRecords::Fail, BadRecords::Skip] {
+        let want = reader_result(data, bad);
+        let one = SegmentTable::read_csv(data, bad).map(|(t, r)| (rows(t), r));
+        assert_eq!(one, want, "read_csv differs from SegmentReader ({bad:?})");
+        let three = SegmentTable::read_csv_parallel(data, bad, 3).map(|(t, r)| (rows(t), r));
+        assert_eq!(three, want, "read_csv_parallel differs ({bad:?})");
+    }
+    let Ok((segs, _)) = reader_result(data, BadRecords::Skip) else {
+        return;
+    };
+    let Ok(table) = SegmentTable::from_segments(&segs) else {
+        return;
+    };
+    let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+        .with_split_by([mediameter_usage::Dimension::Region]);
+    let from_agg = aggregate(&q, &segs).and_then(|st| st.report(MinutePolicy::CeilPerRecord));
+    let from_table = table.report_parallel(&q, MinutePolicy::CeilPerRecord, 2);
+    assert_eq!(
+        from_table, from_agg,
+        "the table's report differs from the aggregator's"
+    );
 }
 
 macro_rules! json_roundtrip {

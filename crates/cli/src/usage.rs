@@ -13,8 +13,8 @@ use mediameter_core::{BillingZone, MinutePolicy, StreamSegment, TimeRange};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, ResponseMetadata};
 use mediameter_usage::{
     Aggregator, BadRecords, Dimension, DistinctMode, Indicator, InputFormat, ProportionMode,
-    SegmentReader, SkipReport, UsageQuery, UsageReport, communication_records, distribution_by,
-    parse_interval,
+    SegmentReader, SegmentTable, SkipReport, UsageQuery, UsageReport, communication_records,
+    distribution_by, parse_interval,
 };
 
 use crate::io::{CliError, write_json};
@@ -104,6 +104,10 @@ pub(crate) struct UsageArgs {
     /// Skip malformed records (counted and reported on stderr) instead of stopping.
     #[arg(long)]
     pub(crate) skip_bad: bool,
+    /// Threads for a CSV report: above 1, the input is read into memory, loaded into a
+    /// columnar table on that many threads and aggregated on as many (same result).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) threads: u16,
     /// Request id written into vendor shapes.
     #[arg(long, default_value = "mediameter")]
     pub(crate) request_id: String,
@@ -237,13 +241,50 @@ fn for_each_segment(
         eprintln!("\rmediameter usage: {n} segments read");
     }
     let report = reader.skip_report().clone();
+    print_skips(&report);
+    Ok(report)
+}
+
+/// Says on stderr what was skipped.
+fn print_skips(report: &SkipReport) {
     if report.skipped > 0 {
         eprintln!("mediameter usage: skipped {} bad record(s)", report.skipped);
         for e in &report.first_errors {
             eprintln!("  {e}");
         }
     }
-    Ok(report)
+}
+
+/// The report of a CSV input through a [`SegmentTable`] on `threads` threads.
+fn table_report(
+    mut input: Box<dyn BufRead>,
+    query: &UsageQuery,
+    policy: MinutePolicy,
+    skip_bad: bool,
+    threads: usize,
+) -> Result<UsageReport, CliError> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|source| CliError::Io {
+            what: "input".to_owned(),
+            source,
+        })?;
+    let bad = if skip_bad {
+        BadRecords::Skip
+    } else {
+        BadRecords::Fail
+    };
+    let (table, skips) =
+        SegmentTable::read_csv_parallel(&bytes, bad, threads).map_err(input_err)?;
+    drop(bytes);
+    if std::io::stderr().is_terminal() && table.len() >= 1_000_000 {
+        eprintln!("mediameter usage: {} segments read", table.len());
+    }
+    print_skips(&skips);
+    table
+        .report_parallel(query, policy, threads)
+        .map_err(input_err)
 }
 
 fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
@@ -273,6 +314,16 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
             Ok(())
         })?;
         return print_records(&segs, args.format, out);
+    }
+    if args.threads > 1 && format == InputFormat::Csv && args.distribution.is_none() {
+        let report = table_report(
+            input,
+            &query,
+            policy,
+            args.skip_bad,
+            usize::from(args.threads),
+        )?;
+        return print_report(&report, range, args, out);
     }
     let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
     for_each_segment(input, format, args.skip_bad, |s| {
@@ -580,13 +631,24 @@ mod tests {
         Ok(String::from_utf8(out).unwrap())
     }
 
-    fn sample_file() -> std::path::PathBuf {
+    /// A copy of the sample in a temporary file, removed when dropped.
+    struct TempCsv(std::path::PathBuf);
+
+    impl Drop for TempCsv {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    fn sample_file() -> TempCsv {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let p = std::env::temp_dir().join(format!(
-            "mediameter-usage-sample-{}.csv",
+            "mediameter-usage-sample-{}-{n}.csv",
             std::process::id()
         ));
         std::fs::write(&p, SAMPLE).unwrap();
-        p
+        TempCsv(p)
     }
 
     #[test]
@@ -601,8 +663,8 @@ mod tests {
 
     #[test]
     fn json_report_and_vendor_shapes() {
-        let f = sample_file();
-        let f = f.to_str().unwrap();
+        let file = sample_file();
+        let f = file.0.to_str().unwrap();
         let json = run_with(&[f, "--interval", "86400", "--split-by", "region"]).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert!(v["rows"].as_array().unwrap().len() > 3);
@@ -636,9 +698,25 @@ mod tests {
     }
 
     #[test]
+    fn threads_give_the_same_report() {
+        let file = sample_file();
+        let f = file.0.to_str().unwrap();
+        for flags in [
+            &["--split-by", "region,spec"][..],
+            &["--interval", "day", "--split-by", "app", "--format", "csv"][..],
+            &["--role", "sub", "--approximate", "10"][..],
+        ] {
+            let one = run_with(&[&[f][..], flags].concat()).unwrap();
+            let two = run_with(&[&[f, "--threads", "2"][..], flags].concat()).unwrap();
+            assert_eq!(one, two, "{flags:?}");
+        }
+        assert!(T::try_parse_from(["usage", f, "--threads", "0"]).is_err());
+    }
+
+    #[test]
     fn bad_flags_are_errors() {
-        let f = sample_file();
-        let f = f.to_str().unwrap();
+        let file = sample_file();
+        let f = file.0.to_str().unwrap();
         assert!(run_with(&[f, "--interval", "300"]).is_err());
         assert!(run_with(&[f, "--split-by", "colour"]).is_err());
         assert!(run_with(&[f, "--spec", "8k"]).is_err());

@@ -561,9 +561,10 @@ struct Partial {
     precision: u8,
     spec_split: bool,
     streams: Streams,
-    /// `(group, scoped channel, start, end)`.
+    /// `(group, scope × channels + channel, start, end)` (scope: the app, or 0 when global).
     chan: Vec<(u32, u64, i64, i64)>,
-    /// `(group, scoped channel, publisher << 32 | subscriber, start, end)`.
+    /// `(group, channel key, publisher × users + subscriber, start, end)`, an unnamed publisher
+    /// counting as the id `users`.
     rel: Vec<(u32, u64, u64, i64, i64)>,
 }
 
@@ -785,6 +786,8 @@ fn pass_width<const W: i64>(plan: &Plan<'_>, rows: Range<usize>) -> Result<Parti
     let width = if W > 0 { W } else { plan.width };
     let stride = plan_stride(plan.spec_split);
     let base = plan.base;
+    let n_channels = u64::try_from(plan.t.channels.len()).unwrap_or(u64::MAX);
+    let n_users = u64::try_from(plan.t.users.len()).unwrap_or(u64::MAX);
     let t = plan.t;
     let mut p = Partial::new(plan);
     let want_ids = !matches!(plan.distinct, DistinctPlan::Off) || plan.peaks;
@@ -927,14 +930,21 @@ fn pass_width<const W: i64>(plan: &Plan<'_>, rows: Range<usize>) -> Result<Parti
             }
         }
         if plan.peaks {
-            let ck = (u64::from(scope) << 32) | u64::from(channel);
+            // Dense keys (scope × ids + id): narrower words, fewer radix passes.
+            let ck = u64::from(scope)
+                .wrapping_mul(n_channels)
+                .wrapping_add(u64::from(channel));
             p.chan.push((group, ck, s, e));
             if role == 1 {
                 let publisher = t.publisher.get(i);
                 p.rel.push((
                     group,
                     ck,
-                    (u64::from(publisher) << 32) | u64::from(user),
+                    // An unnamed publisher is the id after the last user.
+                    u64::from(publisher)
+                        .min(n_users)
+                        .wrapping_mul(n_users)
+                        .wrapping_add(u64::from(user)),
                     s,
                     e,
                 ));

@@ -1,0 +1,113 @@
+//! Benchmarks of `mediameter_usage::SegmentTable`: loading CSV, the full pass, and the three
+//! queries of the `DuckDB` side-by-side (`examples/duckdb_compare.rs`) on synthetic segments.
+
+use criterion::{BenchmarkId, Criterion, Throughput, black_box};
+use mediameter_core::{BillingZone, Granularity, MinutePolicy};
+use mediameter_usage::{
+    BadRecords, Dimension, IdScope, Metrics, SegmentTable, UsageQuery, UsageReport,
+};
+
+const N: usize = 1_000_000;
+
+/// The three queries of `shared/peers/usage_duckdb.py`.
+fn duckdb_queries() -> [(&'static str, UsageQuery); 3] {
+    let sub = |q: UsageQuery| q.with_filter(Dimension::Role, ["sub"]).unwrap();
+    [
+        (
+            "q1-secs-by-hour-region-spec",
+            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))
+                .with_split_by([Dimension::Region, Dimension::Spec])
+                .with_metrics(Metrics::DURATIONS),
+        ),
+        (
+            "q2-users-by-day-region",
+            UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
+                .with_split_by([Dimension::Region])
+                .with_id_scope(IdScope::Global)
+                .with_metrics(Metrics {
+                    distinct: true,
+                    peaks: false,
+                    stream_peaks: false,
+                }),
+        ),
+        (
+            "q3-peak-streams-by-hour",
+            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR)).with_metrics(Metrics {
+                distinct: false,
+                peaks: false,
+                stream_peaks: true,
+            }),
+        ),
+    ]
+}
+
+fn report(t: &SegmentTable, q: &UsageQuery, threads: usize) -> UsageReport {
+    t.report_parallel(q, MinutePolicy::CeilPerPeriod, threads)
+        .unwrap_or_else(|_| std::process::abort())
+}
+
+/// Registers the benchmarks of the table.
+pub fn define(c: &mut Criterion) {
+    let segs = mediameter_usage::synthetic::segments(N, 7).unwrap_or_default();
+    assert_eq!(segs.len(), N);
+    let csv = mediameter_usage::csv::segments_csv(&segs);
+    let mut g = c.benchmark_group("usage");
+    g.throughput(Throughput::Elements(N as u64));
+    g.sample_size(10);
+
+    g.bench_function(BenchmarkId::new("table-load-csv", "1m"), |b| {
+        b.iter(|| {
+            let (t, skipped) =
+                SegmentTable::read_csv(black_box(csv.as_bytes()), BadRecords::Fail).unwrap();
+            assert_eq!((t.len(), skipped.skipped), (N, 0));
+            t
+        });
+    });
+    g.bench_function(BenchmarkId::new("table-load-csv-2-threads", "1m"), |b| {
+        b.iter(|| {
+            let (t, _) =
+                SegmentTable::read_csv_parallel(black_box(csv.as_bytes()), BadRecords::Fail, 2)
+                    .unwrap();
+            assert_eq!(t.len(), N);
+            t
+        });
+    });
+
+    let table = SegmentTable::from_segments(&segs).unwrap();
+    // The same query as `usage/full-pass/1m`, whose aggregator report the table must equal.
+    let full =
+        UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
+    let mut agg = mediameter_usage::Aggregator::new(full.clone()).unwrap();
+    agg.extend(&segs).unwrap();
+    let expected = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
+    assert!(report(&table, &full, 1) == expected);
+    for threads in [1, 2] {
+        g.bench_function(
+            BenchmarkId::new(format!("table-full-pass-{threads}-thread"), "1m"),
+            |b| {
+                b.iter(|| {
+                    let r = report(black_box(&table), black_box(&full), threads);
+                    assert_eq!(r.segments, N as u64);
+                    r
+                });
+            },
+        );
+    }
+    for (name, q) in duckdb_queries() {
+        let one = report(&table, &q, 1);
+        assert!(!one.rows.is_empty());
+        for threads in [1, 2] {
+            g.bench_function(
+                BenchmarkId::new(format!("table-{name}-{threads}-thread"), "1m"),
+                |b| {
+                    b.iter(|| {
+                        let r = report(black_box(&table), black_box(&q), threads);
+                        assert_eq!(r.rows.len(), one.rows.len());
+                        r
+                    });
+                },
+            );
+        }
+    }
+    g.finish();
+}
