@@ -28,18 +28,35 @@ fn main() {
             )
             .unwrap();
             let load = t.elapsed().as_secs_f64();
-            let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
-                .with_split_by([Dimension::Region, Dimension::Spec])
-                .with_filter(Dimension::Role, ["sub"])
-                .unwrap()
-                .with_metrics(Metrics::DURATIONS);
+            let sub = |q: UsageQuery| q.with_filter(Dimension::Role, ["sub"]).unwrap();
+            let which = std::env::var("Q").unwrap_or_else(|_| "1".to_owned());
+            let q = match which.as_str() {
+                "2" => UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
+                    .with_split_by([Dimension::Region])
+                    .with_id_scope(mediameter_usage::IdScope::Global)
+                    .with_metrics(Metrics {
+                        distinct: true,
+                        peaks: false,
+                        stream_peaks: false,
+                    }),
+                "3" => sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR)).with_metrics(
+                    Metrics {
+                        distinct: false,
+                        peaks: false,
+                        stream_peaks: true,
+                    },
+                ),
+                _ => sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))
+                    .with_split_by([Dimension::Region, Dimension::Spec])
+                    .with_metrics(Metrics::DURATIONS),
+            };
             let t = Instant::now();
             let mut r = table.report(&q, MinutePolicy::Exact).unwrap();
             for _ in 1..10 {
                 r = table.report(&q, MinutePolicy::Exact).unwrap();
             }
             println!(
-                "table: load {load:.3}s ({} rows), q1 {:.4}s ({} rows)",
+                "table: load {load:.3}s ({} rows), q{which} {:.4}s ({} rows)",
                 table.len(),
                 t.elapsed().as_secs_f64() / 10.0,
                 r.rows.len()

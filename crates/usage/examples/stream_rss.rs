@@ -1,6 +1,10 @@
 //! A streaming pass over `N` time-sorted synthetic segments, generated lazily, reporting the
 //! throughput and the peak resident memory: `cargo run --release -p mediameter-usage --example
-//! stream_rss -- 50000000 [durations|distinct|hll|all|hll-all]`.
+//! stream_rss -- 50000000 [durations|distinct|hll|all|hll-all] [random|sessions]`.
+//!
+//! `random` (the default) draws every id at random from its population, so nearly every
+//! subscribe segment is a new relation; `sessions` gives each channel one host and a fixed
+//! audience (`synthetic::session_stream`), so the distinct ids and relations are bounded.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -29,6 +33,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let mode = args.next().unwrap_or_else(|| "all".to_owned());
+    let data = args.next().unwrap_or_else(|| "random".to_owned());
     let metrics = match mode.as_str() {
         "durations" => Metrics::DURATIONS,
         "distinct" | "hll" => Metrics {
@@ -46,14 +51,18 @@ fn main() {
     }
     let mut agg = Aggregator::new(q).unwrap();
     let t = Instant::now();
-    for s in mediameter_usage::synthetic::sorted_stream(n, 7).unwrap() {
+    let segments: Box<dyn Iterator<Item = mediameter_core::StreamSegment>> = match data.as_str() {
+        "sessions" => Box::new(mediameter_usage::synthetic::session_stream(n, 7).unwrap()),
+        _ => Box::new(mediameter_usage::synthetic::sorted_stream(n, 7).unwrap()),
+    };
+    for s in segments {
         agg.push(&s).unwrap();
     }
     let pass = t.elapsed();
     let report = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
     let total = t.elapsed();
     println!(
-        "segments={n} mode={mode} rows={} pass={:.1}s report={:.1}s ({:.2} M segments/s incl. generation) peak_rss={:.0} MiB",
+        "segments={n} mode={mode} data={data} rows={} pass={:.1}s report={:.1}s ({:.2} M segments/s incl. generation) peak_rss={:.0} MiB",
         report.rows.len(),
         pass.as_secs_f64(),
         (total - pass).as_secs_f64(),

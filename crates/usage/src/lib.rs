@@ -9,6 +9,10 @@
 //!   publish and subscribe seconds per spec, billable minutes (subscription only, under core's
 //!   [`MinutePolicy`](mediameter_core::MinutePolicy)), active users, channels, peak concurrent
 //!   channels and peak concurrent communications (publish→subscribe relations).
+//! * [`SegmentTable`] holds segments in columns with every id interned once (loaded straight
+//!   from CSV bytes, on several threads if asked) and answers any query with the same report
+//!   as the aggregator, through dense arrays and on several threads: for segments that answer
+//!   several queries, or a file read once.
 //! * [`UsageState`] is the same result as a serializable value whose `merge` is associative
 //!   and commutative: shards aggregated apart merge into exactly the whole, peaks and distinct
 //!   counts included.

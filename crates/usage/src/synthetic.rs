@@ -119,6 +119,80 @@ pub fn sorted_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSeg
     }))
 }
 
+/// Channels of [`session_stream`], each with one host and an audience of
+/// [`AUDIENCE`] users.
+pub const SESSION_CHANNELS: usize = 50_000;
+
+/// Users who watch each channel of [`session_stream`].
+pub const AUDIENCE: usize = 8;
+
+/// `n` segments sorted by start time (uniform over the week), generated lazily, with the
+/// structure of real sessions: each of [`SESSION_CHANNELS`] channels (of one app and region)
+/// has one host, who publishes, and an audience of [`AUDIENCE`] users, who subscribe to the
+/// host. The distinct ids and relations are bounded whatever `n` (400,000 relations), so a
+/// streaming pass over it shows memory that does not grow with the number of segments once
+/// every id has been seen.
+///
+/// # Errors
+///
+/// Never in practice: every generated id and range is valid.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+pub fn session_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSegment>> {
+    let mut rng = SplitMix::new(seed);
+    let population = Population::new()?;
+    let users = population.users.len().max(1) as u64;
+    // Channel k: app k mod 20, region k mod 34, host user k × 4 mod users, audience the next
+    // users after a per-channel offset.
+    let step = (7.0 * 86_400.0) / (n.max(1) as f64);
+    Ok((0..n).filter_map(move |i| {
+        let start = T0.saturating_add((i as f64 * step) as i64);
+        let k = rng.below(SESSION_CHANNELS as u64);
+        let (u1, u2) = (rng.unit().max(1e-12), rng.unit());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let dur = (600.0 * z.exp()).clamp(1.0, 4.0 * 3600.0) as i64;
+        let host = population
+            .users
+            .get(k.wrapping_mul(4).checked_rem(users).unwrap_or(0) as usize)?;
+        let publish = rng.unit() < 0.3;
+        let seat = rng.below(AUDIENCE as u64);
+        let viewer = k
+            .wrapping_mul(7919)
+            .wrapping_add(seat.wrapping_mul(104_729))
+            .checked_rem(users)
+            .unwrap_or(0);
+        let user = if publish {
+            host.clone()
+        } else {
+            population.users.get(viewer as usize)?.clone()
+        };
+        let spec = match rng.below(10) {
+            0..=3 => MediaSpec::Audio,
+            4 | 5 => MediaSpec::Video(VideoTier::P360),
+            6..=8 => MediaSpec::Video(VideoTier::P720),
+            _ => MediaSpec::Video(VideoTier::P1080),
+        };
+        let app = population.apps.get((k % 20) as usize)?.clone();
+        let region = population.regions.get((k % 34) as usize)?.clone();
+        let channel = population.channels.get(k as usize)?.clone();
+        let role = if publish {
+            Role::Publish
+        } else {
+            Role::Subscribe
+        };
+        let range = TimeRange::from_unix(start, start.saturating_add(dur)).ok()?;
+        let s = StreamSegment::new(app, channel, user, role, spec, range).with_region(region);
+        Some(if publish {
+            s
+        } else {
+            s.with_publisher(host.clone())
+        })
+    }))
+}
+
 /// `n` segments from `seed`, always the same for the same arguments.
 ///
 /// # Errors
