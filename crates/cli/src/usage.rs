@@ -13,8 +13,8 @@ use mediameter_core::{BillingZone, MinutePolicy, StreamSegment, TimeRange};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, ResponseMetadata};
 use mediameter_usage::{
     Aggregator, BadRecords, Dimension, DistinctMode, Indicator, InputFormat, ProportionMode,
-    SegmentReader, SegmentTable, SkipReport, UsageQuery, UsageReport, communication_records,
-    distribution_by, parse_interval,
+    SegmentReader, SegmentTable, SkipReport, SortedAggregator, UsageQuery, UsageReport,
+    communication_records, distribution_by, parse_interval,
 };
 
 use crate::io::{CliError, write_json};
@@ -108,6 +108,10 @@ pub(crate) struct UsageArgs {
     /// columnar table on that many threads and aggregated on as many (same result).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) threads: u16,
+    /// The input is sorted by segment start: aggregate with memory that does not grow with
+    /// the number of segments (an unsorted segment is an error naming its line).
+    #[arg(long, conflicts_with_all = ["threads", "records", "distribution"])]
+    pub(crate) sorted: bool,
     /// Request id written into vendor shapes.
     #[arg(long, default_value = "mediameter")]
     pub(crate) request_id: String,
@@ -118,6 +122,21 @@ pub(crate) struct UsageArgs {
 
 fn input_err(e: impl std::fmt::Display) -> CliError {
     CliError::input(e)
+}
+
+/// An aggregator's error: its `line` counts segments (the reader has already turned lines
+/// into segments), so it is named as such.
+fn segment_err(e: mediameter_usage::Error) -> CliError {
+    match e {
+        mediameter_usage::Error::Record {
+            line,
+            field,
+            reason,
+        } => CliError::input(format!(
+            "segment {line} of the input: field {field}: {reason}"
+        )),
+        other => CliError::input(other),
+    }
 }
 
 fn parse_instant(s: &str, what: &str) -> Result<DateTime<Utc>, CliError> {
@@ -325,9 +344,17 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
         )?;
         return print_report(&report, range, args, out);
     }
+    if args.sorted {
+        let mut agg = SortedAggregator::new(query.clone()).map_err(input_err)?;
+        for_each_segment(input, format, args.skip_bad, |s| {
+            agg.push(&s).map_err(segment_err)
+        })?;
+        let report = agg.report(policy).map_err(input_err)?;
+        return print_report(&report, range, args, out);
+    }
     let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
     for_each_segment(input, format, args.skip_bad, |s| {
-        agg.push(&s).map_err(input_err)
+        agg.push(&s).map_err(segment_err)
     })?;
     if let Some(dim) = &args.distribution {
         let dim: Dimension = dim.parse().map_err(input_err)?;
@@ -711,6 +738,33 @@ mod tests {
             assert_eq!(one, two, "{flags:?}");
         }
         assert!(T::try_parse_from(["usage", f, "--threads", "0"]).is_err());
+        assert!(T::try_parse_from(["usage", f, "--threads", "2", "--sorted"]).is_err());
+    }
+
+    #[test]
+    fn sorted_input_gives_the_same_report() {
+        let mut lines: Vec<&str> = SAMPLE.lines().collect();
+        let header = lines.remove(0);
+        let start_col = header.split(',').position(|c| c == "start").unwrap();
+        lines.sort_by_key(|l| l.split(',').nth(start_col).unwrap().parse::<i64>().unwrap());
+        let sorted = format!("{header}\n{}\n", lines.join("\n"));
+        let p = std::env::temp_dir().join(format!(
+            "mediameter-usage-sorted-{}.csv",
+            std::process::id()
+        ));
+        std::fs::write(&p, sorted).unwrap();
+        let file = TempCsv(p);
+        let f = file.0.to_str().unwrap();
+        let flags = ["--split-by", "region", "--format", "csv"];
+        let plain = run_with(&[&[f][..], &flags].concat()).unwrap();
+        let streamed = run_with(&[&[f, "--sorted"][..], &flags].concat()).unwrap();
+        assert_eq!(plain, streamed);
+        // Reversed, the input is refused, naming a line.
+        lines.reverse();
+        std::fs::write(&file.0, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+        let e = run_with(&[f, "--sorted"]).unwrap_err();
+        assert!(e.to_string().contains("segment 2 of the input"), "{e}");
+        assert!(e.to_string().contains("sorted by start"), "{e}");
     }
 
     #[test]

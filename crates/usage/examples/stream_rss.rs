@@ -1,6 +1,9 @@
 //! A streaming pass over `N` time-sorted synthetic segments, generated lazily, reporting the
 //! throughput and the peak resident memory: `cargo run --release -p mediameter-usage --example
-//! stream_rss -- 50000000 [durations|distinct|hll|all|hll-all] [random|sessions]`.
+//! stream_rss -- 50000000 [durations|distinct|hll|all|hll-all][-sorted] [random|sessions]`.
+//!
+//! With `-sorted`, the pass goes through `SortedAggregator` (peaks swept as the segments
+//! arrive) instead of `Aggregator` (activity stretches kept for merging).
 //!
 //! `random` (the default) draws every id at random from its population, so nearly every
 //! subscribe segment is a new relation; `sessions` gives each channel one host and a fixed
@@ -34,7 +37,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let mode = args.next().unwrap_or_else(|| "all".to_owned());
     let data = args.next().unwrap_or_else(|| "random".to_owned());
-    let metrics = match mode.as_str() {
+    let metrics = match mode.trim_end_matches("-sorted") {
         "durations" => Metrics::DURATIONS,
         "distinct" | "hll" => Metrics {
             distinct: true,
@@ -49,17 +52,27 @@ fn main() {
     if mode.starts_with("hll") {
         q = q.with_distinct(DistinctMode::approximate(10).unwrap());
     }
-    let mut agg = Aggregator::new(q).unwrap();
+    let sorted = mode.ends_with("-sorted");
+    let mut agg = Aggregator::new(q.clone()).unwrap();
+    let mut sagg = mediameter_usage::SortedAggregator::new(q).unwrap();
     let t = Instant::now();
     let segments: Box<dyn Iterator<Item = mediameter_core::StreamSegment>> = match data.as_str() {
         "sessions" => Box::new(mediameter_usage::synthetic::session_stream(n, 7).unwrap()),
         _ => Box::new(mediameter_usage::synthetic::sorted_stream(n, 7).unwrap()),
     };
     for s in segments {
-        agg.push(&s).unwrap();
+        if sorted {
+            sagg.push(&s).unwrap();
+        } else {
+            agg.push(&s).unwrap();
+        }
     }
     let pass = t.elapsed();
-    let report = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
+    let report = if sorted {
+        sagg.report(MinutePolicy::CeilPerPeriod).unwrap()
+    } else {
+        agg.report(MinutePolicy::CeilPerPeriod).unwrap()
+    };
     let total = t.elapsed();
     println!(
         "segments={n} mode={mode} data={data} rows={} pass={:.1}s report={:.1}s ({:.2} M segments/s incl. generation) peak_rss={:.0} MiB",

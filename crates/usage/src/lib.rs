@@ -9,6 +9,8 @@
 //!   publish and subscribe seconds per spec, billable minutes (subscription only, under core's
 //!   [`MinutePolicy`](mediameter_core::MinutePolicy)), active users, channels, peak concurrent
 //!   channels and peak concurrent communications (publish→subscribe relations).
+//! * [`SortedAggregator`] aggregates segments sorted by start time with memory that does not
+//!   grow with their number: peaks are swept as segments arrive (no mergeable state).
 //! * [`SegmentTable`] holds segments in columns with every id interned once (loaded straight
 //!   from CSV bytes, on several threads if asked) and answers any query with the same report
 //!   as the aggregator, through dense arrays and on several threads: for segments that answer
@@ -77,6 +79,7 @@ mod query;
 mod radix;
 mod records;
 mod report;
+mod sorted;
 mod spec_table;
 mod state;
 #[doc(hidden)]
@@ -98,6 +101,7 @@ pub use intervals::IntervalSet;
 pub use query::{Dimension, DistinctMode, IdScope, Metrics, UsageQuery, parse_interval};
 pub use records::{ChannelSession, UserDetail, communication_records};
 pub use report::{GroupTotal, UsageReport, UsageRow};
+pub use sorted::SortedAggregator;
 pub use spec_table::PerSpec;
 pub use state::{Cell, Distinct, GroupKey, GroupState, Relation, ScopedId, UsageState};
 pub use table::SegmentTable;

@@ -18,4 +18,5 @@ mod distribution;
 mod input;
 mod merge;
 mod records;
+mod sorted;
 mod vendor;
