@@ -138,6 +138,8 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
 #[derive(Debug, Clone)]
 enum Ids {
     Exact(FastSet<u64>),
+    /// A bitset over dense keys, and its number of ones.
+    Bits(Vec<u64>, u64),
     Sketch(Hll),
 }
 
@@ -155,6 +157,21 @@ impl Ids {
             Ids::Exact(s) => {
                 s.insert(key);
             }
+            Ids::Bits(words, ones) => {
+                let Ok(w) = usize::try_from(key >> 6) else {
+                    return;
+                };
+                if words.len() <= w {
+                    words.resize(w.saturating_add(1), 0);
+                }
+                if let Some(x) = words.get_mut(w) {
+                    let m = 1_u64 << (key & 63);
+                    if *x & m == 0 {
+                        *x |= m;
+                        *ones = ones.saturating_add(1);
+                    }
+                }
+            }
             Ids::Sketch(h) => h.insert_hash(hash),
         }
     }
@@ -162,6 +179,7 @@ impl Ids {
     fn count(&self) -> u64 {
         match self {
             Ids::Exact(s) => u64::try_from(s.len()).unwrap_or(u64::MAX),
+            Ids::Bits(_, ones) => *ones,
             Ids::Sketch(h) => h.count(),
         }
     }
@@ -235,6 +253,10 @@ pub struct SortedAggregator {
     open_cells: std::collections::BTreeMap<(i64, u32), (Ids, Ids)>,
     /// Users and channels counted in the complete cells, by (group, bucket).
     done_cells: FastMap<(u32, i64), (u64, u64)>,
+    /// Dense numbers of the scoped (app, user) and (app, channel) keys: the group totals are
+    /// bitsets over them.
+    scoped_users: FastMap<u64, u32>,
+    scoped_channels: FastMap<u64, u32>,
 }
 
 impl SortedAggregator {
@@ -283,6 +305,8 @@ impl SortedAggregator {
             approx,
             open_cells: std::collections::BTreeMap::new(),
             done_cells: FastMap::default(),
+            scoped_users: FastMap::default(),
+            scoped_channels: FastMap::default(),
         })
     }
 
@@ -434,7 +458,15 @@ impl SortedAggregator {
                 id_hash(app_name, seg.channel.as_str()),
             )
         });
-        let uk = (u64::from(app) << 32) | u64::from(user);
+        let dense = |map: &mut FastMap<u64, u32>, k: u64| -> Result<u64> {
+            let next = u32::try_from(map.len()).map_err(|_| Error::Overflow("distinct ids"))?;
+            Ok(u64::from(*map.entry(k).or_insert(next)))
+        };
+        let uk = dense(
+            &mut self.scoped_users,
+            (u64::from(app) << 32) | u64::from(user),
+        )?;
+        let ck = dense(&mut self.scoped_channels, ck)?;
         let approx = self.approx;
         for (bucket_start, _) in self.buckets.split_seconds(s, e) {
             let bucket = self.buckets.index_of(bucket_start);
@@ -452,7 +484,10 @@ impl SortedAggregator {
             .get_mut(usize::try_from(g).unwrap_or(usize::MAX))
             .ok_or(Error::Overflow("groups"))?;
         if gs.ids.is_none() {
-            gs.ids = Some((Ids::new(approx)?, Ids::new(approx)?));
+            gs.ids = Some(match approx {
+                Some(_) => (Ids::new(approx)?, Ids::new(approx)?),
+                None => (Ids::Bits(Vec::new(), 0), Ids::Bits(Vec::new(), 0)),
+            });
         }
         if let Some((u, c)) = &mut gs.ids {
             u.insert(uk, hashes.0);
