@@ -3,43 +3,9 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box};
 use mediameter_core::{BillingZone, Granularity, MinutePolicy};
-use mediameter_usage::{
-    BadRecords, Dimension, IdScope, Metrics, SegmentTable, UsageQuery, UsageReport,
-};
+use mediameter_usage::{BadRecords, Dimension, SegmentTable, UsageQuery, UsageReport};
 
 const N: usize = 1_000_000;
-
-/// The three queries of `shared/peers/usage_duckdb.py`.
-fn duckdb_queries() -> [(&'static str, UsageQuery); 3] {
-    let sub = |q: UsageQuery| q.with_filter(Dimension::Role, ["sub"]).unwrap();
-    [
-        (
-            "q1-secs-by-hour-region-spec",
-            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))
-                .with_split_by([Dimension::Region, Dimension::Spec])
-                .with_metrics(Metrics::DURATIONS),
-        ),
-        (
-            "q2-users-by-day-region",
-            UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
-                .with_split_by([Dimension::Region])
-                .with_id_scope(IdScope::Global)
-                .with_metrics(Metrics {
-                    distinct: true,
-                    peaks: false,
-                    stream_peaks: false,
-                }),
-        ),
-        (
-            "q3-peak-streams-by-hour",
-            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR)).with_metrics(Metrics {
-                distinct: false,
-                peaks: false,
-                stream_peaks: true,
-            }),
-        ),
-    ]
-}
 
 fn report(t: &SegmentTable, q: &UsageQuery, threads: usize) -> UsageReport {
     t.report_parallel(q, MinutePolicy::CeilPerPeriod, threads)
@@ -93,12 +59,15 @@ pub fn define(c: &mut Criterion) {
             },
         );
     }
-    for (name, q) in duckdb_queries() {
+    for (name, q) in mediameter_usage::synthetic::duckdb_queries().unwrap() {
         let one = report(&table, &q, 1);
         assert!(!one.rows.is_empty());
         for threads in [1, 2] {
             g.bench_function(
-                BenchmarkId::new(format!("table-{name}-{threads}-thread"), "1m"),
+                BenchmarkId::new(
+                    format!("table-{}-{threads}-thread", name.replace('_', "-")),
+                    "1m",
+                ),
                 |b| {
                     b.iter(|| {
                         let r = report(black_box(&table), black_box(&q), threads);

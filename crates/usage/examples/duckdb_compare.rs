@@ -27,40 +27,15 @@
 
 use std::time::Instant;
 
-use mediameter_core::{BillingZone, Granularity, MinutePolicy, StreamSegment};
+use mediameter_core::{MinutePolicy, StreamSegment};
 use mediameter_usage::{
-    Aggregator, BadRecords, Dimension, IdScope, InputFormat, Metrics, SegmentReader, SegmentTable,
-    UsageQuery, UsageReport,
+    Aggregator, BadRecords, InputFormat, SegmentReader, SegmentTable, UsageQuery, UsageReport,
 };
 
-fn q1() -> UsageQuery {
-    UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
-        .with_split_by([Dimension::Region, Dimension::Spec])
-        .with_filter(Dimension::Role, ["sub"])
+fn queries() -> [UsageQuery; 3] {
+    mediameter_usage::synthetic::duckdb_queries()
         .unwrap()
-        .with_metrics(Metrics::DURATIONS)
-}
-
-fn q2() -> UsageQuery {
-    UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
-        .with_split_by([Dimension::Region])
-        .with_id_scope(IdScope::Global)
-        .with_metrics(Metrics {
-            distinct: true,
-            peaks: false,
-            stream_peaks: false,
-        })
-}
-
-fn q3() -> UsageQuery {
-    UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
-        .with_filter(Dimension::Role, ["sub"])
-        .unwrap()
-        .with_metrics(Metrics {
-            distinct: false,
-            peaks: false,
-            stream_peaks: true,
-        })
+        .map(|(_, q)| q)
 }
 
 /// `(rows, checksum)` of each result, as the SQL counts them.
@@ -93,7 +68,7 @@ fn table_run(bytes: &[u8], threads: usize) -> (f64, [f64; 3], [UsageReport; 3]) 
     assert_eq!(skipped.skipped, 0);
     let load = t.elapsed().as_secs_f64();
     let mut times = [0.0; 3];
-    let reports = [q1(), q2(), q3()];
+    let reports = queries();
     let mut out = Vec::new();
     for (i, q) in reports.iter().enumerate() {
         let t = Instant::now();
@@ -115,15 +90,13 @@ fn main() {
         .expect("usage: duckdb_compare SEGMENTS.csv [runs]");
     let runs: usize = args.next().map_or(3, |s| s.parse().unwrap());
     let path = path.as_str();
-    let names = [
-        "secs_by_hour_region_spec",
-        "users_by_day_region",
-        "peak_by_hour",
-    ];
+    let names = mediameter_usage::synthetic::duckdb_queries()
+        .unwrap()
+        .map(|(n, _)| n);
 
     // The reference: the streaming aggregator over the general reader.
     let t = Instant::now();
-    let mut aggs = [q1(), q2(), q3()].map(|q| Aggregator::new(q).unwrap());
+    let mut aggs = queries().map(|q| Aggregator::new(q).unwrap());
     let mut segments = 0_u64;
     let mut batch: Vec<StreamSegment> = Vec::with_capacity(4096);
     for seg in reader(path) {

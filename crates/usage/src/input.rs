@@ -145,6 +145,16 @@ enum Source<R> {
 pub(crate) struct Columns(pub(crate) [Option<usize>; 12]);
 
 impl Columns {
+    /// The highest position of a required column: a record needs more fields than this.
+    pub(crate) fn needed(&self) -> usize {
+        self.0
+            .iter()
+            .take(REQUIRED)
+            .flatten()
+            .max()
+            .copied()
+            .unwrap_or(0)
+    }
     /// The position of each of [`NAMES`] in a CSV header (read from line `line`).
     ///
     /// # Errors
@@ -527,14 +537,7 @@ pub(crate) fn csv_segment(
             *slot = fields.get(*i).map(String::as_str);
         }
     }
-    let needed = cols
-        .0
-        .iter()
-        .take(REQUIRED)
-        .flatten()
-        .max()
-        .copied()
-        .unwrap_or(0);
+    let needed = cols.needed();
     if fields.len() <= needed {
         return Err(Error::record(
             line,

@@ -11,6 +11,7 @@ use mediameter_core::{
 };
 
 use crate::error::Result;
+use crate::query::{Dimension, IdScope, Metrics, UsageQuery};
 
 /// SplitMix64: small, fast, and good enough for synthetic data.
 #[derive(Debug, Clone)]
@@ -207,4 +208,44 @@ pub fn segments(n: usize, seed: u64) -> Result<Vec<StreamSegment>> {
         out.extend(population.draw(&mut rng, start));
     }
     Ok(out)
+}
+
+/// The three queries of `shared/peers/usage_duckdb.py`, as usage queries, named: (1) subscribe
+/// seconds per UTC hour, region and spec; (2) distinct users (by id alone, as
+/// `count(DISTINCT "user")`) per GMT+8 day and region; (3) peak concurrent subscribe streams per
+/// UTC hour.
+///
+/// # Errors
+///
+/// Never in practice: the filters are valid.
+pub fn duckdb_queries() -> Result<[(&'static str, UsageQuery); 3]> {
+    use mediameter_core::{BillingZone, Granularity};
+    let sub = |q: UsageQuery| q.with_filter(Dimension::Role, ["sub"]);
+    Ok([
+        (
+            "secs_by_hour_region_spec",
+            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?
+                .with_split_by([Dimension::Region, Dimension::Spec])
+                .with_metrics(Metrics::DURATIONS),
+        ),
+        (
+            "users_by_day_region",
+            UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
+                .with_split_by([Dimension::Region])
+                .with_id_scope(IdScope::Global)
+                .with_metrics(Metrics {
+                    distinct: true,
+                    peaks: false,
+                    stream_peaks: false,
+                }),
+        ),
+        (
+            "peak_by_hour",
+            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?.with_metrics(Metrics {
+                distinct: false,
+                peaks: false,
+                stream_peaks: true,
+            }),
+        ),
+    ])
 }

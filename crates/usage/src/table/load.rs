@@ -24,9 +24,7 @@ use mediameter_core::{
 use super::{Dict, Row, SegmentTable, kind_of};
 use crate::csv::{CsvReader, MAX_RECORD_BYTES};
 use crate::error::{Error, Result};
-use crate::input::{
-    BadRecords, Columns, IdCache, REQUIRED, SkipReport, build, csv_segment, parse_spec,
-};
+use crate::input::{BadRecords, Columns, IdCache, SkipReport, build, csv_segment, parse_spec};
 
 /// Bytes read from the input at a time by [`SegmentTable::read_csv`].
 const CHUNK: usize = 1 << 22;
@@ -60,14 +58,7 @@ enum Stop {
 
 impl Loader {
     fn new(columns: Columns, line: u64, bad: BadRecords) -> Self {
-        let needed = columns
-            .0
-            .iter()
-            .take(REQUIRED)
-            .flatten()
-            .max()
-            .copied()
-            .unwrap_or(0);
+        let needed = columns.needed();
         let last = columns.0.iter().flatten().max().copied().unwrap_or(0);
         Loader {
             table: SegmentTable::new(),
