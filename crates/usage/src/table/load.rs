@@ -549,3 +549,44 @@ fn cut(body: &[u8], n: usize) -> Vec<&[u8]> {
     }
     parts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_seconds_takes_only_plain_digits() {
+        assert_eq!(plain_seconds("0"), Some(0));
+        assert_eq!(plain_seconds("1679241600"), Some(1_679_241_600));
+        assert_eq!(plain_seconds("999999999999"), Some(999_999_999_999));
+        for s in [
+            "",
+            "-5",
+            "+5",
+            " 5",
+            "5 ",
+            "1e3",
+            "2023-03-20T00:00:00Z",
+            "9999999999999",
+        ] {
+            assert_eq!(plain_seconds(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn cut_ends_every_part_at_a_line_break() {
+        let body = b"a\nbb\nccc\ndddd\neeeee\n";
+        for n in 1..8 {
+            let parts = cut(body, n);
+            assert!(parts.len() <= n);
+            assert_eq!(parts.concat(), body.to_vec());
+            assert!(parts.iter().all(|p| p.ends_with(b"\n")), "{n}: {parts:?}");
+        }
+        // No final line break: the last part ends where the input does.
+        let parts = cut(b"a\nb", 2);
+        assert_eq!(parts.concat(), b"a\nb".to_vec());
+        assert!(cut(b"", 3).is_empty());
+        // One long line cannot be cut.
+        assert_eq!(cut(b"abcdefgh", 4), vec![&b"abcdefgh"[..]]);
+    }
+}
