@@ -1316,44 +1316,50 @@ impl SegmentTable {
         for o in rest {
             merge(&plan, &mut p, o?)?;
         }
-        finish(&plan, p, policy)
+        finish(&plan, p, policy, threads)
     }
 }
 
 /// The report of a merged partial.
-fn finish(plan: &Plan<'_>, p: Partial, policy: MinutePolicy) -> Result<UsageReport> {
+fn finish(
+    plan: &Plan<'_>,
+    mut p: Partial,
+    policy: MinutePolicy,
+    threads: usize,
+) -> Result<UsageReport> {
     let groups = p.groups.len();
     let cell_group: Vec<u32> = p.cell_keys.iter().map(|&(g, _)| g).collect();
-    let (user_cells, user_totals) = distinct_counts(p.users, &cell_group, groups)?;
-    let (chan_cells, chan_totals) = distinct_counts(p.channels, &cell_group, groups)?;
-    let mut stream_events: Vec<Option<Events>> = match p.streams {
-        Streams::Off => vec![None; groups],
-        Streams::Events(v) => v.into_iter().map(Some).collect(),
-        Streams::Diff { lo, per_group, .. } => per_group
-            .into_iter()
-            .map(|d| {
-                // The nonzero net changes, already in time order.
-                Some(
-                    (0_i64..)
-                        .zip(d)
-                        .filter(|&(_, v)| v != 0)
-                        .map(|(k, v)| (lo.saturating_add(k), v))
-                        .collect(),
-                )
-            })
-            .collect(),
-    };
-    let (mut chan_events, mut rel_events) = if plan.peaks {
-        (
-            stretch_events(p.chan, groups, |v| {
-                sort_by_key(v, |x| [u64::from(x.0), x.1, ordered(x.2)]);
-            })
-            .into_iter()
-            .map(Some)
-            .collect(),
+    let mut stream_events: Vec<Option<Events>> =
+        match std::mem::replace(&mut p.streams, Streams::Off) {
+            Streams::Off => vec![None; groups],
+            Streams::Events(v) => v.into_iter().map(Some).collect(),
+            Streams::Diff { lo, per_group, .. } => per_group
+                .into_iter()
+                .map(|d| {
+                    // The nonzero net changes, already in time order.
+                    Some(
+                        (0_i64..)
+                            .zip(d)
+                            .filter(|&(_, v)| v != 0)
+                            .map(|(k, v)| (lo.saturating_add(k), v))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        };
+    // Two independent halves: users and communications, channels and channel activity.
+    let (users, channels) = (
+        std::mem::replace(&mut p.users, Dist::Off),
+        std::mem::replace(&mut p.channels, Dist::Off),
+    );
+    let (chan, rel) = (std::mem::take(&mut p.chan), std::mem::take(&mut p.rel));
+    let peaks = plan.peaks;
+    let cg = &cell_group;
+    let half_a = move || -> Result<(Counts, Vec<Option<Events>>)> {
+        let counts = distinct_counts(users, cg, groups)?;
+        let events = if peaks {
             stretch_events(
-                p.rel
-                    .into_iter()
+                rel.into_iter()
                     .map(|(g, c, r, s, e)| (g, (c, r), s, e))
                     .collect(),
                 groups,
@@ -1361,11 +1367,40 @@ fn finish(plan: &Plan<'_>, p: Partial, policy: MinutePolicy) -> Result<UsageRepo
             )
             .into_iter()
             .map(Some)
-            .collect(),
-        )
-    } else {
-        (vec![None; groups], vec![None; groups])
+            .collect()
+        } else {
+            vec![None; groups]
+        };
+        Ok((counts, events))
     };
+    let half_b = move || -> Result<(Counts, Vec<Option<Events>>)> {
+        let counts = distinct_counts(channels, cg, groups)?;
+        let events = if peaks {
+            stretch_events(chan, groups, |v| {
+                sort_by_key(v, |x| [u64::from(x.0), x.1, ordered(x.2)]);
+            })
+            .into_iter()
+            .map(Some)
+            .collect()
+        } else {
+            vec![None; groups]
+        };
+        Ok((counts, events))
+    };
+    let (a, b) = if threads > 1 {
+        std::thread::scope(|s| {
+            let h = s.spawn(half_a);
+            let b = half_b();
+            let a = h
+                .join()
+                .unwrap_or(Err(Error::Overflow("a report thread stopped")));
+            (a, b)
+        })
+    } else {
+        (half_a(), half_b())
+    };
+    let ((user_cells, user_totals), mut rel_events) = a?;
+    let ((chan_cells, chan_totals), mut chan_events) = b?;
     let mut per_group: Vec<Vec<(i64, usize)>> = vec![Vec::new(); groups];
     for (c, &(g, b)) in p.cell_keys.iter().enumerate() {
         if let Some(v) = per_group.get_mut(idx(g)) {
