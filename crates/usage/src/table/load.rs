@@ -88,86 +88,56 @@ impl Loader {
 
     /// Loads the complete lines of `buf` (the last one may lack its line break only at the end
     /// of the input).
+    ///
+    /// The user and channel of the next line are looked up before the current line is
+    /// loaded: in a dictionary of hundreds of thousands of ids a lookup is a cache miss, and
+    /// this way it overlaps with the work on the current line instead of stalling it.
     fn lines(&mut self, buf: &[u8]) -> Result<Stop> {
         let mut pos = 0_usize;
-        let mut commas = [0_usize; MAX_FIELDS];
-        while let Some(rest) = buf.get(pos..) {
-            if rest.is_empty() {
-                break;
-            }
-            // One scan: the commas, a quote, the line break.
-            let mut n_commas = 0_usize;
-            let mut quote = false;
-            let mut len = rest.len();
-            for (i, &b) in rest.iter().enumerate() {
-                match b {
-                    b',' => {
-                        if let Some(c) = commas.get_mut(n_commas) {
-                            *c = i;
-                        }
-                        n_commas = n_commas.saturating_add(1);
-                    }
-                    b'"' => quote = true,
-                    b'\n' => {
-                        len = i.saturating_add(1);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let Some(raw) = rest.get(..len) else { break };
-            if quote || raw.len() > MAX_RECORD_BYTES {
-                return Ok(Stop::General(pos));
-            }
-            let Ok(text) = std::str::from_utf8(raw) else {
-                return Ok(Stop::General(pos));
+        let mut next = scan(buf, pos, &self.columns, self.needed, self.last);
+        let mut hints = (None, None);
+        loop {
+            let cur = next;
+            let len = match &cur {
+                Scan::End => break,
+                Scan::General => return Ok(Stop::General(pos)),
+                Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len, .. } => *len,
             };
             pos = pos.saturating_add(len);
+            next = scan(buf, pos, &self.columns, self.needed, self.last);
+            let cur_hints = std::mem::replace(&mut hints, self.lookup_ahead(&next));
             self.line = self.line.saturating_add(1);
-            let body = text.trim_end_matches(['\n', '\r']);
-            if body.is_empty() {
-                continue;
-            }
-            // The fields: between commas, the last one up to the end of the body.
-            let n_fields = n_commas.saturating_add(1);
-            let field = |k: usize| -> Option<&str> {
-                if k >= n_fields {
-                    return None;
+            match cur {
+                Scan::Fields { v, .. } => {
+                    if fast_row(&mut self.table, &v, cur_hints).is_none() {
+                        let seg = build(self.line, v, None);
+                        self.general_segment(seg)?;
+                    }
                 }
-                let from = match k.checked_sub(1) {
-                    None => 0,
-                    Some(p) => commas.get(p)?.saturating_add(1),
-                };
-                let to = if k == n_commas {
-                    body.len()
-                } else {
-                    *commas.get(k)?
-                };
-                body.get(from..to.min(body.len()))
-            };
-            if n_fields <= self.needed || self.last >= MAX_FIELDS {
-                // Too few fields (the general reader words the error), or columns beyond the
-                // ones this scan keeps.
-                let fields: Vec<String> = body.split(',').map(str::to_owned).collect();
-                let seg = csv_segment(self.line, &fields, &self.columns, &mut IdCache::default());
-                self.general_segment(seg)?;
-                continue;
-            }
-            let mut v: [Option<&str>; 12] = [None; 12];
-            for (slot, col) in v.iter_mut().zip(self.columns.0.iter()) {
-                if let Some(i) = col {
-                    *slot = field(*i);
-                }
-            }
-            match fast_row(&mut self.table, &v) {
-                Some(()) => {}
-                None => {
-                    let seg = build(self.line, v, None);
+                Scan::Short { body, .. } => {
+                    // Too few fields (the general reader words the error), or columns beyond
+                    // the ones a scan keeps.
+                    let fields: Vec<String> = body.split(',').map(str::to_owned).collect();
+                    let seg =
+                        csv_segment(self.line, &fields, &self.columns, &mut IdCache::default());
                     self.general_segment(seg)?;
                 }
+                Scan::Blank { .. } | Scan::End | Scan::General => {}
             }
         }
         Ok(Stop::Done)
+    }
+
+    /// The ids of the user and channel of a scanned line, when already known.
+    #[inline]
+    fn lookup_ahead(&self, next: &Scan<'_>) -> (Option<u32>, Option<u32>) {
+        match next {
+            Scan::Fields { v, .. } => {
+                let get = |d: &Dict, k: usize| v.get(k).copied().flatten().and_then(|s| d.get(s));
+                (get(&self.table.users, 2), get(&self.table.channels, 1))
+            }
+            _ => (None, None),
+        }
     }
 
     /// A segment (or error) from the general reader's builder.
@@ -219,10 +189,101 @@ impl Loader {
     }
 }
 
+/// One line of the input, split.
+enum Scan<'a> {
+    /// No more input.
+    End,
+    /// The line needs the general reader (a quote, bytes that are not UTF-8, an oversized
+    /// record).
+    General,
+    /// A line with nothing but a line break.
+    Blank { len: usize },
+    /// Too few fields, or columns beyond the ones a scan keeps: its text.
+    Short { len: usize, body: &'a str },
+    /// The values of [`NAMES`](crate::input::NAMES) (absent: `None`).
+    Fields {
+        len: usize,
+        v: [Option<&'a str>; 12],
+    },
+}
+
+/// Splits the line of `buf` starting at `pos`, in one scan for its commas, a quote and its
+/// line break.
+#[inline]
+fn scan<'a>(buf: &'a [u8], pos: usize, columns: &Columns, needed: usize, last: usize) -> Scan<'a> {
+    let Some(rest) = buf.get(pos..).filter(|r| !r.is_empty()) else {
+        return Scan::End;
+    };
+    let mut commas = [0_usize; MAX_FIELDS];
+    let mut n_commas = 0_usize;
+    let mut quote = false;
+    let mut len = rest.len();
+    for (i, &b) in rest.iter().enumerate() {
+        match b {
+            b',' => {
+                if let Some(c) = commas.get_mut(n_commas) {
+                    *c = i;
+                }
+                n_commas = n_commas.saturating_add(1);
+            }
+            b'"' => quote = true,
+            b'\n' => {
+                len = i.saturating_add(1);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(raw) = rest.get(..len) else {
+        return Scan::End;
+    };
+    if quote || raw.len() > MAX_RECORD_BYTES {
+        return Scan::General;
+    }
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return Scan::General;
+    };
+    let body = text.trim_end_matches(['\n', '\r']);
+    if body.is_empty() {
+        return Scan::Blank { len };
+    }
+    // The fields: between commas, the last one up to the end of the body.
+    let n_fields = n_commas.saturating_add(1);
+    if n_fields <= needed || last >= MAX_FIELDS {
+        return Scan::Short { len, body };
+    }
+    let field = |k: usize| -> Option<&'a str> {
+        if k >= n_fields {
+            return None;
+        }
+        let from = match k.checked_sub(1) {
+            None => 0,
+            Some(p) => commas.get(p)?.saturating_add(1),
+        };
+        let to = if k == n_commas {
+            body.len()
+        } else {
+            *commas.get(k)?
+        };
+        body.get(from..to.min(body.len()))
+    };
+    let mut v: [Option<&'a str>; 12] = [None; 12];
+    for (slot, col) in v.iter_mut().zip(columns.0.iter()) {
+        if let Some(i) = col {
+            *slot = field(*i);
+        }
+    }
+    Scan::Fields { len, v }
+}
+
 /// The row of a line whose values the fast path takes, added to `table`; `None` (and the
 /// table untouched) for anything else, which the general builder then reads or rejects.
 #[inline]
-fn fast_row(table: &mut SegmentTable, v: &[Option<&str>; 12]) -> Option<()> {
+fn fast_row(
+    table: &mut SegmentTable,
+    v: &[Option<&str>; 12],
+    (user_hint, channel_hint): (Option<u32>, Option<u32>),
+) -> Option<()> {
     let req = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
     let opt = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
     let role = match req(3)? {
@@ -238,8 +299,15 @@ fn fast_row(table: &mut SegmentTable, v: &[Option<&str>; 12]) -> Option<()> {
     }
     // Look every id up before adding any, so that a rejected line adds nothing.
     let app = Lookup::of(&table.apps, req(0)?, |s| AppId::new(s).is_ok())?;
-    let channel = Lookup::of(&table.channels, req(1)?, |s| ChannelId::new(s).is_ok())?;
-    let user = Lookup::of(&table.users, req(2)?, |s| UserId::new(s).is_ok())?;
+    // A hint is an id found before this line was loaded: ids never change, so it holds.
+    let channel = match channel_hint {
+        Some(i) => Lookup::Found(i),
+        None => Lookup::of(&table.channels, req(1)?, |s| ChannelId::new(s).is_ok())?,
+    };
+    let user = match user_hint {
+        Some(i) => Lookup::Found(i),
+        None => Lookup::of(&table.users, req(2)?, |s| UserId::new(s).is_ok())?,
+    };
     let publisher = match opt(8) {
         Some(p) => Some(Lookup::of(&table.users, p, |s| UserId::new(s).is_ok())?),
         None => None,
