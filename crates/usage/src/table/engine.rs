@@ -140,10 +140,12 @@ enum Source {
 #[derive(Default)]
 struct Filters {
     any: bool,
+    /// Whether each kind byte (spec index, plus [`SUB`] for a subscription) passes the spec
+    /// and role filters.
+    kind: Option<[bool; 16]>,
     app: Option<Vec<bool>>,
-    dims: [Option<Vec<bool>>; 4],
-    spec: Option<[bool; 6]>,
-    role: Option<[bool; 2]>,
+    /// The filtered optional dimensions: column index and accepted ids.
+    dims: Vec<(usize, Vec<bool>)>,
 }
 
 #[inline]
@@ -174,16 +176,23 @@ impl<'a> Plan<'a> {
             filters.any = true;
             match dim {
                 Dimension::App => filters.app = Some(by_name(&t.apps, set)),
-                Dimension::Spec => {
-                    filters.spec = Some(MediaSpec::ALL.map(|s| set.contains(s.as_str())));
-                }
-                Dimension::Role => {
-                    filters.role = Some([set.contains("pub"), set.contains("sub")]);
+                Dimension::Spec | Dimension::Role => {
+                    let kinds = filters.kind.get_or_insert([true; 16]);
+                    for (k, ok) in (0_u8..).zip(kinds.iter_mut()) {
+                        let value = if dim == Dimension::Role {
+                            Some(if k & SUB != 0 { "sub" } else { "pub" })
+                        } else {
+                            MediaSpec::ALL
+                                .get(usize::from(k & !SUB))
+                                .map(|s| s.as_str())
+                        };
+                        *ok = *ok && value.is_some_and(|v| set.contains(v));
+                    }
                 }
                 other => {
                     let k = other.index().saturating_sub(1);
-                    if let (Some(slot), Some(d)) = (filters.dims.get_mut(k), t.dims.get(k)) {
-                        *slot = Some(by_name(d, set));
+                    if let Some(d) = t.dims.get(k) {
+                        filters.dims.push((k, by_name(d, set)));
                     }
                 }
             }
@@ -351,28 +360,18 @@ impl<'a> Plan<'a> {
     fn accepts(&self, i: usize, kind: u8) -> bool {
         let f = &self.filters;
         let t = self.t;
+        if let Some(k) = &f.kind
+            && !k.get(usize::from(kind)).copied().unwrap_or(false)
+        {
+            return false;
+        }
         if !allowed(f.app.as_ref(), t.app.get(i).copied().unwrap_or(NONE)) {
             return false;
         }
-        for (col, filter) in t.dim.iter().zip(&f.dims) {
-            if filter.is_some() && !allowed(filter.as_ref(), col.get(i)) {
-                return false;
-            }
-        }
-        if let Some(s) = &f.spec
-            && !s.get(usize::from(kind & !SUB)).copied().unwrap_or(false)
-        {
-            return false;
-        }
-        if let Some(r) = &f.role
-            && !r
-                .get(usize::from(kind & SUB != 0))
-                .copied()
-                .unwrap_or(false)
-        {
-            return false;
-        }
-        true
+        f.dims.iter().all(|(k, ok)| {
+            let v = t.dim.get(*k).map_or(NONE, |col| col.get(i));
+            ok.get(idx(v)).copied().unwrap_or(false)
+        })
     }
 
     /// The group key of row `i`.
