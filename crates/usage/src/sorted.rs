@@ -138,8 +138,9 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
 #[derive(Debug, Clone)]
 enum Ids {
     Exact(FastSet<u64>),
-    /// A bitset over dense keys, and its number of ones.
-    Bits(Vec<u64>, u64),
+    /// Per app (the high 32 bits of a key), a bitset over the interned ids (the low 32 bits),
+    /// and the number of ones.
+    Bits(FastMap<u32, Vec<u64>>, u64),
     Sketch(Hll),
 }
 
@@ -157,15 +158,17 @@ impl Ids {
             Ids::Exact(s) => {
                 s.insert(key);
             }
-            Ids::Bits(words, ones) => {
-                let Ok(w) = usize::try_from(key >> 6) else {
+            Ids::Bits(apps, ones) => {
+                let (app, id) = (u32::try_from(key >> 32).unwrap_or(NONE), key & 0xffff_ffff);
+                let words = apps.entry(app).or_default();
+                let Ok(w) = usize::try_from(id >> 6) else {
                     return;
                 };
                 if words.len() <= w {
                     words.resize(w.saturating_add(1), 0);
                 }
                 if let Some(x) = words.get_mut(w) {
-                    let m = 1_u64 << (key & 63);
+                    let m = 1_u64 << (id & 63);
                     if *x & m == 0 {
                         *x |= m;
                         *ones = ones.saturating_add(1);
@@ -253,10 +256,6 @@ pub struct SortedAggregator {
     open_cells: std::collections::BTreeMap<(i64, u32), (Ids, Ids)>,
     /// Users and channels counted in the complete cells, by (group, bucket).
     done_cells: FastMap<(u32, i64), (u64, u64)>,
-    /// Dense numbers of the scoped (app, user) and (app, channel) keys: the group totals are
-    /// bitsets over them.
-    scoped_users: FastMap<u64, u32>,
-    scoped_channels: FastMap<u64, u32>,
 }
 
 impl SortedAggregator {
@@ -305,8 +304,6 @@ impl SortedAggregator {
             approx,
             open_cells: std::collections::BTreeMap::new(),
             done_cells: FastMap::default(),
-            scoped_users: FastMap::default(),
-            scoped_channels: FastMap::default(),
         })
     }
 
@@ -458,15 +455,7 @@ impl SortedAggregator {
                 id_hash(app_name, seg.channel.as_str()),
             )
         });
-        let dense = |map: &mut FastMap<u64, u32>, k: u64| -> Result<u64> {
-            let next = u32::try_from(map.len()).map_err(|_| Error::Overflow("distinct ids"))?;
-            Ok(u64::from(*map.entry(k).or_insert(next)))
-        };
-        let uk = dense(
-            &mut self.scoped_users,
-            (u64::from(app) << 32) | u64::from(user),
-        )?;
-        let ck = dense(&mut self.scoped_channels, ck)?;
+        let uk = (u64::from(app) << 32) | u64::from(user);
         let approx = self.approx;
         for (bucket_start, _) in self.buckets.split_seconds(s, e) {
             let bucket = self.buckets.index_of(bucket_start);
@@ -486,7 +475,10 @@ impl SortedAggregator {
         if gs.ids.is_none() {
             gs.ids = Some(match approx {
                 Some(_) => (Ids::new(approx)?, Ids::new(approx)?),
-                None => (Ids::Bits(Vec::new(), 0), Ids::Bits(Vec::new(), 0)),
+                None => (
+                    Ids::Bits(FastMap::default(), 0),
+                    Ids::Bits(FastMap::default(), 0),
+                ),
             });
         }
         if let Some((u, c)) = &mut gs.ids {
