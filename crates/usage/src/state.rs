@@ -259,6 +259,30 @@ impl GroupState {
 /// a segment has no value for an optional dimension.
 pub type GroupKey = Vec<Option<String>>;
 
+/// The group key of value ids `key` (in [`Dimension::ALL`](crate::Dimension::ALL) order, as the
+/// hot paths intern them): specs and roles by their names, apps and optional dimensions by
+/// `name(dimension, id)` (`None` for an absent value).
+pub(crate) fn group_key_of(
+    split: &[crate::Dimension],
+    key: &[u32; 7],
+    name: impl Fn(crate::Dimension, u32) -> Option<String>,
+) -> GroupKey {
+    use crate::Dimension;
+    split
+        .iter()
+        .map(|&d| {
+            let v = key.get(d.index()).copied().unwrap_or(u32::MAX);
+            match d {
+                Dimension::Spec => mediameter_core::MediaSpec::ALL
+                    .get(usize::try_from(v).unwrap_or(0))
+                    .map(|s| s.as_str().to_owned()),
+                Dimension::Role => Some(if v == 1 { "sub" } else { "pub" }.to_owned()),
+                other => name(other, v),
+            }
+        })
+        .collect()
+}
+
 /// A partial aggregate: the complete, mergeable result of aggregating some segments under a
 /// [`UsageQuery`].
 ///

@@ -30,7 +30,7 @@ use crate::report::{
     CellFigures, Events, GroupFigures, UsageReport, assemble, group_rows, labelled,
 };
 use crate::spec_table::PerSpec;
-use crate::state::GroupKey;
+use crate::state::{GroupKey, group_key_of};
 
 /// The sizes up to which a report uses dense arrays, and the rows per thread.
 #[derive(Debug, Clone, Copy)]
@@ -448,23 +448,13 @@ impl<'a> Plan<'a> {
 
     fn group_key(&self, key: &Key) -> GroupKey {
         let t = self.t;
-        self.query
-            .split_by()
-            .iter()
-            .map(|d| {
-                let v = key.get(d.index()).copied().unwrap_or(NONE);
-                match d {
-                    Dimension::App => t.apps.name(v).map(str::to_owned),
-                    Dimension::Spec => MediaSpec::ALL.get(idx(v)).map(|s| s.as_str().to_owned()),
-                    Dimension::Role => Some(if v == 1 { "sub" } else { "pub" }.to_owned()),
-                    other => t
-                        .dims
-                        .get(other.index().saturating_sub(1))
-                        .and_then(|n| n.name(v))
-                        .map(str::to_owned),
-                }
-            })
-            .collect()
+        group_key_of(self.query.split_by(), key, |d, v| {
+            let dict = match d {
+                Dimension::App => Some(&t.apps),
+                other => t.dims.get(other.index().saturating_sub(1)),
+            };
+            dict.and_then(|n| n.name(v)).map(str::to_owned)
+        })
     }
 }
 
