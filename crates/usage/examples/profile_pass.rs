@@ -1,7 +1,8 @@
 //! Profiling helper: passes over 1 M synthetic segments with some metrics, timed.
 //!
 //! `cargo run --release -p mediameter-usage --example profile_pass -- 1000000 3 dps`
-//! (metrics: d = distinct, p = peaks, s = stream peaks; `-` for durations only).
+//! (metrics: d = distinct, p = peaks, s = stream peaks; `-` for durations only; h = distinct
+//! counts with sketches (`HyperLogLog`, p = 10) instead of exact sets).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,7 +12,7 @@
 use std::time::Instant;
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy};
-use mediameter_usage::{Aggregator, Dimension, Metrics, UsageQuery};
+use mediameter_usage::{Aggregator, Dimension, DistinctMode, Metrics, UsageQuery};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -85,13 +86,16 @@ fn main() {
         return;
     }
     let segs = mediameter_usage::synthetic::segments(n, 7).unwrap();
-    let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+    let mut q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
         .with_split_by([Dimension::Region])
         .with_metrics(Metrics {
-            distinct: m.contains('d'),
+            distinct: m.contains('d') || m.contains('h'),
             peaks: m.contains('p'),
             stream_peaks: m.contains('s'),
         });
+    if m.contains('h') {
+        q = q.with_distinct(DistinctMode::Approximate { precision: 10 });
+    }
     if m.ends_with("table") {
         for _ in 0..reps {
             let t = Instant::now();

@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 
 use mediameter_core::{MinutePolicy, Role, StreamSegment};
 
-use crate::compact::{Deltas, KeySet, Stretches};
+use crate::compact::{Deltas, KeySet, StretchKey, Stretches};
 use crate::error::{Error, Result};
 use crate::hash::{FastMap, Inline, combine, stable_hash};
 use crate::hll::Hll;
-use crate::intervals::IntervalSet;
+use crate::intern::InlineTable;
+use crate::intervals::{IntervalSet, peaks_of_packed, peaks_of_sorted, peaks_per_bucket};
 use crate::query::{Dimension, DistinctMode, IdScope, UsageQuery};
 use crate::report::{CellFigures, GroupFigures, UsageReport, assemble, group_rows, labelled};
 use crate::spec_table::PerSpec;
@@ -19,46 +20,104 @@ use crate::state::{Cell, Distinct, GroupKey, Relation, UsageState};
 /// sketches need it.
 #[derive(Debug, Default)]
 struct Interner {
-    short: FastMap<Inline, u32>,
+    short: InlineTable,
     long: FastMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    /// Every interned string, one after the other (one allocation, not one per id).
+    names: String,
+    /// End of each id's string in `names`.
+    ends: Vec<usize>,
     hashes: Vec<u64>,
 }
 
 impl Interner {
     #[inline]
     fn id(&mut self, s: &str, with_hash: bool) -> Result<u32> {
-        self.id_keyed(Inline::new(s), s, with_hash)
+        let inline = Inline::new(s);
+        let h = inline.as_ref().map_or(0, Inline::hash64);
+        self.id_keyed(inline, h, s, with_hash)
     }
 
-    /// [`Interner::id`] with the inline key of `s` already built (`Inline::new(s)`).
+    /// [`Interner::id`] with the inline key of `s` already built (`Inline::new(s)`) and its
+    /// hash (`Inline::hash64`, any value when `inline` is `None`).
     #[inline]
-    fn id_keyed(&mut self, inline: Option<Inline>, s: &str, with_hash: bool) -> Result<u32> {
+    fn id_keyed(
+        &mut self,
+        inline: Option<Inline>,
+        h: u64,
+        s: &str,
+        with_hash: bool,
+    ) -> Result<u32> {
         let found = match &inline {
-            Some(k) => self.short.get(k),
-            None => self.long.get(s),
+            Some(k) => self.short.find(k, h),
+            None => self.long.get(s).copied(),
         };
-        if let Some(&i) = found {
-            return Ok(i);
+        match found {
+            Some(i) => Ok(i),
+            None => self.add(inline, h, s, with_hash),
         }
-        let i = u32::try_from(self.names.len())
-            .map_err(|_| Error::Overflow("distinct ids (more than 2^32)"))?;
-        self.names.push(s.into());
+    }
+
+    /// Interns `s`, absent so far (the slow path of [`Interner::id_keyed`]).
+    #[cold]
+    #[inline(never)]
+    fn add(&mut self, inline: Option<Inline>, h: u64, s: &str, with_hash: bool) -> Result<u32> {
+        let i = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&i| i != NONE)
+            .ok_or(Error::Overflow("distinct ids (more than 2^32)"))?;
+        let inserted = match inline {
+            Some(k) => self.short.insert(k, h, i),
+            None => {
+                self.long.insert(s.into(), i);
+                true
+            }
+        };
+        if !inserted {
+            return Err(Error::Overflow("distinct ids (more than 2^32)"));
+        }
+        self.names.push_str(s);
+        self.ends.push(self.names.len());
         if with_hash {
             self.hashes.push(stable_hash(&[s.as_bytes()]));
         }
-        match inline {
-            Some(k) => self.short.insert(k, i),
-            None => self.long.insert(s.into(), i),
-        };
         Ok(i)
     }
 
+    /// Reads the ids of `batch` (`id_of`) into `keys` and their hashes into `hashes`, and
+    /// touches the table where they will be looked up; returns a value for `black_box`.
+    #[inline]
+    fn prepare<T>(
+        &self,
+        batch: &[T],
+        id_of: impl Fn(&T) -> &str,
+        keys: &mut Vec<Option<Inline>>,
+        hashes: &mut Vec<u64>,
+    ) -> u64 {
+        // Touch every id's bytes first: a loop without data-dependent branches keeps many
+        // cache misses in flight (building the keys branches on each length).
+        let touched = batch.iter().fold(0_u8, |acc, x| {
+            let b = id_of(x).as_bytes();
+            acc ^ b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
+        });
+        keys.clear();
+        keys.extend(batch.iter().map(|x| Inline::new(id_of(x))));
+        hashes.clear();
+        hashes.extend(keys.iter().map(|k| k.as_ref().map_or(0, Inline::hash64)));
+        self.short.warm(hashes) ^ u64::from(touched)
+    }
+
     fn name(&self, i: u32) -> &str {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| self.names.get(i))
-            .map_or("", |b| b)
+        let Ok(i) = usize::try_from(i) else {
+            return "";
+        };
+        let start = match i.checked_sub(1) {
+            Some(prev) => self.ends.get(prev).copied(),
+            None => Some(0),
+        };
+        match (start, self.ends.get(i)) {
+            (Some(a), Some(&b)) => self.names.get(a..b).unwrap_or(""),
+            _ => "",
+        }
     }
 
     fn hash(&self, i: u32) -> u64 {
@@ -113,10 +172,11 @@ impl BucketIndex {
             self.slots.push(NONE);
         }
         let off = bucket.checked_sub(self.first)?;
-        if off.checked_rem(width)? != 0 {
+        // One division: `off` is a whole number of widths exactly when this multiplies back.
+        let k = off.checked_div(width)?;
+        if k.checked_mul(width)? != off {
             return None;
         }
-        let k = off.checked_div(width)?;
         if k < 0 {
             let extra = usize::try_from(k.unsigned_abs()).ok()?;
             let len = self.slots.len().checked_add(extra)?;
@@ -161,8 +221,31 @@ struct GroupAcc {
 
 const NONE: u32 = u32::MAX;
 
+/// The interned dimension values of a group, hashed as four words (the derived hash of an
+/// array would hash its length and then its bytes in chunks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GroupIds([u32; 7]);
+
+impl std::hash::Hash for GroupIds {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let [a, b, c, d, e, f, g] = self.0.map(u64::from);
+        state.write_u64((a << 32) | b);
+        state.write_u64((c << 32) | d);
+        state.write_u64((e << 32) | f);
+        state.write_u64(g);
+    }
+}
+
 /// Segments interned together by [`Aggregator::extend`].
-const BATCH: usize = 256;
+const BATCH: usize = 1024;
+
+/// Distinct insertions staged before they are made by cell (24 bytes each).
+#[cfg(not(test))]
+const STAGED: usize = 1 << 17;
+/// Small in unit tests, so that passes flush in the middle of a call.
+#[cfg(test)]
+const STAGED: usize = 1 << 7;
 
 /// Aggregates stream segments one at a time into groups × buckets.
 ///
@@ -206,7 +289,7 @@ pub struct Aggregator {
     channels: Interner,
     users: Interner,
     dims: [Interner; 4],
-    groups: FastMap<[u32; 7], u32>,
+    groups: FastMap<GroupIds, u32>,
     group_list: Vec<GroupAcc>,
     cells: FastMap<(u32, i64), u32>,
     cell_list: Vec<CellAcc>,
@@ -216,6 +299,11 @@ pub struct Aggregator {
     width: i64,
     segments: u64,
     seen: u64,
+    /// Whether distinct insertions go to `staged` (during [`Aggregator::extend`]).
+    staging: bool,
+    /// Distinct insertions not yet made: `(cell, user, channel)`, keys for exact sets and
+    /// hashes for sketches.
+    staged: Vec<(u32, u64, u64)>,
 }
 
 impl Aggregator {
@@ -270,6 +358,8 @@ impl Aggregator {
             width,
             segments: 0,
             seen: 0,
+            staging: false,
+            staged: Vec::new(),
         })
     }
 
@@ -309,12 +399,30 @@ impl Aggregator {
             }
             return Ok(());
         }
+        // Distinct insertions are staged while the batches run (see `flush_staged`);
+        // whatever happens, they are flushed before returning.
+        self.staging = self.want_distinct;
+        let result = self.extend_batched(segments);
+        self.staging = false;
+        self.flush_staged();
+        result
+    }
+
+    /// [`Aggregator::extend`] by batches, when ids are needed.
+    fn extend_batched<I>(&mut self, segments: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<StreamSegment>,
+    {
         // Batches: interning a whole batch of users, then of channels, in tight loops lets the
         // processor overlap the cache misses of independent table probes.
         let mut batch: Vec<I::Item> = Vec::with_capacity(BATCH);
         let mut users = Vec::with_capacity(BATCH);
         let mut channels = Vec::with_capacity(BATCH);
-        let mut keys: Vec<Option<Inline>> = Vec::with_capacity(BATCH);
+        let mut user_keys: Vec<Option<Inline>> = Vec::with_capacity(BATCH);
+        let mut chan_keys: Vec<Option<Inline>> = Vec::with_capacity(BATCH);
+        let mut user_hashes: Vec<u64> = Vec::with_capacity(BATCH);
+        let mut chan_hashes: Vec<u64> = Vec::with_capacity(BATCH);
         let mut iter = segments.into_iter();
         loop {
             batch.clear();
@@ -325,24 +433,34 @@ impl Aggregator {
             let approx = self.approx.is_some();
             users.clear();
             channels.clear();
-            // Reading the ids' bytes and probing the tables are separate loops, each of
-            // independent iterations.
-            keys.clear();
-            keys.extend(batch.iter().map(|s| Inline::new(s.borrow().user.as_str())));
-            for (s, k) in batch.iter().zip(&keys) {
-                users.push(self.users.id_keyed(*k, s.borrow().user.as_str(), approx)?);
-            }
-            keys.clear();
-            keys.extend(
-                batch
-                    .iter()
-                    .map(|s| Inline::new(s.borrow().channel.as_str())),
+            // Reading the ids' bytes, hashing them, touching the tables and resolving the
+            // ids are separate loops, each of independent iterations, so that the cache
+            // misses of a batch overlap.
+            let warm = self.users.prepare(
+                &batch,
+                |s| s.borrow().user.as_str(),
+                &mut user_keys,
+                &mut user_hashes,
+            ) ^ self.channels.prepare(
+                &batch,
+                |s| s.borrow().channel.as_str(),
+                &mut chan_keys,
+                &mut chan_hashes,
             );
-            for (s, k) in batch.iter().zip(&keys) {
-                channels.push(
-                    self.channels
-                        .id_keyed(*k, s.borrow().channel.as_str(), approx)?,
+            std::hint::black_box(warm);
+            for (s, (k, &h)) in batch.iter().zip(user_keys.iter().zip(&user_hashes)) {
+                users.push(
+                    self.users
+                        .id_keyed(*k, h, s.borrow().user.as_str(), approx)?,
                 );
+            }
+            for (s, (k, &h)) in batch.iter().zip(chan_keys.iter().zip(&chan_hashes)) {
+                channels.push(self.channels.id_keyed(
+                    *k,
+                    h,
+                    s.borrow().channel.as_str(),
+                    approx,
+                )?);
             }
             for (s, (&u, &c)) in batch.iter().zip(users.iter().zip(channels.iter())) {
                 self.push_with(s.borrow(), Some((u, c)))?;
@@ -453,11 +571,22 @@ impl Aggregator {
                 *m = m.saturating_add(secs.div_ceil(60));
             }
             cell.pieces = cell.pieces.saturating_add(1);
-            // Present exactly when distinct counting is on.
-            if let Some(d) = self.distinct_list.get_mut(ci) {
+            if self.staging {
+                let Ok(c) = u32::try_from(ci) else {
+                    return Err(Error::Overflow("cells"));
+                };
+                self.staged.push(match self.approx {
+                    Some(_) => (c, user_hash, chan_hash),
+                    None => (c, user_key, chan_key),
+                });
+            } else if let Some(d) = self.distinct_list.get_mut(ci) {
+                // Present exactly when distinct counting is on.
                 insert_acc(&mut d.0, user_key, user_hash);
                 insert_acc(&mut d.1, chan_key, chan_hash);
             }
+        }
+        if self.staged.len() >= STAGED {
+            self.flush_staged();
         }
         if self.want_peaks || self.want_streams {
             let publisher = match (&seg.publisher, seg.role, self.want_peaks) {
@@ -485,6 +614,27 @@ impl Aggregator {
         }
         self.segments = self.segments.saturating_add(1);
         Ok(())
+    }
+
+    /// Makes the staged distinct insertions, by cell: each cell's sets are reached once
+    /// per flush instead of once per segment (a random cell per segment would cost a few cache
+    /// misses each). The staging buffer holds at most [`STAGED`] insertions.
+    fn flush_staged(&mut self) {
+        if self.staged.is_empty() {
+            return;
+        }
+        crate::radix::sort_by_key(&mut self.staged, |x| [u64::from(x.0)]);
+        for &(c, u, ch) in &self.staged {
+            if let Some(d) = usize::try_from(c)
+                .ok()
+                .and_then(|c| self.distinct_list.get_mut(c))
+            {
+                // Staged values are keys for exact sets and hashes for sketches.
+                insert_acc(&mut d.0, u, u);
+                insert_acc(&mut d.1, ch, ch);
+            }
+        }
+        self.staged.clear();
     }
 
     #[inline]
@@ -517,11 +667,11 @@ impl Aggregator {
         if self.split[6] {
             key[6] = u32::from(seg.role == Role::Subscribe);
         }
-        if let Some(&g) = self.groups.get(&key) {
+        if let Some(&g) = self.groups.get(&GroupIds(key)) {
             return Ok(g);
         }
         let g = u32::try_from(self.group_list.len()).map_err(|_| Error::Overflow("groups"))?;
-        self.groups.insert(key, g);
+        self.groups.insert(GroupIds(key), g);
         self.group_list.push(GroupAcc {
             key,
             ..GroupAcc::default()
@@ -700,6 +850,7 @@ impl Aggregator {
             .collect();
         order.sort();
         let (mut rows, mut totals) = (Vec::new(), Vec::new());
+        let (mut scratch, mut user_bits, mut chan_bits) = (Vec::new(), Vec::new(), Vec::new());
         for (key, gi) in order {
             let (Some(cells), Some(g)) = (per_group.get_mut(gi), self.group_list.get(gi)) else {
                 continue;
@@ -708,6 +859,12 @@ impl Aggregator {
             let mut figures = Vec::with_capacity(cells.len());
             let mut users = Union::default();
             let mut chans = Union::default();
+            // Cells' distinct sets are counted on a bitset over every (app, id) when it takes
+            // at most two words per key of the group (else by sorting).
+            let (user_span, chan_span) = (
+                self.dense_span(cells, &self.users, |d| &d.0, &mut user_bits),
+                self.dense_span(cells, &self.channels, |d| &d.1, &mut chan_bits),
+            );
             for &(b, ci) in cells.iter() {
                 let Some(c) = self.cell_list.get(ci) else {
                     continue;
@@ -720,66 +877,86 @@ impl Aggregator {
                         publish_seconds: c.secs[0],
                         subscribe_seconds: c.secs[1],
                         subscribe_ceil_minutes: c.ceil_minutes,
-                        users: users.add(cu)?,
-                        channels: chans.add(cc)?,
+                        users: users.add(cu, user_span.map(|s| (s, &mut user_bits)))?,
+                        channels: chans.add(cc, chan_span.map(|s| (s, &mut chan_bits)))?,
                     },
                 ));
             }
-            let events = self.want_peaks.then(|| {
+            // The buckets of the rows, as `group_rows` reads them.
+            let starts: Vec<i64> = figures.iter().map(|(b, _)| *b).collect();
+            let peaks = self.want_peaks.then(|| {
                 (
-                    stretch_events(&g.channels.compacted()),
-                    stretch_events(&g.relations.compacted()),
+                    stretch_peaks(&g.channels, &starts, width),
+                    stretch_peaks(&g.relations, &starts, width),
                 )
             });
             let gf = GroupFigures {
                 group: labelled(self.query.split_by(), &key),
                 cells: figures,
-                events,
-                stream_events: self
+                events: None,
+                peaks,
+                stream_events: None,
+                stream_peaks: self
                     .want_streams
-                    .then(|| g.streams.compacted().into_owned()),
-                total_users: users.count(),
-                total_channels: chans.count(),
+                    .then(|| peaks_of_sorted(&g.streams.compacted(), &starts, width)),
+                total_users: users.count(&mut scratch),
+                total_channels: chans.count(&mut scratch),
             };
             group_rows(gf, policy, width, &mut rows, &mut totals)?;
         }
         Ok(assemble(&self.query, policy, self.segments, rows, totals))
     }
 
-    fn group_key(&self, key: &[u32; 7]) -> GroupKey {
-        self.query
-            .split_by()
+    /// The span of ids (`Some(n)`: every key is `app << 32 | id` with `id < n`) when the exact
+    /// distinct sets of `cells` (the `which` of each) are to be counted on a bitset over every
+    /// (app, id): when it takes at most two words per key stored in them; `bits` is then grown
+    /// to that size (all zeros).
+    fn dense_span(
+        &self,
+        cells: &[(i64, usize)],
+        names: &Interner,
+        which: impl Fn(&DistinctPair) -> &DistinctAcc,
+        bits: &mut Vec<u64>,
+    ) -> Option<u64> {
+        let keys = cells
             .iter()
-            .map(|d| {
-                let v = key.get(d.index()).copied().unwrap_or(NONE);
-                match d {
-                    Dimension::App => Some(self.apps.name(v).to_owned()),
-                    Dimension::Spec => mediameter_core::MediaSpec::ALL
-                        .get(usize::try_from(v).unwrap_or(0))
-                        .map(|s| s.as_str().to_owned()),
-                    Dimension::Role => Some(if v == 1 { "sub" } else { "pub" }.to_owned()),
-                    other => {
-                        if v == NONE {
-                            None
-                        } else {
-                            let i = other.index().saturating_sub(1);
-                            self.dims.get(i).map(|n| n.name(v).to_owned())
-                        }
-                    }
-                }
+            .filter_map(|&(_, ci)| self.distinct_list.get(ci))
+            .map(|d| match which(d) {
+                DistinctAcc::Exact(s) => s.raw_parts().1.len(),
+                DistinctAcc::Approx(_) => 0,
             })
-            .collect()
+            .fold(0_usize, usize::saturating_add);
+        let apps = if self.global { 1 } else { self.apps.ends.len() };
+        let span = u64::try_from(names.ends.len()).ok()?;
+        let words = u64::try_from(apps).ok()?.checked_mul(span)?.div_ceil(64);
+        let words = usize::try_from(words).ok()?;
+        if keys == 0 || words > keys.saturating_mul(2) {
+            return None;
+        }
+        if bits.len() < words {
+            bits.resize(words, 0);
+        }
+        Some(span)
+    }
+
+    fn group_key(&self, key: &[u32; 7]) -> GroupKey {
+        crate::state::group_key_of(self.query.split_by(), key, |d, v| match d {
+            Dimension::App => Some(self.apps.name(v).to_owned()),
+            _ if v == NONE => None,
+            other => self
+                .dims
+                .get(other.index().saturating_sub(1))
+                .map(|n| n.name(v).to_owned()),
+        })
     }
 }
 
-/// `(instant, ±1)` events of compacted stretches.
-fn stretch_events<K>(list: &[(K, i64, i64)]) -> Vec<(i64, i64)> {
-    let mut ev = Vec::with_capacity(list.len().saturating_mul(2));
-    for (_, s, e) in list {
-        ev.push((*s, 1));
-        ev.push((*e, -1));
+/// Peak activity per bucket of `starts` from a group's stretches.
+fn stretch_peaks<K: StretchKey>(s: &Stretches<K>, starts: &[i64], width: i64) -> Vec<u64> {
+    match s.packed_events() {
+        Some((lo, packed)) => peaks_of_packed(packed, lo, starts, width),
+        None => peaks_per_bucket(&mut s.events(), starts, width),
     }
-    ev
 }
 
 /// Groups compacted stretches by key: `(key, [(start, end)])`.
@@ -806,22 +983,39 @@ struct Union {
 
 impl Union {
     /// Adds the ids of one cell; returns the cell's count (`None` when not computed).
-    fn add(&mut self, d: Option<&DistinctAcc>) -> Result<Option<u64>> {
+    ///
+    /// With `dense = Some((span, scratch))` (every key `app << 32 | id` has `id < span`, and
+    /// `scratch`, all zeros, has a bit for every `app × span + id`), the cell's sparse keys
+    /// are counted as bits of `scratch` (then cleared) instead of sorted.
+    fn add(
+        &mut self,
+        d: Option<&DistinctAcc>,
+        dense: Option<(u64, &mut Vec<u64>)>,
+    ) -> Result<Option<u64>> {
         Ok(match d {
             None => None,
             Some(DistinctAcc::Exact(s)) => {
                 self.any = true;
-                let (bits, sparse) = s.parts();
-                let count = s
-                    .ones()
-                    .saturating_add(u64::try_from(sparse.len()).unwrap_or(u64::MAX));
+                let (bits, sparse_count) = match dense {
+                    Some((span, scratch)) => {
+                        let (bits, raw) = s.raw_parts();
+                        let n = count_as_bits(raw, span, scratch);
+                        self.keys.extend_from_slice(raw);
+                        (bits, n)
+                    }
+                    None => {
+                        let (bits, sparse) = s.parts();
+                        self.keys.extend_from_slice(&sparse);
+                        (bits, u64::try_from(sparse.len()).unwrap_or(u64::MAX))
+                    }
+                };
+                let count = s.ones().saturating_add(sparse_count);
                 if self.bits.len() < bits.len() {
                     self.bits.resize(bits.len(), 0);
                 }
                 for (a, b) in self.bits.iter_mut().zip(bits) {
                     *a |= b;
                 }
-                self.keys.extend_from_slice(&sparse);
                 Some(count)
             }
             Some(DistinctAcc::Approx(h)) => {
@@ -835,24 +1029,98 @@ impl Union {
         })
     }
 
-    fn count(mut self) -> Option<u64> {
+    /// The number of distinct ids added; `scratch` is all zeros, and left so.
+    fn count(self, scratch: &mut Vec<u64>) -> Option<u64> {
         if !self.any {
             return None;
         }
         if let Some(h) = &self.sketch {
             return Some(h.count());
         }
-        crate::radix::sort_u64(&mut self.keys);
-        self.keys.dedup();
-        let bits = &self.bits;
-        let in_bits = |k: u64| {
-            crate::compact::bit_of(k, bits.len())
-                .is_some_and(|(w, m)| bits.get(w).is_some_and(|x| x & m != 0))
-        };
-        let sparse = self.keys.iter().filter(|&&k| !in_bits(k)).count();
+        let sparse = distinct_outside(self.keys, &self.bits, scratch);
         let dense: u64 = self.bits.iter().map(|w| u64::from(w.count_ones())).sum();
-        Some(dense.saturating_add(u64::try_from(sparse).unwrap_or(u64::MAX)))
+        Some(dense.saturating_add(sparse))
     }
+}
+
+/// The number of distinct keys of `keys` (`app << 32 | id`, `id < span`), as bits
+/// `app × span + id` of `scratch` (all zeros, large enough; left all zeros).
+fn count_as_bits(keys: &[u64], span: u64, scratch: &mut [u64]) -> u64 {
+    let index = |k: u64| {
+        (k >> 32)
+            .saturating_mul(span)
+            .saturating_add(k & 0xffff_ffff)
+    };
+    let bit = |i: u64| (usize::try_from(i >> 6).ok(), 1_u64 << (i & 63));
+    let mut n = 0_u64;
+    for &k in keys {
+        let (w, m) = bit(index(k));
+        if let Some(word) = w.and_then(|w| scratch.get_mut(w))
+            && *word & m == 0
+        {
+            *word |= m;
+            n = n.saturating_add(1);
+        }
+    }
+    for &k in keys {
+        if let Some(word) = bit(index(k)).0.and_then(|w| scratch.get_mut(w)) {
+            *word = 0;
+        }
+    }
+    n
+}
+
+/// The number of distinct keys of `keys` that are not in the bitset `bits`. Keys are
+/// `app << 32 | id`: when a bitset over every `(app, id)` up to the largest of each takes at
+/// most two words per key, the keys are counted as bits of it (`scratch`: all zeros, left so,
+/// grown as needed), else sorted and deduplicated.
+fn distinct_outside(mut keys: Vec<u64>, bits: &[u64], scratch: &mut Vec<u64>) -> u64 {
+    let in_bits = |k: u64| {
+        crate::compact::bit_of(k, bits.len())
+            .is_some_and(|(w, m)| bits.get(w).is_some_and(|x| x & m != 0))
+    };
+    let (apps, ids) = keys.iter().fold((0_u64, 0_u64), |(a, i), &k| {
+        (a.max(k >> 32), i.max(k & 0xffff_ffff))
+    });
+    let span = ids.saturating_add(1);
+    let words = apps
+        .saturating_add(1)
+        .checked_mul(span)
+        .map(|u| u.div_ceil(64))
+        .and_then(|w| usize::try_from(w).ok())
+        .filter(|&w| w <= keys.len().saturating_mul(2));
+    let Some(words) = words else {
+        crate::radix::sort_u64(&mut keys);
+        keys.dedup();
+        let n = keys.iter().filter(|&&k| !in_bits(k)).count();
+        return u64::try_from(n).unwrap_or(u64::MAX);
+    };
+    if scratch.len() < words {
+        scratch.resize(words, 0);
+    }
+    let mut n = 0_u64;
+    for &k in &keys {
+        if in_bits(k) {
+            continue;
+        }
+        let index = (k >> 32)
+            .saturating_mul(span)
+            .saturating_add(k & 0xffff_ffff);
+        let slot = usize::try_from(index >> 6)
+            .ok()
+            .and_then(|w| scratch.get_mut(w));
+        if let Some(word) = slot {
+            let m = 1_u64 << (index & 63);
+            if *word & m == 0 {
+                *word |= m;
+                n = n.saturating_add(1);
+            }
+        }
+    }
+    if let Some(used) = scratch.get_mut(..words) {
+        used.fill(0);
+    }
+    n
 }
 
 #[inline]
@@ -885,4 +1153,110 @@ where
     let mut agg = Aggregator::new(query.clone())?;
     agg.extend(segments)?;
     Ok(agg.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use mediameter_core::{BillingZone, Granularity, TimeRange};
+
+    use super::*;
+    use crate::query::Metrics;
+
+    fn queries() -> Vec<UsageQuery> {
+        let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+            .with_split_by([Dimension::Region])
+            .with_metrics(Metrics {
+                distinct: true,
+                peaks: true,
+                stream_peaks: true,
+            });
+        vec![
+            q.clone(),
+            q.with_distinct(DistinctMode::Approximate { precision: 10 }),
+        ]
+    }
+
+    /// `extend` stages distinct insertions and flushes them by cell, several times per call
+    /// here: the same state and report as one `push` at a time (which makes them at once).
+    #[test]
+    fn extend_equals_push() {
+        let segs = crate::synthetic::segments(3000, 3).unwrap();
+        for q in queries() {
+            let mut a = Aggregator::new(q.clone()).unwrap();
+            a.extend(&segs[..1000]).unwrap();
+            a.extend(&segs[1000..]).unwrap();
+            assert!(a.staged.is_empty());
+            let mut b = Aggregator::new(q).unwrap();
+            for s in &segs {
+                b.push(s).unwrap();
+            }
+            let policy = MinutePolicy::CeilPerPeriod;
+            assert_eq!(a.report(policy).unwrap(), b.report(policy).unwrap());
+            assert_eq!(a.to_state(), b.to_state());
+        }
+    }
+
+    #[test]
+    fn distinct_outside_counts_either_way() {
+        let mut scratch = Vec::new();
+        // Dense keys of two apps: counted in the scratch bitset, left zeroed.
+        let keys: Vec<u64> = (0..400_u64)
+            .map(|i| ((i % 2) << 32) | (i * 7 % 150))
+            .collect();
+        let expected: std::collections::BTreeSet<u64> = keys.iter().copied().collect();
+        let bits = vec![0b1011_u64];
+        let outside = |k: &&u64| !(**k < 64 && bits[0] & (1 << **k) != 0);
+        let want = expected.iter().filter(outside).count() as u64;
+        assert_eq!(distinct_outside(keys.clone(), &bits, &mut scratch), want);
+        assert!(!scratch.is_empty() && scratch.iter().all(|&w| w == 0));
+        // Spread keys: sorted instead.
+        let spread: Vec<u64> = (0..50_u64)
+            .map(|i| (i << 32) | (i * 1_000_003))
+            .chain([5, 5])
+            .collect();
+        let expected: std::collections::BTreeSet<u64> = spread.iter().copied().collect();
+        let want = expected.iter().filter(outside).count() as u64;
+        let before = scratch.len();
+        assert_eq!(distinct_outside(spread, &bits, &mut scratch), want);
+        assert_eq!(scratch.len(), before);
+    }
+
+    #[test]
+    fn count_as_bits_counts_distinct_and_clears() {
+        let keys: Vec<u64> = [(0_u64, 5_u64), (1, 5), (0, 5), (2, 99), (1, 0), (2, 99)]
+            .iter()
+            .map(|&(a, i)| (a << 32) | i)
+            .collect();
+        let mut scratch = vec![0_u64; 3 * 100 / 64 + 1];
+        assert_eq!(count_as_bits(&keys, 100, &mut scratch), 4);
+        assert!(scratch.iter().all(|&w| w == 0));
+        assert_eq!(count_as_bits(&[], 100, &mut scratch), 0);
+    }
+
+    /// A failing segment in the middle of `extend`: the segments before it are counted, and
+    /// their staged insertions made.
+    #[test]
+    fn extend_error_keeps_what_came_before() {
+        let mut segs = crate::synthetic::segments(1500, 5).unwrap();
+        let bad_at = 700;
+        let mut bad = segs[bad_at].clone();
+        let start = bad.range.start();
+        bad.range = TimeRange::new(
+            start + chrono::Duration::milliseconds(500),
+            start + chrono::Duration::seconds(90),
+        )
+        .unwrap();
+        segs[bad_at] = bad;
+        for q in queries() {
+            let mut a = Aggregator::new(q.clone()).unwrap();
+            let e = a.extend(&segs).unwrap_err();
+            assert_eq!(e.line(), Some(u64::try_from(bad_at + 1).unwrap()));
+            assert!(a.staged.is_empty());
+            let mut b = Aggregator::new(q).unwrap();
+            b.extend(&segs[..bad_at]).unwrap();
+            let policy = MinutePolicy::Exact;
+            assert_eq!(a.report(policy).unwrap(), b.report(policy).unwrap());
+            assert_eq!(a.to_state(), b.to_state());
+        }
+    }
 }

@@ -3,8 +3,10 @@
 //! Hash sets and maps keyed by random ids make every segment touch several random cache
 //! lines. These tables instead append to the end of a vector (one cache line that stays hot)
 //! and, whenever the vector has doubled since it was last compacted, sort it and fold
-//! duplicates. Memory stays within about twice the distinct content (not the number of
-//! appends), and the amortized cost is a sort of small runs.
+//! duplicates: only the appended tail is sorted (a radix sort for all but short tails), then
+//! merged into the sorted prefix in place, from the back. Memory stays within about twice the
+//! distinct content (not the number of appends; plus at most 64 entries, 256 keys for a key
+//! set, before the first compaction), and the amortized cost is a sort of small runs.
 
 use crate::radix;
 
@@ -26,6 +28,9 @@ pub(crate) struct KeySet {
 
 const MIN_COMPACT: usize = 64;
 
+/// Appends a key set takes before its first compaction.
+const MIN_COMPACT_KEYS: usize = 256;
+
 /// Whether bit `k` can be in a bitset of `words` words, and where.
 #[inline]
 pub(crate) fn bit_of(k: u64, words: usize) -> Option<(usize, u64)> {
@@ -46,15 +51,14 @@ impl KeySet {
             return;
         }
         self.items.push(key);
-        if self.items.len() >= self.clean.saturating_mul(2).max(MIN_COMPACT) {
+        if self.items.len() >= self.clean.saturating_mul(2).max(MIN_COMPACT_KEYS) {
             self.compact();
         }
     }
 
     fn compact(&mut self) {
-        // A stable sort (driftsort) finds the sorted prefix as one run: only the new tail is
-        // sorted, then merged.
-        self.items.sort();
+        // Only the new tail is sorted, then merged into the sorted prefix.
+        merge_tail(&mut self.items, self.clean, sort_keys, |a, b| a < b);
         self.items.dedup();
         self.clean = self.items.len();
         self.densify();
@@ -94,7 +98,7 @@ impl KeySet {
             std::borrow::Cow::Borrowed(&self.items)
         } else {
             let mut v = self.items.clone();
-            v.sort_unstable();
+            merge_tail(&mut v, self.clean, sort_keys, |a, b| a < b);
             v.dedup();
             std::borrow::Cow::Owned(v)
         }
@@ -120,6 +124,12 @@ impl KeySet {
         (&self.bits, self.sparse())
     }
 
+    /// The bitset part and the sparse part as stored: above the bitset, unsorted after its
+    /// first `clean` keys, possibly with repeats.
+    pub(crate) fn raw_parts(&self) -> (&[u64], &[u64]) {
+        (&self.bits, &self.items)
+    }
+
     /// Keys in the bitset part.
     pub(crate) const fn ones(&self) -> u64 {
         self.ones
@@ -130,6 +140,15 @@ impl KeySet {
         u64::try_from(self.sparse().len())
             .unwrap_or(u64::MAX)
             .saturating_add(self.ones)
+    }
+}
+
+/// Sorts keys: a comparison sort for the short tails of most sets, a radix sort for long ones.
+fn sort_keys(v: &mut Vec<u64>) {
+    if v.len() < 1024 {
+        v.sort_unstable();
+    } else {
+        radix::sort_u64(v);
     }
 }
 
@@ -145,6 +164,25 @@ pub(crate) fn push_bits(bits: &[u64], out: &mut Vec<u64>) {
     }
 }
 
+/// A key of [`Stretches`] that the radix sort can order: its words, most significant first,
+/// in the same order as `Ord`.
+pub(crate) trait StretchKey: Ord + Copy {
+    /// Sorts stretches by key, then start.
+    fn sort(v: &mut Vec<(Self, i64, i64)>);
+}
+
+impl StretchKey for u64 {
+    fn sort(v: &mut Vec<(Self, i64, i64)>) {
+        radix::sort_by_key(v, |x| [x.0, radix::ordered(x.1)]);
+    }
+}
+
+impl StretchKey for (u64, u64) {
+    fn sort(v: &mut Vec<(Self, i64, i64)>) {
+        radix::sort_by_key(v, |x| [x.0.0, x.0.1, radix::ordered(x.1)]);
+    }
+}
+
 /// Activity stretches `[start, end)` per key: after compaction sorted by key then start, and
 /// for each key disjoint and non-touching.
 #[derive(Debug, Clone, Default)]
@@ -153,12 +191,12 @@ pub(crate) struct Stretches<K> {
     clean: usize,
 }
 
-impl<K: Ord + Copy> Stretches<K> {
+impl<K: StretchKey> Stretches<K> {
     #[inline]
     pub(crate) fn push(&mut self, key: K, start: i64, end: i64) {
         self.items.push((key, start, end));
         if self.items.len() >= self.clean.saturating_mul(2).max(MIN_COMPACT) {
-            self.items = coalesce(std::mem::take(&mut self.items));
+            coalesce(&mut self.items, self.clean);
             self.clean = self.items.len();
         }
     }
@@ -168,9 +206,95 @@ impl<K: Ord + Copy> Stretches<K> {
         if self.clean == self.items.len() {
             std::borrow::Cow::Borrowed(&self.items)
         } else {
-            std::borrow::Cow::Owned(coalesce(self.items.clone()))
+            let mut v = self.items.clone();
+            coalesce(&mut v, self.clean);
+            std::borrow::Cow::Owned(v)
         }
     }
+
+    /// Calls `f(start, end)` for each compacted stretch, in key order, without copying the
+    /// compacted prefix.
+    fn for_each_compacted(&self, mut f: impl FnMut(i64, i64)) {
+        let (clean, rest) = self
+            .items
+            .split_at_checked(self.clean)
+            .unwrap_or((&self.items, &[]));
+        let mut tail = rest.to_vec();
+        K::sort(&mut tail);
+        let mut cur: Option<(K, i64, i64)> = None;
+        for x in merged(clean, &tail, |a, b| (a.0, a.1) < (b.0, b.1)) {
+            match &mut cur {
+                // Coalesced as `coalesce` does.
+                Some(c) if c.0 == x.0 && x.1 <= c.2 => c.2 = c.2.max(x.2),
+                _ => {
+                    if let Some((_, s, e)) = cur.replace(x) {
+                        f(s, e);
+                    }
+                }
+            }
+        }
+        if let Some((_, s, e)) = cur {
+            f(s, e);
+        }
+    }
+
+    /// The `(instant, ±1)` events of the compacted stretches (`+1` at each start, `−1` at
+    /// each end), in key order.
+    pub(crate) fn events(&self) -> Vec<(i64, i64)> {
+        let mut out = Vec::with_capacity(self.items.len().saturating_mul(2));
+        self.for_each_compacted(|s, e| {
+            out.push((s, 1));
+            out.push((e, -1));
+        });
+        out
+    }
+
+    /// The events of [`Stretches::events`] packed as [`crate::intervals`] sorts them: `lo`
+    /// (the first instant) and one word per event, `(instant − lo) × 2 + (delta = +1)`;
+    /// `None` when the instants span 2^62 s or more.
+    pub(crate) fn packed_events(&self) -> Option<(i64, Vec<u64>)> {
+        let lo = self.items.iter().map(|x| x.1).min().unwrap_or(0);
+        let hi = self.items.iter().map(|x| x.2).max().unwrap_or(0);
+        let span = hi.checked_sub(lo).and_then(|s| u64::try_from(s).ok())?;
+        if span >= 1 << 62 {
+            return None;
+        }
+        let offset = |t: i64| u64::try_from(t.saturating_sub(lo)).unwrap_or(0);
+        let mut out = Vec::with_capacity(self.items.len().saturating_mul(2));
+        self.for_each_compacted(|s, e| {
+            out.push((offset(s) << 1) | 1);
+            out.push(offset(e) << 1);
+        });
+        Some((lo, out))
+    }
+}
+
+/// The merge of two sorted slices (`less(a, b)`: `a` goes strictly before `b`); on ties the
+/// element of `a` comes first. Which side advances is data, not a branch (on random data a
+/// branch would be mispredicted half the time).
+fn merged<'a, T: Copy>(
+    a: &'a [T],
+    b: &'a [T],
+    less: impl Fn(&T, &T) -> bool + 'a,
+) -> impl Iterator<Item = T> + 'a {
+    let (mut i, mut j) = (0_usize, 0_usize);
+    std::iter::from_fn(move || match (a.get(i), b.get(j)) {
+        (Some(&x), Some(&y)) => {
+            let take_b = less(&y, &x);
+            i = i.saturating_add(usize::from(!take_b));
+            j = j.saturating_add(usize::from(take_b));
+            Some(if take_b { y } else { x })
+        }
+        (Some(&x), None) => {
+            i = i.saturating_add(1);
+            Some(x)
+        }
+        (None, Some(&y)) => {
+            j = j.saturating_add(1);
+            Some(y)
+        }
+        (None, None) => None,
+    })
 }
 
 /// Net changes of a level at instants: `(instant, delta)`, after compaction sorted by instant,
@@ -186,7 +310,7 @@ impl Deltas {
     pub(crate) fn push(&mut self, t: i64, d: i64) {
         self.items.push((t, d));
         if self.items.len() >= self.clean.saturating_mul(2).max(MIN_COMPACT) {
-            self.items = sum_deltas(std::mem::take(&mut self.items));
+            sum_deltas(&mut self.items, self.clean);
             self.clean = self.items.len();
         }
     }
@@ -195,13 +319,22 @@ impl Deltas {
         if self.clean == self.items.len() {
             std::borrow::Cow::Borrowed(&self.items)
         } else {
-            std::borrow::Cow::Owned(sum_deltas(self.items.clone()))
+            let mut v = self.items.clone();
+            sum_deltas(&mut v, self.clean);
+            std::borrow::Cow::Owned(v)
         }
     }
 }
 
-pub(crate) fn sum_deltas(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
-    radix::sort_by_key(&mut v, |x| [radix::ordered(x.0)]);
+/// Compacts deltas whose first `clean` entries are compacted (sorted by instant, one per
+/// instant, no zeros): sorts the rest, merges, sums the deltas of each instant, drops zeros.
+fn sum_deltas(v: &mut Vec<(i64, i64)>, clean: usize) {
+    merge_tail(
+        v,
+        clean,
+        |t| radix::sort_by_key(t, |x| [radix::ordered(x.0)]),
+        |a, b| a.0 < b.0,
+    );
     // In place: `cur` is dropped into `kept` when they share an instant.
     v.dedup_by(|cur, kept| {
         if cur.0 == kept.0 {
@@ -212,12 +345,12 @@ pub(crate) fn sum_deltas(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
         }
     });
     v.retain(|x| x.1 != 0);
-    v
 }
 
-fn coalesce<K: Ord + Copy>(mut v: Vec<(K, i64, i64)>) -> Vec<(K, i64, i64)> {
-    // Stable sort: the compacted prefix is one run, so only the new tail is sorted.
-    v.sort_by_key(|x| (x.0, x.1));
+/// Compacts stretches whose first `clean` entries are compacted (sorted by key then start,
+/// coalesced): sorts the rest, merges, and coalesces.
+fn coalesce<K: StretchKey>(v: &mut Vec<(K, i64, i64)>, clean: usize) {
+    merge_tail(v, clean, K::sort, |a, b| (a.0, a.1) < (b.0, b.1));
     // In place: `cur` is folded into `kept` when it is the same key and starts before (or
     // when) `kept` ends.
     v.dedup_by(|cur, kept| {
@@ -228,7 +361,53 @@ fn coalesce<K: Ord + Copy>(mut v: Vec<(K, i64, i64)>) -> Vec<(K, i64, i64)> {
             false
         }
     });
-    v
+}
+
+/// Sorts `v[clean..]` with `sort` and merges it into the sorted `v[..clean]` (`less(a, b)`: `a`
+/// goes strictly before `b`), in the buffer of `v`: the merge runs from the back, so it never
+/// overwrites an element of the prefix it has yet to read, and only the tail is copied out.
+pub(crate) fn merge_tail<T: Copy>(
+    v: &mut Vec<T>,
+    clean: usize,
+    sort: impl FnOnce(&mut Vec<T>),
+    less: impl Fn(&T, &T) -> bool,
+) {
+    if clean >= v.len() {
+        return;
+    }
+    if clean == 0 {
+        sort(v);
+        return;
+    }
+    let mut tail = v.split_off(clean);
+    sort(&mut tail);
+    let Some(&fill) = tail.first() else {
+        return;
+    };
+    let (mut i, mut j) = (v.len(), tail.len());
+    v.resize(i.saturating_add(j), fill);
+    let total = v.len();
+    let mut k = total;
+    // Every step moves one element: from the prefix (`i`) or the tail (`j`). The choice is
+    // data, not a branch (on random data a branch would be mispredicted half the time).
+    for _ in 0..total {
+        let Some(&b) = j.checked_sub(1).and_then(|q| tail.get(q)) else {
+            // The tail is placed; the rest of the prefix is in place.
+            break;
+        };
+        let a = i.checked_sub(1).and_then(|p| v.get(p)).copied();
+        let take_a = a.is_some_and(|a| less(&b, &a));
+        let x = match a {
+            Some(a) if take_a => a,
+            _ => b,
+        };
+        i = i.saturating_sub(usize::from(take_a));
+        j = j.saturating_sub(usize::from(!take_a));
+        k = k.saturating_sub(1);
+        if let Some(slot) = v.get_mut(k) {
+            *slot = x;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -305,11 +484,91 @@ mod tests {
         assert_eq!(s.count(), 1000);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn stretches_match_interval_sets(
+            v in proptest::collection::vec((0_u64..6, -100_i64..400, 1_i64..60), 0..700)
+        ) {
+            let mut s = Stretches::default();
+            let mut sets: std::collections::BTreeMap<u64, crate::IntervalSet> = Default::default();
+            for (i, &(k, a, l)) in v.iter().enumerate() {
+                s.push(k, a, a.saturating_add(l));
+                sets.entry(k).or_default().insert(a, a.saturating_add(l));
+                if i % 97 == 0 {
+                    // Compacted views agree before the tail is compacted too.
+                    let c = s.compacted();
+                    proptest::prop_assert!(c.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+                }
+            }
+            let expected: Vec<(u64, i64, i64)> = sets
+                .iter()
+                .flat_map(|(k, set)| set.intervals().into_iter().map(move |(a, b)| (*k, a, b)))
+                .collect();
+            proptest::prop_assert_eq!(s.compacted().to_vec(), expected.clone());
+            let events: Vec<(i64, i64)> =
+                expected.iter().flat_map(|&(_, a, b)| [(a, 1), (b, -1)]).collect();
+            proptest::prop_assert_eq!(s.events(), events.clone());
+            let (lo, packed) = s.packed_events().unwrap();
+            let unpacked: Vec<(i64, i64)> = packed
+                .iter()
+                .map(|&k| (lo.checked_add(i64::try_from(k >> 1).unwrap()).unwrap(), if k & 1 == 1 { 1 } else { -1 }))
+                .collect();
+            proptest::prop_assert_eq!(unpacked, events);
+        }
+
+        #[test]
+        fn relation_stretches_coalesce(
+            v in proptest::collection::vec(((0_u64..3, proptest::prop_oneof![0_u64..3, proptest::strategy::Just(u64::MAX)]), 0_i64..300, 1_i64..40), 0..500)
+        ) {
+            let mut s: Stretches<(u64, u64)> = Stretches::default();
+            let mut sets: std::collections::BTreeMap<(u64, u64), crate::IntervalSet> = Default::default();
+            for &(k, a, l) in &v {
+                s.push(k, a, a.saturating_add(l));
+                sets.entry(k).or_default().insert(a, a.saturating_add(l));
+            }
+            let expected: Vec<((u64, u64), i64, i64)> = sets
+                .iter()
+                .flat_map(|(k, set)| set.intervals().into_iter().map(move |(a, b)| (*k, a, b)))
+                .collect();
+            proptest::prop_assert_eq!(s.compacted().to_vec(), expected);
+        }
+
+        #[test]
+        fn deltas_sum_per_instant(
+            v in proptest::collection::vec((-200_i64..200, -3_i64..4), 0..700)
+        ) {
+            let mut d = Deltas::default();
+            let mut sums: std::collections::BTreeMap<i64, i64> = Default::default();
+            for &(t, x) in &v {
+                d.push(t, x);
+                let e = sums.entry(t).or_default();
+                *e = e.saturating_add(x);
+            }
+            let expected: Vec<(i64, i64)> = sums.into_iter().filter(|x| x.1 != 0).collect();
+            proptest::prop_assert_eq!(d.compacted().to_vec(), expected);
+        }
+
+        #[test]
+        fn merge_tail_merges(
+            mut prefix in proptest::collection::vec(0_u32..1000, 0..300),
+            tail in proptest::collection::vec(0_u32..1000, 0..300),
+        ) {
+            prefix.sort_unstable();
+            let mut v = prefix.clone();
+            v.extend_from_slice(&tail);
+            merge_tail(&mut v, prefix.len(), |t| t.sort_unstable(), |a, b| a < b);
+            let mut expected = prefix;
+            expected.extend_from_slice(&tail);
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(v, expected);
+        }
+    }
+
     #[test]
     fn stretches_coalesce_per_key() {
         let mut s = Stretches::default();
         for i in 0..200_i64 {
-            s.push(i % 2, i * 10, i * 10 + 25);
+            s.push(u64::try_from(i % 2).unwrap(), i * 10, i * 10 + 25);
         }
         let c = s.compacted();
         assert_eq!(c.len(), 2);

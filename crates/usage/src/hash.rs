@@ -179,16 +179,44 @@ impl Inline {
         if b.len() > Self::MAX {
             return None;
         }
-        let mut buf = [0_u8; 24];
-        if let Some(head) = buf.get_mut(..b.len()) {
-            head.copy_from_slice(b);
-        }
-        buf[23] = u8::try_from(b.len()).unwrap_or(0);
+        // Word by word from the bytes (no copy through a stack buffer, which would cost a
+        // call to `memcpy` and a failed store-to-load forwarding).
         let mut words = [0_u64; 3];
-        for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
-            *w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        for (w, chunk) in words.iter_mut().zip(b.chunks(8)) {
+            *w = match <[u8; 8]>::try_from(chunk) {
+                Ok(full) => u64::from_le_bytes(full),
+                Err(_) => chunk
+                    .iter()
+                    .rev()
+                    .fold(0_u64, |acc, &byte| (acc << 8) | u64::from(byte)),
+            };
         }
+        // The length in the last byte (at most 23, so it never overlaps an id byte).
+        words[2] |= u64::try_from(b.len()).unwrap_or(0) << 56;
         Some(Inline(words))
+    }
+
+    /// The words of the key.
+    #[inline]
+    pub(crate) const fn words(&self) -> [u64; 3] {
+        self.0
+    }
+
+    /// The key of [`Inline::words`].
+    #[inline]
+    pub(crate) const fn from_words(words: [u64; 3]) -> Self {
+        Inline(words)
+    }
+
+    /// A 64-bit hash of the key for [`crate::intern::InlineTable`] (every output bit depends
+    /// on every input bit; not stable across releases).
+    #[inline]
+    pub(crate) const fn hash64(&self) -> u64 {
+        let [a, b, c] = self.0;
+        fmix64(
+            a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
+                ^ c.wrapping_mul(0xc2b2_ae3d_27d4_eb4f),
+        )
     }
 }
 
@@ -204,6 +232,37 @@ mod tests {
         h ^= u64::from(b'a');
         h = h.wrapping_mul(FNV_PRIME);
         assert_eq!(h, 0xaf63_dc4c_8601_ec8c);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn inline_keeps_bytes_and_length(s in "\\PC{0,12}", t in "[a-z0-9]{0,30}") {
+            for x in [s.as_str(), t.as_str()] {
+                let b = x.as_bytes();
+                let k = Inline::new(x);
+                if b.len() > Inline::MAX {
+                    proptest::prop_assert!(k.is_none());
+                    continue;
+                }
+                // The reference layout: the bytes, zero padding, the length in byte 23.
+                let mut buf = [0_u8; 24];
+                buf[..b.len()].copy_from_slice(b);
+                buf[23] = u8::try_from(b.len()).unwrap();
+                let words: Vec<u64> = buf
+                    .chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+                    .collect();
+                let k = k.unwrap();
+                proptest::prop_assert_eq!(k.0.to_vec(), words);
+                proptest::prop_assert_eq!(k.hash64(), Inline::new(x).unwrap().hash64());
+            }
+        }
+    }
+
+    #[test]
+    fn inline_keys_differ_by_length() {
+        // "a" and "a\0" share their bytes but not their length.
+        assert_ne!(Inline::new("a"), Inline::new("a\0"));
     }
 
     #[test]

@@ -157,65 +157,113 @@ pub(crate) fn peaks_per_bucket(
     width: i64,
 ) -> Vec<u64> {
     // Ends (−1) before starts (+1) at the same instant: half-open intervals.
-    sort_events(events);
+    if events.is_sorted() {
+        return sweep(events.iter().copied(), bucket_starts, width);
+    }
+    match pack_events(events) {
+        Some((lo, packed)) => {
+            // Freeing the events first keeps the peak memory of the sort at the packed words
+            // and the radix sort's scratch; the sweep reads the packed words.
+            *events = Vec::new();
+            peaks_of_packed(packed, lo, bucket_starts, width)
+        }
+        None => {
+            crate::radix::sort_events(events);
+            sweep(events.iter().copied(), bucket_starts, width)
+        }
+    }
+}
+
+/// [`peaks_per_bucket`] of activity events packed as `pack_events` packs them (`lo` and one
+/// word per event, in any order).
+pub(crate) fn peaks_of_packed(
+    mut packed: Vec<u64>,
+    lo: i64,
+    bucket_starts: &[i64],
+    width: i64,
+) -> Vec<u64> {
+    crate::radix::sort_u64(&mut packed);
+    sweep(
+        packed.iter().map(|&k| unpack_event(lo, k)),
+        bucket_starts,
+        width,
+    )
+}
+
+/// [`peaks_per_bucket`] of events already sorted by instant, then delta (compacted stream
+/// deltas: one per instant).
+pub(crate) fn peaks_of_sorted(
+    events: &[(i64, i64)],
+    bucket_starts: &[i64],
+    width: i64,
+) -> Vec<u64> {
+    if events.is_sorted() {
+        sweep(events.iter().copied(), bucket_starts, width)
+    } else {
+        peaks_per_bucket(&mut events.to_vec(), bucket_starts, width)
+    }
+}
+
+/// The peaks of [`peaks_per_bucket`] from sorted events.
+fn sweep(events: impl Iterator<Item = (i64, i64)>, bucket_starts: &[i64], width: i64) -> Vec<u64> {
+    let mut events = events.peekable();
     let mut out = Vec::with_capacity(bucket_starts.len());
     let mut level: i64 = 0;
-    let mut i = 0_usize;
     for &b in bucket_starts {
         // Level at instant b: every event at or before b applied.
-        while let Some(&(t, d)) = events.get(i) {
-            if t > b {
-                break;
-            }
+        while let Some((_, d)) = events.next_if(|&(t, _)| t <= b) {
             level = level.saturating_add(d);
-            i = i.saturating_add(1);
         }
         let mut peak = level;
         let end = b.saturating_add(width);
-        while let Some(&(t, d)) = events.get(i) {
-            if t >= end {
-                break;
-            }
+        while let Some((_, d)) = events.next_if(|&(t, _)| t < end) {
             level = level.saturating_add(d);
             peak = peak.max(level);
-            i = i.saturating_add(1);
         }
         out.push(u64::try_from(peak).unwrap_or(0));
     }
     out
 }
 
-/// Sorts `(instant, delta)` events by instant, then delta. Activity events (every delta ±1)
-/// are packed into one word each, `(instant − first) × 2 + (delta = +1)`, for a radix sort
-/// of half the bytes and passes; already sorted events (stream deltas) are left alone.
+/// Activity events (every delta ±1) packed into one word each, `(instant − lo) × 2 +
+/// (delta = +1)`, so that sorting the words sorts the events by instant, then delta; `None`
+/// when a delta is not ±1 or the instants span 2^62 s or more.
+fn pack_events(events: &[(i64, i64)]) -> Option<(i64, Vec<u64>)> {
+    let lo = events.iter().map(|e| e.0).min().unwrap_or(0);
+    let hi = events.iter().map(|e| e.0).max().unwrap_or(0);
+    let span = hi.checked_sub(lo).and_then(|s| u64::try_from(s).ok())?;
+    let unit = events.iter().all(|e| e.1 == 1 || e.1 == -1);
+    if !unit || span >= 1 << 62 {
+        return None;
+    }
+    let packed = events
+        .iter()
+        .map(|&(t, d)| {
+            let off = u64::try_from(t.saturating_sub(lo)).unwrap_or(0);
+            (off << 1) | u64::from(d == 1)
+        })
+        .collect();
+    Some((lo, packed))
+}
+
+#[inline]
+fn unpack_event(lo: i64, k: u64) -> (i64, i64) {
+    let off = i64::try_from(k >> 1).unwrap_or(0);
+    (lo.saturating_add(off), if k & 1 == 1 { 1 } else { -1 })
+}
+
+/// Sorts `(instant, delta)` events by instant, then delta, as [`peaks_per_bucket`] reads them.
+#[cfg(test)]
 fn sort_events(events: &mut Vec<(i64, i64)>) {
     if events.is_sorted() {
         return;
     }
-    let lo = events.iter().map(|e| e.0).min().unwrap_or(0);
-    let hi = events.iter().map(|e| e.0).max().unwrap_or(0);
-    let span = hi.checked_sub(lo).and_then(|s| u64::try_from(s).ok());
-    let unit = events.iter().all(|e| e.1 == 1 || e.1 == -1);
-    match span {
-        Some(span) if unit && span < 1 << 62 => {
-            let mut packed: Vec<u64> = events
-                .iter()
-                .map(|&(t, d)| {
-                    let off = u64::try_from(t.saturating_sub(lo)).unwrap_or(0);
-                    (off << 1) | u64::from(d == 1)
-                })
-                .collect();
-            // The events are rebuilt from the packed words: freeing them first keeps the
-            // peak memory of the sort at the packed words and the radix sort's scratch.
-            *events = Vec::new();
+    match pack_events(events) {
+        Some((lo, mut packed)) => {
             crate::radix::sort_u64(&mut packed);
-            events.reserve_exact(packed.len());
-            events.extend(packed.iter().map(|&k| {
-                let off = i64::try_from(k >> 1).unwrap_or(0);
-                (lo.saturating_add(off), if k & 1 == 1 { 1 } else { -1 })
-            }));
+            *events = packed.iter().map(|&k| unpack_event(lo, k)).collect();
         }
-        _ => crate::radix::sort_events(events),
+        None => crate::radix::sort_events(events),
     }
 }
 
@@ -258,6 +306,34 @@ mod tests {
         w.sort_unstable();
         sort_events(&mut v);
         assert_eq!(v, w);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn peaks_match_a_brute_force(
+            v in proptest::collection::vec((-50_i64..400, 1_i64..120), 0..300),
+            odd in proptest::collection::vec((-50_i64..400, -2_i64..3), 0..5),
+        ) {
+            // Unit events from intervals, sometimes with non-unit deltas added (the other path).
+            let mut ev: Vec<(i64, i64)> = v.iter().flat_map(|&(a, l)| [(a, 1), (a.saturating_add(l), -1)]).collect();
+            ev.extend(odd.iter().copied());
+            let starts: Vec<i64> = (-1_i64..6).map(|k| k.saturating_mul(60)).collect();
+            let expected: Vec<u64> = starts
+                .iter()
+                .map(|&b| {
+                    (b..b.saturating_add(60))
+                        .map(|t| ev.iter().filter(|e| e.0 <= t).map(|e| e.1).sum::<i64>())
+                        .max()
+                        .map_or(0, |m| u64::try_from(m).unwrap_or(0))
+                })
+                .collect();
+            let mut shuffled = ev.clone();
+            shuffled.reverse();
+            proptest::prop_assert_eq!(peaks_per_bucket(&mut shuffled, &starts, 60), expected.clone());
+            let mut sorted = ev;
+            sorted.sort_unstable();
+            proptest::prop_assert_eq!(peaks_per_bucket(&mut sorted, &starts, 60), expected);
+        }
     }
 
     #[test]

@@ -74,6 +74,7 @@ mod error;
 pub mod hash;
 mod hll;
 mod input;
+mod intern;
 mod intervals;
 mod query;
 mod radix;

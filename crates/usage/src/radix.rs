@@ -25,26 +25,44 @@ pub(crate) fn sort_by_key<T: Copy, const W: usize>(v: &mut Vec<T>, key: impl Fn(
         v.sort_by_key(|x| key(x));
         return;
     }
-    // The range of each word: only the digits of `key - min` below the highest set bit of
-    // `max - min` need a pass.
+    // The range of each word and the bits that differ between its values. A word is sorted
+    // either on `key - min` (the digits below the highest set bit of `max - min`) or on its
+    // raw value (only the bytes where some values differ): whichever takes fewer passes. A
+    // word packing two fields (`app << 32 | id`) has few varying bytes but a wide range.
     let k0 = key(first);
-    let (mut lo, mut hi) = (k0, k0);
+    let (mut lo, mut hi, mut diff) = (k0, k0, [0_u64; W]);
     for x in v.iter() {
         let k = key(x);
-        for ((l, h), a) in lo.iter_mut().zip(hi.iter_mut()).zip(k.iter()) {
+        for (((l, h), d), (a, b)) in lo
+            .iter_mut()
+            .zip(hi.iter_mut())
+            .zip(diff.iter_mut())
+            .zip(k.iter().zip(k0.iter()))
+        {
             *l = (*l).min(*a);
             *h = (*h).max(*a);
+            *d |= *a ^ *b;
         }
     }
-    // Digits to sort, least significant first: (word, shift).
+    // Digits to sort, least significant first: (word, shift); `lo` becomes the base each
+    // word's digits are taken from.
     let mut digits: Vec<(usize, u32)> = Vec::new();
-    for (w, (l, h)) in lo.iter().zip(hi.iter()).enumerate().rev() {
+    for (w, ((l, h), d)) in lo
+        .iter_mut()
+        .zip(hi.iter())
+        .zip(diff.iter())
+        .enumerate()
+        .rev()
+    {
         let span = h.saturating_sub(*l);
-        for byte in 0..8_u32 {
-            let shift = byte.saturating_mul(8);
-            if span >> shift != 0 {
-                digits.push((w, shift));
-            }
+        let by_span = (0..8_u32).filter(|b| span >> b.saturating_mul(8) != 0);
+        let by_diff = (0..8_u32).filter(|b| (d >> b.saturating_mul(8)) & 0xff != 0);
+        let raw = by_diff.clone().count() < by_span.clone().count();
+        if raw {
+            *l = 0;
+            digits.extend(by_diff.map(|b| (w, b.saturating_mul(8))));
+        } else {
+            digits.extend(by_span.map(|b| (w, b.saturating_mul(8))));
         }
     }
     if digits.is_empty() {

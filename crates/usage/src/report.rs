@@ -138,8 +138,13 @@ pub(crate) struct GroupFigures {
     pub(crate) cells: Vec<(i64, CellFigures)>,
     /// `(instant, ±1)` events of channel and relation activity, when peaks are computed.
     pub(crate) events: Option<(Events, Events)>,
+    /// Peak channels and communications per cell, when computed already (then `events` is
+    /// not read).
+    pub(crate) peaks: Option<(Vec<u64>, Vec<u64>)>,
     /// Net changes of the number of open segments, when stream peaks are computed.
     pub(crate) stream_events: Option<Events>,
+    /// Peak streams per cell, when computed already (then `stream_events` is not read).
+    pub(crate) stream_peaks: Option<Vec<u64>>,
     pub(crate) total_users: Option<u64>,
     pub(crate) total_channels: Option<u64>,
 }
@@ -191,16 +196,19 @@ pub(crate) fn group_rows(
     totals: &mut Vec<GroupTotal>,
 ) -> Result<()> {
     let starts: Vec<i64> = g.cells.iter().map(|(b, _)| *b).collect();
-    let (peak_ch, peak_comm) = match g.events {
-        Some((mut ch, mut comm)) => (
+    let (peak_ch, peak_comm) = match (g.peaks, g.events) {
+        (Some((ch, comm)), _) => (Some(ch), Some(comm)),
+        (None, Some((mut ch, mut comm))) => (
             Some(peaks_per_bucket(&mut ch, &starts, width)),
             Some(peaks_per_bucket(&mut comm, &starts, width)),
         ),
-        None => (None, None),
+        (None, None) => (None, None),
     };
-    let peak_st = g
-        .stream_events
-        .map(|mut st| peaks_per_bucket(&mut st, &starts, width));
+    let peak_st = match (g.stream_peaks, g.stream_events) {
+        (Some(p), _) => Some(p),
+        (None, Some(mut st)) => Some(peaks_per_bucket(&mut st, &starts, width)),
+        (None, None) => None,
+    };
     let mut total = GroupTotal {
         group: g.group.clone(),
         publish_seconds: PerSpec::default(),
@@ -313,7 +321,9 @@ impl UsageState {
                     .map(|(b, c)| (*b, CellFigures::of(c)))
                     .collect(),
                 events,
+                peaks: None,
                 stream_events,
+                stream_peaks: None,
                 total_users: users.as_ref().map(Distinct::count),
                 total_channels: chans.as_ref().map(Distinct::count),
             };

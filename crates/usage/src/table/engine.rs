@@ -1453,7 +1453,9 @@ fn finish(
             group: labelled(plan.query.split_by(), &key),
             cells: figures,
             events,
+            peaks: None,
             stream_events: take(&mut stream_events),
+            stream_peaks: None,
             total_users: user_totals.get(g).copied().flatten(),
             total_channels: chan_totals.get(g).copied().flatten(),
         };
