@@ -483,7 +483,8 @@ enum Dist {
 }
 
 impl Dist {
-    #[inline]
+    // Called twice per piece in the hot loop: inlined, its match folds into the loop's.
+    #[inline(always)]
     fn insert(&mut self, cell: usize, key: u64, hash: u64) {
         match self {
             Dist::Off => {}
