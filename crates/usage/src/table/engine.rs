@@ -763,16 +763,23 @@ fn idx_u64(v: u64) -> usize {
 
 /// One pass over `rows`, with the bucket width a constant for hours and days (a division by a
 /// constant is a multiplication).
-fn pass(plan: &Plan<'_>, rows: Range<usize>) -> Result<Partial> {
+///
+/// With `shard = Some((k, n))`, only the rows of the groups whose dense index is `k` modulo
+/// `n` are aggregated (every row is still checked, so every shard finds the same first error).
+fn pass(plan: &Plan<'_>, rows: Range<usize>, shard: Option<(u64, u64)>) -> Result<Partial> {
     match plan.width {
-        3600 => pass_width::<3600>(plan, rows),
-        86_400 => pass_width::<86_400>(plan, rows),
-        _ => pass_width::<0>(plan, rows),
+        3600 => pass_width::<3600>(plan, rows, shard),
+        86_400 => pass_width::<86_400>(plan, rows, shard),
+        _ => pass_width::<0>(plan, rows, shard),
     }
 }
 
 /// [`pass`] for buckets of `W` seconds (`0`: the plan's width).
-fn pass_width<const W: i64>(plan: &Plan<'_>, rows: Range<usize>) -> Result<Partial> {
+fn pass_width<const W: i64>(
+    plan: &Plan<'_>,
+    rows: Range<usize>,
+    shard: Option<(u64, u64)>,
+) -> Result<Partial> {
     let width = if W > 0 { W } else { plan.width };
     let stride = plan_stride(plan.spec_split);
     let base = plan.base;
@@ -810,7 +817,13 @@ fn pass_width<const W: i64>(plan: &Plan<'_>, rows: Range<usize>) -> Result<Parti
         }
         let app = t.app.get(i).copied().unwrap_or(0);
         let group = if plan.strides.is_some() {
-            p.group_of_row(plan, plan.composite_row(i, app, kind), i, app, kind)?
+            let c = plan.composite_row(i, app, kind);
+            if let Some((k, n)) = shard
+                && c.checked_rem(n) != Some(k)
+            {
+                continue;
+            }
+            p.group_of_row(plan, c, i, app, kind)?
         } else {
             p.group(plan, &plan.key(i, app, kind))?
         };
@@ -1276,8 +1289,46 @@ impl SegmentTable {
                 .unwrap_or(1)
                 .max(1),
         );
+        // When the partials would be costly to merge and finish (peaks' activity stretches,
+        // distinct ids listed or paired per cell) and there are enough groups, each thread
+        // reads every row but takes only a share of the groups: the partials never share a
+        // cell and are finished apart. Else each thread takes a range of rows (reading each
+        // row once) and the partials are merged.
+        let heavy = plan.peaks
+            || matches!(
+                plan.distinct,
+                DistinctPlan::Lists { .. } | DistinctPlan::Pairs
+            );
+        let by_group = threads > 1
+            && heavy
+            && plan.strides.is_some_and(|(_, g)| {
+                g >= u64::try_from(threads).unwrap_or(u64::MAX).saturating_mul(2)
+            });
+        if by_group {
+            let of = u64::try_from(threads).unwrap_or(1);
+            let shards: Vec<Result<Figures>> = std::thread::scope(|s| {
+                let plan = &plan;
+                let handles: Vec<_> = (0..of)
+                    .map(|k| s.spawn(move || figures(plan, pass(plan, 0..n, Some((k, of)))?, 1)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or(Err(Error::Overflow("a report thread stopped")))
+                    })
+                    .collect()
+            });
+            let mut all = Figures::default();
+            for f in shards {
+                let f = f?;
+                all.segments = all.segments.saturating_add(f.segments);
+                all.groups.extend(f.groups);
+            }
+            return finish(&plan, all, policy);
+        }
         let mut parts: Vec<Result<Partial>> = if threads <= 1 {
-            vec![pass(&plan, 0..n)]
+            vec![pass(&plan, 0..n, None)]
         } else {
             let chunk = n.div_ceil(threads);
             std::thread::scope(|s| {
@@ -1286,7 +1337,7 @@ impl SegmentTable {
                     .map(|k| {
                         let from = k.saturating_mul(chunk).min(n);
                         let to = from.saturating_add(chunk).min(n);
-                        s.spawn(move || pass(plan, from..to))
+                        s.spawn(move || pass(plan, from..to, None))
                     })
                     .collect();
                 handles
@@ -1306,17 +1357,31 @@ impl SegmentTable {
         for o in rest {
             merge(&plan, &mut p, o?)?;
         }
-        finish(&plan, p, policy, threads)
+        let f = figures(&plan, p, threads)?;
+        finish(&plan, f, policy)
     }
 }
 
-/// The report of a merged partial.
-fn finish(
-    plan: &Plan<'_>,
-    mut p: Partial,
-    policy: MinutePolicy,
-    threads: usize,
-) -> Result<UsageReport> {
+/// The figures of some groups, ready for the report's rows.
+#[derive(Default)]
+struct Figures {
+    segments: u64,
+    groups: Vec<(GroupKey, GroupFigures)>,
+}
+
+/// The rows and totals of every group, in group order.
+fn finish(plan: &Plan<'_>, mut f: Figures, policy: MinutePolicy) -> Result<UsageReport> {
+    f.groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let width = i64::from(plan.buckets.granularity().seconds());
+    let (mut rows, mut totals) = (Vec::new(), Vec::new());
+    for (_, gf) in f.groups {
+        group_rows(gf, policy, width, &mut rows, &mut totals)?;
+    }
+    Ok(assemble(plan.query, policy, f.segments, rows, totals))
+}
+
+/// The figures of each group of a partial (`threads`: how many may share the work).
+fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
     let groups = p.groups.len();
     let cell_group: Vec<u32> = p.cell_keys.iter().map(|&(g, _)| g).collect();
     let mut stream_events: Vec<Option<Events>> =
@@ -1397,16 +1462,17 @@ fn finish(
             v.push((b, c));
         }
     }
-    let mut order: Vec<(GroupKey, usize)> = p
+    let order: Vec<(GroupKey, usize)> = p
         .groups
         .iter()
         .enumerate()
         .map(|(i, k)| (plan.group_key(k), i))
         .collect();
-    order.sort();
-    let width = i64::from(plan.buckets.granularity().seconds());
     let stride = plan_stride(plan.spec_split);
-    let (mut rows, mut totals) = (Vec::new(), Vec::new());
+    let mut out = Figures {
+        segments: p.segments,
+        groups: Vec::with_capacity(order.len()),
+    };
     for (key, g) in order {
         let Some(cells) = per_group.get_mut(g) else {
             continue;
@@ -1460,7 +1526,7 @@ fn finish(
             total_users: user_totals.get(g).copied().flatten(),
             total_channels: chan_totals.get(g).copied().flatten(),
         };
-        group_rows(gf, policy, width, &mut rows, &mut totals)?;
+        out.groups.push((key, gf));
     }
-    Ok(assemble(plan.query, policy, p.segments, rows, totals))
+    Ok(out)
 }
