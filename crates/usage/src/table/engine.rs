@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use mediameter_core::{Buckets, MediaSpec, MinutePolicy};
 
-use super::{NONE, SUB, SegmentTable};
+use super::{NONE, SUB, SegmentTable, on_threads};
 use crate::error::{Error, Result};
 use crate::hash::{FastMap, combine, stable_hash};
 use crate::hll::Hll;
@@ -1306,18 +1306,9 @@ impl SegmentTable {
             });
         if by_group {
             let of = u64::try_from(threads).unwrap_or(1);
-            let shards: Vec<Result<Figures>> = std::thread::scope(|s| {
-                let plan = &plan;
-                let handles: Vec<_> = (0..of)
-                    .map(|k| s.spawn(move || figures(plan, pass(plan, 0..n, Some((k, of)))?, 1)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or(Err(Error::Overflow("a report thread stopped")))
-                    })
-                    .collect()
+            let shards = on_threads(threads, |k| {
+                let k = u64::try_from(k).unwrap_or(0);
+                figures(&plan, pass(&plan, 0..n, Some((k, of)))?, 1)
             });
             let mut all = Figures::default();
             for f in shards {
@@ -1327,28 +1318,11 @@ impl SegmentTable {
             }
             return finish(&plan, all, policy);
         }
-        let mut parts: Vec<Result<Partial>> = if threads <= 1 {
-            vec![pass(&plan, 0..n, None)]
-        } else {
-            let chunk = n.div_ceil(threads);
-            std::thread::scope(|s| {
-                let plan = &plan;
-                let handles: Vec<_> = (0..threads)
-                    .map(|k| {
-                        let from = k.saturating_mul(chunk).min(n);
-                        let to = from.saturating_add(chunk).min(n);
-                        s.spawn(move || pass(plan, from..to, None))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or(Err(Error::Overflow("a report thread stopped")))
-                    })
-                    .collect()
-            })
-        };
+        let chunk = n.div_ceil(threads.max(1));
+        let mut parts = on_threads(threads, |k| {
+            let from = k.saturating_mul(chunk).min(n);
+            pass(&plan, from..from.saturating_add(chunk).min(n), None)
+        });
         let rest = parts.split_off(1.min(parts.len()));
         let mut p = match parts.pop() {
             Some(first) => first?,

@@ -21,7 +21,7 @@ use mediameter_core::{
     AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId, Role, UserId,
 };
 
-use super::{Dict, Row, SegmentTable, kind_of};
+use super::{Dict, Row, SegmentTable, kind_of, on_threads};
 use crate::csv::{CsvReader, MAX_RECORD_BYTES};
 use crate::error::{Error, Result};
 use crate::input::{BadRecords, Columns, IdCache, SkipReport, build, csv_segment, parse_spec};
@@ -525,36 +525,14 @@ impl SegmentTable {
         let (columns, header_lines) = header(&mut rest)?;
         let threads = threads.clamp(1, 64);
         let parts = cut(rest, threads);
-        let results: Vec<Result<(Loader, Stop)>> = if parts.len() <= 1 {
-            parts
-                .iter()
-                .map(|p| {
-                    let mut l = Loader::new(columns, 0, bad);
-                    let stop = l.lines(p)?;
-                    Ok((l, stop))
-                })
-                .collect()
-        } else {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = parts
-                    .iter()
-                    .map(|p| {
-                        s.spawn(move || -> Result<(Loader, Stop)> {
-                            let mut l = Loader::new(columns, 0, bad);
-                            let stop = l.lines(p)?;
-                            Ok((l, stop))
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or(Err(Error::Overflow("a loading thread stopped")))
-                    })
-                    .collect()
-            })
-        };
+        let results = on_threads(parts.len(), |k| {
+            let mut l = Loader::new(columns, 0, bad);
+            let stop = match parts.get(k) {
+                Some(p) => l.lines(p)?,
+                None => Stop::Done,
+            };
+            Ok((l, stop))
+        });
         let mut loaders = Vec::with_capacity(results.len());
         let mut general = false;
         let mut offset = header_lines;

@@ -1,3 +1,5 @@
+//! Compiled only under `#[cfg(test)]` (see `mod.rs`).
+//!
 //! The table against the aggregator and the general reader, on random inputs, through every
 //! path (dense and hashed groups and cells, bitsets and sorted pairs, difference arrays and
 //! sorted events, one and several threads, small read chunks).
