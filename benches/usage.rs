@@ -78,6 +78,25 @@ pub fn define(c: &mut Criterion) {
             r
         });
     });
+    // The same pass with the groups dealt between two threads (`report_parallel`): the same
+    // report.
+    assert!(
+        mediameter_usage::report_parallel(&full, &segs, MinutePolicy::CeilPerPeriod, 2)
+            .is_ok_and(|r| r == full_report)
+    );
+    g.bench_function(BenchmarkId::new("full-pass-2-threads", "1m"), |b| {
+        b.iter(|| {
+            let r = mediameter_usage::report_parallel(
+                black_box(&full),
+                black_box(&segs),
+                MinutePolicy::CeilPerPeriod,
+                2,
+            )
+            .unwrap_or_else(|_| std::process::abort());
+            assert_eq!(r.segments, N as u64);
+            r
+        });
+    });
     let approx = full
         .clone()
         .with_distinct(DistinctMode::Approximate { precision: 10 });

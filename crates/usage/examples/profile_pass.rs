@@ -36,13 +36,15 @@ fn main() {
                     .with_split_by([Dimension::Region])
                     .with_id_scope(mediameter_usage::IdScope::Global)
                     .with_metrics(Metrics {
-                        distinct: true,
+                        users: true,
+                        channels: false,
                         peaks: false,
                         stream_peaks: false,
                     }),
                 "3" => sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR)).with_metrics(
                     Metrics {
-                        distinct: false,
+                        users: false,
+                        channels: false,
                         peaks: false,
                         stream_peaks: true,
                     },
@@ -89,7 +91,8 @@ fn main() {
     let mut q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
         .with_split_by([Dimension::Region])
         .with_metrics(Metrics {
-            distinct: m.contains('d') || m.contains('h'),
+            users: m.contains('d') || m.contains('h') || m.contains('u'),
+            channels: m.contains('d') || m.contains('h'),
             peaks: m.contains('p'),
             stream_peaks: m.contains('s'),
         });
@@ -112,6 +115,20 @@ fn main() {
                 "{m}: build {t1:.3}s report {:.3}s (2 threads {:.3}s) rows {}",
                 t2 - t1,
                 t3 - t2,
+                r.rows.len()
+            );
+        }
+        return;
+    }
+    if let Some(threads) = std::env::var("THREADS").ok().and_then(|t| t.parse().ok()) {
+        for _ in 0..reps {
+            let t = Instant::now();
+            let r =
+                mediameter_usage::report_parallel(&q, &segs, MinutePolicy::CeilPerPeriod, threads)
+                    .unwrap();
+            println!(
+                "{m}: report_parallel on {threads} threads {:.3}s rows {}",
+                t.elapsed().as_secs_f64(),
                 r.rows.len()
             );
         }

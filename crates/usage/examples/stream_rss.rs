@@ -40,7 +40,8 @@ fn main() {
     let metrics = match mode.trim_end_matches("-sorted") {
         "durations" => Metrics::DURATIONS,
         "distinct" | "hll" => Metrics {
-            distinct: true,
+            users: true,
+            channels: true,
             peaks: false,
             stream_peaks: false,
         },

@@ -12,7 +12,9 @@ use crate::hll::Hll;
 use crate::intern::InlineTable;
 use crate::intervals::{IntervalSet, peaks_of_packed, peaks_of_sorted, peaks_per_bucket};
 use crate::query::{Dimension, DistinctMode, IdScope, UsageQuery};
-use crate::report::{CellFigures, GroupFigures, UsageReport, assemble, group_rows, labelled};
+use crate::report::{
+    CellFigures, GroupFigures, GroupTotal, UsageReport, UsageRow, assemble, group_rows, labelled,
+};
 use crate::spec_table::PerSpec;
 use crate::state::{Cell, Distinct, GroupKey, Relation, UsageState};
 
@@ -83,24 +85,23 @@ impl Interner {
         Ok(i)
     }
 
-    /// Reads the ids of `batch` (`id_of`) into `keys` and their hashes into `hashes`, and
-    /// touches the table where they will be looked up; returns a value for `black_box`.
+    /// Reads `ids` into `keys` and their hashes into `hashes`, and touches the table where
+    /// they will be looked up; returns a value for `black_box`.
     #[inline]
-    fn prepare<T>(
+    fn prepare<'a>(
         &self,
-        batch: &[T],
-        id_of: impl Fn(&T) -> &str,
+        ids: impl Iterator<Item = &'a str> + Clone,
         keys: &mut Vec<Option<Inline>>,
         hashes: &mut Vec<u64>,
     ) -> u64 {
         // Touch every id's bytes first: a loop without data-dependent branches keeps many
         // cache misses in flight (building the keys branches on each length).
-        let touched = batch.iter().fold(0_u8, |acc, x| {
-            let b = id_of(x).as_bytes();
+        let touched = ids.clone().fold(0_u8, |acc, id| {
+            let b = id.as_bytes();
             acc ^ b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
         });
         keys.clear();
-        keys.extend(batch.iter().map(|x| Inline::new(id_of(x))));
+        keys.extend(ids.map(Inline::new));
         hashes.clear();
         hashes.extend(keys.iter().map(|k| k.as_ref().map_or(0, Inline::hash64)));
         self.short.warm(hashes) ^ u64::from(touched)
@@ -221,6 +222,19 @@ struct GroupAcc {
 
 const NONE: u32 = u32::MAX;
 
+/// The group id of the groups of other shards in [`Aggregator::groups`].
+const FOREIGN: u32 = u32::MAX - 1;
+
+/// A segment past the checks of [`Aggregator::admit`]: its span after clipping, its interned
+/// app and its group.
+#[derive(Debug, Clone, Copy)]
+struct Admitted {
+    s: i64,
+    e: i64,
+    app: u32,
+    group: u32,
+}
+
 /// The interned dimension values of a group, hashed as four words (the derived hash of an
 /// array would hash its length and then its bytes in chunks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +250,9 @@ impl std::hash::Hash for GroupIds {
         state.write_u64(g);
     }
 }
+
+/// One group's key, rows and total, as [`Aggregator::report_groups`] gives them.
+type GroupReport = (GroupKey, Vec<UsageRow>, Vec<GroupTotal>);
 
 /// Segments interned together by [`Aggregator::extend`].
 const BATCH: usize = 1024;
@@ -279,7 +296,10 @@ pub struct Aggregator {
     split: [bool; 7],
     filtered: bool,
     clip: Option<(i64, i64)>,
+    /// Whether any distinct count is on (users or channels).
     want_distinct: bool,
+    want_users: bool,
+    want_channels: bool,
     want_peaks: bool,
     want_streams: bool,
     approx: Option<u8>,
@@ -304,6 +324,11 @@ pub struct Aggregator {
     /// Distinct insertions not yet made: `(cell, user, channel)`, keys for exact sets and
     /// hashes for sketches.
     staged: Vec<(u32, u64, u64)>,
+    /// The buffer of the sort of `staged`, kept from flush to flush.
+    staged_scratch: Vec<(u32, u64, u64)>,
+    /// `Some((k, n))`: this aggregator is shard `k` of `n` of [`report_parallel`] and keeps
+    /// only the groups whose ordinal of first appearance is `k` modulo `n`.
+    shard: Option<(usize, usize)>,
 }
 
 impl Aggregator {
@@ -337,7 +362,9 @@ impl Aggregator {
             clip: query
                 .range()
                 .map(|r| (r.start().timestamp(), r.end().timestamp())),
-            want_distinct: query.metrics().distinct,
+            want_distinct: query.metrics().distinct(),
+            want_users: query.metrics().users,
+            want_channels: query.metrics().channels,
             want_peaks: query.metrics().peaks,
             want_streams: query.metrics().stream_peaks,
             global: query.id_scope() == IdScope::Global,
@@ -360,6 +387,8 @@ impl Aggregator {
             seen: 0,
             staging: false,
             staged: Vec::new(),
+            staged_scratch: Vec::new(),
+            shard: None,
         })
     }
 
@@ -415,8 +444,10 @@ impl Aggregator {
         I::Item: Borrow<StreamSegment>,
     {
         // Batches: interning a whole batch of users, then of channels, in tight loops lets the
-        // processor overlap the cache misses of independent table probes.
+        // processor overlap the cache misses of independent table probes. Only the segments
+        // the batch admits (see `admit`) are interned and recorded.
         let mut batch: Vec<I::Item> = Vec::with_capacity(BATCH);
+        let mut admitted: Vec<(usize, Admitted)> = Vec::with_capacity(BATCH);
         let mut users = Vec::with_capacity(BATCH);
         let mut channels = Vec::with_capacity(BATCH);
         let mut user_keys: Vec<Option<Inline>> = Vec::with_capacity(BATCH);
@@ -430,40 +461,52 @@ impl Aggregator {
             if batch.is_empty() {
                 return Ok(());
             }
+            // Admission stops at the first bad segment: the admitted ones before it are
+            // recorded, then its error is returned.
+            admitted.clear();
+            let mut failed = None;
+            for (i, s) in batch.iter().enumerate() {
+                match self.admit(s.borrow()) {
+                    Ok(Some(a)) => admitted.push((i, a)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
             let approx = self.approx.is_some();
             users.clear();
             channels.clear();
             // Reading the ids' bytes, hashing them, touching the tables and resolving the
             // ids are separate loops, each of independent iterations, so that the cache
             // misses of a batch overlap.
-            let warm = self.users.prepare(
-                &batch,
-                |s| s.borrow().user.as_str(),
-                &mut user_keys,
-                &mut user_hashes,
-            ) ^ self.channels.prepare(
-                &batch,
-                |s| s.borrow().channel.as_str(),
-                &mut chan_keys,
-                &mut chan_hashes,
-            );
+            let user_ids = admitted
+                .iter()
+                .map(|&(i, _)| id_at(&batch, i, |s| s.user.as_str()));
+            let chan_ids = admitted
+                .iter()
+                .map(|&(i, _)| id_at(&batch, i, |s| s.channel.as_str()));
+            let warm = self
+                .users
+                .prepare(user_ids.clone(), &mut user_keys, &mut user_hashes)
+                ^ self
+                    .channels
+                    .prepare(chan_ids.clone(), &mut chan_keys, &mut chan_hashes);
             std::hint::black_box(warm);
-            for (s, (k, &h)) in batch.iter().zip(user_keys.iter().zip(&user_hashes)) {
-                users.push(
-                    self.users
-                        .id_keyed(*k, h, s.borrow().user.as_str(), approx)?,
-                );
+            for (id, (k, &h)) in user_ids.zip(user_keys.iter().zip(&user_hashes)) {
+                users.push(self.users.id_keyed(*k, h, id, approx)?);
             }
-            for (s, (k, &h)) in batch.iter().zip(chan_keys.iter().zip(&chan_hashes)) {
-                channels.push(self.channels.id_keyed(
-                    *k,
-                    h,
-                    s.borrow().channel.as_str(),
-                    approx,
-                )?);
+            for (id, (k, &h)) in chan_ids.zip(chan_keys.iter().zip(&chan_hashes)) {
+                channels.push(self.channels.id_keyed(*k, h, id, approx)?);
             }
-            for (s, (&u, &c)) in batch.iter().zip(users.iter().zip(channels.iter())) {
-                self.push_with(s.borrow(), Some((u, c)))?;
+            for (&(i, a), (&u, &c)) in admitted.iter().zip(users.iter().zip(channels.iter())) {
+                if let Some(s) = batch.get(i) {
+                    self.record(s.borrow(), a, Some((u, c)))?;
+                }
+            }
+            if let Some(e) = failed {
+                return Err(e);
             }
         }
     }
@@ -486,15 +529,20 @@ impl Aggregator {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn push(&mut self, seg: &StreamSegment) -> Result<()> {
-        self.push_with(seg, None)
+        match self.admit(seg)? {
+            Some(a) => self.record(seg, a, None),
+            None => Ok(()),
+        }
     }
 
-    /// [`Aggregator::push`] with the user and channel already interned.
+    /// The checks and the group of the next segment: `None` when it is filtered out, clipped
+    /// away or of another shard's group (see [`report_parallel`]), else its clipped span,
+    /// interned app and group.
     #[inline]
-    fn push_with(&mut self, seg: &StreamSegment, interned: Option<(u32, u32)>) -> Result<()> {
+    fn admit(&mut self, seg: &StreamSegment) -> Result<Option<Admitted>> {
         self.seen = self.seen.saturating_add(1);
         if self.filtered && !self.query.accepts(seg) {
-            return Ok(());
+            return Ok(None);
         }
         let (start, end) = (seg.range.start(), seg.range.end());
         if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 {
@@ -509,7 +557,7 @@ impl Aggregator {
             s = s.max(lo);
             e = e.min(hi);
             if s >= e {
-                return Ok(());
+                return Ok(None);
             }
         }
         if u64::try_from(e.saturating_sub(s)).unwrap_or(u64::MAX) > self.max_segment {
@@ -523,15 +571,29 @@ impl Aggregator {
                 ),
             ));
         }
-        let approx = self.approx.is_some();
         let need_ids = self.want_distinct || self.want_peaks;
         let app = if need_ids || self.split[0] {
-            self.apps.id(seg.app.as_str(), approx)?
+            self.apps.id(seg.app.as_str(), self.approx.is_some())?
         } else {
             0
         };
+        Ok(self
+            .group_of(seg, app)?
+            .map(|group| Admitted { s, e, app, group }))
+    }
+
+    /// Records an admitted segment (its user and channel already interned when `interned`).
+    #[inline]
+    fn record(
+        &mut self,
+        seg: &StreamSegment,
+        admitted: Admitted,
+        interned: Option<(u32, u32)>,
+    ) -> Result<()> {
+        let Admitted { s, e, app, group } = admitted;
+        let approx = self.approx.is_some();
+        let need_ids = self.want_distinct || self.want_peaks;
         let scope_app = if self.global { 0 } else { app };
-        let group = self.group_of(seg, app)?;
         let (user, channel) = match (need_ids, interned) {
             (true, Some(ids)) => ids,
             (true, None) => (
@@ -581,8 +643,12 @@ impl Aggregator {
                 });
             } else if let Some(d) = self.distinct_list.get_mut(ci) {
                 // Present exactly when distinct counting is on.
-                insert_acc(&mut d.0, user_key, user_hash);
-                insert_acc(&mut d.1, chan_key, chan_hash);
+                if self.want_users {
+                    insert_acc(&mut d.0, user_key, user_hash);
+                }
+                if self.want_channels {
+                    insert_acc(&mut d.1, chan_key, chan_hash);
+                }
             }
         }
         if self.staged.len() >= STAGED {
@@ -623,22 +689,30 @@ impl Aggregator {
         if self.staged.is_empty() {
             return;
         }
-        crate::radix::sort_by_key(&mut self.staged, |x| [u64::from(x.0)]);
+        crate::radix::sort_by_key_in(&mut self.staged, &mut self.staged_scratch, |x| {
+            [u64::from(x.0)]
+        });
         for &(c, u, ch) in &self.staged {
             if let Some(d) = usize::try_from(c)
                 .ok()
                 .and_then(|c| self.distinct_list.get_mut(c))
             {
                 // Staged values are keys for exact sets and hashes for sketches.
-                insert_acc(&mut d.0, u, u);
-                insert_acc(&mut d.1, ch, ch);
+                if self.want_users {
+                    insert_acc(&mut d.0, u, u);
+                }
+                if self.want_channels {
+                    insert_acc(&mut d.1, ch, ch);
+                }
             }
         }
         self.staged.clear();
     }
 
+    /// The group of `seg` (`app`: its interned app), created when new; `None` when the group
+    /// belongs to another shard.
     #[inline]
-    fn group_of(&mut self, seg: &StreamSegment, app: u32) -> Result<u32> {
+    fn group_of(&mut self, seg: &StreamSegment, app: u32) -> Result<Option<u32>> {
         let mut key = [0_u32; 7];
         if self.split[0] {
             key[0] = app;
@@ -668,15 +742,26 @@ impl Aggregator {
             key[6] = u32::from(seg.role == Role::Subscribe);
         }
         if let Some(&g) = self.groups.get(&GroupIds(key)) {
-            return Ok(g);
+            return Ok((g != FOREIGN).then_some(g));
         }
-        let g = u32::try_from(self.group_list.len()).map_err(|_| Error::Overflow("groups"))?;
+        // Every shard meets the groups in the same order (the input's), so the ordinal of a
+        // group's first appearance names one shard for it in all of them: round robin.
+        if let Some((k, n)) = self.shard
+            && self.groups.len().checked_rem(n) != Some(k)
+        {
+            self.groups.insert(GroupIds(key), FOREIGN);
+            return Ok(None);
+        }
+        let g = u32::try_from(self.group_list.len())
+            .ok()
+            .filter(|&g| g < FOREIGN)
+            .ok_or(Error::Overflow("groups"))?;
         self.groups.insert(GroupIds(key), g);
         self.group_list.push(GroupAcc {
             key,
             ..GroupAcc::default()
         });
-        Ok(g)
+        Ok(Some(g))
     }
 
     /// The index of the cell of `(group, bucket)`, created when new.
@@ -772,8 +857,11 @@ impl Aggregator {
                 subscribe_seconds: cell.secs[1],
                 subscribe_ceil_minutes: cell.ceil_minutes,
                 pieces: cell.pieces,
-                users: to_distinct(d.map(|d| &d.0), &self.users),
-                channels: to_distinct(d.map(|d| &d.1), &self.channels),
+                users: to_distinct(d.filter(|_| self.want_users).map(|d| &d.0), &self.users),
+                channels: to_distinct(
+                    d.filter(|_| self.want_channels).map(|d| &d.1),
+                    &self.channels,
+                ),
             };
             state.group_mut(key.clone()).cells.insert(bucket, out);
         }
@@ -835,6 +923,16 @@ impl Aggregator {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn report(&self, policy: MinutePolicy) -> Result<UsageReport> {
+        let (mut rows, mut totals) = (Vec::new(), Vec::new());
+        for (_, r, t) in self.report_groups(policy)? {
+            rows.extend(r);
+            totals.extend(t);
+        }
+        Ok(assemble(&self.query, policy, self.segments, rows, totals))
+    }
+
+    /// The rows and total of each group, in the order of the groups' keys.
+    fn report_groups(&self, policy: MinutePolicy) -> Result<Vec<GroupReport>> {
         let width = i64::from(self.query.buckets().granularity().seconds());
         let mut per_group: Vec<Vec<(i64, usize)>> = vec![Vec::new(); self.group_list.len()];
         for (i, &(g, b)) in self.cell_keys.iter().enumerate() {
@@ -849,7 +947,7 @@ impl Aggregator {
             .map(|(i, g)| (self.group_key(&g.key), i))
             .collect();
         order.sort();
-        let (mut rows, mut totals) = (Vec::new(), Vec::new());
+        let mut out = Vec::with_capacity(order.len());
         let (mut scratch, mut user_bits, mut chan_bits) = (Vec::new(), Vec::new(), Vec::new());
         for (key, gi) in order {
             let (Some(cells), Some(g)) = (per_group.get_mut(gi), self.group_list.get(gi)) else {
@@ -870,7 +968,10 @@ impl Aggregator {
                     continue;
                 };
                 let d = self.distinct_list.get(ci);
-                let (cu, cc) = (d.map(|d| &d.0), d.map(|d| &d.1));
+                let (cu, cc) = (
+                    d.filter(|_| self.want_users).map(|d| &d.0),
+                    d.filter(|_| self.want_channels).map(|d| &d.1),
+                );
                 figures.push((
                     b,
                     CellFigures {
@@ -902,9 +1003,11 @@ impl Aggregator {
                 total_users: users.count(&mut scratch),
                 total_channels: chans.count(&mut scratch),
             };
+            let (mut rows, mut totals) = (Vec::new(), Vec::new());
             group_rows(gf, policy, width, &mut rows, &mut totals)?;
+            out.push((key, rows, totals));
         }
-        Ok(assemble(&self.query, policy, self.segments, rows, totals))
+        Ok(out)
     }
 
     /// The span of ids (`Some(n)`: every key is `app << 32 | id` with `id < n`) when the exact
@@ -1155,18 +1258,101 @@ where
     Ok(agg.finish())
 }
 
+/// The id `which` picks from the `i`-th segment of `batch` (`""` past its end).
+#[inline]
+fn id_at<T: Borrow<StreamSegment>>(
+    batch: &[T],
+    i: usize,
+    which: fn(&StreamSegment) -> &str,
+) -> &str {
+    batch.get(i).map_or("", |s| which(s.borrow()))
+}
+
+/// Most threads [`report_parallel`] starts.
+const MAX_THREADS: usize = 64;
+
+/// Fewest segments per thread of [`report_parallel`] (fewer run on fewer threads).
+#[cfg(not(test))]
+const SEGMENTS_PER_THREAD: usize = 16_384;
+/// Small in unit tests, so that small inputs run on several threads.
+#[cfg(test)]
+const SEGMENTS_PER_THREAD: usize = 4;
+
+/// The report of `segments` under `query`, computed on `threads` threads (at most 64, and at
+/// most one per 16,384 segments): the same report as one [`Aggregator`] fed every segment.
+///
+/// Each thread reads every segment and aggregates the groups of its share: the groups are
+/// dealt round robin in the order they first appear in the input (all threads see that order,
+/// so they agree without talking), and no group is split between threads, so each thread's
+/// groups are reported on their own and the rows are only put in order. The speed-up
+/// therefore needs several groups of comparable weight (a query split by region, say); with
+/// one group (no split) every segment goes to one thread and the others only read.
+///
+/// # Errors
+///
+/// As [`Aggregator::push`]: a bad segment fails every thread at the same record, and that
+/// error (the first thread's) is returned.
+///
+/// ```
+/// # use mediameter_core::*; use mediameter_usage::*;
+/// let segs = synthetic::segments(40_000, 3)?;
+/// let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
+/// let mut agg = Aggregator::new(q.clone())?;
+/// agg.extend(&segs)?;
+/// let one = agg.report(MinutePolicy::CeilPerPeriod)?;
+/// assert_eq!(report_parallel(&q, &segs, MinutePolicy::CeilPerPeriod, 2)?, one);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn report_parallel<T>(
+    query: &UsageQuery,
+    segments: &[T],
+    policy: MinutePolicy,
+    threads: usize,
+) -> Result<UsageReport>
+where
+    T: Borrow<StreamSegment> + Sync,
+{
+    let n = threads
+        .clamp(1, MAX_THREADS)
+        .min(segments.len().div_ceil(SEGMENTS_PER_THREAD).max(1));
+    let shards = crate::table::on_threads(n, |k| {
+        let mut agg = Aggregator::new(query.clone())?;
+        if n > 1 {
+            agg.shard = Some((k, n));
+        }
+        agg.extend(segments.iter().map(Borrow::borrow))?;
+        Ok((agg.segments, agg.report_groups(policy)?))
+    });
+    let (mut count, mut groups) = (0_u64, Vec::new());
+    for shard in shards {
+        let (c, g) = shard?;
+        count = count.checked_add(c).ok_or(Error::Overflow("segments"))?;
+        groups.extend(g);
+    }
+    // Each group is in exactly one shard: its key orders it alone.
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let (mut rows, mut totals) = (Vec::new(), Vec::new());
+    for (_, r, t) in groups {
+        rows.extend(r);
+        totals.extend(t);
+    }
+    Ok(assemble(query, policy, count, rows, totals))
+}
+
 #[cfg(test)]
 mod tests {
     use mediameter_core::{BillingZone, Granularity, TimeRange};
 
     use super::*;
     use crate::query::Metrics;
+    use crate::synthetic::T0;
 
     fn queries() -> Vec<UsageQuery> {
         let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
             .with_split_by([Dimension::Region])
             .with_metrics(Metrics {
-                distinct: true,
+                users: true,
+                channels: true,
                 peaks: true,
                 stream_peaks: true,
             });
@@ -1231,6 +1417,169 @@ mod tests {
         assert_eq!(count_as_bits(&keys, 100, &mut scratch), 4);
         assert!(scratch.iter().all(|&w| w == 0));
         assert_eq!(count_as_bits(&[], 100, &mut scratch), 0);
+    }
+
+    /// Queries for the sharded pass: every metric, splits with many, few and one group,
+    /// filters, a clipping range, global ids, sketches.
+    fn sharded_queries() -> Vec<UsageQuery> {
+        vec![
+            UsageQuery::new(BillingZone::GMT8, Granularity::HOUR),
+            UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+                .with_split_by([Dimension::Region]),
+            UsageQuery::new(BillingZone::UTC, Granularity::DAY)
+                .with_split_by([Dimension::App, Dimension::Spec, Dimension::Role])
+                .with_id_scope(IdScope::Global),
+            UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+                .with_split_by([Dimension::Region, Dimension::Spec])
+                .with_filter(Dimension::Role, ["sub"])
+                .unwrap()
+                .with_range(TimeRange::from_unix(T0 + 1800, T0 + 86_400 + 7).unwrap()),
+            UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+                .with_split_by([Dimension::Region])
+                .with_metrics(Metrics::DURATIONS),
+            UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
+                .with_split_by([Dimension::Region])
+                .with_distinct(DistinctMode::Approximate { precision: 8 }),
+            UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
+                .with_split_by([Dimension::Region])
+                .with_metrics(Metrics {
+                    users: true,
+                    ..Metrics::DURATIONS
+                }),
+        ]
+    }
+
+    /// A distinct count asked for alone equals its figure in the report of every metric, and
+    /// the other is `None`, in the aggregator, its state, and the sharded pass.
+    #[test]
+    fn one_distinct_count_alone() {
+        let segs = crate::synthetic::segments(3000, 4).unwrap();
+        let all = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+            .with_split_by([Dimension::Region]);
+        let policy = MinutePolicy::Exact;
+        let full = report_parallel(&all, &segs, policy, 1).unwrap();
+        let cases = [(true, false), (false, true)];
+        for (users, channels) in cases {
+            let q = all.clone().with_metrics(Metrics {
+                users,
+                channels,
+                ..Metrics::DURATIONS
+            });
+            let mut agg = Aggregator::new(q.clone()).unwrap();
+            agg.extend(&segs).unwrap();
+            let r = agg.report(policy).unwrap();
+            assert_eq!(r, agg.to_state().report(policy).unwrap());
+            assert_eq!(r, report_parallel(&q, &segs, policy, 3).unwrap());
+            assert_eq!(r.rows.len(), full.rows.len());
+            for (a, b) in r.rows.iter().zip(&full.rows) {
+                assert_eq!(a.active_users, b.active_users.filter(|_| users));
+                assert_eq!(a.channels, b.channels.filter(|_| channels));
+                assert!(a.peak_channels.is_none() && b.peak_channels.is_some());
+            }
+            for (a, b) in r.totals.iter().zip(&full.totals) {
+                assert_eq!(a.active_users, b.active_users.filter(|_| users));
+                assert_eq!(a.channels, b.channels.filter(|_| channels));
+            }
+        }
+    }
+
+    /// The sharded pass gives the one-thread report for every thread count (the unit-test
+    /// limit of 4 segments per thread lets small inputs use all of them).
+    #[test]
+    fn report_parallel_equals_one_aggregator() {
+        let segs = crate::synthetic::segments(2000, 11).unwrap();
+        for q in sharded_queries() {
+            let mut agg = Aggregator::new(q.clone()).unwrap();
+            agg.extend(&segs).unwrap();
+            for policy in [MinutePolicy::CeilPerPeriod, MinutePolicy::Exact] {
+                let one = agg.report(policy).unwrap();
+                for threads in [0, 1, 2, 3, 7] {
+                    let r = report_parallel(&q, &segs, policy, threads).unwrap();
+                    assert_eq!(r, one, "{q:?} on {threads} threads");
+                }
+            }
+        }
+        // No segments at all.
+        let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
+        let empty: [StreamSegment; 0] = [];
+        let r = report_parallel(&q, &empty, MinutePolicy::Exact, 4).unwrap();
+        assert_eq!((r.segments, r.rows.len()), (0, 0));
+    }
+
+    /// A bad segment fails the sharded pass with the error of the one-thread pass, whichever
+    /// shard its group belongs to.
+    #[test]
+    fn report_parallel_fails_as_one_aggregator() {
+        let mut segs = crate::synthetic::segments(500, 9).unwrap();
+        let bad_at = 333;
+        let start = segs[bad_at].range.start();
+        segs[bad_at].range = TimeRange::new(
+            start + chrono::Duration::milliseconds(250),
+            start + chrono::Duration::seconds(60),
+        )
+        .unwrap();
+        let mut failed = 0;
+        for q in sharded_queries() {
+            let mut agg = Aggregator::new(q.clone()).unwrap();
+            let want = agg
+                .extend(&segs)
+                .and_then(|()| agg.report(MinutePolicy::Exact));
+            for threads in [2, 5] {
+                let got = report_parallel(&q, &segs, MinutePolicy::Exact, threads);
+                match (&got, &want) {
+                    (Err(g), Err(w)) => {
+                        assert_eq!(g.to_string(), w.to_string());
+                        assert_eq!(g.line(), Some(u64::try_from(bad_at + 1).unwrap()));
+                        failed += 1;
+                    }
+                    // Filtered out or clipped away by the query: not an error either way.
+                    (Ok(g), Ok(w)) => assert_eq!(g, w),
+                    _ => panic!("{q:?}: {got:?} against {want:?}"),
+                }
+            }
+        }
+        assert!(failed >= 8, "most queries see the bad segment");
+    }
+
+    proptest::proptest! {
+        /// Random overlapping segments of few ids and groups, in random order.
+        #[test]
+        fn report_parallel_matches_on_random_input(
+            raw in proptest::collection::vec(
+                (0_u8..3, 0_u8..4, 0_u8..6, proptest::bool::ANY, 0_usize..6, 0_i64..8 * 3600, 1_i64..5400, 0_u8..4, proptest::option::of(0_u8..6)),
+                0..120,
+            ),
+            threads in 1_usize..5,
+        ) {
+            use mediameter_core::{AppId, ChannelId, RegionId, Role, MediaSpec, UserId};
+
+            let segs: Vec<StreamSegment> = raw
+                .iter()
+                .map(|&(app, ch, user, publish, spec, start, dur, reg, publ)| {
+                    let role = if publish { Role::Publish } else { Role::Subscribe };
+                    let s = StreamSegment::new(
+                        AppId::new(format!("a{app}")).unwrap(),
+                        ChannelId::new(format!("c{ch}")).unwrap(),
+                        UserId::new(format!("u{user}")).unwrap(),
+                        role,
+                        MediaSpec::ALL[spec],
+                        TimeRange::from_unix(T0.saturating_add(start), T0.saturating_add(start).saturating_add(dur)).unwrap(),
+                    );
+                    let s = if reg < 3 { s.with_region(RegionId::new(format!("r{reg}")).unwrap()) } else { s };
+                    match (publ, publish) {
+                        (Some(p), false) => s.with_publisher(UserId::new(format!("u{p}")).unwrap()),
+                        _ => s,
+                    }
+                })
+                .collect();
+            for q in sharded_queries() {
+                let mut agg = Aggregator::new(q.clone()).unwrap();
+                agg.extend(&segs).unwrap();
+                let one = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
+                let r = report_parallel(&q, &segs, MinutePolicy::CeilPerPeriod, threads).unwrap();
+                proptest::prop_assert_eq!(r, one);
+            }
+        }
     }
 
     /// A failing segment in the middle of `extend`: the segments before it are counted, and

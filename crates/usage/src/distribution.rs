@@ -273,11 +273,11 @@ pub fn distribution_by(
                 "a dimension the state is split by",
             )
         })?;
-    if !state.query().metrics().distinct {
+    if !state.query().metrics().users {
         return Err(Error::config(
             "metrics",
-            "distinct off",
-            "distinct counting on for a distribution",
+            "active users off",
+            "active users (distinct user ids) on for a distribution",
         ));
     }
     let mut sets: std::collections::BTreeMap<String, Option<crate::Distinct>> =

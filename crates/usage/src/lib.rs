@@ -88,7 +88,7 @@ pub mod synthetic;
 mod table;
 pub mod vendor;
 
-pub use aggregate::{Aggregator, aggregate};
+pub use aggregate::{Aggregator, aggregate, report_parallel};
 
 pub use distribution::{DistributionRow, Indicator, ProportionMode, distribution, distribution_by};
 pub use error::{Error, ErrorKind, Result};

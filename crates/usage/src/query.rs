@@ -221,18 +221,23 @@ impl DistinctMode {
 }
 
 /// Which metrics beyond durations an aggregation computes. Durations are always on; turning
-/// the others off makes a pass several times faster.
+/// the others off makes a pass several times faster, and a metric off is `None` in the report.
 ///
 /// ```
 /// use mediameter_usage::Metrics;
-/// assert!(Metrics::ALL.distinct && Metrics::ALL.peaks && Metrics::ALL.stream_peaks);
-/// assert!(!Metrics::DURATIONS.peaks);
+/// assert!(Metrics::ALL.users && Metrics::ALL.channels && Metrics::ALL.peaks && Metrics::ALL.stream_peaks);
+/// assert!(!Metrics::DURATIONS.peaks && !Metrics::DURATIONS.distinct());
+/// // Active users only, as a distribution by user count needs.
+/// let users = Metrics { users: true, ..Metrics::DURATIONS };
+/// assert!(users.distinct() && !users.channels);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Metrics {
-    /// Active users and channels (distinct counts).
-    pub distinct: bool,
+    /// Active users (distinct user ids).
+    pub users: bool,
+    /// Channels (distinct channel ids).
+    pub channels: bool,
     /// Peak concurrent channels and communications.
     pub peaks: bool,
     /// Peak concurrent streams (open segments): cheap, needs no id.
@@ -243,16 +248,30 @@ pub struct Metrics {
 impl Metrics {
     /// Every metric.
     pub const ALL: Metrics = Metrics {
-        distinct: true,
+        users: true,
+        channels: true,
         peaks: true,
         stream_peaks: true,
     };
     /// Durations only.
     pub const DURATIONS: Metrics = Metrics {
-        distinct: false,
+        users: false,
+        channels: false,
         peaks: false,
         stream_peaks: false,
     };
+
+    /// Whether any distinct count (users or channels) is on.
+    ///
+    /// ```
+    /// use mediameter_usage::Metrics;
+    /// assert!(Metrics { channels: true, ..Metrics::DURATIONS }.distinct());
+    /// assert!(!Metrics { peaks: true, ..Metrics::DURATIONS }.distinct());
+    /// ```
+    #[must_use]
+    pub const fn distinct(self) -> bool {
+        self.users || self.channels
+    }
 }
 
 impl Default for Metrics {
@@ -455,7 +474,7 @@ impl UsageQuery {
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
     /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_metrics(Metrics::DURATIONS);
-    /// assert!(!q.metrics().distinct);
+    /// assert!(!q.metrics().distinct());
     /// ```
     #[must_use]
     pub fn with_metrics(mut self, metrics: Metrics) -> Self {

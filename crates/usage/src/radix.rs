@@ -18,6 +18,16 @@ pub(crate) const fn ordered(x: i64) -> u64 {
 /// Sorts `v` by `key` (a tuple of `W` words compared lexicographically, most significant
 /// first). Stable: elements with equal keys keep their order.
 pub(crate) fn sort_by_key<T: Copy, const W: usize>(v: &mut Vec<T>, key: impl Fn(&T) -> [u64; W]) {
+    sort_by_key_in(v, &mut Vec::new(), key);
+}
+
+/// [`sort_by_key`] with the buffer of the passes in `scratch` (left with unspecified
+/// contents): a caller that sorts often keeps one, and its memory, from sort to sort.
+pub(crate) fn sort_by_key_in<T: Copy, const W: usize>(
+    v: &mut Vec<T>,
+    scratch: &mut Vec<T>,
+    key: impl Fn(&T) -> [u64; W],
+) {
     let Some(first) = v.first() else {
         return;
     };
@@ -79,7 +89,8 @@ pub(crate) fn sort_by_key<T: Copy, const W: usize>(v: &mut Vec<T>, key: impl Fn(
             }
         }
     }
-    let mut scratch: Vec<T> = vec![*first; v.len()];
+    scratch.clear();
+    scratch.resize(v.len(), *first);
     for (c, &(w, shift)) in counts.iter_mut().zip(&digits) {
         // Exclusive prefix sums: the first slot of each digit.
         let mut at = 0_usize;
@@ -97,7 +108,7 @@ pub(crate) fn sort_by_key<T: Copy, const W: usize>(v: &mut Vec<T>, key: impl Fn(
                 *pos = pos.saturating_add(1);
             }
         }
-        std::mem::swap(v, &mut scratch);
+        std::mem::swap(v, scratch);
     }
 }
 

@@ -250,7 +250,11 @@ pub struct SortedAggregator {
     by_hash: FastMap<u64, Vec<u32>>,
     last_start: Option<i64>,
     seen: u64,
+    /// Whether users or channels are counted (both are, then, and the report shows those
+    /// asked for).
     distinct: bool,
+    want_users: bool,
+    want_channels: bool,
     approx: Option<u8>,
     /// Users and channels of the cells that can still receive pieces, by (bucket, group).
     open_cells: std::collections::BTreeMap<(i64, u32), (Ids, Ids)>,
@@ -300,7 +304,9 @@ impl SortedAggregator {
             by_hash: FastMap::default(),
             last_start: None,
             seen: 0,
-            distinct: m.distinct,
+            distinct: m.distinct(),
+            want_users: m.users,
+            want_channels: m.channels,
             approx,
             open_cells: std::collections::BTreeMap::new(),
             done_cells: FastMap::default(),
@@ -604,8 +610,8 @@ impl SortedAggregator {
                         .get(&(bucket, g))
                         .map_or((0, 0), |(u, c)| (u.count(), c.count())),
                 };
-                row.active_users = Some(users);
-                row.channels = Some(channels);
+                row.active_users = self.want_users.then_some(users);
+                row.channels = self.want_channels.then_some(channels);
             }
             if self.peaks {
                 row.peak_channels = Some(peak_of(&f[0], bucket));
@@ -622,8 +628,10 @@ impl SortedAggregator {
                     .get(key.as_slice())
                     .and_then(|&i| self.groups.get(i))
                     .and_then(|g| g.ids.as_ref());
-                total.active_users = Some(ids.map_or(0, |(u, _)| u.count()));
-                total.channels = Some(ids.map_or(0, |(_, c)| c.count()));
+                total.active_users = self.want_users.then(|| ids.map_or(0, |(u, _)| u.count()));
+                total.channels = self
+                    .want_channels
+                    .then(|| ids.map_or(0, |(_, c)| c.count()));
             }
         }
         // Rows come group by group, in the order of the totals.

@@ -234,7 +234,8 @@ pub fn duckdb_queries() -> Result<[(&'static str, UsageQuery); 3]> {
                 .with_split_by([Dimension::Region])
                 .with_id_scope(IdScope::Global)
                 .with_metrics(Metrics {
-                    distinct: true,
+                    users: true,
+                    channels: false,
                     peaks: false,
                     stream_peaks: false,
                 }),
@@ -242,7 +243,8 @@ pub fn duckdb_queries() -> Result<[(&'static str, UsageQuery); 3]> {
         (
             "peak_by_hour",
             sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?.with_metrics(Metrics {
-                distinct: false,
+                users: false,
+                channels: false,
                 peaks: false,
                 stream_peaks: true,
             }),

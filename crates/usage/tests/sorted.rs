@@ -24,7 +24,8 @@ fn queries() -> Vec<UsageQuery> {
         UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
             .with_distinct(DistinctMode::Approximate { precision: 8 })
             .with_metrics(Metrics {
-                distinct: true,
+                users: true,
+                channels: false,
                 peaks: false,
                 stream_peaks: true,
             }),

@@ -87,6 +87,9 @@ struct Plan<'a> {
     spec_split: bool,
     global: bool,
     distinct: DistinctPlan,
+    /// Which distinct counts are asked for (the other's accumulator is off).
+    users: bool,
+    channels: bool,
     peaks: bool,
     streams: StreamPlan,
 }
@@ -246,7 +249,7 @@ impl<'a> Plan<'a> {
         let dense_cells = groups_bound.is_some_and(|g| g.saturating_mul(nb) <= limits.dense_slots);
         let global = query.id_scope() == IdScope::Global;
         let metrics = query.metrics();
-        let distinct = if !metrics.distinct {
+        let distinct = if !metrics.distinct() {
             DistinctPlan::Off
         } else {
             match query.distinct() {
@@ -283,6 +286,11 @@ impl<'a> Plan<'a> {
                             .and_then(|(w, c)| w.checked_mul(c))
                             .is_some_and(|n| n <= limits.bitset_words)
                     };
+                    // A count not asked for is not kept: only the other's size matters.
+                    let (wu, wc) = (
+                        if metrics.users { wu } else { Some(1) },
+                        if metrics.channels { wc } else { Some(1) },
+                    );
                     match (wu, wc) {
                         (Some(u), Some(c)) if per_cell(wu) && per_cell(wc) => DistinctPlan::Bits {
                             users: usize::try_from(u).unwrap_or(0),
@@ -351,6 +359,8 @@ impl<'a> Plan<'a> {
             dense_cells,
             global,
             distinct,
+            users: metrics.users,
+            channels: metrics.channels,
             peaks: metrics.peaks,
             streams,
         })
@@ -473,13 +483,29 @@ enum Dist {
         words: usize,
         lists: Vec<Vec<u32>>,
     },
-    /// A bitset of `words` words per cell.
+    /// A bitset of `words` words per cell, and insertions not yet made: `(cell, key)`.
     Bits {
         words: usize,
         sets: Vec<Vec<u64>>,
+        pending: Vec<(usize, u64)>,
     },
     Pairs(Vec<(u32, u64)>),
     Sketch(Vec<Hll>),
+}
+
+/// Bit insertions of [`Dist::Bits`] made together.
+const PENDING_BITS: usize = 1024;
+
+/// Sets bit `key` of `sets[cell]` for each pending `(cell, key)`, and empties `pending`.
+fn set_bits(sets: &mut [Vec<u64>], pending: &mut Vec<(usize, u64)>) {
+    for &(cell, key) in pending.iter() {
+        if let (Some(set), Ok(w)) = (sets.get_mut(cell), usize::try_from(key >> 6))
+            && let Some(word) = set.get_mut(w)
+        {
+            *word |= 1 << (key & 63);
+        }
+    }
+    pending.clear();
 }
 
 impl Dist {
@@ -488,11 +514,12 @@ impl Dist {
     fn insert(&mut self, cell: usize, key: u64, hash: u64) {
         match self {
             Dist::Off => {}
-            Dist::Bits { sets, .. } => {
-                if let (Some(set), Ok(w)) = (sets.get_mut(cell), usize::try_from(key >> 6))
-                    && let Some(word) = set.get_mut(w)
-                {
-                    *word |= 1 << (key & 63);
+            Dist::Bits { sets, pending, .. } => {
+                // Made by batches: a loop of nothing but bit sets keeps many of their cache
+                // misses in flight (one per piece, in the pass, would each stall it).
+                pending.push((cell, key));
+                if pending.len() >= PENDING_BITS {
+                    set_bits(sets, pending);
                 }
             }
             Dist::Lists { lists, .. } => {
@@ -509,11 +536,18 @@ impl Dist {
         }
     }
 
+    /// Makes the insertions not yet made (the pass calls it once done).
+    fn flush(&mut self) {
+        if let Dist::Bits { sets, pending, .. } = self {
+            set_bits(sets, pending);
+        }
+    }
+
     fn new_cell(&mut self, precision: u8) -> Result<()> {
         match self {
             Dist::Off | Dist::Pairs(_) => {}
             Dist::Lists { lists, .. } => lists.push(Vec::new()),
-            Dist::Bits { words, sets } => sets.push(vec![0; *words]),
+            Dist::Bits { words, sets, .. } => sets.push(vec![0; *words]),
             Dist::Sketch(v) => v.push(Hll::new(precision)?),
         }
         Ok(())
@@ -566,10 +600,12 @@ impl Partial {
                 Dist::Bits {
                     words: *users,
                     sets: Vec::new(),
+                    pending: Vec::with_capacity(PENDING_BITS),
                 },
                 Dist::Bits {
                     words: *channels,
                     sets: Vec::new(),
+                    pending: Vec::with_capacity(PENDING_BITS),
                 },
                 0,
             ),
@@ -591,6 +627,8 @@ impl Partial {
                 *precision,
             ),
         };
+        let users = if plan.users { users } else { Dist::Off };
+        let channels = if plan.channels { channels } else { Dist::Off };
         let streams = match plan.streams {
             StreamPlan::Off => Streams::Off,
             StreamPlan::Diff { lo, len } => Streams::Diff {
@@ -955,6 +993,8 @@ fn pass_width<const W: i64>(
         }
         p.segments = p.segments.saturating_add(1);
     }
+    p.users.flush();
+    p.channels.flush();
     Ok(p)
 }
 
@@ -1077,7 +1117,7 @@ fn distinct_counts(d: Dist, cell_group: &[u32], groups: usize) -> Result<Counts>
     let group_of = |c: usize| cell_group.get(c).copied().unwrap_or(NONE);
     match d {
         Dist::Off => Ok((vec![None; cells], vec![None; groups])),
-        Dist::Bits { words, sets } => {
+        Dist::Bits { words, sets, .. } => {
             let per_cell = sets
                 .iter()
                 .map(|s| Some(s.iter().map(|w| u64::from(w.count_ones())).sum()))

@@ -94,9 +94,31 @@ fn queries() -> Vec<UsageQuery> {
             .with_filter(Dimension::Spec, ["720p", "audio"])
             .unwrap()
             .with_metrics(Metrics {
-                distinct: false,
+                users: false,
+                channels: false,
                 peaks: false,
                 stream_peaks: true,
+            }),
+        // One distinct count without the other, exact and sketched.
+        UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
+            .with_split_by([Dimension::Region])
+            .with_id_scope(IdScope::Global)
+            .with_metrics(Metrics {
+                users: true,
+                ..Metrics::DURATIONS
+            }),
+        hour(BillingZone::UTC)
+            .with_split_by([Dimension::App])
+            .with_metrics(Metrics {
+                channels: true,
+                peaks: true,
+                ..Metrics::DURATIONS
+            }),
+        hour(BillingZone::UTC)
+            .with_distinct(DistinctMode::Approximate { precision: 6 })
+            .with_metrics(Metrics {
+                channels: true,
+                ..Metrics::DURATIONS
             }),
     ]
 }
