@@ -78,6 +78,19 @@ pub fn define(c: &mut Criterion) {
             r
         });
     });
+    // Exactly the metrics the issue names for its full pass (distinct users and channels,
+    // peak channels and communications), without the peak streams that `Metrics::ALL` adds.
+    let named = full.clone().with_metrics(Metrics {
+        stream_peaks: false,
+        ..Metrics::ALL
+    });
+    g.bench_function(BenchmarkId::new("full-pass-no-stream-peaks", "1m"), |b| {
+        b.iter(|| {
+            let r = pass(black_box(&named), black_box(&segs));
+            assert_eq!(r.segments, N as u64);
+            r
+        });
+    });
     // The same pass with the groups dealt between two threads (`report_parallel`): the same
     // report.
     assert!(

@@ -299,42 +299,94 @@ fn merged<'a, T: Copy>(
 
 /// Net changes of a level at instants: `(instant, delta)`, after compaction sorted by instant,
 /// one entry per instant, zeros dropped.
+///
+/// Changes of ±1 (a stream opens or closes) are appended packed in one word each,
+/// `(instant + 2^62) × 2 + (delta = +1)` (8 bytes instead of 16: half the data to append and
+/// sort), and folded into the net changes whenever there are as many as net changes (at least
+/// 64); memory stays within the distinct instants, plus as many words. Other changes, and
+/// instants beyond ±2^62 s (none: chrono's range is ±2^43 s), are folded in at once.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Deltas {
-    items: Vec<(i64, i64)>,
-    clean: usize,
+    /// Sorted by instant, one per instant, no zeros.
+    net: Vec<(i64, i64)>,
+    /// Packed changes of ±1 not yet in `net`.
+    raw: Vec<u64>,
 }
+
+/// Offset of the packed instants of [`Deltas`].
+const PACK_OFFSET: i64 = 1 << 62;
 
 impl Deltas {
     #[inline]
     pub(crate) fn push(&mut self, t: i64, d: i64) {
-        self.items.push((t, d));
-        if self.items.len() >= self.clean.saturating_mul(2).max(MIN_COMPACT) {
-            sum_deltas(&mut self.items, self.clean);
-            self.clean = self.items.len();
+        let packed = t
+            .checked_add(PACK_OFFSET)
+            .and_then(|x| u64::try_from(x).ok())
+            .filter(|&x| x < 1 << 63)
+            .filter(|_| d == 1 || d == -1);
+        match packed {
+            Some(x) => {
+                self.raw.push((x << 1) | u64::from(d == 1));
+                if self.raw.len() >= self.net.len().max(MIN_COMPACT) {
+                    fold_raw(&mut self.net, &mut self.raw);
+                }
+            }
+            None => {
+                fold_raw(&mut self.net, &mut self.raw);
+                let clean = self.net.len();
+                self.net.push((t, d));
+                sum_deltas(&mut self.net, clean);
+            }
         }
     }
 
     pub(crate) fn compacted(&self) -> std::borrow::Cow<'_, [(i64, i64)]> {
-        if self.clean == self.items.len() {
-            std::borrow::Cow::Borrowed(&self.items)
+        if self.raw.is_empty() {
+            std::borrow::Cow::Borrowed(&self.net)
         } else {
-            let mut v = self.items.clone();
-            sum_deltas(&mut v, self.clean);
-            std::borrow::Cow::Owned(v)
+            let (mut net, mut raw) = (self.net.clone(), self.raw.clone());
+            fold_raw(&mut net, &mut raw);
+            std::borrow::Cow::Owned(net)
         }
     }
+}
+
+/// Sorts the packed changes of `raw`, sums them per instant and merges them into `net`
+/// (compacted); empties `raw`.
+fn fold_raw(net: &mut Vec<(i64, i64)>, raw: &mut Vec<u64>) {
+    if raw.is_empty() {
+        return;
+    }
+    radix::sort_u64(raw);
+    let clean = net.len();
+    for &x in raw.iter() {
+        // Exact: `x >> 1` is below 2^63 and at least 0, so the instant is back in range.
+        let t = i64::try_from(x >> 1)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(PACK_OFFSET);
+        let d = if x & 1 == 1 { 1 } else { -1 };
+        let fresh = net.len() > clean;
+        match net.last_mut() {
+            Some(last) if fresh && last.0 == t => last.1 = last.1.saturating_add(d),
+            _ => net.push((t, d)),
+        }
+    }
+    raw.clear();
+    // The new part is sorted and one per instant: merge (no sort), sum and drop zeros.
+    merge_sum(net, clean, |_| {});
 }
 
 /// Compacts deltas whose first `clean` entries are compacted (sorted by instant, one per
 /// instant, no zeros): sorts the rest, merges, sums the deltas of each instant, drops zeros.
 fn sum_deltas(v: &mut Vec<(i64, i64)>, clean: usize) {
-    merge_tail(
-        v,
-        clean,
-        |t| radix::sort_by_key(t, |x| [radix::ordered(x.0)]),
-        |a, b| a.0 < b.0,
-    );
+    merge_sum(v, clean, |t| {
+        radix::sort_by_key(t, |x| [radix::ordered(x.0)])
+    });
+}
+
+/// [`sum_deltas`] with the rest sorted by `sort`.
+fn merge_sum(v: &mut Vec<(i64, i64)>, clean: usize, sort: impl FnOnce(&mut Vec<(i64, i64)>)) {
+    merge_tail(v, clean, sort, |a, b| a.0 < b.0);
     // In place: `cur` is dropped into `kept` when they share an instant.
     v.dedup_by(|cur, kept| {
         if cur.0 == kept.0 {
@@ -543,6 +595,38 @@ mod tests {
                 d.push(t, x);
                 let e = sums.entry(t).or_default();
                 *e = e.saturating_add(x);
+            }
+            let expected: Vec<(i64, i64)> = sums.into_iter().filter(|x| x.1 != 0).collect();
+            proptest::prop_assert_eq!(d.compacted().to_vec(), expected);
+        }
+
+        #[test]
+        fn deltas_of_streams_sum_per_instant(
+            v in proptest::collection::vec((
+                proptest::prop_oneof![
+                    -5000_i64..5000,
+                    proptest::strategy::Just(i64::MIN),
+                    proptest::strategy::Just(i64::MAX),
+                    proptest::strategy::Just(-(1_i64 << 62)),
+                    proptest::strategy::Just((1_i64 << 62) - 1),
+                    proptest::strategy::Just(1_i64 << 62),
+                ],
+                proptest::bool::ANY,
+            ), 0..1500)
+        ) {
+            // Opens and closes only (the packed path), extremes included (folded at once).
+            let mut d = Deltas::default();
+            let mut sums: std::collections::BTreeMap<i64, i64> = Default::default();
+            for (i, &(t, open)) in v.iter().enumerate() {
+                let x = if open { 1 } else { -1 };
+                d.push(t, x);
+                let e = sums.entry(t).or_default();
+                *e = e.saturating_add(x);
+                if i % 397 == 0 {
+                    let expected: Vec<(i64, i64)> =
+                        sums.iter().map(|(a, b)| (*a, *b)).filter(|x| x.1 != 0).collect();
+                    proptest::prop_assert_eq!(d.compacted().to_vec(), expected);
+                }
             }
             let expected: Vec<(i64, i64)> = sums.into_iter().filter(|x| x.1 != 0).collect();
             proptest::prop_assert_eq!(d.compacted().to_vec(), expected);
