@@ -312,7 +312,12 @@ impl<'a> Plan<'a> {
                 .ok()
                 .map(|n| n.saturating_add(1));
             match (len, groups_bound) {
-                (Some(len), Some(g)) if lo < hi && g.saturating_mul(len) <= limits.diff_slots => {
+                // 32-bit counts: a slot's value is at most the rows in magnitude.
+                (Some(len), Some(g))
+                    if lo < hi
+                        && g.saturating_mul(len) <= limits.diff_slots
+                        && i32::try_from(t.len()).is_ok() =>
+                {
                     StreamPlan::Diff {
                         lo,
                         len: usize::try_from(len).unwrap_or(0),
@@ -493,6 +498,52 @@ enum Dist {
     Sketch(Vec<Hll>),
 }
 
+/// The peak level in each bucket of `starts` (ascending, `width` seconds each) of the
+/// per-second difference array `d` from instant `lo`: as [`crate::intervals::peaks_per_bucket`] of its nonzero
+/// entries, without listing them. A bucket's level at its start counts every change at or
+/// before it.
+fn diff_peaks(d: &[i32], lo: i64, starts: &[i64], width: i64) -> Vec<u64> {
+    let len = i64::try_from(d.len()).unwrap_or(i64::MAX);
+    let index = |t: i64| usize::try_from(t.saturating_sub(lo).clamp(0, len)).unwrap_or(0);
+    let mut out = Vec::with_capacity(starts.len());
+    let (mut level, mut k) = (0_i64, 0_usize);
+    for &b in starts {
+        // Bounded: `k` only grows, up to `d.len()`.
+        let upto = index(b.saturating_add(1));
+        while k < upto {
+            level = level.saturating_add(i64::from(d.get(k).copied().unwrap_or(0)));
+            k = k.saturating_add(1);
+        }
+        let mut peak = level;
+        let end = index(b.saturating_add(width));
+        while k < end {
+            level = level.saturating_add(i64::from(d.get(k).copied().unwrap_or(0)));
+            peak = peak.max(level);
+            k = k.saturating_add(1);
+        }
+        out.push(u64::try_from(peak).unwrap_or(0));
+    }
+    out
+}
+
+/// Changes of [`Streams::Diff`] made together.
+const PENDING_DIFFS: usize = 1024;
+
+/// Adds 1 at each pending start and −1 at each pending end, and empties `pending`.
+fn apply_diffs(per_group: &mut [Vec<i32>], pending: &mut Vec<(usize, usize, usize)>) {
+    for &(g, s, e) in pending.iter() {
+        if let Some(d) = per_group.get_mut(g) {
+            if let Some(v) = d.get_mut(s) {
+                *v = v.saturating_add(1);
+            }
+            if let Some(v) = d.get_mut(e) {
+                *v = v.saturating_sub(1);
+            }
+        }
+    }
+    pending.clear();
+}
+
 /// Bit insertions of [`Dist::Bits`] made together.
 const PENDING_BITS: usize = 1024;
 
@@ -557,10 +608,13 @@ impl Dist {
 /// Open/close events of streams per group.
 enum Streams {
     Off,
+    /// A per-second difference array per group (from instant `lo`, `len` seconds), and the
+    /// changes not yet made: `(group, start offset, end offset)`.
     Diff {
         lo: i64,
         len: usize,
-        per_group: Vec<Vec<i64>>,
+        per_group: Vec<Vec<i32>>,
+        pending: Vec<(usize, usize, usize)>,
     },
     Events(Vec<Events>),
 }
@@ -635,6 +689,7 @@ impl Partial {
                 lo,
                 len,
                 per_group: Vec::new(),
+                pending: Vec::with_capacity(PENDING_DIFFS),
             },
             StreamPlan::Events => Streams::Events(Vec::new()),
         };
@@ -949,18 +1004,25 @@ fn pass_width<const W: i64>(
         }
         match &mut p.streams {
             Streams::Off => {}
-            Streams::Diff { lo, len, per_group } => {
-                if let Some(d) = per_group.get_mut(idx(group)) {
-                    if d.is_empty() {
-                        d.resize(*len, 0);
-                    }
-                    let at = |x: i64| usize::try_from(x.saturating_sub(*lo)).ok();
-                    if let Some(v) = at(s).and_then(|k| d.get_mut(k)) {
-                        *v = v.saturating_add(1);
-                    }
-                    if let Some(v) = at(e).and_then(|k| d.get_mut(k)) {
-                        *v = v.saturating_sub(1);
-                    }
+            Streams::Diff {
+                lo,
+                len,
+                per_group,
+                pending,
+            } => {
+                let g = idx(group);
+                if let Some(d) = per_group.get_mut(g)
+                    && d.is_empty()
+                {
+                    d.resize(*len, 0);
+                }
+                // The plan's range holds every clipped instant: the offsets exist.
+                let at = |x: i64| usize::try_from(x.saturating_sub(*lo)).unwrap_or(usize::MAX);
+                // Made by batches, as the bits of distinct sets (see `set_bits`): the array
+                // of a week of seconds outgrows the caches.
+                pending.push((g, at(s), at(e)));
+                if pending.len() >= PENDING_DIFFS {
+                    apply_diffs(per_group, pending);
                 }
             }
             Streams::Events(v) => {
@@ -992,6 +1054,12 @@ fn pass_width<const W: i64>(
             }
         }
         p.segments = p.segments.saturating_add(1);
+    }
+    if let Streams::Diff {
+        per_group, pending, ..
+    } = &mut p.streams
+    {
+        apply_diffs(per_group, pending);
     }
     p.users.flush();
     p.channels.flush();
@@ -1398,23 +1466,16 @@ fn finish(plan: &Plan<'_>, mut f: Figures, policy: MinutePolicy) -> Result<Usage
 fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
     let groups = p.groups.len();
     let cell_group: Vec<u32> = p.cell_keys.iter().map(|&(g, _)| g).collect();
+    let mut diffs: Vec<Option<(i64, Vec<i32>)>> = Vec::new();
     let mut stream_events: Vec<Option<Events>> =
         match std::mem::replace(&mut p.streams, Streams::Off) {
             Streams::Off => vec![None; groups],
             Streams::Events(v) => v.into_iter().map(Some).collect(),
-            Streams::Diff { lo, per_group, .. } => per_group
-                .into_iter()
-                .map(|d| {
-                    // The nonzero net changes, already in time order.
-                    Some(
-                        (0_i64..)
-                            .zip(d)
-                            .filter(|&(_, v)| v != 0)
-                            .map(|(k, v)| (lo.saturating_add(k), v))
-                            .collect(),
-                    )
-                })
-                .collect(),
+            Streams::Diff { lo, per_group, .. } => {
+                // Swept in place, group by group, below.
+                diffs = per_group.into_iter().map(|d| Some((lo, d))).collect();
+                vec![None; groups]
+            }
         };
     // Two independent halves: users and communications, channels and channel activity.
     let (users, channels) = (
@@ -1530,17 +1591,56 @@ fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         };
+        let stream_peaks = diffs.get(g).and_then(Option::as_ref).map(|(lo, d)| {
+            let starts: Vec<i64> = figures.iter().map(|(b, _)| *b).collect();
+            diff_peaks(d, *lo, &starts, plan.width)
+        });
         let gf = GroupFigures {
             group: labelled(plan.query.split_by(), &key),
             cells: figures,
             events,
             peaks: None,
             stream_events: take(&mut stream_events),
-            stream_peaks: None,
+            stream_peaks,
             total_users: user_totals.get(g).copied().flatten(),
             total_channels: chan_totals.get(g).copied().flatten(),
         };
         out.groups.push((key, gf));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The in-place sweep of a difference array gives the peaks of its nonzero entries as
+        /// events, for buckets before, inside and after the array's range.
+        #[test]
+        fn diff_peaks_equal_event_peaks(
+            segs in proptest::collection::vec((0_i64..500, 1_i64..200), 0..80),
+            first in -8_i64..4,
+            buckets in 0_usize..12,
+            width in 1_i64..90,
+        ) {
+            let lo = 1000_i64;
+            let mut d = vec![0_i32; 800];
+            for &(s, len) in &segs {
+                d[usize::try_from(s).unwrap()] += 1;
+                d[usize::try_from(s + len).unwrap()] -= 1;
+            }
+            let starts: Vec<i64> = (0..buckets)
+                .map(|i| lo + (first + i64::try_from(i).unwrap()) * width)
+                .collect();
+            let mut events: Vec<(i64, i64)> = (0_i64..)
+                .zip(&d)
+                .filter(|&(_, v)| *v != 0)
+                .map(|(k, v)| (lo + k, i64::from(*v)))
+                .collect();
+            let want = crate::intervals::peaks_per_bucket(&mut events, &starts, width);
+            proptest::prop_assert_eq!(diff_peaks(&d, lo, &starts, width), want);
+        }
+    }
 }
