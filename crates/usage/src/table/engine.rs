@@ -499,9 +499,9 @@ enum Dist {
 }
 
 /// The peak level in each bucket of `starts` (ascending, `width` seconds each) of the
-/// per-second difference array `d` from instant `lo`: as [`crate::intervals::peaks_per_bucket`] of its nonzero
-/// entries, without listing them. A bucket's level at its start counts every change at or
-/// before it.
+/// per-second difference array `d` from instant `lo`: as
+/// [`crate::intervals::peaks_per_bucket`] of its nonzero entries, without listing them. A
+/// bucket's level at its start counts every change at or before it.
 fn diff_peaks(d: &[i32], lo: i64, starts: &[i64], width: i64) -> Vec<u64> {
     let len = i64::try_from(d.len()).unwrap_or(i64::MAX);
     let index = |t: i64| usize::try_from(t.saturating_sub(lo).clamp(0, len)).unwrap_or(0);
