@@ -254,6 +254,21 @@ impl std::hash::Hash for GroupIds {
 /// One group's key, rows and total, as [`Aggregator::report_groups`] gives them.
 type GroupReport = (GroupKey, Vec<UsageRow>, Vec<GroupTotal>);
 
+/// The report of the groups' rows and totals, in the order given.
+fn assemble_groups(
+    query: &UsageQuery,
+    policy: MinutePolicy,
+    segments: u64,
+    groups: Vec<GroupReport>,
+) -> UsageReport {
+    let (mut rows, mut totals) = (Vec::new(), Vec::new());
+    for (_, r, t) in groups {
+        rows.extend(r);
+        totals.extend(t);
+    }
+    assemble(query, policy, segments, rows, totals)
+}
+
 /// Segments interned together by [`Aggregator::extend`].
 const BATCH: usize = 1024;
 
@@ -296,8 +311,6 @@ pub struct Aggregator {
     split: [bool; 7],
     filtered: bool,
     clip: Option<(i64, i64)>,
-    /// Whether any distinct count is on (users or channels).
-    want_distinct: bool,
     want_users: bool,
     want_channels: bool,
     want_peaks: bool,
@@ -362,7 +375,6 @@ impl Aggregator {
             clip: query
                 .range()
                 .map(|r| (r.start().timestamp(), r.end().timestamp())),
-            want_distinct: query.metrics().distinct(),
             want_users: query.metrics().users,
             want_channels: query.metrics().channels,
             want_peaks: query.metrics().peaks,
@@ -390,6 +402,16 @@ impl Aggregator {
             staged_scratch: Vec::new(),
             shard: None,
         })
+    }
+
+    /// Whether any distinct count (users or channels) is on.
+    const fn want_distinct(&self) -> bool {
+        self.want_users || self.want_channels
+    }
+
+    /// Whether users and channels are interned (distinct counts or peaks).
+    const fn need_ids(&self) -> bool {
+        self.want_distinct() || self.want_peaks
     }
 
     /// Segments counted so far (after filters and clipping).
@@ -421,8 +443,7 @@ impl Aggregator {
         I: IntoIterator,
         I::Item: Borrow<StreamSegment>,
     {
-        let need_ids = self.want_distinct || self.want_peaks;
-        if !need_ids {
+        if !self.need_ids() {
             for s in segments {
                 self.push(s.borrow())?;
             }
@@ -430,7 +451,7 @@ impl Aggregator {
         }
         // Distinct insertions are staged while the batches run (see `flush_staged`);
         // whatever happens, they are flushed before returning.
-        self.staging = self.want_distinct;
+        self.staging = self.want_distinct();
         let result = self.extend_batched(segments);
         self.staging = false;
         self.flush_staged();
@@ -571,8 +592,7 @@ impl Aggregator {
                 ),
             ));
         }
-        let need_ids = self.want_distinct || self.want_peaks;
-        let app = if need_ids || self.split[0] {
+        let app = if self.need_ids() || self.split[0] {
             self.apps.id(seg.app.as_str(), self.approx.is_some())?
         } else {
             0
@@ -592,9 +612,8 @@ impl Aggregator {
     ) -> Result<()> {
         let Admitted { s, e, app, group } = admitted;
         let approx = self.approx.is_some();
-        let need_ids = self.want_distinct || self.want_peaks;
         let scope_app = if self.global { 0 } else { app };
-        let (user, channel) = match (need_ids, interned) {
+        let (user, channel) = match (self.need_ids(), interned) {
             (true, Some(ids)) => ids,
             (true, None) => (
                 self.users.id(seg.user.as_str(), approx)?,
@@ -796,7 +815,7 @@ impl Aggregator {
             ceil_minutes: PerSpec::default(),
         });
         self.cell_keys.push((group, bucket));
-        if self.want_distinct {
+        if self.want_distinct() {
             let fresh = || -> Result<DistinctAcc> {
                 Ok(match self.approx {
                     Some(p) => DistinctAcc::Approx(Hll::new(p)?),
@@ -923,12 +942,12 @@ impl Aggregator {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn report(&self, policy: MinutePolicy) -> Result<UsageReport> {
-        let (mut rows, mut totals) = (Vec::new(), Vec::new());
-        for (_, r, t) in self.report_groups(policy)? {
-            rows.extend(r);
-            totals.extend(t);
-        }
-        Ok(assemble(&self.query, policy, self.segments, rows, totals))
+        Ok(assemble_groups(
+            &self.query,
+            policy,
+            self.segments,
+            self.report_groups(policy)?,
+        ))
     }
 
     /// The rows and total of each group, in the order of the groups' keys.
@@ -1315,7 +1334,7 @@ where
     let n = threads
         .clamp(1, MAX_THREADS)
         .min(segments.len().div_ceil(SEGMENTS_PER_THREAD).max(1));
-    let shards = crate::table::on_threads(n, |k| {
+    let shards = crate::threads::on_threads(n, |k| {
         let mut agg = Aggregator::new(query.clone())?;
         if n > 1 {
             agg.shard = Some((k, n));
@@ -1331,12 +1350,7 @@ where
     }
     // Each group is in exactly one shard: its key orders it alone.
     groups.sort_by(|a, b| a.0.cmp(&b.0));
-    let (mut rows, mut totals) = (Vec::new(), Vec::new());
-    for (_, r, t) in groups {
-        rows.extend(r);
-        totals.extend(t);
-    }
-    Ok(assemble(query, policy, count, rows, totals))
+    Ok(assemble_groups(query, policy, count, groups))
 }
 
 #[cfg(test)]

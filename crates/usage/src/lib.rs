@@ -86,6 +86,7 @@ mod state;
 #[doc(hidden)]
 pub mod synthetic;
 mod table;
+mod threads;
 pub mod vendor;
 
 pub use aggregate::{Aggregator, aggregate, report_parallel};

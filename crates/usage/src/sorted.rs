@@ -250,9 +250,8 @@ pub struct SortedAggregator {
     by_hash: FastMap<u64, Vec<u32>>,
     last_start: Option<i64>,
     seen: u64,
-    /// Whether users or channels are counted (both are, then, and the report shows those
-    /// asked for).
-    distinct: bool,
+    /// Users and channels are both counted when either is asked for; the report shows those
+    /// asked for.
     want_users: bool,
     want_channels: bool,
     approx: Option<u8>,
@@ -304,13 +303,17 @@ impl SortedAggregator {
             by_hash: FastMap::default(),
             last_start: None,
             seen: 0,
-            distinct: m.distinct(),
             want_users: m.users,
             want_channels: m.channels,
             approx,
             open_cells: std::collections::BTreeMap::new(),
             done_cells: FastMap::default(),
         })
+    }
+
+    /// Whether any distinct count (users or channels) is on.
+    const fn distinct(&self) -> bool {
+        self.want_users || self.want_channels
     }
 
     /// Segments counted so far (after filters and clipping).
@@ -392,7 +395,7 @@ impl SortedAggregator {
         })?;
         // Cells of buckets before this segment's can receive no more pieces.
         self.complete_before(self.buckets.index_of(start));
-        if self.inner.segments() == before || !(self.peaks || self.streams || self.distinct) {
+        if self.inner.segments() == before || !(self.peaks || self.streams || self.distinct()) {
             // Filtered out or clipped away: not part of any peak.
             return Ok(());
         }
@@ -403,7 +406,7 @@ impl SortedAggregator {
         }
         let g = self.group(seg)?;
         let (b, span) = (self.buckets, self.span);
-        let ids = if self.peaks || self.distinct {
+        let ids = if self.peaks || self.distinct() {
             let app = if self.global {
                 0
             } else {
@@ -419,7 +422,7 @@ impl SortedAggregator {
         } else {
             None
         };
-        if self.distinct
+        if self.distinct()
             && let Some((ck, _, user, app)) = ids
         {
             self.count_ids(seg, g, (s, e), (app, user, ck))?;
@@ -565,7 +568,7 @@ impl SortedAggregator {
     /// ```
     pub fn report(&self, policy: MinutePolicy) -> Result<UsageReport> {
         let mut report = self.inner.report(policy)?;
-        if !(self.peaks || self.streams || self.distinct) {
+        if !(self.peaks || self.streams || self.distinct()) {
             return Ok(report);
         }
         let (b, span) = (self.buckets, self.span);
@@ -600,7 +603,7 @@ impl SortedAggregator {
                 continue;
             };
             let bucket = b.index_of(row.bucket_start.timestamp());
-            if self.distinct {
+            if self.distinct() {
                 let g = by_key.get(key.as_slice()).copied().unwrap_or(usize::MAX);
                 let g = u32::try_from(g).unwrap_or(NONE);
                 let (users, channels) = match self.done_cells.get(&(g, bucket)) {
@@ -621,7 +624,7 @@ impl SortedAggregator {
                 row.peak_streams = Some(peak_of(&f[2], bucket));
             }
         }
-        if self.distinct {
+        if self.distinct() {
             for total in &mut report.totals {
                 let key = key_of(&total.group);
                 let ids = by_key

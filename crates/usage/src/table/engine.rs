@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use mediameter_core::{Buckets, MediaSpec, MinutePolicy};
 
-use super::{NONE, SUB, SegmentTable, on_threads};
+use super::{NONE, SUB, SegmentTable};
 use crate::error::{Error, Result};
 use crate::hash::{FastMap, combine, stable_hash};
 use crate::hll::Hll;
@@ -31,6 +31,7 @@ use crate::report::{
 };
 use crate::spec_table::PerSpec;
 use crate::state::{GroupKey, group_key_of};
+use crate::threads::on_threads;
 
 /// The sizes up to which a report uses dense arrays, and the rows per thread.
 #[derive(Debug, Clone, Copy)]
@@ -1329,6 +1330,28 @@ fn stretch_events<K: Copy + PartialEq>(
     out
 }
 
+/// One half of a partial's figures: the counts of distinct accumulator `d` and, with `peaks`,
+/// the activity events of `stretches` (sorted by `sort`), by group.
+fn figures_half<K: Copy + PartialEq>(
+    d: Dist,
+    cell_group: &[u32],
+    groups: usize,
+    peaks: bool,
+    stretches: Vec<(u32, K, i64, i64)>,
+    sort: impl Fn(&mut Vec<(u32, K, i64, i64)>),
+) -> Result<(Counts, Vec<Option<Events>>)> {
+    let counts = distinct_counts(d, cell_group, groups)?;
+    let events = if peaks {
+        stretch_events(stretches, groups, sort)
+            .into_iter()
+            .map(Some)
+            .collect()
+    } else {
+        vec![None; groups]
+    };
+    Ok((counts, events))
+}
+
 impl SegmentTable {
     /// The report of `query` over the rows: equal to the report of an
     /// [`Aggregator`](crate::Aggregator) fed the same segments in row order.
@@ -1485,37 +1508,22 @@ fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
     let (chan, rel) = (std::mem::take(&mut p.chan), std::mem::take(&mut p.rel));
     let peaks = plan.peaks;
     let cg = &cell_group;
-    let half_a = move || -> Result<(Counts, Vec<Option<Events>>)> {
-        let counts = distinct_counts(users, cg, groups)?;
-        let events = if peaks {
-            stretch_events(
-                rel.into_iter()
-                    .map(|(g, c, r, s, e)| (g, (c, r), s, e))
-                    .collect(),
-                groups,
-                |v| sort_by_key(v, |x| [u64::from(x.0), x.1.0, x.1.1, ordered(x.2)]),
-            )
-            .into_iter()
-            .map(Some)
-            .collect()
-        } else {
-            vec![None; groups]
-        };
-        Ok((counts, events))
+    let half_a = move || {
+        figures_half(
+            users,
+            cg,
+            groups,
+            peaks,
+            rel.into_iter()
+                .map(|(g, c, r, s, e)| (g, (c, r), s, e))
+                .collect(),
+            |v| sort_by_key(v, |x| [u64::from(x.0), x.1.0, x.1.1, ordered(x.2)]),
+        )
     };
-    let half_b = move || -> Result<(Counts, Vec<Option<Events>>)> {
-        let counts = distinct_counts(channels, cg, groups)?;
-        let events = if peaks {
-            stretch_events(chan, groups, |v| {
-                sort_by_key(v, |x| [u64::from(x.0), x.1, ordered(x.2)]);
-            })
-            .into_iter()
-            .map(Some)
-            .collect()
-        } else {
-            vec![None; groups]
-        };
-        Ok((counts, events))
+    let half_b = move || {
+        figures_half(channels, cg, groups, peaks, chan, |v| {
+            sort_by_key(v, |x| [u64::from(x.0), x.1, ordered(x.2)]);
+        })
     };
     let (a, b) = if threads > 1 {
         std::thread::scope(|s| {

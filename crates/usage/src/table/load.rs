@@ -21,10 +21,11 @@ use mediameter_core::{
     AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId, Role, UserId,
 };
 
-use super::{Dict, Row, SegmentTable, kind_of, on_threads};
+use super::{Dict, Row, SegmentTable, kind_of};
 use crate::csv::{CsvReader, MAX_RECORD_BYTES};
 use crate::error::{Error, Result};
 use crate::input::{BadRecords, Columns, IdCache, SkipReport, build, csv_segment, parse_spec};
+use crate::threads::on_threads;
 
 /// Bytes read from the input at a time by [`SegmentTable::read_csv`].
 const CHUNK: usize = 1 << 22;
