@@ -76,6 +76,7 @@ pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct MonthSlice {
     /// The year.
     pub year: i32,
@@ -182,14 +183,62 @@ impl std::iter::FusedIterator for MonthSlices {}
 ///            "2023-04-18 23:59:59 +08:00");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Deserializing goes through [`SubscriptionTerm::monthly`]: `{"purchased_at", "months",
+/// "zone"}`; the derived `expiry_date` and `end` it prints may be given back and must then
+/// match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "TermRepr"))]
 pub struct SubscriptionTerm {
     purchased_at: DateTime<Utc>,
     months: u32,
     zone: BillingZone,
     expiry_date: NaiveDate,
     end: DateTime<Utc>,
+}
+
+/// The outside form of a [`SubscriptionTerm`]: what it was bought as, plus the derived
+/// figures it prints (checked when given).
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TermRepr {
+    purchased_at: DateTime<Utc>,
+    months: u32,
+    zone: BillingZone,
+    #[serde(default)]
+    expiry_date: Option<NaiveDate>,
+    #[serde(default)]
+    end: Option<DateTime<Utc>>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<TermRepr> for SubscriptionTerm {
+    type Error = Error;
+
+    fn try_from(r: TermRepr) -> Result<Self> {
+        let term = SubscriptionTerm::monthly(r.purchased_at, r.months, r.zone)?;
+        if let Some(d) = r.expiry_date
+            && d != term.expiry_date
+        {
+            return Err(Error::invalid(
+                "expiry_date",
+                &d.to_string(),
+                "the expiry date derived from purchased_at, months and zone",
+            ));
+        }
+        if let Some(e) = r.end
+            && e != term.end
+        {
+            return Err(Error::invalid(
+                "end",
+                &e.to_rfc3339(),
+                "the end derived from purchased_at, months and zone",
+            ));
+        }
+        Ok(term)
+    }
 }
 
 /// Longest term accepted, in months (100 years): anything longer is an input error.
@@ -227,7 +276,13 @@ impl SubscriptionTerm {
                 format!("1..={MAX_TERM_MONTHS}"),
             ));
         }
-        let bought_on = zone.local_date(purchased_at);
+        let bought_on = zone.local_date(purchased_at).map_err(|_| {
+            Error::out_of_range(
+                "purchased_at",
+                purchased_at.to_rfc3339(),
+                "an instant from 0001-01-01T00:00:00Z up to 10000-01-01T00:00:00Z",
+            )
+        })?;
         let expiry_date = add_months(bought_on, months)?;
         let day_after = expiry_date
             .succ_opt()
@@ -368,7 +423,8 @@ impl SubscriptionTerm {
                 ),
             ));
         }
-        let change_day = self.zone.local_date(changed_at);
+        // Inside the term, so inside years 0001–9999.
+        let change_day = self.zone.local_date(changed_at)?;
         Ok(match change_day.succ_opt() {
             Some(first) => month_slices(first, self.expiry_date),
             None => month_slices(self.expiry_date, change_day),

@@ -154,8 +154,12 @@ impl<'de> serde::Deserialize<'de> for Currency {
 /// assert_eq!(total.amount(), dec!(50982.95));
 /// # Ok::<(), mediameter_core::Error>(())
 /// ```
+///
+/// In JSON: `{"amount": "25032.95", "currency": "CNY"}`, the amount a string (a JSON number
+/// would pass through a binary float); any other field is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Money {
     amount: Decimal,
     currency: Currency,

@@ -111,6 +111,7 @@ pub struct Quantity {
 
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct QuantityRepr {
     value: Decimal,
     unit: Unit,

@@ -162,6 +162,7 @@ pub struct Rounding {
 
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RoundingRepr {
     scale: u32,
     mode: RoundingMode,
@@ -239,8 +240,10 @@ impl Rounding {
 
     /// Rounds `value`. Never fails: rounding to fewer places cannot overflow.
     ///
-    /// A value that already has `scale` places or fewer comes back unchanged (its scale is
-    /// not padded), so applying a rounding twice equals applying it once.
+    /// The result always carries exactly `scale` places, padded with zeros (zero cents print
+    /// `0.00`, a yen amount `656`), so a rounded amount prints the way a bill shows it.
+    /// Applying a rounding twice equals applying it once. (A value so large that padding it
+    /// would leave `Decimal`'s 28 digits keeps as many places as fit; its value is unchanged.)
     ///
     /// ```
     /// use mediameter_core::{Rounding, RoundingMode};
@@ -248,11 +251,15 @@ impl Rounding {
     /// let r = Rounding::new(4, RoundingMode::HalfUp)?;
     /// assert_eq!(r.apply(dec!(0.954838)), dec!(0.9548));
     /// assert_eq!(r.apply(r.apply(dec!(0.954838))), dec!(0.9548));
+    /// assert_eq!(Rounding::CENTS_HALF_UP.apply(dec!(0)).to_string(), "0.00");
+    /// assert_eq!(Rounding::new(0, RoundingMode::HalfUp)?.apply(dec!(655.86)).to_string(), "656");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn apply(self, value: Decimal) -> Decimal {
-        value.round_dp_with_strategy(self.scale, self.mode.strategy())
+        let mut rounded = value.round_dp_with_strategy(self.scale, self.mode.strategy());
+        rounded.rescale(self.scale);
+        rounded
     }
 }
 

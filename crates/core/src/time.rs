@@ -81,6 +81,7 @@ pub struct TimeRange {
 
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TimeRangeRepr {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -380,12 +381,25 @@ impl BillingZone {
     /// use mediameter_core::BillingZone;
     /// use chrono::{NaiveDate, Utc};
     /// let t = "2023-03-19T16:00:00Z".parse::<chrono::DateTime<Utc>>()?;
-    /// assert_eq!(BillingZone::GMT8.local_date(t), "2023-03-20".parse::<NaiveDate>()?);
+    /// assert_eq!(BillingZone::GMT8.local_date(t)?, "2023-03-20".parse::<NaiveDate>()?);
+    /// assert!(BillingZone::GMT8.local_date(chrono::DateTime::<Utc>::MAX_UTC).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[must_use]
-    pub fn local_date(self, t: DateTime<Utc>) -> NaiveDate {
-        t.with_timezone(&self.fixed_offset()).date_naive()
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfRange`] when `t` is outside years 0001–9999 (chrono cannot shift its
+    /// extreme instants by an offset, and no bill needs them).
+    pub fn local_date(self, t: DateTime<Utc>) -> Result<NaiveDate> {
+        let out_of_range = || Error::out_of_range("instant", t.to_rfc3339(), RANGE_EXPECTED);
+        if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&t.timestamp()) {
+            return Err(out_of_range());
+        }
+        // Inside years 0001–9999 the shifted instant is always representable.
+        t.naive_utc()
+            .checked_add_offset(self.fixed_offset())
+            .map(|local| local.date())
+            .ok_or_else(out_of_range)
     }
 
     /// The UTC instant at which local `date` begins in this zone (a GMT+8 day begins at 16:00
@@ -634,6 +648,7 @@ impl<'de> serde::Deserialize<'de> for Granularity {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Buckets {
     zone: BillingZone,
     granularity: Granularity,

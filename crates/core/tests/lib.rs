@@ -9,5 +9,6 @@
 )]
 
 mod golden;
+mod hardening;
 mod props;
 mod serde_roundtrip;
