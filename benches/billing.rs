@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput};
-use mediameter_billing::packs::{Deduction, Pack, PackEngine, PackId, UsageItem};
+use mediameter_billing::packs::{Deduction, Pack, PackEngine, UsageItem};
 use mediameter_billing::settlement::{
     Configuration, EventKind, PricedItem, ResourceEvent, ResourceTimeline, SettlementOptions,
 };
@@ -34,15 +34,15 @@ fn stacked_packs() -> PackEngine {
     let rtc = ProductType::new("rtc").ok();
     let packs = (0..PACKS)
         .filter_map(|i| {
-            Some(Pack {
-                id: PackId::new(format!("pk-{i:04}")).ok()?,
-                product: rtc.clone()?,
-                // 5,000 minutes each; expiries spread over a year so the order matters.
-                quantity: Quantity::new(Decimal::from(5_000), Unit::Minute).ok()?,
-                purchased_at: month_start() - TimeDelta::days(1),
-                expires_at: month_start() + TimeDelta::days(30 + i64::from(i % 365)),
-                coefficients: vec![],
-            })
+            // 5,000 minutes each; expiries spread over a year so the order matters.
+            Pack::new(
+                format!("pk-{i:04}"),
+                rtc.clone()?,
+                Quantity::new(Decimal::from(5_000), Unit::Minute).ok()?,
+                month_start() - TimeDelta::days(1),
+                month_start() + TimeDelta::days(30 + i64::from(i % 365)),
+            )
+            .ok()
         })
         .collect();
     PackEngine::with_packs(packs).unwrap_or_default()
@@ -54,15 +54,15 @@ fn usage_items() -> Vec<UsageItem> {
     };
     (0..ITEMS)
         .filter_map(|i| {
-            Some(UsageItem {
-                partition: 0,
-                id: i,
-                at: month_start() + TimeDelta::seconds(i64::try_from(i).ok()? * 2),
-                product: rtc.clone(),
-                spec: MediaSpec::ALL.get(usize::try_from(i % 6).ok()?).copied()?,
+            UsageItem::new(
+                i,
+                month_start() + TimeDelta::seconds(i64::try_from(i).ok()? * 2),
+                rtc.clone(),
+                MediaSpec::ALL.get(usize::try_from(i % 6).ok()?).copied()?,
                 // 1 to 7 minutes: 4 M minutes in all, more than the packs' 5 M minus what expires.
-                quantity: Quantity::new(Decimal::from(1 + i % 7), Unit::Minute).ok()?,
-            })
+                Quantity::new(Decimal::from(1 + i % 7), Unit::Minute).ok()?,
+            )
+            .ok()
         })
         .collect()
 }

@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, TimeDelta};
 use mediameter_billing::ProrationRequest;
-use mediameter_billing::packs::{Coefficient, LedgerSource, Pack, PackEngine, PackId, UsageItem};
+use mediameter_billing::packs::{Coefficient, LedgerSource, Pack, PackEngine, UsageItem};
 use mediameter_billing::settlement::{ResourceTimeline, SettlementOptions};
 use mediameter_billing::tariff::Tariff;
 use mediameter_core::{MediaSpec, ProductType, Quantity, TimeRange, Unit};
@@ -104,14 +104,18 @@ fn fixed_packs() -> PackEngine {
                 to: i64,
                 coefficients: Vec<Coefficient>|
      -> Option<Pack> {
-        Some(Pack {
-            id: PackId::new(id).ok()?,
-            product: ProductType::new(product).ok()?,
-            quantity: Quantity::new(Decimal::from(minutes), Unit::Minute).ok()?,
-            purchased_at: t(from),
-            expires_at: t(to),
-            coefficients,
-        })
+        let mut pack = Pack::new(
+            id,
+            ProductType::new(product).ok()?,
+            Quantity::new(Decimal::from(minutes), Unit::Minute).ok()?,
+            t(from),
+            t(to),
+        )
+        .ok()?;
+        for c in coefficients {
+            pack = pack.with_coefficient(c.spec, c.coefficient).ok()?;
+        }
+        Some(pack)
     };
     let hd = vec![Coefficient {
         spec: MediaSpec::Audio,

@@ -65,6 +65,15 @@ pub enum Error {
         /// The id given twice.
         id: String,
     },
+    /// An error located in the input: which item (by position and id) and which field.
+    /// [`Error::kind`] is the kind of the error inside.
+    #[error("{place}: {source}")]
+    At {
+        /// Where: `"usage[3] (partition 0, id 7), field quantity"`, `"field new_price"`.
+        place: String,
+        /// What went wrong there.
+        source: Box<Error>,
+    },
 }
 
 /// The category of an [`Error`], for callers that branch on it.
@@ -124,6 +133,24 @@ impl Error {
             Error::Timeline { .. } => ErrorKind::Timeline,
             Error::UnknownPack { .. } => ErrorKind::UnknownPack,
             Error::DuplicatePack { .. } => ErrorKind::DuplicatePack,
+            Error::At { source, .. } => source.kind(),
+        }
+    }
+
+    /// This error located at `place` (an item and a field). Locating an error twice keeps
+    /// the outer place and the inner one: `"usage[3]: field quantity: ..."`.
+    ///
+    /// ```
+    /// use mediameter_billing::{Error, ErrorKind};
+    /// let e = Error::overflow("pack deduction").at("usage[3] (partition 0, id 7), field quantity");
+    /// assert_eq!(e.kind(), ErrorKind::Overflow);
+    /// assert!(e.to_string().starts_with("usage[3] (partition 0, id 7), field quantity: "));
+    /// ```
+    #[must_use]
+    pub fn at(self, place: impl Into<String>) -> Self {
+        Error::At {
+            place: place.into(),
+            source: Box::new(self),
         }
     }
 

@@ -23,7 +23,7 @@
 //! upgrade is prorated over the natural months left:
 //!
 //! ```
-//! use mediameter_billing::packs::{Pack, PackEngine, PackId, UsageItem};
+//! use mediameter_billing::packs::{Pack, PackEngine, UsageItem};
 //! use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
 //! use mediameter_billing::{prorate, ProrationPolicy};
 //! use mediameter_core::{BillingZone, Currency, Money, ProductType, Quantity, SubscriptionTerm, TimeRange, Unit};
@@ -32,12 +32,10 @@
 //!
 //! let day = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).single().ok_or("invalid date");
 //! let rtc = ProductType::new("rtc")?;
-//! let mut engine = PackEngine::with_packs(vec![Pack {
-//!     id: PackId::new("pk-1")?, product: rtc.clone(), quantity: Quantity::new(dec!(1000), Unit::Minute)?,
-//!     purchased_at: day(1)?, expires_at: day(30)?, coefficients: vec![],
-//! }])?;
-//! let item = UsageItem { partition: 0, id: 1, at: day(2)?, product: rtc, spec: "720p".parse()?,
-//!     quantity: Quantity::new(dec!(1500), Unit::Minute)? };
+//! let mut engine = PackEngine::with_packs(vec![
+//!     Pack::new("pk-1", rtc.clone(), Quantity::new(dec!(1000), Unit::Minute)?, day(1)?, day(30)?)?,
+//! ])?;
+//! let item = UsageItem::new(1, day(2)?, rtc, "720p".parse()?, Quantity::new(dec!(1500), Unit::Minute)?)?;
 //! let report = engine.deduct_batch(&[item])?;
 //!
 //! let tariff: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",

@@ -119,6 +119,8 @@ impl<'de> serde::Deserialize<'de> for PackId {
 
 /// A deduction coefficient: one unit of `spec` usage draws `coefficient` units from the pack.
 ///
+/// Checked as part of its [`Pack`] (see [`Pack::with_coefficient`]).
+///
 /// ```
 /// use mediameter_billing::packs::Coefficient;
 /// use mediameter_core::{MediaSpec, VideoTier};
@@ -135,71 +137,218 @@ pub struct Coefficient {
     pub coefficient: Decimal,
 }
 
-/// A prepaid resource pack as sold.
+/// A prepaid resource pack as sold: validated on construction and on deserialization.
+///
+/// Built the way a price page reads: what, how much, when bought, until when, and the
+/// deduction coefficients if the pack has a table.
 ///
 /// ```
-/// use mediameter_billing::packs::{Pack, PackId};
+/// use mediameter_billing::packs::Pack;
 /// use mediameter_core::{ProductType, Quantity, Unit};
-/// use chrono::Utc;
+/// use chrono::{DateTime, Utc};
 /// use rust_decimal_macros::dec;
-/// let pack = Pack {
-///     id: PackId::new("p1")?,
-///     product: ProductType::new("rtc")?,
-///     quantity: Quantity::new(dec!(1000), Unit::Minute)?,
-///     purchased_at: "2023-04-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?,
-///     expires_at: "2024-04-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?,
-///     coefficients: vec![],
-/// };
-/// assert!(pack.validate().is_ok());
+/// let bought: DateTime<Utc> = "2023-04-01T00:00:00Z".parse()?;
+/// let pack = Pack::new("p1", ProductType::new("rtc")?, Quantity::new(dec!(1000), Unit::Minute)?,
+///     bought, "2024-04-01T00:00:00Z".parse()?)?
+///     .with_coefficient("1080p".parse()?, dec!(2))?;
+/// assert_eq!(pack.coefficient("1080p".parse()?), Some(dec!(2)));
+/// assert_eq!(pack.coefficient("audio".parse()?), None); // a table lists what it deducts
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// In JSON: `{"id", "product", "quantity": {"value", "unit"}, "purchased_at", "expires_at",
+/// "coefficients"?: [{"spec", "coefficient"}]}`; any other field is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(try_from = "PackRepr", into = "PackRepr"))]
 pub struct Pack {
-    /// Unique id.
-    pub id: PackId,
-    /// The product whose usage this pack may deduct (seed 003: RTC packs deduct RTC only).
-    pub product: ProductType,
-    /// What was bought (above zero).
-    pub quantity: Quantity,
-    /// Purchase instant: the pack takes effect at once.
-    pub purchased_at: DateTime<Utc>,
-    /// End of validity (exclusive): usage at or after it is not drawn from this pack.
-    pub expires_at: DateTime<Utc>,
-    /// Per-spec coefficients; empty means every spec at 1.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Vec::is_empty")
-    )]
-    pub coefficients: Vec<Coefficient>,
+    id: PackId,
+    product: ProductType,
+    quantity: Quantity,
+    purchased_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    coefficients: Vec<Coefficient>,
 }
 
+/// The outside form of a [`Pack`].
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackRepr {
+    id: PackId,
+    product: ProductType,
+    quantity: Quantity,
+    purchased_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    coefficients: Vec<Coefficient>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<PackRepr> for Pack {
+    type Error = Error;
+
+    fn try_from(r: PackRepr) -> Result<Self> {
+        let pack = Pack {
+            id: r.id,
+            product: r.product,
+            quantity: r.quantity,
+            purchased_at: r.purchased_at,
+            expires_at: r.expires_at,
+            coefficients: r.coefficients,
+        };
+        pack.validate()?;
+        Ok(pack)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Pack> for PackRepr {
+    fn from(p: Pack) -> Self {
+        PackRepr {
+            id: p.id,
+            product: p.product,
+            quantity: p.quantity,
+            purchased_at: p.purchased_at,
+            expires_at: p.expires_at,
+            coefficients: p.coefficients,
+        }
+    }
+}
+
+/// Most coefficients a pack's table holds (one per spec).
+const MAX_COEFFICIENTS: usize = MediaSpec::ALL.len();
+
+/// Largest coefficient accepted, and most decimal places: `usage × coefficient` stays exact.
+const MAX_COEFFICIENT: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+const MAX_COEFFICIENT_SCALE: u32 = 6;
+
+/// Whether `t` is inside years 0001–9999 (the instants core accepts everywhere else).
+fn instant_in_range(t: DateTime<Utc>) -> bool {
+    (mediameter_core::time::MIN_UNIX_SECONDS..mediameter_core::time::END_UNIX_SECONDS)
+        .contains(&t.timestamp())
+}
+
+const INSTANT_EXPECTED: &str = "an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z";
+
 impl Pack {
-    /// Checks the pack: quantity above zero, validity not empty, coefficients above zero and
-    /// one per spec.
+    /// A pack of `quantity` of `product`, bought at `purchased_at` and drawable until
+    /// `expires_at` (exclusive), deducting every spec at coefficient 1 until
+    /// [`Pack::with_coefficient`] gives it a table.
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the pack and the field.
+    /// [`Error::Invalid`] naming the pack and the field: an invalid id, a quantity of zero or
+    /// less, an instant outside years 0001–9999, an expiry not after the purchase.
     ///
     /// ```
-    /// # use mediameter_billing::packs::{Pack, PackId};
-    /// # use mediameter_core::{ProductType, Quantity, Unit};
-    /// # use rust_decimal_macros::dec;
+    /// use mediameter_billing::packs::Pack;
+    /// use mediameter_core::{ProductType, Quantity, Unit};
     /// let t = chrono::DateTime::UNIX_EPOCH;
-    /// let pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(0), Unit::Minute)?, purchased_at: t, expires_at: t, coefficients: vec![] };
-    /// assert!(pack.validate().is_err());
+    /// let zero = Quantity::new(0.into(), Unit::Minute)?;
+    /// assert!(Pack::new("p", ProductType::new("rtc")?, zero, t, t).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn validate(&self) -> Result<()> {
+    pub fn new(
+        id: impl AsRef<str>,
+        product: ProductType,
+        quantity: Quantity,
+        purchased_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let pack = Pack {
+            id: PackId::new(id)?,
+            product,
+            quantity,
+            purchased_at,
+            expires_at,
+            coefficients: Vec::new(),
+        };
+        pack.validate()?;
+        Ok(pack)
+    }
+
+    /// The pack with a deduction coefficient for `spec`: one unit of `spec` usage draws
+    /// `coefficient` units. Once a pack has a table it deducts only the specs listed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for a coefficient of zero or less, above 1,000,000 or with more
+    /// than 6 decimal places, or a second coefficient for the same spec.
+    ///
+    /// ```
+    /// use mediameter_billing::packs::Pack;
+    /// use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
+    /// use rust_decimal_macros::dec;
+    /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+    /// let pack = Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(1), Unit::Hour)?, t(0)?, t(60)?)?;
+    /// let pack = pack.with_coefficient(MediaSpec::Audio, dec!(0.25))?;
+    /// assert!(pack.clone().with_coefficient(MediaSpec::Audio, dec!(1)).is_err()); // twice
+    /// assert!(pack.with_coefficient("720p".parse()?, dec!(0)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_coefficient(mut self, spec: MediaSpec, coefficient: Decimal) -> Result<Self> {
+        self.coefficients.push(Coefficient { spec, coefficient });
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The pack id.
+    #[must_use]
+    pub fn id(&self) -> &PackId {
+        &self.id
+    }
+
+    /// The product whose usage this pack may deduct (an RTC pack deducts RTC usage only).
+    #[must_use]
+    pub fn product(&self) -> &ProductType {
+        &self.product
+    }
+
+    /// What was bought.
+    #[must_use]
+    pub fn quantity(&self) -> Quantity {
+        self.quantity
+    }
+
+    /// Purchase instant: the pack takes effect at once.
+    #[must_use]
+    pub fn purchased_at(&self) -> DateTime<Utc> {
+        self.purchased_at
+    }
+
+    /// End of validity (exclusive): usage at or after it is not drawn from this pack.
+    #[must_use]
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+
+    /// The coefficient table; empty means every spec at 1.
+    #[must_use]
+    pub fn coefficients(&self) -> &[Coefficient] {
+        &self.coefficients
+    }
+
+    fn validate(&self) -> Result<()> {
+        let field = |f: &str| format!("pack {}, field {f}", self.id);
         if self.quantity.value() <= Decimal::ZERO {
             return Err(Error::invalid(
                 "pack quantity",
                 &self.quantity.to_string(),
-                format!("a quantity above zero in pack {}", self.id),
-            ));
+                "a quantity above zero",
+            )
+            .at(field("quantity")));
+        }
+        for (name, t) in [
+            ("purchased_at", self.purchased_at),
+            ("expires_at", self.expires_at),
+        ] {
+            if !instant_in_range(t) {
+                return Err(
+                    Error::invalid("pack instant", &t.to_rfc3339(), INSTANT_EXPECTED)
+                        .at(field(name)),
+                );
+            }
         }
         if self.expires_at <= self.purchased_at {
             return Err(Error::invalid(
@@ -209,38 +358,52 @@ impl Pack {
                     self.purchased_at.to_rfc3339(),
                     self.expires_at.to_rfc3339()
                 ),
-                format!("an expiry after the purchase in pack {}", self.id),
-            ));
+                "an expiry after the purchase",
+            )
+            .at(field("expires_at")));
+        }
+        if self.coefficients.len() > MAX_COEFFICIENTS {
+            return Err(Error::invalid(
+                "deduction coefficients",
+                &self.coefficients.len().to_string(),
+                format!("at most {MAX_COEFFICIENTS}, one per spec"),
+            )
+            .at(field("coefficients")));
         }
         for (i, c) in self.coefficients.iter().enumerate() {
-            if c.coefficient <= Decimal::ZERO {
+            let v = c.coefficient;
+            if v <= Decimal::ZERO
+                || v > MAX_COEFFICIENT
+                || v.normalize().scale() > MAX_COEFFICIENT_SCALE
+            {
                 return Err(Error::invalid(
                     "deduction coefficient",
-                    &c.coefficient.to_string(),
-                    format!("a coefficient above zero in pack {}", self.id),
-                ));
+                    &v.to_string(),
+                    "a coefficient above zero, at most 1000000, with at most 6 decimal places",
+                )
+                .at(field(&format!("coefficients[{i}]"))));
             }
             if self.coefficients.iter().take(i).any(|o| o.spec == c.spec) {
                 return Err(Error::invalid(
                     "deduction coefficient",
                     c.spec.as_str(),
-                    format!("one coefficient per spec in pack {}", self.id),
-                ));
+                    "one coefficient per spec",
+                )
+                .at(field(&format!("coefficients[{i}]"))));
             }
         }
-        base_value(self.quantity)?;
+        base_value(self.quantity).map_err(|e| e.at(field("quantity")))?;
         Ok(())
     }
 
     /// Whether the pack can be drawn at `t` (`purchased_at <= t < expires_at`).
     ///
     /// ```
-    /// # use mediameter_billing::packs::{Pack, PackId};
+    /// # use mediameter_billing::packs::Pack;
     /// # use mediameter_core::{ProductType, Quantity, Unit};
     /// # use rust_decimal_macros::dec;
     /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
-    /// let pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(10)?, expires_at: t(20)?, coefficients: vec![] };
+    /// let pack = Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(1), Unit::Minute)?, t(10)?, t(20)?)?;
     /// assert!(pack.is_valid_at(t(10)?) && !pack.is_valid_at(t(20)?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -252,14 +415,13 @@ impl Pack {
     /// The coefficient for `spec`: 1 without a table, `None` when the table omits `spec`.
     ///
     /// ```
-    /// # use mediameter_billing::packs::{Coefficient, Pack, PackId};
+    /// # use mediameter_billing::packs::Pack;
     /// # use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
     /// # use rust_decimal_macros::dec;
-    /// # let t = chrono::DateTime::UNIX_EPOCH;
-    /// let mut pack = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t, expires_at: t, coefficients: vec![] };
+    /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+    /// let pack = Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(1), Unit::Minute)?, t(0)?, t(60)?)?;
     /// assert_eq!(pack.coefficient(MediaSpec::Audio), Some(dec!(1)));
-    /// pack.coefficients.push(Coefficient { spec: MediaSpec::Audio, coefficient: dec!(0.5) });
+    /// let pack = pack.with_coefficient(MediaSpec::Audio, dec!(0.5))?;
     /// assert_eq!(pack.coefficient(MediaSpec::Audio), Some(dec!(0.5)));
     /// assert_eq!(pack.coefficient("720p".parse()?), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -300,33 +462,193 @@ fn base_value(q: Quantity) -> Result<Decimal> {
     }
 }
 
-/// One usage item to deduct.
+/// One usage item to deduct: validated on construction and on deserialization.
 ///
 /// ```
 /// use mediameter_billing::packs::UsageItem;
+/// use mediameter_core::{ProductType, Quantity, Unit};
+/// use rust_decimal_macros::dec;
+/// let item = UsageItem::new(7, "2023-04-02T01:00:00Z".parse()?, ProductType::new("rtc")?,
+///     "720p".parse()?, Quantity::new(dec!(12), Unit::Minute)?)?;
+/// assert_eq!((item.partition(), item.id()), (0, 7));
+///
 /// let json = r#"{"id": 7, "at": "2023-04-02T01:00:00Z", "product": "rtc", "spec": "720p",
 ///                "quantity": {"value": "12", "unit": "minute"}}"#;
-/// let item: UsageItem = serde_json::from_str(json)?;
-/// assert_eq!((item.partition, item.id), (0, 7));
+/// assert_eq!(serde_json::from_str::<UsageItem>(json)?, item);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// In JSON: `{"partition"?: 0, "id", "at", "product", "spec", "quantity": {"value", "unit"}}`;
+/// any other field is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "UsageItemRepr", into = "UsageItemRepr")
+)]
 pub struct UsageItem {
-    /// The delivery partition (default 0): ids are unique inside a partition.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub partition: u32,
-    /// Sequence number of the item in its partition; dense sequences keep the engine small.
-    pub id: u64,
+    partition: u32,
+    id: u64,
+    at: DateTime<Utc>,
+    product: ProductType,
+    spec: MediaSpec,
+    quantity: Quantity,
+}
+
+/// The outside form of a [`UsageItem`].
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsageItemRepr {
+    #[serde(default)]
+    partition: u32,
+    id: u64,
+    at: DateTime<Utc>,
+    product: ProductType,
+    spec: MediaSpec,
+    quantity: Quantity,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<UsageItemRepr> for UsageItem {
+    type Error = Error;
+
+    fn try_from(r: UsageItemRepr) -> Result<Self> {
+        Ok(UsageItem::new(r.id, r.at, r.product, r.spec, r.quantity)?.in_partition(r.partition))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<UsageItem> for UsageItemRepr {
+    fn from(i: UsageItem) -> Self {
+        UsageItemRepr {
+            partition: i.partition,
+            id: i.id,
+            at: i.at,
+            product: i.product,
+            spec: i.spec,
+            quantity: i.quantity,
+        }
+    }
+}
+
+impl UsageItem {
+    /// The usage item `id` of partition 0: `quantity` of `product` in `spec`, used at `at`.
+    ///
+    /// The id is the item's sequence number in its delivery partition (as a log offset):
+    /// the engine applies each `(partition, id)` once, and dense sequences keep it small.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming the item and the field: a quantity of zero or less or too
+    /// large to convert to base units, an instant outside years 0001–9999.
+    ///
+    /// ```
+    /// use mediameter_billing::packs::UsageItem;
+    /// use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
+    /// let year_10000 = chrono::DateTime::from_timestamp(253_402_300_800, 0).ok_or("out of range")?;
+    /// let q = Quantity::new(1.into(), Unit::Minute)?;
+    /// let err = UsageItem::new(1, year_10000, ProductType::new("rtc")?, MediaSpec::Audio, q).unwrap_err();
+    /// assert!(err.to_string().contains("(partition 0, id 1), field at"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        id: u64,
+        at: DateTime<Utc>,
+        product: ProductType,
+        spec: MediaSpec,
+        quantity: Quantity,
+    ) -> Result<Self> {
+        let item = UsageItem {
+            partition: 0,
+            id,
+            at,
+            product,
+            spec,
+            quantity,
+        };
+        item.validate()?;
+        Ok(item)
+    }
+
+    /// The same item in delivery partition `partition` (ids are unique inside a partition).
+    ///
+    /// ```
+    /// # use mediameter_billing::packs::UsageItem;
+    /// # use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
+    /// let q = Quantity::new(1.into(), Unit::Minute)?;
+    /// let item = UsageItem::new(1, chrono::DateTime::UNIX_EPOCH, ProductType::new("rtc")?, MediaSpec::Audio, q)?;
+    /// assert_eq!(item.in_partition(3).partition(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn in_partition(mut self, partition: u32) -> Self {
+        self.partition = partition;
+        self
+    }
+
+    /// The delivery partition (0 unless [`UsageItem::in_partition`] says otherwise).
+    #[must_use]
+    pub fn partition(&self) -> u32 {
+        self.partition
+    }
+
+    /// Sequence number of the item in its partition.
+    #[must_use]
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// When the usage happened.
-    pub at: DateTime<Utc>,
+    #[must_use]
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
     /// The product used.
-    pub product: ProductType,
+    #[must_use]
+    pub fn product(&self) -> &ProductType {
+        &self.product
+    }
+
     /// The media spec.
-    pub spec: MediaSpec,
-    /// How much; above zero.
-    pub quantity: Quantity,
+    #[must_use]
+    pub fn spec(&self) -> MediaSpec {
+        self.spec
+    }
+
+    /// How much (above zero).
+    #[must_use]
+    pub fn quantity(&self) -> Quantity {
+        self.quantity
+    }
+
+    /// `"usage item (partition P, id N), field F"`: where an error about this item is.
+    fn place(&self, field: &str) -> String {
+        format!(
+            "usage item (partition {}, id {}), field {field}",
+            self.partition, self.id
+        )
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.quantity.value() <= Decimal::ZERO {
+            return Err(Error::invalid(
+                "usage quantity",
+                &self.quantity.to_string(),
+                "a quantity above zero",
+            )
+            .at(self.place("quantity")));
+        }
+        if !instant_in_range(self.at) {
+            return Err(
+                Error::invalid("usage instant", &self.at.to_rfc3339(), INSTANT_EXPECTED)
+                    .at(self.place("at")),
+            );
+        }
+        base_value(self.quantity).map_err(|e| e.at(self.place("quantity")))?;
+        Ok(())
+    }
 }
 
 /// Where a ledger line's usage went.
@@ -375,10 +697,8 @@ impl LedgerSource {
 /// use rust_decimal_macros::dec;
 /// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).single().ok_or("invalid date");
 /// let mut engine = PackEngine::new();
-/// engine.add_pack(Pack { id: PackId::new("p1")?, product: ProductType::new("rtc")?,
-///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(1)?, expires_at: t(30)?, coefficients: vec![] })?;
-/// let item = UsageItem { partition: 0, id: 1, at: t(2)?, product: ProductType::new("rtc")?,
-///     spec: "720p".parse()?, quantity: Quantity::new(dec!(15), Unit::Minute)? };
+/// engine.add_pack(Pack::new("p1", ProductType::new("rtc")?, Quantity::new(dec!(10), Unit::Minute)?, t(1)?, t(30)?)?)?;
+/// let item = UsageItem::new(1, t(2)?, ProductType::new("rtc")?, "720p".parse()?, Quantity::new(dec!(15), Unit::Minute)?)?;
 /// let mut ledger = Vec::new();
 /// engine.deduct(&item, &mut ledger)?;
 /// assert_eq!(ledger.len(), 2);
@@ -445,7 +765,9 @@ impl Deduction {
     }
 }
 
-/// A compact set of applied ids of one partition: sorted disjoint half-open intervals.
+/// A compact set of applied ids of one partition: sorted, disjoint, non-adjacent inclusive
+/// intervals `[first, last]`. Inclusive, so that `u64::MAX` is an id like any other (a
+/// half-open end would need `u64::MAX + 1`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct IdSet {
     ranges: Vec<(u64, u64)>,
@@ -455,42 +777,46 @@ impl IdSet {
     fn contains(&self, id: u64) -> bool {
         match self.ranges.last() {
             None => return false,
-            Some(&(_, end)) if id >= end => return false,
+            Some(&(_, last)) if id > last => return false,
             _ => {}
         }
-        let pos = self.ranges.partition_point(|&(start, _)| start <= id);
+        let pos = self.ranges.partition_point(|&(first, _)| first <= id);
         pos.checked_sub(1)
             .and_then(|p| self.ranges.get(p))
-            .is_some_and(|&(s, e)| s <= id && id < e)
+            .is_some_and(|&(first, last)| first <= id && id <= last)
     }
 
     /// Inserts an id known not to be in the set.
     fn insert(&mut self, id: u64) {
-        let next = id.saturating_add(1);
+        // `id - 1` and `id + 1` as neighbours; none below 0 or above u64::MAX.
+        let before = id.checked_sub(1);
+        let after = id.checked_add(1);
         if let Some(last) = self.ranges.last_mut()
-            && last.1 == id
+            && Some(last.1) == before
         {
-            last.1 = next;
+            last.1 = id;
             return;
         }
-        // General case: find the neighbours and merge.
-        let pos = self.ranges.partition_point(|&(start, _)| start <= id);
+        let pos = self.ranges.partition_point(|&(first, _)| first <= id);
         let joins_prev = pos
             .checked_sub(1)
             .and_then(|p| self.ranges.get(p))
-            .is_some_and(|&(_, e)| e == id);
-        let joins_next = self.ranges.get(pos).is_some_and(|&(s, _)| s == next);
+            .is_some_and(|&(_, last)| Some(last) == before);
+        let joins_next = self
+            .ranges
+            .get(pos)
+            .is_some_and(|&(first, _)| Some(first) == after);
         match (joins_prev, joins_next) {
             (true, true) => {
-                let end = self.ranges.get(pos).map_or(next, |r| r.1);
+                let last = self.ranges.get(pos).map_or(id, |r| r.1);
                 if let Some(prev) = pos.checked_sub(1).and_then(|p| self.ranges.get_mut(p)) {
-                    prev.1 = end;
+                    prev.1 = last;
                 }
                 self.ranges.remove(pos);
             }
             (true, false) => {
                 if let Some(prev) = pos.checked_sub(1).and_then(|p| self.ranges.get_mut(p)) {
-                    prev.1 = next;
+                    prev.1 = id;
                 }
             }
             (false, true) => {
@@ -498,7 +824,7 @@ impl IdSet {
                     r.0 = id;
                 }
             }
-            (false, false) => self.ranges.insert(pos, (id, next)),
+            (false, false) => self.ranges.insert(pos, (id, id)),
         }
     }
 }
@@ -564,8 +890,7 @@ struct Watch {
 /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
 /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
 /// let mut e = PackEngine::new();
-/// e.add_pack(Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(100)?, coefficients: vec![] })?;
+/// e.add_pack(Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(2), Unit::Minute)?, t(0)?, t(100)?)?)?;
 /// assert_eq!(e.balances()[0].remaining, dec!(120));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -734,14 +1059,12 @@ struct Draw {
 /// let t = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).single().ok_or("invalid date");
 /// let rtc = ProductType::new("rtc")?;
 /// let pack = |id: &str, minutes, expires| -> Result<Pack, Box<dyn std::error::Error>> {
-///     Ok(Pack { id: PackId::new(id)?, product: rtc.clone(), quantity: Quantity::new(minutes, Unit::Minute)?,
-///         purchased_at: t(1)?, expires_at: t(expires)?, coefficients: vec![] })
+///     Ok(Pack::new(id, rtc.clone(), Quantity::new(minutes, Unit::Minute)?, t(1)?, t(expires)?)?)
 /// };
 /// let mut engine = PackEngine::new();
 /// engine.add_pack(pack("late", dec!(100), 30)?)?;
 /// engine.add_pack(pack("early", dec!(10), 20)?)?;
-/// let item = UsageItem { partition: 0, id: 0, at: t(2)?, product: rtc.clone(), spec: "audio".parse()?,
-///     quantity: Quantity::new(dec!(25), Unit::Minute)? };
+/// let item = UsageItem::new(0, t(2)?, rtc.clone(), "audio".parse()?, Quantity::new(dec!(25), Unit::Minute)?)?;
 /// let report = engine.deduct_batch(&[item.clone(), item])?; // the second is a replay
 /// assert_eq!((report.applied, report.replayed), (1, 1));
 /// let drawn: Vec<_> = report.ledger.iter()
@@ -810,11 +1133,16 @@ pub struct PackRecord {
     pub refunded: bool,
 }
 
-/// The applied ids of one partition as half-open intervals `[start, end)`, in [`EngineState`].
+/// The applied ids of one partition as inclusive intervals `[first, last]`, in
+/// [`EngineState`]. Inclusive so that every `u64` id, `u64::MAX` included, can be written.
+///
+/// In JSON: `{"partition": 0, "spans": [[0, 999]]}` (ids 0 to 999). The field is called
+/// `spans`, not `ranges`, so that a state written by an older version with half-open
+/// `ranges` is refused instead of being read one id off.
 ///
 /// ```
-/// let a = mediameter_billing::packs::AppliedIds { partition: 0, ranges: vec![(0, 1000)] };
-/// assert_eq!(a.ranges[0].1, 1000);
+/// let a = mediameter_billing::packs::AppliedIds { partition: 0, spans: vec![(0, 999)] };
+/// assert_eq!(a.spans[0].1, 999);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -822,8 +1150,8 @@ pub struct PackRecord {
 pub struct AppliedIds {
     /// The partition.
     pub partition: u32,
-    /// Sorted, disjoint, non-adjacent, non-empty intervals.
-    pub ranges: Vec<(u64, u64)>,
+    /// Sorted, disjoint, non-adjacent inclusive intervals `[first, last]` (`first <= last`).
+    pub spans: Vec<(u64, u64)>,
 }
 
 /// A low-balance watch, in [`EngineState`].
@@ -883,19 +1211,22 @@ impl TryFrom<EngineState> for PackEngine {
             };
         }
         for applied in state.applied {
-            let mut prev_end: Option<u64> = None;
-            for &(s, e) in &applied.ranges {
-                if e <= s || prev_end.is_some_and(|p| s <= p) {
+            let mut prev_last: Option<u64> = None;
+            for &(first, last) in &applied.spans {
+                // Non-adjacent: the next span starts at least two ids after the previous one.
+                let adjacent_or_before =
+                    prev_last.is_some_and(|p| p.checked_add(1).is_none_or(|next| first <= next));
+                if last < first || adjacent_or_before {
                     return Err(Error::invalid(
-                        "applied id ranges",
-                        &format!("[{s}, {e})"),
+                        "applied id spans",
+                        &format!("[{first}, {last}]"),
                         format!(
-                            "sorted, disjoint, non-adjacent, non-empty intervals in partition {}",
+                            "sorted, disjoint, non-adjacent inclusive intervals [first, last] in partition {}",
                             applied.partition
                         ),
                     ));
                 }
-                prev_end = Some(e);
+                prev_last = Some(last);
             }
             if engine.seen.iter().any(|(p, _)| *p == applied.partition) {
                 return Err(Error::invalid(
@@ -906,7 +1237,7 @@ impl TryFrom<EngineState> for PackEngine {
             }
             if let Some(set) = engine.seen_mut(applied.partition) {
                 *set = IdSet {
-                    ranges: applied.ranges,
+                    ranges: applied.spans,
                 };
             }
         }
@@ -928,7 +1259,7 @@ impl From<PackEngine> for EngineState {
             .into_iter()
             .map(|(partition, set)| AppliedIds {
                 partition,
-                ranges: set.ranges,
+                spans: set.ranges,
             })
             .collect();
         EngineState {
@@ -973,6 +1304,56 @@ fn product_index<'a>(
         .iter_mut()
         .find(|(p, _)| p.as_str() == product.as_str())
         .map(|(_, i)| i)
+}
+
+/// `a × b` exactly, or `None` when the exact product does not fit a `Decimal` (more than 28
+/// decimal places or a 96-bit mantissa). `Decimal::checked_mul` would round such a product
+/// silently, and a rounded draw breaks conservation.
+fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let (a, b) = (a.normalize(), b.normalize());
+    let mut mantissa = a.mantissa().checked_mul(b.mantissa())?;
+    let mut scale = a.scale().checked_add(b.scale())?;
+    // Trailing zeros of the product are not significant: drop them before checking the fit.
+    while scale > 0 && mantissa.checked_rem(10) == Some(0) && mantissa != 0 {
+        mantissa = mantissa.checked_div(10)?;
+        scale = scale.checked_sub(1)?;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale).ok()
+}
+
+/// `a − b` exactly, or `None` when the exact difference does not fit a `Decimal`.
+fn exact_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let d = a.checked_sub(b)?;
+    // Subtraction rounds only when the operands' digits do not fit together; check it.
+    (d.checked_add(b)? == a && a.checked_sub(d)? == b).then_some(d.normalize())
+}
+
+/// What a pack that cannot cover the rest gives: `(usage, drawn)` with `drawn = usage ×
+/// coefficient` exactly and `drawn <= balance`, or `None` when it can give nothing.
+///
+/// When `balance ÷ coefficient` is an exact decimal the pack is drained. Otherwise the usage
+/// covered is the quotient truncated to [`PARTIAL_DRAW_SCALE`] places (a sliver below
+/// `coefficient × 10⁻¹²` stays in the pack and is drawn by no one).
+fn partial_draw(balance: Decimal, coef: Decimal) -> Option<(Decimal, Decimal)> {
+    let q = balance.checked_div(coef)?;
+    if exact_mul(q, coef) == Some(balance) {
+        return Some((q.normalize(), balance.normalize()));
+    }
+    let mut usage = q.trunc_with_scale(PARTIAL_DRAW_SCALE);
+    let step = Decimal::new(1, PARTIAL_DRAW_SCALE);
+    // The quotient was rounded to 28 digits, possibly up past a truncation step: step back
+    // once if the draw would exceed the balance.
+    for _ in 0..2 {
+        if usage <= Decimal::ZERO {
+            return None;
+        }
+        let drawn = exact_mul(usage, coef)?;
+        if drawn <= balance {
+            return Some((usage.normalize(), drawn));
+        }
+        usage = usage.checked_sub(step)?;
+    }
+    None
 }
 
 fn ceil_seconds(t: DateTime<Utc>) -> i64 {
@@ -1071,8 +1452,7 @@ impl PackEngine {
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
-    /// let p = Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(2), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(100)?, coefficients: vec![] };
+    /// let p = Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(2), Unit::Minute)?, t(0)?, t(100)?)?;
     /// let mut e = PackEngine::new();
     /// e.add_pack(p.clone())?;
     /// assert_eq!(e.add_pack(p).unwrap_err().kind(), mediameter_billing::ErrorKind::DuplicatePack);
@@ -1148,12 +1528,10 @@ impl PackEngine {
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
-    /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
-    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(10_000)?, coefficients: vec![] }])?;
+    /// let mut e = PackEngine::with_packs(vec![Pack::new("p", rtc.clone(), Quantity::new(dec!(10), Unit::Minute)?, t(0)?, t(10_000)?)?])?;
     /// e.watch_low_balance(rtc.clone(), Quantity::new(dec!(2), Unit::Minute)?)?;
     /// let item = |id, min| -> Result<UsageItem, Box<dyn std::error::Error>> {
-    ///     Ok(UsageItem { partition: 0, id, at: t(60)?, product: rtc.clone(), spec: MediaSpec::Audio,
-    ///         quantity: Quantity::new(min, Unit::Minute)? })
+    ///     Ok(UsageItem::new(id, t(60)?, rtc.clone(), MediaSpec::Audio, Quantity::new(min, Unit::Minute)?)?)
     /// };
     /// assert!(e.deduct_batch(&[item(0, dec!(5))?])?.low_balance.is_empty());
     /// let r = e.deduct_batch(&[item(1, dec!(4))?])?;
@@ -1179,8 +1557,7 @@ impl PackEngine {
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
-    /// let e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(100)?, coefficients: vec![] }])?;
+    /// let e = PackEngine::with_packs(vec![Pack::new("p", rtc.clone(), Quantity::new(dec!(1), Unit::Minute)?, t(0)?, t(100)?)?])?;
     /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(50)?), Some(dec!(60)));
     /// assert_eq!(e.remaining(&rtc, Unit::Minute, t(100)?), Some(dec!(0))); // expired
     /// assert_eq!(e.remaining(&rtc, Unit::Count, t(50)?), None);
@@ -1254,19 +1631,9 @@ impl PackEngine {
             .is_some_and(|(_, s)| s.contains(id))
     }
 
-    /// Checks the item without changing anything; returns its quantity in base units.
-    fn validate_item(item: &UsageItem) -> Result<Decimal> {
-        if item.quantity.value() <= Decimal::ZERO {
-            return Err(Error::invalid(
-                "usage quantity",
-                &item.quantity.to_string(),
-                format!(
-                    "a quantity above zero in item {} of partition {}",
-                    item.id, item.partition
-                ),
-            ));
-        }
-        base_value(item.quantity)
+    /// The item's quantity in base units (the item was validated when built).
+    fn base_quantity(item: &UsageItem) -> Result<Decimal> {
+        base_value(item.quantity).map_err(|e| e.at(item.place("quantity")))
     }
 
     /// Deducts one item, appending its ledger lines to `ledger`.
@@ -1274,25 +1641,28 @@ impl PackEngine {
     /// Draws go to the packs of the item's product that are valid at the item's instant and
     /// have a coefficient for its spec, earliest expiry first (then earliest purchase, then
     /// smallest id). A pack that can cover the rest draws `rest × coefficient`; one that
-    /// cannot gives all its balance, covering `balance ÷ coefficient` of usage — when that
-    /// quotient does not terminate, it is truncated to [`PARTIAL_DRAW_SCALE`] places so that
-    /// `drawn = usage × coefficient` stays exact and never exceeds the balance (a sliver
+    /// cannot gives all its balance when `balance ÷ coefficient` is an exact decimal, and
+    /// otherwise covers that quotient truncated to [`PARTIAL_DRAW_SCALE`] places (a sliver
     /// smaller than `coefficient × 10⁻¹²` then stays in the pack). What is left overflows.
+    ///
+    /// No figure is rounded: every line has `drawn = usage × coefficient` exactly, and the
+    /// `usage` of an item's lines adds up to its quantity in base units exactly. A draw whose
+    /// exact product would not fit `Decimal`'s 28 digits is an error, not a rounded draw.
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for a quantity of zero; a unit mismatch when a pack of the product
-    /// is in another kind of unit (time against count); overflow. On error nothing changed.
+    /// A unit mismatch when a pack of the product is in another kind of unit (time against
+    /// count); [`Error::Invalid`] for a draw that cannot be computed exactly; overflow. Each
+    /// is located at the item and field. On error nothing changed.
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
-    /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: rtc.clone(),
-    ///     quantity: Quantity::new(dec!(10), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(10_000)?,
-    ///     coefficients: vec![Coefficient { spec: "1080p".parse()?, coefficient: dec!(4) }] }])?;
-    /// let item = UsageItem { partition: 0, id: 9, at: t(5)?, product: rtc, spec: "1080p".parse()?,
-    ///     quantity: Quantity::new(dec!(2), Unit::Minute)? };
+    /// let pack = Pack::new("p", rtc.clone(), Quantity::new(dec!(10), Unit::Minute)?, t(0)?, t(10_000)?)?
+    ///     .with_coefficient("1080p".parse()?, dec!(4))?;
+    /// let mut e = PackEngine::with_packs(vec![pack])?;
+    /// let item = UsageItem::new(9, t(5)?, rtc, "1080p".parse()?, Quantity::new(dec!(2), Unit::Minute)?)?;
     /// let mut ledger = vec![];
     /// assert!(!e.deduct(&item, &mut ledger)?.is_replay());
     /// assert_eq!((ledger[0].usage, ledger[0].drawn), (dec!(120), dec!(480)));
@@ -1301,7 +1671,7 @@ impl PackEngine {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn deduct(&mut self, item: &UsageItem, ledger: &mut Vec<LedgerLine>) -> Result<Deduction> {
-        let quantity = Self::validate_item(item)?;
+        let quantity = Self::base_quantity(item)?;
         if self.is_applied(item.partition, item.id) {
             return Ok(Deduction::Replayed);
         }
@@ -1314,7 +1684,7 @@ impl PackEngine {
         let planned = self.plan(item, base, t, spec_index, &mut rest, &mut plan);
         if let Err(e) = planned {
             self.scratch = plan;
-            return Err(e);
+            return Err(e.at(item.place("quantity")));
         }
         // Commit: nothing below can fail.
         let mut covered = Decimal::ZERO;
@@ -1403,11 +1773,19 @@ impl PackEngine {
                 }
                 .into());
             }
-            let need = if coef == Decimal::ONE {
-                *rest
-            } else {
-                rest.checked_mul(coef).ok_or_else(overflow)?.normalize()
+            // Every figure below is exact: a product that would need rounding is an error,
+            // never a silently rounded draw (see `exact_mul`).
+            let inexact = || {
+                Error::invalid(
+                    "pack draw",
+                    &format!("{rest} × {coef}"),
+                    format!(
+                        "usage × coefficient exactly representable in 28 digits (pack {})",
+                        p.pack.id
+                    ),
+                )
             };
+            let need = exact_mul(*rest, coef).ok_or_else(inexact)?;
             let draw = if need <= p.balance {
                 Draw {
                     pack: i,
@@ -1416,17 +1794,9 @@ impl PackEngine {
                     drawn: need,
                 }
             } else {
-                let mut usage = p.balance.checked_div(coef).ok_or_else(overflow)?;
-                let mut drawn = usage.checked_mul(coef).ok_or_else(overflow)?;
-                if drawn != p.balance {
-                    usage = usage.trunc_with_scale(PARTIAL_DRAW_SCALE);
-                    drawn = usage.checked_mul(coef).ok_or_else(overflow)?;
-                }
-                if usage <= Decimal::ZERO || drawn > p.balance {
+                let Some((usage, drawn)) = partial_draw(p.balance, coef) else {
                     continue;
-                }
-                // A quotient carries trailing zeros (31200.00); the value is what matters.
-                let (usage, drawn) = (usage.normalize(), drawn.normalize());
+                };
                 Draw {
                     pack: i,
                     usage,
@@ -1434,7 +1804,7 @@ impl PackEngine {
                     drawn,
                 }
             };
-            *rest = rest.checked_sub(draw.usage).ok_or_else(overflow)?;
+            *rest = exact_sub(*rest, draw.usage).ok_or_else(overflow)?;
             plan.push(draw);
         }
         Ok(())
@@ -1442,38 +1812,40 @@ impl PackEngine {
 
     /// Deducts a batch in order and reports the ledger, replays and low-balance signals.
     ///
-    /// Every item is validated before the first is applied, so a malformed item rejects the
-    /// whole batch untouched. An error while applying (only a unit mismatch with a pack, or
-    /// overflow) leaves the items before it applied and the failing one untouched; since
-    /// replays are skipped, resending the corrected batch is safe.
+    /// Items are valid by construction ([`UsageItem::new`], or deserialization which goes
+    /// through it). An error while applying (a unit mismatch with a pack, or a draw that
+    /// cannot be computed exactly) leaves the items before it applied and the failing one
+    /// untouched; since replays are skipped, resending the corrected batch is safe.
     ///
     /// # Errors
     ///
-    /// As [`PackEngine::deduct`]; [`Error::Invalid`] names the item.
+    /// As [`PackEngine::deduct`], located at the item's position in `items`:
+    /// `usage[3]: usage item (partition 0, id 7), field quantity: ...`.
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
-    /// let item = |id, m| -> Result<UsageItem, Box<dyn std::error::Error>> {
-    ///     Ok(UsageItem { partition: 0, id, at: t(5)?, product: rtc.clone(), spec: MediaSpec::Audio,
-    ///         quantity: Quantity::new(m, Unit::Minute)? })
-    /// };
-    /// let mut e = PackEngine::new();
-    /// assert!(e.deduct_batch(&[item(0, dec!(1))?, item(1, dec!(0))?]).is_err());
-    /// assert!(!e.is_applied(0, 0)); // nothing applied
-    /// let r = e.deduct_batch(&[item(0, dec!(1))?])?;
-    /// assert_eq!(r.ledger[0].source, LedgerSource::Overflow);
+    /// let minutes = |m| Quantity::new(m, Unit::Minute);
+    /// let counts = Quantity::new(dec!(5), Unit::Count)?;
+    /// let mut e = PackEngine::with_packs(vec![Pack::new("p", rtc.clone(), minutes(dec!(10))?, t(0)?, t(60)?)?])?;
+    /// let ok = UsageItem::new(0, t(5)?, rtc.clone(), MediaSpec::Audio, minutes(dec!(1))?)?;
+    /// let bad = UsageItem::new(1, t(5)?, rtc.clone(), MediaSpec::Audio, counts)?;
+    /// let err = e.deduct_batch(&[ok.clone(), bad]).unwrap_err();
+    /// assert!(err.to_string().starts_with("usage[1]: usage item (partition 0, id 1), field quantity: "));
+    /// assert!(e.is_applied(0, 0) && !e.is_applied(0, 1));
+    /// let r = e.deduct_batch(&[ok])?;
+    /// assert_eq!(r.replayed, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn deduct_batch(&mut self, items: &[UsageItem]) -> Result<BatchReport> {
-        for item in items {
-            Self::validate_item(item)?;
-        }
         let mut report = BatchReport::default();
         let mut last_at: Option<DateTime<Utc>> = None;
-        for item in items {
-            match self.deduct(item, &mut report.ledger)? {
+        for (i, item) in items.iter().enumerate() {
+            match self
+                .deduct(item, &mut report.ledger)
+                .map_err(|e| e.at(format!("usage[{i}]")))?
+            {
                 Deduction::Replayed => report.replayed = report.replayed.saturating_add(1),
                 Deduction::Applied { .. } => report.applied = report.applied.saturating_add(1),
             }
@@ -1525,8 +1897,8 @@ impl PackEngine {
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
-    /// let e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(90 * 86_400)?, coefficients: vec![] }])?;
+    /// let e = PackEngine::with_packs(vec![Pack::new("p", ProductType::new("rtc")?,
+    ///     Quantity::new(dec!(1), Unit::Minute)?, t(0)?, t(90 * 86_400)?)?])?;
     /// let id = PackId::new("p")?;
     /// assert!(e.refund_check(&id, t(7 * 86_400)?)?.is_allowed());
     /// assert!(!e.refund_check(&id, t(7 * 86_400 + 1)?)?.is_allowed());
@@ -1588,8 +1960,7 @@ impl PackEngine {
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
-    /// let mut e = PackEngine::with_packs(vec![Pack { id: PackId::new("p")?, product: ProductType::new("rtc")?,
-    ///     quantity: Quantity::new(dec!(1), Unit::Minute)?, purchased_at: t(0)?, expires_at: t(90 * 86_400)?, coefficients: vec![] }])?;
+    /// let mut e = PackEngine::with_packs(vec![Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(1), Unit::Minute)?, t(0)?, t(90 * 86_400)?)?])?;
     /// let id = PackId::new("p")?;
     /// assert!(e.refund(&id, t(3600)?)?.is_allowed());
     /// assert_eq!(e.refund(&id, t(3600)?)?, RefundDecision::Refused(RefundRefusal::AlreadyRefunded));
@@ -1648,10 +2019,22 @@ mod tests {
             s.insert(id);
             assert!(s.contains(id));
         }
-        assert_eq!(s.ranges, vec![(0, 8)]);
+        assert_eq!(s.ranges, vec![(0, 7)]);
         s.insert(100);
-        assert_eq!(s.ranges, vec![(0, 8), (100, 101)]);
+        assert_eq!(s.ranges, vec![(0, 7), (100, 100)]);
         assert!(!s.contains(8) && !s.contains(99) && s.contains(100) && !s.contains(101));
+    }
+
+    #[test]
+    fn id_set_holds_the_extreme_ids() {
+        let mut s = IdSet::default();
+        for id in [u64::MAX, 0, u64::MAX - 1] {
+            assert!(!s.contains(id));
+            s.insert(id);
+            assert!(s.contains(id), "{id}");
+        }
+        assert_eq!(s.ranges, vec![(0, 0), (u64::MAX - 1, u64::MAX)]);
+        assert!(!s.contains(1) && !s.contains(u64::MAX - 2));
     }
 
     #[test]

@@ -484,8 +484,7 @@ pub struct Statement {
 /// let tariff: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [
 ///     {"product": "rtc", "unit": "minute", "pricing": {"model": "flat", "unit_price": "0.028"}}]}"#)?;
 /// let mut engine = PackEngine::new(); // no packs: everything overflows
-/// let item = UsageItem { partition: 0, id: 0, at: DateTime::from_timestamp(100, 0).ok_or("out of range")?, product: "rtc".parse()?,
-///     spec: "audio".parse()?, quantity: Quantity::new(dec!(90), Unit::Second)? };
+/// let item = UsageItem::new(0, DateTime::from_timestamp(100, 0).ok_or("out of range")?, "rtc".parse()?, "audio".parse()?, Quantity::new(dec!(90), Unit::Second)?)?;
 /// let report = engine.deduct_batch(&[item])?;
 /// let s = monthly_statement(&report.ledger, TimeRange::from_unix(0, 86_400)?, &tariff, &StatementOptions::default())?;
 /// assert_eq!((s.lines[0].quantity, s.lines[0].amount), (dec!(2), dec!(0.06))); // 90 s → 2 min

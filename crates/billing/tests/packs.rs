@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
 use mediameter_billing::app::{AppAction, AppContext, AppStatus, Refusal, transition};
 use mediameter_billing::packs::{
-    Coefficient, EngineState, LedgerLine, LedgerSource, Pack, PackEngine, PackId, RefundDecision,
-    RefundRefusal, UsageItem,
+    EngineState, LedgerLine, LedgerSource, Pack, PackEngine, PackId, RefundDecision, RefundRefusal,
+    UsageItem,
 };
 use mediameter_core::{MediaSpec, ProductType, Quantity, Unit, VideoTier};
 use proptest::prelude::*;
@@ -22,25 +22,31 @@ fn rtc() -> ProductType {
 }
 
 fn pack(id: &str, minutes: Decimal, bought: u32, expires: u32) -> Pack {
-    Pack {
-        id: PackId::new(id).unwrap(),
-        product: rtc(),
-        quantity: Quantity::new(minutes, Unit::Minute).unwrap(),
-        purchased_at: day(bought),
-        expires_at: day(expires),
-        coefficients: vec![],
-    }
+    pack_of(id, rtc(), minutes, bought, expires)
+}
+
+fn pack_of(id: &str, product: ProductType, minutes: Decimal, bought: u32, expires: u32) -> Pack {
+    Pack::new(
+        id,
+        product,
+        Quantity::new(minutes, Unit::Minute).unwrap(),
+        day(bought),
+        day(expires),
+    )
+    .unwrap()
 }
 
 fn item(id: u64, at: DateTime<Utc>, minutes: Decimal) -> UsageItem {
-    UsageItem {
-        partition: 0,
+    item_of(
         id,
         at,
-        product: rtc(),
-        spec: MediaSpec::Audio,
-        quantity: Quantity::new(minutes, Unit::Minute).unwrap(),
-    }
+        MediaSpec::Audio,
+        Quantity::new(minutes, Unit::Minute).unwrap(),
+    )
+}
+
+fn item_of(id: u64, at: DateTime<Utc>, spec: MediaSpec, quantity: Quantity) -> UsageItem {
+    UsageItem::new(id, at, rtc(), spec, quantity).unwrap()
 }
 
 fn draws(ledger: &[LedgerLine]) -> Vec<(String, Decimal)> {
@@ -97,8 +103,7 @@ fn ties_break_by_purchase_then_id_whatever_the_insertion_order() {
 
 #[test]
 fn validity_and_scope() {
-    let mut live = pack("live", dec!(100), 1, 30);
-    live.product = ProductType::new("live").unwrap();
+    let live = pack_of("live", ProductType::new("live").unwrap(), dec!(100), 1, 30);
     // Bought on day 5, expired on day 10: usage on day 3 and day 10 cannot use it.
     let mut e = PackEngine::with_packs(vec![pack("window", dec!(100), 5, 10), live]).unwrap();
     let r = e
@@ -120,22 +125,16 @@ fn validity_and_scope() {
 
 #[test]
 fn coefficients_per_spec() {
-    let mut p = pack("hd", dec!(100), 1, 30);
-    p.coefficients = vec![
-        Coefficient {
-            spec: MediaSpec::Audio,
-            coefficient: dec!(0.25),
-        },
-        Coefficient {
-            spec: MediaSpec::Video(VideoTier::P1080),
-            coefficient: dec!(4),
-        },
-    ];
+    let p = pack("hd", dec!(100), 1, 30)
+        .with_coefficient(MediaSpec::Audio, dec!(0.25))
+        .unwrap()
+        .with_coefficient(MediaSpec::Video(VideoTier::P1080), dec!(4))
+        .unwrap();
     let mut e = PackEngine::with_packs(vec![p]).unwrap();
-    let mut hd = item(0, day(2), dec!(10));
-    hd.spec = MediaSpec::Video(VideoTier::P1080);
-    let mut sd = item(1, day(2), dec!(10));
-    sd.spec = MediaSpec::Video(VideoTier::P720); // not in the table: not drawn
+    let ten = Quantity::new(dec!(10), Unit::Minute).unwrap();
+    let hd = item_of(0, day(2), MediaSpec::Video(VideoTier::P1080), ten);
+    // 720p is not in the table: not drawn.
+    let sd = item_of(1, day(2), MediaSpec::Video(VideoTier::P720), ten);
     let r = e
         .deduct_batch(&[hd, sd, item(2, day(2), dec!(40))])
         .unwrap();
@@ -154,11 +153,9 @@ fn coefficients_per_spec() {
         ]
     );
     // Partial draw with a coefficient that does not divide: exact, never over the balance.
-    let mut thirds = pack("t", dec!(1), 1, 30);
-    thirds.coefficients = vec![Coefficient {
-        spec: MediaSpec::Audio,
-        coefficient: dec!(3),
-    }];
+    let thirds = pack("t", dec!(1), 1, 30)
+        .with_coefficient(MediaSpec::Audio, dec!(3))
+        .unwrap();
     let mut e = PackEngine::with_packs(vec![thirds]).unwrap();
     let r = e.deduct_batch(&[item(0, day(2), dec!(1))]).unwrap();
     let l = &r.ledger[0];
@@ -214,19 +211,35 @@ fn refunds_follow_the_seven_day_rule() {
 fn bad_input_changes_nothing() {
     let mut e = PackEngine::with_packs(vec![pack("p", dec!(10), 1, 30)]).unwrap();
     let before = e.clone();
-    // Zero quantity anywhere in a batch rejects the whole batch.
-    let err = e
-        .deduct_batch(&[item(0, day(2), dec!(5)), item(1, day(2), dec!(0))])
-        .unwrap_err();
+    // A zero quantity is refused when the item is built, naming the item and the field.
+    let err = UsageItem::new(
+        1,
+        day(2),
+        rtc(),
+        MediaSpec::Audio,
+        Quantity::new(dec!(0), Unit::Minute).unwrap(),
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Invalid);
-    assert!(err.to_string().contains("item 1"), "{err}");
-    assert_eq!(e, before);
-    // A count item against a time pack of the same product: a unit mismatch, nothing drawn.
-    let mut count = item(2, day(2), dec!(1));
-    count.quantity = Quantity::new(dec!(3), Unit::Count).unwrap();
-    assert_eq!(
-        e.deduct_batch(&[count]).unwrap_err().kind(),
-        ErrorKind::UnitMismatch
+    assert!(
+        err.to_string()
+            .contains("usage item (partition 0, id 1), field quantity"),
+        "{err}"
+    );
+    // A count item against a time pack of the same product: a unit mismatch, nothing drawn,
+    // and the error names the item's position, id and field.
+    let count = item_of(
+        2,
+        day(2),
+        MediaSpec::Audio,
+        Quantity::new(dec!(3), Unit::Count).unwrap(),
+    );
+    let err = e.deduct_batch(&[count]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnitMismatch);
+    assert!(
+        err.to_string()
+            .starts_with("usage[0]: usage item (partition 0, id 2), field quantity: "),
+        "{err}"
     );
     assert_eq!(e, before);
     // Negative quantities and unknown currencies do not even parse.
@@ -239,11 +252,20 @@ fn bad_input_changes_nothing() {
             .kind(),
         ErrorKind::DuplicatePack
     );
-    assert_eq!(
-        PackEngine::with_packs(vec![pack("p", dec!(1), 2, 2)])
-            .unwrap_err()
-            .kind(),
-        ErrorKind::Invalid
+    let empty_validity = Pack::new(
+        "p",
+        rtc(),
+        Quantity::new(dec!(1), Unit::Minute).unwrap(),
+        day(2),
+        day(2),
+    )
+    .unwrap_err();
+    assert_eq!(empty_validity.kind(), ErrorKind::Invalid);
+    assert!(
+        empty_validity
+            .to_string()
+            .starts_with("pack p, field expires_at: "),
+        "{empty_validity}"
     );
 }
 
@@ -266,7 +288,7 @@ fn state_serializes_and_a_later_batch_continues() {
     assert_eq!(restored, once);
     // Applied ids are kept as intervals: 12 dense ids are one interval.
     let state = EngineState::from(restored);
-    assert_eq!(state.applied[0].ranges, vec![(0, 12)]);
+    assert_eq!(state.applied[0].spans, vec![(0, 11)]);
     // A tampered state is refused.
     let bad = json.replace(r#""drawn":"0""#, r#""drawn":"99999""#);
     if bad != json {
@@ -324,22 +346,18 @@ fn arb_pack(i: usize) -> impl Strategy<Value = Pack> {
         0_usize..2,
     )
         .prop_map(move |(min, bought, len, other_product, coef, spec_sel)| {
-            let mut p = pack(
+            let product = if other_product { "live" } else { "rtc" };
+            let p = pack_of(
                 &format!("p{i:02}"),
+                ProductType::new(product).unwrap(),
                 Decimal::from(min),
                 bought + 1,
                 bought + 1 + len,
             );
-            if other_product {
-                p.product = ProductType::new("live").unwrap();
+            match coef {
+                Some(c) => p.with_coefficient(MediaSpec::ALL[spec_sel], c).unwrap(),
+                None => p,
             }
-            if let Some(c) = coef {
-                p.coefficients = vec![Coefficient {
-                    spec: MediaSpec::ALL[spec_sel],
-                    coefficient: c,
-                }];
-            }
-            p
         })
 }
 
@@ -362,21 +380,20 @@ fn arb_items() -> impl Strategy<Value = Vec<UsageItem>> {
         v.into_iter()
             .enumerate()
             .map(|(i, (d, centi, spec, live, unit))| {
-                let mut it = item(
-                    i as u64,
-                    day(1) + chrono::TimeDelta::hours(i64::from(d) * 13),
-                    Decimal::new(centi, 2),
-                );
-                it.spec = MediaSpec::ALL[spec];
-                if live {
-                    it.product = ProductType::new("live").unwrap();
-                }
-                it.quantity = Quantity::new(
+                let product = ProductType::new(if live { "live" } else { "rtc" }).unwrap();
+                let quantity = Quantity::new(
                     Decimal::new(centi, 2),
                     [Unit::Minute, Unit::Second, Unit::Hour][unit as usize],
                 )
                 .unwrap();
-                it
+                UsageItem::new(
+                    i as u64,
+                    day(1) + chrono::TimeDelta::hours(i64::from(d) * 13),
+                    product,
+                    MediaSpec::ALL[spec],
+                    quantity,
+                )
+                .unwrap()
             })
             .collect()
     })
@@ -391,24 +408,24 @@ proptest! {
             let mut ledger = Vec::new();
             e.deduct(it, &mut ledger).unwrap();
             let after = e.balances();
-            let usage = it.quantity.convert(Unit::Second).unwrap().value();
+            let usage = it.quantity().convert(Unit::Second).unwrap().value();
             // Conservation: covered + overflow == usage; drawn == usage × coefficient, exactly.
             prop_assert_eq!(ledger.iter().map(|l| l.usage).sum::<Decimal>(), usage);
             for l in &ledger {
                 prop_assert!(l.usage > Decimal::ZERO);
                 if let Some(id) = l.source.pack() {
                     prop_assert_eq!(l.drawn, l.usage * l.coefficient);
-                    let p = packs.iter().find(|p| &p.id == id).unwrap();
+                    let p = packs.iter().find(|p| p.id() == id).unwrap();
                     // No draw outside validity or scope, nor for a spec the pack does not take.
-                    prop_assert!(p.is_valid_at(it.at));
-                    prop_assert_eq!(&p.product, &it.product);
-                    prop_assert_eq!(p.coefficient(it.spec), Some(l.coefficient));
+                    prop_assert!(p.is_valid_at(it.at()));
+                    prop_assert_eq!(p.product(), it.product());
+                    prop_assert_eq!(p.coefficient(it.spec()), Some(l.coefficient));
                     // Earliest expiry first: every eligible pack ordered before it is empty now.
                     for q in &packs {
-                        let eligible = q.is_valid_at(it.at) && q.product == it.product && q.coefficient(it.spec).is_some();
-                        if eligible && (q.expires_at, q.purchased_at, q.id.as_str()) < (p.expires_at, p.purchased_at, p.id.as_str()) {
-                            let bal = after.iter().find(|b| b.id == q.id).unwrap();
-                            prop_assert!(bal.remaining.is_zero(), "pack {} drawn while {} had {}", p.id, q.id, bal.remaining);
+                        let eligible = q.is_valid_at(it.at()) && q.product() == it.product() && q.coefficient(it.spec()).is_some();
+                        if eligible && (q.expires_at(), q.purchased_at(), q.id().as_str()) < (p.expires_at(), p.purchased_at(), p.id().as_str()) {
+                            let bal = after.iter().find(|b| &b.id == q.id()).unwrap();
+                            prop_assert!(bal.remaining.is_zero(), "pack {} drawn while {} had {}", p.id(), q.id(), bal.remaining);
                         }
                     }
                 }
@@ -416,8 +433,8 @@ proptest! {
             // Overflow only when no eligible pack has balance left.
             if ledger.iter().any(|l| l.source == LedgerSource::Overflow) {
                 for q in &packs {
-                    if q.is_valid_at(it.at) && q.product == it.product && q.coefficient(it.spec).is_some() {
-                        prop_assert!(after.iter().find(|b| b.id == q.id).unwrap().remaining.is_zero());
+                    if q.is_valid_at(it.at()) && q.product() == it.product() && q.coefficient(it.spec()).is_some() {
+                        prop_assert!(after.iter().find(|b| &b.id == q.id()).unwrap().remaining.is_zero());
                     }
                 }
             }
@@ -450,5 +467,157 @@ proptest! {
         ledger.extend(b.deduct_batch(&items).unwrap().ledger);
         prop_assert_eq!(ledger, full.ledger);
         prop_assert_eq!(b, snapshot);
+    }
+}
+
+// ---------- hardening (issue 14) ----------
+
+#[test]
+fn the_largest_id_is_remembered_and_the_state_round_trips() {
+    let mut e = PackEngine::with_packs(vec![pack("p", dec!(10), 1, 30)]).unwrap();
+    let last = item(u64::MAX, day(2), dec!(1));
+    let first = e.deduct_batch(std::slice::from_ref(&last)).unwrap();
+    assert_eq!((first.applied, first.replayed), (1, 0));
+    let again = e.deduct_batch(std::slice::from_ref(&last)).unwrap();
+    assert_eq!((again.applied, again.replayed), (0, 1), "deducted twice");
+    assert!(e.is_applied(0, u64::MAX));
+    e.deduct_batch(&[
+        item(u64::MAX - 1, day(2), dec!(1)),
+        item(0, day(2), dec!(1)),
+    ])
+    .unwrap();
+    let json = serde_json::to_string(&EngineState::from(e.clone())).unwrap();
+    assert!(
+        json.contains(r#""spans":[[0,0],[18446744073709551614,18446744073709551615]]"#),
+        "{json}"
+    );
+    let back: PackEngine = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, e);
+    // Half-open `ranges` of the old format are refused, not read one id off.
+    let old = json.replace("\"spans\"", "\"ranges\"");
+    assert!(serde_json::from_str::<PackEngine>(&old).is_err());
+    // Adjacent or reversed spans are refused.
+    for bad in [r#"[[0,1],[2,3]]"#, r#"[[5,4]]"#, r#"[[0,5],[3,9]]"#] {
+        let doc = format!(r#"{{"packs": [], "applied": [{{"partition": 0, "spans": {bad}}}]}}"#);
+        assert!(serde_json::from_str::<PackEngine>(&doc).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn usage_outside_years_1_to_9999_is_refused_naming_item_and_field() {
+    for at in ["0000-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"] {
+        let json = format!(
+            r#"{{"id": 4, "at": "{at}", "product": "rtc", "spec": "audio", "quantity": {{"value": "1", "unit": "minute"}}}}"#
+        );
+        // chrono may refuse the text itself; if it reads it, the item must refuse it.
+        if let Ok(t) = at.parse::<DateTime<Utc>>() {
+            let err = serde_json::from_str::<UsageItem>(&json).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("usage item (partition 0, id 4), field at"),
+                "{err}"
+            );
+            let err = UsageItem::new(
+                4,
+                t,
+                rtc(),
+                MediaSpec::Audio,
+                Quantity::new(dec!(1), Unit::Minute).unwrap(),
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("field at"), "{err}");
+        } else {
+            assert!(serde_json::from_str::<UsageItem>(&json).is_err());
+        }
+    }
+    let year0 = Utc.with_ymd_and_hms(0, 6, 1, 0, 0, 0).unwrap();
+    assert!(
+        UsageItem::new(
+            4,
+            year0,
+            rtc(),
+            MediaSpec::Audio,
+            Quantity::new(dec!(1), Unit::Minute).unwrap()
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn packs_and_items_refuse_unknown_fields_and_validate_on_deserialize() {
+    let good = r#"{"id": "p", "product": "rtc", "quantity": {"value": "1", "unit": "minute"},
+        "purchased_at": "2023-04-01T00:00:00Z", "expires_at": "2023-05-01T00:00:00Z"}"#;
+    assert!(serde_json::from_str::<Pack>(good).is_ok());
+    for bad in [
+        good.replace("\"1\"", "\"0\""),
+        good.replace("2023-05-01", "2023-03-01"),
+        good.replace("\"id\"", "\"idd\": 1, \"id\""),
+        good.replace(
+            "\"product\"",
+            r#""coefficients": [{"spec": "audio", "coefficient": "0"}], "product""#,
+        ),
+    ] {
+        assert!(serde_json::from_str::<Pack>(&bad).is_err(), "{bad}");
+    }
+    let item = r#"{"id": 1, "at": "2023-04-02T00:00:00Z", "product": "rtc", "spec": "audio", "quantity": {"value": "1", "unit": "minute"}, "amout": 1}"#;
+    assert!(serde_json::from_str::<UsageItem>(item).is_err());
+}
+
+/// Coefficients whose division does not terminate: partial draws must still conserve.
+fn odd_coefficient() -> impl Strategy<Value = Decimal> {
+    proptest::sample::select(vec![
+        dec!(3),
+        dec!(7),
+        dec!(0.3),
+        dec!(1.7),
+        dec!(6),
+        dec!(2.5),
+    ])
+}
+
+proptest! {
+    /// The documented statement (docs/billing.md, "Where rounding happens"): no figure of a
+    /// deduction is rounded. Σ usage of an item's lines == the item's quantity, each draw
+    /// is usage × coefficient, and a pack's balance falls by exactly what its lines drew.
+    #[test]
+    fn draws_conserve_usage_exactly_with_any_coefficient(
+        packs in proptest::collection::vec((1_i64..50_000, odd_coefficient()), 1..5),
+        items in proptest::collection::vec(1_i64..1_000_000, 1..30),
+    ) {
+        let packs: Vec<Pack> = packs
+            .iter()
+            .enumerate()
+            .map(|(i, &(centi, c))| {
+                Pack::new(format!("p{i}"), rtc(), Quantity::new(Decimal::new(centi, 3), Unit::Minute).unwrap(), day(1), day(30))
+                    .unwrap()
+                    .with_coefficient(MediaSpec::Audio, c)
+                    .unwrap()
+            })
+            .collect();
+        let mut e = PackEngine::with_packs(packs).unwrap();
+        let total_before: Decimal = e.balances().iter().map(|b| b.remaining).sum();
+        let mut drawn_total = Decimal::ZERO;
+        for (i, &milli) in items.iter().enumerate() {
+            let it = item_of(i as u64, day(2), MediaSpec::Audio, Quantity::new(Decimal::new(milli, 4), Unit::Second).unwrap());
+            let mut ledger = Vec::new();
+            e.deduct(&it, &mut ledger).unwrap();
+            prop_assert_eq!(ledger.iter().map(|l| l.usage).sum::<Decimal>(), it.quantity().value());
+            for l in &ledger {
+                prop_assert!(l.usage > Decimal::ZERO);
+                if l.source.pack().is_some() {
+                    prop_assert_eq!(l.drawn, l.usage * l.coefficient);
+                } else {
+                    prop_assert!(l.drawn.is_zero());
+                }
+            }
+            drawn_total += ledger.iter().map(|l| l.drawn).sum::<Decimal>();
+        }
+        let after = e.balances();
+        let total_after: Decimal = after.iter().map(|b| b.remaining).sum();
+        prop_assert_eq!(total_before - total_after, drawn_total);
+        for b in &after {
+            prop_assert_eq!(b.drawn + b.remaining, b.quantity);
+            prop_assert!(b.remaining >= Decimal::ZERO);
+        }
     }
 }

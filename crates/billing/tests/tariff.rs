@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
-use mediameter_billing::packs::{Pack, PackEngine, PackId, UsageItem};
+use mediameter_billing::packs::{Pack, PackEngine, UsageItem};
 use mediameter_billing::tariff::{
     Pricing, StatementOptions, Tariff, TariffEntry, Tier, monthly_statement,
 };
@@ -32,26 +32,40 @@ fn tariff() -> Tariff {
 }
 
 fn item(id: u64, spec: MediaSpec, seconds: i64) -> UsageItem {
-    UsageItem {
-        partition: 0,
+    item_at(id, day(2), "rtc", spec, seconds)
+}
+
+fn item_at(
+    id: u64,
+    at: chrono::DateTime<Utc>,
+    product: &str,
+    spec: MediaSpec,
+    seconds: i64,
+) -> UsageItem {
+    UsageItem::new(
         id,
-        at: day(2),
-        product: ProductType::new("rtc").unwrap(),
+        at,
+        ProductType::new(product).unwrap(),
         spec,
-        quantity: Quantity::new(Decimal::from(seconds), Unit::Second).unwrap(),
-    }
+        Quantity::new(Decimal::from(seconds), Unit::Second).unwrap(),
+    )
+    .unwrap()
+}
+
+fn rtc_pack(minutes: Decimal) -> Pack {
+    Pack::new(
+        "pk",
+        ProductType::new("rtc").unwrap(),
+        Quantity::new(minutes, Unit::Minute).unwrap(),
+        day(1),
+        day(20),
+    )
+    .unwrap()
 }
 
 #[test]
 fn statement_with_packs_overflow_and_tiers() {
-    let pack = Pack {
-        id: PackId::new("pk").unwrap(),
-        product: ProductType::new("rtc").unwrap(),
-        quantity: Quantity::new(dec!(1000), Unit::Minute).unwrap(),
-        purchased_at: day(1),
-        expires_at: day(20),
-        coefficients: vec![],
-    };
+    let pack = rtc_pack(dec!(1000));
     let mut e = PackEngine::with_packs(vec![pack]).unwrap();
     let hd = MediaSpec::Video(VideoTier::P720);
     // 3000 min of 720p (1000 from the pack), then 90 s of audio.
@@ -96,8 +110,13 @@ fn statement_with_packs_overflow_and_tiers() {
 #[test]
 fn usage_outside_the_period_is_left_out() {
     let mut e = PackEngine::new();
-    let mut late = item(0, MediaSpec::Audio, 600);
-    late.at = Utc.with_ymd_and_hms(2023, 5, 1, 0, 0, 0).unwrap();
+    let late = item_at(
+        0,
+        Utc.with_ymd_and_hms(2023, 5, 1, 0, 0, 0).unwrap(),
+        "rtc",
+        MediaSpec::Audio,
+        600,
+    );
     let r = e.deduct_batch(&[late]).unwrap();
     assert!(
         monthly_statement(&r.ledger, month(), &tariff(), &StatementOptions::default())
@@ -110,8 +129,7 @@ fn usage_outside_the_period_is_left_out() {
 #[test]
 fn missing_entries_and_bad_tariffs_are_errors() {
     let mut e = PackEngine::new();
-    let mut other = item(0, MediaSpec::Audio, 60);
-    other.product = ProductType::new("live").unwrap();
+    let other = item_at(0, day(2), "live", MediaSpec::Audio, 60);
     let r = e.deduct_batch(&[other]).unwrap();
     let err =
         monthly_statement(&r.ledger, month(), &tariff(), &StatementOptions::default()).unwrap_err();
@@ -169,14 +187,7 @@ proptest! {
         let specs = [MediaSpec::Audio, MediaSpec::Video(VideoTier::P360), MediaSpec::Video(VideoTier::P720), MediaSpec::Video(VideoTier::P1080)];
         let mut engine = PackEngine::new();
         if pack_minutes > 0 {
-            engine.add_pack(Pack {
-                id: PackId::new("pk").unwrap(),
-                product: ProductType::new("rtc").unwrap(),
-                quantity: Quantity::new(Decimal::from(pack_minutes), Unit::Minute).unwrap(),
-                purchased_at: day(1),
-                expires_at: day(20),
-                coefficients: vec![],
-            }).unwrap();
+            engine.add_pack(rtc_pack(Decimal::from(pack_minutes))).unwrap();
         }
         let batch: Vec<_> = items.iter().enumerate().map(|(i, &(s, secs))| item(i as u64, specs[s], secs)).collect();
         let report = engine.deduct_batch(&batch).unwrap();
@@ -189,7 +200,7 @@ proptest! {
             prop_assert_eq!(l.quantity, (l.overflow / Decimal::from(60)).ceil());
         }
         // Pack usage + overflow = all usage.
-        let used: Decimal = batch.iter().map(|i| i.quantity.value()).sum();
+        let used: Decimal = batch.iter().map(|i| i.quantity().value()).sum();
         let absorbed: Decimal = s.packs.iter().map(|p| p.usage).sum();
         let over: Decimal = s.lines.iter().map(|l| l.overflow).sum();
         prop_assert_eq!(absorbed + over, used);
