@@ -39,10 +39,8 @@ pub fn tariff_json(data: &[u8]) {
     let printed = serde_json::to_string(&tariff).expect("a parsed tariff prints");
     let back: Tariff = serde_json::from_str(&printed).expect("a printed tariff parses");
     assert_eq!(back, tariff);
-    if tariff.validate().is_err() {
-        return;
-    }
-    for entry in &tariff.entries {
+    // A parsed tariff is valid: deserializing goes through `Tariff::new`.
+    for entry in tariff.entries() {
         for q in [
             Decimal::ZERO,
             Decimal::ONE,
@@ -179,6 +177,11 @@ pub fn proration_json(data: &[u8]) {
     assert_eq!(back, request);
     if let Ok(p) = request.compute() {
         assert!(!p.fee.is_negative());
-        assert_eq!(p.fee, p.fee_unrounded.round(request.policy.money));
+        let rounding = request.policy.money.unwrap_or_else(|| {
+            p.fee
+                .currency()
+                .minor_rounding(mediameter_core::RoundingMode::HalfUp)
+        });
+        assert_eq!(p.fee, p.fee_unrounded.round(rounding));
     }
 }

@@ -16,6 +16,8 @@
 //! * [`lifecycle`]: [`lifecycle::phase_at`], active / expiring soon / grace / retention /
 //!   terminated.
 //! * [`app`]: app status transitions.
+//! * `input` (feature `serde`): whole request documents (`BillRequest`, `SettleRequest`) as
+//!   the command line reads them.
 //!
 //! # Example
 //!
@@ -64,6 +66,8 @@
 
 pub mod app;
 pub mod error;
+#[cfg(feature = "serde")]
+pub mod input;
 pub mod lifecycle;
 pub mod packs;
 pub mod proration;

@@ -21,14 +21,15 @@ use crate::error::{Error, Result};
 /// every remaining period.
 pub const MONTH_LCM: u64 = 377_580;
 
-/// The rounding steps of a proration. The default is the seed's behaviour: the period rounded
-/// to 4 places half-up, the fee to 2 places half-up.
+/// The rounding steps of a proration. The default is the worked examples' behaviour: the
+/// period rounded to 4 places half-up, the fee to the currency's minor unit half-up (2 places
+/// for CNY, as in the examples; 0 for JPY).
 ///
 /// ```
 /// use mediameter_billing::ProrationPolicy;
 /// let p = ProrationPolicy::default();
 /// assert_eq!(p.period.ok_or("missing period")?.scale(), 4);
-/// assert_eq!(p.money.scale(), 2);
+/// assert_eq!(p.money, None); // the currency's minor unit, half-up
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,8 +40,9 @@ pub struct ProrationPolicy {
     /// keeps the exact fraction (the fee is then price difference × numerator ÷ denominator,
     /// multiplied first, divided last).
     pub period: Option<Rounding>,
-    /// How the fee is rounded (once).
-    pub money: Rounding,
+    /// How the fee is rounded (once). `None` (the default): the currency's minor unit
+    /// (ISO 4217), half-up.
+    pub money: Option<Rounding>,
 }
 
 /// The seed's period rounding: 4 decimal places, half-up.
@@ -58,7 +60,7 @@ impl Default for ProrationPolicy {
     fn default() -> Self {
         ProrationPolicy {
             period: Some(period_4dp_half_up()),
-            money: Rounding::CENTS_HALF_UP,
+            money: None,
         }
     }
 }
@@ -110,8 +112,9 @@ pub struct Proration {
 /// * [`Error::Downgrade`] when the new price is below the old one (seed 001 refuses
 ///   downgrades); an equal price is accepted with a zero fee.
 /// * [`Error::Invalid`] for a negative price.
-/// * [`Error::Core`] when `changed_at` is outside the term, the currencies differ, or the
-///   arithmetic overflows.
+/// * [`Error::At`] locating the field (`changed_at`, `new_price`) when `changed_at` is
+///   outside the term or the currencies differ; [`Error::Core`] when the arithmetic
+///   overflows.
 ///
 /// ```
 /// use mediameter_billing::{prorate, ErrorKind, ProrationPolicy};
@@ -138,26 +141,29 @@ pub fn prorate(
     new_monthly: Money,
     policy: &ProrationPolicy,
 ) -> Result<Proration> {
-    for (field, price) in [
-        ("old monthly price", old_monthly),
-        ("new monthly price", new_monthly),
-    ] {
+    for (field, price) in [("old_price", old_monthly), ("new_price", new_monthly)] {
         if price.is_negative() {
             return Err(Error::invalid(
-                field,
+                "monthly price",
                 &price.to_string(),
                 "a price of zero or more",
-            ));
+            )
+            .at(format!("field {field}")));
         }
     }
-    let price_difference = new_monthly.checked_sub(old_monthly)?;
+    let price_difference = new_monthly
+        .checked_sub(old_monthly)
+        .map_err(|e| Error::from(e).at("field new_price"))?;
     if price_difference.is_negative() {
         return Err(Error::Downgrade {
             event: format!("change at {}", changed_at.to_rfc3339()),
             detail: format!("new monthly price {new_monthly} is below the old {old_monthly}"),
         });
     }
-    let slices: Vec<MonthSlice> = term.remaining_months(changed_at)?.collect();
+    let slices: Vec<MonthSlice> = term
+        .remaining_months(changed_at)
+        .map_err(|e| Error::from(e).at("field changed_at"))?
+        .collect();
     let mut numerator: u64 = 0;
     for s in &slices {
         let weight = MONTH_LCM
@@ -186,7 +192,10 @@ pub fn prorate(
                 .checked_div(Decimal::from(den))?,
         ),
     };
-    let fee = fee_unrounded.round(policy.money);
+    let fee = match policy.money {
+        Some(rounding) => fee_unrounded.round(rounding),
+        None => fee_unrounded.round_to_minor(RoundingMode::HalfUp),
+    };
     let term_total = old_monthly
         .checked_mul(Decimal::from(term.months()))?
         .checked_add(fee)?;
@@ -350,6 +359,7 @@ impl ProrationRequest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn compute(&self) -> Result<Proration> {
+        // Core names the field (purchased_at, term months) in its own error.
         let term = SubscriptionTerm::monthly(self.purchased_at, self.months, self.zone)?;
         prorate(
             &term,

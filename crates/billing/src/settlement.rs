@@ -11,7 +11,9 @@
 //! rounded once per line. See [`ResiduePolicy`] for how the sub-cent remainders are handled.
 
 use chrono::{DateTime, Utc};
-use mediameter_core::{BillingZone, Buckets, Currency, Granularity, Money, Rounding, TimeRange};
+use mediameter_core::{
+    BillingZone, Buckets, Currency, Granularity, Money, Rounding, RoundingMode, TimeRange,
+};
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
@@ -29,16 +31,47 @@ const HOUR_SECONDS: u32 = 3600;
 /// assert_eq!(item.hourly_total()?.amount(), dec!(1.00));
 /// # Ok::<(), mediameter_billing::Error>(())
 /// ```
+///
+/// In JSON: `{"name", "quantity", "hourly_price": {"amount", "currency"}}`, validated as
+/// [`PricedItem::new`] does; any other field is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "PricedItemRepr", into = "PricedItemRepr")
+)]
 pub struct PricedItem {
-    /// What is priced (`"model"`, `"compute"`, `"capacity"`): unique within a configuration.
-    pub name: String,
-    /// How many units (MCUs, nodes...). Above zero.
-    pub quantity: Decimal,
-    /// Price of one unit for one hour.
-    pub hourly_price: Money,
+    name: String,
+    quantity: Decimal,
+    hourly_price: Money,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PricedItemRepr {
+    name: String,
+    quantity: Decimal,
+    hourly_price: Money,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<PricedItemRepr> for PricedItem {
+    type Error = Error;
+    fn try_from(r: PricedItemRepr) -> Result<Self> {
+        PricedItem::new(r.name, r.quantity, r.hourly_price)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<PricedItem> for PricedItemRepr {
+    fn from(i: PricedItem) -> Self {
+        PricedItemRepr {
+            name: i.name,
+            quantity: i.quantity,
+            hourly_price: i.hourly_price,
+        }
+    }
 }
 
 impl PricedItem {
@@ -63,6 +96,24 @@ impl PricedItem {
         };
         item.validate()?;
         Ok(item)
+    }
+
+    /// What is priced (`"model"`, `"compute"`, `"capacity"`): unique within a configuration.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How many units (MCUs, nodes...): above zero.
+    #[must_use]
+    pub fn quantity(&self) -> Decimal {
+        self.quantity
+    }
+
+    /// Price of one unit for one hour.
+    #[must_use]
+    pub fn hourly_price(&self) -> Money {
+        self.hourly_price
     }
 
     fn validate(&self) -> Result<()> {
@@ -121,12 +172,38 @@ impl PricedItem {
 /// assert_eq!(c.hourly_price()?.amount(), dec!(4));
 /// # Ok::<(), mediameter_billing::Error>(())
 /// ```
+///
+/// In JSON: `{"items": [...]}`, validated as [`Configuration::new`] does.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "ConfigurationRepr", into = "ConfigurationRepr")
+)]
 pub struct Configuration {
-    /// The priced items; names are unique.
-    pub items: Vec<PricedItem>,
+    items: Vec<PricedItem>,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigurationRepr {
+    items: Vec<PricedItem>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ConfigurationRepr> for Configuration {
+    type Error = Error;
+    fn try_from(r: ConfigurationRepr) -> Result<Self> {
+        Configuration::new(r.items)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Configuration> for ConfigurationRepr {
+    fn from(c: Configuration) -> Self {
+        ConfigurationRepr { items: c.items }
+    }
 }
 
 /// Most items a configuration may hold.
@@ -148,6 +225,12 @@ impl Configuration {
         let c = Configuration { items };
         c.validate()?;
         Ok(c)
+    }
+
+    /// The priced items, names unique.
+    #[must_use]
+    pub fn items(&self) -> &[PricedItem] {
+        &self.items
     }
 
     fn validate(&self) -> Result<()> {
@@ -182,7 +265,7 @@ impl Configuration {
     /// use mediameter_billing::settlement::{Configuration, PricedItem};
     /// use mediameter_core::{Currency, Money};
     /// use rust_decimal_macros::dec;
-    /// let c = Configuration { items: vec![PricedItem::new("a", dec!(2), Money::new(dec!(0.25), Currency::USD))?] };
+    /// let c = Configuration::new(vec![PricedItem::new("a", dec!(2), Money::new(dec!(0.25), Currency::USD))?])?;
     /// assert_eq!(c.hourly_price()?.to_string(), "0.50 USD");
     /// # Ok::<(), mediameter_billing::Error>(())
     /// ```
@@ -281,14 +364,66 @@ impl EventKind {
 /// let e = ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Deleted };
 /// assert_eq!(e.to_string(), "deleted at 1970-01-01T00:00:00+00:00");
 /// ```
+///
+/// Deserializing refuses unknown fields, a configuration on a deletion and a creation or
+/// change without one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "EventRepr"))]
 pub struct ResourceEvent {
     /// When it happened (UTC, whole seconds).
     pub at: DateTime<Utc>,
     /// What happened.
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub kind: EventKind,
+}
+
+/// The outside form of a [`ResourceEvent`]: serde cannot refuse unknown fields through
+/// `flatten`, so the event is read flat and checked here.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventRepr {
+    at: DateTime<Utc>,
+    event: EventName,
+    #[serde(default)]
+    configuration: Option<Configuration>,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventName {
+    Created,
+    Changed,
+    Deleted,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<EventRepr> for ResourceEvent {
+    type Error = Error;
+    fn try_from(r: EventRepr) -> Result<Self> {
+        let kind = match (r.event, r.configuration) {
+            (EventName::Created, Some(configuration)) => EventKind::Created { configuration },
+            (EventName::Changed, Some(configuration)) => EventKind::Changed { configuration },
+            (EventName::Deleted, None) => EventKind::Deleted,
+            (EventName::Deleted, Some(_)) => {
+                return Err(Error::invalid(
+                    "event configuration",
+                    "a configuration",
+                    "no configuration on a deleted event",
+                ));
+            }
+            (_, None) => {
+                return Err(Error::invalid(
+                    "event configuration",
+                    "none",
+                    "a configuration on a created or changed event",
+                ));
+            }
+        };
+        Ok(ResourceEvent { at: r.at, kind })
+    }
 }
 
 impl std::fmt::Display for ResourceEvent {
@@ -305,6 +440,11 @@ struct Segment {
 
 /// Most events a timeline may hold.
 pub const MAX_EVENTS: usize = 100_000;
+
+/// Most lines [`ResourceTimeline::settle`] collects (a month of one resource is about 720;
+/// 5,000,000 is 570 years of one resource). [`ResourceTimeline::settle_with`] streams lines
+/// and has no cap.
+pub const MAX_LINES: u64 = 5_000_000;
 
 /// A validated resource timeline: created, configuration changes (upgrades only), and
 /// possibly a deletion, in time order.
@@ -627,7 +767,9 @@ impl ResourceTimeline {
     ///
     /// # Errors
     ///
-    /// As [`ResourceTimeline::settle_with`].
+    /// As [`ResourceTimeline::settle_with`]; [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge)
+    /// when the settlement would have more than [`MAX_LINES`] lines (counted before anything
+    /// is built: use [`ResourceTimeline::settle_with`] to stream longer ones).
     ///
     /// ```
     /// use mediameter_billing::settlement::*;
@@ -648,7 +790,17 @@ impl ResourceTimeline {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn settle(&self, options: &SettlementOptions) -> Result<Settlement> {
-        let mut lines = Vec::new();
+        // Counted before anything is allocated: a 1,000-year lifetime is 8.8 M lines.
+        let count = self.line_count(options)?;
+        if count > MAX_LINES {
+            return Err(mediameter_core::Error::TooLarge {
+                what: "settlement",
+                count,
+                limit: MAX_LINES,
+            }
+            .into());
+        }
+        let mut lines = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         let summary = self.settle_with(options, |l| lines.push(l))?;
         Ok(Settlement {
             resource: self.resource.clone(),
@@ -656,6 +808,75 @@ impl ResourceTimeline {
             lines,
             summary,
         })
+    }
+
+    /// How many lines [`ResourceTimeline::settle`] would produce under `options`, computed
+    /// from the hour grid without building them: O(number of configurations).
+    ///
+    /// # Errors
+    ///
+    /// As [`ResourceTimeline::settle_with`] for an unbounded span.
+    ///
+    /// ```
+    /// use mediameter_billing::settlement::*;
+    /// use mediameter_core::{Currency, Money};
+    /// use rust_decimal_macros::dec;
+    /// let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
+    /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+    /// let life = ResourceTimeline::new("r", vec![
+    ///     ResourceEvent { at: t(0)?, kind: EventKind::Created { configuration: cfg } },
+    ///     ResourceEvent { at: t(1000 * 365 * 86_400)?, kind: EventKind::Deleted }, // 1,000 years
+    /// ])?;
+    /// assert_eq!(life.line_count(&SettlementOptions::default())?, 8_760_000);
+    /// assert!(life.settle(&SettlementOptions::default()).is_err()); // refused before allocating
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn line_count(&self, options: &SettlementOptions) -> Result<u64> {
+        let (from, until) = self.billed_span(options)?;
+        let buckets = Buckets::new(options.zone, Granularity::HOUR);
+        let mut count: u64 = 0;
+        for (k, seg) in self.segments.iter().enumerate() {
+            let seg_end = self
+                .segments
+                .get(k.saturating_add(1))
+                .map_or(until, |n| n.start.min(until));
+            let seg_start = seg.start.max(from);
+            if seg_start >= seg_end {
+                continue;
+            }
+            let range = TimeRange::from_unix(seg_start, seg_end)?;
+            count = count.saturating_add(buckets.count(range));
+        }
+        Ok(count)
+    }
+
+    /// The billed span `[from, until)` in Unix seconds: the lifetime inside the window.
+    fn billed_span(&self, options: &SettlementOptions) -> Result<(i64, i64)> {
+        let created = self.segments.first().map_or(0, |s| s.start);
+        let (mut from, mut until) = match (self.deleted, options.window) {
+            (Some(d), _) => (created, d),
+            (None, Some(w)) => (created, w.end().timestamp()),
+            (None, None) => {
+                return Err(Error::invalid(
+                    "settlement window",
+                    "none",
+                    format!(
+                        "a window: resource {} has no deletion, so its billed span is unbounded",
+                        self.resource
+                    ),
+                ));
+            }
+        };
+        if let Some(w) = options.window {
+            // A window end with a fraction of a second bills up to the whole second before it.
+            from = from.max(
+                w.start()
+                    .timestamp()
+                    .saturating_add(i64::from(w.start().timestamp_subsec_nanos() > 0)),
+            );
+            until = until.min(w.end().timestamp());
+        }
+        Ok((from, until))
     }
 
     /// Settles the timeline, handing each line to `sink` in time order without collecting
@@ -690,30 +911,10 @@ impl ResourceTimeline {
         options: &SettlementOptions,
         mut sink: impl FnMut(SettlementLine),
     ) -> Result<SettlementSummary> {
-        let created = self.segments.first().map_or(0, |s| s.start);
-        let (mut from, mut until) = match (self.deleted, options.window) {
-            (Some(d), _) => (created, d),
-            (None, Some(w)) => (created, w.end().timestamp()),
-            (None, None) => {
-                return Err(Error::invalid(
-                    "settlement window",
-                    "none",
-                    format!(
-                        "a window: resource {} has no deletion, so its billed span is unbounded",
-                        self.resource
-                    ),
-                ));
-            }
-        };
-        if let Some(w) = options.window {
-            // A window end with a fraction of a second bills up to the whole second before it.
-            from = from.max(
-                w.start()
-                    .timestamp()
-                    .saturating_add(i64::from(w.start().timestamp_subsec_nanos() > 0)),
-            );
-            until = until.min(w.end().timestamp());
-        }
+        let (from, until) = self.billed_span(options)?;
+        let rounding = options
+            .rounding
+            .unwrap_or_else(|| self.currency.minor_rounding(RoundingMode::HalfUp));
         let buckets = Buckets::new(options.zone, Granularity::HOUR);
         let hour = Decimal::from(HOUR_SECONDS);
         let mut summary = SettlementSummary::default();
@@ -746,12 +947,12 @@ impl ResourceTimeline {
                         .ok_or_else(|| Error::overflow("settlement line amount"))?
                 };
                 let amount = match options.residue {
-                    ResiduePolicy::PerLine => options.rounding.apply(exact),
+                    ResiduePolicy::PerLine => rounding.apply(exact),
                     ResiduePolicy::CarryForward => {
                         let owed = exact
                             .checked_add(carry)
                             .ok_or_else(|| Error::overflow("settlement residue"))?;
-                        let rounded = options.rounding.apply(owed).max(Decimal::ZERO);
+                        let rounded = rounding.apply(owed).max(rounding.apply(Decimal::ZERO));
                         carry = owed
                             .checked_sub(rounded)
                             .ok_or_else(|| Error::overflow("settlement residue"))?;
@@ -782,6 +983,8 @@ impl ResourceTimeline {
             }
         }
         summary.residue = carry;
+        // Written with the line scale even when there were no lines (0.00, not 0).
+        summary.total = rounding.apply(summary.total);
         Ok(summary)
     }
 }
@@ -879,7 +1082,7 @@ pub enum ResiduePolicy {
 /// use mediameter_billing::settlement::SettlementOptions;
 /// use mediameter_core::{BillingZone, Rounding};
 /// let o = SettlementOptions::default();
-/// assert_eq!((o.zone, o.rounding), (BillingZone::GMT8, Rounding::CENTS_HALF_UP));
+/// assert_eq!((o.zone, o.rounding), (BillingZone::GMT8, None));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -887,8 +1090,9 @@ pub enum ResiduePolicy {
 pub struct SettlementOptions {
     /// Zone whose hour grid the periods follow (GMT+8 by default, seed 001).
     pub zone: BillingZone,
-    /// Rounding of each line (cents half-up by default).
-    pub rounding: Rounding,
+    /// Rounding of each line. `None` (the default): the currency's minor unit (ISO 4217: 2
+    /// places for CNY and USD, 0 for JPY, 3 for KWD), half-up.
+    pub rounding: Option<Rounding>,
     /// Residue handling (carry forward by default).
     pub residue: ResiduePolicy,
     /// Only the part of the lifetime inside this range is settled (e.g. a billing month).
@@ -899,7 +1103,7 @@ impl Default for SettlementOptions {
     fn default() -> Self {
         SettlementOptions {
             zone: BillingZone::GMT8,
-            rounding: Rounding::CENTS_HALF_UP,
+            rounding: None,
             residue: ResiduePolicy::CarryForward,
             window: None,
         }

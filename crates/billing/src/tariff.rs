@@ -11,7 +11,9 @@
 
 use std::collections::BTreeMap;
 
-use mediameter_core::{Currency, MediaSpec, MinutePolicy, ProductType, Rounding, TimeRange, Unit};
+use mediameter_core::{
+    Currency, MediaSpec, MinutePolicy, ProductType, Rounding, RoundingMode, TimeRange, Unit,
+};
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
@@ -90,28 +92,163 @@ pub struct TariffEntry {
     pub pricing: Pricing,
 }
 
-/// A pay-as-you-go tariff.
+impl Tier {
+    /// A tier pricing each unit up to `bound` (cumulative, inclusive) at `unit_price`.
+    ///
+    /// ```
+    /// use mediameter_billing::tariff::Tier;
+    /// assert_eq!(Tier::up_to(1000.into(), "0.028".parse()?).up_to, Some(1000.into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn up_to(bound: Decimal, unit_price: Decimal) -> Self {
+        Tier {
+            up_to: Some(bound),
+            unit_price,
+        }
+    }
+
+    /// The last, unbounded tier.
+    ///
+    /// ```
+    /// assert!(mediameter_billing::tariff::Tier::beyond(1.into()).up_to.is_none());
+    /// ```
+    #[must_use]
+    pub fn beyond(unit_price: Decimal) -> Self {
+        Tier {
+            up_to: None,
+            unit_price,
+        }
+    }
+}
+
+impl TariffEntry {
+    /// One price per `unit` of `product`, every spec.
+    ///
+    /// ```
+    /// use mediameter_billing::tariff::TariffEntry;
+    /// use mediameter_core::Unit;
+    /// let e = TariffEntry::flat("rtc".parse()?, Unit::Minute, "0.028".parse()?);
+    /// assert!(e.spec.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn flat(product: ProductType, unit: Unit, unit_price: Decimal) -> Self {
+        TariffEntry {
+            product,
+            spec: None,
+            unit,
+            pricing: Pricing::Flat { unit_price },
+        }
+    }
+
+    /// Graduated tiers per `unit` of `product`: each prices the part of the month inside it.
+    #[must_use]
+    pub fn graduated(
+        product: ProductType,
+        unit: Unit,
+        tiers: impl IntoIterator<Item = Tier>,
+    ) -> Self {
+        TariffEntry {
+            product,
+            spec: None,
+            unit,
+            pricing: Pricing::Graduated {
+                tiers: tiers.into_iter().collect(),
+            },
+        }
+    }
+
+    /// Volume tiers per `unit` of `product`: the tier of the month's total prices all of it.
+    #[must_use]
+    pub fn volume(product: ProductType, unit: Unit, tiers: impl IntoIterator<Item = Tier>) -> Self {
+        TariffEntry {
+            product,
+            spec: None,
+            unit,
+            pricing: Pricing::Volume {
+                tiers: tiers.into_iter().collect(),
+            },
+        }
+    }
+
+    /// The same entry for `spec` only (an entry without a spec prices every spec that has
+    /// none of its own).
+    ///
+    /// ```
+    /// use mediameter_billing::tariff::TariffEntry;
+    /// use mediameter_core::Unit;
+    /// let e = TariffEntry::flat("rtc".parse()?, Unit::Minute, "0.007".parse()?).for_spec("audio".parse()?);
+    /// assert_eq!(e.spec.map(|s| s.as_str()), Some("audio"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn for_spec(mut self, spec: MediaSpec) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+}
+
+/// A pay-as-you-go tariff: a currency and its entries, validated on construction and on
+/// deserialization.
+///
+/// Reads like a price page:
 ///
 /// ```
-/// use mediameter_billing::tariff::Tariff;
+/// use mediameter_billing::tariff::{Tariff, TariffEntry, Tier};
+/// use mediameter_core::{Currency, Unit};
+/// use rust_decimal_macros::dec;
+/// let rtc: mediameter_core::ProductType = "rtc".parse()?;
+/// let tariff = Tariff::new(Currency::CNY, vec![
+///     TariffEntry::flat(rtc.clone(), Unit::Minute, dec!(0.007)).for_spec("audio".parse()?),
+///     TariffEntry::graduated(rtc.clone(), Unit::Minute, [Tier::up_to(dec!(1000), dec!(0.028)), Tier::beyond(dec!(0.020))]),
+/// ])?;
+/// let q = tariff.price(&rtc, "720p".parse()?, dec!(1500))?;
+/// assert_eq!(q.amount, dec!(38.000)); // 1000 × 0.028 + 500 × 0.020
+///
 /// let json = r#"{"currency": "CNY", "entries": [
-///   {"product": "rtc", "spec": "720p", "unit": "minute", "pricing": {"model": "graduated", "tiers": [
+///   {"product": "rtc", "spec": "audio", "unit": "minute", "pricing": {"model": "flat", "unit_price": "0.007"}},
+///   {"product": "rtc", "unit": "minute", "pricing": {"model": "graduated", "tiers": [
 ///     {"up_to": "1000", "unit_price": "0.028"}, {"unit_price": "0.020"}]}}]}"#;
-/// let tariff: Tariff = serde_json::from_str(json)?;
-/// tariff.validate()?;
-/// let q = tariff.price(&"rtc".parse()?, "720p".parse()?, "1500".parse()?)?;
-/// assert_eq!(q.amount, "38.000".parse()?); // 1000 × 0.028 + 500 × 0.020
+/// assert_eq!(serde_json::from_str::<Tariff>(json)?, tariff);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(try_from = "TariffRepr", into = "TariffRepr"))]
 pub struct Tariff {
-    /// Currency of every price.
-    pub currency: Currency,
-    /// The entries.
-    pub entries: Vec<TariffEntry>,
+    currency: Currency,
+    entries: Vec<TariffEntry>,
 }
+
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TariffRepr {
+    currency: Currency,
+    entries: Vec<TariffEntry>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<TariffRepr> for Tariff {
+    type Error = Error;
+    fn try_from(r: TariffRepr) -> Result<Self> {
+        Tariff::new(r.currency, r.entries)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Tariff> for TariffRepr {
+    fn from(t: Tariff) -> Self {
+        TariffRepr {
+            currency: t.currency,
+            entries: t.entries,
+        }
+    }
+}
+
+/// Most entries a tariff holds.
+const MAX_ENTRIES: usize = 4096;
 
 /// The part of a quantity priced in one tier.
 ///
@@ -200,23 +337,56 @@ fn validate_tiers(tiers: &[Tier], product: &ProductType) -> Result<()> {
 }
 
 impl Tariff {
-    /// Checks the tariff: prices of zero or more, tiers ascending with only the last
+    /// A tariff in `currency`: prices of zero or more, tiers ascending with only the last
     /// unbounded, one entry per product and spec.
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the product and what is wrong.
+    /// [`Error::Invalid`] located at the entry (`entries[i]`) and saying what is wrong.
     ///
     /// ```
-    /// use mediameter_billing::tariff::{Pricing, Tariff, TariffEntry};
-    /// use mediameter_core::{Currency, ProductType, Unit};
-    /// let e = TariffEntry { product: ProductType::new("rtc")?, spec: None, unit: Unit::Minute,
-    ///     pricing: Pricing::Flat { unit_price: (-1).into() } };
-    /// assert!(Tariff { currency: Currency::CNY, entries: vec![e] }.validate().is_err());
+    /// use mediameter_billing::tariff::{Tariff, TariffEntry};
+    /// use mediameter_core::{Currency, Unit};
+    /// let e = TariffEntry::flat("rtc".parse()?, Unit::Minute, (-1).into());
+    /// let err = Tariff::new(Currency::CNY, vec![e]).unwrap_err();
+    /// assert!(err.to_string().starts_with("entries[0]"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn validate(&self) -> Result<()> {
+    pub fn new(currency: Currency, entries: Vec<TariffEntry>) -> Result<Self> {
+        let t = Tariff { currency, entries };
+        t.validate()?;
+        Ok(t)
+    }
+
+    /// Currency of every price.
+    #[must_use]
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The entries.
+    #[must_use]
+    pub fn entries(&self) -> &[TariffEntry] {
+        &self.entries
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.entries.len() > MAX_ENTRIES {
+            return Err(Error::invalid(
+                "tariff entries",
+                &self.entries.len().to_string(),
+                format!("at most {MAX_ENTRIES} entries"),
+            ));
+        }
         for (i, e) in self.entries.iter().enumerate() {
+            self.validate_entry(i, e)
+                .map_err(|err| err.at(format!("entries[{i}]")))?;
+        }
+        Ok(())
+    }
+
+    fn validate_entry(&self, i: usize, e: &TariffEntry) -> Result<()> {
+        {
             match &e.pricing {
                 Pricing::Flat { unit_price } => {
                     if *unit_price < Decimal::ZERO {
@@ -255,7 +425,7 @@ impl Tariff {
     ///
     /// ```
     /// use mediameter_billing::tariff::Tariff;
-    /// let t = Tariff { currency: mediameter_core::Currency::CNY, entries: vec![] };
+    /// let t = mediameter_billing::tariff::Tariff::new(mediameter_core::Currency::CNY, vec![])?;
     /// assert!(t.entry(&"rtc".parse()?, "audio".parse()?).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -360,14 +530,15 @@ fn price_with(pricing: &Pricing, quantity: Decimal) -> Result<Quote> {
 ///
 /// ```
 /// let o = mediameter_billing::tariff::StatementOptions::default();
-/// assert_eq!(o.rounding, mediameter_core::Rounding::CENTS_HALF_UP);
+/// assert_eq!(o.rounding, None); // the tariff currency's minor unit, half-up
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct StatementOptions {
-    /// Rounding of each line (once).
-    pub rounding: Rounding,
+    /// Rounding of each line (once). `None` (the default): the tariff currency's minor unit
+    /// (ISO 4217: 2 places for CNY and USD, 0 for JPY, 3 for KWD), half-up.
+    pub rounding: Option<Rounding>,
     /// How overflow seconds become billed minutes or hours: exact, rounded up per ledger line,
     /// or rounded up once per statement line (the default).
     pub minutes: MinutePolicy,
@@ -376,7 +547,7 @@ pub struct StatementOptions {
 impl Default for StatementOptions {
     fn default() -> Self {
         StatementOptions {
-            rounding: Rounding::CENTS_HALF_UP,
+            rounding: None,
             minutes: MinutePolicy::CeilPerPeriod,
         }
     }
@@ -438,7 +609,7 @@ pub struct StatementLine {
 /// ```
 /// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
 /// use mediameter_core::{Currency, TimeRange};
-/// let tariff = Tariff { currency: Currency::CNY, entries: vec![] };
+/// let tariff = Tariff::new(Currency::CNY, vec![])?;
 /// let month = TimeRange::from_unix(0, 86_400)?;
 /// let s = monthly_statement(&[], month, &tariff, &StatementOptions::default())?;
 /// assert!(s.lines.is_empty() && s.total.is_zero());
@@ -498,6 +669,9 @@ pub fn monthly_statement(
     options: &StatementOptions,
 ) -> Result<Statement> {
     tariff.validate()?;
+    let rounding = options
+        .rounding
+        .unwrap_or_else(|| tariff.currency.minor_rounding(RoundingMode::HalfUp));
     let overflow_err = || Error::overflow("statement");
     let mut packs: BTreeMap<PackId, PackUsage> = BTreeMap::new();
     // (product, spec) → (base unit, overflow base units, Σ per-line rounded-up quantities)
@@ -554,7 +728,7 @@ pub fn monthly_statement(
             policy => to_tariff_unit(usage, base, entry.unit, policy)?,
         };
         let quote = price_with(&entry.pricing, quantity)?;
-        let amount = options.rounding.apply(quote.amount);
+        let amount = rounding.apply(quote.amount);
         total_exact = total_exact
             .checked_add(quote.amount)
             .ok_or_else(overflow_err)?;
@@ -573,11 +747,13 @@ pub fn monthly_statement(
     Ok(Statement {
         period,
         currency: tariff.currency,
-        rounding: options.rounding,
+        rounding,
         packs: packs.into_values().collect(),
         lines,
         total_exact,
-        total,
+        // A sum of rounded lines: applying the rounding only writes it with the line scale
+        // (a statement with no lines totals 0.00, not 0).
+        total: rounding.apply(total),
     })
 }
 

@@ -226,7 +226,7 @@ fn rounding_steps_are_parameters() {
     let at = gmt8(2023, 4, 18, 10, 0);
     let even = ProrationPolicy {
         period: Some(Rounding::new(4, RoundingMode::HalfUp).unwrap()),
-        money: Rounding::new(2, RoundingMode::HalfEven).unwrap(),
+        money: Some(Rounding::new(2, RoundingMode::HalfEven).unwrap()),
     };
     // 8390.775 under half-even: 8390.78 (7 is odd, so the tie goes up to 8).
     assert_eq!(
@@ -238,7 +238,7 @@ fn rounding_steps_are_parameters() {
     );
     let down = ProrationPolicy {
         period: Some(Rounding::new(2, RoundingMode::Down).unwrap()),
-        money: Rounding::CENTS_HALF_UP,
+        money: Some(Rounding::CENTS_HALF_UP),
     };
     let p = prorate(&term, at, cny(dec!(12750)), cny(dec!(25500)), &down).unwrap();
     assert_eq!(p.period, dec!(0.65));
@@ -312,4 +312,60 @@ fn gmt8_wall_clock_helper_is_right() {
         gmt8(2023, 3, 18, 15, 30),
         Utc.with_ymd_and_hms(2023, 3, 18, 7, 30, 0).unwrap()
     );
+}
+
+// ---------- hardening (issue 14) ----------
+
+fn request(json: &str) -> ProrationRequest {
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn the_fee_uses_the_currency_minor_units_and_always_prints_them() {
+    let yen = request(
+        r#"{"purchased_at": "2023-04-08T02:00:00Z", "months": 1, "changed_at": "2023-04-18T02:00:00Z",
+            "old_price": {"amount": "1000", "currency": "JPY"}, "new_price": {"amount": "1997", "currency": "JPY"}}"#,
+    );
+    // 997 × 0.6581 = 656.1257: whole yen, not 656.13.
+    assert_eq!(yen.compute().unwrap().fee.to_string(), "656 JPY");
+    let same = request(
+        r#"{"purchased_at": "2023-04-08T02:00:00Z", "months": 1, "changed_at": "2023-04-18T02:00:00Z",
+            "old_price": {"amount": "10", "currency": "CNY"}, "new_price": {"amount": "10", "currency": "CNY"}}"#,
+    );
+    let p = same.compute().unwrap();
+    assert_eq!(p.fee.to_string(), "0.00 CNY");
+    let printed = serde_json::to_value(&p).unwrap();
+    assert_eq!(printed["fee"]["amount"], "0.00");
+    let back: Money = serde_json::from_value(printed["fee"].clone()).unwrap();
+    assert_eq!(back, p.fee);
+}
+
+#[test]
+fn errors_name_the_field() {
+    let mixed = request(
+        r#"{"purchased_at": "2023-04-08T02:00:00Z", "months": 1, "changed_at": "2023-04-18T02:00:00Z",
+            "old_price": {"amount": "10", "currency": "CNY"}, "new_price": {"amount": "20", "currency": "USD"}}"#,
+    );
+    let err = mixed.compute().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CurrencyMismatch);
+    assert!(err.to_string().contains("new_price"), "{err}");
+    let year0 = request(
+        r#"{"purchased_at": "0000-06-01T00:00:00Z", "months": 1, "changed_at": "2023-04-18T02:00:00Z",
+            "old_price": {"amount": "10", "currency": "CNY"}, "new_price": {"amount": "20", "currency": "CNY"}}"#,
+    );
+    let err = year0.compute().unwrap_err();
+    assert!(err.to_string().contains("purchased_at"), "{err}");
+    let late = request(
+        r#"{"purchased_at": "2023-04-08T02:00:00Z", "months": 1, "changed_at": "2024-04-18T02:00:00Z",
+            "old_price": {"amount": "10", "currency": "CNY"}, "new_price": {"amount": "20", "currency": "CNY"}}"#,
+    );
+    assert!(
+        late.compute()
+            .unwrap_err()
+            .to_string()
+            .contains("changed_at")
+    );
+    let typo = r#"{"purchased_at": "2023-04-08T02:00:00Z", "months": 1, "changed_at": "2023-04-18T02:00:00Z",
+        "old_price": {"amout": "10", "amount": "10", "currency": "CNY"}, "new_price": {"amount": "20", "currency": "CNY"}}"#;
+    assert!(serde_json::from_str::<ProrationRequest>(typo).is_err());
 }

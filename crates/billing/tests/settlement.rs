@@ -451,3 +451,99 @@ fn overlapping_timelines_of_one_resource_are_refused() {
     assert!(err.to_string().contains("overlaps"), "{err}");
     check_no_overlap(&[c, a, other]).unwrap();
 }
+
+// ---------- hardening (issue 14) ----------
+
+fn thousand_years() -> ResourceTimeline {
+    ResourceTimeline::new(
+        "long",
+        vec![
+            created(
+                Utc.with_ymd_and_hms(1000, 1, 1, 0, 0, 0).unwrap(),
+                idme(1, 1, 1),
+            ),
+            deleted(Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap()),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_line_cap_is_checked_before_anything_is_built() {
+    // 1,000 years of hours: 8,765,808 lines. Before the fix this built every line (874 MB)
+    // and returned them; years 1 to 9999 aborted on allocation.
+    let t = thousand_years();
+    let options = SettlementOptions::default();
+    assert_eq!(t.line_count(&options).unwrap(), 365_242 * 24); // days from 1000 to 2000
+    let err = t.settle(&options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooLarge);
+    assert!(err.to_string().contains("5000000"), "{err}");
+    // A window makes it small again, and the count matches what is built.
+    let month = TimeRange::new(
+        Utc.with_ymd_and_hms(1500, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(1500, 2, 1, 0, 0, 0).unwrap(),
+    )
+    .unwrap();
+    let windowed = SettlementOptions {
+        window: Some(month),
+        ..SettlementOptions::default()
+    };
+    let s = t.settle(&windowed).unwrap();
+    assert_eq!(s.lines.len() as u64, t.line_count(&windowed).unwrap());
+    assert_eq!(s.summary.lines, 744);
+}
+
+#[test]
+fn settle_events_and_configurations_refuse_unknown_fields() {
+    let good = r#"{"resource": "r", "events": [
+        {"at": "2023-04-18T00:45:30Z", "event": "created", "configuration": {"items": [
+            {"name": "m", "quantity": "1", "hourly_price": {"amount": "3.60", "currency": "CNY"}}]}},
+        {"at": "2023-04-18T00:55:30Z", "event": "deleted"}]}"#;
+    assert!(serde_json::from_str::<ResourceTimeline>(good).is_ok());
+    for (from, to) in [
+        (r#""amount": "3.60""#, r#""amout": "3.60""#),
+        (r#""event": "deleted""#, r#""event": "deleted", "note": 1"#),
+        (r#""name": "m""#, r#""name": "m", "nme": "x""#),
+        (r#""items": ["#, r#""itms": 1, "items": ["#),
+        (r#""quantity": "1""#, r#""quantity": "0""#),
+        (
+            r#""event": "deleted""#,
+            r#""event": "deleted", "configuration": {"items": [{"name": "m", "quantity": "1", "hourly_price": {"amount": "1", "currency": "CNY"}}]}"#,
+        ),
+    ] {
+        let bad = good.replace(from, to);
+        assert_ne!(bad, good);
+        assert!(
+            serde_json::from_str::<ResourceTimeline>(&bad).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn amounts_carry_the_currency_minor_units() {
+    let yen = Configuration::new(vec![
+        PricedItem::new("m", dec!(1), Money::new(dec!(100), Currency::JPY)).unwrap(),
+    ])
+    .unwrap();
+    let t = ResourceTimeline::new(
+        "r",
+        vec![created(gmt8(9, 0, 0), yen), deleted(gmt8(9, 10, 0))],
+    )
+    .unwrap();
+    let s = t.settle(&SettlementOptions::default()).unwrap();
+    // 100 × 600 / 3600 = 16.67 exact; yen have no minor unit.
+    assert_eq!(s.lines[0].amount.to_string(), "17");
+    let free = Configuration::new(vec![
+        PricedItem::new("m", dec!(1), Money::new(dec!(0), Currency::CNY)).unwrap(),
+    ])
+    .unwrap();
+    let t = ResourceTimeline::new(
+        "r",
+        vec![created(gmt8(9, 0, 0), free), deleted(gmt8(9, 10, 0))],
+    )
+    .unwrap();
+    let s = t.settle(&SettlementOptions::default()).unwrap();
+    assert_eq!(s.lines[0].amount.to_string(), "0.00");
+    assert_eq!(s.summary.total.to_string(), "0.00");
+}

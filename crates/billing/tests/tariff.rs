@@ -3,9 +3,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
 use mediameter_billing::packs::{Pack, PackEngine, UsageItem};
-use mediameter_billing::tariff::{
-    Pricing, StatementOptions, Tariff, TariffEntry, Tier, monthly_statement,
-};
+use mediameter_billing::tariff::{StatementOptions, Tariff, TariffEntry, Tier, monthly_statement};
 use mediameter_core::{
     Currency, MediaSpec, MinutePolicy, ProductType, Quantity, TimeRange, Unit, VideoTier,
 };
@@ -136,31 +134,25 @@ fn missing_entries_and_bad_tariffs_are_errors() {
     assert_eq!(err.kind(), ErrorKind::Invalid);
     assert!(err.to_string().contains("live"), "{err}");
     assert!(serde_json::from_str::<Tariff>(r#"{"currency": "XXX", "entries": []}"#).is_err());
-    let descending = Tariff {
-        currency: Currency::CNY,
-        entries: vec![TariffEntry {
-            product: ProductType::new("rtc").unwrap(),
-            spec: None,
-            unit: Unit::Minute,
-            pricing: Pricing::Graduated {
-                tiers: vec![
-                    Tier {
-                        up_to: Some(dec!(10)),
-                        unit_price: dec!(1),
-                    },
-                    Tier {
-                        up_to: Some(dec!(5)),
-                        unit_price: dec!(1),
-                    },
-                    Tier {
-                        up_to: None,
-                        unit_price: dec!(1),
-                    },
-                ],
-            },
-        }],
-    };
-    assert!(descending.validate().is_err());
+    let descending = TariffEntry::graduated(
+        ProductType::new("rtc").unwrap(),
+        Unit::Minute,
+        [
+            Tier::up_to(dec!(10), dec!(1)),
+            Tier::up_to(dec!(5), dec!(1)),
+            Tier::beyond(dec!(1)),
+        ],
+    );
+    let err = Tariff::new(Currency::CNY, vec![descending]).unwrap_err();
+    assert!(err.to_string().starts_with("entries[0]: "), "{err}");
+    // Deserializing validates too, and refuses unknown fields.
+    let bad = r#"{"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
+        "pricing": {"model": "graduated", "tiers": [{"up_to": "10", "unit_price": "1"}, {"up_to": "5", "unit_price": "1"}, {"unit_price": "1"}]}}]}"#;
+    assert!(serde_json::from_str::<Tariff>(bad).is_err());
+    assert!(
+        serde_json::from_str::<Tariff>(r#"{"currency": "CNY", "entries": [], "entry": []}"#)
+            .is_err()
+    );
 }
 
 proptest! {

@@ -4,15 +4,11 @@
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use mediameter_billing::packs::{
-    EngineState, LedgerLine, LedgerSource, Pack, PackBalance, PackEngine, UsageItem,
-};
-use mediameter_billing::settlement::{
-    ResourceTimeline, Settlement, SettlementOptions, check_no_overlap,
-};
-use mediameter_billing::tariff::{Statement, StatementOptions, Tariff, monthly_statement};
+use mediameter_billing::input::{BillOutcome, BillRequest, SettleRequest};
+use mediameter_billing::packs::LedgerSource;
+use mediameter_billing::settlement::Settlement;
 use mediameter_billing::{Proration, ProrationRequest};
-use mediameter_core::{BillingZone, TimeRange};
+use mediameter_core::BillingZone;
 
 use crate::io::{CliError, Format, parse_json, read_input, write_json};
 
@@ -44,59 +40,14 @@ pub(crate) struct BillArgs {
     format: Format,
 }
 
-/// The input of `mediameter bill`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BillInput {
-    period: TimeRange,
-    #[serde(default)]
-    packs: Vec<Pack>,
-    #[serde(default)]
-    usage: Vec<UsageItem>,
-    tariff: Tariff,
-    #[serde(default)]
-    options: StatementOptions,
-    #[serde(default)]
-    state: Option<EngineState>,
-}
-
-/// The output of `mediameter bill`.
-#[derive(serde::Serialize)]
-struct BillOutput {
-    statement: Statement,
-    applied: u64,
-    replayed: u64,
-    balances: Vec<PackBalance>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ledger: Option<Vec<LedgerLine>>,
-    state: EngineState,
-}
-
-fn bill(input: BillInput, with_ledger: bool) -> Result<BillOutput, CliError> {
-    let mut engine = match input.state {
-        Some(state) => PackEngine::try_from(state).map_err(input_err)?,
-        None => PackEngine::new(),
-    };
-    for pack in input.packs {
-        engine.add_pack(pack).map_err(input_err)?;
-    }
-    let report = engine.deduct_batch(&input.usage).map_err(input_err)?;
-    let statement = monthly_statement(&report.ledger, input.period, &input.tariff, &input.options)
-        .map_err(input_err)?;
-    Ok(BillOutput {
-        statement,
-        applied: report.applied,
-        replayed: report.replayed,
-        balances: engine.balances(),
-        ledger: with_ledger.then_some(report.ledger),
-        state: EngineState::from(engine),
-    })
+fn bill(input: BillRequest, with_ledger: bool) -> Result<BillOutcome, CliError> {
+    input.run(with_ledger).map_err(input_err)
 }
 
 /// Runs `mediameter bill`.
 pub(crate) fn run_bill(args: &BillArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let text = read_input(args.input.as_deref())?;
-    let input: BillInput = parse_json(&text, "bill input")?;
+    let input: BillRequest = parse_json(&text, "bill input")?;
     let output = bill(input, args.ledger)?;
     match args.format {
         Format::Json => write_json(out, &output),
@@ -110,7 +61,7 @@ fn zone_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn print_bill(out: &mut dyn Write, o: &BillOutput) -> Result<(), CliError> {
+fn print_bill(out: &mut dyn Write, o: &BillOutcome) -> Result<(), CliError> {
     let s = &o.statement;
     writeln!(
         out,
@@ -329,39 +280,14 @@ pub(crate) struct SettleArgs {
     format: Format,
 }
 
-/// The input of `mediameter settle`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SettleInput {
-    #[serde(default)]
-    options: SettlementOptions,
-    resources: Vec<ResourceTimeline>,
-}
-
-/// Most lines `settle` prints or returns (a month of one resource is about 720).
-const MAX_LINES: u64 = 5_000_000;
-
-fn settle(input: &SettleInput) -> Result<Vec<Settlement>, CliError> {
-    check_no_overlap(&input.resources).map_err(input_err)?;
-    let mut total_lines = 0_u64;
-    let mut out = Vec::with_capacity(input.resources.len());
-    for t in &input.resources {
-        let s = t.settle(&input.options).map_err(input_err)?;
-        total_lines = total_lines.saturating_add(s.summary.lines);
-        if total_lines > MAX_LINES {
-            return Err(CliError::input(format!(
-                "settlement would print more than {MAX_LINES} lines: give a narrower window"
-            )));
-        }
-        out.push(s);
-    }
-    Ok(out)
+fn settle(input: &SettleRequest) -> Result<Vec<Settlement>, CliError> {
+    input.run().map_err(input_err)
 }
 
 /// Runs `mediameter settle`.
 pub(crate) fn run_settle(args: &SettleArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let text = read_input(args.input.as_deref())?;
-    let input: SettleInput = parse_json(&text, "settlement input")?;
+    let input: SettleRequest = parse_json(&text, "settlement input")?;
     let settlements = settle(&input)?;
     match args.format {
         Format::Json => write_json(out, &settlements),
@@ -419,34 +345,15 @@ fn print_settlements(
 
 // ---------- demo ----------
 
-/// The demo input: a bill input without options.
-#[derive(serde::Deserialize)]
-struct Sample {
-    period: TimeRange,
-    packs: Vec<Pack>,
-    usage: Vec<UsageItem>,
-    tariff: Tariff,
-}
-
 /// The billing section of `mediameter demo`: bills the bundled sample month and shows the
 /// worked examples of seed 001.
 pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
-    let sample: Sample = parse_json(SAMPLE, "bundled billing sample")?;
+    let sample: BillRequest = parse_json(SAMPLE, "bundled billing sample")?;
     writeln!(
         out,
         "== billing: a month of RTC usage against stacked packs, overflow on a tiered tariff =="
     )?;
-    let output = bill(
-        BillInput {
-            period: sample.period,
-            packs: sample.packs,
-            usage: sample.usage,
-            tariff: sample.tariff,
-            options: StatementOptions::default(),
-            state: None,
-        },
-        true,
-    )?;
+    let output = bill(sample, true)?;
     print_bill(out, &output)?;
 
     writeln!(
@@ -489,7 +396,7 @@ pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
             {"name": "compute", "quantity": "3", "hourly_price": {"amount": "1.20", "currency": "CNY"}},
             {"name": "capacity", "quantity": "2", "hourly_price": {"amount": "0.50", "currency": "CNY"}}]}},
         {"at": "2023-04-18T02:45:46Z", "event": "deleted"}]}]}"#;
-    let input: SettleInput = parse_json(settle_json, "bundled settlement example")?;
+    let input: SettleRequest = parse_json(settle_json, "bundled settlement example")?;
     let settlements = settle(&input)?;
     print_settlements(out, &settlements, input.options.zone)?;
     Ok(())
@@ -516,7 +423,7 @@ mod tests {
         let mut first = sample.clone();
         first["usage"] =
             serde_json::Value::Array(sample["usage"].as_array().unwrap()[..3].to_vec());
-        let once: BillInput = serde_json::from_value(sample.clone()).unwrap();
+        let once: BillRequest = serde_json::from_value(sample.clone()).unwrap();
         let whole = bill(once, false).unwrap();
         let part = bill(serde_json::from_value(first).unwrap(), false).unwrap();
         // Second run: the printed state, no new packs, the whole batch again.
