@@ -11,12 +11,24 @@
 //! * `engine_state_json`: a serialized engine state; what loads prints and loads back equal.
 //! * `proration_json`: a proration request; it round-trips and, when it computes, the fee is
 //!   the rounded product of the price difference and the period.
+//! * `bill_doc`: the whole input of `mediameter bill` ([`BillRequest`]); when it runs, every
+//!   applied item's lines add up to its quantity exactly, each draw is usage × coefficient,
+//!   the statement total is the sum of its lines, the printed state loads back equal, and
+//!   feeding that state back with the same usage replays every item (none is deducted twice).
+//! * `settle_doc`: the whole input of `mediameter settle` ([`SettleRequest`]); when it runs,
+//!   each settlement has as many lines as counted beforehand, its lines sum to its totals,
+//!   and the printed settlements parse back equal.
+//! * `prorate_doc`: the whole input of `mediameter prorate`; when it computes, the printed
+//!   proration parses back equal and the fee is the price difference × period, rounded.
 
 use chrono::{DateTime, TimeDelta};
-use mediameter_billing::ProrationRequest;
+use mediameter_billing::input::{BillRequest, SettleRequest};
+use mediameter_billing::packs::EngineState;
 use mediameter_billing::packs::{Coefficient, LedgerSource, Pack, PackEngine, UsageItem};
+use mediameter_billing::settlement::Settlement;
 use mediameter_billing::settlement::{ResourceTimeline, SettlementOptions};
 use mediameter_billing::tariff::Tariff;
+use mediameter_billing::{Proration, ProrationRequest};
 use mediameter_core::{MediaSpec, ProductType, Quantity, TimeRange, Unit};
 use rust_decimal::Decimal;
 
@@ -184,4 +196,118 @@ pub fn proration_json(data: &[u8]) {
         });
         assert_eq!(p.fee, p.fee_unrounded.round(rounding));
     }
+}
+
+/// The whole input of `mediameter bill`.
+pub fn bill_doc(data: &[u8]) {
+    let Some(s) = text(data) else { return };
+    let Ok(request) = serde_json::from_str::<BillRequest>(s) else {
+        return;
+    };
+    let Ok(outcome) = request.clone().run(true) else {
+        return;
+    };
+    let ledger = outcome.ledger.as_deref().expect("the ledger was asked for");
+    for item in &request.usage {
+        let lines: Vec<_> = ledger
+            .iter()
+            .filter(|l| l.partition == item.partition() && l.item == item.id())
+            .collect();
+        if lines.is_empty() {
+            continue; // replayed (an id already in the state, or given twice)
+        }
+        let base =
+            item.quantity().value() * Decimal::from(item.quantity().unit().seconds().unwrap_or(1));
+        let usage: Decimal = lines.iter().map(|l| l.usage).sum();
+        assert_eq!(usage, base, "lines of item {} must add up to it", item.id());
+        for l in &lines {
+            if l.source.pack().is_some() {
+                assert_eq!(
+                    l.drawn,
+                    l.usage * l.coefficient,
+                    "a draw is usage × coefficient"
+                );
+            }
+        }
+    }
+    let st = &outcome.statement;
+    let lines: Decimal = st.lines.iter().map(|l| l.amount).sum();
+    assert_eq!(lines, st.total, "the total is the sum of the rounded lines");
+    for b in &outcome.balances {
+        assert!(b.remaining >= Decimal::ZERO);
+        assert!(b.drawn + b.remaining <= b.quantity);
+    }
+    // The printed state loads back equal, and continuing from it replays the same usage.
+    let printed = serde_json::to_string(&outcome.state).expect("a state prints");
+    let state: EngineState = serde_json::from_str(&printed).expect("a printed state parses");
+    let engine = PackEngine::try_from(state.clone()).expect("a printed state loads");
+    assert_eq!(EngineState::from(engine), outcome.state);
+    let mut again = request;
+    again.packs.clear();
+    again.state = Some(state);
+    let rerun = again
+        .run(false)
+        .expect("the same usage runs again from the printed state");
+    assert_eq!(rerun.applied, 0, "an applied item was deducted twice");
+    assert_eq!(rerun.balances, outcome.balances);
+}
+
+/// The whole input of `mediameter settle`.
+pub fn settle_doc(data: &[u8]) {
+    let Some(s) = text(data) else { return };
+    let Ok(request) = serde_json::from_str::<SettleRequest>(s) else {
+        return;
+    };
+    let Ok(settlements) = request.run() else {
+        return;
+    };
+    for (t, st) in request.resources.iter().zip(&settlements) {
+        let counted = t
+            .line_count(&request.options)
+            .expect("a settled timeline counts");
+        assert_eq!(
+            st.lines.len() as u64,
+            counted,
+            "lines as counted beforehand"
+        );
+        assert_eq!(st.summary.lines, counted);
+        let total: Decimal = st.lines.iter().map(|l| l.amount).sum();
+        assert_eq!(total, st.summary.total, "lines add up to the total");
+        let seconds: u64 = st.lines.iter().map(|l| u64::from(l.seconds)).sum();
+        assert_eq!(seconds, st.summary.seconds);
+    }
+    let printed = serde_json::to_string(&settlements).expect("settlements print");
+    let back: Vec<Settlement> = serde_json::from_str(&printed).expect("printed settlements parse");
+    assert_eq!(back, settlements);
+}
+
+/// The whole input of `mediameter prorate`.
+pub fn prorate_doc(data: &[u8]) {
+    let Some(s) = text(data) else { return };
+    let Ok(request) = serde_json::from_str::<ProrationRequest>(s) else {
+        return;
+    };
+    let Ok(p) = request.compute() else { return };
+    let printed = serde_json::to_string(&p).expect("a proration prints");
+    let back: Proration = serde_json::from_str(&printed).expect("a printed proration parses");
+    assert_eq!(back, p);
+    if request.policy.period.is_some() {
+        assert_eq!(
+            p.fee_unrounded,
+            p.price_difference
+                .checked_mul(p.period)
+                .expect("the fee was computed"),
+            "fee = price difference × rounded period"
+        );
+    }
+    let rounding = request.policy.money.unwrap_or_else(|| {
+        p.fee
+            .currency()
+            .minor_rounding(mediameter_core::RoundingMode::HalfUp)
+    });
+    assert_eq!(
+        p.fee,
+        p.fee_unrounded.round(rounding),
+        "the fee is rounded once"
+    );
 }
