@@ -621,3 +621,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_documented_partial_draw_example() {
+    // docs/billing.md, "Exact draws": a 61 s pack at coefficient 3 covers 20.333333333333 s,
+    // draws 60.999999999999 s and keeps 0.000000000001 s; a 60 s pack is drained exactly.
+    for (seconds, usage, drawn, left) in [
+        (
+            dec!(61),
+            dec!(20.333333333333),
+            dec!(60.999999999999),
+            dec!(0.000000000001),
+        ),
+        (dec!(60), dec!(20), dec!(60), dec!(0)),
+    ] {
+        let p = Pack::new(
+            "p",
+            rtc(),
+            Quantity::new(seconds, Unit::Second).unwrap(),
+            day(1),
+            day(30),
+        )
+        .unwrap()
+        .with_coefficient(MediaSpec::Audio, dec!(3))
+        .unwrap();
+        let mut e = PackEngine::with_packs(vec![p]).unwrap();
+        let r = e.deduct_batch(&[item(0, day(2), dec!(1))]).unwrap();
+        assert_eq!((r.ledger[0].usage, r.ledger[0].drawn), (usage, drawn));
+        assert_eq!(r.ledger[1].usage, dec!(60) - usage);
+        assert_eq!(e.balances()[0].remaining, left);
+    }
+}
