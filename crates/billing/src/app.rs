@@ -1,8 +1,8 @@
-//! App status rules (DOMAIN 1.2, seeds 000 and 003).
+//! App status rules (Alibaba Cloud RTC console guide, Alibaba Cloud RTC pricing).
 //!
 //! * A newly opened app is **disabled**; creating or joining a channel is unavailable while
 //!   disabled.
-//! * Enabling needs a resource pack that still has balance (seed 003 "在您购买套餐包后，可在RTC
+//! * Enabling needs a resource pack that still has balance (Alibaba Cloud RTC pricing "在您购买套餐包后，可在RTC
 //!   控制台将状态切换到启用").
 //! * An enabled app whose pay-as-you-go charges are unpaid becomes **overdue**; paying the
 //!   arrears brings it back to enabled.

@@ -32,7 +32,7 @@ pub enum Error {
         /// What would have been accepted.
         expected: String,
     },
-    /// A configuration change that lowers the configuration (seed 001: only upgrades).
+    /// A configuration change that lowers the configuration (Huawei Cloud iDME billing manual: only upgrades).
     #[error("downgrade refused at {event}: {detail}")]
     Downgrade {
         /// The event or request that asked for the downgrade.

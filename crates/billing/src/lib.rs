@@ -48,7 +48,7 @@
 //! assert_eq!(statement.lines[0].quantity, dec!(500)); // overflow minutes
 //! assert_eq!(statement.total, dec!(10.80)); // 100 × 0.028 + 400 × 0.020
 //!
-//! // Worked example A of seed 001: 11/31 + 18/30 = 0.9548 month, fee 25,032.95.
+//! // Worked example A of Huawei Cloud iDME billing manual: 11/31 + 18/30 = 0.9548 month, fee 25,032.95.
 //! let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;
 //! let cny = |a| Money::new(a, Currency::CNY);
 //! let p = prorate(&term, "2023-03-20T01:00:00Z".parse::<chrono::DateTime<Utc>>()?, cny(dec!(25950)), cny(dec!(52168)), &ProrationPolicy::default())?;

@@ -1,4 +1,4 @@
-//! Monthly subscription lifecycle (DOMAIN 1.6, seed 001 "到期后影响").
+//! Monthly subscription lifecycle (Huawei Cloud iDME billing manual "到期后影响").
 //!
 //! Within the 7 days before expiry the owner is warned; an unrenewed subscription enters a
 //! **grace period** (still usable), then a **retention period** (data kept, not accessible),
@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct LifecyclePolicy {
-    /// Days before expiry during which the owner is warned (seed 001: 7).
+    /// Days before expiry during which the owner is warned (Huawei Cloud iDME billing manual: 7).
     pub warning_days: u32,
     /// Days of grace after expiry (a parameter per customer level; 15 by default).
     pub grace_days: u32,

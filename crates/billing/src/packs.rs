@@ -1,4 +1,4 @@
-//! Prepaid resource packs and the deduction engine (DOMAIN 1.1, seed 003 "预付费资源包",
+//! Prepaid resource packs and the deduction engine (Alibaba Cloud RTC pricing "预付费资源包",
 //! "使用说明", "售后说明").
 //!
 //! * A pack takes effect at purchase and can be drawn only until it expires; each pack's
@@ -34,7 +34,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 
-/// Refunds are allowed up to this long after purchase (seed 003: "未超过7日").
+/// Refunds are allowed up to this long after purchase (Alibaba Cloud RTC pricing: "未超过7日").
 pub const REFUND_WINDOW_DAYS: i64 = 7;
 
 /// Scale to which a partial draw with an inexact coefficient is truncated (see
@@ -937,7 +937,7 @@ pub struct LowBalance {
     pub unit: Unit,
 }
 
-/// Why a refund is refused (seed 003 "售后说明").
+/// Why a refund is refused (Alibaba Cloud RTC pricing "售后说明").
 ///
 /// ```
 /// use mediameter_billing::packs::RefundRefusal;
@@ -1785,7 +1785,11 @@ impl PackEngine {
                     ),
                 )
             };
-            let need = exact_mul(*rest, coef).ok_or_else(inexact)?;
+            let need = if coef == Decimal::ONE {
+                *rest
+            } else {
+                exact_mul(*rest, coef).ok_or_else(inexact)?
+            };
             let draw = if need <= p.balance {
                 Draw {
                     pack: i,
@@ -1887,7 +1891,7 @@ impl PackEngine {
         signals
     }
 
-    /// Whether `pack` may be refunded at `at` (seed 003): no more than 7 days (7 × 24 h,
+    /// Whether `pack` may be refunded at `at` (Alibaba Cloud RTC pricing): no more than 7 days (7 × 24 h,
     /// inclusive) after purchase, nothing drawn, not expired, not refunded before.
     ///
     /// # Errors
@@ -1991,7 +1995,7 @@ impl PackEngine {
     }
 
     /// Whether some pack of `product` valid at `at` still has balance: the condition for
-    /// enabling an app (DOMAIN 1.2, seed 003).
+    /// enabling an app (Alibaba Cloud RTC pricing).
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*;

@@ -1,4 +1,4 @@
-//! Upgrade proration of a monthly subscription (DOMAIN 1.4, seed 001 "变更配置后对计费的影响").
+//! Upgrade proration of a monthly subscription (Huawei Cloud iDME billing manual "变更配置后对计费的影响").
 //!
 //! Fee = (new monthly price − old monthly price) × remaining period, where the remaining period
 //! in months is Σ over each natural month still to run of (remaining days in that month / days
@@ -7,7 +7,7 @@
 //! The period is computed as an exact fraction first (every month length divides
 //! [`MONTH_LCM`] = 377,580, so the sum has one common denominator and is rounded with a single
 //! exact step), then rounded with [`ProrationPolicy::period`] (4 places half-up, as both worked
-//! examples of the seed do), multiplied by the price difference and rounded once with
+//! worked examples do), multiplied by the price difference and rounded once with
 //! [`ProrationPolicy::money`] (cents, half-up).
 
 use chrono::{DateTime, Utc};
@@ -45,7 +45,7 @@ pub struct ProrationPolicy {
     pub money: Option<Rounding>,
 }
 
-/// The seed's period rounding: 4 decimal places, half-up.
+/// The worked examples' period rounding: 4 decimal places, half-up.
 ///
 /// ```
 /// assert_eq!(mediameter_billing::proration::period_4dp_half_up().to_string(), "4dp half_up");
@@ -109,7 +109,7 @@ pub struct Proration {
 ///
 /// # Errors
 ///
-/// * [`Error::Downgrade`] when the new price is below the old one (seed 001 refuses
+/// * [`Error::Downgrade`] when the new price is below the old one (Huawei Cloud iDME billing manual refuses
 ///   downgrades); an equal price is accepted with a zero fee.
 /// * [`Error::Invalid`] for a negative price.
 /// * [`Error::At`] locating the field (`changed_at`, `new_price`) when `changed_at` is
@@ -122,7 +122,7 @@ pub struct Proration {
 /// use chrono::Utc;
 /// use rust_decimal_macros::dec;
 ///
-/// // Worked example A (seed 001): bought 2023-03-18 15:30 GMT+8, upgraded 2023-03-20 09:00.
+/// // Worked example A (Huawei Cloud iDME billing manual): bought 2023-03-18 15:30 GMT+8, upgraded 2023-03-20 09:00.
 /// let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;
 /// let at = "2023-03-20T01:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// let cny = |a| Money::new(a, Currency::CNY);
@@ -332,7 +332,7 @@ pub struct ProrationRequest {
     pub old_price: Money,
     /// New monthly price.
     pub new_price: Money,
-    /// Rounding steps (default: the seed's).
+    /// Rounding steps (default: the worked examples').
     #[cfg_attr(feature = "serde", serde(default))]
     pub policy: ProrationPolicy,
 }

@@ -1,4 +1,4 @@
-//! Per-second billing of on-demand resources, settled hourly (DOMAIN 1.5, seed 001 "计费周期",
+//! Per-second billing of on-demand resources, settled hourly (Huawei Cloud iDME billing manual "计费周期",
 //! "变更配置后对计费的影响").
 //!
 //! A resource is billed from the instant it was successfully created to the instant its
@@ -776,7 +776,7 @@ impl ResourceTimeline {
     /// use mediameter_core::{Currency, Money};
     /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
-    /// // Seed 001: created 08:45:30, deleted 08:55:30 (GMT+8) → 600 s in 08:00–09:00.
+    /// // Huawei Cloud iDME billing manual: created 08:45:30, deleted 08:55:30 (GMT+8) → 600 s in 08:00–09:00.
     /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r1", vec![
     ///     ResourceEvent { at: "2023-04-18T00:45:30Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Created { configuration: cfg } },
@@ -1088,7 +1088,7 @@ pub enum ResiduePolicy {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct SettlementOptions {
-    /// Zone whose hour grid the periods follow (GMT+8 by default, seed 001).
+    /// Zone whose hour grid the periods follow (GMT+8 by default, Huawei Cloud iDME billing manual).
     pub zone: BillingZone,
     /// Rounding of each line. `None` (the default): the currency's minor unit (ISO 4217: 2
     /// places for CNY and USD, 0 for JPY, 3 for KWD), half-up.

@@ -1,4 +1,4 @@
-//! Pay-as-you-go tariffs and the monthly statement (DOMAIN 1.1, seed 003 "后付费").
+//! Pay-as-you-go tariffs and the monthly statement (Alibaba Cloud RTC pricing "后付费").
 //!
 //! A tariff is data: a currency and, per product and spec, a unit (minute, second, hour or
 //! count) and a pricing — flat, graduated (each tier prices the part of the month's cumulative

@@ -1,5 +1,6 @@
-//! Integration tests of mediameter-billing: golden tests of the worked examples of DOMAIN.md
-//! section 1 (seeds 001 and 003) and property tests of the invariants.
+//! Integration tests of mediameter-billing: golden tests of the vendors' worked examples
+//! (Huawei Cloud iDME billing manual, Alibaba Cloud RTC pricing) and property tests of the
+//! invariants.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,

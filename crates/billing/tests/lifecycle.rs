@@ -1,4 +1,4 @@
-//! Subscription lifecycle: seed 001 (Huawei iDME, "到期后影响"), DOMAIN 1.6.
+//! Subscription lifecycle: Huawei Cloud iDME billing manual ( "到期后影响").
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use mediameter_billing::lifecycle::{LifecyclePolicy, Phase, Renewal, phase_at};

@@ -1,5 +1,5 @@
-//! Prepaid resource packs: seed 003 (Alibaba Cloud RTC pricing, "预付费资源包", "使用说明",
-//! "售后说明"), DOMAIN 1.1 and 1.2.
+//! Prepaid resource packs: Alibaba Cloud RTC pricing ( "预付费资源包", "使用说明",
+//! "售后说明") and 1.2.
 
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
@@ -65,7 +65,7 @@ fn draws(ledger: &[LedgerLine]) -> Vec<(String, Decimal)> {
 
 #[test]
 fn earliest_expiry_first_then_overflow() {
-    // Seed 003: "多个资源包按到期时间先后进行抵扣"; "资源包到期或超出使用额度，付费服务自动按量付费".
+    // Alibaba Cloud RTC pricing: "多个资源包按到期时间先后进行抵扣"; "资源包到期或超出使用额度，付费服务自动按量付费".
     let mut e = PackEngine::with_packs(vec![
         pack("late", dec!(100), 1, 60),
         pack("early", dec!(10), 1, 20),
@@ -166,7 +166,7 @@ fn coefficients_per_spec() {
 
 #[test]
 fn refunds_follow_the_seven_day_rule() {
-    // Seed 003 售后说明: refundable if bought no more than 7 days ago and not consumed.
+    // Alibaba Cloud RTC pricing 售后说明: refundable if bought no more than 7 days ago and not consumed.
     let mut e = PackEngine::with_packs(vec![
         pack("fresh", dec!(10), 1, 60),
         pack("used", dec!(10), 1, 30),
@@ -298,7 +298,7 @@ fn state_serializes_and_a_later_batch_continues() {
 
 #[test]
 fn app_status_rules() {
-    // Seed 003: "新开通应用默认状态为停用…在您购买套餐包后，可…将状态切换到启用".
+    // Alibaba Cloud RTC pricing: "新开通应用默认状态为停用…在您购买套餐包后，可…将状态切换到启用".
     let mut e = PackEngine::new();
     let ctx = |e: &PackEngine| AppContext {
         pack_with_balance: e.has_balance(&rtc(), day(2)),

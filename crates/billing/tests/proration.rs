@@ -1,4 +1,4 @@
-//! Upgrade proration: seed 001 (Huawei iDME, "变更配置后对计费的影响"), DOMAIN 1.4.
+//! Upgrade proration: Huawei Cloud iDME billing manual ( "变更配置后对计费的影响").
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use mediameter_billing::{ErrorKind, ProrationPolicy, ProrationRequest, prorate};
@@ -21,7 +21,7 @@ fn gmt8(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 #[test]
 fn worked_example_a() {
-    // Seed 001, 计费场景1: bought 2023/03/18 15:30:00 for 1 month, upgraded 2023/03/20 9:00:00
+    // Huawei Cloud iDME billing manual, 计费场景1: bought 2023/03/18 15:30:00 for 1 month, upgraded 2023/03/20 9:00:00
     // from 25,950.00/month to 52,168.00/month.
     let term = SubscriptionTerm::monthly(gmt8(2023, 3, 18, 15, 30), 1, BillingZone::GMT8).unwrap();
     assert_eq!(
@@ -45,7 +45,7 @@ fn worked_example_a() {
 
 #[test]
 fn worked_example_b_and_the_documents_slip() {
-    // Seed 001: bought 2023/04/08 for 1 month, changed 2023/04/18 from 12,750.00 to
+    // Huawei Cloud iDME billing manual: bought 2023/04/08 for 1 month, changed 2023/04/18 from 12,750.00 to
     // 25,500.00 per month. Remaining = 12/30 + 8/31 = 0.6581.
     let term = SubscriptionTerm::monthly(gmt8(2023, 4, 8, 10, 0), 1, BillingZone::GMT8).unwrap();
     let p = prorate(

@@ -1,5 +1,5 @@
-//! Hourly settlement of per-second usage: seed 001 (Huawei iDME, "计费周期", "变更配置后对计费的
-//! 影响", 计费场景2), DOMAIN 1.5.
+//! Hourly settlement of per-second usage: Huawei Cloud iDME billing manual ( "计费周期", "变更配置后对计费的
+//! 影响", 计费场景2).
 
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
@@ -21,7 +21,7 @@ fn gmt8(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2023, 4, 18, h - 8, m, s).unwrap()
 }
 
-/// The iDME digital-thread engine: model, compute and capacity MCUs. The seed gives no
+/// The iDME digital-thread engine: model, compute and capacity MCUs. The manual gives no
 /// prices ("图中价格仅供参考"), so these are made up: 0.80, 1.20 and 0.50 CNY per MCU-hour.
 fn idme(model: i64, compute: i64, capacity: i64) -> Configuration {
     Configuration::new(vec![
@@ -55,7 +55,7 @@ fn deleted(at: DateTime<Utc>) -> ResourceEvent {
 
 #[test]
 fn example_created_08_45_30_deleted_08_55_30() {
-    // Seed 001: "您在8:45:30创建成功…然后在8:55:30将其删除，则计费周期为8:00:00 ~ 9:00:00…计费时长为600秒".
+    // Huawei Cloud iDME billing manual: "您在8:45:30创建成功…然后在8:55:30将其删除，则计费周期为8:00:00 ~ 9:00:00…计费时长为600秒".
     let t = ResourceTimeline::new(
         "idme-1",
         vec![
@@ -79,7 +79,7 @@ fn example_created_08_45_30_deleted_08_55_30() {
 
 #[test]
 fn example_upgraded_on_the_hour_then_deleted_10_45_46() {
-    // Seed 001, 计费场景2: bought 9:00:00 with model 3, compute 3, capacity 1 MCU; upgraded
+    // Huawei Cloud iDME billing manual, 计费场景2: bought 9:00:00 with model 3, compute 3, capacity 1 MCU; upgraded
     // 10:00:00 to capacity 2; deleted 10:45:46 → 09:00–10:00 bills 3600 s at the old
     // configuration, 10:00–11:00 bills 2746 s at the new one.
     let t = ResourceTimeline::new(
@@ -108,7 +108,7 @@ fn example_upgraded_on_the_hour_then_deleted_10_45_46() {
 
 #[test]
 fn example_upgraded_at_09_30_gives_two_lines_in_one_period() {
-    // Seed 001: bought 9:00:00, upgraded 9:30:00 → lines 9:00:00–9:30:00 and 9:30:00–10:00:00.
+    // Huawei Cloud iDME billing manual: bought 9:00:00, upgraded 9:30:00 → lines 9:00:00–9:30:00 and 9:30:00–10:00:00.
     let t = ResourceTimeline::new(
         "idme-3",
         vec![

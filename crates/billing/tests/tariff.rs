@@ -1,4 +1,4 @@
-//! Pay-as-you-go tariffs and the monthly statement: seed 003 ("后付费", "预付费资源包"), DOMAIN 1.1.
+//! Pay-as-you-go tariffs and the monthly statement: Alibaba Cloud RTC pricing ("后付费", "预付费资源包").
 
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;

@@ -186,7 +186,7 @@ fn minutes(value: rust_decimal::Decimal, unit: mediameter_core::Unit) -> String 
 
 // ---------- prorate ----------
 
-/// Compute the fee for upgrading a monthly subscription (remaining natural months, seed 001).
+/// Compute the fee for upgrading a monthly subscription (remaining natural months, Huawei Cloud iDME billing manual).
 ///
 /// Input: `{"purchased_at", "months", "zone"?, "changed_at", "old_price": {"amount",
 /// "currency"}, "new_price": {...}, "policy"?: {"period": {"scale", "mode"} | null, "money":
@@ -266,7 +266,7 @@ fn print_proration(
 
 // ---------- settle ----------
 
-/// Settle per-second on-demand resources hour by hour (GMT+8 grid by default, seed 001).
+/// Settle per-second on-demand resources hour by hour (GMT+8 grid by default, Huawei Cloud iDME billing manual).
 ///
 /// Input: `{"options"?: {"zone", "rounding", "residue", "window"}, "resources": [{"resource",
 /// "events": [{"at", "event": "created" | "changed" | "deleted", "configuration"?}]}]}`.
@@ -346,7 +346,7 @@ fn print_settlements(
 // ---------- demo ----------
 
 /// The billing section of `mediameter demo`: bills the bundled sample month and shows the
-/// worked examples of seed 001.
+/// worked examples of Huawei Cloud iDME billing manual.
 pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
     let sample: BillRequest = parse_json(SAMPLE, "bundled billing sample")?;
     writeln!(
@@ -358,7 +358,7 @@ pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
 
     writeln!(
         out,
-        "\n== billing: upgrade proration, seed 001 worked examples =="
+        "\n== billing: upgrade proration, Huawei Cloud iDME billing manual worked examples =="
     )?;
     for (name, json) in [
         (
@@ -379,12 +379,12 @@ pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
     }
     writeln!(
         out,
-        "(the seed prints 8,392.78 for example B: 12,750 × 0.6581 = 8,390.775, so 8,390.78 is right)"
+        "(the vendor document prints 8,392.78 for example B: 12,750 × 0.6581 = 8,390.775, so 8,390.78 is right)"
     )?;
 
     writeln!(
         out,
-        "\n== billing: hourly settlement, seed 001 (bought 09:00, upgraded 10:00, deleted 10:45:46 GMT+8) =="
+        "\n== billing: hourly settlement, Huawei Cloud iDME billing manual (bought 09:00, upgraded 10:00, deleted 10:45:46 GMT+8) =="
     )?;
     let settle_json = r#"{"resources": [{"resource": "idme-engine", "events": [
         {"at": "2023-04-18T01:00:00Z", "event": "created", "configuration": {"items": [

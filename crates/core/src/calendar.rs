@@ -1,5 +1,5 @@
 //! Calendar math for monthly terms: days in a month, natural months, month addition with
-//! month-end clamping, and the term of a monthly subscription (DOMAIN 1.4, seed 001).
+//! month-end clamping, and the term of a monthly subscription (Huawei Cloud iDME billing manual).
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 
@@ -101,7 +101,7 @@ impl std::fmt::Display for MonthSlice {
 /// Splits the inclusive day span `first..=last` into the natural months it touches, in order.
 /// An empty span (`first > last`) yields nothing. Lazy: one item per month touched.
 ///
-/// This is the "remaining period over natural months" of seed 001: the remaining period in
+/// This is the "remaining period over natural months" of Huawei Cloud iDME billing manual: the remaining period in
 /// months is Σ `days / days_in_month` over the slices.
 ///
 /// ```
@@ -162,7 +162,7 @@ impl std::iter::FusedIterator for MonthSlices {}
 
 /// The term of a subscription bought for a whole number of months.
 ///
-/// Seed 001: a term bought on day D for one month expires at the end (23:59:59) of day D of
+/// Huawei Cloud iDME billing manual: a term bought on day D for one month expires at the end (23:59:59) of day D of
 /// the next month, in the billing zone. When the target month has no day D (bought on the
 /// 29th, 30th or 31st), the term expires on that month's last day ([`add_months`] clamping):
 /// bought Jan 31 for one month expires Feb 28 (29 in a leap year). A term is always
@@ -393,7 +393,7 @@ impl SubscriptionTerm {
     }
 
     /// The days still to run after a change at `changed_at`, split by natural month: the day of
-    /// the change is not counted, the expiry day is (seed 001). A change on the expiry day
+    /// the change is not counted, the expiry day is (Huawei Cloud iDME billing manual). A change on the expiry day
     /// leaves nothing.
     ///
     /// # Errors
