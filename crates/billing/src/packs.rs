@@ -1447,7 +1447,7 @@ impl PackEngine {
     /// # Errors
     ///
     /// [`Error::DuplicatePack`] for an id already held; [`Error::Invalid`] for an invalid
-    /// pack (see [`Pack::validate`]) or too many packs.
+    /// pack (see [`Pack::new`]) or too many packs.
     ///
     /// ```
     /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
