@@ -303,11 +303,13 @@ fn base_value(q: Quantity) -> Result<Decimal> {
 /// One usage item to deduct.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::packs::UsageItem;
 /// let json = r#"{"id": 7, "at": "2023-04-02T01:00:00Z", "product": "rtc", "spec": "720p",
 ///                "quantity": {"value": "12", "unit": "minute"}}"#;
 /// let item: UsageItem = serde_json::from_str(json)?;
 /// assert_eq!((item.partition, item.id), (0, 7));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

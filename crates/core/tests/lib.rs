@@ -10,4 +10,5 @@
 
 mod golden;
 mod props;
+#[cfg(feature = "serde")]
 mod serde_roundtrip;
