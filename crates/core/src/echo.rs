@@ -1,5 +1,5 @@
 //! How a value from outside is shown inside a message: quoted, escaped, cut to
-//! [`ECHO_LIMIT`](crate::error::ECHO_LIMIT) characters.
+//! [`ECHO_LIMIT`] characters.
 //!
 //! Every error of the workspace that repeats what it was given goes through [`echo`] (or
 //! through [`truncate`](crate::error::truncate) followed by `{:?}`, which prints the same):
@@ -18,7 +18,7 @@ pub struct Echo<'a>(&'a str);
 
 /// Shows `value` in a message: in double quotes, with control characters, quotes and
 /// backslashes escaped as Rust's `{:?}` does (`\u{1b}`, `\n`, `\"`...), and cut after
-/// [`ECHO_LIMIT`](crate::error::ECHO_LIMIT) characters with `…` marking the cut.
+/// [`ECHO_LIMIT`] characters with `…` marking the cut.
 ///
 /// The output is exactly `format!("{:?}", truncate(value))`, without the intermediate
 /// `String`.
