@@ -127,3 +127,93 @@ pub fn split(data: &[u8]) {
         }
     }
 }
+
+/// `json::check_unique_keys` against an independent oracle: `serde_json` reads the same text
+/// through a visitor that remembers every object's keys. Wherever `serde_json` accepts the text,
+/// the scan must find a repeated key exactly when the oracle does, and the same (first) one;
+/// on any text the scan must not panic, and its message must carry no control character.
+pub fn json_repeated_keys(data: &[u8]) {
+    let Some(s) = text(data) else {
+        return;
+    };
+    let scanned = mediameter_core::json::check_unique_keys(s);
+    if let Err(e) = &scanned {
+        assert!(!e.to_string().chars().any(char::is_control), "{e}");
+        assert!(e.line() >= 1 && e.column() >= 1);
+    }
+    let mut de = serde_json::Deserializer::from_str(s);
+    let Ok(oracle) = serde::de::DeserializeSeed::deserialize(FirstRepeat, &mut de) else {
+        return;
+    };
+    if de.end().is_err() {
+        return;
+    }
+    match (&scanned, oracle) {
+        (Ok(()), None) => {}
+        (Err(e), Some(key)) => assert_eq!(
+            e.key(),
+            mediameter_core::error::truncate(&key),
+            "different first repeated key in {s:?}"
+        ),
+        (got, want) => panic!("scan {got:?}, oracle {want:?} on {s:?}"),
+    }
+}
+
+/// Reads any JSON value and returns the first key (in reading order) that repeats a key of the
+/// same object.
+struct FirstRepeat;
+
+impl<'de> serde::de::DeserializeSeed<'de> for FirstRepeat {
+    type Value = Option<String>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FirstRepeat {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut first = None;
+        while let Some(found) = seq.next_element_seed(FirstRepeat)? {
+            if first.is_none() {
+                first = found;
+            }
+        }
+        Ok(first)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut first = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if first.is_none() && !seen.insert(key.clone()) {
+                first = Some(key);
+            }
+            let inner = map.next_value_seed(FirstRepeat)?;
+            if first.is_none() {
+                first = inner;
+            }
+        }
+        Ok(first)
+    }
+}

@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("core_money_and_zone", core::money_and_zone),
     ("core_json", core::json),
     ("core_split", core::split),
+    ("core_json_repeated_keys", core::json_repeated_keys),
     ("billing_tariff_json", billing::tariff_json),
     ("billing_timeline_json", billing::timeline_json),
     ("billing_usage_batch_json", billing::usage_batch_json),

@@ -465,6 +465,7 @@ fn base_value(q: Quantity) -> Result<Decimal> {
 /// One usage item to deduct: validated on construction and on deserialization.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::packs::UsageItem;
 /// use mediameter_core::{ProductType, Quantity, Unit};
 /// use rust_decimal_macros::dec;
@@ -475,6 +476,7 @@ fn base_value(q: Quantity) -> Result<Decimal> {
 /// let json = r#"{"id": 7, "at": "2023-04-02T01:00:00Z", "product": "rtc", "spec": "720p",
 ///                "quantity": {"value": "12", "unit": "minute"}}"#;
 /// assert_eq!(serde_json::from_str::<UsageItem>(json)?, item);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///

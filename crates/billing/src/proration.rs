@@ -306,6 +306,7 @@ fn default_zone() -> BillingZone {
 /// A proration request as outside data (the JSON of `mediameter prorate`).
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::ProrationRequest;
 /// let json = r#"{"purchased_at": "2023-03-18T07:30:00Z", "months": 1,
 ///   "changed_at": "2023-03-20T01:00:00Z",
@@ -313,6 +314,7 @@ fn default_zone() -> BillingZone {
 ///   "new_price": {"amount": "52168.00", "currency": "CNY"}}"#;
 /// let req: ProrationRequest = serde_json::from_str(json)?;
 /// assert_eq!(req.compute()?.fee.to_string(), "25032.95 CNY");
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -41,9 +41,11 @@ pub struct Tier {
 /// How a month's usage is priced.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::tariff::Pricing;
 /// let p: Pricing = serde_json::from_str(r#"{"model": "flat", "unit_price": "0.028"}"#)?;
 /// assert_eq!(p, Pricing::Flat { unit_price: "0.028".parse()? });
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -206,11 +208,13 @@ impl TariffEntry {
 /// let q = tariff.price(&rtc, "720p".parse()?, dec!(1500))?;
 /// assert_eq!(q.amount, dec!(38.000)); // 1000 × 0.028 + 500 × 0.020
 ///
+/// # #[cfg(feature = "serde")] {
 /// let json = r#"{"currency": "CNY", "entries": [
 ///   {"product": "rtc", "spec": "audio", "unit": "minute", "pricing": {"model": "flat", "unit_price": "0.007"}},
 ///   {"product": "rtc", "unit": "minute", "pricing": {"model": "graduated", "tiers": [
 ///     {"up_to": "1000", "unit_price": "0.028"}, {"unit_price": "0.020"}]}}]}"#;
 /// assert_eq!(serde_json::from_str::<Tariff>(json)?, tariff);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -450,11 +454,13 @@ impl Tariff {
     /// negative; overflow.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// use mediameter_billing::tariff::Tariff;
     /// let t: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
     ///   "pricing": {"model": "volume", "tiers": [{"up_to": "1000", "unit_price": "0.03"}, {"unit_price": "0.02"}]}}]}"#)?;
     /// assert_eq!(t.price(&"rtc".parse()?, "audio".parse()?, "1500".parse()?)?.amount, "30.00".parse()?);
     /// assert_eq!(t.price(&"rtc".parse()?, "audio".parse()?, "1000".parse()?)?.amount, "30.00".parse()?);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn price(
@@ -647,6 +653,7 @@ pub struct Statement {
 /// overflow.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::packs::{PackEngine, UsageItem};
 /// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
 /// use mediameter_core::{Quantity, TimeRange, Unit};
@@ -660,6 +667,7 @@ pub struct Statement {
 /// let s = monthly_statement(&report.ledger, TimeRange::from_unix(0, 86_400)?, &tariff, &StatementOptions::default())?;
 /// assert_eq!((s.lines[0].quantity, s.lines[0].amount), (dec!(2), dec!(0.06))); // 90 s → 2 min
 /// assert_eq!(s.total, dec!(0.06));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn monthly_statement(

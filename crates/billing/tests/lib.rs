@@ -19,4 +19,5 @@ mod lifecycle;
 mod packs;
 mod proration;
 mod settlement;
+#[cfg(feature = "serde")] // the tariffs under test are written as JSON
 mod tariff;

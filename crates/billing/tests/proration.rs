@@ -1,6 +1,7 @@
 //! Upgrade proration: Huawei Cloud iDME billing manual ( "变更配置后对计费的影响").
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+#[cfg_attr(not(feature = "serde"), allow(unused_imports))] // ProrationRequest: JSON tests only
 use mediameter_billing::{ErrorKind, ProrationPolicy, ProrationRequest, prorate};
 use mediameter_core::{BillingZone, Currency, Money, Rounding, RoundingMode, SubscriptionTerm};
 use proptest::prelude::*;
@@ -245,6 +246,7 @@ fn rounding_steps_are_parameters() {
     assert_eq!(p.fee.amount(), dec!(8287.50));
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn request_json_round_trips() {
     let json = r#"{"purchased_at": "2023-03-18T07:30:00Z", "months": 1, "zone": "GMT+08:00",

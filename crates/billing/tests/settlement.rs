@@ -254,6 +254,7 @@ fn downgrades_are_refused() {
     assert_eq!(err.kind(), ErrorKind::Downgrade);
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn mixed_currencies_and_bad_items_are_refused() {
     let usd = Configuration::new(vec![
@@ -334,6 +335,7 @@ fn a_running_resource_needs_a_window() {
     assert_eq!(s.lines.len(), 3);
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn timeline_json_round_trips() {
     let t = ResourceTimeline::new(

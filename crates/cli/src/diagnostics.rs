@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use mediameter_diagnostics::{Call, Diagnosis, DiagnosisRequest, Profile, diagnose, render_report};
 
+use mediameter_core::echo::echo;
+
 use crate::io::{CliError, Format, parse_json, read_input, write_json};
 
 const DEMO: &str = include_str!("../data/diagnostics_call.json");
@@ -39,9 +41,9 @@ fn load_profile(args: &Args) -> Result<Profile, CliError> {
             parse_json(&text, "profile")
         }
         None => Profile::named(&args.profile).ok_or_else(|| {
-            CliError::input(format!(
-                "unknown profile {:?}: expected sensitive, default or tolerant (or --profile-file)",
-                args.profile
+            CliError::usage(format!(
+                "unknown profile {}: expected sensitive, default or tolerant (or --profile-file)",
+                echo(&args.profile)
             ))
         }),
     }

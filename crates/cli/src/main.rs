@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use mediameter_core::echo::escape_controls;
 
 mod billing;
 mod core_demo;
@@ -79,7 +80,20 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` print to stdout and exit 0, as clap does.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // clap quotes the offending argument as given: escape its control characters
+            // (a value with ESC or BEL must not drive the terminal). Exit status 2.
+            let text = e.render().to_string();
+            for line in text.lines() {
+                eprintln!("{}", escape_controls(line));
+            }
+            return ExitCode::from(2);
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out).and_then(|()| out.flush().map_err(io::CliError::from));
@@ -87,8 +101,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             drop(out);
-            eprintln!("mediameter: {e}");
-            ExitCode::FAILURE
+            // Each echo site escapes what it repeats; this is the net under all of them.
+            eprintln!("mediameter: {}", escape_controls(&e.to_string()));
+            ExitCode::from(e.exit_code())
         }
     }
 }

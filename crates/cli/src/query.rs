@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use mediameter_query::time::{Leniency, TimeFormat};
 use mediameter_query::{Options, Profile, Registry, Rejection, ValidQuery};
 
+use mediameter_core::echo::{echo, escape_controls};
+
 use crate::io::{CliError, Format, parse_json, read_input, write_json};
 
 const DEMO: &str = include_str!("../data/query_demo.json");
@@ -96,7 +98,7 @@ fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, CliError> {
             };
             mediameter_query::time::parse(t, TimeFormat::Rfc3339, lenient)
                 .map(|p| p.instant())
-                .map_err(|e| CliError::input(format!("--now: {e}")))
+                .map_err(|e| CliError::usage(format!("--now: {e}")))
         }
     }
 }
@@ -189,8 +191,8 @@ fn print_accepted(
                 writeln!(
                     out,
                     "  warning: {}: {}",
-                    w.param.as_deref().unwrap_or("-"),
-                    w.message
+                    escape_controls(w.param.as_deref().unwrap_or("-")),
+                    escape_controls(&w.message)
                 )?;
             }
             Ok(())
@@ -224,7 +226,7 @@ fn print_refused(
                 r.api(),
                 r.status(),
                 r.code(),
-                r.message()
+                escape_controls(r.message())
             )?;
             for p in r.problems(profile) {
                 let pointer = if p.pointer.is_empty() {
@@ -232,12 +234,14 @@ fn print_refused(
                 } else {
                     p.pointer.as_str()
                 };
+                // The pointer names a parameter as given: its control characters are escaped.
+                let pointer = escape_controls(pointer).to_string();
                 writeln!(
                     out,
                     "  {pointer:<14} {:<20} {:<30} {}",
                     p.kind.as_str(),
                     p.code,
-                    p.detail
+                    escape_controls(&p.detail)
                 )?;
             }
             Ok(())
@@ -262,7 +266,7 @@ impl Checker<'_> {
         params: &[(String, String)],
         now: DateTime<Utc>,
     ) -> Result<Result<(), String>, CliError> {
-        let profile = self.registry.get(api).map_err(CliError::input)?;
+        let profile = self.registry.get(api).map_err(CliError::usage)?;
         match mediameter_query::validate(profile, params, now, &self.options) {
             Ok(q) => {
                 print_accepted(out, profile, &q, self.format)?;
@@ -299,7 +303,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     let api = args
         .api
         .as_deref()
-        .ok_or_else(|| CliError::input("--api is required"))?;
+        .ok_or_else(|| CliError::usage("--api is required"))?;
     let mut params = match &args.input {
         Some(path) => {
             let text = read_input(Some(path))?;
@@ -311,7 +315,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     for p in &args.params {
         let (k, v) = p
             .split_once('=')
-            .ok_or_else(|| CliError::input(format!("--param {p:?}: expected KEY=VALUE")))?;
+            .ok_or_else(|| CliError::usage(format!("--param {}: expected KEY=VALUE", echo(p))))?;
         params.push((k.to_owned(), v.to_owned()));
     }
     let now = parse_now(args.now.as_deref())?;

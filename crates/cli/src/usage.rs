@@ -17,6 +17,8 @@ use mediameter_usage::{
     communication_records, distribution_by, parse_interval,
 };
 
+use mediameter_core::echo::echo;
+
 use crate::io::{CliError, write_json};
 
 const SAMPLE: &str = include_str!("../data/usage_sample.csv");
@@ -124,6 +126,11 @@ fn input_err(e: impl std::fmt::Display) -> CliError {
     CliError::input(e)
 }
 
+/// A flag's value is wrong: an argument error (exit status 2).
+fn arg_err(e: impl std::fmt::Display) -> CliError {
+    CliError::usage(e)
+}
+
 /// An aggregator's error: its `line` counts segments (the reader has already turned lines
 /// into segments), so it is named as such.
 fn segment_err(e: mediameter_usage::Error) -> CliError {
@@ -142,13 +149,14 @@ fn segment_err(e: mediameter_usage::Error) -> CliError {
 fn parse_instant(s: &str, what: &str) -> Result<DateTime<Utc>, CliError> {
     if let Ok(n) = s.trim().parse::<i64>() {
         return DateTime::from_timestamp(n, 0)
-            .ok_or_else(|| CliError::input(format!("{what} {n} is out of range")));
+            .ok_or_else(|| CliError::usage(format!("--{what} {n} is out of range")));
     }
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
-            CliError::input(format!(
-                "{what} {s:?}: expected RFC 3339 or Unix seconds ({e})"
+            CliError::usage(format!(
+                "--{what} {}: expected RFC 3339 or Unix seconds ({e})",
+                echo(s)
             ))
         })
 }
@@ -158,18 +166,19 @@ fn minute_policy(s: &str) -> Result<MinutePolicy, CliError> {
         "exact" => Ok(MinutePolicy::Exact),
         "ceil_per_record" | "ceil-per-record" => Ok(MinutePolicy::CeilPerRecord),
         "ceil_per_period" | "ceil-per-period" => Ok(MinutePolicy::CeilPerPeriod),
-        _ => Err(CliError::input(format!(
-            "minute policy {s:?}: expected exact, ceil_per_record or ceil_per_period"
+        _ => Err(CliError::usage(format!(
+            "--minute-policy {}: expected exact, ceil_per_record or ceil_per_period",
+            echo(s)
         ))),
     }
 }
 
 fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliError> {
-    let zone: BillingZone = args.zone.parse().map_err(input_err)?;
-    let mut q = UsageQuery::new(zone, parse_interval(&args.interval).map_err(input_err)?);
-    let mut split = Dimension::parse_list(&args.split_by).map_err(input_err)?;
+    let zone: BillingZone = args.zone.parse().map_err(arg_err)?;
+    let mut q = UsageQuery::new(zone, parse_interval(&args.interval).map_err(arg_err)?);
+    let mut split = Dimension::parse_list(&args.split_by).map_err(arg_err)?;
     if let Some(d) = &args.distribution {
-        let d: Dimension = d.parse().map_err(input_err)?;
+        let d: Dimension = d.parse().map_err(arg_err)?;
         split = vec![d];
     }
     q = q.with_split_by(split);
@@ -182,7 +191,7 @@ fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliE
         (Dimension::Spec, &args.spec),
         (Dimension::Role, &args.role),
     ] {
-        q = q.with_filter(dim, list.split(',')).map_err(input_err)?;
+        q = q.with_filter(dim, list.split(',')).map_err(arg_err)?;
     }
     let range = match (&args.start, &args.end) {
         (None, None) => None,
@@ -201,14 +210,14 @@ fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliE
                 DateTime::from_timestamp(mediameter_core::time::END_UNIX_SECONDS, 0)
                     .unwrap_or_default(),
             );
-            Some(TimeRange::new(lo, hi).map_err(input_err)?)
+            Some(TimeRange::new(lo, hi).map_err(arg_err)?)
         }
     };
     if let Some(r) = range {
         q = q.with_range(r);
     }
     if let Some(p) = args.approximate {
-        q = q.with_distinct(DistinctMode::approximate(p).map_err(input_err)?);
+        q = q.with_distinct(DistinctMode::approximate(p).map_err(arg_err)?);
     }
     Ok((q, range))
 }
@@ -217,7 +226,7 @@ fn open(path: Option<&Path>) -> Result<(Box<dyn BufRead>, Option<InputFormat>), 
     match path {
         Some(p) if p != Path::new("-") => {
             let file = std::fs::File::open(p).map_err(|source| CliError::Io {
-                what: p.display().to_string(),
+                what: echo(&p.to_string_lossy()).to_string(),
                 source,
             })?;
             let fmt = match p.extension().and_then(|e| e.to_str()) {
@@ -314,13 +323,31 @@ fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
     Ok(InputFormat::detect(&String::from_utf8_lossy(head)))
 }
 
+/// Refuses an output format the requested output does not have (argument error).
+fn check_format(args: &UsageArgs) -> Result<(), CliError> {
+    match args.format {
+        UsageFormat::Xml if args.distribution.is_some() => Err(CliError::usage(
+            "--format xml is the DescribeLiveProducerUsageData shape: not for a distribution",
+        )),
+        UsageFormat::VendorJson | UsageFormat::Xml if args.records => Err(CliError::usage(
+            "communication records print as json, csv or table",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Runs `mediameter usage`.
 pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (query, range) = build_query(args)?;
     let policy = minute_policy(&args.minute_policy)?;
+    // Every flag is checked before the input is read: a mistake in one is an argument error
+    // (exit status 2), not something found after a long read.
+    let _: Indicator = args.indicator.parse().map_err(arg_err)?;
+    let _: ProportionMode = args.proportion.parse().map_err(arg_err)?;
+    check_format(args)?;
     let (mut input, by_ext) = open(args.input.as_deref())?;
     let format = match (&args.input_format, by_ext) {
-        (Some(f), _) => f.parse().map_err(input_err)?,
+        (Some(f), _) => f.parse().map_err(arg_err)?,
         (None, Some(f)) => f,
         (None, None) => detect(&mut input)?,
     };
@@ -357,9 +384,8 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
         agg.push(&s).map_err(segment_err)
     })?;
     if let Some(dim) = &args.distribution {
-        let dim: Dimension = dim.parse().map_err(input_err)?;
-        let _: Indicator = args.indicator.parse().map_err(input_err)?;
-        let mode: ProportionMode = args.proportion.parse().map_err(input_err)?;
+        let dim: Dimension = dim.parse().map_err(arg_err)?;
+        let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
         let rows = distribution_by(&agg.to_state(), dim, mode).map_err(input_err)?;
         return print_distribution(&rows, dim, args, out);
     }

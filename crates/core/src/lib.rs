@@ -51,10 +51,12 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod echo;
 pub mod error;
 pub mod id;
 #[cfg(feature = "time")]
 pub mod interop;
+pub mod json;
 pub mod money;
 pub mod quantity;
 pub mod record;

@@ -11,4 +11,5 @@
 mod golden;
 mod hardening;
 mod props;
+#[cfg(feature = "serde")]
 mod serde_roundtrip;

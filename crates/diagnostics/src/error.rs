@@ -24,12 +24,13 @@ pub enum Error {
     #[error(transparent)]
     Core(#[from] mediameter_core::Error),
     /// The diagnosis range is longer than the one hour the vendor console allows (seed 000).
-    #[error("diagnosis range {range} lasts {seconds} s: expected at most {limit} s (one hour)")]
+    #[error("diagnosis range {range} lasts {length} s: expected at most {limit} s (one hour)")]
     RangeTooLong {
         /// The requested range, rendered.
         range: String,
-        /// Its length in whole seconds.
-        seconds: u64,
+        /// Its exact length in seconds, rendered with as many decimals as it needs
+        /// (`3600.001`), never rounded down to the limit.
+        length: String,
         /// The limit, 3600 s.
         limit: u64,
     },

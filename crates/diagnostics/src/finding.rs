@@ -182,12 +182,14 @@ impl fmt::Display for Side {
 /// `{"name": "sdk_version", "value": "1.9.3"}`.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// let v = mediameter_diagnostics::Observed::new("loss_mean_pct", 12.3456);
 /// assert_eq!(v.value, 12.35);
 /// assert_eq!(v.text, None);
 /// assert_eq!(serde_json::to_string(&v)?, r#"{"name":"loss_mean_pct","value":12.35}"#);
 /// let t = mediameter_diagnostics::Observed::text("sdk_version", "1.9.3");
 /// assert_eq!(serde_json::to_string(&t)?, r#"{"name":"sdk_version","value":"1.9.3"}"#);
+/// # }
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -311,6 +313,7 @@ impl Escalation {
 /// One explained problem.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
 /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
 /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
@@ -322,6 +325,7 @@ impl Escalation {
 /// assert_eq!(f.kind, mediameter_diagnostics::FindingKind::OutdatedSdk);
 /// assert_eq!(f.side, mediameter_diagnostics::Side::Client);
 /// assert!(f.explanation.starts_with("Publisher u1 runs RTC SDK 1.0"));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -357,6 +361,7 @@ impl Finding {
     /// The value named `name`, if the finding carries it.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
@@ -366,6 +371,7 @@ impl Finding {
     /// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
     /// assert_eq!(d.findings[0].value("loss_mean_pct"), None);
     /// assert_eq!(d.findings[0].values[0].text.as_deref(), Some("1.0"));
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -377,6 +383,7 @@ impl Finding {
 /// A stretch with no samples for a participant: reported, never filled in.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
 /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
 /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
@@ -387,6 +394,7 @@ impl Finding {
 /// // One sample each in a 60 s range: the rest of the minute is a gap for both.
 /// assert_eq!(d.gaps.len(), 2);
 /// assert_eq!(d.gaps[0].window.seconds(), 59);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -403,6 +411,7 @@ pub struct Gap {
 /// The inputs and result of one E-model window.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
 /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
 /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
@@ -413,6 +422,7 @@ pub struct Gap {
 /// let w = &d.scores[0].windows[0];
 /// assert_eq!(w.ppl_pct, 1.0);
 /// assert_eq!(w.ta_ms, 35.0 + 25.0 + 20.0); // RTT halves plus the 20 ms jitter-buffer floor
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -441,6 +451,7 @@ pub struct WindowScore {
 /// Audio MOS over time for one publisher→subscriber pair.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
 /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
 /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
@@ -452,6 +463,7 @@ pub struct WindowScore {
 /// assert_eq!((s.publisher.as_str(), s.subscriber.as_str()), ("u1", "u2"));
 /// assert_eq!(s.model, mediameter_diagnostics::emodel::Model::G1072);
 /// assert_eq!(s.mean_mos, s.min_mos); // a single window
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -537,6 +549,7 @@ impl Grade {
 /// The result of a diagnosis.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
 /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
 /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
@@ -547,6 +560,7 @@ impl Grade {
 /// assert_eq!(d.profile, "default");
 /// assert_eq!(d.findings.len(), 1);
 /// assert_eq!(d.grade.letter, 'B'); // a warning caps the grade at B
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -576,6 +590,7 @@ impl Diagnosis {
     /// The findings of one kind.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"1.0","os":"iOS 16"},
@@ -584,6 +599,7 @@ impl Diagnosis {
     /// #     "samples":[{"t":"2024-05-01T10:00:00Z","audio_kbps":48,"loss_pct":0,"rtt_ms":50}]}]}"#)?
     /// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
     /// assert_eq!(d.of_kind(mediameter_diagnostics::FindingKind::OutdatedSdk).count(), 1);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn of_kind(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {

@@ -22,6 +22,7 @@ pub const MAX_CLIENT_FIELD_BYTES: usize = 256;
 /// This is the raw input; [`DiagnosisRequest::validate`] checks it and returns a [`Call`].
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_diagnostics::DiagnosisRequest;
 /// let req: DiagnosisRequest = serde_json::from_str(r#"{
 ///   "app_id": "app1", "channel_id": "room-1",
@@ -34,6 +35,7 @@ pub const MAX_CLIENT_FIELD_BYTES: usize = 256;
 /// }"#)?;
 /// let call = req.validate()?;
 /// assert_eq!(call.participants().len(), 1);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -266,11 +268,13 @@ impl Participant {
     /// The user.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.participants()[0].user_id().as_str(), "u1");
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -281,11 +285,13 @@ impl Participant {
     /// Publisher or subscriber.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.participants()[0].role(), mediameter_core::Role::Publish);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -296,11 +302,13 @@ impl Participant {
     /// Device, SDK, OS and region.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.participants()[0].client().os, "iOS 16");
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -311,11 +319,13 @@ impl Participant {
     /// The samples, in strictly increasing time order, all inside the range.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.participants()[0].samples()[0].rtt_ms, 70.0);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -326,11 +336,13 @@ impl Participant {
     /// `user (pub)` or `user (sub)`.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.participants()[0].label(), "u1 (pub)");
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -371,11 +383,13 @@ impl Call {
     /// The application.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.app_id().as_str(), "a");
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -386,11 +400,13 @@ impl Call {
     /// The channel.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.channel_id().as_str(), "c");
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -401,11 +417,13 @@ impl Call {
     /// The diagnosed range.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.range().seconds(), 60);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -416,11 +434,13 @@ impl Call {
     /// The audio codec.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.codec(), mediameter_diagnostics::emodel::Codec::Opus);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -431,11 +451,13 @@ impl Call {
     /// The participants, in request order.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.participants().len(), 1);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -446,11 +468,13 @@ impl Call {
     /// `(publisher index, subscriber index)` pairs into [`Call::participants`], sorted.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert!(call.pairs().is_empty()); // no subscriber
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -461,11 +485,13 @@ impl Call {
     /// The range length in milliseconds.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.range_ms(), 60_000);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -476,11 +502,13 @@ impl Call {
     /// The instant `ms` milliseconds after the range start.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.instant(1_500).to_rfc3339(), "2024-05-01T10:00:01.500+00:00");
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -496,12 +524,14 @@ impl Call {
     /// Returns `None` when the clamped interval is empty.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
     /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
     /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
     /// #   "samples":[{"t":"2024-05-01T10:00:02Z","loss_pct":1,"rtt_ms":70}]}]}"#)?.validate()?;
     /// assert_eq!(call.window(-5_000, 10_000).map(|w| w.seconds()), Some(10));
     /// assert_eq!(call.window(70_000, 80_000), None);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -568,6 +598,17 @@ fn check_client(label: &str, c: &ClientInfo) -> Result<()> {
     Ok(())
 }
 
+/// A positive duration in seconds with the decimals it needs: `3600`, `3600.001`, `0.000000001`.
+fn exact_seconds(d: chrono::TimeDelta) -> String {
+    let whole = d.num_seconds();
+    let nanos = d.subsec_nanos().unsigned_abs();
+    if nanos == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{nanos:09}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
 impl DiagnosisRequest {
     /// Validates the request into a [`Call`].
     ///
@@ -584,6 +625,7 @@ impl DiagnosisRequest {
     ///   [`MAX_PAIRS`].
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// use mediameter_diagnostics::{DiagnosisRequest, ErrorKind};
     /// let req: DiagnosisRequest = serde_json::from_str(r#"{
     ///   "app_id": "app1", "channel_id": "room-1",
@@ -591,6 +633,7 @@ impl DiagnosisRequest {
     ///   "participants": []
     /// }"#)?;
     /// assert_eq!(req.validate().unwrap_err().kind(), ErrorKind::RangeTooLong);
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn validate(&self) -> Result<Call> {
@@ -601,7 +644,7 @@ impl DiagnosisRequest {
         if range_ms > limit_ms {
             return Err(Error::RangeTooLong {
                 range: self.range.to_string(),
-                seconds: self.range.seconds(),
+                length: exact_seconds(self.range.duration()),
                 limit: MAX_RANGE_SECONDS,
             });
         }
@@ -634,7 +677,10 @@ impl DiagnosisRequest {
                 "one entry per user and role",
             ));
         }
+        // Pairs are counted in full before the limit is applied, so that the error says how
+        // many there are; they are kept only while under the limit (memory stays bounded).
         let mut pairs = Vec::new();
+        let mut total_pairs = 0_usize;
         let publishers: Vec<usize> = self
             .participants
             .iter()
@@ -643,6 +689,7 @@ impl DiagnosisRequest {
             .map(|(i, _)| i)
             .collect();
         for (si, p) in self.participants.iter().enumerate() {
+            let mut mine: Vec<(usize, usize)> = Vec::new();
             match p.role {
                 Role::Publish => {
                     if let Some(u) = p.subscribes_to.first() {
@@ -655,7 +702,7 @@ impl DiagnosisRequest {
                     }
                 }
                 Role::Subscribe if p.subscribes_to.is_empty() => {
-                    pairs.extend(
+                    mine.extend(
                         publishers
                             .iter()
                             .filter(|&&pi| {
@@ -680,17 +727,24 @@ impl DiagnosisRequest {
                                     "the user id of a publisher in this request",
                                 )
                             })?;
-                        pairs.push((pi, si));
+                        mine.push((pi, si));
                     }
                 }
             }
-            if pairs.len() > MAX_PAIRS {
-                return Err(Error::TooLarge {
-                    what: "publisher/subscriber pairs".to_owned(),
-                    count: pairs.len(),
-                    limit: MAX_PAIRS,
-                });
+            // A publisher named twice in `subscribes_to` is one pair.
+            mine.sort_unstable();
+            mine.dedup();
+            total_pairs = total_pairs.saturating_add(mine.len());
+            if total_pairs <= MAX_PAIRS {
+                pairs.append(&mut mine);
             }
+        }
+        if total_pairs > MAX_PAIRS {
+            return Err(Error::TooLarge {
+                what: "publisher/subscriber pairs".to_owned(),
+                count: total_pairs,
+                limit: MAX_PAIRS,
+            });
         }
         pairs.sort_unstable();
         pairs.dedup();

@@ -145,11 +145,13 @@ impl TierBitrates {
 /// does and where it comes from.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_diagnostics::Profile;
 /// let p: Profile = serde_json::from_str(r#"{"name": "strict-loss", "loss_high_pct": 2.0}"#)?;
 /// assert_eq!(p.loss_high_pct, 2.0);
 /// assert_eq!(p.rtt_high_ms, Profile::default().rtt_high_ms);
 /// assert!(serde_json::from_str::<Profile>(r#"{"loss_hihg_pct": 2.0}"#).is_err());
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]

@@ -228,6 +228,7 @@ fn write_finding(out: &mut String, call: &Call, n: usize, f: &Finding) {
 /// it (a `^` line marks the finding's window), then gaps and notes.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_diagnostics::{diagnose, render_report, DiagnosisRequest, Profile};
 /// let request: DiagnosisRequest = serde_json::from_str(r#"{"app_id":"a","channel_id":"c",
 ///   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:10:00Z"},"participants":[]}"#)?;
@@ -235,6 +236,7 @@ fn write_finding(out: &mut String, call: &Call, n: usize, f: &Finding) {
 /// let text = render_report(&call, &diagnose(&call, &Profile::default())?);
 /// assert!(text.contains("Grade A (good)"));
 /// assert!(text.contains("No findings."));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]

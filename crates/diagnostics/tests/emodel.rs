@@ -103,6 +103,7 @@ fn scorer_with_delay_couples_echo_delays() {
     println!("Idte {} Idle {} R {}", p.idte, p.idle, p.r);
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn custom_codec_round_trips_in_json() {
     let c: Codec =

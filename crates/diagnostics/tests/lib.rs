@@ -15,6 +15,7 @@
 )]
 
 mod common;
+#[cfg(feature = "serde")] // the bundled call is a JSON document
 mod demo_call;
 mod detectors;
 mod emodel;

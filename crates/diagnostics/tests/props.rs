@@ -125,6 +125,7 @@ proptest! {
         prop_assert!(render_report(&call, &d).contains("Grade"));
     }
 
+    #[cfg(feature = "serde")]
     #[test]
     fn json_round_trip_of_requests(req in request_strategy()) {
         let json = serde_json::to_string(&req).unwrap();

@@ -33,6 +33,30 @@ fn range_over_one_hour_is_rejected() {
     let e = err(&long);
     assert_eq!(e.kind(), ErrorKind::RangeTooLong);
     assert!(e.to_string().contains("at most 3600 s"), "{e}");
+    // The real length, not the whole seconds (which equal the limit).
+    assert!(
+        e.to_string()
+            .contains("lasts 3600.001 s: expected at most 3600 s"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_pairs_limit_counts_every_pair() {
+    // 105 publishers, each heard by 105 subscribers: 11,025 pairs, over the 10,000 limit.
+    let mut participants = Vec::new();
+    for i in 0..105 {
+        participants.push(participant(&format!("p{i}"), Role::Publish, vec![]));
+    }
+    for i in 0..105 {
+        participants.push(participant(&format!("s{i}"), Role::Subscribe, vec![]));
+    }
+    let e = err(&request(60, participants));
+    assert_eq!(e.kind(), ErrorKind::TooLarge);
+    assert!(
+        e.to_string().contains("11025") && e.to_string().contains("10000"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -125,6 +149,7 @@ fn participant_errors() {
     assert_eq!(err(&control).kind(), ErrorKind::InvalidParticipant);
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn json_errors_are_reported_by_serde() {
     let bad_role = r#"{"app_id":"a","channel_id":"c","range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:10:00Z"},

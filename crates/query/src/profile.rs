@@ -494,7 +494,8 @@ pub struct RateSpec {
 /// One entry of a profile's error vocabulary.
 ///
 /// `message` is a template: `{name}` (the parameter), `{type}` (its [`ParamKind::type_name`]),
-/// `{value}` (the truncated value) and `{detail}` (what was wrong, in words) are replaced.
+/// `{value}` (the truncated value) and `{detail}` (what was wrong, in words) are replaced;
+/// control characters in what replaces them are escaped (`\u{1b}`), the rest is left as is.
 ///
 /// ```
 /// use mediameter_query::profile::ErrorRule;

@@ -77,11 +77,19 @@ impl Violation {
     }
 }
 
+/// `param: detail`, with control characters escaped (`\u{1b}`): the parameter name comes from
+/// outside.
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use mediameter_core::echo::escape_controls;
         match &self.param {
-            Some(p) => write!(f, "{p}: {}", self.detail),
-            None => f.write_str(&self.detail),
+            Some(p) => write!(
+                f,
+                "{}: {}",
+                escape_controls(p),
+                escape_controls(&self.detail)
+            ),
+            None => write!(f, "{}", escape_controls(&self.detail)),
         }
     }
 }
@@ -138,6 +146,12 @@ fn rule_matches(rule: &ErrorRule, v: &Violation, all: &[Violation]) -> bool {
     true
 }
 
+fn push_escaped(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    // Writing into a `String` cannot fail.
+    let _ = write!(out, "{}", mediameter_core::echo::escape_controls(text));
+}
+
 fn render(template: &str, profile: &Profile, v: &Violation) -> String {
     let mut out = String::with_capacity(template.len().saturating_add(32));
     let mut rest = template;
@@ -151,10 +165,12 @@ fn render(template: &str, profile: &Profile, v: &Violation) -> String {
         let key = after.get(1..close).unwrap_or_default();
         let name = v.param.as_deref().unwrap_or_default();
         match key {
-            "name" => out.push_str(name),
+            // Name, value and detail carry outside input: control characters are escaped so
+            // that a vendor message never carries ESC or BEL to a terminal or a log.
+            "name" => push_escaped(&mut out, name),
             "type" => out.push_str(profile.param(name).map_or("String", |p| p.kind.type_name())),
-            "value" => out.push_str(v.value.as_deref().unwrap_or_default()),
-            "detail" => out.push_str(&v.detail),
+            "value" => push_escaped(&mut out, v.value.as_deref().unwrap_or_default()),
+            "detail" => push_escaped(&mut out, &v.detail),
             _ => out.push_str(after.get(..=close).unwrap_or_default()),
         }
         rest = after.get(close.saturating_add(1)..).unwrap_or_default();

@@ -14,7 +14,7 @@
 //! | input | strict | with the switch |
 //! | --- | --- | --- |
 //! | lowercase `t` / `z` | refused ([`TimeErrorReason::Lowercase`]) | `lowercase`: read as `T` / `Z` |
-//! | fractional seconds `.5`, up to 9 digits | refused ([`TimeErrorReason::Fraction`]) | `fractional_seconds`: kept to the nanosecond |
+//! | fractional seconds `.5`, any number of digits (RFC 3339 sets no limit) | refused ([`TimeErrorReason::Fraction`]) | `fractional_seconds`: kept to the nanosecond; digits past the ninth are dropped (truncated, never rounded, so `59.9999999999Z` stays in its second) |
 //! | leap second `23:59:60` | refused ([`TimeErrorReason::LeapSecond`]) | `leap_second`: accepted only at 23:59:60 UTC on 30 June or 31 December, folded onto 23:59:59 (Unix time has no leap seconds) |
 //! | unknown offset `-00:00` (RFC 3339 §4.3) | refused ([`TimeErrorReason::UnknownOffset`]) | `unknown_offset`: read as UTC |
 //! | basic offset `+0800` (ISO 8601, not RFC 3339) | refused ([`TimeErrorReason::BasicOffset`]) | `basic_offset`: read as `+08:00` |
@@ -22,7 +22,8 @@
 //!
 //! Never accepted, whatever the leniency: an offset in the `UtcSeconds` format (it says `Z`), a
 //! space instead of `T`, a missing seconds field, offsets beyond ±23:59, a value longer than
-//! [`MAX_TIME_LEN`] bytes (refused before any other work), and an instant outside
+//! [`MAX_TIME_LEN`] bytes (refused before any other work: it is what bounds the number of
+//! fractional digits), and an instant outside
 //! `0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z` — the range `mediameter_core::TimeRange`
 //! supports. Year `0000` is syntactically fine, so `0000-12-31T23:30:00-01:00` (which is
 //! `0001-01-01T00:30:00Z`) is accepted, while `0001-01-01T00:30:00+01:00` and
@@ -96,7 +97,8 @@ impl TimeFormat {
 pub struct Leniency {
     /// Accept `t` and `z` for `T` and `Z`.
     pub lowercase: bool,
-    /// Accept 1 to 9 fractional-second digits after the seconds.
+    /// Accept fractional seconds (one digit or more) after the seconds; the instant keeps
+    /// nanoseconds, digits past the ninth are dropped without rounding.
     pub fractional_seconds: bool,
     /// Accept `:60` at 23:59:60 UTC on 30 June or 31 December, folded onto `:59`.
     pub leap_second: bool,
@@ -496,24 +498,24 @@ pub(crate) fn parse_bytes(
             return Err(TimeErrorReason::Fraction);
         }
         pos = 20;
+        // RFC 3339 allows any number of digits; nanoseconds keep the first nine and the rest
+        // are dropped (truncation: a value never rounds up into the next second).
         let mut count = 0_u32;
+        let mut any = false;
         while let Some(&c) = b.get(pos) {
             if !c.is_ascii_digit() {
                 break;
             }
-            if count == 9 {
-                return Err(TimeErrorReason::Syntax {
-                    at: pos,
-                    expected: "at most 9 fractional digits",
-                });
+            any = true;
+            if count < 9 {
+                nanos = nanos
+                    .saturating_mul(10)
+                    .saturating_add(u32::from(c.wrapping_sub(b'0')));
+                count = count.saturating_add(1);
             }
-            nanos = nanos
-                .saturating_mul(10)
-                .saturating_add(u32::from(c.wrapping_sub(b'0')));
-            count = count.saturating_add(1);
             pos = pos.saturating_add(1);
         }
-        if count == 0 {
+        if !any {
             return Err(TimeErrorReason::Syntax {
                 at: pos,
                 expected: "a fractional digit",
@@ -803,7 +805,17 @@ mod tests {
         let t = parse("2023-01-01T00:00:00.120Z", TimeFormat::UtcSeconds, l).unwrap();
         assert_eq!(t.instant().timestamp_subsec_nanos(), 120_000_000);
         assert_eq!(format_utc(t.instant()), "2023-01-01T00:00:00.12Z");
-        assert!(parse("2023-01-01T00:00:00.1234567891Z", TimeFormat::UtcSeconds, l).is_err());
+        // RFC 3339 sets no limit on the digits: past nanoseconds they are truncated, never
+        // rounded into the next second (the JSON Schema test suite's `date-time` case).
+        let t = parse("2023-01-01T00:00:00.1234567891Z", TimeFormat::UtcSeconds, l).unwrap();
+        assert_eq!(t.instant().timestamp_subsec_nanos(), 123_456_789);
+        let t = parse(
+            "1985-04-12T00:59:59.999999999999999Z",
+            TimeFormat::Rfc3339,
+            l,
+        )
+        .unwrap();
+        assert_eq!(format_utc(t.instant()), "1985-04-12T00:59:59.999999999Z");
         assert!(parse("2023-01-01T00:00:00.Z", TimeFormat::UtcSeconds, l).is_err());
     }
 }

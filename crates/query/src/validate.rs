@@ -431,13 +431,18 @@ pub(crate) fn check_value<'a>(
     }
 }
 
-/// An optional `-` and 1 to 18 ASCII digits (so the value always fits an `i64`).
+/// An optional `-` and 1 to 18 ASCII digits (so the value always fits an `i64`), without
+/// leading zeros (`0` itself is fine; `03600` and `-0` are not): one spelling per number,
+/// as strict as the time formats.
 fn parse_integer(text: &str) -> Option<i64> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
     if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    if digits.starts_with('0') && (digits.len() > 1 || negative) {
         return None;
     }
     let mut n = 0_i64;
@@ -450,6 +455,18 @@ fn parse_integer(text: &str) -> Option<i64> {
             .checked_add(i64::from(b.wrapping_sub(b'0')))?;
     }
     Some(if negative { n.checked_neg()? } else { n })
+}
+
+/// A span in seconds with the decimals it needs (`3600`, `3600.001`): a span just over a limit
+/// is never shown as equal to it.
+fn exact_seconds(d: TimeDelta) -> String {
+    let whole = d.num_seconds();
+    let nanos = d.subsec_nanos().unsigned_abs();
+    if nanos == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{nanos:09}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
 }
 
 fn seconds(n: u64) -> TimeDelta {
@@ -645,7 +662,7 @@ pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
                     None,
                     format!(
                         "the range spans {} s, at most {max} s allowed",
-                        span.num_seconds()
+                        exact_seconds(span)
                     ),
                 ));
             }
@@ -739,6 +756,11 @@ mod tests {
         assert_eq!(parse_integer("3600"), Some(3600));
         assert_eq!(parse_integer("-5"), Some(-5));
         assert_eq!(parse_integer("+5"), None);
+        assert_eq!(parse_integer("0"), Some(0));
+        assert_eq!(parse_integer("03600"), None);
+        assert_eq!(parse_integer("00"), None);
+        assert_eq!(parse_integer("-0"), None);
+        assert_eq!(parse_integer("-05"), None);
         assert_eq!(parse_integer(""), None);
         assert_eq!(parse_integer("-"), None);
         assert_eq!(parse_integer("1e3"), None);

@@ -143,7 +143,10 @@ fn interval_only_3600_or_86400() {
     for good in ["3600", "86400"] {
         ok(&reg, API, &[("Interval", good)], now());
     }
-    for bad in ["60", "7200", "abc", "-3600", "3600.0", " 3600"] {
+    // Leading zeros are refused like every other second spelling of a number.
+    for bad in [
+        "60", "7200", "abc", "-3600", "3600.0", " 3600", "03600", "086400", "00",
+    ] {
         let r = rejected(&reg, API, &[("Interval", bad)], now(), &Options::default());
         assert_eq!(r.code(), "InvalidTime.ValueNotSupported", "{bad}");
         assert_eq!(r.primary().param.as_deref(), Some("Interval"));
@@ -315,5 +318,58 @@ fn leniency_is_opt_in() {
     assert_eq!(
         q.get("EndTime").unwrap().to_string(),
         "2018-10-31T15:59:59.5Z"
+    );
+}
+
+#[test]
+fn a_span_just_over_the_limit_says_its_real_length() {
+    let reg = Registry::builtin();
+    let lenient = Options {
+        leniency: mediameter_query::time::Leniency {
+            fractional_seconds: true,
+            ..mediameter_query::time::Leniency::STRICT
+        },
+        ..Options::default()
+    };
+    let r = rejected(
+        &reg,
+        API,
+        &[
+            ("StartTime", "2018-09-01T00:00:00Z"),
+            ("EndTime", "2018-10-02T00:00:00.001Z"),
+        ],
+        now(),
+        &lenient,
+    );
+    assert_eq!(r.primary().kind, ViolationKind::SpanTooLong);
+    assert_eq!(
+        r.primary().detail,
+        "the range spans 2678400.001 s, at most 2678400 s allowed"
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_vendor_message() {
+    let reg = Registry::builtin();
+    let r = rejected(
+        &reg,
+        API,
+        &[("Interval", "\u{1b}[2J\u{7}")],
+        now(),
+        &Options::default(),
+    );
+    let shown = format!("{} {:?}", r.message(), r.vendor_body("req"));
+    assert!(!r.message().chars().any(char::is_control), "{shown}");
+    let r = rejected(
+        &reg,
+        API,
+        &[("Bogus\u{1b}]0;x\u{7}", "1")],
+        now(),
+        &Options::default(),
+    );
+    assert!(
+        !r.message().chars().any(char::is_control),
+        "{}",
+        r.message()
     );
 }

@@ -7,6 +7,7 @@ use crate::common::{at, code, ok, rejected};
 
 const ROOMS: &str = "rtc/rooms";
 
+#[cfg(feature = "serde")]
 #[test]
 fn missing_app_is_the_exact_data_100011001_body() {
     // Seed 001, 响应示例 状态码 400.

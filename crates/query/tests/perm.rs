@@ -95,6 +95,7 @@ fn every_builtin_profile_action_is_known() {
     }
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn policies_round_trip_as_json() {
     let p = perm::cts_administrator();

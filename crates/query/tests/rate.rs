@@ -3,12 +3,14 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use mediameter_query::profile::RateSpec;
 use mediameter_query::rate::RateLimiter;
+#[cfg(feature = "serde")]
 use mediameter_query::{Registry, Rejection, builtin};
 
 fn t(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_700_000_000, 0).unwrap() + TimeDelta::milliseconds(ms)
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn two_requests_per_second_per_caller_and_api() {
     let reg = Registry::builtin();

@@ -182,3 +182,42 @@ fn errors_name_the_value_truncated() {
     assert!(text.ends_with("longer than 64 bytes"));
     assert!(text.len() < 200);
 }
+
+#[test]
+fn any_number_of_fraction_digits_is_read_and_truncated_past_nanoseconds() {
+    // RFC 3339 §5.6 sets no limit on `time-secfrac`; the JSON Schema test suite's `date-time`
+    // case `1985-04-12T00:59:59.999999999999999Z` is valid.
+    let l = Leniency {
+        fractional_seconds: true,
+        ..Leniency::STRICT
+    };
+    let t = parse(
+        "1985-04-12T00:59:59.999999999999999Z",
+        TimeFormat::Rfc3339,
+        l,
+    )
+    .unwrap();
+    // Truncated, never rounded into the next second.
+    assert_eq!(
+        t.instant(),
+        Utc.with_ymd_and_hms(1985, 4, 12, 0, 59, 59).unwrap()
+            + chrono::TimeDelta::nanoseconds(999_999_999)
+    );
+    let t = parse(
+        "2023-01-01T00:00:00.0000000019+08:00",
+        TimeFormat::Rfc3339,
+        l,
+    )
+    .unwrap();
+    assert_eq!(t.instant().timestamp_subsec_nanos(), 1);
+    // Still strict about the rest: no digit, or no fraction switch.
+    assert!(parse("2023-01-01T00:00:00.Z", TimeFormat::Rfc3339, l).is_err());
+    assert_eq!(
+        reason(
+            "2023-01-01T00:00:00.5Z",
+            TimeFormat::Rfc3339,
+            Leniency::STRICT
+        ),
+        TimeErrorReason::Fraction
+    );
+}

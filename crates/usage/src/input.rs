@@ -7,7 +7,9 @@ use mediameter_core::{
     StreamSegment, TimeRange, UserId,
 };
 
-use crate::csv::{CsvReader, MAX_RECORD_BYTES};
+use crate::csv::CsvReader;
+#[cfg(feature = "serde")]
+use crate::csv::MAX_RECORD_BYTES;
 use crate::error::{Error, Result};
 use crate::hash::{FastMap, Inline};
 
@@ -24,7 +26,8 @@ use crate::hash::{FastMap, Inline};
 pub enum InputFormat {
     /// Comma-separated values with a header line.
     Csv,
-    /// One JSON object per line.
+    /// One JSON object per line. Reading it needs the `serde` feature: without it,
+    /// [`SegmentReader::new`] refuses this format.
     JsonLines,
 }
 
@@ -134,11 +137,8 @@ enum Source<R> {
         fields: Vec<String>,
         ids: Box<IdCache>,
     },
-    Jsonl {
-        input: R,
-        line: u64,
-        buf: String,
-    },
+    #[cfg(feature = "serde")]
+    Jsonl { input: R, line: u64, buf: String },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -206,7 +206,8 @@ impl<R: BufRead> SegmentReader<R> {
     /// # Errors
     ///
     /// [`Error::Record`] at line 1 for a CSV header that is missing or lacks a required
-    /// column (in either mode: without a header nothing can be read).
+    /// column (in either mode: without a header nothing can be read); [`Error::Config`] for
+    /// [`InputFormat::JsonLines`] when the crate is built without the `serde` feature.
     ///
     /// ```
     /// use mediameter_usage::{BadRecords, InputFormat, SegmentReader};
@@ -228,11 +229,20 @@ impl<R: BufRead> SegmentReader<R> {
                     ids: Box::default(),
                 }
             }
+            #[cfg(feature = "serde")]
             InputFormat::JsonLines => Source::Jsonl {
                 input,
                 line: 0,
                 buf: String::new(),
             },
+            #[cfg(not(feature = "serde"))]
+            InputFormat::JsonLines => {
+                return Err(Error::config(
+                    "input format",
+                    "jsonl",
+                    "csv (reading JSON Lines needs the serde feature)",
+                ));
+            }
         };
         Ok(SegmentReader {
             source,
@@ -247,7 +257,8 @@ impl<R: BufRead> SegmentReader<R> {
     ///
     /// ```
     /// # use mediameter_usage::*;
-    /// let r = SegmentReader::new("{}".as_bytes(), InputFormat::JsonLines, BadRecords::Fail)?;
+    /// let csv = "app,channel,user,role,spec,start,end\n";
+    /// let r = SegmentReader::new(csv.as_bytes(), InputFormat::Csv, BadRecords::Fail)?;
     /// assert_eq!(r.skip_report().skipped, 0);
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
@@ -260,7 +271,8 @@ impl<R: BufRead> SegmentReader<R> {
     ///
     /// ```
     /// # use mediameter_usage::*;
-    /// let r = SegmentReader::new("{}".as_bytes(), InputFormat::JsonLines, BadRecords::Fail)?;
+    /// let csv = "app,channel,user,role,spec,start,end\n";
+    /// let r = SegmentReader::new(csv.as_bytes(), InputFormat::Csv, BadRecords::Fail)?;
     /// assert_eq!(r.segments_read(), 0);
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
@@ -285,6 +297,7 @@ impl<R: BufRead> SegmentReader<R> {
                 Ok(None) => None,
                 Ok(Some(line)) => Some(csv_segment(line, fields, columns, ids)),
             },
+            #[cfg(feature = "serde")]
             Source::Jsonl { input, line, buf } => loop {
                 buf.clear();
                 let limit = u64::try_from(MAX_RECORD_BYTES)
@@ -554,6 +567,18 @@ pub(crate) fn csv_segment(
 
 #[cfg(feature = "serde")]
 fn json_segment(line: u64, text: &str) -> Result<StreamSegment> {
+    // serde_json keeps the last of two equal keys: a record naming a field twice is refused.
+    mediameter_core::json::check_unique_keys(text).map_err(|e| {
+        Error::record(
+            line,
+            "record",
+            format!(
+                "repeated key {} at column {}: expected each key at most once",
+                mediameter_core::echo::echo(e.key()),
+                e.column()
+            ),
+        )
+    })?;
     let value: serde_json::Value = serde_json::from_str(text.trim()).map_err(|e| {
         Error::record(
             line,
@@ -608,15 +633,6 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-#[cfg(not(feature = "serde"))]
-fn json_segment(line: u64, _text: &str) -> Result<StreamSegment> {
-    Err(Error::record(
-        line,
-        "record",
-        "JSON Lines input needs the serde feature",
-    ))
-}
-
 /// Reads all segments of `text` in `format`.
 ///
 /// # Errors
@@ -624,10 +640,12 @@ fn json_segment(line: u64, _text: &str) -> Result<StreamSegment> {
 /// In [`BadRecords::Fail`] mode the first bad record's error; in both modes a bad CSV header.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_usage::{BadRecords, InputFormat, read_segments};
 /// let (segs, skipped) = read_segments("{\"app\":\"a\",\"channel\":\"c\",\"user\":\"u\",\"role\":\"pub\",\"spec\":\"audio\",\"start\":0,\"end\":5}\n{\"app\":1}\n",
 ///     InputFormat::JsonLines, BadRecords::Skip)?;
 /// assert_eq!((segs.len(), skipped.skipped), (1, 1));
+/// # }
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 pub fn read_segments(
@@ -655,7 +673,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<StreamSegment>> {
     read_segments(text, InputFormat::Csv, BadRecords::Fail).map(|(s, _)| s)
 }
 
-/// Reads a JSON Lines text strictly.
+/// Reads a JSON Lines text strictly (with the `serde` feature).
 ///
 /// # Errors
 ///
@@ -666,6 +684,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<StreamSegment>> {
 /// assert_eq!(e.line(), Some(1));
 /// assert!(e.to_string().contains("field spec"));
 /// ```
+#[cfg(feature = "serde")]
 pub fn parse_jsonl(text: &str) -> Result<Vec<StreamSegment>> {
     read_segments(text, InputFormat::JsonLines, BadRecords::Fail).map(|(s, _)| s)
 }

@@ -59,7 +59,8 @@
 //! # Feature flags
 //!
 //! * `serde` (default): `Serialize`/`Deserialize` for the public data types (queries, states,
-//!   reports, vendor shapes), JSON Lines input and [`segment_jsonl`]. Pulls in `serde`,
+//!   reports, vendor shapes), JSON Lines input ([`parse_jsonl`], [`InputFormat::JsonLines`] in
+//!   a [`SegmentReader`]) and [`segment_jsonl`]. Pulls in `serde`,
 //!   `serde_json` and core's `serde` feature. Without it, CSV input and output still work.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -94,11 +95,9 @@ pub use aggregate::{Aggregator, aggregate, report_parallel};
 pub use distribution::{DistributionRow, Indicator, ProportionMode, distribution, distribution_by};
 pub use error::{Error, ErrorKind, Result};
 pub use hll::Hll;
+pub use input::{BadRecords, InputFormat, SegmentReader, SkipReport, parse_csv, read_segments};
 #[cfg(feature = "serde")]
-pub use input::segment_jsonl;
-pub use input::{
-    BadRecords, InputFormat, SegmentReader, SkipReport, parse_csv, parse_jsonl, read_segments,
-};
+pub use input::{parse_jsonl, segment_jsonl};
 pub use intervals::IntervalSet;
 pub use query::{Dimension, DistinctMode, IdScope, Metrics, UsageQuery, parse_interval};
 pub use records::{ChannelSession, UserDetail, communication_records};

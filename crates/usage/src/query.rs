@@ -330,6 +330,39 @@ fn default_max_segment() -> u64 {
 }
 
 impl UsageQuery {
+    /// The first setting in which `self` and `other` differ, with both values rendered and cut
+    /// to [`mediameter_core::error::ECHO_LIMIT`] characters (an error names the setting, not
+    /// two whole queries).
+    pub(crate) fn difference(&self, other: &UsageQuery) -> Option<(&'static str, String, String)> {
+        fn pair(a: &impl std::fmt::Debug, b: &impl std::fmt::Debug) -> (String, String) {
+            let cut = |v: &dyn std::fmt::Debug| mediameter_core::error::truncate(&format!("{v:?}"));
+            (cut(a), cut(b))
+        }
+        let (what, (left, right)) = if self.buckets != other.buckets {
+            ("query buckets", pair(&self.buckets, &other.buckets))
+        } else if self.split_by != other.split_by {
+            ("query split_by", pair(&self.split_by, &other.split_by))
+        } else if self.filters != other.filters {
+            ("query filters", pair(&self.filters, &other.filters))
+        } else if self.range != other.range {
+            ("query range", pair(&self.range, &other.range))
+        } else if self.distinct != other.distinct {
+            ("query distinct", pair(&self.distinct, &other.distinct))
+        } else if self.metrics != other.metrics {
+            ("query metrics", pair(&self.metrics, &other.metrics))
+        } else if self.id_scope != other.id_scope {
+            ("query id_scope", pair(&self.id_scope, &other.id_scope))
+        } else if self.max_segment_seconds != other.max_segment_seconds {
+            (
+                "query max_segment_seconds",
+                pair(&self.max_segment_seconds, &other.max_segment_seconds),
+            )
+        } else {
+            return None;
+        };
+        Some((what, left, right))
+    }
+
     /// The default longest segment accepted: 31 days. It bounds the work one record can cause
     /// (at most 745 hourly pieces); vendors cut continuous streams into shorter records.
     pub const DEFAULT_MAX_SEGMENT_SECONDS: u64 = 31 * 86_400;

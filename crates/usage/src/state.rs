@@ -378,16 +378,15 @@ impl UsageState {
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
     /// let mut a = UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY));
-    /// let b = UsageState::new(UsageQuery::new(BillingZone::GMT8, Granularity::DAY));
-    /// assert!(a.merge(&b).is_err());
+    /// let b = UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR));
+    /// let err = a.merge(&b).unwrap_err();
+    /// // The setting that differs, each side cut to 64 characters; not two whole queries.
+    /// assert!(err.to_string().starts_with("cannot merge states: query buckets differs ("));
+    /// assert!(err.to_string().chars().count() < 200);
     /// ```
     pub fn merge(&mut self, other: &UsageState) -> Result<()> {
-        if self.query != other.query {
-            return Err(Error::Incompatible {
-                what: "query",
-                left: format!("{:?}", self.query),
-                right: format!("{:?}", other.query),
-            });
+        if let Some((what, left, right)) = self.query.difference(&other.query) {
+            return Err(Error::Incompatible { what, left, right });
         }
         self.segments = self
             .segments

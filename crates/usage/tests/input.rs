@@ -1,6 +1,8 @@
 //! Reading CSV and JSON Lines: errors name line and field; skip mode counts and reports.
 
-use mediameter_usage::{BadRecords, ErrorKind, InputFormat, parse_csv, parse_jsonl, read_segments};
+#[cfg(feature = "serde")]
+use mediameter_usage::parse_jsonl;
+use mediameter_usage::{BadRecords, ErrorKind, InputFormat, parse_csv, read_segments};
 use proptest::prelude::*;
 
 const HEADER: &str = "app,channel,user,role,spec,region,start,end\n";
@@ -73,6 +75,7 @@ fn skip_mode_counts_and_reports() {
     );
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn jsonl_errors_and_instants() {
     let ok = r#"{"app":"a","channel":"c","user":"u","role":"sub","spec":"≤720P","start":"2023-03-20T00:00:00Z","end":1679270460,"publisher":"p"}"#;
@@ -98,6 +101,7 @@ fn csv_quoting_and_optional_columns() {
 
 proptest! {
     /// The raw CSV export and JSON Lines read back to the same segments.
+    #[cfg(feature = "serde")]
     #[test]
     fn export_parse_roundtrip(segs in proptest::collection::vec(crate::common::dense_segment(), 0..20)) {
         let text = mediameter_usage::csv::segments_csv(&segs);
@@ -113,4 +117,34 @@ proptest! {
         let _ = read_segments(&text, InputFormat::JsonLines, BadRecords::Skip);
         let _ = read_segments(&text, InputFormat::Csv, BadRecords::Fail);
     }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_jsonl_record_naming_a_field_twice_is_refused() {
+    // serde_json alone would keep the last "app" and read the record as app "b".
+    let line = r#"{"app":"a","channel":"c","user":"u","role":"sub","spec":"audio","start":0,"end":60,"app":"b"}"#;
+    let e = parse_jsonl(line).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Record);
+    assert_eq!(e.line(), Some(1));
+    assert_eq!(
+        e.to_string(),
+        r#"line 1: field record: repeated key "app" at column 84: expected each key at most once"#
+    );
+    // The same key in two records is fine.
+    let two = "{\"app\":\"a\",\"channel\":\"c\",\"user\":\"u\",\"role\":\"sub\",\"spec\":\"audio\",\"start\":0,\"end\":60}\n".repeat(2);
+    assert_eq!(parse_jsonl(&two).unwrap().len(), 2);
+}
+
+#[cfg(not(feature = "serde"))]
+#[test]
+fn without_serde_json_lines_are_refused_before_reading() {
+    let e = mediameter_usage::SegmentReader::new(
+        "{}".as_bytes(),
+        InputFormat::JsonLines,
+        BadRecords::Skip,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("serde feature"), "{e}");
 }

@@ -19,4 +19,5 @@ mod input;
 mod merge;
 mod records;
 mod sorted;
+#[cfg(feature = "serde")] // the vendors' JSON shapes
 mod vendor;

@@ -58,6 +58,7 @@ proptest! {
     }
 
     /// The state survives a JSON round trip and still merges.
+    #[cfg(feature = "serde")]
     #[test]
     fn state_json_roundtrip(segs in proptest::collection::vec(dense_segment(), 0..20)) {
         for q in queries() {
@@ -99,6 +100,38 @@ fn incompatible_states_do_not_merge() {
     );
     let e = a.merge(&b).unwrap_err();
     assert_eq!(e.kind(), mediameter_usage::ErrorKind::Incompatible);
+    assert_eq!(
+        e.to_string(),
+        "cannot merge states: query split_by differs ([] vs [Region])"
+    );
+}
+
+#[test]
+fn an_incompatible_merge_names_the_setting_and_cuts_its_values() {
+    // Filters of 40 apps each: the error names the setting and keeps 64 characters per side
+    // instead of repeating both whole queries.
+    let apps = |p: &str| {
+        (0..40)
+            .map(|i| format!("{p}-app-{i:03}"))
+            .collect::<Vec<_>>()
+    };
+    let q = |p: &str| {
+        UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+            .with_filter(Dimension::App, apps(p))
+            .unwrap()
+    };
+    let mut a = UsageState::new(q("left"));
+    let e = a.merge(&UsageState::new(q("right"))).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with("cannot merge states: query filters differs ({App: {\"left-app-000\""),
+        "{msg}"
+    );
+    assert!(
+        msg.chars().count() <= 64 * 2 + 60,
+        "{} characters: {msg}",
+        msg.chars().count()
+    );
 }
 
 /// A sketch filled by hand with `Distinct::insert` equals the one the hot path builds for the

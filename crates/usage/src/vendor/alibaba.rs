@@ -70,6 +70,7 @@ pub struct BillProducerData {
 /// order; [`ProducerUsageResponse::query_range`] orders them.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_usage::vendor::ProducerUsageResponse;
 /// let json = r#"{"RequestId":"r","StartTime":"2018-10-31T15:59:59Z","EndTime":"2018-09-30T16:00:00Z",
 ///   "BillProducerData":{"BillProducerDataItem":[{"Type":"slidelive","TimeStamp":"2018-09-30T00:00:00Z",
@@ -81,6 +82,7 @@ pub struct BillProducerData {
 /// assert!(start < end);
 /// let back = ProducerUsageResponse::from_xml(&r.to_xml())?;
 /// assert_eq!(back, r);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

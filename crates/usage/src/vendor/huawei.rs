@@ -84,11 +84,13 @@ pub struct RoomInfo {
 /// The room list response.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_usage::vendor::{RoomEnd, RoomListResponse};
 /// let json = r#"{"total":1,"room_info_list":[{"domain":"d","app":"a","room_id":"r","state":"RUNNING",
 ///   "start_time":"2021-04-23T09:55:30Z","end_time":"-"}],"offset":0,"limit":2}"#;
 /// let r: RoomListResponse = serde_json::from_str(json)?;
 /// assert_eq!(r.room_info_list[0].end_time, RoomEnd::Open);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

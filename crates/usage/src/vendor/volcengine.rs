@@ -52,6 +52,7 @@ pub struct DistributionResult {
 /// The response.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_usage::vendor::DistributionResponse;
 /// let json = r#"{"ResponseMetadata":{"RequestId":"r","Action":"ListOperationDistribution","Version":"2020-12-01","Service":"rtc","Region":"cn-north-1"},
 ///   "Result":{"Name":"user_num","Dimension":"province","Data":[{"DistributionName":"上海","Value":666,"Proportion":66.66}]}}"#;
@@ -59,6 +60,7 @@ pub struct DistributionResult {
 /// assert_eq!(r.result.data[0].proportion.to_string(), "66.66");
 /// let again: serde_json::Value = serde_json::to_value(&r)?;
 /// assert_eq!(again, serde_json::from_str::<serde_json::Value>(json)?);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

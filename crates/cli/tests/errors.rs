@@ -1,0 +1,304 @@
+//! Error paths of every subcommand: argument mistakes exit with 2 (as `--help` says), bad input
+//! with 1, repeated JSON keys are refused, and no control character from the input ever
+//! reaches standard output or standard error raw.
+
+use crate::run_mediameter;
+
+fn status(args: &[&str], stdin: &str) -> (i32, String) {
+    let out = run_mediameter(args, stdin);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn argument_mistakes_exit_with_2() {
+    let cases: &[&[&str]] = &[
+        // Reported by clap itself.
+        &["validate", "--no-such-flag"],
+        &["usage", "--format", "yaml"],
+        // Checked by the commands.
+        &["validate", "--api", "rtc/rooms", "--param", "app"],
+        &["validate", "--api", "NoSuchApi", "--param", "app=a"],
+        &["validate", "--api", "rtc/rooms", "--now", "yesterday"],
+        &[
+            "validate",
+            "--api",
+            "rtc/rooms",
+            "--now",
+            "2021-04-23T10:00:00",
+        ],
+        &["diagnose", "--profile", "paranoid"],
+        &["usage", "--interval", "7"],
+        &["usage", "--zone", "Mars/Olympus"],
+        &["usage", "--split-by", "colour"],
+        &["usage", "--distribution", "colour"],
+        &["usage", "--start", "soon"],
+        &["usage", "--minute-policy", "round"],
+        &["usage", "--proportion", "fair"],
+        &["usage", "--indicator", "mood"],
+        &["usage", "--role", "host"],
+    ];
+    let csv = "app,channel,user,role,spec,region,start,end\na,c,u,sub,audio,r,0,60\n";
+    for args in cases {
+        let (code, err) = status(args, csv);
+        assert_eq!(code, 2, "{args:?} exited with {code}: {err}");
+        assert!(!err.is_empty(), "{args:?}: no message");
+    }
+}
+
+#[test]
+fn bad_input_still_exits_with_1() {
+    let (code, err) = status(&["validate", "--api", "rtc/rooms", "--input", "-"], "[1]");
+    assert_eq!(code, 1, "{err}");
+    let (code, err) = status(&["prorate"], "{}");
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn a_repeated_json_key_is_an_error_naming_it() {
+    let (code, err) = status(
+        &[
+            "validate",
+            "--api",
+            "ListOperationDistribution",
+            "--now",
+            "2021-07-27T00:00:00Z",
+            "--input",
+            "-",
+        ],
+        r#"{"AppId": "a", "StartTime": "2021-07-24T00:00:00+08:00", "AppId": "b"}"#,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err.trim_end(),
+        r#"mediameter: invalid parameters: repeated key "AppId" at line 1 column 58 (in the top-level object): expected each key at most once per object"#
+    );
+    // Inside a document read into typed structures too, with the object's place.
+    let (code, err) = status(
+        &["prorate"],
+        "{\"purchased_at\": \"2023-03-18T07:30:00Z\", \"months\": 1, \"zone\": \"GMT+8\",\n\"changed_at\": \"2023-03-20T01:00:00Z\",\n\"old_price\": {\"amount\": \"25950.00\", \"currency\": \"CNY\", \"amount\": \"1\"},\n\"new_price\": {\"amount\": \"52168.00\", \"currency\": \"CNY\"}}",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            r#"repeated key "amount" at line 3 column 56 (in the object at "/old_price")"#
+        ),
+        "{err}"
+    );
+    // And in JSON Lines, naming the record's line.
+    let record =
+        r#"{"app":"a","channel":"c","user":"u","role":"sub","spec":"audio","start":0,"end":60}"#;
+    let repeated = record.replace(r#""end":60}"#, r#""end":60,"user":"v"}"#);
+    let input = format!("{record}\n{repeated}\n");
+    let (code, err) = status(&["usage", "--input-format", "jsonl"], &input);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(r#"line 2: field record: repeated key "user" at column 84: expected"#),
+        "{err}"
+    );
+}
+
+/// Bytes that must never reach a terminal: C0 controls other than newline and tab, DEL, and C1
+/// controls (U+0080 to U+009F).
+fn control_chars(bytes: &[u8]) -> Vec<char> {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .collect()
+}
+
+#[test]
+fn no_control_character_reaches_the_terminal_from_any_error_path() {
+    const E: &str = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{7f}";
+    let value = format!("x{E}y");
+    let kv = format!("{value}={value}");
+    let app = format!("app={value}");
+    let csv_bad =
+        format!("app,channel,user,role,spec,region,start,end\na,c,u,sub,{value},r,0,60\n");
+    let csv_bad_time =
+        format!("app,channel,user,role,spec,region,start,end\na,c,u,sub,audio,r,{value},60\n");
+    let json_str = serde_json::to_string(&value).unwrap(); // "x\u001b..." as JSON
+    let jsonl_bad = format!(
+        "{{\"app\":\"a\",\"channel\":\"c\",\"user\":\"u\",\"role\":\"sub\",\"spec\":{json_str},\"start\":0,\"end\":60}}\n"
+    );
+    let json_keys = format!("{{{json_str}: 1, {json_str}: 2}}");
+    let json_param = format!("{{{json_str}: {json_str}}}");
+    let prorate = format!(
+        "{{\"purchased_at\": \"2023-03-18T07:30:00Z\", \"months\": 1, \"zone\": {json_str},
+        \"changed_at\": \"2023-03-20T01:00:00Z\",
+        \"old_price\": {{\"amount\": \"1.00\", \"currency\": {json_str}}},
+        \"new_price\": {{\"amount\": \"2.00\", \"currency\": \"CNY\"}}}}"
+    );
+    let now = "2021-04-23T10:00:00Z";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["validate", "--api", &value], ""),
+        (
+            vec!["validate", "--api", "rtc/rooms", "--param", &value],
+            "",
+        ),
+        (vec!["validate", "--api", "rtc/rooms", "--now", &value], ""),
+        (
+            vec![
+                "validate",
+                "--api",
+                "rtc/rooms",
+                "--now",
+                now,
+                "--param",
+                &kv,
+            ],
+            "",
+        ),
+        (
+            vec![
+                "validate",
+                "--api",
+                "rtc/rooms",
+                "--now",
+                now,
+                "--param",
+                &app,
+            ],
+            "",
+        ),
+        (
+            vec![
+                "validate",
+                "--api",
+                "rtc/rooms",
+                "--now",
+                now,
+                "--param",
+                &kv,
+                "--format",
+                "table",
+            ],
+            "",
+        ),
+        (
+            vec![
+                "validate",
+                "--api",
+                "rtc/rooms",
+                "--now",
+                now,
+                "--param",
+                &app,
+                "--format",
+                "table",
+            ],
+            "",
+        ),
+        (
+            vec![
+                "validate",
+                "--api",
+                "ListOperationDistribution",
+                "--now",
+                now,
+                "--param",
+                &kv,
+                "--format",
+                "table",
+            ],
+            "",
+        ),
+        (
+            vec![
+                "validate",
+                "--api",
+                "DescribeLiveProducerUsageData",
+                "--now",
+                now,
+                "--param",
+                &kv,
+                "--format",
+                "table",
+            ],
+            "",
+        ),
+        (
+            vec![
+                "validate",
+                "--api",
+                "rtc/rooms",
+                "--now",
+                now,
+                "--input",
+                "-",
+            ],
+            &json_keys,
+        ),
+        (
+            vec![
+                "validate",
+                "--api",
+                "rtc/rooms",
+                "--now",
+                now,
+                "--input",
+                "-",
+                "--format",
+                "table",
+            ],
+            &json_param,
+        ),
+        (
+            vec!["validate", "--api", "rtc/rooms", "--input", &value],
+            "",
+        ),
+        (vec!["diagnose", "--profile", &value], ""),
+        (vec!["diagnose", &value], ""),
+        (vec!["usage", &value], ""),
+        (vec!["usage", "--zone", &value], ""),
+        (vec!["usage", "--interval", &value], ""),
+        (vec!["usage", "--split-by", &value], ""),
+        (vec!["usage", "--distribution", &value], ""),
+        (vec!["usage", "--start", &value], ""),
+        (vec!["usage", "--end", &value], ""),
+        (vec!["usage", "--minute-policy", &value], ""),
+        (vec!["usage", "--proportion", &value], ""),
+        (vec!["usage", "--indicator", &value], ""),
+        (vec!["usage", "--role", &value], ""),
+        (
+            vec!["usage", "--app", &value, "--format", "table"],
+            &csv_bad,
+        ),
+        (vec!["usage"], &csv_bad),
+        (vec!["usage"], &csv_bad_time),
+        (vec!["usage", "--skip-bad"], &csv_bad),
+        (vec!["usage", "--input-format", "jsonl"], &jsonl_bad),
+        (
+            vec!["usage", "--input-format", "jsonl", "--skip-bad"],
+            &jsonl_bad,
+        ),
+        (vec!["usage", "--input-format", "jsonl"], &json_keys),
+        (vec!["prorate"], &prorate),
+        (vec!["prorate", &value], ""),
+        (vec!["prorate"], &json_keys),
+        (vec!["settle"], &json_keys),
+        (vec!["bill"], &json_keys),
+        (vec!["settle", &value], ""),
+        (vec!["bill", &value], ""),
+        // Refused by clap, which quotes the value.
+        (vec!["usage", "--input-format", &value], ""),
+        (vec!["validate", "--format", &value], ""),
+        (vec![&value], ""),
+    ];
+    let mut leaks = Vec::new();
+    for (args, stdin) in &cases {
+        let out = run_mediameter(args, stdin);
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let found = control_chars(bytes);
+            if !found.is_empty() {
+                leaks.push(format!(
+                    "{args:?}: {stream} carries {found:?}: {:?}",
+                    String::from_utf8_lossy(bytes)
+                ));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
