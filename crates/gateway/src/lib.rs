@@ -16,7 +16,10 @@
 //!
 //! # Example
 //!
+//! With the `tower` feature (the default):
+//!
 //! ```
+//! # #[cfg(feature = "tower")] {
 //! use mediameter_gateway::{Admitted, Gateway, Principal, Principals};
 //! use mediameter_query::{perm, FixedClock, Registry};
 //! use tower::{Layer, Service};
@@ -59,6 +62,7 @@
 //! let bad = send("/v1/p1/rtc/rooms?state=OPEN")?;
 //! assert_eq!(bad.status().as_u16(), 400);
 //! assert_eq!(bad.body(), r#"{"error_code":"DATA.100011001","error_msg":"Required String parameter 'app' is not present"}"#);
+//! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

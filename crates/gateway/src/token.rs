@@ -41,7 +41,7 @@
 //!
 //! ```
 //! use chrono::{DateTime, TimeDelta, Utc};
-//! use mediameter_gateway::token::{`AppKey`, Binding, Keyring, TokenVerifier};
+//! use mediameter_gateway::token::{AppKey, Binding, Keyring, TokenVerifier};
 //!
 //! let now = DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
 //! let verifier = TokenVerifier::new(Keyring::new(AppKey::generate(1)?), 10_000);
@@ -99,7 +99,7 @@ const HEADER_LEN: usize = 1 + 4 + 8 + NONCE_LEN;
 /// use mediameter_gateway::token::AppKey;
 /// let k = AppKey::generate(7)?;
 /// assert_eq!(k.id(), 7);
-/// assert_eq!(format!("{k:?}"), "`AppKey` { id: 7, .. }");
+/// assert_eq!(format!("{k:?}"), "AppKey { id: 7, .. }");
 /// # Ok::<(), mediameter_gateway::Error>(())
 /// ```
 #[derive(Clone)]
@@ -166,7 +166,7 @@ impl AppKey {
 /// previous one (which still verifies until it is revoked).
 ///
 /// ```
-/// use mediameter_gateway::token::{`AppKey`, Keyring};
+/// use mediameter_gateway::token::{AppKey, Keyring};
 /// let mut ring = Keyring::new(AppKey::from_secret(1, [1; 32]));
 /// ring.rotate(AppKey::from_secret(2, [2; 32]))?;
 /// assert_eq!((ring.current_id(), ring.previous_id()), (2, Some(1)));
@@ -420,7 +420,7 @@ impl Claims {
 /// claims, never the nonce or the signature.
 ///
 /// ```
-/// use mediameter_gateway::token::{`AppKey`, Keyring, Token};
+/// use mediameter_gateway::token::{AppKey, Keyring, Token};
 /// let ring = Keyring::new(AppKey::from_secret(3, [9; 32]));
 /// let t = ring.issue("a", "c", "u", chrono::DateTime::UNIX_EPOCH)?;
 /// let back: Token = t.to_string().parse()?;
@@ -571,7 +571,7 @@ impl ReplayCache {
 ///
 /// ```
 /// use chrono::{DateTime, TimeDelta};
-/// use mediameter_gateway::token::{`AppKey`, Binding, Keyring, TokenVerifier};
+/// use mediameter_gateway::token::{AppKey, Binding, Keyring, TokenVerifier};
 /// let now = DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
 /// let v = TokenVerifier::new(Keyring::new(AppKey::from_secret(1, [1; 32])), 100);
 /// let old = v.issue("a", "c", "u", now + TimeDelta::minutes(5))?.to_string();
@@ -612,7 +612,7 @@ impl TokenVerifier {
     /// [`Error::Config`] for a skew below zero or above [`MAX_SKEW_SECONDS`].
     ///
     /// ```
-    /// use mediameter_gateway::token::{`AppKey`, Keyring, TokenVerifier};
+    /// use mediameter_gateway::token::{AppKey, Keyring, TokenVerifier};
     /// let v = TokenVerifier::new(Keyring::new(AppKey::from_secret(1, [1; 32])), 10);
     /// assert!(v.with_skew(chrono::TimeDelta::hours(1)).is_err());
     /// ```
