@@ -24,6 +24,7 @@ use criterion::{criterion_group, criterion_main};
 mod billing;
 mod core;
 mod diagnostics;
+mod gateway;
 mod query;
 mod usage;
 mod usage_table;
@@ -35,6 +36,7 @@ criterion_group!(
     usage::define,
     usage_table::define,
     diagnostics::define,
-    query::define
+    query::define,
+    gateway::define
 );
 criterion_main!(benches);

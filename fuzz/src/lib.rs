@@ -17,6 +17,7 @@
 pub mod billing;
 pub mod core;
 pub mod diagnostics;
+pub mod gateway;
 pub mod query;
 pub mod usage;
 
@@ -51,6 +52,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("query_time_utc_seconds", query::time_utc_seconds),
     ("query_time_rfc3339", query::time_rfc3339),
     ("query_validate_query_string", query::validate_query_string),
+    ("gateway_query_string", gateway::query_string),
+    ("gateway_token_verify", gateway::token_verify),
     ("query_validate_json", query::validate_json),
     ("query_profile_json", query::profile_json),
     ("query_policy_json", query::policy_json),

@@ -47,6 +47,15 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A query string or form body was refused by [`crate::qs::parse`] before any parameter
+    /// was validated.
+    #[error("invalid query string{}: {reason}", param.as_ref().map(|p| format!(" at parameter {p:?}")).unwrap_or_default())]
+    QueryString {
+        /// Why.
+        reason: crate::qs::QsErrorReason,
+        /// The decoded parameter name, truncated, when known.
+        param: Option<String>,
+    },
     /// A rate-limit or permission setting is not usable.
     #[error("invalid {field} {value:?}: expected {expected}")]
     Config {
@@ -79,6 +88,8 @@ pub enum ErrorKind {
     Profile,
     /// See [`Error::Config`].
     Config,
+    /// See [`Error::QueryString`].
+    QueryString,
 }
 
 impl Error {
@@ -97,6 +108,7 @@ impl Error {
             Error::UnknownApi { .. } => ErrorKind::UnknownApi,
             Error::Profile { .. } => ErrorKind::Profile,
             Error::Config { .. } => ErrorKind::Config,
+            Error::QueryString { .. } => ErrorKind::QueryString,
         }
     }
 

@@ -6,23 +6,29 @@
 //! permission check needs the app id it names), then the caller's policies are evaluated on the
 //! action and that app.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::perm::{self, Policy};
-use crate::rate::RateLimiter;
+use crate::rate::SharedRateLimiter;
 use crate::reject::Rejection;
 use crate::validate::{Options, ValidQuery, validate};
 use crate::{Profile, Registry};
 
 /// A registry of profiles with a rate limiter in front.
 ///
+/// The gate owns an [`Arc`] of its registry and a [`SharedRateLimiter`], so it is `Send + Sync`
+/// and [`Gate::admit`] takes `&self`: put the gate itself in an `Arc` (or a `static`) and call
+/// it from every worker thread, no outer lock.
+///
 /// ```
+/// use std::sync::Arc;
 /// use mediameter_query::{gate::Gate, perm, Options, Registry};
 /// use chrono::Utc;
 ///
-/// let registry = Registry::builtin();
-/// let mut gate = Gate::new(&registry, 10_000)?;
+/// let gate = Gate::new(Arc::new(Registry::builtin()), 10_000)?;
 /// let now = "2021-04-23T10:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 /// let team = [perm::allow_apps("team", &["rtc:*"], &["app-1"])];
 ///
@@ -35,13 +41,13 @@ use crate::{Profile, Registry};
 /// assert_eq!(err.rejection().ok_or("missing rejection")?.status(), 403);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct Gate<'r> {
-    registry: &'r Registry,
-    limiter: RateLimiter,
+#[derive(Debug)]
+pub struct Gate {
+    registry: Arc<Registry>,
+    limiter: SharedRateLimiter,
 }
 
-impl<'r> Gate<'r> {
+impl Gate {
     /// A gate over `registry`, limiting each profile at its documented rate, tracking at most
     /// `max_keys` (caller, API) pairs.
     ///
@@ -50,25 +56,50 @@ impl<'r> Gate<'r> {
     /// [`Error::Config`] for an unusable rate in a profile.
     ///
     /// ```
-    /// let reg = mediameter_query::Registry::builtin();
-    /// assert!(mediameter_query::gate::Gate::new(&reg, 100).is_ok());
+    /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
+    /// assert!(mediameter_query::gate::Gate::new(reg, 100).is_ok());
     /// ```
-    pub fn new(registry: &'r Registry, max_keys: usize) -> Result<Self> {
-        Ok(Gate {
-            registry,
-            limiter: RateLimiter::from_registry(registry, max_keys)?,
-        })
+    pub fn new(registry: Arc<Registry>, max_keys: usize) -> Result<Self> {
+        let limiter = SharedRateLimiter::from_registry(&registry, max_keys)?;
+        Ok(Gate { registry, limiter })
     }
 
-    /// The limiter, to set a default rate or sweep idle keys from a timer.
+    /// The registry.
     ///
     /// ```
-    /// let reg = mediameter_query::Registry::builtin();
-    /// let mut gate = mediameter_query::gate::Gate::new(&reg, 100)?;
-    /// assert!(gate.limiter_mut().is_empty());
+    /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
+    /// let gate = mediameter_query::gate::Gate::new(reg.clone(), 100)?;
+    /// assert!(std::sync::Arc::ptr_eq(gate.registry(), &reg));
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
-    pub fn limiter_mut(&mut self) -> &mut RateLimiter {
+    #[must_use]
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// The limiter, to sweep idle keys from a timer.
+    ///
+    /// ```
+    /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
+    /// let gate = mediameter_query::gate::Gate::new(reg, 100)?;
+    /// assert!(gate.limiter().is_empty());
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    #[must_use]
+    pub fn limiter(&self) -> &SharedRateLimiter {
+        &self.limiter
+    }
+
+    /// The limiter, to set a default rate before the gate is shared.
+    ///
+    /// ```
+    /// use mediameter_query::profile::RateSpec;
+    /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
+    /// let mut gate = mediameter_query::gate::Gate::new(reg, 100)?;
+    /// gate.limiter_mut().set_default(RateSpec { requests: 10, per_seconds: 1, burst: 10 })?;
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn limiter_mut(&mut self) -> &mut SharedRateLimiter {
         &mut self.limiter
     }
 
@@ -81,8 +112,7 @@ impl<'r> Gate<'r> {
     ///
     /// ```
     /// use mediameter_query::{gate::Gate, perm, Options, Registry};
-    /// let registry = Registry::builtin();
-    /// let mut gate = Gate::new(&registry, 100)?;
+    /// let gate = Gate::new(std::sync::Arc::new(Registry::builtin()), 100)?;
     /// let now = chrono::DateTime::from_timestamp(1_627_344_000, 0).ok_or("out of range")?; // 2021-07-27T00:00:00Z
     /// let all = [perm::full_access("rtc")];
     /// let input = [
@@ -97,19 +127,15 @@ impl<'r> Gate<'r> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn admit<'a, K: AsRef<str>, V: AsRef<str>>(
-        &mut self,
+        &'a self,
         caller: &str,
         policies: &[Policy],
         api: &str,
         input: &'a [(K, V)],
         now: DateTime<Utc>,
         options: &Options,
-    ) -> Result<ValidQuery<'a>>
-    where
-        'r: 'a,
-    {
-        let registry: &'r Registry = self.registry;
-        let profile: &'r Profile = registry.get(api)?;
+    ) -> Result<ValidQuery<'a>> {
+        let profile: &'a Profile = self.registry.get(api)?;
         let reject = |v| Error::Rejected(Box::new(Rejection::new(profile, vec![v])));
         if let Some(v) = self
             .limiter

@@ -15,11 +15,29 @@
 //! * [`validate()`]: one pass collecting every [`Violation`] in a documented order; a
 //!   [`Rejection`] picks the primary one by the vendor's precedence and renders Alibaba, Huawei
 //!   or Volcengine bodies, or every problem with its JSON pointer.
-//! * [`rate`]: a per-(caller, API) GCRA limiter with an injected clock and bounded memory.
+//! * [`qs`]: a bounded query-string and form-body parser (percent-decoding, repeated keys
+//!   refused, size limits checked before values are read), and [`common`], the vendors' common
+//!   parameters (`Action`, `Version`, the signature fields) accepted and checked per profile.
+//! * [`rate`]: a per-(caller, API) GCRA limiter with an injected clock and bounded memory, and
+//!   its sharded form to share between threads.
 //! * [`perm`]: allow/deny policies over actions and app ids, explicit deny first, default deny,
 //!   with the vendors' system policies built in.
 //! * [`gate`]: the three together in front of a handler — rate limit, validation, permission —
 //!   each refusal answered in the vendor's shape.
+//!
+//! # Thread safety
+//!
+//! Every public type is `Send` and `Sync`; none uses interior mutability except the ones below,
+//! so a [`Registry`], a [`Profile`] or a [`ValidQuery`] can be read from any number of threads.
+//!
+//! * [`rate::RateLimiter`] takes `&mut self` to check: one per thread, or use
+//!   [`rate::SharedRateLimiter`], which takes `&self` (callers hashed over shards, each behind
+//!   its own short lock; no outer lock needed).
+//! * [`gate::Gate`] owns an `Arc<Registry>` and a shared limiter: `admit` takes `&self`, so one
+//!   gate in an `Arc` serves every worker.
+//! * Nothing blocks for longer than one rate-limit check of one shard, and a panic in another
+//!   thread never leaves a limiter unusable (a poisoned shard lock is used as is: a check is a
+//!   single write).
 //!
 //! "Now" is always passed in ([`Clock`], or a `DateTime<Utc>` argument); nothing reads the wall
 //! clock.
@@ -69,10 +87,12 @@
 #![deny(missing_docs)]
 
 pub mod builtin;
+pub mod common;
 pub mod error;
 pub mod gate;
 pub mod perm;
 pub mod profile;
+pub mod qs;
 pub mod rate;
 pub mod reject;
 pub mod time;

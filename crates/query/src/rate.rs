@@ -374,6 +374,235 @@ impl RateLimiter {
     }
 }
 
+/// Shards of a [`SharedRateLimiter`] unless told otherwise: enough that two to eight threads
+/// rarely meet on one lock.
+pub const DEFAULT_SHARDS: usize = 16;
+
+/// A [`RateLimiter`] to share between threads: `check` takes `&self`.
+///
+/// Callers are spread over shards by a hash of the caller name (seeded per limiter); each shard is a [`RateLimiter`] behind
+/// its own short lock and holds at most `⌈max_keys / shards⌉` keys. Two threads contend only
+/// when they check callers of the same shard, so there is no outer lock to wrap it in. Every
+/// decision is exactly the one a single [`RateLimiter`] makes for that caller (a caller's keys
+/// all live in one shard); only the cap is per shard.
+///
+/// A panic while a shard is locked cannot leave it half-updated (a check is one write of one
+/// number), so a poisoned lock is used as is.
+///
+/// ```
+/// use std::sync::Arc;
+/// use mediameter_query::{rate::SharedRateLimiter, Registry};
+/// let rl = Arc::new(SharedRateLimiter::from_registry(&Registry::builtin(), 10_000)?);
+/// let t0 = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
+/// let allowed: usize = std::thread::scope(|s| {
+///     let hs: Vec<_> = (0..2).map(|_| { let rl = Arc::clone(&rl);
+///         s.spawn(move || (0..5).filter(|_| rl.check("app-1", "ListOperationDistribution", t0).allowed).count())
+///     }).collect();
+///     hs.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+/// });
+/// assert_eq!(allowed, 2); // 2 requests/s with a burst of 2, whichever thread asked
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct SharedRateLimiter {
+    // Shard 0, then the others: at least one shard by construction, no fallible indexing.
+    first: std::sync::Mutex<RateLimiter>,
+    rest: Box<[std::sync::Mutex<RateLimiter>]>,
+    seed: u64,
+    max_keys: usize,
+}
+
+impl SharedRateLimiter {
+    /// A limiter with no limits yet, tracking at most about `max_keys` keys over
+    /// [`DEFAULT_SHARDS`] shards.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_query::rate::SharedRateLimiter::new(1600).max_keys(), 1600);
+    /// ```
+    #[must_use]
+    pub fn new(max_keys: usize) -> Self {
+        SharedRateLimiter::with_shards(max_keys, DEFAULT_SHARDS)
+    }
+
+    /// As [`SharedRateLimiter::new`] with `shards` shards (at least 1).
+    ///
+    /// ```
+    /// let rl = mediameter_query::rate::SharedRateLimiter::with_shards(10, 4);
+    /// assert_eq!(rl.shards(), 4);
+    /// assert_eq!(rl.max_keys(), 12); // 3 per shard
+    /// ```
+    #[must_use]
+    pub fn with_shards(max_keys: usize, shards: usize) -> Self {
+        let shards = shards.max(1);
+        let per_shard = max_keys.max(1).div_ceil(shards);
+        SharedRateLimiter {
+            first: std::sync::Mutex::new(RateLimiter::new(per_shard)),
+            rest: (1..shards)
+                .map(|_| std::sync::Mutex::new(RateLimiter::new(per_shard)))
+                .collect(),
+            seed: {
+                use std::hash::BuildHasher;
+                std::collections::hash_map::RandomState::new().hash_one(0_u64)
+            },
+            max_keys: per_shard.saturating_mul(shards),
+        }
+    }
+
+    /// A limiter with the documented rate of every profile that has one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an unusable rate.
+    ///
+    /// ```
+    /// use mediameter_query::{rate::SharedRateLimiter, Registry};
+    /// assert!(SharedRateLimiter::from_registry(&Registry::builtin(), 100).is_ok());
+    /// ```
+    pub fn from_registry(registry: &Registry, max_keys: usize) -> Result<Self> {
+        let mut rl = SharedRateLimiter::new(max_keys);
+        for p in registry.profiles() {
+            if let Some(rate) = p.rate {
+                rl.set_limit(&p.name, rate)?;
+            }
+        }
+        Ok(rl)
+    }
+
+    fn each(&mut self, mut f: impl FnMut(&mut RateLimiter) -> Result<()>) -> Result<()> {
+        for shard in std::iter::once(&mut self.first).chain(self.rest.iter_mut()) {
+            f(shard
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner))?;
+        }
+        Ok(())
+    }
+
+    /// Sets the limit of `api` in every shard; see [`RateLimiter::set_limit`].
+    ///
+    /// # Errors
+    ///
+    /// As [`RateLimiter::set_limit`].
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// let mut rl = SharedRateLimiter::new(10);
+    /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+    /// let t = chrono::DateTime::UNIX_EPOCH;
+    /// assert!(rl.check("c", "api", t).allowed);
+    /// assert!(!rl.check("c", "api", t).allowed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_limit(&mut self, api: &str, spec: RateSpec) -> Result<()> {
+        self.each(|rl| rl.set_limit(api, spec))
+    }
+
+    /// Sets the default limit in every shard; see [`RateLimiter::set_default`].
+    ///
+    /// # Errors
+    ///
+    /// As [`RateLimiter::set_default`].
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// let mut rl = SharedRateLimiter::new(10);
+    /// assert!(rl.set_default(RateSpec { requests: 0, per_seconds: 1, burst: 1 }).is_err());
+    /// ```
+    pub fn set_default(&mut self, spec: RateSpec) -> Result<()> {
+        self.each(|rl| rl.set_default(spec))
+    }
+
+    /// How many shards.
+    #[must_use]
+    pub fn shards(&self) -> usize {
+        self.rest.len().saturating_add(1)
+    }
+
+    fn all(&self) -> impl Iterator<Item = &std::sync::Mutex<RateLimiter>> {
+        std::iter::once(&self.first).chain(self.rest.iter())
+    }
+
+    /// The cap on tracked keys over all shards.
+    #[must_use]
+    pub fn max_keys(&self) -> usize {
+        self.max_keys
+    }
+
+    fn shard(&self, caller: &str) -> &std::sync::Mutex<RateLimiter> {
+        // FNV-1a from a per-limiter random seed: cheap next to the shard's own SipHash lookup,
+        // and not predictable from outside.
+        let mut h = self.seed;
+        for b in caller.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let len = u64::try_from(self.shards()).unwrap_or(1);
+        let i = (h ^ (h >> 29)).checked_rem(len).unwrap_or(0);
+        match usize::try_from(i).ok().and_then(|i| i.checked_sub(1)) {
+            Some(r) => self.rest.get(r).unwrap_or(&self.first),
+            None => &self.first,
+        }
+    }
+
+    /// Decides one request of `caller` to `api` at `now`; see [`RateLimiter::check`].
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// let mut rl = SharedRateLimiter::new(10);
+    /// rl.set_limit("api", RateSpec { requests: 2, per_seconds: 1, burst: 1 })?;
+    /// let t = chrono::DateTime::UNIX_EPOCH;
+    /// assert!(rl.check("c", "api", t).allowed);
+    /// assert_eq!(rl.check("c", "api", t).retry_after.as_millis(), 500);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check(&self, caller: &str, api: &str, now: DateTime<Utc>) -> Decision {
+        self.shard(caller)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .check(caller, api, now)
+    }
+
+    /// Drops idle keys in every shard (one shard locked at a time); see
+    /// [`RateLimiter::sweep_idle`].
+    ///
+    /// ```
+    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// let mut rl = SharedRateLimiter::new(10);
+    /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+    /// let t = chrono::DateTime::UNIX_EPOCH;
+    /// rl.check("c", "api", t);
+    /// assert_eq!(rl.len(), 1);
+    /// assert_eq!(rl.sweep_idle(t + chrono::TimeDelta::seconds(1)), 1);
+    /// assert!(rl.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sweep_idle(&self, now: DateTime<Utc>) -> usize {
+        self.all()
+            .map(|s| {
+                s.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .sweep_idle(now)
+            })
+            .fold(0, usize::saturating_add)
+    }
+
+    /// How many keys are tracked now (shards are read one after another).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.all()
+            .map(|s| {
+                s.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .len()
+            })
+            .fold(0, usize::saturating_add)
+    }
+
+    /// Whether no key is tracked.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 fn decide(tat: &mut i64, limit: Limit, now: i64) -> Decision {
     let earliest = tat.saturating_sub(limit.tolerance);
     if now < earliest {

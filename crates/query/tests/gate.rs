@@ -8,8 +8,7 @@ use crate::common::at;
 
 #[test]
 fn order_is_rate_then_validation_then_permission() {
-    let registry = Registry::builtin();
-    let mut gate = Gate::new(&registry, 100).unwrap();
+    let gate = Gate::new(std::sync::Arc::new(Registry::builtin()), 100).unwrap();
     let now = at(2021, 7, 27, 0, 0, 0);
     let policies = [
         perm::full_access("rtc"),
@@ -63,8 +62,7 @@ fn order_is_rate_then_validation_then_permission() {
 
 #[test]
 fn apis_without_an_app_need_a_star_allow() {
-    let registry = Registry::builtin();
-    let mut gate = Gate::new(&registry, 100).unwrap();
+    let gate = Gate::new(std::sync::Arc::new(Registry::builtin()), 100).unwrap();
     let now = at(2018, 11, 1, 0, 0, 0);
     let api = "DescribeLiveProducerUsageData";
     let input: [(&str, &str); 0] = [];
@@ -78,4 +76,48 @@ fn apis_without_an_app_need_a_star_allow() {
         gate.admit("c", &ro, api, &input, now, &Options::default())
             .is_ok()
     );
+}
+
+#[test]
+fn gate_is_shared_between_threads_without_a_lock() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<Gate>();
+    assert_send_sync::<mediameter_query::rate::SharedRateLimiter>();
+    let gate =
+        std::sync::Arc::new(Gate::new(std::sync::Arc::new(Registry::builtin()), 100).unwrap());
+    let now = at(2021, 7, 27, 0, 0, 0);
+    let input = [
+        ("AppId", "a"),
+        ("StartTime", "2021-07-24T00:00:00+08:00"),
+        ("EndTime", "2021-07-26T00:00:00+08:00"),
+        ("Indicator", "user_num"),
+        ("Dimension", "province"),
+    ];
+    let all = [perm::full_access("rtc")];
+    // 2 requests/s with a burst of 2: four threads asking 4 times each in one instant get 2.
+    let admitted: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let gate = std::sync::Arc::clone(&gate);
+                let (input, all) = (&input, &all);
+                s.spawn(move || {
+                    (0..4)
+                        .filter(|_| {
+                            gate.admit(
+                                "c",
+                                all,
+                                "ListOperationDistribution",
+                                input,
+                                now,
+                                &Options::default(),
+                            )
+                            .is_ok()
+                        })
+                        .count()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(admitted, 2);
 }

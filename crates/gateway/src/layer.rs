@@ -1,0 +1,600 @@
+//! The tower layer: per route, the caller's principal, the rate limit, the query string, the
+//! vendor's common parameters, validation and permissions, then the handler.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use chrono::{DateTime, Utc};
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use mediameter_query::common::CommonParams;
+use mediameter_query::perm::{self, Policy};
+use mediameter_query::qs::{self, Encoding, QsLimits};
+use mediameter_query::rate::SharedRateLimiter;
+use mediameter_query::{
+    Clock, Options, Profile, Registry, Rejection, Violation, ViolationKind, Warning,
+};
+
+use crate::error::Result;
+
+/// Who is calling: the tenant the rate limit counts against and the policies the permission
+/// check evaluates.
+///
+/// ```
+/// use mediameter_gateway::Principal;
+/// use mediameter_query::perm;
+/// let p = Principal::new("tenant-1", vec![perm::full_access("rtc")]);
+/// assert_eq!(p.tenant(), "tenant-1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    tenant: String,
+    policies: Arc<[Policy]>,
+}
+
+impl Principal {
+    /// A principal.
+    #[must_use]
+    pub fn new(tenant: impl Into<String>, policies: impl Into<Arc<[Policy]>>) -> Self {
+        Principal {
+            tenant: tenant.into(),
+            policies: policies.into(),
+        }
+    }
+
+    /// The tenant.
+    #[must_use]
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// The policies.
+    #[must_use]
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+}
+
+/// How the service tells who is calling (from a header it has authenticated, a client
+/// certificate recorded in the request's extensions...). `None` is refused as a permission
+/// denial in the vendor's shape.
+///
+/// ```
+/// use mediameter_gateway::{Principal, Principals};
+/// struct Everyone;
+/// impl Principals for Everyone {
+///     fn principal(&self, _: &http::request::Parts) -> Option<Principal> {
+///         Some(Principal::new("anyone", vec![mediameter_query::perm::full_access("rtc")]))
+///     }
+/// }
+/// ```
+pub trait Principals: Send + Sync + 'static {
+    /// The caller of this request.
+    fn principal(&self, request: &http::request::Parts) -> Option<Principal>;
+}
+
+/// The wall clock, for services (the libraries take "now" as a parameter; the layer is the
+/// edge where it is read).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::<Utc>::from(std::time::SystemTime::now())
+    }
+}
+
+/// The normalised query the layer admitted, in the request's extensions for the handler (or
+/// through the axum extractor with the `axum` feature).
+///
+/// ```
+/// # use mediameter_gateway::Admitted;
+/// fn handler(req: &http::Request<()>) -> Option<&str> {
+///     req.extensions().get::<Admitted>()?.get("app")
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted {
+    api: String,
+    tenant: String,
+    values: Vec<(String, String)>,
+    range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    warnings: Vec<Warning>,
+}
+
+impl Admitted {
+    /// The API (profile) name.
+    #[must_use]
+    pub fn api(&self) -> &str {
+        &self.api
+    }
+
+    /// The tenant of the principal.
+    #[must_use]
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// A normalised value (defaults filled, times in the API's format, lists comma-joined).
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every declared parameter with a value, in profile order.
+    #[must_use]
+    pub fn values(&self) -> &[(String, String)] {
+        &self.values
+    }
+
+    /// The half-open time range `[start, end)`, for APIs with one.
+    #[must_use]
+    pub fn range(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.range
+    }
+
+    /// Warnings about the accepted query (data delay, ignored parameters).
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+}
+
+#[derive(Debug)]
+struct Route {
+    segments: Vec<String>,
+    api: String,
+    common: CommonParams,
+}
+
+impl Route {
+    /// `/v1/{project_id}/rtc/rooms`: a `{...}` segment matches any one non-empty segment.
+    fn matches(&self, path: &str) -> bool {
+        let mut given = path.trim_start_matches('/').split('/');
+        for want in &self.segments {
+            let Some(seg) = given.next() else {
+                return false;
+            };
+            let wild = want.starts_with('{') && want.ends_with('}');
+            if (wild && seg.is_empty()) || (!wild && seg != want) {
+                return false;
+            }
+        }
+        given.next().is_none()
+    }
+}
+
+/// Builds a [`GatewayLayer`].
+///
+/// ```
+/// use mediameter_gateway::{Gateway, Principal, Principals};
+/// use mediameter_query::Registry;
+/// struct Everyone;
+/// impl Principals for Everyone {
+///     fn principal(&self, _: &http::request::Parts) -> Option<Principal> {
+///         Some(Principal::new("t", vec![mediameter_query::perm::full_access("rtc")]))
+///     }
+/// }
+/// let layer = Gateway::builder(Registry::builtin(), Everyone)
+///     .route("/v1/{project_id}/rtc/rooms", "rtc/rooms")?
+///     .build()?;
+/// # Ok::<(), mediameter_gateway::Error>(())
+/// ```
+pub struct GatewayBuilder {
+    source: Registry,
+    registry: Registry,
+    routes: Vec<Route>,
+    principals: Arc<dyn Principals>,
+    clock: Arc<dyn Clock + Send + Sync>,
+    limits: QsLimits,
+    options: Options,
+    max_keys: usize,
+}
+
+impl std::fmt::Debug for GatewayBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayBuilder")
+            .field("routes", &self.routes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Entry point: [`Gateway::builder`].
+pub struct Gateway {
+    registry: Registry,
+    routes: Vec<Route>,
+    principals: Arc<dyn Principals>,
+    clock: Arc<dyn Clock + Send + Sync>,
+    limits: QsLimits,
+    options: Options,
+    limiter: SharedRateLimiter,
+    request_ids: AtomicU64,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("routes", &self.routes)
+            .field("limits", &self.limits)
+            .field("options", &self.options)
+            .field("limiter", &self.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// A builder over the profiles of `registry`, with the principals of `principals`, the
+    /// wall clock, default [`QsLimits`] and [`Options`], and at most 100,000 rate-limit keys.
+    #[must_use]
+    pub fn builder(registry: Registry, principals: impl Principals) -> GatewayBuilder {
+        GatewayBuilder {
+            source: registry,
+            registry: Registry::new(),
+            routes: Vec::new(),
+            principals: Arc::new(principals),
+            clock: Arc::new(SystemClock),
+            limits: QsLimits::default(),
+            options: Options::default(),
+            max_keys: 100_000,
+        }
+    }
+}
+
+impl GatewayBuilder {
+    /// Serves `api` on `path` (exact, with `{name}` segments matching any one segment), with
+    /// the vendor's common parameters of [`CommonParams::for_profile`].
+    ///
+    /// # Errors
+    ///
+    /// `Error::Query` with an unknown API.
+    pub fn route(self, path: &str, api: &str) -> Result<Self> {
+        let common = CommonParams::for_profile(self.source.get(api)?);
+        self.route_with(path, api, common)
+    }
+
+    /// As [`GatewayBuilder::route`] with explicit common parameters.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Query` with an unknown API or a profile that no longer checks.
+    pub fn route_with(mut self, path: &str, api: &str, common: CommonParams) -> Result<Self> {
+        let mut profile: Profile = self.source.get(api)?.clone();
+        common.apply(&mut profile);
+        self.registry.insert(profile)?;
+        self.routes.push(Route {
+            segments: path
+                .trim_start_matches('/')
+                .split('/')
+                .map(str::to_owned)
+                .collect(),
+            api: api.to_owned(),
+            common,
+        });
+        Ok(self)
+    }
+
+    /// The clock (the wall clock by default; a fixed one for tests and replays).
+    #[must_use]
+    pub fn clock(mut self, clock: impl Clock + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Query-string limits.
+    #[must_use]
+    pub fn limits(mut self, limits: QsLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Validation options.
+    #[must_use]
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Most (tenant, API) keys the rate limiter tracks.
+    #[must_use]
+    pub fn max_keys(mut self, max_keys: usize) -> Self {
+        self.max_keys = max_keys;
+        self
+    }
+
+    /// The layer.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Query` for an unusable rate in a routed profile.
+    pub fn build(self) -> Result<GatewayLayer> {
+        let limiter = SharedRateLimiter::from_registry(&self.registry, self.max_keys)?;
+        Ok(GatewayLayer {
+            gateway: Arc::new(Gateway {
+                registry: self.registry,
+                routes: self.routes,
+                principals: self.principals,
+                clock: self.clock,
+                limits: self.limits,
+                options: self.options,
+                limiter,
+                request_ids: AtomicU64::new(1),
+            }),
+        })
+    }
+}
+
+/// A refusal: the HTTP status, the vendor's body and, for a rate limit, the seconds to wait.
+struct Refusal {
+    status: u16,
+    body: String,
+    retry_after: Option<u64>,
+}
+
+impl Gateway {
+    fn request_id(&self, parts: &http::request::Parts) -> String {
+        if let Some(id) = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 64)
+        {
+            return id.to_owned();
+        }
+        let n = self.request_ids.fetch_add(1, Ordering::Relaxed);
+        format!("00000000-0000-4000-8000-{:012X}", n & 0xFFFF_FFFF_FFFF)
+    }
+
+    fn refuse(
+        &self,
+        profile: &Profile,
+        violations: Vec<Violation>,
+        parts: &http::request::Parts,
+    ) -> Refusal {
+        let rejection = Rejection::new(profile, violations);
+        let body = serde_json::to_string(&rejection.vendor_body(&self.request_id(parts)))
+            .unwrap_or_default();
+        Refusal {
+            status: rejection.status(),
+            body,
+            retry_after: None,
+        }
+    }
+
+    fn admit(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+    ) -> std::result::Result<Admitted, Refusal> {
+        let internal = || Refusal {
+            status: 500,
+            body: String::new(),
+            retry_after: None,
+        };
+        let profile = self.registry.get(&route.api).map_err(|_| internal())?;
+        let now = self.clock.now();
+        let Some(principal) = self.principals.principal(parts) else {
+            let v = Violation::new(
+                ViolationKind::Denied,
+                None,
+                None,
+                format!("{} without credentials", profile.action),
+            );
+            return Err(self.refuse(profile, vec![v], parts));
+        };
+        let decision = self.limiter.check(&principal.tenant, &profile.name, now);
+        if let Some(v) = decision.to_violation() {
+            let mut refusal = self.refuse(profile, vec![v], parts);
+            let wait = decision.retry_after;
+            let secs = wait
+                .as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0));
+            refusal.status = 429;
+            refusal.retry_after = Some(secs.max(1));
+            return Err(refusal);
+        }
+        let raw = parts.uri.query().unwrap_or_default();
+        let params = match qs::parse(raw.as_bytes(), Encoding::Query, &self.limits) {
+            Ok(p) => p,
+            Err(e) => {
+                let v = e.query_string_violation().ok_or_else(internal)?;
+                return Err(self.refuse(profile, vec![v], parts));
+            }
+        };
+        let (rest, violations) = route.common.split(params.pairs());
+        if !violations.is_empty() {
+            return Err(self.refuse(profile, violations, parts));
+        }
+        let query = match mediameter_query::validate(profile, &rest, now, &self.options) {
+            Ok(q) => q,
+            Err(e) => {
+                return Err(match e.rejection() {
+                    Some(r) => self.refuse(profile, r.violations().to_vec(), parts),
+                    None => internal(),
+                });
+            }
+        };
+        if let Some(v) =
+            perm::check_query(&principal.policies, profile, &query).to_violation(&profile.action)
+        {
+            return Err(self.refuse(profile, vec![v], parts));
+        }
+        Ok(Admitted {
+            api: profile.name.clone(),
+            tenant: principal.tenant,
+            values: query
+                .values()
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.to_string()))
+                .collect(),
+            range: query.range().map(|r| (r.start(), r.end())),
+            warnings: query.warnings().to_vec(),
+        })
+    }
+}
+
+/// The tower [`Layer`](tower::Layer) built by [`Gateway::builder`]; cheap to clone (one `Arc`).
+#[derive(Debug, Clone)]
+pub struct GatewayLayer {
+    gateway: Arc<Gateway>,
+}
+
+impl<S> tower::Layer<S> for GatewayLayer {
+    type Service = GatewayService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        GatewayService {
+            gateway: Arc::clone(&self.gateway),
+            inner,
+        }
+    }
+}
+
+/// The service of [`GatewayLayer`]: requests on a routed path are admitted or answered here;
+/// other paths go to the inner service untouched.
+#[derive(Debug, Clone)]
+pub struct GatewayService<S> {
+    gateway: Arc<Gateway>,
+    inner: S,
+}
+
+fn response<B: From<String>>(refusal: Refusal) -> Response<B> {
+    let mut resp = Response::new(B::from(refusal.body));
+    *resp.status_mut() = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(secs) = refusal.retry_after {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}
+
+impl<S, ReqB, ResB> tower::Service<Request<ReqB>> for GatewayService<S>
+where
+    S: tower::Service<Request<ReqB>, Response = Response<ResB>>,
+    ResB: From<String>,
+{
+    type Response = Response<ResB>;
+    type Error = S::Error;
+    type Future = GatewayFuture<S::Future, ResB>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqB>) -> Self::Future {
+        let path = req.uri().path();
+        let Some(route) = self.gateway.routes.iter().find(|r| r.matches(path)) else {
+            return GatewayFuture::inner(self.inner.call(req));
+        };
+        let (mut parts, body) = req.into_parts();
+        match self.gateway.admit(route, &parts) {
+            Ok(admitted) => {
+                parts.extensions.insert(admitted);
+                GatewayFuture::inner(self.inner.call(Request::from_parts(parts, body)))
+            }
+            Err(refusal) => GatewayFuture::ready(response(refusal)),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`GatewayService`]: the inner service's, or a refusal ready now.
+    pub struct GatewayFuture<F, B> {
+        #[pin]
+        kind: Kind<F, B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = KindProj]
+    enum Kind<F, B> {
+        Inner { #[pin] fut: F },
+        Ready { response: Option<Response<B>> },
+    }
+}
+
+impl<F, B> GatewayFuture<F, B> {
+    fn inner(fut: F) -> Self {
+        GatewayFuture {
+            kind: Kind::Inner { fut },
+        }
+    }
+
+    fn ready(response: Response<B>) -> Self {
+        GatewayFuture {
+            kind: Kind::Ready {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F, B, E> Future for GatewayFuture<F, B>
+where
+    F: Future<Output = std::result::Result<Response<B>, E>>,
+    B: From<String>,
+{
+    type Output = std::result::Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Inner { fut } => fut.poll(cx),
+            KindProj::Ready { response } => {
+                // Polled again after completion: answer 500 rather than panic.
+                Poll::Ready(Ok(response.take().unwrap_or_else(|| {
+                    let mut resp = Response::new(B::from(String::new()));
+                    *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                    resp
+                })))
+            }
+        }
+    }
+}
+
+#[cfg(feature = "axum")]
+impl<S: Send + Sync> axum_core::extract::FromRequestParts<S> for Admitted {
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        parts.extensions.get::<Admitted>().cloned().ok_or((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the route is not behind the mediameter gateway layer",
+        ))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_patterns() {
+        let r = Route {
+            segments: vec![
+                "v1".into(),
+                "{project_id}".into(),
+                "rtc".into(),
+                "rooms".into(),
+            ],
+            api: String::new(),
+            common: CommonParams::none(mediameter_query::Vendor::Huawei),
+        };
+        assert!(r.matches("/v1/p1/rtc/rooms"));
+        assert!(!r.matches("/v1//rtc/rooms"));
+        assert!(!r.matches("/v1/p1/rtc/rooms/x"));
+        assert!(!r.matches("/v1/p1/rtc"));
+        assert!(!r.matches("/v2/p1/rtc/rooms"));
+    }
+}

@@ -1,0 +1,570 @@
+//! A bounded query-string and form-body parser.
+//!
+//! Query strings arrive from strangers, so the parser checks sizes before it reads values:
+//! the whole input against [`QsLimits::max_len`] first (one comparison), then the parameter
+//! count while splitting (it stops at one past the limit, so 10,000 parameters cost one scan of
+//! a bounded input and no allocation beyond the limit), then each decoded key and value. It
+//! never panics and never allocates more than the input's length plus one slot per parameter.
+//!
+//! Rules:
+//!
+//! * `&` separates parameters; empty segments (`a=1&&b=2`, a trailing `&`) are skipped.
+//! * The first `=` separates key and value; a key without `=` has an empty value. An empty key
+//!   (`=x`) is refused.
+//! * `%XY` (two hex digits, either case) is one byte; a `%` not followed by two hex digits is
+//!   refused. The decoded bytes must be UTF-8.
+//! * `+` is a space in [`Encoding::Form`] (`application/x-www-form-urlencoded` bodies) and a
+//!   literal `+` in [`Encoding::Query`], so an RFC 3339 offset such as `+08:00` survives in a
+//!   URL. (Vendors' SDKs percent-encode both, `%20` and `%2B`, and those decode the same in
+//!   either mode.)
+//! * A key given twice is refused: which one wins differs between frameworks, so a request
+//!   relying on it is ambiguous.
+//!
+//! A refusal is [`Error::QueryString`]; [`QsErrorReason::violation_kind`] maps it onto the
+//! validator's vocabulary so it is answered in the vendor's shape like any other bad query.
+//!
+//! ```
+//! use mediameter_query::qs::{self, Encoding, QsLimits};
+//! let limits = QsLimits::default();
+//! let params = qs::parse(b"StartTime=2021-07-24T00:00:00+08:00&AppId=a%20b", Encoding::Query, &limits)?;
+//! assert_eq!(params.get("StartTime"), Some("2021-07-24T00:00:00+08:00"));
+//! assert_eq!(params.get("AppId"), Some("a b"));
+//!
+//! let form = qs::parse(b"q=a+b", Encoding::Form, &limits)?;
+//! assert_eq!(form.get("q"), Some("a b"));
+//!
+//! let err = qs::parse(b"a=1&a=2", Encoding::Query, &limits).unwrap_err();
+//! assert_eq!(err.to_string(), "invalid query string at parameter \"a\": the parameter is repeated");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::profile::ViolationKind;
+use crate::reject::Violation;
+
+/// Largest total length [`QsLimits::new`] accepts (1 MiB).
+pub const MAX_QS_LEN: usize = 1 << 20;
+/// Largest parameter count [`QsLimits::new`] accepts (duplicates are found by comparing every
+/// pair, so the count is kept small).
+pub const MAX_QS_PARAMS: usize = 1024;
+
+/// How `+` reads.
+///
+/// ```
+/// use mediameter_query::qs::Encoding;
+/// assert_ne!(Encoding::Query, Encoding::Form);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// A URL's query: `+` is a literal plus.
+    Query,
+    /// An `application/x-www-form-urlencoded` body: `+` is a space.
+    Form,
+}
+
+/// Size limits of one query string, validated on construction.
+///
+/// The defaults (8 KiB in all, 64 parameters, keys of 128 bytes, values of 4 KiB) are above
+/// every built-in profile's needs (the longest declared value is a 20-item list) and below
+/// what a common HTTP server accepts in a request line.
+///
+/// ```
+/// use mediameter_query::qs::QsLimits;
+/// let l = QsLimits::default();
+/// assert_eq!((l.max_len(), l.max_params(), l.max_key_len(), l.max_value_len()), (8192, 64, 128, 4096));
+/// assert!(QsLimits::new(0, 1, 1, 1).is_err());
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "QsLimitsRepr", into = "QsLimitsRepr")
+)]
+pub struct QsLimits {
+    max_len: usize,
+    max_params: usize,
+    max_key_len: usize,
+    max_value_len: usize,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QsLimitsRepr {
+    max_len: usize,
+    max_params: usize,
+    max_key_len: usize,
+    max_value_len: usize,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<QsLimitsRepr> for QsLimits {
+    type Error = Error;
+    fn try_from(r: QsLimitsRepr) -> Result<Self> {
+        QsLimits::new(r.max_len, r.max_params, r.max_key_len, r.max_value_len)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<QsLimits> for QsLimitsRepr {
+    fn from(l: QsLimits) -> Self {
+        QsLimitsRepr {
+            max_len: l.max_len,
+            max_params: l.max_params,
+            max_key_len: l.max_key_len,
+            max_value_len: l.max_value_len,
+        }
+    }
+}
+
+impl Default for QsLimits {
+    fn default() -> Self {
+        QsLimits {
+            max_len: 8192,
+            max_params: 64,
+            max_key_len: 128,
+            max_value_len: 4096,
+        }
+    }
+}
+
+impl QsLimits {
+    /// Limits: total bytes (1 to [`MAX_QS_LEN`]), parameters (1 to [`MAX_QS_PARAMS`]), decoded
+    /// key and value bytes (at least 1, at most the total).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the first limit out of range.
+    ///
+    /// ```
+    /// use mediameter_query::qs::QsLimits;
+    /// let l = QsLimits::new(1024, 8, 32, 256)?;
+    /// assert_eq!(l.max_params(), 8);
+    /// let err = QsLimits::new(1024, 8, 32, 4096).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid max_value_len \"4096\": expected 1 to max_len");
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn new(
+        max_len: usize,
+        max_params: usize,
+        max_key_len: usize,
+        max_value_len: usize,
+    ) -> Result<Self> {
+        let check = |field: &'static str, value: usize, ok: bool, expected: &'static str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::Config {
+                    field,
+                    value: value.to_string(),
+                    expected,
+                })
+            }
+        };
+        check(
+            "max_len",
+            max_len,
+            (1..=MAX_QS_LEN).contains(&max_len),
+            "1 to 1048576",
+        )?;
+        check(
+            "max_params",
+            max_params,
+            (1..=MAX_QS_PARAMS).contains(&max_params),
+            "1 to 1024",
+        )?;
+        let expected = "1 to max_len";
+        check(
+            "max_key_len",
+            max_key_len,
+            (1..=max_len).contains(&max_key_len),
+            expected,
+        )?;
+        check(
+            "max_value_len",
+            max_value_len,
+            (1..=max_len).contains(&max_value_len),
+            expected,
+        )?;
+        Ok(QsLimits {
+            max_len,
+            max_params,
+            max_key_len,
+            max_value_len,
+        })
+    }
+
+    /// Most bytes of the whole input.
+    #[must_use]
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// Most parameters.
+    #[must_use]
+    pub fn max_params(&self) -> usize {
+        self.max_params
+    }
+
+    /// Most bytes of one decoded key.
+    #[must_use]
+    pub fn max_key_len(&self) -> usize {
+        self.max_key_len
+    }
+
+    /// Most bytes of one decoded value.
+    #[must_use]
+    pub fn max_value_len(&self) -> usize {
+        self.max_value_len
+    }
+}
+
+/// Why a query string was refused.
+///
+/// ```
+/// use mediameter_query::{qs::QsErrorReason, ViolationKind};
+/// assert_eq!(QsErrorReason::Repeated.violation_kind(), ViolationKind::Duplicate);
+/// assert_eq!(QsErrorReason::TooLong.to_string(), "the query string is too long");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QsErrorReason {
+    /// The whole input is over [`QsLimits::max_len`].
+    TooLong,
+    /// More parameters than [`QsLimits::max_params`].
+    TooManyParams,
+    /// A decoded key over [`QsLimits::max_key_len`].
+    KeyTooLong,
+    /// A decoded value over [`QsLimits::max_value_len`].
+    ValueTooLong,
+    /// A `%` not followed by two hex digits.
+    InvalidEscape,
+    /// The input or a decoded key or value is not UTF-8.
+    NotUtf8,
+    /// An empty key (`=value`).
+    EmptyKey,
+    /// A key given more than once.
+    Repeated,
+}
+
+impl QsErrorReason {
+    /// The validator's kind for this refusal: sizes of the whole are [`ViolationKind::TooLarge`],
+    /// a repeat is [`ViolationKind::Duplicate`], the rest [`ViolationKind::Malformed`].
+    #[must_use]
+    pub const fn violation_kind(self) -> ViolationKind {
+        match self {
+            QsErrorReason::TooLong | QsErrorReason::TooManyParams => ViolationKind::TooLarge,
+            QsErrorReason::Repeated => ViolationKind::Duplicate,
+            _ => ViolationKind::Malformed,
+        }
+    }
+
+    const fn as_str(self) -> &'static str {
+        match self {
+            QsErrorReason::TooLong => "the query string is too long",
+            QsErrorReason::TooManyParams => "too many parameters",
+            QsErrorReason::KeyTooLong => "the parameter name is too long",
+            QsErrorReason::ValueTooLong => "the value is too long",
+            QsErrorReason::InvalidEscape => "invalid percent-encoding",
+            QsErrorReason::NotUtf8 => "not UTF-8",
+            QsErrorReason::EmptyKey => "empty parameter name",
+            QsErrorReason::Repeated => "the parameter is repeated",
+        }
+    }
+}
+
+impl fmt::Display for QsErrorReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The parameters of one query string, in input order, decoded (borrowed from the input when
+/// nothing needed decoding).
+///
+/// ```
+/// use mediameter_query::qs::{self, Encoding, QsLimits};
+/// let p = qs::parse(b"a=1&b", Encoding::Query, &QsLimits::default())?;
+/// assert_eq!(p.len(), 2);
+/// assert_eq!(p.get("b"), Some(""));
+/// assert_eq!(p.pairs()[0].0, "a");
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Params<'a> {
+    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'a> Params<'a> {
+    /// The value of `key`, if given.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// Every (key, value), in input order: pass it to [`crate::validate()`] as is.
+    #[must_use]
+    pub fn pairs(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
+        &self.pairs
+    }
+
+    /// How many parameters.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The pairs, owned.
+    #[must_use]
+    pub fn into_owned(self) -> Vec<(String, String)> {
+        self.pairs
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+}
+
+fn refuse(reason: QsErrorReason, param: Option<&str>) -> Error {
+    Error::QueryString {
+        reason,
+        param: param.map(mediameter_core::error::truncate),
+    }
+}
+
+/// Parses `input` (a URL's query without the `?`, or a form body) under `limits`.
+///
+/// # Errors
+///
+/// [`Error::QueryString`] with the first [`QsErrorReason`] met, and the parameter's decoded
+/// name (truncated) when it is known.
+///
+/// ```
+/// use mediameter_query::qs::{self, Encoding, QsErrorReason, QsLimits};
+/// use mediameter_query::Error;
+/// let l = QsLimits::default();
+/// let many = "a=1&".repeat(10_000);
+/// assert!(matches!(qs::parse(many.as_bytes(), Encoding::Query, &l),
+///     Err(Error::QueryString { reason: QsErrorReason::TooLong, .. })));
+/// assert!(matches!(qs::parse(b"a=%zz", Encoding::Query, &l),
+///     Err(Error::QueryString { reason: QsErrorReason::InvalidEscape, .. })));
+/// assert!(matches!(qs::parse(b"a=%ff", Encoding::Query, &l),
+///     Err(Error::QueryString { reason: QsErrorReason::NotUtf8, .. })));
+/// ```
+pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Result<Params<'a>> {
+    if input.len() > limits.max_len {
+        return Err(refuse(QsErrorReason::TooLong, None));
+    }
+    let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
+    // Count first, so the vector is sized once and a flood of parameters allocates nothing.
+    let count = text.split('&').filter(|s| !s.is_empty()).count();
+    if count > limits.max_params {
+        return Err(refuse(QsErrorReason::TooManyParams, None));
+    }
+    let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(count);
+    for segment in text.split('&').filter(|s| !s.is_empty()) {
+        let (raw_key, raw_value) = segment.split_once('=').unwrap_or((segment, ""));
+        let key = decode(raw_key, encoding).map_err(|r| refuse(r, None))?;
+        if key.is_empty() {
+            return Err(refuse(QsErrorReason::EmptyKey, None));
+        }
+        if key.len() > limits.max_key_len {
+            return Err(refuse(QsErrorReason::KeyTooLong, Some(&key)));
+        }
+        let value = decode(raw_value, encoding).map_err(|r| refuse(r, Some(&key)))?;
+        if value.len() > limits.max_value_len {
+            return Err(refuse(QsErrorReason::ValueTooLong, Some(&key)));
+        }
+        if pairs.iter().any(|(k, _)| *k == key) {
+            return Err(refuse(QsErrorReason::Repeated, Some(&key)));
+        }
+        pairs.push((key, value));
+    }
+    Ok(Params { pairs })
+}
+
+impl Error {
+    /// This error as a [`Violation`] when it is an [`Error::QueryString`], for
+    /// [`crate::Rejection::new`] (so a malformed query string is answered in the vendor's
+    /// shape).
+    ///
+    /// ```
+    /// use mediameter_query::{builtin, qs, Rejection};
+    /// let err = qs::parse(b"app=1&app=2", qs::Encoding::Query, &qs::QsLimits::default()).unwrap_err();
+    /// let v = err.query_string_violation().ok_or("not a query-string error")?;
+    /// let r = Rejection::new(&builtin::huawei_rtc_rooms(), vec![v]);
+    /// assert_eq!(r.huawei_body().error_msg, "Invalid String parameter 'app': the parameter is repeated");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn query_string_violation(&self) -> Option<Violation> {
+        match self {
+            Error::QueryString { reason, param } => Some(Violation::new(
+                reason.violation_kind(),
+                param.as_deref(),
+                None,
+                reason.as_str(),
+            )),
+            _ => None,
+        }
+    }
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => b.checked_sub(b'0'),
+        b'a'..=b'f' => b.checked_sub(b'a' - 10),
+        b'A'..=b'F' => b.checked_sub(b'A' - 10),
+        _ => None,
+    }
+}
+
+fn decode(raw: &str, encoding: Encoding) -> std::result::Result<Cow<'_, str>, QsErrorReason> {
+    let plus = encoding == Encoding::Form;
+    if !raw.bytes().any(|b| b == b'%' || (plus && b == b'+')) {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'%' => {
+                let hi = bytes.next().and_then(hex);
+                let lo = bytes.next().and_then(hex);
+                match (hi, lo) {
+                    (Some(hi), Some(lo)) => out.push(hi.wrapping_shl(4) | lo),
+                    _ => return Err(QsErrorReason::InvalidEscape),
+                }
+            }
+            b'+' if plus => out.push(b' '),
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| QsErrorReason::NotUtf8)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Vec<(String, String)>> {
+        parse(s.as_bytes(), Encoding::Query, &QsLimits::default()).map(Params::into_owned)
+    }
+
+    fn reason(s: &[u8], enc: Encoding, l: &QsLimits) -> Option<QsErrorReason> {
+        match parse(s, enc, l) {
+            Err(Error::QueryString { reason, .. }) => Some(reason),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn decodes_and_keeps_order() {
+        let v = p("b=%E4%B8%AD&a=x%2By&&c").unwrap();
+        assert_eq!(
+            v,
+            [
+                ("b".to_owned(), "中".to_owned()),
+                ("a".to_owned(), "x+y".to_owned()),
+                ("c".to_owned(), String::new())
+            ]
+        );
+        let form = parse(b"a=x+y%2B", Encoding::Form, &QsLimits::default()).unwrap();
+        assert_eq!(form.get("a"), Some("x y+"));
+        let query = parse(b"a=x+y", Encoding::Query, &QsLimits::default()).unwrap();
+        assert_eq!(query.get("a"), Some("x+y"));
+    }
+
+    #[test]
+    fn refusals() {
+        let l = QsLimits::new(64, 3, 4, 8).unwrap();
+        let q = Encoding::Query;
+        assert_eq!(reason(&[b'a'; 65], q, &l), Some(QsErrorReason::TooLong));
+        assert_eq!(reason(&[b'a'; 64], q, &l), Some(QsErrorReason::KeyTooLong));
+        assert_eq!(
+            reason(b"a&b&c&d", q, &l),
+            Some(QsErrorReason::TooManyParams)
+        );
+        assert_eq!(reason(b"a&b&c&&", q, &l), None);
+        assert_eq!(
+            reason(b"a=123456789", q, &l),
+            Some(QsErrorReason::ValueTooLong)
+        );
+        assert_eq!(reason(b"a=12345678", q, &l), None);
+        // Decoded length counts: nine bytes written as escapes of one byte each are still nine.
+        assert_eq!(reason(b"a=%41%41%41%41%41%41%41%41", q, &l), None);
+        assert_eq!(reason(b"a=%4", q, &l), Some(QsErrorReason::InvalidEscape));
+        assert_eq!(reason(b"a=%", q, &l), Some(QsErrorReason::InvalidEscape));
+        assert_eq!(reason(b"a=%g0", q, &l), Some(QsErrorReason::InvalidEscape));
+        assert_eq!(reason(b"a=%C3", q, &l), Some(QsErrorReason::NotUtf8));
+        assert_eq!(reason(b"a=\xff", q, &l), Some(QsErrorReason::NotUtf8));
+        assert_eq!(reason(b"=1", q, &l), Some(QsErrorReason::EmptyKey));
+        assert_eq!(reason(b"a=1&a=", q, &l), Some(QsErrorReason::Repeated));
+        // The same key written two ways is the same key.
+        assert_eq!(reason(b"a=1&%61=2", q, &l), Some(QsErrorReason::Repeated));
+    }
+
+    #[test]
+    fn limits_validate() {
+        assert!(QsLimits::new(MAX_QS_LEN + 1, 1, 1, 1).is_err());
+        assert!(QsLimits::new(10, 0, 1, 1).is_err());
+        assert!(QsLimits::new(10, MAX_QS_PARAMS + 1, 1, 1).is_err());
+        assert!(QsLimits::new(10, 1, 11, 1).is_err());
+        assert!(QsLimits::new(10, 1, 10, 10).is_ok());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn limits_deserialize_through_validation() {
+        let ok: QsLimits = serde_json::from_str(
+            r#"{"max_len":100,"max_params":2,"max_key_len":10,"max_value_len":10}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.max_params(), 2);
+        let back: QsLimits = serde_json::from_str(&serde_json::to_string(&ok).unwrap()).unwrap();
+        assert_eq!(back, ok);
+        assert!(
+            serde_json::from_str::<QsLimits>(
+                r#"{"max_len":100,"max_params":0,"max_key_len":10,"max_value_len":10}"#
+            )
+            .is_err()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_round_trips(pairs in proptest::collection::vec(("[a-zA-Z_]{1,8}", "\\PC{0,16}"), 0..8)) {
+            let mut seen = std::collections::HashSet::new();
+            let pairs: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect();
+            let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+            let text = pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+            let l = QsLimits::new(MAX_QS_LEN, 64, 1024, 1024).unwrap();
+            let back = parse(text.as_bytes(), Encoding::Form, &l).unwrap().into_owned();
+            proptest::prop_assert_eq!(back, pairs);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let l = QsLimits::new(128, 8, 16, 16).unwrap();
+            if let Ok(p) = parse(&bytes, Encoding::Form, &l) {
+                proptest::prop_assert!(p.len() <= 8);
+                proptest::prop_assert!(p.pairs().iter().all(|(k, v)| !k.is_empty() && k.len() <= 16 && v.len() <= 16));
+            }
+        }
+    }
+}
