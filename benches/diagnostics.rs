@@ -32,12 +32,12 @@ fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInp
             video_tier: Some("720p".to_owned()),
             video_kbps: Some(1200.0 + 60.0 * noise(seed ^ 1, s)),
             fps: Some(30.0 + noise(seed ^ 2, s)),
-            loss_pct: if lossy && (1000..1120).contains(&s) {
+            loss_pct: Some(if lossy && (1000..1120).contains(&s) {
                 12.0
             } else {
                 0.3 + 0.3 * noise(seed ^ 3, s)
-            },
-            rtt_ms: 60.0 + 4.0 * noise(seed ^ 4, s) + if s > 2000 { 120.0 } else { 0.0 },
+            }),
+            rtt_ms: Some(60.0 + 4.0 * noise(seed ^ 4, s) + if s > 2000 { 120.0 } else { 0.0 }),
             jitter_ms: Some(8.0 + 2.0 * noise(seed ^ 5, s)),
         })
         .collect();

@@ -1,11 +1,13 @@
 //! The detectors: from validated series to explained findings.
 
-use mediameter_core::{Role, VideoTier};
+use std::collections::BTreeMap;
+
+use mediameter_core::{Role, TimeRange, UserId, VideoTier};
 
 use crate::emodel::{CallInputs, Scorer};
 use crate::finding::{
-    Diagnosis, Escalation, Finding, FindingKind, Gap, Grade, Observed, PairScore, Severity, Side,
-    WindowScore, round2,
+    Diagnosis, Escalation, Finding, FindingKind, GROUP_MAX_SECONDS, GROUP_MIN_COUNT, Gap, Grade,
+    MAX_LISTED_OCCURRENCES, Observed, PairScore, Severity, Side, WindowScore, round2,
 };
 use crate::input::{Call, Participant, Sample};
 use crate::profile::{MinVersion, Profile};
@@ -466,25 +468,12 @@ pub(crate) fn run(call: &Call, profile: &Profile) -> Diagnosis {
     disagreements(call, &tracks, profile, &mut raws);
     let scores = score_pairs(call, &tracks, profile);
     let mut findings: Vec<Finding> = raws.into_iter().filter_map(|r| finish(call, r)).collect();
-    findings.sort_by(|a, b| {
-        (
-            a.window.start(),
-            a.window.end(),
-            a.kind,
-            &a.user_id,
-            a.role,
-            &a.peer,
-        )
-            .cmp(&(
-                b.window.start(),
-                b.window.end(),
-                b.kind,
-                &b.user_id,
-                b.role,
-                &b.peer,
-            ))
-    });
-    let grade = grade(&findings, &scores);
+    sort_findings(&mut findings);
+    // Grouping lengthens a group's window to its last occurrence: sort again.
+    let mut findings = group_short(findings);
+    sort_findings(&mut findings);
+    let has_samples = call.participants().iter().any(|p| !p.samples().is_empty());
+    let grade = grade(&findings, &scores, has_samples);
     Diagnosis {
         app_id: call.app_id().clone(),
         channel_id: call.channel_id().clone(),
@@ -1548,7 +1537,106 @@ fn score_pairs(call: &Call, tracks: &[Track<'_>], p: &Profile) -> Vec<PairScore>
     out
 }
 
-fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            a.window.start(),
+            a.window.end(),
+            a.kind,
+            &a.user_id,
+            a.role,
+            &a.peer,
+        )
+            .cmp(&(
+                b.window.start(),
+                b.window.end(),
+                b.kind,
+                &b.user_id,
+                b.role,
+                &b.peer,
+            ))
+    });
+}
+
+/// Groups repeated short findings of one kind on one participant (same side and peer): with
+/// [`GROUP_MIN_COUNT`] or more findings of at most [`GROUP_MAX_SECONDS`] each, they become one
+/// finding with the count, the span from first to last, and the first
+/// [`MAX_LISTED_OCCURRENCES`] windows. A one-sample spike every few seconds over an hour is one
+/// line in a report, not a thousand. `findings` is sorted on entry and the result is sorted.
+fn group_short(findings: Vec<Finding>) -> Vec<Finding> {
+    type Key = (FindingKind, UserId, Role, Option<UserId>, Side);
+    let key = |f: &Finding| -> Key { (f.kind, f.user_id.clone(), f.role, f.peer.clone(), f.side) };
+    let short = |f: &Finding| f.window.seconds() <= GROUP_MAX_SECONDS && f.escalation.is_none();
+    let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
+    for f in findings.iter().filter(|f| short(f)) {
+        let n = counts.entry(key(f)).or_default();
+        *n = n.saturating_add(1);
+    }
+    // The index in `out` of each group's finding, once created.
+    let mut slots: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        let k = key(&f);
+        if !short(&f) || counts.get(&k).is_none_or(|&n| n < GROUP_MIN_COUNT) {
+            out.push(f);
+            continue;
+        }
+        match slots.get(&k).and_then(|&i| out.get_mut(i)) {
+            Some(g) => {
+                g.count = g.count.saturating_add(1);
+                if g.occurrences.len() < MAX_LISTED_OCCURRENCES {
+                    g.occurrences.push(f.window);
+                }
+                if f.severity > g.severity {
+                    g.severity = f.severity;
+                    g.values = f.values;
+                    g.test = f.test;
+                }
+                if let Ok(span) =
+                    TimeRange::new(g.window.start(), f.window.end().max(g.window.end()))
+                {
+                    g.window = span;
+                }
+            }
+            None => {
+                slots.insert(k, out.len());
+                let mut g = f;
+                g.occurrences = vec![g.window];
+                out.push(g);
+            }
+        }
+    }
+    for g in out.iter_mut().filter(|g| g.count > 1) {
+        let listed = if g.count > g.occurrences.len() {
+            format!(" (the first {} listed)", g.occurrences.len())
+        } else {
+            String::new()
+        };
+        let first = g.explanation.trim_end_matches('.');
+        g.explanation = format!(
+            "{first}; seen {} times between {} and {} UTC{listed}.",
+            g.count,
+            g.window.start().format("%H:%M:%S"),
+            g.window.end().format("%H:%M:%S"),
+        );
+    }
+    out
+}
+
+fn grade(findings: &[Finding], scores: &[PairScore], has_samples: bool) -> Grade {
+    if !has_samples {
+        return Grade {
+            letter: None,
+            label: Grade::label_for(None),
+            r_p10: None,
+            mos_p10: None,
+            summary: format!(
+                "Grade: none (not enough data). The call has no samples, so nothing can be \
+                 graded. {} finding(s) from client information.",
+                findings.len()
+            ),
+        };
+    }
     let mut rs: Vec<f64> = scores
         .iter()
         .flat_map(|s| s.windows.iter().map(|w| w.r_narrowband))
@@ -1567,7 +1655,7 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
         Some(Severity::Warning) => letter = letter.max('B'),
         _ => {}
     }
-    let label = Grade::label_for(letter);
+    let label = Grade::label_for(Some(letter));
     let mos_p10 = r_p10.map(|r| round2(crate::emodel::mos_from_r(r)));
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let mut summary = format!("Grade {letter} ({label}). ");
@@ -1610,7 +1698,7 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
         summary.push_str(&format!(" Main problem: {}", main.explanation));
     }
     Grade {
-        letter,
+        letter: Some(letter),
         label,
         r_p10: r_p10.map(round2),
         mos_p10,
@@ -1647,6 +1735,8 @@ fn finish(call: &Call, r: Raw) -> Option<Finding> {
             .and_then(|q| call.participants().get(q))
             .map(|q| q.user_id().clone()),
         window,
+        count: 1,
+        occurrences: Vec::new(),
         values: r.values,
         test: r.test,
         explanation,

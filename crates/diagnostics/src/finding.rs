@@ -326,6 +326,7 @@ impl Escalation {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Finding {
     /// What kind of problem.
     pub kind: FindingKind,
@@ -340,9 +341,17 @@ pub struct Finding {
     /// The other end, for pair findings.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub peer: Option<UserId>,
-    /// When, inside the diagnosed range.
+    /// When, inside the diagnosed range. For a grouped finding (`count` > 1): from the start
+    /// of the first occurrence to the end of the last.
     pub window: TimeRange,
-    /// The values seen.
+    /// How many occurrences this finding stands for: 1, or more when short findings of one
+    /// kind on one participant were grouped (see [`MAX_LISTED_OCCURRENCES`]).
+    pub count: usize,
+    /// For a grouped finding: the windows of the first [`MAX_LISTED_OCCURRENCES`] occurrences,
+    /// in time order (empty for a single finding).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub occurrences: Vec<TimeRange>,
+    /// The values seen (for a grouped finding: those of its most severe occurrence).
     pub values: Vec<Observed>,
     /// The threshold or test that fired, in words.
     pub test: String,
@@ -477,19 +486,29 @@ pub struct PairScore {
     pub min_mos: Option<f64>,
 }
 
+/// Findings of one kind on one participant (and peer) lasting at most this many seconds each
+/// are grouped into one finding when there are at least [`GROUP_MIN_COUNT`] of them.
+pub const GROUP_MAX_SECONDS: u64 = 30;
+/// The fewest short findings of one kind on one participant that are grouped.
+pub const GROUP_MIN_COUNT: usize = 3;
+/// The most occurrence windows a grouped finding lists; its `count` still counts them all.
+pub const MAX_LISTED_OCCURRENCES: usize = 20;
+
 /// The overall call grade, for a person.
 ///
 /// ```
 /// use mediameter_diagnostics::Grade;
 /// assert_eq!(Grade::letter_for_r(85.0), 'A');
 /// assert_eq!(Grade::letter_for_r(55.0), 'D');
+/// assert_eq!(Grade::label_for(None), "not enough data");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Grade {
-    /// A (good) to E (very bad).
-    pub letter: char,
-    /// The letter in words.
+    /// A (good) to E (very bad); `None` when the call has no samples at all (no participant,
+    /// or none with a measurement): there is nothing to grade, and "good" would be a claim.
+    pub letter: Option<char>,
+    /// The letter in words (`not enough data` without a letter).
     pub label: &'static str,
     /// The 10th-percentile narrowband-scale R over every scored window, if any.
     pub r_p10: Option<f64>,
@@ -517,19 +536,20 @@ impl Grade {
         }
     }
 
-    /// The words for a letter.
+    /// The words for a letter, or for no letter.
     ///
     /// ```
-    /// assert_eq!(mediameter_diagnostics::Grade::label_for('B'), "fair");
+    /// assert_eq!(mediameter_diagnostics::Grade::label_for(Some('B')), "fair");
     /// ```
     #[must_use]
-    pub fn label_for(letter: char) -> &'static str {
+    pub fn label_for(letter: Option<char>) -> &'static str {
         match letter {
-            'A' => "good",
-            'B' => "fair",
-            'C' => "poor",
-            'D' => "bad",
-            _ => "very bad",
+            None => "not enough data",
+            Some('A') => "good",
+            Some('B') => "fair",
+            Some('C') => "poor",
+            Some('D') => "bad",
+            Some(_) => "very bad",
         }
     }
 }
@@ -546,7 +566,7 @@ impl Grade {
 /// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
 /// assert_eq!(d.profile, "default");
 /// assert_eq!(d.findings.len(), 1);
-/// assert_eq!(d.grade.letter, 'B'); // a warning caps the grade at B
+/// assert_eq!(d.grade.letter, Some('B')); // a warning caps the grade at B
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]

@@ -169,10 +169,14 @@ pub struct SampleInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub fps: Option<f64>,
-    /// Packet loss of this participant's own link, %.
-    pub loss_pct: f64,
-    /// Round-trip time of this participant's own link, ms.
-    pub rtt_ms: f64,
+    /// Packet loss of this participant's own link, %. Required: optional here only so that a
+    /// missing value is refused by [`DiagnosisRequest::validate`] naming the participant, the
+    /// sample index and the field, rather than by the JSON reader with a line and column.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub loss_pct: Option<f64>,
+    /// Round-trip time of this participant's own link, ms. Required, as `loss_pct`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub rtt_ms: Option<f64>,
     /// Interarrival jitter, ms.
     #[cfg_attr(
         feature = "serde",
@@ -186,7 +190,7 @@ impl SampleInput {
     ///
     /// ```
     /// let s = mediameter_diagnostics::SampleInput::new(chrono::DateTime::UNIX_EPOCH, 0.0, 50.0);
-    /// assert_eq!(s.rtt_ms, 50.0);
+    /// assert_eq!(s.rtt_ms, Some(50.0));
     /// ```
     #[must_use]
     pub fn new(t: DateTime<Utc>, loss_pct: f64, rtt_ms: f64) -> Self {
@@ -196,8 +200,8 @@ impl SampleInput {
             video_tier: None,
             video_kbps: None,
             fps: None,
-            loss_pct,
-            rtt_ms,
+            loss_pct: Some(loss_pct),
+            rtt_ms: Some(rtt_ms),
             jitter_ms: None,
         }
     }
@@ -536,6 +540,11 @@ fn check_number(label: &str, index: usize, field: &'static str, v: f64, max: f64
     }
 }
 
+/// A field every sample must carry.
+fn required(label: &str, index: usize, field: &'static str, v: Option<f64>) -> Result<f64> {
+    v.ok_or_else(|| Error::sample(label, index, field, "(missing)", "a number (required)"))
+}
+
 fn check_opt(
     label: &str,
     index: usize,
@@ -557,10 +566,11 @@ fn check_client(label: &str, c: &ClientInfo) -> Result<()> {
         if let Some(v) = value
             && (v.len() > MAX_CLIENT_FIELD_BYTES || v.chars().any(char::is_control))
         {
+            // Quoted with escapes, as core echoes values: a control byte is never written out.
             return Err(Error::participant(
                 label,
                 field,
-                v,
+                format!("{:?}", mediameter_core::error::truncate(v)),
                 format!("at most {MAX_CLIENT_FIELD_BYTES} bytes without control characters"),
             ));
         }
@@ -753,16 +763,18 @@ impl DiagnosisRequest {
                 ));
             }
             prev = Some((t_ms, s.t));
-            if !(s.loss_pct.is_finite() && (0.0..=100.0).contains(&s.loss_pct)) {
+            let loss_pct = required(&label, i, "loss_pct", s.loss_pct)?;
+            if !(loss_pct.is_finite() && (0.0..=100.0).contains(&loss_pct)) {
                 return Err(Error::sample(
                     &label,
                     i,
                     "loss_pct",
-                    s.loss_pct,
+                    loss_pct,
                     "a percentage from 0 to 100",
                 ));
             }
-            let rtt_ms = check_number(&label, i, "rtt_ms", s.rtt_ms, 600_000.0)?;
+            let rtt_ms = required(&label, i, "rtt_ms", s.rtt_ms)?;
+            let rtt_ms = check_number(&label, i, "rtt_ms", rtt_ms, 600_000.0)?;
             let video_tier = match &s.video_tier {
                 None => None,
                 Some(text) => Some(text.parse::<VideoTier>().map_err(|_| {
@@ -781,7 +793,7 @@ impl DiagnosisRequest {
                 video_tier,
                 video_kbps: check_opt(&label, i, "video_kbps", s.video_kbps, 1_000_000.0)?,
                 fps: check_opt(&label, i, "fps", s.fps, 1_000.0)?,
-                loss_pct: s.loss_pct,
+                loss_pct,
                 rtt_ms,
                 jitter_ms: check_opt(&label, i, "jitter_ms", s.jitter_ms, 600_000.0)?,
             });
