@@ -47,6 +47,8 @@ fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInp
         subscribes_to: Vec::new(),
         client: ClientInfo::new("2.5.1", "iOS 16.2"),
         samples,
+        streams: Vec::new(),
+        operations: Vec::new(),
     }
 }
 

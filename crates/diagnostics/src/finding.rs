@@ -2,9 +2,44 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use mediameter_core::{AppId, ChannelId, Role, TimeRange, UserId};
 
 use crate::emodel::{Codec, Model};
+use crate::media::{OperationKind, StreamKind};
+
+/// The user operation that explains a finding.
+///
+/// ```
+/// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+/// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+/// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"9.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","loss_pct":0,"rtt_ms":50,"fps":30},
+/// #                {"t":"2024-05-01T10:00:10Z","loss_pct":0,"rtt_ms":50,"fps":0},
+/// #                {"t":"2024-05-01T10:00:20Z","loss_pct":0,"rtt_ms":50,"fps":0},
+/// #                {"t":"2024-05-01T10:00:30Z","loss_pct":0,"rtt_ms":50,"fps":0},
+/// #                {"t":"2024-05-01T10:00:40Z","loss_pct":0,"rtt_ms":50,"fps":0}],
+/// #     "operations":[{"t":"2024-05-01T10:00:09Z","op":"camera_off"}]}]}"#)?
+/// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+/// let f = d.findings.iter().find(|f| f.kind == mediameter_diagnostics::FindingKind::Freeze).ok_or("no freeze")?;
+/// let by = f.explained_by.as_ref().ok_or("not explained")?;
+/// assert_eq!(by.operation, mediameter_diagnostics::OperationKind::CameraOff);
+/// assert_eq!(f.severity, mediameter_diagnostics::Severity::Info);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct ExplainedBy {
+    /// Who did it (the participant or one of its counterparts).
+    pub user_id: UserId,
+    /// That participant's role.
+    pub role: Role,
+    /// What they did.
+    pub operation: OperationKind,
+    /// When.
+    pub at: DateTime<Utc>,
+}
 
 /// What kind of problem a finding describes.
 ///
@@ -44,6 +79,9 @@ pub enum FindingKind {
     Freeze,
     /// Subscriber and publisher media disagree with no device, version or network cause.
     UnexplainedDisagreement,
+    /// Subscriber and publisher media disagree, and a user operation explains it (the
+    /// publisher turned the camera off, the subscriber switched to the small stream...).
+    ExplainedByOperation,
 }
 
 impl FindingKind {
@@ -69,6 +107,7 @@ impl FindingKind {
             FindingKind::FpsCollapse => "fps_collapse",
             FindingKind::Freeze => "freeze",
             FindingKind::UnexplainedDisagreement => "unexplained_disagreement",
+            FindingKind::ExplainedByOperation => "explained_by_operation",
         }
     }
 
@@ -341,6 +380,12 @@ pub struct Finding {
     /// The other end, for pair findings.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub peer: Option<UserId>,
+    /// The video stream the finding is about (the samples' own video fields are the camera).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub stream: Option<StreamKind>,
+    /// The user operation that explains the finding; such a finding is info, never escalated.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub explained_by: Option<ExplainedBy>,
     /// When, inside the diagnosed range. For a grouped finding (`count` > 1): from the start
     /// of the first occurrence to the end of the last.
     pub window: TimeRange,

@@ -69,6 +69,7 @@ pub mod emodel;
 mod error;
 mod finding;
 mod input;
+mod media;
 mod profile;
 mod report;
 mod stats;
@@ -76,13 +77,17 @@ mod version;
 
 pub use error::{Error, ErrorKind, Result};
 pub use finding::{
-    Diagnosis, Escalation, Finding, FindingKind, GROUP_MAX_SECONDS, GROUP_MIN_COUNT, Gap, Grade,
-    MAX_LISTED_OCCURRENCES, Observed, PairScore, Severity, Side, WindowScore,
+    Diagnosis, Escalation, ExplainedBy, Finding, FindingKind, GROUP_MAX_SECONDS, GROUP_MIN_COUNT,
+    Gap, Grade, MAX_LISTED_OCCURRENCES, Observed, PairScore, Severity, Side, WindowScore,
 };
 pub use input::{
-    Call, ClientInfo, DiagnosisRequest, MAX_CLIENT_FIELD_BYTES, MAX_PAIRS, MAX_PARTICIPANTS,
-    MAX_RANGE_SECONDS, MAX_SAMPLES_PER_PARTICIPANT, Participant, ParticipantInput, Sample,
-    SampleInput,
+    Call, ClientInfo, DiagnosisRequest, MAX_CLIENT_FIELD_BYTES, MAX_OPERATIONS_PER_PARTICIPANT,
+    MAX_PAIRS, MAX_PARTICIPANTS, MAX_RANGE_SECONDS, MAX_SAMPLES_PER_PARTICIPANT, Participant,
+    ParticipantInput, Sample, SampleInput,
+};
+pub use media::{
+    Effect, Operation, OperationInput, OperationKind, SETTLE_MS, Stream, StreamInput, StreamKind,
+    StreamSample, StreamSampleInput,
 };
 pub use profile::{ClientPolicy, MinVersion, Profile, TierBitrates};
 pub use report::render_report;

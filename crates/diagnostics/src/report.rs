@@ -29,7 +29,9 @@ fn series_for(kind: FindingKind) -> &'static [(&'static str, Getter)] {
         FindingKind::ExpectedAdaptation => &[LOSS, RTT, AUDIO, VIDEO],
         FindingKind::LowVideoBitrate => &[VIDEO],
         FindingKind::FpsCollapse | FindingKind::Freeze => &[FPS],
-        FindingKind::UnexplainedDisagreement => &[AUDIO, VIDEO, FPS],
+        FindingKind::UnexplainedDisagreement | FindingKind::ExplainedByOperation => {
+            &[AUDIO, VIDEO, FPS]
+        }
         FindingKind::OutdatedSdk | FindingKind::OutdatedDevice | FindingKind::PoorNetworkRegion => {
             &[]
         }

@@ -53,6 +53,8 @@ pub fn participant(user: &str, role: Role, samples: Vec<SampleInput>) -> Partici
             },
         ),
         samples,
+        streams: Vec::new(),
+        operations: Vec::new(),
     }
 }
 
