@@ -163,13 +163,26 @@ fn runs(points: &[(f64, Option<f64>)]) -> Vec<Vec<(f64, f64)>> {
 
 /// The category index an axis value stands for: a whole number from 0 below `len`.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked just before
+#[cfg(feature = "usage")]
 pub(crate) fn index_at(v: f64, len: usize) -> Option<usize> {
     let i = v.round();
     ((v - i).abs() < 1e-6 && i >= 0.0 && i < len as f64).then_some(i as usize)
 }
 
+/// An axis tick: whole numbers without decimals, others with what they need (up to 2).
+pub(crate) fn tick(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else if (v * 10.0 - (v * 10.0).round()).abs() < 1e-9 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 /// Whole milliseconds of `seconds`, clamped to `0..=limit_ms`.
 #[allow(clippy::cast_possible_truncation)] // clamped to an i64 range just before
+#[cfg(feature = "diagnostics")]
 pub(crate) fn millis(seconds: f64, limit_ms: i64) -> i64 {
     (seconds * 1000.0).round().clamp(0.0, limit_ms as f64) as i64
 }
@@ -192,9 +205,9 @@ impl Chart<'_> {
                 .margin(6)
                 .x_label_area_size(22)
                 .y_label_area_size(48);
-            if self.y2.is_some() {
-                builder.right_y_label_area_size(48);
-            }
+            // Reserved even without a right axis: panels stay aligned and the last time
+            // label is not cut.
+            builder.right_y_label_area_size(48);
             let y2 = self.y2.as_ref().map_or((0.0, 1.0), |(r, _)| *r);
             let mut chart = builder
                 .build_cartesian_2d(self.x.0..self.x.1, self.y.0..self.y.1)

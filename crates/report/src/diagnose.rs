@@ -190,8 +190,8 @@ impl Ctx<'_> {
             escape(p.label())
         );
         let clock = |v: &f64| self.clock(*v);
-        let num = |v: &f64| format!("{v:.0}");
-        let num1 = |v: &f64| format!("{v:.1}");
+        let num = |v: &f64| crate::chart::tick(*v);
+        let num1 = num;
         let shades = self.shades(p);
         // Network: loss on the left axis, RTT on the right, as in the console.
         let loss = points(p.samples().iter().map(|s| (s.t_ms, Some(s.loss_pct))));
@@ -253,7 +253,7 @@ impl Ctx<'_> {
                 &fmt_tier,
             );
             c.lines = tiers;
-            c.y = (0.0, VideoTier::ALL.len() as f64 + 0.5);
+            c.y = (0.5, VideoTier::ALL.len() as f64 + 0.5);
             c.shades = shades();
             c.render(out)?;
         }

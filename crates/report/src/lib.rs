@@ -38,9 +38,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(any(feature = "diagnostics", feature = "usage"))]
 mod chart;
 #[cfg(feature = "diagnostics")]
 mod diagnose;
+#[cfg(any(feature = "diagnostics", feature = "usage"))]
 mod html;
 #[cfg(feature = "usage")]
 mod usage;

@@ -98,7 +98,7 @@ pub fn usage_html(report: &UsageReport, regions: Option<&[DistributionRow]>) -> 
     };
     let x_fmt = |v: &f64| index_at(*v, starts.len()).map(label_of).unwrap_or_default();
     let n = starts.len().max(1) as f64;
-    let num = |v: &f64| format!("{v:.0}");
+    let num = |v: &f64| crate::chart::tick(*v);
 
     let mut out = String::with_capacity(64 * 1024);
     html::open(&mut out, "Usage report");
@@ -306,11 +306,8 @@ pub fn usage_html(report: &UsageReport, regions: Option<&[DistributionRow]>) -> 
         let table: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
-                let pct = r
-                    .proportion
-                    .checked_mul(Decimal::ONE_HUNDRED)
-                    .unwrap_or_default()
-                    .round_dp(2);
+                // Already a percentage with two decimals (the vendor's own rounding).
+                let pct = r.proportion;
                 vec![r.name.clone(), r.value.to_string(), format!("{pct:.2} %")]
             })
             .collect();
@@ -395,5 +392,5 @@ pub fn usage_html(report: &UsageReport, regions: Option<&[DistributionRow]>) -> 
     Ok(out)
 }
 
-/// The billable-minutes line: black, apart from the spec colours.
-const BILLABLE: crate::chart::Rgb = crate::chart::Rgb(0, 0, 0);
+/// The billable-minutes line: near-black, apart from the spec colours and the black axes.
+const BILLABLE: crate::chart::Rgb = crate::chart::Rgb(0x11, 0x11, 0x11);

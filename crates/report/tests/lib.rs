@@ -1,4 +1,4 @@
-//! Integration tests of mediameter-report.
+//! Integration tests of mediameter-report: reports rendered for known inputs, read back.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,7 +11,10 @@
     unreachable_pub,
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
-    clippy::cast_possible_wrap
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss
 )]
 
+mod diagnose;
 mod svg;
+mod usage;
