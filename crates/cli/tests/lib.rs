@@ -17,6 +17,7 @@ mod fuzz_checks;
 mod commands;
 mod doc_examples;
 mod fuzz_replay;
+mod reports;
 
 /// Runs the `mediameter` binary with `args`, feeding `stdin`, and returns its output.
 fn run_mediameter(args: &[&str], stdin: &str) -> std::process::Output {
