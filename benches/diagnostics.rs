@@ -23,7 +23,7 @@ fn noise(seed: u64, i: i64) -> f64 {
     f64::from(u32::try_from(z >> 32).unwrap_or(0)) / f64::from(u32::MAX) * 2.0 - 1.0
 }
 
-fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInput {
+pub(crate) fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInput {
     let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
     let samples = (0..3600i64)
         .map(|s| SampleInput {

@@ -14,6 +14,7 @@
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
     clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
     missing_docs,
     // Each module's `define` is `pub` by the house convention, unreachable from this binary.
     unreachable_pub
@@ -25,6 +26,7 @@ mod billing;
 mod core;
 mod diagnostics;
 mod query;
+mod report;
 mod usage;
 mod usage_table;
 
@@ -35,6 +37,7 @@ criterion_group!(
     usage::define,
     usage_table::define,
     diagnostics::define,
-    query::define
+    query::define,
+    report::define
 );
 criterion_main!(benches);
