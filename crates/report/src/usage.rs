@@ -51,7 +51,7 @@ fn to_f64(d: Decimal) -> f64 {
 ///
 /// The page holds: the trend per bucket (publish plus subscribe minutes stacked by spec, with
 /// the billable minutes as a line), active users, channels and peak concurrency per bucket (one
-/// line per group, the largest [eight] groups), the distribution by region with each region's
+/// line per group, the largest eight groups), the distribution by region with each region's
 /// proportion when `regions` is given, and the tables the charts were drawn from (per bucket,
 /// per group; at most [`MAX_TABLE_ROWS`] rows each). Bucket labels are in the report's zone.
 ///
