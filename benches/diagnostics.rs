@@ -23,7 +23,7 @@ fn noise(seed: u64, i: i64) -> f64 {
     f64::from(u32::try_from(z >> 32).unwrap_or(0)) / f64::from(u32::MAX) * 2.0 - 1.0
 }
 
-fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInput {
+pub(crate) fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInput {
     let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
     let samples = (0..3600i64)
         .map(|s| SampleInput {
@@ -32,12 +32,12 @@ fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInp
             video_tier: Some("720p".to_owned()),
             video_kbps: Some(1200.0 + 60.0 * noise(seed ^ 1, s)),
             fps: Some(30.0 + noise(seed ^ 2, s)),
-            loss_pct: if lossy && (1000..1120).contains(&s) {
+            loss_pct: Some(if lossy && (1000..1120).contains(&s) {
                 12.0
             } else {
                 0.3 + 0.3 * noise(seed ^ 3, s)
-            },
-            rtt_ms: 60.0 + 4.0 * noise(seed ^ 4, s) + if s > 2000 { 120.0 } else { 0.0 },
+            }),
+            rtt_ms: Some(60.0 + 4.0 * noise(seed ^ 4, s) + if s > 2000 { 120.0 } else { 0.0 }),
             jitter_ms: Some(8.0 + 2.0 * noise(seed ^ 5, s)),
         })
         .collect();
@@ -47,6 +47,8 @@ fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInp
         subscribes_to: Vec::new(),
         client: ClientInfo::new("2.5.1", "iOS 16.2"),
         samples,
+        streams: Vec::new(),
+        operations: Vec::new(),
     }
 }
 

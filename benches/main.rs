@@ -14,6 +14,7 @@
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
     clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
     missing_docs,
     // Each module's `define` is `pub` by the house convention, unreachable from this binary.
     unreachable_pub
@@ -26,6 +27,7 @@ mod core;
 mod diagnostics;
 mod gateway;
 mod query;
+mod report;
 mod usage;
 mod usage_table;
 
@@ -37,6 +39,7 @@ criterion_group!(
     usage_table::define,
     diagnostics::define,
     query::define,
-    gateway::define
+    gateway::define,
+    report::define
 );
 criterion_main!(benches);

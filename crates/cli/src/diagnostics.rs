@@ -10,7 +10,7 @@ use mediameter_core::echo::echo;
 
 use crate::io::{CliError, Format, parse_json, read_input, write_json};
 
-const DEMO: &str = include_str!("../data/diagnostics_call.json");
+pub(crate) const DEMO: &str = include_str!("../data/diagnostics_call.json");
 
 /// Diagnose a call: findings with side, window, evidence and explanation; audio MOS; a grade.
 ///
@@ -35,21 +35,26 @@ pub(crate) struct Args {
 }
 
 fn load_profile(args: &Args) -> Result<Profile, CliError> {
-    match &args.profile_file {
+    profile_of(&args.profile, args.profile_file.as_deref())
+}
+
+/// A built-in profile by name, or a profile file (which wins).
+pub(crate) fn profile_of(name: &str, file: Option<&std::path::Path>) -> Result<Profile, CliError> {
+    match file {
         Some(path) => {
             let text = read_input(Some(path))?;
             parse_json(&text, "profile")
         }
-        None => Profile::named(&args.profile).ok_or_else(|| {
+        None => Profile::named(name).ok_or_else(|| {
             CliError::usage(format!(
                 "unknown profile {}: expected sensitive, default or tolerant (or --profile-file)",
-                echo(&args.profile)
+                echo(name)
             ))
         }),
     }
 }
 
-fn analyse(text: &str, profile: &Profile) -> Result<(Call, Diagnosis), CliError> {
+pub(crate) fn analyse(text: &str, profile: &Profile) -> Result<(Call, Diagnosis), CliError> {
     let request: DiagnosisRequest = parse_json(text, "diagnosis request")?;
     let call = request
         .validate()

@@ -12,6 +12,7 @@ mod core_demo;
 mod diagnostics;
 mod io;
 mod query;
+mod report;
 mod usage;
 
 /// Metering, billing, usage aggregation, call diagnostics and query validation for real-time
@@ -36,8 +37,9 @@ enum Command {
     /// GMT+8 hour and day buckets, money rounded under each rounding mode, and the term
     /// of a monthly subscription with its remaining days by natural month; bills a sample
     /// month (packs, overflow, tiered tariff); reports a month of usage; diagnoses a call;
-    /// validates a few vendor queries.
-    Demo,
+    /// validates a few vendor queries; writes the HTML reports of the sample call and month
+    /// and prints where.
+    Demo(report::DemoArgs),
     /// Bill a month of usage: deduct it from prepaid packs (earliest expiry first), charge
     /// the overflow by a pay-as-you-go tariff, and print the statement.
     Bill(billing::BillArgs),
@@ -55,11 +57,15 @@ enum Command {
     /// Validate a usage/statistics query against a vendor API profile and print the
     /// normalised query or the vendor-shaped error.
     Validate(query::Args),
+    /// Draw a call diagnosis or a usage report as one self-contained HTML page (inline SVG
+    /// charts, no script), readable on screen and printed.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
     match cli.command {
-        Command::Demo => {
+        Command::Demo(args) => {
             core_demo::demo(out)?;
             writeln!(out)?;
             billing::demo(out)?;
@@ -68,7 +74,9 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
             writeln!(out)?;
             diagnostics::demo(out)?;
             writeln!(out)?;
-            query::demo(out)
+            query::demo(out)?;
+            writeln!(out)?;
+            report::demo(&args, out)
         }
         Command::Bill(args) => billing::run_bill(&args, out),
         Command::Prorate(args) => billing::run_prorate(&args, out),
@@ -76,6 +84,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
         Command::Usage(args) => usage::run(&args, out),
         Command::Diagnose(args) => diagnostics::run(&args, out),
         Command::Validate(args) => query::run(&args, out),
+        Command::Report(cmd) => report::run(&cmd, out),
     }
 }
 

@@ -393,6 +393,54 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
     print_report(&report, range, args, out)
 }
 
+/// The report `mediameter report usage` draws: the aggregated report and, when the segments
+/// are split by region, the distribution of distinct users by region (vendor proportions).
+pub(crate) fn report_with_regions(
+    args: &UsageArgs,
+) -> Result<(UsageReport, Option<Vec<mediameter_usage::DistributionRow>>), CliError> {
+    let (query, _) = build_query(args)?;
+    let policy = minute_policy(&args.minute_policy)?;
+    let (mut input, by_ext) = open(args.input.as_deref())?;
+    let format = match (&args.input_format, by_ext) {
+        (Some(f), _) => f.parse().map_err(input_err)?,
+        (None, Some(f)) => f,
+        (None, None) => detect(&mut input)?,
+    };
+    let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
+    for_each_segment(input, format, args.skip_bad, |s| {
+        agg.push(&s).map_err(segment_err)
+    })?;
+    regions_and_report(&agg, &query, policy)
+}
+
+fn regions_and_report(
+    agg: &Aggregator,
+    query: &UsageQuery,
+    policy: MinutePolicy,
+) -> Result<(UsageReport, Option<Vec<mediameter_usage::DistributionRow>>), CliError> {
+    let report = agg.report(policy).map_err(input_err)?;
+    let regions = if query.split_by().contains(&Dimension::Region) {
+        Some(
+            distribution_by(&agg.to_state(), Dimension::Region, ProportionMode::VENDOR)
+                .map_err(input_err)?,
+        )
+    } else {
+        None
+    };
+    Ok((report, regions))
+}
+
+/// The bundled sample month, by GMT+8 day and region, for the demo's HTML report.
+pub(crate) fn demo_report()
+-> Result<(UsageReport, Option<Vec<mediameter_usage::DistributionRow>>), CliError> {
+    let segs = mediameter_usage::parse_csv(SAMPLE).map_err(input_err)?;
+    let q = UsageQuery::new(BillingZone::GMT8, mediameter_core::Granularity::DAY)
+        .with_split_by([Dimension::Region]);
+    let mut agg = Aggregator::new(q.clone()).map_err(input_err)?;
+    agg.extend(&segs).map_err(input_err)?;
+    regions_and_report(&agg, &q, MinutePolicy::CeilPerPeriod)
+}
+
 fn print_distribution(
     rows: &[mediameter_usage::DistributionRow],
     dim: Dimension,

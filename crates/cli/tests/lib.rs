@@ -18,6 +18,7 @@ mod commands;
 mod doc_examples;
 mod errors;
 mod fuzz_replay;
+mod reports;
 
 /// Runs the `mediameter` binary with `args`, feeding `stdin`, and returns its output.
 fn run_mediameter(args: &[&str], stdin: &str) -> std::process::Output {

@@ -1,13 +1,16 @@
 //! The detectors: from validated series to explained findings.
 
-use mediameter_core::{Role, VideoTier};
+use std::collections::BTreeMap;
+
+use mediameter_core::{Role, TimeRange, UserId, VideoTier};
 
 use crate::emodel::{CallInputs, Scorer};
 use crate::finding::{
-    Diagnosis, Escalation, Finding, FindingKind, Gap, Grade, Observed, PairScore, Severity, Side,
-    WindowScore, round2,
+    Diagnosis, Escalation, ExplainedBy, Finding, FindingKind, GROUP_MAX_SECONDS, GROUP_MIN_COUNT,
+    Gap, Grade, MAX_LISTED_OCCURRENCES, Observed, PairScore, Severity, Side, WindowScore, round2,
 };
 use crate::input::{Call, Participant, Sample};
+use crate::media::{Effect, Operation, StreamKind, span_of};
 use crate::profile::{MinVersion, Profile};
 use crate::stats::{Robust, robust};
 use crate::version::Version;
@@ -391,6 +394,10 @@ struct Raw {
     tail: String,
     side: Option<Side>,
     escalation: Option<Escalation>,
+    /// The video stream the finding is about, when it is about one.
+    stream: Option<StreamKind>,
+    /// The participant and operation that explain the finding.
+    explained_by: Option<(usize, Operation)>,
 }
 
 impl Raw {
@@ -450,6 +457,25 @@ pub(crate) fn run(call: &Call, profile: &Profile) -> Diagnosis {
         .iter()
         .map(|p| Track::new(p, range_ms, profile, &mut scratch))
         .collect();
+    // Each explicit video stream, seen as a participant of its own for the video tests.
+    let views: Vec<(usize, StreamKind, Participant)> = call
+        .participants()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.streams()
+                .iter()
+                .map(move |s| (i, s.kind(), p.stream_view(s)))
+        })
+        .collect();
+    let stream_tracks: Vec<StreamTrack<'_>> = views
+        .iter()
+        .map(|(i, kind, p)| StreamTrack {
+            part: *i,
+            kind: *kind,
+            track: Track::new(p, range_ms, profile, &mut scratch),
+        })
+        .collect();
     let mut raws: Vec<Raw> = Vec::new();
     let mut notes = Vec::new();
     let mut gaps = Vec::new();
@@ -459,32 +485,61 @@ pub(crate) fn run(call: &Call, profile: &Profile) -> Diagnosis {
         sustained(i, tr, profile, &mut raws);
         rtt_trend(i, tr, profile, &mut raws);
         spikes(i, tr, profile, &mut raws);
+        let from = raws.len();
         video(i, tr, profile, &mut raws);
+        // The samples' own video fields are the camera stream.
+        for r in raws.iter_mut().skip(from) {
+            r.stream = Some(StreamKind::Camera);
+        }
+    }
+    for st in &stream_tracks {
+        let from = raws.len();
+        video(st.part, &st.track, profile, &mut raws);
+        for r in raws.iter_mut().skip(from) {
+            r.stream = Some(st.kind);
+        }
     }
     drop_inherited(call, &mut raws);
     attribute(call, &tracks, &mut raws);
-    disagreements(call, &tracks, profile, &mut raws);
+    let mut media_pairs: Vec<MediaPair<'_, '_>> = call
+        .pairs()
+        .iter()
+        .filter_map(|&(pi, si)| {
+            Some(MediaPair {
+                pi,
+                si,
+                pt: tracks.get(pi)?,
+                st: tracks.get(si)?,
+                stream: None,
+            })
+        })
+        .collect();
+    for &(pi, si) in call.pairs() {
+        for a in stream_tracks.iter().filter(|a| a.part == pi) {
+            if let Some(b) = stream_tracks
+                .iter()
+                .find(|b| b.part == si && b.kind == a.kind)
+            {
+                media_pairs.push(MediaPair {
+                    pi,
+                    si,
+                    pt: &a.track,
+                    st: &b.track,
+                    stream: Some(a.kind),
+                });
+            }
+        }
+    }
+    disagreements(call, &media_pairs, profile, &mut raws);
+    explain_by_operations(call, &mut raws);
     let scores = score_pairs(call, &tracks, profile);
     let mut findings: Vec<Finding> = raws.into_iter().filter_map(|r| finish(call, r)).collect();
-    findings.sort_by(|a, b| {
-        (
-            a.window.start(),
-            a.window.end(),
-            a.kind,
-            &a.user_id,
-            a.role,
-            &a.peer,
-        )
-            .cmp(&(
-                b.window.start(),
-                b.window.end(),
-                b.kind,
-                &b.user_id,
-                b.role,
-                &b.peer,
-            ))
-    });
-    let grade = grade(&findings, &scores);
+    sort_findings(&mut findings);
+    // Grouping lengthens a group's window to its last occurrence: sort again.
+    let mut findings = group_short(findings);
+    sort_findings(&mut findings);
+    let has_samples = call.participants().iter().any(|p| !p.samples().is_empty());
+    let grade = grade(&findings, &scores, has_samples);
     Diagnosis {
         app_id: call.app_id().clone(),
         channel_id: call.channel_id().clone(),
@@ -574,6 +629,8 @@ fn client_findings(
         tail: String::new(),
         side: Some(side),
         escalation: None,
+        stream: None,
+        explained_by: None,
     };
     match c.sdk_version.parse::<Version>() {
         Err(_) => notes.push(format!(
@@ -734,6 +791,8 @@ fn sustained(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                 tail: String::new(),
                 side: None,
                 escalation: None,
+                stream: None,
+                explained_by: None,
             });
         }
     }
@@ -860,6 +919,8 @@ fn rtt_trend(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
             tail: String::new(),
             side: None,
             escalation: None,
+            stream: None,
+            explained_by: None,
         });
     }
 }
@@ -939,6 +1000,8 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                 tail: "; a surge this large hurts quality outright".to_owned(),
                 side: None,
                 escalation: None,
+                stream: None,
+                explained_by: None,
             });
             continue;
         }
@@ -996,6 +1059,8 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                     tail: format!("; then {change}, which is the SDK adapting to keep the call smooth, not a fault"),
                     side: None,
                     escalation: None,
+                    stream: None,
+                    explained_by: None,
                 });
             }
             None => out.push(Raw {
@@ -1013,6 +1078,8 @@ fn spikes(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                 tail: String::new(),
                 side: None,
                 escalation: None,
+                stream: None,
+                explained_by: None,
             }),
         }
     }
@@ -1067,6 +1134,8 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
             tail: String::new(),
             side: None,
             escalation: None,
+            stream: None,
+            explained_by: None,
         });
     }
     // Frame-rate collapse.
@@ -1106,6 +1175,8 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
                 tail: String::new(),
                 side: None,
                 escalation: None,
+                stream: None,
+                explained_by: None,
             });
         }
     }
@@ -1142,7 +1213,141 @@ fn video(i: usize, tr: &Track<'_>, p: &Profile, out: &mut Vec<Raw>) {
             tail: String::new(),
             side: None,
             escalation: None,
+            stream: None,
+            explained_by: None,
         });
+    }
+}
+
+/// One explicit video stream of a participant, with its track.
+struct StreamTrack<'a> {
+    part: usize,
+    kind: StreamKind,
+    track: Track<'a>,
+}
+
+/// A publisher/subscriber pair compared block by block: the participants themselves (audio and
+/// the camera shorthand), or one stream kind on both ends.
+struct MediaPair<'t, 'a> {
+    pi: usize,
+    si: usize,
+    pt: &'t Track<'a>,
+    st: &'t Track<'a>,
+    stream: Option<StreamKind>,
+}
+
+/// Which medium a finding is about, as an operation's [`Effect`] covers it.
+fn covers(effect: Effect, kind: FindingKind, stream: Option<StreamKind>, audio: bool) -> bool {
+    match effect {
+        Effect::All => true,
+        Effect::Network => matches!(
+            kind,
+            FindingKind::NetworkSurge
+                | FindingKind::NetworkJitter
+                | FindingKind::ExpectedAdaptation
+        ),
+        Effect::Audio => audio && kind == FindingKind::UnexplainedDisagreement,
+        Effect::Video => {
+            !audio
+                && matches!(
+                    kind,
+                    FindingKind::LowVideoBitrate
+                        | FindingKind::FpsCollapse
+                        | FindingKind::Freeze
+                        | FindingKind::UnexplainedDisagreement
+                )
+        }
+        Effect::ScreenShare => {
+            stream == Some(StreamKind::ScreenShare)
+                && matches!(
+                    kind,
+                    FindingKind::LowVideoBitrate
+                        | FindingKind::FpsCollapse
+                        | FindingKind::Freeze
+                        | FindingKind::UnexplainedDisagreement
+                )
+        }
+    }
+}
+
+/// Findings that a user operation explains (camera off, background, mute, a stream switch, a
+/// network change, leaving) on the participant or its counterparts, overlapping the finding
+/// (a network change from a few seconds before it): reported as explained, at info severity,
+/// naming the operation and its time, and never escalated. The vendor console's advice is to
+/// escalate only when devices, versions, network and the users' operations show nothing wrong.
+fn explain_by_operations(call: &Call, raws: &mut [Raw]) {
+    let range_ms = call.range_ms();
+    for r in raws.iter_mut() {
+        if matches!(
+            r.kind,
+            FindingKind::OutdatedSdk | FindingKind::OutdatedDevice | FindingKind::PoorNetworkRegion
+        ) {
+            continue;
+        }
+        // An audio-only disagreement is explained by audio operations, any other by video ones.
+        let audio = r.kind == FindingKind::UnexplainedDisagreement
+            && r.values.iter().any(|v| v.name == "pub_audio_kbps")
+            && !r
+                .values
+                .iter()
+                .any(|v| v.name == "pub_video_kbps" || v.name == "pub_fps");
+        let who = std::iter::once(r.part).chain(r.peer).chain(
+            (r.peer.is_none() && !r.kind.is_network())
+                .then(|| counterparts(call, r.part).collect::<Vec<_>>())
+                .into_iter()
+                .flatten(),
+        );
+        let mut best: Option<(usize, Operation)> = None;
+        for q in who {
+            let Some(part) = call.participants().get(q) else {
+                continue;
+            };
+            let ops = part.operations();
+            for (k, op) in ops.iter().enumerate() {
+                let Some(effect) = op.kind.effect() else {
+                    continue;
+                };
+                let Some((from, until)) = span_of(ops, k, range_ms) else {
+                    continue;
+                };
+                // A network change is logged around the swing it causes, not always before it.
+                let from = if effect == Effect::Network {
+                    from.saturating_sub(crate::media::SETTLE_MS)
+                } else {
+                    from
+                };
+                if from < r.end
+                    && r.start < until
+                    && covers(effect, r.kind, r.stream, audio)
+                    && best.is_none_or(|(_, b)| op.t_ms < b.t_ms)
+                {
+                    best = Some((q, *op));
+                }
+            }
+        }
+        let Some((q, op)) = best else { continue };
+        let Some(who) = call.participants().get(q) else {
+            continue;
+        };
+        if r.kind == FindingKind::UnexplainedDisagreement {
+            r.kind = FindingKind::ExplainedByOperation;
+            r.escalation = None;
+            r.what = r
+                .what
+                .split(" while devices")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+        }
+        r.severity = Severity::Info;
+        r.what.push_str(&format!(
+            "; explained by {}'s operation {} at {} UTC, so it is not escalated",
+            who.user_id(),
+            op.kind,
+            op.at.format("%H:%M:%S")
+        ));
+        r.values.push(Observed::text("operation", op.kind.as_str()));
+        r.explained_by = Some((q, op));
     }
 }
 
@@ -1172,6 +1377,7 @@ fn drop_inherited(call: &Call, raws: &mut Vec<Raw>) {
                 .is_some_and(|p| p.role() == Role::Subscribe)
                 && raws.iter().any(|q| {
                     q.kind == r.kind
+                        && q.stream == r.stream
                         && q.start < r.end
                         && r.start < q.end
                         && call
@@ -1314,12 +1520,10 @@ impl Raw {
     }
 }
 
-fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<Raw>) {
+fn disagreements(call: &Call, pairs: &[MediaPair<'_, '_>], p: &Profile, raws: &mut Vec<Raw>) {
     let mut found = Vec::new();
-    for &(pi, si) in call.pairs() {
-        let (Some(pt), Some(st)) = (tracks.get(pi), tracks.get(si)) else {
-            continue;
-        };
+    for pair in pairs {
+        let (pi, si, pt, st, stream) = (pair.pi, pair.si, pair.pt, pair.st, pair.stream);
         let mut run: Vec<(i64, [f64; 8])> = Vec::new();
         let mut flush = |run: &mut Vec<(i64, [f64; 8])>| {
             if let (Some(&(first, _)), Some(&(last, _))) = (run.first(), run.last()) {
@@ -1336,7 +1540,7 @@ fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<
                             *s += x;
                         }
                     }
-                    found.push((pi, si, start, end, sums.map(|s| s / n)));
+                    found.push((pi, si, stream, start, end, sums.map(|s| s / n)));
                 }
             }
             run.clear();
@@ -1386,7 +1590,7 @@ fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<
         }
         flush(&mut run);
     }
-    for (pi, si, start, end, m) in found {
+    for (pi, si, stream, start, end, m) in found {
         let explained = raws.iter().any(|r| {
             (r.part == pi || r.part == si)
                 && (r.kind.is_network()
@@ -1480,6 +1684,8 @@ fn disagreements(call: &Call, tracks: &[Track<'_>], p: &Profile, raws: &mut Vec<
             tail: String::new(),
             side: Some(Side::Both),
             escalation: Some(escalation),
+            stream,
+            explained_by: None,
         });
     }
 }
@@ -1548,7 +1754,122 @@ fn score_pairs(call: &Call, tracks: &[Track<'_>], p: &Profile) -> Vec<PairScore>
     out
 }
 
-fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            a.window.start(),
+            a.window.end(),
+            a.kind,
+            &a.user_id,
+            a.role,
+            &a.peer,
+        )
+            .cmp(&(
+                b.window.start(),
+                b.window.end(),
+                b.kind,
+                &b.user_id,
+                b.role,
+                &b.peer,
+            ))
+    });
+}
+
+/// Groups repeated short findings of one kind on one participant (same side and peer): with
+/// [`GROUP_MIN_COUNT`] or more findings of at most [`GROUP_MAX_SECONDS`] each, they become one
+/// finding with the count, the span from first to last, and the first
+/// [`MAX_LISTED_OCCURRENCES`] windows. A one-sample spike every few seconds over an hour is one
+/// line in a report, not a thousand. `findings` is sorted on entry and the result is sorted.
+fn group_short(findings: Vec<Finding>) -> Vec<Finding> {
+    type Key = (
+        FindingKind,
+        UserId,
+        Role,
+        Option<UserId>,
+        Side,
+        Option<StreamKind>,
+    );
+    let key = |f: &Finding| -> Key {
+        (
+            f.kind,
+            f.user_id.clone(),
+            f.role,
+            f.peer.clone(),
+            f.side,
+            f.stream,
+        )
+    };
+    let short = |f: &Finding| f.window.seconds() <= GROUP_MAX_SECONDS && f.escalation.is_none();
+    let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
+    for f in findings.iter().filter(|f| short(f)) {
+        let n = counts.entry(key(f)).or_default();
+        *n = n.saturating_add(1);
+    }
+    // The index in `out` of each group's finding, once created.
+    let mut slots: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        let k = key(&f);
+        if !short(&f) || counts.get(&k).is_none_or(|&n| n < GROUP_MIN_COUNT) {
+            out.push(f);
+            continue;
+        }
+        match slots.get(&k).and_then(|&i| out.get_mut(i)) {
+            Some(g) => {
+                g.count = g.count.saturating_add(1);
+                if g.occurrences.len() < MAX_LISTED_OCCURRENCES {
+                    g.occurrences.push(f.window);
+                }
+                if f.severity > g.severity {
+                    g.severity = f.severity;
+                    g.values = f.values;
+                    g.test = f.test;
+                }
+                if let Ok(span) =
+                    TimeRange::new(g.window.start(), f.window.end().max(g.window.end()))
+                {
+                    g.window = span;
+                }
+            }
+            None => {
+                slots.insert(k, out.len());
+                let mut g = f;
+                g.occurrences = vec![g.window];
+                out.push(g);
+            }
+        }
+    }
+    for g in out.iter_mut().filter(|g| g.count > 1) {
+        let listed = if g.count > g.occurrences.len() {
+            format!(" (the first {} listed)", g.occurrences.len())
+        } else {
+            String::new()
+        };
+        let first = g.explanation.trim_end_matches('.');
+        g.explanation = format!(
+            "{first}; seen {} times between {} and {} UTC{listed}.",
+            g.count,
+            g.window.start().format("%H:%M:%S"),
+            g.window.end().format("%H:%M:%S"),
+        );
+    }
+    out
+}
+
+fn grade(findings: &[Finding], scores: &[PairScore], has_samples: bool) -> Grade {
+    if !has_samples {
+        return Grade {
+            letter: None,
+            label: Grade::label_for(None),
+            r_p10: None,
+            mos_p10: None,
+            summary: format!(
+                "Grade: none (not enough data). The call has no samples, so nothing can be \
+                 graded. {} finding(s) from client information.",
+                findings.len()
+            ),
+        };
+    }
     let mut rs: Vec<f64> = scores
         .iter()
         .flat_map(|s| s.windows.iter().map(|w| w.r_narrowband))
@@ -1567,7 +1888,7 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
         Some(Severity::Warning) => letter = letter.max('B'),
         _ => {}
     }
-    let label = Grade::label_for(letter);
+    let label = Grade::label_for(Some(letter));
     let mos_p10 = r_p10.map(|r| round2(crate::emodel::mos_from_r(r)));
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let mut summary = format!("Grade {letter} ({label}). ");
@@ -1610,7 +1931,7 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
         summary.push_str(&format!(" Main problem: {}", main.explanation));
     }
     Grade {
-        letter,
+        letter: Some(letter),
         label,
         r_p10: r_p10.map(round2),
         mos_p10,
@@ -1621,10 +1942,22 @@ fn grade(findings: &[Finding], scores: &[PairScore]) -> Grade {
 fn finish(call: &Call, r: Raw) -> Option<Finding> {
     let me = call.participants().get(r.part)?;
     let window = call.window(r.start, r.end)?;
-    let subject = match me.role() {
+    let mut subject = match me.role() {
         Role::Publish => format!("Publisher {}", me.user_id()),
         Role::Subscribe => format!("Subscriber {}", me.user_id()),
     };
+    if let Some(kind) = r.stream {
+        subject.push_str(&format!(" ({})", kind.label()));
+    }
+    let explained_by = r.explained_by.and_then(|(q, op)| {
+        let who = call.participants().get(q)?;
+        Some(ExplainedBy {
+            user_id: who.user_id().clone(),
+            role: who.role(),
+            operation: op.kind,
+            at: op.at,
+        })
+    });
     let at = format!(
         " between {} and {} UTC",
         window.start().format("%H:%M:%S"),
@@ -1646,7 +1979,11 @@ fn finish(call: &Call, r: Raw) -> Option<Finding> {
             .peer
             .and_then(|q| call.participants().get(q))
             .map(|q| q.user_id().clone()),
+        stream: r.stream,
+        explained_by,
         window,
+        count: 1,
+        occurrences: Vec::new(),
         values: r.values,
         test: r.test,
         explanation,

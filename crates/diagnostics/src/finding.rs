@@ -2,9 +2,44 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use mediameter_core::{AppId, ChannelId, Role, TimeRange, UserId};
 
 use crate::emodel::{Codec, Model};
+use crate::media::{OperationKind, StreamKind};
+
+/// The user operation that explains a finding.
+///
+/// ```
+/// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
+/// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
+/// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"9.0","os":"iOS 16"},
+/// #     "samples":[{"t":"2024-05-01T10:00:00Z","loss_pct":0,"rtt_ms":50,"fps":30},
+/// #                {"t":"2024-05-01T10:00:10Z","loss_pct":0,"rtt_ms":50,"fps":0},
+/// #                {"t":"2024-05-01T10:00:20Z","loss_pct":0,"rtt_ms":50,"fps":0},
+/// #                {"t":"2024-05-01T10:00:30Z","loss_pct":0,"rtt_ms":50,"fps":0},
+/// #                {"t":"2024-05-01T10:00:40Z","loss_pct":0,"rtt_ms":50,"fps":0}],
+/// #     "operations":[{"t":"2024-05-01T10:00:09Z","op":"camera_off"}]}]}"#)?
+/// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
+/// let f = d.findings.iter().find(|f| f.kind == mediameter_diagnostics::FindingKind::Freeze).ok_or("no freeze")?;
+/// let by = f.explained_by.as_ref().ok_or("not explained")?;
+/// assert_eq!(by.operation, mediameter_diagnostics::OperationKind::CameraOff);
+/// assert_eq!(f.severity, mediameter_diagnostics::Severity::Info);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct ExplainedBy {
+    /// Who did it (the participant or one of its counterparts).
+    pub user_id: UserId,
+    /// That participant's role.
+    pub role: Role,
+    /// What they did.
+    pub operation: OperationKind,
+    /// When.
+    pub at: DateTime<Utc>,
+}
 
 /// What kind of problem a finding describes.
 ///
@@ -44,6 +79,9 @@ pub enum FindingKind {
     Freeze,
     /// Subscriber and publisher media disagree with no device, version or network cause.
     UnexplainedDisagreement,
+    /// Subscriber and publisher media disagree, and a user operation explains it (the
+    /// publisher turned the camera off, the subscriber switched to the small stream...).
+    ExplainedByOperation,
 }
 
 impl FindingKind {
@@ -69,6 +107,7 @@ impl FindingKind {
             FindingKind::FpsCollapse => "fps_collapse",
             FindingKind::Freeze => "freeze",
             FindingKind::UnexplainedDisagreement => "unexplained_disagreement",
+            FindingKind::ExplainedByOperation => "explained_by_operation",
         }
     }
 
@@ -330,6 +369,7 @@ impl Escalation {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Finding {
     /// What kind of problem.
     pub kind: FindingKind,
@@ -344,9 +384,23 @@ pub struct Finding {
     /// The other end, for pair findings.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub peer: Option<UserId>,
-    /// When, inside the diagnosed range.
+    /// The video stream the finding is about (the samples' own video fields are the camera).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub stream: Option<StreamKind>,
+    /// The user operation that explains the finding; such a finding is info, never escalated.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub explained_by: Option<ExplainedBy>,
+    /// When, inside the diagnosed range. For a grouped finding (`count` > 1): from the start
+    /// of the first occurrence to the end of the last.
     pub window: TimeRange,
-    /// The values seen.
+    /// How many occurrences this finding stands for: 1, or more when short findings of one
+    /// kind on one participant were grouped (see [`MAX_LISTED_OCCURRENCES`]).
+    pub count: usize,
+    /// For a grouped finding: the windows of the first [`MAX_LISTED_OCCURRENCES`] occurrences,
+    /// in time order (empty for a single finding).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub occurrences: Vec<TimeRange>,
+    /// The values seen (for a grouped finding: those of its most severe occurrence).
     pub values: Vec<Observed>,
     /// The threshold or test that fired, in words.
     pub test: String,
@@ -489,19 +543,29 @@ pub struct PairScore {
     pub min_mos: Option<f64>,
 }
 
+/// Findings of one kind on one participant (and peer) lasting at most this many seconds each
+/// are grouped into one finding when there are at least [`GROUP_MIN_COUNT`] of them.
+pub const GROUP_MAX_SECONDS: u64 = 30;
+/// The fewest short findings of one kind on one participant that are grouped.
+pub const GROUP_MIN_COUNT: usize = 3;
+/// The most occurrence windows a grouped finding lists; its `count` still counts them all.
+pub const MAX_LISTED_OCCURRENCES: usize = 20;
+
 /// The overall call grade, for a person.
 ///
 /// ```
 /// use mediameter_diagnostics::Grade;
 /// assert_eq!(Grade::letter_for_r(85.0), 'A');
 /// assert_eq!(Grade::letter_for_r(55.0), 'D');
+/// assert_eq!(Grade::label_for(None), "not enough data");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Grade {
-    /// A (good) to E (very bad).
-    pub letter: char,
-    /// The letter in words.
+    /// A (good) to E (very bad); `None` when the call has no samples at all (no participant,
+    /// or none with a measurement): there is nothing to grade, and "good" would be a claim.
+    pub letter: Option<char>,
+    /// The letter in words (`not enough data` without a letter).
     pub label: &'static str,
     /// The 10th-percentile narrowband-scale R over every scored window, if any.
     pub r_p10: Option<f64>,
@@ -529,19 +593,20 @@ impl Grade {
         }
     }
 
-    /// The words for a letter.
+    /// The words for a letter, or for no letter.
     ///
     /// ```
-    /// assert_eq!(mediameter_diagnostics::Grade::label_for('B'), "fair");
+    /// assert_eq!(mediameter_diagnostics::Grade::label_for(Some('B')), "fair");
     /// ```
     #[must_use]
-    pub fn label_for(letter: char) -> &'static str {
+    pub fn label_for(letter: Option<char>) -> &'static str {
         match letter {
-            'A' => "good",
-            'B' => "fair",
-            'C' => "poor",
-            'D' => "bad",
-            _ => "very bad",
+            None => "not enough data",
+            Some('A') => "good",
+            Some('B') => "fair",
+            Some('C') => "poor",
+            Some('D') => "bad",
+            Some(_) => "very bad",
         }
     }
 }
@@ -559,7 +624,7 @@ impl Grade {
 /// #   .diagnose(&mediameter_diagnostics::Profile::default())?;
 /// assert_eq!(d.profile, "default");
 /// assert_eq!(d.findings.len(), 1);
-/// assert_eq!(d.grade.letter, 'B'); // a warning caps the grade at B
+/// assert_eq!(d.grade.letter, Some('B')); // a warning caps the grade at B
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

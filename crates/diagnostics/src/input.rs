@@ -5,6 +5,7 @@ use mediameter_core::{AppId, ChannelId, RegionId, Role, TimeRange, UserId, Video
 
 use crate::emodel::Codec;
 use crate::error::{Error, Result};
+use crate::media::{Operation, OperationInput, Stream, StreamInput, StreamKind, StreamSample};
 
 /// The longest diagnosis range, in seconds: one hour, as in the vendor console (seed 000 §5.1).
 pub const MAX_RANGE_SECONDS: u64 = 3_600;
@@ -16,6 +17,8 @@ pub const MAX_SAMPLES_PER_PARTICIPANT: usize = 36_000;
 pub const MAX_PAIRS: usize = 10_000;
 /// The longest client-info string (SDK version, OS, device model), in bytes.
 pub const MAX_CLIENT_FIELD_BYTES: usize = 256;
+/// The most user operations one participant may hold.
+pub const MAX_OPERATIONS_PER_PARTICIPANT: usize = 10_000;
 
 /// A diagnosis request: which call, which hour, who took part, and what they measured.
 ///
@@ -65,6 +68,8 @@ pub struct DiagnosisRequest {
 ///     subscribes_to: vec![UserId::new("u1")?],
 ///     client: ClientInfo::new("2.5.1", "Android 12"),
 ///     samples: Vec::new(),
+///     streams: Vec::new(),
+///     operations: Vec::new(),
 /// };
 /// assert_eq!(p.subscribes_to.len(), 1);
 /// # Ok::<(), mediameter_core::Error>(())
@@ -85,9 +90,24 @@ pub struct ParticipantInput {
     pub subscribes_to: Vec<UserId>,
     /// Device, SDK and region.
     pub client: ClientInfo,
-    /// Time-stamped measurements, in increasing time order.
+    /// Time-stamped measurements, in increasing time order. Their video fields, when given,
+    /// describe the participant's one camera stream (a shorthand for a `camera` entry in
+    /// `streams`).
     #[cfg_attr(feature = "serde", serde(default))]
     pub samples: Vec<SampleInput>,
+    /// Video streams with their own series (camera, small camera stream, screen share): at
+    /// most one per kind, and no `camera` entry when the samples carry video fields.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub streams: Vec<StreamInput>,
+    /// What the user did (mute, camera off, background, leave...), in time order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub operations: Vec<OperationInput>,
 }
 
 /// What the console shows as "client information" (seed 000 §5.1).
@@ -171,10 +191,14 @@ pub struct SampleInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub fps: Option<f64>,
-    /// Packet loss of this participant's own link, %.
-    pub loss_pct: f64,
-    /// Round-trip time of this participant's own link, ms.
-    pub rtt_ms: f64,
+    /// Packet loss of this participant's own link, %. Required: optional here only so that a
+    /// missing value is refused by [`DiagnosisRequest::validate`] naming the participant, the
+    /// sample index and the field, rather than by the JSON reader with a line and column.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub loss_pct: Option<f64>,
+    /// Round-trip time of this participant's own link, ms. Required, as `loss_pct`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub rtt_ms: Option<f64>,
     /// Interarrival jitter, ms.
     #[cfg_attr(
         feature = "serde",
@@ -188,7 +212,7 @@ impl SampleInput {
     ///
     /// ```
     /// let s = mediameter_diagnostics::SampleInput::new(chrono::DateTime::UNIX_EPOCH, 0.0, 50.0);
-    /// assert_eq!(s.rtt_ms, 50.0);
+    /// assert_eq!(s.rtt_ms, Some(50.0));
     /// ```
     #[must_use]
     pub fn new(t: DateTime<Utc>, loss_pct: f64, rtt_ms: f64) -> Self {
@@ -198,8 +222,8 @@ impl SampleInput {
             video_tier: None,
             video_kbps: None,
             fps: None,
-            loss_pct,
-            rtt_ms,
+            loss_pct: Some(loss_pct),
+            rtt_ms: Some(rtt_ms),
             jitter_ms: None,
         }
     }
@@ -214,7 +238,8 @@ impl SampleInput {
 /// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
 /// #     participants: vec![ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
 /// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"),
-/// #         samples: vec![SampleInput::new(chrono::DateTime::from_timestamp(2, 0).ok_or("out of range")?, 1.0, 70.0)] }],
+/// #         samples: vec![SampleInput::new(chrono::DateTime::from_timestamp(2, 0).ok_or("out of range")?, 1.0, 70.0)],
+/// #         streams: vec![], operations: vec![] }],
 /// # }.validate()?;
 /// let s = &call.participants()[0].samples()[0];
 /// assert_eq!(s.t_ms, 2_000);
@@ -248,7 +273,8 @@ pub struct Sample {
 /// #     app_id: "a".parse()?, channel_id: "c".parse()?,
 /// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
 /// #     participants: vec![ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
-/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![] }],
+/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
+/// #         streams: vec![], operations: vec![] }],
 /// # }.validate()?;
 /// let p = &call.participants()[0];
 /// assert_eq!(p.user_id().as_str(), "u1");
@@ -261,6 +287,8 @@ pub struct Participant {
     role: Role,
     client: ClientInfo,
     samples: Vec<Sample>,
+    streams: Vec<Stream>,
+    operations: Vec<Operation>,
     label: String,
 }
 
@@ -333,6 +361,47 @@ impl Participant {
         &self.samples
     }
 
+    /// The video streams, one per kind, in [`StreamKind`] order. The samples' own video
+    /// fields (the camera shorthand) are not repeated here.
+    #[must_use]
+    pub fn streams(&self) -> &[Stream] {
+        &self.streams
+    }
+
+    /// The user operations, in time order.
+    #[must_use]
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// The participant seen through one of its video streams: the stream's samples as video
+    /// fields, no audio, zero loss and RTT (the network is judged on the participant itself).
+    /// The detectors run their video tests on this view.
+    pub(crate) fn stream_view(&self, stream: &Stream) -> Participant {
+        Participant {
+            user_id: self.user_id.clone(),
+            role: self.role,
+            client: self.client.clone(),
+            samples: stream
+                .samples
+                .iter()
+                .map(|s| Sample {
+                    t_ms: s.t_ms,
+                    audio_kbps: None,
+                    video_tier: s.video_tier,
+                    video_kbps: s.video_kbps,
+                    fps: s.fps,
+                    loss_pct: 0.0,
+                    rtt_ms: 0.0,
+                    jitter_ms: None,
+                })
+                .collect(),
+            streams: Vec::new(),
+            operations: Vec::new(),
+            label: format!("{} {}", self.label, stream.kind.label()),
+        }
+    }
+
     /// `user (pub)` or `user (sub)`.
     ///
     /// ```
@@ -361,9 +430,11 @@ impl Participant {
 /// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
 /// #     participants: vec![
 /// #       ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
-/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![] },
+/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
+/// #         streams: vec![], operations: vec![] },
 /// #       ParticipantInput { user_id: "u2".parse()?, role: mediameter_core::Role::Subscribe,
-/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![] }],
+/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
+/// #         streams: vec![], operations: vec![] }],
 /// # }.validate()?;
 /// assert_eq!(call.pairs(), &[(0, 1)]); // u2 subscribes to every publisher: u1
 /// assert_eq!(call.range().seconds(), 60);
@@ -566,6 +637,11 @@ fn check_number(label: &str, index: usize, field: &'static str, v: f64, max: f64
     }
 }
 
+/// A field every sample must carry.
+fn required(label: &str, index: usize, field: &'static str, v: Option<f64>) -> Result<f64> {
+    v.ok_or_else(|| Error::sample(label, index, field, "(missing)", "a number (required)"))
+}
+
 fn check_opt(
     label: &str,
     index: usize,
@@ -587,10 +663,11 @@ fn check_client(label: &str, c: &ClientInfo) -> Result<()> {
         if let Some(v) = value
             && (v.len() > MAX_CLIENT_FIELD_BYTES || v.chars().any(char::is_control))
         {
+            // Quoted with escapes, as core echoes values: a control byte is never written out.
             return Err(Error::participant(
                 label,
                 field,
-                v,
+                format!("{:?}", mediameter_core::error::truncate(v)),
                 format!("at most {MAX_CLIENT_FIELD_BYTES} bytes without control characters"),
             ));
         }
@@ -807,16 +884,18 @@ impl DiagnosisRequest {
                 ));
             }
             prev = Some((t_ms, s.t));
-            if !(s.loss_pct.is_finite() && (0.0..=100.0).contains(&s.loss_pct)) {
+            let loss_pct = required(&label, i, "loss_pct", s.loss_pct)?;
+            if !(loss_pct.is_finite() && (0.0..=100.0).contains(&loss_pct)) {
                 return Err(Error::sample(
                     &label,
                     i,
                     "loss_pct",
-                    s.loss_pct,
+                    loss_pct,
                     "a percentage from 0 to 100",
                 ));
             }
-            let rtt_ms = check_number(&label, i, "rtt_ms", s.rtt_ms, 600_000.0)?;
+            let rtt_ms = required(&label, i, "rtt_ms", s.rtt_ms)?;
+            let rtt_ms = check_number(&label, i, "rtt_ms", rtt_ms, 600_000.0)?;
             let video_tier = match &s.video_tier {
                 None => None,
                 Some(text) => Some(text.parse::<VideoTier>().map_err(|_| {
@@ -835,17 +914,155 @@ impl DiagnosisRequest {
                 video_tier,
                 video_kbps: check_opt(&label, i, "video_kbps", s.video_kbps, 1_000_000.0)?,
                 fps: check_opt(&label, i, "fps", s.fps, 1_000.0)?,
-                loss_pct: s.loss_pct,
+                loss_pct,
                 rtt_ms,
                 jitter_ms: check_opt(&label, i, "jitter_ms", s.jitter_ms, 600_000.0)?,
             });
         }
+        let legacy_camera = p
+            .samples
+            .iter()
+            .any(|s| s.video_kbps.is_some() || s.fps.is_some() || s.video_tier.is_some());
+        let streams = self.validate_streams(p, &label, legacy_camera, range_ms)?;
+        let operations = self.validate_operations(p, &label, range_ms)?;
         Ok(Participant {
             user_id: p.user_id.clone(),
             role: p.role,
             client: p.client.clone(),
             samples,
+            streams,
+            operations,
             label,
         })
+    }
+
+    fn offset_ms(
+        &self,
+        label: &str,
+        index: usize,
+        field: &'static str,
+        t: DateTime<Utc>,
+        range_ms: i64,
+    ) -> Result<i64> {
+        let t_ms = t
+            .signed_duration_since(self.range.start())
+            .num_milliseconds();
+        if !self.range.contains(t) || t_ms >= range_ms {
+            return Err(Error::sample(
+                label,
+                index,
+                field,
+                t.to_rfc3339(),
+                format!("an instant inside the range {}", self.range),
+            ));
+        }
+        Ok(t_ms)
+    }
+
+    fn validate_streams(
+        &self,
+        p: &ParticipantInput,
+        label: &str,
+        legacy_camera: bool,
+        range_ms: i64,
+    ) -> Result<Vec<Stream>> {
+        let mut seen: Vec<StreamKind> = Vec::new();
+        let mut out = Vec::with_capacity(p.streams.len().min(StreamKind::ALL.len()));
+        for stream in &p.streams {
+            if seen.contains(&stream.kind) || (legacy_camera && stream.kind == StreamKind::Camera) {
+                return Err(Error::participant(
+                    label,
+                    "streams.kind",
+                    stream.kind,
+                    "one stream of each kind (the samples' video fields are the camera stream)",
+                ));
+            }
+            seen.push(stream.kind);
+            if stream.samples.len() > MAX_SAMPLES_PER_PARTICIPANT {
+                return Err(Error::TooLarge {
+                    what: format!(
+                        "samples of the {} of participant {label}",
+                        stream.kind.label()
+                    ),
+                    count: stream.samples.len(),
+                    limit: MAX_SAMPLES_PER_PARTICIPANT,
+                });
+            }
+            let name = format!("{label} {}", stream.kind.label());
+            let mut samples = Vec::with_capacity(stream.samples.len());
+            let mut prev: Option<i64> = None;
+            for (i, s) in stream.samples.iter().enumerate() {
+                let t_ms = self.offset_ms(&name, i, "t", s.t, range_ms)?;
+                if prev.is_some_and(|before| t_ms <= before) {
+                    return Err(Error::sample(
+                        &name,
+                        i,
+                        "t",
+                        s.t.to_rfc3339(),
+                        "a time at least 1 ms after the previous sample's",
+                    ));
+                }
+                prev = Some(t_ms);
+                let video_tier = match &s.video_tier {
+                    None => None,
+                    Some(text) => Some(text.parse::<VideoTier>().map_err(|_| {
+                        Error::sample(
+                            &name,
+                            i,
+                            "video_tier",
+                            format!("{text:?}"),
+                            "one of 360p, 720p, 1080p, 2k, 4k (≤720P accepted)",
+                        )
+                    })?),
+                };
+                samples.push(StreamSample {
+                    t_ms,
+                    video_tier,
+                    video_kbps: check_opt(&name, i, "video_kbps", s.video_kbps, 1_000_000.0)?,
+                    fps: check_opt(&name, i, "fps", s.fps, 1_000.0)?,
+                });
+            }
+            out.push(Stream {
+                kind: stream.kind,
+                samples,
+            });
+        }
+        out.sort_by_key(|s| s.kind);
+        Ok(out)
+    }
+
+    fn validate_operations(
+        &self,
+        p: &ParticipantInput,
+        label: &str,
+        range_ms: i64,
+    ) -> Result<Vec<Operation>> {
+        if p.operations.len() > MAX_OPERATIONS_PER_PARTICIPANT {
+            return Err(Error::TooLarge {
+                what: format!("operations of participant {label}"),
+                count: p.operations.len(),
+                limit: MAX_OPERATIONS_PER_PARTICIPANT,
+            });
+        }
+        let name = format!("{label} operations");
+        let mut out: Vec<Operation> = Vec::with_capacity(p.operations.len());
+        for (i, o) in p.operations.iter().enumerate() {
+            let t_ms = self.offset_ms(&name, i, "t", o.t, range_ms)?;
+            if out.last().is_some_and(|before| t_ms < before.t_ms) {
+                return Err(Error::sample(
+                    &name,
+                    i,
+                    "t",
+                    o.t.to_rfc3339(),
+                    "operations in time order",
+                ));
+            }
+            out.push(Operation {
+                t_ms,
+                kind: o.op,
+                at: o.t,
+            });
+        }
+        Ok(out)
     }
 }

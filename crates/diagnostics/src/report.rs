@@ -29,7 +29,9 @@ fn series_for(kind: FindingKind) -> &'static [(&'static str, Getter)] {
         FindingKind::ExpectedAdaptation => &[LOSS, RTT, AUDIO, VIDEO],
         FindingKind::LowVideoBitrate => &[VIDEO],
         FindingKind::FpsCollapse | FindingKind::Freeze => &[FPS],
-        FindingKind::UnexplainedDisagreement => &[AUDIO, VIDEO, FPS],
+        FindingKind::UnexplainedDisagreement | FindingKind::ExplainedByOperation => {
+            &[AUDIO, VIDEO, FPS]
+        }
         FindingKind::OutdatedSdk | FindingKind::OutdatedDevice | FindingKind::PoorNetworkRegion => {
             &[]
         }
@@ -234,7 +236,7 @@ fn write_finding(out: &mut String, call: &Call, n: usize, f: &Finding) {
 ///   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:10:00Z"},"participants":[]}"#)?;
 /// let call = request.validate()?;
 /// let text = render_report(&call, &diagnose(&call, &Profile::default())?);
-/// assert!(text.contains("Grade A (good)"));
+/// assert!(text.contains("Grade: none (not enough data)"));
 /// assert!(text.contains("No findings."));
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())

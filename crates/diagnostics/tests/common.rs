@@ -33,8 +33,8 @@ pub fn healthy(seed: u64, s: i64) -> SampleInput {
         video_tier: Some("720p".to_owned()),
         video_kbps: Some(1200.0 + 60.0 * noise(seed ^ 1, s)),
         fps: Some(30.0 + noise(seed ^ 2, s)),
-        loss_pct: 0.3 + 0.3 * noise(seed ^ 3, s),
-        rtt_ms: 60.0 + 4.0 * noise(seed ^ 4, s),
+        loss_pct: Some(0.3 + 0.3 * noise(seed ^ 3, s)),
+        rtt_ms: Some(60.0 + 4.0 * noise(seed ^ 4, s)),
         jitter_ms: Some(8.0 + 2.0 * noise(seed ^ 5, s)),
     }
 }
@@ -53,6 +53,8 @@ pub fn participant(user: &str, role: Role, samples: Vec<SampleInput>) -> Partici
             },
         ),
         samples,
+        streams: Vec::new(),
+        operations: Vec::new(),
     }
 }
 

@@ -56,7 +56,7 @@ fn demo_call_findings() {
     assert_eq!(d.gaps[0].user_id.as_str(), "u2003");
     assert_eq!(d.gaps[0].window.seconds(), 40);
     assert_eq!(d.scores.len(), 2);
-    assert_eq!(d.grade.letter, 'D');
+    assert_eq!(d.grade.letter, Some('D'));
     // The main problem is the one that overlaps the worst audio: the publisher's loss.
     assert!(
         d.grade

@@ -4,7 +4,8 @@
 use mediameter_core::{RegionId, Role};
 #[cfg_attr(not(feature = "serde"), allow(unused_imports))] // FindingKind: JSON tests only
 use mediameter_diagnostics::{
-    Diagnosis, DiagnosisRequest, FindingKind, Profile, SampleInput, Severity, diagnose,
+    Diagnosis, DiagnosisRequest, FindingKind, GROUP_MAX_SECONDS, MAX_LISTED_OCCURRENCES, Profile,
+    SampleInput, Severity, diagnose,
 };
 
 use crate::common::*;
@@ -39,7 +40,7 @@ fn id(_: i64, s: SampleInput) -> SampleInput {
 fn high_rtt_on_both_ends_is_attributed_to_both() {
     let high = |t: i64, mut s: SampleInput| {
         if (100..160).contains(&t) {
-            s.rtt_ms = 420.0;
+            s.rtt_ms = Some(420.0);
         }
         s
     };
@@ -63,7 +64,7 @@ fn critical_loss_is_critical() {
         600,
         |t, mut s| {
             if (100..200).contains(&t) {
-                s.loss_pct = 30.0;
+                s.loss_pct = Some(30.0);
             }
             s
         },
@@ -74,7 +75,7 @@ fn critical_loss_is_critical() {
         [s("high_loss", "publisher uplink", "u1", 100, 200)]
     );
     assert_eq!(d.findings[0].severity, Severity::Critical);
-    assert_eq!(d.grade.letter, 'E');
+    assert_eq!(d.grade.letter, Some('E'));
 }
 
 #[test]
@@ -84,7 +85,7 @@ fn hysteresis_keeps_one_episode_while_loss_hovers() {
         600,
         |t, mut s| {
             if (100..200).contains(&t) {
-                s.loss_pct = if t % 2 == 0 { 6.0 } else { 4.0 };
+                s.loss_pct = Some(if t % 2 == 0 { 6.0 } else { 4.0 });
             }
             s
         },
@@ -102,7 +103,7 @@ fn short_high_loss_below_minimum_duration_is_not_high_loss() {
         600,
         |t, mut s| {
             if (100..108).contains(&t) {
-                s.loss_pct = 8.0;
+                s.loss_pct = Some(8.0);
             }
             s
         },
@@ -119,7 +120,7 @@ fn short_high_loss_below_minimum_duration_is_not_high_loss() {
 fn rtt_drift() {
     let d = run(&pair(600, id, |t, mut s| {
         if t >= 200 {
-            s.rtt_ms += (t - 200) as f64 * 0.4; // +160 ms over 400 s
+            s.rtt_ms = s.rtt_ms.map(|r| r + (t - 200) as f64 * 0.4); // +160 ms over 400 s
         }
         s
     }));
@@ -287,13 +288,13 @@ fn output_is_deterministic() {
         900,
         |t, mut s| {
             if (100..200).contains(&t) {
-                s.loss_pct = 9.0;
+                s.loss_pct = Some(9.0);
             }
             s
         },
         |t, mut s| {
             if t > 400 {
-                s.rtt_ms += 150.0;
+                s.rtt_ms = s.rtt_ms.map(|r| r + 150.0);
             }
             s
         },
@@ -311,7 +312,7 @@ fn publisher_loss_with_many_subscribers() {
         Role::Publish,
         series(11, secs, |t, mut s| {
             if (100..130).contains(&t) {
-                s.loss_pct = 10.0;
+                s.loss_pct = Some(10.0);
             }
             s
         }),
@@ -337,7 +338,7 @@ fn profiles_change_what_is_reported() {
         600,
         |t, mut s| {
             if (100..130).contains(&t) {
-                s.loss_pct = 4.0;
+                s.loss_pct = Some(4.0);
             }
             s
         },
@@ -379,7 +380,7 @@ fn findings_serialize_with_every_field() {
         600,
         |t, mut s| {
             if (200..320).contains(&t) {
-                s.loss_pct = 12.0;
+                s.loss_pct = Some(12.0);
             }
             s
         },
@@ -436,7 +437,7 @@ fn disagreement_with_an_outdated_end_is_explained_not_escalated() {
 fn subscriber_loss_is_on_the_downlink() {
     let d = run(&pair(600, id, |t, mut s| {
         if (50..80).contains(&t) {
-            s.loss_pct = 9.0;
+            s.loss_pct = Some(9.0);
         }
         s
     }));
@@ -449,4 +450,106 @@ fn subscriber_loss_is_on_the_downlink() {
         "{}",
         d.findings[0].explanation
     );
+}
+
+/// Issue 16: a one-sample loss spike every 5 s for an hour is one grouped finding per kind and
+/// participant, with the count of spikes and the first windows listed, not hundreds of lines.
+#[test]
+fn repeated_short_spikes_are_grouped_with_a_count_and_capped_windows() {
+    let d = run(&pair(
+        3600,
+        |t, mut s| {
+            if t % 5 == 0 && t > 0 {
+                s.loss_pct = Some(25.0);
+            }
+            s
+        },
+        id,
+    ));
+    let mine: Vec<_> = d
+        .findings
+        .iter()
+        .filter(|f| f.user_id.as_str() == "u1")
+        .collect();
+    assert!(!mine.is_empty());
+    // One finding per kind on u1 (and per peer/side).
+    let mut keys: Vec<_> = mine
+        .iter()
+        .map(|f| (f.kind, f.side, f.peer.clone()))
+        .collect();
+    let n = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "{:#?}", d.findings);
+    let spikes: usize = mine.iter().map(|f| f.count).sum();
+    assert!(spikes >= 700, "the spikes are all counted: {spikes}");
+    let g = mine.iter().max_by_key(|f| f.count).unwrap();
+    assert!(g.count > MAX_LISTED_OCCURRENCES);
+    assert_eq!(g.occurrences.len(), MAX_LISTED_OCCURRENCES);
+    // The listed windows are the first ones, in order, each short, each holding a spike second.
+    for w in g.occurrences.windows(2) {
+        assert!(w[0].start() < w[1].start());
+    }
+    for w in &g.occurrences {
+        assert!(w.seconds() <= GROUP_MAX_SECONDS);
+        let a = w.start().signed_duration_since(t0()).num_seconds();
+        let b = w.end().signed_duration_since(t0()).num_seconds();
+        assert!((a..b).any(|t| t % 5 == 0), "{a}..{b}");
+    }
+    assert_eq!(g.window.start(), g.occurrences[0].start());
+    assert!(
+        g.explanation.contains(&format!("seen {} times", g.count)),
+        "{}",
+        g.explanation
+    );
+    assert!(
+        g.explanation.contains("the first 20 listed"),
+        "{}",
+        g.explanation
+    );
+}
+
+/// Two short findings stay separate: grouping starts at `GROUP_MIN_COUNT`.
+#[test]
+fn two_short_findings_are_not_grouped() {
+    let d = run(&pair(
+        600,
+        |t, mut s| {
+            if t == 200 || t == 400 {
+                s.loss_pct = Some(25.0);
+            }
+            s
+        },
+        id,
+    ));
+    assert!(
+        d.findings
+            .iter()
+            .all(|f| f.count == 1 && f.occurrences.is_empty())
+    );
+    assert!(d.findings.len() >= 2, "{:#?}", d.findings);
+}
+
+/// Issue 16: no participant, or participants without samples, get no grade, not "A good".
+#[test]
+fn a_call_without_samples_has_no_grade() {
+    let empty = request(600, vec![]);
+    let d = run(&empty);
+    assert_eq!(d.grade.letter, None);
+    assert_eq!(d.grade.label, "not enough data");
+    assert!(
+        d.grade.summary.contains("not enough data"),
+        "{}",
+        d.grade.summary
+    );
+
+    let silent = request(
+        600,
+        vec![
+            participant("u1", Role::Publish, vec![]),
+            participant("u2", Role::Subscribe, vec![]),
+        ],
+    );
+    assert_eq!(run(&silent).grade.letter, None);
+    // One sample is data: a healthy call with samples is graded.
+    assert_eq!(run(&healthy_pair(60)).grade.letter, Some('A'));
 }

@@ -19,6 +19,7 @@ mod common;
 mod demo_call;
 mod detectors;
 mod emodel;
+mod media;
 mod props;
 mod scenarios;
 mod validation;

@@ -75,13 +75,13 @@ fn sample_outside_range() {
 fn loss_out_of_range() {
     for bad in [-0.1, 100.01, f64::NAN, f64::INFINITY] {
         let mut req = healthy_pair(60);
-        req.participants[0].samples[7].loss_pct = bad;
+        req.participants[0].samples[7].loss_pct = Some(bad);
         let e = err(&req);
         assert_eq!(sample_err(&e), ("u1 (pub)".to_owned(), 7, "loss_pct"));
         assert!(e.to_string().contains("percentage from 0 to 100"), "{e}");
     }
     let mut edge = healthy_pair(60);
-    edge.participants[0].samples[7].loss_pct = 100.0;
+    edge.participants[0].samples[7].loss_pct = Some(100.0);
     assert!(edge.validate().is_ok());
 }
 
@@ -113,8 +113,8 @@ fn unknown_tier() {
 fn non_finite_and_negative_measurements() {
     type Mutate = fn(&mut mediameter_diagnostics::SampleInput);
     let cases: [(&str, Mutate); 6] = [
-        ("rtt_ms", |s| s.rtt_ms = -1.0),
-        ("rtt_ms", |s| s.rtt_ms = f64::NAN),
+        ("rtt_ms", |s| s.rtt_ms = Some(-1.0)),
+        ("rtt_ms", |s| s.rtt_ms = Some(f64::NAN)),
         ("audio_kbps", |s| s.audio_kbps = Some(f64::NEG_INFINITY)),
         ("video_kbps", |s| s.video_kbps = Some(-5.0)),
         ("fps", |s| s.fps = Some(f64::NAN)),
@@ -167,4 +167,40 @@ fn subscriber_without_subscriptions_receives_every_publisher() {
         .push(participant("u3", Role::Publish, vec![]));
     let call = req.validate().unwrap();
     assert_eq!(call.pairs(), &[(0, 1), (2, 1)]);
+}
+
+/// Issue 14 item 8: a rejected client field is echoed escaped, never as raw control bytes
+/// (core's echo rule: the value cut to 64 characters, then quoted with escapes).
+#[test]
+fn rejected_client_field_is_echoed_escaped() {
+    let mut req = healthy_pair(30);
+    req.participants[0].client.os = "iOS\u{1b}[31m\u{7}16".to_owned();
+    let e = err(&req);
+    let text = e.to_string();
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+    assert!(text.contains(r#""iOS\u{1b}[31m\u{7}16""#), "{text}");
+    assert!(text.contains("field client.os"), "{text}");
+}
+
+/// Issue 14 item 10: a sample without `loss_pct` or `rtt_ms` is refused naming the
+/// participant, the sample index and the field, not only a line and column.
+#[test]
+fn missing_loss_or_rtt_names_participant_sample_and_field() {
+    for field in ["loss_pct", "rtt_ms"] {
+        let other = if field == "loss_pct" {
+            "rtt_ms"
+        } else {
+            "loss_pct"
+        };
+        let json = format!(
+            r#"{{"app_id":"a","channel_id":"c","range":{{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:10:00Z"}},
+            "participants":[{{"user_id":"u1","role":"pub","client":{{"sdk_version":"1","os":"x"}},
+              "samples":[{{"t":"2024-05-01T10:00:00Z","loss_pct":1,"rtt_ms":50}},
+                         {{"t":"2024-05-01T10:00:01Z","{other}":1}}]}}]}}"#
+        );
+        let req: DiagnosisRequest = serde_json::from_str(&json).unwrap();
+        let e = req.validate().unwrap_err();
+        assert_eq!(sample_err(&e), ("u1 (pub)".to_owned(), 1, field), "{e}");
+        assert!(e.to_string().contains("missing"), "{e}");
+    }
 }
