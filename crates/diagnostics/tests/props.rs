@@ -119,7 +119,12 @@ proptest! {
         let mut sorted = keys.clone();
         sorted.sort();
         prop_assert_eq!(keys, sorted);
-        prop_assert!(d.grade.letter.is_some_and(|l| ('A'..='E').contains(&l)));
+        // A letter exactly when some participant has a sample; none ("not enough data") otherwise.
+        let sampled = call.participants().iter().any(|p| !p.samples().is_empty());
+        match d.grade.letter {
+            Some(l) => prop_assert!(sampled && ('A'..='E').contains(&l)),
+            None => prop_assert!(!sampled),
+        }
         // Deterministic, and the report renders.
         prop_assert_eq!(&diagnose(&call, &profile).unwrap(), &d);
         prop_assert!(render_report(&call, &d).contains("Grade"));
