@@ -476,6 +476,7 @@ proptest! {
 
 // ---------- hardening (issue 14) ----------
 
+#[cfg(feature = "serde")] // reads or writes JSON
 #[test]
 fn the_largest_id_is_remembered_and_the_state_round_trips() {
     let mut e = PackEngine::with_packs(vec![pack("p", dec!(10), 1, 30)]).unwrap();
@@ -507,6 +508,7 @@ fn the_largest_id_is_remembered_and_the_state_round_trips() {
     }
 }
 
+#[cfg(feature = "serde")] // reads or writes JSON
 #[test]
 fn usage_outside_years_1_to_9999_is_refused_naming_item_and_field() {
     for at in ["0000-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"] {
@@ -547,6 +549,7 @@ fn usage_outside_years_1_to_9999_is_refused_naming_item_and_field() {
     );
 }
 
+#[cfg(feature = "serde")] // reads or writes JSON
 #[test]
 fn packs_and_items_refuse_unknown_fields_and_validate_on_deserialize() {
     let good = r#"{"id": "p", "product": "rtc", "quantity": {"value": "1", "unit": "minute"},

@@ -318,10 +318,12 @@ fn gmt8_wall_clock_helper_is_right() {
 
 // ---------- hardening (issue 14) ----------
 
+#[cfg(feature = "serde")] // reads or writes JSON
 fn request(json: &str) -> ProrationRequest {
     serde_json::from_str(json).unwrap()
 }
 
+#[cfg(feature = "serde")] // reads or writes JSON
 #[test]
 fn the_fee_uses_the_currency_minor_units_and_always_prints_them() {
     let yen = request(
@@ -342,6 +344,7 @@ fn the_fee_uses_the_currency_minor_units_and_always_prints_them() {
     assert_eq!(back, p.fee);
 }
 
+#[cfg(feature = "serde")] // reads or writes JSON
 #[test]
 fn errors_name_the_field() {
     let mixed = request(

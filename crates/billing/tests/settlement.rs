@@ -495,6 +495,7 @@ fn the_line_cap_is_checked_before_anything_is_built() {
     assert_eq!(s.summary.lines, 744);
 }
 
+#[cfg(feature = "serde")] // reads or writes JSON
 #[test]
 fn settle_events_and_configurations_refuse_unknown_fields() {
     let good = r#"{"resource": "r", "events": [

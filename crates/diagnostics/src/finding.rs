@@ -11,6 +11,7 @@ use crate::media::{OperationKind, StreamKind};
 /// The user operation that explains a finding.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// # let d = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
 /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
 /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"9.0","os":"iOS 16"},
@@ -25,6 +26,7 @@ use crate::media::{OperationKind, StreamKind};
 /// let by = f.explained_by.as_ref().ok_or("not explained")?;
 /// assert_eq!(by.operation, mediameter_diagnostics::OperationKind::CameraOff);
 /// assert_eq!(f.severity, mediameter_diagnostics::Severity::Info);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -167,6 +167,7 @@ pub struct StreamSample {
 /// A validated video stream of one participant.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// # let call = serde_json::from_str::<mediameter_diagnostics::DiagnosisRequest>(r#"{"app_id":"a","channel_id":"c",
 /// #   "range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},
 /// #   "participants":[{"user_id":"u1","role":"pub","client":{"sdk_version":"2.0","os":"iOS 16"},
@@ -175,6 +176,7 @@ pub struct StreamSample {
 /// let s = &call.participants()[0].streams()[0];
 /// assert_eq!(s.kind(), mediameter_diagnostics::StreamKind::ScreenShare);
 /// assert_eq!(s.samples()[0].video_kbps, Some(900.0));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -349,9 +351,11 @@ impl FromStr for OperationKind {
 /// One timed user operation, as received.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// let op: mediameter_diagnostics::OperationInput =
 ///     serde_json::from_str(r#"{"t":"2024-05-01T10:02:00Z","op":"camera_off"}"#)?;
 /// assert_eq!(op.op, mediameter_diagnostics::OperationKind::CameraOff);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -274,6 +274,7 @@ fn streams_and_operations_are_validated() {
     );
 }
 
+#[cfg(feature = "serde")] // reads or writes JSON
 #[test]
 fn streams_and_operations_read_from_json() {
     let json = r#"{"app_id":"a","channel_id":"c","range":{"start":"2024-05-01T10:00:00Z","end":"2024-05-01T10:01:00Z"},

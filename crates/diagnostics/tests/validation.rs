@@ -182,6 +182,7 @@ fn rejected_client_field_is_echoed_escaped() {
     assert!(text.contains("field client.os"), "{text}");
 }
 
+#[cfg(feature = "serde")] // reads or writes JSON
 /// Issue 14 item 10: a sample without `loss_pct` or `rtt_ms` is refused naming the
 /// participant, the sample index and the field, not only a line and column.
 #[test]
