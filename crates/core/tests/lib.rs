@@ -13,3 +13,4 @@ mod hardening;
 mod props;
 #[cfg(feature = "serde")]
 mod serde_roundtrip;
+mod thread_safety;

@@ -60,6 +60,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Thread safety
+//!
+//! Every public type is `Send` and `Sync`, and none has interior mutability. [`diagnose`],
+//! [`render_report`] and the [`emodel`] functions are pure: a validated [`Call`] and a
+//! [`Profile`] are read through `&` references, so one profile (and one call) can be shared by
+//! any number of threads diagnosing at once. The crate keeps no global state and never reads
+//! the clock. `tests/thread_safety.rs` checks this at compile time.
+//!
 //! # Feature flags
 //!
 //! * `serde` (default): `Serialize`/`Deserialize` for the request and the profile, and

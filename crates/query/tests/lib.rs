@@ -19,5 +19,6 @@ mod props;
 mod rate;
 #[cfg(feature = "serde")] // vendor bodies and profiles as JSON
 mod render;
+mod thread_safety;
 mod time;
 mod volcengine;
