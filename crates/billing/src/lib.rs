@@ -58,6 +58,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Thread safety
+//!
+//! Every public type is `Send` and `Sync`, and none has interior mutability. Pricing, proration,
+//! settlement, lifecycle and app-status rules are functions of their inputs
+//! ([`prorate`], [`tariff::monthly_statement`], [`lifecycle::phase_at`]) or methods taking `&self`
+//! ([`tariff::Tariff::price`], [`settlement::ResourceTimeline::settle`]), and can run on any
+//! number of threads at once. The one stateful type is the deduction engine,
+//! [`packs::PackEngine`]: adding packs, deducting usage and refunding take `&mut self`, so one
+//! engine is driven by one thread at a time — own it in the task that serves its account, or wrap
+//! it in a `Mutex` to share it. Its state converts to and from a plain
+//! [`packs::EngineState`] value that can be stored, sent elsewhere and restored. The crate keeps
+//! no global state and never reads the clock. `tests/thread_safety.rs` checks this at compile
+//! time.
+//!
 //! # Feature flags
 //!
 //! * `serde` (default): `Serialize`/`Deserialize` for every public data type, including the

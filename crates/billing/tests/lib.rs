@@ -21,3 +21,4 @@ mod proration;
 mod settlement;
 #[cfg(feature = "serde")] // the tariffs under test are written as JSON
 mod tariff;
+mod thread_safety;

@@ -1,5 +1,5 @@
 //! The `mediameter` binary as a user runs it: the demo on bundled data, and each subcommand
-//! on a worked example from DOMAIN.md.
+//! on a worked example of the vendor documents (docs/domain.md).
 
 fn mediameter(args: &[&str], stdin: &str) -> (bool, String, String) {
     let out = crate::run_mediameter(args, stdin);

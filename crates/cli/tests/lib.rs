@@ -19,6 +19,7 @@ mod doc_examples;
 mod errors;
 mod fuzz_replay;
 mod reports;
+mod shared_data;
 
 /// Runs the `mediameter` binary with `args`, feeding `stdin`, and returns its output.
 fn run_mediameter(args: &[&str], stdin: &str) -> std::process::Output {

@@ -38,6 +38,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Thread safety
+//!
+//! Every public type is `Send` and `Sync` and has no interior mutability: money, quantities,
+//! ranges, zones, specs, segments and terms are plain values (ids share their text through an
+//! `Arc<str>`, never mutated), so they can be shared by reference or cloned into any thread.
+//! Every method takes `&self` or `self`; the only `&mut self` methods are the iterators'
+//! `next` ([`time::BucketPieces`], [`time::SecondPieces`], [`calendar::MonthSlices`]), which own
+//! what they walk and can be moved to another thread. The crate keeps no global state and never
+//! reads the clock. `tests/thread_safety.rs` checks all of this at compile time.
+//!
 //! # Feature flags
 //!
 //! * `serde` (default): `Serialize`/`Deserialize` for every public data type. Deserializing

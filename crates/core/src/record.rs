@@ -8,7 +8,8 @@ use crate::id::{AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId,
 use crate::spec::MediaSpec;
 use crate::time::TimeRange;
 
-/// Which side of a stream a segment records. Only subscription is billed (seed 000).
+/// Which side of a stream a segment records. Only subscription is billed (Alibaba Cloud RTC console
+/// guide).
 ///
 /// ```
 /// use mediameter_core::Role;
@@ -141,7 +142,7 @@ pub struct StreamSegment {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub instance: Option<InstanceId>,
-    /// Product type (the `Type` dimension of seed 004).
+    /// Product type (the `Type` dimension of Alibaba Cloud Live's `DescribeLiveProducerUsageData`).
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")

@@ -133,7 +133,7 @@ impl VideoTier {
 }
 
 /// What a stream carries, for billing: audio only, or video of a tier. Each stream is billed
-/// by the spec it is published at (seed 000).
+/// by the spec it is published at (Alibaba Cloud RTC console guide, §2 "Query resource usage").
 ///
 /// Parsing accepts the canonical spelling and the vendor spellings, ignoring case and a
 /// leading `≤` or `<=`: `audio`, `360p`, `≤360P`, `<=720p`, `1080P`, `2K`, `1440p`, `4k`, `2160p`.
@@ -254,7 +254,8 @@ impl FromStr for VideoTier {
     }
 }
 
-/// Live-streaming output and transcoding tiers of `DescribeLiveProducerUsageData` (seed 004).
+/// Live-streaming output and transcoding tiers of `DescribeLiveProducerUsageData` (Alibaba Cloud
+/// Live API reference).
 ///
 /// ```
 /// use mediameter_core::LiveTier;

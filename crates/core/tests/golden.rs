@@ -1,4 +1,4 @@
-//! Worked examples of DOMAIN.md that core's types express on their own.
+//! Worked examples of the vendor documents (docs/domain.md) that core's types express on their own.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use mediameter_core::calendar::{days_in_month, month_slices};
@@ -30,9 +30,9 @@ fn remaining_period(term: &SubscriptionTerm, changed: chrono::DateTime<Utc>) -> 
         .apply(Decimal::from(num) / Decimal::from(den))
 }
 
-/// DOMAIN 1.4 worked example A (seed 001): bought 2023-03-18 15:30:00 for one month, expires
-/// 2023-04-18 23:59:59; upgraded 2023-03-20 09:00:00; remaining 11/31 + 18/30 = 0.9548;
-/// fee (52,168 − 25,950) × 0.9548 = 25,032.95; term total 50,982.95.
+/// Huawei Cloud iDME billing manual, billing scenario 1 (worked example A): bought 2023-03-18
+/// 15:30:00 for one month, expires 2023-04-18 23:59:59; upgraded 2023-03-20 09:00:00; remaining
+/// 11/31 + 18/30 = 0.9548; fee (52,168 − 25,950) × 0.9548 = 25,032.95; term total 50,982.95.
 #[test]
 fn proration_example_a() {
     let term =
@@ -52,9 +52,10 @@ fn proration_example_a() {
     assert_eq!(old.checked_add(fee).unwrap().amount(), dec!(50982.95));
 }
 
-/// DOMAIN 1.4 worked example B (seed 001): bought 2023-04-08, changed 2023-04-18, 12/30 + 8/31
-/// = 0.6581; (25,500 − 12,750) × 0.6581 = 8,390.775 → 8,390.78. The document prints 8,392.78,
-/// an arithmetic slip: 12,750 × 0.6581 is 8,390.775, not 8,392.775.
+/// Huawei Cloud iDME billing manual, upgrade of a monthly subscription (worked example B): bought
+/// 2023-04-08, changed 2023-04-18, 12/30 + 8/31 = 0.6581; (25,500 − 12,750) × 0.6581 = 8,390.775 →
+/// 8,390.78. The document prints 8,392.78, an arithmetic slip: 12,750 × 0.6581 is 8,390.775, not
+/// 8,392.775.
 #[test]
 fn proration_example_b() {
     let term = SubscriptionTerm::monthly(gmt8(2023, 4, 8, 10, 0, 0), 1, BillingZone::GMT8).unwrap();
@@ -69,8 +70,8 @@ fn proration_example_b() {
     assert_ne!(exact.round(Rounding::CENTS_HALF_UP).amount(), dec!(8392.78));
 }
 
-/// DOMAIN 1.5 (seed 001): created 08:45:30, deleted 08:55:30 (GMT+8) → one settlement period
-/// 08:00:00–09:00:00 with 600 billed seconds.
+/// Huawei Cloud iDME billing manual, "billing cycle": created 08:45:30, deleted 08:55:30 (GMT+8) →
+/// one settlement period 08:00:00–09:00:00 with 600 billed seconds.
 #[test]
 fn hourly_settlement_single_period() {
     let used = TimeRange::new(gmt8(2023, 3, 20, 8, 45, 30), gmt8(2023, 3, 20, 8, 55, 30)).unwrap();
@@ -82,8 +83,9 @@ fn hourly_settlement_single_period() {
     assert_eq!(pieces[0].seconds(), 600);
 }
 
-/// DOMAIN 1.5 (seed 001): bought 09:00:00, upgraded 10:00:00, deleted 10:45:46 → 3600 s in
-/// 09:00–10:00 at the old configuration, 2746 s in 10:00–11:00 at the new one.
+/// Huawei Cloud iDME billing manual, billing scenario 2: bought 09:00:00, upgraded 10:00:00,
+/// deleted 10:45:46 → 3600 s in 09:00–10:00 at the old configuration, 2746 s in 10:00–11:00 at the
+/// new one.
 #[test]
 fn hourly_settlement_upgrade_on_the_hour() {
     let hours = Buckets::new(BillingZone::GMT8, Granularity::HOUR);
@@ -101,7 +103,8 @@ fn hourly_settlement_upgrade_on_the_hour() {
     assert_eq!(new_pieces, [(gmt8(2023, 3, 20, 10, 0, 0), 2746)]);
 }
 
-/// A day in GMT+8 starts at 16:00 UTC the day before (DOMAIN 1.5 / 2.4 use GMT+8 days).
+/// A day in GMT+8 starts at 16:00 UTC the day before (hourly settlement and the distribution
+/// examples use GMT+8 days).
 #[test]
 fn gmt8_day_bucket() {
     let days = Buckets::new(BillingZone::GMT8, Granularity::DAY);

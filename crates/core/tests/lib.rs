@@ -1,5 +1,5 @@
-//! Integration tests of mediameter-core: golden cases from DOMAIN.md, property tests of the
-//! invariants, and serde round trips.
+//! Integration tests of mediameter-core: golden cases of the vendor documents' worked examples,
+//! property tests of the invariants, and serde round trips.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,3 +13,4 @@ mod hardening;
 mod props;
 #[cfg(feature = "serde")]
 mod serde_roundtrip;
+mod thread_safety;

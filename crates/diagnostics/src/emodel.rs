@@ -2,7 +2,7 @@
 //!
 //! The narrowband model is computed in full from the electro-acoustic parameters of G.107
 //! clause 3 (Ro from the noise sums, Is from Iolr, Ist and Iq, Id from Idte, Idle and Idd), so
-//! that the default parameter set yields R = 93.2 as the standard says (DOMAIN.md §3.1). Packet
+//! that the default parameter set yields R = 93.2 as the standard says (ITU-T G.107). Packet
 //! loss enters through Ie,eff with the codec's Ie and Bpl from ITU-T G.113 Appendix I.
 //!
 //! The fullband variant rates on the 0–148 scale of G.107.2 and is mapped back to the
@@ -52,7 +52,7 @@ impl fmt::Display for Model {
 ///
 /// | codec | model | Ie | Bpl | source |
 /// | --- | --- | --- | --- | --- |
-/// | `g711_plc` | G.107 | 0 | 25.1 | G.113 Appendix I (G.711 with G.711 Appendix I PLC), DOMAIN.md §3.1 |
+/// | `g711_plc` | G.107 | 0 | 25.1 | G.113 Appendix I (G.711 with G.711 Appendix I PLC) |
 /// | `g711` | G.107 | 0 | 4.3 | G.113 Appendix I (G.711 without PLC) |
 /// | `g729a_vad` | G.107 | 11 | 19.0 | G.113 Appendix I (G.729A + VAD) |
 /// | `g723_1_vad` | G.107 | 15 | 16.1 | G.113 Appendix I (G.723.1 6.3 kbit/s + VAD) |

@@ -23,7 +23,8 @@ pub enum Error {
     /// A core value (id, time range) was rejected.
     #[error(transparent)]
     Core(#[from] mediameter_core::Error),
-    /// The diagnosis range is longer than the one hour the vendor console allows (seed 000).
+    /// The diagnosis range is longer than the one hour the vendor console allows (Alibaba Cloud RTC
+    /// console guide §5.1).
     #[error("diagnosis range {range} lasts {length} s: expected at most {limit} s (one hour)")]
     RangeTooLong {
         /// The requested range, rendered.

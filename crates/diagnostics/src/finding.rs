@@ -296,8 +296,8 @@ pub(crate) fn round2(v: f64) -> f64 {
     }
 }
 
-/// What support needs to escalate an unexplained problem to the vendor (seed 000 §5.1: `AppID`,
-/// channel ID, time, publisher and subscriber user ids).
+/// What support needs to escalate an unexplained problem to the vendor (Alibaba Cloud RTC console
+/// guide §5.1: `AppID`, channel ID, time, publisher and subscriber user ids).
 ///
 /// ```
 /// use mediameter_diagnostics::Escalation;

@@ -7,7 +7,8 @@ use crate::emodel::Codec;
 use crate::error::{Error, Result};
 use crate::media::{Operation, OperationInput, Stream, StreamInput, StreamKind, StreamSample};
 
-/// The longest diagnosis range, in seconds: one hour, as in the vendor console (seed 000 §5.1).
+/// The longest diagnosis range, in seconds: one hour, as in the vendor console (Alibaba Cloud RTC
+/// console guide §5.1).
 pub const MAX_RANGE_SECONDS: u64 = 3_600;
 /// The most participants one request may hold.
 pub const MAX_PARTICIPANTS: usize = 1_000;
@@ -110,7 +111,7 @@ pub struct ParticipantInput {
     pub operations: Vec<OperationInput>,
 }
 
-/// What the console shows as "client information" (seed 000 §5.1).
+/// What the console shows as "client information" (Alibaba Cloud RTC console guide §5.1).
 ///
 /// ```
 /// let c = mediameter_diagnostics::ClientInfo::new("6.8.2", "iOS 15.1");

@@ -1,10 +1,11 @@
 //! Call-quality diagnostics for real-time audio/video: from publisher and subscriber quality
 //! series to explained findings, E-model audio scores and a grade a person can read.
 //!
-//! The vendor console (seed 000, "monitoring diagnostics") charts client info, audio bitrate,
-//! video resolution tier, frame rate, packet loss and RTT for the publisher and subscriber of
-//! a call over at most one hour, and lists what usually goes wrong. This crate reads the same
-//! series and says, with evidence, what went wrong, on which side and when:
+//! The vendor console (Alibaba Cloud RTC console guide, §5.1 "monitoring diagnostics") charts
+//! client info, audio bitrate, video resolution tier, frame rate, packet loss and RTT for the
+//! publisher and subscriber of a call over at most one hour, and lists what usually goes wrong.
+//! This crate reads the same series and says, with evidence, what went wrong, on which side and
+//! when:
 //!
 //! * outdated SDK, OS or device ([`FindingKind::OutdatedSdk`], [`FindingKind::OutdatedDevice`]);
 //! * network: sustained high loss or RTT, an RTT level shift or drift (CUSUM), a poor-network
@@ -58,6 +59,14 @@
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Thread safety
+//!
+//! Every public type is `Send` and `Sync`, and none has interior mutability. [`diagnose`],
+//! [`render_report`] and the [`emodel`] functions are pure: a validated [`Call`] and a
+//! [`Profile`] are read through `&` references, so one profile (and one call) can be shared by
+//! any number of threads diagnosing at once. The crate keeps no global state and never reads
+//! the clock. `tests/thread_safety.rs` checks this at compile time.
 //!
 //! # Feature flags
 //!

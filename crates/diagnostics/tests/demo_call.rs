@@ -1,8 +1,10 @@
-//! The call bundled with `mediameter demo` (`crates/cli/data/diagnostics_call.json`).
+//! The call bundled with `mediameter demo`. The CLI embeds its own copy
+//! (`crates/cli/data/diagnostics_call.json`, kept equal by the CLI's `shared_data` test); this
+//! one lives here so that the crate's tests run from its published package.
 
 use mediameter_diagnostics::{DiagnosisRequest, Profile, diagnose, render_report};
 
-const DEMO: &str = include_str!("../../cli/data/diagnostics_call.json");
+const DEMO: &str = include_str!("data/demo_call.json");
 
 #[test]
 fn demo_call_findings() {

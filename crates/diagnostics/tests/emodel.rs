@@ -1,4 +1,4 @@
-//! Golden E-model values (DOMAIN.md §3.1, ITU-T G.107) and hand-computed cases.
+//! Golden E-model values (ITU-T G.107, G.113 Appendix I) and hand-computed cases.
 
 use mediameter_diagnostics::emodel::{
     CallInputs, Codec, Model, Params, Scorer, idd, ie_eff, mos_from_r,
@@ -6,7 +6,7 @@ use mediameter_diagnostics::emodel::{
 
 #[test]
 fn g107_default_parameter_set_gives_93_2() {
-    // DOMAIN.md §3.1 / G.107 §3.7: every parameter at its default gives R = 93.2.
+    // G.107 §3.7: every parameter at its default gives R = 93.2.
     let r = Params::default().rating();
     assert!((r.r - 93.2).abs() < 0.05, "R = {}", r.r);
     // The terms, hand-computed from G.107 §3.2–3.4 with the defaults:
@@ -19,7 +19,7 @@ fn g107_default_parameter_set_gives_93_2() {
 
 #[test]
 fn mos_mapping_from_domain() {
-    // DOMAIN.md §3.1: 1 below 0, 4.5 above 100, else 1 + 0.035R + 7e-6·R(R − 60)(100 − R).
+    // ITU-T G.107: 1 below 0, 4.5 above 100, else 1 + 0.035R + 7e-6·R(R − 60)(100 − R).
     assert_eq!(mos_from_r(-0.1), 1.0);
     assert_eq!(mos_from_r(100.1), 4.5);
     // R = 93.2: 1 + 3.262 + 7e-6·93.2·33.2·6.8 = 4.4093.
@@ -30,7 +30,7 @@ fn mos_mapping_from_domain() {
 
 #[test]
 fn g711_plc_loss_impairment() {
-    // DOMAIN.md §3.1: G.711 with PLC, Ie 0, Bpl 25.1, random loss (BurstR 1).
+    // ITU-T G.107 and G.113 Appendix I: G.711 with PLC, Ie 0, Bpl 25.1, random loss (BurstR 1).
     // Ppl = 2 %: Ie,eff = 95·2/(2 + 25.1) = 7.011.
     assert!((ie_eff(0.0, 25.1, 2.0, 1.0, 95.0) - 7.0111).abs() < 1e-4);
     // Ppl = 5 %: 95·5/30.1 = 15.781.
@@ -53,7 +53,7 @@ fn burst_ratio_worsens_loss() {
 
 #[test]
 fn delay_impairment_from_domain() {
-    // DOMAIN.md §3.1: Idd = 0 up to 100 ms; X = log2(Ta/100).
+    // ITU-T G.107: Idd = 0 up to 100 ms; X = log2(Ta/100).
     assert_eq!(idd(100.0), 0.0);
     // Ta = 200: X = 1: 25·(2^(1/6) − 3·(1 + 1/729)^(1/6) + 2) = 3.044.
     assert!((idd(200.0) - 3.044).abs() < 0.001);

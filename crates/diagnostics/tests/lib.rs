@@ -22,4 +22,5 @@ mod emodel;
 mod media;
 mod props;
 mod scenarios;
+mod thread_safety;
 mod validation;

@@ -1,5 +1,5 @@
-//! One synthetic call per case of seed 000 §5.1 "common problems", each asserting the exact
-//! findings (kind, side, user, window in seconds from the start).
+//! One synthetic call per case of the Alibaba Cloud RTC console guide §5.1 "common problems", each
+//! asserting the exact findings (kind, side, user, window in seconds from the start).
 
 use mediameter_core::Role;
 use mediameter_diagnostics::{

@@ -23,7 +23,7 @@ fn sample_err(e: &Error) -> (String, usize, &'static str) {
 
 #[test]
 fn range_over_one_hour_is_rejected() {
-    // Seed 000 §5.1: one diagnosis spans at most one hour.
+    // Alibaba Cloud RTC console guide §5.1: one diagnosis spans at most one hour.
     let ok = request(3600, vec![]);
     assert!(ok.validate().is_ok());
     let mut long = request(3600, vec![]);

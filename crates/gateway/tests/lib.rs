@@ -11,6 +11,7 @@
 #[path = "../examples/service/app.rs"]
 mod app;
 mod server;
+mod thread_safety;
 mod tokens;
 
 use std::net::SocketAddr;

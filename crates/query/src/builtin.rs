@@ -1,6 +1,6 @@
-//! The profiles shipped with the crate, each citing the seed document its rules come from.
+//! The profiles shipped with the crate, each citing the vendor document its rules come from.
 //!
-//! Where a seed is silent (a span limit, a list cap, a default, an error code for a case the
+//! Where a document is silent (a span limit, a list cap, a default, an error code for a case the
 //! vendor's table does not list) the profile makes a documented decision; `docs/query.md`
 //! lists every one. All of them are plain data: a service that knows better replaces them.
 
@@ -51,8 +51,9 @@ fn integer(name: &str, min: i64, max: i64) -> Param {
     )
 }
 
-/// Alibaba's common answers for what seed 004's table does not cover: missing or invalid
-/// parameters, throttling and RAM denial (Alibaba's public common error codes).
+/// Alibaba's common answers for what the error-code table of `DescribeLiveProducerUsageData` does
+/// not cover: missing or invalid parameters, throttling and RAM denial (Alibaba's public common
+/// error codes).
 fn alibaba_common() -> Vec<ErrorRule> {
     vec![
         ErrorRule::new(
@@ -88,8 +89,9 @@ fn alibaba_common() -> Vec<ErrorRule> {
     ]
 }
 
-/// The six time errors of `DescribeLiveProducerUsageData` (seed 004, 错误码), all HTTP 400,
-/// in the precedence the library gives them, for a profile whose times are `start`/`end`.
+/// The six time errors of `DescribeLiveProducerUsageData` (Alibaba Cloud Live API reference, "错误码"
+/// (error codes)), all HTTP 400, in the precedence the library gives them, for a profile whose
+/// times are `start`/`end`.
 fn alibaba_time_errors(start: &str, end: &str, interval: Option<&str>) -> Vec<ErrorRule> {
     let malformed = [K::Malformed];
     let mut rules = vec![
@@ -121,7 +123,7 @@ fn alibaba_time_errors(start: &str, end: &str, interval: Option<&str>) -> Vec<Er
             "Specified Time is malformed.",
             400,
         ),
-        // The message is the seed's, typo ("math") included: clients match on it.
+        // The message is the document's, typo ("math") included: clients match on it.
         ErrorRule::new(
             &[K::EndNotAfterStart],
             "InvalidEndTime.Mismatch",
@@ -150,13 +152,13 @@ fn alibaba_time_errors(start: &str, end: &str, interval: Option<&str>) -> Vec<Er
     rules
 }
 
-/// Alibaba Live `DescribeLiveProducerUsageData` (seed 004; DOMAIN 2.3 and 4).
+/// Alibaba Live `DescribeLiveProducerUsageData` (Alibaba Cloud Live API reference).
 ///
 /// * Region, Instance, Type: comma lists of at most 20 items of at most 64 bytes (cap decided
-///   here, the seed gives none); `SplitBy`: a subset of domain, region, instance, type.
+///   here, the document gives none); `SplitBy`: a subset of domain, region, instance, type.
 /// * `StartTime`/`EndTime` `yyyy-MM-ddTHH:mm:ssZ`, optional: absent `EndTime` is now, absent
 ///   `StartTime` is 24 h before the end (the convention of Alibaba Live's other `Describe*Data`
-///   APIs; the seed says nothing). End after start; span at most 31 days (the seed's sample
+///   APIs; the document says nothing). End after start; span at most 31 days (the document's sample
 ///   spans 30 d 23:59:59); a start after now is `InvalidTime.ValueNotSupported`.
 /// * Interval 3600 or 86400, default 3600.
 ///
@@ -173,7 +175,7 @@ pub fn describe_live_producer_usage_data() -> Profile {
         vendor: Vendor::Alibaba,
         endpoint: "GET https://live.aliyuncs.com/?Action=DescribeLiveProducerUsageData".into(),
         action: "live:DescribeLiveProducerUsageData".into(),
-        source: "seed 004 (DescribeLiveProducerUsageData: 请求参数, 错误码, 授权信息)".into(),
+        source: "Alibaba Cloud Live API reference, DescribeLiveProducerUsageData (请求参数 request parameters, 错误码 error codes, 授权信息 authorization)".into(),
         params: vec![
             list("Region", 20, 64, &[]),
             Param::new("DomainName", ParamKind::Text).max_len(253),
@@ -211,12 +213,13 @@ pub fn describe_live_producer_usage_data() -> Profile {
     }
 }
 
-/// Alibaba Cloud RTC monitoring diagnostics (seed 000, 监控诊断: "单次诊断的起始时间和结束时间最大跨度为1小时").
+/// Alibaba Cloud RTC monitoring diagnostics (Alibaba Cloud RTC console guide, §5.1 监控诊断 (monitoring
+/// diagnostics): "单次诊断的起始时间和结束时间最大跨度为1小时").
 ///
-/// A console feature: the seed names `AppID`, `ChannelID` and a range of at most one hour, nothing
-/// else. The profile takes `AppId`, `ChannelId`, `StartTime`, `EndTime` (all required, in
-/// Alibaba's `yyyy-MM-ddTHH:mm:ssZ`) and answers with the six time codes of seed 004 and
-/// Alibaba's common codes. The action name `rtc:DescribeMonitorDiagnostics` is the library's.
+/// A console feature: the guide names `AppID`, `ChannelID` and a range of at most one hour, nothing
+/// else. The profile takes `AppId`, `ChannelId`, `StartTime`, `EndTime` (all required, in Alibaba's
+/// `yyyy-MM-ddTHH:mm:ssZ`) and answers with the six time codes of `DescribeLiveProducerUsageData`
+/// and Alibaba's common codes. The action name `rtc:DescribeMonitorDiagnostics` is the library's.
 ///
 /// ```
 /// let p = mediameter_query::builtin::alibaba_rtc_diagnostics();
@@ -230,7 +233,7 @@ pub fn alibaba_rtc_diagnostics() -> Profile {
         vendor: Vendor::Alibaba,
         endpoint: "Alibaba Cloud RTC console: monitoring diagnostics".into(),
         action: "rtc:DescribeMonitorDiagnostics".into(),
-        source: "seed 000 (5.1 监控诊断)".into(),
+        source: "Alibaba Cloud RTC console guide (§5.1 监控诊断, monitoring diagnostics)".into(),
         params: vec![
             Param::new("AppId", ParamKind::Text).max_len(64).required(),
             Param::new("ChannelId", ParamKind::Text)
@@ -254,15 +257,16 @@ pub fn alibaba_rtc_diagnostics() -> Profile {
     }
 }
 
-/// Volcengine RTC `ListOperationDistribution` (seed 002; DOMAIN 2.4 and 4).
+/// Volcengine RTC `ListOperationDistribution` (Volcengine RTC API reference).
 ///
 /// All five body parameters required; times RFC 3339 with offset; the start within the last
 /// 30 days and not after now; at most 7 days per query; 8 hours of data delay (a warning, an
 /// error in strict mode); 2 requests/s (burst 2); Indicator `user_num` (alias `user_count`, which
-/// the seed's own sample sends); Dimension `province` or `country`.
+/// the document's own sample sends); Dimension `province` or `country`.
 ///
-/// The seed gives no error codes: the profile uses Volcengine's common codes `MissingParameter`,
-/// `InvalidParameter` (HTTP 400), `FlowLimitExceeded` (429) and `AccessDenied` (403).
+/// The document gives no error codes: the profile uses Volcengine's common codes
+/// `MissingParameter`, `InvalidParameter` (HTTP 400), `FlowLimitExceeded` (429) and `AccessDenied`
+/// (403).
 ///
 /// ```
 /// let p = mediameter_query::builtin::list_operation_distribution();
@@ -278,7 +282,7 @@ pub fn list_operation_distribution() -> Profile {
             "POST https://rtc.volcengineapi.com?Action=ListOperationDistribution&Version=2020-12-01"
                 .into(),
         action: "rtc:ListOperationDistribution".into(),
-        source: "seed 002 (ListOperationDistribution: 注意事项, 请求参数, 请求示例)".into(),
+        source: "Volcengine RTC API reference, ListOperationDistribution (注意事项 notes, 请求参数 request parameters, 请求示例 request example)".into(),
         params: vec![
             Param::new("AppId", ParamKind::Text).max_len(128).required(),
             time("StartTime", TimeFormat::Rfc3339).required(),
@@ -349,8 +353,9 @@ pub fn list_operation_distribution() -> Profile {
     }
 }
 
-/// Huawei's answers: the exact `DATA.100011001` for a missing parameter (seed 001, room list
-/// response sample), and the library's own `MM.*` codes where the seed gives none.
+/// Huawei's answers: the exact `DATA.100011001` for a missing parameter (Huawei Cloud RTC API
+/// reference, room list response sample), and the library's own `MM.*` codes where the document
+/// gives none.
 fn huawei_errors() -> Vec<ErrorRule> {
     vec![
         ErrorRule::new(
@@ -387,7 +392,7 @@ fn huawei_errors() -> Vec<ErrorRule> {
     ]
 }
 
-/// CTS answers in Huawei's shape; the seed gives no CTS error codes, so every code is the
+/// CTS answers in Huawei's shape; the CTS user guide gives no error codes, so every code is the
 /// library's (`DATA.100011001` belongs to the RTC API and is not reused).
 fn cts_errors() -> Vec<ErrorRule> {
     let mut rules = huawei_errors();
@@ -419,11 +424,12 @@ fn huawei_rule() -> TimeRule {
     }
 }
 
-/// Huawei RTC room list, `GET /v1/{project_id}/rtc/rooms` (seed 001; DOMAIN 2.5 and 4).
+/// Huawei RTC room list, `GET /v1/{project_id}/rtc/rooms` (Huawei Cloud RTC API reference, 查询房间列表
+/// (query the room list)).
 ///
 /// `app` required; `room_id`; `state` RUNNING or CLOSED; `start_time` defaults to one hour
 /// before the end, `end_time` to now (UTC, `YYYY-MM-DDThh:mm:ssZ`); `limit` 1 to 100, default
-/// 10, and `offset` 0 to 10,000, default 0 (ranges decided here: the seed gives none).
+/// 10, and `offset` 0 to 10,000, default 0 (ranges decided here: the document gives none).
 ///
 /// ```
 /// let p = mediameter_query::builtin::huawei_rtc_rooms();
@@ -438,7 +444,7 @@ pub fn huawei_rtc_rooms() -> Profile {
         vendor: Vendor::Huawei,
         endpoint: "GET /v1/{project_id}/rtc/rooms".into(),
         action: "rtc:room:list".into(),
-        source: "seed 001 (RTC 查询房间列表: URI, Query参数, 响应示例 状态码 400)".into(),
+        source: "Huawei Cloud RTC API reference, 查询房间列表 (query the room list: URI, Query参数 query parameters, 响应示例 状态码 400 response example for status 400)".into(),
         params: vec![
             Param::new("app", ParamKind::Text).max_len(128).required(),
             Param::new("room_id", ParamKind::Text).max_len(128),
@@ -457,10 +463,11 @@ pub fn huawei_rtc_rooms() -> Profile {
     }
 }
 
-/// The other Huawei RTC statistics endpoints of seed 001's table 9 (数据统计分析接口), as
-/// `(profile name, HTTP path, action, paginated)`.
+/// The other Huawei RTC statistics endpoints of the Huawei Cloud RTC API reference's table 9
+/// (数据统计分析接口, data statistics and analysis APIs), as `(profile name, HTTP path, action,
+/// paginated)`.
 ///
-/// The seed lists them without their parameters. Each profile validates what they share with
+/// The document lists them without their parameters. Each profile validates what they share with
 /// the room list (`app` required, `start_time`/`end_time` with the same defaults, and
 /// `limit`/`offset` for the paginated ones) and accepts other parameters with a warning.
 pub const HUAWEI_STATISTICS: [(&str, &str, &str, bool); 13] = [
@@ -569,7 +576,7 @@ pub fn huawei_statistics((name, endpoint, action, paginated): (&str, &str, &str,
         vendor: Vendor::Huawei,
         endpoint: endpoint.into(),
         action: action.into(),
-        source: "seed 001 (表9 数据统计分析接口; parameters shared with the room list)".into(),
+        source: "Huawei Cloud RTC API reference (表9 数据统计分析接口, table 9 data statistics and analysis APIs; parameters shared with the room list)".into(),
         params,
         max_params: 32,
         allow_unknown: true,
@@ -580,10 +587,11 @@ pub fn huawei_statistics((name, endpoint, action, paginated): (&str, &str, &str,
     }
 }
 
-/// Huawei Cloud Trace Service event query (seed 001, CTS 约束与限制 and 细粒度权限说明; DOMAIN 4).
+/// Huawei Cloud Trace Service event query (Huawei Cloud CTS user guide, 约束与限制 (constraints and
+/// limitations) and 细粒度权限说明 (fine-grained permissions)).
 ///
 /// `trace_type` `system` (management events) or `data` (data events), required; `from`/`to`
-/// in UTC `YYYY-MM-DDThh:mm:ssZ` (the library's choice: the seed gives no format), `to`
+/// in UTC `YYYY-MM-DDThh:mm:ssZ` (the library's choice: the guide gives no format), `to`
 /// defaults to now and `from` to one hour before; the start no older than 7 days (events are
 /// kept 7 days unless dumped) and not after now; events become visible 1 minute (management) or
 /// 5 minutes (data) after the operation, so a range ending later than that is warned about (an
@@ -602,7 +610,7 @@ pub fn cts_list_traces() -> Profile {
         vendor: Vendor::Huawei,
         endpoint: "GET /v3/{project_id}/traces".into(),
         action: "cts:trace:list".into(),
-        source: "seed 001 (CTS 约束与限制 表1; 细粒度权限 表3)".into(),
+        source: "Huawei Cloud CTS user guide (约束与限制 constraints and limitations, table 1; 细粒度权限 fine-grained permissions, table 3)".into(),
         params: vec![
             choice("trace_type", &["system", "data"]).required(),
             time("from", TimeFormat::UtcSeconds),

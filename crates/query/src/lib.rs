@@ -51,7 +51,7 @@
 //! let registry = Registry::builtin();
 //! let now = "2018-11-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
 //!
-//! // The vendor's own sample request (seed 004, example 2).
+//! // The vendor's own sample request (Alibaba Cloud Live API reference, example 2).
 //! let q = registry.validate(
 //!     "DescribeLiveProducerUsageData",
 //!     &[("StartTime", "2018-09-30T16:00:00Z"), ("EndTime", "2018-10-31T15:59:59Z"), ("SplitBy", "type")],

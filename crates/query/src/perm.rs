@@ -1,7 +1,8 @@
 //! Permissions: every API is an action; policies of allow/deny statements over actions and
 //! resources (app ids) decide who may call what.
 //!
-//! Evaluation (the rule of Alibaba RAM and Huawei IAM, seeds 004 and 001):
+//! Evaluation (the rule of Alibaba RAM and Huawei IAM, as the Alibaba Cloud Live API reference
+//! and the Huawei Cloud CTS user guide apply it):
 //!
 //! 1. an explicit deny in any statement of any policy wins;
 //! 2. otherwise an allow in any statement allows;
@@ -14,8 +15,9 @@
 //! matches only allow statements whose resources include `*`, and matches every deny
 //! statement for the action: a deny on one app blocks a query that would read all of them.
 //!
-//! An action may depend on others ("关联操作" in seed 004, "权限依赖" in seed 001): the caller
-//! needs them too. [`check`] evaluates the action and then its [`dependencies`].
+//! An action may depend on others ("关联操作" in the Alibaba Cloud Live API reference, "权限依赖"
+//! in the Huawei Cloud CTS user guide): the caller needs them too. [`check`] evaluates the action
+//! and then its [`dependencies`].
 
 use crate::error::{Error, Result};
 
@@ -304,7 +306,7 @@ pub fn evaluate(policies: &[Policy], action: &str, resource: Option<&str>) -> Ac
 /// use mediameter_query::perm::{self, Access};
 /// let only_cts = [perm::full_access("cts")];
 /// assert_eq!(perm::check(&only_cts, "cts:trace:list", None), Access::Allowed);
-/// // Listing trackers also needs two OBS permissions (seed 001, 表3).
+/// // Listing trackers also needs two OBS permissions (Huawei Cloud CTS user guide, table 3).
 /// assert_eq!(
 ///     perm::check(&only_cts, "cts:tracker:list", None),
 ///     Access::MissingDependency { action: "obs:bucket:GetBucketAcl".into() },
@@ -356,7 +358,7 @@ pub fn check_query(
     check(policies, &profile.action, resource)
 }
 
-/// How an action reads or changes things (seed 004 "访问级别").
+/// How an action reads or changes things (Alibaba Cloud Live API reference, "访问级别" access level).
 ///
 /// ```
 /// use mediameter_query::perm::{action_info, AccessLevel};
@@ -437,101 +439,103 @@ const TRACKER_UPDATE_DEPS: &[&str] = &[
     "organizations:deletgatedServices:list",
 ];
 
-const SEED_001: &str = "seed 001 (CTS 细粒度权限说明 表3)";
-const LIBRARY: &str = "library (action named for a built-in profile; not in the seeds)";
+const CTS_TABLE_3: &str =
+    "Huawei Cloud CTS user guide (细粒度权限说明 fine-grained permissions, table 3)";
+const LIBRARY: &str = "library (action named for a built-in profile; not in the vendor documents)";
 
-/// The actions the library knows: the CTS table of seed 001 (with its dependencies, names as
-/// printed there), the Live action of seed 004, and the actions of the built-in profiles.
+/// The actions the library knows: the CTS table of the Huawei Cloud CTS user guide (with its
+/// dependencies, names as printed there), the Live action of the Alibaba Cloud Live API reference,
+/// and the actions of the built-in profiles.
 pub const ACTIONS: &[ActionInfo] = &[
     ActionInfo {
         name: "live:DescribeLiveProducerUsageData",
         level: AccessLevel::Read,
         depends_on: &[],
-        source: "seed 004 (授权信息)",
+        source: "Alibaba Cloud Live API reference, DescribeLiveProducerUsageData (授权信息 authorization)",
     },
     ActionInfo {
         name: "cts:quota:get",
         level: AccessLevel::Read,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:trace:list",
         level: AccessLevel::List,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:trace:listResource",
         level: AccessLevel::List,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:trace:listTraceUser",
         level: AccessLevel::List,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:notification:create",
         level: AccessLevel::Write,
         depends_on: NOTIFY_DEPS,
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:notification:update",
         level: AccessLevel::Write,
         depends_on: NOTIFY_DEPS,
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:notification:delete",
         level: AccessLevel::Write,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:notification:list",
         level: AccessLevel::List,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:tracker:delete",
         level: AccessLevel::Write,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:tracker:update",
         level: AccessLevel::Write,
         depends_on: TRACKER_UPDATE_DEPS,
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:tracker:create",
         level: AccessLevel::Write,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:tracker:list",
         level: AccessLevel::List,
         depends_on: &["obs:bucket:GetBucketAcl", "obs:bucket:ListAllMyBuckets"],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:tag:create",
         level: AccessLevel::Write,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "cts:tag:delete",
         level: AccessLevel::Write,
         depends_on: &[],
-        source: SEED_001,
+        source: CTS_TABLE_3,
     },
     ActionInfo {
         name: "rtc:ListOperationDistribution",
@@ -626,7 +630,7 @@ fn read_patterns(service: &str) -> Vec<String> {
 }
 
 /// The system policy granting every action of `service` on every resource (Huawei "CTS
-/// `FullAccess`", Alibaba "`AliyunLiveFullAccess`"; seed 001 表1).
+/// `FullAccess`", Alibaba "`AliyunLiveFullAccess`"; Huawei Cloud CTS user guide, table 1).
 ///
 /// ```
 /// use mediameter_query::perm::{self, Access};
@@ -646,7 +650,7 @@ pub fn full_access(service: &str) -> Policy {
 
 /// The system policy granting the read and list actions of `service` on every resource
 /// ("CTS ReadOnlyAccess": query events, quota, trackers and notifications, but no create,
-/// update or delete; seed 001 表2).
+/// update or delete; Huawei Cloud CTS user guide, table 2).
 ///
 /// ```
 /// use mediameter_query::perm::{self, Access};
@@ -666,9 +670,10 @@ pub fn read_only_access(service: &str) -> Policy {
     }
 }
 
-/// The "CTS Administrator" system role (seed 001 表1): every CTS action, plus read-only access
-/// to every other service except IAM. (Its role dependencies — Tenant Guest, OBS Administrator,
-/// Security Administrator — are separate roles; attach them as their own policies.)
+/// The "CTS Administrator" system role (Huawei Cloud CTS user guide, table 1): every CTS action,
+/// plus read-only access to every other service except IAM. (Its role dependencies — Tenant Guest,
+/// OBS Administrator, Security Administrator — are separate roles; attach them as their own
+/// policies.)
 ///
 /// ```
 /// use mediameter_query::perm::{self, Access};

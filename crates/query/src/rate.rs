@@ -133,7 +133,7 @@ impl Decision {
 /// use mediameter_query::{rate::RateLimiter, Registry};
 /// let mut rl = RateLimiter::from_registry(&Registry::builtin(), 10_000)?;
 /// let t0 = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
-/// // ListOperationDistribution: 2 requests/s (seed 002).
+/// // ListOperationDistribution: 2 requests/s (Volcengine RTC API reference).
 /// assert!(rl.check("app-1", "ListOperationDistribution", t0).allowed);
 /// assert!(rl.check("app-1", "ListOperationDistribution", t0).allowed);
 /// assert!(!rl.check("app-1", "ListOperationDistribution", t0).allowed);

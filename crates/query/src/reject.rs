@@ -412,7 +412,7 @@ static EMPTY: Violation = Violation {
     detail: String::new(),
 };
 
-/// The Volcengine API version of the RTC `OpenAPI` in seed 002.
+/// The Volcengine API version of the RTC `OpenAPI` (Volcengine RTC API reference).
 pub const VOLCENGINE_RTC_VERSION: &str = "2020-12-01";
 
 impl fmt::Display for Rejection {
@@ -560,8 +560,8 @@ pub struct Problem {
     pub detail: String,
 }
 
-/// What Huawei's status-code table (seed 001, RTC API appendix "状态码") says to do after a
-/// status.
+/// What Huawei's status-code table (Huawei Cloud RTC API reference, appendix "状态码" (status codes))
+/// says to do after a status.
 ///
 /// ```
 /// use mediameter_query::{retry_advice, RetryAdvice};

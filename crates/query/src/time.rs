@@ -1,11 +1,13 @@
 //! Strict, hand-written parsers and printers for the two time formats the vendors document.
 //!
 //! * [`TimeFormat::UtcSeconds`]: `yyyy-MM-ddTHH:mm:ssZ`, exactly 20 bytes, always UTC. Alibaba's
-//!   `DescribeLiveProducerUsageData` (seed 004, "ISO8601 ... UTC+0 ... yyyy-MM-ddTHH:mm:ssZ") and
-//!   Huawei's RTC statistics API (seed 001, "UTC时间, 格式: YYYY-MM-DDThh:mm:ssZ") use it.
+//!   `DescribeLiveProducerUsageData` (Alibaba Cloud Live API reference, "ISO8601 ... UTC+0 ...
+//!   yyyy-MM-ddTHH:mm:ssZ") and Huawei's RTC statistics API (Huawei Cloud RTC API reference,
+//!   "UTC时间, 格式: YYYY-MM-DDThh:mm:ssZ") use it.
 //! * [`TimeFormat::Rfc3339`]: an RFC 3339 `date-time` with seconds and an explicit offset,
 //!   `yyyy-MM-ddTHH:mm:ss+08:00` (or `Z`, which RFC 3339 defines as the offset zero). Volcengine's
-//!   `ListOperationDistribution` uses it (seed 002, sample `2021-07-24T00:00:00+08:00`).
+//!   `ListOperationDistribution` uses it (Volcengine RTC API reference, sample
+//!   `2021-07-24T00:00:00+08:00`).
 //!
 //! Both parsers work byte by byte (no regex, no allocation) and build a chrono instant. They
 //! are strict by default; every lenient reading the vendors' clients are known to send is a
@@ -59,9 +61,10 @@ const MAX_OFFSET_MINUTES: i16 = 23 * 60 + 59;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum TimeFormat {
-    /// `yyyy-MM-ddTHH:mm:ssZ`, always UTC (Alibaba seed 004, Huawei seed 001).
+    /// `yyyy-MM-ddTHH:mm:ssZ`, always UTC (Alibaba Cloud Live and Huawei Cloud RTC API references).
     UtcSeconds,
-    /// RFC 3339 `date-time` with seconds and an offset `±hh:mm` or `Z` (Volcengine seed 002).
+    /// RFC 3339 `date-time` with seconds and an offset `±hh:mm` or `Z` (Volcengine RTC API
+    /// reference).
     Rfc3339,
 }
 

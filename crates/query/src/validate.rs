@@ -499,7 +499,7 @@ fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
 ///
 /// let p = builtin::list_operation_distribution();
 /// let now = "2021-07-27T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
-/// // The vendor's own sample request (seed 002).
+/// // The vendor's own sample request (Volcengine RTC API reference).
 /// let q = validate(&p, &[
 ///     ("AppId", "Your_AppId"),
 ///     ("StartTime", "2021-07-24T00:00:00+08:00"),

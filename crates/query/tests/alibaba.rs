@@ -1,4 +1,5 @@
-//! `DescribeLiveProducerUsageData` (seed 004; DOMAIN 2.3 and 4): every error code and default.
+//! `DescribeLiveProducerUsageData` (Alibaba Cloud Live API reference): every error code and
+//! default.
 
 use mediameter_query::{Options, Registry, Value, ViolationKind};
 
@@ -12,7 +13,8 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 
 #[test]
 fn the_vendors_sample_request_passes() {
-    // Seed 004, 示例 2: StartTime=2018-09-30T16:00:00Z&EndTime=2018-10-31T15:59:59Z&SplitBy=type
+    // Alibaba Cloud Live API reference, 示例 2 (example 2):
+    // StartTime=2018-09-30T16:00:00Z&EndTime=2018-10-31T15:59:59Z&SplitBy=type
     let reg = Registry::builtin();
     let input = [
         ("StartTime", "2018-09-30T16:00:00Z"),
@@ -31,7 +33,7 @@ fn the_vendors_sample_request_passes() {
 
 #[test]
 fn sample_parameter_values_of_the_table_pass() {
-    // Seed 004, 请求参数 示例值 column.
+    // Alibaba Cloud Live API reference, 请求参数 (request parameters), 示例值 (example) column.
     let reg = Registry::builtin();
     let input = [
         ("Region", "cn-shanghai"),
@@ -163,7 +165,7 @@ fn defaults_fill_the_last_24_hours() {
     // Only an end: the start is 24 h before it.
     let q = ok(&reg, API, &[("EndTime", "2018-10-10T00:00:00Z")], now());
     assert_eq!(q.range().unwrap().start(), at(2018, 10, 9, 0, 0, 0));
-    // Empty means absent (seed 004: "若参数为空, 默认返回所有").
+    // Empty means absent (Alibaba Cloud Live API reference: "若参数为空, 默认返回所有").
     let q = ok(&reg, API, &[("Region", ""), ("StartTime", "")], now());
     assert_eq!(q.get("Region"), None);
     assert!(q.is_defaulted("StartTime"));
@@ -272,7 +274,7 @@ fn all_violations_in_documented_order_and_primary_by_precedence() {
             (ViolationKind::EndNotAfterStart, "EndTime".to_owned()),
         ]
     );
-    // Alibaba answers the time problem first (the six codes of seed 004 outrank the rest).
+    // Alibaba answers the time problem first (the document's six codes outrank the rest).
     assert_eq!(r.code(), "InvalidEndTime.Mismatch");
 }
 

@@ -1,4 +1,5 @@
-//! Huawei CTS trace queries (seed 001) and Alibaba RTC diagnostics (seed 000).
+//! Huawei CTS trace queries (Huawei Cloud CTS user guide) and Alibaba RTC diagnostics (Alibaba
+//! Cloud RTC console guide).
 
 use mediameter_query::{Options, Registry, ViolationKind, WarningKind};
 
@@ -97,7 +98,7 @@ fn cts_missing_trace_type_and_bad_values() {
 
 #[test]
 fn diagnostics_range_at_most_one_hour() {
-    // Seed 000, 5.1: "单次诊断的起始时间和结束时间最大跨度为1小时".
+    // Alibaba Cloud RTC console guide, §5.1: "单次诊断的起始时间和结束时间最大跨度为1小时".
     let reg = Registry::builtin();
     let now = at(2024, 3, 10, 12, 0, 0);
     let base = |end: &'static str| {

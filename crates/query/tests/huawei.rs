@@ -1,4 +1,4 @@
-//! Huawei RTC statistics (seed 001; DOMAIN 2.5 and 4).
+//! Huawei RTC statistics (Huawei Cloud RTC API reference).
 
 use mediameter_query::builtin::HUAWEI_STATISTICS;
 use mediameter_query::{Options, Registry, Value, ViolationKind, WarningKind};
@@ -10,7 +10,7 @@ const ROOMS: &str = "rtc/rooms";
 #[cfg(feature = "serde")]
 #[test]
 fn missing_app_is_the_exact_data_100011001_body() {
-    // Seed 001, 响应示例 状态码 400.
+    // Huawei Cloud RTC API reference, 响应示例 状态码 400 (response example, status 400).
     let reg = Registry::builtin();
     let r = rejected(
         &reg,
@@ -57,7 +57,8 @@ fn defaults_last_hour_limit_and_offset() {
 
 #[test]
 fn the_documented_sample_times_pass() {
-    // Seed 001, Query参数: start_time 2020-04-23T06:00:00Z, end_time 2020-04-23T07:00:00Z.
+    // Huawei Cloud RTC API reference, Query参数 (query parameters): start_time 2020-04-23T06:00:00Z,
+    // end_time 2020-04-23T07:00:00Z.
     let reg = Registry::builtin();
     let input = [
         ("app", "603f71bdfa163e500aff1106c8xxxxxx"),

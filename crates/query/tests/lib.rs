@@ -1,6 +1,6 @@
-//! Integration tests of mediameter-query: golden cases per vendor profile (citing the seeds),
-//! body rendering, rate limiting, permissions and properties. The modules that read or write
-//! JSON need the default `serde` feature; the others run without it.
+//! Integration tests of mediameter-query: golden cases per vendor profile (citing the vendor
+//! documents), body rendering, rate limiting, permissions and properties. The modules that read or
+//! write JSON need the default `serde` feature; the others run without it.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,
@@ -19,5 +19,6 @@ mod props;
 mod rate;
 #[cfg(feature = "serde")] // vendor bodies and profiles as JSON
 mod render;
+mod thread_safety;
 mod time;
 mod volcengine;

@@ -1,4 +1,4 @@
-//! Permissions (seeds 001 and 004; DOMAIN 4).
+//! Permissions (Huawei Cloud CTS user guide; Alibaba Cloud Live API reference).
 
 use mediameter_query::perm::{self, Access, AccessLevel, Effect, Policy, Statement};
 use mediameter_query::{Registry, builtin};
@@ -63,8 +63,9 @@ fn explicit_deny_wins_over_full_access() {
 }
 
 #[test]
-fn cts_system_policies_match_the_seed_table() {
-    // Seed 001, 表2: ReadOnlyAccess may query events, quota, trackers and notifications.
+fn cts_system_policies_match_the_guide_table() {
+    // Huawei Cloud CTS user guide, table 2: ReadOnlyAccess may query events, quota, trackers and
+    // notifications.
     let ro = [perm::read_only_access("cts")];
     let full = [perm::full_access("cts")];
     for a in perm::ACTIONS.iter().filter(|a| a.name.starts_with("cts:")) {

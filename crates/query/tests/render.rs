@@ -74,7 +74,7 @@ fn problems_carry_pointers_and_their_own_codes() {
 
 #[test]
 fn huawei_status_table() {
-    // Seed 001, 状态码 表1.
+    // Huawei Cloud RTC API reference, 状态码 (status codes), table 1.
     assert!(may_retry(408));
     for s in [400, 401, 403, 404, 405, 503] {
         assert_eq!(retry_advice(s), RetryAdvice::DoNotRetry, "{s}");

@@ -13,7 +13,7 @@ fn reason(s: &str, f: TimeFormat, l: Leniency) -> TimeErrorReason {
 
 #[test]
 fn vendor_sample_values_parse_and_print_back() {
-    // Seed 004 (Alibaba), seed 001 (Huawei): yyyy-MM-ddTHH:mm:ssZ.
+    // Alibaba Cloud Live and Huawei Cloud RTC API references: yyyy-MM-ddTHH:mm:ssZ.
     for s in [
         "2018-09-30T16:00:00Z",
         "2018-10-31T15:59:59Z",
@@ -24,7 +24,7 @@ fn vendor_sample_values_parse_and_print_back() {
         assert_eq!(format_utc(t.instant()), s);
         assert_eq!(t.format(TimeFormat::UtcSeconds), s);
     }
-    // Seed 002 (Volcengine): RFC 3339 with offset.
+    // Volcengine RTC API reference: RFC 3339 with offset.
     let t = parse(
         "2021-07-24T00:00:00+08:00",
         TimeFormat::Rfc3339,

@@ -1,4 +1,4 @@
-//! `ListOperationDistribution` (seed 002; DOMAIN 2.4 and 4).
+//! `ListOperationDistribution` (Volcengine RTC API reference).
 
 use mediameter_query::{Options, Registry, Value, ViolationKind, WarningKind};
 
@@ -7,7 +7,7 @@ use crate::common::{at, code, ok, rejected};
 const API: &str = "ListOperationDistribution";
 
 fn sample() -> [(&'static str, &'static str); 5] {
-    // Seed 002, 请求示例.
+    // Volcengine RTC API reference, 请求示例 (request example).
     [
         ("AppId", "Your_AppId"),
         ("StartTime", "2021-07-24T00:00:00+08:00"),

@@ -34,7 +34,12 @@
 //! * `diagnostics` (default): [`diagnosis_html`]. Pulls in `mediameter-diagnostics`.
 //! * `usage` (default): [`usage_html`]. Pulls in `mediameter-usage` and `rust_decimal`.
 //!
+//! # Thread safety
+//!
 //! Every function is pure and the crate holds no state: it is safe to call from any thread.
+//! The functions read their inputs through `&` references (a call, a diagnosis, a usage report)
+//! and return an owned `String`; [`Error`] is `Send + Sync`. `tests/thread_safety.rs` checks
+//! this at compile time.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -17,4 +17,5 @@
 
 mod diagnose;
 mod svg;
+mod thread_safety;
 mod usage;

@@ -1,5 +1,5 @@
-//! The three results of `shared/peers/usage_duckdb.py`, computed with this crate from the same
-//! CSV (`shared/peers/gen_segments.py`), printed in the same shape for a side-by-side:
+//! The three results of `examples/duckdb/usage_duckdb.py`, computed with this crate from the same
+//! CSV (`examples/duckdb/gen_segments.py`), printed in the same shape for a side-by-side:
 //!
 //! 1. subscribe seconds per (hour, region, spec), segments split at hour boundaries;
 //! 2. distinct users per (GMT+8 day, region), a user counted in every day its segments overlap

@@ -404,8 +404,8 @@ pub fn report_csv(report: &UsageReport) -> String {
     out
 }
 
-/// The per-user detail list of communication records (seed 000 "export the detail"): one line
-/// per user per session, with join, leave and seconds per spec.
+/// The per-user detail list of communication records (Alibaba Cloud RTC console guide §3, "export
+/// the detail"): one line per user per session, with join, leave and seconds per spec.
 ///
 /// ```
 /// # use mediameter_core::*; use mediameter_usage::*;

@@ -1,4 +1,4 @@
-//! Distribution by a dimension with proportions (DOMAIN 2.4, seed 002
+//! Distribution by a dimension with proportions (Volcengine RTC API reference,
 //! `ListOperationDistribution`).
 
 use std::fmt;
@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 
-/// The indicator of a distribution. Seed 002 names it `user_num` in its text and response but
-/// sends `user_count` in its sample request: both parse, and it is always reported as
+/// The indicator of a distribution. The Volcengine document names it `user_num` in its text and
+/// response but sends `user_count` in its sample request: both parse, and it is always reported as
 /// `user_num`.
 ///
 /// ```
@@ -87,7 +87,7 @@ impl<'de> serde::Deserialize<'de> for Indicator {
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ProportionMode {
     /// The vendor's style: each proportion rounded on its own to 2 decimals with this rounding mode;
-    /// the sum may differ from 100.00. The sample of seed 002 (Shanghai 666 → 66.66, Beijing
+    /// the sum may differ from 100.00. The Volcengine sample (Shanghai 666 → 66.66, Beijing
     /// 123 → 12.31) fits a total of 999 users truncated toward zero (half-up would give 66.67),
     /// so [`ProportionMode::VENDOR`] truncates.
     Independent(RoundingMode),
@@ -154,7 +154,7 @@ pub struct DistributionRow {
 ///
 /// ```
 /// use mediameter_usage::{ProportionMode, distribution};
-/// // Seed 002: Shanghai 666 → 66.66, Beijing 123 → 12.31 (of 999 users).
+/// // Volcengine RTC API reference: Shanghai 666 → 66.66, Beijing 123 → 12.31 (of 999 users).
 /// let rows = distribution(&[("上海".into(), 666), ("北京".into(), 123), ("其他".into(), 210)], ProportionMode::VENDOR)?;
 /// assert_eq!(rows[0].proportion.to_string(), "66.66");
 /// assert_eq!(rows[1].proportion.to_string(), "21.02");

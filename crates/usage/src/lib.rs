@@ -56,6 +56,19 @@
 //! # Ok::<(), mediameter_usage::Error>(())
 //! ```
 //!
+//! # Thread safety
+//!
+//! Every public type is `Send` and `Sync` (a [`SegmentReader`] or [`csv::CsvReader`] is as far
+//! as its reader is), and none has interior mutability. Queries, reports, states and vendor
+//! shapes are plain values. The accumulators take `&mut self` to add data —
+//! [`Aggregator::push`], [`SortedAggregator::push`], [`SegmentTable::push`], [`UsageState::merge`],
+//! [`Hll::insert_hash`] — so each is filled by one thread; to use more, give each thread its own
+//! and merge the [`UsageState`]s, or let the library do it: [`report_parallel`] and
+//! [`SegmentTable::report_parallel`] split the work over scoped threads they start and join
+//! before returning (at most 64). A filled [`SegmentTable`] answers queries through `&self`, so
+//! one table behind an `Arc` serves any number of threads. The crate keeps no global state and
+//! never reads the clock. `tests/thread_safety.rs` checks this at compile time.
+//!
 //! # Feature flags
 //!
 //! * `serde` (default): `Serialize`/`Deserialize` for the public data types (queries, states,

@@ -34,7 +34,7 @@ pub enum Dimension {
     Domain,
     /// The product instance.
     Instance,
-    /// The product type (`Type` of seed 004).
+    /// The product type (`Type` of `DescribeLiveProducerUsageData`).
     ProductType,
     /// The media spec.
     Spec,
@@ -115,7 +115,8 @@ impl Dimension {
         }
     }
 
-    /// Parses a comma-separated list of dimensions (`SplitBy` of seed 004), dropping repeats.
+    /// Parses a comma-separated list of dimensions (`SplitBy` of `DescribeLiveProducerUsageData`),
+    /// dropping repeats.
     ///
     /// # Errors
     ///
@@ -432,9 +433,10 @@ impl UsageQuery {
         self
     }
 
-    /// Keeps only segments whose `dim` is one of `values` (an empty list keeps all, as in seed
-    /// 004). Spec and role values are normalized (`≤720P` → `720p`, `subscriber` → `sub`). A
-    /// segment without a value for a filtered optional dimension is dropped.
+    /// Keeps only segments whose `dim` is one of `values` (an empty list keeps all, as in
+    /// `DescribeLiveProducerUsageData`). Spec and role values are normalized (`≤720P` → `720p`,
+    /// `subscriber` → `sub`). A segment without a value for a filtered optional dimension is
+    /// dropped.
     ///
     /// # Errors
     ///

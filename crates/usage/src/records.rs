@@ -1,4 +1,5 @@
-//! Communication records (DOMAIN 2.2, seed 000): channel sessions and per-user detail.
+//! Communication records (Alibaba Cloud RTC console guide §3): channel sessions and per-user
+//! detail.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};

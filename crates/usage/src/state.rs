@@ -138,7 +138,7 @@ impl Distinct {
 pub struct Cell {
     /// Seconds of publishing, per spec.
     pub publish_seconds: PerSpec<u64>,
-    /// Seconds of subscribing, per spec (the billed time, seed 000).
+    /// Seconds of subscribing, per spec (the billed time, Alibaba Cloud RTC console guide).
     pub subscribe_seconds: PerSpec<u64>,
     /// Σ ⌈piece seconds / 60⌉ over the subscribe pieces of this bucket, per spec: the billable
     /// minutes under [`MinutePolicy::CeilPerRecord`](mediameter_core::MinutePolicy).
@@ -179,8 +179,8 @@ fn merge_opt(a: &mut Option<Distinct>, b: Option<&Distinct>) -> Result<()> {
     }
 }
 
-/// A publish→subscribe relation: one communication (seed 000). Identified by the channel, the
-/// publishing user (when the segment names it) and the subscribing user.
+/// A publish→subscribe relation: one communication (Alibaba Cloud RTC console guide). Identified by
+/// the channel, the publishing user (when the segment names it) and the subscribing user.
 ///
 /// ```
 /// let r = mediameter_usage::Relation { app: "a".into(), channel: "c".into(), publisher: None, subscriber: "u".into() };

@@ -1,8 +1,8 @@
 //! A deterministic generator of realistic segments, for benchmarks and examples.
 //!
-//! It follows the shape of `shared/peers/gen_segments.py` (20 apps, 50,000 channels, 200,000
-//! users, 34 regions, starts uniform over 7 days from a GMT+8 midnight, log-normal durations
-//! around 10 minutes capped at 4 hours, 30 % publishers, audio/360p/720p/1080p at
+//! It follows the shape of the crate's `examples/duckdb/gen_segments.py` (20 apps, 50,000 channels,
+//! 200,000 users, 34 regions, starts uniform over 7 days from a GMT+8 midnight, log-normal
+//! durations around 10 minutes capped at 4 hours, 30 % publishers, audio/360p/720p/1080p at
 //! 40/20/30/10 %), with its own random generator (SplitMix64), so the numbers differ from the
 //! Python script's for the same seed.
 
@@ -210,8 +210,8 @@ pub fn segments(n: usize, seed: u64) -> Result<Vec<StreamSegment>> {
     Ok(out)
 }
 
-/// The three queries of `shared/peers/usage_duckdb.py`, as usage queries, named: (1) subscribe
-/// seconds per UTC hour, region and spec; (2) distinct users (by id alone, as
+/// The three queries of the crate's `examples/duckdb/usage_duckdb.py`, as usage queries, named: (1)
+/// subscribe seconds per UTC hour, region and spec; (2) distinct users (by id alone, as
 /// `count(DISTINCT "user")`) per GMT+8 day and region; (3) peak concurrent subscribe streams per
 /// UTC hour.
 ///

@@ -1,4 +1,5 @@
-//! Aggregation: golden examples (DOMAIN 2.1, 2.3; seeds 000 and 004) and a brute-force oracle.
+//! Aggregation: golden examples (Alibaba Cloud RTC console guide; Alibaba Cloud Live API reference)
+//! and a brute-force oracle.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,7 +20,8 @@ fn hours_gmt8() -> UsageQuery {
     UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
 }
 
-/// DOMAIN 2.3 / core example: 08:45:30 to 09:10:00 GMT+8 splits 870 s + 600 s.
+/// Hour buckets as in `DescribeLiveProducerUsageData`: 08:45:30 to 09:10:00 GMT+8 splits 870 s +
+/// 600 s.
 #[test]
 fn segment_crossing_an_hour_is_split_exactly() {
     let s = seg(
@@ -42,7 +44,8 @@ fn segment_crossing_an_hour_is_split_exactly() {
         .collect();
     assert_eq!(secs, [870, 600]);
     assert_eq!(r.rows[0].bucket_start.timestamp(), DAY0_GMT8 + 8 * 3600);
-    // Only subscription is billed (seed 000): 870 s → 15 min, 600 s → 10 min.
+    // Only subscription is billed (Alibaba Cloud RTC console guide): 870 s → 15 min, 600 s → 10
+    // min.
     assert_eq!(r.rows[0].billable_minutes[P720], dec!(15));
     assert_eq!(r.rows[1].billable_minutes[P720], dec!(10));
     assert_eq!(r.totals[0].subscribe_seconds[P720], 1470);
@@ -158,7 +161,8 @@ fn communications_are_publish_subscribe_relations() {
     assert_eq!(r.rows[0].channels, Some(1));
 }
 
-/// Split by region and spec, filtered to two regions (DOMAIN 2.3: an empty filter is "all").
+/// Split by region and spec, filtered to two regions (`DescribeLiveProducerUsageData`: an empty
+/// filter is "all").
 #[test]
 fn split_and_filter() {
     let t = DAY0_GMT8;

@@ -1,4 +1,4 @@
-//! Distribution by a dimension (DOMAIN 2.4, seed 002 `ListOperationDistribution`).
+//! Distribution by a dimension (Volcengine RTC API reference, `ListOperationDistribution`).
 
 use mediameter_core::{BillingZone, Granularity};
 use mediameter_usage::{Dimension, Indicator, ProportionMode, UsageQuery, aggregate, distribution};
@@ -7,11 +7,11 @@ use rust_decimal::Decimal;
 
 use crate::common::*;
 
-/// Seed 002's sample: 上海 666 → 66.66, 北京 123 → 12.31. The seed does not give the total;
-/// 999 is the only whole total for which both values come out with one rounding rule
+/// The Volcengine document's sample: 上海 666 → 66.66, 北京 123 → 12.31. The document does not give the
+/// total; 999 is the only whole total for which both values come out with one rounding rule
 /// (truncation): at 999, half-up would give 66.67.
 #[test]
-fn seed_002_sample_vendor_style() {
+fn volcengine_sample_vendor_style() {
     let v = vec![
         ("上海".to_owned(), 666),
         ("北京".to_owned(), 123),
@@ -48,7 +48,7 @@ fn seed_002_sample_vendor_style() {
 }
 
 #[test]
-fn seed_002_sample_largest_remainder() {
+fn volcengine_sample_largest_remainder() {
     let v = vec![
         ("上海".to_owned(), 666),
         ("北京".to_owned(), 123),

@@ -19,5 +19,6 @@ mod input;
 mod merge;
 mod records;
 mod sorted;
+mod thread_safety;
 #[cfg(feature = "serde")] // the vendors' JSON shapes
 mod vendor;

@@ -1,4 +1,4 @@
-//! Communication records (DOMAIN 2.2, seed 000).
+//! Communication records (Alibaba Cloud RTC console guide §3).
 
 use mediameter_core::MediaSpec;
 use mediameter_usage::{communication_records, csv::user_detail_csv};

@@ -1,4 +1,4 @@
-//! Vendor shapes, round-tripped against the samples in the seeds.
+//! Vendor shapes, round-tripped against the samples in the vendor documents.
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy};
 use mediameter_usage::vendor::{
@@ -17,7 +17,7 @@ fn roundtrip_json<T: serde::Serialize + serde::de::DeserializeOwned>(text: &str)
     parsed
 }
 
-/// Seed 004, first sample (all split fields), JSON.
+/// Alibaba Cloud Live API reference, first sample (all split fields), JSON.
 #[test]
 fn alibaba_example_json() {
     let r: ProducerUsageResponse = roundtrip_json(include_str!("data/alibaba_example1.json"));
@@ -38,7 +38,8 @@ fn alibaba_example_json() {
     assert_eq!(b.to_rfc3339(), "2018-10-31T15:59:59+00:00");
 }
 
-/// Seed 004, example 2 (SplitBy=type): the XML and the JSON samples are the same response.
+/// Alibaba Cloud Live API reference, example 2 (SplitBy=type): the XML and the JSON samples are the
+/// same response.
 #[test]
 fn alibaba_split_type_xml_and_json_agree() {
     let from_json: ProducerUsageResponse =
@@ -93,7 +94,7 @@ fn alibaba_from_report() {
     assert!(ProducerUsageResponse::from_report(&rep, "req", end, start).is_err());
 }
 
-/// Seed 002 response sample.
+/// Volcengine RTC API reference, response sample.
 #[test]
 fn volcengine_distribution_sample() {
     let r: DistributionResponse = roundtrip_json(include_str!("data/volcengine_distribution.json"));
@@ -103,7 +104,7 @@ fn volcengine_distribution_sample() {
     assert_eq!(r.result.data[0].value.to_string(), "666");
 }
 
-/// Seed 001 room list sample, with "-" for an open room.
+/// Huawei Cloud RTC API reference, room list sample, with "-" for an open room.
 #[test]
 fn huawei_room_list_sample() {
     let r: RoomListResponse = roundtrip_json(include_str!("data/huawei_rooms.json"));

@@ -23,8 +23,9 @@ use mediameter_gateway::{Admitted, Gateway, GatewayLayer, Principal, Principals}
 use mediameter_query::{Clock, Registry, perm};
 use serde_json::{Value, json};
 
-/// The sample the CLI ships: one line per user session in a channel.
-pub const SAMPLE_CSV: &str = include_str!("../../../cli/data/usage_sample.csv");
+/// The sample the CLI ships (a copy, so that the example builds from the published package):
+/// one line per user session in a channel.
+pub const SAMPLE_CSV: &str = include_str!("usage_sample.csv");
 
 /// Routes of the three vendor APIs.
 pub const ALIBABA_PATH: &str = "/alibaba/live";

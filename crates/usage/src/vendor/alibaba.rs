@@ -1,4 +1,4 @@
-//! Alibaba Cloud Live `DescribeLiveProducerUsageData` response (seed 004, DOMAIN 2.3).
+//! Alibaba Cloud Live `DescribeLiveProducerUsageData` response (Alibaba Cloud Live API reference).
 
 use chrono::{DateTime, Utc};
 use mediameter_core::{Granularity, LiveTier, MediaSpec, VideoTier};
@@ -65,7 +65,7 @@ pub struct BillProducerData {
 
 /// The response.
 ///
-/// Times are kept as the document gives them: the seed's sample response has `StartTime`
+/// Times are kept as the document gives them: the document's sample response has `StartTime`
 /// and `EndTime` swapped (a slip in the sample, not a rule), so reading does not check their
 /// order; [`ProducerUsageResponse::query_range`] orders them.
 ///
@@ -225,7 +225,7 @@ impl ProducerUsageResponse {
         })
     }
 
-    /// The XML shape of the seed (`DescribeLiveProducerUsageDataResponse` root).
+    /// The XML shape of the document (`DescribeLiveProducerUsageDataResponse` root).
     #[must_use]
     pub fn to_xml(&self) -> String {
         let mut out = String::from("<DescribeLiveProducerUsageDataResponse>\n");

@@ -1,4 +1,4 @@
-//! Huawei Cloud RTC room list response (seed 001, DOMAIN 2.5).
+//! Huawei Cloud RTC room list response (Huawei Cloud RTC API reference).
 
 use chrono::{DateTime, Utc};
 

@@ -1,4 +1,4 @@
-//! Volcengine RTC `ListOperationDistribution` response (seed 002, DOMAIN 2.4).
+//! Volcengine RTC `ListOperationDistribution` response (Volcengine RTC API reference).
 
 use rust_decimal::Decimal;
 
