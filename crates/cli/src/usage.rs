@@ -146,31 +146,15 @@ fn segment_err(e: mediameter_usage::Error) -> CliError {
     }
 }
 
+/// A `--start`/`--end` flag: core's one parser, its error as an argument error.
 fn parse_instant(s: &str, what: &str) -> Result<DateTime<Utc>, CliError> {
-    if let Ok(n) = s.trim().parse::<i64>() {
-        return DateTime::from_timestamp(n, 0)
-            .ok_or_else(|| CliError::usage(format!("--{what} {n} is out of range")));
-    }
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            CliError::usage(format!(
-                "--{what} {}: expected RFC 3339 or Unix seconds ({e})",
-                echo(s)
-            ))
-        })
+    mediameter_core::time::parse_instant(s).map_err(|e| CliError::usage(format!("--{what}: {e}")))
 }
 
+/// The `--minute-policy` flag: core's parser, its error as an argument error.
 fn minute_policy(s: &str) -> Result<MinutePolicy, CliError> {
-    match s {
-        "exact" => Ok(MinutePolicy::Exact),
-        "ceil_per_record" | "ceil-per-record" => Ok(MinutePolicy::CeilPerRecord),
-        "ceil_per_period" | "ceil-per-period" => Ok(MinutePolicy::CeilPerPeriod),
-        _ => Err(CliError::usage(format!(
-            "--minute-policy {}: expected exact, ceil_per_record or ceil_per_period",
-            echo(s)
-        ))),
-    }
+    s.parse()
+        .map_err(|e| CliError::usage(format!("--minute-policy: {e}")))
 }
 
 fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliError> {
