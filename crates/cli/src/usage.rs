@@ -206,7 +206,9 @@ fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliE
     Ok((q, range))
 }
 
-fn open(path: Option<&Path>) -> Result<(Box<dyn BufRead>, Option<InputFormat>), CliError> {
+pub(crate) fn open(
+    path: Option<&Path>,
+) -> Result<(Box<dyn BufRead>, Option<InputFormat>), CliError> {
     match path {
         Some(p) if p != Path::new("-") => {
             let file = std::fs::File::open(p).map_err(|source| CliError::Io {
@@ -228,7 +230,7 @@ fn open(path: Option<&Path>) -> Result<(Box<dyn BufRead>, Option<InputFormat>), 
 }
 
 /// Reads segments and hands each to `sink`; reports skips and progress on stderr.
-fn for_each_segment(
+pub(crate) fn for_each_segment(
     input: Box<dyn BufRead>,
     format: InputFormat,
     skip_bad: bool,
@@ -246,11 +248,11 @@ fn for_each_segment(
         sink(seg.map_err(input_err)?)?;
         n = n.saturating_add(1);
         if progress && n.is_multiple_of(1_000_000) {
-            eprint!("\rmediameter usage: {n} segments read");
+            eprint!("\rmediameter: {n} segments read");
         }
     }
     if progress && n >= 1_000_000 {
-        eprintln!("\rmediameter usage: {n} segments read");
+        eprintln!("\rmediameter: {n} segments read");
     }
     let report = reader.skip_report().clone();
     print_skips(&report);
@@ -299,7 +301,7 @@ fn table_report(
         .map_err(input_err)
 }
 
-fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
+pub(crate) fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
     let head = input.fill_buf().map_err(|source| CliError::Io {
         what: "input".to_owned(),
         source,

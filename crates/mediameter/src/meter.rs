@@ -460,7 +460,7 @@ impl Meter {
             })?;
         if self.out_of_period == OutOfPeriod::Refuse {
             let (ps, pe) = self.period;
-            let outside = if s < ps {
+            let outside = if s < ps || s >= pe {
                 Some(("start", seg.range.start()))
             } else if e > pe {
                 Some(("end", seg.range.end()))
