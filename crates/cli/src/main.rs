@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use mediameter_core::echo::escape_controls;
 
+mod account;
 mod billing;
 mod core_demo;
 mod diagnostics;
@@ -48,6 +49,13 @@ enum Command {
     /// deduct from prepaid packs earliest expiry first, price the overflow by a tariff and
     /// print the statement with each pack's draw-down and the overflow lines.
     Invoice(Box<invoice::InvoiceArgs>),
+    /// Whether a prepaid pack may be refunded (bought no more than 7 days ago, nothing
+    /// consumed, not expired), from the engine state an invoice or bill printed; --apply
+    /// refunds it.
+    Refund(account::RefundArgs),
+    /// What an action does to an app's status: enabling needs a pack with balance, unpaid
+    /// charges make it overdue.
+    AppStatus(account::AppStatusArgs),
     /// Price the upgrade of a monthly subscription over the natural months left in its term.
     Prorate(billing::ProrateArgs),
     /// Settle per-second on-demand usage of resources into hourly periods (GMT+8 by default).
@@ -87,6 +95,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
         }
         Command::Bill(args) => billing::run_bill(&args, out),
         Command::Invoice(args) => invoice::run(&args, out),
+        Command::Refund(args) => account::run_refund(&args, out),
+        Command::AppStatus(args) => account::run_app_status(&args, out),
         Command::Prorate(args) => billing::run_prorate(&args, out),
         Command::Settle(args) => billing::run_settle(&args, out),
         Command::Usage(args) => usage::run(&args, out),

@@ -32,7 +32,16 @@ fn help_lists_every_subcommand() {
     let (ok, out, _) = mediameter(&["--help"], "");
     assert!(ok);
     for cmd in [
-        "demo", "bill", "invoice", "prorate", "settle", "usage", "diagnose", "validate",
+        "demo",
+        "bill",
+        "invoice",
+        "refund",
+        "app-status",
+        "prorate",
+        "settle",
+        "usage",
+        "diagnose",
+        "validate",
     ] {
         assert!(
             out.lines().any(|l| l.trim_start().starts_with(cmd)),
@@ -278,4 +287,100 @@ fn demo_shows_the_invoice_of_the_bundled_segments() {
         "{out}"
     );
     assert!(out.contains("32.844    32.85 CNY"), "{out}");
+}
+
+mod account {
+    use super::mediameter;
+
+    const PACKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/invoice_packs.json");
+
+    /// The 7-day unconsumed rule (Alibaba Cloud RTC pricing): bought 2023-03-10 10:00 GMT+8,
+    /// refundable through 2023-03-17 10:00, not after, and not once drawn.
+    #[test]
+    fn refund_follows_the_seven_day_unconsumed_rule() {
+        let ask = |at: &str, extra: &[&str]| {
+            let mut args = vec![
+                "refund",
+                "--packs",
+                PACKS,
+                "--pack",
+                "pk-year-1200",
+                "--at",
+                at,
+            ];
+            args.extend_from_slice(extra);
+            let (ok, out, err) = mediameter(&args, "");
+            assert!(ok, "{err}");
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        };
+        assert_eq!(ask("2023-03-17T02:00:00Z", &[])["allowed"], true);
+        let late = ask("2023-03-17T02:00:01Z", &[]);
+        assert_eq!(late["allowed"], false);
+        assert!(
+            late["message"]
+                .as_str()
+                .unwrap()
+                .contains("more than 7 days")
+        );
+        let applied = ask("2023-03-11T00:00:00Z", &["--apply"]);
+        assert_eq!(applied["state"]["packs"][1]["refunded"], true);
+        let (ok, _, err) = mediameter(
+            &[
+                "refund",
+                "--packs",
+                PACKS,
+                "--pack",
+                "pk-none",
+                "--at",
+                "2023-03-11T00:00:00Z",
+            ],
+            "",
+        );
+        assert!(!ok && err.contains("unknown pack"), "{err}");
+        let out = crate::run_mediameter(&["refund", "--pack", "p", "--at", "soon"], "");
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    /// Enabling needs a valid pack with balance; an overdue app with arrears stays overdue.
+    #[test]
+    fn app_status_answers_from_the_packs() {
+        let ask = |args: &[&str]| {
+            let mut all = vec!["app-status", "--packs", PACKS];
+            all.extend_from_slice(args);
+            let (ok, out, err) = mediameter(&all, "");
+            assert!(ok, "{err}");
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        };
+        let on = ask(&["--action", "enable", "--at", "2023-03-05T00:00:00Z"]);
+        assert_eq!(
+            (on["allowed"].as_bool(), on["to"].as_str()),
+            (Some(true), Some("enabled"))
+        );
+        let expired = ask(&["--action", "enable", "--at", "2025-03-05T00:00:00Z"]);
+        assert_eq!(expired["refusal"], "no_pack_balance");
+        let overdue = ask(&[
+            "--status",
+            "overdue",
+            "--action",
+            "enable",
+            "--arrears",
+            "--at",
+            "2023-03-05T00:00:00Z",
+        ]);
+        assert_eq!(overdue["refusal"], "arrears_unpaid");
+        let unpaid = ask(&[
+            "--status",
+            "enabled",
+            "--action",
+            "charges-unpaid",
+            "--at",
+            "2023-03-05T00:00:00Z",
+        ]);
+        assert_eq!(
+            (unpaid["to"].as_str(), unpaid["can_communicate"].as_bool()),
+            (Some("overdue"), Some(false))
+        );
+        let out = crate::run_mediameter(&["app-status", "--action", "resume", "--at", "0"], "");
+        assert_eq!(out.status.code(), Some(2));
+    }
 }
