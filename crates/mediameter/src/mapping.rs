@@ -239,12 +239,20 @@ impl Rule {
     }
 
     fn matches(&self, seg: &StreamSegment) -> bool {
-        seg.role == self.role
-            && (self.specs.is_empty() || self.specs.contains(&seg.spec))
+        self.matches_parts(
+            seg.role,
+            seg.spec,
+            seg.product_type.as_ref().map(ProductType::as_str),
+        )
+    }
+
+    fn matches_parts(&self, role: Role, spec: MediaSpec, product_type: Option<&str>) -> bool {
+        role == self.role
+            && (self.specs.is_empty() || self.specs.contains(&spec))
             && self
                 .product_type
                 .as_ref()
-                .is_none_or(|t| seg.product_type.as_ref() == Some(t))
+                .is_none_or(|t| product_type == Some(t.as_str()))
     }
 
     /// The specs this rule can bill, each with the spec it bills as.
@@ -381,6 +389,27 @@ impl Mapping {
     #[must_use]
     pub fn rule_for(&self, seg: &StreamSegment) -> Option<usize> {
         self.rules.iter().position(|r| r.matches(seg))
+    }
+
+    /// The index of the rule usage of `role`, `spec` and product type `product_type` bills
+    /// under, if any: [`Mapping::rule_for`] for figures that are not segments (a usage
+    /// report's row).
+    ///
+    /// ```
+    /// use mediameter::mapping::Mapping;
+    /// use mediameter_core::{MediaSpec, Role};
+    /// assert_eq!(Mapping::rtc().rule_for_parts(Role::Subscribe, MediaSpec::Audio, None), Some(0));
+    /// ```
+    #[must_use]
+    pub fn rule_for_parts(
+        &self,
+        role: Role,
+        spec: MediaSpec,
+        product_type: Option<&str>,
+    ) -> Option<usize> {
+        self.rules
+            .iter()
+            .position(|r| r.matches_parts(role, spec, product_type))
     }
 
     /// Every (product, spec) the mapping can bill, sorted: what the tariff must price.

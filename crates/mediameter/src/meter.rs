@@ -534,6 +534,162 @@ impl Meter {
         Ok(())
     }
 
+    /// Meters a usage report instead of segments: each row's publish and subscribe seconds
+    /// per spec bill under the mapping as a segment of that role, spec and product type would,
+    /// in one slice per row starting at the row's bucket. A report is what a
+    /// [`UsageState`](mediameter_usage::UsageState) (the usage library's mergeable state)
+    /// gives, so shards aggregated by the usage library can be invoiced too.
+    ///
+    /// A bucket cannot be split: a row whose bucket contains a pack purchase or expiry, or
+    /// straddles the period's bounds, is refused (meter the segments, or report on a finer
+    /// grid). A bucket wholly outside the period is refused or carried as for segments.
+    ///
+    /// # Errors
+    ///
+    /// Located at `row N` (counting from 1) and field: `bucket_start` for the cases above;
+    /// `group` when a mapping rule names a product type and the report is not split by type;
+    /// `spec` for audio under a `live_tier` rule; `role` for an unmatched figure under
+    /// [`Unmatched::Refuse`]. On error nothing of the report is counted.
+    ///
+    /// ```
+    /// use mediameter::{mapping::Mapping, meter::Meter};
+    /// use mediameter_billing::period::OutOfPeriod;
+    /// use mediameter_core::*;
+    /// use mediameter_usage::{Aggregator, UsageQuery, parse_csv};
+    /// let segs = parse_csv("app,channel,user,role,spec,region,start,end\na,c,u,sub,720p,,0,90\n")?;
+    /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
+    /// agg.extend(&segs)?;
+    /// let report = agg.to_state().report(MinutePolicy::Exact)?;
+    /// let grid = Buckets::new(BillingZone::UTC, Granularity::HOUR);
+    /// let mut meter = Meter::new(Mapping::rtc(), TimeRange::from_unix(0, 86_400)?, grid, OutOfPeriod::Refuse, [])?;
+    /// meter.push_report(&report)?;
+    /// assert_eq!(meter.finish().seconds(), 90);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push_report(&mut self, report: &mediameter_usage::UsageReport) -> Result<()> {
+        use mediameter_usage::Dimension;
+        let by_type = report.split_by.contains(&Dimension::ProductType);
+        if !by_type
+            && let Some(i) = self
+                .mapping
+                .rules()
+                .iter()
+                .position(|r| r.product_type().is_some())
+        {
+            return Err(Error::invalid(
+                "report split",
+                &format!(
+                    "{:?}",
+                    report
+                        .split_by
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                ),
+                format!("a report split by type: mapping rules[{i}] names a product type"),
+            )
+            .at("report, field split_by"));
+        }
+        let width = i64::from(report.interval.seconds());
+        let (ps, pe) = self.period;
+        let mut planned: Vec<((i64, u16), u64)> = Vec::new();
+        let mut unbilled = Unbilled::default();
+        for (r, row) in report.rows.iter().enumerate() {
+            let place = |field: &str| format!("row {}, field {field}", r.saturating_add(1));
+            let start = row.bucket_start.timestamp();
+            let end = start.saturating_add(width);
+            let inside = start >= ps && end <= pe;
+            // The period's bounds are boundaries too: a cut inside the bucket covers a bucket
+            // that straddles the period.
+            let at = self.boundaries.partition_point(|b| *b <= start);
+            let cut = self.boundaries.get(at).is_some_and(|b| *b < end);
+            if cut {
+                return Err(Error::invalid(
+                    "report bucket",
+                    &row.bucket_start.to_rfc3339(),
+                    "a bucket with no pack purchase or expiry inside it and wholly inside or \
+                     outside the billing period (meter the segments, or report on a finer grid)",
+                )
+                .at(place("bucket_start")));
+            }
+            if !inside && self.out_of_period == OutOfPeriod::Refuse {
+                return Err(Error::invalid(
+                    "report bucket",
+                    &row.bucket_start.to_rfc3339(),
+                    format!(
+                        "a bucket inside the billing period {} (usage of another period is \
+                         refused unless it is carried to its own period)",
+                        self.period_range()
+                    ),
+                )
+                .at(place("bucket_start")));
+            }
+            let product_type = row
+                .group
+                .iter()
+                .find(|(d, _)| *d == Dimension::ProductType)
+                .and_then(|(_, v)| v.as_deref());
+            for (role, seconds) in [
+                (Role::Publish, &row.publish_seconds),
+                (Role::Subscribe, &row.subscribe_seconds),
+            ] {
+                for (spec, secs) in seconds.iter() {
+                    if *secs == 0 {
+                        continue;
+                    }
+                    let Some(rule) = self.mapping.rule_for_parts(role, spec, product_type) else {
+                        if self.mapping.unmatched() == Unmatched::Refuse {
+                            return Err(Error::invalid(
+                                "report figure",
+                                &format!("{role} {spec} type {}", product_type.unwrap_or("-")),
+                                "figures some mapping rule matches (the mapping refuses unmatched usage)",
+                            )
+                            .at(place("role")));
+                        }
+                        let slot = match role {
+                            Role::Publish => &mut unbilled.publish,
+                            Role::Subscribe => &mut unbilled.subscribe,
+                        };
+                        *slot = slot.saturating_add(*secs);
+                        continue;
+                    };
+                    let target = self
+                        .table
+                        .get(rule)
+                        .and_then(|row| row.get(spec.index()))
+                        .copied()
+                        .flatten()
+                        .ok_or_else(|| {
+                            Error::invalid(
+                                "report spec",
+                                spec.as_str(),
+                                format!(
+                                    "a video spec: mapping rules[{rule}] bills the live output tier"
+                                ),
+                            )
+                            .at(place("spec"))
+                        })?;
+                    planned.push(((start, target), *secs));
+                }
+            }
+        }
+        let new = planned
+            .iter()
+            .filter(|(k, _)| !self.cells.contains_key(k))
+            .count();
+        if self.cells.len().saturating_add(new) > MAX_SLICES {
+            return Err(too_many(self.cells.len().saturating_add(new)).at("report"));
+        }
+        for (key, secs) in planned {
+            let slot = self.cells.entry(key).or_insert(0);
+            *slot = slot.saturating_add(secs);
+        }
+        self.unbilled.publish = self.unbilled.publish.saturating_add(unbilled.publish);
+        self.unbilled.subscribe = self.unbilled.subscribe.saturating_add(unbilled.subscribe);
+        self.segments = self.segments.saturating_add(report.segments);
+        Ok(())
+    }
+
     fn period_range(&self) -> String {
         format!(
             "[{}, {})",

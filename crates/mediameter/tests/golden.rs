@@ -213,3 +213,42 @@ fn live_transcoding_bills_per_output_tier() {
         ]
     );
 }
+
+/// The usage library's mergeable state, aggregated in two shards, merged and reported by the
+/// hour, invoices to the same statement as the segments themselves (the sample packs are
+/// bought and expire on the hour, so no bucket holds a pack boundary).
+#[test]
+fn a_merged_usage_state_invoices_like_the_segments() {
+    use mediameter::usage::UsageState;
+    let segments = parse_csv(sample::SEGMENTS).unwrap();
+    let from_segments = invoice(&segments, request("2023-03")).unwrap();
+
+    let query = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR);
+    let (a, b) = segments.split_at(segments.len() / 3);
+    let mut state = UsageState::new(query.clone());
+    for shard in [a, b] {
+        let mut agg = Aggregator::new(query.clone()).unwrap();
+        agg.extend(shard).unwrap();
+        state.merge(&agg.to_state()).unwrap();
+    }
+    let report = state.report(MinutePolicy::Exact).unwrap();
+    let run = request("2023-03").start().unwrap();
+    let mut meter = run.meter().unwrap();
+    meter.push_report(&report).unwrap();
+    let from_report = run.bill(&meter.finish()).unwrap();
+    assert_eq!(from_report.statement, from_segments.statement);
+    assert_eq!(from_report.unbilled, from_segments.unbilled);
+    assert_eq!(from_report.balances, from_segments.balances);
+
+    // A daily report cannot be cut at the pack bought at 10:00 on 10 March: refused.
+    let daily = UsageQuery::new(BillingZone::GMT8, Granularity::DAY);
+    let mut agg = Aggregator::new(daily).unwrap();
+    agg.extend(&segments).unwrap();
+    let report = agg.report(MinutePolicy::Exact).unwrap();
+    let mut meter = request("2023-03").start().unwrap().meter().unwrap();
+    let err = meter.push_report(&report).unwrap_err().to_string();
+    assert!(
+        err.contains("field bucket_start") && err.contains("finer grid"),
+        "{err}"
+    );
+}
