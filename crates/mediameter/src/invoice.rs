@@ -61,7 +61,7 @@ impl Default for InvoiceOptions {
 ///
 /// In JSON: `{"month": "2024-03", "mapping"?, "packs"?: [...], "tariff": {...}, "state"?,
 /// "options"?}`; the mapping defaults to [`Mapping::rtc`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct InvoiceRequest {
@@ -76,7 +76,7 @@ pub struct InvoiceRequest {
     /// The pay-as-you-go tariff.
     pub tariff: Tariff,
     /// The engine state of the previous run (packs and their balances, applied items).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EngineState>,
     /// Options.
     #[serde(default)]
@@ -288,8 +288,8 @@ impl InvoiceRun {
 }
 
 /// The invoice of a month: the statement (per-pack draw-down, overflow lines priced by the
-/// tariff, totals) and how the usage got there.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// tariff, totals) and how the usage got there. Prints as JSON and parses back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Invoice {
     /// The month billed.
@@ -319,7 +319,7 @@ pub struct Invoice {
     pub balances: Vec<PackBalance>,
     /// Usage outside the month, not deducted (under [`OutOfPeriod::Carry`]): bill it in its
     /// own month.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub carried: Vec<UsageItem>,
     /// The engine state to continue from next month.
     pub state: EngineState,

@@ -18,7 +18,6 @@ use mediameter_billing::packs::UsageItem;
 use mediameter_billing::period::OutOfPeriod;
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
 use mediameter_core::{Buckets, MediaSpec, ProductType, Quantity, Role, StreamSegment, TimeRange};
-use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::mapping::{Mapping, Unmatched};
@@ -713,20 +712,4 @@ impl Meter {
             unbilled: self.unbilled,
         }
     }
-}
-
-/// The seconds of `usage` in each (product, spec), for tests and reports.
-///
-/// ```
-/// let totals = mediameter::meter::seconds_by_target(&mediameter::meter::BillableUsage::default());
-/// assert!(totals.is_empty());
-/// ```
-#[must_use]
-pub fn seconds_by_target(usage: &BillableUsage) -> BTreeMap<(ProductType, MediaSpec), Decimal> {
-    let mut out: BTreeMap<(ProductType, MediaSpec), Decimal> = BTreeMap::new();
-    for (_, product, spec, seconds) in usage.slices() {
-        let slot = out.entry((product.clone(), spec)).or_default();
-        *slot = slot.saturating_add(Decimal::from(seconds));
-    }
-    out
 }

@@ -252,3 +252,31 @@ fn a_merged_usage_state_invoices_like_the_segments() {
         "{err}"
     );
 }
+
+/// The invoice and its request print as JSON and parse back equal; every public type of the
+/// glue can be shared between threads.
+#[test]
+fn documents_round_trip_and_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<mediameter::Invoice>();
+    send_sync::<mediameter::InvoiceRun>();
+    send_sync::<mediameter::meter::Meter>();
+    send_sync::<mediameter::meter::BillableUsage>();
+    send_sync::<Mapping>();
+    send_sync::<mediameter::Error>();
+
+    let segments = parse_csv(sample::SEGMENTS).unwrap();
+    let mapping: Mapping = serde_json::from_str(sample::MAPPING).unwrap();
+    let req = request("2023-03").with_mapping(mapping);
+    let printed = serde_json::to_string(&req).unwrap();
+    assert_eq!(
+        serde_json::from_str::<InvoiceRequest>(&printed).unwrap(),
+        req
+    );
+    let bill = invoice(&segments, req).unwrap();
+    let printed = serde_json::to_string(&bill).unwrap();
+    assert_eq!(
+        serde_json::from_str::<mediameter::Invoice>(&printed).unwrap(),
+        bill
+    );
+}
