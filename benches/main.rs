@@ -26,6 +26,7 @@ mod billing;
 mod core;
 mod diagnostics;
 mod gateway;
+mod invoice;
 mod query;
 mod report;
 mod usage;
@@ -40,6 +41,7 @@ criterion_group!(
     diagnostics::define,
     query::define,
     gateway::define,
-    report::define
+    report::define,
+    invoice::define
 );
 criterion_main!(benches);

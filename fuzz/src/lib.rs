@@ -18,6 +18,7 @@ pub mod billing;
 pub mod core;
 pub mod diagnostics;
 pub mod gateway;
+pub mod invoice;
 pub mod query;
 pub mod usage;
 
@@ -57,4 +58,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("query_validate_json", query::validate_json),
     ("query_profile_json", query::profile_json),
     ("query_policy_json", query::policy_json),
+    ("invoice_mapping_json", invoice::mapping_json),
+    ("invoice_billable_usage_json", invoice::billable_usage_json),
+    ("invoice_request_doc", invoice::request_doc),
 ];

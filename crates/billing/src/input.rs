@@ -8,11 +8,10 @@
 
 use mediameter_core::TimeRange;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::packs::{EngineState, LedgerLine, Pack, PackBalance, PackEngine, UsageItem};
-use crate::settlement::{
-    MAX_LINES, ResourceTimeline, Settlement, SettlementOptions, check_no_overlap,
-};
+use crate::period::{OutOfPeriod, split_by_period};
+use crate::settlement::{ResourceTimeline, Settlement, SettlementOptions, settle_all};
 use crate::tariff::{Statement, StatementOptions, Tariff, monthly_statement};
 
 /// A month to bill: packs, usage, a tariff for the overflow, and optionally the engine state
@@ -40,7 +39,8 @@ use crate::tariff::{Statement, StatementOptions, Tariff, monthly_statement};
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BillRequest {
-    /// The statement's period (usage outside it is deducted but not billed).
+    /// The statement's period. Usage stamped outside it is refused, or with `out_of_period`
+    /// `"carry"` returned unapplied in [`BillOutcome::carried`] for its own period's run.
     pub period: TimeRange,
     /// Packs bought, added to the engine (after `state`).
     #[serde(default)]
@@ -56,6 +56,9 @@ pub struct BillRequest {
     /// The `state` of an earlier run to continue from.
     #[serde(default)]
     pub state: Option<EngineState>,
+    /// Usage stamped outside `period`: `"refuse"` (the default) or `"carry"`.
+    #[serde(default)]
+    pub out_of_period: OutOfPeriod,
 }
 
 /// What a [`BillRequest`] produced.
@@ -70,6 +73,10 @@ pub struct BillOutcome {
     pub replayed: u64,
     /// Every pack's balance after the run.
     pub balances: Vec<PackBalance>,
+    /// Usage stamped outside the period, not deducted (with `out_of_period` `"carry"`): give
+    /// it to the run of the period it belongs to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub carried: Vec<UsageItem>,
     /// The deduction ledger, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger: Option<Vec<LedgerLine>>,
@@ -83,9 +90,12 @@ impl BillRequest {
     /// # Errors
     ///
     /// Located at the part of the document at fault: `state`, `packs[i]` (a duplicate id),
-    /// `usage[i]` (see [`PackEngine::deduct_batch`]), or `tariff` (an overflowing product
-    /// and spec it does not price, a unit mismatch).
+    /// `usage[i]` (usage outside the period under `"refuse"`, see
+    /// [`split_by_period`]; or see [`PackEngine::deduct_batch`]), or `tariff` (an overflowing
+    /// product and spec it does not price, a unit mismatch). Usage outside the period is
+    /// checked before anything is deducted.
     pub fn run(self, with_ledger: bool) -> Result<BillOutcome> {
+        let split = split_by_period(self.usage, self.period, self.out_of_period)?;
         let mut engine = match self.state {
             Some(state) => PackEngine::try_from(state).map_err(|e| e.at("state"))?,
             None => PackEngine::new(),
@@ -95,7 +105,7 @@ impl BillRequest {
                 .add_pack(pack)
                 .map_err(|e| e.at(format!("packs[{i}]")))?;
         }
-        let report = engine.deduct_batch(&self.usage)?;
+        let report = engine.deduct_batch(&split.inside)?;
         let statement = monthly_statement(&report.ledger, self.period, &self.tariff, &self.options)
             .map_err(|e| e.at("tariff"))?;
         Ok(BillOutcome {
@@ -103,6 +113,7 @@ impl BillRequest {
             applied: report.applied,
             replayed: report.replayed,
             balances: engine.balances(),
+            carried: split.carried,
             ledger: with_ledger.then_some(report.ledger),
             state: EngineState::from(engine),
         })
@@ -137,38 +148,14 @@ pub struct SettleRequest {
 }
 
 impl SettleRequest {
-    /// Settles every resource, after checking that lifetimes of one resource id do not
-    /// overlap and that all of them together stay within [`MAX_LINES`] lines (counted from
-    /// the hour grid before any line is built).
+    /// Settles every resource with [`settle_all`]: lifetimes of one resource id must not
+    /// overlap, and all of them together stay within
+    /// [`MAX_LINES`](crate::settlement::MAX_LINES) lines.
     ///
     /// # Errors
     ///
-    /// As [`check_no_overlap`]; [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) over
-    /// [`MAX_LINES`] lines in all; errors of [`ResourceTimeline::settle`] located at
-    /// `resources[i]`.
+    /// As [`settle_all`].
     pub fn run(&self) -> Result<Vec<Settlement>> {
-        check_no_overlap(&self.resources)?;
-        let mut total: u64 = 0;
-        for (i, t) in self.resources.iter().enumerate() {
-            let n = t
-                .line_count(&self.options)
-                .map_err(|e| e.at(format!("resources[{i}]")))?;
-            total = total.saturating_add(n);
-        }
-        if total > MAX_LINES {
-            return Err(Error::from(mediameter_core::Error::TooLarge {
-                what: "settlement",
-                count: total,
-                limit: MAX_LINES,
-            }));
-        }
-        self.resources
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                t.settle(&self.options)
-                    .map_err(|e| e.at(format!("resources[{i}]")))
-            })
-            .collect()
+        settle_all(&self.resources, &self.options)
     }
 }

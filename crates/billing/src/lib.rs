@@ -10,6 +10,7 @@
 //!
 //! * [`packs`]: the incremental, idempotent deduction engine ([`packs::PackEngine`]), refunds
 //!   and low-balance signals.
+//! * [`period`]: usage outside the billing period, refused or carried to its own period.
 //! * [`tariff`]: flat, graduated and volume pay-as-you-go tariffs and [`tariff::monthly_statement`].
 //! * [`proration`]: [`prorate`], the upgrade fee of a monthly subscription.
 //! * [`settlement`]: [`settlement::ResourceTimeline`] settled hour by hour.
@@ -86,6 +87,7 @@ pub mod error;
 pub mod input;
 pub mod lifecycle;
 pub mod packs;
+pub mod period;
 pub mod proration;
 pub mod settlement;
 pub mod tariff;

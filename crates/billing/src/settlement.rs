@@ -1049,6 +1049,63 @@ pub fn check_no_overlap(timelines: &[ResourceTimeline]) -> Result<()> {
     Ok(())
 }
 
+/// Settles a set of timelines: checks that lifetimes of one resource id do not overlap
+/// ([`check_no_overlap`]) and that all of them together stay within [`MAX_LINES`] lines
+/// (counted from the hour grid before any line is built), then settles each.
+///
+/// Nothing is settled when any check fails: the count comes first, so a set that would need
+/// more than [`MAX_LINES`] lines allocates none of them.
+///
+/// # Errors
+///
+/// As [`check_no_overlap`]; [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) over
+/// [`MAX_LINES`] lines in all; errors of [`ResourceTimeline::settle`] located at the
+/// timeline's position, `resources[i]`.
+///
+/// ```
+/// use mediameter_billing::settlement::*;
+/// use mediameter_core::{Currency, Money};
+/// use rust_decimal_macros::dec;
+/// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.60), Currency::CNY))?])?;
+/// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+/// // Huawei Cloud iDME billing manual: created 08:45:30, deleted 08:55:30 GMT+8 → 600 s.
+/// let life = ResourceTimeline::new("r1", vec![
+///     ResourceEvent { at: t(1_681_778_730)?, kind: EventKind::Created { configuration: cfg } },
+///     ResourceEvent { at: t(1_681_779_330)?, kind: EventKind::Deleted },
+/// ])?;
+/// let settled = settle_all(&[life], &SettlementOptions::default())?;
+/// assert_eq!((settled[0].summary.seconds, settled[0].summary.total), (600, dec!(0.60)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn settle_all(
+    timelines: &[ResourceTimeline],
+    options: &SettlementOptions,
+) -> Result<Vec<Settlement>> {
+    check_no_overlap(timelines)?;
+    let mut total: u64 = 0;
+    for (i, t) in timelines.iter().enumerate() {
+        let n = t
+            .line_count(options)
+            .map_err(|e| e.at(format!("resources[{i}]")))?;
+        total = total.saturating_add(n);
+    }
+    if total > MAX_LINES {
+        return Err(Error::from(mediameter_core::Error::TooLarge {
+            what: "settlement",
+            count: total,
+            limit: MAX_LINES,
+        }));
+    }
+    timelines
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            t.settle(options)
+                .map_err(|e| e.at(format!("resources[{i}]")))
+        })
+        .collect()
+}
+
 fn from_unix(secs: i64) -> DateTime<Utc> {
     // Timeline instants are validated to years 0001–9999.
     DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)

@@ -17,6 +17,8 @@
 
 mod lifecycle;
 mod packs;
+#[cfg(feature = "serde")] // the requests under test are JSON documents
+mod period;
 mod proration;
 mod settlement;
 #[cfg(feature = "serde")] // the tariffs under test are written as JSON

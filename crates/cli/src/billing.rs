@@ -175,7 +175,7 @@ fn print_bill(out: &mut dyn Write, o: &BillOutcome) -> Result<(), CliError> {
 }
 
 /// Base units shown as minutes for time, as they are for counts.
-fn minutes(value: rust_decimal::Decimal, unit: mediameter_core::Unit) -> String {
+pub(crate) fn minutes(value: rust_decimal::Decimal, unit: mediameter_core::Unit) -> String {
     match unit {
         mediameter_core::Unit::Second => value
             .checked_div(rust_decimal::Decimal::from(60))

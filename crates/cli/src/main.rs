@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use mediameter_core::echo::escape_controls;
 
+mod account;
 mod billing;
 mod core_demo;
 mod diagnostics;
+mod invoice;
 mod io;
 mod query;
 mod report;
@@ -37,12 +39,23 @@ enum Command {
     /// GMT+8 hour and day buckets, money rounded under each rounding mode, and the term
     /// of a monthly subscription with its remaining days by natural month; bills a sample
     /// month (packs, overflow, tiered tariff); reports a month of usage; diagnoses a call;
-    /// validates a few vendor queries; writes the HTML reports of the sample call and month
+    /// validates a few vendor queries; invoices the sample month's segments; writes the HTML reports of the sample call and month
     /// and prints where.
     Demo(report::DemoArgs),
     /// Bill a month of usage: deduct it from prepaid packs (earliest expiry first), charge
     /// the overflow by a pay-as-you-go tariff, and print the statement.
     Bill(billing::BillArgs),
+    /// Invoice a month of stream segments (CSV or JSON Lines): bill them under a mapping,
+    /// deduct from prepaid packs earliest expiry first, price the overflow by a tariff and
+    /// print the statement with each pack's draw-down and the overflow lines.
+    Invoice(Box<invoice::InvoiceArgs>),
+    /// Whether a prepaid pack may be refunded (bought no more than 7 days ago, nothing
+    /// consumed, not expired), from the engine state an invoice or bill printed; --apply
+    /// refunds it.
+    Refund(account::RefundArgs),
+    /// What an action does to an app's status: enabling needs a pack with balance, unpaid
+    /// charges make it overdue.
+    AppStatus(account::AppStatusArgs),
     /// Price the upgrade of a monthly subscription over the natural months left in its term.
     Prorate(billing::ProrateArgs),
     /// Settle per-second on-demand usage of resources into hourly periods (GMT+8 by default).
@@ -72,6 +85,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
             writeln!(out)?;
             usage::demo(out)?;
             writeln!(out)?;
+            invoice::demo(out)?;
+            writeln!(out)?;
             diagnostics::demo(out)?;
             writeln!(out)?;
             query::demo(out)?;
@@ -79,6 +94,9 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), io::CliError> {
             report::demo(&args, out)
         }
         Command::Bill(args) => billing::run_bill(&args, out),
+        Command::Invoice(args) => invoice::run(&args, out),
+        Command::Refund(args) => account::run_refund(&args, out),
+        Command::AppStatus(args) => account::run_app_status(&args, out),
         Command::Prorate(args) => billing::run_prorate(&args, out),
         Command::Settle(args) => billing::run_settle(&args, out),
         Command::Usage(args) => usage::run(&args, out),

@@ -146,31 +146,15 @@ fn segment_err(e: mediameter_usage::Error) -> CliError {
     }
 }
 
+/// A `--start`/`--end` flag: core's one parser, its error as an argument error.
 fn parse_instant(s: &str, what: &str) -> Result<DateTime<Utc>, CliError> {
-    if let Ok(n) = s.trim().parse::<i64>() {
-        return DateTime::from_timestamp(n, 0)
-            .ok_or_else(|| CliError::usage(format!("--{what} {n} is out of range")));
-    }
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            CliError::usage(format!(
-                "--{what} {}: expected RFC 3339 or Unix seconds ({e})",
-                echo(s)
-            ))
-        })
+    mediameter_core::time::parse_instant(s).map_err(|e| CliError::usage(format!("--{what}: {e}")))
 }
 
+/// The `--minute-policy` flag: core's parser, its error as an argument error.
 fn minute_policy(s: &str) -> Result<MinutePolicy, CliError> {
-    match s {
-        "exact" => Ok(MinutePolicy::Exact),
-        "ceil_per_record" | "ceil-per-record" => Ok(MinutePolicy::CeilPerRecord),
-        "ceil_per_period" | "ceil-per-period" => Ok(MinutePolicy::CeilPerPeriod),
-        _ => Err(CliError::usage(format!(
-            "--minute-policy {}: expected exact, ceil_per_record or ceil_per_period",
-            echo(s)
-        ))),
-    }
+    s.parse()
+        .map_err(|e| CliError::usage(format!("--minute-policy: {e}")))
 }
 
 fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliError> {
@@ -222,7 +206,9 @@ fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliE
     Ok((q, range))
 }
 
-fn open(path: Option<&Path>) -> Result<(Box<dyn BufRead>, Option<InputFormat>), CliError> {
+pub(crate) fn open(
+    path: Option<&Path>,
+) -> Result<(Box<dyn BufRead>, Option<InputFormat>), CliError> {
     match path {
         Some(p) if p != Path::new("-") => {
             let file = std::fs::File::open(p).map_err(|source| CliError::Io {
@@ -244,7 +230,7 @@ fn open(path: Option<&Path>) -> Result<(Box<dyn BufRead>, Option<InputFormat>), 
 }
 
 /// Reads segments and hands each to `sink`; reports skips and progress on stderr.
-fn for_each_segment(
+pub(crate) fn for_each_segment(
     input: Box<dyn BufRead>,
     format: InputFormat,
     skip_bad: bool,
@@ -262,11 +248,11 @@ fn for_each_segment(
         sink(seg.map_err(input_err)?)?;
         n = n.saturating_add(1);
         if progress && n.is_multiple_of(1_000_000) {
-            eprint!("\rmediameter usage: {n} segments read");
+            eprint!("\rmediameter: {n} segments read");
         }
     }
     if progress && n >= 1_000_000 {
-        eprintln!("\rmediameter usage: {n} segments read");
+        eprintln!("\rmediameter: {n} segments read");
     }
     let report = reader.skip_report().clone();
     print_skips(&report);
@@ -315,7 +301,7 @@ fn table_report(
         .map_err(input_err)
 }
 
-fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
+pub(crate) fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
     let head = input.fill_buf().map_err(|source| CliError::Io {
         what: "input".to_owned(),
         source,

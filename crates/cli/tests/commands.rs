@@ -32,7 +32,16 @@ fn help_lists_every_subcommand() {
     let (ok, out, _) = mediameter(&["--help"], "");
     assert!(ok);
     for cmd in [
-        "demo", "bill", "prorate", "settle", "usage", "diagnose", "validate",
+        "demo",
+        "bill",
+        "invoice",
+        "refund",
+        "app-status",
+        "prorate",
+        "settle",
+        "usage",
+        "diagnose",
+        "validate",
     ] {
         assert!(
             out.lines().any(|l| l.trim_start().starts_with(cmd)),
@@ -64,4 +73,314 @@ fn bad_input_is_an_error_with_a_message() {
     let (ok, _, err) = mediameter(&["prorate"], "not json");
     assert!(!ok);
     assert!(err.contains("line 1"), "{err}");
+}
+
+mod invoice {
+    use super::mediameter;
+
+    const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+
+    fn path(name: &str) -> String {
+        format!("{DATA}/{name}")
+    }
+
+    fn sample_args(extra: &[&str]) -> Vec<String> {
+        let mut a: Vec<String> = [
+            "invoice",
+            &path("usage_sample.csv"),
+            "--packs",
+            &path("invoice_packs.json"),
+            "--tariff",
+            &path("invoice_tariff.json"),
+            "--period",
+            "2023-03",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    }
+
+    fn run(args: &[String], stdin: &str) -> (bool, String, String) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        mediameter(&args, stdin)
+    }
+
+    /// The bundled month: both packs drawn (the March pack exhausted), the overflow of every
+    /// spec priced, the total the sum of the rounded lines.
+    #[test]
+    fn the_bundled_month_as_json_and_as_a_table() {
+        let (ok, out, err) = run(&sample_args(&[]), "");
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let s = &v["statement"];
+        assert_eq!(s["packs"][0]["pack"], "pk-march-500");
+        assert_eq!(s["packs"][0]["usage"], "30000");
+        assert_eq!(s["packs"][1]["drawn"], "72000.00");
+        assert_eq!(s["lines"].as_array().unwrap().len(), 4);
+        assert_eq!(s["total"], "32.85");
+        assert_eq!(v["metered_seconds"], "151312");
+        assert_eq!(v["unbilled"]["publish"], 159402);
+        let (ok, table, err) = run(&sample_args(&["--format", "table"]), "");
+        assert!(ok, "{err}");
+        assert!(table.contains("pk-year-1200"), "{table}");
+        assert!(table.contains("32.844    32.85 CNY"), "{table}");
+        assert!(table.contains("tier 0 .. 372 at 0.063 = 23.436"), "{table}");
+    }
+
+    /// JSON Lines on standard input, continuing from the printed state: the same segments
+    /// again bill nothing.
+    #[test]
+    fn jsonl_from_stdin_and_a_replay_from_the_printed_state() {
+        let jsonl = r#"{"app":"a","channel":"c","user":"u","role":"sub","spec":"720p","start":1709341200,"end":1709341290}
+"#;
+        let tariff = path("invoice_tariff.json");
+        let args = |extra: &[&str]| -> Vec<String> {
+            let mut a: Vec<String> = [
+                "invoice",
+                "-",
+                "--input-format",
+                "jsonl",
+                "--tariff",
+                &tariff,
+                "--period",
+                "2024-03",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+            a.extend(extra.iter().map(|s| (*s).to_owned()));
+            a
+        };
+        let (ok, out, err) = run(&args(&[]), jsonl);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["statement"]["lines"][0]["quantity"], "2"); // 90 s → 2 minutes
+        assert_eq!(v["statement"]["total"], "0.06");
+        let state = std::env::temp_dir().join(format!(
+            "mediameter-invoice-state-{}.json",
+            std::process::id()
+        ));
+        std::fs::write(&state, v["state"].to_string()).unwrap();
+        let (ok, again, err) = run(&args(&["--state", state.to_str().unwrap()]), jsonl);
+        let _ = std::fs::remove_file(&state);
+        assert!(ok, "{err}");
+        let a: serde_json::Value = serde_json::from_str(&again).unwrap();
+        assert_eq!(
+            (a["applied"].as_u64(), a["replayed"].as_u64()),
+            (Some(0), Some(1))
+        );
+        assert_eq!(a["statement"]["total"], "0.00");
+    }
+
+    /// Usage outside the month: refused naming the segment and field, or carried.
+    #[test]
+    fn usage_outside_the_month_is_refused_or_carried() {
+        let (ok, _, err) = run(
+            &sample_args(&[])
+                .into_iter()
+                .map(|a| {
+                    if a == "2023-03" {
+                        "2023-02".to_owned()
+                    } else {
+                        a
+                    }
+                })
+                .collect::<Vec<_>>(),
+            "",
+        );
+        assert!(!ok);
+        assert!(
+            err.contains("segment 2, field start: invalid segment instant"),
+            "{err}"
+        );
+        let csv = "app,channel,user,role,spec,region,start,end\n\
+                   a,c,u,sub,720p,,1709222340,1709222460\n";
+        let tariff = path("invoice_tariff.json");
+        let base = ["invoice", "--tariff", &tariff, "--period", "2024-03"];
+        let (ok, _, err) = mediameter(&base, csv);
+        assert!(!ok && err.contains("segment 1, field start"), "{err}");
+        let (ok, out, err) = mediameter(&[&base[..], &["--out-of-period", "carry"]].concat(), csv);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["carried"][0]["quantity"]["value"], "60");
+        assert_eq!(v["metered_seconds"], "60");
+    }
+
+    /// Argument mistakes exit 2 before any input is read; bad documents exit 1 naming them.
+    #[test]
+    fn bad_arguments_and_documents() {
+        let tariff = path("invoice_tariff.json");
+        for bad in [
+            &["invoice", "--tariff", &tariff, "--period", "2024-13"][..],
+            &[
+                "invoice", "--tariff", &tariff, "--period", "2024-03", "--zone", "Mars",
+            ],
+            &[
+                "invoice",
+                "--tariff",
+                &tariff,
+                "--period",
+                "2024-03",
+                "--out-of-period",
+                "bill",
+            ],
+            &[
+                "invoice",
+                "--tariff",
+                &tariff,
+                "--period",
+                "2024-03",
+                "--minute-policy",
+                "round",
+            ],
+            &[
+                "invoice",
+                "--tariff",
+                &tariff,
+                "--period",
+                "2024-03",
+                "--currency",
+                "EURO",
+            ],
+            &["invoice", "--period", "2024-03"],
+        ] {
+            let out = crate::run_mediameter(bad, "");
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{bad:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let (ok, _, err) = mediameter(
+            &[
+                "invoice",
+                "--tariff",
+                &tariff,
+                "--period",
+                "2024-03",
+                "--currency",
+                "USD",
+            ],
+            "",
+        );
+        assert!(
+            !ok && err.contains("currency mismatch in invoice: CNY and USD"),
+            "{err}"
+        );
+        let (ok, _, err) = mediameter(
+            &["invoice", "--tariff", &tariff, "--period", "2024-03"],
+            "app,channel,user,role,spec,region,start,end\na,c,u,sub,720p,,1709222460,1709222400\n",
+        );
+        assert!(!ok && err.contains("line 2"), "{err}");
+    }
+}
+
+#[test]
+fn demo_shows_the_invoice_of_the_bundled_segments() {
+    let (ok, out, err) = mediameter(&["demo"], "");
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("== invoice: the sample month's segments to a statement"),
+        "{out}"
+    );
+    assert!(out.contains("32.844    32.85 CNY"), "{out}");
+}
+
+mod account {
+    use super::mediameter;
+
+    const PACKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/invoice_packs.json");
+
+    /// The 7-day unconsumed rule (Alibaba Cloud RTC pricing): bought 2023-03-10 10:00 GMT+8,
+    /// refundable through 2023-03-17 10:00, not after, and not once drawn.
+    #[test]
+    fn refund_follows_the_seven_day_unconsumed_rule() {
+        let ask = |at: &str, extra: &[&str]| {
+            let mut args = vec![
+                "refund",
+                "--packs",
+                PACKS,
+                "--pack",
+                "pk-year-1200",
+                "--at",
+                at,
+            ];
+            args.extend_from_slice(extra);
+            let (ok, out, err) = mediameter(&args, "");
+            assert!(ok, "{err}");
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        };
+        assert_eq!(ask("2023-03-17T02:00:00Z", &[])["allowed"], true);
+        let late = ask("2023-03-17T02:00:01Z", &[]);
+        assert_eq!(late["allowed"], false);
+        assert!(
+            late["message"]
+                .as_str()
+                .unwrap()
+                .contains("more than 7 days")
+        );
+        let applied = ask("2023-03-11T00:00:00Z", &["--apply"]);
+        assert_eq!(applied["state"]["packs"][1]["refunded"], true);
+        let (ok, _, err) = mediameter(
+            &[
+                "refund",
+                "--packs",
+                PACKS,
+                "--pack",
+                "pk-none",
+                "--at",
+                "2023-03-11T00:00:00Z",
+            ],
+            "",
+        );
+        assert!(!ok && err.contains("unknown pack"), "{err}");
+        let out = crate::run_mediameter(&["refund", "--pack", "p", "--at", "soon"], "");
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    /// Enabling needs a valid pack with balance; an overdue app with arrears stays overdue.
+    #[test]
+    fn app_status_answers_from_the_packs() {
+        let ask = |args: &[&str]| {
+            let mut all = vec!["app-status", "--packs", PACKS];
+            all.extend_from_slice(args);
+            let (ok, out, err) = mediameter(&all, "");
+            assert!(ok, "{err}");
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        };
+        let on = ask(&["--action", "enable", "--at", "2023-03-05T00:00:00Z"]);
+        assert_eq!(
+            (on["allowed"].as_bool(), on["to"].as_str()),
+            (Some(true), Some("enabled"))
+        );
+        let expired = ask(&["--action", "enable", "--at", "2025-03-05T00:00:00Z"]);
+        assert_eq!(expired["refusal"], "no_pack_balance");
+        let overdue = ask(&[
+            "--status",
+            "overdue",
+            "--action",
+            "enable",
+            "--arrears",
+            "--at",
+            "2023-03-05T00:00:00Z",
+        ]);
+        assert_eq!(overdue["refusal"], "arrears_unpaid");
+        let unpaid = ask(&[
+            "--status",
+            "enabled",
+            "--action",
+            "charges-unpaid",
+            "--at",
+            "2023-03-05T00:00:00Z",
+        ]);
+        assert_eq!(
+            (unpaid["to"].as_str(), unpaid["can_communicate"].as_bool()),
+            (Some("overdue"), Some(false))
+        );
+        let out = crate::run_mediameter(&["app-status", "--action", "resume", "--at", "0"], "");
+        assert_eq!(out.status.code(), Some(2));
+    }
 }

@@ -132,6 +132,7 @@ fn no_control_character_reaches_the_terminal_from_any_error_path() {
         \"new_price\": {{\"amount\": \"2.00\", \"currency\": \"CNY\"}}}}"
     );
     let now = "2021-04-23T10:00:00Z";
+    let tariff = concat!(env!("CARGO_MANIFEST_DIR"), "/data/invoice_tariff.json");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["validate", "--api", &value], ""),
         (
@@ -282,6 +283,59 @@ fn no_control_character_reaches_the_terminal_from_any_error_path() {
         (vec!["bill"], &json_keys),
         (vec!["settle", &value], ""),
         (vec!["bill", &value], ""),
+        (vec!["invoice", "--tariff", &tariff, "--period", &value], ""),
+        (
+            vec![
+                "invoice", "--tariff", &tariff, "--period", "2024-03", "--zone", &value,
+            ],
+            "",
+        ),
+        (
+            vec![
+                "invoice",
+                "--tariff",
+                &tariff,
+                "--period",
+                "2024-03",
+                "--currency",
+                &value,
+            ],
+            "",
+        ),
+        (
+            vec!["invoice", "--tariff", &value, "--period", "2024-03"],
+            "",
+        ),
+        (
+            vec!["invoice", "--tariff", &tariff, "--period", "2024-03"],
+            &csv_bad,
+        ),
+        (
+            vec![
+                "invoice",
+                "--tariff",
+                &tariff,
+                "--period",
+                "2024-03",
+                "--input-format",
+                "jsonl",
+            ],
+            &jsonl_bad,
+        ),
+        (vec!["refund", "--pack", &value, "--at", "0"], ""),
+        (vec!["refund", "--pack", "p", "--at", &value], ""),
+        (
+            vec![
+                "app-status",
+                "--action",
+                "enable",
+                "--at",
+                "0",
+                "--product",
+                &value,
+            ],
+            "",
+        ),
         // Refused by clap, which quotes the value.
         (vec!["usage", "--input-format", &value], ""),
         (vec!["validate", "--format", &value], ""),

@@ -19,3 +19,34 @@ fn the_gateway_example_serves_the_demo_segments() {
         "crates/gateway/examples/service/usage_sample.csv differs from crates/cli/data/usage_sample.csv"
     );
 }
+
+#[test]
+fn the_facade_tests_bill_the_demo_month() {
+    for (cli, copy, name) in [
+        (
+            include_str!("../data/usage_sample.csv"),
+            include_str!("../../mediameter/tests/data/usage_sample.csv"),
+            "usage_sample.csv",
+        ),
+        (
+            include_str!("../data/invoice_packs.json"),
+            include_str!("../../mediameter/tests/data/invoice_packs.json"),
+            "invoice_packs.json",
+        ),
+        (
+            include_str!("../data/invoice_tariff.json"),
+            include_str!("../../mediameter/tests/data/invoice_tariff.json"),
+            "invoice_tariff.json",
+        ),
+        (
+            include_str!("../data/invoice_mapping.json"),
+            include_str!("../../mediameter/tests/data/invoice_mapping.json"),
+            "invoice_mapping.json",
+        ),
+    ] {
+        assert!(
+            cli == copy,
+            "crates/mediameter/tests/data/{name} differs from crates/cli/data/{name}"
+        );
+    }
+}

@@ -301,6 +301,25 @@ pub enum MinutePolicy {
 }
 
 impl MinutePolicy {
+    /// The canonical spelling: `exact`, `ceil_per_record` or `ceil_per_period` (as in JSON).
+    ///
+    /// ```
+    /// use mediameter_core::MinutePolicy;
+    /// for p in [MinutePolicy::Exact, MinutePolicy::CeilPerRecord, MinutePolicy::CeilPerPeriod] {
+    ///     assert_eq!(p.as_str().parse::<MinutePolicy>()?, p);
+    ///     assert_eq!(p.to_string(), p.as_str());
+    /// }
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MinutePolicy::Exact => "exact",
+            MinutePolicy::CeilPerRecord => "ceil_per_record",
+            MinutePolicy::CeilPerPeriod => "ceil_per_period",
+        }
+    }
+
     /// Billable minutes for the records' durations in seconds.
     ///
     /// # Errors
@@ -342,6 +361,38 @@ impl MinutePolicy {
                     .ok_or_else(overflow)?;
                 Ok(Decimal::from(total.div_ceil(60)))
             }
+        }
+    }
+}
+
+impl fmt::Display for MinutePolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for MinutePolicy {
+    type Err = Error;
+
+    /// Accepts the canonical spelling and the same with hyphens (`ceil-per-period`), as
+    /// command-line flags are usually written.
+    ///
+    /// ```
+    /// use mediameter_core::MinutePolicy;
+    /// assert_eq!("ceil-per-record".parse::<MinutePolicy>()?, MinutePolicy::CeilPerRecord);
+    /// assert!("ceil".parse::<MinutePolicy>().is_err());
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "exact" => Ok(MinutePolicy::Exact),
+            "ceil_per_record" | "ceil-per-record" => Ok(MinutePolicy::CeilPerRecord),
+            "ceil_per_period" | "ceil-per-period" => Ok(MinutePolicy::CeilPerPeriod),
+            _ => Err(Error::invalid(
+                "minute policy",
+                s,
+                "exact, ceil_per_record or ceil_per_period",
+            )),
         }
     }
 }

@@ -50,6 +50,52 @@ fn from_unix(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// Parses an instant written as RFC 3339 (`2024-03-01T00:00:00+08:00`, `...Z`) or as whole
+/// Unix seconds (`1709222400`, optionally negative), the two forms every command-line flag
+/// and request document of the workspace accepts. Surrounding whitespace is ignored.
+///
+/// The instant must lie in years 0001 to 9999, like every instant of a [`TimeRange`].
+///
+/// # Errors
+///
+/// [`Error::Invalid`] for text that is neither form (the message echoes a truncated copy);
+/// [`Error::OutOfRange`] for an instant outside years 0001 to 9999.
+///
+/// ```
+/// use mediameter_core::time::parse_instant;
+/// assert_eq!(parse_instant("1709222400")?, parse_instant("2024-03-01T00:00:00+08:00")?);
+/// assert_eq!(parse_instant(" 2024-02-29T16:00:00Z ")?.timestamp(), 1_709_222_400);
+/// assert!(parse_instant("yesterday").is_err());
+/// assert!(parse_instant("253402300800").is_err()); // 10000-01-01
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
+pub fn parse_instant(s: &str) -> Result<DateTime<Utc>> {
+    const EXPECTED: &str = "an RFC 3339 instant (2024-03-01T00:00:00+08:00) or Unix seconds";
+    let text = s.trim();
+    let t = if let Ok(n) = text.parse::<i64>() {
+        if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&n) {
+            return Err(Error::out_of_range(
+                "instant",
+                n,
+                "Unix seconds of an instant in years 0001 to 9999",
+            ));
+        }
+        from_unix(n)
+    } else {
+        DateTime::parse_from_rfc3339(text)
+            .map_err(|_| Error::invalid("instant", s, EXPECTED))?
+            .with_timezone(&Utc)
+    };
+    if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&t.timestamp()) {
+        return Err(Error::out_of_range(
+            "instant",
+            t.to_rfc3339(),
+            RANGE_EXPECTED,
+        ));
+    }
+    Ok(t)
+}
+
 /// A half-open interval of time `[start, end)` in UTC that is never empty or reversed.
 ///
 /// Instants are limited to years 0001 to 9999 (the years an ISO 8601 four-digit year can

@@ -124,3 +124,68 @@ impl LastPiece for mediameter_core::time::BucketPieces {
         self.nth(usize::try_from(n - 1).unwrap()).unwrap()
     }
 }
+
+proptest! {
+    /// An instant parses to the same value written as Unix seconds, as RFC 3339 in UTC and as
+    /// RFC 3339 with any whole-minute offset.
+    #[test]
+    fn parse_instant_agrees_across_forms(
+        secs in mediameter_core::time::MIN_UNIX_SECONDS + 86_400..mediameter_core::time::END_UNIX_SECONDS - 86_400,
+        offset_min in -14 * 60_i32..=14 * 60,
+    ) {
+        use mediameter_core::time::parse_instant;
+        let t = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+        let zone = chrono::FixedOffset::east_opt(offset_min * 60).unwrap();
+        prop_assert_eq!(parse_instant(&secs.to_string()).unwrap(), t);
+        prop_assert_eq!(parse_instant(&t.to_rfc3339()).unwrap(), t);
+        prop_assert_eq!(parse_instant(&t.with_timezone(&zone).to_rfc3339()).unwrap(), t);
+    }
+}
+
+/// Every minute policy prints as it parses, and the hyphenated flag spelling parses too.
+#[test]
+fn minute_policy_round_trips_through_text() {
+    use mediameter_core::MinutePolicy;
+    for p in [
+        MinutePolicy::Exact,
+        MinutePolicy::CeilPerRecord,
+        MinutePolicy::CeilPerPeriod,
+    ] {
+        assert_eq!(p.to_string().parse::<MinutePolicy>().unwrap(), p);
+        assert_eq!(
+            p.to_string()
+                .replace('_', "-")
+                .parse::<MinutePolicy>()
+                .unwrap(),
+            p
+        );
+    }
+    let err = "per_minute"
+        .parse::<MinutePolicy>()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "invalid minute policy \"per_minute\": expected exact, ceil_per_record or ceil_per_period"
+    );
+}
+
+/// Text that is neither form, and instants outside years 0001 to 9999, are refused.
+#[test]
+fn parse_instant_refuses_what_it_cannot_represent() {
+    use mediameter_core::time::parse_instant;
+    assert_eq!(
+        parse_instant("2024-03-01").unwrap_err().kind(),
+        mediameter_core::ErrorKind::Invalid
+    );
+    assert_eq!(
+        parse_instant("-62135596801").unwrap_err().kind(),
+        mediameter_core::ErrorKind::OutOfRange
+    );
+    assert!(parse_instant("-62135596800").is_ok());
+    assert!(parse_instant("9999-12-31T23:59:59Z").is_ok());
+    assert_eq!(
+        parse_instant(&i64::MAX.to_string()).unwrap_err().kind(),
+        mediameter_core::ErrorKind::OutOfRange
+    );
+}
