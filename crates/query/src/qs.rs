@@ -395,6 +395,50 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
     Ok(Params { pairs })
 }
 
+/// Parses one request's parameters from its URL query ([`Encoding::Query`]) and its
+/// `application/x-www-form-urlencoded` body ([`Encoding::Form`]) together, as the vendors'
+/// RPC-style APIs accept them (Alibaba Cloud takes the same parameters by GET or by POST).
+///
+/// Each part is checked against `limits` as [`parse`] does (so each may be up to
+/// [`QsLimits::max_len`] bytes); together they hold at most [`QsLimits::max_params`]
+/// parameters, and a key given in both is refused as repeated, like a key given twice in one
+/// part: which one would win is exactly the ambiguity the parser refuses. Query parameters come
+/// first in the result, then the body's.
+///
+/// # Errors
+///
+/// As [`parse`], for either part or for the combination.
+///
+/// ```
+/// use mediameter_query::qs::{self, QsErrorReason, QsLimits};
+/// use mediameter_query::Error;
+/// let l = QsLimits::default();
+/// let p = qs::parse_request(b"Action=X&Version=1", b"AppId=a+b&Note=1%2B1", &l)?;
+/// assert_eq!(p.get("AppId"), Some("a b"));
+/// assert_eq!(p.get("Note"), Some("1+1"));
+/// assert_eq!(p.len(), 4);
+///
+/// let err = qs::parse_request(b"AppId=a", b"AppId=a", &l).unwrap_err();
+/// assert!(matches!(err, Error::QueryString { reason: QsErrorReason::Repeated, .. }));
+/// assert_eq!(err.to_string(), "invalid query string at parameter \"AppId\": the parameter is repeated");
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+pub fn parse_request<'a>(query: &'a [u8], form: &'a [u8], limits: &QsLimits) -> Result<Params<'a>> {
+    let mut params = parse(query, Encoding::Query, limits)?;
+    let body = parse(form, Encoding::Form, limits)?;
+    if params.len().saturating_add(body.len()) > limits.max_params {
+        return Err(refuse(QsErrorReason::TooManyParams, None));
+    }
+    params.pairs.reserve_exact(body.len());
+    for (key, value) in body.pairs {
+        if params.pairs.iter().any(|(k, _)| *k == key) {
+            return Err(refuse(QsErrorReason::Repeated, Some(&key)));
+        }
+        params.pairs.push((key, value));
+    }
+    Ok(params)
+}
+
 impl Error {
     /// This error as a [`Violation`] when it is an [`Error::QueryString`], for
     /// [`crate::Rejection::new`] (so a malformed query string is answered in the vendor's
@@ -517,6 +561,36 @@ mod tests {
         assert_eq!(reason(b"a=1&a=", q, &l), Some(QsErrorReason::Repeated));
         // The same key written two ways is the same key.
         assert_eq!(reason(b"a=1&%61=2", q, &l), Some(QsErrorReason::Repeated));
+    }
+
+    #[test]
+    fn query_and_form_together() {
+        let l = QsLimits::new(64, 3, 8, 8).unwrap();
+        let r = |q: &[u8], f: &[u8]| match parse_request(q, f, &l) {
+            Err(Error::QueryString { reason, param }) => Some((reason, param)),
+            _ => None,
+        };
+        assert_eq!(r(b"a=1", b"b=2&c=3"), None);
+        assert_eq!(
+            r(b"a=1&b=2", b"c=3&d=4"),
+            Some((QsErrorReason::TooManyParams, None))
+        );
+        // A key in both parts, however each part spells it, is repeated.
+        assert_eq!(
+            r(b"a=1", b"%61=1"),
+            Some((QsErrorReason::Repeated, Some("a".to_owned())))
+        );
+        // `+` is a space in the body only.
+        let p = parse_request(b"q=x+y", b"f=x+y", &l).unwrap();
+        assert_eq!((p.get("q"), p.get("f")), (Some("x+y"), Some("x y")));
+        // Each part has the whole length budget.
+        let long = [b'a'; 64];
+        assert!(parse_request(b"", &long, &QsLimits::new(64, 3, 64, 8).unwrap()).is_ok());
+        assert_eq!(
+            r(b"", &[b'a'; 65]).map(|x| x.0),
+            Some(QsErrorReason::TooLong)
+        );
+        assert_eq!(r(b"", b"\xff").map(|x| x.0), Some(QsErrorReason::NotUtf8));
     }
 
     #[test]
