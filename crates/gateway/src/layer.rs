@@ -5,13 +5,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
+
+use bytes::{Buf, Bytes};
+use http::Method;
+use http_body::Body;
 
 use chrono::{DateTime, Utc};
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use mediameter_query::common::CommonParams;
 use mediameter_query::perm::{self, Policy};
-use mediameter_query::qs::{self, Encoding, QsLimits};
+use mediameter_query::qs::{self, QsLimits};
 use mediameter_query::rate::SharedRateLimiter;
 use mediameter_query::{
     Clock, Options, Profile, Registry, Rejection, Violation, ViolationKind, Warning,
@@ -335,6 +339,51 @@ struct Refusal {
     retry_after: Option<u64>,
 }
 
+impl Refusal {
+    fn internal() -> Self {
+        Refusal {
+            status: 500,
+            body: String::new(),
+            retry_after: None,
+        }
+    }
+}
+
+/// What the first checks found: who is calling, and the instant the request is judged at.
+struct Gated {
+    principal: Principal,
+    now: DateTime<Utc>,
+}
+
+/// Where a routed request's parameters are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The query string only (any method but `POST`, or a `POST` with an empty body).
+    Query,
+    /// The query string and an `application/x-www-form-urlencoded` body.
+    QueryAndForm,
+}
+
+/// Whether `value` is `application/x-www-form-urlencoded`, with no charset or UTF-8 (media
+/// types and charset names are case-insensitive; other parameters are ignored).
+fn is_form(value: &HeaderValue) -> bool {
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return false;
+    }
+    parts.all(|param| match param.split_once('=') {
+        Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => {
+            let charset = charset.trim().trim_matches('"');
+            charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+        }
+        _ => true,
+    })
+}
+
 impl Gateway {
     fn request_id(&self, parts: &http::request::Parts) -> String {
         if let Some(id) = parts
@@ -365,17 +414,28 @@ impl Gateway {
         }
     }
 
-    fn admit(
+    fn refuse_with_status(
+        &self,
+        profile: &Profile,
+        violation: Violation,
+        parts: &http::request::Parts,
+        status: u16,
+    ) -> Refusal {
+        let mut refusal = self.refuse(profile, vec![violation], parts);
+        refusal.status = status;
+        refusal
+    }
+
+    /// The checks that need no parameters: the principal, then the rate limit.
+    fn gate(
         &self,
         route: &Route,
         parts: &http::request::Parts,
-    ) -> std::result::Result<Admitted, Refusal> {
-        let internal = || Refusal {
-            status: 500,
-            body: String::new(),
-            retry_after: None,
-        };
-        let profile = self.registry.get(&route.api).map_err(|_| internal())?;
+    ) -> std::result::Result<Gated, Refusal> {
+        let profile = self
+            .registry
+            .get(&route.api)
+            .map_err(|_| Refusal::internal())?;
         let now = self.clock.now();
         let Some(principal) = self.principals.principal(parts) else {
             let v = Violation::new(
@@ -388,20 +448,93 @@ impl Gateway {
         };
         let decision = self.limiter.check(&principal.tenant, &profile.name, now);
         if let Some(v) = decision.to_violation() {
-            let mut refusal = self.refuse(profile, vec![v], parts);
+            let mut refusal = self.refuse_with_status(profile, v, parts, 429);
             let wait = decision.retry_after;
             let secs = wait
                 .as_secs()
                 .saturating_add(u64::from(wait.subsec_nanos() > 0));
-            refusal.status = 429;
             refusal.retry_after = Some(secs.max(1));
             return Err(refusal);
         }
+        Ok(Gated { principal, now })
+    }
+
+    /// Where the parameters are, from the method, the declared body size and the content
+    /// type; a body that cannot be a form, or is declared over the bound, is refused here,
+    /// before a byte of it is read.
+    fn source(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        size_hint: &http_body::SizeHint,
+    ) -> std::result::Result<Source, Refusal> {
+        if parts.method != Method::POST || size_hint.exact() == Some(0) {
+            return Ok(Source::Query);
+        }
+        let profile = self
+            .registry
+            .get(&route.api)
+            .map_err(|_| Refusal::internal())?;
+        if !parts.headers.get(header::CONTENT_TYPE).is_some_and(is_form) {
+            // Named after the header, so every vendor's shape says what to fix.
+            let v = Violation::new(
+                ViolationKind::Malformed,
+                Some("Content-Type"),
+                None,
+                "a request body must be application/x-www-form-urlencoded (UTF-8)",
+            );
+            return Err(self.refuse_with_status(profile, v, parts, 415));
+        }
+        let declared = usize::try_from(size_hint.lower()).unwrap_or(usize::MAX);
+        if declared > self.limits.max_len() {
+            return Err(self.too_large(profile, parts));
+        }
+        Ok(Source::QueryAndForm)
+    }
+
+    fn too_large(&self, profile: &Profile, parts: &http::request::Parts) -> Refusal {
+        let v = Violation::new(
+            ViolationKind::TooLarge,
+            None,
+            None,
+            "the request body is too long",
+        );
+        self.refuse_with_status(profile, v, parts, 413)
+    }
+
+    fn unreadable(&self, route: &Route, parts: &http::request::Parts) -> Refusal {
+        let Ok(profile) = self.registry.get(&route.api) else {
+            return Refusal::internal();
+        };
+        let v = Violation::new(
+            ViolationKind::Malformed,
+            None,
+            None,
+            "the request body could not be read",
+        );
+        self.refuse(profile, vec![v], parts)
+    }
+
+    /// The checks of the parameters (from the query string and `form`, the body as read):
+    /// parsing, the vendor's common parameters, validation under the profile, the caller's
+    /// policies.
+    fn finish(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        gated: Gated,
+        form: &[u8],
+    ) -> std::result::Result<Admitted, Refusal> {
+        let profile = self
+            .registry
+            .get(&route.api)
+            .map_err(|_| Refusal::internal())?;
+        let Gated { principal, now } = gated;
         let raw = parts.uri.query().unwrap_or_default();
-        let params = match qs::parse(raw.as_bytes(), Encoding::Query, &self.limits) {
+        let params = match qs::parse_request(raw.as_bytes(), form, &self.limits) {
             Ok(p) => p,
             Err(e) => {
-                let v = e.query_string_violation().ok_or_else(internal)?;
+                let v = e.query_string_violation().ok_or_else(Refusal::internal)?;
                 return Err(self.refuse(profile, vec![v], parts));
             }
         };
@@ -414,7 +547,7 @@ impl Gateway {
             Err(e) => {
                 return Err(match e.rejection() {
                     Some(r) => self.refuse(profile, r.violations().to_vec(), parts),
-                    None => internal(),
+                    None => Refusal::internal(),
                 });
             }
         };
@@ -478,12 +611,13 @@ fn response<B: From<String>>(refusal: Refusal) -> Response<B> {
 
 impl<S, ReqB, ResB> tower::Service<Request<ReqB>> for GatewayService<S>
 where
-    S: tower::Service<Request<ReqB>, Response = Response<ResB>>,
+    S: tower::Service<Request<ReqB>, Response = Response<ResB>> + Clone,
+    ReqB: Body + From<Bytes>,
     ResB: From<String>,
 {
     type Response = Response<ResB>;
     type Error = S::Error;
-    type Future = GatewayFuture<S::Future, ResB>;
+    type Future = GatewayFuture<S, ReqB, S::Future, ResB>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -491,37 +625,145 @@ where
 
     fn call(&mut self, req: Request<ReqB>) -> Self::Future {
         let path = req.uri().path();
-        let Some(route) = self.gateway.routes.iter().find(|r| r.matches(path)) else {
+        let Some(index) = self.gateway.routes.iter().position(|r| r.matches(path)) else {
             return GatewayFuture::inner(self.inner.call(req));
         };
+        let gateway = &self.gateway;
+        let Some(route) = gateway.routes.get(index) else {
+            return GatewayFuture::ready(response(Refusal::internal()));
+        };
         let (mut parts, body) = req.into_parts();
-        match self.gateway.admit(route, &parts) {
-            Ok(admitted) => {
-                parts.extensions.insert(admitted);
-                GatewayFuture::inner(self.inner.call(Request::from_parts(parts, body)))
-            }
+        let gated = match gateway.gate(route, &parts) {
+            Ok(g) => g,
+            Err(refusal) => return GatewayFuture::ready(response(refusal)),
+        };
+        match gateway.source(route, &parts, &body.size_hint()) {
             Err(refusal) => GatewayFuture::ready(response(refusal)),
+            Ok(Source::Query) => match gateway.finish(route, &parts, gated, &[]) {
+                Ok(admitted) => {
+                    parts.extensions.insert(admitted);
+                    GatewayFuture::inner(self.inner.call(Request::from_parts(parts, body)))
+                }
+                Err(refusal) => GatewayFuture::ready(response(refusal)),
+            },
+            Ok(Source::QueryAndForm) => {
+                // The body is read in the future; the service made ready by `poll_ready` goes
+                // with it and a clone stays for the next request (tower's usual hand-over).
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
+                let capacity = usize::try_from(body.size_hint().lower())
+                    .unwrap_or(0)
+                    .min(gateway.limits.max_len());
+                GatewayFuture {
+                    kind: Kind::Reading {
+                        body,
+                        state: Some(ReadState {
+                            gateway: Arc::clone(gateway),
+                            route: index,
+                            parts,
+                            gated,
+                            inner,
+                            buf: Vec::with_capacity(capacity),
+                        }),
+                    },
+                }
+            }
         }
     }
 }
 
+/// What a future reading a form body carries until the body is complete.
+struct ReadState<S> {
+    gateway: Arc<Gateway>,
+    route: usize,
+    parts: http::request::Parts,
+    gated: Gated,
+    inner: S,
+    buf: Vec<u8>,
+}
+
+/// How reading a body ended.
+enum BodyEnd {
+    Complete,
+    TooLarge,
+    Unreadable,
+}
+
+impl<S> ReadState<S> {
+    /// Appends a data frame, unless the body would pass the bound.
+    fn append(&mut self, mut data: impl Buf) -> bool {
+        let room = self.gateway.limits.max_len().saturating_sub(self.buf.len());
+        if data.remaining() > room {
+            return false;
+        }
+        while data.has_remaining() {
+            let chunk = data.chunk();
+            let n = chunk.len();
+            self.buf.extend_from_slice(chunk);
+            data.advance(n);
+        }
+        true
+    }
+
+    /// The request for the inner service, or the refusal.
+    fn conclude<ReqB, ResB>(
+        self,
+        end: BodyEnd,
+    ) -> std::result::Result<(S, Request<ReqB>), Response<ResB>>
+    where
+        ReqB: From<Bytes>,
+        ResB: From<String>,
+    {
+        let ReadState {
+            gateway,
+            route,
+            mut parts,
+            gated,
+            inner,
+            buf,
+        } = self;
+        let Some(route) = gateway.routes.get(route) else {
+            return Err(response(Refusal::internal()));
+        };
+        let refusal = match end {
+            BodyEnd::Complete => match gateway.finish(route, &parts, gated, &buf) {
+                Ok(admitted) => {
+                    parts.extensions.insert(admitted);
+                    // The handler gets the body as it came (the parameters are in `Admitted`).
+                    let body = ReqB::from(Bytes::from(buf));
+                    return Ok((inner, Request::from_parts(parts, body)));
+                }
+                Err(refusal) => refusal,
+            },
+            BodyEnd::TooLarge => match gateway.registry.get(&route.api) {
+                Ok(profile) => gateway.too_large(profile, &parts),
+                Err(_) => Refusal::internal(),
+            },
+            BodyEnd::Unreadable => gateway.unreadable(route, &parts),
+        };
+        Err(response(refusal))
+    }
+}
+
 pin_project_lite::pin_project! {
-    /// The future of [`GatewayService`]: the inner service's, or a refusal ready now.
-    pub struct GatewayFuture<F, B> {
+    /// The future of [`GatewayService`]: reading a form body (bounded), then the inner
+    /// service's future, or a refusal ready now.
+    pub struct GatewayFuture<S, ReqB, F, B> {
         #[pin]
-        kind: Kind<F, B>,
+        kind: Kind<S, ReqB, F, B>,
     }
 }
 
 pin_project_lite::pin_project! {
     #[project = KindProj]
-    enum Kind<F, B> {
+    enum Kind<S, ReqB, F, B> {
+        Reading { #[pin] body: ReqB, state: Option<ReadState<S>> },
         Inner { #[pin] fut: F },
         Ready { response: Option<Response<B>> },
     }
 }
 
-impl<F, B> GatewayFuture<F, B> {
+impl<S, ReqB, F, B> GatewayFuture<S, ReqB, F, B> {
     fn inner(fut: F) -> Self {
         GatewayFuture {
             kind: Kind::Inner { fut },
@@ -537,26 +779,63 @@ impl<F, B> GatewayFuture<F, B> {
     }
 }
 
-impl<F, B, E> Future for GatewayFuture<F, B>
+impl<S, ReqB, F, B, E> Future for GatewayFuture<S, ReqB, F, B>
 where
+    S: tower::Service<Request<ReqB>, Future = F, Response = Response<B>, Error = E>,
+    ReqB: Body + From<Bytes>,
     F: Future<Output = std::result::Result<Response<B>, E>>,
     B: From<String>,
 {
     type Output = std::result::Result<Response<B>, E>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().kind.project() {
-            KindProj::Inner { fut } => fut.poll(cx),
-            KindProj::Ready { response } => {
-                // Polled again after completion: answer 500 rather than panic.
-                Poll::Ready(Ok(response.take().unwrap_or_else(|| {
-                    let mut resp = Response::new(B::from(String::new()));
-                    *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                    resp
-                })))
-            }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            let next = match self.as_mut().project().kind.project() {
+                KindProj::Inner { fut } => return fut.poll(cx),
+                KindProj::Ready { response } => {
+                    // Polled again after completion: answer 500 rather than panic.
+                    return Poll::Ready(Ok(response.take().unwrap_or_else(|| response_500())));
+                }
+                KindProj::Reading { mut body, state } => {
+                    let Some(st) = state.as_mut() else {
+                        return Poll::Ready(Ok(response_500()));
+                    };
+                    let end = loop {
+                        match ready!(body.as_mut().poll_frame(cx)) {
+                            None => break BodyEnd::Complete,
+                            Some(Err(_)) => break BodyEnd::Unreadable,
+                            Some(Ok(frame)) => {
+                                // Trailers carry no parameters.
+                                if let Ok(data) = frame.into_data()
+                                    && !st.append(data)
+                                {
+                                    break BodyEnd::TooLarge;
+                                }
+                            }
+                        }
+                    };
+                    let Some(st) = state.take() else {
+                        return Poll::Ready(Ok(response_500()));
+                    };
+                    match st.conclude::<ReqB, B>(end) {
+                        Ok((mut inner, req)) => Kind::Inner {
+                            fut: inner.call(req),
+                        },
+                        Err(resp) => Kind::Ready {
+                            response: Some(resp),
+                        },
+                    }
+                }
+            };
+            self.as_mut().project().kind.set(next);
         }
     }
+}
+
+fn response_500<B: From<String>>() -> Response<B> {
+    let mut resp = Response::new(B::from(String::new()));
+    *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    resp
 }
 
 #[cfg(feature = "axum")]
