@@ -18,7 +18,7 @@ use mediameter_query::perm::{self, Policy};
 use mediameter_query::qs::{self, QsLimits};
 use mediameter_query::rate::SharedRateLimiter;
 use mediameter_query::{
-    Clock, Options, Profile, Registry, Rejection, Violation, ViolationKind, Warning,
+    Clock, Options, Profile, Registry, Rejection, Value, Violation, ViolationKind, Warning,
 };
 
 use crate::error::Result;
@@ -93,6 +93,9 @@ impl Clock for SystemClock {
 /// The normalised query the layer admitted, in the request's extensions for the handler (or
 /// through the axum extractor with the `axum` feature).
 ///
+/// Cheap to clone (one `Arc`): axum's `Extension` extractor clones it per request. The values
+/// are kept in one buffer, written once when the query is admitted.
+///
 /// ```
 /// # use mediameter_gateway::Admitted;
 /// fn handler(req: &http::Request<()>) -> Option<&str> {
@@ -101,9 +104,18 @@ impl Clock for SystemClock {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admitted {
-    api: String,
+    inner: Arc<AdmittedInner>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct AdmittedInner {
+    api: Arc<str>,
     tenant: String,
-    values: Vec<(String, String)>,
+    /// Every name and value, one after the other.
+    text: String,
+    /// Per parameter, in `text`: where its name starts, where the name ends and the value
+    /// starts, where the value ends.
+    spans: Vec<(usize, usize, usize)>,
     range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     warnings: Vec<Warning>,
 }
@@ -112,47 +124,49 @@ impl Admitted {
     /// The API (profile) name.
     #[must_use]
     pub fn api(&self) -> &str {
-        &self.api
+        &self.inner.api
     }
 
     /// The tenant of the principal.
     #[must_use]
     pub fn tenant(&self) -> &str {
-        &self.tenant
+        &self.inner.tenant
     }
 
     /// A normalised value (defaults filled, times in the API's format, lists comma-joined).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.values().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
-    /// Every declared parameter with a value, in profile order.
-    #[must_use]
-    pub fn values(&self) -> &[(String, String)] {
-        &self.values
+    /// Every declared parameter with a value, as (name, value), in profile order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        let text = &self.inner.text;
+        self.inner.spans.iter().map(|&(start, k, v)| {
+            (
+                text.get(start..k).unwrap_or_default(),
+                text.get(k..v).unwrap_or_default(),
+            )
+        })
     }
 
     /// The half-open time range `[start, end)`, for APIs with one.
     #[must_use]
     pub fn range(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        self.range
+        self.inner.range
     }
 
     /// Warnings about the accepted query (data delay, ignored parameters).
     #[must_use]
     pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
+        &self.inner.warnings
     }
 }
 
 #[derive(Debug)]
 struct Route {
     segments: Vec<String>,
-    api: String,
+    api: Arc<str>,
     common: CommonParams,
 }
 
@@ -276,7 +290,7 @@ impl GatewayBuilder {
                 .split('/')
                 .map(str::to_owned)
                 .collect(),
-            api: api.to_owned(),
+            api: api.into(),
             common,
         });
         Ok(self)
@@ -556,16 +570,33 @@ impl Gateway {
         {
             return Err(self.refuse(profile, vec![v], parts));
         }
+        let mut text = String::with_capacity(params.pairs().iter().fold(0, |n, (k, v)| {
+            n.saturating_add(k.len()).saturating_add(v.len())
+        }));
+        let mut spans = Vec::with_capacity(query.values().len());
+        for (name, value) in query.values() {
+            let start = text.len();
+            text.push_str(name);
+            let name_end = text.len();
+            match value {
+                // Most values are text as given: a copy, not the formatting machinery.
+                Value::Text(t) => text.push_str(t),
+                // Writing into a String cannot fail.
+                other => {
+                    let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{other}"));
+                }
+            }
+            spans.push((start, name_end, text.len()));
+        }
         Ok(Admitted {
-            api: profile.name.clone(),
-            tenant: principal.tenant,
-            values: query
-                .values()
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.to_string()))
-                .collect(),
-            range: query.range().map(|r| (r.start(), r.end())),
-            warnings: query.warnings().to_vec(),
+            inner: Arc::new(AdmittedInner {
+                api: Arc::clone(&route.api),
+                tenant: principal.tenant,
+                text,
+                spans,
+                range: query.range().map(|r| (r.start(), r.end())),
+                warnings: query.warnings().to_vec(),
+            }),
         })
     }
 }
@@ -867,7 +898,7 @@ mod tests {
                 "rtc".into(),
                 "rooms".into(),
             ],
-            api: String::new(),
+            api: "".into(),
             common: CommonParams::none(mediameter_query::Vendor::Huawei),
         };
         assert!(r.matches("/v1/p1/rtc/rooms"));
