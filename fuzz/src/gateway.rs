@@ -3,6 +3,9 @@
 //! * `query_string`: arbitrary bytes through `qs::parse` in both encodings under small limits:
 //!   an accepted input respects every limit and has no repeated key; a refusal is a
 //!   query-string error whose message never echoes more than a truncated parameter name.
+//!   The same bytes, split at the first NUL into a query string and a form body, through
+//!   `qs::parse_request`: accepted exactly when both parts parse alone, together hold at most
+//!   the limit and share no key, and then the query's pairs followed by the body's.
 //! * `token_verify`: arbitrary text through `Token::from_str` and `Keyring::check`: only a token
 //!   the keyring signed verifies; a parsed token prints back to the same text; no error message
 //!   contains the input.
@@ -29,6 +32,32 @@ pub fn query_string(data: &[u8]) {
             }
             Err(e) => panic!("unexpected error {e:?}"),
         }
+    }
+    let (query, form) = match data.iter().position(|b| *b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let reference = match (
+        qs::parse(query, Encoding::Query, &limits),
+        qs::parse(form, Encoding::Form, &limits),
+    ) {
+        (Ok(q), Ok(f)) => {
+            let shared = q.pairs().iter().any(|(k, _)| f.get(k).is_some());
+            (!shared && q.len() + f.len() <= 8).then(|| {
+                let mut all = q.into_owned();
+                all.extend(f.into_owned());
+                all
+            })
+        }
+        _ => None,
+    };
+    match qs::parse_request(query, form, &limits) {
+        Ok(p) => assert_eq!(Some(p.into_owned()), reference),
+        Err(e @ Error::QueryString { .. }) => {
+            assert!(reference.is_none(), "refused {e}");
+            assert!(e.query_string_violation().is_some());
+        }
+        Err(e) => panic!("unexpected error {e:?}"),
     }
 }
 

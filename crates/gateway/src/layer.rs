@@ -376,26 +376,142 @@ enum Source {
     Query,
     /// The query string and an `application/x-www-form-urlencoded` body.
     QueryAndForm,
+    /// The query string and an `application/json` body: one flat object of strings, numbers
+    /// and booleans (Volcengine's API requests put `Action` and `Version` in the query and
+    /// the API's parameters in such a body).
+    QueryAndJson,
 }
 
-/// Whether `value` is `application/x-www-form-urlencoded`, with no charset or UTF-8 (media
+/// The body's kind from its `Content-Type`: a form or JSON, with no charset or UTF-8 (media
 /// types and charset names are case-insensitive; other parameters are ignored).
-fn is_form(value: &HeaderValue) -> bool {
+fn body_source(value: &HeaderValue) -> Option<Source> {
     let Ok(value) = value.to_str() else {
-        return false;
+        return None;
     };
     let mut parts = value.split(';');
     let essence = parts.next().unwrap_or_default().trim();
-    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return false;
-    }
-    parts.all(|param| match param.split_once('=') {
+    let source = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Source::QueryAndForm
+    } else if essence.eq_ignore_ascii_case("application/json") {
+        Source::QueryAndJson
+    } else {
+        return None;
+    };
+    let utf8 = parts.all(|param| match param.split_once('=') {
         Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => {
             let charset = charset.trim().trim_matches('"');
             charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
         }
         _ => true,
-    })
+    });
+    utf8.then_some(source)
+}
+
+/// Why a JSON body was refused.
+enum JsonRefusal {
+    /// Not one flat object of strings, numbers and booleans.
+    Shape,
+    TooManyParams,
+    KeyTooLong,
+    ValueTooLong(String),
+    Repeated(String),
+}
+
+/// The parameters of a JSON body under `limits` (the same bounds as a query string's), a key
+/// already in `seen` or given twice refused as repeated.
+fn json_params(
+    body: &[u8],
+    limits: &QsLimits,
+    seen: &[(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)],
+) -> std::result::Result<Vec<(String, String)>, JsonRefusal> {
+    use serde::de::{self, Deserializer as _, MapAccess, Visitor};
+
+    /// A scalar value, as text.
+    struct Scalar(String);
+    impl<'de> de::Deserialize<'de> for Scalar {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Scalar;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a string, number or boolean")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_owned()))
+                }
+                fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+                fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    struct Flat<'l, 's, 'p> {
+        limits: &'l QsLimits,
+        seen: &'s [(std::borrow::Cow<'p, str>, std::borrow::Cow<'p, str>)],
+        refusal: &'l mut Option<JsonRefusal>,
+    }
+    impl<'de> Visitor<'de> for Flat<'_, '_, '_> {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out: Vec<(String, String)> = Vec::new();
+            let mut refuse = |r: JsonRefusal| {
+                *self.refusal = Some(r);
+                de::Error::custom("refused")
+            };
+            while let Some(key) = map.next_key::<String>()? {
+                if key.len() > self.limits.max_key_len() {
+                    return Err(refuse(JsonRefusal::KeyTooLong));
+                }
+                if out.len().saturating_add(self.seen.len()) >= self.limits.max_params() {
+                    return Err(refuse(JsonRefusal::TooManyParams));
+                }
+                if out.iter().any(|(k, _)| *k == key) || self.seen.iter().any(|(k, _)| *k == key) {
+                    return Err(refuse(JsonRefusal::Repeated(key)));
+                }
+                let Scalar(value) = map.next_value()?;
+                if value.len() > self.limits.max_value_len() {
+                    return Err(refuse(JsonRefusal::ValueTooLong(key)));
+                }
+                out.push((key, value));
+            }
+            Ok(out)
+        }
+    }
+
+    if body.len() > limits.max_len() {
+        return Err(JsonRefusal::TooManyParams);
+    }
+    let mut refusal = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let parsed = de.deserialize_map(Flat {
+        limits,
+        seen,
+        refusal: &mut refusal,
+    });
+    match (parsed, de.end()) {
+        (Ok(pairs), Ok(())) => Ok(pairs),
+        _ => Err(refusal.unwrap_or(JsonRefusal::Shape)),
+    }
 }
 
 impl Gateway {
@@ -489,21 +605,25 @@ impl Gateway {
             .registry
             .get(&route.api)
             .map_err(|_| Refusal::internal())?;
-        if !parts.headers.get(header::CONTENT_TYPE).is_some_and(is_form) {
+        let Some(source) = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(body_source)
+        else {
             // Named after the header, so every vendor's shape says what to fix.
             let v = Violation::new(
                 ViolationKind::Malformed,
                 Some("Content-Type"),
                 None,
-                "a request body must be application/x-www-form-urlencoded (UTF-8)",
+                "a request body must be application/x-www-form-urlencoded or application/json (UTF-8)",
             );
             return Err(self.refuse_with_status(profile, v, parts, 415));
-        }
+        };
         let declared = usize::try_from(size_hint.lower()).unwrap_or(usize::MAX);
         if declared > self.limits.max_len() {
             return Err(self.too_large(profile, parts));
         }
-        Ok(Source::QueryAndForm)
+        Ok(source)
     }
 
     fn too_large(&self, profile: &Profile, parts: &http::request::Parts) -> Refusal {
@@ -537,7 +657,8 @@ impl Gateway {
         route: &Route,
         parts: &http::request::Parts,
         gated: Gated,
-        form: &[u8],
+        source: Source,
+        body: &[u8],
     ) -> std::result::Result<Admitted, Refusal> {
         let profile = self
             .registry
@@ -545,6 +666,11 @@ impl Gateway {
             .map_err(|_| Refusal::internal())?;
         let Gated { principal, now } = gated;
         let raw = parts.uri.query().unwrap_or_default();
+        let form = if source == Source::QueryAndForm {
+            body
+        } else {
+            &[]
+        };
         let params = match qs::parse_request(raw.as_bytes(), form, &self.limits) {
             Ok(p) => p,
             Err(e) => {
@@ -552,7 +678,49 @@ impl Gateway {
                 return Err(self.refuse(profile, vec![v], parts));
             }
         };
-        let (rest, violations) = route.common.split(params.pairs());
+        let json;
+        let mut all;
+        let pairs = if source == Source::QueryAndJson {
+            json = match json_params(body, &self.limits, params.pairs()) {
+                Ok(j) => j,
+                Err(r) => {
+                    let (kind, param, detail) = match r {
+                        JsonRefusal::Shape => (
+                            ViolationKind::Malformed,
+                            None,
+                            "the JSON body must be one object of strings, numbers and booleans",
+                        ),
+                        JsonRefusal::TooManyParams => {
+                            (ViolationKind::TooLarge, None, "too many parameters")
+                        }
+                        JsonRefusal::KeyTooLong => (
+                            ViolationKind::Malformed,
+                            None,
+                            "the parameter name is too long",
+                        ),
+                        JsonRefusal::ValueTooLong(k) => {
+                            (ViolationKind::Malformed, Some(k), "the value is too long")
+                        }
+                        JsonRefusal::Repeated(k) => (
+                            ViolationKind::Duplicate,
+                            Some(k),
+                            "the parameter is repeated",
+                        ),
+                    };
+                    let v = Violation::new(kind, param.as_deref(), None, detail);
+                    return Err(self.refuse(profile, vec![v], parts));
+                }
+            };
+            all = params.pairs().to_vec();
+            all.extend(
+                json.iter()
+                    .map(|(k, v)| (k.as_str().into(), v.as_str().into())),
+            );
+            &all[..]
+        } else {
+            params.pairs()
+        };
+        let (rest, violations) = route.common.split(pairs);
         if !violations.is_empty() {
             return Err(self.refuse(profile, violations, parts));
         }
@@ -670,14 +838,14 @@ where
         };
         match gateway.source(route, &parts, &body.size_hint()) {
             Err(refusal) => GatewayFuture::ready(response(refusal)),
-            Ok(Source::Query) => match gateway.finish(route, &parts, gated, &[]) {
+            Ok(Source::Query) => match gateway.finish(route, &parts, gated, Source::Query, &[]) {
                 Ok(admitted) => {
                     parts.extensions.insert(admitted);
                     GatewayFuture::inner(self.inner.call(Request::from_parts(parts, body)))
                 }
                 Err(refusal) => GatewayFuture::ready(response(refusal)),
             },
-            Ok(Source::QueryAndForm) => {
+            Ok(source) => {
                 // The body is read in the future; the service made ready by `poll_ready` goes
                 // with it and a clone stays for the next request (tower's usual hand-over).
                 let clone = self.inner.clone();
@@ -693,6 +861,7 @@ where
                             route: index,
                             parts,
                             gated,
+                            source,
                             inner,
                             buf: Vec::with_capacity(capacity),
                         }),
@@ -709,6 +878,7 @@ struct ReadState<S> {
     route: usize,
     parts: http::request::Parts,
     gated: Gated,
+    source: Source,
     inner: S,
     buf: Vec<u8>,
 }
@@ -750,6 +920,7 @@ impl<S> ReadState<S> {
             route,
             mut parts,
             gated,
+            source,
             inner,
             buf,
         } = self;
@@ -757,7 +928,7 @@ impl<S> ReadState<S> {
             return Err(response(Refusal::internal()));
         };
         let refusal = match end {
-            BodyEnd::Complete => match gateway.finish(route, &parts, gated, &buf) {
+            BodyEnd::Complete => match gateway.finish(route, &parts, gated, source, &buf) {
                 Ok(admitted) => {
                     parts.extensions.insert(admitted);
                     // The handler gets the body as it came (the parameters are in `Admitted`).
