@@ -65,6 +65,9 @@ impl Principal {
 /// certificate recorded in the request's extensions...). `None` is refused as a permission
 /// denial in the vendor's shape.
 ///
+/// It runs on every routed request: keep each tenant's policies in an `Arc<[Policy]>` and hand
+/// [`Principal::new`] a clone of it rather than building policies per request.
+///
 /// ```
 /// use mediameter_gateway::{Principal, Principals};
 /// struct Everyone;

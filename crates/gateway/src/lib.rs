@@ -79,7 +79,7 @@
 //! # Feature flags
 //!
 //! * `tower` (default): the HTTP layer. Pulls in `tower` (no default features), `http`,
-//!   `pin-project-lite`, `serde_json` and `mediameter-query`.
+//!   `http-body`, `bytes`, `pin-project-lite`, `serde`, `serde_json` and `mediameter-query`.
 //! * `axum`: an axum extractor for [`Admitted`]; pulls in `axum-core`.
 //!
 //! Without features, only [`token`] is built (`hmac`, `sha2`, `getrandom`, `base64`, `chrono`).

@@ -654,6 +654,26 @@ mod tests {
             proptest::prop_assert_eq!(back, pairs);
         }
 
+        /// `parse_request` against a plain reference: both parts parsed alone, then joined when
+        /// they share no key and fit the count.
+        #[test]
+        fn request_is_query_then_form(q in proptest::collection::vec(("[a-d]{1,2}", "[a-z+%0-9]{0,4}"), 0..6),
+                                      f in proptest::collection::vec(("[a-d]{1,2}", "[a-z+%0-9]{0,4}"), 0..6)) {
+            let join = |pairs: &[(String, String)]| pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+            let (query, form) = (join(&q), join(&f));
+            let l = QsLimits::new(256, 8, 8, 8).unwrap();
+            let reference = match (parse(query.as_bytes(), Encoding::Query, &l), parse(form.as_bytes(), Encoding::Form, &l)) {
+                (Ok(a), Ok(b)) if a.len() + b.len() <= 8 && a.pairs().iter().all(|(k, _)| b.get(k).is_none()) => {
+                    let mut all = a.into_owned();
+                    all.extend(b.into_owned());
+                    Some(all)
+                }
+                _ => None,
+            };
+            let got = parse_request(query.as_bytes(), form.as_bytes(), &l).ok().map(Params::into_owned);
+            proptest::prop_assert_eq!(got, reference);
+        }
+
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
             let l = QsLimits::new(128, 8, 16, 16).unwrap();
