@@ -188,6 +188,15 @@ impl Route {
         }
         given.next().is_none()
     }
+
+    /// The path's value of the `{project_id}` segment, when the route has one.
+    fn project_id<'p>(&self, path: &'p str) -> Option<&'p str> {
+        self.segments
+            .iter()
+            .zip(path.trim_start_matches('/').split('/'))
+            .find(|(want, _)| *want == "{project_id}")
+            .map(|(_, seg)| seg)
+    }
 }
 
 /// Builds a [`GatewayLayer`].
@@ -588,6 +597,21 @@ impl Gateway {
                 .saturating_add(u64::from(wait.subsec_nanos() > 0));
             refusal.retry_after = Some(secs.max(1));
             return Err(refusal);
+        }
+        // Huawei Cloud's common request headers: `X-Project-Id`, when sent, is "the same as the
+        // project id in the path parameter" (the RTC API reference's header table).
+        if profile.vendor == mediameter_query::Vendor::Huawei
+            && let Some(given) = parts.headers.get("x-project-id")
+            && let Some(in_path) = route.project_id(parts.uri.path())
+            && given.as_bytes() != in_path.as_bytes()
+        {
+            let v = Violation::new(
+                ViolationKind::Malformed,
+                Some("X-Project-Id"),
+                None,
+                "not the project id of the path",
+            );
+            return Err(self.refuse(profile, vec![v], parts));
         }
         Ok(Gated { principal, now })
     }
@@ -1080,5 +1104,6 @@ mod tests {
         assert!(!r.matches("/v1/p1/rtc/rooms/x"));
         assert!(!r.matches("/v1/p1/rtc"));
         assert!(!r.matches("/v2/p1/rtc/rooms"));
+        assert_eq!(r.project_id("/v1/p1/rtc/rooms"), Some("p1"));
     }
 }

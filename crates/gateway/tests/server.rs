@@ -270,3 +270,21 @@ async fn malformed_http_is_refused_and_the_server_keeps_serving() {
     assert_eq!(ok.status, 200, "{}", ok.body);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn huawei_project_id_header_must_match_the_path() {
+    let s = Server::start().await;
+    let same = s
+        .get(&huawei("app=demo-app"), &[ADMIN, ("x-project-id", "p1")])
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    let other = s
+        .get(&huawei("app=demo-app"), &[ADMIN, ("x-project-id", "p2")])
+        .await;
+    assert_eq!(other.status, 400);
+    assert_eq!(
+        other.body,
+        r#"{"error_code":"MM.InvalidParameter","error_msg":"Invalid String parameter 'X-Project-Id': not the project id of the path"}"#
+    );
+    s.stop().await;
+}
