@@ -173,6 +173,21 @@ async fn bodies_are_bounded_and_typed() {
         "{}",
         streamed.body
     );
+    // 10,000 parameters in a form body or a JSON object: over the byte bound, refused unread.
+    let flood = "a=1&".repeat(10_000);
+    let r = s
+        .post(&alibaba_query(), &[ADMIN, FORM], flood.as_bytes())
+        .await;
+    assert_eq!(r.status, 413);
+    let keys: Vec<String> = (0..10_000).map(|i| format!("\"k{i}\":1")).collect();
+    let r = s
+        .post(
+            &alibaba_query(),
+            &[ADMIN, ("content-type", "application/json")],
+            format!("{{{}}}", keys.join(",")).as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 413);
     // Exactly at the bound it is read (and then refused for what it says, not its size).
     let at_bound = s
         .post(app::ALIBABA_PATH, &[ADMIN, FORM], &[b'a'; 8192])
