@@ -663,7 +663,7 @@ mod tests {
             let (query, form) = (join(&q), join(&f));
             let l = QsLimits::new(256, 8, 8, 8).unwrap();
             let reference = match (parse(query.as_bytes(), Encoding::Query, &l), parse(form.as_bytes(), Encoding::Form, &l)) {
-                (Ok(a), Ok(b)) if a.len() + b.len() <= 8 && a.pairs().iter().all(|(k, _)| b.get(k).is_none()) => {
+                (Ok(a), Ok(b)) if a.len().saturating_add(b.len()) <= 8 && a.pairs().iter().all(|(k, _)| b.get(k).is_none()) => {
                     let mut all = a.into_owned();
                     all.extend(b.into_owned());
                     Some(all)

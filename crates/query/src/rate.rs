@@ -557,14 +557,28 @@ impl SharedRateLimiter {
     }
 
     fn shard(&self, caller: &str) -> &Shard {
-        // FNV-1a from a per-limiter random seed: cheap next to the shard's own SipHash lookup,
-        // and not predictable from outside.
-        let mut h = self.seed;
-        for b in caller.bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        // A multiply-rotate mix over 8-byte words from a per-limiter random seed (one step
+        // per 8 bytes where FNV-1a took one per byte), then Lemire's multiply-shift range
+        // reduction instead of a division. It only picks a lock: callers aimed at one shard
+        // would share that lock, while the map inside keeps SipHash against collisions.
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let bytes = caller.as_bytes();
+        let mut h = self.seed ^ u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            h = (h ^ w).wrapping_mul(K).rotate_left(29);
         }
-        let len = u64::try_from(self.shards()).unwrap_or(1);
-        let i = (h ^ (h >> 29)).checked_rem(len).unwrap_or(0);
+        let mut tail = [0_u8; 8];
+        for (d, s) in tail.iter_mut().zip(words.remainder()) {
+            *d = *s;
+        }
+        h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+        h ^= h >> 29;
+        let len = u64::try_from(self.shards())
+            .unwrap_or(1)
+            .min(u64::from(u32::MAX));
+        let i = (h >> 32).wrapping_mul(len) >> 32;
         match usize::try_from(i).ok().and_then(|i| i.checked_sub(1)) {
             Some(r) => self.rest.get(r).unwrap_or(&self.first),
             None => &self.first,
@@ -672,6 +686,28 @@ mod tests {
 
     fn t(ms: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_700_000_000, 0).unwrap() + TimeDelta::milliseconds(ms)
+    }
+
+    #[test]
+    fn callers_spread_over_every_shard() {
+        let rl = SharedRateLimiter::with_shards(100, 16);
+        let mut counts = std::collections::HashMap::new();
+        for i in 0..1600 {
+            let caller = format!("caller-{i}");
+            *counts
+                .entry(std::ptr::from_ref(rl.shard(&caller)))
+                .or_insert(0_u32) += 1;
+        }
+        // 100 expected per shard; a broken mix or reduction leaves shards empty or crowded.
+        assert_eq!(counts.len(), 16);
+        assert!(
+            counts.values().all(|n| (50..=160).contains(n)),
+            "{counts:?}"
+        );
+        // Short and long names alike.
+        let one = SharedRateLimiter::with_shards(100, 1);
+        assert!(std::ptr::eq(one.shard(""), &one.first));
+        assert!(std::ptr::eq(one.shard(&"x".repeat(100)), &one.first));
     }
 
     #[test]
