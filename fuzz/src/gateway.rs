@@ -5,6 +5,9 @@
 //!   query-string error whose message holds no raw control character and is bounded: an echoed
 //!   name is cut to `ECHO_LIMIT` characters *before* escaping, and one escaped character takes
 //!   at most 10 bytes (`\u{10ffff}`), so the bound is fixed text plus `10 * ECHO_LIMIT`.
+//!   The same bytes, split at the first NUL into a query string and a form body, through
+//!   `qs::parse_request`: accepted exactly when both parts parse alone, together hold at most
+//!   the limit and share no key, and then the query's pairs followed by the body's.
 //! * `token_verify`: arbitrary text through `Token::from_str` and `Keyring::check`: only a token
 //!   the keyring signed verifies; a parsed token prints back to the same text; a refusal is a
 //!   `Token` error whose message is exactly `token refused: {reason}`, and a reason carries only
@@ -43,6 +46,32 @@ pub fn query_string(data: &[u8]) {
             }
             Err(e) => panic!("unexpected error {e:?}"),
         }
+    }
+    let (query, form) = match data.iter().position(|b| *b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let reference = match (
+        qs::parse(query, Encoding::Query, &limits),
+        qs::parse(form, Encoding::Form, &limits),
+    ) {
+        (Ok(q), Ok(f)) => {
+            let shared = q.pairs().iter().any(|(k, _)| f.get(k).is_some());
+            (!shared && q.len() + f.len() <= 8).then(|| {
+                let mut all = q.into_owned();
+                all.extend(f.into_owned());
+                all
+            })
+        }
+        _ => None,
+    };
+    match qs::parse_request(query, form, &limits) {
+        Ok(p) => assert_eq!(Some(p.into_owned()), reference),
+        Err(e @ Error::QueryString { .. }) => {
+            assert!(reference.is_none(), "refused {e}");
+            assert!(e.query_string_violation().is_some());
+        }
+        Err(e) => panic!("unexpected error {e:?}"),
     }
 }
 

@@ -5,16 +5,20 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
+
+use bytes::{Buf, Bytes};
+use http::Method;
+use http_body::Body;
 
 use chrono::{DateTime, Utc};
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use mediameter_query::common::CommonParams;
 use mediameter_query::perm::{self, Policy};
-use mediameter_query::qs::{self, Encoding, QsLimits};
+use mediameter_query::qs::{self, QsLimits};
 use mediameter_query::rate::SharedRateLimiter;
 use mediameter_query::{
-    Clock, Options, Profile, Registry, Rejection, Violation, ViolationKind, Warning,
+    Clock, Options, Profile, Registry, Rejection, Value, Violation, ViolationKind, Warning,
 };
 
 use crate::error::Result;
@@ -61,6 +65,9 @@ impl Principal {
 /// certificate recorded in the request's extensions...). `None` is refused as a permission
 /// denial in the vendor's shape.
 ///
+/// It runs on every routed request: keep each tenant's policies in an `Arc<[Policy]>` and hand
+/// [`Principal::new`] a clone of it rather than building policies per request.
+///
 /// ```
 /// use mediameter_gateway::{Principal, Principals};
 /// struct Everyone;
@@ -89,6 +96,9 @@ impl Clock for SystemClock {
 /// The normalised query the layer admitted, in the request's extensions for the handler (or
 /// through the axum extractor with the `axum` feature).
 ///
+/// Cheap to clone (one `Arc`): axum's `Extension` extractor clones it per request. The values
+/// are kept in one buffer, written once when the query is admitted.
+///
 /// ```
 /// # use mediameter_gateway::Admitted;
 /// fn handler(req: &http::Request<()>) -> Option<&str> {
@@ -97,9 +107,18 @@ impl Clock for SystemClock {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admitted {
-    api: String,
+    inner: Arc<AdmittedInner>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct AdmittedInner {
+    api: Arc<str>,
     tenant: String,
-    values: Vec<(String, String)>,
+    /// Every name and value, one after the other.
+    text: String,
+    /// Per parameter, in `text`: where its name starts, where the name ends and the value
+    /// starts, where the value ends.
+    spans: Vec<(usize, usize, usize)>,
     range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     warnings: Vec<Warning>,
 }
@@ -108,47 +127,49 @@ impl Admitted {
     /// The API (profile) name.
     #[must_use]
     pub fn api(&self) -> &str {
-        &self.api
+        &self.inner.api
     }
 
     /// The tenant of the principal.
     #[must_use]
     pub fn tenant(&self) -> &str {
-        &self.tenant
+        &self.inner.tenant
     }
 
     /// A normalised value (defaults filled, times in the API's format, lists comma-joined).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.values().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
-    /// Every declared parameter with a value, in profile order.
-    #[must_use]
-    pub fn values(&self) -> &[(String, String)] {
-        &self.values
+    /// Every declared parameter with a value, as (name, value), in profile order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        let text = &self.inner.text;
+        self.inner.spans.iter().map(|&(start, k, v)| {
+            (
+                text.get(start..k).unwrap_or_default(),
+                text.get(k..v).unwrap_or_default(),
+            )
+        })
     }
 
     /// The half-open time range `[start, end)`, for APIs with one.
     #[must_use]
     pub fn range(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        self.range
+        self.inner.range
     }
 
     /// Warnings about the accepted query (data delay, ignored parameters).
     #[must_use]
     pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
+        &self.inner.warnings
     }
 }
 
 #[derive(Debug)]
 struct Route {
     segments: Vec<String>,
-    api: String,
+    api: Arc<str>,
     common: CommonParams,
 }
 
@@ -166,6 +187,15 @@ impl Route {
             }
         }
         given.next().is_none()
+    }
+
+    /// The path's value of the `{project_id}` segment, when the route has one.
+    fn project_id<'p>(&self, path: &'p str) -> Option<&'p str> {
+        self.segments
+            .iter()
+            .zip(path.trim_start_matches('/').split('/'))
+            .find(|(want, _)| *want == "{project_id}")
+            .map(|(_, seg)| seg)
     }
 }
 
@@ -272,7 +302,7 @@ impl GatewayBuilder {
                 .split('/')
                 .map(str::to_owned)
                 .collect(),
-            api: api.to_owned(),
+            api: api.into(),
             common,
         });
         Ok(self)
@@ -335,6 +365,167 @@ struct Refusal {
     retry_after: Option<u64>,
 }
 
+impl Refusal {
+    fn internal() -> Self {
+        Refusal {
+            status: 500,
+            body: String::new(),
+            retry_after: None,
+        }
+    }
+}
+
+/// What the first checks found: who is calling, and the instant the request is judged at.
+struct Gated {
+    principal: Principal,
+    now: DateTime<Utc>,
+}
+
+/// Where a routed request's parameters are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The query string only (any method but `POST`, or a `POST` with an empty body).
+    Query,
+    /// The query string and an `application/x-www-form-urlencoded` body.
+    QueryAndForm,
+    /// The query string and an `application/json` body: one flat object of strings, numbers
+    /// and booleans (Volcengine's API requests put `Action` and `Version` in the query and
+    /// the API's parameters in such a body).
+    QueryAndJson,
+}
+
+/// The body's kind from its `Content-Type`: a form or JSON, with no charset or UTF-8 (media
+/// types and charset names are case-insensitive; other parameters are ignored).
+fn body_source(value: &HeaderValue) -> Option<Source> {
+    let Ok(value) = value.to_str() else {
+        return None;
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    let source = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Source::QueryAndForm
+    } else if essence.eq_ignore_ascii_case("application/json") {
+        Source::QueryAndJson
+    } else {
+        return None;
+    };
+    let utf8 = parts.all(|param| match param.split_once('=') {
+        Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => {
+            let charset = charset.trim().trim_matches('"');
+            charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+        }
+        _ => true,
+    });
+    utf8.then_some(source)
+}
+
+/// Why a JSON body was refused.
+enum JsonRefusal {
+    /// Not one flat object of strings, numbers and booleans.
+    Shape,
+    TooManyParams,
+    KeyTooLong,
+    ValueTooLong(String),
+    Repeated(String),
+}
+
+/// The parameters of a JSON body under `limits` (the same bounds as a query string's), a key
+/// already in `seen` or given twice refused as repeated.
+fn json_params(
+    body: &[u8],
+    limits: &QsLimits,
+    seen: &[(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)],
+) -> std::result::Result<Vec<(String, String)>, JsonRefusal> {
+    use serde::de::{self, Deserializer as _, MapAccess, Visitor};
+
+    /// A scalar value, as text.
+    struct Scalar(String);
+    impl<'de> de::Deserialize<'de> for Scalar {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Scalar;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a string, number or boolean")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_owned()))
+                }
+                fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+                fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<Scalar, E> {
+                    Ok(Scalar(v.to_string()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    struct Flat<'l, 's, 'p> {
+        limits: &'l QsLimits,
+        seen: &'s [(std::borrow::Cow<'p, str>, std::borrow::Cow<'p, str>)],
+        refusal: &'l mut Option<JsonRefusal>,
+    }
+    impl<'de> Visitor<'de> for Flat<'_, '_, '_> {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out: Vec<(String, String)> = Vec::new();
+            let mut refuse = |r: JsonRefusal| {
+                *self.refusal = Some(r);
+                de::Error::custom("refused")
+            };
+            while let Some(key) = map.next_key::<String>()? {
+                if key.len() > self.limits.max_key_len() {
+                    return Err(refuse(JsonRefusal::KeyTooLong));
+                }
+                if out.len().saturating_add(self.seen.len()) >= self.limits.max_params() {
+                    return Err(refuse(JsonRefusal::TooManyParams));
+                }
+                if out.iter().any(|(k, _)| *k == key) || self.seen.iter().any(|(k, _)| *k == key) {
+                    return Err(refuse(JsonRefusal::Repeated(key)));
+                }
+                let Scalar(value) = map.next_value()?;
+                if value.len() > self.limits.max_value_len() {
+                    return Err(refuse(JsonRefusal::ValueTooLong(key)));
+                }
+                out.push((key, value));
+            }
+            Ok(out)
+        }
+    }
+
+    if body.len() > limits.max_len() {
+        return Err(JsonRefusal::TooManyParams);
+    }
+    let mut refusal = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let parsed = de.deserialize_map(Flat {
+        limits,
+        seen,
+        refusal: &mut refusal,
+    });
+    match (parsed, de.end()) {
+        (Ok(pairs), Ok(())) => Ok(pairs),
+        _ => Err(refusal.unwrap_or(JsonRefusal::Shape)),
+    }
+}
+
 impl Gateway {
     fn request_id(&self, parts: &http::request::Parts) -> String {
         if let Some(id) = parts
@@ -365,17 +556,28 @@ impl Gateway {
         }
     }
 
-    fn admit(
+    fn refuse_with_status(
+        &self,
+        profile: &Profile,
+        violation: Violation,
+        parts: &http::request::Parts,
+        status: u16,
+    ) -> Refusal {
+        let mut refusal = self.refuse(profile, vec![violation], parts);
+        refusal.status = status;
+        refusal
+    }
+
+    /// The checks that need no parameters: the principal, then the rate limit.
+    fn gate(
         &self,
         route: &Route,
         parts: &http::request::Parts,
-    ) -> std::result::Result<Admitted, Refusal> {
-        let internal = || Refusal {
-            status: 500,
-            body: String::new(),
-            retry_after: None,
-        };
-        let profile = self.registry.get(&route.api).map_err(|_| internal())?;
+    ) -> std::result::Result<Gated, Refusal> {
+        let profile = self
+            .registry
+            .get(&route.api)
+            .map_err(|_| Refusal::internal())?;
         let now = self.clock.now();
         let Some(principal) = self.principals.principal(parts) else {
             let v = Violation::new(
@@ -388,24 +590,164 @@ impl Gateway {
         };
         let decision = self.limiter.check(&principal.tenant, &profile.name, now);
         if let Some(v) = decision.to_violation() {
-            let mut refusal = self.refuse(profile, vec![v], parts);
+            let mut refusal = self.refuse_with_status(profile, v, parts, 429);
             let wait = decision.retry_after;
             let secs = wait
                 .as_secs()
                 .saturating_add(u64::from(wait.subsec_nanos() > 0));
-            refusal.status = 429;
             refusal.retry_after = Some(secs.max(1));
             return Err(refusal);
         }
+        // Huawei Cloud's common request headers: `X-Project-Id`, when sent, is "the same as the
+        // project id in the path parameter" (the RTC API reference's header table).
+        if profile.vendor == mediameter_query::Vendor::Huawei
+            && let Some(given) = parts.headers.get("x-project-id")
+            && let Some(in_path) = route.project_id(parts.uri.path())
+            && given.as_bytes() != in_path.as_bytes()
+        {
+            let v = Violation::new(
+                ViolationKind::Malformed,
+                Some("X-Project-Id"),
+                None,
+                "not the project id of the path",
+            );
+            return Err(self.refuse(profile, vec![v], parts));
+        }
+        Ok(Gated { principal, now })
+    }
+
+    /// Where the parameters are, from the method, the declared body size and the content
+    /// type; a body that cannot be a form, or is declared over the bound, is refused here,
+    /// before a byte of it is read.
+    fn source(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        size_hint: &http_body::SizeHint,
+    ) -> std::result::Result<Source, Refusal> {
+        if parts.method != Method::POST || size_hint.exact() == Some(0) {
+            return Ok(Source::Query);
+        }
+        let profile = self
+            .registry
+            .get(&route.api)
+            .map_err(|_| Refusal::internal())?;
+        let Some(source) = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(body_source)
+        else {
+            // Named after the header, so every vendor's shape says what to fix.
+            let v = Violation::new(
+                ViolationKind::Malformed,
+                Some("Content-Type"),
+                None,
+                "a request body must be application/x-www-form-urlencoded or application/json (UTF-8)",
+            );
+            return Err(self.refuse_with_status(profile, v, parts, 415));
+        };
+        let declared = usize::try_from(size_hint.lower()).unwrap_or(usize::MAX);
+        if declared > self.limits.max_len() {
+            return Err(self.too_large(profile, parts));
+        }
+        Ok(source)
+    }
+
+    fn too_large(&self, profile: &Profile, parts: &http::request::Parts) -> Refusal {
+        let v = Violation::new(
+            ViolationKind::TooLarge,
+            None,
+            None,
+            "the request body is too long",
+        );
+        self.refuse_with_status(profile, v, parts, 413)
+    }
+
+    fn unreadable(&self, route: &Route, parts: &http::request::Parts) -> Refusal {
+        let Ok(profile) = self.registry.get(&route.api) else {
+            return Refusal::internal();
+        };
+        let v = Violation::new(
+            ViolationKind::Malformed,
+            None,
+            None,
+            "the request body could not be read",
+        );
+        self.refuse(profile, vec![v], parts)
+    }
+
+    /// The checks of the parameters (from the query string and `form`, the body as read):
+    /// parsing, the vendor's common parameters, validation under the profile, the caller's
+    /// policies.
+    fn finish(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        gated: Gated,
+        source: Source,
+        body: &[u8],
+    ) -> std::result::Result<Admitted, Refusal> {
+        let profile = self
+            .registry
+            .get(&route.api)
+            .map_err(|_| Refusal::internal())?;
+        let Gated { principal, now } = gated;
         let raw = parts.uri.query().unwrap_or_default();
-        let params = match qs::parse(raw.as_bytes(), Encoding::Query, &self.limits) {
+        let form = if source == Source::QueryAndForm {
+            body
+        } else {
+            &[]
+        };
+        let params = match qs::parse_request(raw.as_bytes(), form, &self.limits) {
             Ok(p) => p,
             Err(e) => {
-                let v = e.query_string_violation().ok_or_else(internal)?;
+                let v = e.query_string_violation().ok_or_else(Refusal::internal)?;
                 return Err(self.refuse(profile, vec![v], parts));
             }
         };
-        let (rest, violations) = route.common.split(params.pairs());
+        let json;
+        let mut all;
+        let pairs = if source == Source::QueryAndJson {
+            json = match json_params(body, &self.limits, params.pairs()) {
+                Ok(j) => j,
+                Err(r) => {
+                    let (kind, param, detail) = match r {
+                        JsonRefusal::Shape => (
+                            ViolationKind::Malformed,
+                            None,
+                            "the JSON body must be one object of strings, numbers and booleans",
+                        ),
+                        JsonRefusal::TooManyParams => {
+                            (ViolationKind::TooLarge, None, "too many parameters")
+                        }
+                        JsonRefusal::KeyTooLong => (
+                            ViolationKind::Malformed,
+                            None,
+                            "the parameter name is too long",
+                        ),
+                        JsonRefusal::ValueTooLong(k) => {
+                            (ViolationKind::Malformed, Some(k), "the value is too long")
+                        }
+                        JsonRefusal::Repeated(k) => (
+                            ViolationKind::Duplicate,
+                            Some(k),
+                            "the parameter is repeated",
+                        ),
+                    };
+                    let v = Violation::new(kind, param.as_deref(), None, detail);
+                    return Err(self.refuse(profile, vec![v], parts));
+                }
+            };
+            all = params.pairs().to_vec();
+            all.extend(
+                json.iter()
+                    .map(|(k, v)| (k.as_str().into(), v.as_str().into())),
+            );
+            &all[..]
+        } else {
+            params.pairs()
+        };
+        let (rest, violations) = route.common.split(pairs);
         if !violations.is_empty() {
             return Err(self.refuse(profile, violations, parts));
         }
@@ -414,7 +756,7 @@ impl Gateway {
             Err(e) => {
                 return Err(match e.rejection() {
                     Some(r) => self.refuse(profile, r.violations().to_vec(), parts),
-                    None => internal(),
+                    None => Refusal::internal(),
                 });
             }
         };
@@ -423,16 +765,33 @@ impl Gateway {
         {
             return Err(self.refuse(profile, vec![v], parts));
         }
+        let mut text = String::with_capacity(params.pairs().iter().fold(0, |n, (k, v)| {
+            n.saturating_add(k.len()).saturating_add(v.len())
+        }));
+        let mut spans = Vec::with_capacity(query.values().len());
+        for (name, value) in query.values() {
+            let start = text.len();
+            text.push_str(name);
+            let name_end = text.len();
+            match value {
+                // Most values are text as given: a copy, not the formatting machinery.
+                Value::Text(t) => text.push_str(t),
+                // Writing into a String cannot fail.
+                other => {
+                    let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{other}"));
+                }
+            }
+            spans.push((start, name_end, text.len()));
+        }
         Ok(Admitted {
-            api: profile.name.clone(),
-            tenant: principal.tenant,
-            values: query
-                .values()
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.to_string()))
-                .collect(),
-            range: query.range().map(|r| (r.start(), r.end())),
-            warnings: query.warnings().to_vec(),
+            inner: Arc::new(AdmittedInner {
+                api: Arc::clone(&route.api),
+                tenant: principal.tenant,
+                text,
+                spans,
+                range: query.range().map(|r| (r.start(), r.end())),
+                warnings: query.warnings().to_vec(),
+            }),
         })
     }
 }
@@ -478,12 +837,13 @@ fn response<B: From<String>>(refusal: Refusal) -> Response<B> {
 
 impl<S, ReqB, ResB> tower::Service<Request<ReqB>> for GatewayService<S>
 where
-    S: tower::Service<Request<ReqB>, Response = Response<ResB>>,
+    S: tower::Service<Request<ReqB>, Response = Response<ResB>> + Clone,
+    ReqB: Body + From<Bytes>,
     ResB: From<String>,
 {
     type Response = Response<ResB>;
     type Error = S::Error;
-    type Future = GatewayFuture<S::Future, ResB>;
+    type Future = GatewayFuture<S, ReqB, S::Future, ResB>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -491,37 +851,148 @@ where
 
     fn call(&mut self, req: Request<ReqB>) -> Self::Future {
         let path = req.uri().path();
-        let Some(route) = self.gateway.routes.iter().find(|r| r.matches(path)) else {
+        let Some(index) = self.gateway.routes.iter().position(|r| r.matches(path)) else {
             return GatewayFuture::inner(self.inner.call(req));
         };
+        let gateway = &self.gateway;
+        let Some(route) = gateway.routes.get(index) else {
+            return GatewayFuture::ready(response(Refusal::internal()));
+        };
         let (mut parts, body) = req.into_parts();
-        match self.gateway.admit(route, &parts) {
-            Ok(admitted) => {
-                parts.extensions.insert(admitted);
-                GatewayFuture::inner(self.inner.call(Request::from_parts(parts, body)))
-            }
+        let gated = match gateway.gate(route, &parts) {
+            Ok(g) => g,
+            Err(refusal) => return GatewayFuture::ready(response(refusal)),
+        };
+        match gateway.source(route, &parts, &body.size_hint()) {
             Err(refusal) => GatewayFuture::ready(response(refusal)),
+            Ok(Source::Query) => match gateway.finish(route, &parts, gated, Source::Query, &[]) {
+                Ok(admitted) => {
+                    parts.extensions.insert(admitted);
+                    GatewayFuture::inner(self.inner.call(Request::from_parts(parts, body)))
+                }
+                Err(refusal) => GatewayFuture::ready(response(refusal)),
+            },
+            Ok(source) => {
+                // The body is read in the future; the service made ready by `poll_ready` goes
+                // with it and a clone stays for the next request (tower's usual hand-over).
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
+                let capacity = usize::try_from(body.size_hint().lower())
+                    .unwrap_or(0)
+                    .min(gateway.limits.max_len());
+                GatewayFuture {
+                    kind: Kind::Reading {
+                        body,
+                        state: Some(ReadState {
+                            gateway: Arc::clone(gateway),
+                            route: index,
+                            parts,
+                            gated,
+                            source,
+                            inner,
+                            buf: Vec::with_capacity(capacity),
+                        }),
+                    },
+                }
+            }
         }
     }
 }
 
+/// What a future reading a form body carries until the body is complete.
+struct ReadState<S> {
+    gateway: Arc<Gateway>,
+    route: usize,
+    parts: http::request::Parts,
+    gated: Gated,
+    source: Source,
+    inner: S,
+    buf: Vec<u8>,
+}
+
+/// How reading a body ended.
+enum BodyEnd {
+    Complete,
+    TooLarge,
+    Unreadable,
+}
+
+impl<S> ReadState<S> {
+    /// Appends a data frame, unless the body would pass the bound.
+    fn append(&mut self, mut data: impl Buf) -> bool {
+        let room = self.gateway.limits.max_len().saturating_sub(self.buf.len());
+        if data.remaining() > room {
+            return false;
+        }
+        while data.has_remaining() {
+            let chunk = data.chunk();
+            let n = chunk.len();
+            self.buf.extend_from_slice(chunk);
+            data.advance(n);
+        }
+        true
+    }
+
+    /// The request for the inner service, or the refusal.
+    fn conclude<ReqB, ResB>(
+        self,
+        end: BodyEnd,
+    ) -> std::result::Result<(S, Request<ReqB>), Response<ResB>>
+    where
+        ReqB: From<Bytes>,
+        ResB: From<String>,
+    {
+        let ReadState {
+            gateway,
+            route,
+            mut parts,
+            gated,
+            source,
+            inner,
+            buf,
+        } = self;
+        let Some(route) = gateway.routes.get(route) else {
+            return Err(response(Refusal::internal()));
+        };
+        let refusal = match end {
+            BodyEnd::Complete => match gateway.finish(route, &parts, gated, source, &buf) {
+                Ok(admitted) => {
+                    parts.extensions.insert(admitted);
+                    // The handler gets the body as it came (the parameters are in `Admitted`).
+                    let body = ReqB::from(Bytes::from(buf));
+                    return Ok((inner, Request::from_parts(parts, body)));
+                }
+                Err(refusal) => refusal,
+            },
+            BodyEnd::TooLarge => match gateway.registry.get(&route.api) {
+                Ok(profile) => gateway.too_large(profile, &parts),
+                Err(_) => Refusal::internal(),
+            },
+            BodyEnd::Unreadable => gateway.unreadable(route, &parts),
+        };
+        Err(response(refusal))
+    }
+}
+
 pin_project_lite::pin_project! {
-    /// The future of [`GatewayService`]: the inner service's, or a refusal ready now.
-    pub struct GatewayFuture<F, B> {
+    /// The future of [`GatewayService`]: reading a form body (bounded), then the inner
+    /// service's future, or a refusal ready now.
+    pub struct GatewayFuture<S, ReqB, F, B> {
         #[pin]
-        kind: Kind<F, B>,
+        kind: Kind<S, ReqB, F, B>,
     }
 }
 
 pin_project_lite::pin_project! {
     #[project = KindProj]
-    enum Kind<F, B> {
+    enum Kind<S, ReqB, F, B> {
+        Reading { #[pin] body: ReqB, state: Option<ReadState<S>> },
         Inner { #[pin] fut: F },
         Ready { response: Option<Response<B>> },
     }
 }
 
-impl<F, B> GatewayFuture<F, B> {
+impl<S, ReqB, F, B> GatewayFuture<S, ReqB, F, B> {
     fn inner(fut: F) -> Self {
         GatewayFuture {
             kind: Kind::Inner { fut },
@@ -537,26 +1008,63 @@ impl<F, B> GatewayFuture<F, B> {
     }
 }
 
-impl<F, B, E> Future for GatewayFuture<F, B>
+impl<S, ReqB, F, B, E> Future for GatewayFuture<S, ReqB, F, B>
 where
+    S: tower::Service<Request<ReqB>, Future = F, Response = Response<B>, Error = E>,
+    ReqB: Body + From<Bytes>,
     F: Future<Output = std::result::Result<Response<B>, E>>,
     B: From<String>,
 {
     type Output = std::result::Result<Response<B>, E>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().kind.project() {
-            KindProj::Inner { fut } => fut.poll(cx),
-            KindProj::Ready { response } => {
-                // Polled again after completion: answer 500 rather than panic.
-                Poll::Ready(Ok(response.take().unwrap_or_else(|| {
-                    let mut resp = Response::new(B::from(String::new()));
-                    *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                    resp
-                })))
-            }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            let next = match self.as_mut().project().kind.project() {
+                KindProj::Inner { fut } => return fut.poll(cx),
+                KindProj::Ready { response } => {
+                    // Polled again after completion: answer 500 rather than panic.
+                    return Poll::Ready(Ok(response.take().unwrap_or_else(|| response_500())));
+                }
+                KindProj::Reading { mut body, state } => {
+                    let Some(st) = state.as_mut() else {
+                        return Poll::Ready(Ok(response_500()));
+                    };
+                    let end = loop {
+                        match ready!(body.as_mut().poll_frame(cx)) {
+                            None => break BodyEnd::Complete,
+                            Some(Err(_)) => break BodyEnd::Unreadable,
+                            Some(Ok(frame)) => {
+                                // Trailers carry no parameters.
+                                if let Ok(data) = frame.into_data()
+                                    && !st.append(data)
+                                {
+                                    break BodyEnd::TooLarge;
+                                }
+                            }
+                        }
+                    };
+                    let Some(st) = state.take() else {
+                        return Poll::Ready(Ok(response_500()));
+                    };
+                    match st.conclude::<ReqB, B>(end) {
+                        Ok((mut inner, req)) => Kind::Inner {
+                            fut: inner.call(req),
+                        },
+                        Err(resp) => Kind::Ready {
+                            response: Some(resp),
+                        },
+                    }
+                }
+            };
+            self.as_mut().project().kind.set(next);
         }
     }
+}
+
+fn response_500<B: From<String>>() -> Response<B> {
+    let mut resp = Response::new(B::from(String::new()));
+    *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    resp
 }
 
 #[cfg(feature = "axum")]
@@ -588,7 +1096,7 @@ mod tests {
                 "rtc".into(),
                 "rooms".into(),
             ],
-            api: String::new(),
+            api: "".into(),
             common: CommonParams::none(mediameter_query::Vendor::Huawei),
         };
         assert!(r.matches("/v1/p1/rtc/rooms"));
@@ -596,5 +1104,6 @@ mod tests {
         assert!(!r.matches("/v1/p1/rtc/rooms/x"));
         assert!(!r.matches("/v1/p1/rtc"));
         assert!(!r.matches("/v2/p1/rtc/rooms"));
+        assert_eq!(r.project_id("/v1/p1/rtc/rooms"), Some("p1"));
     }
 }

@@ -38,7 +38,10 @@
 //!     .clock(FixedClock(now))
 //!     .build()?;
 //! // Any tower service; here a function answering with the admitted `limit`.
-//! let handler = tower::service_fn(|req: http::Request<String>| async move {
+//! // Request bodies are any `http_body::Body` that can be made from `Bytes` (axum's `Body`,
+//! // `http_body_util::Full`...): a form body read by the layer is handed on as it came.
+//! type Body = http_body_util::Full<bytes::Bytes>;
+//! let handler = tower::service_fn(|req: http::Request<Body>| async move {
 //!     let q = req.extensions().get::<Admitted>().cloned();
 //!     Ok::<_, std::convert::Infallible>(http::Response::new(
 //!         q.and_then(|q| q.get("limit").map(str::to_owned)).unwrap_or_default(),
@@ -47,19 +50,26 @@
 //! let mut svc = layer.layer(handler);
 //!
 //! let rt = tokio::runtime::Builder::new_current_thread().build()?;
-//! let mut send = |uri: &str| -> Result<http::Response<String>, Box<dyn std::error::Error>> {
-//!     let req = http::Request::get(uri).header("x-tenant", "t1").body(String::new())?;
+//! let mut send = |req: http::Request<Body>| -> Result<http::Response<String>, Box<dyn std::error::Error>> {
 //!     Ok(rt.block_on(async {
 //!         std::future::poll_fn(|cx| svc.poll_ready(cx)).await?;
 //!         svc.call(req).await
 //!     })?)
 //! };
 //!
+//! let get = |uri: &str| http::Request::get(uri).header("x-tenant", "t1").body(Body::default());
+//!
 //! // Admitted: the handler sees the default limit.
-//! let ok = send("/v1/p1/rtc/rooms?app=a")?;
+//! let ok = send(get("/v1/p1/rtc/rooms?app=a")?)?;
 //! assert_eq!((ok.status().as_u16(), ok.body().as_str()), (200, "10"));
+//! // The same parameters in a form body (POST), combined with the query string.
+//! let form = http::Request::post("/v1/p1/rtc/rooms?app=a")
+//!     .header("x-tenant", "t1")
+//!     .header("content-type", "application/x-www-form-urlencoded")
+//!     .body(Body::from("limit=5"))?;
+//! assert_eq!(send(form)?.body(), "5");
 //! // Refused by the layer, in Huawei's shape.
-//! let bad = send("/v1/p1/rtc/rooms?state=OPEN")?;
+//! let bad = send(get("/v1/p1/rtc/rooms?state=OPEN")?)?;
 //! assert_eq!(bad.status().as_u16(), 400);
 //! assert_eq!(bad.body(), r#"{"error_code":"DATA.100011001","error_msg":"Required String parameter 'app' is not present"}"#);
 //! # }
@@ -69,7 +79,7 @@
 //! # Feature flags
 //!
 //! * `tower` (default): the HTTP layer. Pulls in `tower` (no default features), `http`,
-//!   `pin-project-lite`, `serde_json` and `mediameter-query`.
+//!   `http-body`, `bytes`, `pin-project-lite`, `serde`, `serde_json` and `mediameter-query`.
 //! * `axum`: an axum extractor for [`Admitted`]; pulls in `axum-core`.
 //!
 //! Without features, only [`token`] is built (`hmac`, `sha2`, `getrandom`, `base64`, `chrono`).

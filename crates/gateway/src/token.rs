@@ -106,6 +106,10 @@ const HEADER_LEN: usize = 1 + 4 + 8 + NONCE_LEN;
 pub struct AppKey {
     id: u32,
     secret: [u8; 32],
+    /// HMAC-SHA256 keyed with `secret`: the inner and outer pad blocks already compressed, so
+    /// signing or verifying clones it instead of running the key schedule (two SHA-256 blocks)
+    /// again.
+    prepared: HmacSha256,
 }
 
 impl fmt::Debug for AppKey {
@@ -125,7 +129,7 @@ impl AppKey {
     pub fn generate(id: u32) -> Result<Self> {
         let mut secret = [0_u8; 32];
         getrandom::fill(&mut secret).map_err(|_| Error::Random)?;
-        Ok(AppKey { id, secret })
+        Ok(AppKey::from_secret(id, secret))
     }
 
     /// A key from stored secret bytes (as kept in the service's secret store).
@@ -136,7 +140,17 @@ impl AppKey {
     /// ```
     #[must_use]
     pub fn from_secret(id: u32, secret: [u8; 32]) -> Self {
-        AppKey { id, secret }
+        // HMAC pads a key shorter than the hash's 64-byte block with zeros (RFC 2104), so the
+        // padded block is the same key, and the fixed-size constructor cannot fail.
+        let mut block = [0_u8; 64];
+        for (d, s) in block.iter_mut().zip(secret) {
+            *d = s;
+        }
+        AppKey {
+            id,
+            secret,
+            prepared: <HmacSha256 as KeyInit>::new(&block.into()),
+        }
     }
 
     /// The id tokens signed by this key carry.
@@ -151,14 +165,9 @@ impl AppKey {
         &self.secret
     }
 
+    /// A copy of the keyed HMAC state (a memory copy, no hashing).
     fn mac(&self) -> HmacSha256 {
-        // HMAC pads a key shorter than the hash's 64-byte block with zeros (RFC 2104), so the
-        // padded block is the same key, and the fixed-size constructor cannot fail.
-        let mut block = [0_u8; 64];
-        for (d, s) in block.iter_mut().zip(self.secret) {
-            *d = s;
-        }
-        <HmacSha256 as KeyInit>::new(&block.into())
+        self.prepared.clone()
     }
 }
 
@@ -247,10 +256,14 @@ impl Keyring {
     ) -> Result<Token> {
         let mut nonce = [0_u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| Error::Random)?;
+        let ids = Ids::new([
+            checked_id(app, "app")?,
+            checked_id(channel, "channel")?,
+            checked_id(user, "user")?,
+        ])
+        .ok_or(Error::token(TokenErrorReason::InvalidClaim("app")))?;
         let claims = Claims {
-            app: checked_id(app, "app")?,
-            channel: checked_id(channel, "channel")?,
-            user: checked_id(user, "user")?,
+            ids,
             expires_at: expires_at.timestamp(),
             nonce,
         };
@@ -279,45 +292,162 @@ impl Keyring {
         now: DateTime<Utc>,
         skew: TimeDelta,
     ) -> Result<Claims> {
-        let token: Token = token.parse()?;
+        // The hot path: decode onto the stack, sign the decoded bytes as they are (no
+        // re-serialising), clone the key's prepared HMAC state, no allocation.
+        let mut buf = [0_u8; DECODE_BUF_LEN];
+        let bytes = decode(token, &mut buf)?;
+        let token = Layout::read(bytes)?;
         let key = self
             .key(token.key_id)
             .ok_or(Error::token(TokenErrorReason::UnknownKey))?;
         let mut mac = key.mac();
-        mac.update(&token.claims.signed_bytes(token.key_id));
-        mac.verify_slice(&token.mac)
+        mac.update(token.signed);
+        mac.verify_slice(token.mac)
             .map_err(|_| Error::token(TokenErrorReason::BadSignature))?;
-        let claims = token.claims;
         let now_s = now.timestamp();
         let skew_s = skew.num_seconds().clamp(0, MAX_SKEW_SECONDS);
-        if claims.expires_at.saturating_add(skew_s) < now_s {
+        if token.expires_at.saturating_add(skew_s) < now_s {
             return Err(Error::token(TokenErrorReason::Expired));
         }
-        if claims.expires_at
+        if token.expires_at
             > now_s
                 .saturating_add(skew_s)
                 .saturating_add(MAX_LIFETIME_SECONDS)
         {
             return Err(Error::token(TokenErrorReason::TooLongLived));
         }
+        let [app, channel, user] = token.ids;
         for (field, want, got) in [
-            ("app", expected.app, &claims.app),
-            ("channel", expected.channel, &claims.channel),
-            ("user", expected.user, &claims.user),
+            ("app", expected.app, app),
+            ("channel", expected.channel, channel),
+            ("user", expected.user, user),
         ] {
             if want != got {
                 return Err(Error::token(TokenErrorReason::Mismatch(field)));
             }
         }
-        Ok(claims)
+        token.claims()
     }
 }
 
-fn checked_id(id: &str, field: &'static str) -> Result<String> {
+/// Room for the longest token's decoded bytes: `base64`'s slice decoder wants the
+/// conservative estimate, 3 bytes per started group of 4 characters.
+const DECODE_BUF_LEN: usize = MAX_TOKEN_LEN.div_ceil(4) * 3;
+
+/// Decodes token text into `buf` (refusing anything longer than [`MAX_TOKEN_LEN`] first).
+fn decode<'b>(text: &str, buf: &'b mut [u8; DECODE_BUF_LEN]) -> Result<&'b [u8]> {
+    let malformed = || Error::token(TokenErrorReason::Malformed);
+    if text.len() > MAX_TOKEN_LEN {
+        return Err(malformed());
+    }
+    let n = URL_SAFE_NO_PAD
+        .decode_slice(text, buf)
+        .map_err(|_| malformed())?;
+    buf.get(..n).ok_or_else(malformed)
+}
+
+/// A decoded token's fields, borrowed from its bytes.
+struct Layout<'a> {
+    key_id: u32,
+    expires_at: i64,
+    nonce: [u8; NONCE_LEN],
+    ids: [&'a str; 3],
+    /// Every byte before the signature: what the HMAC covers.
+    signed: &'a [u8],
+    mac: &'a [u8],
+}
+
+impl<'a> Layout<'a> {
+    /// Reads the documented layout: the version first (so another version is named as such),
+    /// then every field, with nothing left over.
+    fn read(bytes: &'a [u8]) -> Result<Self> {
+        let malformed = || Error::token(TokenErrorReason::Malformed);
+        match bytes.first() {
+            None => return Err(malformed()),
+            Some(&TOKEN_VERSION) => {}
+            Some(_) => return Err(Error::token(TokenErrorReason::UnsupportedVersion)),
+        }
+        let signed_len = bytes.len().checked_sub(MAC_LEN).ok_or_else(malformed)?;
+        let (signed, mac) = bytes.split_at_checked(signed_len).ok_or_else(malformed)?;
+        let mut r = Reader(signed);
+        r.array::<1>().ok_or_else(malformed)?;
+        let key_id = u32::from_be_bytes(r.array().ok_or_else(malformed)?);
+        let expires_at = i64::from_be_bytes(r.array().ok_or_else(malformed)?);
+        let nonce = r.array().ok_or_else(malformed)?;
+        let app = r.id().ok_or_else(malformed)?;
+        let channel = r.id().ok_or_else(malformed)?;
+        let user = r.id().ok_or_else(malformed)?;
+        if !r.0.is_empty() {
+            return Err(malformed());
+        }
+        Ok(Layout {
+            key_id,
+            expires_at,
+            nonce,
+            ids: [app, channel, user],
+            signed,
+            mac,
+        })
+    }
+
+    fn claims(&self) -> Result<Claims> {
+        Ok(Claims {
+            ids: Ids::new(self.ids).ok_or(Error::token(TokenErrorReason::Malformed))?,
+            expires_at: self.expires_at,
+            nonce: self.nonce,
+        })
+    }
+
+    fn mac_array(&self) -> Result<[u8; MAC_LEN]> {
+        self.mac
+            .try_into()
+            .map_err(|_| Error::token(TokenErrorReason::Malformed))
+    }
+}
+
+fn checked_id<'a>(id: &'a str, field: &'static str) -> Result<&'a str> {
     if id.is_empty() || id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
         return Err(Error::token(TokenErrorReason::InvalidClaim(field)));
     }
-    Ok(id.to_owned())
+    Ok(id)
+}
+
+/// The app, channel and user ids, kept inline (each at most [`MAX_ID_LEN`] bytes) so that
+/// returning verified claims does not allocate. Unused bytes are zero, so equality of the
+/// buffers is equality of the ids.
+#[derive(Clone, PartialEq, Eq)]
+struct Ids {
+    buf: [u8; 3 * MAX_ID_LEN],
+    lens: [u8; 3],
+}
+
+impl Ids {
+    /// `None` when an id is over [`MAX_ID_LEN`] bytes (callers have checked already).
+    fn new(ids: [&str; 3]) -> Option<Self> {
+        let mut out = Ids {
+            buf: [0; 3 * MAX_ID_LEN],
+            lens: [0; 3],
+        };
+        for ((id, chunk), len) in ids
+            .iter()
+            .zip(out.buf.chunks_exact_mut(MAX_ID_LEN))
+            .zip(out.lens.iter_mut())
+        {
+            chunk.get_mut(..id.len())?.copy_from_slice(id.as_bytes());
+            *len = u8::try_from(id.len()).ok()?;
+        }
+        Some(out)
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let len = usize::from(self.lens.get(i).copied().unwrap_or(0));
+        self.buf
+            .chunks_exact(MAX_ID_LEN)
+            .nth(i)
+            .and_then(|chunk| chunk.get(..len))
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// Who a client says it is, checked against the token: the app, channel and user of the join.
@@ -348,9 +478,7 @@ impl<'a> Binding<'a> {
 /// out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Claims {
-    app: String,
-    channel: String,
-    user: String,
+    ids: Ids,
     expires_at: i64,
     nonce: [u8; NONCE_LEN],
 }
@@ -358,9 +486,9 @@ pub struct Claims {
 impl fmt::Debug for Claims {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Claims")
-            .field("app", &self.app)
-            .field("channel", &self.channel)
-            .field("user", &self.user)
+            .field("app", &self.app())
+            .field("channel", &self.channel())
+            .field("user", &self.user())
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
@@ -370,19 +498,19 @@ impl Claims {
     /// The app id.
     #[must_use]
     pub fn app(&self) -> &str {
-        &self.app
+        self.ids.get(0)
     }
 
     /// The channel id.
     #[must_use]
     pub fn channel(&self) -> &str {
-        &self.channel
+        self.ids.get(1)
     }
 
     /// The user id.
     #[must_use]
     pub fn user(&self) -> &str {
-        &self.user
+        self.ids.get(2)
     }
 
     /// The expiry, in whole seconds.
@@ -395,16 +523,16 @@ impl Claims {
         let mut out = Vec::with_capacity(
             HEADER_LEN
                 .saturating_add(3)
-                .saturating_add(self.app.len())
-                .saturating_add(self.channel.len())
-                .saturating_add(self.user.len())
+                .saturating_add(self.app().len())
+                .saturating_add(self.channel().len())
+                .saturating_add(self.user().len())
                 .saturating_add(MAC_LEN),
         );
         out.push(TOKEN_VERSION);
         out.extend_from_slice(&key_id.to_be_bytes());
         out.extend_from_slice(&self.expires_at.to_be_bytes());
         out.extend_from_slice(&self.nonce);
-        for id in [&self.app, &self.channel, &self.user] {
+        for id in [self.app(), self.channel(), self.user()] {
             // Ids are at most MAX_ID_LEN (64) bytes by construction and by parsing.
             out.push(u8::try_from(id.len()).unwrap_or(u8::MAX));
             out.extend_from_slice(id.as_bytes());
@@ -483,14 +611,14 @@ impl<'a> Reader<'a> {
         self.take(N).and_then(|s| s.try_into().ok())
     }
 
-    fn id(&mut self) -> Option<String> {
+    fn id(&mut self) -> Option<&'a str> {
         let [len] = self.array::<1>()?;
         let len = usize::from(len);
         if len == 0 || len > MAX_ID_LEN {
             return None;
         }
         let s = std::str::from_utf8(self.take(len)?).ok()?;
-        (!s.chars().any(char::is_control)).then(|| s.to_owned())
+        (!s.chars().any(char::is_control)).then_some(s)
     }
 }
 
@@ -504,36 +632,12 @@ impl FromStr for Token {
     /// [`Error::Token`] with [`TokenErrorReason::Malformed`] or
     /// [`TokenErrorReason::UnsupportedVersion`]; the message never contains the input.
     fn from_str(s: &str) -> Result<Self> {
-        let malformed = || Error::token(TokenErrorReason::Malformed);
-        if s.len() > MAX_TOKEN_LEN {
-            return Err(malformed());
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| malformed())?;
-        let mut r = Reader(&bytes);
-        let [version] = r.array::<1>().ok_or_else(malformed)?;
-        if version != TOKEN_VERSION {
-            return Err(Error::token(TokenErrorReason::UnsupportedVersion));
-        }
-        let key_id = u32::from_be_bytes(r.array().ok_or_else(malformed)?);
-        let expires_at = i64::from_be_bytes(r.array().ok_or_else(malformed)?);
-        let nonce = r.array().ok_or_else(malformed)?;
-        let app = r.id().ok_or_else(malformed)?;
-        let channel = r.id().ok_or_else(malformed)?;
-        let user = r.id().ok_or_else(malformed)?;
-        let mac = r.array().ok_or_else(malformed)?;
-        if !r.0.is_empty() {
-            return Err(malformed());
-        }
+        let mut buf = [0_u8; DECODE_BUF_LEN];
+        let layout = Layout::read(decode(s, &mut buf)?)?;
         Ok(Token {
-            key_id,
-            claims: Claims {
-                app,
-                channel,
-                user,
-                expires_at,
-                nonce,
-            },
-            mac,
+            key_id: layout.key_id,
+            claims: layout.claims()?,
+            mac: layout.mac_array()?,
         })
     }
 }
@@ -781,6 +885,35 @@ mod tests {
         assert_eq!(
             reason(v.verify(&toks[0], &who, later)),
             Some(TokenErrorReason::Expired)
+        );
+    }
+
+    #[test]
+    fn the_longest_token_decodes_on_the_stack() {
+        // Three 64-byte ids (multi-byte UTF-8 in one): 256 bytes, 342 characters, the bound
+        // the stack buffer of the verification path is sized for.
+        let ring = ring();
+        let (a, c, u) = ("a".repeat(64), "é".repeat(32), "u".repeat(64));
+        let t = ring.issue(&a, &c, &u, now()).unwrap();
+        let text = t.to_string();
+        assert_eq!(text.len(), MAX_TOKEN_LEN);
+        let claims = ring
+            .check(&text, &Binding::new(&a, &c, &u), now(), TimeDelta::zero())
+            .unwrap();
+        assert_eq!(
+            (claims.app(), claims.channel(), claims.user()),
+            (&*a, &*c, &*u)
+        );
+        assert_eq!(text.parse::<Token>().unwrap(), t);
+        // One character more is refused before decoding.
+        assert_eq!(
+            reason(ring.check(
+                &format!("{text}A"),
+                &Binding::new(&a, &c, &u),
+                now(),
+                TimeDelta::zero()
+            )),
+            Some(TokenErrorReason::Malformed)
         );
     }
 

@@ -10,6 +10,7 @@
 
 #[path = "../examples/service/app.rs"]
 mod app;
+mod forms;
 mod server;
 mod thread_safety;
 mod tokens;
@@ -73,6 +74,41 @@ impl Server {
             s.write_all(request.as_bytes()).await.unwrap();
             let mut raw = Vec::new();
             s.read_to_end(&mut raw).await.unwrap();
+            raw
+        };
+        let raw = tokio::time::timeout(Duration::from_secs(5), exchange)
+            .await
+            .expect("the server answered within 5 s");
+        Reply::parse(&raw)
+    }
+
+    /// One POST with `headers` and `body` (a `content-length` is added unless one of
+    /// `headers` is `transfer-encoding` or `content-length`).
+    async fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut request = format!("POST {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n");
+        for (k, v) in headers {
+            request.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if !headers.iter().any(|(k, _)| {
+            k.eq_ignore_ascii_case("transfer-encoding") || k.eq_ignore_ascii_case("content-length")
+        }) {
+            request.push_str(&format!("content-length: {}\r\n", body.len()));
+        }
+        request.push_str("\r\n");
+        let mut raw = request.into_bytes();
+        raw.extend_from_slice(body);
+        self.raw(&raw).await
+    }
+
+    /// Sends `request` as is on its own connection and reads the answer; at most 5 s. The
+    /// server may answer (and close) before reading all of it.
+    async fn raw(&self, request: &[u8]) -> Reply {
+        let exchange = async {
+            let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+            // A refusal may come before the whole request is written: a failed write is fine.
+            let _ = s.write_all(request).await;
+            let mut raw = Vec::new();
+            let _ = s.read_to_end(&mut raw).await;
             raw
         };
         let raw = tokio::time::timeout(Duration::from_secs(5), exchange)

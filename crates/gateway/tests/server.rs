@@ -240,3 +240,51 @@ async fn hostile_query_strings_are_refused_cheaply() {
     assert!(t0.elapsed() < std::time::Duration::from_secs(5));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn malformed_http_is_refused_and_the_server_keeps_serving() {
+    let s = Server::start().await;
+    // A 1 MiB query string: refused (by the HTTP server's own header bound or the layer's
+    // 8 KiB), never parsed.
+    let huge = format!("/v1/p1/rtc/rooms?app={}", "a".repeat(1 << 20));
+    let r = s.get(&huge, &[ADMIN]).await;
+    assert!((400..500).contains(&r.status), "{}", r.status);
+    // Just over the layer's bound but within the server's: the layer's own refusal.
+    let over = format!("/v1/p1/rtc/rooms?app={}", "a".repeat(8192));
+    let r = s.get(&over, &[ADMIN]).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json()["error_msg"],
+        "Request too large: the query string is too long"
+    );
+    // Raw bytes that are not UTF-8 (nor valid in a URI) in the request target.
+    let mut raw = b"GET /v1/p1/rtc/rooms?app=\xff\xfe HTTP/1.1\r\nhost: t\r\nx-tenant: admin\r\nconnection: close\r\n\r\n".to_vec();
+    let r = s.raw(&raw).await;
+    assert_eq!(r.status, 400);
+    // A NUL in a percent escape decodes to a control character the profile refuses.
+    raw = b"GET /v1/p1/rtc/rooms?app=%00 HTTP/1.1\r\nhost: t\r\nx-tenant: admin\r\nconnection: close\r\n\r\n".to_vec();
+    let r = s.raw(&raw).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // Still serving.
+    let ok = s.get(&huawei("app=demo-app"), &[ADMIN]).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn huawei_project_id_header_must_match_the_path() {
+    let s = Server::start().await;
+    let same = s
+        .get(&huawei("app=demo-app"), &[ADMIN, ("x-project-id", "p1")])
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    let other = s
+        .get(&huawei("app=demo-app"), &[ADMIN, ("x-project-id", "p2")])
+        .await;
+    assert_eq!(other.status, 400);
+    assert_eq!(
+        other.body,
+        r#"{"error_code":"MM.InvalidParameter","error_msg":"Invalid String parameter 'X-Project-Id': not the project id of the path"}"#
+    );
+    s.stop().await;
+}

@@ -1,7 +1,10 @@
 //! Rate-limit checks per second on two threads: the `SharedRateLimiter` (sharded, `&self`)
 //! against a `RateLimiter` behind one `Mutex`, the same callers and instants.
 //!
-//! `cargo run --release -p mediameter-query --example limiter_threads`
+//! `cargo run --release -p mediameter-query --example limiter_threads -- [ROUNDS]`
+//!
+//! The two run one after the other in each round (3 rounds by default), so a change in the
+//! machine's load touches both.
 #![allow(
     clippy::unwrap_used,
     clippy::arithmetic_side_effects,
@@ -48,24 +51,43 @@ fn run(check: impl Fn(&str, chrono::DateTime<chrono::Utc>) -> bool + Sync) -> (f
 }
 
 fn main() {
+    let rounds: usize = std::env::args().nth(1).map_or(3, |a| a.parse().unwrap());
     let spec = RateSpec {
         requests: 100,
         per_seconds: 1,
         burst: 10,
     };
-    let mut locked = RateLimiter::new(100_000);
-    locked.set_limit("api", spec).unwrap();
-    let locked = Arc::new(Mutex::new(locked));
-    let (m_locked, a_locked) = run(|c, now| locked.lock().unwrap().check(c, "api", now).allowed);
+    println!(
+        "{THREADS} threads, {CALLERS} callers, {CHECKS_PER_THREAD} checks per thread, {rounds} alternating rounds"
+    );
+    let (mut locked_all, mut shared_all) = (Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        // Fresh limiters each round, the same work for both.
+        let mut locked = RateLimiter::new(100_000);
+        locked.set_limit("api", spec).unwrap();
+        let locked = Arc::new(Mutex::new(locked));
+        let (m_locked, a_locked) =
+            run(|c, now| locked.lock().unwrap().check(c, "api", now).allowed);
 
-    let mut shared = SharedRateLimiter::new(100_000);
-    shared.set_limit("api", spec).unwrap();
-    let (m_shared, a_shared) = run(|c, now| shared.check(c, "api", now).allowed);
+        let mut shared = SharedRateLimiter::new(100_000);
+        shared.set_limit("api", spec).unwrap();
+        let (m_shared, a_shared) = run(|c, now| shared.check(c, "api", now).allowed);
 
-    // Same callers, same instants: the threads interleave differently, so the allowed counts
-    // differ a little, but both limiters must hold the rate.
-    assert!(a_locked > 0 && a_shared > 0);
-    println!("{THREADS} threads, {CALLERS} callers, {CHECKS_PER_THREAD} checks per thread");
-    println!("RateLimiter behind a Mutex: {m_locked:.1} M checks/s ({a_locked} allowed)");
-    println!("SharedRateLimiter:          {m_shared:.1} M checks/s ({a_shared} allowed)");
+        // Same callers, same instants: both limiters must hold the rate.
+        assert!(a_locked > 0 && a_shared > 0);
+        println!(
+            "round {round}: Mutex<RateLimiter> {m_locked:.1} M checks/s ({a_locked} allowed), SharedRateLimiter {m_shared:.1} M checks/s ({a_shared} allowed)"
+        );
+        locked_all.push(m_locked);
+        shared_all.push(m_shared);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "median: Mutex<RateLimiter> {:.1} M checks/s, SharedRateLimiter {:.1} M checks/s",
+        median(&mut locked_all),
+        median(&mut shared_all)
+    );
 }

@@ -59,7 +59,7 @@ fn alibaba_common() -> Vec<ErrorRule> {
         ErrorRule::new(
             &[K::TooLarge],
             "InvalidParameter",
-            "The request has too many parameters: {detail}.",
+            "The request is too large: {detail}.",
             400,
         ),
         ErrorRule::new(
@@ -322,7 +322,7 @@ pub fn list_operation_distribution() -> Profile {
             ErrorRule::new(
                 &[K::TooLarge],
                 "InvalidParameter",
-                "The request has too many parameters: {detail}",
+                "The request is too large: {detail}",
                 400,
             ),
             ErrorRule::new(
@@ -361,7 +361,7 @@ fn huawei_errors() -> Vec<ErrorRule> {
         ErrorRule::new(
             &[K::TooLarge],
             "MM.InvalidParameter",
-            "Too many parameters: {detail}",
+            "Request too large: {detail}",
             400,
         ),
         ErrorRule::new(

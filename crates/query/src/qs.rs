@@ -368,14 +368,36 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
         return Err(refuse(QsErrorReason::TooLong, None));
     }
     let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
+    // Segments are split on bytes (`&` and `=` are ASCII, so every split falls on a character
+    // boundary): a plain loop, cheaper than a string searcher on segments this short.
+    let segments = || input.split(|b| *b == b'&').filter(|s| !s.is_empty());
     // Count first, so the vector is sized once and a flood of parameters allocates nothing.
-    let count = text.split('&').filter(|s| !s.is_empty()).count();
+    let count = segments().count();
     if count > limits.max_params {
         return Err(refuse(QsErrorReason::TooManyParams, None));
     }
     let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(count);
-    for segment in text.split('&').filter(|s| !s.is_empty()) {
-        let (raw_key, raw_value) = segment.split_once('=').unwrap_or((segment, ""));
+    let mut start = 0_usize;
+    for segment in input.split(|b| *b == b'&') {
+        let seg_start = start;
+        start = start.saturating_add(segment.len()).saturating_add(1);
+        if segment.is_empty() {
+            continue;
+        }
+        let seg_end = seg_start.saturating_add(segment.len());
+        let eq = segment
+            .iter()
+            .position(|b| *b == b'=')
+            .map(|i| seg_start.saturating_add(i));
+        let not_utf8 = || refuse(QsErrorReason::NotUtf8, None);
+        let (raw_key, raw_value) = match eq {
+            Some(eq) => (
+                text.get(seg_start..eq).ok_or_else(not_utf8)?,
+                text.get(eq.saturating_add(1)..seg_end)
+                    .ok_or_else(not_utf8)?,
+            ),
+            None => (text.get(seg_start..seg_end).ok_or_else(not_utf8)?, ""),
+        };
         let key = decode(raw_key, encoding).map_err(|r| refuse(r, None))?;
         if key.is_empty() {
             return Err(refuse(QsErrorReason::EmptyKey, None));
@@ -393,6 +415,50 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
         pairs.push((key, value));
     }
     Ok(Params { pairs })
+}
+
+/// Parses one request's parameters from its URL query ([`Encoding::Query`]) and its
+/// `application/x-www-form-urlencoded` body ([`Encoding::Form`]) together, as the vendors'
+/// RPC-style APIs accept them (Alibaba Cloud takes the same parameters by GET or by POST).
+///
+/// Each part is checked against `limits` as [`parse`] does (so each may be up to
+/// [`QsLimits::max_len`] bytes); together they hold at most [`QsLimits::max_params`]
+/// parameters, and a key given in both is refused as repeated, like a key given twice in one
+/// part: which one would win is exactly the ambiguity the parser refuses. Query parameters come
+/// first in the result, then the body's.
+///
+/// # Errors
+///
+/// As [`parse`], for either part or for the combination.
+///
+/// ```
+/// use mediameter_query::qs::{self, QsErrorReason, QsLimits};
+/// use mediameter_query::Error;
+/// let l = QsLimits::default();
+/// let p = qs::parse_request(b"Action=X&Version=1", b"AppId=a+b&Note=1%2B1", &l)?;
+/// assert_eq!(p.get("AppId"), Some("a b"));
+/// assert_eq!(p.get("Note"), Some("1+1"));
+/// assert_eq!(p.len(), 4);
+///
+/// let err = qs::parse_request(b"AppId=a", b"AppId=a", &l).unwrap_err();
+/// assert!(matches!(err, Error::QueryString { reason: QsErrorReason::Repeated, .. }));
+/// assert_eq!(err.to_string(), "invalid query string at parameter \"AppId\": the parameter is repeated");
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+pub fn parse_request<'a>(query: &'a [u8], form: &'a [u8], limits: &QsLimits) -> Result<Params<'a>> {
+    let mut params = parse(query, Encoding::Query, limits)?;
+    let body = parse(form, Encoding::Form, limits)?;
+    if params.len().saturating_add(body.len()) > limits.max_params {
+        return Err(refuse(QsErrorReason::TooManyParams, None));
+    }
+    params.pairs.reserve_exact(body.len());
+    for (key, value) in body.pairs {
+        if params.pairs.iter().any(|(k, _)| *k == key) {
+            return Err(refuse(QsErrorReason::Repeated, Some(&key)));
+        }
+        params.pairs.push((key, value));
+    }
+    Ok(params)
 }
 
 impl Error {
@@ -520,6 +586,36 @@ mod tests {
     }
 
     #[test]
+    fn query_and_form_together() {
+        let l = QsLimits::new(64, 3, 8, 8).unwrap();
+        let r = |q: &[u8], f: &[u8]| match parse_request(q, f, &l) {
+            Err(Error::QueryString { reason, param }) => Some((reason, param)),
+            _ => None,
+        };
+        assert_eq!(r(b"a=1", b"b=2&c=3"), None);
+        assert_eq!(
+            r(b"a=1&b=2", b"c=3&d=4"),
+            Some((QsErrorReason::TooManyParams, None))
+        );
+        // A key in both parts, however each part spells it, is repeated.
+        assert_eq!(
+            r(b"a=1", b"%61=1"),
+            Some((QsErrorReason::Repeated, Some("a".to_owned())))
+        );
+        // `+` is a space in the body only.
+        let p = parse_request(b"q=x+y", b"f=x+y", &l).unwrap();
+        assert_eq!((p.get("q"), p.get("f")), (Some("x+y"), Some("x y")));
+        // Each part has the whole length budget.
+        let long = [b'a'; 64];
+        assert!(parse_request(b"", &long, &QsLimits::new(64, 3, 64, 8).unwrap()).is_ok());
+        assert_eq!(
+            r(b"", &[b'a'; 65]).map(|x| x.0),
+            Some(QsErrorReason::TooLong)
+        );
+        assert_eq!(r(b"", b"\xff").map(|x| x.0), Some(QsErrorReason::NotUtf8));
+    }
+
+    #[test]
     fn limits_validate() {
         assert!(QsLimits::new(MAX_QS_LEN + 1, 1, 1, 1).is_err());
         assert!(QsLimits::new(10, 0, 1, 1).is_err());
@@ -556,6 +652,26 @@ mod tests {
             let l = QsLimits::new(MAX_QS_LEN, 64, 1024, 1024).unwrap();
             let back = parse(text.as_bytes(), Encoding::Form, &l).unwrap().into_owned();
             proptest::prop_assert_eq!(back, pairs);
+        }
+
+        /// `parse_request` against a plain reference: both parts parsed alone, then joined when
+        /// they share no key and fit the count.
+        #[test]
+        fn request_is_query_then_form(q in proptest::collection::vec(("[a-d]{1,2}", "[a-z+%0-9]{0,4}"), 0..6),
+                                      f in proptest::collection::vec(("[a-d]{1,2}", "[a-z+%0-9]{0,4}"), 0..6)) {
+            let join = |pairs: &[(String, String)]| pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+            let (query, form) = (join(&q), join(&f));
+            let l = QsLimits::new(256, 8, 8, 8).unwrap();
+            let reference = match (parse(query.as_bytes(), Encoding::Query, &l), parse(form.as_bytes(), Encoding::Form, &l)) {
+                (Ok(a), Ok(b)) if a.len().saturating_add(b.len()) <= 8 && a.pairs().iter().all(|(k, _)| b.get(k).is_none()) => {
+                    let mut all = a.into_owned();
+                    all.extend(b.into_owned());
+                    Some(all)
+                }
+                _ => None,
+            };
+            let got = parse_request(query.as_bytes(), form.as_bytes(), &l).ok().map(Params::into_owned);
+            proptest::prop_assert_eq!(got, reference);
         }
 
         #[test]

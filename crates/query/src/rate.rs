@@ -406,10 +406,28 @@ pub const DEFAULT_SHARDS: usize = 16;
 #[derive(Debug)]
 pub struct SharedRateLimiter {
     // Shard 0, then the others: at least one shard by construction, no fallible indexing.
-    first: std::sync::Mutex<RateLimiter>,
-    rest: Box<[std::sync::Mutex<RateLimiter>]>,
+    first: Shard,
+    rest: Box<[Shard]>,
     seed: u64,
     max_keys: usize,
+    /// The APIs with a limit of their own, and whether there is a default: a check of an API
+    /// with neither is decided without taking any lock.
+    limited: Vec<Box<str>>,
+    default_set: bool,
+}
+
+/// One shard, alone on its cache lines (128 bytes: two 64-byte lines, as adjacent-line
+/// prefetchers pull pairs): two threads locking neighbouring shards must not bounce one line
+/// between their cores, which is what sharding is for.
+#[derive(Debug)]
+#[repr(align(128))]
+struct Shard(std::sync::Mutex<RateLimiter>);
+
+impl std::ops::Deref for Shard {
+    type Target = std::sync::Mutex<RateLimiter>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl SharedRateLimiter {
@@ -436,10 +454,12 @@ impl SharedRateLimiter {
         let shards = shards.max(1);
         let per_shard = max_keys.max(1).div_ceil(shards);
         SharedRateLimiter {
-            first: std::sync::Mutex::new(RateLimiter::new(per_shard)),
+            first: Shard(std::sync::Mutex::new(RateLimiter::new(per_shard))),
             rest: (1..shards)
-                .map(|_| std::sync::Mutex::new(RateLimiter::new(per_shard)))
+                .map(|_| Shard(std::sync::Mutex::new(RateLimiter::new(per_shard))))
                 .collect(),
+            limited: Vec::new(),
+            default_set: false,
             seed: {
                 use std::hash::BuildHasher;
                 std::collections::hash_map::RandomState::new().hash_one(0_u64)
@@ -471,6 +491,7 @@ impl SharedRateLimiter {
     fn each(&mut self, mut f: impl FnMut(&mut RateLimiter) -> Result<()>) -> Result<()> {
         for shard in std::iter::once(&mut self.first).chain(self.rest.iter_mut()) {
             f(shard
+                .0
                 .get_mut()
                 .unwrap_or_else(std::sync::PoisonError::into_inner))?;
         }
@@ -493,7 +514,11 @@ impl SharedRateLimiter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_limit(&mut self, api: &str, spec: RateSpec) -> Result<()> {
-        self.each(|rl| rl.set_limit(api, spec))
+        self.each(|rl| rl.set_limit(api, spec))?;
+        if !self.limited.iter().any(|a| &**a == api) {
+            self.limited.push(api.into());
+        }
+        Ok(())
     }
 
     /// Sets the default limit in every shard; see [`RateLimiter::set_default`].
@@ -508,7 +533,9 @@ impl SharedRateLimiter {
     /// assert!(rl.set_default(RateSpec { requests: 0, per_seconds: 1, burst: 1 }).is_err());
     /// ```
     pub fn set_default(&mut self, spec: RateSpec) -> Result<()> {
-        self.each(|rl| rl.set_default(spec))
+        self.each(|rl| rl.set_default(spec))?;
+        self.default_set = true;
+        Ok(())
     }
 
     /// How many shards.
@@ -518,7 +545,9 @@ impl SharedRateLimiter {
     }
 
     fn all(&self) -> impl Iterator<Item = &std::sync::Mutex<RateLimiter>> {
-        std::iter::once(&self.first).chain(self.rest.iter())
+        std::iter::once(&self.first)
+            .chain(self.rest.iter())
+            .map(|s| &s.0)
     }
 
     /// The cap on tracked keys over all shards.
@@ -527,15 +556,29 @@ impl SharedRateLimiter {
         self.max_keys
     }
 
-    fn shard(&self, caller: &str) -> &std::sync::Mutex<RateLimiter> {
-        // FNV-1a from a per-limiter random seed: cheap next to the shard's own SipHash lookup,
-        // and not predictable from outside.
-        let mut h = self.seed;
-        for b in caller.bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    fn shard(&self, caller: &str) -> &Shard {
+        // A multiply-rotate mix over 8-byte words from a per-limiter random seed (one step
+        // per 8 bytes where FNV-1a took one per byte), then Lemire's multiply-shift range
+        // reduction instead of a division. It only picks a lock: callers aimed at one shard
+        // would share that lock, while the map inside keeps SipHash against collisions.
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let bytes = caller.as_bytes();
+        let mut h = self.seed ^ u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            h = (h ^ w).wrapping_mul(K).rotate_left(29);
         }
-        let len = u64::try_from(self.shards()).unwrap_or(1);
-        let i = (h ^ (h >> 29)).checked_rem(len).unwrap_or(0);
+        let mut tail = [0_u8; 8];
+        for (d, s) in tail.iter_mut().zip(words.remainder()) {
+            *d = *s;
+        }
+        h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+        h ^= h >> 29;
+        let len = u64::try_from(self.shards())
+            .unwrap_or(1)
+            .min(u64::from(u32::MAX));
+        let i = (h >> 32).wrapping_mul(len) >> 32;
         match usize::try_from(i).ok().and_then(|i| i.checked_sub(1)) {
             Some(r) => self.rest.get(r).unwrap_or(&self.first),
             None => &self.first,
@@ -554,6 +597,11 @@ impl SharedRateLimiter {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check(&self, caller: &str, api: &str, now: DateTime<Utc>) -> Decision {
+        // An API without a limit is decided here, without hashing the caller or locking a
+        // shard (every request to it would otherwise meet on the shard of a busy caller).
+        if !self.default_set && !self.limited.iter().any(|a| &**a == api) {
+            return Decision::UNLIMITED;
+        }
         self.shard(caller)
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -638,6 +686,68 @@ mod tests {
 
     fn t(ms: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_700_000_000, 0).unwrap() + TimeDelta::milliseconds(ms)
+    }
+
+    #[test]
+    fn callers_spread_over_every_shard() {
+        let rl = SharedRateLimiter::with_shards(100, 16);
+        let mut counts = std::collections::HashMap::new();
+        for i in 0..1600 {
+            let caller = format!("caller-{i}");
+            *counts
+                .entry(std::ptr::from_ref(rl.shard(&caller)))
+                .or_insert(0_u32) += 1;
+        }
+        // 100 expected per shard; a broken mix or reduction leaves shards empty or crowded.
+        assert_eq!(counts.len(), 16);
+        assert!(
+            counts.values().all(|n| (50..=160).contains(n)),
+            "{counts:?}"
+        );
+        // Short and long names alike.
+        let one = SharedRateLimiter::with_shards(100, 1);
+        assert!(std::ptr::eq(one.shard(""), &one.first));
+        assert!(std::ptr::eq(one.shard(&"x".repeat(100)), &one.first));
+    }
+
+    #[test]
+    fn an_unlimited_api_takes_no_lock() {
+        let mut rl = SharedRateLimiter::with_shards(100, 2);
+        rl.set_limit(
+            "limited",
+            RateSpec {
+                requests: 1,
+                per_seconds: 1,
+                burst: 1,
+            },
+        )
+        .unwrap();
+        let rl = std::sync::Arc::new(rl);
+        // Every shard held here: a check that locked one would wait until the guards go.
+        let guards: Vec<_> = rl.all().map(|m| m.lock().unwrap()).collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let shared = std::sync::Arc::clone(&rl);
+        let worker = std::thread::spawn(move || {
+            let _ = tx.send(shared.check("caller", "other", t(0)));
+        });
+        let decision = rx.recv_timeout(std::time::Duration::from_secs(5));
+        drop(guards);
+        worker.join().unwrap();
+        assert_eq!(decision.unwrap(), Decision::UNLIMITED);
+        assert_eq!(std::mem::align_of::<Shard>(), 128);
+        // The limited API still goes through its shard and counts.
+        assert!(rl.check("caller", "limited", t(0)).allowed);
+        assert!(!rl.check("caller", "limited", t(0)).allowed);
+        // A default limit makes every API limited.
+        let mut rl = SharedRateLimiter::with_shards(100, 2);
+        rl.set_default(RateSpec {
+            requests: 1,
+            per_seconds: 1,
+            burst: 1,
+        })
+        .unwrap();
+        assert!(rl.check("caller", "other", t(0)).allowed);
+        assert!(!rl.check("caller", "other", t(0)).allowed);
     }
 
     #[test]

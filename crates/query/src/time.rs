@@ -321,6 +321,20 @@ impl ParsedTime {
             TimeFormat::Rfc3339 => self.to_string(),
         }
     }
+
+    /// As [`ParsedTime::format`], written into `f` without an intermediate `String`.
+    pub(crate) fn write_in(&self, f: &mut dyn fmt::Write, format: TimeFormat) -> fmt::Result {
+        match format {
+            TimeFormat::UtcSeconds
+                if (MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&self.instant.timestamp()) =>
+            {
+                write_local(f, &self.instant.naive_utc())?;
+                f.write_char('Z')
+            }
+            TimeFormat::UtcSeconds => f.write_str(&self.instant.to_rfc3339()),
+            TimeFormat::Rfc3339 => write!(f, "{self}"),
+        }
+    }
 }
 
 impl fmt::Display for ParsedTime {
@@ -341,7 +355,50 @@ impl fmt::Display for ParsedTime {
     }
 }
 
+/// `v`'s last `N` decimal digits, zero-padded.
+fn digits<const N: usize>(mut v: u32) -> [u8; N] {
+    let mut out = [b'0'; N];
+    for d in out.iter_mut().rev() {
+        *d = b'0'.wrapping_add(u8::try_from(v.wrapping_rem(10)).unwrap_or(0));
+        v = v.wrapping_div(10);
+    }
+    out
+}
+
 fn write_local(f: &mut dyn fmt::Write, t: &chrono::NaiveDateTime) -> fmt::Result {
+    use chrono::Datelike;
+    let nanos = t.nanosecond();
+    let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999);
+    let Some(year) = year.filter(|_| nanos < 1_000_000_000) else {
+        // Years beyond four digits and leap seconds: the general (slower) path.
+        return write_local_general(f, t);
+    };
+    // Digits by hand: this runs for every time value a gateway hands on, and the formatting
+    // machinery was most of its cost.
+    let [y0, y1, y2, y3] = digits::<4>(year);
+    let [mo0, mo1] = digits::<2>(t.month());
+    let [d0, d1] = digits::<2>(t.day());
+    let [h0, h1] = digits::<2>(t.hour());
+    let [mi0, mi1] = digits::<2>(t.minute());
+    let [s0, s1] = digits::<2>(t.second());
+    let out = [
+        y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1,
+    ];
+    f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)?;
+    if nanos != 0 {
+        let fraction = digits::<9>(nanos);
+        let end = fraction
+            .iter()
+            .rposition(|d| *d != b'0')
+            .map_or(0, |i| i.saturating_add(1));
+        f.write_char('.')?;
+        let kept = fraction.get(..end).unwrap_or_default();
+        f.write_str(std::str::from_utf8(kept).map_err(|_| fmt::Error)?)?;
+    }
+    Ok(())
+}
+
+fn write_local_general(f: &mut dyn fmt::Write, t: &chrono::NaiveDateTime) -> fmt::Result {
     use chrono::Datelike;
     write!(
         f,
@@ -636,6 +693,20 @@ pub(crate) fn parse_bytes(
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
+
+    proptest::proptest! {
+        /// The hand-written digits against chrono's formatting machinery, as the reference.
+        #[test]
+        fn fast_formatting_matches_the_general_one(secs in -62_135_596_800_i64..253_402_300_800, nanos in 0_u32..2_000_000_000) {
+            if let Some(t) = chrono::DateTime::from_timestamp(secs, nanos) {
+                let mut fast = String::new();
+                let mut general = String::new();
+                write_local(&mut fast, &t.naive_utc()).unwrap();
+                write_local_general(&mut general, &t.naive_utc()).unwrap();
+                proptest::prop_assert_eq!(fast, general);
+            }
+        }
+    }
     use super::*;
     use chrono::TimeZone;
 

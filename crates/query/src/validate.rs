@@ -101,7 +101,7 @@ impl fmt::Display for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Text(s) => f.write_str(s),
-            Value::Time(t, format) => f.write_str(&t.format(*format)),
+            Value::Time(t, format) => t.write_in(f, *format),
             Value::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {

@@ -175,7 +175,7 @@ fn alibaba_throttling_denial_and_too_many_parameters() {
             ViolationKind::TooLarge,
             400,
             "InvalidParameter",
-            "The request has too many parameters: d.",
+            "The request is too large: d.",
         ),
     ];
     for (kind, status, code, message) in cases {

@@ -121,9 +121,11 @@ pub fn router(
 /// The three vendor endpoints, without the layer (the load test serves them both ways).
 pub fn api_routes(demo: Arc<Demo>) -> Router {
     Router::new()
-        .route(ALIBABA_PATH, get(alibaba))
+        // Alibaba's RPC-style APIs and Volcengine's take GET or POST (the layer reads a form
+        // body); Huawei's room list is GET only.
+        .route(ALIBABA_PATH, get(alibaba).post(alibaba))
         .route("/v1/{project_id}/rtc/rooms", get(huawei_rooms))
-        .route(VOLCENGINE_PATH, get(volcengine))
+        .route(VOLCENGINE_PATH, get(volcengine).post(volcengine))
         .with_state(demo)
 }
 
