@@ -357,6 +357,9 @@ impl Mapping {
         reason = "a constant, valid product type: not caller input"
     )]
     pub fn rtc() -> Self {
+        // Unreachable: "rtc" is a fixed, valid product type (lowercase ASCII, 3 bytes), not
+        // caller input; the doctest above and every test that bills with the default mapping
+        // run this line.
         let rtc = ProductType::new("rtc").expect("\"rtc\" is a valid product type");
         Mapping {
             rules: vec![Rule::new(Role::Subscribe, rtc)],
