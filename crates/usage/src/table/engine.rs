@@ -44,18 +44,25 @@ pub(crate) struct Limits {
     pub(crate) bitset_words: u64,
     /// Largest per-second difference array, over all groups, per thread.
     pub(crate) diff_slots: u64,
+    /// Most difference-array slots per row: beyond it, the rows' start and end events are
+    /// sorted instead, so a handful of segments spread over months costs what they are, not
+    /// the seconds between them.
+    pub(crate) diff_slots_per_row: u64,
     /// Rows below which a report stays on one thread.
     pub(crate) rows_per_thread: usize,
 }
 
 impl Limits {
     /// 256 Ki groups; 16 MiB of cell slots, 64 MiB of bitsets per kind and 64 MiB of
-    /// difference array per thread; 16 Ki rows per thread.
+    /// difference array per thread; 16 Ki rows per thread. 64 slots per row: sweeping a slot
+    /// costs about a nanosecond, sorting a row's two events some tens, so the array only pays
+    /// while the span is within a few dozen seconds per row.
     pub(crate) const DEFAULT: Limits = Limits {
         dense_groups: 1 << 18,
         dense_slots: 1 << 22,
         bitset_words: 1 << 23,
         diff_slots: 1 << 23,
+        diff_slots_per_row: 64,
         rows_per_thread: 1 << 14,
     };
 }
@@ -312,11 +319,13 @@ impl<'a> Plan<'a> {
             let len = u64::try_from(hi.saturating_sub(lo))
                 .ok()
                 .map(|n| n.saturating_add(1));
+            let rows = u64::try_from(t.len()).unwrap_or(u64::MAX);
             match (len, groups_bound) {
                 // 32-bit counts: a slot's value is at most the rows in magnitude.
                 (Some(len), Some(g))
                     if lo < hi
                         && g.saturating_mul(len) <= limits.diff_slots
+                        && len <= rows.saturating_mul(limits.diff_slots_per_row)
                         && i32::try_from(t.len()).is_ok() =>
                 {
                     StreamPlan::Diff {
@@ -1622,6 +1631,53 @@ fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+    use crate::Metrics;
+    use mediameter_core::{
+        AppId, BillingZone, ChannelId, Granularity, MediaSpec, Role, StreamSegment, TimeRange,
+        UserId,
+    };
+
+    fn peaks_plan(spans: &[(i64, i64)]) -> StreamPlan {
+        let segs: Vec<StreamSegment> = spans
+            .iter()
+            .map(|&(s, e)| {
+                StreamSegment::new(
+                    AppId::new("app").unwrap(),
+                    ChannelId::new("ch").unwrap(),
+                    UserId::new("u").unwrap(),
+                    Role::Subscribe,
+                    MediaSpec::ALL[0],
+                    TimeRange::from_unix(s, e).unwrap(),
+                )
+            })
+            .collect();
+        let table = SegmentTable::from_segments(&segs).unwrap();
+        let query = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_metrics(Metrics {
+            stream_peaks: true,
+            ..Metrics::DURATIONS
+        });
+        Plan::new(&table, &query, Limits::DEFAULT).unwrap().streams
+    }
+
+    /// Regression: three segments 40 days apart used to get a difference array over every
+    /// second between them (6.9 M slots, allocated and swept) because it fitted `diff_slots`.
+    #[test]
+    fn sparse_segments_sweep_events_not_seconds() {
+        let t0 = 1_700_000_000;
+        let apart = 40 * 86_400;
+        let sparse = [
+            (t0, t0 + 60),
+            (t0 + apart, t0 + apart + 60),
+            (t0 + 2 * apart, t0 + 2 * apart + 60),
+        ];
+        assert!(matches!(peaks_plan(&sparse), StreamPlan::Events));
+        // Dense rows over a short span keep the array.
+        let dense: Vec<(i64, i64)> = (0..100).map(|i| (t0 + i, t0 + i + 30)).collect();
+        assert!(matches!(
+            peaks_plan(&dense),
+            StreamPlan::Diff { len: 130, .. }
+        ));
+    }
 
     proptest::proptest! {
         /// The in-place sweep of a difference array gives the peaks of its nonzero entries as

@@ -129,7 +129,16 @@ const TINY: Limits = Limits {
     dense_slots: 0,
     bitset_words: 0,
     diff_slots: 0,
+    diff_slots_per_row: 0,
     rows_per_thread: 1,
+};
+
+/// The per-second difference array whatever the span per row (the random segments spread
+/// over hours, which the default plan sweeps as sorted events instead).
+const DIFF: Limits = Limits {
+    diff_slots_per_row: u64::MAX,
+    rows_per_thread: 1,
+    ..Limits::DEFAULT
 };
 
 /// Dense paths, several threads even for a few rows.
@@ -157,7 +166,7 @@ proptest! {
             agg.extend(&segs).unwrap();
             for policy in [MinutePolicy::CeilPerPeriod, MinutePolicy::CeilPerRecord] {
                 let expected = agg.report(policy).unwrap();
-                for (threads, limits) in [(1, Limits::DEFAULT), (3, DENSE_THREADS), (1, TINY), (4, TINY), (1, LISTS), (2, LISTS)] {
+                for (threads, limits) in [(1, Limits::DEFAULT), (3, DENSE_THREADS), (1, TINY), (4, TINY), (1, LISTS), (2, LISTS), (1, DIFF), (2, DIFF)] {
                     let got = table.report_with(&q, policy, threads, limits).unwrap();
                     prop_assert_eq!(&got, &expected, "threads {} limits {:?} query {:?}", threads, limits, q);
                 }
@@ -171,7 +180,7 @@ proptest! {
         let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_max_segment_seconds(3000);
         let mut agg = Aggregator::new(q.clone()).unwrap();
         let expected = agg.extend(&segs).and_then(|()| agg.report(MinutePolicy::Exact));
-        for (threads, limits) in [(1, Limits::DEFAULT), (3, DENSE_THREADS), (2, TINY)] {
+        for (threads, limits) in [(1, Limits::DEFAULT), (3, DENSE_THREADS), (2, TINY), (2, DIFF)] {
             prop_assert_eq!(&table.report_with(&q, MinutePolicy::Exact, threads, limits), &expected);
         }
     }
