@@ -44,8 +44,13 @@ pub fn mapping_json(data: &[u8]) {
         targets.windows(2).all(|w| w[0] < w[1]),
         "targets sorted and distinct"
     );
+    // Every spec a rule matches (its list, or every spec when the list is empty) bills a listed
+    // target; a spec the rule does not match bills nothing through it.
     for rule in mapping.rules() {
-        for spec in mediameter_core::MediaSpec::ALL {
+        let matched = mediameter_core::MediaSpec::ALL
+            .into_iter()
+            .filter(|s| rule.specs().is_empty() || rule.specs().contains(s));
+        for spec in matched {
             if let Some(billed) = rule.bill_spec().apply(spec) {
                 assert!(targets.contains(&(rule.product().clone(), billed)));
             }
