@@ -102,7 +102,7 @@ pub use media::{
 };
 pub use profile::{ClientPolicy, MinVersion, Profile, TierBitrates};
 pub use report::render_report;
-pub use version::{Version, VersionError};
+pub use version::Version;
 
 pub(crate) fn error_truncate(s: &str) -> String {
     mediameter_core::error::truncate(s)

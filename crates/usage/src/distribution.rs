@@ -50,7 +50,7 @@ impl FromStr for Indicator {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "user_num" | "user_count" => Ok(Indicator::UserNum),
-            _ => Err(Error::config(
+            _ => Err(Error::invalid(
                 "indicator",
                 s,
                 "user_num (or its alias user_count)",
@@ -116,7 +116,7 @@ impl FromStr for ProportionMode {
             "largest-remainder" | "largest_remainder" | "hamilton" => {
                 Ok(ProportionMode::LargestRemainder)
             }
-            _ => Err(Error::config(
+            _ => Err(Error::invalid(
                 "proportion mode",
                 s,
                 "vendor or largest-remainder",
@@ -171,7 +171,7 @@ pub fn distribution(
     let total = values
         .iter()
         .try_fold(0_u64, |a, (_, v)| a.checked_add(*v))
-        .ok_or(Error::Overflow("distribution total"))?;
+        .ok_or(Error::overflow("distribution total"))?;
     let mut rows: Vec<DistributionRow> = values
         .iter()
         .map(|(n, v)| DistributionRow {
@@ -192,7 +192,7 @@ pub fn distribution(
                 let pct = Decimal::from(r.value)
                     .checked_mul(Decimal::ONE_HUNDRED)
                     .and_then(|x| x.checked_div(Decimal::from(total)))
-                    .ok_or(Error::Overflow("proportion"))?;
+                    .ok_or(Error::overflow("proportion"))?;
                 let mut p = pct.round_dp_with_strategy(2, rounding.strategy());
                 p.rescale(2);
                 r.proportion = p;
@@ -244,7 +244,7 @@ pub fn distribution(
 ///
 /// # Errors
 ///
-/// [`Error::Config`] if the state is not split by `dimension` or has no distinct counts;
+/// [`Error::Invalid`] if the state is not split by `dimension` or has no distinct counts;
 /// [`Error::Incompatible`] for mixed distinct modes.
 ///
 /// ```
@@ -267,14 +267,14 @@ pub fn distribution_by(
         .iter()
         .position(|d| *d == dimension)
         .ok_or_else(|| {
-            Error::config(
+            Error::invalid(
                 "distribution dimension",
                 dimension.as_str(),
                 "a dimension the state is split by",
             )
         })?;
     if !state.query().metrics().users {
-        return Err(Error::config(
+        return Err(Error::invalid(
             "metrics",
             "active users off",
             "active users (distinct user ids) on for a distribution",

@@ -53,7 +53,7 @@ impl std::str::FromStr for InputFormat {
         match s {
             "csv" => Ok(InputFormat::Csv),
             "jsonl" | "json-lines" | "ndjson" => Ok(InputFormat::JsonLines),
-            _ => Err(Error::config("input format", s, "csv or jsonl")),
+            _ => Err(Error::invalid("input format", s, "csv or jsonl")),
         }
     }
 }
@@ -206,7 +206,7 @@ impl<R: BufRead> SegmentReader<R> {
     /// # Errors
     ///
     /// [`Error::Record`] at line 1 for a CSV header that is missing or lacks a required
-    /// column (in either mode: without a header nothing can be read); [`Error::Config`] for
+    /// column (in either mode: without a header nothing can be read); [`Error::Invalid`] for
     /// [`InputFormat::JsonLines`] when the crate is built without the `serde` feature.
     ///
     /// ```
@@ -237,7 +237,7 @@ impl<R: BufRead> SegmentReader<R> {
             },
             #[cfg(not(feature = "serde"))]
             InputFormat::JsonLines => {
-                return Err(Error::config(
+                return Err(Error::invalid(
                     "input format",
                     "jsonl",
                     "csv (reading JSON Lines needs the serde feature)",

@@ -120,7 +120,7 @@ impl Dimension {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] naming the first unknown dimension.
+    /// [`Error::Invalid`] naming the first unknown dimension.
     ///
     /// ```
     /// use mediameter_usage::Dimension;
@@ -158,7 +158,7 @@ impl FromStr for Dimension {
             "spec" | "Spec" => Dimension::Spec,
             "role" | "Role" => Dimension::Role,
             _ => {
-                return Err(Error::config(
+                return Err(Error::invalid(
                     "dimension",
                     s,
                     "app, region, domain, instance, type, spec or role",
@@ -210,7 +210,7 @@ impl DistinctMode {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] unless `4 <= precision <= 16`.
+    /// [`Error::OutOfRange`] unless `4 <= precision <= 16`.
     ///
     /// ```
     /// assert!(mediameter_usage::DistinctMode::approximate(4).is_ok());
@@ -640,7 +640,7 @@ impl UsageQuery {
 ///
 /// # Errors
 ///
-/// [`Error::Config`] for anything else than an hour or a day.
+/// [`Error::Invalid`] for anything else than an hour or a day.
 ///
 /// ```
 /// use mediameter_core::Granularity;
@@ -653,7 +653,7 @@ pub fn parse_interval(s: &str) -> Result<Granularity> {
     match s.trim() {
         "3600" | "3600s" | "hour" | "1h" => Ok(Granularity::HOUR),
         "86400" | "86400s" | "day" | "1d" => Ok(Granularity::DAY),
-        other => Err(Error::config(
+        other => Err(Error::invalid(
             "interval",
             other,
             "3600 (hour) or 86400 (day)",

@@ -182,11 +182,11 @@ fn session(
             let v = &mut u[s.spec];
             *v = v
                 .checked_add(secs)
-                .ok_or(Error::Overflow("session seconds"))?;
+                .ok_or(Error::overflow("session seconds"))?;
             let w = &mut t[s.spec];
             *w = w
                 .checked_add(secs)
-                .ok_or(Error::Overflow("session seconds"))?;
+                .ok_or(Error::overflow("session seconds"))?;
         }
     }
     let count = |s: &BTreeSet<&str>| u64::try_from(s.len()).unwrap_or(u64::MAX);

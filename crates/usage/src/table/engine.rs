@@ -759,7 +759,7 @@ impl Partial {
         let g = u32::try_from(self.groups.len())
             .ok()
             .filter(|&g| g != NONE)
-            .ok_or(Error::Overflow("groups"))?;
+            .ok_or(Error::overflow("groups"))?;
         self.groups.push(key);
         self.by_key.insert(key, g);
         if let Some(slot) = dense.and_then(|c| self.by_composite.get_mut(idx_u64(c))) {
@@ -818,7 +818,7 @@ impl Partial {
         let c = u32::try_from(at)
             .ok()
             .filter(|&c| c != NONE)
-            .ok_or(Error::Overflow("cells"))?;
+            .ok_or(Error::overflow("cells"))?;
         match slot {
             Some(s) => {
                 if self.slots.len() <= s {
@@ -988,7 +988,7 @@ fn pass_width<const W: i64>(
             let slot = ci.wrapping_mul(stride).wrapping_add(spec_slot);
             if let Some(v) = p.accs.get_mut(slot) {
                 if let Some(x) = v.get_mut(role) {
-                    *x = x.checked_add(secs).ok_or(Error::Overflow("seconds"))?;
+                    *x = x.checked_add(secs).ok_or(Error::overflow("seconds"))?;
                 }
                 if role == 1 {
                     v[2] = v[2].saturating_add(secs.div_ceil(60));
@@ -1082,10 +1082,10 @@ fn merge(plan: &Plan<'_>, p: &mut Partial, o: Partial) -> Result<()> {
         let mine = p
             .accs
             .get_mut(at..at.saturating_add(stride))
-            .ok_or(Error::Overflow("cells"))?;
+            .ok_or(Error::overflow("cells"))?;
         for (a, b) in mine.iter_mut().zip(accs) {
             for (x, y) in a.iter_mut().zip(b) {
-                *x = x.checked_add(*y).ok_or(Error::Overflow("seconds"))?;
+                *x = x.checked_add(*y).ok_or(Error::overflow("seconds"))?;
             }
         }
         cmap.push(ci);
@@ -1358,7 +1358,7 @@ impl SegmentTable {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an invalid approximate precision; [`Error::Record`] (line = the
+    /// [`Error::OutOfRange`] for an invalid approximate precision; [`Error::Record`] (line = the
     /// row's 1-based position) for a segment longer than the query's limit;
     /// [`Error::Overflow`] if a sum overflows.
     ///
@@ -1531,7 +1531,7 @@ fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
             let b = half_b();
             let a = h
                 .join()
-                .unwrap_or(Err(Error::Overflow("a report thread stopped")));
+                .unwrap_or(Err(Error::overflow("a report thread stopped")));
             (a, b)
         })
     } else {
