@@ -108,19 +108,36 @@ impl Default for ProportionMode {
     }
 }
 
+/// Prints `vendor` for [`ProportionMode::VENDOR`], `independent:<rounding mode>` for another
+/// rounding (`independent:half_up`) and `largest-remainder`; each parses back.
+impl fmt::Display for ProportionMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProportionMode::Independent(RoundingMode::Down) => f.write_str("vendor"),
+            ProportionMode::Independent(mode) => write!(f, "independent:{mode}"),
+            ProportionMode::LargestRemainder => f.write_str("largest-remainder"),
+        }
+    }
+}
+
 impl FromStr for ProportionMode {
     type Err = Error;
+    /// `vendor` or `independent` (truncating), `independent:<rounding mode>` with core's
+    /// rounding-mode spellings, `largest-remainder` (or `largest_remainder`, `hamilton`).
     fn from_str(s: &str) -> Result<Self> {
+        let expected = "vendor, independent:<rounding mode> or largest-remainder";
         match s {
             "vendor" | "independent" => Ok(ProportionMode::VENDOR),
             "largest-remainder" | "largest_remainder" | "hamilton" => {
                 Ok(ProportionMode::LargestRemainder)
             }
-            _ => Err(Error::invalid(
-                "proportion mode",
-                s,
-                "vendor or largest-remainder",
-            )),
+            _ => match s.split_once(':') {
+                Some(("independent", mode)) => mode
+                    .parse::<RoundingMode>()
+                    .map(ProportionMode::Independent)
+                    .map_err(|_| Error::invalid("proportion mode", s, expected)),
+                _ => Err(Error::invalid("proportion mode", s, expected)),
+            },
         }
     }
 }

@@ -183,13 +183,18 @@ impl<'de> serde::Deserialize<'de> for Dimension {
     }
 }
 
-/// How distinct users and channels are counted.
+/// How distinct users and channels are counted. Prints and parses as `exact` or
+/// `approximate:<precision>` (`approximate` alone is precision 12).
 ///
 /// ```
 /// use mediameter_usage::DistinctMode;
 /// assert_eq!(DistinctMode::default(), DistinctMode::Exact);
 /// assert!(DistinctMode::approximate(12).is_ok());
 /// assert!(DistinctMode::approximate(20).is_err());
+/// assert_eq!(DistinctMode::approximate(14)?.to_string(), "approximate:14");
+/// assert_eq!("approximate".parse::<DistinctMode>()?, DistinctMode::approximate(12)?);
+/// assert!("approximate:20".parse::<DistinctMode>().is_err());
+/// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -218,6 +223,35 @@ impl DistinctMode {
     pub fn approximate(precision: u8) -> Result<Self> {
         Hll::new(precision)?;
         Ok(DistinctMode::Approximate { precision })
+    }
+}
+
+impl fmt::Display for DistinctMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DistinctMode::Exact => f.write_str("exact"),
+            DistinctMode::Approximate { precision } => write!(f, "approximate:{precision}"),
+        }
+    }
+}
+
+impl FromStr for DistinctMode {
+    type Err = Error;
+    /// `exact`, `approximate` (precision [`Hll::DEFAULT_PRECISION`]) or
+    /// `approximate:<precision>` with a precision from 4 to 16.
+    fn from_str(s: &str) -> Result<Self> {
+        let expected = "exact, approximate or approximate:<precision 4 to 16>";
+        match s.split_once(':') {
+            None if s == "exact" => Ok(DistinctMode::Exact),
+            None if s == "approximate" => DistinctMode::approximate(Hll::DEFAULT_PRECISION),
+            Some(("approximate", p)) => {
+                let precision = p
+                    .parse::<u8>()
+                    .map_err(|_| Error::invalid("distinct mode", s, expected))?;
+                DistinctMode::approximate(precision)
+            }
+            _ => Err(Error::invalid("distinct mode", s, expected)),
+        }
     }
 }
 
@@ -281,10 +315,15 @@ impl Default for Metrics {
     }
 }
 
-/// Which users and channels count as the same when counting distinct ones.
+/// Which users and channels count as the same when counting distinct ones. Prints and parses
+/// as `per_app` or `global`, the JSON spellings.
 ///
 /// ```
-/// assert_eq!(mediameter_usage::IdScope::default(), mediameter_usage::IdScope::PerApp);
+/// use mediameter_usage::IdScope;
+/// assert_eq!(IdScope::default(), IdScope::PerApp);
+/// assert_eq!(IdScope::PerApp.to_string(), "per_app");
+/// assert_eq!("global".parse::<IdScope>()?, IdScope::Global);
+/// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -296,6 +335,35 @@ pub enum IdScope {
     PerApp,
     /// The id alone identifies a user (channel) across apps.
     Global,
+}
+
+impl IdScope {
+    /// The spelling [`Display`](fmt::Display) prints and [`FromStr`] reads.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IdScope::PerApp => "per_app",
+            IdScope::Global => "global",
+        }
+    }
+}
+
+impl fmt::Display for IdScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for IdScope {
+    type Err = Error;
+    /// `per_app` (or `per-app`) and `global`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "per_app" | "per-app" => Ok(IdScope::PerApp),
+            "global" => Ok(IdScope::Global),
+            _ => Err(Error::invalid("id scope", s, "per_app or global")),
+        }
+    }
 }
 
 /// A usage query: the bucket grid, the dimensions to split by, the filters, an optional range
