@@ -27,6 +27,7 @@ pub const FULLBAND_SCALE: f64 = 1.48;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Model {
     /// ITU-T G.107, narrowband, R on 0–100.
     #[cfg_attr(feature = "serde", serde(rename = "g107"))]
@@ -104,6 +105,7 @@ impl std::str::FromStr for Model {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Codec {
     /// G.711 with packet-loss concealment.
     G711Plc,
@@ -294,6 +296,7 @@ impl Default for Params {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Rating {
     /// Basic signal-to-noise ratio Ro.
     pub ro: f64,
@@ -530,6 +533,7 @@ pub struct CallInputs {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Score {
     /// The model that produced the score.
     pub model: Model,

@@ -56,6 +56,7 @@ pub struct ExplainedBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum FindingKind {
     /// The RTC SDK is older than the profile's minimum for the platform.
     OutdatedSdk,
@@ -253,6 +254,7 @@ impl FromStr for Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Side {
     /// The publisher's network or sending side.
     PublisherUplink,
@@ -362,6 +364,7 @@ impl FromStr for Side {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Observed {
     /// What the value is, with its unit in the name.
     pub name: Cow<'static, str>,
@@ -474,16 +477,17 @@ pub(crate) fn round2(v: f64) -> f64 {
 /// guide §5.1: `AppID`, channel ID, time, publisher and subscriber user ids).
 ///
 /// ```
+/// use mediameter_core::TimeRange;
 /// use mediameter_diagnostics::Escalation;
-/// # let e = Escalation { app_id: "a".parse()?, channel_id: "c".parse()?,
-/// #   range: mediameter_core::TimeRange::from_unix(0, 60)?, window: mediameter_core::TimeRange::from_unix(0, 30)?,
-/// #   publisher: "u1".parse()?, subscriber: "u2".parse()?, evidence: vec!["x".into()] };
+/// # let e = Escalation::new("a".parse()?, "c".parse()?, TimeRange::from_unix(0, 60)?,
+/// #   TimeRange::from_unix(0, 30)?, "u1".parse()?, "u2".parse()?, vec!["x".into()]);
 /// assert!(e.to_ticket().contains("publisher u1"));
 /// # Ok::<(), mediameter_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Escalation {
     /// The application.
     pub app_id: AppId,
@@ -502,13 +506,37 @@ pub struct Escalation {
 }
 
 impl Escalation {
+    /// A bundle for the call `app_id`/`channel_id` diagnosed over `range`, about what
+    /// `subscriber` received from `publisher` during `window`, with one line of evidence each.
+    #[must_use]
+    pub fn new(
+        app_id: AppId,
+        channel_id: ChannelId,
+        range: TimeRange,
+        window: TimeRange,
+        publisher: UserId,
+        subscriber: UserId,
+        evidence: Vec<String>,
+    ) -> Self {
+        Escalation {
+            app_id,
+            channel_id,
+            range,
+            window,
+            publisher,
+            subscriber,
+            evidence,
+        }
+    }
+
     /// The bundle as ticket text.
     ///
     /// ```
+    /// use mediameter_core::TimeRange;
     /// use mediameter_diagnostics::Escalation;
-    /// let e = Escalation { app_id: "a".parse()?, channel_id: "c".parse()?,
-    ///   range: mediameter_core::TimeRange::from_unix(0, 60)?, window: mediameter_core::TimeRange::from_unix(0, 30)?,
-    ///   publisher: "u1".parse()?, subscriber: "u2".parse()?, evidence: vec!["audio: 48 vs 18 kbps".into()] };
+    /// let e = Escalation::new("a".parse()?, "c".parse()?, TimeRange::from_unix(0, 60)?,
+    ///   TimeRange::from_unix(0, 30)?, "u1".parse()?, "u2".parse()?,
+    ///   vec!["audio: 48 vs 18 kbps".into()]);
     /// assert_eq!(e.to_ticket().lines().nth(1), Some("- audio: 48 vs 18 kbps"));
     /// # Ok::<(), mediameter_core::Error>(())
     /// ```
@@ -635,6 +663,7 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Gap {
     /// The participant.
     pub user_id: UserId,
@@ -664,6 +693,7 @@ pub struct Gap {
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct WindowScore {
     /// The window.
     pub window: TimeRange,
@@ -706,6 +736,7 @@ pub struct WindowScore {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct PairScore {
     /// The publisher.
     pub publisher: UserId,
@@ -745,6 +776,7 @@ pub const MAX_LISTED_OCCURRENCES: usize = 20;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Grade {
     /// A (good) to E (very bad); `None` when the call has no samples at all (no participant,
     /// or none with a measurement): there is nothing to grade, and "good" would be a claim.
@@ -880,6 +912,7 @@ impl Grade {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// The application.
     pub app_id: AppId,

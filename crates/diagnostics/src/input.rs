@@ -441,6 +441,16 @@ impl Participant {
 /// assert_eq!(call.range().seconds(), 60);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// A call is only made by [`DiagnosisRequest::validate`], never by a struct literal:
+///
+/// ```compile_fail
+/// use mediameter_diagnostics::Call;
+/// let call = Call { app_id: "a".parse()?, channel_id: "c".parse()?,
+///     range: mediameter_core::TimeRange::from_unix(0, 60)?,
+///     codec: mediameter_diagnostics::emodel::Codec::Opus, participants: vec![], pairs: vec![] };
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     app_id: AppId,

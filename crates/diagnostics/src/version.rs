@@ -20,6 +20,12 @@ use std::fmt;
 /// assert!("latest".parse::<Version>().is_err());
 /// # Ok::<(), mediameter_diagnostics::Error>(())
 /// ```
+///
+/// A version is only made by parsing; its parts cannot be set by hand:
+///
+/// ```compile_fail
+/// let v = mediameter_diagnostics::Version { parts: [1, 0, 0, 0], pre_release: false };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Version {
     parts: [u64; 4],

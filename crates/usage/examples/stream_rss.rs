@@ -39,12 +39,8 @@ fn main() {
     let data = args.next().unwrap_or_else(|| "random".to_owned());
     let metrics = match mode.trim_end_matches("-sorted") {
         "durations" => Metrics::DURATIONS,
-        "distinct" | "hll" => Metrics {
-            users: true,
-            channels: true,
-            peaks: false,
-            stream_peaks: false,
-        },
+        "distinct" | "hll" => Metrics::DURATIONS.with_users(true).with_channels(true),
+
         _ => Metrics::ALL,
     };
     let mut q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Indicator {
     /// Distinct users, deduplicated by user id.
     #[default]
@@ -85,6 +86,7 @@ impl<'de> serde::Deserialize<'de> for Indicator {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ProportionMode {
     /// The vendor's style: each proportion rounded on its own to 2 decimals with this rounding mode;
     /// the sum may differ from 100.00. The Volcengine sample (Shanghai 666 → 66.66, Beijing
@@ -142,14 +144,18 @@ impl FromStr for ProportionMode {
     }
 }
 
-/// One row of a distribution.
+/// One row of a distribution, as [`distribution`] and [`distribution_by`] give it.
 ///
 /// ```
-/// let r = mediameter_usage::DistributionRow { name: "上海".into(), value: 666, proportion: rust_decimal::Decimal::new(6666, 2) };
-/// assert_eq!(r.proportion.to_string(), "66.66");
+/// use mediameter_usage::{ProportionMode, distribution};
+/// let rows = distribution(&[("上海".to_owned(), 2), ("北京".to_owned(), 1)], ProportionMode::VENDOR)?;
+/// assert_eq!((rows[0].name.as_str(), rows[0].value), ("上海", 2));
+/// assert_eq!(rows[0].proportion.to_string(), "66.66");
+/// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct DistributionRow {
     /// The dimension value (a province, a country, a region id).
     pub name: String,

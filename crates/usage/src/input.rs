@@ -23,6 +23,7 @@ use crate::hash::{FastMap, Inline};
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InputFormat {
     /// Comma-separated values with a header line.
     Csv,
@@ -91,6 +92,7 @@ impl std::str::FromStr for InputFormat {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct SkipReport {
     /// Records skipped.
     pub skipped: u64,

@@ -25,6 +25,7 @@ use crate::hll::Hll;
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Dimension {
     /// The app id.
     App,
@@ -199,6 +200,7 @@ impl<'de> serde::Deserialize<'de> for Dimension {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum DistinctMode {
     /// Exact sets of ids (the default): memory grows with the distinct ids of each bucket.
     #[default]
@@ -263,11 +265,12 @@ impl FromStr for DistinctMode {
 /// assert!(Metrics::ALL.users && Metrics::ALL.channels && Metrics::ALL.peaks && Metrics::ALL.stream_peaks);
 /// assert!(!Metrics::DURATIONS.peaks && !Metrics::DURATIONS.distinct());
 /// // Active users only, as a distribution by user count needs.
-/// let users = Metrics { users: true, ..Metrics::DURATIONS };
+/// let users = Metrics::DURATIONS.with_users(true);
 /// assert!(users.distinct() && !users.channels);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Metrics {
     /// Active users (distinct user ids).
     pub users: bool,
@@ -281,6 +284,41 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// These metrics with active users on or off.
+    #[must_use]
+    pub const fn with_users(mut self, on: bool) -> Self {
+        self.users = on;
+        self
+    }
+
+    /// These metrics with channels on or off.
+    #[must_use]
+    pub const fn with_channels(mut self, on: bool) -> Self {
+        self.channels = on;
+        self
+    }
+
+    /// These metrics with peak concurrent channels and communications on or off.
+    ///
+    /// ```
+    /// use mediameter_usage::Metrics;
+    /// let m = Metrics::DURATIONS.with_peaks(true).with_stream_peaks(true);
+    /// assert!(m.peaks && m.stream_peaks && !m.users && !m.channels);
+    /// assert_eq!(Metrics::ALL.with_users(false).with_channels(false).distinct(), false);
+    /// ```
+    #[must_use]
+    pub const fn with_peaks(mut self, on: bool) -> Self {
+        self.peaks = on;
+        self
+    }
+
+    /// These metrics with peak concurrent streams on or off.
+    #[must_use]
+    pub const fn with_stream_peaks(mut self, on: bool) -> Self {
+        self.stream_peaks = on;
+        self
+    }
+
     /// Every metric.
     pub const ALL: Metrics = Metrics {
         users: true,
@@ -300,8 +338,8 @@ impl Metrics {
     ///
     /// ```
     /// use mediameter_usage::Metrics;
-    /// assert!(Metrics { channels: true, ..Metrics::DURATIONS }.distinct());
-    /// assert!(!Metrics { peaks: true, ..Metrics::DURATIONS }.distinct());
+    /// assert!(Metrics::DURATIONS.with_channels(true).distinct());
+    /// assert!(!Metrics::DURATIONS.with_peaks(true).distinct());
     /// ```
     #[must_use]
     pub const fn distinct(self) -> bool {
@@ -377,6 +415,14 @@ impl FromStr for IdScope {
 ///     .with_filter(Dimension::Region, ["cn-shanghai", "cn-beijing"])?;
 /// assert_eq!(q.split_by(), &[Dimension::Region, Dimension::Spec]);
 /// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+///
+/// Its fields are private: a query is built by [`UsageQuery::new`] and the `with_*` methods,
+/// which check what they are given, never by a struct literal.
+///
+/// ```compile_fail
+/// use mediameter_core::{BillingZone, Granularity};
+/// let q = mediameter_usage::UsageQuery { split_by: vec![], ..mediameter_usage::UsageQuery::new(BillingZone::UTC, Granularity::HOUR) };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

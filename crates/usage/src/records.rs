@@ -23,6 +23,7 @@ use crate::spec_table::PerSpec;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct UserDetail {
     /// The user id.
     pub user: String,
@@ -43,6 +44,7 @@ pub struct UserDetail {
 /// segment (segments that touch or overlap belong to the same session).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ChannelSession {
     /// The app.
     pub app: String,

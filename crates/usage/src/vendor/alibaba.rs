@@ -13,6 +13,7 @@ use crate::report::UsageReport;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct ProducerUsageItem {
     /// Start of the bucket, UTC.
     pub time_stamp: DateTime<Utc>,
@@ -57,6 +58,7 @@ pub struct ProducerUsageItem {
 /// The list wrapper (`BillProducerData.BillProducerDataItem`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BillProducerData {
     /// The items.
     #[cfg_attr(feature = "serde", serde(rename = "BillProducerDataItem", default))]
@@ -88,6 +90,7 @@ pub struct BillProducerData {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct ProducerUsageResponse {
     /// Request id.
     pub request_id: String,
