@@ -1,6 +1,7 @@
 //! Profiling helper: passes over 1 M synthetic segments with some metrics, timed.
 //!
-//! `cargo run --release -p mediameter-usage --example profile_pass -- 1000000 3 dps`
+//! `cargo run --release -p mediameter-usage --features synthetic --example profile_pass --
+//! 1000000 3 dps`
 //! (metrics: d = distinct, p = peaks, s = stream peaks; `-` for durations only; h = distinct
 //! counts with sketches (`HyperLogLog`, p = 10) instead of exact sets).
 #![allow(

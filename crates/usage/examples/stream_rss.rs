@@ -1,6 +1,7 @@
 //! A streaming pass over `N` time-sorted synthetic segments, generated lazily, reporting the
-//! throughput and the peak resident memory: `cargo run --release -p mediameter-usage --example
-//! stream_rss -- 50000000 [durations|distinct|hll|all|hll-all][-sorted] [random|sessions]`.
+//! throughput and the peak resident memory:
+//! `cargo run --release -p mediameter-usage --features synthetic --example stream_rss --
+//! 50000000 [durations|distinct|hll|all|hll-all][-sorted] [random|sessions]`.
 //!
 //! With `-sorted`, the pass goes through `SortedAggregator` (peaks swept as the segments
 //! arrive) instead of `Aggregator` (activity stretches kept for merging).
