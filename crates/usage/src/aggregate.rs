@@ -1314,7 +1314,13 @@ const SEGMENTS_PER_THREAD: usize = 4;
 ///
 /// ```
 /// # use mediameter_core::*; use mediameter_usage::*;
-/// let segs = synthetic::segments(40_000, 3)?;
+/// // 2,000 subscriptions over a day in 3 regions and 40 channels.
+/// let mut csv = String::from("app,channel,user,role,spec,region,start,end\n");
+/// for i in 0..2000_i64 {
+///     let start = 1_710_000_000 + i * 41;
+///     csv.push_str(&format!("a,c{},u{},sub,720p,r{},{start},{}\n", i % 40, i % 700, i % 3, start + 600 + i % 900));
+/// }
+/// let segs = parse_csv(&csv)?;
 /// let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
 /// let mut agg = Aggregator::new(q.clone())?;
 /// agg.extend(&segs)?;

@@ -107,7 +107,8 @@ mod report;
 mod sorted;
 mod spec_table;
 mod state;
-#[cfg(feature = "synthetic")]
+// The crate's own tests use the generator whatever the features.
+#[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 mod table;
 mod threads;

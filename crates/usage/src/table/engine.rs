@@ -1389,8 +1389,14 @@ impl SegmentTable {
     ///
     /// ```
     /// # use mediameter_core::*;
-    /// use mediameter_usage::{SegmentTable, UsageQuery};
-    /// let segs = mediameter_usage::synthetic::segments(50_000, 1)?;
+    /// use mediameter_usage::{SegmentTable, UsageQuery, parse_csv};
+    /// // 2,000 subscriptions over a day in 3 regions and 40 channels.
+    /// let mut csv = String::from("app,channel,user,role,spec,region,start,end\n");
+    /// for i in 0..2000_i64 {
+    ///     let start = 1_710_000_000 + i * 41;
+    ///     csv.push_str(&format!("a,c{},u{},sub,720p,r{},{start},{}\n", i % 40, i % 700, i % 3, start + 600 + i % 900));
+    /// }
+    /// let segs = parse_csv(&csv)?;
     /// let t = SegmentTable::from_segments(&segs)?;
     /// let q = UsageQuery::new(BillingZone::GMT8, Granularity::DAY);
     /// assert_eq!(t.report_parallel(&q, MinutePolicy::Exact, 2)?, t.report(&q, MinutePolicy::Exact)?);
