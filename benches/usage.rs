@@ -80,10 +80,9 @@ pub fn define(c: &mut Criterion) {
     });
     // Exactly the metrics the issue names for its full pass (distinct users and channels,
     // peak channels and communications), without the peak streams that `Metrics::ALL` adds.
-    let named = full.clone().with_metrics(Metrics {
-        stream_peaks: false,
-        ..Metrics::ALL
-    });
+    let named = full
+        .clone()
+        .with_metrics(Metrics::ALL.with_stream_peaks(false));
     g.bench_function(BenchmarkId::new("full-pass-no-stream-peaks", "1m"), |b| {
         b.iter(|| {
             let r = pass(black_box(&named), black_box(&segs));

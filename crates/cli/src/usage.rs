@@ -436,13 +436,7 @@ fn print_distribution(
     match args.format {
         UsageFormat::Json => write_json(out, &rows),
         UsageFormat::VendorJson => {
-            let meta = ResponseMetadata {
-                request_id: args.request_id.clone(),
-                action: "ListOperationDistribution".to_owned(),
-                version: "2020-12-01".to_owned(),
-                service: "rtc".to_owned(),
-                region: String::new(),
-            };
+            let meta = ResponseMetadata::list_operation_distribution(args.request_id.clone());
             write_json(
                 out,
                 &DistributionResponse::from_rows(meta, dim.as_str(), rows),

@@ -27,6 +27,7 @@ pub const FULLBAND_SCALE: f64 = 1.48;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Model {
     /// ITU-T G.107, narrowband, R on 0–100.
     #[cfg_attr(feature = "serde", serde(rename = "g107"))]
@@ -38,10 +39,48 @@ pub enum Model {
 
 impl fmt::Display for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.write_str(self.title())
+    }
+}
+
+impl Model {
+    /// The short name used in JSON: `g107` or `g107_2`.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::emodel::Model;
+    /// assert_eq!(Model::G1072.as_str(), "g107_2");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Model::G107 => "g107",
+            Model::G1072 => "g107_2",
+        }
+    }
+
+    const fn title(self) -> &'static str {
+        match self {
             Model::G107 => "ITU-T G.107 (narrowband E-model)",
             Model::G1072 => "ITU-T G.107.2 (fullband E-model)",
-        })
+        }
+    }
+}
+
+/// Reads what `Display` prints or the JSON name (`g107`, `g107_2`).
+///
+/// ```
+/// use mediameter_diagnostics::emodel::Model;
+/// assert_eq!(Model::G107.to_string().parse::<Model>()?, Model::G107);
+/// assert_eq!("g107_2".parse::<Model>()?, Model::G1072);
+/// # Ok::<(), mediameter_diagnostics::Error>(())
+/// ```
+impl std::str::FromStr for Model {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Model::G107, Model::G1072]
+            .into_iter()
+            .find(|m| m.as_str() == s || m.title() == s)
+            .ok_or_else(|| crate::Error::invalid("model", s, "g107 or g107_2"))
     }
 }
 
@@ -66,6 +105,7 @@ impl fmt::Display for Model {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Codec {
     /// G.711 with packet-loss concealment.
     G711Plc,
@@ -256,6 +296,7 @@ impl Default for Params {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Rating {
     /// Basic signal-to-noise ratio Ro.
     pub ro: f64,
@@ -492,6 +533,7 @@ pub struct CallInputs {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Score {
     /// The model that produced the score.
     pub model: Model,

@@ -23,17 +23,29 @@ pub enum Error {
     /// A core value (id, time range) was rejected.
     #[error(transparent)]
     Core(#[from] mediameter_core::Error),
-    /// The diagnosis range is longer than the one hour the vendor console allows (Alibaba Cloud RTC
-    /// console guide §5.1).
-    #[error("diagnosis range {range} lasts {length} s: expected at most {limit} s (one hour)")]
-    RangeTooLong {
-        /// The requested range, rendered.
-        range: String,
-        /// Its exact length in seconds, rendered with as many decimals as it needs
-        /// (`3600.001`), never rounded down to the limit.
-        length: String,
-        /// The limit, 3600 s.
-        limit: u64,
+    /// A value given as text (a version string) did not have the expected form.
+    #[error("invalid {field} {value:?}: expected {expected}")]
+    Invalid {
+        /// What was being read (`"version"`).
+        field: &'static str,
+        /// The offending value, cut to [`mediameter_core::error::ECHO_LIMIT`] characters.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// A number is outside what the library accepts, such as a diagnosis range longer than the
+    /// one hour the vendor console allows (Alibaba Cloud RTC console guide).
+    ///
+    /// For the range, `value` holds the range and its exact length in seconds with as many
+    /// decimals as it needs (`3600.001 s`), never rounded down to the limit.
+    #[error("{field} {value} is out of range: expected {expected}")]
+    OutOfRange {
+        /// What was checked (`"diagnosis range"`).
+        field: &'static str,
+        /// The offending value, rendered.
+        value: String,
+        /// The accepted range, in words.
+        expected: String,
     },
     /// One sample of one participant is invalid.
     #[error(
@@ -78,12 +90,12 @@ pub enum Error {
     /// The request holds more participants or samples than the library accepts.
     #[error("{what} has {count} items, more than the limit of {limit}")]
     TooLarge {
-        /// What was counted.
+        /// What was counted (`"participants"`, `"samples of participant u1 (pub)"`).
         what: String,
         /// How many items were given.
-        count: usize,
+        count: u64,
         /// The limit.
-        limit: usize,
+        limit: u64,
     },
 }
 
@@ -98,8 +110,10 @@ pub enum Error {
 pub enum ErrorKind {
     /// See [`Error::Core`].
     Core,
-    /// See [`Error::RangeTooLong`].
-    RangeTooLong,
+    /// See [`Error::Invalid`].
+    Invalid,
+    /// See [`Error::OutOfRange`].
+    OutOfRange,
     /// See [`Error::Sample`].
     InvalidSample,
     /// See [`Error::Participant`].
@@ -122,11 +136,63 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Core(_) => ErrorKind::Core,
-            Error::RangeTooLong { .. } => ErrorKind::RangeTooLong,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::OutOfRange { .. } => ErrorKind::OutOfRange,
             Error::Sample { .. } => ErrorKind::InvalidSample,
             Error::Participant { .. } => ErrorKind::InvalidParticipant,
             Error::Profile { .. } => ErrorKind::InvalidProfile,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
+        }
+    }
+
+    /// The core error this error carries, if it is an [`Error::Core`].
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{Error, ErrorKind};
+    /// let e: Error = mediameter_core::UserId::new("").unwrap_err().into();
+    /// assert_eq!(e.kind(), ErrorKind::Core);
+    /// assert_eq!(e.as_core().map(|c| c.kind()), Some(mediameter_core::ErrorKind::Invalid));
+    /// assert!(Error::profile("p", "loss_high_pct", "-1", "0 to 100").as_core().is_none());
+    /// ```
+    #[must_use]
+    pub fn as_core(&self) -> Option<&mediameter_core::Error> {
+        match self {
+            Error::Core(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Builds an [`Error::Invalid`], cutting the echoed value.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{Error, ErrorKind};
+    /// let e = Error::invalid("version", "latest", "a dotted version such as 6.8.2");
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
+    /// assert_eq!(e.to_string(), "invalid version \"latest\": expected a dotted version such as 6.8.2");
+    /// ```
+    #[must_use]
+    pub fn invalid(field: &'static str, value: &str, expected: impl fmt::Display) -> Self {
+        Error::Invalid {
+            field,
+            value: mediameter_core::error::truncate(value),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::TooLarge`] from collection lengths.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{Error, ErrorKind};
+    /// let e = Error::too_large("participants", 1001, 1000);
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert_eq!(e.to_string(), "participants has 1001 items, more than the limit of 1000");
+    /// ```
+    #[must_use]
+    pub fn too_large(what: impl Into<String>, count: usize, limit: usize) -> Self {
+        Error::TooLarge {
+            what: what.into(),
+            count: u64::try_from(count).unwrap_or(u64::MAX),
+            limit: u64::try_from(limit).unwrap_or(u64::MAX),
         }
     }
 

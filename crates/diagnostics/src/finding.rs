@@ -1,10 +1,13 @@
 //! What a diagnosis reports: findings, scores, gaps and the overall grade.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use mediameter_core::{AppId, ChannelId, Role, TimeRange, UserId};
 
+use crate::Error;
 use crate::emodel::{Codec, Model};
 use crate::media::{OperationKind, StreamKind};
 
@@ -30,7 +33,8 @@ use crate::media::{OperationKind, StreamKind};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct ExplainedBy {
     /// Who did it (the participant or one of its counterparts).
@@ -50,8 +54,9 @@ pub struct ExplainedBy {
 /// assert_eq!(FindingKind::HighLoss.as_str(), "high_loss");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum FindingKind {
     /// The RTC SDK is older than the profile's minimum for the platform.
     OutdatedSdk,
@@ -87,6 +92,30 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Every kind, in declaration order.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::FindingKind;
+    /// assert!(FindingKind::ALL.contains(&FindingKind::Freeze));
+    /// ```
+    pub const ALL: [FindingKind; 15] = [
+        FindingKind::OutdatedSdk,
+        FindingKind::OutdatedDevice,
+        FindingKind::PoorNetworkRegion,
+        FindingKind::HighLoss,
+        FindingKind::HighRtt,
+        FindingKind::RttLevelShift,
+        FindingKind::RttDrift,
+        FindingKind::NetworkSurge,
+        FindingKind::NetworkJitter,
+        FindingKind::ExpectedAdaptation,
+        FindingKind::LowVideoBitrate,
+        FindingKind::FpsCollapse,
+        FindingKind::Freeze,
+        FindingKind::UnexplainedDisagreement,
+        FindingKind::ExplainedByOperation,
+    ];
+
     /// The snake-case name used in JSON.
     ///
     /// ```
@@ -142,6 +171,24 @@ impl fmt::Display for FindingKind {
     }
 }
 
+/// Reads the snake-case name [`FindingKind::as_str`] gives (and `Display` prints).
+///
+/// ```
+/// use mediameter_diagnostics::FindingKind;
+/// assert_eq!("rtt_drift".parse::<FindingKind>()?, FindingKind::RttDrift);
+/// assert!("drift".parse::<FindingKind>().is_err());
+/// # Ok::<(), mediameter_diagnostics::Error>(())
+/// ```
+impl FromStr for FindingKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FindingKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::invalid("finding kind", s, "a finding kind such as high_loss"))
+    }
+}
+
 /// How bad a finding is.
 ///
 /// ```
@@ -149,7 +196,7 @@ impl fmt::Display for FindingKind {
 /// assert!(Severity::Critical > Severity::Warning && Severity::Warning > Severity::Info);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Severity {
     /// Worth knowing; not a fault (expected adaptation, a listed region).
@@ -160,13 +207,41 @@ pub enum Severity {
     Critical,
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Severity {
+    /// Every severity, from the least to the most severe.
+    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Critical];
+
+    /// The lowercase name, as in JSON: `info`, `warning` or `critical`.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::Severity;
+    /// assert_eq!(Severity::Critical.as_str(), "critical");
+    /// assert_eq!("warning".parse::<Severity>()?, Severity::Warning);
+    /// # Ok::<(), mediameter_diagnostics::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Critical => "critical",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::invalid("severity", s, "info, warning or critical"))
     }
 }
 
@@ -177,8 +252,9 @@ impl fmt::Display for Severity {
 /// assert_eq!(Side::PublisherUplink.to_string(), "publisher uplink");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Side {
     /// The publisher's network or sending side.
     PublisherUplink,
@@ -209,12 +285,66 @@ impl Side {
 
 impl fmt::Display for Side {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.write_str(self.words())
+    }
+}
+
+impl Side {
+    /// Every side.
+    pub const ALL: [Side; 4] = [
+        Side::PublisherUplink,
+        Side::SubscriberDownlink,
+        Side::Both,
+        Side::Client,
+    ];
+
+    /// The snake-case name used in JSON (`publisher_uplink`).
+    ///
+    /// ```
+    /// assert_eq!(mediameter_diagnostics::Side::Both.as_str(), "both");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Side::PublisherUplink => "publisher_uplink",
+            Side::SubscriberDownlink => "subscriber_downlink",
+            Side::Both => "both",
+            Side::Client => "client",
+        }
+    }
+
+    const fn words(self) -> &'static str {
+        match self {
             Side::PublisherUplink => "publisher uplink",
             Side::SubscriberDownlink => "subscriber downlink",
             Side::Both => "both sides",
             Side::Client => "client",
-        })
+        }
+    }
+}
+
+/// Reads what `Display` prints (`publisher uplink`, `both sides`) or the JSON name
+/// (`publisher_uplink`, `both`).
+///
+/// ```
+/// use mediameter_diagnostics::Side;
+/// assert_eq!("subscriber downlink".parse::<Side>()?, Side::SubscriberDownlink);
+/// assert_eq!("both".parse::<Side>()?, Side::Both);
+/// # Ok::<(), mediameter_diagnostics::Error>(())
+/// ```
+impl FromStr for Side {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Side::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.words() == s)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "side",
+                    s,
+                    "publisher uplink, subscriber downlink, both sides or client",
+                )
+            })
     }
 }
 
@@ -234,9 +364,10 @@ impl fmt::Display for Side {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Observed {
     /// What the value is, with its unit in the name.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// The value (0 for a text value).
     pub value: f64,
     /// The value as text, for values that are not numbers.
@@ -248,12 +379,58 @@ impl serde::Serialize for Observed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Observed", 2)?;
-        st.serialize_field("name", self.name)?;
+        st.serialize_field("name", &self.name)?;
         match &self.text {
             Some(t) => st.serialize_field("value", t)?,
             None => st.serialize_field("value", &self.value)?,
         }
         st.end()
+    }
+}
+
+/// Reads `{"name": ..., "value": number}` or `{"name": ..., "value": "text"}`; a text value is
+/// cut to [`mediameter_core::error::ECHO_LIMIT`] characters as [`Observed::text`] cuts it, a
+/// name must be a non-empty snake-case word of at most 64 bytes.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Observed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Value {
+            Number(f64),
+            Text(String),
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Repr {
+            name: String,
+            value: Value,
+        }
+        let r = Repr::deserialize(d)?;
+        let name_ok = !r.name.is_empty()
+            && r.name.len() <= 64
+            && r.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !name_ok {
+            return Err(serde::de::Error::custom(Error::invalid(
+                "observed value name",
+                &r.name,
+                "a snake_case name of at most 64 bytes",
+            )));
+        }
+        Ok(match r.value {
+            Value::Number(v) => Observed {
+                name: Cow::Owned(r.name),
+                value: v,
+                text: None,
+            },
+            Value::Text(t) => Observed {
+                name: Cow::Owned(r.name),
+                value: 0.0,
+                text: Some(mediameter_core::error::truncate(&t)),
+            },
+        })
     }
 }
 
@@ -266,7 +443,7 @@ impl Observed {
     #[must_use]
     pub fn new(name: &'static str, value: f64) -> Self {
         Observed {
-            name,
+            name: Cow::Borrowed(name),
             value: round2(value),
             text: None,
         }
@@ -281,7 +458,7 @@ impl Observed {
     #[must_use]
     pub fn text(name: &'static str, text: &str) -> Self {
         Observed {
-            name,
+            name: Cow::Borrowed(name),
             value: 0.0,
             text: Some(mediameter_core::error::truncate(text)),
         }
@@ -300,15 +477,17 @@ pub(crate) fn round2(v: f64) -> f64 {
 /// guide §5.1: `AppID`, channel ID, time, publisher and subscriber user ids).
 ///
 /// ```
+/// use mediameter_core::TimeRange;
 /// use mediameter_diagnostics::Escalation;
-/// # let e = Escalation { app_id: "a".parse()?, channel_id: "c".parse()?,
-/// #   range: mediameter_core::TimeRange::from_unix(0, 60)?, window: mediameter_core::TimeRange::from_unix(0, 30)?,
-/// #   publisher: "u1".parse()?, subscriber: "u2".parse()?, evidence: vec!["x".into()] };
+/// # let e = Escalation::new("a".parse()?, "c".parse()?, TimeRange::from_unix(0, 60)?,
+/// #   TimeRange::from_unix(0, 30)?, "u1".parse()?, "u2".parse()?, vec!["x".into()]);
 /// assert!(e.to_ticket().contains("publisher u1"));
 /// # Ok::<(), mediameter_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Escalation {
     /// The application.
     pub app_id: AppId,
@@ -327,13 +506,37 @@ pub struct Escalation {
 }
 
 impl Escalation {
+    /// A bundle for the call `app_id`/`channel_id` diagnosed over `range`, about what
+    /// `subscriber` received from `publisher` during `window`, with one line of evidence each.
+    #[must_use]
+    pub fn new(
+        app_id: AppId,
+        channel_id: ChannelId,
+        range: TimeRange,
+        window: TimeRange,
+        publisher: UserId,
+        subscriber: UserId,
+        evidence: Vec<String>,
+    ) -> Self {
+        Escalation {
+            app_id,
+            channel_id,
+            range,
+            window,
+            publisher,
+            subscriber,
+            evidence,
+        }
+    }
+
     /// The bundle as ticket text.
     ///
     /// ```
+    /// use mediameter_core::TimeRange;
     /// use mediameter_diagnostics::Escalation;
-    /// let e = Escalation { app_id: "a".parse()?, channel_id: "c".parse()?,
-    ///   range: mediameter_core::TimeRange::from_unix(0, 60)?, window: mediameter_core::TimeRange::from_unix(0, 30)?,
-    ///   publisher: "u1".parse()?, subscriber: "u2".parse()?, evidence: vec!["audio: 48 vs 18 kbps".into()] };
+    /// let e = Escalation::new("a".parse()?, "c".parse()?, TimeRange::from_unix(0, 60)?,
+    ///   TimeRange::from_unix(0, 30)?, "u1".parse()?, "u2".parse()?,
+    ///   vec!["audio: 48 vs 18 kbps".into()]);
     /// assert_eq!(e.to_ticket().lines().nth(1), Some("- audio: 48 vs 18 kbps"));
     /// # Ok::<(), mediameter_core::Error>(())
     /// ```
@@ -370,7 +573,8 @@ impl Escalation {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct Finding {
     /// What kind of problem.
@@ -400,7 +604,10 @@ pub struct Finding {
     pub count: usize,
     /// For a grouped finding: the windows of the first [`MAX_LISTED_OCCURRENCES`] occurrences,
     /// in time order (empty for a single finding).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub occurrences: Vec<TimeRange>,
     /// The values seen (for a grouped finding: those of its most severe occurrence).
     pub values: Vec<Observed>,
@@ -454,7 +661,9 @@ impl Finding {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Gap {
     /// The participant.
     pub user_id: UserId,
@@ -482,7 +691,9 @@ pub struct Gap {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct WindowScore {
     /// The window.
     pub window: TimeRange,
@@ -523,7 +734,9 @@ pub struct WindowScore {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct PairScore {
     /// The publisher.
     pub publisher: UserId,
@@ -563,6 +776,7 @@ pub const MAX_LISTED_OCCURRENCES: usize = 20;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Grade {
     /// A (good) to E (very bad); `None` when the call has no samples at all (no participant,
     /// or none with a measurement): there is nothing to grade, and "good" would be a claim.
@@ -575,6 +789,71 @@ pub struct Grade {
     pub mos_p10: Option<f64>,
     /// One paragraph: the grade, the audio score and the main findings.
     pub summary: String,
+}
+
+/// A grade as read, before [`Grade`]'s checks.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GradeRepr {
+    letter: Option<char>,
+    label: String,
+    r_p10: Option<f64>,
+    mos_p10: Option<f64>,
+    summary: String,
+}
+
+/// A grade's letter is A to E or absent, its label the letter's words
+/// ([`Grade::label_for`]), its R and MOS both present or both absent, R finite and MOS from 1
+/// to 4.5 (the range of [`crate::emodel::mos_from_r`]).
+#[cfg(feature = "serde")]
+impl TryFrom<GradeRepr> for Grade {
+    type Error = Error;
+    fn try_from(r: GradeRepr) -> Result<Self, Error> {
+        if let Some(l) = r.letter
+            && !('A'..='E').contains(&l)
+        {
+            return Err(Error::invalid(
+                "grade letter",
+                &l.to_string(),
+                "A, B, C, D, E or null",
+            ));
+        }
+        let label = Grade::label_for(r.letter);
+        if r.label != label {
+            return Err(Error::invalid(
+                "grade label",
+                &r.label,
+                format!("{label:?}, the words for the letter"),
+            ));
+        }
+        match (r.r_p10, r.mos_p10) {
+            (None, None) => {}
+            (Some(rv), Some(mos)) if rv.is_finite() && (1.0..=4.5).contains(&mos) => {}
+            (rv, mos) => {
+                return Err(Error::invalid(
+                    "grade r_p10 and mos_p10",
+                    &format!("{rv:?} and {mos:?}"),
+                    "both absent, or a finite R and a MOS from 1 to 4.5",
+                ));
+            }
+        }
+        Ok(Grade {
+            letter: r.letter,
+            label,
+            r_p10: r.r_p10,
+            mos_p10: r.mos_p10,
+            summary: r.summary,
+        })
+    }
+}
+
+/// Goes through [`Grade`]'s checks (see `TryFrom<GradeRepr>`).
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Grade {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Grade::try_from(GradeRepr::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Grade {
@@ -631,7 +910,9 @@ impl Grade {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// The application.
     pub app_id: AppId,

@@ -441,6 +441,16 @@ impl Participant {
 /// assert_eq!(call.range().seconds(), 60);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// A call is only made by [`DiagnosisRequest::validate`], never by a struct literal:
+///
+/// ```compile_fail
+/// use mediameter_diagnostics::Call;
+/// let call = Call { app_id: "a".parse()?, channel_id: "c".parse()?,
+///     range: mediameter_core::TimeRange::from_unix(0, 60)?,
+///     codec: mediameter_diagnostics::emodel::Codec::Opus, participants: vec![], pairs: vec![] };
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     app_id: AppId,
@@ -692,7 +702,7 @@ impl DiagnosisRequest {
     ///
     /// # Errors
     ///
-    /// * [`Error::RangeTooLong`] for a range over one hour;
+    /// * [`Error::OutOfRange`] for a range over one hour;
     /// * [`Error::Sample`] naming participant, sample index and field for a sample outside the
     ///   range, a timestamp not after the previous one (at millisecond resolution), loss below
     ///   0 or over 100 %, a negative, non-finite or absurd number, or an unknown video tier;
@@ -710,7 +720,7 @@ impl DiagnosisRequest {
     ///   "range": {"start": "2024-05-01T10:00:00Z", "end": "2024-05-01T11:00:01Z"},
     ///   "participants": []
     /// }"#)?;
-    /// assert_eq!(req.validate().unwrap_err().kind(), ErrorKind::RangeTooLong);
+    /// assert_eq!(req.validate().unwrap_err().kind(), ErrorKind::OutOfRange);
     /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -720,19 +730,23 @@ impl DiagnosisRequest {
             .unwrap_or(i64::MAX)
             .saturating_mul(1000);
         if range_ms > limit_ms {
-            return Err(Error::RangeTooLong {
-                range: self.range.to_string(),
-                length: exact_seconds(self.range.duration()),
-                limit: MAX_RANGE_SECONDS,
+            return Err(Error::OutOfRange {
+                field: "diagnosis range",
+                value: format!(
+                    "{} ({} s)",
+                    self.range,
+                    exact_seconds(self.range.duration())
+                ),
+                expected: format!("at most {MAX_RANGE_SECONDS} s (one hour)"),
             });
         }
         self.audio_codec.validate()?;
         if self.participants.len() > MAX_PARTICIPANTS {
-            return Err(Error::TooLarge {
-                what: "participants".to_owned(),
-                count: self.participants.len(),
-                limit: MAX_PARTICIPANTS,
-            });
+            return Err(Error::too_large(
+                "participants",
+                self.participants.len(),
+                MAX_PARTICIPANTS,
+            ));
         }
         let mut participants = Vec::with_capacity(self.participants.len());
         for p in &self.participants {
@@ -818,11 +832,11 @@ impl DiagnosisRequest {
             }
         }
         if total_pairs > MAX_PAIRS {
-            return Err(Error::TooLarge {
-                what: "publisher/subscriber pairs".to_owned(),
-                count: total_pairs,
-                limit: MAX_PAIRS,
-            });
+            return Err(Error::too_large(
+                "publisher/subscriber pairs",
+                total_pairs,
+                MAX_PAIRS,
+            ));
         }
         pairs.sort_unstable();
         pairs.dedup();
@@ -840,11 +854,11 @@ impl DiagnosisRequest {
         let label = format!("{} ({})", p.user_id, p.role);
         check_client(&label, &p.client)?;
         if p.samples.len() > MAX_SAMPLES_PER_PARTICIPANT {
-            return Err(Error::TooLarge {
-                what: format!("samples of participant {label}"),
-                count: p.samples.len(),
-                limit: MAX_SAMPLES_PER_PARTICIPANT,
-            });
+            return Err(Error::too_large(
+                format!("samples of participant {label}"),
+                p.samples.len(),
+                MAX_SAMPLES_PER_PARTICIPANT,
+            ));
         }
         let mut samples = Vec::with_capacity(p.samples.len());
         let mut prev: Option<(i64, DateTime<Utc>)> = None;
@@ -980,14 +994,14 @@ impl DiagnosisRequest {
             }
             seen.push(stream.kind);
             if stream.samples.len() > MAX_SAMPLES_PER_PARTICIPANT {
-                return Err(Error::TooLarge {
-                    what: format!(
+                return Err(Error::too_large(
+                    format!(
                         "samples of the {} of participant {label}",
                         stream.kind.label()
                     ),
-                    count: stream.samples.len(),
-                    limit: MAX_SAMPLES_PER_PARTICIPANT,
-                });
+                    stream.samples.len(),
+                    MAX_SAMPLES_PER_PARTICIPANT,
+                ));
             }
             let name = format!("{label} {}", stream.kind.label());
             let mut samples = Vec::with_capacity(stream.samples.len());
@@ -1039,11 +1053,11 @@ impl DiagnosisRequest {
         range_ms: i64,
     ) -> Result<Vec<Operation>> {
         if p.operations.len() > MAX_OPERATIONS_PER_PARTICIPANT {
-            return Err(Error::TooLarge {
-                what: format!("operations of participant {label}"),
-                count: p.operations.len(),
-                limit: MAX_OPERATIONS_PER_PARTICIPANT,
-            });
+            return Err(Error::too_large(
+                format!("operations of participant {label}"),
+                p.operations.len(),
+                MAX_OPERATIONS_PER_PARTICIPANT,
+            ));
         }
         let name = format!("{label} operations");
         let mut out: Vec<Operation> = Vec::with_capacity(p.operations.len());

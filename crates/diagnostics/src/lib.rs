@@ -70,8 +70,14 @@
 //!
 //! # Feature flags
 //!
-//! * `serde` (default): `Serialize`/`Deserialize` for the request and the profile, and
-//!   `Serialize` for the diagnosis. Pulls in `serde` and core's serde support.
+//! * `serde` (default): `Serialize`/`Deserialize` for the request, the profile and the
+//!   diagnosis. Pulls in `serde` and core's serde support.
+//!
+//! # Third-party types
+//!
+//! Instants are [`DateTime<Utc>`](DateTime) (`chrono`), re-exported here with [`Utc`], so a
+//! caller needs no dependency of its own to name them. Ids, roles and time ranges are
+//! `mediameter-core`'s: add `mediameter-core` (same version) to `[dependencies]`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -86,6 +92,7 @@ mod report;
 mod stats;
 mod version;
 
+pub use chrono::{DateTime, Utc};
 pub use error::{Error, ErrorKind, Result};
 pub use finding::{
     Diagnosis, Escalation, ExplainedBy, Finding, FindingKind, GROUP_MAX_SECONDS, GROUP_MIN_COUNT,
@@ -102,7 +109,7 @@ pub use media::{
 };
 pub use profile::{ClientPolicy, MinVersion, Profile, TierBitrates};
 pub use report::render_report;
-pub use version::{Version, VersionError};
+pub use version::Version;
 
 pub(crate) fn error_truncate(s: &str) -> String {
     mediameter_core::error::truncate(s)

@@ -66,17 +66,13 @@ impl fmt::Display for StreamKind {
 }
 
 impl FromStr for StreamKind {
-    type Err = mediameter_core::Error;
+    type Err = crate::Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         StreamKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
-                mediameter_core::Error::invalid(
-                    "stream kind",
-                    s,
-                    "camera, camera_small or screen_share",
-                )
+                crate::Error::invalid("stream kind", s, "camera, camera_small or screen_share")
             })
     }
 }
@@ -333,13 +329,13 @@ impl fmt::Display for OperationKind {
 }
 
 impl FromStr for OperationKind {
-    type Err = mediameter_core::Error;
+    type Err = crate::Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         OperationKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
-                mediameter_core::Error::invalid(
+                crate::Error::invalid(
                     "operation",
                     s,
                     "mute_audio, unmute_audio, camera_off, camera_on, screen_share_start, screen_share_stop, switch_stream, background, foreground, network_change or leave",

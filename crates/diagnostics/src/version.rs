@@ -18,7 +18,13 @@ use std::fmt;
 /// assert_eq!("13".parse::<Version>()?, "13.0.0".parse()?);
 /// assert!("2.0.0-rc1".parse::<Version>()? < "2.0.0".parse()?);
 /// assert!("latest".parse::<Version>().is_err());
-/// # Ok::<(), mediameter_diagnostics::VersionError>(())
+/// # Ok::<(), mediameter_diagnostics::Error>(())
+/// ```
+///
+/// A version is only made by parsing; its parts cannot be set by hand:
+///
+/// ```compile_fail
+/// let v = mediameter_diagnostics::Version { parts: [1, 0, 0, 0], pre_release: false };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Version {
@@ -26,16 +32,8 @@ pub struct Version {
     pre_release: bool,
 }
 
-/// A version string that could not be read.
-///
-/// ```
-/// use mediameter_diagnostics::Version;
-/// let e = "x.y".parse::<Version>().unwrap_err();
-/// assert_eq!(e.to_string(), "version \"x.y\" is not a dotted version: expected up to four numbers such as 6.8.2");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("version {0:?} is not a dotted version: expected up to four numbers such as 6.8.2")]
-pub struct VersionError(String);
+/// What [`Version`]'s `FromStr` says it expected.
+const EXPECTED: &str = "a dotted version of up to four numbers such as 6.8.2";
 
 impl Version {
     /// The numeric parts, padded with zeros to four.
@@ -81,11 +79,23 @@ impl Version {
     }
 }
 
+/// Reads a version; a string that is not one is an [`Error::Invalid`](crate::Error::Invalid)
+/// with the field `version`.
+///
+/// ```
+/// use mediameter_diagnostics::{ErrorKind, Version};
+/// let e = "x.y".parse::<Version>().unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Invalid);
+/// assert_eq!(
+///     e.to_string(),
+///     "invalid version \"x.y\": expected a dotted version of up to four numbers such as 6.8.2"
+/// );
+/// ```
 impl std::str::FromStr for Version {
-    type Err = VersionError;
+    type Err = crate::Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || VersionError(mediameter_core::error::truncate(s));
+        let err = || crate::Error::invalid("version", s, EXPECTED);
         let trimmed = s.trim();
         let body = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
         let body = body.split('+').next().unwrap_or(body);

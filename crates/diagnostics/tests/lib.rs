@@ -14,6 +14,7 @@
     clippy::cast_possible_wrap
 )]
 
+mod api;
 mod common;
 #[cfg(feature = "serde")] // the bundled call is a JSON document
 mod demo_call;

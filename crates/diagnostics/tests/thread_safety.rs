@@ -27,7 +27,6 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<MinVersion>();
     assert_send_sync::<TierBitrates>();
     assert_send_sync::<Version>();
-    assert_send_sync::<VersionError>();
     assert_send_sync::<Diagnosis>();
     assert_send_sync::<Finding>();
     assert_send_sync::<FindingKind>();

@@ -15,7 +15,8 @@
 //! * `aggregator, streaming`: the one-pass `Aggregator` fed by `SegmentReader` (no table), the
 //!   reference the table's results are compared with.
 //!
-//! `cargo run --release -p mediameter-usage --example duckdb_compare -- segments.csv [runs]`
+//! `cargo run --release -p mediameter-usage --features synthetic --example duckdb_compare --
+//! segments.csv [runs]`
 //! (best of `runs`, default 3).
 #![allow(
     clippy::unwrap_used,

@@ -1,6 +1,7 @@
 //! Profiling helper: passes over 1 M synthetic segments with some metrics, timed.
 //!
-//! `cargo run --release -p mediameter-usage --example profile_pass -- 1000000 3 dps`
+//! `cargo run --release -p mediameter-usage --features synthetic --example profile_pass --
+//! 1000000 3 dps`
 //! (metrics: d = distinct, p = peaks, s = stream peaks; `-` for durations only; h = distinct
 //! counts with sketches (`HyperLogLog`, p = 10) instead of exact sets).
 #![allow(
@@ -35,20 +36,9 @@ fn main() {
                 "2" => UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
                     .with_split_by([Dimension::Region])
                     .with_id_scope(mediameter_usage::IdScope::Global)
-                    .with_metrics(Metrics {
-                        users: true,
-                        channels: false,
-                        peaks: false,
-                        stream_peaks: false,
-                    }),
-                "3" => sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR)).with_metrics(
-                    Metrics {
-                        users: false,
-                        channels: false,
-                        peaks: false,
-                        stream_peaks: true,
-                    },
-                ),
+                    .with_metrics(Metrics::DURATIONS.with_users(true)),
+                "3" => sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))
+                    .with_metrics(Metrics::DURATIONS.with_stream_peaks(true)),
                 _ => sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))
                     .with_split_by([Dimension::Region, Dimension::Spec])
                     .with_metrics(Metrics::DURATIONS),
@@ -90,12 +80,13 @@ fn main() {
     let segs = mediameter_usage::synthetic::segments(n, 7).unwrap();
     let mut q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
         .with_split_by([Dimension::Region])
-        .with_metrics(Metrics {
-            users: m.contains('d') || m.contains('h') || m.contains('u'),
-            channels: m.contains('d') || m.contains('h'),
-            peaks: m.contains('p'),
-            stream_peaks: m.contains('s'),
-        });
+        .with_metrics(
+            Metrics::DURATIONS
+                .with_users(m.contains('d') || m.contains('h') || m.contains('u'))
+                .with_channels(m.contains('d') || m.contains('h'))
+                .with_peaks(m.contains('p'))
+                .with_stream_peaks(m.contains('s')),
+        );
     if m.contains('h') {
         q = q.with_distinct(DistinctMode::Approximate { precision: 10 });
     }

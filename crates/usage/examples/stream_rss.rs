@@ -1,6 +1,7 @@
 //! A streaming pass over `N` time-sorted synthetic segments, generated lazily, reporting the
-//! throughput and the peak resident memory: `cargo run --release -p mediameter-usage --example
-//! stream_rss -- 50000000 [durations|distinct|hll|all|hll-all][-sorted] [random|sessions]`.
+//! throughput and the peak resident memory:
+//! `cargo run --release -p mediameter-usage --features synthetic --example stream_rss --
+//! 50000000 [durations|distinct|hll|all|hll-all][-sorted] [random|sessions]`.
 //!
 //! With `-sorted`, the pass goes through `SortedAggregator` (peaks swept as the segments
 //! arrive) instead of `Aggregator` (activity stretches kept for merging).
@@ -39,12 +40,8 @@ fn main() {
     let data = args.next().unwrap_or_else(|| "random".to_owned());
     let metrics = match mode.trim_end_matches("-sorted") {
         "durations" => Metrics::DURATIONS,
-        "distinct" | "hll" => Metrics {
-            users: true,
-            channels: true,
-            peaks: false,
-            stream_peaks: false,
-        },
+        "distinct" | "hll" => Metrics::DURATIONS.with_users(true).with_channels(true),
+
         _ => Metrics::ALL,
     };
     let mut q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)

@@ -66,7 +66,7 @@ impl Interner {
         let i = u32::try_from(self.ends.len())
             .ok()
             .filter(|&i| i != NONE)
-            .ok_or(Error::Overflow("distinct ids (more than 2^32)"))?;
+            .ok_or(Error::overflow("distinct ids (more than 2^32)"))?;
         let inserted = match inline {
             Some(k) => self.short.insert(k, h, i),
             None => {
@@ -75,7 +75,7 @@ impl Interner {
             }
         };
         if !inserted {
-            return Err(Error::Overflow("distinct ids (more than 2^32)"));
+            return Err(Error::overflow("distinct ids (more than 2^32)"));
         }
         self.names.push_str(s);
         self.ends.push(self.names.len());
@@ -349,7 +349,7 @@ impl Aggregator {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an invalid approximate precision.
+    /// [`Error::OutOfRange`] for an invalid approximate precision.
     ///
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
@@ -642,10 +642,10 @@ impl Aggregator {
         let buckets = self.query.buckets();
         for (bucket, secs) in buckets.split_seconds(s, e) {
             let ci = self.cell(group, bucket)?;
-            let cell = self.cell_list.get_mut(ci).ok_or(Error::Overflow("cells"))?;
+            let cell = self.cell_list.get_mut(ci).ok_or(Error::overflow("cells"))?;
             if let Some(t) = cell.secs.get_mut(role) {
                 let v = &mut t[spec];
-                *v = v.checked_add(secs).ok_or(Error::Overflow("seconds"))?;
+                *v = v.checked_add(secs).ok_or(Error::overflow("seconds"))?;
             }
             if role == 1 {
                 let m = &mut cell.ceil_minutes[spec];
@@ -654,7 +654,7 @@ impl Aggregator {
             cell.pieces = cell.pieces.saturating_add(1);
             if self.staging {
                 let Ok(c) = u32::try_from(ci) else {
-                    return Err(Error::Overflow("cells"));
+                    return Err(Error::overflow("cells"));
                 };
                 self.staged.push(match self.approx {
                     Some(_) => (c, user_hash, chan_hash),
@@ -681,7 +681,7 @@ impl Aggregator {
             let g = usize::try_from(group)
                 .ok()
                 .and_then(|g| self.group_list.get_mut(g))
-                .ok_or(Error::Overflow("groups"))?;
+                .ok_or(Error::overflow("groups"))?;
             if self.want_streams {
                 g.streams.push(s, 1);
                 g.streams.push(e, -1);
@@ -774,7 +774,7 @@ impl Aggregator {
         let g = u32::try_from(self.group_list.len())
             .ok()
             .filter(|&g| g < FOREIGN)
-            .ok_or(Error::Overflow("groups"))?;
+            .ok_or(Error::overflow("groups"))?;
         self.groups.insert(GroupIds(key), g);
         self.group_list.push(GroupAcc {
             key,
@@ -786,7 +786,7 @@ impl Aggregator {
     /// The index of the cell of `(group, bucket)`, created when new.
     #[inline]
     fn cell(&mut self, group: u32, bucket: i64) -> Result<usize> {
-        let gi = usize::try_from(group).map_err(|_| Error::Overflow("groups"))?;
+        let gi = usize::try_from(group).map_err(|_| Error::overflow("groups"))?;
         let slot = self
             .group_list
             .get_mut(gi)
@@ -796,13 +796,13 @@ impl Aggregator {
             None => self.cells.get(&(group, bucket)).copied(),
         };
         if let Some(i) = found {
-            return usize::try_from(i).map_err(|_| Error::Overflow("cells"));
+            return usize::try_from(i).map_err(|_| Error::overflow("cells"));
         }
         let idx = self.cell_list.len();
         let i = u32::try_from(idx)
             .ok()
             .filter(|&i| i != NONE)
-            .ok_or(Error::Overflow("cells"))?;
+            .ok_or(Error::overflow("cells"))?;
         match slot {
             Some(s) => *s = i,
             None => {
@@ -1314,7 +1314,13 @@ const SEGMENTS_PER_THREAD: usize = 4;
 ///
 /// ```
 /// # use mediameter_core::*; use mediameter_usage::*;
-/// let segs = synthetic::segments(40_000, 3)?;
+/// // 2,000 subscriptions over a day in 3 regions and 40 channels.
+/// let mut csv = String::from("app,channel,user,role,spec,region,start,end\n");
+/// for i in 0..2000_i64 {
+///     let start = 1_710_000_000 + i * 41;
+///     csv.push_str(&format!("a,c{},u{},sub,720p,r{},{start},{}\n", i % 40, i % 700, i % 3, start + 600 + i % 900));
+/// }
+/// let segs = parse_csv(&csv)?;
 /// let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
 /// let mut agg = Aggregator::new(q.clone())?;
 /// agg.extend(&segs)?;
@@ -1345,7 +1351,7 @@ where
     let (mut count, mut groups) = (0_u64, Vec::new());
     for shard in shards {
         let (c, g) = shard?;
-        count = count.checked_add(c).ok_or(Error::Overflow("segments"))?;
+        count = count.checked_add(c).ok_or(Error::overflow("segments"))?;
         groups.extend(g);
     }
     // Each group is in exactly one shard: its key orders it alone.

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Indicator {
     /// Distinct users, deduplicated by user id.
     #[default]
@@ -50,7 +51,7 @@ impl FromStr for Indicator {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "user_num" | "user_count" => Ok(Indicator::UserNum),
-            _ => Err(Error::config(
+            _ => Err(Error::invalid(
                 "indicator",
                 s,
                 "user_num (or its alias user_count)",
@@ -85,6 +86,7 @@ impl<'de> serde::Deserialize<'de> for Indicator {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ProportionMode {
     /// The vendor's style: each proportion rounded on its own to 2 decimals with this rounding mode;
     /// the sum may differ from 100.00. The Volcengine sample (Shanghai 666 → 66.66, Beijing
@@ -108,31 +110,52 @@ impl Default for ProportionMode {
     }
 }
 
+/// Prints `vendor` for [`ProportionMode::VENDOR`], `independent:<rounding mode>` for another
+/// rounding (`independent:half_up`) and `largest-remainder`; each parses back.
+impl fmt::Display for ProportionMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProportionMode::Independent(RoundingMode::Down) => f.write_str("vendor"),
+            ProportionMode::Independent(mode) => write!(f, "independent:{mode}"),
+            ProportionMode::LargestRemainder => f.write_str("largest-remainder"),
+        }
+    }
+}
+
 impl FromStr for ProportionMode {
     type Err = Error;
+    /// `vendor` or `independent` (truncating), `independent:<rounding mode>` with core's
+    /// rounding-mode spellings, `largest-remainder` (or `largest_remainder`, `hamilton`).
     fn from_str(s: &str) -> Result<Self> {
+        let expected = "vendor, independent:<rounding mode> or largest-remainder";
         match s {
             "vendor" | "independent" => Ok(ProportionMode::VENDOR),
             "largest-remainder" | "largest_remainder" | "hamilton" => {
                 Ok(ProportionMode::LargestRemainder)
             }
-            _ => Err(Error::config(
-                "proportion mode",
-                s,
-                "vendor or largest-remainder",
-            )),
+            _ => match s.split_once(':') {
+                Some(("independent", mode)) => mode
+                    .parse::<RoundingMode>()
+                    .map(ProportionMode::Independent)
+                    .map_err(|_| Error::invalid("proportion mode", s, expected)),
+                _ => Err(Error::invalid("proportion mode", s, expected)),
+            },
         }
     }
 }
 
-/// One row of a distribution.
+/// One row of a distribution, as [`distribution`] and [`distribution_by`] give it.
 ///
 /// ```
-/// let r = mediameter_usage::DistributionRow { name: "上海".into(), value: 666, proportion: rust_decimal::Decimal::new(6666, 2) };
-/// assert_eq!(r.proportion.to_string(), "66.66");
+/// use mediameter_usage::{ProportionMode, distribution};
+/// let rows = distribution(&[("上海".to_owned(), 2), ("北京".to_owned(), 1)], ProportionMode::VENDOR)?;
+/// assert_eq!((rows[0].name.as_str(), rows[0].value), ("上海", 2));
+/// assert_eq!(rows[0].proportion.to_string(), "66.66");
+/// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct DistributionRow {
     /// The dimension value (a province, a country, a region id).
     pub name: String,
@@ -171,7 +194,7 @@ pub fn distribution(
     let total = values
         .iter()
         .try_fold(0_u64, |a, (_, v)| a.checked_add(*v))
-        .ok_or(Error::Overflow("distribution total"))?;
+        .ok_or(Error::overflow("distribution total"))?;
     let mut rows: Vec<DistributionRow> = values
         .iter()
         .map(|(n, v)| DistributionRow {
@@ -192,7 +215,7 @@ pub fn distribution(
                 let pct = Decimal::from(r.value)
                     .checked_mul(Decimal::ONE_HUNDRED)
                     .and_then(|x| x.checked_div(Decimal::from(total)))
-                    .ok_or(Error::Overflow("proportion"))?;
+                    .ok_or(Error::overflow("proportion"))?;
                 let mut p = pct.round_dp_with_strategy(2, rounding.strategy());
                 p.rescale(2);
                 r.proportion = p;
@@ -244,7 +267,7 @@ pub fn distribution(
 ///
 /// # Errors
 ///
-/// [`Error::Config`] if the state is not split by `dimension` or has no distinct counts;
+/// [`Error::Invalid`] if the state is not split by `dimension` or has no distinct counts;
 /// [`Error::Incompatible`] for mixed distinct modes.
 ///
 /// ```
@@ -267,14 +290,14 @@ pub fn distribution_by(
         .iter()
         .position(|d| *d == dimension)
         .ok_or_else(|| {
-            Error::config(
+            Error::invalid(
                 "distribution dimension",
                 dimension.as_str(),
                 "a dimension the state is split by",
             )
         })?;
     if !state.query().metrics().users {
-        return Err(Error::config(
+        return Err(Error::invalid(
             "metrics",
             "active users off",
             "active users (distinct user ids) on for a distribution",

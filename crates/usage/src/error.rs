@@ -3,7 +3,7 @@
 /// Everything that can go wrong in this crate.
 ///
 /// Input errors name the record (line number, 1-based, counting the header line of a CSV file)
-/// and the field; configuration errors name the setting. Messages are lowercase without trailing
+/// and the field; query and configuration errors name the field. Messages are lowercase without trailing
 /// punctuation.
 ///
 /// ```
@@ -26,30 +26,45 @@ pub enum Error {
         /// What was wrong, with the offending value (truncated).
         reason: String,
     },
-    /// A setting of a query or aggregation is not acceptable.
-    #[error("invalid {setting} {value:?}: expected {expected}")]
-    Config {
-        /// The setting.
-        setting: &'static str,
-        /// The value given (truncated).
+    /// A field of a query, an option or a vendor request is not acceptable.
+    #[error("invalid {field} {value:?}: expected {expected}")]
+    Invalid {
+        /// The field (`"interval"`, `"split by"`, `"StartTime"`...).
+        field: &'static str,
+        /// The value given, cut to [`mediameter_core::error::ECHO_LIMIT`] characters.
         value: String,
         /// What would have been accepted.
-        expected: &'static str,
+        expected: String,
+    },
+    /// A number is outside the range this crate supports (an approximate-count precision
+    /// outside 4..=16).
+    #[error("{field} {value} is out of range: expected {expected}")]
+    OutOfRange {
+        /// What was checked.
+        field: &'static str,
+        /// The offending value, rendered.
+        value: String,
+        /// The accepted range, in words.
+        expected: String,
     },
     /// Two aggregation states built under different settings cannot be merged.
-    #[error("cannot merge states: {what} differs ({left} vs {right})")]
+    #[error("cannot merge states: {field} differs ({left} vs {right})")]
     Incompatible {
-        /// The setting that differs.
-        what: &'static str,
+        /// The query field that differs.
+        field: &'static str,
         /// Its value on the left.
         left: String,
         /// Its value on the right.
         right: String,
     },
     /// A counter would overflow.
-    #[error("arithmetic overflow in {0}")]
-    Overflow(&'static str),
-    /// An error from `mediameter-core` (ids, ranges, zones, specs).
+    #[error("arithmetic overflow in {operation}")]
+    Overflow {
+        /// What was being counted or added.
+        operation: &'static str,
+    },
+    /// An error from `mediameter-core` (ids, ranges, zones, specs), carried as it is: read it
+    /// with [`Error::as_core`].
     #[error(transparent)]
     Core(#[from] mediameter_core::Error),
     /// A vendor document (JSON or XML) could not be read or written.
@@ -66,15 +81,17 @@ pub enum Error {
 ///
 /// ```
 /// use mediameter_usage::{Error, ErrorKind};
-/// assert_eq!(Error::Overflow("seconds").kind(), ErrorKind::Overflow);
+/// assert_eq!(Error::overflow("seconds").kind(), ErrorKind::Overflow);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// [`Error::Record`].
     Record,
-    /// [`Error::Config`].
-    Config,
+    /// [`Error::Invalid`].
+    Invalid,
+    /// [`Error::OutOfRange`].
+    OutOfRange,
     /// [`Error::Incompatible`].
     Incompatible,
     /// [`Error::Overflow`].
@@ -90,16 +107,17 @@ impl Error {
     ///
     /// ```
     /// use mediameter_usage::{Error, ErrorKind};
-    /// let e = Error::config("interval", "7", "3600 or 86400");
-    /// assert_eq!(e.kind(), ErrorKind::Config);
+    /// let e = Error::invalid("interval", "7", "3600 or 86400");
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
     /// ```
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Record { .. } => ErrorKind::Record,
-            Error::Config { .. } => ErrorKind::Config,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::OutOfRange { .. } => ErrorKind::OutOfRange,
             Error::Incompatible { .. } => ErrorKind::Incompatible,
-            Error::Overflow(_) => ErrorKind::Overflow,
+            Error::Overflow { .. } => ErrorKind::Overflow,
             Error::Core(_) => ErrorKind::Core,
             Error::Document { .. } => ErrorKind::Document,
         }
@@ -110,7 +128,7 @@ impl Error {
     /// ```
     /// use mediameter_usage::Error;
     /// assert_eq!(Error::record(7, "end", "not a number").line(), Some(7));
-    /// assert_eq!(Error::Overflow("x").line(), None);
+    /// assert_eq!(Error::overflow("x").line(), None);
     /// ```
     #[must_use]
     pub fn line(&self) -> Option<u64> {
@@ -135,19 +153,69 @@ impl Error {
         }
     }
 
-    /// A configuration error.
+    /// The core error this error carries, if it is an [`Error::Core`].
     ///
     /// ```
-    /// let e = mediameter_usage::Error::config("zone", "Mars", "an offset");
-    /// assert!(e.to_string().contains("Mars"));
+    /// use mediameter_usage::{Error, ErrorKind};
+    /// let e: Error = mediameter_core::UserId::new("").unwrap_err().into();
+    /// assert_eq!(e.kind(), ErrorKind::Core);
+    /// assert_eq!(e.as_core().map(|c| c.kind()), Some(mediameter_core::ErrorKind::Invalid));
+    /// assert!(Error::overflow("seconds").as_core().is_none());
     /// ```
     #[must_use]
-    pub fn config(setting: &'static str, value: &str, expected: &'static str) -> Self {
-        Error::Config {
-            setting,
-            value: mediameter_core::error::truncate(value),
-            expected,
+    pub fn as_core(&self) -> Option<&mediameter_core::Error> {
+        match self {
+            Error::Core(e) => Some(e),
+            _ => None,
         }
+    }
+
+    /// An [`Error::Invalid`], the value cut to [`mediameter_core::error::ECHO_LIMIT`]
+    /// characters.
+    ///
+    /// ```
+    /// let e = mediameter_usage::Error::invalid("zone", "Mars", "an offset");
+    /// assert_eq!(e.to_string(), "invalid zone \"Mars\": expected an offset");
+    /// ```
+    #[must_use]
+    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            value: mediameter_core::error::truncate(value),
+            expected: expected.into(),
+        }
+    }
+
+    /// An [`Error::OutOfRange`].
+    ///
+    /// ```
+    /// let e = mediameter_usage::Error::out_of_range("precision", 20, "4..=16");
+    /// assert_eq!(e.to_string(), "precision 20 is out of range: expected 4..=16");
+    /// ```
+    #[must_use]
+    pub fn out_of_range(
+        field: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::OutOfRange {
+            field,
+            value: mediameter_core::error::truncate(&value.to_string()),
+            expected: expected.into(),
+        }
+    }
+
+    /// An [`Error::Overflow`] in `operation`.
+    ///
+    /// ```
+    /// use mediameter_usage::{Error, ErrorKind};
+    /// let e = Error::overflow("seconds");
+    /// assert_eq!(e.to_string(), "arithmetic overflow in seconds");
+    /// assert!(matches!(e, Error::Overflow { operation: "seconds" }));
+    /// ```
+    #[must_use]
+    pub const fn overflow(operation: &'static str) -> Self {
+        Error::Overflow { operation }
     }
 
     pub(crate) fn document(format: &'static str, reason: impl Into<String>) -> Self {

@@ -67,7 +67,7 @@ impl TryFrom<HllRepr> for Hll {
         let mut h = Hll::new(r.precision)?;
         let bytes = r.registers.as_bytes();
         if bytes.len() != h.registers.len().saturating_mul(2) {
-            return Err(Error::config(
+            return Err(Error::invalid(
                 "hll registers",
                 &r.registers,
                 "two hex digits per register (2^precision registers)",
@@ -77,10 +77,10 @@ impl TryFrom<HllRepr> for Hll {
         for (reg, pair) in h.registers.iter_mut().zip(bytes.chunks_exact(2)) {
             let text = std::str::from_utf8(pair).unwrap_or("");
             let v = u8::from_str_radix(text, 16).map_err(|_| {
-                Error::config("hll registers", &r.registers, "two hex digits per register")
+                Error::invalid("hll registers", &r.registers, "two hex digits per register")
             })?;
             if v > max {
-                return Err(Error::config(
+                return Err(Error::invalid(
                     "hll registers",
                     &r.registers,
                     "register values up to 65 - precision",
@@ -104,7 +104,7 @@ impl Hll {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] unless `4 <= precision <= 16`.
+    /// [`Error::OutOfRange`] unless `4 <= precision <= 16`.
     ///
     /// ```
     /// use mediameter_usage::Hll;
@@ -114,11 +114,7 @@ impl Hll {
     /// ```
     pub fn new(precision: u8) -> Result<Self> {
         if !(Self::MIN_PRECISION..=Self::MAX_PRECISION).contains(&precision) {
-            return Err(Error::config(
-                "hll precision",
-                &precision.to_string(),
-                "4 to 16",
-            ));
+            return Err(Error::out_of_range("hll precision", precision, "4 to 16"));
         }
         Ok(Hll {
             precision,
@@ -190,7 +186,7 @@ impl Hll {
     pub fn merge(&mut self, other: &Hll) -> Result<()> {
         if self.precision != other.precision {
             return Err(Error::Incompatible {
-                what: "hll precision",
+                field: "hll precision",
                 left: self.precision.to_string(),
                 right: other.precision.to_string(),
             });

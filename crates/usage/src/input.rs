@@ -23,6 +23,7 @@ use crate::hash::{FastMap, Inline};
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InputFormat {
     /// Comma-separated values with a header line.
     Csv,
@@ -47,13 +48,38 @@ impl InputFormat {
     }
 }
 
+impl InputFormat {
+    /// The canonical spelling, as accepted by [`FromStr`](std::str::FromStr): `csv` or
+    /// `jsonl`.
+    ///
+    /// ```
+    /// use mediameter_usage::InputFormat;
+    /// assert_eq!(InputFormat::JsonLines.as_str(), "jsonl");
+    /// assert_eq!("jsonl".parse::<InputFormat>()?, InputFormat::JsonLines);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Csv => "csv",
+            InputFormat::JsonLines => "jsonl",
+        }
+    }
+}
+
+impl std::fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::str::FromStr for InputFormat {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "csv" => Ok(InputFormat::Csv),
             "jsonl" | "json-lines" | "ndjson" => Ok(InputFormat::JsonLines),
-            _ => Err(Error::config("input format", s, "csv or jsonl")),
+            _ => Err(Error::invalid("input format", s, "csv or jsonl")),
         }
     }
 }
@@ -66,6 +92,7 @@ impl std::str::FromStr for InputFormat {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct SkipReport {
     /// Records skipped.
     pub skipped: u64,
@@ -85,10 +112,15 @@ impl SkipReport {
     }
 }
 
-/// What to do with a bad record.
+/// What to do with a bad record. Prints and parses as `fail` or `skip`.
 ///
 /// ```
-/// assert_eq!(mediameter_usage::BadRecords::default(), mediameter_usage::BadRecords::Fail);
+/// use mediameter_usage::BadRecords;
+/// assert_eq!(BadRecords::default(), BadRecords::Fail);
+/// assert_eq!(BadRecords::Skip.to_string(), "skip");
+/// assert_eq!("skip".parse::<BadRecords>()?, BadRecords::Skip);
+/// assert!("ignore".parse::<BadRecords>().is_err());
+/// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BadRecords {
@@ -97,6 +129,35 @@ pub enum BadRecords {
     Fail,
     /// Skip it, count it and keep its error in the [`SkipReport`]: never silently.
     Skip,
+}
+
+impl BadRecords {
+    /// The spelling [`Display`](std::fmt::Display) prints and
+    /// [`FromStr`](std::str::FromStr) reads.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BadRecords::Fail => "fail",
+            BadRecords::Skip => "skip",
+        }
+    }
+}
+
+impl std::fmt::Display for BadRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for BadRecords {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "fail" => Ok(BadRecords::Fail),
+            "skip" => Ok(BadRecords::Skip),
+            _ => Err(Error::invalid("bad records", s, "fail or skip")),
+        }
+    }
 }
 
 /// Reads stream segments one at a time from CSV or JSON Lines.
@@ -206,7 +267,7 @@ impl<R: BufRead> SegmentReader<R> {
     /// # Errors
     ///
     /// [`Error::Record`] at line 1 for a CSV header that is missing or lacks a required
-    /// column (in either mode: without a header nothing can be read); [`Error::Config`] for
+    /// column (in either mode: without a header nothing can be read); [`Error::Invalid`] for
     /// [`InputFormat::JsonLines`] when the crate is built without the `serde` feature.
     ///
     /// ```
@@ -237,7 +298,7 @@ impl<R: BufRead> SegmentReader<R> {
             },
             #[cfg(not(feature = "serde"))]
             InputFormat::JsonLines => {
-                return Err(Error::config(
+                return Err(Error::invalid(
                     "input format",
                     "jsonl",
                     "csv (reading JSON Lines needs the serde feature)",

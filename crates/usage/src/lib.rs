@@ -75,6 +75,16 @@
 //!   reports, vendor shapes), JSON Lines input ([`parse_jsonl`], [`InputFormat::JsonLines`] in
 //!   a [`SegmentReader`]) and [`segment_jsonl`]. Pulls in `serde`,
 //!   `serde_json` and core's `serde` feature. Without it, CSV input and output still work.
+//! * `synthetic` (off): the `synthetic` module, a deterministic generator of realistic segments
+//!   that the benchmarks and the speed and memory examples use. It is a test fixture, not part
+//!   of the stable API.
+//!
+//! # Third-party types
+//!
+//! Amounts are [`Decimal`] (`rust_decimal`) and instants [`DateTime<Utc>`](DateTime)
+//! (`chrono`); both are re-exported here, so a caller needs no dependency of its own to name
+//! them. Ids, specs, zones and segments are `mediameter-core`'s: add `mediameter-core` (same
+//! version) to `[dependencies]`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // Algorithm and vendor names (HyperLogLog, MurmurHash3, SipHash, OpenAPI) are words here, not code.
@@ -97,13 +107,16 @@ mod report;
 mod sorted;
 mod spec_table;
 mod state;
-#[doc(hidden)]
+// The crate's own tests use the generator whatever the features.
+#[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 mod table;
 mod threads;
 pub mod vendor;
 
 pub use aggregate::{Aggregator, aggregate, report_parallel};
+pub use chrono::{DateTime, Utc};
+pub use rust_decimal::Decimal;
 
 pub use distribution::{DistributionRow, Indicator, ProportionMode, distribution, distribution_by};
 pub use error::{Error, ErrorKind, Result};

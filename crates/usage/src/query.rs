@@ -25,6 +25,7 @@ use crate::hll::Hll;
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Dimension {
     /// The app id.
     App,
@@ -120,7 +121,7 @@ impl Dimension {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] naming the first unknown dimension.
+    /// [`Error::Invalid`] naming the first unknown dimension.
     ///
     /// ```
     /// use mediameter_usage::Dimension;
@@ -158,7 +159,7 @@ impl FromStr for Dimension {
             "spec" | "Spec" => Dimension::Spec,
             "role" | "Role" => Dimension::Role,
             _ => {
-                return Err(Error::config(
+                return Err(Error::invalid(
                     "dimension",
                     s,
                     "app, region, domain, instance, type, spec or role",
@@ -183,17 +184,23 @@ impl<'de> serde::Deserialize<'de> for Dimension {
     }
 }
 
-/// How distinct users and channels are counted.
+/// How distinct users and channels are counted. Prints and parses as `exact` or
+/// `approximate:<precision>` (`approximate` alone is precision 12).
 ///
 /// ```
 /// use mediameter_usage::DistinctMode;
 /// assert_eq!(DistinctMode::default(), DistinctMode::Exact);
 /// assert!(DistinctMode::approximate(12).is_ok());
 /// assert!(DistinctMode::approximate(20).is_err());
+/// assert_eq!(DistinctMode::approximate(14)?.to_string(), "approximate:14");
+/// assert_eq!("approximate".parse::<DistinctMode>()?, DistinctMode::approximate(12)?);
+/// assert!("approximate:20".parse::<DistinctMode>().is_err());
+/// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum DistinctMode {
     /// Exact sets of ids (the default): memory grows with the distinct ids of each bucket.
     #[default]
@@ -210,7 +217,7 @@ impl DistinctMode {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] unless `4 <= precision <= 16`.
+    /// [`Error::OutOfRange`] unless `4 <= precision <= 16`.
     ///
     /// ```
     /// assert!(mediameter_usage::DistinctMode::approximate(4).is_ok());
@@ -218,6 +225,35 @@ impl DistinctMode {
     pub fn approximate(precision: u8) -> Result<Self> {
         Hll::new(precision)?;
         Ok(DistinctMode::Approximate { precision })
+    }
+}
+
+impl fmt::Display for DistinctMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DistinctMode::Exact => f.write_str("exact"),
+            DistinctMode::Approximate { precision } => write!(f, "approximate:{precision}"),
+        }
+    }
+}
+
+impl FromStr for DistinctMode {
+    type Err = Error;
+    /// `exact`, `approximate` (precision [`Hll::DEFAULT_PRECISION`]) or
+    /// `approximate:<precision>` with a precision from 4 to 16.
+    fn from_str(s: &str) -> Result<Self> {
+        let expected = "exact, approximate or approximate:<precision 4 to 16>";
+        match s.split_once(':') {
+            None if s == "exact" => Ok(DistinctMode::Exact),
+            None if s == "approximate" => DistinctMode::approximate(Hll::DEFAULT_PRECISION),
+            Some(("approximate", p)) => {
+                let precision = p
+                    .parse::<u8>()
+                    .map_err(|_| Error::invalid("distinct mode", s, expected))?;
+                DistinctMode::approximate(precision)
+            }
+            _ => Err(Error::invalid("distinct mode", s, expected)),
+        }
     }
 }
 
@@ -229,11 +265,12 @@ impl DistinctMode {
 /// assert!(Metrics::ALL.users && Metrics::ALL.channels && Metrics::ALL.peaks && Metrics::ALL.stream_peaks);
 /// assert!(!Metrics::DURATIONS.peaks && !Metrics::DURATIONS.distinct());
 /// // Active users only, as a distribution by user count needs.
-/// let users = Metrics { users: true, ..Metrics::DURATIONS };
+/// let users = Metrics::DURATIONS.with_users(true);
 /// assert!(users.distinct() && !users.channels);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Metrics {
     /// Active users (distinct user ids).
     pub users: bool,
@@ -247,6 +284,41 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// These metrics with active users on or off.
+    #[must_use]
+    pub const fn with_users(mut self, on: bool) -> Self {
+        self.users = on;
+        self
+    }
+
+    /// These metrics with channels on or off.
+    #[must_use]
+    pub const fn with_channels(mut self, on: bool) -> Self {
+        self.channels = on;
+        self
+    }
+
+    /// These metrics with peak concurrent channels and communications on or off.
+    ///
+    /// ```
+    /// use mediameter_usage::Metrics;
+    /// let m = Metrics::DURATIONS.with_peaks(true).with_stream_peaks(true);
+    /// assert!(m.peaks && m.stream_peaks && !m.users && !m.channels);
+    /// assert_eq!(Metrics::ALL.with_users(false).with_channels(false).distinct(), false);
+    /// ```
+    #[must_use]
+    pub const fn with_peaks(mut self, on: bool) -> Self {
+        self.peaks = on;
+        self
+    }
+
+    /// These metrics with peak concurrent streams on or off.
+    #[must_use]
+    pub const fn with_stream_peaks(mut self, on: bool) -> Self {
+        self.stream_peaks = on;
+        self
+    }
+
     /// Every metric.
     pub const ALL: Metrics = Metrics {
         users: true,
@@ -266,8 +338,8 @@ impl Metrics {
     ///
     /// ```
     /// use mediameter_usage::Metrics;
-    /// assert!(Metrics { channels: true, ..Metrics::DURATIONS }.distinct());
-    /// assert!(!Metrics { peaks: true, ..Metrics::DURATIONS }.distinct());
+    /// assert!(Metrics::DURATIONS.with_channels(true).distinct());
+    /// assert!(!Metrics::DURATIONS.with_peaks(true).distinct());
     /// ```
     #[must_use]
     pub const fn distinct(self) -> bool {
@@ -281,10 +353,15 @@ impl Default for Metrics {
     }
 }
 
-/// Which users and channels count as the same when counting distinct ones.
+/// Which users and channels count as the same when counting distinct ones. Prints and parses
+/// as `per_app` or `global`, the JSON spellings.
 ///
 /// ```
-/// assert_eq!(mediameter_usage::IdScope::default(), mediameter_usage::IdScope::PerApp);
+/// use mediameter_usage::IdScope;
+/// assert_eq!(IdScope::default(), IdScope::PerApp);
+/// assert_eq!(IdScope::PerApp.to_string(), "per_app");
+/// assert_eq!("global".parse::<IdScope>()?, IdScope::Global);
+/// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -298,6 +375,35 @@ pub enum IdScope {
     Global,
 }
 
+impl IdScope {
+    /// The spelling [`Display`](fmt::Display) prints and [`FromStr`] reads.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IdScope::PerApp => "per_app",
+            IdScope::Global => "global",
+        }
+    }
+}
+
+impl fmt::Display for IdScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for IdScope {
+    type Err = Error;
+    /// `per_app` (or `per-app`) and `global`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "per_app" | "per-app" => Ok(IdScope::PerApp),
+            "global" => Ok(IdScope::Global),
+            _ => Err(Error::invalid("id scope", s, "per_app or global")),
+        }
+    }
+}
+
 /// A usage query: the bucket grid, the dimensions to split by, the filters, an optional range
 /// and the metrics. Build it with the `with_*` methods.
 ///
@@ -309,6 +415,14 @@ pub enum IdScope {
 ///     .with_filter(Dimension::Region, ["cn-shanghai", "cn-beijing"])?;
 /// assert_eq!(q.split_by(), &[Dimension::Region, Dimension::Spec]);
 /// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+///
+/// Its fields are private: a query is built by [`UsageQuery::new`] and the `with_*` methods,
+/// which check what they are given, never by a struct literal.
+///
+/// ```compile_fail
+/// use mediameter_core::{BillingZone, Granularity};
+/// let q = mediameter_usage::UsageQuery { split_by: vec![], ..mediameter_usage::UsageQuery::new(BillingZone::UTC, Granularity::HOUR) };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -640,7 +754,7 @@ impl UsageQuery {
 ///
 /// # Errors
 ///
-/// [`Error::Config`] for anything else than an hour or a day.
+/// [`Error::Invalid`] for anything else than an hour or a day.
 ///
 /// ```
 /// use mediameter_core::Granularity;
@@ -653,7 +767,7 @@ pub fn parse_interval(s: &str) -> Result<Granularity> {
     match s.trim() {
         "3600" | "3600s" | "hour" | "1h" => Ok(Granularity::HOUR),
         "86400" | "86400s" | "day" | "1d" => Ok(Granularity::DAY),
-        other => Err(Error::config(
+        other => Err(Error::invalid(
             "interval",
             other,
             "3600 (hour) or 86400 (day)",

@@ -23,6 +23,7 @@ use crate::spec_table::PerSpec;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct UserDetail {
     /// The user id.
     pub user: String,
@@ -43,6 +44,7 @@ pub struct UserDetail {
 /// segment (segments that touch or overlap belong to the same session).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ChannelSession {
     /// The app.
     pub app: String,
@@ -182,11 +184,11 @@ fn session(
             let v = &mut u[s.spec];
             *v = v
                 .checked_add(secs)
-                .ok_or(Error::Overflow("session seconds"))?;
+                .ok_or(Error::overflow("session seconds"))?;
             let w = &mut t[s.spec];
             *w = w
                 .checked_add(secs)
-                .ok_or(Error::Overflow("session seconds"))?;
+                .ok_or(Error::overflow("session seconds"))?;
         }
     }
     let count = |s: &BTreeSet<&str>| u64::try_from(s.len()).unwrap_or(u64::MAX);

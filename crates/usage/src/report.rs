@@ -23,6 +23,7 @@ use crate::state::{Cell, Distinct, GroupKey, UsageState};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct UsageRow {
     /// Start of the bucket (UTC instant of the zone's hour or day boundary).
     pub bucket_start: DateTime<Utc>,
@@ -53,6 +54,7 @@ pub struct UsageRow {
 /// over the buckets (a user active in two hours counts once); peaks are the largest bucket peak.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct GroupTotal {
     /// The split-by values.
     #[cfg_attr(feature = "serde", serde(with = "group_map"))]
@@ -87,6 +89,7 @@ pub struct GroupTotal {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct UsageReport {
     /// The zone the buckets are aligned in.
     pub zone: BillingZone,
@@ -171,7 +174,7 @@ fn add_decimal(a: &mut PerSpec<Decimal>, b: &PerSpec<Decimal>) -> Result<()> {
     for (x, y) in a.0.iter_mut().zip(b.0.iter()) {
         *x = x
             .checked_add(*y)
-            .ok_or(Error::Overflow("billable minutes"))?;
+            .ok_or(Error::overflow("billable minutes"))?;
     }
     Ok(())
 }

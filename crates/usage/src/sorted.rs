@@ -431,7 +431,7 @@ impl SortedAggregator {
             .groups
             .get_mut(usize::try_from(g).unwrap_or(usize::MAX))
         else {
-            return Err(Error::Overflow("groups"));
+            return Err(Error::overflow("groups"));
         };
         if self.streams {
             gs.streams.start(0, s, e, &b, span);
@@ -480,7 +480,7 @@ impl SortedAggregator {
         let gs = self
             .groups
             .get_mut(usize::try_from(g).unwrap_or(usize::MAX))
-            .ok_or(Error::Overflow("groups"))?;
+            .ok_or(Error::overflow("groups"))?;
         if gs.ids.is_none() {
             gs.ids = Some(match approx {
                 Some(_) => (Ids::new(approx)?, Ids::new(approx)?),
@@ -539,7 +539,7 @@ impl SortedAggregator {
                 }
             }
         }
-        let g = u32::try_from(self.groups.len()).map_err(|_| Error::Overflow("groups"))?;
+        let g = u32::try_from(self.groups.len()).map_err(|_| Error::overflow("groups"))?;
         self.groups.push(GroupSweeps {
             key: dims
                 .iter()

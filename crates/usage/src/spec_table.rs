@@ -57,7 +57,7 @@ impl PerSpec<u64> {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
             *a = a
                 .checked_add(*b)
-                .ok_or(crate::Error::Overflow("seconds per spec"))?;
+                .ok_or(crate::Error::overflow("seconds per spec"))?;
         }
         Ok(())
     }

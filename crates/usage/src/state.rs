@@ -38,7 +38,7 @@ impl Distinct {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an approximate precision outside 4..=16.
+    /// [`Error::OutOfRange`] for an approximate precision outside 4..=16.
     ///
     /// ```
     /// use mediameter_usage::{Distinct, DistinctMode};
@@ -109,7 +109,7 @@ impl Distinct {
             }
             (Distinct::Approximate(a), Distinct::Approximate(b)) => a.merge(b),
             (a, _) => Err(Error::Incompatible {
-                what: "distinct mode",
+                field: "distinct mode",
                 left: if matches!(a, Distinct::Exact(_)) {
                     "exact"
                 } else {
@@ -162,7 +162,7 @@ impl Cell {
         self.pieces = self
             .pieces
             .checked_add(other.pieces)
-            .ok_or(Error::Overflow("pieces"))?;
+            .ok_or(Error::overflow("pieces"))?;
         merge_opt(&mut self.users, other.users.as_ref())?;
         merge_opt(&mut self.channels, other.channels.as_ref())
     }
@@ -246,7 +246,7 @@ impl GroupState {
         }
         for (t, d) in &other.stream_deltas {
             let e = self.stream_deltas.entry(*t).or_insert(0);
-            *e = e.checked_add(*d).ok_or(Error::Overflow("stream deltas"))?;
+            *e = e.checked_add(*d).ok_or(Error::overflow("stream deltas"))?;
             if *e == 0 {
                 self.stream_deltas.remove(t);
             }
@@ -380,18 +380,18 @@ impl UsageState {
     /// let mut a = UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY));
     /// let b = UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR));
     /// let err = a.merge(&b).unwrap_err();
-    /// // The setting that differs, each side cut to 64 characters; not two whole queries.
+    /// // The field that differs, each side cut to 64 characters; not two whole queries.
     /// assert!(err.to_string().starts_with("cannot merge states: query buckets differs ("));
     /// assert!(err.to_string().chars().count() < 200);
     /// ```
     pub fn merge(&mut self, other: &UsageState) -> Result<()> {
-        if let Some((what, left, right)) = self.query.difference(&other.query) {
-            return Err(Error::Incompatible { what, left, right });
+        if let Some((field, left, right)) = self.query.difference(&other.query) {
+            return Err(Error::Incompatible { field, left, right });
         }
         self.segments = self
             .segments
             .checked_add(other.segments)
-            .ok_or(Error::Overflow("segments"))?;
+            .ok_or(Error::overflow("segments"))?;
         for (k, g) in &other.groups {
             match self.groups.get_mut(k) {
                 Some(mine) => mine.merge(g)?,

@@ -20,7 +20,7 @@ pub(crate) fn on_threads<T: Send>(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or(Err(Error::Overflow("a worker thread stopped")))
+                    .unwrap_or(Err(Error::overflow("a worker thread stopped")))
             })
             .collect()
     })

@@ -145,6 +145,6 @@ fn without_serde_json_lines_are_refused_before_reading() {
         BadRecords::Skip,
     )
     .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Config);
+    assert_eq!(e.kind(), ErrorKind::Invalid);
     assert!(e.to_string().contains("serde feature"), "{e}");
 }

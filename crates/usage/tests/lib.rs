@@ -13,6 +13,7 @@
 )]
 
 mod aggregate;
+mod api;
 mod common;
 mod distribution;
 mod input;

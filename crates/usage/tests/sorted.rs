@@ -23,12 +23,7 @@ fn queries() -> Vec<UsageQuery> {
             .with_range(TimeRange::from_unix(DAY0_GMT8 + 1800, DAY0_GMT8 + 4 * 3600 + 7).unwrap()),
         UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
             .with_distinct(DistinctMode::Approximate { precision: 8 })
-            .with_metrics(Metrics {
-                users: true,
-                channels: false,
-                peaks: false,
-                stream_peaks: true,
-            }),
+            .with_metrics(Metrics::DURATIONS.with_users(true).with_stream_peaks(true)),
     ]
 }
 

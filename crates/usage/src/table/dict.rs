@@ -48,7 +48,7 @@ impl Dict {
         let i = u32::try_from(self.names.len())
             .ok()
             .filter(|&i| i != super::NONE)
-            .ok_or(Error::Overflow("distinct ids (more than 2^32 - 1)"))?;
+            .ok_or(Error::overflow("distinct ids (more than 2^32 - 1)"))?;
         self.names.push(s.into());
         match Inline::new(s) {
             Some(k) => self.short.insert(k, i),

@@ -768,7 +768,7 @@ impl Partial {
         let g = u32::try_from(self.groups.len())
             .ok()
             .filter(|&g| g != NONE)
-            .ok_or(Error::Overflow("groups"))?;
+            .ok_or(Error::overflow("groups"))?;
         self.groups.push(key);
         self.by_key.insert(key, g);
         if let Some(slot) = dense.and_then(|c| self.by_composite.get_mut(idx_u64(c))) {
@@ -827,7 +827,7 @@ impl Partial {
         let c = u32::try_from(at)
             .ok()
             .filter(|&c| c != NONE)
-            .ok_or(Error::Overflow("cells"))?;
+            .ok_or(Error::overflow("cells"))?;
         match slot {
             Some(s) => {
                 if self.slots.len() <= s {
@@ -997,7 +997,7 @@ fn pass_width<const W: i64>(
             let slot = ci.wrapping_mul(stride).wrapping_add(spec_slot);
             if let Some(v) = p.accs.get_mut(slot) {
                 if let Some(x) = v.get_mut(role) {
-                    *x = x.checked_add(secs).ok_or(Error::Overflow("seconds"))?;
+                    *x = x.checked_add(secs).ok_or(Error::overflow("seconds"))?;
                 }
                 if role == 1 {
                     v[2] = v[2].saturating_add(secs.div_ceil(60));
@@ -1091,10 +1091,10 @@ fn merge(plan: &Plan<'_>, p: &mut Partial, o: Partial) -> Result<()> {
         let mine = p
             .accs
             .get_mut(at..at.saturating_add(stride))
-            .ok_or(Error::Overflow("cells"))?;
+            .ok_or(Error::overflow("cells"))?;
         for (a, b) in mine.iter_mut().zip(accs) {
             for (x, y) in a.iter_mut().zip(b) {
-                *x = x.checked_add(*y).ok_or(Error::Overflow("seconds"))?;
+                *x = x.checked_add(*y).ok_or(Error::overflow("seconds"))?;
             }
         }
         cmap.push(ci);
@@ -1367,7 +1367,7 @@ impl SegmentTable {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an invalid approximate precision; [`Error::Record`] (line = the
+    /// [`Error::OutOfRange`] for an invalid approximate precision; [`Error::Record`] (line = the
     /// row's 1-based position) for a segment longer than the query's limit;
     /// [`Error::Overflow`] if a sum overflows.
     ///
@@ -1398,8 +1398,14 @@ impl SegmentTable {
     ///
     /// ```
     /// # use mediameter_core::*;
-    /// use mediameter_usage::{SegmentTable, UsageQuery};
-    /// let segs = mediameter_usage::synthetic::segments(50_000, 1)?;
+    /// use mediameter_usage::{SegmentTable, UsageQuery, parse_csv};
+    /// // 2,000 subscriptions over a day in 3 regions and 40 channels.
+    /// let mut csv = String::from("app,channel,user,role,spec,region,start,end\n");
+    /// for i in 0..2000_i64 {
+    ///     let start = 1_710_000_000 + i * 41;
+    ///     csv.push_str(&format!("a,c{},u{},sub,720p,r{},{start},{}\n", i % 40, i % 700, i % 3, start + 600 + i % 900));
+    /// }
+    /// let segs = parse_csv(&csv)?;
     /// let t = SegmentTable::from_segments(&segs)?;
     /// let q = UsageQuery::new(BillingZone::GMT8, Granularity::DAY);
     /// assert_eq!(t.report_parallel(&q, MinutePolicy::Exact, 2)?, t.report(&q, MinutePolicy::Exact)?);
@@ -1540,7 +1546,7 @@ fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
             let b = half_b();
             let a = h
                 .join()
-                .unwrap_or(Err(Error::Overflow("a report thread stopped")));
+                .unwrap_or(Err(Error::overflow("a report thread stopped")));
             (a, b)
         })
     } else {

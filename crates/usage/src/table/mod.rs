@@ -241,7 +241,7 @@ impl SegmentTable {
     pub fn push(&mut self, seg: &StreamSegment) -> Result<()> {
         let row = self.len();
         if u32::try_from(row).map_or(true, |r| r == NONE) {
-            return Err(Error::Overflow("rows (more than 2^32 - 1)"));
+            return Err(Error::overflow("rows (more than 2^32 - 1)"));
         }
         let (start, end) = (seg.range.start(), seg.range.end());
         if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 {
@@ -390,7 +390,7 @@ impl SegmentTable {
         let rows = self.len();
         let total = rows.saturating_add(other.len());
         if u32::try_from(total).map_or(true, |r| r == NONE) {
-            return Err(Error::Overflow("rows (more than 2^32 - 1)"));
+            return Err(Error::overflow("rows (more than 2^32 - 1)"));
         }
         let map_apps = self.apps.absorb(&other.apps)?;
         let map_channels = self.channels.absorb(&other.channels)?;

@@ -13,6 +13,7 @@ use crate::report::UsageReport;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct ProducerUsageItem {
     /// Start of the bucket, UTC.
     pub time_stamp: DateTime<Utc>,
@@ -57,6 +58,7 @@ pub struct ProducerUsageItem {
 /// The list wrapper (`BillProducerData.BillProducerDataItem`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BillProducerData {
     /// The items.
     #[cfg_attr(feature = "serde", serde(rename = "BillProducerDataItem", default))]
@@ -88,6 +90,7 @@ pub struct BillProducerData {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct ProducerUsageResponse {
     /// Request id.
     pub request_id: String,
@@ -139,7 +142,7 @@ impl ProducerUsageResponse {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for another interval or split dimension, or `end <= start`.
+    /// [`Error::Invalid`] for another interval or split dimension, or `end <= start`.
     ///
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
@@ -159,18 +162,22 @@ impl ProducerUsageResponse {
         end: DateTime<Utc>,
     ) -> Result<Self> {
         if report.interval != Granularity::HOUR && report.interval != Granularity::DAY {
-            return Err(Error::config(
+            return Err(Error::invalid(
                 "interval",
                 &report.interval.to_string(),
                 "3600 or 86400 for DescribeLiveProducerUsageData",
             ));
         }
         if end <= start {
-            return Err(Error::config("EndTime", &ts(end), "an end after StartTime"));
+            return Err(Error::invalid(
+                "EndTime",
+                &ts(end),
+                "an end after StartTime",
+            ));
         }
         for d in &report.split_by {
             if matches!(d, Dimension::App | Dimension::Spec | Dimension::Role) {
-                return Err(Error::config(
+                return Err(Error::invalid(
                     "SplitBy",
                     d.as_str(),
                     "domain, region, instance or type",
@@ -202,7 +209,7 @@ impl ProducerUsageResponse {
                 };
                 *slot = slot
                     .checked_add(*secs)
-                    .ok_or(Error::Overflow("output duration"))?;
+                    .ok_or(Error::overflow("output duration"))?;
             }
             for (spec, secs) in row.subscribe_seconds.iter() {
                 let slot = match live_tier(spec) {
@@ -213,7 +220,7 @@ impl ProducerUsageResponse {
                 };
                 *slot = slot
                     .checked_add(*secs)
-                    .ok_or(Error::Overflow("transcoding duration"))?;
+                    .ok_or(Error::overflow("transcoding duration"))?;
             }
             items.push(it);
         }

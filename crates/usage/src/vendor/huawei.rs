@@ -8,6 +8,7 @@ use crate::records::ChannelSession;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "UPPERCASE"))]
+#[non_exhaustive]
 pub enum RoomState {
     /// Someone is still in the room.
     Running,
@@ -17,6 +18,7 @@ pub enum RoomState {
 
 /// When a room closed: an instant, or `-` while it is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RoomEnd {
     /// Still open: written `-`.
     Open,
@@ -56,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for RoomEnd {
 /// One room (`RtcServerRoomInfo`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct RoomInfo {
     /// Domain.
     #[cfg_attr(
@@ -95,6 +98,7 @@ pub struct RoomInfo {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct RoomListResponse {
     /// Rooms matching the query (before paging).
     pub total: u64,

@@ -8,6 +8,7 @@ use crate::distribution::{DistributionRow, Indicator};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct ResponseMetadata {
     /// Request id.
     pub request_id: String,
@@ -21,10 +22,32 @@ pub struct ResponseMetadata {
     pub region: String,
 }
 
+impl ResponseMetadata {
+    /// The metadata of a `ListOperationDistribution` answer (version `2020-12-01`, service
+    /// `rtc`) to the request `request_id`; the region is left empty.
+    ///
+    /// ```
+    /// use mediameter_usage::vendor::ResponseMetadata;
+    /// let m = ResponseMetadata::list_operation_distribution("req-1");
+    /// assert_eq!((m.action.as_str(), m.version.as_str()), ("ListOperationDistribution", "2020-12-01"));
+    /// ```
+    #[must_use]
+    pub fn list_operation_distribution(request_id: impl Into<String>) -> Self {
+        ResponseMetadata {
+            request_id: request_id.into(),
+            action: "ListOperationDistribution".to_owned(),
+            version: "2020-12-01".to_owned(),
+            service: "rtc".to_owned(),
+            region: String::new(),
+        }
+    }
+}
+
 /// One `Data` item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct DistributionItem {
     /// The dimension value (`上海`).
     pub distribution_name: String,
@@ -40,6 +63,7 @@ pub struct DistributionItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct DistributionResult {
     /// The indicator: always reported as `user_num` (`user_count` accepted on input).
     pub name: Indicator,
@@ -66,6 +90,7 @@ pub struct DistributionResult {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct DistributionResponse {
     /// Metadata.
     pub response_metadata: ResponseMetadata,

@@ -1,0 +1,175 @@
+//! The public API's promises: printed values parse back, a diagnosis reads back from its JSON,
+//! and a grade is checked when it is read.
+
+use std::str::FromStr;
+
+use mediameter_diagnostics::emodel::Model;
+use mediameter_diagnostics::{
+    ErrorKind, FindingKind, OperationKind, Severity, Side, StreamKind, Version,
+};
+
+/// `Display` then `FromStr` gives the value back.
+fn round_trips<T>(values: impl IntoIterator<Item = T>)
+where
+    T: std::fmt::Display + FromStr + PartialEq + std::fmt::Debug,
+    <T as FromStr>::Err: std::fmt::Debug,
+{
+    for v in values {
+        let text = v.to_string();
+        let back: T = text
+            .parse()
+            .unwrap_or_else(|e| panic!("{text:?} does not parse back: {e:?}"));
+        assert_eq!(back, v, "{text:?}");
+    }
+}
+
+#[test]
+fn printed_types_parse_back() {
+    round_trips(FindingKind::ALL);
+    round_trips(Severity::ALL);
+    round_trips(Side::ALL);
+    round_trips(StreamKind::ALL);
+    round_trips(OperationKind::ALL);
+    round_trips([Model::G107, Model::G1072]);
+    round_trips(
+        [
+            "6.8.2",
+            "v2.10.1",
+            "13",
+            "1.2.3.4",
+            "2.0.0-rc1",
+            "0.0.1+build.7",
+        ]
+        .map(|s| s.parse::<Version>().unwrap()),
+    );
+}
+
+#[test]
+fn parse_errors_are_the_crates_error() {
+    // One error type per crate: every FromStr of the crate fails with its `Error`.
+    assert_eq!(
+        "latest".parse::<Version>().unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        "loud".parse::<FindingKind>().unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        "fatal".parse::<Severity>().unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        "left".parse::<Side>().unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        "tv".parse::<StreamKind>().unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        "dance".parse::<OperationKind>().unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        "g729".parse::<Model>().unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
+}
+
+#[cfg(feature = "serde")]
+mod serde_round_trip {
+    use mediameter_diagnostics::{Diagnosis, DiagnosisRequest, Grade, Observed, Profile};
+
+    const DEMO: &str = include_str!("data/demo_call.json");
+
+    fn demo() -> Diagnosis {
+        let req: DiagnosisRequest = serde_json::from_str(DEMO).unwrap();
+        req.diagnose(&Profile::default()).unwrap()
+    }
+
+    #[test]
+    fn a_diagnosis_reads_back_from_its_json() {
+        let d = demo();
+        assert!(!d.findings.is_empty() && !d.scores.is_empty());
+        let json = serde_json::to_string(&d).unwrap();
+        let back: Diagnosis = serde_json::from_str(&json).unwrap();
+        // Same JSON again, and the same values where floats play no part.
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        assert_eq!(back.grade.letter, d.grade.letter);
+        assert_eq!(back.grade.label, d.grade.label);
+        assert_eq!(back.findings.len(), d.findings.len());
+        for (a, b) in back.findings.iter().zip(&d.findings) {
+            assert_eq!(
+                (
+                    a.kind,
+                    a.severity,
+                    a.side,
+                    &a.user_id,
+                    a.window,
+                    &a.escalation
+                ),
+                (
+                    b.kind,
+                    b.severity,
+                    b.side,
+                    &b.user_id,
+                    b.window,
+                    &b.escalation
+                )
+            );
+            assert_eq!(a.values.len(), b.values.len());
+            for (x, y) in a.values.iter().zip(&b.values) {
+                assert_eq!((&x.name, &x.text), (&y.name, &y.text));
+            }
+        }
+        assert_eq!(back.gaps, d.gaps);
+        assert_eq!(back.notes, d.notes);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let d = demo();
+        let mut v = serde_json::to_value(&d).unwrap();
+        v["findigns"] = serde_json::json!([]);
+        assert!(serde_json::from_value::<Diagnosis>(v).is_err());
+    }
+
+    #[test]
+    fn a_grade_is_checked_when_read() {
+        let ok = r#"{"letter":"B","label":"fair","r_p10":72.5,"mos_p10":3.7,"summary":"s"}"#;
+        let g: Grade = serde_json::from_str(ok).unwrap();
+        assert_eq!((g.letter, g.label), (Some('B'), "fair"));
+        let none =
+            r#"{"letter":null,"label":"not enough data","r_p10":null,"mos_p10":null,"summary":""}"#;
+        assert_eq!(serde_json::from_str::<Grade>(none).unwrap().letter, None);
+        for bad in [
+            // a letter outside A..=E
+            r#"{"letter":"F","label":"very bad","r_p10":10.0,"mos_p10":1.2,"summary":""}"#,
+            // a label that is not the letter's
+            r#"{"letter":"A","label":"bad","r_p10":90.0,"mos_p10":4.3,"summary":""}"#,
+            // R without MOS
+            r#"{"letter":"A","label":"good","r_p10":90.0,"mos_p10":null,"summary":""}"#,
+            // MOS off the scale
+            r#"{"letter":"A","label":"good","r_p10":90.0,"mos_p10":7.0,"summary":""}"#,
+        ] {
+            let e = serde_json::from_str::<Grade>(bad).unwrap_err();
+            assert!(e.to_string().contains("grade"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn observed_values_read_back() {
+        let n: Observed =
+            serde_json::from_str(r#"{"name":"loss_mean_pct","value":12.35}"#).unwrap();
+        assert_eq!(
+            (n.name.as_ref(), n.value, n.text),
+            ("loss_mean_pct", 12.35, None)
+        );
+        let t: Observed =
+            serde_json::from_str(r#"{"name":"sdk_version","value":"1.9.3"}"#).unwrap();
+        assert_eq!(t, Observed::text("sdk_version", "1.9.3"));
+        assert!(serde_json::from_str::<Observed>(r#"{"name":"Bad Name","value":1}"#).is_err());
+        assert!(serde_json::from_str::<Observed>(r#"{"name":"","value":1}"#).is_err());
+    }
+}
