@@ -1,7 +1,8 @@
 //! The one error type of `mediameter-query`.
 
+use crate::profile::ProfileError;
 use crate::reject::Rejection;
-use crate::time::TimeErrorReason;
+use crate::time::TimeError;
 
 /// Everything that can go wrong in `mediameter-query`.
 ///
@@ -13,7 +14,7 @@ use crate::time::TimeErrorReason;
 /// ```
 /// use mediameter_query::{Error, ErrorKind, time};
 ///
-/// let err = time::parse("2023-13-01T00:00:00Z", time::TimeFormat::UtcSeconds, time::Leniency::STRICT).unwrap_err();
+/// let err = Error::from(time::parse("2023-13-01T00:00:00Z", time::TimeFormat::UtcSeconds, time::Leniency::STRICT).unwrap_err());
 /// assert_eq!(err.kind(), ErrorKind::Time);
 /// assert_eq!(err.to_string(), "invalid time \"2023-13-01T00:00:00Z\": month is out of range");
 /// ```
@@ -21,13 +22,8 @@ use crate::time::TimeErrorReason;
 #[non_exhaustive]
 pub enum Error {
     /// A time value did not parse under the requested format and leniency.
-    #[error("invalid time {value:?}: {reason}")]
-    Time {
-        /// The rejected text, truncated to [`mediameter_core::error::ECHO_LIMIT`] characters.
-        value: String,
-        /// Why it was rejected.
-        reason: TimeErrorReason,
-    },
+    #[error(transparent)]
+    Time(#[from] TimeError),
     /// A query broke the rules of its API profile.
     #[error("query rejected: {0}")]
     Rejected(Box<Rejection>),
@@ -40,13 +36,8 @@ pub enum Error {
         expected: String,
     },
     /// A profile (built in, or supplied by the caller) is not usable.
-    #[error("invalid profile {profile:?}: {reason}")]
-    Profile {
-        /// The profile's name, truncated.
-        profile: String,
-        /// What is wrong with it.
-        reason: String,
-    },
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
     /// A query string or form body was refused by [`crate::qs::parse`] before any parameter
     /// was validated.
     #[error("invalid query string{}: {reason}", param.as_ref().map(|p| format!(" at parameter {p:?}")).unwrap_or_default())]
@@ -103,10 +94,10 @@ impl Error {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Time { .. } => ErrorKind::Time,
+            Error::Time(_) => ErrorKind::Time,
             Error::Rejected(_) => ErrorKind::Rejected,
             Error::UnknownApi { .. } => ErrorKind::UnknownApi,
-            Error::Profile { .. } => ErrorKind::Profile,
+            Error::Profile(_) => ErrorKind::Profile,
             Error::Config { .. } => ErrorKind::Config,
             Error::QueryString { .. } => ErrorKind::QueryString,
         }
@@ -128,13 +119,6 @@ impl Error {
         match self {
             Error::Rejected(r) => Some(r),
             _ => None,
-        }
-    }
-
-    pub(crate) fn profile(profile: &str, reason: impl Into<String>) -> Self {
-        Error::Profile {
-            profile: mediameter_core::error::truncate(profile),
-            reason: reason.into(),
         }
     }
 }

@@ -25,6 +25,23 @@
 //! * [`gate`]: the three together in front of a handler — rate limit, validation, permission —
 //!   each refusal answered in the vendor's shape.
 //!
+//! # Layers
+//!
+//! The modules depend on each other in one direction; a lower one never names a module built
+//! on it (checked on the source by `tests/layering.rs`):
+//!
+//! 1. [`time`]: the parsers and printers; its own small [`TimeError`].
+//! 2. [`profile`] (and [`builtin`], the shipped profiles): APIs as data, each parameter's own
+//!    value checks, and [`ProfileError`] for an unusable profile. A value that fails its
+//!    parameter's checks is described in the profile's words (a [`ViolationKind`] and a
+//!    detail); it does not know about rejections.
+//! 3. [`reject`]: [`Violation`], [`Rejection`] and the vendor bodies, built from a profile's
+//!    error vocabulary.
+//! 4. [`error`]: the crate's one [`Error`], carrying a [`TimeError`], a [`ProfileError`] or a
+//!    [`Rejection`] (and the reason a query string was refused, defined by [`qs`]).
+//! 5. [`validate()`], which maps time and value failures into violations and a rejection; then
+//!    [`qs`], [`common`], [`rate`], [`perm`] and [`gate`] on top, and [`Registry`] at the root.
+//!
 //! # Thread safety
 //!
 //! Every public type is `Send` and `Sync`; none uses interior mutability except the ones below,
@@ -99,12 +116,13 @@ pub mod time;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Result};
-pub use profile::{Profile, Vendor, ViolationKind};
+pub use profile::{Profile, ProfileError, Value, Vendor, ViolationKind};
 pub use reject::{
     AlibabaError, HuaweiError, Problem, Rejection, RetryAdvice, VendorBody, Violation,
     VolcengineError, VolcengineErrorDetail, may_retry, retry_advice,
 };
-pub use validate::{Clock, FixedClock, Options, ValidQuery, Value, Warning, WarningKind, validate};
+pub use time::TimeError;
+pub use validate::{Clock, FixedClock, Options, ValidQuery, Warning, WarningKind, validate};
 
 use chrono::{DateTime, Utc};
 

@@ -14,6 +14,7 @@ mod common;
 mod cts_diagnostics;
 mod gate;
 mod huawei;
+mod layering;
 mod perm;
 mod props;
 mod rate;
