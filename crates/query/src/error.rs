@@ -11,6 +11,12 @@ use crate::time::TimeError;
 /// embedding service (an unknown API name, a malformed profile) or a single time value that did
 /// not parse. Callers that branch use [`Error::kind`].
 ///
+/// The shapes follow the workspace's error convention (`docs/architecture.md`, "Error
+/// convention"): [`Error::Invalid`] and [`Error::TooLarge`] have the same fields as everywhere
+/// else, and the lower modules' own errors ([`TimeError`], [`ProfileError`]) are carried whole
+/// with `#[from]`. Nothing in this crate returns an error of `mediameter-core`, so there is no
+/// `Core` variant.
+///
 /// ```
 /// use mediameter_query::{Error, ErrorKind, time};
 ///
@@ -47,15 +53,28 @@ pub enum Error {
         /// The decoded parameter name, truncated, when known.
         param: Option<String>,
     },
-    /// A rate-limit or permission setting is not usable.
+    /// A value given by the embedding service (a rate, a policy, a query-string limit) is not
+    /// usable. The shape, like the field names, is the workspace's (`docs/architecture.md`,
+    /// "Error convention").
     #[error("invalid {field} {value:?}: expected {expected}")]
-    Config {
-        /// What was being configured.
+    Invalid {
+        /// What was being configured (`"rate"`, `"policy"`, `"max_len"`...).
         field: &'static str,
-        /// The rejected value, truncated.
+        /// The rejected value, escaped for display and truncated to
+        /// [`mediameter_core::error::ECHO_LIMIT`] characters.
         value: String,
-        /// What would have been accepted.
-        expected: &'static str,
+        /// What would have been accepted, in words.
+        expected: String,
+    },
+    /// More items than a fixed limit allows (a rate limiter's number of APIs).
+    #[error("{what}: {count} is more than the limit of {limit}")]
+    TooLarge {
+        /// What was being counted.
+        what: &'static str,
+        /// How many there would have been.
+        count: u64,
+        /// The limit that applied.
+        limit: u64,
     },
 }
 
@@ -77,8 +96,10 @@ pub enum ErrorKind {
     UnknownApi,
     /// See [`Error::Profile`].
     Profile,
-    /// See [`Error::Config`].
-    Config,
+    /// See [`Error::Invalid`].
+    Invalid,
+    /// See [`Error::TooLarge`].
+    TooLarge,
     /// See [`Error::QueryString`].
     QueryString,
 }
@@ -88,8 +109,8 @@ impl Error {
     ///
     /// ```
     /// use mediameter_query::{Error, ErrorKind};
-    /// let e = Error::Config { field: "rate", value: "0".into(), expected: "at least 1" };
-    /// assert_eq!(e.kind(), ErrorKind::Config);
+    /// let e = Error::Invalid { field: "rate", value: "0".into(), expected: "at least 1".into() };
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
     /// ```
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
@@ -98,7 +119,8 @@ impl Error {
             Error::Rejected(_) => ErrorKind::Rejected,
             Error::UnknownApi { .. } => ErrorKind::UnknownApi,
             Error::Profile(_) => ErrorKind::Profile,
-            Error::Config { .. } => ErrorKind::Config,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::QueryString { .. } => ErrorKind::QueryString,
         }
     }
@@ -119,6 +141,15 @@ impl Error {
         match self {
             Error::Rejected(r) => Some(r),
             _ => None,
+        }
+    }
+
+    /// An [`Error::Invalid`], with `value` escaped and truncated.
+    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            value: mediameter_core::error::truncate(value),
+            expected: expected.into(),
         }
     }
 }

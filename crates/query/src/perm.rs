@@ -157,7 +157,7 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] naming the first problem.
+    /// [`Error::Invalid`] naming the first problem.
     ///
     /// ```
     /// use mediameter_query::perm::{Effect, Policy, Statement};
@@ -165,11 +165,7 @@ impl Policy {
     /// assert!(p.check().is_err());
     /// ```
     pub fn check(&self) -> Result<()> {
-        let bad = |expected| Error::Config {
-            field: "policy",
-            value: mediameter_core::error::truncate(&self.name),
-            expected,
-        };
+        let bad = |expected| Error::invalid("policy", &self.name, expected);
         if self.statement.len() > 100 {
             return Err(bad("at most 100 statements"));
         }
