@@ -154,6 +154,16 @@ impl Error {
     }
 }
 
+impl From<crate::names::ParseNameError> for Error {
+    fn from(e: crate::names::ParseNameError) -> Self {
+        Error::Invalid {
+            field: e.field(),
+            value: e.value().to_owned(),
+            expected: e.expected().to_owned(),
+        }
+    }
+}
+
 /// The result type of `mediameter-query`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -30,7 +30,8 @@
 //! The modules depend on each other in one direction; a lower one never names a module built
 //! on it (checked on the source by `tests/layering.rs`):
 //!
-//! 1. [`time`]: the parsers and printers; its own small [`TimeError`].
+//! 1. [`time`]: the parsers and printers; its own small [`TimeError`]. Beside it, the
+//!    printed names of the crate's enums and their [`ParseNameError`].
 //! 2. [`profile`] (and [`builtin`], the shipped profiles): APIs as data, each parameter's own
 //!    value checks, and [`ProfileError`] for an unusable profile. A value that fails its
 //!    parameter's checks is described in the profile's words (a [`ViolationKind`] and a
@@ -107,6 +108,7 @@ pub mod builtin;
 pub mod common;
 pub mod error;
 pub mod gate;
+mod names;
 pub mod perm;
 pub mod profile;
 pub mod qs;
@@ -116,6 +118,7 @@ pub mod time;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Result};
+pub use names::ParseNameError;
 pub use profile::{Profile, ProfileError, Value, Vendor, ViolationKind};
 pub use reject::{
     AlibabaError, HuaweiError, Problem, Rejection, RetryAdvice, VendorBody, Violation,

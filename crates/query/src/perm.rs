@@ -29,6 +29,9 @@ pub const MAX_PATTERN_LEN: usize = 256;
 /// ```
 /// use mediameter_query::perm::Effect;
 /// assert_ne!(Effect::Allow, Effect::Deny);
+/// assert_eq!(Effect::Deny.to_string(), "Deny"); // as serialized, the vendors' policy spelling
+/// assert_eq!("Allow".parse::<Effect>()?, Effect::Allow);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -38,6 +41,11 @@ pub enum Effect {
     /// Refuses, whatever else grants.
     Deny,
 }
+
+crate::names::named!(Effect, "effect",
+    Effect::Allow => "Allow",
+    Effect::Deny => "Deny",
+);
 
 /// One statement of a policy.
 ///
@@ -372,6 +380,12 @@ pub enum AccessLevel {
     /// Creates, changes or deletes.
     Write,
 }
+
+crate::names::named!(AccessLevel, "access level",
+    AccessLevel::Read => "read",
+    AccessLevel::List => "list",
+    AccessLevel::Write => "write",
+);
 
 /// A known action.
 ///

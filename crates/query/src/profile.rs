@@ -67,6 +67,9 @@ impl std::error::Error for ProfileError {}
 /// ```
 /// use mediameter_query::Vendor;
 /// assert_eq!(Vendor::Huawei.as_str(), "huawei");
+/// assert_eq!(Vendor::Huawei.to_string(), "huawei");
+/// assert_eq!("volcengine".parse::<Vendor>()?, Vendor::Volcengine);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -80,21 +83,11 @@ pub enum Vendor {
     Volcengine,
 }
 
-impl Vendor {
-    /// Lowercase name.
-    ///
-    /// ```
-    /// assert_eq!(mediameter_query::Vendor::Alibaba.as_str(), "alibaba");
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Alibaba => "alibaba",
-            Vendor::Huawei => "huawei",
-            Vendor::Volcengine => "volcengine",
-        }
-    }
-}
+crate::names::named!(Vendor, "vendor",
+    Vendor::Alibaba => "alibaba",
+    Vendor::Huawei => "huawei",
+    Vendor::Volcengine => "volcengine",
+);
 
 /// What can be wrong with a query, in the order violations are collected (see
 /// [the validate module](mod@crate::validate)).
@@ -103,6 +96,8 @@ impl Vendor {
 /// use mediameter_query::ViolationKind;
 /// assert!(ViolationKind::Missing < ViolationKind::SpanTooLong);
 /// assert_eq!(ViolationKind::EndNotAfterStart.as_str(), "end_not_after_start");
+/// assert_eq!("too_old".parse::<ViolationKind>()?, ViolationKind::TooOld);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -159,33 +154,25 @@ impl ViolationKind {
         ViolationKind::RateLimited,
         ViolationKind::Denied,
     ];
-
-    /// The `snake_case` name, as serialized.
-    ///
-    /// ```
-    /// assert_eq!(mediameter_query::ViolationKind::TooOld.as_str(), "too_old");
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ViolationKind::TooLarge => "too_large",
-            ViolationKind::Unknown => "unknown",
-            ViolationKind::Duplicate => "duplicate",
-            ViolationKind::Missing => "missing",
-            ViolationKind::Malformed => "malformed",
-            ViolationKind::NotSupported => "not_supported",
-            ViolationKind::TooMany => "too_many",
-            ViolationKind::OutOfRange => "out_of_range",
-            ViolationKind::EndNotAfterStart => "end_not_after_start",
-            ViolationKind::SpanTooLong => "span_too_long",
-            ViolationKind::TooOld => "too_old",
-            ViolationKind::InFuture => "in_future",
-            ViolationKind::DataDelayed => "data_delayed",
-            ViolationKind::RateLimited => "rate_limited",
-            ViolationKind::Denied => "denied",
-        }
-    }
 }
+
+crate::names::named!(ViolationKind, "violation kind",
+    ViolationKind::TooLarge => "too_large",
+    ViolationKind::Unknown => "unknown",
+    ViolationKind::Duplicate => "duplicate",
+    ViolationKind::Missing => "missing",
+    ViolationKind::Malformed => "malformed",
+    ViolationKind::NotSupported => "not_supported",
+    ViolationKind::TooMany => "too_many",
+    ViolationKind::OutOfRange => "out_of_range",
+    ViolationKind::EndNotAfterStart => "end_not_after_start",
+    ViolationKind::SpanTooLong => "span_too_long",
+    ViolationKind::TooOld => "too_old",
+    ViolationKind::InFuture => "in_future",
+    ViolationKind::DataDelayed => "data_delayed",
+    ViolationKind::RateLimited => "rate_limited",
+    ViolationKind::Denied => "denied",
+);
 
 /// One API: what it accepts and how it answers a bad query.
 ///

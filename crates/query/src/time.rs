@@ -54,6 +54,9 @@ const MAX_OFFSET_MINUTES: i16 = 23 * 60 + 59;
 /// ```
 /// use mediameter_query::time::TimeFormat;
 /// assert_eq!(TimeFormat::UtcSeconds.pattern(), "yyyy-MM-ddTHH:mm:ssZ");
+/// assert_eq!(TimeFormat::Rfc3339.to_string(), "rfc3339"); // the serialized name
+/// assert_eq!("utc_seconds".parse::<TimeFormat>()?, TimeFormat::UtcSeconds);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -65,6 +68,11 @@ pub enum TimeFormat {
     /// reference).
     Rfc3339,
 }
+
+crate::names::named!(TimeFormat, "time format",
+    TimeFormat::UtcSeconds => "utc_seconds",
+    TimeFormat::Rfc3339 => "rfc3339",
+);
 
 impl TimeFormat {
     /// The pattern as the vendor documents it, for error messages.
@@ -393,6 +401,29 @@ impl fmt::Display for ParsedTime {
         let sign = if self.offset_minutes < 0 { '-' } else { '+' };
         let abs = self.offset_minutes.unsigned_abs();
         write!(f, "{sign}{:02}:{:02}", abs / 60, abs % 60)
+    }
+}
+
+/// Reads back what `Display` prints: RFC 3339 with seconds, an optional fraction and an
+/// offset or `Z` ([`TimeFormat::Rfc3339`], with [`Leniency::fractional_seconds`] on and every
+/// other switch off).
+///
+/// ```
+/// use mediameter_query::time::ParsedTime;
+/// let t: ParsedTime = "2021-07-24T00:00:00.25+08:00".parse()?;
+/// assert_eq!(t.to_string().parse::<ParsedTime>()?, t);
+/// assert!("2021-07-24 00:00:00Z".parse::<ParsedTime>().is_err());
+/// # Ok::<(), mediameter_query::TimeError>(())
+/// ```
+impl std::str::FromStr for ParsedTime {
+    type Err = TimeError;
+
+    fn from_str(s: &str) -> Result<Self, TimeError> {
+        let printed = Leniency {
+            fractional_seconds: true,
+            ..Leniency::STRICT
+        };
+        parse(s, TimeFormat::Rfc3339, printed)
     }
 }
 

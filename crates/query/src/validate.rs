@@ -97,7 +97,10 @@ pub struct Warning {
 /// The kinds of [`Warning`].
 ///
 /// ```
-/// assert_ne!(mediameter_query::WarningKind::DataDelayed, mediameter_query::WarningKind::UnknownParameter);
+/// use mediameter_query::WarningKind;
+/// assert_eq!(WarningKind::DataDelayed.to_string(), "data_delayed");
+/// assert_eq!("unknown_parameter".parse::<WarningKind>()?, WarningKind::UnknownParameter);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -108,6 +111,11 @@ pub enum WarningKind {
     /// An undeclared parameter was ignored.
     UnknownParameter,
 }
+
+crate::names::named!(WarningKind, "warning kind",
+    WarningKind::DataDelayed => "data_delayed",
+    WarningKind::UnknownParameter => "unknown_parameter",
+);
 
 /// An accepted query: every declared parameter that has a value (given or default), in
 /// profile order, normalised.

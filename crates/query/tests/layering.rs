@@ -4,8 +4,13 @@
 
 /// Each checked module, its source, and the modules it may name.
 const LAYERS: &[(&str, &str, &[&str])] = &[
-    ("time", include_str!("../src/time.rs"), &[]),
-    ("profile", include_str!("../src/profile.rs"), &["time"]),
+    ("names", include_str!("../src/names.rs"), &["names"]),
+    ("time", include_str!("../src/time.rs"), &["names"]),
+    (
+        "profile",
+        include_str!("../src/profile.rs"),
+        &["names", "time"],
+    ),
     (
         "builtin",
         include_str!("../src/builtin.rs"),
@@ -14,18 +19,18 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
     (
         "reject",
         include_str!("../src/reject.rs"),
-        &["profile", "time"],
+        &["names", "profile", "time"],
     ),
     // `qs` is named for `QsErrorReason` only (see the crate docs).
     (
         "error",
         include_str!("../src/error.rs"),
-        &["profile", "qs", "reject", "time"],
+        &["names", "profile", "qs", "reject", "time"],
     ),
     (
         "validate",
         include_str!("../src/validate.rs"),
-        &["error", "profile", "reject", "time"],
+        &["error", "names", "profile", "reject", "time"],
     ),
 ];
 

@@ -10,6 +10,8 @@
 )]
 
 mod alibaba;
+#[cfg(feature = "serde")] // names are checked against their serialized form
+mod api;
 mod common;
 mod cts_diagnostics;
 mod gate;
