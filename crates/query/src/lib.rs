@@ -43,6 +43,37 @@
 //! 5. [`validate()`], which maps time and value failures into violations and a rejection; then
 //!    [`qs`], [`common`], [`rate`], [`perm`] and [`gate`] on top, and [`Registry`] at the root.
 //!
+//! # Validated types
+//!
+//! A type whose value has been checked keeps its fields private: it is built by the function
+//! that checks it (and read back from serde through the same checks), never by a struct
+//! literal. These do not compile outside the crate:
+//!
+//! ```compile_fail
+//! // A time outside the supported range, or an offset of 99 hours.
+//! let t = mediameter_query::time::ParsedTime { instant: chrono::DateTime::UNIX_EPOCH, offset_minutes: 5940 };
+//! ```
+//!
+//! ```compile_fail
+//! // Query-string limits past their maximum: use `QsLimits::new`, which checks them.
+//! let l = mediameter_query::qs::QsLimits { max_len: usize::MAX, max_params: 0, max_key_len: 0, max_value_len: 0 };
+//! ```
+//!
+//! ```compile_fail
+//! // A rejection without a violation: use `Rejection::new`.
+//! let r = mediameter_query::Rejection { api: String::new(), vendor: mediameter_query::Vendor::Huawei, status: 200, code: String::new(), code_n: None, message: String::new(), primary: 3, violations: vec![] };
+//! ```
+//!
+//! ```compile_fail
+//! // An accepted query that was never validated.
+//! let q = mediameter_query::ValidQuery { api: "x", values: vec![], defaulted: vec![], range: None, warnings: vec![] };
+//! ```
+//!
+//! ```compile_fail
+//! // Output structs that will grow are `#[non_exhaustive]`, built by the crate only.
+//! let w = mediameter_query::Warning { kind: mediameter_query::WarningKind::DataDelayed, param: None, message: String::new() };
+//! ```
+//!
 //! # Thread safety
 //!
 //! Every public type is `Send` and `Sync`; none uses interior mutability except the ones below,

@@ -209,6 +209,7 @@ impl Policy {
 /// assert!(!r.is_allowed());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Access {
     /// An allow statement covers the request and no deny does.
     Allowed,
@@ -372,6 +373,7 @@ pub fn check_query(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum AccessLevel {
     /// Reads one thing (`get`).
     Read,

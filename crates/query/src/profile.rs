@@ -74,6 +74,7 @@ impl std::error::Error for ProfileError {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Vendor {
     /// Alibaba Cloud: `{Code, Message, RequestId}` with an HTTP status.
     Alibaba,
@@ -102,6 +103,7 @@ crate::names::named!(Vendor, "vendor",
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ViolationKind {
     /// More parameters than the profile's `max_params`: refused before anything else.
     TooLarge,
@@ -334,6 +336,7 @@ impl Param {
     feature = "serde",
     serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)
 )]
+#[non_exhaustive]
 pub enum ParamKind {
     /// Any non-empty text without control characters.
     Text,
@@ -772,6 +775,7 @@ impl Profile {
 /// assert_eq!(Value::List(vec!["domain", "type"]).to_string(), "domain,type");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Value<'a> {
     /// Text, as given (or the profile's default or canonical word).
     Text(&'a str),

@@ -71,6 +71,7 @@ impl Limit {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Decision {
     /// Whether the request may proceed.
     pub allowed: bool,

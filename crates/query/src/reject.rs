@@ -588,6 +588,7 @@ pub struct VolcengineErrorDetail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(untagged))]
+#[non_exhaustive]
 pub enum VendorBody {
     /// See [`AlibabaError`].
     Alibaba(AlibabaError),
@@ -607,6 +608,7 @@ pub enum VendorBody {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Problem {
     /// JSON pointer of the parameter (`""` for the whole request).
     pub pointer: String,
@@ -632,6 +634,7 @@ pub struct Problem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RetryAdvice {
     /// 2xx: nothing to retry.
     Success,

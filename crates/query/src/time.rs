@@ -61,6 +61,7 @@ const MAX_OFFSET_MINUTES: i16 = 23 * 60 + 59;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum TimeFormat {
     /// `yyyy-MM-ddTHH:mm:ssZ`, always UTC (Alibaba Cloud Live and Huawei Cloud RTC API references).
     UtcSeconds,

@@ -78,13 +78,20 @@ pub struct Options {
 
 /// Something worth telling the caller about an accepted query.
 ///
+/// Built by the validator only (the struct is `#[non_exhaustive]`: more may be said later).
+///
 /// ```
-/// use mediameter_query::{Warning, WarningKind};
-/// let w = Warning { kind: WarningKind::UnknownParameter, param: Some("x".into()), message: "ignored".into() };
-/// assert_eq!(w.kind, WarningKind::UnknownParameter);
+/// use mediameter_query::{builtin, validate, Options, WarningKind};
+/// let p = builtin::huawei_statistics(builtin::HUAWEI_STATISTICS[0]); // allows unknown parameters
+/// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
+/// let q = validate(&p, &[("app", "a"), ("x", "1")], now, &Options::default())?;
+/// let w = &q.warnings()[0];
+/// assert_eq!((w.kind, w.param.as_deref()), (WarningKind::UnknownParameter, Some("x")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Warning {
     /// What kind.
     pub kind: WarningKind,
@@ -105,6 +112,7 @@ pub struct Warning {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum WarningKind {
     /// The range reaches into the vendor's data delay: the newest data is not complete yet.
     DataDelayed,
