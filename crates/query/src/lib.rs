@@ -88,6 +88,10 @@
 //!   thread never leaves a limiter unusable (a poisoned shard lock is used as is: a check is a
 //!   single write).
 //!
+//! `tests/thread_safety.rs` asserts `Send + Sync` for every public type at compile time, and
+//! `examples/gateway_handler.rs` shares one gate between worker threads using only the public
+//! API.
+//!
 //! "Now" is always passed in ([`Clock`], or a `DateTime<Utc>` argument); nothing reads the wall
 //! clock.
 //!
