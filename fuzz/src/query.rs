@@ -60,7 +60,7 @@ fn time_target(data: &[u8], format: TimeFormat) {
             }
         }
         Err(e) => {
-            assert!(matches!(e, Error::Time { .. }), "{e:?}");
+            assert!(e.value().chars().count() <= 65, "{e:?}");
             assert!(e.to_string().len() < 512);
         }
     }

@@ -1,7 +1,8 @@
 //! The one error type of `mediameter-query`.
 
+use crate::profile::ProfileError;
 use crate::reject::Rejection;
-use crate::time::TimeErrorReason;
+use crate::time::TimeError;
 
 /// Everything that can go wrong in `mediameter-query`.
 ///
@@ -10,10 +11,16 @@ use crate::time::TimeErrorReason;
 /// embedding service (an unknown API name, a malformed profile) or a single time value that did
 /// not parse. Callers that branch use [`Error::kind`].
 ///
+/// The shapes follow the workspace's error convention (`docs/architecture.md`, "Error
+/// convention"): [`Error::Invalid`] and [`Error::TooLarge`] have the same fields as everywhere
+/// else, and the lower modules' own errors ([`TimeError`], [`ProfileError`]) are carried whole
+/// with `#[from]`. Nothing in this crate returns an error of `mediameter-core`, so there is no
+/// `Core` variant.
+///
 /// ```
 /// use mediameter_query::{Error, ErrorKind, time};
 ///
-/// let err = time::parse("2023-13-01T00:00:00Z", time::TimeFormat::UtcSeconds, time::Leniency::STRICT).unwrap_err();
+/// let err = Error::from(time::parse("2023-13-01T00:00:00Z", time::TimeFormat::UtcSeconds, time::Leniency::STRICT).unwrap_err());
 /// assert_eq!(err.kind(), ErrorKind::Time);
 /// assert_eq!(err.to_string(), "invalid time \"2023-13-01T00:00:00Z\": month is out of range");
 /// ```
@@ -21,13 +28,8 @@ use crate::time::TimeErrorReason;
 #[non_exhaustive]
 pub enum Error {
     /// A time value did not parse under the requested format and leniency.
-    #[error("invalid time {value:?}: {reason}")]
-    Time {
-        /// The rejected text, truncated to [`mediameter_core::error::ECHO_LIMIT`] characters.
-        value: String,
-        /// Why it was rejected.
-        reason: TimeErrorReason,
-    },
+    #[error(transparent)]
+    Time(#[from] TimeError),
     /// A query broke the rules of its API profile.
     #[error("query rejected: {0}")]
     Rejected(Box<Rejection>),
@@ -40,13 +42,8 @@ pub enum Error {
         expected: String,
     },
     /// A profile (built in, or supplied by the caller) is not usable.
-    #[error("invalid profile {profile:?}: {reason}")]
-    Profile {
-        /// The profile's name, truncated.
-        profile: String,
-        /// What is wrong with it.
-        reason: String,
-    },
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
     /// A query string or form body was refused by [`crate::qs::parse`] before any parameter
     /// was validated.
     #[error("invalid query string{}: {reason}", param.as_ref().map(|p| format!(" at parameter {p:?}")).unwrap_or_default())]
@@ -56,15 +53,28 @@ pub enum Error {
         /// The decoded parameter name, truncated, when known.
         param: Option<String>,
     },
-    /// A rate-limit or permission setting is not usable.
+    /// A value given by the embedding service (a rate, a policy, a query-string limit) is not
+    /// usable. The shape, like the field names, is the workspace's (`docs/architecture.md`,
+    /// "Error convention").
     #[error("invalid {field} {value:?}: expected {expected}")]
-    Config {
-        /// What was being configured.
+    Invalid {
+        /// What was being configured (`"rate"`, `"policy"`, `"max_len"`...).
         field: &'static str,
-        /// The rejected value, truncated.
+        /// The rejected value, escaped for display and truncated to
+        /// [`mediameter_core::error::ECHO_LIMIT`] characters.
         value: String,
-        /// What would have been accepted.
-        expected: &'static str,
+        /// What would have been accepted, in words.
+        expected: String,
+    },
+    /// More items than a fixed limit allows (a rate limiter's number of APIs).
+    #[error("{what}: {count} is more than the limit of {limit}")]
+    TooLarge {
+        /// What was being counted.
+        what: &'static str,
+        /// How many there would have been.
+        count: u64,
+        /// The limit that applied.
+        limit: u64,
     },
 }
 
@@ -86,8 +96,10 @@ pub enum ErrorKind {
     UnknownApi,
     /// See [`Error::Profile`].
     Profile,
-    /// See [`Error::Config`].
-    Config,
+    /// See [`Error::Invalid`].
+    Invalid,
+    /// See [`Error::TooLarge`].
+    TooLarge,
     /// See [`Error::QueryString`].
     QueryString,
 }
@@ -97,17 +109,18 @@ impl Error {
     ///
     /// ```
     /// use mediameter_query::{Error, ErrorKind};
-    /// let e = Error::Config { field: "rate", value: "0".into(), expected: "at least 1" };
-    /// assert_eq!(e.kind(), ErrorKind::Config);
+    /// let e = Error::Invalid { field: "rate", value: "0".into(), expected: "at least 1".into() };
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
     /// ```
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Time { .. } => ErrorKind::Time,
+            Error::Time(_) => ErrorKind::Time,
             Error::Rejected(_) => ErrorKind::Rejected,
             Error::UnknownApi { .. } => ErrorKind::UnknownApi,
-            Error::Profile { .. } => ErrorKind::Profile,
-            Error::Config { .. } => ErrorKind::Config,
+            Error::Profile(_) => ErrorKind::Profile,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::QueryString { .. } => ErrorKind::QueryString,
         }
     }
@@ -131,10 +144,22 @@ impl Error {
         }
     }
 
-    pub(crate) fn profile(profile: &str, reason: impl Into<String>) -> Self {
-        Error::Profile {
-            profile: mediameter_core::error::truncate(profile),
-            reason: reason.into(),
+    /// An [`Error::Invalid`], with `value` escaped and truncated.
+    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            value: mediameter_core::error::truncate(value),
+            expected: expected.into(),
+        }
+    }
+}
+
+impl From<crate::names::ParseNameError> for Error {
+    fn from(e: crate::names::ParseNameError) -> Self {
+        Error::Invalid {
+            field: e.field(),
+            value: e.value().to_owned(),
+            expected: e.expected().to_owned(),
         }
     }
 }

@@ -53,7 +53,7 @@ impl Gate {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an unusable rate in a profile.
+    /// [`Error::Invalid`] for an unusable rate in a profile.
     ///
     /// ```
     /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());

@@ -25,6 +25,55 @@
 //! * [`gate`]: the three together in front of a handler — rate limit, validation, permission —
 //!   each refusal answered in the vendor's shape.
 //!
+//! # Layers
+//!
+//! The modules depend on each other in one direction; a lower one never names a module built
+//! on it (checked on the source by `tests/layering.rs`):
+//!
+//! 1. [`time`]: the parsers and printers; its own small [`TimeError`]. Beside it, the
+//!    printed names of the crate's enums and their [`ParseNameError`].
+//! 2. [`profile`] (and [`builtin`], the shipped profiles): APIs as data, each parameter's own
+//!    value checks, and [`ProfileError`] for an unusable profile. A value that fails its
+//!    parameter's checks is described in the profile's words (a [`ViolationKind`] and a
+//!    detail); it does not know about rejections.
+//! 3. [`reject`]: [`Violation`], [`Rejection`] and the vendor bodies, built from a profile's
+//!    error vocabulary.
+//! 4. [`error`]: the crate's one [`Error`], carrying a [`TimeError`], a [`ProfileError`] or a
+//!    [`Rejection`] (and the reason a query string was refused, defined by [`qs`]).
+//! 5. [`validate()`], which maps time and value failures into violations and a rejection; then
+//!    [`qs`], [`common`], [`rate`], [`perm`] and [`gate`] on top, and [`Registry`] at the root.
+//!
+//! # Validated types
+//!
+//! A type whose value has been checked keeps its fields private: it is built by the function
+//! that checks it (and read back from serde through the same checks), never by a struct
+//! literal. These do not compile outside the crate:
+//!
+//! ```compile_fail
+//! // A time outside the supported range, or an offset of 99 hours.
+//! let t = mediameter_query::time::ParsedTime { instant: chrono::DateTime::UNIX_EPOCH, offset_minutes: 5940 };
+//! ```
+//!
+//! ```compile_fail
+//! // Query-string limits past their maximum: use `QsLimits::new`, which checks them.
+//! let l = mediameter_query::qs::QsLimits { max_len: usize::MAX, max_params: 0, max_key_len: 0, max_value_len: 0 };
+//! ```
+//!
+//! ```compile_fail
+//! // A rejection without a violation: use `Rejection::new`.
+//! let r = mediameter_query::Rejection { api: String::new(), vendor: mediameter_query::Vendor::Huawei, status: 200, code: String::new(), code_n: None, message: String::new(), primary: 3, violations: vec![] };
+//! ```
+//!
+//! ```compile_fail
+//! // An accepted query that was never validated.
+//! let q = mediameter_query::ValidQuery { api: "x", values: vec![], defaulted: vec![], range: None, warnings: vec![] };
+//! ```
+//!
+//! ```compile_fail
+//! // Output structs that will grow are `#[non_exhaustive]`, built by the crate only.
+//! let w = mediameter_query::Warning { kind: mediameter_query::WarningKind::DataDelayed, param: None, message: String::new() };
+//! ```
+//!
 //! # Thread safety
 //!
 //! Every public type is `Send` and `Sync`; none uses interior mutability except the ones below,
@@ -38,6 +87,10 @@
 //! * Nothing blocks for longer than one rate-limit check of one shard, and a panic in another
 //!   thread never leaves a limiter unusable (a poisoned shard lock is used as is: a check is a
 //!   single write).
+//!
+//! `tests/thread_safety.rs` asserts `Send + Sync` for every public type at compile time, and
+//! `examples/gateway_handler.rs` shares one gate between worker threads using only the public
+//! API.
 //!
 //! "Now" is always passed in ([`Clock`], or a `DateTime<Utc>` argument); nothing reads the wall
 //! clock.
@@ -90,6 +143,7 @@ pub mod builtin;
 pub mod common;
 pub mod error;
 pub mod gate;
+mod names;
 pub mod perm;
 pub mod profile;
 pub mod qs;
@@ -99,12 +153,14 @@ pub mod time;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Result};
-pub use profile::{Profile, Vendor, ViolationKind};
+pub use names::ParseNameError;
+pub use profile::{Profile, ProfileError, Value, Vendor, ViolationKind};
 pub use reject::{
     AlibabaError, HuaweiError, Problem, Rejection, RetryAdvice, VendorBody, Violation,
     VolcengineError, VolcengineErrorDetail, may_retry, retry_advice,
 };
-pub use validate::{Clock, FixedClock, Options, ValidQuery, Value, Warning, WarningKind, validate};
+pub use time::TimeError;
+pub use validate::{Clock, FixedClock, Options, ValidQuery, Warning, WarningKind, validate};
 
 use chrono::{DateTime, Utc};
 

@@ -29,6 +29,9 @@ pub const MAX_PATTERN_LEN: usize = 256;
 /// ```
 /// use mediameter_query::perm::Effect;
 /// assert_ne!(Effect::Allow, Effect::Deny);
+/// assert_eq!(Effect::Deny.to_string(), "Deny"); // as serialized, the vendors' policy spelling
+/// assert_eq!("Allow".parse::<Effect>()?, Effect::Allow);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -38,6 +41,11 @@ pub enum Effect {
     /// Refuses, whatever else grants.
     Deny,
 }
+
+crate::names::named!(Effect, "effect",
+    Effect::Allow => "Allow",
+    Effect::Deny => "Deny",
+);
 
 /// One statement of a policy.
 ///
@@ -157,7 +165,7 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] naming the first problem.
+    /// [`Error::Invalid`] naming the first problem.
     ///
     /// ```
     /// use mediameter_query::perm::{Effect, Policy, Statement};
@@ -165,11 +173,7 @@ impl Policy {
     /// assert!(p.check().is_err());
     /// ```
     pub fn check(&self) -> Result<()> {
-        let bad = |expected| Error::Config {
-            field: "policy",
-            value: mediameter_core::error::truncate(&self.name),
-            expected,
-        };
+        let bad = |expected| Error::invalid("policy", &self.name, expected);
         if self.statement.len() > 100 {
             return Err(bad("at most 100 statements"));
         }
@@ -205,6 +209,7 @@ impl Policy {
 /// assert!(!r.is_allowed());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Access {
     /// An allow statement covers the request and no deny does.
     Allowed,
@@ -368,6 +373,7 @@ pub fn check_query(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum AccessLevel {
     /// Reads one thing (`get`).
     Read,
@@ -376,6 +382,12 @@ pub enum AccessLevel {
     /// Creates, changes or deletes.
     Write,
 }
+
+crate::names::named!(AccessLevel, "access level",
+    AccessLevel::Read => "read",
+    AccessLevel::List => "list",
+    AccessLevel::Write => "write",
+);
 
 /// A known action.
 ///

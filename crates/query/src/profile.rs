@@ -4,8 +4,9 @@
 //! own APIs next to the [built-in ones](crate::builtin) and check them with
 //! [`Profile::check`] (which [`crate::Registry::insert`] runs).
 
-use crate::error::{Error, Result};
-use crate::time::TimeFormat;
+use std::fmt;
+
+use crate::time::{Leniency, ParsedTime, TimeErrorReason, TimeFormat};
 
 /// Most parameters a profile may declare (the validator keeps one slot per parameter on the
 /// stack).
@@ -14,15 +15,66 @@ pub const MAX_PROFILE_PARAMS: usize = 32;
 /// Longest value a profile may allow for one parameter, in bytes.
 pub const MAX_PARAM_LEN: usize = 64 * 1024;
 
+/// A profile (built in, or supplied by the caller) that is not usable: what
+/// [`Profile::check`] returns. The crate's [`Error`](crate::Error) carries it as
+/// `Error::Profile`.
+///
+/// ```
+/// use mediameter_query::builtin;
+/// let mut p = builtin::huawei_rtc_rooms();
+/// p.errors.clear();
+/// let err = p.check().unwrap_err();
+/// assert_eq!(err.profile(), "rtc/rooms");
+/// assert_eq!(err.to_string(), "invalid profile \"rtc/rooms\": the error vocabulary is empty");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileError {
+    profile: String,
+    reason: String,
+}
+
+impl ProfileError {
+    pub(crate) fn new(profile: &str, reason: impl Into<String>) -> Self {
+        ProfileError {
+            profile: mediameter_core::error::truncate(profile),
+            reason: reason.into(),
+        }
+    }
+
+    /// The profile's name, truncated to [`mediameter_core::error::ECHO_LIMIT`] characters.
+    #[must_use]
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// What is wrong with it.
+    #[must_use]
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid profile {:?}: {}", self.profile, self.reason)
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
 /// The cloud whose API a profile describes; decides the error body shape.
 ///
 /// ```
 /// use mediameter_query::Vendor;
 /// assert_eq!(Vendor::Huawei.as_str(), "huawei");
+/// assert_eq!(Vendor::Huawei.to_string(), "huawei");
+/// assert_eq!("volcengine".parse::<Vendor>()?, Vendor::Volcengine);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Vendor {
     /// Alibaba Cloud: `{Code, Message, RequestId}` with an HTTP status.
     Alibaba,
@@ -32,21 +84,11 @@ pub enum Vendor {
     Volcengine,
 }
 
-impl Vendor {
-    /// Lowercase name.
-    ///
-    /// ```
-    /// assert_eq!(mediameter_query::Vendor::Alibaba.as_str(), "alibaba");
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Alibaba => "alibaba",
-            Vendor::Huawei => "huawei",
-            Vendor::Volcengine => "volcengine",
-        }
-    }
-}
+crate::names::named!(Vendor, "vendor",
+    Vendor::Alibaba => "alibaba",
+    Vendor::Huawei => "huawei",
+    Vendor::Volcengine => "volcengine",
+);
 
 /// What can be wrong with a query, in the order violations are collected (see
 /// [the validate module](mod@crate::validate)).
@@ -55,10 +97,13 @@ impl Vendor {
 /// use mediameter_query::ViolationKind;
 /// assert!(ViolationKind::Missing < ViolationKind::SpanTooLong);
 /// assert_eq!(ViolationKind::EndNotAfterStart.as_str(), "end_not_after_start");
+/// assert_eq!("too_old".parse::<ViolationKind>()?, ViolationKind::TooOld);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ViolationKind {
     /// More parameters than the profile's `max_params`: refused before anything else.
     TooLarge,
@@ -111,33 +156,25 @@ impl ViolationKind {
         ViolationKind::RateLimited,
         ViolationKind::Denied,
     ];
-
-    /// The `snake_case` name, as serialized.
-    ///
-    /// ```
-    /// assert_eq!(mediameter_query::ViolationKind::TooOld.as_str(), "too_old");
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ViolationKind::TooLarge => "too_large",
-            ViolationKind::Unknown => "unknown",
-            ViolationKind::Duplicate => "duplicate",
-            ViolationKind::Missing => "missing",
-            ViolationKind::Malformed => "malformed",
-            ViolationKind::NotSupported => "not_supported",
-            ViolationKind::TooMany => "too_many",
-            ViolationKind::OutOfRange => "out_of_range",
-            ViolationKind::EndNotAfterStart => "end_not_after_start",
-            ViolationKind::SpanTooLong => "span_too_long",
-            ViolationKind::TooOld => "too_old",
-            ViolationKind::InFuture => "in_future",
-            ViolationKind::DataDelayed => "data_delayed",
-            ViolationKind::RateLimited => "rate_limited",
-            ViolationKind::Denied => "denied",
-        }
-    }
 }
+
+crate::names::named!(ViolationKind, "violation kind",
+    ViolationKind::TooLarge => "too_large",
+    ViolationKind::Unknown => "unknown",
+    ViolationKind::Duplicate => "duplicate",
+    ViolationKind::Missing => "missing",
+    ViolationKind::Malformed => "malformed",
+    ViolationKind::NotSupported => "not_supported",
+    ViolationKind::TooMany => "too_many",
+    ViolationKind::OutOfRange => "out_of_range",
+    ViolationKind::EndNotAfterStart => "end_not_after_start",
+    ViolationKind::SpanTooLong => "span_too_long",
+    ViolationKind::TooOld => "too_old",
+    ViolationKind::InFuture => "in_future",
+    ViolationKind::DataDelayed => "data_delayed",
+    ViolationKind::RateLimited => "rate_limited",
+    ViolationKind::Denied => "denied",
+);
 
 /// One API: what it accepts and how it answers a bad query.
 ///
@@ -299,6 +336,7 @@ impl Param {
     feature = "serde",
     serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)
 )]
+#[non_exhaustive]
 pub enum ParamKind {
     /// Any non-empty text without control characters.
     Text,
@@ -609,7 +647,7 @@ impl Profile {
     ///
     /// # Errors
     ///
-    /// [`Error::Profile`] naming the first problem found.
+    /// [`ProfileError`] naming the first problem found.
     ///
     /// ```
     /// use mediameter_query::builtin;
@@ -618,8 +656,8 @@ impl Profile {
     /// p.params.push(p.params[0].clone());
     /// assert!(p.check().is_err()); // duplicate name
     /// ```
-    pub fn check(&self) -> Result<()> {
-        let fail = |reason: String| Err(Error::profile(&self.name, reason));
+    pub fn check(&self) -> Result<(), ProfileError> {
+        let fail = |reason: String| Err(ProfileError::new(&self.name, reason));
         if self.name.is_empty() || self.name.len() > 128 {
             return fail("the name must have 1 to 128 bytes".into());
         }
@@ -684,7 +722,7 @@ impl Profile {
                 ParamKind::Text | ParamKind::Time { .. } => {}
             }
             if let Some(d) = &p.default
-                && let Err(v) = crate::validate::check_value(p, d, crate::time::Leniency::STRICT)
+                && let Err(v) = p.check_value(d, Leniency::STRICT)
             {
                 return fail(format!(
                     "parameter {:?}: default {d:?} is not valid: {}",
@@ -726,5 +764,260 @@ impl Profile {
             return fail("a rate needs positive requests, per_seconds and burst".into());
         }
         Ok(())
+    }
+}
+
+/// A normalised parameter value.
+///
+/// ```
+/// use mediameter_query::Value;
+/// assert_eq!(Value::Integer(3600).to_string(), "3600");
+/// assert_eq!(Value::List(vec!["domain", "type"]).to_string(), "domain,type");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Value<'a> {
+    /// Text, as given (or the profile's default or canonical word).
+    Text(&'a str),
+    /// An instant and the format the API writes it in.
+    Time(ParsedTime, TimeFormat),
+    /// A comma-separated list, split.
+    List(Vec<&'a str>),
+    /// An integer.
+    Integer(i64),
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Text(s) => f.write_str(s),
+            Value::Time(t, format) => t.write_in(f, *format),
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    f.write_str(item)?;
+                }
+                Ok(())
+            }
+            Value::Integer(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Value<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Value::Text(t) => s.serialize_str(t),
+            Value::Time(t, format) => s.serialize_str(&t.format(*format)),
+            Value::List(items) => s.collect_seq(items),
+            Value::Integer(n) => s.serialize_i64(*n),
+        }
+    }
+}
+
+/// Why one value does not pass its parameter's checks: the validator turns it into a
+/// violation of that parameter. Kept to this module's own vocabulary so that profiles do not
+/// depend on the validator or on rejections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadValue<'a> {
+    /// What kind of problem.
+    pub(crate) kind: ViolationKind,
+    /// The offending text: the whole value, or the one list item at fault.
+    pub(crate) value: &'a str,
+    /// What was wrong and what was expected, in words.
+    pub(crate) detail: String,
+}
+
+impl Param {
+    /// Checks one value against this parameter (length included), without allocating on
+    /// success except for lists.
+    pub(crate) fn check_value<'a>(
+        &'a self,
+        text: &'a str,
+        leniency: Leniency,
+    ) -> Result<Value<'a>, BadValue<'a>> {
+        let p = self;
+        let bad = |kind, detail: String| BadValue {
+            kind,
+            value: text,
+            detail,
+        };
+        if text.len() > p.max_len {
+            return Err(bad(
+                ViolationKind::Malformed,
+                format!("longer than {} bytes", p.max_len),
+            ));
+        }
+        match &p.kind {
+            ParamKind::Text => {
+                if text.chars().any(char::is_control) {
+                    return Err(bad(
+                        ViolationKind::Malformed,
+                        "control characters are not allowed".into(),
+                    ));
+                }
+                Ok(Value::Text(text))
+            }
+            ParamKind::Time { format } => {
+                match crate::time::parse_bytes(text.as_bytes(), *format, leniency) {
+                    Ok(t) => Ok(Value::Time(t, *format)),
+                    Err(reason) => {
+                        let kind = if reason == TimeErrorReason::OutOfRange {
+                            ViolationKind::OutOfRange
+                        } else {
+                            ViolationKind::Malformed
+                        };
+                        Err(bad(
+                            kind,
+                            format!("{reason}; expected {}", format.pattern()),
+                        ))
+                    }
+                }
+            }
+            ParamKind::Choice { values, aliases } => {
+                if let Some(v) = values.iter().find(|v| *v == text) {
+                    return Ok(Value::Text(v));
+                }
+                if let Some(a) = aliases.iter().find(|a| a.from == text) {
+                    return Ok(Value::Text(&a.to));
+                }
+                Err(bad(
+                    ViolationKind::NotSupported,
+                    format!("expected one of {}", values.join(", ")),
+                ))
+            }
+            ParamKind::List {
+                max_items,
+                item_max_len,
+                values,
+            } => {
+                // Count before splitting: a list of a million commas costs one pass, no allocation.
+                let count = text
+                    .bytes()
+                    .filter(|&b| b == b',')
+                    .count()
+                    .saturating_add(1);
+                if count > *max_items {
+                    return Err(bad(
+                        ViolationKind::TooMany,
+                        format!("{count} items, at most {max_items} allowed"),
+                    ));
+                }
+                let mut items: Vec<&'a str> = Vec::with_capacity(count);
+                for item in text.split(',') {
+                    if item.is_empty() {
+                        return Err(bad(ViolationKind::Malformed, "an empty item".into()));
+                    }
+                    if item.len() > *item_max_len {
+                        return Err(bad(
+                            ViolationKind::Malformed,
+                            format!("an item longer than {item_max_len} bytes"),
+                        ));
+                    }
+                    if item.starts_with([' ', '\t'])
+                        || item.ends_with([' ', '\t'])
+                        || item.chars().any(char::is_control)
+                    {
+                        return Err(bad(
+                            ViolationKind::Malformed,
+                            "items are separated by ',' without spaces or control characters"
+                                .into(),
+                        ));
+                    }
+                    if !values.is_empty() && !values.iter().any(|v| v == item) {
+                        return Err(BadValue {
+                            kind: ViolationKind::NotSupported,
+                            value: item,
+                            detail: format!("{item:?} is not one of {}", values.join(", ")),
+                        });
+                    }
+                    if items.contains(&item) {
+                        return Err(bad(
+                            ViolationKind::Malformed,
+                            format!("{item:?} is listed twice"),
+                        ));
+                    }
+                    items.push(item);
+                }
+                Ok(Value::List(items))
+            }
+            ParamKind::Integer { min, max, allowed } => {
+                let n = parse_integer(text).ok_or_else(|| {
+                    bad(
+                        ViolationKind::Malformed,
+                        "expected a decimal integer".into(),
+                    )
+                })?;
+                if !allowed.is_empty() && !allowed.contains(&n) {
+                    let list: Vec<String> = allowed.iter().map(i64::to_string).collect();
+                    return Err(bad(
+                        ViolationKind::NotSupported,
+                        format!("expected one of {}", list.join(", ")),
+                    ));
+                }
+                if n < *min || n > *max {
+                    return Err(bad(
+                        ViolationKind::OutOfRange,
+                        format!("expected {min} to {max}"),
+                    ));
+                }
+                Ok(Value::Integer(n))
+            }
+        }
+    }
+}
+
+/// An optional `-` and 1 to 18 ASCII digits (so the value always fits an `i64`), without
+/// leading zeros (`0` itself is fine; `03600` and `-0` are not): one spelling per number,
+/// as strict as the time formats.
+fn parse_integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    if digits.starts_with('0') && (digits.len() > 1 || negative) {
+        return None;
+    }
+    let mut n = 0_i64;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n
+            .checked_mul(10)?
+            .checked_add(i64::from(b.wrapping_sub(b'0')))?;
+    }
+    Some(if negative { n.checked_neg()? } else { n })
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_integer("3600"), Some(3600));
+        assert_eq!(parse_integer("-5"), Some(-5));
+        assert_eq!(parse_integer("+5"), None);
+        assert_eq!(parse_integer("0"), Some(0));
+        assert_eq!(parse_integer("03600"), None);
+        assert_eq!(parse_integer("00"), None);
+        assert_eq!(parse_integer("-0"), None);
+        assert_eq!(parse_integer("-05"), None);
+        assert_eq!(parse_integer(""), None);
+        assert_eq!(parse_integer("-"), None);
+        assert_eq!(parse_integer("1e3"), None);
+        assert_eq!(parse_integer(&"9".repeat(19)), None);
+        assert_eq!(
+            parse_integer(&"9".repeat(18)),
+            Some(999_999_999_999_999_999)
+        );
     }
 }

@@ -138,7 +138,7 @@ impl QsLimits {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] naming the first limit out of range.
+    /// [`Error::Invalid`] naming the first limit out of range.
     ///
     /// ```
     /// use mediameter_query::qs::QsLimits;
@@ -158,10 +158,10 @@ impl QsLimits {
             if ok {
                 Ok(())
             } else {
-                Err(Error::Config {
+                Err(Error::Invalid {
                     field,
                     value: value.to_string(),
-                    expected,
+                    expected: expected.into(),
                 })
             }
         };

@@ -35,11 +35,7 @@ struct Limit {
 
 impl Limit {
     fn new(spec: RateSpec) -> Result<Self> {
-        let bad = |expected| Error::Config {
-            field: "rate",
-            value: format!("{spec:?}"),
-            expected,
-        };
+        let bad = |expected| Error::invalid("rate", &format!("{spec:?}"), expected);
         if spec.requests == 0 || spec.per_seconds == 0 || spec.burst == 0 {
             return Err(bad("positive requests, per_seconds and burst"));
         }
@@ -75,6 +71,7 @@ impl Limit {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Decision {
     /// Whether the request may proceed.
     pub allowed: bool,
@@ -175,7 +172,7 @@ impl RateLimiter {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an unusable rate.
+    /// [`Error::Invalid`] for an unusable rate.
     ///
     /// ```
     /// use mediameter_query::{rate::RateLimiter, Registry};
@@ -195,7 +192,8 @@ impl RateLimiter {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for zero numbers, more than 65,535 APIs, or an interval that does not
+    /// [`Error::Invalid`] for zero numbers, [`Error::TooLarge`] for more than 65,535 APIs,
+    /// [`Error::Invalid`] for an interval that does not
     /// fit in nanoseconds.
     ///
     /// ```
@@ -210,10 +208,12 @@ impl RateLimiter {
             return Ok(());
         }
         if self.limits.len() >= usize::from(u16::MAX) {
-            return Err(Error::Config {
-                field: "rate limits",
-                value: api.to_owned(),
-                expected: "at most 65535 APIs",
+            return Err(Error::TooLarge {
+                what: "rate-limited APIs",
+                count: u64::try_from(self.limits.len())
+                    .unwrap_or(u64::MAX)
+                    .saturating_add(1),
+                limit: u64::from(u16::MAX),
             });
         }
         self.limits.push((api.into(), limit));
@@ -472,7 +472,7 @@ impl SharedRateLimiter {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for an unusable rate.
+    /// [`Error::Invalid`] for an unusable rate.
     ///
     /// ```
     /// use mediameter_query::{rate::SharedRateLimiter, Registry};

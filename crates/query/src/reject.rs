@@ -111,8 +111,23 @@ impl fmt::Display for Violation {
 /// assert_eq!(r.violations().len(), 2); // the Interval is reported too
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// With the `serde` feature a rejection reads back what it writes; reading checks what
+/// [`Rejection::new`] guarantees (at least one violation, a primary inside the list), so a rejection read from JSON is as usable as a built one:
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use mediameter_query::{builtin, Rejection};
+/// let r = Rejection::new(&builtin::huawei_rtc_rooms(), vec![]);
+/// let json = serde_json::to_string(&r)?;
+/// assert_eq!(serde_json::from_str::<Rejection>(&json)?, r);
+/// assert!(serde_json::from_str::<Rejection>(&json.replace("\"primary\":0", "\"primary\":1")).is_err());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "RejectionFields"))]
 pub struct Rejection {
     api: String,
     vendor: Vendor,
@@ -122,6 +137,49 @@ pub struct Rejection {
     message: String,
     primary: usize,
     violations: Vec<Violation>,
+}
+
+/// The fields of a [`Rejection`] as read, before they are checked.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RejectionFields {
+    api: String,
+    vendor: Vendor,
+    status: u16,
+    code: String,
+    code_n: Option<u32>,
+    message: String,
+    primary: usize,
+    violations: Vec<Violation>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RejectionFields> for Rejection {
+    type Error = String;
+
+    fn try_from(f: RejectionFields) -> Result<Self, String> {
+        if f.violations.is_empty() {
+            return Err("a rejection has at least one violation".into());
+        }
+        if f.primary >= f.violations.len() {
+            return Err(format!(
+                "primary {} is not an index into {} violations",
+                f.primary,
+                f.violations.len()
+            ));
+        }
+        Ok(Rejection {
+            api: f.api,
+            vendor: f.vendor,
+            status: f.status,
+            code: f.code,
+            code_n: f.code_n,
+            message: f.message,
+            primary: f.primary,
+            violations: f.violations,
+        })
+    }
 }
 
 /// Fallback when no rule of a profile matches (never the case for the built-in profiles).
@@ -530,6 +588,7 @@ pub struct VolcengineErrorDetail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(untagged))]
+#[non_exhaustive]
 pub enum VendorBody {
     /// See [`AlibabaError`].
     Alibaba(AlibabaError),
@@ -549,6 +608,7 @@ pub enum VendorBody {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Problem {
     /// JSON pointer of the parameter (`""` for the whole request).
     pub pointer: String,
@@ -567,10 +627,14 @@ pub struct Problem {
 /// use mediameter_query::{retry_advice, RetryAdvice};
 /// assert_eq!(retry_advice(408), RetryAdvice::Retry);
 /// assert_eq!(retry_advice(400), RetryAdvice::DoNotRetry);
+/// assert_eq!(RetryAdvice::DoNotRetry.to_string(), "do_not_retry");
+/// assert_eq!("retry".parse::<RetryAdvice>()?, RetryAdvice::Retry);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RetryAdvice {
     /// 2xx: nothing to retry.
     Success,
@@ -581,6 +645,13 @@ pub enum RetryAdvice {
     /// The table gives no advice (5xx other than 503, unknown statuses).
     NotStated,
 }
+
+crate::names::named!(RetryAdvice, "retry advice",
+    RetryAdvice::Success => "success",
+    RetryAdvice::Retry => "retry",
+    RetryAdvice::DoNotRetry => "do_not_retry",
+    RetryAdvice::NotStated => "not_stated",
+);
 
 /// Huawei's advice for `status`:
 ///

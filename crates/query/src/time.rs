@@ -41,8 +41,6 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
 
-use crate::error::{Error, Result};
-
 /// Longest time value, in bytes, that a parser looks at. Longer input is refused before any
 /// other check: the longest lenient form (` 2023-01-01t00:00:00.123456789-00:00 ` with spaces)
 /// is well under it.
@@ -56,10 +54,14 @@ const MAX_OFFSET_MINUTES: i16 = 23 * 60 + 59;
 /// ```
 /// use mediameter_query::time::TimeFormat;
 /// assert_eq!(TimeFormat::UtcSeconds.pattern(), "yyyy-MM-ddTHH:mm:ssZ");
+/// assert_eq!(TimeFormat::Rfc3339.to_string(), "rfc3339"); // the serialized name
+/// assert_eq!("utc_seconds".parse::<TimeFormat>()?, TimeFormat::UtcSeconds);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum TimeFormat {
     /// `yyyy-MM-ddTHH:mm:ssZ`, always UTC (Alibaba Cloud Live and Huawei Cloud RTC API references).
     UtcSeconds,
@@ -67,6 +69,11 @@ pub enum TimeFormat {
     /// reference).
     Rfc3339,
 }
+
+crate::names::named!(TimeFormat, "time format",
+    TimeFormat::UtcSeconds => "utc_seconds",
+    TimeFormat::Rfc3339 => "rfc3339",
+);
 
 impl TimeFormat {
     /// The pattern as the vendor documents it, for error messages.
@@ -219,6 +226,52 @@ impl fmt::Display for TimeErrorReason {
     }
 }
 
+/// A time value that did not parse, or an instant that cannot be written: the value (truncated
+/// to [`mediameter_core::error::ECHO_LIMIT`] characters) and why. The crate's
+/// [`Error`](crate::Error) carries it as `Error::Time`.
+///
+/// ```
+/// use mediameter_query::time::{parse, Leniency, TimeErrorReason, TimeFormat};
+/// let err = parse("2023-13-01T00:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
+/// assert_eq!(err.reason(), TimeErrorReason::FieldRange { field: "month" });
+/// assert_eq!(err.value(), "2023-13-01T00:00:00Z");
+/// assert_eq!(err.to_string(), "invalid time \"2023-13-01T00:00:00Z\": month is out of range");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeError {
+    value: String,
+    reason: TimeErrorReason,
+}
+
+impl TimeError {
+    fn new(value: &str, reason: TimeErrorReason) -> Self {
+        TimeError {
+            value: mediameter_core::error::truncate(value),
+            reason,
+        }
+    }
+
+    /// The refused text, truncated.
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Why it was refused.
+    #[must_use]
+    pub fn reason(&self) -> TimeErrorReason {
+        self.reason
+    }
+}
+
+impl fmt::Display for TimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid time {:?}: {}", self.value, self.reason)
+    }
+}
+
+impl std::error::Error for TimeError {}
+
 /// An instant together with the offset it was written in.
 ///
 /// The offset is kept so that printing gives the value back in the caller's own form; it never
@@ -244,7 +297,7 @@ impl ParsedTime {
     ///
     /// # Errors
     ///
-    /// [`Error::Time`] with [`TimeErrorReason::FieldRange`] for an offset beyond ±23:59, and
+    /// [`TimeError`] with [`TimeErrorReason::FieldRange`] for an offset beyond ±23:59, and
     /// [`TimeErrorReason::OutOfRange`] when the instant, or its local time at the offset, is
     /// outside years 0001 (0000 locally) to 9999.
     ///
@@ -256,11 +309,8 @@ impl ParsedTime {
     /// assert!(ParsedTime::new(t, 24 * 60).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(instant: DateTime<Utc>, offset_minutes: i16) -> Result<Self> {
-        let fail = |reason| Error::Time {
-            value: instant.to_rfc3339(),
-            reason,
-        };
+    pub fn new(instant: DateTime<Utc>, offset_minutes: i16) -> Result<Self, TimeError> {
+        let fail = |reason| TimeError::new(&instant.to_rfc3339(), reason);
         if offset_minutes.unsigned_abs() > MAX_OFFSET_MINUTES.unsigned_abs() {
             return Err(fail(TimeErrorReason::FieldRange { field: "offset" }));
         }
@@ -352,6 +402,29 @@ impl fmt::Display for ParsedTime {
         let sign = if self.offset_minutes < 0 { '-' } else { '+' };
         let abs = self.offset_minutes.unsigned_abs();
         write!(f, "{sign}{:02}:{:02}", abs / 60, abs % 60)
+    }
+}
+
+/// Reads back what `Display` prints: RFC 3339 with seconds, an optional fraction and an
+/// offset or `Z` ([`TimeFormat::Rfc3339`], with [`Leniency::fractional_seconds`] on and every
+/// other switch off).
+///
+/// ```
+/// use mediameter_query::time::ParsedTime;
+/// let t: ParsedTime = "2021-07-24T00:00:00.25+08:00".parse()?;
+/// assert_eq!(t.to_string().parse::<ParsedTime>()?, t);
+/// assert!("2021-07-24 00:00:00Z".parse::<ParsedTime>().is_err());
+/// # Ok::<(), mediameter_query::TimeError>(())
+/// ```
+impl std::str::FromStr for ParsedTime {
+    type Err = TimeError;
+
+    fn from_str(s: &str) -> Result<Self, TimeError> {
+        let printed = Leniency {
+            fractional_seconds: true,
+            ..Leniency::STRICT
+        };
+        parse(s, TimeFormat::Rfc3339, printed)
     }
 }
 
@@ -449,24 +522,20 @@ pub fn format_utc(t: DateTime<Utc>) -> String {
 ///
 /// # Errors
 ///
-/// [`Error::Time`] naming the (truncated) value and a [`TimeErrorReason`].
+/// [`TimeError`] naming the (truncated) value and a [`TimeErrorReason`].
 ///
 /// ```
 /// use mediameter_query::time::{parse, Leniency, TimeFormat, TimeErrorReason};
-/// use mediameter_query::Error;
 ///
 /// let t = parse("2018-09-30T16:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT)?;
 /// assert_eq!(t.instant().timestamp(), 1_538_323_200);
 ///
 /// let err = parse("2018-09-30T16:00:00+08:00", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
-/// assert!(matches!(err, Error::Time { reason: TimeErrorReason::OffsetNotAllowed, .. }));
+/// assert_eq!(err.reason(), TimeErrorReason::OffsetNotAllowed);
 /// # Ok::<(), mediameter_query::Error>(())
 /// ```
-pub fn parse(input: &str, format: TimeFormat, leniency: Leniency) -> Result<ParsedTime> {
-    parse_bytes(input.as_bytes(), format, leniency).map_err(|reason| Error::Time {
-        value: mediameter_core::error::truncate(input),
-        reason,
-    })
+pub fn parse(input: &str, format: TimeFormat, leniency: Leniency) -> Result<ParsedTime, TimeError> {
+    parse_bytes(input.as_bytes(), format, leniency).map_err(|reason| TimeError::new(input, reason))
 }
 
 fn is_space(b: u8) -> bool {

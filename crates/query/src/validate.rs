@@ -19,15 +19,13 @@
 //! An empty value counts as absent: the Alibaba document says an empty filter means "all", and
 //! an empty required value is as missing as an absent one.
 
-use std::fmt;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use mediameter_core::TimeRange;
 
 use crate::error::{Error, Result};
-use crate::profile::{MAX_PROFILE_PARAMS, Param, ParamKind, Profile, ViolationKind};
+use crate::profile::{MAX_PROFILE_PARAMS, ParamKind, Profile, ProfileError, Value, ViolationKind};
 use crate::reject::{Rejection, Violation};
-use crate::time::{Leniency, ParsedTime, TimeFormat, parse_bytes};
+use crate::time::{Leniency, ParsedTime, TimeFormat};
 
 /// A source of "now". The validator never reads the wall clock: the caller passes now, or a
 /// clock.
@@ -78,65 +76,22 @@ pub struct Options {
     pub strict: bool,
 }
 
-/// A normalised parameter value.
-///
-/// ```
-/// use mediameter_query::Value;
-/// assert_eq!(Value::Integer(3600).to_string(), "3600");
-/// assert_eq!(Value::List(vec!["domain", "type"]).to_string(), "domain,type");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value<'a> {
-    /// Text, as given (or the profile's default or canonical word).
-    Text(&'a str),
-    /// An instant and the format the API writes it in.
-    Time(ParsedTime, TimeFormat),
-    /// A comma-separated list, split.
-    List(Vec<&'a str>),
-    /// An integer.
-    Integer(i64),
-}
-
-impl fmt::Display for Value<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Text(s) => f.write_str(s),
-            Value::Time(t, format) => t.write_in(f, *format),
-            Value::List(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(",")?;
-                    }
-                    f.write_str(item)?;
-                }
-                Ok(())
-            }
-            Value::Integer(n) => write!(f, "{n}"),
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Value<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            Value::Text(t) => s.serialize_str(t),
-            Value::Time(t, format) => s.serialize_str(&t.format(*format)),
-            Value::List(items) => s.collect_seq(items),
-            Value::Integer(n) => s.serialize_i64(*n),
-        }
-    }
-}
-
 /// Something worth telling the caller about an accepted query.
 ///
+/// Built by the validator only (the struct is `#[non_exhaustive]`: more may be said later).
+///
 /// ```
-/// use mediameter_query::{Warning, WarningKind};
-/// let w = Warning { kind: WarningKind::UnknownParameter, param: Some("x".into()), message: "ignored".into() };
-/// assert_eq!(w.kind, WarningKind::UnknownParameter);
+/// use mediameter_query::{builtin, validate, Options, WarningKind};
+/// let p = builtin::huawei_statistics(builtin::HUAWEI_STATISTICS[0]); // allows unknown parameters
+/// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
+/// let q = validate(&p, &[("app", "a"), ("x", "1")], now, &Options::default())?;
+/// let w = &q.warnings()[0];
+/// assert_eq!((w.kind, w.param.as_deref()), (WarningKind::UnknownParameter, Some("x")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Warning {
     /// What kind.
     pub kind: WarningKind,
@@ -149,17 +104,26 @@ pub struct Warning {
 /// The kinds of [`Warning`].
 ///
 /// ```
-/// assert_ne!(mediameter_query::WarningKind::DataDelayed, mediameter_query::WarningKind::UnknownParameter);
+/// use mediameter_query::WarningKind;
+/// assert_eq!(WarningKind::DataDelayed.to_string(), "data_delayed");
+/// assert_eq!("unknown_parameter".parse::<WarningKind>()?, WarningKind::UnknownParameter);
+/// # Ok::<(), mediameter_query::ParseNameError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum WarningKind {
     /// The range reaches into the vendor's data delay: the newest data is not complete yet.
     DataDelayed,
     /// An undeclared parameter was ignored.
     UnknownParameter,
 }
+
+crate::names::named!(WarningKind, "warning kind",
+    WarningKind::DataDelayed => "data_delayed",
+    WarningKind::UnknownParameter => "unknown_parameter",
+);
 
 /// An accepted query: every declared parameter that has a value (given or default), in
 /// profile order, normalised.
@@ -301,162 +265,6 @@ impl serde::Serialize for ValidQuery<'_> {
     }
 }
 
-/// Checks one value against its parameter (length included), without allocating on success
-/// except for lists.
-pub(crate) fn check_value<'a>(
-    p: &'a Param,
-    text: &'a str,
-    leniency: Leniency,
-) -> Result<Value<'a>, Violation> {
-    let bad = |kind, detail: String| Violation::new(kind, Some(&p.name), Some(text), detail);
-    if text.len() > p.max_len {
-        return Err(bad(
-            ViolationKind::Malformed,
-            format!("longer than {} bytes", p.max_len),
-        ));
-    }
-    match &p.kind {
-        ParamKind::Text => {
-            if text.chars().any(char::is_control) {
-                return Err(bad(
-                    ViolationKind::Malformed,
-                    "control characters are not allowed".into(),
-                ));
-            }
-            Ok(Value::Text(text))
-        }
-        ParamKind::Time { format } => match parse_bytes(text.as_bytes(), *format, leniency) {
-            Ok(t) => Ok(Value::Time(t, *format)),
-            Err(reason) => {
-                let kind = if reason == crate::time::TimeErrorReason::OutOfRange {
-                    ViolationKind::OutOfRange
-                } else {
-                    ViolationKind::Malformed
-                };
-                Err(bad(
-                    kind,
-                    format!("{reason}; expected {}", format.pattern()),
-                ))
-            }
-        },
-        ParamKind::Choice { values, aliases } => {
-            if let Some(v) = values.iter().find(|v| *v == text) {
-                return Ok(Value::Text(v));
-            }
-            if let Some(a) = aliases.iter().find(|a| a.from == text) {
-                return Ok(Value::Text(&a.to));
-            }
-            Err(bad(
-                ViolationKind::NotSupported,
-                format!("expected one of {}", values.join(", ")),
-            ))
-        }
-        ParamKind::List {
-            max_items,
-            item_max_len,
-            values,
-        } => {
-            // Count before splitting: a list of a million commas costs one pass, no allocation.
-            let count = text
-                .bytes()
-                .filter(|&b| b == b',')
-                .count()
-                .saturating_add(1);
-            if count > *max_items {
-                return Err(bad(
-                    ViolationKind::TooMany,
-                    format!("{count} items, at most {max_items} allowed"),
-                ));
-            }
-            let mut items: Vec<&'a str> = Vec::with_capacity(count);
-            for item in text.split(',') {
-                if item.is_empty() {
-                    return Err(bad(ViolationKind::Malformed, "an empty item".into()));
-                }
-                if item.len() > *item_max_len {
-                    return Err(bad(
-                        ViolationKind::Malformed,
-                        format!("an item longer than {item_max_len} bytes"),
-                    ));
-                }
-                if item.starts_with([' ', '\t'])
-                    || item.ends_with([' ', '\t'])
-                    || item.chars().any(char::is_control)
-                {
-                    return Err(bad(
-                        ViolationKind::Malformed,
-                        "items are separated by ',' without spaces or control characters".into(),
-                    ));
-                }
-                if !values.is_empty() && !values.iter().any(|v| v == item) {
-                    return Err(Violation::new(
-                        ViolationKind::NotSupported,
-                        Some(&p.name),
-                        Some(item),
-                        format!("{item:?} is not one of {}", values.join(", ")),
-                    ));
-                }
-                if items.contains(&item) {
-                    return Err(bad(
-                        ViolationKind::Malformed,
-                        format!("{item:?} is listed twice"),
-                    ));
-                }
-                items.push(item);
-            }
-            Ok(Value::List(items))
-        }
-        ParamKind::Integer { min, max, allowed } => {
-            let n = parse_integer(text).ok_or_else(|| {
-                bad(
-                    ViolationKind::Malformed,
-                    "expected a decimal integer".into(),
-                )
-            })?;
-            if !allowed.is_empty() && !allowed.contains(&n) {
-                let list: Vec<String> = allowed.iter().map(i64::to_string).collect();
-                return Err(bad(
-                    ViolationKind::NotSupported,
-                    format!("expected one of {}", list.join(", ")),
-                ));
-            }
-            if n < *min || n > *max {
-                return Err(bad(
-                    ViolationKind::OutOfRange,
-                    format!("expected {min} to {max}"),
-                ));
-            }
-            Ok(Value::Integer(n))
-        }
-    }
-}
-
-/// An optional `-` and 1 to 18 ASCII digits (so the value always fits an `i64`), without
-/// leading zeros (`0` itself is fine; `03600` and `-0` are not): one spelling per number,
-/// as strict as the time formats.
-fn parse_integer(text: &str) -> Option<i64> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if digits.is_empty() || digits.len() > 18 {
-        return None;
-    }
-    if digits.starts_with('0') && (digits.len() > 1 || negative) {
-        return None;
-    }
-    let mut n = 0_i64;
-    for b in digits.bytes() {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n
-            .checked_mul(10)?
-            .checked_add(i64::from(b.wrapping_sub(b'0')))?;
-    }
-    Some(if negative { n.checked_neg()? } else { n })
-}
-
 /// A span in seconds with the decimals it needs (`3600`, `3600.001`): a span just over a limit
 /// is never shown as equal to it.
 fn exact_seconds(d: TimeDelta) -> String {
@@ -518,10 +326,10 @@ pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
     options: &Options,
 ) -> Result<ValidQuery<'a>> {
     if profile.params.len() > MAX_PROFILE_PARAMS {
-        return Err(Error::profile(
+        return Err(Error::Profile(ProfileError::new(
             &profile.name,
             format!("more than {MAX_PROFILE_PARAMS} parameters"),
-        ));
+        )));
     }
     let reject =
         |violations: Vec<Violation>| Error::Rejected(Box::new(Rejection::new(profile, violations)));
@@ -600,10 +408,15 @@ pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
                 continue;
             }
         };
-        match check_value(p, text, options.leniency) {
+        match p.check_value(text, options.leniency) {
             Ok(v) => values.push((&p.name, v)),
-            Err(v) => {
-                violations.push(v);
+            Err(bad) => {
+                violations.push(Violation::new(
+                    bad.kind,
+                    Some(&p.name),
+                    Some(bad.value),
+                    bad.detail,
+                ));
                 failed |= bit(i);
             }
         }
@@ -744,30 +557,4 @@ pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
         range,
         warnings,
     })
-}
-
-#[cfg(test)]
-#[allow(clippy::arithmetic_side_effects)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers() {
-        assert_eq!(parse_integer("3600"), Some(3600));
-        assert_eq!(parse_integer("-5"), Some(-5));
-        assert_eq!(parse_integer("+5"), None);
-        assert_eq!(parse_integer("0"), Some(0));
-        assert_eq!(parse_integer("03600"), None);
-        assert_eq!(parse_integer("00"), None);
-        assert_eq!(parse_integer("-0"), None);
-        assert_eq!(parse_integer("-05"), None);
-        assert_eq!(parse_integer(""), None);
-        assert_eq!(parse_integer("-"), None);
-        assert_eq!(parse_integer("1e3"), None);
-        assert_eq!(parse_integer(&"9".repeat(19)), None);
-        assert_eq!(
-            parse_integer(&"9".repeat(18)),
-            Some(999_999_999_999_999_999)
-        );
-    }
 }

@@ -10,10 +10,13 @@
 )]
 
 mod alibaba;
+#[cfg(feature = "serde")] // names are checked against their serialized form
+mod api;
 mod common;
 mod cts_diagnostics;
 mod gate;
 mod huawei;
+mod layering;
 mod perm;
 mod props;
 mod rate;

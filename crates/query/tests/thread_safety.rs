@@ -52,6 +52,9 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<perm::AccessLevel>();
     assert_send_sync::<perm::ActionInfo>();
     assert_send_sync::<common::CommonParams>();
+    assert_send_sync::<time::TimeError>();
+    assert_send_sync::<ProfileError>();
+    assert_send_sync::<ParseNameError>();
     assert_send_sync::<Error>();
     assert_send_sync::<ErrorKind>();
 }

@@ -1,12 +1,11 @@
 //! Golden cases of the time parsers: the vendors' sample values and every lenient case.
 
 use chrono::{TimeZone, Utc};
-use mediameter_query::Error;
 use mediameter_query::time::{Leniency, TimeErrorReason, TimeFormat, format_utc, parse};
 
 fn reason(s: &str, f: TimeFormat, l: Leniency) -> TimeErrorReason {
     match parse(s, f, l) {
-        Err(Error::Time { reason, .. }) => reason,
+        Err(e) => e.reason(),
         other => panic!("expected a time error for {s:?}, got {other:?}"),
     }
 }
