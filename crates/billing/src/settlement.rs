@@ -793,12 +793,11 @@ impl ResourceTimeline {
         // Counted before anything is allocated: a 1,000-year lifetime is 8.8 M lines.
         let count = self.line_count(options)?;
         if count > MAX_LINES {
-            return Err(mediameter_core::Error::TooLarge {
+            return Err(Error::TooLarge {
                 what: "settlement",
                 count,
                 limit: MAX_LINES,
-            }
-            .into());
+            });
         }
         let mut lines = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         let summary = self.settle_with(options, |l| lines.push(l))?;
@@ -1090,11 +1089,11 @@ pub fn settle_all(
         total = total.saturating_add(n);
     }
     if total > MAX_LINES {
-        return Err(Error::from(mediameter_core::Error::TooLarge {
+        return Err(Error::TooLarge {
             what: "settlement",
             count: total,
             limit: MAX_LINES,
-        }));
+        });
     }
     timelines
         .iter()

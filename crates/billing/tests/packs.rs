@@ -237,7 +237,10 @@ fn bad_input_changes_nothing() {
         Quantity::new(dec!(3), Unit::Count).unwrap(),
     );
     let err = e.deduct_batch(&[count]).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::UnitMismatch);
+    assert_eq!(
+        crate::core_kind(&err),
+        Some(mediameter_core::ErrorKind::UnitMismatch)
+    );
     assert!(
         err.to_string()
             .starts_with("usage[0]: usage item (partition 0, id 2), field quantity: "),

@@ -270,7 +270,10 @@ fn mixed_currencies_and_bad_items_are_refused() {
         vec![created(gmt8(9, 0, 0), base), changed(gmt8(10, 0, 0), usd)],
     )
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::CurrencyMismatch);
+    assert_eq!(
+        crate::core_kind(&err),
+        Some(mediameter_core::ErrorKind::CurrencyMismatch)
+    );
     assert!(PricedItem::new("m", dec!(-1), cny(dec!(1))).is_err());
     assert!(PricedItem::new("m", dec!(1), cny(dec!(-1))).is_err());
     let json = r#"{"resource": "r", "events": [{"at": "2023-04-18T01:00:00Z", "event": "created",

@@ -170,11 +170,11 @@ impl TimeRange {
         check_instant("range start", start)?;
         check_instant("range end", end)?;
         if end <= start {
-            return Err(Error::Invalid {
-                field: "time range",
-                value: format!("[{}, {})", start.to_rfc3339(), end.to_rfc3339()),
-                expected: "an end strictly after the start",
-            });
+            return Err(Error::invalid(
+                "time range",
+                &format!("[{}, {})", start.to_rfc3339(), end.to_rfc3339()),
+                "an end strictly after the start",
+            ));
         }
         if start.timestamp() >= END_UNIX_SECONDS {
             return Err(Error::out_of_range(
