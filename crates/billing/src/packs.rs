@@ -26,7 +26,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
@@ -44,78 +43,12 @@ pub const PARTIAL_DRAW_SCALE: u32 = 12;
 /// Most packs an engine holds.
 pub const MAX_PACKS: usize = 1_000_000;
 
-/// A pack identifier: non-empty, at most 128 bytes, no control characters.
-///
-/// ```
-/// use mediameter_billing::packs::PackId;
-/// let id = PackId::new("pk-2023-001")?;
-/// assert_eq!(id.as_str(), "pk-2023-001");
-/// assert!(PackId::new("").is_err());
-/// # Ok::<(), mediameter_billing::Error>(())
-/// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PackId(Arc<str>);
-
-impl PackId {
-    /// Validates and wraps `s`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Invalid`] for an empty id, one over 128 bytes or one with a control character.
-    ///
-    /// ```
-    /// assert!(mediameter_billing::packs::PackId::new("a\nb").is_err());
-    /// ```
-    pub fn new(s: impl AsRef<str>) -> Result<Self> {
-        let s = s.as_ref();
-        if s.is_empty() || s.len() > 128 || s.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "pack id",
-                s,
-                "1 to 128 bytes without control characters",
-            ));
-        }
-        Ok(PackId(Arc::from(s)))
-    }
-
-    /// The id as a string.
-    ///
-    /// ```
-    /// assert_eq!(mediameter_billing::packs::PackId::new("p")?.as_str(), "p");
-    /// # Ok::<(), mediameter_billing::Error>(())
-    /// ```
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for PackId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for PackId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for PackId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PackId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        PackId::new(&*s).map_err(serde::de::Error::custom)
-    }
-}
+mediameter_core::id_type!(
+    /// A pack identifier, defined like core's ids (`mediameter_core::id_type!`): it prints,
+    /// parses back, converts from strings with `TryFrom`, and its errors are core's
+    /// (`Error::Core` once inside billing's error).
+    PackId, "pack id", 128, "pk-2023-001", "mediameter_billing::packs"
+);
 
 /// A deduction coefficient: one unit of `spec` usage draws `coefficient` units from the pack.
 ///
@@ -238,7 +171,7 @@ impl Pack {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the pack and the field: an invalid id, a quantity of zero or
+    /// [`Error::Core`] for an invalid id; [`Error::Invalid`] naming the pack and the field: a quantity of zero or
     /// less, an instant outside years 0001–9999, an expiry not after the purchase.
     ///
     /// ```
@@ -257,7 +190,7 @@ impl Pack {
         expires_at: DateTime<Utc>,
     ) -> Result<Self> {
         let pack = Pack {
-            id: PackId::new(id)?,
+            id: PackId::new(id.as_ref())?,
             product,
             quantity,
             purchased_at,
@@ -940,6 +873,9 @@ pub struct LowBalance {
 }
 
 /// Why a refund is refused (Alibaba Cloud RTC pricing "售后说明").
+///
+/// `Display` is a sentence for a message, not a value format, so it has no `FromStr`; the
+/// JSON form (`{"reason": "already_refunded"}`) is the one that reads back.
 ///
 /// ```
 /// use mediameter_billing::packs::RefundRefusal;

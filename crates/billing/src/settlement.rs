@@ -365,6 +365,9 @@ impl EventKind {
 /// assert_eq!(e.to_string(), "deleted at 1970-01-01T00:00:00+00:00");
 /// ```
 ///
+/// `Display` describes the event for a message (kind and instant, not the configuration), so
+/// it has no `FromStr`; the JSON form is the one that reads back.
+///
 /// Deserializing refuses unknown fields, a configuration on a deletion and a creation or
 /// change without one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

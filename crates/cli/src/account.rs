@@ -78,7 +78,7 @@ struct RefundOutput {
 
 /// Runs `mediameter refund`.
 pub(crate) fn run_refund(args: &RefundArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let id = PackId::new(&args.pack).map_err(|e| CliError::usage(format!("--pack: {e}")))?;
+    let id = PackId::new(args.pack.as_str()).map_err(|e| CliError::usage(format!("--pack: {e}")))?;
     let at = instant(&args.at, "at")?;
     let mut engine = engine(args.state.as_ref(), args.packs.as_ref())?;
     let decision = if args.apply {

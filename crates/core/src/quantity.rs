@@ -258,9 +258,45 @@ impl Quantity {
     }
 }
 
+/// Prints `"<value> <unit>"` (`"1.5 minute"`); [`FromStr`] reads it back.
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.value, self.unit)
+    }
+}
+
+impl FromStr for Quantity {
+    type Err = Error;
+
+    /// Parses `"<decimal> <unit>"`, as printed by `Display` (`"1500 minute"`); the unit may be
+    /// any spelling [`Unit`] accepts (`"90 s"`). The value must not be negative.
+    ///
+    /// ```
+    /// use mediameter_core::{Quantity, Unit};
+    /// use rust_decimal_macros::dec;
+    /// let q: Quantity = "1.50 minute".parse()?;
+    /// assert_eq!(q, Quantity::new(dec!(1.50), Unit::Minute)?);
+    /// assert_eq!(q.to_string().parse::<Quantity>()?, q);
+    /// assert!("-1 minute".parse::<Quantity>().is_err());
+    /// assert!("1minute".parse::<Quantity>().is_err());
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let expected = "a decimal value, one space and a unit, e.g. \"1500 minute\"";
+        if s.len() > 64 {
+            return Err(Error::invalid("quantity", s, expected));
+        }
+        let (value, unit) = s
+            .split_once(' ')
+            .ok_or_else(|| Error::invalid("quantity", s, expected))?;
+        let value = Decimal::from_str_exact(value).map_err(|_| {
+            Error::invalid(
+                "quantity value",
+                value,
+                "a decimal number with at most 28 digits",
+            )
+        })?;
+        Quantity::new(value, unit.parse()?)
     }
 }
 
