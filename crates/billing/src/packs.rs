@@ -91,6 +91,22 @@ pub struct Coefficient {
 ///
 /// In JSON: `{"id", "product", "quantity": {"value", "unit"}, "purchased_at", "expires_at",
 /// "coefficients"?: [{"spec", "coefficient"}]}`; any other field is refused.
+///
+/// The fields are private: a pack that expires before it is bought, or holds nothing, cannot
+/// be written as a literal past [`Pack::new`].
+///
+/// ```compile_fail,E0451
+/// use mediameter_billing::packs::Pack;
+/// let t = chrono::DateTime::UNIX_EPOCH;
+/// let pack = Pack {
+///     id: "p1".parse().unwrap(),
+///     product: "rtc".parse().unwrap(),
+///     quantity: "0 minute".parse().unwrap(),
+///     purchased_at: t,
+///     expires_at: t,
+///     coefficients: Vec::new(),
+/// };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "PackRepr", into = "PackRepr"))]
@@ -597,6 +613,7 @@ impl UsageItem {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum LedgerSource {
     /// Drawn from this pack.
     Pack(PackId),
@@ -643,6 +660,7 @@ impl LedgerSource {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LedgerLine {
     /// Partition of the item.
     pub partition: u32,
@@ -675,6 +693,7 @@ pub struct LedgerLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Deduction {
     /// The item was deducted.
     Applied {
@@ -831,6 +850,7 @@ struct Watch {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct PackBalance {
     /// The pack.
     pub id: PackId,
@@ -853,14 +873,20 @@ pub struct PackBalance {
 /// A signal that the valid balance of a product fell below a watched threshold.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::packs::LowBalance;
-/// use mediameter_core::{ProductType, Unit};
-/// let s = LowBalance { product: ProductType::new("rtc")?, remaining: 5.into(), threshold: 60.into(), unit: Unit::Second };
-/// assert!(s.remaining < s.threshold);
+/// use mediameter_core::Unit;
+/// // As stored or sent on: built by the engine, read back by whoever acts on it.
+/// let s: LowBalance = serde_json::from_str(
+///     r#"{"product": "rtc", "remaining": "5", "threshold": "60", "unit": "second"}"#,
+/// )?;
+/// assert!(s.remaining < s.threshold && s.unit == Unit::Second);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LowBalance {
     /// The product.
     pub product: ProductType,
@@ -884,6 +910,7 @@ pub struct LowBalance {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "reason", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RefundRefusal {
     /// More than 7 days since purchase.
     TooLate {
@@ -932,6 +959,7 @@ impl fmt::Display for RefundRefusal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "decision", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RefundDecision {
     /// The pack may be refunded in full.
     Allowed,
@@ -959,6 +987,7 @@ impl RefundDecision {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BatchReport {
     /// Items deducted.
     pub applied: u64,

@@ -250,10 +250,9 @@ fn period_can_exceed_the_term() {
 fn rounding_steps_are_parameters() {
     let term = SubscriptionTerm::monthly(gmt8(2023, 4, 8, 10, 0), 1, BillingZone::GMT8).unwrap();
     let at = gmt8(2023, 4, 18, 10, 0);
-    let even = ProrationPolicy {
-        period: Some(Rounding::new(4, RoundingMode::HalfUp).unwrap()),
-        money: Some(Rounding::new(2, RoundingMode::HalfEven).unwrap()),
-    };
+    let even = ProrationPolicy::default()
+        .with_period(Some(Rounding::new(4, RoundingMode::HalfUp).unwrap()))
+        .with_money(Some(Rounding::new(2, RoundingMode::HalfEven).unwrap()));
     // 8390.775 under half-even: 8390.78 (7 is odd, so the tie goes up to 8).
     assert_eq!(
         prorate(&term, at, cny(dec!(12750)), cny(dec!(25500)), &even)
@@ -262,10 +261,9 @@ fn rounding_steps_are_parameters() {
             .amount(),
         dec!(8390.78)
     );
-    let down = ProrationPolicy {
-        period: Some(Rounding::new(2, RoundingMode::Down).unwrap()),
-        money: Some(Rounding::CENTS_HALF_UP),
-    };
+    let down = ProrationPolicy::default()
+        .with_period(Some(Rounding::new(2, RoundingMode::Down).unwrap()))
+        .with_money(Some(Rounding::CENTS_HALF_UP));
     let p = prorate(&term, at, cny(dec!(12750)), cny(dec!(25500)), &down).unwrap();
     assert_eq!(p.period, dec!(0.65));
     assert_eq!(p.fee.amount(), dec!(8287.50));

@@ -71,12 +71,15 @@ pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
 ///
 /// ```
 /// use mediameter_core::calendar::MonthSlice;
-/// let s = MonthSlice { year: 2023, month: 3, days: 11, days_in_month: 31 };
+/// let s: MonthSlice = "2023-03: 11/31".parse()?;
+/// assert_eq!((s.year, s.month, s.days, s.days_in_month), (2023, 3, 11, 31));
 /// assert_eq!(s.to_string(), "2023-03: 11/31");
+/// # Ok::<(), mediameter_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct MonthSlice {
     /// The year.
     pub year: i32,

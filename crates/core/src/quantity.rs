@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Unit {
     /// Seconds of time.
     Second,
@@ -97,6 +98,14 @@ impl FromStr for Unit {
 /// assert!(Quantity::new(dec!(-1), Unit::Minute).is_err());
 /// assert!(Quantity::new(dec!(3), Unit::Count)?.convert(Unit::Second).is_err());
 /// # Ok::<(), mediameter_core::Error>(())
+/// ```
+///
+/// The fields are private, so a negative quantity cannot be written past [`Quantity::new`]
+/// (deserializing goes through it too):
+///
+/// ```compile_fail,E0451
+/// use mediameter_core::{Quantity, Unit};
+/// let q = Quantity { value: rust_decimal::Decimal::NEGATIVE_ONE, unit: Unit::Minute };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -325,6 +334,7 @@ impl FromStr for Quantity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum MinutePolicy {
     /// Fractional minutes: total seconds / 60.
     Exact,

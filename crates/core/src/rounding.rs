@@ -21,6 +21,9 @@ pub const MAX_SCALE: u32 = 28;
 /// The names are the ones billing teams use; each maps onto one
 /// [`rust_decimal::RoundingStrategy`] (see [`RoundingMode::strategy`]).
 ///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): these are the seven ways a decimal can
+/// be rounded to a scale (three tie rules, four directions), listed in [`RoundingMode::ALL`].
+///
 /// ```
 /// use mediameter_core::{Rounding, RoundingMode};
 /// use rust_decimal_macros::dec;
