@@ -217,6 +217,32 @@ impl Pack {
         Ok(pack)
     }
 
+    /// A pack of `minutes` of `product`, as a price page sells it ("1,000-minute RTC pack,
+    /// valid one year"): [`Pack::new`] with a quantity in [`Unit::Minute`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Pack::new`]; a negative number of minutes is a core error.
+    ///
+    /// ```
+    /// use mediameter_billing::{DateTime, Pack, Unit, Utc};
+    /// use rust_decimal_macros::dec;
+    /// let bought: DateTime<Utc> = "2023-04-01T00:00:00Z".parse()?;
+    /// let pack = Pack::minutes("pk-1", "rtc".parse()?, dec!(1000), bought, "2024-04-01T00:00:00Z".parse()?)?;
+    /// assert_eq!((pack.quantity().value(), pack.quantity().unit()), (dec!(1000), Unit::Minute));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn minutes(
+        id: impl AsRef<str>,
+        product: ProductType,
+        minutes: Decimal,
+        purchased_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let quantity = Quantity::new(minutes, Unit::Minute)?;
+        Pack::new(id, product, quantity, purchased_at, expires_at)
+    }
+
     /// The pack with a deduction coefficient for `spec`: one unit of `spec` usage draws
     /// `coefficient` units. Once a pack has a table it deducts only the specs listed.
     ///
@@ -520,6 +546,55 @@ impl UsageItem {
         };
         item.validate()?;
         Ok(item)
+    }
+
+    /// `seconds` of `product` at `spec`, metered at `at`: [`UsageItem::new`] with a quantity in
+    /// [`Unit::Second`], the form metered usage arrives in (statements round to minutes once).
+    ///
+    /// # Errors
+    ///
+    /// As [`UsageItem::new`].
+    ///
+    /// ```
+    /// use mediameter_billing::{MediaSpec, Unit, UsageItem};
+    /// let item = UsageItem::seconds(1, "2023-04-02T01:00:00Z".parse()?, "rtc".parse()?, MediaSpec::Audio, 90)?;
+    /// assert_eq!((item.quantity().value(), item.quantity().unit()), (90.into(), Unit::Second));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seconds(
+        id: u64,
+        at: DateTime<Utc>,
+        product: ProductType,
+        spec: MediaSpec,
+        seconds: u64,
+    ) -> Result<Self> {
+        let quantity = Quantity::new(Decimal::from(seconds), Unit::Second)?;
+        UsageItem::new(id, at, product, spec, quantity)
+    }
+
+    /// `minutes` of `product` at `spec`, used at `at`: [`UsageItem::new`] with a quantity in
+    /// [`Unit::Minute`].
+    ///
+    /// # Errors
+    ///
+    /// As [`UsageItem::new`]; a negative number of minutes is a core error.
+    ///
+    /// ```
+    /// use mediameter_billing::UsageItem;
+    /// use rust_decimal_macros::dec;
+    /// let item = UsageItem::minutes(1, "2023-04-02T01:00:00Z".parse()?, "rtc".parse()?, "720p".parse()?, dec!(1.5))?;
+    /// assert_eq!(item.quantity().to_string(), "1.5 minute");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn minutes(
+        id: u64,
+        at: DateTime<Utc>,
+        product: ProductType,
+        spec: MediaSpec,
+        minutes: Decimal,
+    ) -> Result<Self> {
+        let quantity = Quantity::new(minutes, Unit::Minute)?;
+        UsageItem::new(id, at, product, spec, quantity)
     }
 
     /// The same item in delivery partition `partition` (ids are unique inside a partition).

@@ -364,6 +364,57 @@ fn validate_tiers(tiers: &[Tier], product: &ProductType) -> Result<()> {
 }
 
 impl Tariff {
+    /// A tariff of one flat price per `unit` of `product`, every spec: the one-line price
+    /// page. [`Tariff::new`] with one [`TariffEntry::flat`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Tariff::new`] (a negative price).
+    ///
+    /// ```
+    /// use mediameter_billing::{Currency, Tariff, Unit};
+    /// use rust_decimal_macros::dec;
+    /// let t = Tariff::flat(Currency::CNY, "rtc".parse()?, Unit::Minute, dec!(0.028))?;
+    /// assert_eq!(t.price(&"rtc".parse()?, "720p".parse()?, dec!(100))?.amount, dec!(2.800));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn flat(
+        currency: Currency,
+        product: ProductType,
+        unit: Unit,
+        unit_price: Decimal,
+    ) -> Result<Self> {
+        Tariff::new(currency, vec![TariffEntry::flat(product, unit, unit_price)])
+    }
+
+    /// A tariff of graduated `tiers` per `unit` of `product`, every spec, written as the price
+    /// page lists them: [`Tariff::new`] with one [`TariffEntry::graduated`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Tariff::new`]: tiers not ascending, a bounded last tier, a negative price.
+    ///
+    /// ```
+    /// use mediameter_billing::{Currency, Tariff, Tier, Unit};
+    /// use rust_decimal_macros::dec;
+    /// // Up to 1,000 minutes at 0.028 CNY, beyond at 0.020.
+    /// let t = Tariff::graduated(Currency::CNY, "rtc".parse()?, Unit::Minute, [
+    ///     Tier::up_to(dec!(1000), dec!(0.028)),
+    ///     Tier::beyond(dec!(0.020)),
+    /// ])?;
+    /// assert_eq!(t.price(&"rtc".parse()?, "720p".parse()?, dec!(1500))?.amount, dec!(38.000));
+    /// assert!(Tariff::graduated(Currency::CNY, "rtc".parse()?, Unit::Minute, [Tier::up_to(dec!(1), dec!(1))]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn graduated(
+        currency: Currency,
+        product: ProductType,
+        unit: Unit,
+        tiers: impl IntoIterator<Item = Tier>,
+    ) -> Result<Self> {
+        Tariff::new(currency, vec![TariffEntry::graduated(product, unit, tiers)])
+    }
+
     /// A tariff in `currency`: prices of zero or more, tiers ascending with only the last
     /// unbounded, one entry per product and spec.
     ///
