@@ -78,7 +78,7 @@ pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(try_from = "MonthSliceRepr"))]
 #[non_exhaustive]
 pub struct MonthSlice {
     /// The year.
@@ -139,27 +139,55 @@ impl std::str::FromStr for MonthSlice {
             return Err(bad());
         }
         let (month, days, of_month) = (number(month)?, number(days)?, number(of)?);
-        let actual = days_in_month(year, month)?;
-        if of_month != actual {
-            return Err(Error::invalid(
-                "month slice",
-                s,
-                format!("{actual} days in {year}-{month:02}"),
-            ));
-        }
-        if days == 0 || days > of_month {
-            return Err(Error::invalid(
-                "month slice",
-                s,
-                format!("1 to {of_month} days"),
-            ));
-        }
-        Ok(MonthSlice {
+        MonthSlice::checked(year, month, days, of_month)
+    }
+}
+
+impl MonthSlice {
+    /// The slice, if a span of days can produce it (see [`FromStr`](std::str::FromStr)).
+    fn checked(year: i32, month: u32, days: u32, days_in_month_given: u32) -> Result<Self> {
+        let slice = MonthSlice {
             year,
             month,
             days,
-            days_in_month: of_month,
-        })
+            days_in_month: days_in_month_given,
+        };
+        let actual = days_in_month(year, month)?;
+        if days_in_month_given != actual {
+            return Err(Error::invalid(
+                "month slice",
+                &slice.to_string(),
+                format!("{actual} days in {year}-{month:02}"),
+            ));
+        }
+        if days == 0 || days > actual {
+            return Err(Error::invalid(
+                "month slice",
+                &slice.to_string(),
+                format!("1 to {actual} days"),
+            ));
+        }
+        Ok(slice)
+    }
+}
+
+/// A month slice as written in JSON; reading one checks it as [`FromStr`](std::str::FromStr)
+/// does.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MonthSliceRepr {
+    year: i32,
+    month: u32,
+    days: u32,
+    days_in_month: u32,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<MonthSliceRepr> for MonthSlice {
+    type Error = Error;
+    fn try_from(r: MonthSliceRepr) -> Result<Self> {
+        MonthSlice::checked(r.year, r.month, r.days, r.days_in_month)
     }
 }
 
