@@ -5,8 +5,8 @@
 //! refunds.
 //!
 //! Every rule comes from a vendor document (`docs/billing.md` names each one); every amount is
-//! a `rust_decimal` [`Decimal`](rust_decimal::Decimal) rounded once, with an explicit
-//! [`Rounding`](mediameter_core::Rounding), and the unrounded figure is kept beside it.
+//! a `rust_decimal` [`Decimal`] rounded once, with an explicit
+//! [`Rounding`], and the unrounded figure is kept beside it.
 //!
 //! * [`packs`]: the incremental, idempotent deduction engine ([`packs::PackEngine`]), refunds
 //!   and low-balance signals.

@@ -662,3 +662,21 @@ fn the_documented_partial_draw_example() {
         assert_eq!(e.balances()[0].remaining, left);
     }
 }
+
+/// `PackId` is one of the workspace's ids: it prints and parses back, converts from strings,
+/// names itself in `Debug`, and is refused by the same rules as core's ids.
+#[test]
+fn pack_ids_behave_like_core_ids() {
+    use mediameter_billing::packs::PackId;
+    let id: PackId = "pk-2023-001".parse().unwrap();
+    assert_eq!(id.to_string().parse::<PackId>().unwrap(), id);
+    assert_eq!(PackId::try_from("pk-2023-001".to_owned()).unwrap(), id);
+    assert_eq!(PackId::try_from("pk-2023-001").unwrap(), id);
+    assert_eq!(format!("{id:?}"), r#"PackId("pk-2023-001")"#);
+    assert_eq!(PackId::MAX_LEN, 128);
+    for bad in [String::new(), "a\nb".to_owned(), "x".repeat(129)] {
+        let err = bad.parse::<PackId>().unwrap_err();
+        assert_eq!(err.kind(), mediameter_core::ErrorKind::Invalid, "{bad:?}");
+    }
+    assert!("x".repeat(128).parse::<PackId>().is_ok());
+}
