@@ -142,10 +142,7 @@ fn settle(c: &mut Criterion) {
     let all = timelines();
     assert_eq!(all.len(), 10_000);
     let window = TimeRange::new(month_start(), month_start() + TimeDelta::days(30)).ok();
-    let options = SettlementOptions {
-        window,
-        ..SettlementOptions::default()
-    };
+    let options = SettlementOptions::default().with_window(window);
     let want_seconds: u64 = all
         .iter()
         .map(|t| {

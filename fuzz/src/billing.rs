@@ -89,10 +89,7 @@ pub fn timeline_json(data: &[u8]) {
     ) else {
         return;
     };
-    let options = SettlementOptions {
-        window: Some(window),
-        ..SettlementOptions::default()
-    };
+    let options = SettlementOptions::default().with_window(Some(window));
     let Ok(settlement) = timeline.settle(&options) else {
         return;
     };

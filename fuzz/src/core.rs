@@ -5,8 +5,8 @@
 
 use mediameter_core::{
     AppId, BillingZone, Buckets, ChannelId, Currency, DomainName, Granularity, InstanceId,
-    LiveTier, MediaSpec, Money, ProductType, RegionId, Role, RoundingMode, StreamSegment,
-    TimeRange, Unit, UserId,
+    LiveTier, MediaSpec, Money, MonthSlice, ProductType, Quantity, RegionId, Role, Rounding,
+    RoundingMode, StreamSegment, TimeRange, Unit, UserId,
 };
 
 fn text(data: &[u8]) -> Option<&str> {
@@ -38,14 +38,18 @@ pub fn ids(data: &[u8]) {
     roundtrip!(DomainName, s);
     roundtrip!(InstanceId, s);
     roundtrip!(ProductType, s);
+    // Billing's pack id is defined by core's id macro: same rules, same round trip.
+    roundtrip!(mediameter_billing::packs::PackId, s);
     if let Ok(id) = s.parse::<UserId>() {
         assert_eq!(id.as_str(), s, "ids are stored as given");
     }
 }
 
-/// Small vocabularies: specs, tiers, roles, units, rounding modes, currencies, granularities.
+/// Small vocabularies: specs, tiers, roles, units, rounding modes and roundings, currencies,
+/// granularities.
 pub fn vocab(data: &[u8]) {
     let Some(s) = text(data) else { return };
+    roundtrip!(Rounding, s);
     roundtrip!(MediaSpec, s);
     roundtrip!(LiveTier, s);
     roundtrip!(Role, s);
@@ -58,9 +62,14 @@ pub fn vocab(data: &[u8]) {
     }
 }
 
-/// Money text (`"12.50 CNY"`) and billing zones (`"GMT+8"`).
+/// Money text (`"12.50 CNY"`), billing zones (`"GMT+8"`), and the other printed values:
+/// quantities (`"1500 minute"`), time ranges (`"[start, end)"`), month slices
+/// (`"2023-03: 11/31"`).
 pub fn money_and_zone(data: &[u8]) {
     let Some(s) = text(data) else { return };
+    roundtrip!(Quantity, s);
+    roundtrip!(TimeRange, s);
+    roundtrip!(MonthSlice, s);
     roundtrip!(Money, s);
     roundtrip!(BillingZone, s);
 }

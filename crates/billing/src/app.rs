@@ -10,6 +10,9 @@
 //!   communication and removes the app and its data for good.
 
 use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
 
 /// The status of an app.
 ///
@@ -21,6 +24,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum AppStatus {
     /// 启用: channels can be created and joined.
     Enabled,
@@ -34,6 +38,33 @@ pub enum AppStatus {
 }
 
 impl AppStatus {
+    /// Every status, in declaration order.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_billing::app::AppStatus::ALL.len(), 4);
+    /// ```
+    pub const ALL: [AppStatus; 4] = [
+        AppStatus::Enabled,
+        AppStatus::Disabled,
+        AppStatus::Overdue,
+        AppStatus::Deleted,
+    ];
+
+    /// The spelling used by `Display`, `FromStr` and JSON (`"overdue"`).
+    ///
+    /// ```
+    /// assert_eq!(mediameter_billing::app::AppStatus::Overdue.as_str(), "overdue");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AppStatus::Enabled => "enabled",
+            AppStatus::Disabled => "disabled",
+            AppStatus::Overdue => "overdue",
+            AppStatus::Deleted => "deleted",
+        }
+    }
+
     /// Whether channels can be created and joined.
     ///
     /// ```
@@ -42,6 +73,31 @@ impl AppStatus {
     #[must_use]
     pub fn can_communicate(self) -> bool {
         matches!(self, AppStatus::Enabled)
+    }
+}
+
+impl fmt::Display for AppStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AppStatus {
+    type Err = Error;
+
+    /// Parses what `Display` prints.
+    ///
+    /// ```
+    /// use mediameter_billing::app::AppStatus;
+    /// assert_eq!("disabled".parse::<AppStatus>()?, AppStatus::Disabled);
+    /// assert!("paused".parse::<AppStatus>().is_err());
+    /// # Ok::<(), mediameter_billing::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        AppStatus::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| Error::invalid("app status", s, "enabled, disabled, overdue or deleted"))
     }
 }
 
@@ -54,6 +110,7 @@ impl AppStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum AppAction {
     /// Switch to enabled.
     Enable,
@@ -67,15 +124,74 @@ pub enum AppAction {
     Delete,
 }
 
-impl fmt::Display for AppAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl AppAction {
+    /// Every action, in declaration order.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_billing::app::AppAction::ALL.len(), 5);
+    /// ```
+    pub const ALL: [AppAction; 5] = [
+        AppAction::Enable,
+        AppAction::Disable,
+        AppAction::ChargesUnpaid,
+        AppAction::ArrearsPaid,
+        AppAction::Delete,
+    ];
+
+    /// The spelling `Display` prints: words separated by a space (`"charges unpaid"`).
+    ///
+    /// ```
+    /// assert_eq!(mediameter_billing::app::AppAction::ArrearsPaid.as_str(), "arrears paid");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
             AppAction::Enable => "enable",
             AppAction::Disable => "disable",
             AppAction::ChargesUnpaid => "charges unpaid",
             AppAction::ArrearsPaid => "arrears paid",
             AppAction::Delete => "delete",
-        })
+        }
+    }
+}
+
+impl fmt::Display for AppAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AppAction {
+    type Err = Error;
+
+    /// Parses what `Display` prints (`"charges unpaid"`) or the JSON spelling
+    /// (`"charges_unpaid"`).
+    ///
+    /// ```
+    /// use mediameter_billing::app::AppAction;
+    /// assert_eq!("charges unpaid".parse::<AppAction>()?, AppAction::ChargesUnpaid);
+    /// assert_eq!("arrears_paid".parse::<AppAction>()?, AppAction::ArrearsPaid);
+    /// assert!("pay".parse::<AppAction>().is_err());
+    /// # Ok::<(), mediameter_billing::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        AppAction::ALL
+            .into_iter()
+            .find(|a| {
+                let printed = a.as_str();
+                s == printed
+                    || (s.len() == printed.len()
+                        && s.bytes()
+                            .zip(printed.bytes())
+                            .all(|(x, y)| x == y || (x == b'_' && y == b' ')))
+            })
+            .ok_or_else(|| {
+                Error::invalid(
+                    "app action",
+                    s,
+                    "enable, disable, charges unpaid, arrears paid or delete",
+                )
+            })
     }
 }
 
@@ -96,6 +212,9 @@ pub struct AppContext {
 
 /// Why an action was refused.
 ///
+/// `Display` is a sentence for a message, not a value format, so it has no `FromStr`; the
+/// JSON spelling (`"no_pack_balance"`) is the one that reads back.
+///
 /// ```
 /// use mediameter_billing::app::Refusal;
 /// assert!(Refusal::NoPackBalance.to_string().contains("pack"));
@@ -103,6 +222,7 @@ pub struct AppContext {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Refusal {
     /// Enabling needs a pack with balance.
     NoPackBalance,
@@ -167,6 +287,18 @@ pub fn transition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_and_statuses_parse_what_they_print() {
+        for a in AppAction::ALL {
+            assert_eq!(a.to_string().parse::<AppAction>(), Ok(a));
+        }
+        for st in AppStatus::ALL {
+            assert_eq!(st.to_string().parse::<AppStatus>(), Ok(st));
+        }
+        assert!("charges  unpaid".parse::<AppAction>().is_err());
+        assert!("charges_paid".parse::<AppAction>().is_err());
+    }
 
     #[test]
     fn only_enabled_communicates_and_delete_is_final() {

@@ -4,10 +4,14 @@ use mediameter_core::error::truncate;
 
 /// Everything that can go wrong in `mediameter-billing`.
 ///
+/// The crate follows the workspace's error convention (`docs/architecture.md`, "Error
+/// convention"): errors of core values (an invalid id, a reversed range, two currencies or
+/// units that meet, core arithmetic that overflows) come through unchanged in [`Error::Core`],
+/// whose kind is [`ErrorKind::Core`] and which [`Error::as_core`] hands back; billing's own
+/// problems have their own variants, with the same field names as every other crate's.
 /// Each variant names what was checked, the offending value (truncated to
-/// [`mediameter_core::error::ECHO_LIMIT`] characters) and what was expected. Errors of the core
-/// types (invalid money, reversed ranges, mixed currencies, overflow) come through
-/// [`Error::Core`]. Callers that branch use [`Error::kind`].
+/// [`mediameter_core::error::ECHO_LIMIT`] characters) and what was expected. Callers that
+/// branch use [`Error::kind`].
 ///
 /// ```
 /// use mediameter_billing::{Error, ErrorKind};
@@ -19,7 +23,7 @@ use mediameter_core::error::truncate;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// An error of a core type: invalid value, range, currency or unit mismatch, overflow.
+    /// An error of a core value, unchanged: see [`Error::as_core`].
     #[error(transparent)]
     Core(#[from] mediameter_core::Error),
     /// A value from outside did not have the expected form.
@@ -31,6 +35,22 @@ pub enum Error {
         value: String,
         /// What would have been accepted.
         expected: String,
+    },
+    /// Billing arithmetic left `Decimal`'s (or an integer's) range.
+    #[error("arithmetic overflow in {operation}")]
+    Overflow {
+        /// The operation that overflowed (`"pack balance"`, `"ratio"`...).
+        operation: &'static str,
+    },
+    /// A request would produce more items than the crate allows.
+    #[error("{what} would produce {count} items, more than the limit of {limit}")]
+    TooLarge {
+        /// What was being produced (`"settlement"`).
+        what: &'static str,
+        /// How many items it would have produced.
+        count: u64,
+        /// The limit that applied.
+        limit: u64,
     },
     /// A configuration change that lowers the configuration (Huawei Cloud iDME billing manual: only upgrades).
     #[error("downgrade refused at {event}: {detail}")]
@@ -66,7 +86,7 @@ pub enum Error {
         id: String,
     },
     /// An error located in the input: which item (by position and id) and which field.
-    /// [`Error::kind`] is the kind of the error inside.
+    /// [`Error::kind`] and [`Error::as_core`] look through to the error inside.
     #[error("{place}: {source}")]
     At {
         /// Where: `"usage[3] (partition 0, id 7), field quantity"`, `"field new_price"`.
@@ -85,17 +105,13 @@ pub enum Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// Malformed input: [`Error::Invalid`] or a core `Invalid`.
+    /// An error of a core value: [`Error::Core`]; [`Error::as_core`] says which.
+    Core,
+    /// See [`Error::Invalid`].
     Invalid,
-    /// A number out of its range (core `OutOfRange`).
-    OutOfRange,
-    /// Amounts in different currencies were combined.
-    CurrencyMismatch,
-    /// Quantities in incompatible units were combined.
-    UnitMismatch,
-    /// Arithmetic left `Decimal`'s range.
+    /// See [`Error::Overflow`].
     Overflow,
-    /// A request would produce more items than allowed.
+    /// See [`Error::TooLarge`].
     TooLarge,
     /// See [`Error::Downgrade`].
     Downgrade,
@@ -108,32 +124,44 @@ pub enum ErrorKind {
 }
 
 impl Error {
-    /// The category of this error.
+    /// The category of this error; for a located error ([`Error::At`]), of the error inside.
     ///
     /// ```
     /// use mediameter_billing::{Error, ErrorKind};
     /// let core = mediameter_core::Error::overflow("money add");
-    /// assert_eq!(Error::from(core).kind(), ErrorKind::Overflow);
+    /// assert_eq!(Error::from(core).kind(), ErrorKind::Core);
+    /// assert_eq!(Error::overflow("ratio").kind(), ErrorKind::Overflow);
     /// ```
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
-        use mediameter_core::ErrorKind as C;
         match self {
-            Error::Core(e) => match e.kind() {
-                C::Invalid => ErrorKind::Invalid,
-                C::OutOfRange => ErrorKind::OutOfRange,
-                C::CurrencyMismatch => ErrorKind::CurrencyMismatch,
-                C::UnitMismatch => ErrorKind::UnitMismatch,
-                C::TooLarge => ErrorKind::TooLarge,
-                C::Overflow => ErrorKind::Overflow,
-                _ => ErrorKind::Invalid,
-            },
+            Error::Core(_) => ErrorKind::Core,
             Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::Overflow { .. } => ErrorKind::Overflow,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::Downgrade { .. } => ErrorKind::Downgrade,
             Error::Timeline { .. } => ErrorKind::Timeline,
             Error::UnknownPack { .. } => ErrorKind::UnknownPack,
             Error::DuplicatePack { .. } => ErrorKind::DuplicatePack,
             Error::At { source, .. } => source.kind(),
+        }
+    }
+
+    /// The core error carried, unchanged, if this is one (looking through [`Error::At`]).
+    ///
+    /// ```
+    /// use mediameter_billing::Error;
+    /// use mediameter_core::ErrorKind;
+    /// let e = Error::from(mediameter_core::Error::overflow("money add")).at("field price");
+    /// assert_eq!(e.as_core().map(mediameter_core::Error::kind), Some(ErrorKind::Overflow));
+    /// assert!(Error::overflow("ratio").as_core().is_none());
+    /// ```
+    #[must_use]
+    pub fn as_core(&self) -> Option<&mediameter_core::Error> {
+        match self {
+            Error::Core(e) => Some(e),
+            Error::At { source, .. } => source.as_core(),
+            _ => None,
         }
     }
 
@@ -169,7 +197,7 @@ impl Error {
         }
     }
 
-    /// Builds an overflow error of `operation`.
+    /// Builds an [`Error::Overflow`] of `operation`.
     ///
     /// ```
     /// use mediameter_billing::{Error, ErrorKind};
@@ -177,7 +205,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn overflow(operation: &'static str) -> Self {
-        Error::Core(mediameter_core::Error::overflow(operation))
+        Error::Overflow { operation }
     }
 }
 
@@ -195,9 +223,11 @@ mod tests {
     }
 
     #[test]
-    fn core_kinds_map_through() {
-        let e: Error = mediameter_core::Error::invalid("currency code", "XXX", "a code").into();
-        assert_eq!(e.kind(), ErrorKind::Invalid);
-        assert!(e.to_string().contains("XXX"));
+    fn core_errors_are_carried_not_mapped() {
+        let core = mediameter_core::Error::invalid("currency code", "XXX", "a code");
+        let e: Error = core.clone().into();
+        assert_eq!(e.kind(), ErrorKind::Core);
+        assert_eq!(e.as_core(), Some(&core));
+        assert_eq!(e.to_string(), core.to_string());
     }
 }

@@ -5,8 +5,8 @@
 //! refunds.
 //!
 //! Every rule comes from a vendor document (`docs/billing.md` names each one); every amount is
-//! a `rust_decimal` [`Decimal`](rust_decimal::Decimal) rounded once, with an explicit
-//! [`Rounding`](mediameter_core::Rounding), and the unrounded figure is kept beside it.
+//! a `rust_decimal` [`Decimal`] rounded once, with an explicit
+//! [`Rounding`], and the unrounded figure is kept beside it.
 //!
 //! * [`packs`]: the incremental, idempotent deduction engine ([`packs::PackEngine`]), refunds
 //!   and low-balance signals.
@@ -26,24 +26,23 @@
 //! upgrade is prorated over the natural months left:
 //!
 //! ```
-//! # #[cfg(feature = "serde")] {
-//! use mediameter_billing::packs::{Pack, PackEngine, UsageItem};
-//! use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
-//! use mediameter_billing::{prorate, ProrationPolicy};
-//! use mediameter_core::{BillingZone, Currency, Money, ProductType, Quantity, SubscriptionTerm, TimeRange, Unit};
-//! use chrono::{TimeZone, Utc};
+//! use mediameter_billing::{
+//!     monthly_statement, prorate, BillingZone, Currency, DateTime, Money, Pack, PackEngine,
+//!     ProrationPolicy, StatementOptions, SubscriptionTerm, Tariff, Tier, TimeRange, Unit,
+//!     UsageItem, Utc,
+//! };
 //! use rust_decimal_macros::dec;
 //!
-//! let day = |d| Utc.with_ymd_and_hms(2023, 4, d, 0, 0, 0).single().ok_or("invalid date");
-//! let rtc = ProductType::new("rtc")?;
+//! let day = |d| format!("2023-04-{d:02}T00:00:00Z").parse::<DateTime<Utc>>();
 //! let mut engine = PackEngine::with_packs(vec![
-//!     Pack::new("pk-1", rtc.clone(), Quantity::new(dec!(1000), Unit::Minute)?, day(1)?, day(30)?)?,
+//!     Pack::minutes("pk-1", "rtc".parse()?, dec!(1000), day(1)?, day(30)?)?,
 //! ])?;
-//! let item = UsageItem::new(1, day(2)?, rtc, "720p".parse()?, Quantity::new(dec!(1500), Unit::Minute)?)?;
+//! let item = UsageItem::minutes(1, day(2)?, "rtc".parse()?, "720p".parse()?, dec!(1500))?;
 //! let report = engine.deduct_batch(&[item])?;
 //!
-//! let tariff: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
-//!     "pricing": {"model": "graduated", "tiers": [{"up_to": "100", "unit_price": "0.028"}, {"unit_price": "0.020"}]}}]}"#)?;
+//! // Up to 100 minutes at 0.028 CNY, beyond at 0.020.
+//! let tariff = Tariff::graduated(Currency::CNY, "rtc".parse()?, Unit::Minute,
+//!     [Tier::up_to(dec!(100), dec!(0.028)), Tier::beyond(dec!(0.020))])?;
 //! let month = TimeRange::new(day(1)?, day(30)?)?;
 //! let statement = monthly_statement(&report.ledger, month, &tariff, &StatementOptions::default())?;
 //! assert_eq!(statement.packs[0].usage, dec!(60000)); // 1000 minutes, in seconds
@@ -51,13 +50,21 @@
 //! assert_eq!(statement.total, dec!(10.80)); // 100 × 0.028 + 400 × 0.020
 //!
 //! // Worked example A of Huawei Cloud iDME billing manual: 11/31 + 18/30 = 0.9548 month, fee 25,032.95.
-//! let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;
+//! let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse()?, 1, BillingZone::GMT8)?;
 //! let cny = |a| Money::new(a, Currency::CNY);
-//! let p = prorate(&term, "2023-03-20T01:00:00Z".parse::<chrono::DateTime<Utc>>()?, cny(dec!(25950)), cny(dec!(52168)), &ProrationPolicy::default())?;
+//! let p = prorate(&term, "2023-03-20T01:00:00Z".parse()?, cny(dec!(25950)), cny(dec!(52168)), &ProrationPolicy::default())?;
 //! assert_eq!(p.fee.amount(), dec!(25032.95));
-//! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Using it
+//!
+//! Add `mediameter-billing` to `[dependencies]`; the crate root re-exports the core types its
+//! signatures use (`Currency`, `Money`, `Quantity`, `Unit`, `TimeRange`, `MediaSpec`,
+//! `ProductType`...) and the third-party ones (`Decimal`, `DateTime`, `Utc`), so no
+//! `mediameter-core`, `chrono` or `rust_decimal` line is needed for the common case. The
+//! examples also use `rust_decimal_macros` (for `dec!`), a dev-dependency of yours.
+//! `tests/adopting.rs` is a whole month's test suite written this way.
 //!
 //! # Thread safety
 //!
@@ -93,9 +100,28 @@ pub mod settlement;
 pub mod tariff;
 
 pub use error::{Error, ErrorKind, Result};
+pub use lifecycle::{LifecyclePolicy, Phase, Renewal, phase_at};
+pub use packs::{BatchReport, LedgerLine, LedgerSource, Pack, PackEngine, PackId, UsageItem};
 pub use proration::{Proration, ProrationPolicy, ProrationRequest, prorate};
+pub use settlement::{
+    Configuration, EventKind, PricedItem, ResourceEvent, ResourceTimeline, Settlement,
+    SettlementLine, SettlementOptions,
+};
+pub use tariff::{
+    PackUsage, Quote, Statement, StatementLine, StatementOptions, Tariff, TariffEntry, Tier,
+    monthly_statement,
+};
+
+/// The core types billing's signatures use, re-exported so that a billing caller can write
+/// `use mediameter_billing::{Currency, Money, Quantity, ...}` with no other dependency line
+/// (`mediameter-core`, `chrono` or `rust_decimal`) for the common case. Core's own error is
+/// not re-exported: it reaches a billing caller inside [`Error::Core`].
+pub use mediameter_core::{
+    BillingZone, Currency, DateTime, Decimal, MediaSpec, MinutePolicy, Money, ProductType,
+    Quantity, Rounding, RoundingMode, SubscriptionTerm, TimeRange, Unit, Utc, VideoTier,
+};
 
 /// The README's example, compiled and run as a doctest.
-#[cfg(all(doctest, feature = "serde"))] // the README reads JSON
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

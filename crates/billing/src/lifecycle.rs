@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
 pub struct LifecyclePolicy {
     /// Days before expiry during which the owner is warned (Huawei Cloud iDME billing manual: 7).
     pub warning_days: u32,
@@ -41,6 +42,37 @@ impl Default for LifecyclePolicy {
             grace_days: 15,
             retention_days: 15,
         }
+    }
+}
+
+/// Setters for the common case, since the struct is `#[non_exhaustive]` (a literal cannot be
+/// written outside this crate): start from `default()` and change what differs.
+///
+/// ```
+/// use mediameter_billing::lifecycle::LifecyclePolicy;
+/// let vip = LifecyclePolicy::default().with_grace_days(30);
+/// assert_eq!((vip.warning_days, vip.grace_days, vip.retention_days), (7, 30, 15));
+/// ```
+impl LifecyclePolicy {
+    /// This policy with `warning_days` of warning before expiry.
+    #[must_use]
+    pub const fn with_warning_days(mut self, warning_days: u32) -> Self {
+        self.warning_days = warning_days;
+        self
+    }
+
+    /// This policy with `grace_days` of grace after expiry.
+    #[must_use]
+    pub const fn with_grace_days(mut self, grace_days: u32) -> Self {
+        self.grace_days = grace_days;
+        self
+    }
+
+    /// This policy with `retention_days` of retention after grace.
+    #[must_use]
+    pub const fn with_retention_days(mut self, retention_days: u32) -> Self {
+        self.retention_days = retention_days;
+        self
     }
 }
 
@@ -68,6 +100,7 @@ pub struct Renewal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "phase", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Phase {
     /// In force, expiry more than the warning window away.
     Active {

@@ -26,7 +26,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
@@ -44,78 +43,12 @@ pub const PARTIAL_DRAW_SCALE: u32 = 12;
 /// Most packs an engine holds.
 pub const MAX_PACKS: usize = 1_000_000;
 
-/// A pack identifier: non-empty, at most 128 bytes, no control characters.
-///
-/// ```
-/// use mediameter_billing::packs::PackId;
-/// let id = PackId::new("pk-2023-001")?;
-/// assert_eq!(id.as_str(), "pk-2023-001");
-/// assert!(PackId::new("").is_err());
-/// # Ok::<(), mediameter_billing::Error>(())
-/// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PackId(Arc<str>);
-
-impl PackId {
-    /// Validates and wraps `s`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Invalid`] for an empty id, one over 128 bytes or one with a control character.
-    ///
-    /// ```
-    /// assert!(mediameter_billing::packs::PackId::new("a\nb").is_err());
-    /// ```
-    pub fn new(s: impl AsRef<str>) -> Result<Self> {
-        let s = s.as_ref();
-        if s.is_empty() || s.len() > 128 || s.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "pack id",
-                s,
-                "1 to 128 bytes without control characters",
-            ));
-        }
-        Ok(PackId(Arc::from(s)))
-    }
-
-    /// The id as a string.
-    ///
-    /// ```
-    /// assert_eq!(mediameter_billing::packs::PackId::new("p")?.as_str(), "p");
-    /// # Ok::<(), mediameter_billing::Error>(())
-    /// ```
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for PackId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for PackId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for PackId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PackId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        PackId::new(&*s).map_err(serde::de::Error::custom)
-    }
-}
+mediameter_core::id_type!(
+    /// A pack identifier, defined like core's ids (`mediameter_core::id_type!`): it prints,
+    /// parses back, converts from strings with `TryFrom`, and its errors are core's
+    /// (`Error::Core` once inside billing's error).
+    PackId, "pack id", 128, "pk-2023-001", "mediameter_billing::packs"
+);
 
 /// A deduction coefficient: one unit of `spec` usage draws `coefficient` units from the pack.
 ///
@@ -158,6 +91,22 @@ pub struct Coefficient {
 ///
 /// In JSON: `{"id", "product", "quantity": {"value", "unit"}, "purchased_at", "expires_at",
 /// "coefficients"?: [{"spec", "coefficient"}]}`; any other field is refused.
+///
+/// The fields are private: a pack that expires before it is bought, or holds nothing, cannot
+/// be written as a literal past [`Pack::new`].
+///
+/// ```compile_fail,E0451
+/// use mediameter_billing::packs::Pack;
+/// let t = chrono::DateTime::UNIX_EPOCH;
+/// let pack = Pack {
+///     id: "p1".parse().unwrap(),
+///     product: "rtc".parse().unwrap(),
+///     quantity: "0 minute".parse().unwrap(),
+///     purchased_at: t,
+///     expires_at: t,
+///     coefficients: Vec::new(),
+/// };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "PackRepr", into = "PackRepr"))]
@@ -238,7 +187,7 @@ impl Pack {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the pack and the field: an invalid id, a quantity of zero or
+    /// [`Error::Core`] for an invalid id; [`Error::Invalid`] naming the pack and the field: a quantity of zero or
     /// less, an instant outside years 0001–9999, an expiry not after the purchase.
     ///
     /// ```
@@ -257,7 +206,7 @@ impl Pack {
         expires_at: DateTime<Utc>,
     ) -> Result<Self> {
         let pack = Pack {
-            id: PackId::new(id)?,
+            id: PackId::new(id.as_ref())?,
             product,
             quantity,
             purchased_at,
@@ -266,6 +215,32 @@ impl Pack {
         };
         pack.validate()?;
         Ok(pack)
+    }
+
+    /// A pack of `minutes` of `product`, as a price page sells it ("1,000-minute RTC pack,
+    /// valid one year"): [`Pack::new`] with a quantity in [`Unit::Minute`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Pack::new`]; a negative number of minutes is a core error.
+    ///
+    /// ```
+    /// use mediameter_billing::{DateTime, Pack, Unit, Utc};
+    /// use rust_decimal_macros::dec;
+    /// let bought: DateTime<Utc> = "2023-04-01T00:00:00Z".parse()?;
+    /// let pack = Pack::minutes("pk-1", "rtc".parse()?, dec!(1000), bought, "2024-04-01T00:00:00Z".parse()?)?;
+    /// assert_eq!((pack.quantity().value(), pack.quantity().unit()), (dec!(1000), Unit::Minute));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn minutes(
+        id: impl AsRef<str>,
+        product: ProductType,
+        minutes: Decimal,
+        purchased_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let quantity = Quantity::new(minutes, Unit::Minute)?;
+        Pack::new(id, product, quantity, purchased_at, expires_at)
     }
 
     /// The pack with a deduction coefficient for `spec`: one unit of `spec` usage draws
@@ -573,6 +548,55 @@ impl UsageItem {
         Ok(item)
     }
 
+    /// `seconds` of `product` at `spec`, metered at `at`: [`UsageItem::new`] with a quantity in
+    /// [`Unit::Second`], the form metered usage arrives in (statements round to minutes once).
+    ///
+    /// # Errors
+    ///
+    /// As [`UsageItem::new`].
+    ///
+    /// ```
+    /// use mediameter_billing::{MediaSpec, Unit, UsageItem};
+    /// let item = UsageItem::seconds(1, "2023-04-02T01:00:00Z".parse()?, "rtc".parse()?, MediaSpec::Audio, 90)?;
+    /// assert_eq!((item.quantity().value(), item.quantity().unit()), (90.into(), Unit::Second));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seconds(
+        id: u64,
+        at: DateTime<Utc>,
+        product: ProductType,
+        spec: MediaSpec,
+        seconds: u64,
+    ) -> Result<Self> {
+        let quantity = Quantity::new(Decimal::from(seconds), Unit::Second)?;
+        UsageItem::new(id, at, product, spec, quantity)
+    }
+
+    /// `minutes` of `product` at `spec`, used at `at`: [`UsageItem::new`] with a quantity in
+    /// [`Unit::Minute`].
+    ///
+    /// # Errors
+    ///
+    /// As [`UsageItem::new`]; a negative number of minutes is a core error.
+    ///
+    /// ```
+    /// use mediameter_billing::UsageItem;
+    /// use rust_decimal_macros::dec;
+    /// let item = UsageItem::minutes(1, "2023-04-02T01:00:00Z".parse()?, "rtc".parse()?, "720p".parse()?, dec!(1.5))?;
+    /// assert_eq!(item.quantity().to_string(), "1.5 minute");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn minutes(
+        id: u64,
+        at: DateTime<Utc>,
+        product: ProductType,
+        spec: MediaSpec,
+        minutes: Decimal,
+    ) -> Result<Self> {
+        let quantity = Quantity::new(minutes, Unit::Minute)?;
+        UsageItem::new(id, at, product, spec, quantity)
+    }
+
     /// The same item in delivery partition `partition` (ids are unique inside a partition).
     ///
     /// ```
@@ -664,6 +688,7 @@ impl UsageItem {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum LedgerSource {
     /// Drawn from this pack.
     Pack(PackId),
@@ -710,6 +735,7 @@ impl LedgerSource {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LedgerLine {
     /// Partition of the item.
     pub partition: u32,
@@ -742,6 +768,7 @@ pub struct LedgerLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Deduction {
     /// The item was deducted.
     Applied {
@@ -898,6 +925,7 @@ struct Watch {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct PackBalance {
     /// The pack.
     pub id: PackId,
@@ -920,14 +948,20 @@ pub struct PackBalance {
 /// A signal that the valid balance of a product fell below a watched threshold.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::packs::LowBalance;
-/// use mediameter_core::{ProductType, Unit};
-/// let s = LowBalance { product: ProductType::new("rtc")?, remaining: 5.into(), threshold: 60.into(), unit: Unit::Second };
-/// assert!(s.remaining < s.threshold);
+/// use mediameter_core::Unit;
+/// // As stored or sent on: built by the engine, read back by whoever acts on it.
+/// let s: LowBalance = serde_json::from_str(
+///     r#"{"product": "rtc", "remaining": "5", "threshold": "60", "unit": "second"}"#,
+/// )?;
+/// assert!(s.remaining < s.threshold && s.unit == Unit::Second);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LowBalance {
     /// The product.
     pub product: ProductType,
@@ -941,6 +975,9 @@ pub struct LowBalance {
 
 /// Why a refund is refused (Alibaba Cloud RTC pricing "售后说明").
 ///
+/// `Display` is a sentence for a message, not a value format, so it has no `FromStr`; the
+/// JSON form (`{"reason": "already_refunded"}`) is the one that reads back.
+///
 /// ```
 /// use mediameter_billing::packs::RefundRefusal;
 /// assert_eq!(RefundRefusal::AlreadyRefunded.to_string(), "the pack was already refunded");
@@ -948,6 +985,7 @@ pub struct LowBalance {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "reason", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RefundRefusal {
     /// More than 7 days since purchase.
     TooLate {
@@ -996,6 +1034,7 @@ impl fmt::Display for RefundRefusal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "decision", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RefundDecision {
     /// The pack may be refunded in full.
     Allowed,
@@ -1023,6 +1062,7 @@ impl RefundDecision {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BatchReport {
     /// Items deducted.
     pub applied: u64,

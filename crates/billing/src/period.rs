@@ -27,6 +27,7 @@ use crate::packs::UsageItem;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum OutOfPeriod {
     /// The run fails with an error naming the first such item; nothing is deducted.
     #[default]

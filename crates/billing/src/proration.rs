@@ -35,6 +35,7 @@ pub const MONTH_LCM: u64 = 377_580;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
 pub struct ProrationPolicy {
     /// How the remaining period is rounded before it multiplies the price difference; `None`
     /// keeps the exact fraction (the fee is then price difference × numerator ÷ denominator,
@@ -65,6 +66,31 @@ impl Default for ProrationPolicy {
     }
 }
 
+/// Setters for the common case, since the struct is `#[non_exhaustive]` (a literal cannot be
+/// written outside this crate): start from `default()` and change what differs.
+///
+/// ```
+/// use mediameter_billing::ProrationPolicy;
+/// use mediameter_core::Rounding;
+/// let p = ProrationPolicy::default().with_period(None).with_money(Some(Rounding::CENTS_HALF_UP));
+/// assert_eq!((p.period, p.money), (None, Some(Rounding::CENTS_HALF_UP)));
+/// ```
+impl ProrationPolicy {
+    /// This policy with the remaining period rounded by `period` (`None`: exact).
+    #[must_use]
+    pub const fn with_period(mut self, period: Option<Rounding>) -> Self {
+        self.period = period;
+        self
+    }
+
+    /// This policy with the fee rounded by `money` (`None`: the currency's minor unit).
+    #[must_use]
+    pub const fn with_money(mut self, money: Option<Rounding>) -> Self {
+        self.money = money;
+        self
+    }
+}
+
 /// The result of a proration, with every intermediate figure so a bill can explain itself.
 ///
 /// ```
@@ -83,6 +109,7 @@ impl Default for ProrationPolicy {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Proration {
     /// The remaining days, split by natural month (empty for a change on the expiry day).
     pub slices: Vec<MonthSlice>,

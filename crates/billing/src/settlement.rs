@@ -324,6 +324,7 @@ impl Configuration {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "event", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum EventKind {
     /// The resource was successfully created (billing starts; not the order instant).
     Created {
@@ -364,6 +365,9 @@ impl EventKind {
 /// let e = ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Deleted };
 /// assert_eq!(e.to_string(), "deleted at 1970-01-01T00:00:00+00:00");
 /// ```
+///
+/// `Display` describes the event for a message (kind and instant, not the configuration), so
+/// it has no `FromStr`; the JSON form is the one that reads back.
 ///
 /// Deserializing refuses unknown fields, a configuration on a deletion and a creation or
 /// change without one.
@@ -793,12 +797,11 @@ impl ResourceTimeline {
         // Counted before anything is allocated: a 1,000-year lifetime is 8.8 M lines.
         let count = self.line_count(options)?;
         if count > MAX_LINES {
-            return Err(mediameter_core::Error::TooLarge {
+            return Err(Error::TooLarge {
                 what: "settlement",
                 count,
                 limit: MAX_LINES,
-            }
-            .into());
+            });
         }
         let mut lines = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         let summary = self.settle_with(options, |l| lines.push(l))?;
@@ -900,7 +903,7 @@ impl ResourceTimeline {
     /// ])?;
     /// assert!(t.settle_with(&SettlementOptions::default(), |_| {}).is_err()); // still running
     /// let day = TimeRange::new("2023-04-01T16:00:00Z".parse::<chrono::DateTime<Utc>>()?, "2023-04-02T16:00:00Z".parse::<chrono::DateTime<Utc>>()?)?;
-    /// let opts = SettlementOptions { window: Some(day), ..SettlementOptions::default() };
+    /// let opts = SettlementOptions::default().with_window(Some(day));
     /// let mut n = 0;
     /// let sum = t.settle_with(&opts, |_| n += 1)?;
     /// assert_eq!((n, sum.seconds, sum.total), (24, 86_400, dec!(48)));
@@ -1090,11 +1093,11 @@ pub fn settle_all(
         total = total.saturating_add(n);
     }
     if total > MAX_LINES {
-        return Err(Error::from(mediameter_core::Error::TooLarge {
+        return Err(Error::TooLarge {
             what: "settlement",
             count: total,
             limit: MAX_LINES,
-        }));
+        });
     }
     timelines
         .iter()
@@ -1120,6 +1123,7 @@ fn from_unix(secs: i64) -> DateTime<Utc> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ResiduePolicy {
     /// Each line is rounded after adding the remainder left by the previous line of the same
     /// resource, and leaves its own remainder to the next. The remainder never exceeds one
@@ -1144,6 +1148,7 @@ pub enum ResiduePolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
 pub struct SettlementOptions {
     /// Zone whose hour grid the periods follow (GMT+8 by default, Huawei Cloud iDME billing manual).
     pub zone: BillingZone,
@@ -1167,21 +1172,66 @@ impl Default for SettlementOptions {
     }
 }
 
+/// Setters for the common case, since the struct is `#[non_exhaustive]` (a literal cannot be
+/// written outside this crate): start from `default()` and change what differs.
+///
+/// ```
+/// use mediameter_billing::settlement::{ResiduePolicy, SettlementOptions};
+/// use mediameter_core::BillingZone;
+/// let o = SettlementOptions::default().with_zone(BillingZone::UTC).with_residue(ResiduePolicy::PerLine);
+/// assert_eq!((o.zone, o.residue, o.window), (BillingZone::UTC, ResiduePolicy::PerLine, None));
+/// ```
+impl SettlementOptions {
+    /// This options with periods on `zone`'s hour grid.
+    #[must_use]
+    pub const fn with_zone(mut self, zone: BillingZone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// This options with each line rounded by `rounding` (`None`: the currency's minor unit).
+    #[must_use]
+    pub const fn with_rounding(mut self, rounding: Option<Rounding>) -> Self {
+        self.rounding = rounding;
+        self
+    }
+
+    /// This options with `residue` handling.
+    #[must_use]
+    pub const fn with_residue(mut self, residue: ResiduePolicy) -> Self {
+        self.residue = residue;
+        self
+    }
+
+    /// This options settling only inside `window`.
+    #[must_use]
+    pub const fn with_window(mut self, window: Option<TimeRange>) -> Self {
+        self.window = window;
+        self
+    }
+}
+
 /// One billing line: the part of one settlement period during which one configuration was in
 /// force. Never crosses an hour boundary of the billing zone.
 ///
 /// ```
-/// use mediameter_billing::settlement::SettlementLine;
+/// use mediameter_billing::settlement::*;
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
-/// let l = SettlementLine { period_start: t(0)?, start: t(0)?, end: t(600)?, seconds: 600, configuration: 0,
-///     hourly_price: Money::new(dec!(3.6), Currency::CNY), amount_exact: dec!(0.6), amount: dec!(0.60) };
-/// assert_eq!(l.seconds, 600);
+/// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY))?])?;
+/// let r = ResourceTimeline::new("r1", vec![
+///     ResourceEvent { at: t(0)?, kind: EventKind::Created { configuration: cfg } },
+///     ResourceEvent { at: t(600)?, kind: EventKind::Deleted },
+/// ])?;
+/// let l = &r.settle(&SettlementOptions::default())?.lines[0];
+/// assert_eq!((l.start, l.end, l.seconds), (t(0)?, t(600)?, 600));
+/// assert_eq!((l.amount_exact, l.amount), (dec!(0.6), dec!(0.60)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SettlementLine {
     /// Start of the settlement period (the hour) in UTC.
     pub period_start: DateTime<Utc>,
@@ -1210,6 +1260,7 @@ pub struct SettlementLine {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SettlementSummary {
     /// Number of lines.
     pub lines: u64,
@@ -1240,6 +1291,7 @@ pub struct SettlementSummary {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Settlement {
     /// The resource.
     pub resource: String,

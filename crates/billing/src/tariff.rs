@@ -51,6 +51,7 @@ pub struct Tier {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "model", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Pricing {
     /// One price per unit.
     Flat {
@@ -257,12 +258,21 @@ const MAX_ENTRIES: usize = 4096;
 /// The part of a quantity priced in one tier.
 ///
 /// ```
-/// use mediameter_billing::tariff::TierCharge;
-/// let c = TierCharge { from: 0.into(), to: 10.into(), quantity: 10.into(), unit_price: 2.into(), amount: 20.into() };
+/// use mediameter_billing::tariff::{Tariff, TariffEntry, Tier};
+/// use mediameter_core::{Currency, Unit};
+/// use rust_decimal_macros::dec;
+/// let rtc: mediameter_core::ProductType = "rtc".parse()?;
+/// let tiers = [Tier::up_to(dec!(10), dec!(2)), Tier::beyond(dec!(1))];
+/// let tariff = Tariff::new(Currency::CNY, vec![TariffEntry::graduated(rtc.clone(), Unit::Minute, tiers)])?;
+/// let quote = tariff.price(&rtc, "720p".parse()?, dec!(15))?;
+/// let c = quote.tiers[1];
+/// assert_eq!((c.from, c.to, c.quantity, c.unit_price), (dec!(10), dec!(15), dec!(5), dec!(1)));
 /// assert_eq!(c.amount, c.quantity * c.unit_price);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TierCharge {
     /// Cumulative quantity where this part starts.
     pub from: Decimal,
@@ -279,11 +289,24 @@ pub struct TierCharge {
 /// A priced quantity: the tiers it went through and the unrounded amount.
 ///
 /// ```
-/// let q = mediameter_billing::tariff::Quote { tiers: vec![], amount: 0.into() };
-/// assert!(q.amount.is_zero());
+/// use mediameter_billing::tariff::{Tariff, TariffEntry};
+/// use mediameter_core::{Currency, Unit};
+/// use rust_decimal_macros::dec;
+/// let rtc: mediameter_core::ProductType = "rtc".parse()?;
+/// let tariff = Tariff::new(Currency::CNY, vec![TariffEntry::flat(rtc.clone(), Unit::Minute, dec!(0.028))])?;
+/// let q = tariff.price(&rtc, "audio".parse()?, dec!(100))?;
+/// assert_eq!((q.tiers.len(), q.amount), (1, dec!(2.800)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Quotes come from [`Tariff::price`] only (`#[non_exhaustive]`):
+///
+/// ```compile_fail,E0639
+/// let q = mediameter_billing::tariff::Quote { tiers: vec![], amount: 1.into() };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Quote {
     /// Per-tier breakdown.
     pub tiers: Vec<TierCharge>,
@@ -341,6 +364,57 @@ fn validate_tiers(tiers: &[Tier], product: &ProductType) -> Result<()> {
 }
 
 impl Tariff {
+    /// A tariff of one flat price per `unit` of `product`, every spec: the one-line price
+    /// page. [`Tariff::new`] with one [`TariffEntry::flat`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Tariff::new`] (a negative price).
+    ///
+    /// ```
+    /// use mediameter_billing::{Currency, Tariff, Unit};
+    /// use rust_decimal_macros::dec;
+    /// let t = Tariff::flat(Currency::CNY, "rtc".parse()?, Unit::Minute, dec!(0.028))?;
+    /// assert_eq!(t.price(&"rtc".parse()?, "720p".parse()?, dec!(100))?.amount, dec!(2.800));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn flat(
+        currency: Currency,
+        product: ProductType,
+        unit: Unit,
+        unit_price: Decimal,
+    ) -> Result<Self> {
+        Tariff::new(currency, vec![TariffEntry::flat(product, unit, unit_price)])
+    }
+
+    /// A tariff of graduated `tiers` per `unit` of `product`, every spec, written as the price
+    /// page lists them: [`Tariff::new`] with one [`TariffEntry::graduated`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Tariff::new`]: tiers not ascending, a bounded last tier, a negative price.
+    ///
+    /// ```
+    /// use mediameter_billing::{Currency, Tariff, Tier, Unit};
+    /// use rust_decimal_macros::dec;
+    /// // Up to 1,000 minutes at 0.028 CNY, beyond at 0.020.
+    /// let t = Tariff::graduated(Currency::CNY, "rtc".parse()?, Unit::Minute, [
+    ///     Tier::up_to(dec!(1000), dec!(0.028)),
+    ///     Tier::beyond(dec!(0.020)),
+    /// ])?;
+    /// assert_eq!(t.price(&"rtc".parse()?, "720p".parse()?, dec!(1500))?.amount, dec!(38.000));
+    /// assert!(Tariff::graduated(Currency::CNY, "rtc".parse()?, Unit::Minute, [Tier::up_to(dec!(1), dec!(1))]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn graduated(
+        currency: Currency,
+        product: ProductType,
+        unit: Unit,
+        tiers: impl IntoIterator<Item = Tier>,
+    ) -> Result<Self> {
+        Tariff::new(currency, vec![TariffEntry::graduated(product, unit, tiers)])
+    }
+
     /// A tariff in `currency`: prices of zero or more, tiers ascending with only the last
     /// unbounded, one entry per product and spec.
     ///
@@ -541,6 +615,7 @@ fn price_with(pricing: &Pricing, quantity: Decimal) -> Result<Quote> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
 pub struct StatementOptions {
     /// Rounding of each line (once). `None` (the default): the tariff currency's minor unit
     /// (ISO 4217: 2 places for CNY and USD, 0 for JPY, 3 for KWD), half-up.
@@ -559,16 +634,45 @@ impl Default for StatementOptions {
     }
 }
 
+/// Setters for the common case, since the struct is `#[non_exhaustive]` (a literal cannot be
+/// written outside this crate): start from `default()` and change what differs.
+///
+/// ```
+/// use mediameter_billing::tariff::StatementOptions;
+/// use mediameter_core::MinutePolicy;
+/// let o = StatementOptions::default().with_minutes(MinutePolicy::Exact);
+/// assert_eq!((o.minutes, o.rounding), (MinutePolicy::Exact, None));
+/// ```
+impl StatementOptions {
+    /// These options with each line rounded by `rounding` (`None`: the currency's minor unit).
+    #[must_use]
+    pub const fn with_rounding(mut self, rounding: Option<Rounding>) -> Self {
+        self.rounding = rounding;
+        self
+    }
+
+    /// These options with overflow seconds billed under `minutes`.
+    #[must_use]
+    pub const fn with_minutes(mut self, minutes: MinutePolicy) -> Self {
+        self.minutes = minutes;
+        self
+    }
+}
+
 /// What one pack absorbed in the period.
 ///
 /// ```
-/// use mediameter_billing::{packs::PackId, tariff::PackUsage};
-/// let u = PackUsage { pack: PackId::new("p")?, usage: 60.into(), drawn: 120.into(), unit: mediameter_core::Unit::Second };
+/// # #[cfg(feature = "serde")] {
+/// use mediameter_billing::tariff::PackUsage;
+/// // A statement's pack part, as a statement is stored (see `monthly_statement` for one built).
+/// let u: PackUsage = serde_json::from_str(r#"{"pack": "p", "usage": "60", "drawn": "120", "unit": "second"}"#)?;
 /// assert_eq!(u.drawn, u.usage * rust_decimal::Decimal::TWO);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct PackUsage {
     /// The pack.
     pub pack: PackId,
@@ -583,14 +687,18 @@ pub struct PackUsage {
 /// One charged line: a product and spec's overflow, priced.
 ///
 /// ```
-/// # use mediameter_billing::tariff::StatementLine;
-/// let l = StatementLine { product: "rtc".parse()?, spec: "audio".parse()?, unit: mediameter_core::Unit::Minute,
-///     overflow: 90.into(), quantity: 2.into(), tiers: vec![], amount_exact: "0.056".parse()?, amount: "0.06".parse()? };
-/// assert_eq!(l.quantity, 2.into());
+/// # #[cfg(feature = "serde")] {
+/// use mediameter_billing::tariff::StatementLine;
+/// // A charged line, as a statement is stored (see `monthly_statement` for one built).
+/// let l: StatementLine = serde_json::from_str(r#"{"product": "rtc", "spec": "audio", "unit": "minute",
+///     "overflow": "90", "quantity": "2", "tiers": [], "amount_exact": "0.056", "amount": "0.06"}"#)?;
+/// assert_eq!(l.quantity, 2.into()); // 90 s, rounded up to 2 minutes
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct StatementLine {
     /// Product.
     pub product: ProductType,
@@ -621,8 +729,27 @@ pub struct StatementLine {
 /// assert!(s.lines.is_empty() && s.total.is_zero());
 /// # Ok::<(), mediameter_billing::Error>(())
 /// ```
+///
+/// An output that will grow (`#[non_exhaustive]`): its fields are read, never written as a
+/// literal outside this crate, so a statement with a total that is not the sum of its lines
+/// cannot be made up.
+///
+/// ```compile_fail,E0639
+/// use mediameter_billing::tariff::Statement;
+/// use mediameter_core::{Currency, Rounding, TimeRange};
+/// let s = Statement {
+///     period: TimeRange::from_unix(0, 86_400).unwrap(),
+///     currency: Currency::CNY,
+///     rounding: Rounding::CENTS_HALF_UP,
+///     packs: vec![],
+///     lines: vec![],
+///     total_exact: 1.into(),
+///     total: 1.into(),
+/// };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Statement {
     /// The period covered.
     pub period: TimeRange,

@@ -24,3 +24,8 @@ mod settlement;
 #[cfg(feature = "serde")] // the tariffs under test are written as JSON
 mod tariff;
 mod thread_safety;
+
+/// The kind of the core error a billing error carries, if it carries one.
+fn core_kind(e: &mediameter_billing::Error) -> Option<mediameter_core::ErrorKind> {
+    e.as_core().map(mediameter_core::Error::kind)
+}

@@ -19,11 +19,10 @@ fn term() -> SubscriptionTerm {
 fn phases_follow_the_expiry() {
     let t = term();
     let end = t.end();
-    let policy = LifecyclePolicy {
-        warning_days: 7,
-        grace_days: 10,
-        retention_days: 20,
-    };
+    let policy = LifecyclePolicy::default()
+        .with_warning_days(7)
+        .with_grace_days(10)
+        .with_retention_days(20);
     let at = |d: TimeDelta| end + d;
     assert_eq!(
         phase_at(
@@ -58,10 +57,7 @@ fn phases_follow_the_expiry() {
         }
     );
     // Longer grace for a higher customer level.
-    let vip = LifecyclePolicy {
-        grace_days: 30,
-        ..policy
-    };
+    let vip = policy.with_grace_days(30);
     assert!(
         phase_at(&t, &[], at(TimeDelta::days(20)), &vip)
             .unwrap()
@@ -115,7 +111,7 @@ proptest! {
     #[test]
     fn phases_advance_monotonically(offsets in proptest::collection::vec(0_i64..120 * 86_400, 2..20)) {
         let t = term();
-        let rank = |p: &Phase| match p { Phase::Active { .. } => 0, Phase::ExpiringSoon { .. } => 1, Phase::Grace { .. } => 2, Phase::Retention { .. } => 3, Phase::Terminated { .. } => 4 };
+        let rank = |p: &Phase| match p { Phase::Active { .. } => 0, Phase::ExpiringSoon { .. } => 1, Phase::Grace { .. } => 2, Phase::Retention { .. } => 3, Phase::Terminated { .. } => 4, _ => unreachable!("a phase this test does not know") };
         let mut sorted = offsets;
         sorted.sort_unstable();
         let mut last = 0;

@@ -237,7 +237,10 @@ fn bad_input_changes_nothing() {
         Quantity::new(dec!(3), Unit::Count).unwrap(),
     );
     let err = e.deduct_batch(&[count]).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::UnitMismatch);
+    assert_eq!(
+        crate::core_kind(&err),
+        Some(mediameter_core::ErrorKind::UnitMismatch)
+    );
     assert!(
         err.to_string()
             .starts_with("usage[0]: usage item (partition 0, id 2), field quantity: "),
@@ -658,4 +661,22 @@ fn the_documented_partial_draw_example() {
         assert_eq!(r.ledger[1].usage, dec!(60) - usage);
         assert_eq!(e.balances()[0].remaining, left);
     }
+}
+
+/// `PackId` is one of the workspace's ids: it prints and parses back, converts from strings,
+/// names itself in `Debug`, and is refused by the same rules as core's ids.
+#[test]
+fn pack_ids_behave_like_core_ids() {
+    use mediameter_billing::packs::PackId;
+    let id: PackId = "pk-2023-001".parse().unwrap();
+    assert_eq!(id.to_string().parse::<PackId>().unwrap(), id);
+    assert_eq!(PackId::try_from("pk-2023-001".to_owned()).unwrap(), id);
+    assert_eq!(PackId::try_from("pk-2023-001").unwrap(), id);
+    assert_eq!(format!("{id:?}"), r#"PackId("pk-2023-001")"#);
+    assert_eq!(PackId::MAX_LEN, 128);
+    for bad in [String::new(), "a\nb".to_owned(), "x".repeat(129)] {
+        let err = bad.parse::<PackId>().unwrap_err();
+        assert_eq!(err.kind(), mediameter_core::ErrorKind::Invalid, "{bad:?}");
+    }
+    assert!("x".repeat(128).parse::<PackId>().is_ok());
 }

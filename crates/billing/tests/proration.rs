@@ -169,7 +169,10 @@ fn change_on_the_expiry_day_costs_nothing() {
         &ProrationPolicy::default(),
     )
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OutOfRange);
+    assert_eq!(
+        crate::core_kind(&err),
+        Some(mediameter_core::ErrorKind::OutOfRange)
+    );
 }
 
 #[test]
@@ -188,10 +191,8 @@ fn downgrades_negative_prices_and_mixed_currencies_are_refused() {
     );
     let usd = Money::new(dec!(2), Currency::USD);
     assert_eq!(
-        prorate(&term, at, cny(dec!(1)), usd, &p)
-            .unwrap_err()
-            .kind(),
-        ErrorKind::CurrencyMismatch
+        crate::core_kind(&prorate(&term, at, cny(dec!(1)), usd, &p).unwrap_err()),
+        Some(mediameter_core::ErrorKind::CurrencyMismatch)
     );
     // Same price: not a downgrade, no fee.
     assert!(
@@ -200,6 +201,30 @@ fn downgrades_negative_prices_and_mixed_currencies_are_refused() {
             .fee
             .is_zero()
     );
+}
+
+/// Regression (issue 15): billing used to spread core errors over its own kinds (a currency
+/// mismatch became `billing::ErrorKind::CurrencyMismatch`, any future core kind `Invalid`).
+/// A core error must reach the caller unchanged, under `ErrorKind::Core`.
+#[test]
+fn core_errors_reach_the_caller_unchanged() {
+    let term = SubscriptionTerm::monthly(gmt8(2023, 4, 8, 10, 0), 1, BillingZone::GMT8).unwrap();
+    let usd = Money::new(dec!(2), Currency::USD);
+    let err = prorate(
+        &term,
+        gmt8(2023, 4, 18, 10, 0),
+        cny(dec!(1)),
+        usd,
+        &ProrationPolicy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Core);
+    // The very error core's money arithmetic gives for the price difference.
+    let expected = usd.checked_sub(cny(dec!(1))).unwrap_err();
+    let core = err.as_core().expect("a core error");
+    assert_eq!(core, &expected);
+    // Only the place is added in front of core's own message.
+    assert_eq!(err.to_string(), format!("field new_price: {expected}"));
 }
 
 #[test]
@@ -225,10 +250,9 @@ fn period_can_exceed_the_term() {
 fn rounding_steps_are_parameters() {
     let term = SubscriptionTerm::monthly(gmt8(2023, 4, 8, 10, 0), 1, BillingZone::GMT8).unwrap();
     let at = gmt8(2023, 4, 18, 10, 0);
-    let even = ProrationPolicy {
-        period: Some(Rounding::new(4, RoundingMode::HalfUp).unwrap()),
-        money: Some(Rounding::new(2, RoundingMode::HalfEven).unwrap()),
-    };
+    let even = ProrationPolicy::default()
+        .with_period(Some(Rounding::new(4, RoundingMode::HalfUp).unwrap()))
+        .with_money(Some(Rounding::new(2, RoundingMode::HalfEven).unwrap()));
     // 8390.775 under half-even: 8390.78 (7 is odd, so the tie goes up to 8).
     assert_eq!(
         prorate(&term, at, cny(dec!(12750)), cny(dec!(25500)), &even)
@@ -237,10 +261,9 @@ fn rounding_steps_are_parameters() {
             .amount(),
         dec!(8390.78)
     );
-    let down = ProrationPolicy {
-        period: Some(Rounding::new(2, RoundingMode::Down).unwrap()),
-        money: Some(Rounding::CENTS_HALF_UP),
-    };
+    let down = ProrationPolicy::default()
+        .with_period(Some(Rounding::new(2, RoundingMode::Down).unwrap()))
+        .with_money(Some(Rounding::CENTS_HALF_UP));
     let p = prorate(&term, at, cny(dec!(12750)), cny(dec!(25500)), &down).unwrap();
     assert_eq!(p.period, dec!(0.65));
     assert_eq!(p.fee.amount(), dec!(8287.50));
@@ -352,7 +375,10 @@ fn errors_name_the_field() {
             "old_price": {"amount": "10", "currency": "CNY"}, "new_price": {"amount": "20", "currency": "USD"}}"#,
     );
     let err = mixed.compute().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::CurrencyMismatch);
+    assert_eq!(
+        crate::core_kind(&err),
+        Some(mediameter_core::ErrorKind::CurrencyMismatch)
+    );
     assert!(err.to_string().contains("new_price"), "{err}");
     let year0 = request(
         r#"{"purchased_at": "0000-06-01T00:00:00Z", "months": 1, "changed_at": "2023-04-18T02:00:00Z",

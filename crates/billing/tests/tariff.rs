@@ -96,10 +96,7 @@ fn statement_with_packs_overflow_and_tiers() {
         &r.ledger,
         month(),
         &tariff(),
-        &StatementOptions {
-            minutes: MinutePolicy::Exact,
-            ..StatementOptions::default()
-        },
+        &StatementOptions::default().with_minutes(MinutePolicy::Exact),
     )
     .unwrap();
     assert_eq!(exact.lines[0].quantity, dec!(1.5));

@@ -78,7 +78,8 @@ struct RefundOutput {
 
 /// Runs `mediameter refund`.
 pub(crate) fn run_refund(args: &RefundArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let id = PackId::new(&args.pack).map_err(|e| CliError::usage(format!("--pack: {e}")))?;
+    let id =
+        PackId::new(args.pack.as_str()).map_err(|e| CliError::usage(format!("--pack: {e}")))?;
     let at = instant(&args.at, "at")?;
     let mut engine = engine(args.state.as_ref(), args.packs.as_ref())?;
     let decision = if args.apply {
@@ -90,6 +91,8 @@ pub(crate) fn run_refund(args: &RefundArgs, out: &mut dyn Write) -> Result<(), C
     let reason = match &decision {
         RefundDecision::Refused(r) => Some(r.to_string()),
         RefundDecision::Allowed => None,
+        // A decision added to the library later: shown by its JSON form only.
+        _ => None,
     };
     let output = RefundOutput {
         pack: id.to_string(),

@@ -168,6 +168,15 @@ fn print_bill(out: &mut dyn Write, o: &BillOutcome) -> Result<(), CliError> {
                     "overflow",
                     l.usage
                 )?,
+                // A source added to the library later: the line without its destination.
+                _ => writeln!(
+                    out,
+                    "item {:>4} {:<6} {:<14} {:>8} {unit}s",
+                    l.item,
+                    l.spec.as_str(),
+                    "other",
+                    l.usage
+                )?,
             }
         }
     }

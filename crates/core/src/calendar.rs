@@ -71,12 +71,15 @@ pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
 ///
 /// ```
 /// use mediameter_core::calendar::MonthSlice;
-/// let s = MonthSlice { year: 2023, month: 3, days: 11, days_in_month: 31 };
+/// let s: MonthSlice = "2023-03: 11/31".parse()?;
+/// assert_eq!((s.year, s.month, s.days, s.days_in_month), (2023, 3, 11, 31));
 /// assert_eq!(s.to_string(), "2023-03: 11/31");
+/// # Ok::<(), mediameter_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(try_from = "MonthSliceRepr"))]
+#[non_exhaustive]
 pub struct MonthSlice {
     /// The year.
     pub year: i32,
@@ -88,6 +91,8 @@ pub struct MonthSlice {
     pub days_in_month: u32,
 }
 
+/// Prints `"YYYY-MM: days/days_in_month"` (`"2023-03: 11/31"`); [`FromStr`](std::str::FromStr)
+/// reads it back.
 impl std::fmt::Display for MonthSlice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -95,6 +100,94 @@ impl std::fmt::Display for MonthSlice {
             "{}-{:02}: {}/{}",
             self.year, self.month, self.days, self.days_in_month
         )
+    }
+}
+
+impl std::str::FromStr for MonthSlice {
+    type Err = Error;
+
+    /// Parses `"YYYY-MM: days/days_in_month"`, as printed by `Display`. The slice must be one
+    /// a span of days can produce: a month 1–12, `days_in_month` the real length of that month,
+    /// and 1 to `days_in_month` days.
+    ///
+    /// ```
+    /// use mediameter_core::MonthSlice;
+    /// let s: MonthSlice = "2024-02: 11/29".parse()?;
+    /// assert_eq!((s.year, s.month, s.days, s.days_in_month), (2024, 2, 11, 29));
+    /// assert_eq!(s.to_string().parse::<MonthSlice>()?, s);
+    /// assert!("2023-02: 11/29".parse::<MonthSlice>().is_err()); // 2023 has no Feb 29
+    /// assert!("2023-03: 0/31".parse::<MonthSlice>().is_err());
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let expected = "\"YYYY-MM: days/days_in_month\", e.g. \"2023-03: 11/31\"";
+        let bad = || Error::invalid("month slice", s, expected);
+        if s.len() > 32 {
+            return Err(bad());
+        }
+        let (year_month, fraction) = s.split_once(": ").ok_or_else(bad)?;
+        let (year, month) = year_month.rsplit_once('-').ok_or_else(bad)?;
+        let (days, of) = fraction.split_once('/').ok_or_else(bad)?;
+        let number = |text: &str| -> Result<u32> {
+            if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            text.parse().map_err(|_| bad())
+        };
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        if month.len() != 2 {
+            return Err(bad());
+        }
+        let (month, days, of_month) = (number(month)?, number(days)?, number(of)?);
+        MonthSlice::checked(year, month, days, of_month)
+    }
+}
+
+impl MonthSlice {
+    /// The slice, if a span of days can produce it (see [`FromStr`](std::str::FromStr)).
+    fn checked(year: i32, month: u32, days: u32, days_in_month_given: u32) -> Result<Self> {
+        let slice = MonthSlice {
+            year,
+            month,
+            days,
+            days_in_month: days_in_month_given,
+        };
+        let actual = days_in_month(year, month)?;
+        if days_in_month_given != actual {
+            return Err(Error::invalid(
+                "month slice",
+                &slice.to_string(),
+                format!("{actual} days in {year}-{month:02}"),
+            ));
+        }
+        if days == 0 || days > actual {
+            return Err(Error::invalid(
+                "month slice",
+                &slice.to_string(),
+                format!("1 to {actual} days"),
+            ));
+        }
+        Ok(slice)
+    }
+}
+
+/// A month slice as written in JSON; reading one checks it as [`FromStr`](std::str::FromStr)
+/// does.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MonthSliceRepr {
+    year: i32,
+    month: u32,
+    days: u32,
+    days_in_month: u32,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<MonthSliceRepr> for MonthSlice {
+    type Error = Error;
+    fn try_from(r: MonthSliceRepr) -> Result<Self> {
+        MonthSlice::checked(r.year, r.month, r.days, r.days_in_month)
     }
 }
 

@@ -20,6 +20,11 @@ pub const ECHO_LIMIT: usize = 64;
 /// [`ECHO_LIMIT`] characters) and what was expected, so a message can be shown
 /// to whoever supplied the input. Callers that branch use [`Error::kind`].
 ///
+/// These are the shared shapes of the workspace's error convention (`docs/architecture.md`,
+/// "Error convention"): every other crate uses the same field names for its own `Invalid`,
+/// `OutOfRange`, `Overflow` and `TooLarge`, and carries this type unchanged in a
+/// `Core(#[from] mediameter_core::Error)` variant.
+///
 /// ```
 /// use mediameter_core::{AppId, ErrorKind};
 ///
@@ -37,8 +42,8 @@ pub enum Error {
         field: &'static str,
         /// The offending value, truncated to [`ECHO_LIMIT`] characters.
         value: String,
-        /// What would have been accepted.
-        expected: &'static str,
+        /// What would have been accepted, in words.
+        expected: String,
     },
     /// A number was outside the range the operation supports.
     #[error("{field} {value} is out of range: expected {expected}")]
@@ -137,6 +142,7 @@ impl Error {
     /// Builds an [`Error::Invalid`], truncating the echoed value.
     ///
     /// Sibling crates use this to report their own malformed input in the same shape.
+    /// `expected` may be a literal or a description built at run time (`"one of CNY, USD"`).
     ///
     /// ```
     /// use mediameter_core::Error;
@@ -145,11 +151,11 @@ impl Error {
     /// assert!(err.to_string().len() < 200);
     /// ```
     #[must_use]
-    pub fn invalid(field: &'static str, value: &str, expected: &'static str) -> Self {
+    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
         Error::Invalid {
             field,
             value: truncate(value),
-            expected,
+            expected: expected.into(),
         }
     }
 

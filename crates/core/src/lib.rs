@@ -81,6 +81,12 @@ pub mod time;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+/// The third-party types in core's signatures, re-exported so that a caller needs no
+/// `chrono` or `rust_decimal` line in its own `Cargo.toml` for the common case (instants are
+/// `DateTime<Utc>`, amounts and quantities `Decimal`).
+pub use chrono::{DateTime, Utc};
+pub use rust_decimal::Decimal;
+
 pub use calendar::{MonthSlice, SubscriptionTerm};
 pub use error::{Error, ErrorKind, Result};
 pub use id::{AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId, UserId};

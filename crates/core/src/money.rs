@@ -23,7 +23,7 @@ use crate::rounding::{Rounding, RoundingMode};
 /// assert!("XXX".parse::<Currency>().is_err());
 /// # Ok::<(), mediameter_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
     code: [u8; 3],
     minor_units: u8,
@@ -94,6 +94,17 @@ impl Currency {
     pub fn minor_rounding(&self, mode: RoundingMode) -> Rounding {
         // minor_units is at most 3, far below the 28 places Rounding accepts.
         Rounding::new(self.minor_units(), mode).unwrap_or(Rounding::CENTS_HALF_UP)
+    }
+}
+
+/// Prints `Currency(CNY)`, the code rather than its bytes.
+///
+/// ```
+/// assert_eq!(format!("{:?}", mediameter_core::Currency::CNY), "Currency(CNY)");
+/// ```
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Currency({})", self.code())
     }
 }
 

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Unit {
     /// Seconds of time.
     Second,
@@ -97,6 +98,14 @@ impl FromStr for Unit {
 /// assert!(Quantity::new(dec!(-1), Unit::Minute).is_err());
 /// assert!(Quantity::new(dec!(3), Unit::Count)?.convert(Unit::Second).is_err());
 /// # Ok::<(), mediameter_core::Error>(())
+/// ```
+///
+/// The fields are private, so a negative quantity cannot be written past [`Quantity::new`]
+/// (deserializing goes through it too):
+///
+/// ```compile_fail,E0451
+/// use mediameter_core::{Quantity, Unit};
+/// let q = Quantity { value: rust_decimal::Decimal::NEGATIVE_ONE, unit: Unit::Minute };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -258,9 +267,45 @@ impl Quantity {
     }
 }
 
+/// Prints `"<value> <unit>"` (`"1.5 minute"`); [`FromStr`] reads it back.
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.value, self.unit)
+    }
+}
+
+impl FromStr for Quantity {
+    type Err = Error;
+
+    /// Parses `"<decimal> <unit>"`, as printed by `Display` (`"1500 minute"`); the unit may be
+    /// any spelling [`Unit`] accepts (`"90 s"`). The value must not be negative.
+    ///
+    /// ```
+    /// use mediameter_core::{Quantity, Unit};
+    /// use rust_decimal_macros::dec;
+    /// let q: Quantity = "1.50 minute".parse()?;
+    /// assert_eq!(q, Quantity::new(dec!(1.50), Unit::Minute)?);
+    /// assert_eq!(q.to_string().parse::<Quantity>()?, q);
+    /// assert!("-1 minute".parse::<Quantity>().is_err());
+    /// assert!("1minute".parse::<Quantity>().is_err());
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let expected = "a decimal value, one space and a unit, e.g. \"1500 minute\"";
+        if s.len() > 64 {
+            return Err(Error::invalid("quantity", s, expected));
+        }
+        let (value, unit) = s
+            .split_once(' ')
+            .ok_or_else(|| Error::invalid("quantity", s, expected))?;
+        let value = Decimal::from_str_exact(value).map_err(|_| {
+            Error::invalid(
+                "quantity value",
+                value,
+                "a decimal number with at most 28 digits",
+            )
+        })?;
+        Quantity::new(value, unit.parse()?)
     }
 }
 
@@ -289,6 +334,7 @@ impl fmt::Display for Quantity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum MinutePolicy {
     /// Fractional minutes: total seconds / 60.
     Exact,

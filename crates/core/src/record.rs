@@ -11,6 +11,9 @@ use crate::time::TimeRange;
 /// Which side of a stream a segment records. Only subscription is billed (Alibaba Cloud RTC console
 /// guide).
 ///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): a stream has two sides, and there is no
+/// third.
+///
 /// ```
 /// use mediameter_core::Role;
 /// assert_eq!("sub".parse::<Role>()?, Role::Subscribe);

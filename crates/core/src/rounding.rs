@@ -21,6 +21,9 @@ pub const MAX_SCALE: u32 = 28;
 /// The names are the ones billing teams use; each maps onto one
 /// [`rust_decimal::RoundingStrategy`] (see [`RoundingMode::strategy`]).
 ///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): these are the seven ways a decimal can
+/// be rounded to a scale (three tie rules, four directions), listed in [`RoundingMode::ALL`].
+///
 /// ```
 /// use mediameter_core::{Rounding, RoundingMode};
 /// use rust_decimal_macros::dec;
@@ -263,9 +266,43 @@ impl Rounding {
     }
 }
 
+/// Prints `"<scale>dp <mode>"` (`"2dp half_up"`); [`FromStr`] reads it back.
 impl fmt::Display for Rounding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}dp {}", self.scale, self.mode)
+    }
+}
+
+impl FromStr for Rounding {
+    type Err = Error;
+
+    /// Parses `"<scale>dp <mode>"`, as printed by `Display` (`"2dp half_up"`); the mode is any
+    /// spelling [`RoundingMode`] accepts.
+    ///
+    /// ```
+    /// use mediameter_core::Rounding;
+    /// let r: Rounding = "2dp half_up".parse()?;
+    /// assert_eq!(r, Rounding::CENTS_HALF_UP);
+    /// assert_eq!(r.to_string().parse::<Rounding>()?, r);
+    /// assert!("29dp half_up".parse::<Rounding>().is_err());
+    /// assert!("2 half_up".parse::<Rounding>().is_err());
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let expected =
+            "a scale followed by \"dp\", one space and a rounding mode, e.g. \"2dp half_up\"";
+        if s.len() > 32 {
+            return Err(Error::invalid("rounding", s, expected));
+        }
+        let (scale, mode) = s
+            .split_once(' ')
+            .ok_or_else(|| Error::invalid("rounding", s, expected))?;
+        let scale = scale
+            .strip_suffix("dp")
+            .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<u32>().ok())
+            .ok_or_else(|| Error::invalid("rounding", s, expected))?;
+        Rounding::new(scale, mode.parse()?)
     }
 }
 

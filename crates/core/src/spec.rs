@@ -12,6 +12,10 @@ use crate::error::{Error, Result};
 /// landscape of the same size land in the same tier, and odd sizes fall in the smallest tier
 /// whose nominal area holds them: 640×360 = 230,400 px is 360P, 960×540 is 720P.
 ///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): the tiers are the price bands of the
+/// vendors' price lists, and every price table and `match` keyed by them must decide what a
+/// new band costs, so adding one is meant to break the build rather than fall into a `_` arm.
+///
 /// ```
 /// use mediameter_core::VideoTier;
 /// assert_eq!(VideoTier::from_resolution(1280, 720)?, VideoTier::P720);
@@ -138,6 +142,10 @@ impl VideoTier {
 /// Parsing accepts the canonical spelling and the vendor spellings, ignoring case and a
 /// leading `≤` or `<=`: `audio`, `360p`, `≤360P`, `<=720p`, `1080P`, `2K`, `1440p`, `4k`, `2160p`.
 ///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): the tiers are the price bands of the
+/// vendors' price lists, and every price table and `match` keyed by them must decide what a
+/// new band costs, so adding one is meant to break the build rather than fall into a `_` arm.
+///
 /// ```
 /// use mediameter_core::{MediaSpec, VideoTier};
 /// assert_eq!("≤720P".parse::<MediaSpec>()?, MediaSpec::Video(VideoTier::P720));
@@ -256,6 +264,10 @@ impl FromStr for VideoTier {
 
 /// Live-streaming output and transcoding tiers of `DescribeLiveProducerUsageData` (Alibaba Cloud
 /// Live API reference).
+///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): the tiers are the price bands of the
+/// vendors' price lists, and every price table and `match` keyed by them must decide what a
+/// new band costs, so adding one is meant to break the build rather than fall into a `_` arm.
 ///
 /// ```
 /// use mediameter_core::LiveTier;

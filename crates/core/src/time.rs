@@ -170,11 +170,11 @@ impl TimeRange {
         check_instant("range start", start)?;
         check_instant("range end", end)?;
         if end <= start {
-            return Err(Error::Invalid {
-                field: "time range",
-                value: format!("[{}, {})", start.to_rfc3339(), end.to_rfc3339()),
-                expected: "an end strictly after the start",
-            });
+            return Err(Error::invalid(
+                "time range",
+                &format!("[{}, {})", start.to_rfc3339(), end.to_rfc3339()),
+                "an end strictly after the start",
+            ));
         }
         if start.timestamp() >= END_UNIX_SECONDS {
             return Err(Error::out_of_range(
@@ -330,6 +330,8 @@ impl TimeRange {
     }
 }
 
+/// Prints `"[start, end)"` in RFC 3339 UTC (`"[2023-03-20T00:45:30Z, 2023-03-20T01:10:00Z)"`);
+/// [`FromStr`] reads it back.
 impl fmt::Display for TimeRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -340,6 +342,42 @@ impl fmt::Display for TimeRange {
             self.end
                 .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
         )
+    }
+}
+
+impl FromStr for TimeRange {
+    type Err = Error;
+
+    /// Parses `"[start, end)"` with two RFC 3339 instants, as printed by `Display`; an
+    /// instant with an offset is converted to UTC. The range is checked as by
+    /// [`TimeRange::new`].
+    ///
+    /// ```
+    /// use mediameter_core::TimeRange;
+    /// let r: TimeRange = "[2023-03-20T00:45:30Z, 2023-03-20T01:10:00Z)".parse()?;
+    /// assert_eq!(r.seconds(), 1470);
+    /// assert_eq!(r.to_string().parse::<TimeRange>()?, r);
+    /// assert_eq!("[2023-03-20T08:45:30+08:00, 2023-03-20T01:10:00Z)".parse::<TimeRange>()?, r);
+    /// assert!("[2023-03-20T01:10:00Z, 2023-03-20T00:45:30Z)".parse::<TimeRange>().is_err());
+    /// assert!("2023-03-20T00:45:30Z/2023-03-20T01:10:00Z".parse::<TimeRange>().is_err());
+    /// # Ok::<(), mediameter_core::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let expected = "\"[start, end)\" with two RFC 3339 instants";
+        if s.len() > 128 {
+            return Err(Error::invalid("time range", s, expected));
+        }
+        let (start, end) = s
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|inner| inner.split_once(", "))
+            .ok_or_else(|| Error::invalid("time range", s, expected))?;
+        let instant = |field: &'static str, text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| Error::invalid(field, text, "an RFC 3339 instant"))
+        };
+        TimeRange::new(instant("range start", start)?, instant("range end", end)?)
     }
 }
 

@@ -113,6 +113,81 @@ proptest! {
     }
 }
 
+/// Any `Unit`.
+fn unit() -> impl Strategy<Value = mediameter_core::Unit> {
+    use mediameter_core::Unit;
+    prop::sample::select(vec![Unit::Second, Unit::Minute, Unit::Hour, Unit::Count])
+}
+
+proptest! {
+    /// parse(display(x)) == x for quantities, roundings, time ranges (sub-second ends
+    /// anywhere in years 0001–9999) and month slices.
+    #[test]
+    fn display_parse_roundtrips_of_values(
+        v in strategies::decimal(),
+        u in unit(),
+        r in strategies::rounding(),
+        range in strategies::wide_time_range(),
+        first in 0_i64..3_000_000,
+        len in 0_i64..2_000,
+    ) {
+        use mediameter_core::{MonthSlice, Quantity, TimeRange};
+        let q = Quantity::new(v.abs(), u).unwrap();
+        let back = q.to_string().parse::<Quantity>().unwrap();
+        prop_assert_eq!(back, q);
+        prop_assert_eq!(back.value().scale(), q.value().scale());
+        prop_assert_eq!(r.to_string().parse::<Rounding>().unwrap(), r);
+        prop_assert_eq!(range.to_string().parse::<TimeRange>().unwrap(), range);
+        let start = NaiveDate::from_num_days_from_ce_opt(i32::try_from(first).unwrap() + 1).unwrap();
+        let end = start + chrono::Days::new(u64::try_from(len).unwrap());
+        for slice in mediameter_core::calendar::month_slices(start, end) {
+            prop_assert_eq!(slice.to_string().parse::<MonthSlice>().unwrap(), slice);
+        }
+    }
+
+    /// Whatever text a parser accepts prints back to text that parses to the same value, and no
+    /// text makes a parser panic.
+    #[test]
+    fn parsers_accept_only_what_round_trips(s in "\\PC{0,48}|[0-9.]{1,8} (minute|s|hour|count)|[0-9]{1,2}dp (half_up|floor)|\\[[0-9T:Z+. -]{0,50}\\)|[0-9]{4}-[0-9]{2}: [0-9]{1,2}/[0-9]{2}") {
+        use mediameter_core::{MonthSlice, Quantity, TimeRange};
+        if let Ok(q) = s.parse::<Quantity>() {
+            prop_assert_eq!(q.to_string().parse::<Quantity>().unwrap(), q);
+        }
+        if let Ok(r) = s.parse::<Rounding>() {
+            prop_assert_eq!(r.to_string().parse::<Rounding>().unwrap(), r);
+        }
+        if let Ok(t) = s.parse::<TimeRange>() {
+            prop_assert_eq!(t.to_string().parse::<TimeRange>().unwrap(), t);
+        }
+        if let Ok(m) = s.parse::<MonthSlice>() {
+            prop_assert_eq!(m.to_string().parse::<MonthSlice>().unwrap(), m);
+        }
+    }
+}
+
+/// Every value of the small closed vocabularies prints as it parses, and `Currency`'s `Debug`
+/// names the code.
+#[test]
+fn vocabularies_round_trip_through_text() {
+    use mediameter_core::{Currency, Granularity, Role, RoundingMode, Unit};
+    for u in [Unit::Second, Unit::Minute, Unit::Hour, Unit::Count] {
+        assert_eq!(u.to_string().parse::<Unit>().unwrap(), u);
+    }
+    for m in RoundingMode::ALL {
+        assert_eq!(m.to_string().parse::<RoundingMode>().unwrap(), m);
+    }
+    for c in Currency::KNOWN {
+        assert_eq!(c.to_string().parse::<Currency>().unwrap(), *c);
+        assert_eq!(format!("{c:?}"), format!("Currency({c})"));
+    }
+    for g in [Granularity::MINUTE, Granularity::HOUR, Granularity::DAY] {
+        assert_eq!(g.to_string().parse::<Granularity>().unwrap(), g);
+    }
+    for role in [Role::Publish, Role::Subscribe] {
+        assert_eq!(role.to_string().parse::<Role>().unwrap(), role);
+    }
+}
+
 trait LastPiece {
     fn last_piece(self) -> mediameter_core::BucketPiece;
 }

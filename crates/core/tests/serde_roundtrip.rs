@@ -66,3 +66,23 @@ fn deserializing_validates() {
     assert!(serde_json::from_str::<Quantity>(r#"{"value":"-1","unit":"second"}"#).is_err());
     assert!(serde_json::from_str::<BillingZone>(r#""GMT+25""#).is_err());
 }
+
+/// Regression (issue 15): a month slice read from JSON is checked like one parsed from text;
+/// it used to accept any four numbers (a 29th of February 2023, a 13th month, zero days).
+#[test]
+fn month_slices_are_checked_when_deserialized() {
+    let slice: MonthSlice = "2024-02: 11/29".parse().unwrap();
+    assert_eq!(
+        roundtrip(&slice),
+        r#"{"year":2024,"month":2,"days":11,"days_in_month":29}"#
+    );
+    for bad in [
+        r#"{"year":2023,"month":2,"days":11,"days_in_month":29}"#,
+        r#"{"year":2023,"month":13,"days":1,"days_in_month":31}"#,
+        r#"{"year":2023,"month":3,"days":0,"days_in_month":31}"#,
+        r#"{"year":2023,"month":3,"days":32,"days_in_month":31}"#,
+        r#"{"year":2023,"month":3,"days":1,"days_in_month":31,"extra":1}"#,
+    ] {
+        assert!(serde_json::from_str::<MonthSlice>(bad).is_err(), "{bad}");
+    }
+}
