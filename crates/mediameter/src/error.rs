@@ -77,5 +77,61 @@ impl Error {
     }
 }
 
+/// The category of an [`Error`], for callers that branch on it: which library the error came
+/// from, or the glue's own [`ErrorKind::Invalid`]. A located error ([`Error::At`]) has the kind
+/// of the error inside.
+///
+/// ```
+/// use mediameter::{Error, ErrorKind};
+/// let e = Error::invalid("mapping rule", "x", "a rule").at("mapping rules[0]");
+/// assert_eq!(e.kind(), ErrorKind::Invalid);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`Error::Core`].
+    Core,
+    /// See [`Error::Billing`]; its own kind is `mediameter_billing::Error::kind`.
+    Billing,
+    /// See [`Error::Usage`]; its own kind is `mediameter_usage::Error::kind`.
+    Usage,
+    /// See [`Error::Invalid`].
+    Invalid,
+}
+
+impl Error {
+    /// The category of this error, looking through [`Error::At`].
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Core(_) => ErrorKind::Core,
+            Error::Billing(_) => ErrorKind::Billing,
+            Error::Usage(_) => ErrorKind::Usage,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::At { source, .. } => source.kind(),
+        }
+    }
+
+    /// The core error this error carries, if any: directly, inside a library's error, or
+    /// inside a located error.
+    ///
+    /// ```
+    /// use mediameter::Error;
+    /// let core = mediameter::core::Error::overflow("money add");
+    /// let e = Error::from(mediameter::billing::Error::from(core.clone())).at("usage[0]");
+    /// assert_eq!(e.as_core(), Some(&core));
+    /// ```
+    #[must_use]
+    pub fn as_core(&self) -> Option<&mediameter_core::Error> {
+        match self {
+            Error::Core(e) => Some(e),
+            Error::Billing(e) => e.as_core(),
+            Error::Usage(e) => e.as_core(),
+            Error::Invalid { .. } => None,
+            Error::At { source, .. } => source.as_core(),
+        }
+    }
+}
+
 /// The result type of the glue.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

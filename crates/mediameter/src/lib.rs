@@ -73,7 +73,7 @@ pub mod mapping;
 pub mod meter;
 mod month;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use invoice::{Invoice, InvoiceOptions, InvoiceRequest, InvoiceRun, invoice};
 pub use month::BillingMonth;
 
