@@ -2,9 +2,10 @@
 //!
 //! Query strings arrive from strangers, so the parser checks sizes before it reads values:
 //! the whole input against [`QsLimits::max_len`] first (one comparison), then the parameter
-//! count while splitting (it stops at one past the limit, so 10,000 parameters cost one scan of
-//! a bounded input and no allocation beyond the limit), then each decoded key and value. It
-//! never panics and never allocates more than the input's length plus one slot per parameter.
+//! count (a scan of the bounded input before any parameter is read, so 10,000 parameters are
+//! refused with no allocation), then, in one pass over the bytes, each decoded key and value.
+//! It never panics and never allocates more than the input's length plus one slot per
+//! parameter.
 //!
 //! Rules:
 //!
@@ -368,53 +369,120 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
         return Err(refuse(QsErrorReason::TooLong, None));
     }
     let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
-    // Segments are split on bytes (`&` and `=` are ASCII, so every split falls on a character
-    // boundary): a plain loop, cheaper than a string searcher on segments this short.
-    let segments = || input.split(|b| *b == b'&').filter(|s| !s.is_empty());
-    // Count first, so the vector is sized once and a flood of parameters allocates nothing.
-    let count = segments().count();
-    if count > limits.max_params {
-        return Err(refuse(QsErrorReason::TooManyParams, None));
+    if input.is_empty() {
+        return Ok(Params::default());
     }
-    let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(count);
-    let mut start = 0_usize;
-    for segment in input.split(|b| *b == b'&') {
-        let seg_start = start;
-        start = start.saturating_add(segment.len()).saturating_add(1);
-        if segment.is_empty() {
-            continue;
+    // The parameter count before any parameter is read, so a flood of them is refused after one
+    // scan and no allocation. Counting one byte value is a vectorised loop; the exact count
+    // (empty segments skipped) is only needed when the `&`s alone pass the limit.
+    let segments = input
+        .iter()
+        .filter(|b| **b == b'&')
+        .count()
+        .saturating_add(1);
+    if segments > limits.max_params {
+        let count = input
+            .split(|b| *b == b'&')
+            .filter(|s| !s.is_empty())
+            .count();
+        if count > limits.max_params {
+            return Err(refuse(QsErrorReason::TooManyParams, None));
         }
-        let seg_end = seg_start.saturating_add(segment.len());
-        let eq = segment
-            .iter()
-            .position(|b| *b == b'=')
-            .map(|i| seg_start.saturating_add(i));
-        let not_utf8 = || refuse(QsErrorReason::NotUtf8, None);
-        let (raw_key, raw_value) = match eq {
-            Some(eq) => (
-                text.get(seg_start..eq).ok_or_else(not_utf8)?,
-                text.get(eq.saturating_add(1)..seg_end)
-                    .ok_or_else(not_utf8)?,
-            ),
-            None => (text.get(seg_start..seg_end).ok_or_else(not_utf8)?, ""),
-        };
-        let key = decode(raw_key, encoding).map_err(|r| refuse(r, None))?;
-        if key.is_empty() {
-            return Err(refuse(QsErrorReason::EmptyKey, None));
-        }
-        if key.len() > limits.max_key_len {
-            return Err(refuse(QsErrorReason::KeyTooLong, Some(&key)));
-        }
-        let value = decode(raw_value, encoding).map_err(|r| refuse(r, Some(&key)))?;
-        if value.len() > limits.max_value_len {
-            return Err(refuse(QsErrorReason::ValueTooLong, Some(&key)));
-        }
-        if pairs.iter().any(|(k, _)| *k == key) {
-            return Err(refuse(QsErrorReason::Repeated, Some(&key)));
-        }
-        pairs.push((key, value));
     }
+    let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> =
+        Vec::with_capacity(segments.min(limits.max_params));
+    // One pass over the bytes: where each segment ends, where its first `=` is, and whether
+    // its key or value needs decoding (a `%`, or a `+` in a form).
+    let plus = encoding == Encoding::Form;
+    let mut seg = Segment::default();
+    for (i, b) in input.iter().enumerate() {
+        match *b {
+            b'&' => {
+                seg.end = i;
+                push(&mut pairs, text, &seg, encoding, limits)?;
+                seg = Segment {
+                    start: i.saturating_add(1),
+                    ..Segment::default()
+                };
+            }
+            b'=' if seg.eq.is_none() => seg.eq = Some(i),
+            b'%' => seg.mark_escape(),
+            b'+' if plus => seg.mark_escape(),
+            _ => {}
+        }
+    }
+    seg.end = input.len();
+    push(&mut pairs, text, &seg, encoding, limits)?;
     Ok(Params { pairs })
+}
+
+/// One `&`-separated segment of the input, as the single pass of [`parse`] found it.
+#[derive(Debug, Default)]
+struct Segment {
+    start: usize,
+    end: usize,
+    /// The first `=`, separating the key from the value.
+    eq: Option<usize>,
+    key_escaped: bool,
+    value_escaped: bool,
+}
+
+impl Segment {
+    fn mark_escape(&mut self) {
+        if self.eq.is_some() {
+            self.value_escaped = true;
+        } else {
+            self.key_escaped = true;
+        }
+    }
+}
+
+/// Decodes and checks `seg` (skipped when empty) and appends it to `pairs` (which has room:
+/// [`parse`] counted the segments first).
+fn push<'a>(
+    pairs: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    text: &'a str,
+    seg: &Segment,
+    encoding: Encoding,
+    limits: &QsLimits,
+) -> Result<()> {
+    if seg.end <= seg.start {
+        return Ok(());
+    }
+    // Every boundary is an ASCII byte of UTF-8 text, so these slices cannot fail.
+    let not_utf8 = || refuse(QsErrorReason::NotUtf8, None);
+    let (raw_key, raw_value) = match seg.eq {
+        Some(eq) => (
+            text.get(seg.start..eq).ok_or_else(not_utf8)?,
+            text.get(eq.saturating_add(1)..seg.end)
+                .ok_or_else(not_utf8)?,
+        ),
+        None => (text.get(seg.start..seg.end).ok_or_else(not_utf8)?, ""),
+    };
+    let key = if seg.key_escaped {
+        decode_escaped(raw_key, encoding).map_err(|r| refuse(r, None))?
+    } else {
+        Cow::Borrowed(raw_key)
+    };
+    if key.is_empty() {
+        return Err(refuse(QsErrorReason::EmptyKey, None));
+    }
+    if key.len() > limits.max_key_len {
+        return Err(refuse(QsErrorReason::KeyTooLong, Some(&key)));
+    }
+    let value = if seg.value_escaped {
+        decode_escaped(raw_value, encoding).map_err(|r| refuse(r, Some(&key)))?
+    } else {
+        Cow::Borrowed(raw_value)
+    };
+    if value.len() > limits.max_value_len {
+        return Err(refuse(QsErrorReason::ValueTooLong, Some(&key)));
+    }
+    if pairs.iter().any(|(k, _)| *k == key) {
+        return Err(refuse(QsErrorReason::Repeated, Some(&key)));
+    }
+    pairs.push((key, value));
+    Ok(())
 }
 
 /// Parses one request's parameters from its URL query ([`Encoding::Query`]) and its
@@ -497,11 +565,12 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-fn decode(raw: &str, encoding: Encoding) -> std::result::Result<Cow<'_, str>, QsErrorReason> {
+/// Decodes `raw`, which holds a `%` (or a `+` in a form).
+fn decode_escaped(
+    raw: &str,
+    encoding: Encoding,
+) -> std::result::Result<Cow<'_, str>, QsErrorReason> {
     let plus = encoding == Encoding::Form;
-    if !raw.bytes().any(|b| b == b'%' || (plus && b == b'+')) {
-        return Ok(Cow::Borrowed(raw));
-    }
     let mut out = Vec::with_capacity(raw.len());
     let mut bytes = raw.bytes();
     while let Some(b) = bytes.next() {
@@ -567,6 +636,15 @@ mod tests {
             Some(QsErrorReason::TooManyParams)
         );
         assert_eq!(reason(b"a&b&c&&", q, &l), None);
+        // The count is a check of the whole input, made before any parameter is read.
+        assert_eq!(
+            reason(b"%zz&b&c&d", q, &l),
+            Some(QsErrorReason::TooManyParams)
+        );
+        assert_eq!(
+            reason(b"%zz&b&c&&", q, &l),
+            Some(QsErrorReason::InvalidEscape)
+        );
         assert_eq!(
             reason(b"a=123456789", q, &l),
             Some(QsErrorReason::ValueTooLong)
@@ -642,6 +720,113 @@ mod tests {
         );
     }
 
+    /// The parser as it was before the single pass: split on `&` twice (count, then read),
+    /// search each segment for `=`, scan each key and value for escapes. The reference
+    /// [`parse`] must agree with, result for result and error for error.
+    mod reference {
+        use super::super::{Cow, Encoding, Params, QsErrorReason, QsLimits, Result, hex, refuse};
+
+        pub(super) fn parse<'a>(
+            input: &'a [u8],
+            encoding: Encoding,
+            limits: &QsLimits,
+        ) -> Result<Params<'a>> {
+            if input.len() > limits.max_len {
+                return Err(refuse(QsErrorReason::TooLong, None));
+            }
+            let text =
+                std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
+            // Segments are split on bytes (`&` and `=` are ASCII, so every split falls on a character
+            // boundary): a plain loop, cheaper than a string searcher on segments this short.
+            let segments = || input.split(|b| *b == b'&').filter(|s| !s.is_empty());
+            // Count first, so the vector is sized once and a flood of parameters allocates nothing.
+            let count = segments().count();
+            if count > limits.max_params {
+                return Err(refuse(QsErrorReason::TooManyParams, None));
+            }
+            let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(count);
+            let mut start = 0_usize;
+            for segment in input.split(|b| *b == b'&') {
+                let seg_start = start;
+                start = start.saturating_add(segment.len()).saturating_add(1);
+                if segment.is_empty() {
+                    continue;
+                }
+                let seg_end = seg_start.saturating_add(segment.len());
+                let eq = segment
+                    .iter()
+                    .position(|b| *b == b'=')
+                    .map(|i| seg_start.saturating_add(i));
+                let not_utf8 = || refuse(QsErrorReason::NotUtf8, None);
+                let (raw_key, raw_value) = match eq {
+                    Some(eq) => (
+                        text.get(seg_start..eq).ok_or_else(not_utf8)?,
+                        text.get(eq.saturating_add(1)..seg_end)
+                            .ok_or_else(not_utf8)?,
+                    ),
+                    None => (text.get(seg_start..seg_end).ok_or_else(not_utf8)?, ""),
+                };
+                let key = decode(raw_key, encoding).map_err(|r| refuse(r, None))?;
+                if key.is_empty() {
+                    return Err(refuse(QsErrorReason::EmptyKey, None));
+                }
+                if key.len() > limits.max_key_len {
+                    return Err(refuse(QsErrorReason::KeyTooLong, Some(&key)));
+                }
+                let value = decode(raw_value, encoding).map_err(|r| refuse(r, Some(&key)))?;
+                if value.len() > limits.max_value_len {
+                    return Err(refuse(QsErrorReason::ValueTooLong, Some(&key)));
+                }
+                if pairs.iter().any(|(k, _)| *k == key) {
+                    return Err(refuse(QsErrorReason::Repeated, Some(&key)));
+                }
+                pairs.push((key, value));
+            }
+            Ok(Params { pairs })
+        }
+
+        fn decode(
+            raw: &str,
+            encoding: Encoding,
+        ) -> std::result::Result<Cow<'_, str>, QsErrorReason> {
+            let plus = encoding == Encoding::Form;
+            if !raw.bytes().any(|b| b == b'%' || (plus && b == b'+')) {
+                return Ok(Cow::Borrowed(raw));
+            }
+            let mut out = Vec::with_capacity(raw.len());
+            let mut bytes = raw.bytes();
+            while let Some(b) = bytes.next() {
+                match b {
+                    b'%' => {
+                        let hi = bytes.next().and_then(hex);
+                        let lo = bytes.next().and_then(hex);
+                        match (hi, lo) {
+                            (Some(hi), Some(lo)) => out.push(hi.wrapping_shl(4) | lo),
+                            _ => return Err(QsErrorReason::InvalidEscape),
+                        }
+                    }
+                    b'+' if plus => out.push(b' '),
+                    _ => out.push(b),
+                }
+            }
+            String::from_utf8(out)
+                .map(Cow::Owned)
+                .map_err(|_| QsErrorReason::NotUtf8)
+        }
+    }
+
+    /// A parse's outcome in comparable form.
+    fn outcome(r: Result<Params<'_>>) -> std::result::Result<Vec<(String, String)>, String> {
+        r.map(Params::into_owned).map_err(|e| format!("{e:?}"))
+    }
+
+    /// Bytes drawn mostly from the characters the parser acts on, so that separators, escapes,
+    /// repeats and invalid UTF-8 all occur often.
+    fn qs_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        let alphabet: &[u8] = b"ab==&&&%%++2fFgz \xc3\xa9\xff";
+        proptest::collection::vec(proptest::sample::select(alphabet.to_vec()), 0..48)
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics_and_round_trips(pairs in proptest::collection::vec(("[a-zA-Z_]{1,8}", "\\PC{0,16}"), 0..8)) {
@@ -672,6 +857,17 @@ mod tests {
             };
             let got = parse_request(query.as_bytes(), form.as_bytes(), &l).ok().map(Params::into_owned);
             proptest::prop_assert_eq!(got, reference);
+        }
+
+        /// The single-pass parser against the reference, on inputs dense in separators and
+        /// escapes, under limits small enough that every refusal occurs.
+        #[test]
+        fn single_pass_matches_reference(bytes in qs_bytes(), form in proptest::prelude::any::<bool>(),
+                                         max_len in 1_usize..64, max_params in 1_usize..6,
+                                         max_key in 1_usize..6, max_value in 1_usize..6) {
+            let enc = if form { Encoding::Form } else { Encoding::Query };
+            let l = QsLimits::new(max_len, max_params, max_key.min(max_len), max_value.min(max_len)).unwrap();
+            proptest::prop_assert_eq!(outcome(parse(&bytes, enc, &l)), outcome(reference::parse(&bytes, enc, &l)));
         }
 
         #[test]
