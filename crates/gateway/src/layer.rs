@@ -14,7 +14,7 @@ use http_body::Body;
 use chrono::{DateTime, Utc};
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use mediameter_query::common::CommonParams;
-use mediameter_query::perm::{self, Policy};
+use mediameter_query::perm::{self, Access, Policy};
 use mediameter_query::qs::{self, QsLimits};
 use mediameter_query::rate::SharedRateLimiter;
 use mediameter_query::{
@@ -166,23 +166,68 @@ impl Admitted {
     }
 }
 
+/// One `/`-separated segment of a route's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PathSegment {
+    /// Matches itself, byte for byte.
+    Literal(Box<[u8]>),
+    /// `{name}`: any one non-empty segment.
+    Any,
+    /// `{project_id}`: any one non-empty segment, the project id Huawei's `X-Project-Id` is
+    /// compared with.
+    ProjectId,
+}
+
+impl PathSegment {
+    /// The segments of a route's path (leading `/`s ignored, like a request's).
+    fn parse(path: &str) -> Vec<PathSegment> {
+        path.trim_start_matches('/')
+            .split('/')
+            .map(|seg| {
+                if seg == "{project_id}" {
+                    PathSegment::ProjectId
+                } else if seg.starts_with('{') && seg.ends_with('}') {
+                    PathSegment::Any
+                } else {
+                    PathSegment::Literal(seg.as_bytes().into())
+                }
+            })
+            .collect()
+    }
+}
+
+/// The segments of a request path, leading `/`s skipped, on bytes (`/` is ASCII).
+fn path_segments(path: &str) -> impl Iterator<Item = &[u8]> {
+    let bytes = path.as_bytes();
+    let start = bytes.iter().position(|b| *b != b'/').unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or_default().split(|b| *b == b'/')
+}
+
+/// A route with what every request on it needs, looked up once when it is built.
 #[derive(Debug)]
 struct Route {
-    segments: Vec<String>,
+    segments: Vec<PathSegment>,
     api: Arc<str>,
+    /// The profile as served (common parameters applied).
+    profile: Profile,
+    /// [`perm::dependencies`] of the profile's action.
+    dependencies: &'static [&'static str],
     common: CommonParams,
 }
 
 impl Route {
     /// `/v1/{project_id}/rtc/rooms`: a `{...}` segment matches any one non-empty segment.
     fn matches(&self, path: &str) -> bool {
-        let mut given = path.trim_start_matches('/').split('/');
+        let mut given = path_segments(path);
         for want in &self.segments {
             let Some(seg) = given.next() else {
                 return false;
             };
-            let wild = want.starts_with('{') && want.ends_with('}');
-            if (wild && seg.is_empty()) || (!wild && seg != want) {
+            let ok = match want {
+                PathSegment::Literal(lit) => seg == &lit[..],
+                PathSegment::Any | PathSegment::ProjectId => !seg.is_empty(),
+            };
+            if !ok {
                 return false;
             }
         }
@@ -190,12 +235,36 @@ impl Route {
     }
 
     /// The path's value of the `{project_id}` segment, when the route has one.
-    fn project_id<'p>(&self, path: &'p str) -> Option<&'p str> {
+    fn project_id<'p>(&self, path: &'p str) -> Option<&'p [u8]> {
         self.segments
             .iter()
-            .zip(path.trim_start_matches('/').split('/'))
-            .find(|(want, _)| *want == "{project_id}")
+            .zip(path_segments(path))
+            .find(|(want, _)| **want == PathSegment::ProjectId)
             .map(|(_, seg)| seg)
+    }
+
+    /// [`perm::check_query`] with the action's dependencies found when the route was built.
+    fn access(&self, policies: &[Policy], query: &mediameter_query::ValidQuery<'_>) -> Access {
+        let profile = &self.profile;
+        let resource = profile
+            .resource_param
+            .as_deref()
+            .and_then(|name| match query.get(name) {
+                Some(Value::Text(app)) => Some(*app),
+                _ => None,
+            });
+        let first = perm::evaluate(policies, &profile.action, resource);
+        if !first.is_allowed() {
+            return first;
+        }
+        for dep in self.dependencies {
+            if !perm::evaluate(policies, dep, None).is_allowed() {
+                return Access::MissingDependency {
+                    action: (*dep).to_owned(),
+                };
+            }
+        }
+        Access::Allowed
     }
 }
 
@@ -236,7 +305,6 @@ impl std::fmt::Debug for GatewayBuilder {
 
 /// Entry point: [`Gateway::builder`].
 pub struct Gateway {
-    registry: Registry,
     routes: Vec<Route>,
     principals: Arc<dyn Principals>,
     clock: Arc<dyn Clock + Send + Sync>,
@@ -295,14 +363,12 @@ impl GatewayBuilder {
     pub fn route_with(mut self, path: &str, api: &str, common: CommonParams) -> Result<Self> {
         let mut profile: Profile = self.source.get(api)?.clone();
         common.apply(&mut profile);
-        self.registry.insert(profile)?;
+        self.registry.insert(profile.clone())?;
         self.routes.push(Route {
-            segments: path
-                .trim_start_matches('/')
-                .split('/')
-                .map(str::to_owned)
-                .collect(),
+            segments: PathSegment::parse(path),
             api: api.into(),
+            dependencies: perm::dependencies(&profile.action),
+            profile,
             common,
         });
         Ok(self)
@@ -345,7 +411,6 @@ impl GatewayBuilder {
         let limiter = SharedRateLimiter::from_registry(&self.registry, self.max_keys)?;
         Ok(GatewayLayer {
             gateway: Arc::new(Gateway {
-                registry: self.registry,
                 routes: self.routes,
                 principals: self.principals,
                 clock: self.clock,
@@ -574,10 +639,7 @@ impl Gateway {
         route: &Route,
         parts: &http::request::Parts,
     ) -> std::result::Result<Gated, Refusal> {
-        let profile = self
-            .registry
-            .get(&route.api)
-            .map_err(|_| Refusal::internal())?;
+        let profile = &route.profile;
         let now = self.clock.now();
         let Some(principal) = self.principals.principal(parts) else {
             let v = Violation::new(
@@ -603,7 +665,7 @@ impl Gateway {
         if profile.vendor == mediameter_query::Vendor::Huawei
             && let Some(given) = parts.headers.get("x-project-id")
             && let Some(in_path) = route.project_id(parts.uri.path())
-            && given.as_bytes() != in_path.as_bytes()
+            && given.as_bytes() != in_path
         {
             let v = Violation::new(
                 ViolationKind::Malformed,
@@ -628,10 +690,7 @@ impl Gateway {
         if parts.method != Method::POST || size_hint.exact() == Some(0) {
             return Ok(Source::Query);
         }
-        let profile = self
-            .registry
-            .get(&route.api)
-            .map_err(|_| Refusal::internal())?;
+        let profile = &route.profile;
         let Some(source) = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -664,9 +723,7 @@ impl Gateway {
     }
 
     fn unreadable(&self, route: &Route, parts: &http::request::Parts) -> Refusal {
-        let Ok(profile) = self.registry.get(&route.api) else {
-            return Refusal::internal();
-        };
+        let profile = &route.profile;
         let v = Violation::new(
             ViolationKind::Malformed,
             None,
@@ -687,10 +744,7 @@ impl Gateway {
         source: Source,
         body: &[u8],
     ) -> std::result::Result<Admitted, Refusal> {
-        let profile = self
-            .registry
-            .get(&route.api)
-            .map_err(|_| Refusal::internal())?;
+        let profile = &route.profile;
         let Gated { principal, now } = gated;
         let raw = parts.uri.query().unwrap_or_default();
         let form = if source == Source::QueryAndForm {
@@ -760,8 +814,9 @@ impl Gateway {
                 });
             }
         };
-        if let Some(v) =
-            perm::check_query(&principal.policies, profile, &query).to_violation(&profile.action)
+        if let Some(v) = route
+            .access(&principal.policies, &query)
+            .to_violation(&profile.action)
         {
             return Err(self.refuse(profile, vec![v], parts));
         }
@@ -773,14 +828,7 @@ impl Gateway {
             let start = text.len();
             text.push_str(name);
             let name_end = text.len();
-            match value {
-                // Most values are text as given: a copy, not the formatting machinery.
-                Value::Text(t) => text.push_str(t),
-                // Writing into a String cannot fail.
-                other => {
-                    let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{other}"));
-                }
-            }
+            crate::text::write_value(&mut text, value);
             spans.push((start, name_end, text.len()));
         }
         Ok(Admitted {
@@ -964,10 +1012,7 @@ impl<S> ReadState<S> {
                 }
                 Err(refusal) => refusal,
             },
-            BodyEnd::TooLarge => match gateway.registry.get(&route.api) {
-                Ok(profile) => gateway.too_large(profile, &parts),
-                Err(_) => Refusal::internal(),
-            },
+            BodyEnd::TooLarge => gateway.too_large(&route.profile, &parts),
             BodyEnd::Unreadable => gateway.unreadable(route, &parts),
         };
         Err(response(refusal))
@@ -1083,27 +1128,128 @@ impl<S: Send + Sync> axum_core::extract::FromRequestParts<S> for Admitted {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use mediameter_query::perm::{Effect, Statement};
+
+    /// A route on `path` serving `api` of the built-in registry.
+    fn route(path: &str, api: &str) -> Route {
+        let profile = Registry::builtin().get(api).unwrap().clone();
+        Route {
+            segments: PathSegment::parse(path),
+            api: api.into(),
+            dependencies: perm::dependencies(&profile.action),
+            common: CommonParams::for_profile(&profile),
+            profile,
+        }
+    }
 
     #[test]
     fn route_patterns() {
-        let r = Route {
-            segments: vec![
-                "v1".into(),
-                "{project_id}".into(),
-                "rtc".into(),
-                "rooms".into(),
-            ],
-            api: "".into(),
-            common: CommonParams::none(mediameter_query::Vendor::Huawei),
-        };
+        let r = route("/v1/{project_id}/rtc/rooms", "rtc/rooms");
         assert!(r.matches("/v1/p1/rtc/rooms"));
+        assert!(r.matches("//v1/p1/rtc/rooms"));
         assert!(!r.matches("/v1//rtc/rooms"));
         assert!(!r.matches("/v1/p1/rtc/rooms/x"));
+        assert!(!r.matches("/v1/p1/rtc/rooms/"));
         assert!(!r.matches("/v1/p1/rtc"));
         assert!(!r.matches("/v2/p1/rtc/rooms"));
-        assert_eq!(r.project_id("/v1/p1/rtc/rooms"), Some("p1"));
+        assert_eq!(r.project_id("/v1/p1/rtc/rooms"), Some(&b"p1"[..]));
+    }
+
+    /// Matching as it was done on `str`s before the byte-level matcher, the reference for it.
+    fn reference_matches(pattern: &str, path: &str) -> (bool, Option<String>) {
+        let segments: Vec<&str> = pattern.trim_start_matches('/').split('/').collect();
+        let mut given = path.trim_start_matches('/').split('/');
+        let mut matched = true;
+        for want in &segments {
+            let Some(seg) = given.next() else {
+                matched = false;
+                break;
+            };
+            let wild = want.starts_with('{') && want.ends_with('}');
+            if (wild && seg.is_empty()) || (!wild && seg != *want) {
+                matched = false;
+                break;
+            }
+        }
+        matched = matched && given.next().is_none();
+        let project = segments
+            .iter()
+            .zip(path.trim_start_matches('/').split('/'))
+            .find(|(want, _)| **want == "{project_id}")
+            .map(|(_, seg)| seg.to_owned());
+        (matched, project)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matching_as_reference(pattern in "/?((v1|rtc|\\{project_id\\}|\\{x\\}|\\{|)/){0,3}(rooms|\\{project_id\\}|)",
+                                 path in "/{0,2}((v1|rtc|p1|rooms|\\{x\\}|)/){0,4}(rooms|p1|)") {
+            let r = Route { segments: PathSegment::parse(&pattern), ..route("/", "rtc/rooms") };
+            let got = (r.matches(&path), r.project_id(&path).map(|p| String::from_utf8(p.to_vec()).unwrap()));
+            proptest::prop_assert_eq!(got, reference_matches(&pattern, &path));
+        }
+    }
+
+    /// The route's permission check gives what `perm::check_query` gives, for every built-in
+    /// profile, under policies that allow, deny, carve out and miss dependencies.
+    #[test]
+    fn access_as_check_query() {
+        let registry = Registry::builtin();
+        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let deny_app = Policy {
+            name: "deny app-2".into(),
+            statement: vec![Statement::new(Effect::Deny, &["*"], &["app-2"])],
+        };
+        let policy_sets: Vec<Vec<Policy>> = vec![
+            vec![],
+            vec![perm::full_access("rtc")],
+            vec![perm::full_access("live")],
+            vec![perm::full_access("cts")],
+            vec![perm::cts_administrator()],
+            vec![perm::read_only_access("*")],
+            vec![perm::full_access("*"), deny_app],
+            vec![perm::allow_apps("team", &["*"], &["app-1"])],
+        ];
+        let mut outcomes = std::collections::HashSet::new();
+        let mut checked = 0;
+        for profile in registry.profiles() {
+            // Each profile as built in, and with an action that depends on others (Huawei
+            // Cloud CTS: listing trackers needs two OBS permissions), so that every outcome of
+            // the check occurs.
+            for action in [profile.action.as_str(), "cts:tracker:list"] {
+                let mut r = route("/x", &profile.name);
+                r.profile.action = action.to_owned();
+                r.dependencies = perm::dependencies(action);
+                for app in ["app-1", "app-2"] {
+                    let mut input: Vec<(String, String)> = Vec::new();
+                    if let Some(name) = &profile.resource_param {
+                        input.push((name.clone(), app.to_owned()));
+                    }
+                    // Profiles whose required parameters are not all given are skipped.
+                    let Ok(query) =
+                        mediameter_query::validate(&r.profile, &input, now, &Options::default())
+                    else {
+                        continue;
+                    };
+                    checked += 1;
+                    for policies in &policy_sets {
+                        let access = r.access(policies, &query);
+                        assert_eq!(
+                            access,
+                            perm::check_query(policies, &r.profile, &query),
+                            "{} {action} {app} {policies:?}",
+                            profile.name
+                        );
+                        outcomes.insert(std::mem::discriminant(&access));
+                    }
+                }
+            }
+        }
+        // Allowed, both denials and a missing dependency, over several profiles.
+        assert_eq!(outcomes.len(), 4);
+        assert!(checked >= 8, "{checked}");
     }
 }
