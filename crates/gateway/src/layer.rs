@@ -139,7 +139,15 @@ impl Admitted {
     /// A normalised value (defaults filled, times in the API's format, lists comma-joined).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values().find(|(k, _)| *k == name).map(|(_, v)| v)
+        let text = &self.inner.text;
+        let name = name.as_bytes();
+        self.inner
+            .spans
+            .iter()
+            .find(|&&(start, k, _)| {
+                k.wrapping_sub(start) == name.len() && text.as_bytes().get(start..k) == Some(name)
+            })
+            .and_then(|&(_, k, v)| text.get(k..v))
     }
 
     /// Every declared parameter with a value, as (name, value), in profile order.
@@ -213,6 +221,8 @@ struct Route {
     /// [`perm::dependencies`] of the profile's action.
     dependencies: &'static [&'static str],
     common: CommonParams,
+    /// `common` takes out and checks nothing ([`CommonParams::none`]; Huawei's APIs).
+    no_common: bool,
 }
 
 impl Route {
@@ -368,6 +378,7 @@ impl GatewayBuilder {
             segments: PathSegment::parse(path),
             api: api.into(),
             dependencies: perm::dependencies(&profile.action),
+            no_common: common == CommonParams::none(profile.vendor),
             profile,
             common,
         });
@@ -801,11 +812,19 @@ impl Gateway {
         } else {
             params.pairs()
         };
-        let (rest, violations) = route.common.split(pairs);
-        if !violations.is_empty() {
-            return Err(self.refuse(profile, violations, parts));
-        }
-        let query = match mediameter_query::validate(profile, &rest, now, &self.options) {
+        let rest;
+        let validated = if route.no_common {
+            // Nothing to take out or check: the parameters go to validation as parsed.
+            mediameter_query::validate(profile, pairs, now, &self.options)
+        } else {
+            let violations;
+            (rest, violations) = route.common.split(pairs);
+            if !violations.is_empty() {
+                return Err(self.refuse(profile, violations, parts));
+            }
+            mediameter_query::validate(profile, &rest, now, &self.options)
+        };
+        let query = match validated {
             Ok(q) => q,
             Err(e) => {
                 return Err(match e.rejection() {
@@ -1141,6 +1160,7 @@ mod tests {
             api: api.into(),
             dependencies: perm::dependencies(&profile.action),
             common: CommonParams::for_profile(&profile),
+            no_common: false,
             profile,
         }
     }
@@ -1156,6 +1176,51 @@ mod tests {
         assert!(!r.matches("/v1/p1/rtc"));
         assert!(!r.matches("/v2/p1/rtc/rooms"));
         assert_eq!(r.project_id("/v1/p1/rtc/rooms"), Some(&b"p1"[..]));
+    }
+
+    #[test]
+    fn admitted_get_as_values() {
+        let a = Admitted {
+            inner: Arc::new(AdmittedInner {
+                api: "x".into(),
+                tenant: "t".into(),
+                text: "limit5lim7offset0app".into(),
+                spans: vec![(0, 5, 6), (6, 9, 10), (10, 16, 17), (17, 20, 20)],
+                range: None,
+                warnings: Vec::new(),
+            }),
+        };
+        for name in ["limit", "lim", "offset", "app", "li", "limits", "", "5"] {
+            let reference = a.values().find(|(k, _)| *k == name).map(|(_, v)| v);
+            assert_eq!(a.get(name), reference, "{name}");
+        }
+        assert_eq!(a.get("lim"), Some("7"));
+        assert_eq!(a.get("app"), Some(""));
+    }
+
+    /// A route whose common parameters are `CommonParams::none` skips the split: it would
+    /// hand validation every pair, in order, and find nothing wrong.
+    #[test]
+    fn no_common_parameters_split_nothing() {
+        let registry = Registry::builtin();
+        let input = [
+            ("app", "a"),
+            ("Action", "x"),
+            ("Version", "1"),
+            ("AccessKeyId", "k"),
+        ];
+        let mut skipped = 0;
+        for profile in registry.profiles() {
+            let none = CommonParams::none(profile.vendor);
+            if CommonParams::for_profile(profile) != none {
+                continue;
+            }
+            let (rest, violations) = none.split(&input);
+            assert_eq!(rest, input);
+            assert!(violations.is_empty());
+            skipped += 1;
+        }
+        assert!(skipped > 0);
     }
 
     /// Matching as it was done on `str`s before the byte-level matcher, the reference for it.

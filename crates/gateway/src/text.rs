@@ -2,10 +2,9 @@
 //! prints its integers and times once, and `write!` was most of that cost.
 //!
 //! Each writer produces exactly the `Display` text of the value it writes (the tests compare
-//! them); the rare cases the fast paths do not cover (years outside 1000–9999, a leap second,
-//! an offset that leaves chrono's range) go through `Display` itself.
+//! them); the rare cases the fast paths do not cover (local years outside 1000–9999, a leap
+//! second) go through `Display` itself.
 
-use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
 use mediameter_query::Value;
 use mediameter_query::time::{ParsedTime, TimeFormat};
 
@@ -70,23 +69,30 @@ fn digits<const N: usize>(mut v: u32) -> [u8; N] {
     out
 }
 
+/// 1000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in Unix seconds: the local times the fast
+/// path writes (four-digit years, and no arithmetic below can overflow).
+const FAST_SECONDS: std::ops::Range<i64> = -30_610_224_000..253_402_300_800;
+
 /// Appends `t` in `format` as `Value::Time` displays it, for local years 1000–9999 without a
 /// leap second; `false` (nothing written) otherwise.
 fn write_time(out: &mut String, t: &ParsedTime, format: TimeFormat) -> bool {
-    let utc = t.instant().naive_utc();
-    let (local, offset) = match format {
-        TimeFormat::UtcSeconds => (utc, 0),
-        TimeFormat::Rfc3339 => {
-            let offset = t.offset_minutes();
-            match utc.checked_add_signed(TimeDelta::minutes(i64::from(offset))) {
-                Some(local) => (local, offset),
-                None => return false,
-            }
-        }
+    let offset = match format {
+        TimeFormat::UtcSeconds => 0,
+        TimeFormat::Rfc3339 => t.offset_minutes(),
     };
-    if !write_local(out, &local) {
+    let instant = t.instant();
+    let nanos = instant.timestamp_subsec_nanos();
+    let Some(local) = instant
+        .timestamp()
+        .checked_add(i64::from(offset).wrapping_mul(60))
+        .filter(|s| FAST_SECONDS.contains(s))
+    else {
+        return false;
+    };
+    if nanos >= 1_000_000_000 {
         return false;
     }
+    write_local(out, local, nanos);
     if offset == 0 {
         out.push('Z');
     } else {
@@ -99,24 +105,18 @@ fn write_time(out: &mut String, t: &ParsedTime, format: TimeFormat) -> bool {
     true
 }
 
-/// `yyyy-MM-ddTHH:mm:ss[.fraction]`, the fraction without trailing zeros.
-fn write_local(out: &mut String, t: &NaiveDateTime) -> bool {
-    let nanos = t.nanosecond();
-    let Some(year) = u32::try_from(t.year())
-        .ok()
-        .filter(|y| (1000..=9999).contains(y))
-    else {
-        return false;
-    };
-    if nanos >= 1_000_000_000 {
-        return false;
-    }
+/// `yyyy-MM-ddTHH:mm:ss[.fraction]` of `secs` (Unix seconds of the local time, in
+/// [`FAST_SECONDS`]) and `nanos` (below one second), the fraction without trailing zeros.
+fn write_local(out: &mut String, secs: i64, nanos: u32) {
+    let days = secs.div_euclid(86_400);
+    let of_day = u32::try_from(secs.rem_euclid(86_400)).unwrap_or(0);
+    let (year, month, day) = civil(days);
     let [y0, y1, y2, y3] = digits::<4>(year);
-    let [mo0, mo1] = digits::<2>(t.month());
-    let [d0, d1] = digits::<2>(t.day());
-    let [h0, h1] = digits::<2>(t.hour());
-    let [mi0, mi1] = digits::<2>(t.minute());
-    let [s0, s1] = digits::<2>(t.second());
+    let [mo0, mo1] = digits::<2>(month);
+    let [d0, d1] = digits::<2>(day);
+    let [h0, h1] = digits::<2>(of_day.wrapping_div(3600));
+    let [mi0, mi1] = digits::<2>(of_day.wrapping_rem(3600).wrapping_div(60));
+    let [s0, s1] = digits::<2>(of_day.wrapping_rem(60));
     push_ascii(
         out,
         &[
@@ -133,7 +133,44 @@ fn write_local(out: &mut String, t: &NaiveDateTime) -> bool {
         out.push('.');
         push_ascii(out, fraction.get(..end).unwrap_or_default());
     }
-    true
+}
+
+/// The proleptic Gregorian (year, month, day) of `days` since 1970-01-01, for the days of
+/// [`FAST_SECONDS`] (H. Hinnant's `civil_from_days`: eras of 400 years counted from
+/// 0000-03-01, so that the leap day ends each year).
+fn civil(days: i64) -> (u32, u32, u32) {
+    // Shifted to 0000-03-01 and non-negative over the fast range, where no step below can
+    // overflow (the wrapping operations only say so to the lints).
+    let z = u64::try_from(days.wrapping_add(719_468)).unwrap_or(0);
+    let era = z.wrapping_div(146_097);
+    let doe = z.wrapping_rem(146_097); // day of era, 0..=146_096
+    // Year of era, 0..=399.
+    let yoe = doe
+        .wrapping_sub(doe.wrapping_div(1460))
+        .wrapping_add(doe.wrapping_div(36_524))
+        .wrapping_sub(doe.wrapping_div(146_096))
+        .wrapping_div(365);
+    // Day of the year from March 1st, 0..=365.
+    let doy = doe.wrapping_sub(
+        yoe.wrapping_mul(365)
+            .wrapping_add(yoe.wrapping_div(4))
+            .wrapping_sub(yoe.wrapping_div(100)),
+    );
+    let mp = doy.wrapping_mul(5).wrapping_add(2).wrapping_div(153); // month from March, 0..=11
+    let day = doy
+        .wrapping_sub(mp.wrapping_mul(153).wrapping_add(2).wrapping_div(5))
+        .wrapping_add(1);
+    let month = if mp < 10 {
+        mp.wrapping_add(3)
+    } else {
+        mp.wrapping_sub(9)
+    };
+    let year = era
+        .wrapping_mul(400)
+        .wrapping_add(yoe)
+        .wrapping_add(u64::from(month <= 2));
+    let small = |v: u64| u32::try_from(v).unwrap_or(0);
+    (small(year), small(month), small(day))
 }
 
 #[cfg(test)]
@@ -170,6 +207,46 @@ mod tests {
         ] {
             assert_eq!(written(&v), format!("prefix:{v}"));
         }
+    }
+
+    /// The edges of the fast path, leap days and centuries, a leap second, every offset sign.
+    #[test]
+    fn time_edges_as_display() {
+        let day = 86_400_i64;
+        let mut secs = vec![
+            FAST_SECONDS.start - 1,
+            FAST_SECONDS.start,
+            FAST_SECONDS.end - 1,
+            FAST_SECONDS.end,
+            -62_135_596_800, // 0001-01-01
+            -1,
+            0,
+            951_782_400,    // 2000-02-29
+            951_868_800,    // 2000-03-01
+            -2_203_891_200, // 1900-03-01
+            4_107_456_000,  // 2100-02-28
+            1_483_228_799,  // 2016-12-31T23:59:59, a leap second's minute
+        ];
+        secs.extend((0..800).map(|i| 946_684_800 + i * day)); // every day of 2000 and 2001
+        let mut checked = 0;
+        for s in secs {
+            for nanos in [0, 1, 120_000_000, 999_999_999, 1_500_000_000] {
+                let Some(instant) = chrono::DateTime::from_timestamp(s, nanos) else {
+                    continue;
+                };
+                for offset in [0_i16, 1, -1, 480, -330, 1439, -1439] {
+                    let Ok(t) = ParsedTime::new(instant, offset) else {
+                        continue;
+                    };
+                    for f in [TimeFormat::UtcSeconds, TimeFormat::Rfc3339] {
+                        let v = Value::Time(t, f);
+                        assert_eq!(written(&v), format!("prefix:{v}"));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 40_000, "{checked}");
     }
 
     proptest::proptest! {
