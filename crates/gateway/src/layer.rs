@@ -23,6 +23,12 @@ use mediameter_query::{
 
 use crate::error::Result;
 
+/// The client's request id, echoed in Alibaba and Volcengine bodies (a constant name: looked up
+/// without parsing the name per request).
+const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+/// Huawei Cloud's project id header.
+const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-id");
+
 /// Who is calling: the tenant the rate limit counts against and the policies the permission
 /// check evaluates.
 ///
@@ -606,14 +612,13 @@ impl Gateway {
     fn request_id(&self, parts: &http::request::Parts) -> String {
         if let Some(id) = parts
             .headers
-            .get("x-request-id")
+            .get(X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 64)
         {
             return id.to_owned();
         }
-        let n = self.request_ids.fetch_add(1, Ordering::Relaxed);
-        format!("00000000-0000-4000-8000-{:012X}", n & 0xFFFF_FFFF_FFFF)
+        crate::text::generated_request_id(self.request_ids.fetch_add(1, Ordering::Relaxed))
     }
 
     fn refuse(
@@ -622,7 +627,11 @@ impl Gateway {
         violations: Vec<Violation>,
         parts: &http::request::Parts,
     ) -> Refusal {
-        let rejection = Rejection::new(profile, violations);
+        self.answer(&Rejection::new(profile, violations), parts)
+    }
+
+    /// The refusal answering `rejection`.
+    fn answer(&self, rejection: &Rejection, parts: &http::request::Parts) -> Refusal {
         let body = serde_json::to_string(&rejection.vendor_body(&self.request_id(parts)))
             .unwrap_or_default();
         Refusal {
@@ -674,7 +683,7 @@ impl Gateway {
         // Huawei Cloud's common request headers: `X-Project-Id`, when sent, is "the same as the
         // project id in the path parameter" (the RTC API reference's header table).
         if profile.vendor == mediameter_query::Vendor::Huawei
-            && let Some(given) = parts.headers.get("x-project-id")
+            && let Some(given) = parts.headers.get(X_PROJECT_ID)
             && let Some(in_path) = route.project_id(parts.uri.path())
             && given.as_bytes() != in_path
         {
@@ -827,8 +836,9 @@ impl Gateway {
         let query = match validated {
             Ok(q) => q,
             Err(e) => {
+                // Validation built the rejection under this profile: answer it as it is.
                 return Err(match e.rejection() {
-                    Some(r) => self.refuse(profile, r.violations().to_vec(), parts),
+                    Some(r) => self.answer(r, parts),
                     None => Refusal::internal(),
                 });
             }

@@ -53,6 +53,21 @@ fn write_digits(out: &mut String, mut n: u64) {
     push_ascii(out, buf.get(start..).unwrap_or_default());
 }
 
+/// A generated request id: UUID-shaped, version 4 and variant bits set, the low 48 bits of
+/// `n` in upper-case hex as the last group (what `format!("00000000-0000-4000-8000-{:012X}",
+/// n & 0xFFFF_FFFF_FFFF)` prints).
+pub(crate) fn generated_request_id(n: u64) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut id = String::with_capacity(36);
+    id.push_str("00000000-0000-4000-8000-");
+    for shift in (0..12_u32).rev() {
+        let nibble = n.wrapping_shr(shift.wrapping_mul(4)) & 0xF;
+        let digit = usize::try_from(nibble).ok().and_then(|i| HEX.get(i));
+        id.push(char::from(digit.copied().unwrap_or(b'0')));
+    }
+    id
+}
+
 /// Appends ASCII digits and punctuation.
 fn push_ascii(out: &mut String, bytes: &[u8]) {
     // Always ASCII here; a failed conversion would write nothing rather than panic.
@@ -262,6 +277,11 @@ mod tests {
             let f = if rfc { TimeFormat::Rfc3339 } else { TimeFormat::UtcSeconds };
             let v = Value::Time(t, f);
             proptest::prop_assert_eq!(written(&v), format!("prefix:{v}"));
+        }
+
+        #[test]
+        fn request_ids_as_format(n in proptest::prelude::any::<u64>()) {
+            proptest::prop_assert_eq!(generated_request_id(n), format!("00000000-0000-4000-8000-{:012X}", n & 0xFFFF_FFFF_FFFF));
         }
 
         #[test]
