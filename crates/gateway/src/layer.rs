@@ -5,7 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use http::Method;
@@ -22,6 +23,9 @@ use mediameter_query::{
 };
 
 use crate::error::Result;
+
+/// [`GatewayBuilder::body_timeout`] unless set.
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The client's request id, echoed in Alibaba and Volcengine bodies (a constant name: looked up
 /// without parsing the name per request).
@@ -309,6 +313,7 @@ pub struct GatewayBuilder {
     limits: QsLimits,
     options: Options,
     max_keys: usize,
+    body_timeout: Duration,
 }
 
 impl std::fmt::Debug for GatewayBuilder {
@@ -328,6 +333,7 @@ pub struct Gateway {
     options: Options,
     limiter: SharedRateLimiter,
     request_ids: AtomicU64,
+    body_timeout: Duration,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -355,6 +361,7 @@ impl Gateway {
             limits: QsLimits::default(),
             options: Options::default(),
             max_keys: 100_000,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -412,6 +419,34 @@ impl GatewayBuilder {
         self
     }
 
+    /// How long a `POST` body may take to arrive, from the moment the layer starts reading it
+    /// (10 s by default). A body not complete by then is answered `408 Request Timeout` with
+    /// `Connection: close` and the vendor's body ("the request body was not received in
+    /// time"), so a client trickling a body cannot hold a connection and a request's memory
+    /// indefinitely.
+    ///
+    /// The timer is tokio's: inside a tokio runtime it needs the time driver (`enable_all`
+    /// or `enable_time`, as `#[tokio::main]` and axum's and hyper-util's servers have);
+    /// outside any tokio runtime no timeout applies.
+    ///
+    /// ```
+    /// # use mediameter_gateway::{Gateway, Principal, Principals};
+    /// # struct Everyone;
+    /// # impl Principals for Everyone {
+    /// #     fn principal(&self, _: &http::request::Parts) -> Option<Principal> { None }
+    /// # }
+    /// let layer = Gateway::builder(mediameter_query::Registry::builtin(), Everyone)
+    ///     .route("/alibaba/live", "DescribeLiveProducerUsageData")?
+    ///     .body_timeout(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), mediameter_gateway::Error>(())
+    /// ```
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
     /// Most (tenant, API) keys the rate limiter tracks.
     #[must_use]
     pub fn max_keys(mut self, max_keys: usize) -> Self {
@@ -435,6 +470,7 @@ impl GatewayBuilder {
                 options: self.options,
                 limiter,
                 request_ids: AtomicU64::new(1),
+                body_timeout: self.body_timeout,
             }),
         })
     }
@@ -445,6 +481,8 @@ struct Refusal {
     status: u16,
     body: String,
     retry_after: Option<u64>,
+    /// Answer with `Connection: close` (the rest of the request was not read).
+    close: bool,
 }
 
 impl Refusal {
@@ -453,6 +491,7 @@ impl Refusal {
             status: 500,
             body: String::new(),
             retry_after: None,
+            close: false,
         }
     }
 }
@@ -638,6 +677,7 @@ impl Gateway {
             status: rejection.status(),
             body,
             retry_after: None,
+            close: false,
         }
     }
 
@@ -740,6 +780,18 @@ impl Gateway {
             "the request body is too long",
         );
         self.refuse_with_status(profile, v, parts, 413)
+    }
+
+    fn timed_out(&self, profile: &Profile, parts: &http::request::Parts) -> Refusal {
+        let v = Violation::new(
+            ViolationKind::Malformed,
+            None,
+            None,
+            "the request body was not received in time",
+        );
+        let mut refusal = self.refuse_with_status(profile, v, parts, 408);
+        refusal.close = true;
+        refusal
     }
 
     fn unreadable(&self, route: &Route, parts: &http::request::Parts) -> Refusal {
@@ -909,6 +961,10 @@ fn response<B: From<String>>(refusal: Refusal) -> Response<B> {
         resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
+    if refusal.close {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     resp
 }
 
@@ -968,6 +1024,7 @@ where
                             source,
                             inner,
                             buf: Vec::with_capacity(capacity),
+                            deadline: deadline(gateway.body_timeout),
                         }),
                     },
                 }
@@ -985,6 +1042,9 @@ struct ReadState<S> {
     source: Source,
     inner: S,
     buf: Vec<u8>,
+    /// When the body must be complete ([`GatewayBuilder::body_timeout`]); `None` outside a
+    /// tokio runtime.
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 /// How reading a body ended.
@@ -992,6 +1052,14 @@ enum BodyEnd {
     Complete,
     TooLarge,
     Unreadable,
+    TimedOut,
+}
+
+/// A timer of `timeout` from now, when running inside a tokio runtime.
+fn deadline(timeout: Duration) -> Option<Pin<Box<tokio::time::Sleep>>> {
+    tokio::runtime::Handle::try_current()
+        .ok()
+        .map(|_| Box::pin(tokio::time::sleep(timeout)))
 }
 
 impl<S> ReadState<S> {
@@ -1027,6 +1095,7 @@ impl<S> ReadState<S> {
             source,
             inner,
             buf,
+            deadline: _,
         } = self;
         let Some(route) = gateway.routes.get(route) else {
             return Err(response(Refusal::internal()));
@@ -1043,6 +1112,7 @@ impl<S> ReadState<S> {
             },
             BodyEnd::TooLarge => gateway.too_large(&route.profile, &parts),
             BodyEnd::Unreadable => gateway.unreadable(route, &parts),
+            BodyEnd::TimedOut => gateway.timed_out(&route.profile, &parts),
         };
         Err(response(refusal))
     }
@@ -1104,7 +1174,18 @@ where
                         return Poll::Ready(Ok(response_500()));
                     };
                     let end = loop {
-                        match ready!(body.as_mut().poll_frame(cx)) {
+                        let frame = match body.as_mut().poll_frame(cx) {
+                            Poll::Ready(frame) => frame,
+                            Poll::Pending => {
+                                // Waiting for the client: the deadline is polled too (and so
+                                // registered to wake this future when it passes).
+                                match st.deadline.as_mut().map(|d| d.as_mut().poll(cx)) {
+                                    Some(Poll::Ready(())) => break BodyEnd::TimedOut,
+                                    _ => return Poll::Pending,
+                                }
+                            }
+                        };
+                        match frame {
                             None => break BodyEnd::Complete,
                             Some(Err(_)) => break BodyEnd::Unreadable,
                             Some(Ok(frame)) => {
