@@ -425,9 +425,11 @@ impl GatewayBuilder {
     /// time"), so a client trickling a body cannot hold a connection and a request's memory
     /// indefinitely.
     ///
-    /// The timer is tokio's: inside a tokio runtime it needs the time driver (`enable_all`
-    /// or `enable_time`, as `#[tokio::main]` and axum's and hyper-util's servers have);
-    /// outside any tokio runtime no timeout applies.
+    /// The timer is tokio's, set the first time a body makes the layer wait: inside a tokio
+    /// runtime it needs the time driver (`enable_all` or `enable_time`, as `#[tokio::main]`
+    /// has; tokio panics otherwise, as for any of its timers); outside any tokio runtime no
+    /// timeout applies. A body that is all there when the layer reads it (in-memory bodies,
+    /// small requests) sets no timer.
     ///
     /// ```
     /// # use mediameter_gateway::{Gateway, Principal, Principals};
@@ -1024,7 +1026,8 @@ where
                             source,
                             inner,
                             buf: Vec::with_capacity(capacity),
-                            deadline: deadline(gateway.body_timeout),
+                            started: tokio::time::Instant::now(),
+                            deadline: None,
                         }),
                     },
                 }
@@ -1042,8 +1045,11 @@ struct ReadState<S> {
     source: Source,
     inner: S,
     buf: Vec<u8>,
-    /// When the body must be complete ([`GatewayBuilder::body_timeout`]); `None` outside a
-    /// tokio runtime.
+    /// When the layer started reading the body.
+    started: tokio::time::Instant,
+    /// The timer of [`GatewayBuilder::body_timeout`] from `started`, set the first time the
+    /// body is not ready (a body that is all there, or arrives without a pause, needs none);
+    /// never set outside a tokio runtime.
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
@@ -1055,14 +1061,21 @@ enum BodyEnd {
     TimedOut,
 }
 
-/// A timer of `timeout` from now, when running inside a tokio runtime.
-fn deadline(timeout: Duration) -> Option<Pin<Box<tokio::time::Sleep>>> {
-    tokio::runtime::Handle::try_current()
-        .ok()
-        .map(|_| Box::pin(tokio::time::sleep(timeout)))
-}
-
 impl<S> ReadState<S> {
+    /// Whether the body timeout has passed, the timer set on the first call inside a tokio
+    /// runtime and registered with `cx` to wake the reading future when it fires.
+    fn timed_out(&mut self, cx: &mut Context<'_>) -> bool {
+        if self.deadline.is_none() && tokio::runtime::Handle::try_current().is_ok() {
+            self.deadline = self
+                .started
+                .checked_add(self.gateway.body_timeout)
+                .map(|at| Box::pin(tokio::time::sleep_until(at)));
+        }
+        self.deadline
+            .as_mut()
+            .is_some_and(|d| d.as_mut().poll(cx).is_ready())
+    }
+
     /// Appends a data frame, unless the body would pass the bound.
     fn append(&mut self, mut data: impl Buf) -> bool {
         let room = self.gateway.limits.max_len().saturating_sub(self.buf.len());
@@ -1095,6 +1108,7 @@ impl<S> ReadState<S> {
             source,
             inner,
             buf,
+            started: _,
             deadline: _,
         } = self;
         let Some(route) = gateway.routes.get(route) else {
@@ -1176,14 +1190,9 @@ where
                     let end = loop {
                         let frame = match body.as_mut().poll_frame(cx) {
                             Poll::Ready(frame) => frame,
-                            Poll::Pending => {
-                                // Waiting for the client: the deadline is polled too (and so
-                                // registered to wake this future when it passes).
-                                match st.deadline.as_mut().map(|d| d.as_mut().poll(cx)) {
-                                    Some(Poll::Ready(())) => break BodyEnd::TimedOut,
-                                    _ => return Poll::Pending,
-                                }
-                            }
+                            // Waiting for the client: the deadline is polled too.
+                            Poll::Pending if st.timed_out(cx) => break BodyEnd::TimedOut,
+                            Poll::Pending => return Poll::Pending,
                         };
                         match frame {
                             None => break BodyEnd::Complete,
