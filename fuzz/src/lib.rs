@@ -55,6 +55,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("query_validate_query_string", query::validate_query_string),
     ("gateway_query_string", gateway::query_string),
     ("gateway_token_verify", gateway::token_verify),
+    ("gateway_body", gateway::body),
     ("query_validate_json", query::validate_json),
     ("query_profile_json", query::profile_json),
     ("query_policy_json", query::policy_json),

@@ -96,6 +96,8 @@
 mod error;
 #[cfg(feature = "tower")]
 mod layer;
+#[cfg(feature = "tower")]
+mod text;
 pub mod token;
 
 pub use error::{Error, ErrorKind, Result};

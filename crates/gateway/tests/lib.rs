@@ -13,6 +13,7 @@ mod app;
 mod forms;
 mod server;
 mod thread_safety;
+mod timeouts;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -43,6 +44,11 @@ impl Server {
             1000,
         ));
         let router = app::router(FixedClock(now()), tokens.clone()).unwrap();
+        Server::serve(router, tokens).await
+    }
+
+    /// `router` on a loopback port.
+    async fn serve(router: axum::Router, tokens: Arc<TokenVerifier>) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -2,9 +2,10 @@
 //!
 //! Query strings arrive from strangers, so the parser checks sizes before it reads values:
 //! the whole input against [`QsLimits::max_len`] first (one comparison), then the parameter
-//! count while splitting (it stops at one past the limit, so 10,000 parameters cost one scan of
-//! a bounded input and no allocation beyond the limit), then each decoded key and value. It
-//! never panics and never allocates more than the input's length plus one slot per parameter.
+//! count (a scan of the bounded input before any parameter is read, so 10,000 parameters are
+//! refused with no allocation), then, in one pass over the bytes, each decoded key and value.
+//! It never panics and never allocates more than the input's length plus one slot per
+//! parameter.
 //!
 //! Rules:
 //!
@@ -368,53 +369,167 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
         return Err(refuse(QsErrorReason::TooLong, None));
     }
     let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
-    // Segments are split on bytes (`&` and `=` are ASCII, so every split falls on a character
-    // boundary): a plain loop, cheaper than a string searcher on segments this short.
-    let segments = || input.split(|b| *b == b'&').filter(|s| !s.is_empty());
-    // Count first, so the vector is sized once and a flood of parameters allocates nothing.
-    let count = segments().count();
-    if count > limits.max_params {
-        return Err(refuse(QsErrorReason::TooManyParams, None));
+    if input.is_empty() {
+        return Ok(Params::default());
     }
-    let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(count);
-    let mut start = 0_usize;
-    for segment in input.split(|b| *b == b'&') {
-        let seg_start = start;
-        start = start.saturating_add(segment.len()).saturating_add(1);
-        if segment.is_empty() {
-            continue;
+    // The parameter count before any parameter is read, so a flood of them is refused after one
+    // scan and no allocation. The `&`s are counted eight bytes at a time; the exact count
+    // (empty segments skipped) is only needed when the `&`s alone pass the limit.
+    let segments = count_byte(input, b'&').saturating_add(1);
+    if segments > limits.max_params {
+        let count = input
+            .split(|b| *b == b'&')
+            .filter(|s| !s.is_empty())
+            .count();
+        if count > limits.max_params {
+            return Err(refuse(QsErrorReason::TooManyParams, None));
         }
-        let seg_end = seg_start.saturating_add(segment.len());
-        let eq = segment
-            .iter()
-            .position(|b| *b == b'=')
-            .map(|i| seg_start.saturating_add(i));
-        let not_utf8 = || refuse(QsErrorReason::NotUtf8, None);
-        let (raw_key, raw_value) = match eq {
-            Some(eq) => (
-                text.get(seg_start..eq).ok_or_else(not_utf8)?,
-                text.get(eq.saturating_add(1)..seg_end)
-                    .ok_or_else(not_utf8)?,
-            ),
-            None => (text.get(seg_start..seg_end).ok_or_else(not_utf8)?, ""),
-        };
-        let key = decode(raw_key, encoding).map_err(|r| refuse(r, None))?;
-        if key.is_empty() {
-            return Err(refuse(QsErrorReason::EmptyKey, None));
-        }
-        if key.len() > limits.max_key_len {
-            return Err(refuse(QsErrorReason::KeyTooLong, Some(&key)));
-        }
-        let value = decode(raw_value, encoding).map_err(|r| refuse(r, Some(&key)))?;
-        if value.len() > limits.max_value_len {
-            return Err(refuse(QsErrorReason::ValueTooLong, Some(&key)));
-        }
-        if pairs.iter().any(|(k, _)| *k == key) {
-            return Err(refuse(QsErrorReason::Repeated, Some(&key)));
-        }
-        pairs.push((key, value));
     }
+    let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> =
+        Vec::with_capacity(segments.min(limits.max_params));
+    // One pass over the bytes: where each segment ends, where its first `=` is, and whether
+    // its key or value needs decoding (a `%`, or a `+` in a form). Eight bytes at a time, only
+    // those bytes looked at one by one.
+    let plus = encoding == Encoding::Form;
+    let mut seg = Segment::default();
+    let mut step = |i: usize, b: u8, seg: &mut Segment| -> Result<()> {
+        match b {
+            b'&' => {
+                seg.end = i;
+                push(&mut pairs, text, seg, encoding, limits)?;
+                *seg = Segment {
+                    start: i.saturating_add(1),
+                    ..Segment::default()
+                };
+            }
+            b'=' if seg.eq.is_none() => seg.eq = Some(i),
+            b'%' => seg.mark_escape(),
+            b'+' if plus => seg.mark_escape(),
+            _ => {}
+        }
+        Ok(())
+    };
+    let chunks = input.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut base = 0_usize;
+    for chunk in chunks {
+        let word = word(chunk);
+        let mut found = byte_mask(word, b'&') | byte_mask(word, b'=') | byte_mask(word, b'%');
+        if plus {
+            found |= byte_mask(word, b'+');
+        }
+        while found != 0 {
+            let at = usize::try_from(found.trailing_zeros() / 8).unwrap_or(0);
+            found &= found.wrapping_sub(1);
+            let b = chunk.get(at).copied().unwrap_or(0);
+            step(base.saturating_add(at), b, &mut seg)?;
+        }
+        base = base.saturating_add(8);
+    }
+    for (at, b) in tail.iter().enumerate() {
+        step(base.saturating_add(at), *b, &mut seg)?;
+    }
+    seg.end = input.len();
+    push(&mut pairs, text, &seg, encoding, limits)?;
     Ok(Params { pairs })
+}
+
+/// Eight bytes as one word, the first byte lowest.
+fn word(chunk: &[u8]) -> u64 {
+    u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]))
+}
+
+/// `0x80` in each byte of `word` that equals `b`, zero elsewhere (exact: no borrow crosses
+/// bytes, so a bit is set for each equal byte and no other).
+fn byte_mask(word: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ 0x0101_0101_0101_0101_u64.wrapping_mul(u64::from(b));
+    // A byte of `x` is zero exactly when neither its low seven bits (which carry into the high
+    // bit when added to 0x7f) nor its high bit are set.
+    !((((x & LOW7).wrapping_add(LOW7)) | x) | LOW7)
+}
+
+/// How many bytes of `input` equal `b`.
+fn count_byte(input: &[u8], b: u8) -> usize {
+    let chunks = input.chunks_exact(8);
+    let tail = chunks.remainder().iter().filter(|x| **x == b).count();
+    chunks.fold(tail, |n, chunk| {
+        // One bit per equal byte moved to the bottom of its byte, then every byte summed into
+        // the top one (at most 8, so no byte overflows): cheaper than `count_ones` on targets
+        // without a population-count instruction.
+        let ones = byte_mask(word(chunk), b) >> 7;
+        let sum = ones.wrapping_mul(0x0101_0101_0101_0101) >> 56;
+        n.saturating_add(usize::try_from(sum).unwrap_or(8))
+    })
+}
+
+/// One `&`-separated segment of the input, as the single pass of [`parse`] found it.
+#[derive(Debug, Default)]
+struct Segment {
+    start: usize,
+    end: usize,
+    /// The first `=`, separating the key from the value.
+    eq: Option<usize>,
+    key_escaped: bool,
+    value_escaped: bool,
+}
+
+impl Segment {
+    fn mark_escape(&mut self) {
+        if self.eq.is_some() {
+            self.value_escaped = true;
+        } else {
+            self.key_escaped = true;
+        }
+    }
+}
+
+/// Decodes and checks `seg` (skipped when empty) and appends it to `pairs` (which has room:
+/// [`parse`] counted the segments first).
+fn push<'a>(
+    pairs: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    text: &'a str,
+    seg: &Segment,
+    encoding: Encoding,
+    limits: &QsLimits,
+) -> Result<()> {
+    if seg.end <= seg.start {
+        return Ok(());
+    }
+    // Every boundary is an ASCII byte of UTF-8 text, so these slices cannot fail.
+    let not_utf8 = || refuse(QsErrorReason::NotUtf8, None);
+    let (raw_key, raw_value) = match seg.eq {
+        Some(eq) => (
+            text.get(seg.start..eq).ok_or_else(not_utf8)?,
+            text.get(eq.saturating_add(1)..seg.end)
+                .ok_or_else(not_utf8)?,
+        ),
+        None => (text.get(seg.start..seg.end).ok_or_else(not_utf8)?, ""),
+    };
+    let key = if seg.key_escaped {
+        decode_escaped(raw_key, encoding).map_err(|r| refuse(r, None))?
+    } else {
+        Cow::Borrowed(raw_key)
+    };
+    if key.is_empty() {
+        return Err(refuse(QsErrorReason::EmptyKey, None));
+    }
+    if key.len() > limits.max_key_len {
+        return Err(refuse(QsErrorReason::KeyTooLong, Some(&key)));
+    }
+    let value = if seg.value_escaped {
+        decode_escaped(raw_value, encoding).map_err(|r| refuse(r, Some(&key)))?
+    } else {
+        Cow::Borrowed(raw_value)
+    };
+    if value.len() > limits.max_value_len {
+        return Err(refuse(QsErrorReason::ValueTooLong, Some(&key)));
+    }
+    if pairs.iter().any(|(k, _)| *k == key) {
+        return Err(refuse(QsErrorReason::Repeated, Some(&key)));
+    }
+    pairs.push((key, value));
+    Ok(())
 }
 
 /// Parses one request's parameters from its URL query ([`Encoding::Query`]) and its
@@ -497,11 +612,12 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-fn decode(raw: &str, encoding: Encoding) -> std::result::Result<Cow<'_, str>, QsErrorReason> {
+/// Decodes `raw`, which holds a `%` (or a `+` in a form).
+fn decode_escaped(
+    raw: &str,
+    encoding: Encoding,
+) -> std::result::Result<Cow<'_, str>, QsErrorReason> {
     let plus = encoding == Encoding::Form;
-    if !raw.bytes().any(|b| b == b'%' || (plus && b == b'+')) {
-        return Ok(Cow::Borrowed(raw));
-    }
     let mut out = Vec::with_capacity(raw.len());
     let mut bytes = raw.bytes();
     while let Some(b) = bytes.next() {
@@ -567,6 +683,15 @@ mod tests {
             Some(QsErrorReason::TooManyParams)
         );
         assert_eq!(reason(b"a&b&c&&", q, &l), None);
+        // The count is a check of the whole input, made before any parameter is read.
+        assert_eq!(
+            reason(b"%zz&b&c&d", q, &l),
+            Some(QsErrorReason::TooManyParams)
+        );
+        assert_eq!(
+            reason(b"%zz&b&c&&", q, &l),
+            Some(QsErrorReason::InvalidEscape)
+        );
         assert_eq!(
             reason(b"a=123456789", q, &l),
             Some(QsErrorReason::ValueTooLong)
@@ -642,7 +767,126 @@ mod tests {
         );
     }
 
+    /// The parser as it was before the single pass: split on `&` twice (count, then read),
+    /// search each segment for `=`, scan each key and value for escapes. The reference
+    /// [`parse`] must agree with, result for result and error for error.
+    mod reference {
+        use super::super::{Cow, Encoding, Params, QsErrorReason, QsLimits, Result, hex, refuse};
+
+        pub(super) fn parse<'a>(
+            input: &'a [u8],
+            encoding: Encoding,
+            limits: &QsLimits,
+        ) -> Result<Params<'a>> {
+            if input.len() > limits.max_len {
+                return Err(refuse(QsErrorReason::TooLong, None));
+            }
+            let text =
+                std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
+            // Segments are split on bytes (`&` and `=` are ASCII, so every split falls on a character
+            // boundary): a plain loop, cheaper than a string searcher on segments this short.
+            let segments = || input.split(|b| *b == b'&').filter(|s| !s.is_empty());
+            // Count first, so the vector is sized once and a flood of parameters allocates nothing.
+            let count = segments().count();
+            if count > limits.max_params {
+                return Err(refuse(QsErrorReason::TooManyParams, None));
+            }
+            let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(count);
+            let mut start = 0_usize;
+            for segment in input.split(|b| *b == b'&') {
+                let seg_start = start;
+                start = start.saturating_add(segment.len()).saturating_add(1);
+                if segment.is_empty() {
+                    continue;
+                }
+                let seg_end = seg_start.saturating_add(segment.len());
+                let eq = segment
+                    .iter()
+                    .position(|b| *b == b'=')
+                    .map(|i| seg_start.saturating_add(i));
+                let not_utf8 = || refuse(QsErrorReason::NotUtf8, None);
+                let (raw_key, raw_value) = match eq {
+                    Some(eq) => (
+                        text.get(seg_start..eq).ok_or_else(not_utf8)?,
+                        text.get(eq.saturating_add(1)..seg_end)
+                            .ok_or_else(not_utf8)?,
+                    ),
+                    None => (text.get(seg_start..seg_end).ok_or_else(not_utf8)?, ""),
+                };
+                let key = decode(raw_key, encoding).map_err(|r| refuse(r, None))?;
+                if key.is_empty() {
+                    return Err(refuse(QsErrorReason::EmptyKey, None));
+                }
+                if key.len() > limits.max_key_len {
+                    return Err(refuse(QsErrorReason::KeyTooLong, Some(&key)));
+                }
+                let value = decode(raw_value, encoding).map_err(|r| refuse(r, Some(&key)))?;
+                if value.len() > limits.max_value_len {
+                    return Err(refuse(QsErrorReason::ValueTooLong, Some(&key)));
+                }
+                if pairs.iter().any(|(k, _)| *k == key) {
+                    return Err(refuse(QsErrorReason::Repeated, Some(&key)));
+                }
+                pairs.push((key, value));
+            }
+            Ok(Params { pairs })
+        }
+
+        fn decode(
+            raw: &str,
+            encoding: Encoding,
+        ) -> std::result::Result<Cow<'_, str>, QsErrorReason> {
+            let plus = encoding == Encoding::Form;
+            if !raw.bytes().any(|b| b == b'%' || (plus && b == b'+')) {
+                return Ok(Cow::Borrowed(raw));
+            }
+            let mut out = Vec::with_capacity(raw.len());
+            let mut bytes = raw.bytes();
+            while let Some(b) = bytes.next() {
+                match b {
+                    b'%' => {
+                        let hi = bytes.next().and_then(hex);
+                        let lo = bytes.next().and_then(hex);
+                        match (hi, lo) {
+                            (Some(hi), Some(lo)) => out.push(hi.wrapping_shl(4) | lo),
+                            _ => return Err(QsErrorReason::InvalidEscape),
+                        }
+                    }
+                    b'+' if plus => out.push(b' '),
+                    _ => out.push(b),
+                }
+            }
+            String::from_utf8(out)
+                .map(Cow::Owned)
+                .map_err(|_| QsErrorReason::NotUtf8)
+        }
+    }
+
+    /// A parse's outcome in comparable form.
+    fn outcome(r: Result<Params<'_>>) -> std::result::Result<Vec<(String, String)>, String> {
+        r.map(Params::into_owned).map_err(|e| format!("{e:?}"))
+    }
+
+    /// Bytes drawn mostly from the characters the parser acts on, so that separators, escapes,
+    /// repeats and invalid UTF-8 all occur often.
+    fn qs_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        let alphabet: &[u8] = b"ab==&&&%%++2fFgz \xc3\xa9\xff";
+        proptest::collection::vec(proptest::sample::select(alphabet.to_vec()), 0..48)
+    }
+
     proptest::proptest! {
+        /// The eight-bytes-at-a-time mask against a byte-by-byte comparison.
+        #[test]
+        fn byte_mask_is_exact(bytes in proptest::prelude::any::<[u8; 8]>(), b in proptest::prelude::any::<u8>(),
+                              tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20)) {
+            let mask = byte_mask(u64::from_le_bytes(bytes), b);
+            let expected = bytes.iter().enumerate().fold(0_u64, |m, (i, x)| if *x == b { m | 0x80_u64.wrapping_shl(u32::try_from(i).unwrap().wrapping_mul(8)) } else { m });
+            proptest::prop_assert_eq!(mask, expected);
+            let mut all = bytes.to_vec();
+            all.extend(&tail);
+            proptest::prop_assert_eq!(count_byte(&all, b), all.iter().filter(|x| **x == b).count());
+        }
+
         #[test]
         fn never_panics_and_round_trips(pairs in proptest::collection::vec(("[a-zA-Z_]{1,8}", "\\PC{0,16}"), 0..8)) {
             let mut seen = std::collections::HashSet::new();
@@ -672,6 +916,17 @@ mod tests {
             };
             let got = parse_request(query.as_bytes(), form.as_bytes(), &l).ok().map(Params::into_owned);
             proptest::prop_assert_eq!(got, reference);
+        }
+
+        /// The single-pass parser against the reference, on inputs dense in separators and
+        /// escapes, under limits small enough that every refusal occurs.
+        #[test]
+        fn single_pass_matches_reference(bytes in qs_bytes(), form in proptest::prelude::any::<bool>(),
+                                         max_len in 1_usize..64, max_params in 1_usize..6,
+                                         max_key in 1_usize..6, max_value in 1_usize..6) {
+            let enc = if form { Encoding::Form } else { Encoding::Query };
+            let l = QsLimits::new(max_len, max_params, max_key.min(max_len), max_value.min(max_len)).unwrap();
+            proptest::prop_assert_eq!(outcome(parse(&bytes, enc, &l)), outcome(reference::parse(&bytes, enc, &l)));
         }
 
         #[test]

@@ -1,0 +1,293 @@
+//! Writing admitted values as text without the formatting machinery: every routed request
+//! prints its integers and times once, and `write!` was most of that cost.
+//!
+//! Each writer produces exactly the `Display` text of the value it writes (the tests compare
+//! them); the rare cases the fast paths do not cover (local years outside 1000–9999, a leap
+//! second) go through `Display` itself.
+
+use mediameter_query::Value;
+use mediameter_query::time::{ParsedTime, TimeFormat};
+
+/// Appends `value` as its `Display` prints it.
+pub(crate) fn write_value(out: &mut String, value: &Value<'_>) {
+    match value {
+        Value::Text(t) => out.push_str(t),
+        Value::Integer(n) => write_integer(out, *n),
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(item);
+            }
+        }
+        Value::Time(t, format) => {
+            if !write_time(out, t, *format) {
+                // Writing into a String cannot fail.
+                let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
+            }
+        }
+    }
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn write_integer(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    write_digits(out, n.unsigned_abs());
+}
+
+fn write_digits(out: &mut String, mut n: u64) {
+    // u64::MAX has 20 digits.
+    let mut buf = [b'0'; 20];
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0'.wrapping_add(u8::try_from(n.wrapping_rem(10)).unwrap_or(0));
+        n = n.wrapping_div(10);
+        start = start.saturating_sub(1);
+        if n == 0 {
+            break;
+        }
+    }
+    push_ascii(out, buf.get(start..).unwrap_or_default());
+}
+
+/// A generated request id: UUID-shaped, version 4 and variant bits set, the low 48 bits of
+/// `n` in upper-case hex as the last group (what `format!("00000000-0000-4000-8000-{:012X}",
+/// n & 0xFFFF_FFFF_FFFF)` prints).
+pub(crate) fn generated_request_id(n: u64) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut id = String::with_capacity(36);
+    id.push_str("00000000-0000-4000-8000-");
+    for shift in (0..12_u32).rev() {
+        let nibble = n.wrapping_shr(shift.wrapping_mul(4)) & 0xF;
+        let digit = usize::try_from(nibble).ok().and_then(|i| HEX.get(i));
+        id.push(char::from(digit.copied().unwrap_or(b'0')));
+    }
+    id
+}
+
+/// Appends ASCII digits and punctuation.
+fn push_ascii(out: &mut String, bytes: &[u8]) {
+    // Always ASCII here; a failed conversion would write nothing rather than panic.
+    out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+}
+
+/// `v`'s last `N` decimal digits, zero-padded.
+fn digits<const N: usize>(mut v: u32) -> [u8; N] {
+    let mut out = [b'0'; N];
+    for d in out.iter_mut().rev() {
+        *d = b'0'.wrapping_add(u8::try_from(v.wrapping_rem(10)).unwrap_or(0));
+        v = v.wrapping_div(10);
+    }
+    out
+}
+
+/// 1000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in Unix seconds: the local times the fast
+/// path writes (four-digit years, and no arithmetic below can overflow).
+const FAST_SECONDS: std::ops::Range<i64> = -30_610_224_000..253_402_300_800;
+
+/// Appends `t` in `format` as `Value::Time` displays it, for local years 1000–9999 without a
+/// leap second; `false` (nothing written) otherwise.
+fn write_time(out: &mut String, t: &ParsedTime, format: TimeFormat) -> bool {
+    let offset = match format {
+        TimeFormat::UtcSeconds => 0,
+        TimeFormat::Rfc3339 => t.offset_minutes(),
+    };
+    let instant = t.instant();
+    let nanos = instant.timestamp_subsec_nanos();
+    let Some(local) = instant
+        .timestamp()
+        .checked_add(i64::from(offset).wrapping_mul(60))
+        .filter(|s| FAST_SECONDS.contains(s))
+    else {
+        return false;
+    };
+    if nanos >= 1_000_000_000 {
+        return false;
+    }
+    write_local(out, local, nanos);
+    if offset == 0 {
+        out.push('Z');
+    } else {
+        let abs = u32::from(offset.unsigned_abs());
+        let [h0, h1] = digits::<2>(abs.wrapping_div(60));
+        let [m0, m1] = digits::<2>(abs.wrapping_rem(60));
+        let sign = if offset < 0 { b'-' } else { b'+' };
+        push_ascii(out, &[sign, h0, h1, b':', m0, m1]);
+    }
+    true
+}
+
+/// `yyyy-MM-ddTHH:mm:ss[.fraction]` of `secs` (Unix seconds of the local time, in
+/// [`FAST_SECONDS`]) and `nanos` (below one second), the fraction without trailing zeros.
+fn write_local(out: &mut String, secs: i64, nanos: u32) {
+    let days = secs.div_euclid(86_400);
+    let of_day = u32::try_from(secs.rem_euclid(86_400)).unwrap_or(0);
+    let (year, month, day) = civil(days);
+    let [y0, y1, y2, y3] = digits::<4>(year);
+    let [mo0, mo1] = digits::<2>(month);
+    let [d0, d1] = digits::<2>(day);
+    let [h0, h1] = digits::<2>(of_day.wrapping_div(3600));
+    let [mi0, mi1] = digits::<2>(of_day.wrapping_rem(3600).wrapping_div(60));
+    let [s0, s1] = digits::<2>(of_day.wrapping_rem(60));
+    push_ascii(
+        out,
+        &[
+            y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0,
+            s1,
+        ],
+    );
+    if nanos != 0 {
+        let fraction = digits::<9>(nanos);
+        let end = fraction
+            .iter()
+            .rposition(|d| *d != b'0')
+            .map_or(0, |i| i.saturating_add(1));
+        out.push('.');
+        push_ascii(out, fraction.get(..end).unwrap_or_default());
+    }
+}
+
+/// The proleptic Gregorian (year, month, day) of `days` since 1970-01-01, for the days of
+/// [`FAST_SECONDS`] (H. Hinnant's `civil_from_days`: eras of 400 years counted from
+/// 0000-03-01, so that the leap day ends each year).
+fn civil(days: i64) -> (u32, u32, u32) {
+    // Shifted to 0000-03-01 and non-negative over the fast range, where no step below can
+    // overflow (the wrapping operations only say so to the lints).
+    let z = u64::try_from(days.wrapping_add(719_468)).unwrap_or(0);
+    let era = z.wrapping_div(146_097);
+    let doe = z.wrapping_rem(146_097); // day of era, 0..=146_096
+    // Year of era, 0..=399.
+    let yoe = doe
+        .wrapping_sub(doe.wrapping_div(1460))
+        .wrapping_add(doe.wrapping_div(36_524))
+        .wrapping_sub(doe.wrapping_div(146_096))
+        .wrapping_div(365);
+    // Day of the year from March 1st, 0..=365.
+    let doy = doe.wrapping_sub(
+        yoe.wrapping_mul(365)
+            .wrapping_add(yoe.wrapping_div(4))
+            .wrapping_sub(yoe.wrapping_div(100)),
+    );
+    let mp = doy.wrapping_mul(5).wrapping_add(2).wrapping_div(153); // month from March, 0..=11
+    let day = doy
+        .wrapping_sub(mp.wrapping_mul(153).wrapping_add(2).wrapping_div(5))
+        .wrapping_add(1);
+    let month = if mp < 10 {
+        mp.wrapping_add(3)
+    } else {
+        mp.wrapping_sub(9)
+    };
+    let year = era
+        .wrapping_mul(400)
+        .wrapping_add(yoe)
+        .wrapping_add(u64::from(month <= 2));
+    let small = |v: u64| u32::try_from(v).unwrap_or(0);
+    (small(year), small(month), small(day))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn written(v: &Value<'_>) -> String {
+        let mut s = String::from("prefix:");
+        write_value(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn each_kind_as_display() {
+        let t = |s: &str, f| {
+            let parsed =
+                mediameter_query::time::parse(s, f, mediameter_query::time::Leniency::STRICT)
+                    .unwrap();
+            Value::Time(parsed, f)
+        };
+        for v in [
+            Value::Text("a b"),
+            Value::Integer(0),
+            Value::Integer(-7),
+            Value::Integer(i64::MIN),
+            Value::Integer(i64::MAX),
+            Value::List(vec![]),
+            Value::List(vec!["domain", "type"]),
+            t("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339),
+            t("2021-07-24T00:00:00-05:30", TimeFormat::Rfc3339),
+            t("2021-07-24T00:00:00Z", TimeFormat::Rfc3339),
+            t("2020-04-23T07:00:00Z", TimeFormat::UtcSeconds),
+        ] {
+            assert_eq!(written(&v), format!("prefix:{v}"));
+        }
+    }
+
+    /// The edges of the fast path, leap days and centuries, a leap second, every offset sign.
+    #[test]
+    fn time_edges_as_display() {
+        let day = 86_400_i64;
+        let mut secs = vec![
+            FAST_SECONDS.start - 1,
+            FAST_SECONDS.start,
+            FAST_SECONDS.end - 1,
+            FAST_SECONDS.end,
+            -62_135_596_800, // 0001-01-01
+            -1,
+            0,
+            951_782_400,    // 2000-02-29
+            951_868_800,    // 2000-03-01
+            -2_203_891_200, // 1900-03-01
+            4_107_456_000,  // 2100-02-28
+            1_483_228_799,  // 2016-12-31T23:59:59, a leap second's minute
+        ];
+        secs.extend((0..800).map(|i| 946_684_800 + i * day)); // every day of 2000 and 2001
+        let mut checked = 0;
+        for s in secs {
+            for nanos in [0, 1, 120_000_000, 999_999_999, 1_500_000_000] {
+                let Some(instant) = chrono::DateTime::from_timestamp(s, nanos) else {
+                    continue;
+                };
+                for offset in [0_i16, 1, -1, 480, -330, 1439, -1439] {
+                    let Ok(t) = ParsedTime::new(instant, offset) else {
+                        continue;
+                    };
+                    for f in [TimeFormat::UtcSeconds, TimeFormat::Rfc3339] {
+                        let v = Value::Time(t, f);
+                        assert_eq!(written(&v), format!("prefix:{v}"));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 40_000, "{checked}");
+    }
+
+    proptest::proptest! {
+        /// Times of every year the library accepts (the fast path covers 1000–9999, the rest
+        /// goes through `Display`), any offset, with and without a fraction.
+        #[test]
+        fn times_as_display(secs in -62_135_596_800_i64..253_402_300_800, nanos in 0_u32..1_000_000_000,
+                            whole in proptest::prelude::any::<bool>(), offset in -1439_i16..=1439,
+                            rfc in proptest::prelude::any::<bool>()) {
+            let nanos = if whole { 0 } else { nanos };
+            let Some(instant) = chrono::DateTime::from_timestamp(secs, nanos) else { return Ok(()) };
+            let Ok(t) = ParsedTime::new(instant, offset) else { return Ok(()) };
+            let f = if rfc { TimeFormat::Rfc3339 } else { TimeFormat::UtcSeconds };
+            let v = Value::Time(t, f);
+            proptest::prop_assert_eq!(written(&v), format!("prefix:{v}"));
+        }
+
+        #[test]
+        fn request_ids_as_format(n in proptest::prelude::any::<u64>()) {
+            proptest::prop_assert_eq!(generated_request_id(n), format!("00000000-0000-4000-8000-{:012X}", n & 0xFFFF_FFFF_FFFF));
+        }
+
+        #[test]
+        fn integers_as_display(n in proptest::prelude::any::<i64>()) {
+            let v = Value::Integer(n);
+            proptest::prop_assert_eq!(written(&v), format!("prefix:{v}"));
+        }
+    }
+}
