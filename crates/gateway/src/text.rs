@@ -21,11 +21,11 @@ pub(crate) fn write_value(out: &mut String, value: &Value<'_>) {
                 out.push_str(item);
             }
         }
-        Value::Time(t, format) => {
-            if !write_time(out, t, *format) {
-                // Writing into a String cannot fail.
-                let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
-            }
+        Value::Time(t, format) if write_time(out, t, *format) => {}
+        // A time the fast path does not cover, and any kind of value the query crate adds
+        // later (`Value` is non-exhaustive): its `Display`. Writing into a String cannot fail.
+        _ => {
+            let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
         }
     }
 }
@@ -94,6 +94,8 @@ fn write_time(out: &mut String, t: &ParsedTime, format: TimeFormat) -> bool {
     let offset = match format {
         TimeFormat::UtcSeconds => 0,
         TimeFormat::Rfc3339 => t.offset_minutes(),
+        // A format the query crate adds later (`TimeFormat` is non-exhaustive): `Display`.
+        _ => return false,
     };
     let instant = t.instant();
     let nanos = instant.timestamp_subsec_nanos();
