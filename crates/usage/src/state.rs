@@ -3,33 +3,23 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Error, Result};
-use crate::hash::id_hash;
 use crate::hll::Hll;
 use crate::intervals::IntervalSet;
-use crate::query::{DistinctMode, UsageQuery};
+use crate::query::UsageQuery;
 use crate::spec_table::PerSpec;
 
 /// An id scoped to its app: `(app, id)`. Under [`IdScope::Global`](crate::IdScope::Global) the
 /// app is the empty string.
-pub type ScopedId = (String, String);
+pub(crate) type ScopedId = (String, String);
 
 /// A set of distinct ids: exact, or a HyperLogLog sketch.
-///
-/// ```
-/// use mediameter_usage::Distinct;
-/// let mut d = Distinct::Exact(Default::default());
-/// d.insert("app1", "u1");
-/// d.insert("app1", "u1");
-/// d.insert("app2", "u1");
-/// assert_eq!(d.count(), 2);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Distinct {
+pub(crate) enum Distinct {
     /// Every `(app, id)` pair.
     Exact(BTreeSet<ScopedId>),
-    /// A sketch of the pairs' [`id_hash`](crate::hash::id_hash)es.
+    /// A sketch of the pairs' [`stable_id_hash`](crate::hash::stable_id_hash)es.
     Approximate(Hll),
 }
 
@@ -39,44 +29,30 @@ impl Distinct {
     /// # Errors
     ///
     /// [`Error::OutOfRange`] for an approximate precision outside 4..=16.
-    ///
-    /// ```
-    /// use mediameter_usage::{Distinct, DistinctMode};
-    /// assert_eq!(Distinct::empty(DistinctMode::Exact)?.count(), 0);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn empty(mode: DistinctMode) -> Result<Self> {
+    #[cfg(test)]
+    pub(crate) fn empty(mode: crate::DistinctMode) -> Result<Self> {
         Ok(match mode {
-            DistinctMode::Exact => Distinct::Exact(BTreeSet::new()),
-            DistinctMode::Approximate { precision } => Distinct::Approximate(Hll::new(precision)?),
+            crate::DistinctMode::Exact => Distinct::Exact(BTreeSet::new()),
+            crate::DistinctMode::Approximate { precision } => {
+                Distinct::Approximate(Hll::new(precision)?)
+            }
         })
     }
 
     /// Adds the id `id` of app `app`.
-    ///
-    /// ```
-    /// use mediameter_usage::{Distinct, DistinctMode};
-    /// let mut d = Distinct::empty(DistinctMode::approximate(12)?)?;
-    /// d.insert("a", "u1");
-    /// assert_eq!(d.count(), 1);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn insert(&mut self, app: &str, id: &str) {
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, app: &str, id: &str) {
         match self {
             Distinct::Exact(s) => {
                 s.insert((app.to_owned(), id.to_owned()));
             }
-            Distinct::Approximate(h) => h.insert_hash(id_hash(app, id)),
+            Distinct::Approximate(h) => h.insert_hash(crate::hash::stable_id_hash(app, id)),
         }
     }
 
     /// The number of distinct ids (estimated in approximate mode).
-    ///
-    /// ```
-    /// assert_eq!(mediameter_usage::Distinct::Exact(Default::default()).count(), 0);
-    /// ```
     #[must_use]
-    pub fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         match self {
             Distinct::Exact(s) => u64::try_from(s.len()).unwrap_or(u64::MAX),
             Distinct::Approximate(h) => h.count(),
@@ -89,19 +65,7 @@ impl Distinct {
     ///
     /// [`Error::Incompatible`] when one set is exact and the other a sketch, or the sketches'
     /// precisions differ.
-    ///
-    /// ```
-    /// use mediameter_usage::{Distinct, DistinctMode};
-    /// let mut a = Distinct::empty(DistinctMode::Exact)?;
-    /// let mut b = Distinct::empty(DistinctMode::Exact)?;
-    /// a.insert("x", "1");
-    /// b.insert("x", "2");
-    /// a.merge(&b)?;
-    /// assert_eq!(a.count(), 2);
-    /// assert!(a.merge(&Distinct::empty(DistinctMode::approximate(8)?)?).is_err());
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn merge(&mut self, other: &Distinct) -> Result<()> {
+    pub(crate) fn merge(&mut self, other: &Distinct) -> Result<()> {
         match (self, other) {
             (Distinct::Exact(a), Distinct::Exact(b)) => {
                 a.extend(b.iter().cloned());
@@ -128,27 +92,22 @@ impl Distinct {
 }
 
 /// The figures of one group in one bucket.
-///
-/// ```
-/// let c = mediameter_usage::Cell::default();
-/// assert_eq!(c.subscribe_seconds.total(), 0);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Cell {
+pub(crate) struct Cell {
     /// Seconds of publishing, per spec.
-    pub publish_seconds: PerSpec<u64>,
+    pub(crate) publish_seconds: PerSpec<u64>,
     /// Seconds of subscribing, per spec (the billed time, Alibaba Cloud RTC console guide).
-    pub subscribe_seconds: PerSpec<u64>,
+    pub(crate) subscribe_seconds: PerSpec<u64>,
     /// Σ ⌈piece seconds / 60⌉ over the subscribe pieces of this bucket, per spec: the billable
     /// minutes under [`MinutePolicy::CeilPerRecord`](mediameter_core::MinutePolicy).
-    pub subscribe_ceil_minutes: PerSpec<u64>,
+    pub(crate) subscribe_ceil_minutes: PerSpec<u64>,
     /// Number of segment pieces (a segment crossing a boundary gives one piece per bucket).
-    pub pieces: u64,
+    pub(crate) pieces: u64,
     /// Distinct users with a segment in this bucket (`None` when not computed).
-    pub users: Option<Distinct>,
+    pub(crate) users: Option<Distinct>,
     /// Distinct channels with a segment in this bucket (`None` when not computed).
-    pub channels: Option<Distinct>,
+    pub(crate) channels: Option<Distinct>,
 }
 
 impl Cell {
@@ -181,45 +140,36 @@ fn merge_opt(a: &mut Option<Distinct>, b: Option<&Distinct>) -> Result<()> {
 
 /// A publish→subscribe relation: one communication (Alibaba Cloud RTC console guide). Identified by
 /// the channel, the publishing user (when the segment names it) and the subscribing user.
-///
-/// ```
-/// let r = mediameter_usage::Relation { app: "a".into(), channel: "c".into(), publisher: None, subscriber: "u".into() };
-/// assert!(r.publisher.is_none());
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Relation {
+pub(crate) struct Relation {
     /// The app (empty under the global id scope).
-    pub app: String,
+    pub(crate) app: String,
     /// The channel.
-    pub channel: String,
+    pub(crate) channel: String,
     /// The publisher, `None` when the subscribe segment does not name it.
-    pub publisher: Option<String>,
+    pub(crate) publisher: Option<String>,
     /// The subscriber.
-    pub subscriber: String,
+    pub(crate) subscriber: String,
 }
 
 /// Everything kept for one group: its cells by bucket start, and the activity of its channels
 /// and relations (for exact peak concurrency after merging).
-///
-/// ```
-/// assert!(mediameter_usage::GroupState::default().cells.is_empty());
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct GroupState {
+pub(crate) struct GroupState {
     /// Cells by bucket start (Unix seconds).
-    pub cells: BTreeMap<i64, Cell>,
+    pub(crate) cells: BTreeMap<i64, Cell>,
     /// When each channel had at least one open segment in this group.
     #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
-    pub channel_activity: BTreeMap<ScopedId, IntervalSet>,
+    pub(crate) channel_activity: BTreeMap<ScopedId, IntervalSet>,
     /// When each relation had at least one open subscribe segment in this group.
     #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
-    pub relation_activity: BTreeMap<Relation, IntervalSet>,
+    pub(crate) relation_activity: BTreeMap<Relation, IntervalSet>,
     /// Net change of the number of open segments (streams) at each instant where it changes:
     /// additive across shards, so the merged peak of concurrent streams is exact.
     #[cfg_attr(feature = "serde", serde(default, with = "map_as_vec"))]
-    pub stream_deltas: BTreeMap<i64, i64>,
+    pub(crate) stream_deltas: BTreeMap<i64, i64>,
 }
 
 impl GroupState {
@@ -257,7 +207,7 @@ impl GroupState {
 
 /// The values of the split-by dimensions of a group, in the query's split order; `None` where
 /// a segment has no value for an optional dimension.
-pub type GroupKey = Vec<Option<String>>;
+pub(crate) type GroupKey = Vec<Option<String>>;
 
 /// The group key of value ids `key` (in [`Dimension::ALL`](crate::Dimension::ALL) order, as the
 /// hot paths intern them): specs and roles by their names, apps and optional dimensions by
@@ -356,15 +306,26 @@ impl UsageState {
         self.segments
     }
 
-    /// The groups, by key.
+    /// The keys of the groups, in order: each the values of the query's split-by dimensions
+    /// in split order, `None` where a segment has no value for an optional dimension (the same
+    /// values as [`UsageRow::group`](crate::UsageRow::group), without the dimensions).
     ///
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
-    /// assert!(UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY)).groups().is_empty());
+    /// let seg = |region: Option<&str>| -> mediameter_core::Result<StreamSegment> {
+    ///     let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?,
+    ///         UserId::new("u")?, Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 60)?);
+    ///     Ok(match region { Some(r) => s.with_region(RegionId::new(r)?), None => s })
+    /// };
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::DAY).with_split_by([Dimension::Region]);
+    /// assert_eq!(UsageState::new(q.clone()).group_keys().count(), 0);
+    /// let st = aggregate(&q, [seg(Some("cn-beijing"))?, seg(None)?])?;
+    /// let keys: Vec<&[Option<String>]> = st.group_keys().collect();
+    /// assert_eq!(keys, [&[None][..], &[Some("cn-beijing".to_owned())][..]]);
+    /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
-    #[must_use]
-    pub fn groups(&self) -> &BTreeMap<GroupKey, GroupState> {
-        &self.groups
+    pub fn group_keys(&self) -> impl ExactSizeIterator<Item = &[Option<String>]> + '_ {
+        self.groups.keys().map(Vec::as_slice)
     }
 
     /// Merges `other` into `self`.
@@ -421,7 +382,7 @@ impl UsageState {
     /// assert_eq!(users.get(&vec![]).copied().flatten(), Some(1));
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
-    pub fn distinct_users_by_group(&self) -> Result<BTreeMap<GroupKey, Option<u64>>> {
+    pub fn distinct_users_by_group(&self) -> Result<BTreeMap<Vec<Option<String>>, Option<u64>>> {
         let mut out = BTreeMap::new();
         for (k, g) in &self.groups {
             let mut acc: Option<Distinct> = None;
@@ -460,5 +421,83 @@ pub(crate) mod map_as_vec {
     {
         let v = Vec::<(K, V)>::deserialize(d)?;
         Ok(v.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mediameter_core::{
+        AppId, BillingZone, ChannelId, Granularity, MediaSpec, Role, StreamSegment, TimeRange,
+        UserId,
+    };
+
+    use super::*;
+    use crate::DistinctMode;
+
+    fn seg(app: &str, user: &str, start: i64, end: i64) -> StreamSegment {
+        StreamSegment::new(
+            AppId::new(app).unwrap(),
+            ChannelId::new("c").unwrap(),
+            UserId::new(user).unwrap(),
+            Role::Subscribe,
+            MediaSpec::Audio,
+            TimeRange::from_unix(start, end).unwrap(),
+        )
+    }
+
+    #[test]
+    fn distinct_counts_scoped_ids() {
+        let mut d = Distinct::Exact(BTreeSet::new());
+        d.insert("app1", "u1");
+        d.insert("app1", "u1");
+        d.insert("app2", "u1");
+        assert_eq!(d.count(), 2);
+        assert_eq!(Distinct::empty(DistinctMode::Exact).unwrap().count(), 0);
+        let mut h = Distinct::empty(DistinctMode::approximate(12).unwrap()).unwrap();
+        h.insert("a", "u1");
+        assert_eq!(h.count(), 1);
+        assert!(Distinct::empty(DistinctMode::Approximate { precision: 3 }).is_err());
+    }
+
+    #[test]
+    fn distinct_merge_needs_the_same_mode() {
+        let mut a = Distinct::empty(DistinctMode::Exact).unwrap();
+        let mut b = Distinct::empty(DistinctMode::Exact).unwrap();
+        a.insert("x", "1");
+        b.insert("x", "2");
+        a.merge(&b).unwrap();
+        assert_eq!(a.count(), 2);
+        let sketch = Distinct::empty(DistinctMode::approximate(8).unwrap()).unwrap();
+        assert!(a.merge(&sketch).is_err());
+    }
+
+    /// A sketch filled by hand with `Distinct::insert` equals the one the hot path builds for
+    /// the same ids: states from both merge.
+    #[test]
+    fn hand_built_sketch_matches_hot_path() {
+        let t = 1_679_241_600; // a midnight in GMT+8
+        let segs: Vec<_> = (0..50)
+            .map(|i| seg(&format!("app{}", i % 3), &format!("u{i}"), t, t + 10))
+            .collect();
+        let mode = DistinctMode::approximate(8).unwrap();
+        let st = crate::aggregate(
+            &UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_distinct(mode),
+            &segs,
+        )
+        .unwrap();
+        let cell = st
+            .groups
+            .values()
+            .next()
+            .unwrap()
+            .cells
+            .values()
+            .next()
+            .unwrap();
+        let mut by_hand = Distinct::empty(mode).unwrap();
+        for s in &segs {
+            by_hand.insert(s.app.as_str(), s.user.as_str());
+        }
+        assert_eq!(cell.users.as_ref().unwrap(), &by_hand);
     }
 }
