@@ -108,7 +108,7 @@ impl Hll {
 
     /// The precision `p` (the sketch has `2^p` registers).
     #[must_use]
-    #[cfg(test)]
+    #[cfg(any(test, feature = "serde"))]
     pub(crate) const fn precision(&self) -> u8 {
         self.precision
     }

@@ -6,7 +6,13 @@ use crate::error::{Error, Result};
 use crate::hll::Hll;
 use crate::intervals::IntervalSet;
 use crate::query::UsageQuery;
+#[cfg(feature = "serde")]
+use crate::query::{Dimension, DistinctMode, IdScope};
 use crate::spec_table::PerSpec;
+#[cfg(feature = "serde")]
+use mediameter_core::{
+    AppId, ChannelId, DomainName, InstanceId, MediaSpec, ProductType, RegionId, UserId,
+};
 
 /// An id scoped to its app: `(app, id)`. Under [`IdScope::Global`](crate::IdScope::Global) the
 /// app is the empty string.
@@ -159,6 +165,7 @@ pub(crate) struct Relation {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct GroupState {
     /// Cells by bucket start (Unix seconds).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "unique_map"))]
     pub(crate) cells: BTreeMap<i64, Cell>,
     /// When each channel had at least one open segment in this group.
     #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
@@ -257,8 +264,17 @@ pub(crate) fn group_key_of(
 /// assert_eq!(report.rows[0].peak_communications, Some(2));
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
+///
+/// Reading a state back (`Deserialize`) checks it against its query, so a state that no
+/// aggregation could have produced is refused with [`Error::Invalid`] rather than reported:
+/// each group key has one valid value per split-by dimension; each cell starts on a bucket
+/// boundary and holds distinct sets exactly for the metrics the query counts, in its distinct
+/// mode (a sketch of its precision); activity and stream changes appear only when the query
+/// computes peaks, each instant inside core's time range; every id is one core accepts (so of
+/// bounded length); and no group, bucket, channel, relation or instant is listed twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "StateRepr"))]
 pub struct UsageState {
     pub(crate) query: UsageQuery,
     #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
@@ -397,6 +413,237 @@ impl UsageState {
     pub(crate) fn group_mut(&mut self, key: GroupKey) -> &mut GroupState {
         self.groups.entry(key).or_default()
     }
+
+    /// Checks that the state is one an aggregation under its query could have produced (the
+    /// rules are listed on [`UsageState`]).
+    #[cfg(feature = "serde")]
+    fn validate(&self) -> Result<()> {
+        let q = &self.query;
+        let metrics = q.metrics();
+        let buckets = q.buckets();
+        let global = q.id_scope() == IdScope::Global;
+        for (key, g) in &self.groups {
+            check_key(q.split_by(), key)?;
+            for (&start, cell) in &g.cells {
+                check_instant("bucket start", start)?;
+                if buckets.start_of_index(buckets.index_of(start)) != start {
+                    return Err(Error::invalid(
+                        "bucket start",
+                        &start.to_string(),
+                        "the start of one of the query's buckets",
+                    ));
+                }
+                check_distinct("users", cell.users.as_ref(), metrics.users, q, |u| {
+                    UserId::new(u).map(drop)
+                })?;
+                check_distinct(
+                    "channels",
+                    cell.channels.as_ref(),
+                    metrics.channels,
+                    q,
+                    |c| ChannelId::new(c).map(drop),
+                )?;
+            }
+            let idle = g.channel_activity.is_empty() && g.relation_activity.is_empty();
+            if !metrics.peaks && !idle {
+                return Err(Error::invalid(
+                    "activity",
+                    "present",
+                    "none: the query does not compute peaks",
+                ));
+            }
+            for ((app, channel), set) in &g.channel_activity {
+                check_app(app, global)?;
+                ChannelId::new(channel.as_str())?;
+                check_activity(set)?;
+            }
+            for (r, set) in &g.relation_activity {
+                check_app(&r.app, global)?;
+                ChannelId::new(r.channel.as_str())?;
+                if let Some(p) = &r.publisher {
+                    UserId::new(p.as_str())?;
+                }
+                UserId::new(r.subscriber.as_str())?;
+                check_activity(set)?;
+            }
+            if !metrics.stream_peaks && !g.stream_deltas.is_empty() {
+                return Err(Error::invalid(
+                    "stream deltas",
+                    "present",
+                    "none: the query does not compute stream peaks",
+                ));
+            }
+            let mut net = 0_i64;
+            for (&t, &d) in &g.stream_deltas {
+                check_instant("stream delta instant", t)?;
+                if d == 0 {
+                    return Err(Error::invalid(
+                        "stream delta",
+                        "0",
+                        "a non-zero change (instants without change are left out)",
+                    ));
+                }
+                net = net.checked_add(d).ok_or(Error::overflow("stream deltas"))?;
+            }
+            if net != 0 {
+                return Err(Error::invalid(
+                    "stream deltas",
+                    &format!("net change {net}"),
+                    "a net change of 0 (every segment that opens closes)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The serialized form of a [`UsageState`], checked by `UsageState::validate` before it
+/// becomes one.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct StateRepr {
+    query: UsageQuery,
+    #[serde(deserialize_with = "map_as_vec::deserialize")]
+    groups: BTreeMap<GroupKey, GroupState>,
+    segments: u64,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<StateRepr> for UsageState {
+    type Error = Error;
+    fn try_from(r: StateRepr) -> Result<Self> {
+        let state = UsageState {
+            query: r.query,
+            groups: r.groups,
+            segments: r.segments,
+        };
+        state.validate()?;
+        Ok(state)
+    }
+}
+
+/// A group key: one value per split-by dimension, each one that dimension can take (specs and
+/// roles by name, the others valid ids of core, absent only for optional dimensions).
+#[cfg(feature = "serde")]
+fn check_key(split: &[Dimension], key: &GroupKey) -> Result<()> {
+    if key.len() != split.len() {
+        return Err(Error::invalid(
+            "group key",
+            &format!("{key:?}"),
+            format!("{} values, one per split-by dimension", split.len()),
+        ));
+    }
+    for (d, v) in split.iter().zip(key) {
+        match (d, v.as_deref()) {
+            (Dimension::Spec, Some(s)) if MediaSpec::ALL.iter().any(|m| m.as_str() == s) => {}
+            (Dimension::Role, Some("pub" | "sub")) => {}
+            (Dimension::App, Some(s)) => drop(AppId::new(s)?),
+            (Dimension::Spec | Dimension::Role | Dimension::App, _) => {
+                return Err(Error::invalid(
+                    "group key",
+                    &format!("{v:?}"),
+                    format!("a value of the {} dimension", d.as_str()),
+                ));
+            }
+            (_, None) => {}
+            (Dimension::Region, Some(s)) => drop(RegionId::new(s)?),
+            (Dimension::Domain, Some(s)) => drop(DomainName::new(s)?),
+            (Dimension::Instance, Some(s)) => drop(InstanceId::new(s)?),
+            (Dimension::ProductType, Some(s)) => drop(ProductType::new(s)?),
+        }
+    }
+    Ok(())
+}
+
+/// An instant inside core's supported time range.
+#[cfg(feature = "serde")]
+fn check_instant(field: &'static str, t: i64) -> Result<()> {
+    use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
+    if (MIN_UNIX_SECONDS..=END_UNIX_SECONDS).contains(&t) {
+        Ok(())
+    } else {
+        Err(Error::out_of_range(
+            field,
+            t,
+            "Unix seconds from 0001-01-01 to 10000-01-01",
+        ))
+    }
+}
+
+/// The app of a scoped id: empty under the global id scope, an app id otherwise.
+#[cfg(feature = "serde")]
+fn check_app(app: &str, global: bool) -> Result<()> {
+    match (global, app.is_empty()) {
+        (true, true) => Ok(()),
+        (true, false) => Err(Error::invalid(
+            "app",
+            app,
+            "an empty app: the query's id scope is global",
+        )),
+        (false, _) => AppId::new(app).map(drop).map_err(Error::from),
+    }
+}
+
+/// An activity set: not empty, inside core's time range.
+#[cfg(feature = "serde")]
+fn check_activity(set: &IntervalSet) -> Result<()> {
+    let iv = set.intervals();
+    match (iv.first(), iv.last()) {
+        (Some(&(start, _)), Some(&(_, end))) => {
+            check_instant("activity start", start)?;
+            check_instant("activity end", end)
+        }
+        _ => Err(Error::invalid(
+            "activity",
+            "[]",
+            "at least one interval (idle channels and relations are left out)",
+        )),
+    }
+}
+
+/// A cell's distinct set: present exactly when the query counts it, in the query's mode.
+#[cfg(feature = "serde")]
+fn check_distinct(
+    field: &'static str,
+    d: Option<&Distinct>,
+    counted: bool,
+    q: &UsageQuery,
+    id: impl Fn(&str) -> mediameter_core::Result<()>,
+) -> Result<()> {
+    let global = q.id_scope() == IdScope::Global;
+    match (d, counted, q.distinct()) {
+        (None, false, _) => Ok(()),
+        (None, true, _) => Err(Error::invalid(
+            field,
+            "null",
+            "a distinct set: the query counts them",
+        )),
+        (Some(_), false, _) => Err(Error::invalid(
+            field,
+            "a distinct set",
+            "null: the query does not count them",
+        )),
+        (Some(Distinct::Exact(set)), true, DistinctMode::Exact) => {
+            for (app, x) in set {
+                check_app(app, global)?;
+                id(x)?;
+            }
+            Ok(())
+        }
+        (Some(Distinct::Approximate(h)), true, DistinctMode::Approximate { precision })
+            if h.precision() == precision =>
+        {
+            Ok(())
+        }
+        (Some(other), true, mode) => Err(Error::invalid(
+            field,
+            match other {
+                Distinct::Exact(_) => "an exact set",
+                Distinct::Approximate(_) => "a sketch",
+            },
+            format!("a set in the query's distinct mode ({mode})"),
+        )),
+    }
 }
 
 #[cfg(feature = "serde")]
@@ -420,8 +667,56 @@ pub(crate) mod map_as_vec {
         V: Deserialize<'de>,
     {
         let v = Vec::<(K, V)>::deserialize(d)?;
-        Ok(v.into_iter().collect())
+        let mut m = BTreeMap::new();
+        for (k, x) in v {
+            if m.insert(k, x).is_some() {
+                return Err(serde::de::Error::custom(
+                    "the same key twice in a list of [key, value] pairs",
+                ));
+            }
+        }
+        Ok(m)
     }
+}
+
+/// A map read as `BTreeMap` refusing a key named twice (serde's own reading keeps the last).
+#[cfg(feature = "serde")]
+fn unique_map<'de, D, K, V>(d: D) -> std::result::Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: serde::Deserialize<'de> + Ord,
+    V: serde::Deserialize<'de>,
+{
+    use std::marker::PhantomData;
+
+    struct Unique<K, V>(PhantomData<(K, V)>);
+
+    impl<'de, K, V> serde::de::Visitor<'de> for Unique<K, V>
+    where
+        K: serde::Deserialize<'de> + Ord,
+        V: serde::Deserialize<'de>,
+    {
+        type Value = BTreeMap<K, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map naming each key once")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut m = BTreeMap::new();
+            while let Some((k, v)) = a.next_entry()? {
+                if m.insert(k, v).is_some() {
+                    return Err(serde::de::Error::custom("the same key twice in a map"));
+                }
+            }
+            Ok(m)
+        }
+    }
+
+    d.deserialize_map(Unique(PhantomData))
 }
 
 #[cfg(test)]
