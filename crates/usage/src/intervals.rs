@@ -4,9 +4,10 @@
 /// non-touching intervals (`[0,5)` and `[5,9)` become `[0,9)`: activity that ends and resumes in
 /// the same second is continuous).
 ///
-/// Insertion in start order (time-sorted input) is amortized O(1) and keeps the set small;
-/// out-of-order insertion is accepted and normalized lazily. Union is exact, associative,
-/// commutative and idempotent, which is what lets peak concurrency merge across shards.
+/// Built from a list of intervals in any order (normalized once; empty or reversed intervals
+/// are dropped) and grown by union, which is exact, associative, commutative and idempotent:
+/// what lets peak concurrency merge across shards. The tests also insert intervals one at a
+/// time (amortized O(1) in start order, normalized lazily otherwise) to build references.
 #[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
