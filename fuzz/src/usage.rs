@@ -7,8 +7,8 @@
 //! * `vendor_json`: the vendors' JSON shapes (first byte chooses Alibaba, Volcengine or
 //!   Huawei); an accepted document serializes and reads back equal.
 //! * `vendor_xml`: the Alibaba XML shape; an accepted document prints and reads back equal.
-//! * `state_json`: a serialized partial aggregate; an accepted one reports without panicking
-//!   and survives a JSON round trip.
+//! * `state_json`: a serialized partial aggregate; an accepted one (reading checks it against
+//!   its query) reports with no error but an overflow, and survives a JSON round trip.
 //! * `table_csv`: CSV bytes (any bytes) loaded into a `SegmentTable`, on one thread, in small
 //!   chunks and on three threads: the same rows, errors and skip reports as `SegmentReader`,
 //!   and the table's report equals the aggregator's.
@@ -164,7 +164,17 @@ pub fn state_json(data: &[u8]) {
         return;
     };
     if let Ok(state) = serde_json::from_str::<UsageState>(text) {
-        let _ = state.report(MinutePolicy::Exact);
+        // Reading it back checked the state against its query: reporting it can only overflow.
+        let report = state.report(MinutePolicy::Exact);
+        let overflow = |e: &mediameter_usage::Error| {
+            e.kind() == mediameter_usage::ErrorKind::Overflow
+                || e.as_core()
+                    .is_some_and(|c| c.kind() == mediameter_core::ErrorKind::Overflow)
+        };
+        assert!(
+            report.as_ref().map_or_else(overflow, |_| true),
+            "an accepted state did not report: {report:?}"
+        );
         json_roundtrip!(UsageState, text);
     }
 }

@@ -833,7 +833,7 @@ impl Aggregator {
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
     /// let agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?;
-    /// assert!(agg.to_state().groups().is_empty());
+    /// assert_eq!(agg.to_state().group_keys().len(), 0);
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
     #[must_use]

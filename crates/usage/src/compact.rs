@@ -542,7 +542,7 @@ mod tests {
             v in proptest::collection::vec((0_u64..6, -100_i64..400, 1_i64..60), 0..700)
         ) {
             let mut s = Stretches::default();
-            let mut sets: std::collections::BTreeMap<u64, crate::IntervalSet> = Default::default();
+            let mut sets: std::collections::BTreeMap<u64, crate::intervals::IntervalSet> = Default::default();
             for (i, &(k, a, l)) in v.iter().enumerate() {
                 s.push(k, a, a.saturating_add(l));
                 sets.entry(k).or_default().insert(a, a.saturating_add(l));
@@ -573,7 +573,7 @@ mod tests {
             v in proptest::collection::vec(((0_u64..3, proptest::prop_oneof![0_u64..3, proptest::strategy::Just(u64::MAX)]), 0_i64..300, 1_i64..40), 0..500)
         ) {
             let mut s: Stretches<(u64, u64)> = Stretches::default();
-            let mut sets: std::collections::BTreeMap<(u64, u64), crate::IntervalSet> = Default::default();
+            let mut sets: std::collections::BTreeMap<(u64, u64), crate::intervals::IntervalSet> = Default::default();
             for &(k, a, l) in &v {
                 s.push(k, a, a.saturating_add(l));
                 sets.entry(k).or_default().insert(a, a.saturating_add(l));

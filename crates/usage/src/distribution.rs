@@ -303,9 +303,9 @@ pub fn distribution_by(
             "active users (distinct user ids) on for a distribution",
         ));
     }
-    let mut sets: std::collections::BTreeMap<String, Option<crate::Distinct>> =
+    let mut sets: std::collections::BTreeMap<String, Option<crate::state::Distinct>> =
         std::collections::BTreeMap::new();
-    for (key, g) in state.groups() {
+    for (key, g) in &state.groups {
         let name = key
             .get(pos)
             .cloned()

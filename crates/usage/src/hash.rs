@@ -1,9 +1,10 @@
-//! Hashing: a stable 64-bit hash for sketches that travel between machines, and a fast hasher
-//! for the in-memory tables of the hot path.
+//! Hashing: a stable 64-bit hash for sketches that travel between machines (public as
+//! [`stable_id_hash`], the one item of this module in the crate's API), and a fast hasher for
+//! the in-memory tables of the hot path.
 //!
 //! `std`'s `DefaultHasher` is SipHash with keys that may change between Rust releases, so a
 //! HyperLogLog sketch built with it on one machine could not be merged with one built on
-//! another. [`stable_hash`] is fixed forever: FNV-1a 64 over the bytes, then the `fmix64`
+//! another. `stable_hash` is fixed forever: FNV-1a 64 over the bytes, then the `fmix64`
 //! finalizer of MurmurHash3 so that every output bit depends on every input bit (FNV alone has
 //! weak low bits, and HyperLogLog reads the low bits for the register index).
 
@@ -13,15 +14,9 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// The `fmix64` finalizer of MurmurHash3: a bijection on `u64` with full avalanche.
-///
-/// ```
-/// use mediameter_usage::hash::fmix64;
-/// assert_eq!(fmix64(0), 0);
-/// assert_ne!(fmix64(1), fmix64(2));
-/// ```
 #[must_use]
 #[inline]
-pub const fn fmix64(mut k: u64) -> u64 {
+pub(crate) const fn fmix64(mut k: u64) -> u64 {
     k ^= k >> 33;
     k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
     k ^= k >> 33;
@@ -33,16 +28,8 @@ pub const fn fmix64(mut k: u64) -> u64 {
 /// FNV-1a 64 of `parts`, each followed by a 0xFF separator byte (which never occurs in UTF-8,
 /// so `("ab","c")` and `("a","bc")` differ), finished with [`fmix64`]. Stable across
 /// platforms, Rust versions and releases of this crate: sketches built anywhere merge.
-///
-/// ```
-/// use mediameter_usage::hash::stable_hash;
-/// assert_eq!(stable_hash(&[b"app1", b"u1"]), stable_hash(&[b"app1", b"u1"]));
-/// assert_ne!(stable_hash(&[b"ab", b"c"]), stable_hash(&[b"a", b"bc"]));
-/// // Pinned value: a change here breaks merging with sketches already stored.
-/// assert_eq!(stable_hash(&[b"u1"]), 0x3395_9af5_9324_5c77);
-/// ```
 #[must_use]
-pub fn stable_hash(parts: &[&[u8]]) -> u64 {
+pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
     let mut h = FNV_OFFSET;
     for part in parts {
         for &b in *part {
@@ -55,18 +42,28 @@ pub fn stable_hash(parts: &[&[u8]]) -> u64 {
     fmix64(h)
 }
 
-/// The stable hash of an id scoped to its app (`app` is empty under the global id scope):
-/// what approximate distinct counting inserts into its sketches. Built from the two parts'
-/// [`stable_hash`]es so the hot path can cache each part's hash once per distinct string.
+/// The stable 64-bit hash of an id scoped to its app: the item that approximate distinct
+/// counting ([`DistinctMode::Approximate`](crate::DistinctMode::Approximate)) puts into its
+/// HyperLogLog sketches. `app` is the empty string under
+/// [`IdScope::Global`](crate::IdScope::Global).
+///
+/// It is public for one reason: sketches travel. A state serialized here merges with one built
+/// by another engine (another machine, another release, a query engine that runs the same
+/// aggregation elsewhere) only if both hash ids the same way, so this function is fixed
+/// forever: FNV-1a 64 over each part's bytes followed by a 0xFF separator, finished with
+/// MurmurHash3's `fmix64` finalizer, the two parts combined as
+/// `fmix64(rotl(h(app), 29) ^ h(id) · 0x9e3779b97f4a7c15)` (`docs/usage.md`, "HyperLogLog").
+/// The pinned value below is tested: a change would break merging with stored sketches.
 ///
 /// ```
-/// use mediameter_usage::hash::id_hash;
-/// assert_eq!(id_hash("a", "u1"), id_hash("a", "u1"));
-/// assert_ne!(id_hash("a", "u1"), id_hash("b", "u1"));
-/// assert_ne!(id_hash("a", "b"), id_hash("b", "a"));
+/// use mediameter_usage::stable_id_hash;
+/// assert_eq!(stable_id_hash("a", "u1"), stable_id_hash("a", "u1"));
+/// assert_ne!(stable_id_hash("a", "u1"), stable_id_hash("b", "u1"));
+/// assert_ne!(stable_id_hash("a", "b"), stable_id_hash("b", "a"));
+/// assert_eq!(stable_id_hash("app1", "u1"), 0xdeb0_e25f_5a03_31cd);
 /// ```
 #[must_use]
-pub fn id_hash(app: &str, id: &str) -> u64 {
+pub fn stable_id_hash(app: &str, id: &str) -> u64 {
     combine(
         stable_hash(&[app.as_bytes()]),
         stable_hash(&[id.as_bytes()]),
@@ -83,15 +80,8 @@ pub(crate) const fn combine(app: u64, id: u64) -> u64 {
 /// A fast, non-cryptographic hasher for in-process tables keyed by small integers and short
 /// ids (the multiply-rotate scheme of rustc's `FxHasher`). Not stable across releases and not
 /// resistant to hash flooding: use it only for data already validated and bounded.
-///
-/// ```
-/// use std::hash::{BuildHasher, Hasher};
-/// use mediameter_usage::hash::FastBuild;
-/// let b = FastBuild::default();
-/// assert_eq!(b.hash_one(42_u32), b.hash_one(42_u32));
-/// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub struct FastHasher {
+pub(crate) struct FastHasher {
     hash: u64,
 }
 
@@ -157,13 +147,13 @@ impl Hasher for FastHasher {
 }
 
 /// `BuildHasher` of [`FastHasher`].
-pub type FastBuild = BuildHasherDefault<FastHasher>;
+pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
 
 /// A `HashMap` with the [`FastHasher`].
-pub type FastMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
 
 /// A `HashSet` with the [`FastHasher`].
-pub type FastSet<K> = std::collections::HashSet<K, FastBuild>;
+pub(crate) type FastSet<K> = std::collections::HashSet<K, FastBuild>;
 
 /// An id of at most 23 bytes stored inline (its length in the last byte), so that looking it
 /// up compares three words instead of chasing a pointer to the interned copy.
@@ -223,6 +213,30 @@ impl Inline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fmix64_is_a_mixing_bijection() {
+        assert_eq!(fmix64(0), 0);
+        assert_ne!(fmix64(1), fmix64(2));
+    }
+
+    #[test]
+    fn stable_hash_is_pinned_and_separates_parts() {
+        assert_eq!(
+            stable_hash(&[b"app1", b"u1"]),
+            stable_hash(&[b"app1", b"u1"])
+        );
+        assert_ne!(stable_hash(&[b"ab", b"c"]), stable_hash(&[b"a", b"bc"]));
+        // Pinned value: a change here breaks merging with sketches already stored.
+        assert_eq!(stable_hash(&[b"u1"]), 0x3395_9af5_9324_5c77);
+    }
+
+    #[test]
+    fn fast_build_is_deterministic() {
+        use std::hash::BuildHasher;
+        let b = FastBuild::default();
+        assert_eq!(b.hash_one(42_u32), b.hash_one(42_u32));
+    }
 
     #[test]
     fn fnv_core_matches_reference() {

@@ -20,19 +20,10 @@
 use crate::error::{Error, Result};
 
 /// A HyperLogLog sketch.
-///
-/// ```
-/// use mediameter_usage::Hll;
-/// let mut a = Hll::new(12)?;
-/// for i in 0..1000_u32 { a.insert_hash(mediameter_usage::hash::stable_hash(&[&i.to_le_bytes()])); }
-/// let est = a.estimate();
-/// assert!((est - 1000.0).abs() < 1000.0 * 0.05, "{est}");
-/// # Ok::<(), mediameter_usage::Error>(())
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "HllRepr", into = "HllRepr"))]
-pub struct Hll {
+pub(crate) struct Hll {
     precision: u8,
     registers: Vec<u8>,
 }
@@ -94,25 +85,18 @@ impl TryFrom<HllRepr> for Hll {
 
 impl Hll {
     /// Smallest accepted precision.
-    pub const MIN_PRECISION: u8 = 4;
+    pub(crate) const MIN_PRECISION: u8 = 4;
     /// Largest accepted precision.
-    pub const MAX_PRECISION: u8 = 16;
+    pub(crate) const MAX_PRECISION: u8 = 16;
     /// The default precision: 4,096 registers, 1.63 % standard error.
-    pub const DEFAULT_PRECISION: u8 = 12;
+    pub(crate) const DEFAULT_PRECISION: u8 = 12;
 
     /// An empty sketch with `2^precision` registers.
     ///
     /// # Errors
     ///
     /// [`Error::OutOfRange`] unless `4 <= precision <= 16`.
-    ///
-    /// ```
-    /// use mediameter_usage::Hll;
-    /// assert_eq!(Hll::new(10)?.estimate(), 0.0);
-    /// assert!(Hll::new(3).is_err());
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn new(precision: u8) -> Result<Self> {
+    pub(crate) fn new(precision: u8) -> Result<Self> {
         if !(Self::MIN_PRECISION..=Self::MAX_PRECISION).contains(&precision) {
             return Err(Error::out_of_range("hll precision", precision, "4 to 16"));
         }
@@ -123,39 +107,22 @@ impl Hll {
     }
 
     /// The precision `p` (the sketch has `2^p` registers).
-    ///
-    /// ```
-    /// assert_eq!(mediameter_usage::Hll::new(12)?.precision(), 12);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
     #[must_use]
-    pub const fn precision(&self) -> u8 {
+    #[cfg(any(test, feature = "serde"))]
+    pub(crate) const fn precision(&self) -> u8 {
         self.precision
     }
 
     /// The relative standard error of an estimate at this precision, `1.04 / √(2^p)`.
-    ///
-    /// ```
-    /// let e = mediameter_usage::Hll::new(12)?.standard_error();
-    /// assert!((e - 0.01625).abs() < 1e-5);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
+    #[cfg(test)]
     #[must_use]
-    pub fn standard_error(&self) -> f64 {
+    pub(crate) fn standard_error(&self) -> f64 {
         1.04 / f64::from(1_u32 << self.precision).sqrt()
     }
 
     /// Adds an item given by its [`stable_hash`](crate::hash::stable_hash).
-    ///
-    /// ```
-    /// let mut h = mediameter_usage::Hll::new(8)?;
-    /// h.insert_hash(12345);
-    /// h.insert_hash(12345);
-    /// assert!((h.estimate() - 1.0).abs() < 0.01);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
     #[inline]
-    pub fn insert_hash(&mut self, hash: u64) {
+    pub(crate) fn insert_hash(&mut self, hash: u64) {
         let p = u32::from(self.precision);
         let mask = (1_u64 << p).wrapping_sub(1);
         let index = usize::try_from(hash & mask).unwrap_or(0);
@@ -172,18 +139,7 @@ impl Hll {
     /// # Errors
     ///
     /// [`Error::Incompatible`] if the precisions differ.
-    ///
-    /// ```
-    /// use mediameter_usage::Hll;
-    /// let (mut a, mut b) = (Hll::new(8)?, Hll::new(8)?);
-    /// a.insert_hash(1);
-    /// b.insert_hash(2);
-    /// a.merge(&b)?;
-    /// assert!((a.estimate() - 2.0).abs() < 0.1);
-    /// assert!(a.merge(&Hll::new(9)?).is_err());
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn merge(&mut self, other: &Hll) -> Result<()> {
+    pub(crate) fn merge(&mut self, other: &Hll) -> Result<()> {
         if self.precision != other.precision {
             return Err(Error::Incompatible {
                 field: "hll precision",
@@ -198,14 +154,8 @@ impl Hll {
     }
 
     /// The estimated number of distinct items.
-    ///
-    /// ```
-    /// let h = mediameter_usage::Hll::new(4)?;
-    /// assert_eq!(h.estimate(), 0.0);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
     #[must_use]
-    pub fn estimate(&self) -> f64 {
+    pub(crate) fn estimate(&self) -> f64 {
         let m = f64::from(1_u32 << self.precision);
         let mut sum = 0.0_f64;
         let mut zeros = 0_u32;
@@ -230,16 +180,9 @@ impl Hll {
     }
 
     /// The estimate rounded to the nearest whole count.
-    ///
-    /// ```
-    /// let mut h = mediameter_usage::Hll::new(12)?;
-    /// for i in 0..10_u64 { h.insert_hash(mediameter_usage::hash::fmix64(i + 1)); }
-    /// assert_eq!(h.count(), 10);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
     #[must_use]
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    pub fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         // The estimate is finite, non-negative and far below 2^64 for at most 2^16 registers.
         self.estimate().round().max(0.0) as u64
     }
@@ -269,6 +212,41 @@ mod tests {
             let bound = 3.0 * if est < 2.5 * m { lc.min(se) } else { se };
             assert!(err <= bound, "n={n} est={est} err={err} bound={bound}");
         }
+    }
+
+    #[test]
+    fn precision_bounds_and_small_counts() {
+        assert!(Hll::new(3).is_err());
+        assert!(Hll::new(17).is_err());
+        let h = Hll::new(10).unwrap();
+        assert_eq!(h.precision(), 10);
+        assert_eq!(h.estimate(), 0.0);
+        assert!((Hll::new(12).unwrap().standard_error() - 0.01625).abs() < 1e-5);
+        let mut h = Hll::new(8).unwrap();
+        h.insert_hash(12345);
+        h.insert_hash(12345);
+        assert!((h.estimate() - 1.0).abs() < 0.01);
+        let mut h = Hll::new(12).unwrap();
+        for i in 0..10_u64 {
+            h.insert_hash(crate::hash::fmix64(i + 1));
+        }
+        assert_eq!(h.count(), 10);
+        let mut h = Hll::new(12).unwrap();
+        for i in 0..1000_u32 {
+            h.insert_hash(stable_hash(&[&i.to_le_bytes()]));
+        }
+        let est = h.estimate();
+        assert!((est - 1000.0).abs() < 1000.0 * 0.05, "{est}");
+    }
+
+    #[test]
+    fn merge_needs_equal_precisions() {
+        let (mut a, mut b) = (Hll::new(8).unwrap(), Hll::new(8).unwrap());
+        a.insert_hash(1);
+        b.insert_hash(2);
+        a.merge(&b).unwrap();
+        assert!((a.estimate() - 2.0).abs() < 0.1);
+        assert!(a.merge(&Hll::new(9).unwrap()).is_err());
     }
 
     #[test]

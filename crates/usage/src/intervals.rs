@@ -4,26 +4,17 @@
 /// non-touching intervals (`[0,5)` and `[5,9)` become `[0,9)`: activity that ends and resumes in
 /// the same second is continuous).
 ///
-/// Insertion in start order (time-sorted input) is amortized O(1) and keeps the set small;
-/// out-of-order insertion is accepted and normalized lazily. Union is exact, associative,
-/// commutative and idempotent, which is what lets peak concurrency merge across shards.
-///
-/// ```
-/// use mediameter_usage::IntervalSet;
-/// let mut s = IntervalSet::default();
-/// s.insert(0, 5);
-/// s.insert(5, 9);
-/// s.insert(20, 30);
-/// s.insert(3, 4);
-/// assert_eq!(s.intervals(), vec![(0, 9), (20, 30)]);
-/// ```
+/// Built from a list of intervals in any order (normalized once; empty or reversed intervals
+/// are dropped) and grown by union, which is exact, associative, commutative and idempotent:
+/// what lets peak concurrency merge across shards. The tests also insert intervals one at a
+/// time (amortized O(1) in start order, normalized lazily otherwise) to build references.
 #[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
     serde(from = "Vec<(i64, i64)>", into = "Vec<(i64, i64)>")
 )]
-pub struct IntervalSet {
+pub(crate) struct IntervalSet {
     items: Vec<(i64, i64)>,
     sorted: bool,
 }
@@ -55,14 +46,9 @@ impl From<IntervalSet> for Vec<(i64, i64)> {
 
 impl IntervalSet {
     /// Adds `[start, end)`; an empty or reversed interval is ignored.
-    ///
-    /// ```
-    /// let mut s = mediameter_usage::IntervalSet::default();
-    /// s.insert(10, 10);
-    /// assert!(s.is_empty());
-    /// ```
     #[inline]
-    pub fn insert(&mut self, start: i64, end: i64) {
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, start: i64, end: i64) {
         if start >= end {
             return;
         }
@@ -104,13 +90,8 @@ impl IntervalSet {
     }
 
     /// The normalized intervals, sorted and disjoint.
-    ///
-    /// ```
-    /// let s = mediameter_usage::IntervalSet::from(vec![(5, 8), (1, 2), (2, 3)]);
-    /// assert_eq!(s.intervals(), vec![(1, 3), (5, 8)]);
-    /// ```
     #[must_use]
-    pub fn intervals(&self) -> Vec<(i64, i64)> {
+    pub(crate) fn intervals(&self) -> Vec<(i64, i64)> {
         if self.sorted {
             self.items.clone()
         } else {
@@ -121,24 +102,14 @@ impl IntervalSet {
     }
 
     /// Whether no second is covered.
-    ///
-    /// ```
-    /// assert!(mediameter_usage::IntervalSet::default().is_empty());
-    /// ```
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
     /// Adds every interval of `other`.
-    ///
-    /// ```
-    /// use mediameter_usage::IntervalSet;
-    /// let mut a = IntervalSet::from(vec![(0, 10)]);
-    /// a.union_with(&IntervalSet::from(vec![(5, 15), (20, 21)]));
-    /// assert_eq!(a.intervals(), vec![(0, 15), (20, 21)]);
-    /// ```
-    pub fn union_with(&mut self, other: &IntervalSet) {
+    pub(crate) fn union_with(&mut self, other: &IntervalSet) {
         self.items.extend_from_slice(&other.items);
         self.sorted = false;
         self.normalize();
@@ -340,6 +311,23 @@ mod tests {
     fn touching_intervals_do_not_overlap() {
         let mut ev = vec![(0, 1), (10, -1), (10, 1), (20, -1)];
         assert_eq!(peaks_per_bucket(&mut ev, &[0], 3600), vec![1]);
+    }
+
+    #[test]
+    fn touching_intervals_coalesce() {
+        let mut s = IntervalSet::default();
+        s.insert(10, 10);
+        assert!(s.is_empty());
+        s.insert(0, 5);
+        s.insert(5, 9);
+        s.insert(20, 30);
+        s.insert(3, 4);
+        assert_eq!(s.intervals(), vec![(0, 9), (20, 30)]);
+        let s = IntervalSet::from(vec![(5, 8), (1, 2), (2, 3)]);
+        assert_eq!(s.intervals(), vec![(1, 3), (5, 8)]);
+        let mut a = IntervalSet::from(vec![(0, 10)]);
+        a.union_with(&IntervalSet::from(vec![(5, 15), (20, 21)]));
+        assert_eq!(a.intervals(), vec![(0, 15), (20, 21)]);
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //!   several queries, or a file read once.
 //! * [`UsageState`] is the same result as a serializable value whose `merge` is associative
 //!   and commutative: shards aggregated apart merge into exactly the whole, peaks and distinct
-//!   counts included.
+//!   counts included. Approximate distinct counts hash ids with [`stable_id_hash`], fixed
+//!   forever so that sketches built anywhere merge.
 //! * [`distribution`] and [`distribution_by`] give proportions per region (vendor rounding or
 //!   largest remainder); [`communication_records`] gives channel sessions and per-user detail.
 //! * [`vendor`] holds the vendors' response shapes (Alibaba `DescribeLiveProducerUsageData`
@@ -61,8 +62,8 @@
 //! Every public type is `Send` and `Sync` (a [`SegmentReader`] or [`csv::CsvReader`] is as far
 //! as its reader is), and none has interior mutability. Queries, reports, states and vendor
 //! shapes are plain values. The accumulators take `&mut self` to add data —
-//! [`Aggregator::push`], [`SortedAggregator::push`], [`SegmentTable::push`], [`UsageState::merge`],
-//! [`Hll::insert_hash`] — so each is filled by one thread; to use more, give each thread its own
+//! [`Aggregator::push`], [`SortedAggregator::push`], [`SegmentTable::push`], [`UsageState::merge`]
+//! — so each is filled by one thread; to use more, give each thread its own
 //! and merge the [`UsageState`]s, or let the library do it: [`report_parallel`] and
 //! [`SegmentTable::report_parallel`] split the work over scoped threads they start and join
 //! before returning (at most 64). A filled [`SegmentTable`] answers queries through `&self`, so
@@ -95,7 +96,7 @@ mod compact;
 pub mod csv;
 mod distribution;
 mod error;
-pub mod hash;
+mod hash;
 mod hll;
 mod input;
 mod intern;
@@ -120,17 +121,16 @@ pub use rust_decimal::Decimal;
 
 pub use distribution::{DistributionRow, Indicator, ProportionMode, distribution, distribution_by};
 pub use error::{Error, ErrorKind, Result};
-pub use hll::Hll;
+pub use hash::stable_id_hash;
 pub use input::{BadRecords, InputFormat, SegmentReader, SkipReport, parse_csv, read_segments};
 #[cfg(feature = "serde")]
 pub use input::{parse_jsonl, segment_jsonl};
-pub use intervals::IntervalSet;
 pub use query::{Dimension, DistinctMode, IdScope, Metrics, UsageQuery, parse_interval};
 pub use records::{ChannelSession, UserDetail, communication_records};
 pub use report::{GroupTotal, UsageReport, UsageRow};
 pub use sorted::SortedAggregator;
 pub use spec_table::PerSpec;
-pub use state::{Cell, Distinct, GroupKey, GroupState, Relation, ScopedId, UsageState};
+pub use state::UsageState;
 pub use table::SegmentTable;
 
 /// The README's examples, compiled and run as doctests.

@@ -9,7 +9,7 @@ use mediameter_core::{Buckets, MinutePolicy, Role, StreamSegment};
 
 use crate::aggregate::Aggregator;
 use crate::error::{Error, Result};
-use crate::hash::{FastMap, FastSet, id_hash, stable_hash};
+use crate::hash::{FastMap, FastSet, stable_hash, stable_id_hash};
 use crate::hll::Hll;
 use crate::query::{DistinctMode, IdScope, Metrics, UsageQuery};
 use crate::report::UsageReport;
@@ -460,8 +460,8 @@ impl SortedAggregator {
         let app_name = if self.global { "" } else { seg.app.as_str() };
         let hashes = self.approx.map_or((0, 0), |_| {
             (
-                id_hash(app_name, seg.user.as_str()),
-                id_hash(app_name, seg.channel.as_str()),
+                stable_id_hash(app_name, seg.user.as_str()),
+                stable_id_hash(app_name, seg.channel.as_str()),
             )
         });
         let uk = (u64::from(app) << 32) | u64::from(user);

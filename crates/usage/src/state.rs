@@ -3,33 +3,29 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Error, Result};
-use crate::hash::id_hash;
 use crate::hll::Hll;
 use crate::intervals::IntervalSet;
-use crate::query::{DistinctMode, UsageQuery};
+use crate::query::UsageQuery;
+#[cfg(feature = "serde")]
+use crate::query::{Dimension, DistinctMode, IdScope};
 use crate::spec_table::PerSpec;
+#[cfg(feature = "serde")]
+use mediameter_core::{
+    AppId, ChannelId, DomainName, InstanceId, MediaSpec, ProductType, RegionId, UserId,
+};
 
 /// An id scoped to its app: `(app, id)`. Under [`IdScope::Global`](crate::IdScope::Global) the
 /// app is the empty string.
-pub type ScopedId = (String, String);
+pub(crate) type ScopedId = (String, String);
 
 /// A set of distinct ids: exact, or a HyperLogLog sketch.
-///
-/// ```
-/// use mediameter_usage::Distinct;
-/// let mut d = Distinct::Exact(Default::default());
-/// d.insert("app1", "u1");
-/// d.insert("app1", "u1");
-/// d.insert("app2", "u1");
-/// assert_eq!(d.count(), 2);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Distinct {
+pub(crate) enum Distinct {
     /// Every `(app, id)` pair.
     Exact(BTreeSet<ScopedId>),
-    /// A sketch of the pairs' [`id_hash`](crate::hash::id_hash)es.
+    /// A sketch of the pairs' [`stable_id_hash`](crate::hash::stable_id_hash)es.
     Approximate(Hll),
 }
 
@@ -39,44 +35,30 @@ impl Distinct {
     /// # Errors
     ///
     /// [`Error::OutOfRange`] for an approximate precision outside 4..=16.
-    ///
-    /// ```
-    /// use mediameter_usage::{Distinct, DistinctMode};
-    /// assert_eq!(Distinct::empty(DistinctMode::Exact)?.count(), 0);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn empty(mode: DistinctMode) -> Result<Self> {
+    #[cfg(test)]
+    pub(crate) fn empty(mode: crate::DistinctMode) -> Result<Self> {
         Ok(match mode {
-            DistinctMode::Exact => Distinct::Exact(BTreeSet::new()),
-            DistinctMode::Approximate { precision } => Distinct::Approximate(Hll::new(precision)?),
+            crate::DistinctMode::Exact => Distinct::Exact(BTreeSet::new()),
+            crate::DistinctMode::Approximate { precision } => {
+                Distinct::Approximate(Hll::new(precision)?)
+            }
         })
     }
 
     /// Adds the id `id` of app `app`.
-    ///
-    /// ```
-    /// use mediameter_usage::{Distinct, DistinctMode};
-    /// let mut d = Distinct::empty(DistinctMode::approximate(12)?)?;
-    /// d.insert("a", "u1");
-    /// assert_eq!(d.count(), 1);
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn insert(&mut self, app: &str, id: &str) {
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, app: &str, id: &str) {
         match self {
             Distinct::Exact(s) => {
                 s.insert((app.to_owned(), id.to_owned()));
             }
-            Distinct::Approximate(h) => h.insert_hash(id_hash(app, id)),
+            Distinct::Approximate(h) => h.insert_hash(crate::hash::stable_id_hash(app, id)),
         }
     }
 
     /// The number of distinct ids (estimated in approximate mode).
-    ///
-    /// ```
-    /// assert_eq!(mediameter_usage::Distinct::Exact(Default::default()).count(), 0);
-    /// ```
     #[must_use]
-    pub fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         match self {
             Distinct::Exact(s) => u64::try_from(s.len()).unwrap_or(u64::MAX),
             Distinct::Approximate(h) => h.count(),
@@ -89,19 +71,7 @@ impl Distinct {
     ///
     /// [`Error::Incompatible`] when one set is exact and the other a sketch, or the sketches'
     /// precisions differ.
-    ///
-    /// ```
-    /// use mediameter_usage::{Distinct, DistinctMode};
-    /// let mut a = Distinct::empty(DistinctMode::Exact)?;
-    /// let mut b = Distinct::empty(DistinctMode::Exact)?;
-    /// a.insert("x", "1");
-    /// b.insert("x", "2");
-    /// a.merge(&b)?;
-    /// assert_eq!(a.count(), 2);
-    /// assert!(a.merge(&Distinct::empty(DistinctMode::approximate(8)?)?).is_err());
-    /// # Ok::<(), mediameter_usage::Error>(())
-    /// ```
-    pub fn merge(&mut self, other: &Distinct) -> Result<()> {
+    pub(crate) fn merge(&mut self, other: &Distinct) -> Result<()> {
         match (self, other) {
             (Distinct::Exact(a), Distinct::Exact(b)) => {
                 a.extend(b.iter().cloned());
@@ -128,27 +98,22 @@ impl Distinct {
 }
 
 /// The figures of one group in one bucket.
-///
-/// ```
-/// let c = mediameter_usage::Cell::default();
-/// assert_eq!(c.subscribe_seconds.total(), 0);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Cell {
+pub(crate) struct Cell {
     /// Seconds of publishing, per spec.
-    pub publish_seconds: PerSpec<u64>,
+    pub(crate) publish_seconds: PerSpec<u64>,
     /// Seconds of subscribing, per spec (the billed time, Alibaba Cloud RTC console guide).
-    pub subscribe_seconds: PerSpec<u64>,
+    pub(crate) subscribe_seconds: PerSpec<u64>,
     /// Σ ⌈piece seconds / 60⌉ over the subscribe pieces of this bucket, per spec: the billable
     /// minutes under [`MinutePolicy::CeilPerRecord`](mediameter_core::MinutePolicy).
-    pub subscribe_ceil_minutes: PerSpec<u64>,
+    pub(crate) subscribe_ceil_minutes: PerSpec<u64>,
     /// Number of segment pieces (a segment crossing a boundary gives one piece per bucket).
-    pub pieces: u64,
+    pub(crate) pieces: u64,
     /// Distinct users with a segment in this bucket (`None` when not computed).
-    pub users: Option<Distinct>,
+    pub(crate) users: Option<Distinct>,
     /// Distinct channels with a segment in this bucket (`None` when not computed).
-    pub channels: Option<Distinct>,
+    pub(crate) channels: Option<Distinct>,
 }
 
 impl Cell {
@@ -181,45 +146,37 @@ fn merge_opt(a: &mut Option<Distinct>, b: Option<&Distinct>) -> Result<()> {
 
 /// A publish→subscribe relation: one communication (Alibaba Cloud RTC console guide). Identified by
 /// the channel, the publishing user (when the segment names it) and the subscribing user.
-///
-/// ```
-/// let r = mediameter_usage::Relation { app: "a".into(), channel: "c".into(), publisher: None, subscriber: "u".into() };
-/// assert!(r.publisher.is_none());
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Relation {
+pub(crate) struct Relation {
     /// The app (empty under the global id scope).
-    pub app: String,
+    pub(crate) app: String,
     /// The channel.
-    pub channel: String,
+    pub(crate) channel: String,
     /// The publisher, `None` when the subscribe segment does not name it.
-    pub publisher: Option<String>,
+    pub(crate) publisher: Option<String>,
     /// The subscriber.
-    pub subscriber: String,
+    pub(crate) subscriber: String,
 }
 
 /// Everything kept for one group: its cells by bucket start, and the activity of its channels
 /// and relations (for exact peak concurrency after merging).
-///
-/// ```
-/// assert!(mediameter_usage::GroupState::default().cells.is_empty());
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct GroupState {
+pub(crate) struct GroupState {
     /// Cells by bucket start (Unix seconds).
-    pub cells: BTreeMap<i64, Cell>,
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "unique_map"))]
+    pub(crate) cells: BTreeMap<i64, Cell>,
     /// When each channel had at least one open segment in this group.
     #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
-    pub channel_activity: BTreeMap<ScopedId, IntervalSet>,
+    pub(crate) channel_activity: BTreeMap<ScopedId, IntervalSet>,
     /// When each relation had at least one open subscribe segment in this group.
     #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
-    pub relation_activity: BTreeMap<Relation, IntervalSet>,
+    pub(crate) relation_activity: BTreeMap<Relation, IntervalSet>,
     /// Net change of the number of open segments (streams) at each instant where it changes:
     /// additive across shards, so the merged peak of concurrent streams is exact.
     #[cfg_attr(feature = "serde", serde(default, with = "map_as_vec"))]
-    pub stream_deltas: BTreeMap<i64, i64>,
+    pub(crate) stream_deltas: BTreeMap<i64, i64>,
 }
 
 impl GroupState {
@@ -257,7 +214,7 @@ impl GroupState {
 
 /// The values of the split-by dimensions of a group, in the query's split order; `None` where
 /// a segment has no value for an optional dimension.
-pub type GroupKey = Vec<Option<String>>;
+pub(crate) type GroupKey = Vec<Option<String>>;
 
 /// The group key of value ids `key` (in [`Dimension::ALL`](crate::Dimension::ALL) order, as the
 /// hot paths intern them): specs and roles by their names, apps and optional dimensions by
@@ -307,8 +264,17 @@ pub(crate) fn group_key_of(
 /// assert_eq!(report.rows[0].peak_communications, Some(2));
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
+///
+/// Reading a state back (`Deserialize`) checks it against its query, so a state that no
+/// aggregation could have produced is refused with [`Error::Invalid`] rather than reported:
+/// each group key has one valid value per split-by dimension; each cell starts on a bucket
+/// boundary and holds distinct sets exactly for the metrics the query counts, in its distinct
+/// mode (a sketch of its precision); activity and stream changes appear only when the query
+/// computes peaks, each instant inside core's time range; every id is one core accepts (so of
+/// bounded length); and no group, bucket, channel, relation or instant is listed twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "StateRepr"))]
 pub struct UsageState {
     pub(crate) query: UsageQuery,
     #[cfg_attr(feature = "serde", serde(with = "map_as_vec"))]
@@ -356,15 +322,26 @@ impl UsageState {
         self.segments
     }
 
-    /// The groups, by key.
+    /// The keys of the groups, in order: each the values of the query's split-by dimensions
+    /// in split order, `None` where a segment has no value for an optional dimension (the same
+    /// values as [`UsageRow::group`](crate::UsageRow::group), without the dimensions).
     ///
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
-    /// assert!(UsageState::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY)).groups().is_empty());
+    /// let seg = |region: Option<&str>| -> mediameter_core::Result<StreamSegment> {
+    ///     let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?,
+    ///         UserId::new("u")?, Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 60)?);
+    ///     Ok(match region { Some(r) => s.with_region(RegionId::new(r)?), None => s })
+    /// };
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::DAY).with_split_by([Dimension::Region]);
+    /// assert_eq!(UsageState::new(q.clone()).group_keys().count(), 0);
+    /// let st = aggregate(&q, [seg(Some("cn-beijing"))?, seg(None)?])?;
+    /// let keys: Vec<&[Option<String>]> = st.group_keys().collect();
+    /// assert_eq!(keys, [&[None][..], &[Some("cn-beijing".to_owned())][..]]);
+    /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
-    #[must_use]
-    pub fn groups(&self) -> &BTreeMap<GroupKey, GroupState> {
-        &self.groups
+    pub fn group_keys(&self) -> impl ExactSizeIterator<Item = &[Option<String>]> + '_ {
+        self.groups.keys().map(Vec::as_slice)
     }
 
     /// Merges `other` into `self`.
@@ -421,7 +398,7 @@ impl UsageState {
     /// assert_eq!(users.get(&vec![]).copied().flatten(), Some(1));
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
-    pub fn distinct_users_by_group(&self) -> Result<BTreeMap<GroupKey, Option<u64>>> {
+    pub fn distinct_users_by_group(&self) -> Result<BTreeMap<Vec<Option<String>>, Option<u64>>> {
         let mut out = BTreeMap::new();
         for (k, g) in &self.groups {
             let mut acc: Option<Distinct> = None;
@@ -435,6 +412,237 @@ impl UsageState {
 
     pub(crate) fn group_mut(&mut self, key: GroupKey) -> &mut GroupState {
         self.groups.entry(key).or_default()
+    }
+
+    /// Checks that the state is one an aggregation under its query could have produced (the
+    /// rules are listed on [`UsageState`]).
+    #[cfg(feature = "serde")]
+    fn validate(&self) -> Result<()> {
+        let q = &self.query;
+        let metrics = q.metrics();
+        let buckets = q.buckets();
+        let global = q.id_scope() == IdScope::Global;
+        for (key, g) in &self.groups {
+            check_key(q.split_by(), key)?;
+            for (&start, cell) in &g.cells {
+                check_instant("bucket start", start)?;
+                if buckets.start_of_index(buckets.index_of(start)) != start {
+                    return Err(Error::invalid(
+                        "bucket start",
+                        &start.to_string(),
+                        "the start of one of the query's buckets",
+                    ));
+                }
+                check_distinct("users", cell.users.as_ref(), metrics.users, q, |u| {
+                    UserId::new(u).map(drop)
+                })?;
+                check_distinct(
+                    "channels",
+                    cell.channels.as_ref(),
+                    metrics.channels,
+                    q,
+                    |c| ChannelId::new(c).map(drop),
+                )?;
+            }
+            let idle = g.channel_activity.is_empty() && g.relation_activity.is_empty();
+            if !metrics.peaks && !idle {
+                return Err(Error::invalid(
+                    "activity",
+                    "present",
+                    "none: the query does not compute peaks",
+                ));
+            }
+            for ((app, channel), set) in &g.channel_activity {
+                check_app(app, global)?;
+                ChannelId::new(channel.as_str())?;
+                check_activity(set)?;
+            }
+            for (r, set) in &g.relation_activity {
+                check_app(&r.app, global)?;
+                ChannelId::new(r.channel.as_str())?;
+                if let Some(p) = &r.publisher {
+                    UserId::new(p.as_str())?;
+                }
+                UserId::new(r.subscriber.as_str())?;
+                check_activity(set)?;
+            }
+            if !metrics.stream_peaks && !g.stream_deltas.is_empty() {
+                return Err(Error::invalid(
+                    "stream deltas",
+                    "present",
+                    "none: the query does not compute stream peaks",
+                ));
+            }
+            let mut net = 0_i64;
+            for (&t, &d) in &g.stream_deltas {
+                check_instant("stream delta instant", t)?;
+                if d == 0 {
+                    return Err(Error::invalid(
+                        "stream delta",
+                        "0",
+                        "a non-zero change (instants without change are left out)",
+                    ));
+                }
+                net = net.checked_add(d).ok_or(Error::overflow("stream deltas"))?;
+            }
+            if net != 0 {
+                return Err(Error::invalid(
+                    "stream deltas",
+                    &format!("net change {net}"),
+                    "a net change of 0 (every segment that opens closes)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The serialized form of a [`UsageState`], checked by `UsageState::validate` before it
+/// becomes one.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct StateRepr {
+    query: UsageQuery,
+    #[serde(deserialize_with = "map_as_vec::deserialize")]
+    groups: BTreeMap<GroupKey, GroupState>,
+    segments: u64,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<StateRepr> for UsageState {
+    type Error = Error;
+    fn try_from(r: StateRepr) -> Result<Self> {
+        let state = UsageState {
+            query: r.query,
+            groups: r.groups,
+            segments: r.segments,
+        };
+        state.validate()?;
+        Ok(state)
+    }
+}
+
+/// A group key: one value per split-by dimension, each one that dimension can take (specs and
+/// roles by name, the others valid ids of core, absent only for optional dimensions).
+#[cfg(feature = "serde")]
+fn check_key(split: &[Dimension], key: &GroupKey) -> Result<()> {
+    if key.len() != split.len() {
+        return Err(Error::invalid(
+            "group key",
+            &format!("{key:?}"),
+            format!("{} values, one per split-by dimension", split.len()),
+        ));
+    }
+    for (d, v) in split.iter().zip(key) {
+        match (d, v.as_deref()) {
+            (Dimension::Spec, Some(s)) if MediaSpec::ALL.iter().any(|m| m.as_str() == s) => {}
+            (Dimension::Role, Some("pub" | "sub")) => {}
+            (Dimension::App, Some(s)) => drop(AppId::new(s)?),
+            (Dimension::Spec | Dimension::Role | Dimension::App, _) => {
+                return Err(Error::invalid(
+                    "group key",
+                    &format!("{v:?}"),
+                    format!("a value of the {} dimension", d.as_str()),
+                ));
+            }
+            (_, None) => {}
+            (Dimension::Region, Some(s)) => drop(RegionId::new(s)?),
+            (Dimension::Domain, Some(s)) => drop(DomainName::new(s)?),
+            (Dimension::Instance, Some(s)) => drop(InstanceId::new(s)?),
+            (Dimension::ProductType, Some(s)) => drop(ProductType::new(s)?),
+        }
+    }
+    Ok(())
+}
+
+/// An instant inside core's supported time range.
+#[cfg(feature = "serde")]
+fn check_instant(field: &'static str, t: i64) -> Result<()> {
+    use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
+    if (MIN_UNIX_SECONDS..=END_UNIX_SECONDS).contains(&t) {
+        Ok(())
+    } else {
+        Err(Error::out_of_range(
+            field,
+            t,
+            "Unix seconds from 0001-01-01 to 10000-01-01",
+        ))
+    }
+}
+
+/// The app of a scoped id: empty under the global id scope, an app id otherwise.
+#[cfg(feature = "serde")]
+fn check_app(app: &str, global: bool) -> Result<()> {
+    match (global, app.is_empty()) {
+        (true, true) => Ok(()),
+        (true, false) => Err(Error::invalid(
+            "app",
+            app,
+            "an empty app: the query's id scope is global",
+        )),
+        (false, _) => AppId::new(app).map(drop).map_err(Error::from),
+    }
+}
+
+/// An activity set: not empty, inside core's time range.
+#[cfg(feature = "serde")]
+fn check_activity(set: &IntervalSet) -> Result<()> {
+    let iv = set.intervals();
+    match (iv.first(), iv.last()) {
+        (Some(&(start, _)), Some(&(_, end))) => {
+            check_instant("activity start", start)?;
+            check_instant("activity end", end)
+        }
+        _ => Err(Error::invalid(
+            "activity",
+            "[]",
+            "at least one interval (idle channels and relations are left out)",
+        )),
+    }
+}
+
+/// A cell's distinct set: present exactly when the query counts it, in the query's mode.
+#[cfg(feature = "serde")]
+fn check_distinct(
+    field: &'static str,
+    d: Option<&Distinct>,
+    counted: bool,
+    q: &UsageQuery,
+    id: impl Fn(&str) -> mediameter_core::Result<()>,
+) -> Result<()> {
+    let global = q.id_scope() == IdScope::Global;
+    match (d, counted, q.distinct()) {
+        (None, false, _) => Ok(()),
+        (None, true, _) => Err(Error::invalid(
+            field,
+            "null",
+            "a distinct set: the query counts them",
+        )),
+        (Some(_), false, _) => Err(Error::invalid(
+            field,
+            "a distinct set",
+            "null: the query does not count them",
+        )),
+        (Some(Distinct::Exact(set)), true, DistinctMode::Exact) => {
+            for (app, x) in set {
+                check_app(app, global)?;
+                id(x)?;
+            }
+            Ok(())
+        }
+        (Some(Distinct::Approximate(h)), true, DistinctMode::Approximate { precision })
+            if h.precision() == precision =>
+        {
+            Ok(())
+        }
+        (Some(other), true, mode) => Err(Error::invalid(
+            field,
+            match other {
+                Distinct::Exact(_) => "an exact set",
+                Distinct::Approximate(_) => "a sketch",
+            },
+            format!("a set in the query's distinct mode ({mode})"),
+        )),
     }
 }
 
@@ -459,6 +667,132 @@ pub(crate) mod map_as_vec {
         V: Deserialize<'de>,
     {
         let v = Vec::<(K, V)>::deserialize(d)?;
-        Ok(v.into_iter().collect())
+        let mut m = BTreeMap::new();
+        for (k, x) in v {
+            if m.insert(k, x).is_some() {
+                return Err(serde::de::Error::custom(
+                    "the same key twice in a list of [key, value] pairs",
+                ));
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// A map read as `BTreeMap` refusing a key named twice (serde's own reading keeps the last).
+#[cfg(feature = "serde")]
+fn unique_map<'de, D, K, V>(d: D) -> std::result::Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: serde::Deserialize<'de> + Ord,
+    V: serde::Deserialize<'de>,
+{
+    use std::marker::PhantomData;
+
+    struct Unique<K, V>(PhantomData<(K, V)>);
+
+    impl<'de, K, V> serde::de::Visitor<'de> for Unique<K, V>
+    where
+        K: serde::Deserialize<'de> + Ord,
+        V: serde::Deserialize<'de>,
+    {
+        type Value = BTreeMap<K, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map naming each key once")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut m = BTreeMap::new();
+            while let Some((k, v)) = a.next_entry()? {
+                if m.insert(k, v).is_some() {
+                    return Err(serde::de::Error::custom("the same key twice in a map"));
+                }
+            }
+            Ok(m)
+        }
+    }
+
+    d.deserialize_map(Unique(PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use mediameter_core::{
+        AppId, BillingZone, ChannelId, Granularity, MediaSpec, Role, StreamSegment, TimeRange,
+        UserId,
+    };
+
+    use super::*;
+    use crate::DistinctMode;
+
+    fn seg(app: &str, user: &str, start: i64, end: i64) -> StreamSegment {
+        StreamSegment::new(
+            AppId::new(app).unwrap(),
+            ChannelId::new("c").unwrap(),
+            UserId::new(user).unwrap(),
+            Role::Subscribe,
+            MediaSpec::Audio,
+            TimeRange::from_unix(start, end).unwrap(),
+        )
+    }
+
+    #[test]
+    fn distinct_counts_scoped_ids() {
+        let mut d = Distinct::Exact(BTreeSet::new());
+        d.insert("app1", "u1");
+        d.insert("app1", "u1");
+        d.insert("app2", "u1");
+        assert_eq!(d.count(), 2);
+        assert_eq!(Distinct::empty(DistinctMode::Exact).unwrap().count(), 0);
+        let mut h = Distinct::empty(DistinctMode::approximate(12).unwrap()).unwrap();
+        h.insert("a", "u1");
+        assert_eq!(h.count(), 1);
+        assert!(Distinct::empty(DistinctMode::Approximate { precision: 3 }).is_err());
+    }
+
+    #[test]
+    fn distinct_merge_needs_the_same_mode() {
+        let mut a = Distinct::empty(DistinctMode::Exact).unwrap();
+        let mut b = Distinct::empty(DistinctMode::Exact).unwrap();
+        a.insert("x", "1");
+        b.insert("x", "2");
+        a.merge(&b).unwrap();
+        assert_eq!(a.count(), 2);
+        let sketch = Distinct::empty(DistinctMode::approximate(8).unwrap()).unwrap();
+        assert!(a.merge(&sketch).is_err());
+    }
+
+    /// A sketch filled by hand with `Distinct::insert` equals the one the hot path builds for
+    /// the same ids: states from both merge.
+    #[test]
+    fn hand_built_sketch_matches_hot_path() {
+        let t = 1_679_241_600; // a midnight in GMT+8
+        let segs: Vec<_> = (0..50)
+            .map(|i| seg(&format!("app{}", i % 3), &format!("u{i}"), t, t + 10))
+            .collect();
+        let mode = DistinctMode::approximate(8).unwrap();
+        let st = crate::aggregate(
+            &UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_distinct(mode),
+            &segs,
+        )
+        .unwrap();
+        let cell = st
+            .groups
+            .values()
+            .next()
+            .unwrap()
+            .cells
+            .values()
+            .next()
+            .unwrap();
+        let mut by_hand = Distinct::empty(mode).unwrap();
+        for s in &segs {
+            by_hand.insert(s.app.as_str(), s.user.as_str());
+        }
+        assert_eq!(cell.users.as_ref().unwrap(), &by_hand);
     }
 }
