@@ -238,6 +238,11 @@ pub use time::{
 };
 pub use validate::{Clock, FixedClock, Options, ValidQuery, Warning, WarningKind, validate};
 
+// The README's examples are compiled and run as doctests, so they cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 use chrono::{DateTime, Utc};
 
 /// A set of profiles by name: the built-in ones, plus any a service adds.
