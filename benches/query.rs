@@ -22,9 +22,9 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, black_box};
-use mediameter_query::profile::RateSpec;
+use mediameter_query::RateSpec;
 use mediameter_query::rate::RateLimiter;
-use mediameter_query::time::{Leniency, TimeFormat, parse};
+use mediameter_query::{Leniency, TimeFormat, parse_time};
 use mediameter_query::{Options, builtin, perm, validate};
 
 /// Registers the benchmarks of this crate.
@@ -90,7 +90,7 @@ pub fn define(c: &mut Criterion) {
 
     c.bench_function("query/parse/utc-seconds", |b| {
         b.iter(|| {
-            let t = parse(
+            let t = parse_time(
                 black_box("2018-10-31T15:59:59Z"),
                 TimeFormat::UtcSeconds,
                 Leniency::STRICT,
@@ -101,7 +101,7 @@ pub fn define(c: &mut Criterion) {
     });
     c.bench_function("query/parse/rfc3339", |b| {
         b.iter(|| {
-            let t = parse(
+            let t = parse_time(
                 black_box("2021-07-24T00:00:00+08:00"),
                 TimeFormat::Rfc3339,
                 Leniency::STRICT,

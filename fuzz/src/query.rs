@@ -13,8 +13,8 @@
 //! * `policy_json`: a caller-supplied policy in JSON, evaluated for every built-in
 //!   profile's action.
 
-use mediameter_query::time::{Leniency, TimeFormat, parse};
 use mediameter_query::{Error, Options, Profile, Registry, perm};
+use mediameter_query::{Leniency, TimeFormat, parse_time};
 
 fn leniency(bits: u8) -> Leniency {
     Leniency {
@@ -35,10 +35,10 @@ fn time_target(data: &[u8], format: TimeFormat) {
         return;
     };
     let l = leniency(bits);
-    match parse(text, format, l) {
+    match parse_time(text, format, l) {
         Ok(p) => {
             let printed = p.format(format);
-            let back = parse(
+            let back = parse_time(
                 &printed,
                 format,
                 Leniency {
@@ -56,7 +56,11 @@ fn time_target(data: &[u8], format: TimeFormat) {
                 "{text:?}"
             );
             if l == Leniency::STRICT {
-                assert_eq!(parse(text, format, Leniency::ALL).ok(), Some(p), "{text:?}");
+                assert_eq!(
+                    parse_time(text, format, Leniency::ALL).ok(),
+                    Some(p),
+                    "{text:?}"
+                );
             }
         }
         Err(e) => {

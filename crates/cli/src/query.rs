@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use mediameter_query::time::{Leniency, TimeFormat};
+use mediameter_query::{Leniency, TimeFormat};
 use mediameter_query::{Options, Profile, Registry, Rejection, ValidQuery};
 
 use mediameter_core::echo::{echo, escape_controls};
@@ -96,7 +96,7 @@ fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, CliError> {
                 fractional_seconds: true,
                 ..Leniency::STRICT
             };
-            mediameter_query::time::parse(t, TimeFormat::Rfc3339, lenient)
+            mediameter_query::parse_time(t, TimeFormat::Rfc3339, lenient)
                 .map(|p| p.instant())
                 .map_err(|e| CliError::usage(format!("--now: {e}")))
         }

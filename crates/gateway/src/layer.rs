@@ -14,7 +14,7 @@ use http_body::Body;
 
 use chrono::{DateTime, Utc};
 use http::{HeaderValue, Request, Response, StatusCode, header};
-use mediameter_query::common::CommonParams;
+use mediameter_query::CommonParams;
 use mediameter_query::perm::{self, Access, Policy};
 use mediameter_query::qs::{self, QsLimits};
 use mediameter_query::rate::SharedRateLimiter;

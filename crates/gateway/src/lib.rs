@@ -4,7 +4,7 @@
 //!   services) that, per route, finds the caller's [`Principal`] (from a [`Principals`] trait the
 //!   service implements), applies the (tenant, API) rate limit, parses the query string with
 //!   [`mediameter_query::qs`], accepts and checks the vendor's common parameters
-//!   ([`mediameter_query::common`]: a wrong `Action` or `Version` is the vendor's error),
+//!   ([`mediameter_query::CommonParams`]: a wrong `Action` or `Version` is the vendor's error),
 //!   validates the rest under the API's profile and checks the caller's policies. An admitted
 //!   request reaches the handler with its normalised query, [`Admitted`], in the request's
 //!   extensions (or through the axum extractor); a refused one is answered by the layer with the

@@ -6,7 +6,7 @@
 //! second) go through `Display` itself.
 
 use mediameter_query::Value;
-use mediameter_query::time::{ParsedTime, TimeFormat};
+use mediameter_query::{ParsedTime, TimeFormat};
 
 /// Appends `value` as its `Display` prints it.
 pub(crate) fn write_value(out: &mut String, value: &Value<'_>) {
@@ -205,8 +205,7 @@ mod tests {
     fn each_kind_as_display() {
         let t = |s: &str, f| {
             let parsed =
-                mediameter_query::time::parse(s, f, mediameter_query::time::Leniency::STRICT)
-                    .unwrap();
+                mediameter_query::parse_time(s, f, mediameter_query::Leniency::STRICT).unwrap();
             Value::Time(parsed, f)
         };
         for v in [

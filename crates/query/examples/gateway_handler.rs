@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::thread;
 
 use chrono::{DateTime, Utc};
-use mediameter_query::gate::Gate;
+use mediameter_query::Gate;
 use mediameter_query::perm::Policy;
 use mediameter_query::qs::{self, Encoding, QsLimits};
 use mediameter_query::{Error, Options, Registry, VendorBody};

@@ -17,7 +17,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use mediameter_query::profile::RateSpec;
+use mediameter_query::RateSpec;
 use mediameter_query::rate::{RateLimiter, SharedRateLimiter};
 
 const CHECKS_PER_THREAD: usize = 2_000_000;

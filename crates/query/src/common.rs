@@ -1,43 +1,4 @@
-//! The vendors' common request parameters: accepted next to an API's own parameters, and the
-//! ones the vendor's API page names checked.
-//!
-//! * **Alibaba Cloud** (RPC style): every request carries `Action`, `Version`, `Format`,
-//!   `AccessKeyId`, `Signature`, `SignatureMethod`, `SignatureVersion`, `SignatureNonce`,
-//!   `SignatureType`, `Timestamp`, `RegionId`, `SecurityToken`, `ResourceOwnerAccount`,
-//!   `OwnerAccount`, `OwnerId` (the "common request parameters" of Alibaba Cloud's API
-//!   reference). The `DescribeLiveProducerUsageData` page's sample request is
-//!   `?Action=DescribeLiveProducerUsageData&...&<common request parameters>`, so `Action` is
-//!   checked; `Version` is checked against the Alibaba Cloud Live API version `2016-11-01`.
-//! * **Volcengine**: `Action` and `Version` in the query. The `ListOperationDistribution` page
-//!   names both, `Action=ListOperationDistribution&Version=2020-12-01`, so both are checked.
-//! * **Huawei Cloud** (REST style): the project id is in the path and the credentials
-//!   (`X-Auth-Token`, or `Authorization` with `X-Sdk-Date` and `X-Project-Id`) are headers, so
-//!   nothing is stripped from the query.
-//!
-//! Checking is signature-agnostic: the signature parameters are accepted and removed, not
-//! verified (that is the service's authentication, see the gateway's principal).
-//!
-//! A missing checked parameter is a [`ViolationKind::Missing`] (answered by the profile's own
-//! missing-parameter rule); a wrong value is a [`ViolationKind::NotSupported`] on that
-//! parameter, answered by the rules of [`CommonParams::error_rules`]: Alibaba's
-//! `InvalidAction.NotFound` (404) and `InvalidVersion` (400), Volcengine's
-//! `InvalidActionOrVersion` (`CodeN` 100008, 404), as the vendors' common error code pages give
-//! them.
-//!
-//! ```
-//! use mediameter_query::{builtin, common::CommonParams, Options, Rejection};
-//! let mut profile = builtin::list_operation_distribution();
-//! let common = CommonParams::for_profile(&profile);
-//! common.apply(&mut profile);
-//!
-//! let input = [("Action", "ListOperationDistribution"), ("Version", "2020-12-02"), ("AppId", "a")];
-//! let (rest, violations) = common.split(&input);
-//! assert_eq!(rest, [("AppId", "a")]);
-//! let r = Rejection::new(&profile, violations);
-//! assert_eq!((r.status(), r.code()), (404, "InvalidActionOrVersion"));
-//! assert_eq!(r.message(), "Could not find operation ListOperationDistribution for version 2020-12-02");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! The vendors' common request parameters (see [`CommonParams`]).
 
 use crate::Vendor;
 use crate::profile::{ErrorRule, Profile, ViolationKind};
@@ -68,10 +29,52 @@ pub const VOLCENGINE_COMMON: &[&str] = &["Action", "Version"];
 /// The Alibaba Cloud Live API version (Alibaba Cloud Live API reference).
 pub const ALIBABA_LIVE_VERSION: &str = "2016-11-01";
 
-/// Which common parameters an API accepts and which values it checks.
+/// Which common parameters an API accepts and which values it checks: the vendors' common
+/// request parameters are accepted next to an API's own parameters, and the ones the vendor's
+/// API page names are checked.
+///
+/// * **Alibaba Cloud** (RPC style): every request carries `Action`, `Version`, `Format`,
+///   `AccessKeyId`, `Signature`, `SignatureMethod`, `SignatureVersion`, `SignatureNonce`,
+///   `SignatureType`, `Timestamp`, `RegionId`, `SecurityToken`, `ResourceOwnerAccount`,
+///   `OwnerAccount`, `OwnerId` (the "common request parameters" of Alibaba Cloud's API
+///   reference). The `DescribeLiveProducerUsageData` page's sample request is
+///   `?Action=DescribeLiveProducerUsageData&...&<common request parameters>`, so `Action` is
+///   checked; `Version` is checked against the Alibaba Cloud Live API version `2016-11-01`.
+/// * **Volcengine**: `Action` and `Version` in the query. The `ListOperationDistribution` page
+///   names both, `Action=ListOperationDistribution&Version=2020-12-01`, so both are checked.
+/// * **Huawei Cloud** (REST style): the project id is in the path and the credentials
+///   (`X-Auth-Token`, or `Authorization` with `X-Sdk-Date` and `X-Project-Id`) are headers, so
+///   nothing is stripped from the query.
+///
+/// Checking is signature-agnostic: the signature parameters are accepted and removed, not
+/// verified (that is the service's authentication, see the gateway's principal).
+///
+/// A missing checked parameter is a [`ViolationKind::Missing`] (answered by the profile's own
+/// missing-parameter rule); a wrong value is a [`ViolationKind::NotSupported`] on that
+/// parameter, answered by the rules of [`CommonParams::error_rules`]: Alibaba's
+/// `InvalidAction.NotFound` (404) and `InvalidVersion` (400), Volcengine's
+/// `InvalidActionOrVersion` (`CodeN` 100008, 404), as the vendors' common error code pages give
+/// them.
 ///
 /// ```
-/// use mediameter_query::{builtin, common::CommonParams};
+/// use mediameter_query::{builtin, CommonParams, Options, Rejection};
+/// let mut profile = builtin::list_operation_distribution();
+/// let common = CommonParams::for_profile(&profile);
+/// common.apply(&mut profile);
+///
+/// let input = [("Action", "ListOperationDistribution"), ("Version", "2020-12-02"), ("AppId", "a")];
+/// let (rest, violations) = common.split(&input);
+/// assert_eq!(rest, [("AppId", "a")]);
+/// let r = Rejection::new(&profile, violations);
+/// assert_eq!((r.status(), r.code()), (404, "InvalidActionOrVersion"));
+/// assert_eq!(r.message(), "Could not find operation ListOperationDistribution for version 2020-12-02");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Huawei:
+///
+/// ```
+/// use mediameter_query::{builtin, CommonParams};
 /// let c = CommonParams::for_profile(&builtin::huawei_rtc_rooms());
 /// let input = [("app", "a"), ("Action", "x")];
 /// let (rest, violations) = c.split(&input);
@@ -187,7 +190,7 @@ impl CommonParams {
     /// The rules answering a wrong `Action` or `Version`, to put before a profile's own.
     ///
     /// ```
-    /// use mediameter_query::{common::CommonParams, Vendor};
+    /// use mediameter_query::{CommonParams, Vendor};
     /// assert_eq!(CommonParams::alibaba("A", Some("1")).error_rules().len(), 2);
     /// assert!(CommonParams::none(Vendor::Huawei).error_rules().is_empty());
     /// ```

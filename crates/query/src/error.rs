@@ -18,9 +18,9 @@ use crate::time::TimeError;
 /// `Core` variant.
 ///
 /// ```
-/// use mediameter_query::{Error, ErrorKind, time};
+/// use mediameter_query::{parse_time, Error, ErrorKind, Leniency, TimeFormat};
 ///
-/// let err = Error::from(time::parse("2023-13-01T00:00:00Z", time::TimeFormat::UtcSeconds, time::Leniency::STRICT).unwrap_err());
+/// let err = Error::from(parse_time("2023-13-01T00:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err());
 /// assert_eq!(err.kind(), ErrorKind::Time);
 /// assert_eq!(err.to_string(), "invalid time \"2023-13-01T00:00:00Z\": month is out of range");
 /// ```

@@ -1,10 +1,4 @@
-//! The front door: rate limit, validation and permission for one request, answered in the
-//! vendor's shape.
-//!
-//! Order, and why: the rate limit is checked first (it is the cheapest check and counts every
-//! request, valid or not, as the vendors' throttling does), then the query is validated (the
-//! permission check needs the app id it names), then the caller's policies are evaluated on the
-//! action and that app.
+//! The front door: rate limit, validation and permission for one request (see [`Gate`]).
 
 use std::sync::Arc;
 
@@ -23,9 +17,14 @@ use crate::{Profile, Registry};
 /// and [`Gate::admit`] takes `&self`: put the gate itself in an `Arc` (or a `static`) and call
 /// it from every worker thread, no outer lock.
 ///
+/// Order, and why: the rate limit is checked first (it is the cheapest check and counts every
+/// request, valid or not, as the vendors' throttling does), then the query is validated (the
+/// permission check needs the app id it names), then the caller's policies are evaluated on the
+/// action and that app.
+///
 /// ```
 /// use std::sync::Arc;
-/// use mediameter_query::{gate::Gate, perm, Options, Registry};
+/// use mediameter_query::{Gate, perm, Options, Registry};
 /// use chrono::Utc;
 ///
 /// let gate = Gate::new(Arc::new(Registry::builtin()), 10_000)?;
@@ -57,7 +56,7 @@ impl Gate {
     ///
     /// ```
     /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
-    /// assert!(mediameter_query::gate::Gate::new(reg, 100).is_ok());
+    /// assert!(mediameter_query::Gate::new(reg, 100).is_ok());
     /// ```
     pub fn new(registry: Arc<Registry>, max_keys: usize) -> Result<Self> {
         let limiter = SharedRateLimiter::from_registry(&registry, max_keys)?;
@@ -68,7 +67,7 @@ impl Gate {
     ///
     /// ```
     /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
-    /// let gate = mediameter_query::gate::Gate::new(reg.clone(), 100)?;
+    /// let gate = mediameter_query::Gate::new(reg.clone(), 100)?;
     /// assert!(std::sync::Arc::ptr_eq(gate.registry(), &reg));
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
@@ -81,7 +80,7 @@ impl Gate {
     ///
     /// ```
     /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
-    /// let gate = mediameter_query::gate::Gate::new(reg, 100)?;
+    /// let gate = mediameter_query::Gate::new(reg, 100)?;
     /// assert!(gate.limiter().is_empty());
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
@@ -93,9 +92,9 @@ impl Gate {
     /// The limiter, to set a default rate before the gate is shared.
     ///
     /// ```
-    /// use mediameter_query::profile::RateSpec;
+    /// use mediameter_query::RateSpec;
     /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
-    /// let mut gate = mediameter_query::gate::Gate::new(reg, 100)?;
+    /// let mut gate = mediameter_query::Gate::new(reg, 100)?;
     /// gate.limiter_mut().set_default(RateSpec { requests: 10, per_seconds: 1, burst: 10 })?;
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
@@ -111,7 +110,7 @@ impl Gate {
     /// violation, rendered by the profile's vocabulary.
     ///
     /// ```
-    /// use mediameter_query::{gate::Gate, perm, Options, Registry};
+    /// use mediameter_query::{Gate, perm, Options, Registry};
     /// let gate = Gate::new(std::sync::Arc::new(Registry::builtin()), 100)?;
     /// let now = chrono::DateTime::from_timestamp(1_627_344_000, 0).ok_or("out of range")?; // 2021-07-27T00:00:00Z
     /// let all = [perm::full_access("rtc")];

@@ -7,41 +7,69 @@
 //! nothing here panics and nothing does unbounded work: lengths and counts are checked before
 //! any value is read.
 //!
-//! * [`time`]: strict hand-written parsers for `yyyy-MM-ddTHH:mm:ssZ` and RFC 3339 with
-//!   offset; each lenient reading is an explicit [`time::Leniency`] switch.
-//! * [`profile`]: an API as data — parameters, formats, defaults, limits, error vocabulary —
+//! * Times: [`parse_time`] and [`format_utc`], strict hand-written parsers for
+//!   `yyyy-MM-ddTHH:mm:ssZ` and RFC 3339 with offset ([`TimeFormat`]); each lenient reading is
+//!   an explicit [`Leniency`] switch (see "Time formats" below).
+//! * [`Profile`]: an API as data — parameters, formats, defaults, limits, error vocabulary —
 //!   and [`builtin`], the shipped profiles (Alibaba `DescribeLiveProducerUsageData` and RTC
 //!   diagnostics, Volcengine `ListOperationDistribution`, Huawei RTC statistics, Huawei CTS).
-//! * [`validate()`]: one pass collecting every [`Violation`] in a documented order; a
-//!   [`Rejection`] picks the primary one by the vendor's precedence and renders Alibaba, Huawei
-//!   or Volcengine bodies, or every problem with its JSON pointer.
+//! * [`validate()`] (or [`Registry::validate`]): one pass collecting every [`Violation`] in a
+//!   documented order; a [`Rejection`] picks the primary one by the vendor's precedence and
+//!   renders Alibaba, Huawei or Volcengine bodies, or every problem with its JSON pointer.
 //! * [`qs`]: a bounded query-string and form-body parser (percent-decoding, repeated keys
-//!   refused, size limits checked before values are read), and [`common`], the vendors' common
-//!   parameters (`Action`, `Version`, the signature fields) accepted and checked per profile.
+//!   refused, size limits checked before values are read), and [`CommonParams`], the vendors'
+//!   common parameters (`Action`, `Version`, the signature fields) accepted and checked per
+//!   profile.
 //! * [`rate`]: a per-(caller, API) GCRA limiter with an injected clock and bounded memory, and
 //!   its sharded form to share between threads.
 //! * [`perm`]: allow/deny policies over actions and app ids, explicit deny first, default deny,
 //!   with the vendors' system policies built in.
-//! * [`gate`]: the three together in front of a handler — rate limit, validation, permission —
+//! * [`Gate`]: the three together in front of a handler — rate limit, validation, permission —
 //!   each refusal answered in the vendor's shape.
+//!
+//! # Where things are
+//!
+//! One path for every item. What a caller needs to validate a query and answer a refusal —
+//! the error, profiles and their parts, values, times, violations, rejections and vendor
+//! bodies, options, the validated query, the registry and the gate — is at the crate root.
+//! A module is public only where it groups a sub-domain a caller may use on its own, and its
+//! items are reached through it, never also from the root:
+//!
+//! * [`qs`], query-string and form-body parsing;
+//! * [`rate`], rate limiting;
+//! * [`perm`], permissions;
+//! * [`builtin`], the shipped vendor profiles.
+//!
+//! The other modules of the source (`time`, `profile`, `reject`, `error`, `validate`,
+//! `common`, `gate`) are private: they order the code (see "Layers"), not the API. A type is
+//! not reached a second way through them:
+//!
+//! ```compile_fail
+//! use mediameter_query::time::TimeFormat; // use mediameter_query::TimeFormat
+//! ```
+//!
+//! ```compile_fail
+//! use mediameter_query::profile::RateSpec; // use mediameter_query::RateSpec
+//! ```
 //!
 //! # Layers
 //!
-//! The modules depend on each other in one direction; a lower one never names a module built
-//! on it (checked on the source by `tests/layering.rs`):
+//! The source modules depend on each other in one direction; a lower one never names a module
+//! built on it (checked on the source by `tests/layering.rs`):
 //!
-//! 1. [`time`]: the parsers and printers; its own small [`TimeError`]. Beside it, the
+//! 1. `time`: the parsers and printers; its own small [`TimeError`]. Beside it, the
 //!    printed names of the crate's enums and their [`ParseNameError`].
-//! 2. [`profile`] (and [`builtin`], the shipped profiles): APIs as data, each parameter's own
+//! 2. `profile` (and [`builtin`], the shipped profiles): APIs as data, each parameter's own
 //!    value checks, and [`ProfileError`] for an unusable profile. A value that fails its
 //!    parameter's checks is described in the profile's words (a [`ViolationKind`] and a
 //!    detail); it does not know about rejections.
-//! 3. [`reject`]: [`Violation`], [`Rejection`] and the vendor bodies, built from a profile's
+//! 3. `reject`: [`Violation`], [`Rejection`] and the vendor bodies, built from a profile's
 //!    error vocabulary.
-//! 4. [`error`]: the crate's one [`Error`], carrying a [`TimeError`], a [`ProfileError`] or a
+//! 4. `error`: the crate's one [`Error`], carrying a [`TimeError`], a [`ProfileError`] or a
 //!    [`Rejection`] (and the reason a query string was refused, defined by [`qs`]).
-//! 5. [`validate()`], which maps time and value failures into violations and a rejection; then
-//!    [`qs`], [`common`], [`rate`], [`perm`] and [`gate`] on top, and [`Registry`] at the root.
+//! 5. `validate` ([`validate()`]), which maps time and value failures into violations and a
+//!    rejection; then [`qs`], `common`, [`rate`], [`perm`] and `gate` on top, and
+//!    [`Registry`] at the root.
 //!
 //! # Validated types
 //!
@@ -51,7 +79,7 @@
 //!
 //! ```compile_fail
 //! // A time outside the supported range, or an offset of 99 hours.
-//! let t = mediameter_query::time::ParsedTime { instant: chrono::DateTime::UNIX_EPOCH, offset_minutes: 5940 };
+//! let t = mediameter_query::ParsedTime { instant: chrono::DateTime::UNIX_EPOCH, offset_minutes: 5940 };
 //! ```
 //!
 //! ```compile_fail
@@ -74,6 +102,46 @@
 //! let w = mediameter_query::Warning { kind: mediameter_query::WarningKind::DataDelayed, param: None, message: String::new() };
 //! ```
 //!
+//! # Time formats
+//!
+//! The two time formats the vendors document:
+//!
+//! * [`TimeFormat::UtcSeconds`]: `yyyy-MM-ddTHH:mm:ssZ`, exactly 20 bytes, always UTC. Alibaba's
+//!   `DescribeLiveProducerUsageData` (Alibaba Cloud Live API reference, "ISO8601 ... UTC+0 ...
+//!   yyyy-MM-ddTHH:mm:ssZ") and Huawei's RTC statistics API (Huawei Cloud RTC API reference,
+//!   "UTC时间, 格式: YYYY-MM-DDThh:mm:ssZ") use it.
+//! * [`TimeFormat::Rfc3339`]: an RFC 3339 `date-time` with seconds and an explicit offset,
+//!   `yyyy-MM-ddTHH:mm:ss+08:00` (or `Z`, which RFC 3339 defines as the offset zero). Volcengine's
+//!   `ListOperationDistribution` uses it (Volcengine RTC API reference, sample
+//!   `2021-07-24T00:00:00+08:00`).
+//!
+//! Both parsers work byte by byte (no regex, no allocation) and build a chrono instant. They
+//! are strict by default; every lenient reading the vendors' clients are known to send is a
+//! separate switch in [`Leniency`], off unless the caller turns it on:
+//!
+//! | input | strict | with the switch |
+//! | --- | --- | --- |
+//! | lowercase `t` / `z` | refused ([`TimeErrorReason::Lowercase`]) | `lowercase`: read as `T` / `Z` |
+//! | fractional seconds `.5`, any number of digits (RFC 3339 sets no limit) | refused ([`TimeErrorReason::Fraction`]) | `fractional_seconds`: kept to the nanosecond; digits past the ninth are dropped (truncated, never rounded, so `59.9999999999Z` stays in its second) |
+//! | leap second `23:59:60` | refused ([`TimeErrorReason::LeapSecond`]) | `leap_second`: accepted only at 23:59:60 UTC on 30 June or 31 December, folded onto 23:59:59 (Unix time has no leap seconds) |
+//! | unknown offset `-00:00` (RFC 3339 §4.3) | refused ([`TimeErrorReason::UnknownOffset`]) | `unknown_offset`: read as UTC |
+//! | basic offset `+0800` (ISO 8601, not RFC 3339) | refused ([`TimeErrorReason::BasicOffset`]) | `basic_offset`: read as `+08:00` |
+//! | spaces or tabs around the value | refused ([`TimeErrorReason::Space`]) | `surrounding_space`: trimmed |
+//!
+//! Never accepted, whatever the leniency: an offset in the `UtcSeconds` format (it says `Z`), a
+//! space instead of `T`, a missing seconds field, offsets beyond ±23:59, a value longer than
+//! [`MAX_TIME_LEN`] bytes (refused before any other work: it is what bounds the number of
+//! fractional digits), and an instant outside
+//! `0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z` — the range `mediameter_core::TimeRange`
+//! supports. Year `0000` is syntactically fine, so `0000-12-31T23:30:00-01:00` (which is
+//! `0001-01-01T00:30:00Z`) is accepted, while `0001-01-01T00:30:00+01:00` and
+//! `9999-12-31T23:30:00-01:00` are refused as [`TimeErrorReason::OutOfRange`]: the range is a
+//! property of the instant, not of the digits.
+//!
+//! Printing ([`format_utc`], [`ParsedTime`]'s `Display`, which writes a zero offset as `Z`) writes the
+//! canonical form back, so
+//! `parse_time(format(t)) == t` for every supported instant and offset.
+//!
 //! # Thread safety
 //!
 //! Every public type is `Send` and `Sync`; none uses interior mutability except the ones below,
@@ -82,7 +150,7 @@
 //! * [`rate::RateLimiter`] takes `&mut self` to check: one per thread, or use
 //!   [`rate::SharedRateLimiter`], which takes `&self` (callers hashed over shards, each behind
 //!   its own short lock; no outer lock needed).
-//! * [`gate::Gate`] owns an `Arc<Registry>` and a shared limiter: `admit` takes `&self`, so one
+//! * [`Gate`] owns an `Arc<Registry>` and a shared limiter: `admit` takes `&self`, so one
 //!   gate in an `Arc` serves every worker.
 //! * Nothing blocks for longer than one rate-limit check of one shard, and a panic in another
 //!   thread never leaves a limiter unusable (a poisoned shard lock is used as is: a check is a
@@ -140,27 +208,40 @@
 #![deny(missing_docs)]
 
 pub mod builtin;
-pub mod common;
-pub mod error;
-pub mod gate;
+mod common;
+mod error;
+mod gate;
 mod names;
 pub mod perm;
-pub mod profile;
+mod profile;
 pub mod qs;
 pub mod rate;
-pub mod reject;
-pub mod time;
-pub mod validate;
+mod reject;
+mod time;
+mod validate;
 
+pub use common::{ALIBABA_COMMON, ALIBABA_LIVE_VERSION, CommonParams, VOLCENGINE_COMMON};
 pub use error::{Error, ErrorKind, Result};
+pub use gate::Gate;
 pub use names::ParseNameError;
-pub use profile::{Profile, ProfileError, Value, Vendor, ViolationKind};
-pub use reject::{
-    AlibabaError, HuaweiError, Problem, Rejection, RetryAdvice, VendorBody, Violation,
-    VolcengineError, VolcengineErrorDetail, may_retry, retry_advice,
+pub use profile::{
+    Alias, Delay, DelayValue, ErrorRule, MAX_PARAM_LEN, MAX_PROFILE_PARAMS, Param, ParamKind,
+    Profile, ProfileError, RateSpec, TimeRule, Value, Vendor, ViolationKind,
 };
-pub use time::TimeError;
+pub use reject::{
+    AlibabaError, HuaweiError, Problem, Rejection, RetryAdvice, VOLCENGINE_RTC_VERSION, VendorBody,
+    Violation, VolcengineError, VolcengineErrorDetail, VolcengineMetadata, may_retry, retry_advice,
+};
+pub use time::{
+    Leniency, MAX_TIME_LEN, ParsedTime, TimeError, TimeErrorReason, TimeFormat, format_utc,
+    parse as parse_time,
+};
 pub use validate::{Clock, FixedClock, Options, ValidQuery, Warning, WarningKind, validate};
+
+// The README's examples are compiled and run as doctests, so they cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 use chrono::{DateTime, Utc};
 

@@ -91,7 +91,7 @@ crate::names::named!(Vendor, "vendor",
 );
 
 /// What can be wrong with a query, in the order violations are collected (see
-/// [the validate module](mod@crate::validate)).
+/// [`validate()`](crate::validate())).
 ///
 /// ```
 /// use mediameter_query::ViolationKind;
@@ -232,7 +232,7 @@ fn default_max_params() -> usize {
 /// One parameter.
 ///
 /// ```
-/// use mediameter_query::profile::{Param, ParamKind};
+/// use mediameter_query::{Param, ParamKind};
 /// let p = Param::new("limit", ParamKind::Integer { min: 1, max: 100, allowed: vec![] }).with_default("10");
 /// assert_eq!(p.default.as_deref(), Some("10"));
 /// assert_eq!(p.kind.type_name(), "Integer");
@@ -259,7 +259,7 @@ impl Param {
     /// An optional parameter of `kind` with a `max_len` suited to the kind.
     ///
     /// ```
-    /// use mediameter_query::profile::{Param, ParamKind};
+    /// use mediameter_query::{Param, ParamKind};
     /// assert_eq!(Param::new("app", ParamKind::Text).max_len, 256);
     /// ```
     #[must_use]
@@ -288,7 +288,7 @@ impl Param {
     /// The same parameter, required.
     ///
     /// ```
-    /// use mediameter_query::profile::{Param, ParamKind};
+    /// use mediameter_query::{Param, ParamKind};
     /// assert!(Param::new("app", ParamKind::Text).required().required);
     /// ```
     #[must_use]
@@ -300,7 +300,7 @@ impl Param {
     /// The same parameter with a default value.
     ///
     /// ```
-    /// use mediameter_query::profile::{Param, ParamKind};
+    /// use mediameter_query::{Param, ParamKind};
     /// assert_eq!(Param::new("offset", ParamKind::Text).with_default("0").default.ok_or("missing default")?, "0");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -313,7 +313,7 @@ impl Param {
     /// The same parameter with another `max_len`.
     ///
     /// ```
-    /// use mediameter_query::profile::{Param, ParamKind};
+    /// use mediameter_query::{Param, ParamKind};
     /// assert_eq!(Param::new("DomainName", ParamKind::Text).max_len(253).max_len, 253);
     /// ```
     #[must_use]
@@ -326,8 +326,8 @@ impl Param {
 /// The syntax of a parameter's value.
 ///
 /// ```
-/// use mediameter_query::profile::ParamKind;
-/// use mediameter_query::time::TimeFormat;
+/// use mediameter_query::ParamKind;
+/// use mediameter_query::TimeFormat;
 /// assert_eq!(ParamKind::Time { format: TimeFormat::UtcSeconds }.type_name(), "String");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -380,7 +380,7 @@ impl ParamKind {
     /// The type name vendors use in messages (`Required String parameter 'app' ...`).
     ///
     /// ```
-    /// use mediameter_query::profile::ParamKind;
+    /// use mediameter_query::ParamKind;
     /// assert_eq!(ParamKind::Text.type_name(), "String");
     /// ```
     #[must_use]
@@ -395,7 +395,7 @@ impl ParamKind {
 /// Another spelling of a [`ParamKind::Choice`] word.
 ///
 /// ```
-/// use mediameter_query::profile::Alias;
+/// use mediameter_query::Alias;
 /// let a = Alias::new("user_count", "user_num");
 /// assert_eq!(a.to, "user_num");
 /// ```
@@ -413,7 +413,7 @@ impl Alias {
     /// `from` read as `to`.
     ///
     /// ```
-    /// assert_eq!(mediameter_query::profile::Alias::new("a", "b").from, "a");
+    /// assert_eq!(mediameter_query::Alias::new("a", "b").from, "a");
     /// ```
     #[must_use]
     pub fn new(from: &str, to: &str) -> Self {
@@ -481,7 +481,7 @@ impl Delay {
     /// The delay for the value of the selecting parameter.
     ///
     /// ```
-    /// use mediameter_query::profile::Delay;
+    /// use mediameter_query::Delay;
     /// let d = Delay { seconds: 28_800, by: None, values: vec![] };
     /// assert_eq!(d.seconds_for(None), 28_800);
     /// ```
@@ -496,7 +496,7 @@ impl Delay {
 /// One entry of [`Delay::values`].
 ///
 /// ```
-/// let v = mediameter_query::profile::DelayValue { value: "data".into(), seconds: 300 };
+/// let v = mediameter_query::DelayValue { value: "data".into(), seconds: 300 };
 /// assert_eq!(v.seconds, 300);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -536,7 +536,7 @@ pub struct RateSpec {
 /// control characters in what replaces them are escaped (`\u{1b}`), the rest is left as is.
 ///
 /// ```
-/// use mediameter_query::profile::ErrorRule;
+/// use mediameter_query::ErrorRule;
 /// use mediameter_query::ViolationKind;
 /// let r = ErrorRule::new(&[ViolationKind::Missing], "DATA.100011001", "Required {type} parameter '{name}' is not present", 400);
 /// assert!(r.matches_kind(ViolationKind::Missing));
@@ -571,7 +571,7 @@ impl ErrorRule {
     /// A rule for `kinds` on any parameter.
     ///
     /// ```
-    /// use mediameter_query::profile::ErrorRule;
+    /// use mediameter_query::ErrorRule;
     /// let r = ErrorRule::new(&[], "InvalidParameter", "bad {name}", 400);
     /// assert!(r.kinds.is_empty());
     /// ```
@@ -591,7 +591,7 @@ impl ErrorRule {
     /// The same rule, limited to one parameter.
     ///
     /// ```
-    /// use mediameter_query::profile::ErrorRule;
+    /// use mediameter_query::ErrorRule;
     /// let r = ErrorRule::new(&[], "X", "m", 400).on("StartTime");
     /// assert_eq!(r.param.as_deref(), Some("StartTime"));
     /// ```
@@ -604,7 +604,7 @@ impl ErrorRule {
     /// The same rule, only when `other` has a violation of the same kind too.
     ///
     /// ```
-    /// use mediameter_query::profile::ErrorRule;
+    /// use mediameter_query::ErrorRule;
     /// let r = ErrorRule::new(&[], "X", "m", 400).on("StartTime").with("EndTime");
     /// assert_eq!(r.with.as_deref(), Some("EndTime"));
     /// ```
@@ -617,7 +617,7 @@ impl ErrorRule {
     /// Whether the rule answers violations of `kind`.
     ///
     /// ```
-    /// use mediameter_query::{profile::ErrorRule, ViolationKind};
+    /// use mediameter_query::{ErrorRule, ViolationKind};
     /// assert!(ErrorRule::new(&[], "X", "m", 400).matches_kind(ViolationKind::Denied));
     /// ```
     #[must_use]

@@ -60,7 +60,7 @@ impl Limit {
 ///
 /// ```
 /// use mediameter_query::rate::RateLimiter;
-/// use mediameter_query::profile::RateSpec;
+/// use mediameter_query::RateSpec;
 /// let mut rl = RateLimiter::new(100);
 /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
 /// let t = chrono::DateTime::UNIX_EPOCH;
@@ -197,7 +197,7 @@ impl RateLimiter {
     /// fit in nanoseconds.
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
     /// assert!(rl.set_limit("x", RateSpec { requests: 0, per_seconds: 1, burst: 1 }).is_err());
     /// ```
@@ -228,7 +228,7 @@ impl RateLimiter {
     /// As [`RateLimiter::set_limit`].
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
     /// rl.set_default(RateSpec { requests: 1, per_seconds: 60, burst: 1 })?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
@@ -277,7 +277,7 @@ impl RateLimiter {
     /// limiter stricter for a while); instants beyond ±292 years from 1970 are clamped.
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// use chrono::TimeDelta;
     /// let mut rl = RateLimiter::new(10);
     /// rl.set_limit("api", RateSpec { requests: 2, per_seconds: 1, burst: 1 })?;
@@ -338,7 +338,7 @@ impl RateLimiter {
     /// from a timer.
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::RateLimiter};
+    /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
     /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
@@ -505,7 +505,7 @@ impl SharedRateLimiter {
     /// As [`RateLimiter::set_limit`].
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
     /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
@@ -528,7 +528,7 @@ impl SharedRateLimiter {
     /// As [`RateLimiter::set_default`].
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
     /// assert!(rl.set_default(RateSpec { requests: 0, per_seconds: 1, burst: 1 }).is_err());
     /// ```
@@ -588,7 +588,7 @@ impl SharedRateLimiter {
     /// Decides one request of `caller` to `api` at `now`; see [`RateLimiter::check`].
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
     /// rl.set_limit("api", RateSpec { requests: 2, per_seconds: 1, burst: 1 })?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
@@ -612,7 +612,7 @@ impl SharedRateLimiter {
     /// [`RateLimiter::sweep_idle`].
     ///
     /// ```
-    /// use mediameter_query::{profile::RateSpec, rate::SharedRateLimiter};
+    /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
     /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
     /// let t = chrono::DateTime::UNIX_EPOCH;

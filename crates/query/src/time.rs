@@ -1,40 +1,5 @@
-//! Strict, hand-written parsers and printers for the two time formats the vendors document.
-//!
-//! * [`TimeFormat::UtcSeconds`]: `yyyy-MM-ddTHH:mm:ssZ`, exactly 20 bytes, always UTC. Alibaba's
-//!   `DescribeLiveProducerUsageData` (Alibaba Cloud Live API reference, "ISO8601 ... UTC+0 ...
-//!   yyyy-MM-ddTHH:mm:ssZ") and Huawei's RTC statistics API (Huawei Cloud RTC API reference,
-//!   "UTC时间, 格式: YYYY-MM-DDThh:mm:ssZ") use it.
-//! * [`TimeFormat::Rfc3339`]: an RFC 3339 `date-time` with seconds and an explicit offset,
-//!   `yyyy-MM-ddTHH:mm:ss+08:00` (or `Z`, which RFC 3339 defines as the offset zero). Volcengine's
-//!   `ListOperationDistribution` uses it (Volcengine RTC API reference, sample
-//!   `2021-07-24T00:00:00+08:00`).
-//!
-//! Both parsers work byte by byte (no regex, no allocation) and build a chrono instant. They
-//! are strict by default; every lenient reading the vendors' clients are known to send is a
-//! separate switch in [`Leniency`], off unless the caller turns it on:
-//!
-//! | input | strict | with the switch |
-//! | --- | --- | --- |
-//! | lowercase `t` / `z` | refused ([`TimeErrorReason::Lowercase`]) | `lowercase`: read as `T` / `Z` |
-//! | fractional seconds `.5`, any number of digits (RFC 3339 sets no limit) | refused ([`TimeErrorReason::Fraction`]) | `fractional_seconds`: kept to the nanosecond; digits past the ninth are dropped (truncated, never rounded, so `59.9999999999Z` stays in its second) |
-//! | leap second `23:59:60` | refused ([`TimeErrorReason::LeapSecond`]) | `leap_second`: accepted only at 23:59:60 UTC on 30 June or 31 December, folded onto 23:59:59 (Unix time has no leap seconds) |
-//! | unknown offset `-00:00` (RFC 3339 §4.3) | refused ([`TimeErrorReason::UnknownOffset`]) | `unknown_offset`: read as UTC |
-//! | basic offset `+0800` (ISO 8601, not RFC 3339) | refused ([`TimeErrorReason::BasicOffset`]) | `basic_offset`: read as `+08:00` |
-//! | spaces or tabs around the value | refused ([`TimeErrorReason::Space`]) | `surrounding_space`: trimmed |
-//!
-//! Never accepted, whatever the leniency: an offset in the `UtcSeconds` format (it says `Z`), a
-//! space instead of `T`, a missing seconds field, offsets beyond ±23:59, a value longer than
-//! [`MAX_TIME_LEN`] bytes (refused before any other work: it is what bounds the number of
-//! fractional digits), and an instant outside
-//! `0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z` — the range `mediameter_core::TimeRange`
-//! supports. Year `0000` is syntactically fine, so `0000-12-31T23:30:00-01:00` (which is
-//! `0001-01-01T00:30:00Z`) is accepted, while `0001-01-01T00:30:00+01:00` and
-//! `9999-12-31T23:30:00-01:00` are refused as [`TimeErrorReason::OutOfRange`]: the range is a
-//! property of the instant, not of the digits.
-//!
-//! Printing ([`format_utc`], [`ParsedTime`]'s `Display`, which writes a zero offset as `Z`) writes the
-//! canonical form back, so
-//! `parse(print(t)) == t` for every supported instant and offset.
+//! Strict, hand-written parsers and printers for the two time formats the vendors document
+//! (described in the crate docs, "Time formats").
 
 use std::fmt;
 
@@ -52,7 +17,7 @@ const MAX_OFFSET_MINUTES: i16 = 23 * 60 + 59;
 /// A documented wire format for instants.
 ///
 /// ```
-/// use mediameter_query::time::TimeFormat;
+/// use mediameter_query::TimeFormat;
 /// assert_eq!(TimeFormat::UtcSeconds.pattern(), "yyyy-MM-ddTHH:mm:ssZ");
 /// assert_eq!(TimeFormat::Rfc3339.to_string(), "rfc3339"); // the serialized name
 /// assert_eq!("utc_seconds".parse::<TimeFormat>()?, TimeFormat::UtcSeconds);
@@ -79,7 +44,7 @@ impl TimeFormat {
     /// The pattern as the vendor documents it, for error messages.
     ///
     /// ```
-    /// use mediameter_query::time::TimeFormat;
+    /// use mediameter_query::TimeFormat;
     /// assert_eq!(TimeFormat::Rfc3339.pattern(), "yyyy-MM-ddTHH:mm:ss±hh:mm (RFC 3339)");
     /// ```
     #[must_use]
@@ -92,13 +57,13 @@ impl TimeFormat {
 }
 
 /// Which lenient readings a parser accepts. Every switch is off in [`Leniency::STRICT`] (the
-/// default); see the [module docs](self) for what each one does.
+/// default); see [Time formats](crate#time-formats) for what each one does.
 ///
 /// ```
-/// use mediameter_query::time::{parse, Leniency, TimeFormat};
-/// assert!(parse("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, Leniency::STRICT).is_err());
+/// use mediameter_query::{parse_time, Leniency, TimeFormat};
+/// assert!(parse_time("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, Leniency::STRICT).is_err());
 /// let lower = Leniency { lowercase: true, ..Leniency::STRICT };
-/// assert!(parse("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, lower).is_ok());
+/// assert!(parse_time("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, lower).is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -134,8 +99,8 @@ impl Leniency {
     /// Every lenient reading on.
     ///
     /// ```
-    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
-    /// let t = parse(" 2016-12-31t23:59:60.5+0000 ", TimeFormat::Rfc3339, Leniency::ALL)?;
+    /// use mediameter_query::{parse_time, Leniency, TimeFormat};
+    /// let t = parse_time(" 2016-12-31t23:59:60.5+0000 ", TimeFormat::Rfc3339, Leniency::ALL)?;
     /// assert_eq!(t.to_string(), "2016-12-31T23:59:59.5Z");
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
@@ -152,7 +117,7 @@ impl Leniency {
 /// Why a time value was refused.
 ///
 /// ```
-/// use mediameter_query::time::TimeErrorReason;
+/// use mediameter_query::TimeErrorReason;
 /// assert_eq!(TimeErrorReason::Fraction.to_string(), "fractional seconds are not accepted (Leniency::fractional_seconds)");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -231,8 +196,8 @@ impl fmt::Display for TimeErrorReason {
 /// [`Error`](crate::Error) carries it as `Error::Time`.
 ///
 /// ```
-/// use mediameter_query::time::{parse, Leniency, TimeErrorReason, TimeFormat};
-/// let err = parse("2023-13-01T00:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
+/// use mediameter_query::{parse_time, Leniency, TimeErrorReason, TimeFormat};
+/// let err = parse_time("2023-13-01T00:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
 /// assert_eq!(err.reason(), TimeErrorReason::FieldRange { field: "month" });
 /// assert_eq!(err.value(), "2023-13-01T00:00:00Z");
 /// assert_eq!(err.to_string(), "invalid time \"2023-13-01T00:00:00Z\": month is out of range");
@@ -279,8 +244,8 @@ impl std::error::Error for TimeError {}
 /// at the offset has a four-digit year, so it can always be printed.
 ///
 /// ```
-/// use mediameter_query::time::{parse, Leniency, TimeFormat};
-/// let t = parse("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339, Leniency::STRICT)?;
+/// use mediameter_query::{parse_time, Leniency, TimeFormat};
+/// let t = parse_time("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339, Leniency::STRICT)?;
 /// assert_eq!(t.instant().to_rfc3339(), "2021-07-23T16:00:00+00:00");
 /// assert_eq!(t.offset_minutes(), 480);
 /// assert_eq!(t.to_string(), "2021-07-24T00:00:00+08:00");
@@ -302,7 +267,7 @@ impl ParsedTime {
     /// outside years 0001 (0000 locally) to 9999.
     ///
     /// ```
-    /// use mediameter_query::time::ParsedTime;
+    /// use mediameter_query::ParsedTime;
     /// use chrono::Utc;
     /// let t = "2021-07-23T16:00:00Z".parse::<chrono::DateTime<Utc>>()?;
     /// assert_eq!(ParsedTime::new(t, 480)?.to_string(), "2021-07-24T00:00:00+08:00");
@@ -332,8 +297,8 @@ impl ParsedTime {
     /// The instant, in UTC.
     ///
     /// ```
-    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
-    /// let t = parse("2020-04-23T07:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT)?;
+    /// use mediameter_query::{parse_time, Leniency, TimeFormat};
+    /// let t = parse_time("2020-04-23T07:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT)?;
     /// assert_eq!(t.instant().timestamp(), 1_587_625_200);
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
@@ -345,8 +310,8 @@ impl ParsedTime {
     /// Minutes east of UTC the value was written in (0 for `Z`).
     ///
     /// ```
-    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
-    /// let t = parse("2020-04-23T07:00:00-05:30", TimeFormat::Rfc3339, Leniency::STRICT)?;
+    /// use mediameter_query::{parse_time, Leniency, TimeFormat};
+    /// let t = parse_time("2020-04-23T07:00:00-05:30", TimeFormat::Rfc3339, Leniency::STRICT)?;
     /// assert_eq!(t.offset_minutes(), -330);
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
@@ -359,8 +324,8 @@ impl ParsedTime {
     /// is dropped, the instant kept), RFC 3339 at the stored offset otherwise.
     ///
     /// ```
-    /// use mediameter_query::time::{parse, Leniency, TimeFormat};
-    /// let t = parse("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339, Leniency::STRICT)?;
+    /// use mediameter_query::{parse_time, Leniency, TimeFormat};
+    /// let t = parse_time("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339, Leniency::STRICT)?;
     /// assert_eq!(t.format(TimeFormat::UtcSeconds), "2021-07-23T16:00:00Z");
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
@@ -410,7 +375,7 @@ impl fmt::Display for ParsedTime {
 /// other switch off).
 ///
 /// ```
-/// use mediameter_query::time::ParsedTime;
+/// use mediameter_query::ParsedTime;
 /// let t: ParsedTime = "2021-07-24T00:00:00.25+08:00".parse()?;
 /// assert_eq!(t.to_string().parse::<ParsedTime>()?, t);
 /// assert!("2021-07-24 00:00:00Z".parse::<ParsedTime>().is_err());
@@ -501,7 +466,7 @@ fn write_local_general(f: &mut dyn fmt::Write, t: &chrono::NaiveDateTime) -> fmt
 /// chrono's RFC 3339 and will not parse back.
 ///
 /// ```
-/// use mediameter_query::time::format_utc;
+/// use mediameter_query::format_utc;
 /// use chrono::Utc;
 /// assert_eq!(format_utc("2018-09-30T16:00:00Z".parse::<chrono::DateTime<Utc>>()?), "2018-09-30T16:00:00Z");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -525,12 +490,12 @@ pub fn format_utc(t: DateTime<Utc>) -> String {
 /// [`TimeError`] naming the (truncated) value and a [`TimeErrorReason`].
 ///
 /// ```
-/// use mediameter_query::time::{parse, Leniency, TimeFormat, TimeErrorReason};
+/// use mediameter_query::{parse_time, Leniency, TimeFormat, TimeErrorReason};
 ///
-/// let t = parse("2018-09-30T16:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT)?;
+/// let t = parse_time("2018-09-30T16:00:00Z", TimeFormat::UtcSeconds, Leniency::STRICT)?;
 /// assert_eq!(t.instant().timestamp(), 1_538_323_200);
 ///
-/// let err = parse("2018-09-30T16:00:00+08:00", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
+/// let err = parse_time("2018-09-30T16:00:00+08:00", TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
 /// assert_eq!(err.reason(), TimeErrorReason::OffsetNotAllowed);
 /// # Ok::<(), mediameter_query::Error>(())
 /// ```

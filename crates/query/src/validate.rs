@@ -1,23 +1,4 @@
-//! The validator: one pass over a query under a [`Profile`].
-//!
-//! # Order of checks and of violations
-//!
-//! Cheap checks run before expensive ones, and violations are collected in this order, which
-//! is stable and part of the API:
-//!
-//! 1. the number of parameters against the profile's `max_params` (over it: one
-//!    [`ViolationKind::TooLarge`], nothing else is looked at);
-//! 2. the given parameters in input order: undeclared names ([`ViolationKind::Unknown`], or a
-//!    warning when the profile allows unknown parameters), repeats ([`ViolationKind::Duplicate`]);
-//! 3. the declared parameters in profile order: absent ([`ViolationKind::Missing`]), longer than
-//!    `max_len` (refused as [`ViolationKind::Malformed`] before the value is read), then the
-//!    value's own checks ([`ViolationKind::Malformed`], [`ViolationKind::NotSupported`],
-//!    [`ViolationKind::TooMany`], [`ViolationKind::OutOfRange`]);
-//! 4. the time rule, only when both ends parsed: end after start, span, lookback, start not in
-//!    the future, data delay (a warning, or [`ViolationKind::DataDelayed`] in strict mode).
-//!
-//! An empty value counts as absent: the Alibaba document says an empty filter means "all", and
-//! an empty required value is as missing as an absent one.
+//! The validator: one pass over a query under a profile (see [`validate`]).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use mediameter_core::TimeRange;
@@ -64,7 +45,7 @@ impl Clock for FixedClock {
 /// use mediameter_query::Options;
 /// let o = Options::default();
 /// assert!(!o.strict);
-/// assert_eq!(o.leniency, mediameter_query::time::Leniency::STRICT);
+/// assert_eq!(o.leniency, mediameter_query::Leniency::STRICT);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -295,6 +276,25 @@ fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Validates `input` (name/value pairs, as from a query string or a flat JSON object) under
 /// `profile` at `now`.
+///
+/// # Order of checks and of violations
+///
+/// Cheap checks run before expensive ones, and violations are collected in this order, which
+/// is stable and part of the API:
+///
+/// 1. the number of parameters against the profile's `max_params` (over it: one
+///    [`ViolationKind::TooLarge`], nothing else is looked at);
+/// 2. the given parameters in input order: undeclared names ([`ViolationKind::Unknown`], or a
+///    warning when the profile allows unknown parameters), repeats ([`ViolationKind::Duplicate`]);
+/// 3. the declared parameters in profile order: absent ([`ViolationKind::Missing`]), longer than
+///    `max_len` (refused as [`ViolationKind::Malformed`] before the value is read), then the
+///    value's own checks ([`ViolationKind::Malformed`], [`ViolationKind::NotSupported`],
+///    [`ViolationKind::TooMany`], [`ViolationKind::OutOfRange`]);
+/// 4. the time rule, only when both ends parsed: end after start, span, lookback, start not in
+///    the future, data delay (a warning, or [`ViolationKind::DataDelayed`] in strict mode).
+///
+/// An empty value counts as absent: the Alibaba document says an empty filter means "all", and
+/// an empty required value is as missing as an absent one.
 ///
 /// # Errors
 ///

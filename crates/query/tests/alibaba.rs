@@ -313,7 +313,7 @@ fn leniency_is_opt_in() {
             .is_err()
     );
     let lenient = Options {
-        leniency: mediameter_query::time::Leniency::ALL,
+        leniency: mediameter_query::Leniency::ALL,
         strict: false,
     };
     let q = reg.validate(API, &input, now(), &lenient).unwrap();
@@ -327,9 +327,9 @@ fn leniency_is_opt_in() {
 fn a_span_just_over_the_limit_says_its_real_length() {
     let reg = Registry::builtin();
     let lenient = Options {
-        leniency: mediameter_query::time::Leniency {
+        leniency: mediameter_query::Leniency {
             fractional_seconds: true,
-            ..mediameter_query::time::Leniency::STRICT
+            ..mediameter_query::Leniency::STRICT
         },
         ..Options::default()
     };

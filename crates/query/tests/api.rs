@@ -2,11 +2,11 @@
 //! one), times print and parse back, and rejections read back what they write.
 
 use mediameter_query::perm::{AccessLevel, Effect};
-use mediameter_query::time::{Leniency, ParsedTime, TimeFormat};
 use mediameter_query::{
     Error, ErrorKind, Options, ParseNameError, Registry, RetryAdvice, Vendor, ViolationKind,
     WarningKind,
 };
+use mediameter_query::{Leniency, ParsedTime, TimeFormat};
 use std::fmt::Display;
 use std::str::FromStr;
 
@@ -64,7 +64,7 @@ fn parsed_times_print_and_parse_back() {
         "2020-04-23T07:00:00.000000001-05:30",
         "0000-12-31T23:30:00-01:00",
     ] {
-        let t = mediameter_query::time::parse(s, TimeFormat::Rfc3339, l).unwrap();
+        let t = mediameter_query::parse_time(s, TimeFormat::Rfc3339, l).unwrap();
         assert_eq!(t.to_string(), s);
         assert_eq!(t.to_string().parse::<ParsedTime>().unwrap(), t);
     }

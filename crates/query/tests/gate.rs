@@ -1,6 +1,6 @@
 //! The front door: rate limit, then validation, then permission.
 
-use mediameter_query::gate::Gate;
+use mediameter_query::Gate;
 use mediameter_query::perm::{self, Effect, Policy, Statement};
 use mediameter_query::{Options, Registry, ViolationKind};
 

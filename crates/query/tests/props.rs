@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
-use mediameter_query::time::{Leniency, ParsedTime, TimeFormat, format_utc, parse};
 use mediameter_query::{Error, Options, Registry, builtin};
+use mediameter_query::{Leniency, ParsedTime, TimeFormat, format_utc, parse_time};
 use proptest::prelude::*;
 
 fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
@@ -49,7 +49,7 @@ proptest! {
     fn utc_seconds_print_then_parse_is_identity(t in any_instant()) {
         let s = format_utc(t);
         prop_assert_eq!(s.len(), 20);
-        let back = parse(&s, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap();
+        let back = parse_time(&s, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap();
         prop_assert_eq!(back.instant(), t);
         prop_assert_eq!(format_utc(back.instant()), s);
     }
@@ -60,11 +60,11 @@ proptest! {
         if let Ok(p) = ParsedTime::new(t, offset) {
             let s = p.to_string();
             let lenient = Leniency { fractional_seconds: true, ..Leniency::STRICT };
-            let back = parse(&s, TimeFormat::Rfc3339, lenient).unwrap();
+            let back = parse_time(&s, TimeFormat::Rfc3339, lenient).unwrap();
             prop_assert_eq!(back.instant(), t);
             prop_assert_eq!(back.to_string(), s.clone());
             if nanos == 0 {
-                prop_assert_eq!(parse(&s, TimeFormat::Rfc3339, Leniency::STRICT).unwrap(), back);
+                prop_assert_eq!(parse_time(&s, TimeFormat::Rfc3339, Leniency::STRICT).unwrap(), back);
             }
         }
     }
@@ -72,14 +72,14 @@ proptest! {
     #[test]
     fn parsers_never_panic_and_accepted_values_round_trip(s in prop_oneof![any::<String>(), near_time()], l in any_leniency()) {
         for f in [TimeFormat::UtcSeconds, TimeFormat::Rfc3339] {
-            match parse(&s, f, l) {
+            match parse_time(&s, f, l) {
                 Ok(p) => {
                     // What was accepted prints canonically and parses back to the same instant.
-                    let again = parse(&p.format(f), f, Leniency { fractional_seconds: true, ..Leniency::STRICT }).unwrap();
+                    let again = parse_time(&p.format(f), f, Leniency { fractional_seconds: true, ..Leniency::STRICT }).unwrap();
                     prop_assert_eq!(again.instant(), p.instant());
                     // A strict acceptance is also a lenient one with the same meaning.
                     if l == Leniency::STRICT {
-                        prop_assert_eq!(parse(&s, f, Leniency::ALL).unwrap(), p);
+                        prop_assert_eq!(parse_time(&s, f, Leniency::ALL).unwrap(), p);
                     }
                 }
                 Err(e) => {
@@ -142,13 +142,13 @@ proptest! {
                 .iter()
                 .filter(|q| q.required)
                 .filter_map(|q| match &q.kind {
-                    mediameter_query::profile::ParamKind::Text => Some((q.name.clone(), "x".to_owned())),
-                    mediameter_query::profile::ParamKind::Choice { values, .. } => Some((q.name.clone(), values[0].clone())),
+                    mediameter_query::ParamKind::Text => Some((q.name.clone(), "x".to_owned())),
+                    mediameter_query::ParamKind::Choice { values, .. } => Some((q.name.clone(), values[0].clone())),
                     _ => None,
                 })
                 .collect();
             let all_times_default = p.params.iter().filter(|q| q.required).all(|q| {
-                !matches!(q.kind, mediameter_query::profile::ParamKind::Time { .. })
+                !matches!(q.kind, mediameter_query::ParamKind::Time { .. })
             });
             let safe_now = now.timestamp() > MIN_UNIX_SECONDS + 86_400;
             if all_times_default && safe_now {

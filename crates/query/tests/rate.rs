@@ -1,7 +1,7 @@
 //! The GCRA limiter under a fake clock.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use mediameter_query::profile::RateSpec;
+use mediameter_query::RateSpec;
 use mediameter_query::rate::RateLimiter;
 #[cfg(feature = "serde")]
 use mediameter_query::{Registry, Rejection, builtin};

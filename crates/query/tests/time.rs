@@ -1,10 +1,10 @@
 //! Golden cases of the time parsers: the vendors' sample values and every lenient case.
 
 use chrono::{TimeZone, Utc};
-use mediameter_query::time::{Leniency, TimeErrorReason, TimeFormat, format_utc, parse};
+use mediameter_query::{Leniency, TimeErrorReason, TimeFormat, format_utc, parse_time};
 
 fn reason(s: &str, f: TimeFormat, l: Leniency) -> TimeErrorReason {
-    match parse(s, f, l) {
+    match parse_time(s, f, l) {
         Err(e) => e.reason(),
         other => panic!("expected a time error for {s:?}, got {other:?}"),
     }
@@ -19,12 +19,12 @@ fn vendor_sample_values_parse_and_print_back() {
         "2020-04-23T06:00:00Z",
         "2021-04-23T09:55:30Z",
     ] {
-        let t = parse(s, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap();
+        let t = parse_time(s, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap();
         assert_eq!(format_utc(t.instant()), s);
         assert_eq!(t.format(TimeFormat::UtcSeconds), s);
     }
     // Volcengine RTC API reference: RFC 3339 with offset.
-    let t = parse(
+    let t = parse_time(
         "2021-07-24T00:00:00+08:00",
         TimeFormat::Rfc3339,
         Leniency::STRICT,
@@ -79,7 +79,7 @@ fn the_fixed_format_refuses_everything_else() {
 fn rfc3339_edge_cases() {
     let f = TimeFormat::Rfc3339;
     let s = Leniency::STRICT;
-    assert!(parse("2021-07-24T00:00:00Z", f, s).is_ok()); // Z is the zero offset in RFC 3339
+    assert!(parse_time("2021-07-24T00:00:00Z", f, s).is_ok()); // Z is the zero offset in RFC 3339
     assert_eq!(
         reason("2021-07-24T00:00:00", f, s),
         TimeErrorReason::Syntax {
@@ -119,12 +119,12 @@ fn rfc3339_edge_cases() {
     );
     // +00:00 is a known zero offset, fine.
     assert_eq!(
-        parse("2021-07-24T00:00:00+00:00", f, s)
+        parse_time("2021-07-24T00:00:00+00:00", f, s)
             .unwrap()
             .offset_minutes(),
         0
     );
-    let t = parse(
+    let t = parse_time(
         "2021-07-24T00:00:00-00:00",
         f,
         Leniency {
@@ -137,7 +137,7 @@ fn rfc3339_edge_cases() {
         t.instant(),
         Utc.with_ymd_and_hms(2021, 7, 24, 0, 0, 0).unwrap()
     );
-    let t = parse(
+    let t = parse_time(
         "2021-07-24T00:00:00+0800",
         f,
         Leniency {
@@ -147,7 +147,7 @@ fn rfc3339_edge_cases() {
     )
     .unwrap();
     assert_eq!(t.to_string(), "2021-07-24T00:00:00+08:00");
-    let t = parse(
+    let t = parse_time(
         "\t2021-07-24T00:00:00+08:00  ",
         f,
         Leniency {
@@ -166,8 +166,8 @@ fn leniency_never_changes_the_meaning_of_a_strict_value() {
         "1999-12-31T23:59:59-11:30",
         "0001-01-01T00:00:00Z",
     ] {
-        let strict = parse(v, TimeFormat::Rfc3339, Leniency::STRICT).unwrap();
-        let lenient = parse(v, TimeFormat::Rfc3339, Leniency::ALL).unwrap();
+        let strict = parse_time(v, TimeFormat::Rfc3339, Leniency::STRICT).unwrap();
+        let lenient = parse_time(v, TimeFormat::Rfc3339, Leniency::ALL).unwrap();
         assert_eq!(strict, lenient);
     }
 }
@@ -175,7 +175,7 @@ fn leniency_never_changes_the_meaning_of_a_strict_value() {
 #[test]
 fn errors_name_the_value_truncated() {
     let long = format!("{}x", "2".repeat(100));
-    let err = parse(&long, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
+    let err = parse_time(&long, TimeFormat::UtcSeconds, Leniency::STRICT).unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("invalid time \"2222"));
     assert!(text.ends_with("longer than 64 bytes"));
@@ -190,7 +190,7 @@ fn any_number_of_fraction_digits_is_read_and_truncated_past_nanoseconds() {
         fractional_seconds: true,
         ..Leniency::STRICT
     };
-    let t = parse(
+    let t = parse_time(
         "1985-04-12T00:59:59.999999999999999Z",
         TimeFormat::Rfc3339,
         l,
@@ -202,7 +202,7 @@ fn any_number_of_fraction_digits_is_read_and_truncated_past_nanoseconds() {
         Utc.with_ymd_and_hms(1985, 4, 12, 0, 59, 59).unwrap()
             + chrono::TimeDelta::nanoseconds(999_999_999)
     );
-    let t = parse(
+    let t = parse_time(
         "2023-01-01T00:00:00.0000000019+08:00",
         TimeFormat::Rfc3339,
         l,
@@ -210,7 +210,7 @@ fn any_number_of_fraction_digits_is_read_and_truncated_past_nanoseconds() {
     .unwrap();
     assert_eq!(t.instant().timestamp_subsec_nanos(), 1);
     // Still strict about the rest: no digit, or no fraction switch.
-    assert!(parse("2023-01-01T00:00:00.Z", TimeFormat::Rfc3339, l).is_err());
+    assert!(parse_time("2023-01-01T00:00:00.Z", TimeFormat::Rfc3339, l).is_err());
     assert_eq!(
         reason(
             "2023-01-01T00:00:00.5Z",
