@@ -109,6 +109,13 @@ crate::names::named!(WarningKind, "warning kind",
 /// An accepted query: every declared parameter that has a value (given or default), in
 /// profile order, normalised.
 ///
+/// It serializes (with the `serde` feature) but is deliberately not `Deserialize`: it borrows
+/// the request's strings, and a printed value does not say whether it is a time, a list or
+/// text; only the profile knows. To read one back (on the far side of a queue, say), validate
+/// its printed parameters (`name`, `value.to_string()`) again under the same profile and
+/// clock: every printed value is in a form validation accepts, and the result has the same
+/// values and range (a test checks this for the shipped profiles).
+///
 /// ```
 /// use mediameter_query::{Options, Registry, Value};
 /// use chrono::Utc;

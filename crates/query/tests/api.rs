@@ -101,3 +101,41 @@ fn rejections_read_back_what_they_write() {
     unknown["extra"] = serde_json::json!(1);
     assert!(serde_json::from_value::<mediameter_query::Rejection>(unknown).is_err());
 }
+
+/// `ValidQuery` is not `Deserialize`, by decision (see its docs): it borrows the request's
+/// strings, and its printed values do not say which are times. It reads back by validating
+/// its printed parameters again under the same profile, which gives the same values and range.
+#[test]
+fn a_valid_query_reads_back_through_validate() {
+    use mediameter_query::{builtin, validate};
+    let now = "2021-07-27T00:00:00Z"
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .unwrap();
+    let volc = builtin::list_operation_distribution();
+    let rooms = Registry::builtin().get("rtc/rooms").unwrap().clone();
+    let cases: [(_, &[(&str, &str)]); 2] = [
+        (
+            &volc,
+            &[
+                ("AppId", "Your_AppId"),
+                ("StartTime", "2021-07-24T00:00:00+08:00"),
+                ("EndTime", "2021-07-26T00:00:00+08:00"),
+                ("Indicator", "user_count"),
+                ("Dimension", "province"),
+            ],
+        ),
+        (&rooms, &[("app", "603f71bd")]),
+    ];
+    for (profile, input) in cases {
+        let first = validate(profile, input, now, &Options::default()).unwrap();
+        let printed: Vec<(String, String)> = first
+            .values()
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.to_string()))
+            .collect();
+        let again = validate(profile, &printed, now, &Options::default()).unwrap();
+        assert_eq!(again.values(), first.values(), "{printed:?}");
+        assert_eq!(again.range(), first.range());
+        assert_eq!(again.api(), first.api());
+    }
+}
