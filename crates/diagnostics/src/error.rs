@@ -212,10 +212,10 @@ impl Error {
         expected: impl fmt::Display,
     ) -> Self {
         Error::Sample {
-            participant: mediameter_core::error::truncate(participant),
+            participant: shown(participant),
             index,
             field,
-            value: mediameter_core::error::truncate(&value.to_string()),
+            value: shown(&value.to_string()),
             expected: expected.to_string(),
         }
     }
@@ -235,9 +235,9 @@ impl Error {
         expected: impl fmt::Display,
     ) -> Self {
         Error::Participant {
-            participant: mediameter_core::error::truncate(participant),
+            participant: shown(participant),
             field,
-            value: mediameter_core::error::truncate(&value.to_string()),
+            value: shown(&value.to_string()),
             expected: expected.to_string(),
         }
     }
@@ -256,12 +256,19 @@ impl Error {
         expected: impl fmt::Display,
     ) -> Self {
         Error::Profile {
-            profile: mediameter_core::error::truncate(profile),
+            profile: shown(profile),
             field,
-            value: mediameter_core::error::truncate(&value.to_string()),
+            value: shown(&value.to_string()),
             expected: expected.to_string(),
         }
     }
+}
+
+/// A value from the request as the located errors show it without quotes: cut to
+/// [`ECHO_LIMIT`](mediameter_core::error::ECHO_LIMIT) characters, control characters escaped
+/// (`\u{1b}`), so that a name or a value never reaches a terminal or a log raw.
+fn shown(value: &str) -> String {
+    mediameter_core::echo::escape_controls(&mediameter_core::error::truncate(value)).to_string()
 }
 
 /// The result type of `mediameter-diagnostics`.
@@ -275,6 +282,26 @@ mod tests {
     fn errors_are_send_sync_static() {
         fn assert_traits<T: Send + Sync + 'static + std::error::Error>() {}
         assert_traits::<Error>();
+    }
+
+    /// Regression: a profile name or a rendered value holding ESC or BEL reached the message
+    /// raw (the ids were escaped, these fields only cut).
+    #[test]
+    fn echoed_names_and_values_have_their_controls_escaped() {
+        let e = Error::profile("p\u{1b}[2J", "loss_high_pct", "1\u{7}", "0 to 100");
+        let text = e.to_string();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(
+            text.contains("p\\u{1b}[2J") && text.contains("1\\u{7}"),
+            "{text}"
+        );
+        let e = Error::participant("u\u{7}", "role", "x\u{1b}", "y");
+        assert!(!e.to_string().chars().any(char::is_control), "{e}");
+        let e = Error::sample("u", 0, "os", "\u{1b}]0;pwned\u{7}", "y");
+        assert!(!e.to_string().chars().any(char::is_control), "{e}");
     }
 
     #[test]
