@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput};
 use mediameter_billing::packs::{Deduction, Pack, PackEngine, UsageItem};
 use mediameter_billing::settlement::{
-    Configuration, EventKind, PricedItem, ResourceEvent, ResourceTimeline, SettlementOptions,
+    Configuration, PricedItem, ResourceEvent, ResourceTimeline, SettlementOptions,
 };
 use mediameter_billing::{ProrationPolicy, prorate};
 use mediameter_core::{
@@ -121,16 +121,8 @@ fn timelines() -> Vec<ResourceTimeline> {
             ResourceTimeline::new(
                 format!("res-{i}"),
                 vec![
-                    ResourceEvent {
-                        at: created,
-                        kind: EventKind::Created {
-                            configuration: small,
-                        },
-                    },
-                    ResourceEvent {
-                        at: upgraded,
-                        kind: EventKind::Changed { configuration: big },
-                    },
+                    ResourceEvent::created(created, small),
+                    ResourceEvent::changed(upgraded, big),
                 ],
             )
             .ok()

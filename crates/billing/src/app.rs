@@ -197,17 +197,34 @@ impl FromStr for AppAction {
 
 /// Facts the rules need, supplied by the caller (e.g. from [`crate::packs::PackEngine::has_balance`]).
 ///
+/// Not validated (any pair of facts is possible), but the rules may come to need more facts,
+/// so it is `#[non_exhaustive]`: build it with [`AppContext::new`] (or `Default`, every fact
+/// false, and set the fields), read the public fields.
+///
 /// ```
-/// let c = mediameter_billing::app::AppContext { pack_with_balance: true, arrears: false };
-/// assert!(c.pack_with_balance);
+/// use mediameter_billing::app::AppContext;
+/// let c = AppContext::new(true, false);
+/// assert!(c.pack_with_balance && !c.arrears);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AppContext {
     /// Some pack valid now still has balance.
     pub pack_with_balance: bool,
     /// Pay-as-you-go charges are unpaid.
     pub arrears: bool,
+}
+
+impl AppContext {
+    /// The facts: whether a pack valid now has balance, whether charges are unpaid.
+    #[must_use]
+    pub const fn new(pack_with_balance: bool, arrears: bool) -> Self {
+        AppContext {
+            pack_with_balance,
+            arrears,
+        }
+    }
 }
 
 /// Why an action was refused.
@@ -254,7 +271,7 @@ impl fmt::Display for Refusal {
 /// ```
 /// use mediameter_billing::app::{transition, AppAction, AppContext, AppStatus, Refusal};
 /// let none = AppContext::default();
-/// let funded = AppContext { pack_with_balance: true, arrears: false };
+/// let funded = AppContext::new(true, false);
 /// assert_eq!(transition(AppStatus::Disabled, AppAction::Enable, none), Err(Refusal::NoPackBalance));
 /// assert_eq!(transition(AppStatus::Disabled, AppAction::Enable, funded), Ok(AppStatus::Enabled));
 /// assert_eq!(transition(AppStatus::Enabled, AppAction::ChargesUnpaid, funded), Ok(AppStatus::Overdue));

@@ -78,17 +78,87 @@ impl LifecyclePolicy {
 
 /// A renewal: `months` more, made at `at`.
 ///
+/// Validated, so the fields are private: [`Renewal::new`] refuses a renewal of 0 months, and
+/// deserializing goes through the same check. Whether the renewal falls inside the term's life
+/// (after the purchase, before termination) depends on the term, so [`phase_at`] checks it.
+///
 /// ```
-/// let r = mediameter_billing::lifecycle::Renewal { at: chrono::DateTime::UNIX_EPOCH, months: 1 };
-/// assert_eq!(r.months, 1);
+/// use mediameter_billing::Renewal;
+/// let r = Renewal::new(chrono::DateTime::UNIX_EPOCH, 1)?;
+/// assert_eq!((r.at(), r.months()), (chrono::DateTime::UNIX_EPOCH, 1));
+/// assert!(Renewal::new(chrono::DateTime::UNIX_EPOCH, 0).is_err());
+/// # Ok::<(), mediameter_billing::Error>(())
+/// ```
+///
+/// In JSON: `{"at": "2023-04-20T00:00:00Z", "months": 1}`; any other field is refused. A
+/// literal does not compile outside the crate:
+///
+/// ```compile_fail,E0451
+/// let r = mediameter_billing::Renewal { at: chrono::DateTime::UNIX_EPOCH, months: 0 };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "RenewalRepr", into = "RenewalRepr")
+)]
 pub struct Renewal {
+    at: DateTime<Utc>,
+    months: u32,
+}
+
+impl Renewal {
+    /// A renewal of `months` more months, made at `at`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] (field `renewal months`) for 0 months.
+    pub fn new(at: DateTime<Utc>, months: u32) -> Result<Self> {
+        if months == 0 {
+            return Err(Error::invalid("renewal months", "0", "at least 1 month"));
+        }
+        Ok(Renewal { at, months })
+    }
+
     /// When the renewal was made.
-    pub at: DateTime<Utc>,
+    #[must_use]
+    pub const fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
     /// Months added (at least 1).
-    pub months: u32,
+    #[must_use]
+    pub const fn months(&self) -> u32 {
+        self.months
+    }
+}
+
+/// The outside form of a [`Renewal`], checked by [`Renewal::new`] on the way in.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenewalRepr {
+    at: DateTime<Utc>,
+    months: u32,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RenewalRepr> for Renewal {
+    type Error = Error;
+
+    fn try_from(r: RenewalRepr) -> Result<Self> {
+        Renewal::new(r.at, r.months)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Renewal> for RenewalRepr {
+    fn from(r: Renewal) -> Self {
+        RenewalRepr {
+            at: r.at,
+            months: r.months,
+        }
+    }
 }
 
 /// The phase of a subscription at an instant.
@@ -157,8 +227,8 @@ fn add_days(t: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>> {
 ///
 /// # Errors
 ///
-/// [`Error::Invalid`] when `at` is before the purchase, a renewal has 0 months or was made
-/// before the purchase or after termination (the renewal is named); overflow or an expiry
+/// [`Error::Invalid`] when `at` is before the purchase, a renewal was made before the
+/// purchase or after termination (the renewal is named); overflow or an expiry
 /// past year 9999.
 ///
 /// ```
@@ -173,7 +243,7 @@ fn add_days(t: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>> {
 /// assert!(matches!(phase_at(&term, &[], at(4, 20)?, &p)?, Phase::Grace { .. }));
 /// assert!(matches!(phase_at(&term, &[], at(5, 10)?, &p)?, Phase::Retention { .. }));
 /// assert!(matches!(phase_at(&term, &[], at(6, 1)?, &p)?, Phase::Terminated { .. }));
-/// let renewed = [Renewal { at: at(4, 20)?, months: 1 }];
+/// let renewed = [Renewal::new(at(4, 20)?, 1)?];
 /// assert!(matches!(phase_at(&term, &renewed, at(4, 25)?, &p)?, Phase::Active { .. }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -201,13 +271,6 @@ pub fn phase_at(
     applied.sort_by_key(|(i, r)| (r.at, *i));
     let mut current = *term;
     for (i, r) in applied {
-        if r.months == 0 {
-            return Err(Error::invalid(
-                "renewal months",
-                "0",
-                format!("at least 1 month in renewal {i}"),
-            ));
-        }
         if r.at < term.purchased_at() {
             return Err(Error::invalid(
                 "renewal instant",

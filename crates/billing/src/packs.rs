@@ -54,6 +54,10 @@ mediameter_core::id_type!(
 ///
 /// Checked as part of its [`Pack`] (see [`Pack::with_coefficient`]).
 ///
+/// A closed, plain record (a spec and its factor is all a coefficient is), so its fields are
+/// public and it stays exhaustive: a coefficient reaches an engine only through
+/// [`Pack::with_coefficient`] or a pack's deserialization, which both check it.
+///
 /// ```
 /// use mediameter_billing::packs::Coefficient;
 /// use mediameter_core::{MediaSpec, VideoTier};
@@ -1135,6 +1139,13 @@ pub struct PackEngine {
 /// The serialized form of a [`PackEngine`]: packs with their draws, applied ids as intervals
 /// per partition, and low-balance watches.
 ///
+/// A storage format that may gain sections, so it and its records ([`PackRecord`],
+/// [`AppliedIds`], [`WatchRecord`]) are `#[non_exhaustive]`: build them with their `new`
+/// (or, for this one, `Default`), read the public fields. None is checked on its own: the
+/// checks (a pack's draws within it, ids sorted and disjoint, one watch per product) are made
+/// when the state becomes an engine (`PackEngine::try_from`), and deserializing a
+/// [`PackEngine`] goes through them.
+///
 /// ```
 /// use mediameter_billing::packs::{EngineState, PackEngine};
 /// let state = EngineState::from(PackEngine::new());
@@ -1145,6 +1156,7 @@ pub struct PackEngine {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct EngineState {
     /// Every pack with what was drawn from it.
     pub packs: Vec<PackRecord>,
@@ -1156,15 +1168,26 @@ pub struct EngineState {
     pub watches: Vec<WatchRecord>,
 }
 
-/// A pack and its state, in [`EngineState`].
+/// A pack and its state, in [`EngineState`] (`#[non_exhaustive]`, checked there).
 ///
 /// ```
-/// let r = mediameter_billing::packs::EngineState::default();
-/// assert!(r.packs.is_empty());
+/// use mediameter_billing::packs::{EngineState, Pack, PackEngine, PackRecord};
+/// use rust_decimal_macros::dec;
+/// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+/// let pack = Pack::minutes("p1", "rtc".parse()?, dec!(10), t(0)?, t(60)?)?;
+/// let state = EngineState::new(vec![PackRecord::new(pack, dec!(120), false)], vec![], vec![]);
+/// let engine = PackEngine::try_from(state)?;
+/// assert_eq!(engine.balances()[0].remaining, dec!(480)); // seconds
+/// // More drawn than the pack holds is refused when the state becomes an engine.
+/// let pack = Pack::minutes("p1", "rtc".parse()?, dec!(10), t(0)?, t(60)?)?;
+/// let over = EngineState::new(vec![PackRecord::new(pack, dec!(601), false)], vec![], vec![]);
+/// assert!(PackEngine::try_from(over).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct PackRecord {
     /// The pack as sold.
     pub pack: Pack,
@@ -1183,12 +1206,13 @@ pub struct PackRecord {
 /// `ranges` is refused instead of being read one id off.
 ///
 /// ```
-/// let a = mediameter_billing::packs::AppliedIds { partition: 0, spans: vec![(0, 999)] };
+/// let a = mediameter_billing::packs::AppliedIds::new(0, vec![(0, 999)]);
 /// assert_eq!(a.spans[0].1, 999);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct AppliedIds {
     /// The partition.
     pub partition: u32,
@@ -1201,13 +1225,14 @@ pub struct AppliedIds {
 /// ```
 /// use mediameter_billing::packs::WatchRecord;
 /// use mediameter_core::{ProductType, Quantity, Unit};
-/// let w = WatchRecord { product: ProductType::new("rtc")?, threshold: Quantity::new(60.into(), Unit::Minute)?, signaled: false };
+/// let w = WatchRecord::new(ProductType::new("rtc")?, Quantity::new(60.into(), Unit::Minute)?, false);
 /// assert!(!w.signaled);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct WatchRecord {
     /// The product watched.
     pub product: ProductType,
@@ -1216,6 +1241,55 @@ pub struct WatchRecord {
     /// Whether the signal was given and not yet re-armed.
     #[cfg_attr(feature = "serde", serde(default))]
     pub signaled: bool,
+}
+
+impl EngineState {
+    /// A state of `packs`, `applied` ids and low-balance `watches`.
+    #[must_use]
+    pub const fn new(
+        packs: Vec<PackRecord>,
+        applied: Vec<AppliedIds>,
+        watches: Vec<WatchRecord>,
+    ) -> Self {
+        EngineState {
+            packs,
+            applied,
+            watches,
+        }
+    }
+}
+
+impl PackRecord {
+    /// `pack`, `drawn` base units drawn from it, and whether it was `refunded`.
+    #[must_use]
+    pub const fn new(pack: Pack, drawn: Decimal, refunded: bool) -> Self {
+        PackRecord {
+            pack,
+            drawn,
+            refunded,
+        }
+    }
+}
+
+impl AppliedIds {
+    /// The applied ids of `partition` as inclusive `spans` `[first, last]`.
+    #[must_use]
+    pub const fn new(partition: u32, spans: Vec<(u64, u64)>) -> Self {
+        AppliedIds { partition, spans }
+    }
+}
+
+impl WatchRecord {
+    /// A watch on `product` below `threshold`, `signaled` if the signal was given and not
+    /// yet re-armed.
+    #[must_use]
+    pub const fn new(product: ProductType, threshold: Quantity, signaled: bool) -> Self {
+        WatchRecord {
+            product,
+            threshold,
+            signaled,
+        }
+    }
 }
 
 impl TryFrom<EngineState> for PackEngine {

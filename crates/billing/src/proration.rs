@@ -332,6 +332,12 @@ fn default_zone() -> BillingZone {
 
 /// A proration request as outside data (the JSON of `mediameter prorate`).
 ///
+/// A request document that may gain options, so it is `#[non_exhaustive]`: build it with
+/// [`ProrationRequest::new`] (and [`ProrationRequest::with_zone`],
+/// [`ProrationRequest::with_policy`]), read the public fields. It is checked when computed
+/// ([`ProrationRequest::compute`]), by the same rules as [`SubscriptionTerm::monthly`] and
+/// [`prorate`].
+///
 /// ```
 /// # #[cfg(feature = "serde")] {
 /// use mediameter_billing::ProrationRequest;
@@ -347,6 +353,7 @@ fn default_zone() -> BillingZone {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct ProrationRequest {
     /// When the term was bought (UTC).
     pub purchased_at: DateTime<Utc>,
@@ -367,6 +374,53 @@ pub struct ProrationRequest {
 }
 
 impl ProrationRequest {
+    /// A request: a one-term subscription of `months` bought at `purchased_at`, whose monthly
+    /// price changes from `old_price` to `new_price` at `changed_at`; days counted in GMT+8
+    /// and the worked examples' rounding, as in the JSON defaults.
+    ///
+    /// ```
+    /// use mediameter_billing::{BillingZone, Currency, DateTime, Money, ProrationRequest, Utc};
+    /// use rust_decimal_macros::dec;
+    /// let cny = |a| Money::new(a, Currency::CNY);
+    /// let req = ProrationRequest::new("2023-04-08T02:00:00Z".parse::<DateTime<Utc>>()?, 1,
+    ///     "2023-04-18T02:00:00Z".parse()?, cny(dec!(12750)), cny(dec!(25500)));
+    /// assert_eq!(req.zone, BillingZone::GMT8);
+    /// assert_eq!(req.compute()?.fee.amount(), dec!(8390.78));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn new(
+        purchased_at: DateTime<Utc>,
+        months: u32,
+        changed_at: DateTime<Utc>,
+        old_price: Money,
+        new_price: Money,
+    ) -> Self {
+        ProrationRequest {
+            purchased_at,
+            months,
+            zone: BillingZone::GMT8,
+            changed_at,
+            old_price,
+            new_price,
+            policy: ProrationPolicy::default(),
+        }
+    }
+
+    /// The same request with days counted in `zone`.
+    #[must_use]
+    pub const fn with_zone(mut self, zone: BillingZone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// The same request with the rounding steps of `policy`.
+    #[must_use]
+    pub const fn with_policy(mut self, policy: ProrationPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
     /// Builds the term and prorates.
     ///
     /// # Errors
@@ -374,16 +428,17 @@ impl ProrationRequest {
     /// As [`SubscriptionTerm::monthly`] and [`prorate`].
     ///
     /// ```
-    /// use mediameter_billing::{ProrationPolicy, ProrationRequest};
-    /// use mediameter_core::{BillingZone, Currency, Money};
+    /// use mediameter_billing::{BillingZone, ProrationPolicy, ProrationRequest};
+    /// use mediameter_core::{Currency, Money};
     /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
-    /// let req = ProrationRequest {
-    ///     purchased_at: "2023-04-08T02:00:00Z".parse::<chrono::DateTime<Utc>>()?, months: 1, zone: BillingZone::GMT8,
-    ///     changed_at: "2023-04-18T02:00:00Z".parse::<chrono::DateTime<Utc>>()?,
-    ///     old_price: Money::new(dec!(12750), Currency::CNY), new_price: Money::new(dec!(25500), Currency::CNY),
-    ///     policy: ProrationPolicy::default(),
-    /// };
+    /// let req = ProrationRequest::new(
+    ///     "2023-04-08T02:00:00Z".parse::<chrono::DateTime<Utc>>()?, 1,
+    ///     "2023-04-18T02:00:00Z".parse::<chrono::DateTime<Utc>>()?,
+    ///     Money::new(dec!(12750), Currency::CNY), Money::new(dec!(25500), Currency::CNY),
+    /// )
+    /// .with_zone(BillingZone::GMT8)
+    /// .with_policy(ProrationPolicy::default());
     /// assert_eq!(req.compute()?.fee.amount(), dec!(8390.78));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

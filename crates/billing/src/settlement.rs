@@ -360,9 +360,16 @@ impl EventKind {
 
 /// An event of a resource's timeline at an instant (whole seconds: billing is per second).
 ///
+/// An event may come to carry more (an order id, a source), so it is `#[non_exhaustive]`:
+/// build it with [`ResourceEvent::created`], [`ResourceEvent::changed`],
+/// [`ResourceEvent::deleted`] or [`ResourceEvent::new`], read the public fields. It is
+/// checked as part of its timeline ([`ResourceTimeline::new`]: whole seconds, a creation
+/// first, nothing after the deletion).
+///
 /// ```
 /// use mediameter_billing::settlement::{EventKind, ResourceEvent};
-/// let e = ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Deleted };
+/// let e = ResourceEvent::deleted(chrono::DateTime::UNIX_EPOCH);
+/// assert_eq!(e, ResourceEvent::new(chrono::DateTime::UNIX_EPOCH, EventKind::Deleted));
 /// assert_eq!(e.to_string(), "deleted at 1970-01-01T00:00:00+00:00");
 /// ```
 ///
@@ -374,12 +381,39 @@ impl EventKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "EventRepr"))]
+#[non_exhaustive]
 pub struct ResourceEvent {
     /// When it happened (UTC, whole seconds).
     pub at: DateTime<Utc>,
     /// What happened.
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub kind: EventKind,
+}
+
+impl ResourceEvent {
+    /// `kind` happened at `at`.
+    #[must_use]
+    pub const fn new(at: DateTime<Utc>, kind: EventKind) -> Self {
+        ResourceEvent { at, kind }
+    }
+
+    /// The resource was created at `at` with `configuration`.
+    #[must_use]
+    pub const fn created(at: DateTime<Utc>, configuration: Configuration) -> Self {
+        ResourceEvent::new(at, EventKind::Created { configuration })
+    }
+
+    /// The configuration changed to `configuration` at `at`.
+    #[must_use]
+    pub const fn changed(at: DateTime<Utc>, configuration: Configuration) -> Self {
+        ResourceEvent::new(at, EventKind::Changed { configuration })
+    }
+
+    /// Deletion started at `at`.
+    #[must_use]
+    pub const fn deleted(at: DateTime<Utc>) -> Self {
+        ResourceEvent::new(at, EventKind::Deleted)
+    }
 }
 
 /// The outside form of a [`ResourceEvent`]: serde cannot refuse unknown fields through
@@ -458,7 +492,7 @@ pub const MAX_LINES: u64 = 5_000_000;
 /// they arrived. What cannot be sorted into a valid timeline is an error naming the event.
 ///
 /// ```
-/// use mediameter_billing::settlement::{Configuration, EventKind, PricedItem, ResourceEvent, ResourceTimeline};
+/// use mediameter_billing::settlement::{Configuration, PricedItem, ResourceEvent, ResourceTimeline};
 /// use mediameter_billing::ErrorKind;
 /// use mediameter_core::{Currency, Money};
 /// use chrono::{TimeZone, Utc};
@@ -466,8 +500,8 @@ pub const MAX_LINES: u64 = 5_000_000;
 ///
 /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY))?])?;
 /// let at = |h, m| Utc.with_ymd_and_hms(2023, 4, 18, h, m, 0).single().ok_or("invalid date");
-/// let deleted = ResourceEvent { at: at(1, 0)?, kind: EventKind::Deleted };
-/// let created = ResourceEvent { at: at(2, 0)?, kind: EventKind::Created { configuration: cfg } };
+/// let deleted = ResourceEvent::deleted(at(1, 0)?);
+/// let created = ResourceEvent::created(at(2, 0)?, cfg);
 /// let err = ResourceTimeline::new("r1", vec![created, deleted]).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::Timeline);
 /// assert!(err.to_string().contains("deleted at 2023-04-18T01:00:00"));
@@ -529,13 +563,13 @@ impl ResourceTimeline {
     /// configurations.
     ///
     /// ```
-    /// use mediameter_billing::settlement::{Configuration, EventKind, PricedItem, ResourceEvent, ResourceTimeline};
+    /// use mediameter_billing::settlement::{Configuration, PricedItem, ResourceEvent, ResourceTimeline};
     /// use mediameter_core::{Currency, Money};
     /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
     /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r1", vec![
-    ///     ResourceEvent { at: "2023-04-18T01:00:00Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Created { configuration: cfg } },
+    ///     ResourceEvent::created("2023-04-18T01:00:00Z".parse::<chrono::DateTime<Utc>>()?, cfg),
     /// ])?;
     /// assert!(t.deleted_at().is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -683,7 +717,7 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-    /// let t = ResourceTimeline::new("r9", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } }])?;
+    /// let t = ResourceTimeline::new("r9", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg)])?;
     /// assert_eq!(t.resource(), "r9");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -697,7 +731,7 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } }])?;
+    /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg)])?;
     /// assert_eq!(t.events().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -712,7 +746,7 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
-    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg.clone() } }])?;
+    /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg.clone())])?;
     /// assert_eq!(t.configurations(), &[cfg]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -727,7 +761,7 @@ impl ResourceTimeline {
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t0 = chrono::DateTime::from_timestamp(60, 0).ok_or("out of range")?;
-    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: t0, kind: EventKind::Created { configuration: cfg } }])?;
+    /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(t0, cfg)])?;
     /// assert_eq!(t.created_at(), t0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -742,8 +776,8 @@ impl ResourceTimeline {
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r", vec![
-    ///     ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } },
-    ///     ResourceEvent { at: chrono::DateTime::from_timestamp(600, 0).ok_or("out of range")?, kind: EventKind::Deleted },
+    ///     ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg),
+    ///     ResourceEvent::deleted(chrono::DateTime::from_timestamp(600, 0).ok_or("out of range")?),
     /// ])?;
     /// assert_eq!(t.deleted_at().ok_or("not deleted")?.timestamp(), 600);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -758,7 +792,7 @@ impl ResourceTimeline {
     /// ```
     /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::USD))?])?;
-    /// let t = ResourceTimeline::new("r", vec![ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } }])?;
+    /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg)])?;
     /// assert_eq!(t.currency(), Currency::USD);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -783,8 +817,8 @@ impl ResourceTimeline {
     /// // Huawei Cloud iDME billing manual: created 08:45:30, deleted 08:55:30 (GMT+8) → 600 s in 08:00–09:00.
     /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r1", vec![
-    ///     ResourceEvent { at: "2023-04-18T00:45:30Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Created { configuration: cfg } },
-    ///     ResourceEvent { at: "2023-04-18T00:55:30Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Deleted },
+    ///     ResourceEvent::created("2023-04-18T00:45:30Z".parse::<chrono::DateTime<Utc>>()?, cfg),
+    ///     ResourceEvent::deleted("2023-04-18T00:55:30Z".parse::<chrono::DateTime<Utc>>()?),
     /// ])?;
     /// let s = t.settle(&SettlementOptions::default())?;
     /// assert_eq!(s.lines.len(), 1);
@@ -827,8 +861,8 @@ impl ResourceTimeline {
     /// let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let life = ResourceTimeline::new("r", vec![
-    ///     ResourceEvent { at: t(0)?, kind: EventKind::Created { configuration: cfg } },
-    ///     ResourceEvent { at: t(1000 * 365 * 86_400)?, kind: EventKind::Deleted }, // 1,000 years
+    ///     ResourceEvent::created(t(0)?, cfg),
+    ///     ResourceEvent::deleted(t(1000 * 365 * 86_400)?), // 1,000 years
     /// ])?;
     /// assert_eq!(life.line_count(&SettlementOptions::default())?, 8_760_000);
     /// assert!(life.settle(&SettlementOptions::default()).is_err()); // refused before allocating
@@ -899,7 +933,7 @@ impl ResourceTimeline {
     /// use rust_decimal_macros::dec;
     /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(2), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r1", vec![
-    ///     ResourceEvent { at: "2023-04-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?, kind: EventKind::Created { configuration: cfg } },
+    ///     ResourceEvent::created("2023-04-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?, cfg),
     /// ])?;
     /// assert!(t.settle_with(&SettlementOptions::default(), |_| {}).is_err()); // still running
     /// let day = TimeRange::new("2023-04-01T16:00:00Z".parse::<chrono::DateTime<Utc>>()?, "2023-04-02T16:00:00Z".parse::<chrono::DateTime<Utc>>()?)?;
@@ -1008,8 +1042,8 @@ impl ResourceTimeline {
 /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
 /// let life = |from, to| -> Result<ResourceTimeline, Box<dyn std::error::Error>> {
 ///     Ok(ResourceTimeline::new("r1", vec![
-///         ResourceEvent { at: t(from)?, kind: EventKind::Created { configuration: cfg.clone() } },
-///         ResourceEvent { at: t(to)?, kind: EventKind::Deleted },
+///         ResourceEvent::created(t(from)?, cfg.clone()),
+///         ResourceEvent::deleted(t(to)?),
 ///     ])?)
 /// };
 /// assert!(check_no_overlap(&[life(0, 100)?, life(100, 200)?]).is_ok());
@@ -1073,8 +1107,8 @@ pub fn check_no_overlap(timelines: &[ResourceTimeline]) -> Result<()> {
 /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
 /// // Huawei Cloud iDME billing manual: created 08:45:30, deleted 08:55:30 GMT+8 → 600 s.
 /// let life = ResourceTimeline::new("r1", vec![
-///     ResourceEvent { at: t(1_681_778_730)?, kind: EventKind::Created { configuration: cfg } },
-///     ResourceEvent { at: t(1_681_779_330)?, kind: EventKind::Deleted },
+///     ResourceEvent::created(t(1_681_778_730)?, cfg),
+///     ResourceEvent::deleted(t(1_681_779_330)?),
 /// ])?;
 /// let settled = settle_all(&[life], &SettlementOptions::default())?;
 /// assert_eq!((settled[0].summary.seconds, settled[0].summary.total), (600, dec!(0.60)));
@@ -1221,8 +1255,8 @@ impl SettlementOptions {
 /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
 /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY))?])?;
 /// let r = ResourceTimeline::new("r1", vec![
-///     ResourceEvent { at: t(0)?, kind: EventKind::Created { configuration: cfg } },
-///     ResourceEvent { at: t(600)?, kind: EventKind::Deleted },
+///     ResourceEvent::created(t(0)?, cfg),
+///     ResourceEvent::deleted(t(600)?),
 /// ])?;
 /// let l = &r.settle(&SettlementOptions::default())?.lines[0];
 /// assert_eq!((l.start, l.end, l.seconds), (t(0)?, t(600)?, 600));
@@ -1281,8 +1315,8 @@ pub struct SettlementSummary {
 /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
 /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
 /// let t = ResourceTimeline::new("r", vec![
-///     ResourceEvent { at: chrono::DateTime::UNIX_EPOCH, kind: EventKind::Created { configuration: cfg } },
-///     ResourceEvent { at: chrono::DateTime::from_timestamp(5400, 0).ok_or("out of range")?, kind: EventKind::Deleted },
+///     ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg),
+///     ResourceEvent::deleted(chrono::DateTime::from_timestamp(5400, 0).ok_or("out of range")?),
 /// ])?;
 /// let s = t.settle(&SettlementOptions::default())?;
 /// assert_eq!(s.summary.total, dec!(1.50));

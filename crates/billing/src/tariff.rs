@@ -22,6 +22,11 @@ use crate::packs::{LedgerLine, LedgerSource, PackId};
 /// A tier: the price of each unit up to `up_to` (cumulative, in the tariff's unit); the last
 /// tier has no bound.
 ///
+/// A closed, plain record (a bound and a price is all a tier is), so its fields are public
+/// and it stays exhaustive; build it with [`Tier::up_to`] and [`Tier::beyond`]. Its checks
+/// (a non-negative price, ascending bounds, the last tier unbounded) are the tariff's, made by
+/// [`Tariff::new`] and when a tariff is deserialized.
+///
 /// ```
 /// use mediameter_billing::tariff::Tier;
 /// let t = Tier { up_to: None, unit_price: rust_decimal::Decimal::ONE };
@@ -72,17 +77,31 @@ pub enum Pricing {
 
 /// One tariff entry: the pricing of a product (and spec) per unit.
 ///
+/// Likely to grow (a minimum charge, a free allowance), so it is `#[non_exhaustive]`: build it
+/// with [`TariffEntry::flat`], [`TariffEntry::graduated`] or [`TariffEntry::volume`] (and
+/// [`TariffEntry::for_spec`]), read the public fields. It is checked as part of its
+/// [`Tariff`] ([`Tariff::new`] and a tariff's deserialization).
+///
 /// ```
 /// use mediameter_billing::tariff::{Pricing, TariffEntry};
 /// use mediameter_core::{ProductType, Unit};
-/// let e = TariffEntry { product: ProductType::new("rtc")?, spec: None, unit: Unit::Minute,
-///     pricing: Pricing::Flat { unit_price: 1.into() } };
+/// let e = TariffEntry::flat(ProductType::new("rtc")?, Unit::Minute, 1.into());
 /// assert!(e.spec.is_none());
+/// assert_eq!(e.pricing, Pricing::Flat { unit_price: 1.into() });
 /// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_billing::tariff::{Pricing, TariffEntry};
+/// let e = TariffEntry { product: "rtc".parse().unwrap(), spec: None,
+///     unit: mediameter_core::Unit::Minute, pricing: Pricing::Flat { unit_price: 1.into() } };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct TariffEntry {
     /// The product.
     pub product: ProductType,

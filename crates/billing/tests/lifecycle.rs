@@ -70,10 +70,7 @@ fn renewals_extend_from_the_anchor() {
     let t = term();
     let policy = LifecyclePolicy::default();
     let in_grace = t.end() + TimeDelta::days(2);
-    let renewed = [Renewal {
-        at: in_grace,
-        months: 2,
-    }];
+    let renewed = [Renewal::new(in_grace, 2).unwrap()];
     // 3 months from 2023-03-18: ends 2023-06-19 00:00 GMT+8.
     let want = Utc.with_ymd_and_hms(2023, 6, 18, 16, 0, 0).unwrap();
     assert_eq!(
@@ -86,24 +83,31 @@ fn renewals_extend_from_the_anchor() {
         Phase::Grace { .. }
     ));
     // A renewal after termination is an error naming it.
-    let late = [Renewal {
-        at: t.end() + TimeDelta::days(31),
-        months: 1,
-    }];
+    let late = [Renewal::new(t.end() + TimeDelta::days(31), 1).unwrap()];
     let err = phase_at(&t, &late, t.end() + TimeDelta::days(40), &policy).unwrap_err();
     assert!(err.to_string().contains("renewal 0"), "{err}");
     assert!(phase_at(&t, &[], t.purchased_at() - TimeDelta::seconds(1), &policy).is_err());
+    // A renewal of no months cannot be built, nor read.
+    assert!(Renewal::new(in_grace, 0).is_err());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn renewal_deserializes_through_its_check() {
+    let r: Renewal =
+        serde_json::from_str(r#"{"at": "2023-04-20T00:00:00Z", "months": 2}"#).unwrap();
+    assert_eq!(
+        (r.months(), r.at().to_rfc3339()),
+        (2, "2023-04-20T00:00:00+00:00".to_owned())
+    );
+    let back: Renewal = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(back, r);
+    let err = serde_json::from_str::<Renewal>(r#"{"at": "2023-04-20T00:00:00Z", "months": 0}"#)
+        .unwrap_err();
+    assert!(err.to_string().contains("renewal months"), "{err}");
     assert!(
-        phase_at(
-            &t,
-            &[Renewal {
-                at: in_grace,
-                months: 0
-            }],
-            in_grace,
-            &policy
-        )
-        .is_err()
+        serde_json::from_str::<Renewal>(r#"{"at": "2023-04-20T00:00:00Z", "months": 1, "x": 1}"#)
+            .is_err()
     );
 }
 

@@ -306,10 +306,7 @@ fn state_serializes_and_a_later_batch_continues() {
 fn app_status_rules() {
     // Alibaba Cloud RTC pricing: "新开通应用默认状态为停用…在您购买套餐包后，可…将状态切换到启用".
     let mut e = PackEngine::new();
-    let ctx = |e: &PackEngine| AppContext {
-        pack_with_balance: e.has_balance(&rtc(), day(2)),
-        arrears: false,
-    };
+    let ctx = |e: &PackEngine| AppContext::new(e.has_balance(&rtc(), day(2)), false);
     let app = AppStatus::default();
     assert_eq!(app, AppStatus::Disabled);
     assert_eq!(

@@ -400,3 +400,23 @@ fn errors_name_the_field() {
         "old_price": {"amout": "10", "amount": "10", "currency": "CNY"}, "new_price": {"amount": "20", "currency": "CNY"}}"#;
     assert!(serde_json::from_str::<ProrationRequest>(typo).is_err());
 }
+
+#[cfg(feature = "serde")] // reads or writes JSON
+#[test]
+fn the_request_constructor_fills_the_json_defaults() {
+    let json = request(
+        r#"{"purchased_at": "2023-04-08T02:00:00Z", "months": 1, "changed_at": "2023-04-18T02:00:00Z",
+            "old_price": {"amount": "12750", "currency": "CNY"}, "new_price": {"amount": "25500", "currency": "CNY"}}"#,
+    );
+    let built = ProrationRequest::new(
+        "2023-04-08T02:00:00Z".parse().unwrap(),
+        1,
+        "2023-04-18T02:00:00Z".parse().unwrap(),
+        Money::new(dec!(12750), Currency::CNY),
+        Money::new(dec!(25500), Currency::CNY),
+    );
+    assert_eq!(built, json);
+    let utc = built.with_zone(BillingZone::UTC);
+    assert_eq!(utc.zone, BillingZone::UTC);
+    assert_ne!(utc, json);
+}

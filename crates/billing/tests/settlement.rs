@@ -4,8 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
 use mediameter_billing::settlement::{
-    Configuration, EventKind, PricedItem, ResiduePolicy, ResourceEvent, ResourceTimeline,
-    SettlementOptions,
+    Configuration, PricedItem, ResiduePolicy, ResourceEvent, ResourceTimeline, SettlementOptions,
 };
 use mediameter_core::{BillingZone, Currency, Money, Rounding, TimeRange, strategies};
 use proptest::prelude::*;
@@ -33,24 +32,15 @@ fn idme(model: i64, compute: i64, capacity: i64) -> Configuration {
 }
 
 fn created(at: DateTime<Utc>, c: Configuration) -> ResourceEvent {
-    ResourceEvent {
-        at,
-        kind: EventKind::Created { configuration: c },
-    }
+    ResourceEvent::created(at, c)
 }
 
 fn changed(at: DateTime<Utc>, c: Configuration) -> ResourceEvent {
-    ResourceEvent {
-        at,
-        kind: EventKind::Changed { configuration: c },
-    }
+    ResourceEvent::changed(at, c)
 }
 
 fn deleted(at: DateTime<Utc>) -> ResourceEvent {
-    ResourceEvent {
-        at,
-        kind: EventKind::Deleted,
-    }
+    ResourceEvent::deleted(at)
 }
 
 #[test]

@@ -209,10 +209,7 @@ pub(crate) fn run_app_status(args: &AppStatusArgs, out: &mut dyn Write) -> Resul
         .map_err(|e| CliError::usage(format!("--product: {e}")))?;
     let at = instant(&args.at, "at")?;
     let engine = engine(args.state.as_ref(), args.packs.as_ref())?;
-    let context = AppContext {
-        pack_with_balance: engine.has_balance(&product, at),
-        arrears: args.arrears,
-    };
+    let context = AppContext::new(engine.has_balance(&product, at), args.arrears);
     let result = transition(from, action, context);
     let output = AppStatusOutput {
         from,
