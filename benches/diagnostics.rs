@@ -26,30 +26,29 @@ fn noise(seed: u64, i: i64) -> f64 {
 pub(crate) fn participant(user: &str, role: Role, seed: u64, lossy: bool) -> ParticipantInput {
     let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
     let samples = (0..3600i64)
-        .map(|s| SampleInput {
-            t: t0 + TimeDelta::seconds(s),
-            audio_kbps: Some(48.0 + 2.0 * noise(seed, s)),
-            video_tier: Some("720p".to_owned()),
-            video_kbps: Some(1200.0 + 60.0 * noise(seed ^ 1, s)),
-            fps: Some(30.0 + noise(seed ^ 2, s)),
-            loss_pct: Some(if lossy && (1000..1120).contains(&s) {
+        .map(|s| {
+            let loss = if lossy && (1000..1120).contains(&s) {
                 12.0
             } else {
                 0.3 + 0.3 * noise(seed ^ 3, s)
-            }),
-            rtt_ms: Some(60.0 + 4.0 * noise(seed ^ 4, s) + if s > 2000 { 120.0 } else { 0.0 }),
-            jitter_ms: Some(8.0 + 2.0 * noise(seed ^ 5, s)),
+            };
+            let rtt = 60.0 + 4.0 * noise(seed ^ 4, s) + if s > 2000 { 120.0 } else { 0.0 };
+            SampleInput::new(t0 + TimeDelta::seconds(s), loss, rtt)
+                .with_audio(48.0 + 2.0 * noise(seed, s))
+                .with_video(
+                    "720p",
+                    1200.0 + 60.0 * noise(seed ^ 1, s),
+                    30.0 + noise(seed ^ 2, s),
+                )
+                .with_jitter(8.0 + 2.0 * noise(seed ^ 5, s))
         })
         .collect();
-    ParticipantInput {
-        user_id: UserId::new(user).expect("valid user id"),
+    ParticipantInput::new(
+        UserId::new(user).expect("valid user id"),
         role,
-        subscribes_to: Vec::new(),
-        client: ClientInfo::new("2.5.1", "iOS 16.2"),
-        samples,
-        streams: Vec::new(),
-        operations: Vec::new(),
-    }
+        ClientInfo::new("2.5.1", "iOS 16.2"),
+    )
+    .with_samples(samples)
 }
 
 pub(crate) fn request(subscribers: u64) -> DiagnosisRequest {
@@ -63,13 +62,12 @@ pub(crate) fn request(subscribers: u64) -> DiagnosisRequest {
             false,
         ));
     }
-    DiagnosisRequest {
-        app_id: "bench-app".parse().expect("valid app id"),
-        channel_id: "bench-room".parse().expect("valid channel id"),
-        range: TimeRange::new(t0, t0 + TimeDelta::hours(1)).expect("one hour"),
-        audio_codec: Default::default(),
+    DiagnosisRequest::new(
+        "bench-app".parse().expect("valid app id"),
+        "bench-room".parse().expect("valid channel id"),
+        TimeRange::new(t0, t0 + TimeDelta::hours(1)).expect("one hour"),
         participants,
-    }
+    )
 }
 
 /// Registers the benchmarks of this crate.

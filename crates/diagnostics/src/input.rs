@@ -25,6 +25,11 @@ pub const MAX_OPERATIONS_PER_PARTICIPANT: usize = 10_000;
 ///
 /// This is the raw input; [`DiagnosisRequest::validate`] checks it and returns a [`Call`].
 ///
+/// Raw on purpose, so its fields are public and unchecked: the checked form is [`Call`]. A
+/// request gains fields as the console does (streams and operations came that way), so it
+/// and its parts ([`ParticipantInput`], [`SampleInput`]) are `#[non_exhaustive]`: build them
+/// with their `new` and `with_*` methods (or read them from JSON), read or set the fields.
+///
 /// ```
 /// # #[cfg(feature = "serde")] {
 /// use mediameter_diagnostics::DiagnosisRequest;
@@ -44,6 +49,7 @@ pub const MAX_OPERATIONS_PER_PARTICIPANT: usize = 10_000;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct DiagnosisRequest {
     /// The application.
     pub app_id: AppId,
@@ -58,25 +64,30 @@ pub struct DiagnosisRequest {
     pub participants: Vec<ParticipantInput>,
 }
 
-/// One publisher or subscriber of the request.
+/// One publisher or subscriber of the request (raw and `#[non_exhaustive]`, as
+/// [`DiagnosisRequest`]).
 ///
 /// ```
 /// use mediameter_diagnostics::{ClientInfo, ParticipantInput};
 /// use mediameter_core::{Role, UserId};
-/// let p = ParticipantInput {
-///     user_id: UserId::new("u2")?,
-///     role: Role::Subscribe,
-///     subscribes_to: vec![UserId::new("u1")?],
-///     client: ClientInfo::new("2.5.1", "Android 12"),
-///     samples: Vec::new(),
-///     streams: Vec::new(),
-///     operations: Vec::new(),
-/// };
+/// let p = ParticipantInput::new(UserId::new("u2")?, Role::Subscribe, ClientInfo::new("2.5.1", "Android 12"))
+///     .with_subscribes_to(vec![UserId::new("u1")?]);
 /// assert_eq!(p.subscribes_to.len(), 1);
+/// assert!(p.samples.is_empty());
 /// # Ok::<(), mediameter_core::Error>(())
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_diagnostics::{ClientInfo, ParticipantInput};
+/// let p = ParticipantInput { user_id: "u1".parse().unwrap(), role: mediameter_core::Role::Publish,
+///     subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
+///     streams: vec![], operations: vec![] };
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ParticipantInput {
     /// The user.
     pub user_id: UserId,
@@ -158,6 +169,9 @@ impl ClientInfo {
 
 /// One measurement point, as received. Every number is checked by [`DiagnosisRequest::validate`].
 ///
+/// Raw and `#[non_exhaustive]`, as [`DiagnosisRequest`]: build it with [`SampleInput::new`]
+/// and the `with_*` methods, or set the optional fields.
+///
 /// ```
 /// use mediameter_diagnostics::SampleInput;
 /// let s = SampleInput::new(chrono::DateTime::UNIX_EPOCH, 1.5, 80.0);
@@ -165,6 +179,7 @@ impl ClientInfo {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SampleInput {
     /// When the sample was taken (RFC 3339), inside the request range.
     pub t: DateTime<Utc>,
@@ -228,20 +243,94 @@ impl SampleInput {
             jitter_ms: None,
         }
     }
+
+    /// The same sample with an audio bitrate.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::SampleInput;
+    /// let s = SampleInput::new(chrono::DateTime::UNIX_EPOCH, 0.0, 50.0)
+    ///     .with_audio(48.0)
+    ///     .with_video("720p", 1200.0, 30.0)
+    ///     .with_jitter(8.0);
+    /// assert_eq!((s.audio_kbps, s.video_tier.as_deref(), s.fps, s.jitter_ms),
+    ///     (Some(48.0), Some("720p"), Some(30.0), Some(8.0)));
+    /// ```
+    #[must_use]
+    pub fn with_audio(mut self, kbps: f64) -> Self {
+        self.audio_kbps = Some(kbps);
+        self
+    }
+
+    /// The same sample with the camera's video tier (as the console spells it), bitrate and
+    /// frame rate.
+    #[must_use]
+    pub fn with_video(mut self, tier: &str, kbps: f64, fps: f64) -> Self {
+        self.video_tier = Some(tier.to_owned());
+        self.video_kbps = Some(kbps);
+        self.fps = Some(fps);
+        self
+    }
+
+    /// The same sample with a jitter.
+    #[must_use]
+    pub fn with_jitter(mut self, ms: f64) -> Self {
+        self.jitter_ms = Some(ms);
+        self
+    }
+}
+
+impl ParticipantInput {
+    /// A participant with no samples, streams, operations or subscriptions yet.
+    #[must_use]
+    pub fn new(user_id: UserId, role: Role, client: ClientInfo) -> Self {
+        ParticipantInput {
+            user_id,
+            role,
+            subscribes_to: Vec::new(),
+            client,
+            samples: Vec::new(),
+            streams: Vec::new(),
+            operations: Vec::new(),
+        }
+    }
+
+    /// The same participant with `samples`.
+    #[must_use]
+    pub fn with_samples(mut self, samples: Vec<SampleInput>) -> Self {
+        self.samples = samples;
+        self
+    }
+
+    /// The same participant (a subscriber) receiving the publishers `users` only.
+    #[must_use]
+    pub fn with_subscribes_to(mut self, users: Vec<UserId>) -> Self {
+        self.subscribes_to = users;
+        self
+    }
+
+    /// The same participant with video `streams` of their own series.
+    #[must_use]
+    pub fn with_streams(mut self, streams: Vec<StreamInput>) -> Self {
+        self.streams = streams;
+        self
+    }
+
+    /// The same participant with the user's `operations`.
+    #[must_use]
+    pub fn with_operations(mut self, operations: Vec<OperationInput>) -> Self {
+        self.operations = operations;
+        self
+    }
 }
 
 /// A validated sample; `t_ms` counts milliseconds from the start of the range.
 ///
 /// ```
 /// # use mediameter_diagnostics::*;
-/// # let call = DiagnosisRequest {
-/// #     app_id: "a".parse()?, channel_id: "c".parse()?,
-/// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
-/// #     participants: vec![ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
-/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"),
-/// #         samples: vec![SampleInput::new(chrono::DateTime::from_timestamp(2, 0).ok_or("out of range")?, 1.0, 70.0)],
-/// #         streams: vec![], operations: vec![] }],
-/// # }.validate()?;
+/// # let call = DiagnosisRequest::new("a".parse()?, "c".parse()?, mediameter_core::TimeRange::from_unix(0, 60)?,
+/// #     vec![ParticipantInput::new("u1".parse()?, mediameter_core::Role::Publish, ClientInfo::new("2.0", "iOS 16"))
+/// #         .with_samples(vec![SampleInput::new(chrono::DateTime::from_timestamp(2, 0).ok_or("out of range")?, 1.0, 70.0)])],
+/// # ).validate()?;
 /// let s = &call.participants()[0].samples()[0];
 /// assert_eq!(s.t_ms, 2_000);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -270,13 +359,9 @@ pub struct Sample {
 ///
 /// ```
 /// # use mediameter_diagnostics::*;
-/// # let call = DiagnosisRequest {
-/// #     app_id: "a".parse()?, channel_id: "c".parse()?,
-/// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
-/// #     participants: vec![ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
-/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
-/// #         streams: vec![], operations: vec![] }],
-/// # }.validate()?;
+/// # let call = DiagnosisRequest::new("a".parse()?, "c".parse()?, mediameter_core::TimeRange::from_unix(0, 60)?,
+/// #     vec![ParticipantInput::new("u1".parse()?, mediameter_core::Role::Publish, ClientInfo::new("2.0", "iOS 16"))],
+/// # ).validate()?;
 /// let p = &call.participants()[0];
 /// assert_eq!(p.user_id().as_str(), "u1");
 /// assert_eq!(p.label(), "u1 (pub)");
@@ -426,17 +511,11 @@ impl Participant {
 ///
 /// ```
 /// # use mediameter_diagnostics::*;
-/// # let call = DiagnosisRequest {
-/// #     app_id: "a".parse()?, channel_id: "c".parse()?,
-/// #     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Default::default(),
-/// #     participants: vec![
-/// #       ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
-/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
-/// #         streams: vec![], operations: vec![] },
-/// #       ParticipantInput { user_id: "u2".parse()?, role: mediameter_core::Role::Subscribe,
-/// #         subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
-/// #         streams: vec![], operations: vec![] }],
-/// # }.validate()?;
+/// # use mediameter_core::Role;
+/// # let call = DiagnosisRequest::new("a".parse()?, "c".parse()?, mediameter_core::TimeRange::from_unix(0, 60)?, vec![
+/// #     ParticipantInput::new("u1".parse()?, Role::Publish, ClientInfo::new("2.0", "iOS 16")),
+/// #     ParticipantInput::new("u2".parse()?, Role::Subscribe, ClientInfo::new("2.0", "iOS 16")),
+/// # ]).validate()?;
 /// assert_eq!(call.pairs(), &[(0, 1)]); // u2 subscribes to every publisher: u1
 /// assert_eq!(call.range().seconds(), 60);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -698,6 +777,43 @@ fn exact_seconds(d: chrono::TimeDelta) -> String {
 }
 
 impl DiagnosisRequest {
+    /// A request for `range` of a call of `app_id` in `channel_id`, with the default audio
+    /// codec (`opus`, as in JSON).
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{ClientInfo, DiagnosisRequest, ParticipantInput, SampleInput};
+    /// use mediameter_core::{Role, TimeRange};
+    /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
+    /// let u1 = ParticipantInput::new("u1".parse()?, Role::Publish, ClientInfo::new("2.0", "iOS 16"))
+    ///     .with_samples(vec![SampleInput::new(t(2)?, 1.0, 70.0)]);
+    /// let call = DiagnosisRequest::new("a".parse()?, "c".parse()?, TimeRange::from_unix(0, 60)?, vec![u1])
+    ///     .validate()?;
+    /// assert_eq!(call.participants()[0].samples()[0].t_ms, 2_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn new(
+        app_id: AppId,
+        channel_id: ChannelId,
+        range: TimeRange,
+        participants: Vec<ParticipantInput>,
+    ) -> Self {
+        DiagnosisRequest {
+            app_id,
+            channel_id,
+            range,
+            audio_codec: Codec::default(),
+            participants,
+        }
+    }
+
+    /// The same request with the call's audio `codec`.
+    #[must_use]
+    pub fn with_audio_codec(mut self, codec: Codec) -> Self {
+        self.audio_codec = codec;
+        self
+    }
+
     /// Validates the request into a [`Call`].
     ///
     /// # Errors

@@ -147,16 +147,41 @@ impl TierBitrates {
 /// ```
 /// # #[cfg(feature = "serde")] {
 /// use mediameter_diagnostics::Profile;
-/// let p: Profile = serde_json::from_str(r#"{"name": "strict-loss", "loss_high_pct": 2.0}"#)?;
+/// let p: Profile = serde_json::from_str(r#"{"name": "strict-loss", "loss_high_pct": 2.0, "loss_high_exit_pct": 1.5}"#)?;
 /// assert_eq!(p.loss_high_pct, 2.0);
 /// assert_eq!(p.rtt_high_ms, Profile::default().rtt_high_ms);
 /// assert!(serde_json::from_str::<Profile>(r#"{"loss_hihg_pct": 2.0}"#).is_err());
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// New detectors bring new thresholds, so the profile is `#[non_exhaustive]`: start from a
+/// built-in one ([`Profile::default`], [`Profile::named`]...) and set the fields to change;
+/// a literal does not compile outside the crate. The fields stay public because a profile
+/// is checked where it is used: [`crate::diagnose`] runs [`Profile::validate`] first, and
+/// deserializing runs it too, so a JSON profile with an exit threshold above its entry
+/// threshold is refused when read.
+///
+/// ```
+/// use mediameter_diagnostics::Profile;
+/// let mut p = Profile::default();
+/// p.loss_high_pct = 2.0;
+/// p.loss_high_exit_pct = 1.0;
+/// assert!(p.validate().is_ok());
+/// # #[cfg(feature = "serde")]
+/// assert!(serde_json::from_str::<Profile>(r#"{"loss_high_exit_pct": 9.0}"#).is_err());
+/// ```
+///
+/// ```compile_fail,E0639
+/// let p = mediameter_diagnostics::Profile { loss_high_pct: 2.0, ..Default::default() };
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+// The derives write inherent `Profile::serialize`/`deserialize`; the trait impls below call
+// them, deserializing through `validate`.
+#[cfg_attr(feature = "serde", serde(remote = "Self"))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Profile {
     /// The profile's name, echoed in the output.
     pub name: String,
@@ -228,6 +253,27 @@ pub struct Profile {
     pub jitter_buffer_factor: f64,
     /// Client rules.
     pub clients: ClientPolicy,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Profile {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> core::result::Result<S::Ok, S::Error> {
+        Profile::serialize(self, serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Profile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> core::result::Result<Self, D::Error> {
+        let profile = Profile::deserialize(deserializer)?;
+        profile.validate().map_err(serde::de::Error::custom)?;
+        Ok(profile)
+    }
 }
 
 impl Default for Profile {
@@ -376,7 +422,8 @@ impl Profile {
     /// ```
     /// use mediameter_diagnostics::Profile;
     /// assert!(Profile::default().validate().is_ok());
-    /// let bad = Profile { loss_high_exit_pct: 9.0, ..Profile::default() };
+    /// let mut bad = Profile::default();
+    /// bad.loss_high_exit_pct = 9.0;
     /// assert!(bad.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {

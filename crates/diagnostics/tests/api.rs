@@ -173,3 +173,22 @@ mod serde_round_trip {
         assert!(serde_json::from_str::<Observed>(r#"{"name":"","value":1}"#).is_err());
     }
 }
+
+/// A profile read from JSON is checked as `diagnose` checks it: a bad one is refused when
+/// read, naming the field; missing fields take the default profile's values.
+#[cfg(feature = "serde")]
+#[test]
+fn a_profile_is_checked_when_read() {
+    use mediameter_diagnostics::Profile;
+    let err =
+        serde_json::from_str::<Profile>(r#"{"name": "x", "loss_high_exit_pct": 9.0}"#).unwrap_err();
+    assert!(err.to_string().contains("loss_high_exit_pct"), "{err}");
+    assert!(serde_json::from_str::<Profile>(r#"{"gap_ms": 0}"#).is_err());
+    assert!(serde_json::from_str::<Profile>(r#"{"loss_hihg_pct": 2.0}"#).is_err());
+    let p: Profile =
+        serde_json::from_str(r#"{"loss_high_pct": 2.0, "loss_high_exit_pct": 1.0}"#).unwrap();
+    assert_eq!(
+        (p.loss_high_pct, p.rtt_high_ms),
+        (2.0, Profile::default().rtt_high_ms)
+    );
+}

@@ -27,35 +27,32 @@ pub fn noise(seed: u64, i: i64) -> f64 {
 
 /// A healthy 720p sample at second `s`.
 pub fn healthy(seed: u64, s: i64) -> SampleInput {
-    SampleInput {
-        t: at(s),
-        audio_kbps: Some(48.0 + 2.0 * noise(seed, s)),
-        video_tier: Some("720p".to_owned()),
-        video_kbps: Some(1200.0 + 60.0 * noise(seed ^ 1, s)),
-        fps: Some(30.0 + noise(seed ^ 2, s)),
-        loss_pct: Some(0.3 + 0.3 * noise(seed ^ 3, s)),
-        rtt_ms: Some(60.0 + 4.0 * noise(seed ^ 4, s)),
-        jitter_ms: Some(8.0 + 2.0 * noise(seed ^ 5, s)),
-    }
+    SampleInput::new(
+        at(s),
+        0.3 + 0.3 * noise(seed ^ 3, s),
+        60.0 + 4.0 * noise(seed ^ 4, s),
+    )
+    .with_audio(48.0 + 2.0 * noise(seed, s))
+    .with_video(
+        "720p",
+        1200.0 + 60.0 * noise(seed ^ 1, s),
+        30.0 + noise(seed ^ 2, s),
+    )
+    .with_jitter(8.0 + 2.0 * noise(seed ^ 5, s))
 }
 
 pub fn participant(user: &str, role: Role, samples: Vec<SampleInput>) -> ParticipantInput {
-    ParticipantInput {
-        user_id: UserId::new(user).unwrap(),
+    let os = if role == Role::Publish {
+        "iOS 16.2"
+    } else {
+        "Android 13"
+    };
+    ParticipantInput::new(
+        UserId::new(user).unwrap(),
         role,
-        subscribes_to: Vec::new(),
-        client: ClientInfo::new(
-            "2.5.1",
-            if role == Role::Publish {
-                "iOS 16.2"
-            } else {
-                "Android 13"
-            },
-        ),
-        samples,
-        streams: Vec::new(),
-        operations: Vec::new(),
-    }
+        ClientInfo::new("2.5.1", os),
+    )
+    .with_samples(samples)
 }
 
 pub fn series(
@@ -67,13 +64,12 @@ pub fn series(
 }
 
 pub fn request(secs: i64, participants: Vec<ParticipantInput>) -> DiagnosisRequest {
-    DiagnosisRequest {
-        app_id: "app-demo".parse().unwrap(),
-        channel_id: "room-7".parse().unwrap(),
-        range: TimeRange::new(t0(), at(secs)).unwrap(),
-        audio_codec: Default::default(),
+    DiagnosisRequest::new(
+        "app-demo".parse().unwrap(),
+        "room-7".parse().unwrap(),
+        TimeRange::new(t0(), at(secs)).unwrap(),
         participants,
-    }
+    )
 }
 
 /// A healthy publisher u1 and subscriber u2 over `secs` seconds.

@@ -365,7 +365,13 @@ fn profiles_round_trip_through_json() {
         let back: Profile = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
     }
-    let bad: Profile = serde_json::from_str(r#"{"name":"x","swing_z":9.0,"surge_z":8.0}"#).unwrap();
+    // A bad profile is refused when read, and by `diagnose` when set field by field.
+    let err =
+        serde_json::from_str::<Profile>(r#"{"name":"x","swing_z":9.0,"surge_z":8.0}"#).unwrap_err();
+    assert!(err.to_string().contains("swing_z"), "{err}");
+    let mut bad = Profile::default();
+    bad.swing_z = 9.0;
+    bad.surge_z = 8.0;
     let call = healthy_pair(30).validate().unwrap();
     assert_eq!(
         diagnose(&call, &bad).unwrap_err().kind(),

@@ -24,18 +24,15 @@ fn sample_at(ms: i64) -> impl Strategy<Value = SampleInput> {
         prop_oneof![Just(0.0), q(3000)],
         prop::option::of(q(500)),
     )
-        .prop_map(
-            move |(audio, tier, video, fps, loss, rtt, jitter)| SampleInput {
-                t: t0() + TimeDelta::milliseconds(ms),
-                audio_kbps: audio,
-                video_tier: tier.map(str::to_owned),
-                video_kbps: video,
-                fps,
-                loss_pct: Some(loss),
-                rtt_ms: Some(rtt),
-                jitter_ms: jitter,
-            },
-        )
+        .prop_map(move |(audio, tier, video, fps, loss, rtt, jitter)| {
+            let mut s = SampleInput::new(t0() + TimeDelta::milliseconds(ms), loss, rtt);
+            s.audio_kbps = audio;
+            s.video_tier = tier.map(str::to_owned);
+            s.video_kbps = video;
+            s.fps = fps;
+            s.jitter_ms = jitter;
+            s
+        })
 }
 
 /// Samples at increasing times inside `[0, range_ms)`: steps of 200 ms to 20 s.
