@@ -57,6 +57,21 @@
 //! # Ok::<(), mediameter_usage::Error>(())
 //! ```
 //!
+//! # What is public
+//!
+//! The types above, at the crate root, plus the `csv` and `vendor` modules (and `synthetic`
+//! behind its feature). The machinery under them (the HyperLogLog sketch, the hash functions,
+//! the interners, the radix sort) is private and can change in any release; only
+//! [`stable_id_hash`], the documented id hash, is exported. Neither compiles:
+//!
+//! ```compile_fail,E0432
+//! use mediameter_usage::Hll;
+//! ```
+//!
+//! ```compile_fail,E0603
+//! let h = mediameter_usage::hash::stable_id_hash("app", "user");
+//! ```
+//!
 //! # Thread safety
 //!
 //! Every public type is `Send` and `Sync` (a [`SegmentReader`] or [`csv::CsvReader`] is as far

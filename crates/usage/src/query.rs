@@ -428,8 +428,28 @@ impl FromStr for IdScope {
 /// use mediameter_core::{BillingZone, Granularity};
 /// let q = mediameter_usage::UsageQuery { split_by: vec![], ..mediameter_usage::UsageQuery::new(BillingZone::UTC, Granularity::HOUR) };
 /// ```
+///
+/// Deserializing goes through the same checks: a dimension repeated in the split, a spec or
+/// role filter value that does not parse, a distinct precision outside 4 to 16 or an unknown
+/// field is refused, and filter values are normalized as [`UsageQuery::with_filter`] does
+/// (blank values and empty lists dropped, `≤720P` read as `720p`). The granularity and the
+/// range are checked by core when read.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use mediameter_core::{BillingZone, Granularity};
+/// use mediameter_usage::{Dimension, UsageQuery};
+/// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_filter(Dimension::Spec, ["≤720P"])?;
+/// let json = serde_json::to_string(&q)?;
+/// assert_eq!(serde_json::from_str::<UsageQuery>(&json)?, q);
+/// let twice = json.replace(r#""split_by":[]"#, r#""split_by":["spec","spec"]"#);
+/// assert!(serde_json::from_str::<UsageQuery>(&twice).is_err());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "QueryRepr", into = "QueryRepr"))]
 pub struct UsageQuery {
     buckets: Buckets,
     split_by: Vec<Dimension>,
@@ -437,15 +457,80 @@ pub struct UsageQuery {
     range: Option<TimeRange>,
     distinct: DistinctMode,
     metrics: Metrics,
-    #[cfg_attr(feature = "serde", serde(default))]
     id_scope: IdScope,
-    #[cfg_attr(feature = "serde", serde(default = "default_max_segment"))]
+    max_segment_seconds: u64,
+}
+
+/// The outside form of a [`UsageQuery`], checked by the builders on the way in.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueryRepr {
+    buckets: Buckets,
+    split_by: Vec<Dimension>,
+    filters: BTreeMap<Dimension, BTreeSet<String>>,
+    range: Option<TimeRange>,
+    distinct: DistinctMode,
+    metrics: Metrics,
+    #[serde(default)]
+    id_scope: IdScope,
+    #[serde(default = "default_max_segment")]
     max_segment_seconds: u64,
 }
 
 #[cfg(feature = "serde")]
 fn default_max_segment() -> u64 {
     UsageQuery::DEFAULT_MAX_SEGMENT_SECONDS
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<QueryRepr> for UsageQuery {
+    type Error = Error;
+
+    fn try_from(r: QueryRepr) -> Result<Self> {
+        for (i, d) in r.split_by.iter().enumerate() {
+            if r.split_by.get(..i).is_some_and(|before| before.contains(d)) {
+                return Err(Error::invalid(
+                    "query split_by",
+                    d.as_str(),
+                    "each dimension at most once",
+                ));
+            }
+        }
+        let distinct = match r.distinct {
+            DistinctMode::Approximate { precision } => DistinctMode::approximate(precision)?,
+            DistinctMode::Exact => DistinctMode::Exact,
+        };
+        let mut q = UsageQuery::new(r.buckets.zone(), r.buckets.granularity())
+            .with_split_by(r.split_by)
+            .with_distinct(distinct)
+            .with_metrics(r.metrics)
+            .with_id_scope(r.id_scope)
+            .with_max_segment_seconds(r.max_segment_seconds);
+        if let Some(range) = r.range {
+            q = q.with_range(range);
+        }
+        for (dim, values) in r.filters {
+            q = q.with_filter(dim, values)?;
+        }
+        Ok(q)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<UsageQuery> for QueryRepr {
+    fn from(q: UsageQuery) -> Self {
+        QueryRepr {
+            buckets: q.buckets,
+            split_by: q.split_by,
+            filters: q.filters,
+            range: q.range,
+            distinct: q.distinct,
+            metrics: q.metrics,
+            id_scope: q.id_scope,
+            max_segment_seconds: q.max_segment_seconds,
+        }
+    }
 }
 
 impl UsageQuery {

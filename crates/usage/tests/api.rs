@@ -91,3 +91,66 @@ fn parse_errors_are_the_crates_error() {
         ErrorKind::Invalid
     );
 }
+
+/// A query read from JSON is checked as its builders check it (issue 15): before, every case
+/// below was read as written, a repeated split column, a filter that could never match
+/// (`8k`, an unnormalized `≤720P`, an empty list that dropped everything) and an HLL
+/// precision no sketch can have.
+#[cfg(feature = "serde")]
+mod query_json {
+    use mediameter_core::{BillingZone, Granularity};
+    use mediameter_usage::{Dimension, UsageQuery};
+
+    fn base() -> serde_json::Value {
+        serde_json::to_value(UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)).unwrap()
+    }
+
+    fn read(field: &str, value: &str) -> Result<UsageQuery, String> {
+        let mut json = base();
+        json[field] = serde_json::from_str(value).unwrap();
+        serde_json::from_value(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn refuses_what_the_builders_refuse() {
+        let err = read("split_by", r#"["spec", "region", "spec"]"#).unwrap_err();
+        assert!(err.contains("split_by") && err.contains("spec"), "{err}");
+        assert!(read("filters", r#"{"spec": ["8k"]}"#).is_err());
+        assert!(read("filters", r#"{"role": ["listener"]}"#).is_err());
+        assert!(read("filters", r#"{"colour": ["red"]}"#).is_err());
+        let err = read("distinct", r#"{"approximate": {"precision": 30}}"#).unwrap_err();
+        assert!(err.contains("30"), "{err}");
+        assert!(read("buckets", r#"{"zone": "GMT+08:00", "granularity": 7}"#).is_err());
+        let reversed = r#"{"start": "2024-01-02T00:00:00Z", "end": "2024-01-01T00:00:00Z"}"#;
+        assert!(read("range", reversed).is_err());
+        assert!(read("split", r#"["spec"]"#).is_err()); // a typo is not ignored
+    }
+
+    #[test]
+    fn normalizes_filters_as_the_builder_does() {
+        let built = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+            .with_filter(Dimension::Spec, ["≤720P"])
+            .unwrap()
+            .with_filter(Dimension::Role, ["subscriber"])
+            .unwrap();
+        assert_eq!(
+            read("filters", r#"{"spec": ["≤720P"], "role": ["subscriber"]}"#).unwrap(),
+            built
+        );
+        let all = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR);
+        assert_eq!(read("filters", r#"{"region": []}"#).unwrap(), all);
+        assert_eq!(read("filters", r#"{"region": [" "]}"#).unwrap(), all);
+    }
+
+    #[test]
+    fn a_built_query_reads_back() {
+        let q = UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
+            .with_split_by([Dimension::Region, Dimension::Spec])
+            .with_filter(Dimension::Region, ["cn-shanghai"])
+            .unwrap()
+            .with_distinct(mediameter_usage::DistinctMode::approximate(14).unwrap())
+            .with_max_segment_seconds(3600);
+        let back: UsageQuery = serde_json::from_str(&serde_json::to_string(&q).unwrap()).unwrap();
+        assert_eq!(back, q);
+    }
+}
