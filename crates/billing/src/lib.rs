@@ -89,7 +89,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
-pub mod error;
+mod error;
 #[cfg(feature = "serde")]
 pub mod input;
 pub mod lifecycle;

@@ -67,7 +67,7 @@ pub use mediameter_diagnostics as diagnostics;
 pub use mediameter_query as query;
 pub use mediameter_usage as usage;
 
-pub mod error;
+mod error;
 mod invoice;
 pub mod mapping;
 pub mod meter;
