@@ -884,10 +884,7 @@ impl Param {
                 if let Some(a) = aliases.iter().find(|a| a.from == text) {
                     return Ok(Value::Text(&a.to));
                 }
-                Err(bad(
-                    ViolationKind::NotSupported,
-                    format!("expected one of {}", values.join(", ")),
-                ))
+                Err(bad(ViolationKind::NotSupported, one_of(values)))
             }
             ParamKind::List {
                 max_items,
@@ -981,6 +978,24 @@ fn has_control(text: &str) -> bool {
     outside != 0 && text.chars().any(char::is_control)
 }
 
+/// `expected one of a, b, c`, written without the formatting machinery (a refused choice is
+/// the common refusal).
+fn one_of(values: &[String]) -> String {
+    const HEAD: &str = "expected one of ";
+    let len = values.iter().fold(HEAD.len(), |n, v| {
+        n.saturating_add(v.len()).saturating_add(2)
+    });
+    let mut out = String::with_capacity(len);
+    out.push_str(HEAD);
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(v);
+    }
+    out
+}
+
 /// An optional `-` and 1 to 18 ASCII digits (so the value always fits an `i64`), without
 /// leading zeros (`0` itself is fine; `03600` and `-0` are not): one spelling per number,
 /// as strict as the time formats.
@@ -1016,6 +1031,21 @@ mod tests {
         #[test]
         fn control_characters_as_chars(text in "[a\\x00-\\x{A0}\\x{100}-\\x{2000}\\PC]{0,12}") {
             proptest::prop_assert_eq!(has_control(&text), text.chars().any(char::is_control));
+        }
+    }
+
+    #[test]
+    fn choices_in_words() {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        for values in [
+            words(&[]),
+            words(&["A"]),
+            words(&["RUNNING", "CLOSED", "x y"]),
+        ] {
+            assert_eq!(
+                one_of(&values),
+                format!("expected one of {}", values.join(", "))
+            );
         }
     }
 
