@@ -200,6 +200,10 @@ impl Error {
 /// ```
 #[must_use]
 pub fn truncate(value: &str) -> String {
+    // At most ECHO_LIMIT bytes is at most ECHO_LIMIT characters: nothing to count.
+    if value.len() <= ECHO_LIMIT {
+        return value.to_owned();
+    }
     match value.char_indices().nth(ECHO_LIMIT) {
         None => value.to_owned(),
         Some((cut, _)) => {
@@ -231,6 +235,29 @@ mod tests {
         let t = truncate(&s);
         assert_eq!(t.chars().count(), ECHO_LIMIT + 1);
         assert!(t.ends_with('…'));
+    }
+
+    proptest::proptest! {
+        /// The short-input shortcut gives what counting the characters gives (the reference).
+        #[test]
+        fn truncate_as_counting(value in "[a\u{e9}\u{4e2d}\u{1f600}]{0,80}") {
+            let reference = match value.char_indices().nth(ECHO_LIMIT) {
+                None => value.clone(),
+                Some((cut, _)) => format!("{}…", &value[..cut]),
+            };
+            proptest::prop_assert_eq!(truncate(&value), reference);
+        }
+    }
+
+    #[test]
+    fn truncation_at_the_limit() {
+        assert_eq!(truncate(&"a".repeat(ECHO_LIMIT)), "a".repeat(ECHO_LIMIT));
+        assert_eq!(
+            truncate(&"a".repeat(ECHO_LIMIT + 1)),
+            format!("{}…", "a".repeat(ECHO_LIMIT))
+        );
+        // 64 characters of two bytes each: over the byte count, not over the limit.
+        assert_eq!(truncate(&"é".repeat(ECHO_LIMIT)), "é".repeat(ECHO_LIMIT));
     }
 
     #[test]

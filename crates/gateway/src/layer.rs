@@ -903,17 +903,19 @@ impl Gateway {
         {
             return Err(self.refuse(profile, vec![v], parts));
         }
-        let mut text = String::with_capacity(params.pairs().iter().fold(0, |n, (k, v)| {
+        let mut text = Vec::with_capacity(params.pairs().iter().fold(0, |n, (k, v)| {
             n.saturating_add(k.len()).saturating_add(v.len())
         }));
         let mut spans = Vec::with_capacity(query.values().len());
         for (name, value) in query.values() {
             let start = text.len();
-            text.push_str(name);
+            text.extend_from_slice(name.as_bytes());
             let name_end = text.len();
             crate::text::write_value(&mut text, value);
             spans.push((start, name_end, text.len()));
         }
+        // Names and texts are UTF-8 and the writers add ASCII: one check for the whole text.
+        let text = String::from_utf8(text).map_err(|_| Refusal::internal())?;
         Ok(Admitted {
             inner: Arc::new(AdmittedInner {
                 api: Arc::clone(&route.api),

@@ -3,42 +3,42 @@
 //!
 //! Each writer produces exactly the `Display` text of the value it writes (the tests compare
 //! them); the rare cases the fast paths do not cover (local years outside 1000–9999, a leap
-//! second) go through `Display` itself.
+//! second) go through `Display` itself. They write bytes (UTF-8 text and ASCII digits): the
+//! caller checks the whole buffer once when it turns it into a `String`, rather than each
+//! group of digits being checked as it is appended.
 
 use mediameter_query::Value;
 use mediameter_query::{ParsedTime, TimeFormat};
 
 /// Appends `value` as its `Display` prints it.
-pub(crate) fn write_value(out: &mut String, value: &Value<'_>) {
+pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
     match value {
-        Value::Text(t) => out.push_str(t),
+        Value::Text(t) => out.extend_from_slice(t.as_bytes()),
         Value::Integer(n) => write_integer(out, *n),
         Value::List(items) => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(item);
+                out.extend_from_slice(item.as_bytes());
             }
         }
         Value::Time(t, format) if write_time(out, t, *format) => {}
         // A time the fast path does not cover, and any kind of value the query crate adds
-        // later (`Value` is non-exhaustive): its `Display`. Writing into a String cannot fail.
-        _ => {
-            let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
-        }
+        // later (`Value` is non-exhaustive): its `Display`.
+        _ => out.extend_from_slice(value.to_string().as_bytes()),
     }
 }
 
 /// Appends `n` in decimal.
-pub(crate) fn write_integer(out: &mut String, n: i64) {
+pub(crate) fn write_integer(out: &mut Vec<u8>, n: i64) {
     if n < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     write_digits(out, n.unsigned_abs());
 }
 
-fn write_digits(out: &mut String, mut n: u64) {
+fn write_digits(out: &mut Vec<u8>, mut n: u64) {
     // u64::MAX has 20 digits.
     let mut buf = [b'0'; 20];
     let mut start = buf.len();
@@ -50,7 +50,7 @@ fn write_digits(out: &mut String, mut n: u64) {
             break;
         }
     }
-    push_ascii(out, buf.get(start..).unwrap_or_default());
+    out.extend_from_slice(buf.get(start..).unwrap_or_default());
 }
 
 /// A generated request id: UUID-shaped, version 4 and variant bits set, the low 48 bits of
@@ -66,12 +66,6 @@ pub(crate) fn generated_request_id(n: u64) -> String {
         id.push(char::from(digit.copied().unwrap_or(b'0')));
     }
     id
-}
-
-/// Appends ASCII digits and punctuation.
-fn push_ascii(out: &mut String, bytes: &[u8]) {
-    // Always ASCII here; a failed conversion would write nothing rather than panic.
-    out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
 }
 
 /// `v`'s last `N` decimal digits, zero-padded.
@@ -90,7 +84,7 @@ const FAST_SECONDS: std::ops::Range<i64> = -30_610_224_000..253_402_300_800;
 
 /// Appends `t` in `format` as `Value::Time` displays it, for local years 1000–9999 without a
 /// leap second; `false` (nothing written) otherwise.
-fn write_time(out: &mut String, t: &ParsedTime, format: TimeFormat) -> bool {
+fn write_time(out: &mut Vec<u8>, t: &ParsedTime, format: TimeFormat) -> bool {
     let offset = match format {
         TimeFormat::UtcSeconds => 0,
         TimeFormat::Rfc3339 => t.offset_minutes(),
@@ -111,20 +105,20 @@ fn write_time(out: &mut String, t: &ParsedTime, format: TimeFormat) -> bool {
     }
     write_local(out, local, nanos);
     if offset == 0 {
-        out.push('Z');
+        out.push(b'Z');
     } else {
         let abs = u32::from(offset.unsigned_abs());
         let [h0, h1] = digits::<2>(abs.wrapping_div(60));
         let [m0, m1] = digits::<2>(abs.wrapping_rem(60));
         let sign = if offset < 0 { b'-' } else { b'+' };
-        push_ascii(out, &[sign, h0, h1, b':', m0, m1]);
+        out.extend_from_slice(&[sign, h0, h1, b':', m0, m1]);
     }
     true
 }
 
 /// `yyyy-MM-ddTHH:mm:ss[.fraction]` of `secs` (Unix seconds of the local time, in
 /// [`FAST_SECONDS`]) and `nanos` (below one second), the fraction without trailing zeros.
-fn write_local(out: &mut String, secs: i64, nanos: u32) {
+fn write_local(out: &mut Vec<u8>, secs: i64, nanos: u32) {
     let days = secs.div_euclid(86_400);
     let of_day = u32::try_from(secs.rem_euclid(86_400)).unwrap_or(0);
     let (year, month, day) = civil(days);
@@ -134,21 +128,17 @@ fn write_local(out: &mut String, secs: i64, nanos: u32) {
     let [h0, h1] = digits::<2>(of_day.wrapping_div(3600));
     let [mi0, mi1] = digits::<2>(of_day.wrapping_rem(3600).wrapping_div(60));
     let [s0, s1] = digits::<2>(of_day.wrapping_rem(60));
-    push_ascii(
-        out,
-        &[
-            y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0,
-            s1,
-        ],
-    );
+    out.extend_from_slice(&[
+        y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1,
+    ]);
     if nanos != 0 {
         let fraction = digits::<9>(nanos);
         let end = fraction
             .iter()
             .rposition(|d| *d != b'0')
             .map_or(0, |i| i.saturating_add(1));
-        out.push('.');
-        push_ascii(out, fraction.get(..end).unwrap_or_default());
+        out.push(b'.');
+        out.extend_from_slice(fraction.get(..end).unwrap_or_default());
     }
 }
 
@@ -196,9 +186,9 @@ mod tests {
     use super::*;
 
     fn written(v: &Value<'_>) -> String {
-        let mut s = String::from("prefix:");
+        let mut s = b"prefix:".to_vec();
         write_value(&mut s, v);
-        s
+        String::from_utf8(s).unwrap()
     }
 
     #[test]

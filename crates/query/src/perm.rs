@@ -727,7 +727,9 @@ pub fn allow_apps(name: &str, actions: &[&str], apps: &[&str]) -> Policy {
 }
 
 /// `*`-wildcard matching, linear in practice (the classic backtrack-to-last-star algorithm,
-/// at most `pattern.len() × text.len()` steps).
+/// at most `pattern.len() × text.len()` steps). A `*` that ends the pattern matches whatever
+/// text is left at once, so the usual patterns (`*`, `rtc:*`, `live:Describe*`) cost one pass
+/// over their literal prefix rather than a backtracking walk over the whole text.
 fn glob(pattern: &[u8], text: &[u8], fold_case: bool) -> bool {
     let eq = |a: u8, b: u8| {
         if fold_case {
@@ -741,6 +743,9 @@ fn glob(pattern: &[u8], text: &[u8], fold_case: bool) -> bool {
     while t < text.len() {
         match (pattern.get(p), text.get(t)) {
             (Some(b'*'), _) => {
+                if p.saturating_add(1) == pattern.len() {
+                    return true;
+                }
                 star = Some((p, t));
                 p = p.saturating_add(1);
             }
@@ -769,6 +774,50 @@ fn glob(pattern: &[u8], text: &[u8], fold_case: bool) -> bool {
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    /// The matcher before the trailing-`*` shortcut, kept as the reference.
+    fn reference_glob(pattern: &[u8], text: &[u8], fold_case: bool) -> bool {
+        let eq = |a: u8, b: u8| {
+            if fold_case {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        let (mut p, mut t) = (0_usize, 0_usize);
+        let mut star: Option<(usize, usize)> = None;
+        while t < text.len() {
+            match (pattern.get(p), text.get(t)) {
+                (Some(b'*'), _) => {
+                    star = Some((p, t));
+                    p += 1;
+                }
+                (Some(&pc), Some(&tc)) if eq(pc, tc) => {
+                    p += 1;
+                    t += 1;
+                }
+                _ => match star {
+                    Some((sp, st)) => {
+                        p = sp + 1;
+                        t = st + 1;
+                        star = Some((sp, t));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        pattern[p..].iter().all(|&c| c == b'*')
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glob_as_reference(pattern in "[aAb:*]{0,8}", text in "[aAb:]{0,10}", fold_case: bool) {
+            proptest::prop_assert_eq!(
+                glob(pattern.as_bytes(), text.as_bytes(), fold_case),
+                reference_glob(pattern.as_bytes(), text.as_bytes(), fold_case)
+            );
+        }
+    }
 
     #[test]
     fn globbing() {

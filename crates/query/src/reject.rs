@@ -268,8 +268,15 @@ impl Rejection {
                 }
             }
         }
-        let fallback = fallback_rule();
-        let (primary, rule) = chosen.unwrap_or((0, &fallback));
+        // Built only when no rule of the profile answers (it allocates its texts).
+        let fallback;
+        let (primary, rule) = match chosen {
+            Some(chosen) => chosen,
+            None => {
+                fallback = fallback_rule();
+                (0, &fallback)
+            }
+        };
         let message = violations
             .get(primary)
             .map(|v| render(&rule.message, profile, v))

@@ -710,7 +710,16 @@ pub(crate) fn parse_bytes(
     if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&utc_secs) {
         return Err(TimeErrorReason::OutOfRange);
     }
-    let instant = DateTime::from_timestamp(utc_secs, nanos).ok_or(TimeErrorReason::OutOfRange)?;
+    let instant = if offset_minutes == 0 {
+        // Already UTC: the local time is the instant (no conversion from Unix seconds back to
+        // a calendar date). `nanos` has at most nine digits, so it is below one second.
+        local
+            .with_nanosecond(nanos)
+            .ok_or(TimeErrorReason::OutOfRange)?
+            .and_utc()
+    } else {
+        DateTime::from_timestamp(utc_secs, nanos).ok_or(TimeErrorReason::OutOfRange)?
+    };
     if leap {
         use chrono::Datelike;
         let on_leap_day = matches!((instant.month(), instant.day()), (6, 30) | (12, 31));
@@ -729,6 +738,27 @@ pub(crate) fn parse_bytes(
 mod tests {
 
     proptest::proptest! {
+        /// Accepted instants, UTC or with an offset, are chrono's reading of the same text
+        /// (the reference).
+        #[test]
+        fn instants_as_chrono_reads_them(
+            secs in -62_135_596_800_i64..253_402_300_800,
+            nanos in 0_u32..1_000_000_000,
+            offset in proptest::prop_oneof![proptest::strategy::Just(0_i32), -1439_i32..=1439],
+        ) {
+            let Some(t) = chrono::DateTime::from_timestamp(secs, nanos) else { return Ok(()) };
+            let Some(zone) = chrono::FixedOffset::east_opt(offset * 60) else { return Ok(()) };
+            let text = t.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S%.f%:z").to_string();
+            let text = text.replace("+00:00", "Z");
+            let lenient = Leniency { fractional_seconds: true, ..Leniency::STRICT };
+            if let (Ok(ours), Ok(reference)) = (
+                parse_bytes(text.as_bytes(), TimeFormat::Rfc3339, lenient),
+                chrono::DateTime::parse_from_rfc3339(&text),
+            ) {
+                proptest::prop_assert_eq!(ours.instant(), reference.to_utc());
+            }
+        }
+
         /// The hand-written digits against chrono's formatting machinery, as the reference.
         #[test]
         fn fast_formatting_matches_the_general_one(secs in -62_135_596_800_i64..253_402_300_800, nanos in 0_u32..2_000_000_000) {
