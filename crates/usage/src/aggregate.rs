@@ -649,7 +649,11 @@ impl Aggregator {
             }
             if role == 1 {
                 let m = &mut cell.ceil_minutes[spec];
-                *m = m.saturating_add(secs.div_ceil(60));
+                // Never above the seconds just added without overflow, but checked as core's
+                // `MinutePolicy::billable_minutes` checks it rather than saturating.
+                *m = m
+                    .checked_add(secs.div_ceil(60))
+                    .ok_or(Error::overflow("billable minutes"))?;
             }
             cell.pieces = cell.pieces.saturating_add(1);
             if self.staging {

@@ -1000,7 +1000,10 @@ fn pass_width<const W: i64>(
                     *x = x.checked_add(secs).ok_or(Error::overflow("seconds"))?;
                 }
                 if role == 1 {
-                    v[2] = v[2].saturating_add(secs.div_ceil(60));
+                    // Checked like the seconds above (see the aggregator's twin).
+                    v[2] = v[2]
+                        .checked_add(secs.div_ceil(60))
+                        .ok_or(Error::overflow("billable minutes"))?;
                 }
             }
             p.users.insert(ci, ukey, uhash);
