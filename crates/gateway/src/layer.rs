@@ -31,6 +31,10 @@ const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// without parsing the name per request).
 const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 /// Huawei Cloud's project id header.
+/// The name a refusal gives the request body when the body itself is at fault (not received
+/// in time, unreadable): what the vendor's invalid-parameter template names.
+const BODY: &str = "body";
+
 const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-id");
 
 /// Who is calling: the tenant the rate limit counts against and the policies the permission
@@ -785,9 +789,12 @@ impl Gateway {
     }
 
     fn timed_out(&self, profile: &Profile, parts: &http::request::Parts) -> Refusal {
+        // Named after the body, as an unreadable one is: a vendor template that names the
+        // parameter at fault (Alibaba's "The specified parameter \"{name}\" is not valid.")
+        // then says what to fix instead of naming an empty parameter.
         let v = Violation::new(
             ViolationKind::Malformed,
-            None,
+            Some(BODY),
             None,
             "the request body was not received in time",
         );
@@ -800,7 +807,7 @@ impl Gateway {
         let profile = &route.profile;
         let v = Violation::new(
             ViolationKind::Malformed,
-            None,
+            Some(BODY),
             None,
             "the request body could not be read",
         );

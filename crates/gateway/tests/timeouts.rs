@@ -84,11 +84,11 @@ async fn a_stalled_body_is_answered_408_and_the_connection_closed() {
     .await;
     assert_eq!(reply.status, 408, "{}", reply.body);
     assert_eq!(reply.header("connection"), Some("close"));
-    // Alibaba's common InvalidParameter, as for a body that cannot be read (the template names
-    // a parameter, and no parameter is at fault).
+    // Alibaba's common InvalidParameter, as for a body that cannot be read: its template names
+    // the parameter at fault, here the body (regression: it named an empty parameter, `""`).
     assert_eq!(
         reply.body,
-        r#"{"Code":"InvalidParameter","Message":"The specified parameter \"\" is not valid.","RequestId":"T1"}"#
+        r#"{"Code":"InvalidParameter","Message":"The specified parameter \"body\" is not valid.","RequestId":"T1"}"#
     );
     assert!(waited < Duration::from_secs(5), "{waited:?}");
 
