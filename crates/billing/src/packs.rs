@@ -103,13 +103,14 @@ pub struct Coefficient {
 /// use mediameter_billing::packs::Pack;
 /// let t = chrono::DateTime::UNIX_EPOCH;
 /// let pack = Pack {
-///     id: "p1".parse().unwrap(),
-///     product: "rtc".parse().unwrap(),
-///     quantity: "0 minute".parse().unwrap(),
+///     id: "p1".parse()?,
+///     product: "rtc".parse()?,
+///     quantity: "0 minute".parse()?,
 ///     purchased_at: t,
 ///     expires_at: t,
 ///     coefficients: Vec::new(),
 /// };
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

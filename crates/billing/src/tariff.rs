@@ -95,8 +95,9 @@ pub enum Pricing {
 ///
 /// ```compile_fail,E0639
 /// use mediameter_billing::tariff::{Pricing, TariffEntry};
-/// let e = TariffEntry { product: "rtc".parse().unwrap(), spec: None,
+/// let e = TariffEntry { product: "rtc".parse()?, spec: None,
 ///     unit: mediameter_core::Unit::Minute, pricing: Pricing::Flat { unit_price: 1.into() } };
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -757,7 +758,7 @@ pub struct StatementLine {
 /// use mediameter_billing::tariff::Statement;
 /// use mediameter_core::{Currency, Rounding, TimeRange};
 /// let s = Statement {
-///     period: TimeRange::from_unix(0, 86_400).unwrap(),
+///     period: TimeRange::from_unix(0, 86_400)?,
 ///     currency: Currency::CNY,
 ///     rounding: Rounding::CENTS_HALF_UP,
 ///     packs: vec![],
@@ -765,6 +766,7 @@ pub struct StatementLine {
 ///     total_exact: 1.into(),
 ///     total: 1.into(),
 /// };
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -81,9 +81,10 @@ pub struct DiagnosisRequest {
 ///
 /// ```compile_fail,E0639
 /// use mediameter_diagnostics::{ClientInfo, ParticipantInput};
-/// let p = ParticipantInput { user_id: "u1".parse().unwrap(), role: mediameter_core::Role::Publish,
+/// let p = ParticipantInput { user_id: "u1".parse()?, role: mediameter_core::Role::Publish,
 ///     subscribes_to: vec![], client: ClientInfo::new("2.0", "iOS 16"), samples: vec![],
 ///     streams: vec![], operations: vec![] };
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
