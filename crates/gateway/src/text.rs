@@ -2,13 +2,12 @@
 //! prints its integers and times once, and `write!` was most of that cost.
 //!
 //! Each writer produces exactly the `Display` text of the value it writes (the tests compare
-//! them); the rare cases the fast paths do not cover (local years outside 1000–9999, a leap
-//! second) go through `Display` itself. They write bytes (UTF-8 text and ASCII digits): the
-//! caller checks the whole buffer once when it turns it into a `String`, rather than each
-//! group of digits being checked as it is appended.
+//! them); times are written by the query crate's `ParsedTime::write_text`, the one fast time
+//! printer of the workspace. They write bytes (UTF-8 text and ASCII digits): the caller checks
+//! the whole buffer once when it turns it into a `String`, rather than each group of digits
+//! being checked as it is appended.
 
 use mediameter_query::Value;
-use mediameter_query::{ParsedTime, TimeFormat};
 
 /// Appends `value` as its `Display` prints it.
 pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
@@ -23,9 +22,9 @@ pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
                 out.extend_from_slice(item.as_bytes());
             }
         }
-        Value::Time(t, format) if write_time(out, t, *format) => {}
-        // A time the fast path does not cover, and any kind of value the query crate adds
-        // later (`Value` is non-exhaustive): its `Display`.
+        Value::Time(t, format) => t.write_text(*format, out),
+        // Any kind of value the query crate adds later (`Value` is non-exhaustive): its
+        // `Display`.
         _ => out.extend_from_slice(value.to_string().as_bytes()),
     }
 }
@@ -68,122 +67,11 @@ pub(crate) fn generated_request_id(n: u64) -> String {
     id
 }
 
-/// `v`'s last `N` decimal digits, zero-padded.
-fn digits<const N: usize>(mut v: u32) -> [u8; N] {
-    let mut out = [b'0'; N];
-    for d in out.iter_mut().rev() {
-        *d = b'0'.wrapping_add(u8::try_from(v.wrapping_rem(10)).unwrap_or(0));
-        v = v.wrapping_div(10);
-    }
-    out
-}
-
-/// 1000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in Unix seconds: the local times the fast
-/// path writes (four-digit years, and no arithmetic below can overflow).
-const FAST_SECONDS: std::ops::Range<i64> = -30_610_224_000..253_402_300_800;
-
-/// Appends `t` in `format` as `Value::Time` displays it, for local years 1000–9999 without a
-/// leap second; `false` (nothing written) otherwise.
-fn write_time(out: &mut Vec<u8>, t: &ParsedTime, format: TimeFormat) -> bool {
-    let offset = match format {
-        TimeFormat::UtcSeconds => 0,
-        TimeFormat::Rfc3339 => t.offset_minutes(),
-        // A format the query crate adds later (`TimeFormat` is non-exhaustive): `Display`.
-        _ => return false,
-    };
-    let instant = t.instant();
-    let nanos = instant.timestamp_subsec_nanos();
-    let Some(local) = instant
-        .timestamp()
-        .checked_add(i64::from(offset).wrapping_mul(60))
-        .filter(|s| FAST_SECONDS.contains(s))
-    else {
-        return false;
-    };
-    if nanos >= 1_000_000_000 {
-        return false;
-    }
-    write_local(out, local, nanos);
-    if offset == 0 {
-        out.push(b'Z');
-    } else {
-        let abs = u32::from(offset.unsigned_abs());
-        let [h0, h1] = digits::<2>(abs.wrapping_div(60));
-        let [m0, m1] = digits::<2>(abs.wrapping_rem(60));
-        let sign = if offset < 0 { b'-' } else { b'+' };
-        out.extend_from_slice(&[sign, h0, h1, b':', m0, m1]);
-    }
-    true
-}
-
-/// `yyyy-MM-ddTHH:mm:ss[.fraction]` of `secs` (Unix seconds of the local time, in
-/// [`FAST_SECONDS`]) and `nanos` (below one second), the fraction without trailing zeros.
-fn write_local(out: &mut Vec<u8>, secs: i64, nanos: u32) {
-    let days = secs.div_euclid(86_400);
-    let of_day = u32::try_from(secs.rem_euclid(86_400)).unwrap_or(0);
-    let (year, month, day) = civil(days);
-    let [y0, y1, y2, y3] = digits::<4>(year);
-    let [mo0, mo1] = digits::<2>(month);
-    let [d0, d1] = digits::<2>(day);
-    let [h0, h1] = digits::<2>(of_day.wrapping_div(3600));
-    let [mi0, mi1] = digits::<2>(of_day.wrapping_rem(3600).wrapping_div(60));
-    let [s0, s1] = digits::<2>(of_day.wrapping_rem(60));
-    out.extend_from_slice(&[
-        y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1,
-    ]);
-    if nanos != 0 {
-        let fraction = digits::<9>(nanos);
-        let end = fraction
-            .iter()
-            .rposition(|d| *d != b'0')
-            .map_or(0, |i| i.saturating_add(1));
-        out.push(b'.');
-        out.extend_from_slice(fraction.get(..end).unwrap_or_default());
-    }
-}
-
-/// The proleptic Gregorian (year, month, day) of `days` since 1970-01-01, for the days of
-/// [`FAST_SECONDS`] (H. Hinnant's `civil_from_days`: eras of 400 years counted from
-/// 0000-03-01, so that the leap day ends each year).
-fn civil(days: i64) -> (u32, u32, u32) {
-    // Shifted to 0000-03-01 and non-negative over the fast range, where no step below can
-    // overflow (the wrapping operations only say so to the lints).
-    let z = u64::try_from(days.wrapping_add(719_468)).unwrap_or(0);
-    let era = z.wrapping_div(146_097);
-    let doe = z.wrapping_rem(146_097); // day of era, 0..=146_096
-    // Year of era, 0..=399.
-    let yoe = doe
-        .wrapping_sub(doe.wrapping_div(1460))
-        .wrapping_add(doe.wrapping_div(36_524))
-        .wrapping_sub(doe.wrapping_div(146_096))
-        .wrapping_div(365);
-    // Day of the year from March 1st, 0..=365.
-    let doy = doe.wrapping_sub(
-        yoe.wrapping_mul(365)
-            .wrapping_add(yoe.wrapping_div(4))
-            .wrapping_sub(yoe.wrapping_div(100)),
-    );
-    let mp = doy.wrapping_mul(5).wrapping_add(2).wrapping_div(153); // month from March, 0..=11
-    let day = doy
-        .wrapping_sub(mp.wrapping_mul(153).wrapping_add(2).wrapping_div(5))
-        .wrapping_add(1);
-    let month = if mp < 10 {
-        mp.wrapping_add(3)
-    } else {
-        mp.wrapping_sub(9)
-    };
-    let year = era
-        .wrapping_mul(400)
-        .wrapping_add(yoe)
-        .wrapping_add(u64::from(month <= 2));
-    let small = |v: u64| u32::try_from(v).unwrap_or(0);
-    (small(year), small(month), small(day))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use mediameter_query::{ParsedTime, TimeFormat};
 
     fn written(v: &Value<'_>) -> String {
         let mut s = b"prefix:".to_vec();
@@ -220,10 +108,10 @@ mod tests {
     fn time_edges_as_display() {
         let day = 86_400_i64;
         let mut secs = vec![
-            FAST_SECONDS.start - 1,
-            FAST_SECONDS.start,
-            FAST_SECONDS.end - 1,
-            FAST_SECONDS.end,
+            -30_610_224_001, // 0999-12-31T23:59:59
+            -30_610_224_000, // 1000-01-01
+            253_402_300_799, // 9999-12-31T23:59:59
+            253_402_300_800, // 10000-01-01
             -62_135_596_800, // 0001-01-01
             -1,
             0,

@@ -337,6 +337,44 @@ impl ParsedTime {
         }
     }
 
+    /// Appends the text [`ParsedTime::format`] returns to `out`: for years 0001–9999, without
+    /// the formatting machinery or an intermediate `String` (a server writes one per time value
+    /// it hands on); any other instant through [`ParsedTime::format`] itself.
+    ///
+    /// ```
+    /// use mediameter_query::{parse_time, Leniency, TimeFormat};
+    /// let t = parse_time("2021-07-24T00:00:00+08:00", TimeFormat::Rfc3339, Leniency::STRICT)?;
+    /// let mut out = b"start=".to_vec();
+    /// t.write_text(TimeFormat::Rfc3339, &mut out);
+    /// assert_eq!(out, b"start=2021-07-24T00:00:00+08:00");
+    /// # Ok::<(), mediameter_query::Error>(())
+    /// ```
+    pub fn write_text(&self, format: TimeFormat, out: &mut Vec<u8>) {
+        let offset = match format {
+            TimeFormat::UtcSeconds => 0,
+            TimeFormat::Rfc3339 => self.offset_minutes,
+        };
+        let local = self
+            .instant
+            .timestamp()
+            .checked_add(i64::from(offset).saturating_mul(60));
+        let text = local.and_then(|s| local_text(s, self.instant.timestamp_subsec_nanos()));
+        let Some((buf, len)) = text else {
+            out.extend_from_slice(self.format(format).as_bytes());
+            return;
+        };
+        out.extend_from_slice(buf.get(..len).unwrap_or_default());
+        if offset == 0 {
+            out.push(b'Z');
+        } else {
+            let abs = u32::from(offset.unsigned_abs());
+            let [h0, h1] = digits::<2>(abs.wrapping_div(60));
+            let [m0, m1] = digits::<2>(abs.wrapping_rem(60));
+            let sign = if offset < 0 { b'-' } else { b'+' };
+            out.extend_from_slice(&[sign, h0, h1, b':', m0, m1]);
+        }
+    }
+
     /// As [`ParsedTime::format`], written into `f` without an intermediate `String`.
     pub(crate) fn write_in(&self, f: &mut dyn fmt::Write, format: TimeFormat) -> fmt::Result {
         match format {
@@ -403,37 +441,99 @@ fn digits<const N: usize>(mut v: u32) -> [u8; N] {
     out
 }
 
+/// `yyyy-MM-ddTHH:mm:ss[.fraction]` of `t` (trailing zeros of the fraction dropped): by hand
+/// for years 0001–9999 ([`local_text`]), through chrono's formatting otherwise and for a leap
+/// second.
 fn write_local(f: &mut dyn fmt::Write, t: &chrono::NaiveDateTime) -> fmt::Result {
-    use chrono::Datelike;
-    let nanos = t.nanosecond();
-    let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999);
-    let Some(year) = year.filter(|_| nanos < 1_000_000_000) else {
-        // Years beyond four digits and leap seconds: the general (slower) path.
+    let text = local_text(t.and_utc().timestamp(), t.nanosecond());
+    let Some((buf, len)) = text else {
         return write_local_general(f, t);
     };
-    // Digits by hand: this runs for every time value a gateway hands on, and the formatting
-    // machinery was most of its cost.
+    // ASCII digits and separators only.
+    f.write_str(std::str::from_utf8(buf.get(..len).unwrap_or_default()).map_err(|_| fmt::Error)?)
+}
+
+/// The longest text of [`local_text`]: `yyyy-MM-ddTHH:mm:ss.fffffffff`.
+const LOCAL_LEN: usize = 29;
+
+/// `yyyy-MM-ddTHH:mm:ss[.fraction]` of `secs` (Unix seconds of a local time) and `nanos`, the
+/// fraction without trailing zeros, as bytes and their length; `None` outside years 0001–9999
+/// (no four-digit year) and for a leap second (`nanos` of a second or more).
+///
+/// Digits by hand: this runs for every time value a gateway hands on, and the formatting
+/// machinery was most of its cost.
+fn local_text(secs: i64, nanos: u32) -> Option<([u8; LOCAL_LEN], usize)> {
+    if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&secs) || nanos >= 1_000_000_000 {
+        return None;
+    }
+    let days = secs.div_euclid(86_400);
+    let of_day = u32::try_from(secs.rem_euclid(86_400)).unwrap_or(0);
+    let (year, month, day) = civil(days);
     let [y0, y1, y2, y3] = digits::<4>(year);
-    let [mo0, mo1] = digits::<2>(t.month());
-    let [d0, d1] = digits::<2>(t.day());
-    let [h0, h1] = digits::<2>(t.hour());
-    let [mi0, mi1] = digits::<2>(t.minute());
-    let [s0, s1] = digits::<2>(t.second());
-    let out = [
+    let [mo0, mo1] = digits::<2>(month);
+    let [d0, d1] = digits::<2>(day);
+    let [h0, h1] = digits::<2>(of_day.wrapping_div(3600));
+    let [mi0, mi1] = digits::<2>(of_day.wrapping_rem(3600).wrapping_div(60));
+    let [s0, s1] = digits::<2>(of_day.wrapping_rem(60));
+    let mut buf = [b'0'; LOCAL_LEN];
+    let head = [
         y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1,
     ];
-    f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)?;
-    if nanos != 0 {
-        let fraction = digits::<9>(nanos);
-        let end = fraction
-            .iter()
-            .rposition(|d| *d != b'0')
-            .map_or(0, |i| i.saturating_add(1));
-        f.write_char('.')?;
-        let kept = fraction.get(..end).unwrap_or_default();
-        f.write_str(std::str::from_utf8(kept).map_err(|_| fmt::Error)?)?;
+    let (date_time, rest) = buf.split_at_mut(head.len());
+    date_time.copy_from_slice(&head);
+    if nanos == 0 {
+        return Some((buf, head.len()));
     }
-    Ok(())
+    let fraction = digits::<9>(nanos);
+    let kept = fraction
+        .iter()
+        .rposition(|d| *d != b'0')
+        .map_or(0, |i| i.saturating_add(1));
+    if let Some((dot, tail)) = rest.split_first_mut() {
+        *dot = b'.';
+        for (slot, d) in tail.iter_mut().zip(fraction.iter().take(kept)) {
+            *slot = *d;
+        }
+    }
+    Some((buf, head.len().saturating_add(1).saturating_add(kept)))
+}
+
+/// The proleptic Gregorian (year, month, day) of `days` since 1970-01-01, for the days of
+/// years 0001–9999 (H. Hinnant's `civil_from_days`: eras of 400 years counted from 0000-03-01,
+/// so that the leap day ends each year).
+fn civil(days: i64) -> (u32, u32, u32) {
+    // Shifted to 0000-03-01: non-negative from 0001-01-01 on, and small enough up to 9999 that
+    // no step below can overflow (the wrapping operations only say so to the lints).
+    let z = u64::try_from(days.wrapping_add(719_468)).unwrap_or(0);
+    let era = z.wrapping_div(146_097);
+    let doe = z.wrapping_rem(146_097); // day of era, 0..=146_096
+    // Year of era, 0..=399.
+    let yoe = doe
+        .wrapping_sub(doe.wrapping_div(1460))
+        .wrapping_add(doe.wrapping_div(36_524))
+        .wrapping_sub(doe.wrapping_div(146_096))
+        .wrapping_div(365);
+    // Day of the year from March 1st, 0..=365.
+    let doy = doe.wrapping_sub(
+        yoe.wrapping_mul(365)
+            .wrapping_add(yoe.wrapping_div(4))
+            .wrapping_sub(yoe.wrapping_div(100)),
+    );
+    let mp = doy.wrapping_mul(5).wrapping_add(2).wrapping_div(153); // month from March, 0..=11
+    let day = doy
+        .wrapping_sub(mp.wrapping_mul(153).wrapping_add(2).wrapping_div(5))
+        .wrapping_add(1);
+    let month = if mp < 10 {
+        mp.wrapping_add(3)
+    } else {
+        mp.wrapping_sub(9)
+    };
+    let year = era
+        .wrapping_mul(400)
+        .wrapping_add(yoe)
+        .wrapping_add(u64::from(month <= 2));
+    let small = |v: u64| u32::try_from(v).unwrap_or(0);
+    (small(year), small(month), small(day))
 }
 
 fn write_local_general(f: &mut dyn fmt::Write, t: &chrono::NaiveDateTime) -> fmt::Result {
