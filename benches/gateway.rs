@@ -1,94 +1,28 @@
 //! `mediameter-gateway`: join tokens, the query-string parser the layer runs per request, and
 //! the layer itself called in process (no network), against the same inner service without it.
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
-
 use chrono::{DateTime, TimeDelta};
 use criterion::{Criterion, Throughput, black_box};
 use mediameter_gateway::token::{AppKey, Binding, Keyring, TokenVerifier};
-use mediameter_gateway::{Admitted, Gateway, Principal, Principals};
 use mediameter_query::qs::{self, Encoding, QsLimits};
-use mediameter_query::{FixedClock, Registry, perm};
-use tower::{Layer, Service};
+use tower::Layer;
 
-type Body = http_body_util::Full<bytes::Bytes>;
+#[path = "../crates/gateway/examples/support/mod.rs"]
+mod support;
 
-/// The handler both benches call: answers at once, reading the admitted `limit` when there is
-/// one.
-#[derive(Clone)]
-struct Handler;
-
-impl Service<http::Request<Body>> for Handler {
-    type Response = http::Response<String>;
-    type Error = Infallible;
-    type Future = std::future::Ready<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let limit = req
-            .extensions()
-            .get::<Admitted>()
-            .and_then(|a| a.get("limit"))
-            .unwrap_or("2")
-            .to_owned();
-        std::future::ready(Ok(http::Response::new(limit)))
-    }
-}
-
-/// Callers by the `x-tenant` header, all with the same policies, built once and shared (a
-/// `Principal` takes an `Arc<[Policy]>`, so each request clones a reference count).
-struct Tenants(std::sync::Arc<[mediameter_query::perm::Policy]>);
-
-impl Principals for Tenants {
-    fn principal(&self, req: &http::request::Parts) -> Option<Principal> {
-        let tenant = req.headers.get("x-tenant")?.to_str().ok()?;
-        Some(Principal::new(tenant, std::sync::Arc::clone(&self.0)))
-    }
-}
-
-/// One request through `svc`, polled once (both services answer without waiting).
-fn call<S>(svc: &mut S, uri: &str) -> http::Response<String>
-where
-    S: Service<http::Request<Body>, Response = http::Response<String>, Error = Infallible>,
-{
-    let req = http::Request::get(uri)
-        .header("x-tenant", "t1")
-        .body(Body::default())
-        .unwrap();
-    let mut cx = Context::from_waker(Waker::noop());
-    assert!(svc.poll_ready(&mut cx).is_ready());
-    let mut fut = std::pin::pin!(svc.call(req));
-    match fut.as_mut().poll(&mut cx) {
-        Poll::Ready(Ok(resp)) => resp,
-        Poll::Ready(Err(e)) => match e {},
-        Poll::Pending => panic!("the service did not answer at once"),
-    }
-}
+use support::{Handler, call, room_list_gateway};
 
 fn layer(c: &mut Criterion) {
     let now = "2021-04-23T10:00:00Z".parse().unwrap();
-    let layer = Gateway::builder(
-        Registry::builtin(),
-        Tenants(vec![perm::full_access("rtc")].into()),
-    )
-    .route("/v1/{project_id}/rtc/rooms", "rtc/rooms")
-    .unwrap()
-    .clock(FixedClock(now))
-    .build()
-    .unwrap();
+    let layer = room_list_gateway(now);
     let uri = "/v1/p1/rtc/rooms?app=603f71bdfa163e500aff1106c8xxxxxx&state=RUNNING&start_time=2021-04-23T09:00:00Z&end_time=2021-04-23T10:00:00Z&limit=5&offset=0";
     let mut g = c.benchmark_group("gateway/layer");
     g.throughput(Throughput::Elements(1));
-    let mut without = Handler;
+    let mut without = Handler("2");
     g.bench_function("without", |b| {
         b.iter(|| assert_eq!(call(&mut without, black_box(uri)).body(), "2"));
     });
-    let mut with = layer.layer(Handler);
+    let mut with = layer.layer(Handler("2"));
     g.bench_function("huawei-rooms", |b| {
         b.iter(|| assert_eq!(call(&mut with, black_box(uri)).body(), "5"));
     });

@@ -34,24 +34,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::http::request::Parts;
 use axum::routing::get;
-use mediameter_gateway::{Admitted, Gateway, Principal, Principals};
-use mediameter_query::{FixedClock, Registry, perm};
+use mediameter_gateway::Admitted;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::room_list_gateway;
+
 const PATH: &str = "/v1/p1/rtc/rooms?app=603f71bdfa163e500aff1106c8xxxxxx&state=RUNNING&start_time=2021-04-23T09:00:00Z&end_time=2021-04-23T10:00:00Z&limit=2&offset=0";
-
-/// Callers by the `x-tenant` header, all with the same policies, built once and shared (a
-/// `Principal` takes an `Arc<[Policy]>`, so each request clones a reference count).
-struct Tenants(std::sync::Arc<[mediameter_query::perm::Policy]>);
-
-impl Principals for Tenants {
-    fn principal(&self, req: &Parts) -> Option<Principal> {
-        let tenant = req.headers.get("x-tenant")?.to_str().ok()?;
-        Some(Principal::new(tenant, std::sync::Arc::clone(&self.0)))
-    }
-}
 
 /// The handler both servers run: a fixed small JSON body; with the layer it also reads the
 /// admitted `limit` (the same length either way).
@@ -173,15 +165,7 @@ async fn main() {
     let connections = args.next().unwrap_or(16).max(1);
 
     let now = "2021-04-23T10:00:00Z".parse().unwrap();
-    let layer = Gateway::builder(
-        Registry::builtin(),
-        Tenants(vec![perm::full_access("rtc")].into()),
-    )
-    .route("/v1/{project_id}/rtc/rooms", "rtc/rooms")
-    .unwrap()
-    .clock(FixedClock(now))
-    .build()
-    .unwrap();
+    let layer = room_list_gateway(now);
     let routes = || Router::new().route("/v1/{project_id}/rtc/rooms", get(handler));
     let without = serve(routes()).await;
     let with = serve(routes().layer(layer)).await;
