@@ -169,6 +169,29 @@ fn allowed(f: Option<&Vec<bool>>, v: u32) -> bool {
     f.is_none_or(|f| f.get(idx(v)).copied().unwrap_or(false))
 }
 
+/// Which kind bytes (spec index, plus [`SUB`] for a subscription) pass the query's spec and
+/// role filters; `None` when it has neither.
+pub(crate) fn kind_filter(query: &UsageQuery) -> Option<[bool; 16]> {
+    let mut kinds: Option<[bool; 16]> = None;
+    for dim in [Dimension::Spec, Dimension::Role] {
+        let Some(set) = query.filter(dim) else {
+            continue;
+        };
+        let kinds = kinds.get_or_insert([true; 16]);
+        for (k, ok) in (0_u8..).zip(kinds.iter_mut()) {
+            let value = if dim == Dimension::Role {
+                Some(if k & SUB != 0 { "sub" } else { "pub" })
+            } else {
+                MediaSpec::ALL
+                    .get(usize::from(k & !SUB))
+                    .map(|s| s.as_str())
+            };
+            *ok = *ok && value.is_some_and(|v| set.contains(v));
+        }
+    }
+    kinds
+}
+
 impl<'a> Plan<'a> {
     fn new(t: &'a SegmentTable, query: &'a UsageQuery, limits: Limits) -> Result<Self> {
         query.check()?;
@@ -187,19 +210,7 @@ impl<'a> Plan<'a> {
             filters.any = true;
             match dim {
                 Dimension::App => filters.app = Some(by_name(&t.apps, set)),
-                Dimension::Spec | Dimension::Role => {
-                    let kinds = filters.kind.get_or_insert([true; 16]);
-                    for (k, ok) in (0_u8..).zip(kinds.iter_mut()) {
-                        let value = if dim == Dimension::Role {
-                            Some(if k & SUB != 0 { "sub" } else { "pub" })
-                        } else {
-                            MediaSpec::ALL
-                                .get(usize::from(k & !SUB))
-                                .map(|s| s.as_str())
-                        };
-                        *ok = *ok && value.is_some_and(|v| set.contains(v));
-                    }
-                }
+                Dimension::Spec | Dimension::Role => filters.kind = kind_filter(query),
                 other => {
                     let k = other.index().saturating_sub(1);
                     if let Some(d) = t.dims.get(k) {

@@ -14,6 +14,7 @@
 //!   UTF-8 byte or more than [`MAX_RECORD_BYTES`], the rest of the input goes through the
 //!   general CSV reader.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
@@ -21,10 +22,12 @@ use mediameter_core::{
     AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId, Role, UserId,
 };
 
+use super::engine::kind_filter;
 use super::{Dict, Row, SegmentTable, kind_of};
 use crate::csv::{CsvReader, MAX_RECORD_BYTES};
 use crate::error::{Error, Result};
 use crate::input::{BadRecords, Columns, IdCache, SkipReport, build, csv_segment, parse_spec};
+use crate::query::{Dimension, UsageQuery};
 use crate::threads::on_threads;
 
 /// Bytes read from the input at a time by [`SegmentTable::read_csv`].
@@ -34,23 +37,172 @@ const CHUNK: usize = 1 << 22;
 const MAX_FIELDS: usize = 64;
 
 /// Loads lines into a table; line numbers are relative to `line` at the start.
-struct Loader {
-    table: SegmentTable,
+pub(super) struct Loader {
+    pub(super) table: SegmentTable,
     columns: Columns,
     /// The highest position of a required column: a line needs more fields than this.
     needed: usize,
     /// The highest position of any known column.
     last: usize,
     bad: BadRecords,
-    skipped: u64,
+    pub(super) skipped: u64,
     /// The first [`SkipReport::KEPT`] errors of skipped records.
-    errors: Vec<Error>,
+    pub(super) errors: Vec<Error>,
     /// Physical lines consumed.
-    line: u64,
+    pub(super) line: u64,
+    /// The columns interned (the others are checked, not kept).
+    proj: Projection,
+    /// The query's row filter, range and segment limit, for a load that answers one query.
+    keep: Option<Keep>,
+}
+
+/// The columns a load interns. A table loaded for one query keeps only what that query reads;
+/// the other values are still checked, so a bad record is the same error either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Projection {
+    pub(super) app: bool,
+    pub(super) channel: bool,
+    /// Users and publishers (one dictionary).
+    pub(super) user: bool,
+    /// Region, domain, instance, product type.
+    pub(super) dims: [bool; 4],
+}
+
+impl Projection {
+    /// Every column: a table for any query.
+    pub(crate) const ALL: Projection = Projection {
+        app: true,
+        channel: true,
+        user: true,
+        dims: [true; 4],
+    };
+
+    /// The columns `query` reads: those it splits or filters by, the app when it counts or
+    /// pairs ids (they are scoped per app), channels for channel counts and peaks, users and
+    /// publishers for user counts and communication peaks. Durations and stream peaks need
+    /// no id at all.
+    pub(crate) fn of(query: &UsageQuery) -> Projection {
+        let m = query.metrics();
+        let ids = m.users || m.channels || m.peaks;
+        let mut p = Projection {
+            app: ids,
+            channel: m.channels || m.peaks,
+            user: m.users || m.peaks,
+            dims: [false; 4],
+        };
+        let named = query.split_by().iter().copied().chain(
+            Dimension::ALL
+                .into_iter()
+                .filter(|d| query.filter(*d).is_some()),
+        );
+        for d in named {
+            match d {
+                Dimension::App => p.app = true,
+                Dimension::Spec | Dimension::Role => {}
+                other => {
+                    if let Some(k) = p.dims.get_mut(other.index().saturating_sub(1)) {
+                        *k = true;
+                    }
+                }
+            }
+        }
+        p
+    }
+}
+
+/// What a load for one query keeps: rows its filters pass and that overlap its range. The
+/// segment limit is checked here, on the clipped span of a kept row, as the aggregator checks
+/// it.
+#[derive(Debug, Clone)]
+pub(crate) struct Keep {
+    kind: Option<[bool; 16]>,
+    app: Option<BTreeSet<String>>,
+    /// Region, domain, instance, product type.
+    dims: [Option<BTreeSet<String>>; 4],
+    clip: Option<(i64, i64)>,
+    max_segment: u64,
+}
+
+/// A kept row's fate under [`Keep`].
+enum Verdict {
+    Keep,
+    Drop,
+    /// Kept, but its clipped span (in seconds) is over the query's limit.
+    TooLong(i64),
+}
+
+impl Keep {
+    pub(crate) fn of(query: &UsageQuery) -> Keep {
+        let set = |d: Dimension| query.filter(d).cloned();
+        Keep {
+            kind: kind_filter(query),
+            app: set(Dimension::App),
+            dims: [
+                set(Dimension::Region),
+                set(Dimension::Domain),
+                set(Dimension::Instance),
+                set(Dimension::ProductType),
+            ],
+            clip: query
+                .range()
+                .map(|r| (r.start().timestamp(), r.end().timestamp())),
+            max_segment: query.max_segment_seconds(),
+        }
+    }
+
+    /// The fate of a row of this kind, span, app and optional dimensions.
+    #[inline]
+    fn verdict(
+        &self,
+        kind: u8,
+        (start, end): (i64, i64),
+        app: &str,
+        dims: [Option<&str>; 4],
+    ) -> Verdict {
+        if let Some(k) = &self.kind
+            && !k.get(usize::from(kind)).copied().unwrap_or(false)
+        {
+            return Verdict::Drop;
+        }
+        if self.app.as_ref().is_some_and(|set| !set.contains(app)) {
+            return Verdict::Drop;
+        }
+        for (set, v) in self.dims.iter().zip(dims) {
+            if let Some(set) = set
+                && !v.is_some_and(|v| set.contains(v))
+            {
+                return Verdict::Drop;
+            }
+        }
+        let (mut s, mut e) = (start, end);
+        if let Some((lo, hi)) = self.clip {
+            s = s.max(lo);
+            e = e.min(hi);
+            if s >= e {
+                return Verdict::Drop;
+            }
+        }
+        if u64::try_from(e.saturating_sub(s)).unwrap_or(u64::MAX) > self.max_segment {
+            return Verdict::TooLong(e.saturating_sub(s));
+        }
+        Verdict::Keep
+    }
+
+    /// The error of a segment over the limit, on `line`.
+    fn too_long(&self, line: u64, seconds: i64) -> Error {
+        Error::record(
+            line,
+            "start/end",
+            format!(
+                "segment of {seconds} s is longer than the limit of {} s",
+                self.max_segment
+            ),
+        )
+    }
 }
 
 /// What [`Loader::lines`] stopped at.
-enum Stop {
+pub(super) enum Stop {
     /// Every line was loaded.
     Done,
     /// The line starting at this offset needs the general reader (and so does the rest).
@@ -70,7 +222,17 @@ impl Loader {
             skipped: 0,
             errors: Vec::new(),
             line,
+            proj: Projection::ALL,
+            keep: None,
         }
+    }
+
+    /// A loader for one query: only the rows it keeps, only the columns it reads.
+    pub(crate) fn for_query(columns: Columns, bad: BadRecords, query: &UsageQuery) -> Self {
+        let mut l = Loader::new(columns, 0, bad);
+        l.proj = Projection::of(query);
+        l.keep = Some(Keep::of(query));
+        l
     }
 
     /// A bad record: the error in fail mode, counted and kept in skip mode.
@@ -93,7 +255,7 @@ impl Loader {
     /// The user and channel of the next line are looked up before the current line is
     /// loaded: in a dictionary of hundreds of thousands of ids a lookup is a cache miss, and
     /// this way it overlaps with the work on the current line instead of stalling it.
-    fn lines(&mut self, buf: &[u8]) -> Result<Stop> {
+    pub(super) fn lines(&mut self, buf: &[u8]) -> Result<Stop> {
         let mut pos = 0_usize;
         let mut next = scan(buf, pos, &self.columns, self.needed, self.last);
         let mut hints = (None, None);
@@ -110,9 +272,22 @@ impl Loader {
             self.line = self.line.saturating_add(1);
             match cur {
                 Scan::Fields { v, .. } => {
-                    if fast_row(&mut self.table, &v, cur_hints).is_none() {
-                        let seg = build(self.line, v, None);
-                        self.general_segment(seg)?;
+                    let fate = fast_row(
+                        &mut self.table,
+                        &v,
+                        cur_hints,
+                        self.proj,
+                        self.keep.as_ref(),
+                    );
+                    match (fate, &self.keep) {
+                        (Some(Fate::Added | Fate::Dropped), _) => {}
+                        (Some(Fate::TooLong(secs)), Some(keep)) => {
+                            return Err(keep.too_long(self.line, secs));
+                        }
+                        (Some(Fate::TooLong(_)) | None, _) => {
+                            let seg = build(self.line, v, None);
+                            self.general_segment(seg, self.line)?;
+                        }
                     }
                 }
                 Scan::Short { body, .. } => {
@@ -121,7 +296,7 @@ impl Loader {
                     let fields: Vec<String> = body.split(',').map(str::to_owned).collect();
                     let seg =
                         csv_segment(self.line, &fields, &self.columns, &mut IdCache::default());
-                    self.general_segment(seg)?;
+                    self.general_segment(seg, self.line)?;
                 }
                 Scan::Blank { .. } | Scan::End | Scan::General => {}
             }
@@ -141,16 +316,46 @@ impl Loader {
         }
     }
 
-    /// A segment (or error) from the general reader's builder.
-    fn general_segment(&mut self, seg: Result<mediameter_core::StreamSegment>) -> Result<()> {
-        match seg {
-            Ok(s) => self.table.push(&s),
-            Err(e) => self.bad_record(e),
+    /// A segment (or error) from the general reader's builder, read on `line`.
+    ///
+    /// # Errors
+    ///
+    /// A bad record in [`BadRecords::Fail`] mode; for a load for a query, a kept segment it
+    /// refuses (over its limit, or not in whole seconds) in either mode.
+    fn general_segment(
+        &mut self,
+        seg: Result<mediameter_core::StreamSegment>,
+        line: u64,
+    ) -> Result<()> {
+        let s = match seg {
+            Ok(s) => s,
+            Err(e) => return self.bad_record(e),
+        };
+        let Some(keep) = &self.keep else {
+            return self.table.push(&s);
+        };
+        // As the aggregator: the filters first, then whole seconds, then the clipped span.
+        let (start, end) = (s.range.start(), s.range.end());
+        let kind = kind_of(s.role, s.spec);
+        let dims = [
+            s.region.as_ref().map(|v| v.as_str()),
+            s.domain.as_ref().map(|v| v.as_str()),
+            s.instance.as_ref().map(|v| v.as_str()),
+            s.product_type.as_ref().map(|v| v.as_str()),
+        ];
+        let span = (start.timestamp(), end.timestamp());
+        match keep.verdict(kind, span, s.app.as_str(), dims) {
+            Verdict::Drop => Ok(()),
+            _ if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 => Err(
+                Error::record(line, "start/end", "instants must be whole seconds"),
+            ),
+            Verdict::TooLong(secs) => Err(keep.too_long(line, secs)),
+            Verdict::Keep => self.table.push_projected(&s, self.proj),
         }
     }
 
     /// Loads the rest of the input with the general CSV reader.
-    fn general<R: BufRead>(&mut self, input: R) -> Result<()> {
+    pub(super) fn general<R: BufRead>(&mut self, input: R) -> Result<()> {
         let mut reader = CsvReader::resume(input, self.line);
         let mut fields = Vec::new();
         let mut ids = IdCache::default();
@@ -164,12 +369,67 @@ impl Loader {
                 Ok(None) => break,
                 Ok(Some(line)) => {
                     let seg = csv_segment(line, &fields, &self.columns, &mut ids);
-                    self.general_segment(seg)?;
+                    self.general_segment(seg, line)?;
                 }
             }
         }
         self.line = reader.lines_read();
         Ok(())
+    }
+
+    /// Loads `input` to its end, `chunk` bytes at a time: the fast path line by line, and
+    /// from the first line it does not take the general reader.
+    ///
+    /// # Errors
+    ///
+    /// The first bad record in [`BadRecords::Fail`] mode, a segment a load for a query
+    /// refuses, or a read failure.
+    pub(super) fn drive<R: Read>(&mut self, mut input: BufReader<R>, chunk: usize) -> Result<()> {
+        let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+        loop {
+            let read = (&mut input)
+                .take(u64::try_from(chunk.max(1)).unwrap_or(u64::MAX))
+                .read_to_end(&mut buf)
+                .map_err(|e| self.read_error(&e))?;
+            let at_end = read == 0;
+            // Complete lines only, unless the input is over.
+            let upto = if at_end {
+                buf.len()
+            } else {
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(i) => i.saturating_add(1),
+                    // No line break in more than a record's size: the general reader words it.
+                    None if buf.len() > MAX_RECORD_BYTES => 0,
+                    None => {
+                        continue;
+                    }
+                }
+            };
+            let stop = match buf.get(..upto) {
+                Some(lines) if upto > 0 => self.lines(lines)?,
+                _ if at_end => Stop::Done,
+                _ => Stop::General(0),
+            };
+            match stop {
+                Stop::Done if at_end => return Ok(()),
+                Stop::Done => {
+                    buf.drain(..upto);
+                }
+                Stop::General(at) => {
+                    let rest = buf.get(at..).unwrap_or_default();
+                    return self.general(std::io::Cursor::new(rest).chain(input));
+                }
+            }
+        }
+    }
+
+    /// The error of a failed read, at the next line.
+    pub(super) fn read_error(&self, e: &std::io::Error) -> Error {
+        Error::record(
+            self.line.saturating_add(1),
+            "record",
+            format!("cannot read: {e}"),
+        )
     }
 
     /// Adds `offset` to the line numbers of the kept errors.
@@ -277,14 +537,37 @@ fn scan<'a>(buf: &'a [u8], pos: usize, columns: &Columns, needed: usize, last: u
     Scan::Fields { len, v }
 }
 
-/// The row of a line whose values the fast path takes, added to `table`; `None` (and the
-/// table untouched) for anything else, which the general builder then reads or rejects.
+/// What the fast path did with a line.
+enum Fate {
+    /// Its row was added.
+    Added,
+    /// A load for a query does not keep it (another kind, outside the range).
+    Dropped,
+    /// A load for a query keeps it, but its clipped span (seconds) is over the limit.
+    TooLong(i64),
+}
+
+/// Whether `s` passes the checks of every id type (non-empty, at most `max` bytes, no control
+/// character) without building one: for the values a load checks but does not keep.
+#[inline]
+fn id_ok(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && (s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(char::is_control))
+}
+
+/// The row of a line whose values the fast path takes, added to `table` under `proj` and
+/// `keep`; `None` (and the table untouched) for anything else, which the general builder then
+/// reads or rejects. Every value is checked whether it is kept or not, so that the fast path
+/// never takes a line the general builder would refuse.
 #[inline]
 fn fast_row(
     table: &mut SegmentTable,
     v: &[Option<&str>; 12],
     (user_hint, channel_hint): (Option<u32>, Option<u32>),
-) -> Option<()> {
+    proj: Projection,
+    keep: Option<&Keep>,
+) -> Option<Fate> {
     let req = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
     let opt = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
     let role = match req(3)? {
@@ -298,62 +581,98 @@ fn fast_row(
     if end <= start || start < MIN_UNIX_SECONDS || end > END_UNIX_SECONDS {
         return None;
     }
-    // Look every id up before adding any, so that a rejected line adds nothing.
-    let app = Lookup::of(&table.apps, req(0)?, |s| AppId::new(s).is_ok())?;
+    let kind = kind_of(role, spec);
+    let verdict = keep.map_or(Verdict::Keep, |k| {
+        k.verdict(
+            kind,
+            (start, end),
+            req(0).unwrap_or(""),
+            [opt(7), opt(9), opt(10), opt(11)],
+        )
+    });
+    let kept = matches!(verdict, Verdict::Keep);
+    // Look every kept id up before adding any, so that a rejected line adds nothing; check
+    // the others.
+    let app = lookup(kept && proj.app, &table.apps, req(0)?, AppId::MAX_LEN)?;
     // A hint is an id found before this line was loaded: ids never change, so it holds.
     let channel = match channel_hint {
-        Some(i) => Lookup::Found(i),
-        None => Lookup::of(&table.channels, req(1)?, |s| ChannelId::new(s).is_ok())?,
+        Some(i) if kept && proj.channel => Some(Lookup::Found(i)),
+        _ => lookup(
+            kept && proj.channel,
+            &table.channels,
+            req(1)?,
+            ChannelId::MAX_LEN,
+        )?,
     };
     let user = match user_hint {
-        Some(i) => Lookup::Found(i),
-        None => Lookup::of(&table.users, req(2)?, |s| UserId::new(s).is_ok())?,
+        Some(i) if kept && proj.user => Some(Lookup::Found(i)),
+        _ => lookup(kept && proj.user, &table.users, req(2)?, UserId::MAX_LEN)?,
     };
     let publisher = match opt(8) {
-        Some(p) => Some(Lookup::of(&table.users, p, |s| UserId::new(s).is_ok())?),
+        Some(p) => lookup(kept && proj.user, &table.users, p, UserId::MAX_LEN)?,
         None => None,
     };
-    let checks: [fn(&str) -> bool; 4] = [
-        |s| RegionId::new(s).is_ok(),
-        |s| DomainName::new(s).is_ok(),
-        |s| InstanceId::new(s).is_ok(),
-        |s| ProductType::new(s).is_ok(),
+    let max_lens = [
+        RegionId::MAX_LEN,
+        DomainName::MAX_LEN,
+        InstanceId::MAX_LEN,
+        ProductType::MAX_LEN,
     ];
     let mut dims = [None; 4];
-    for (((slot, dict), check), k) in dims
+    for ((((slot, dict), max), k), on) in dims
         .iter_mut()
         .zip(&table.dims)
-        .zip(checks)
+        .zip(max_lens)
         .zip([7, 9, 10, 11])
+        .zip(proj.dims)
     {
         if let Some(x) = opt(k) {
-            *slot = Some(Lookup::of(dict, x, check)?);
+            *slot = lookup(kept && on, dict, x, max)?;
         }
     }
+    match verdict {
+        Verdict::Keep => {}
+        Verdict::Drop => return Some(Fate::Dropped),
+        Verdict::TooLong(secs) => return Some(Fate::TooLong(secs)),
+    }
+    let id = |l: Option<Lookup<'_>>, dict: &mut Dict| -> Option<Option<u32>> {
+        match l {
+            Some(l) => l.id(dict).map(Some),
+            None => Some(None),
+        }
+    };
     let row = Row {
-        app: app.id(&mut table.apps)?,
-        channel: channel.id(&mut table.channels)?,
-        user: user.id(&mut table.users)?,
-        publisher: match publisher {
-            Some(p) => Some(p.id(&mut table.users)?),
-            None => None,
-        },
+        app: id(app, &mut table.apps)?.unwrap_or(0),
+        channel: id(channel, &mut table.channels)?.unwrap_or(0),
+        user: id(user, &mut table.users)?.unwrap_or(0),
+        publisher: id(publisher, &mut table.users)?,
         dims: {
             let mut out = [None; 4];
             for ((o, d), dict) in out.iter_mut().zip(dims).zip(table.dims.iter_mut()) {
-                if let Some(d) = d {
-                    *o = Some(d.id(dict)?);
-                }
+                *o = id(d, dict)?;
             }
             out
         },
-        kind: kind_of(role, spec),
+        kind,
         start,
         end,
     };
     let at = table.len();
-    table.push_row(row, at);
-    Some(())
+    table.push_row_projected(row, at, proj);
+    Some(Fate::Added)
+}
+
+/// A value of a line: looked up when the load keeps it (`Some`), else only checked (`None`);
+/// `None` overall when it fails the checks, for the general builder to word.
+#[inline]
+fn lookup<'a>(keep: bool, dict: &Dict, s: &'a str, max: usize) -> Option<Option<Lookup<'a>>> {
+    if keep {
+        Lookup::of(dict, s, |s| id_ok(s, max)).map(Some)
+    } else if id_ok(s, max) {
+        Some(None)
+    } else {
+        None
+    }
 }
 
 /// An id looked up in a dictionary: found, or new and valid.
@@ -404,7 +723,7 @@ fn plain_seconds(s: &str) -> Option<i64> {
 }
 
 /// Reads the header; returns its columns and the number of lines it took.
-fn header<R: BufRead>(input: &mut R) -> Result<(Columns, u64)> {
+pub(super) fn header<R: BufRead>(input: &mut R) -> Result<(Columns, u64)> {
     let mut reader = CsvReader::new(input);
     let (line, header) = reader
         .next_record()?
@@ -450,49 +769,8 @@ impl SegmentTable {
         let mut input = BufReader::with_capacity(1 << 16, input);
         let (columns, line) = header(&mut input)?;
         let mut loader = Loader::new(columns, line, bad);
-        let mut buf: Vec<u8> = Vec::with_capacity(chunk);
-        loop {
-            let read = (&mut input)
-                .take(u64::try_from(chunk.max(1)).unwrap_or(u64::MAX))
-                .read_to_end(&mut buf)
-                .map_err(|e| {
-                    Error::record(
-                        loader.line.saturating_add(1),
-                        "record",
-                        format!("cannot read: {e}"),
-                    )
-                })?;
-            let at_end = read == 0;
-            // Complete lines only, unless the input is over.
-            let upto = if at_end {
-                buf.len()
-            } else {
-                match buf.iter().rposition(|&b| b == b'\n') {
-                    Some(i) => i.saturating_add(1),
-                    // No line break in more than a record's size: the general reader words it.
-                    None if buf.len() > MAX_RECORD_BYTES => 0,
-                    None => {
-                        continue;
-                    }
-                }
-            };
-            let stop = match buf.get(..upto) {
-                Some(lines) if upto > 0 => loader.lines(lines)?,
-                _ if at_end => Stop::Done,
-                _ => Stop::General(0),
-            };
-            match stop {
-                Stop::Done if at_end => break,
-                Stop::Done => {
-                    buf.drain(..upto);
-                }
-                Stop::General(at) => {
-                    let rest = buf.get(at..).unwrap_or_default();
-                    loader.general(std::io::Cursor::new(rest).chain(input))?;
-                    break;
-                }
-            }
-        }
+        // A loader without a query is never stopped by a segment.
+        loader.drive(input, chunk)?;
         Ok(loader.finish())
     }
 
@@ -540,7 +818,7 @@ impl SegmentTable {
         for r in results {
             match r {
                 Ok((mut l, stop)) => {
-                    if matches!(stop, Stop::General(_)) {
+                    if !matches!(stop, Stop::Done) {
                         general = true;
                         break;
                     }

@@ -19,6 +19,7 @@
 mod dict;
 mod engine;
 mod load;
+mod stream;
 
 use std::borrow::Borrow;
 
@@ -28,6 +29,7 @@ use mediameter_core::{
 };
 
 pub(crate) use dict::Dict;
+pub(crate) use load::Projection;
 
 use crate::error::{Error, Result};
 
@@ -239,6 +241,11 @@ impl SegmentTable {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn push(&mut self, seg: &StreamSegment) -> Result<()> {
+        self.push_projected(seg, Projection::ALL)
+    }
+
+    /// [`SegmentTable::push`] interning and keeping only the columns of `proj`.
+    pub(crate) fn push_projected(&mut self, seg: &StreamSegment, proj: Projection) -> Result<()> {
         let row = self.len();
         if u32::try_from(row).map_or(true, |r| r == NONE) {
             return Err(Error::overflow("rows (more than 2^32 - 1)"));
@@ -251,13 +258,25 @@ impl SegmentTable {
                 "instants must be whole seconds",
             ));
         }
-        // Intern everything first, so that a failure leaves the columns untouched.
-        let app = self.apps.intern(seg.app.as_str())?;
-        let channel = self.channels.intern(seg.channel.as_str())?;
-        let user = self.users.intern(seg.user.as_str())?;
-        let publisher = match &seg.publisher {
-            Some(p) => Some(self.users.intern(p.as_str())?),
-            None => None,
+        // Intern everything kept first, so that a failure leaves the columns untouched.
+        let app = if proj.app {
+            self.apps.intern(seg.app.as_str())?
+        } else {
+            0
+        };
+        let channel = if proj.channel {
+            self.channels.intern(seg.channel.as_str())?
+        } else {
+            0
+        };
+        let (user, publisher) = if proj.user {
+            let user = self.users.intern(seg.user.as_str())?;
+            match &seg.publisher {
+                Some(p) => (user, Some(self.users.intern(p.as_str())?)),
+                None => (user, None),
+            }
+        } else {
+            (0, None)
         };
         let values = [
             seg.region.as_ref().map(|v| v.as_str()),
@@ -266,12 +285,17 @@ impl SegmentTable {
             seg.product_type.as_ref().map(|v| v.as_str()),
         ];
         let mut dims = [None; 4];
-        for ((slot, dict), v) in dims.iter_mut().zip(self.dims.iter_mut()).zip(values) {
-            if let Some(v) = v {
+        for (((slot, dict), v), on) in dims
+            .iter_mut()
+            .zip(self.dims.iter_mut())
+            .zip(values)
+            .zip(proj.dims)
+        {
+            if let Some(v) = v.filter(|_| on) {
                 *slot = Some(dict.intern(v)?);
             }
         }
-        self.push_row(
+        self.push_row_projected(
             Row {
                 app,
                 channel,
@@ -283,20 +307,30 @@ impl SegmentTable {
                 end: end.timestamp(),
             },
             row,
+            proj,
         );
         Ok(())
     }
 
     /// Appends an interned row (ids valid in this table's dictionaries, `start < end`, both
-    /// inside [`TimeRange`]'s years).
+    /// inside [`TimeRange`]'s years), keeping only the columns of `proj`: the others stay
+    /// empty (a table loaded for one query, which never reads them).
     #[inline]
-    pub(crate) fn push_row(&mut self, r: Row, row: usize) {
-        self.app.push(r.app);
-        self.channel.push(r.channel);
-        self.user.push(r.user);
-        self.publisher.push(row, r.publisher);
-        for (col, v) in self.dim.iter_mut().zip(r.dims) {
-            col.push(row, v);
+    pub(crate) fn push_row_projected(&mut self, r: Row, row: usize, proj: Projection) {
+        if proj.app {
+            self.app.push(r.app);
+        }
+        if proj.channel {
+            self.channel.push(r.channel);
+        }
+        if proj.user {
+            self.user.push(r.user);
+            self.publisher.push(row, r.publisher);
+        }
+        for ((col, v), on) in self.dim.iter_mut().zip(r.dims).zip(proj.dims) {
+            if on {
+                col.push(row, v);
+            }
         }
         self.kind.push(r.kind);
         self.start.push(r.start);

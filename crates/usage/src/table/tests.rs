@@ -223,6 +223,182 @@ proptest! {
     }
 }
 
+/// A query's report over a CSV text the plain way: the general reader's segments, in input
+/// order, each pushed into an aggregator as it comes, so the first error in input order
+/// (a bad record or a segment the query refuses) is the error. The aggregator names a
+/// segment by its position among the segments; it is renamed by its line, found by reading
+/// each line alone (the test texts have no line break inside a field).
+fn query_reference(
+    text: &[u8],
+    q: &UsageQuery,
+    bad: BadRecords,
+) -> crate::Result<(crate::UsageReport, SkipReport)> {
+    let mut lines = text.split(|&b| b == b'\n');
+    let header = lines.next().unwrap_or_default();
+    let segment_lines: Vec<u64> = (2_u64..)
+        .zip(lines)
+        .filter(|(_, l)| {
+            let alone = [header, b"\n", l, b"\n"].concat();
+            SegmentReader::new(alone.as_slice(), InputFormat::Csv, BadRecords::Fail)
+                .is_ok_and(|mut r| matches!(r.next(), Some(Ok(_))))
+        })
+        .map(|(n, _)| n)
+        .collect();
+    let mut r = SegmentReader::new(text, InputFormat::Csv, bad)?;
+    let mut agg = Aggregator::new(q.clone())?;
+    for s in r.by_ref() {
+        agg.push(&s?).map_err(|e| match e {
+            crate::Error::Record {
+                line,
+                field,
+                reason,
+            } => crate::Error::Record {
+                line: segment_lines[usize::try_from(line).unwrap() - 1],
+                field,
+                reason,
+            },
+            other => other,
+        })?;
+    }
+    Ok((
+        agg.report(MinutePolicy::CeilPerRecord)?,
+        r.skip_report().clone(),
+    ))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_streamed_query_equals_reading_then_aggregating(
+        lines in proptest::collection::vec(csv_line(), 0..40),
+        header in 0_usize..3,
+        limit in proptest::option::of(60_u64..4000),
+    ) {
+        let mut text: Vec<u8> = HEADERS[header].as_bytes().to_vec();
+        text.push(b'\n');
+        for l in &lines {
+            text.extend_from_slice(&l.render(header));
+            text.push(b'\n');
+        }
+        let mut all = queries();
+        // Each metric alone, so each column a metric reads is needed by one query only.
+        let hour = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
+        for m in [
+            Metrics::DURATIONS.with_peaks(true),
+            Metrics::DURATIONS.with_users(true),
+            Metrics::DURATIONS.with_channels(true),
+            Metrics::DURATIONS.with_stream_peaks(true),
+        ] {
+            all.push(hour.clone().with_metrics(m));
+        }
+        for mut q in all {
+            if let Some(limit) = limit {
+                q = q.with_max_segment_seconds(limit);
+            }
+            for bad in [BadRecords::Fail, BadRecords::Skip] {
+                let expected = query_reference(&text, &q, bad);
+                for (threads, block) in [(1, 1 << 22), (1, 7), (2, 1), (3, 64), (4, 200)] {
+                    let got = super::stream::load(text.as_slice(), &q, bad, threads, block)
+                        .and_then(|(t, skips)| Ok((t.report(&q, MinutePolicy::CeilPerRecord)?, skips)));
+                    prop_assert_eq!(&got, &expected, "threads {} block {} {:?} {:?}", threads, block, bad, q);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_streamed_query_keeps_only_what_it_reads() {
+    let text = "app,channel,user,role,spec,region,start,end,publisher,domain\n\
+                a,c,u1,sub,720p,r1,0,4000,p,d.example\n\
+                a,c,u2,pub,720p,r1,0,60,,d.example\n\
+                a,c,u3,sub,720p,r2,3500,3700,,\n";
+    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+        .with_split_by([Dimension::Region])
+        .with_filter(Dimension::Role, ["sub"])
+        .unwrap()
+        .with_metrics(Metrics::DURATIONS);
+    let (t, _) = super::stream::load(text.as_bytes(), &q, BadRecords::Fail, 2, 16).unwrap();
+    // The publication is dropped; no id column is kept but the region.
+    assert_eq!(t.len(), 2);
+    assert!(t.app.is_empty() && t.channel.is_empty() && t.user.is_empty());
+    assert_eq!((t.apps.len(), t.channels.len(), t.users.len()), (0, 0, 0));
+    assert_eq!(t.dims[0].len(), 2);
+    assert_eq!(t.dims[1].len(), 0);
+    // Users counted: users and apps kept, channels not.
+    let q = q.with_metrics(Metrics::DURATIONS.with_users(true));
+    let (t, _) = super::stream::load(text.as_bytes(), &q, BadRecords::Fail, 1, 1 << 22).unwrap();
+    assert_eq!((t.apps.len(), t.channels.len(), t.users.len()), (1, 0, 3));
+}
+
+#[test]
+fn a_streamed_query_names_the_first_error_in_input_order() {
+    // A segment over the limit (line 3) before a bad record (line 5): the segment's error, as
+    // the aggregator reading the input in order gives it, named by its line.
+    let text = "app,channel,user,role,spec,start,end\n\
+                a,c,u,sub,720p,0,60\n\
+                a,c,u,sub,720p,0,9000\n\
+                a,c,u,sub,720p,0,60\n\
+                a,c,u,sub,720p,60,0\n";
+    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_max_segment_seconds(3600);
+    for (threads, block) in [(1, 1 << 22), (2, 1), (3, 30)] {
+        let e =
+            super::stream::load(text.as_bytes(), &q, BadRecords::Fail, threads, block).unwrap_err();
+        assert_eq!(e.line(), Some(3), "{e}");
+        assert!(e.to_string().contains("longer than the limit"), "{e}");
+    }
+    // Without the long segment, the bad record at line 5.
+    let text = text.replace("0,9000", "0,90");
+    let e = super::stream::load(text.as_bytes(), &q, BadRecords::Fail, 2, 1).unwrap_err();
+    assert_eq!(e.line(), Some(5), "{e}");
+    // Skipped instead: counted, named, the rest read.
+    let (t, skips) = super::stream::load(text.as_bytes(), &q, BadRecords::Skip, 2, 1).unwrap();
+    assert_eq!((t.len(), skips.skipped), (3, 1));
+    assert_eq!(skips.first_errors.len(), 1);
+    assert!(
+        skips.first_errors[0].starts_with("line 5:"),
+        "{:?}",
+        skips.first_errors
+    );
+}
+
+#[test]
+fn a_streamed_query_reads_a_quoted_field_on_the_calling_thread() {
+    let mut text = String::from("app,channel,user,role,spec,region,start,end,note\n");
+    for i in 0..200 {
+        text.push_str(&format!(
+            "a,c{},u{},sub,720p,r1,{},{},\n",
+            i % 7,
+            i % 11,
+            i * 10,
+            i * 10 + 90
+        ));
+    }
+    text.push_str("a,c,u,sub,720p,\"r,2\",0,60,\"two\nlines\"\n");
+    for i in 0..50 {
+        text.push_str(&format!(
+            "a,c{},u{},pub,audio,r3,{},{},\n",
+            i % 5,
+            i % 3,
+            i * 7,
+            i * 7 + 30
+        ));
+    }
+    let q =
+        UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
+    let expected = query_reference(text.as_bytes(), &q, BadRecords::Fail).unwrap();
+    for (threads, block) in [(1, 1 << 22), (2, 100), (3, 1000)] {
+        let (t, skips) =
+            super::stream::load(text.as_bytes(), &q, BadRecords::Fail, threads, block).unwrap();
+        assert_eq!(t.len(), 251);
+        assert_eq!(
+            (t.report(&q, MinutePolicy::CeilPerRecord).unwrap(), skips),
+            expected
+        );
+    }
+}
+
 type Summary = (Vec<StreamSegment>, SkipReport);
 
 fn summary((t, r): (SegmentTable, SkipReport)) -> Summary {
