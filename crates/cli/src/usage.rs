@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use mediameter_core::{BillingZone, MinutePolicy, StreamSegment, TimeRange};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, ResponseMetadata};
 use mediameter_usage::{
-    Aggregator, BadRecords, Dimension, DistinctMode, Indicator, InputFormat, ProportionMode,
-    SegmentReader, SegmentTable, SkipReport, SortedAggregator, UsageQuery, UsageReport,
-    communication_records, distribution_by, parse_interval,
+    Aggregator, BadRecords, Dimension, DistinctMode, IdScope, Indicator, InputFormat, Metrics,
+    ProportionMode, SegmentReader, SegmentTable, SkipReport, SortedAggregator, UsageQuery,
+    UsageReport, communication_records, distribution_by, parse_interval,
 };
 
 use mediameter_core::echo::echo;
@@ -100,6 +100,17 @@ pub(crate) struct UsageArgs {
     /// Count distinct users and channels with HyperLogLog sketches of this precision (4-16).
     #[arg(long)]
     pub(crate) approximate: Option<u8>,
+    /// Metrics beyond durations, comma-separated: users, channels, peaks (concurrent channels
+    /// and communications), stream_peaks (concurrent streams); or all, or durations for none
+    /// of them. Durations (seconds and billable minutes) are always on; fewer metrics make the
+    /// query cheaper, and a metric off prints empty (JSON null, - in a table).
+    #[arg(long, default_value = "all")]
+    pub(crate) metrics: String,
+    /// How a user or channel is identified when counted: app (its app and its id: u1 of two
+    /// apps is two users; per_app accepted) or global (its id alone, as SQL
+    /// count(DISTINCT user) counts).
+    #[arg(long, default_value = "app")]
+    pub(crate) id_scope: String,
     /// Billable minutes: exact, ceil_per_record or ceil_per_period.
     #[arg(long, default_value = "ceil_per_period")]
     pub(crate) minute_policy: String,
@@ -149,6 +160,19 @@ fn segment_err(e: mediameter_usage::Error) -> CliError {
 /// A `--start`/`--end` flag: core's one parser, its error as an argument error.
 fn parse_instant(s: &str, what: &str) -> Result<DateTime<Utc>, CliError> {
     mediameter_core::time::parse_instant(s).map_err(|e| CliError::usage(format!("--{what}: {e}")))
+}
+
+/// The `--id-scope` flag: `app` (or the library's `per_app`) and `global`.
+fn id_scope(s: &str) -> Result<IdScope, CliError> {
+    match s {
+        "app" | "per_app" | "per-app" => Ok(IdScope::PerApp),
+        "global" => Ok(IdScope::Global),
+        _ => Err(arg_err(mediameter_usage::Error::invalid(
+            "id scope",
+            s,
+            "app (per_app) or global",
+        ))),
+    }
 }
 
 /// The `--minute-policy` flag: core's parser, its error as an argument error.
@@ -203,6 +227,10 @@ fn build_query(args: &UsageArgs) -> Result<(UsageQuery, Option<TimeRange>), CliE
     if let Some(p) = args.approximate {
         q = q.with_distinct(DistinctMode::approximate(p).map_err(arg_err)?);
     }
+    let metrics: Metrics = args.metrics.parse().map_err(arg_err)?;
+    q = q
+        .with_metrics(metrics)
+        .with_id_scope(id_scope(&args.id_scope)?);
     Ok((q, range))
 }
 
@@ -318,6 +346,13 @@ fn check_format(args: &UsageArgs) -> Result<(), CliError> {
         UsageFormat::VendorJson | UsageFormat::Xml if args.records => Err(CliError::usage(
             "communication records print as json, csv or table",
         )),
+        _ if args.distribution.is_some()
+            && args.metrics.parse().is_ok_and(|m: Metrics| !m.users) =>
+        {
+            Err(CliError::usage(
+                "--distribution counts distinct users: --metrics must include users",
+            ))
+        }
         _ => Ok(()),
     }
 }
@@ -405,7 +440,8 @@ fn regions_and_report(
     policy: MinutePolicy,
 ) -> Result<(UsageReport, Option<Vec<mediameter_usage::DistributionRow>>), CliError> {
     let report = agg.report(policy).map_err(input_err)?;
-    let regions = if query.split_by().contains(&Dimension::Region) {
+    // The distribution by region counts users: none without them.
+    let regions = if query.split_by().contains(&Dimension::Region) && query.metrics().users {
         Some(
             distribution_by(&agg.to_state(), Dimension::Region, ProportionMode::VENDOR)
                 .map_err(input_err)?,
@@ -821,6 +857,139 @@ mod tests {
         assert!(e.to_string().contains("sorted by start"), "{e}");
     }
 
+    /// Two apps, one user id `u1` in both, one hour: the user counts once by id alone, once
+    /// per app otherwise.
+    const TWO_APPS: &str = "app,channel,user,role,spec,region,start,end\n\
+        a1,c1,u1,sub,audio,r1,1700000000,1700000600\n\
+        a2,c1,u1,sub,audio,r1,1700000100,1700000700\n\
+        a2,c2,u2,sub,audio,r1,1700000200,1700000300\n";
+
+    fn two_apps_file() -> TempCsv {
+        let p = std::env::temp_dir().join(format!(
+            "mediameter-usage-two-apps-{}-{:?}.csv",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::write(&p, TWO_APPS).unwrap();
+        TempCsv(p)
+    }
+
+    /// The one row of a report printed as CSV, by column name.
+    fn one_row(csv: &str) -> std::collections::BTreeMap<String, String> {
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert!(lines.next().is_none(), "{csv}");
+        header
+            .iter()
+            .zip(row)
+            .map(|(h, v)| ((*h).to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn id_scope_global_counts_a_user_by_id_alone() {
+        let file = two_apps_file();
+        let f = file.0.to_str().unwrap();
+        for threads in ["1", "2"] {
+            let base = [f, "--format", "csv", "--threads", threads];
+            let per_app = one_row(&run_with(&base).unwrap());
+            assert_eq!(per_app["active_users"], "3", "threads {threads}");
+            assert_eq!(per_app["channels"], "3", "threads {threads}");
+            for scope in ["app", "per_app"] {
+                let same = run_with(&[&base[..], &["--id-scope", scope]].concat()).unwrap();
+                assert_eq!(one_row(&same), per_app, "{scope}, threads {threads}");
+            }
+            let global =
+                one_row(&run_with(&[&base[..], &["--id-scope", "global"]].concat()).unwrap());
+            assert_eq!(global["active_users"], "2", "threads {threads}");
+            assert_eq!(global["channels"], "2", "threads {threads}");
+            assert_eq!(
+                global["subscribe_seconds_audio"],
+                per_app["subscribe_seconds_audio"]
+            );
+        }
+    }
+
+    #[test]
+    fn metrics_off_print_empty() {
+        let file = two_apps_file();
+        let f = file.0.to_str().unwrap();
+        for threads in ["1", "2"] {
+            let base = [f, "--format", "csv", "--threads", threads];
+            let all = one_row(&run_with(&base).unwrap());
+            assert_eq!(all["subscribe_seconds_audio"], "1300");
+            assert_eq!(all["peak_streams"], "3");
+            assert_eq!(all["peak_channels"], "3");
+            for (metrics, on) in [
+                ("durations", &[][..]),
+                ("users", &["active_users"][..]),
+                ("stream-peaks,channels", &["channels", "peak_streams"][..]),
+                ("peaks", &["peak_channels", "peak_communications"][..]),
+                (
+                    "users,channels,peaks,stream_peaks",
+                    &[
+                        "active_users",
+                        "channels",
+                        "peak_channels",
+                        "peak_communications",
+                        "peak_streams",
+                    ][..],
+                ),
+            ] {
+                let row =
+                    one_row(&run_with(&[&base[..], &["--metrics", metrics]].concat()).unwrap());
+                for (col, v) in &row {
+                    let metric = [
+                        "active_users",
+                        "channels",
+                        "peak_channels",
+                        "peak_communications",
+                        "peak_streams",
+                    ]
+                    .contains(&col.as_str());
+                    if metric && !on.contains(&col.as_str()) {
+                        assert_eq!(v, "", "{metrics}: {col}, threads {threads}");
+                    } else {
+                        assert_eq!(v, &all[col], "{metrics}: {col}, threads {threads}");
+                    }
+                }
+            }
+            let table = run_with(&[
+                f,
+                "--metrics",
+                "durations",
+                "--format",
+                "table",
+                "--threads",
+                threads,
+            ])
+            .unwrap();
+            assert!(
+                table.contains("users -, channels -, peak channels -"),
+                "{table}"
+            );
+        }
+    }
+
+    #[test]
+    fn report_usage_leaves_out_the_regions_without_users() {
+        let file = two_apps_file();
+        let f = file.0.to_str().unwrap();
+        let args = |metrics: &str| {
+            T::try_parse_from(["usage", f, "--split-by", "region", "--metrics", metrics])
+                .unwrap()
+                .args
+        };
+        let (report, regions) = report_with_regions(&args("users")).unwrap();
+        assert_eq!(report.rows[0].active_users, Some(3));
+        assert_eq!(regions.unwrap()[0].value, 3);
+        let (report, regions) = report_with_regions(&args("peaks")).unwrap();
+        assert_eq!(report.rows[0].active_users, None);
+        assert_eq!(report.rows[0].peak_channels, Some(3));
+        assert!(regions.is_none());
+    }
+
     #[test]
     fn bad_flags_are_errors() {
         let file = sample_file();
@@ -828,5 +997,16 @@ mod tests {
         assert!(run_with(&[f, "--interval", "300"]).is_err());
         assert!(run_with(&[f, "--split-by", "colour"]).is_err());
         assert!(run_with(&[f, "--spec", "8k"]).is_err());
+        for flags in [
+            &["--metrics", "minutes"][..],
+            &["--metrics", "users,,peaks"][..],
+            &["--id-scope", "tenant"][..],
+            &["--distribution", "region", "--metrics", "channels"][..],
+        ] {
+            let e = run_with(&[&[f][..], flags].concat()).unwrap_err();
+            assert!(matches!(e, CliError::Usage(_)), "{flags:?}: {e:?}");
+        }
+        let e = run_with(&[f, "--metrics", "users,peak"]).unwrap_err();
+        assert!(e.to_string().contains("invalid metric \"peak\""), "{e}");
     }
 }

@@ -39,6 +39,14 @@ fn argument_mistakes_exit_with_2() {
         &["usage", "--proportion", "fair"],
         &["usage", "--indicator", "mood"],
         &["usage", "--role", "host"],
+        &["usage", "--metrics", "minutes"],
+        &["usage", "--metrics", "users,users"],
+        &["usage", "--metrics", ""],
+        &["usage", "--id-scope", "tenant"],
+        &["usage", "--distribution", "region", "--metrics", "peaks"],
+        // Checked before the input is opened: a missing file is not the error reported.
+        &["usage", "no-such-input.csv", "--metrics", "users,"],
+        &["usage", "no-such-input.csv", "--id-scope", "both"],
     ];
     let csv = "app,channel,user,role,spec,region,start,end\na,c,u,sub,audio,r,0,60\n";
     for args in cases {
@@ -263,6 +271,8 @@ fn no_control_character_reaches_the_terminal_from_any_error_path() {
         (vec!["usage", "--proportion", &value], ""),
         (vec!["usage", "--indicator", &value], ""),
         (vec!["usage", "--role", &value], ""),
+        (vec!["usage", "--metrics", &value], ""),
+        (vec!["usage", "--id-scope", &value], ""),
         (
             vec!["usage", "--app", &value, "--format", "table"],
             &csv_bad,

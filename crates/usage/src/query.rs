@@ -357,6 +357,99 @@ impl Default for Metrics {
     }
 }
 
+impl Metrics {
+    /// The metric names in printing order, with whether each is on.
+    const fn named(self) -> [(&'static str, bool); 4] {
+        [
+            ("users", self.users),
+            ("channels", self.channels),
+            ("peaks", self.peaks),
+            ("stream_peaks", self.stream_peaks),
+        ]
+    }
+}
+
+/// `all` for [`Metrics::ALL`], `durations` for [`Metrics::DURATIONS`], otherwise the metrics
+/// on, comma-separated in the order `users,channels,peaks,stream_peaks`.
+///
+/// ```
+/// use mediameter_usage::Metrics;
+/// assert_eq!(Metrics::ALL.to_string(), "all");
+/// assert_eq!(Metrics::DURATIONS.to_string(), "durations");
+/// assert_eq!(Metrics::DURATIONS.with_stream_peaks(true).with_users(true).to_string(), "users,stream_peaks");
+/// ```
+impl fmt::Display for Metrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == Metrics::ALL {
+            return f.write_str("all");
+        }
+        if *self == Metrics::DURATIONS {
+            return f.write_str("durations");
+        }
+        let mut first = true;
+        for (name, on) in self.named() {
+            if on {
+                if !first {
+                    f.write_str(",")?;
+                }
+                f.write_str(name)?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads what [`Display`](fmt::Display) prints: a comma-separated list of `users`,
+/// `channels`, `peaks` and `stream_peaks` (also `stream-peaks`), in any order, spaces around
+/// items ignored; or `all` or `durations` (nothing beyond durations, which are always on)
+/// standing alone.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] for an unknown word, an empty item (an empty list included: durations
+/// only is spelled `durations`), an item given twice, or `all`/`durations` beside another item.
+///
+/// ```
+/// use mediameter_usage::Metrics;
+/// assert_eq!("all".parse::<Metrics>()?, Metrics::ALL);
+/// assert_eq!("durations".parse::<Metrics>()?, Metrics::DURATIONS);
+/// assert_eq!("stream-peaks, users".parse::<Metrics>()?,
+///     Metrics::DURATIONS.with_users(true).with_stream_peaks(true));
+/// assert!("users,users".parse::<Metrics>().is_err());
+/// assert!("users,,peaks".parse::<Metrics>().is_err());
+/// assert!("minutes".parse::<Metrics>().is_err());
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+impl FromStr for Metrics {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        const EXPECTED: &str = "a comma-separated list of users, channels, peaks and \
+             stream_peaks, each at most once, or all or durations alone";
+        match s.trim() {
+            "all" => return Ok(Metrics::ALL),
+            "durations" => return Ok(Metrics::DURATIONS),
+            _ => {}
+        }
+        let mut out = Metrics::DURATIONS;
+        for item in s.split(',').map(str::trim) {
+            let slot = match item {
+                "users" => &mut out.users,
+                "channels" => &mut out.channels,
+                "peaks" => &mut out.peaks,
+                "stream_peaks" | "stream-peaks" => &mut out.stream_peaks,
+                "" => return Err(Error::invalid("metrics", s, EXPECTED)),
+                _ => return Err(Error::invalid("metric", item, EXPECTED)),
+            };
+            if *slot {
+                return Err(Error::invalid("metric", item, "each metric at most once"));
+            }
+            *slot = true;
+        }
+        Ok(out)
+    }
+}
+
 /// Which users and channels count as the same when counting distinct ones. Prints and parses
 /// as `per_app` or `global`, the JSON spellings.
 ///

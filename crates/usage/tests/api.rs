@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use mediameter_core::RoundingMode;
 use mediameter_usage::{
-    BadRecords, Dimension, DistinctMode, ErrorKind, IdScope, Indicator, InputFormat, ProportionMode,
+    BadRecords, Dimension, DistinctMode, Error, ErrorKind, IdScope, Indicator, InputFormat,
+    Metrics, ProportionMode,
 };
 
 /// `Display` then `FromStr` gives the value back.
@@ -38,6 +39,86 @@ fn printed_types_parse_back() {
     let mut proportion = vec![ProportionMode::VENDOR, ProportionMode::LargestRemainder];
     proportion.extend(RoundingMode::ALL.map(ProportionMode::Independent));
     round_trips(proportion);
+}
+
+/// Every one of the 16 metric combinations, built field by field.
+fn every_metrics() -> impl Iterator<Item = Metrics> {
+    (0u8..16).map(|bits| {
+        Metrics::DURATIONS
+            .with_users(bits & 1 != 0)
+            .with_channels(bits & 2 != 0)
+            .with_peaks(bits & 4 != 0)
+            .with_stream_peaks(bits & 8 != 0)
+    })
+}
+
+#[test]
+fn metrics_parse_back_in_any_order_and_spelling() {
+    round_trips(every_metrics());
+    for m in every_metrics() {
+        // Reversed, spaced and with the dashed spelling, the list still reads as the same set.
+        let text = m.to_string();
+        if text == "all" || text == "durations" {
+            continue;
+        }
+        let reversed: Vec<String> = text
+            .split(',')
+            .rev()
+            .map(|w| format!(" {} ", w.replace('_', "-")))
+            .collect();
+        let reversed = reversed.join(",");
+        assert_eq!(reversed.parse::<Metrics>().unwrap(), m, "{reversed:?}");
+    }
+    assert_eq!(
+        "users,channels,peaks,stream_peaks"
+            .parse::<Metrics>()
+            .unwrap(),
+        Metrics::ALL
+    );
+    assert_eq!(Metrics::ALL.to_string(), "all");
+    assert_eq!(Metrics::DURATIONS.to_string(), "durations");
+    assert_eq!(
+        Metrics::DURATIONS
+            .with_channels(true)
+            .with_peaks(true)
+            .to_string(),
+        "channels,peaks"
+    );
+}
+
+#[test]
+fn metrics_refusals_name_the_item() {
+    let refused = |text: &str| match text.parse::<Metrics>() {
+        Err(Error::Invalid { field, value, .. }) => (field, value),
+        other => panic!("{text:?} gave {other:?}"),
+    };
+    assert_eq!(refused("minutes"), ("metric", "minutes".to_owned()));
+    assert_eq!(refused("users,peak"), ("metric", "peak".to_owned()));
+    assert_eq!(refused("users,users"), ("metric", "users".to_owned()));
+    assert_eq!(
+        refused("stream_peaks,stream-peaks"),
+        ("metric", "stream-peaks".to_owned())
+    );
+    assert_eq!(refused("all,users"), ("metric", "all".to_owned()));
+    assert_eq!(
+        refused("users,durations"),
+        ("metric", "durations".to_owned())
+    );
+    assert_eq!(refused("Users"), ("metric", "Users".to_owned()));
+    assert_eq!(refused(""), ("metrics", String::new()));
+    assert_eq!(
+        refused("users,,peaks"),
+        ("metrics", "users,,peaks".to_owned())
+    );
+    assert_eq!(refused("users,"), ("metrics", "users,".to_owned()));
+    // The value is echoed escaped and cut, as every Invalid error is.
+    let e = "users,\"x\ty".parse::<Metrics>().unwrap_err();
+    assert!(e.to_string().contains(r#"metric "\"x\ty""#), "{e}");
+    let long = "u".repeat(10_000);
+    let Err(Error::Invalid { value, .. }) = long.parse::<Metrics>() else {
+        panic!("a long word is refused");
+    };
+    assert!(value.len() < 1_000 && value.ends_with('…'), "{value}");
 }
 
 #[test]
