@@ -117,9 +117,10 @@ pub(crate) struct UsageArgs {
     /// Skip malformed records (counted and reported on stderr) instead of stopping.
     #[arg(long)]
     pub(crate) skip_bad: bool,
-    /// Threads for a CSV report: above 1, the input is read into memory, loaded into a
-    /// columnar table on that many threads and aggregated on as many (same result).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Threads for a CSV report (0: as many as the machine has). The CSV is streamed in
+    /// blocks to that many workers, keeping only the rows and columns the query needs; the
+    /// report is the same whatever the number.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=64))]
     pub(crate) threads: u16,
     /// The input is sorted by segment start: aggregate with memory that does not grow with
     /// the number of segments (an unsorted segment is an error naming its line).
@@ -297,36 +298,24 @@ fn print_skips(report: &SkipReport) {
     }
 }
 
-/// The report of a CSV input through a [`SegmentTable`] on `threads` threads.
-fn table_report(
-    mut input: Box<dyn BufRead>,
+/// The report of a CSV input: [`SegmentTable::query_csv`] streams it on `threads` threads
+/// (0: all), keeping only what the query needs.
+fn csv_report(
+    input: Box<dyn BufRead>,
     query: &UsageQuery,
     policy: MinutePolicy,
     skip_bad: bool,
     threads: usize,
 ) -> Result<UsageReport, CliError> {
-    let mut bytes = Vec::new();
-    input
-        .read_to_end(&mut bytes)
-        .map_err(|source| CliError::Io {
-            what: "input".to_owned(),
-            source,
-        })?;
     let bad = if skip_bad {
         BadRecords::Skip
     } else {
         BadRecords::Fail
     };
-    let (table, skips) =
-        SegmentTable::read_csv_parallel(&bytes, bad, threads).map_err(input_err)?;
-    drop(bytes);
-    if std::io::stderr().is_terminal() && table.len() >= 1_000_000 {
-        eprintln!("mediameter usage: {} segments read", table.len());
-    }
+    let (report, skips) =
+        SegmentTable::query_csv(input, query, policy, bad, threads).map_err(input_err)?;
     print_skips(&skips);
-    table
-        .report_parallel(query, policy, threads)
-        .map_err(input_err)
+    Ok(report)
 }
 
 pub(crate) fn detect(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
@@ -382,8 +371,8 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
         })?;
         return print_records(&segs, args.format, out);
     }
-    if args.threads > 1 && format == InputFormat::Csv && args.distribution.is_none() {
-        let report = table_report(
+    if format == InputFormat::Csv && args.distribution.is_none() && !args.sorted {
+        let report = csv_report(
             input,
             &query,
             policy,
@@ -827,7 +816,12 @@ mod tests {
             let two = run_with(&[&[f, "--threads", "2"][..], flags].concat()).unwrap();
             assert_eq!(one, two, "{flags:?}");
         }
-        assert!(T::try_parse_from(["usage", f, "--threads", "0"]).is_err());
+        // 0: as many threads as the machine has; the same report.
+        assert_eq!(
+            run_with(&[f, "--threads", "0"]).unwrap(),
+            run_with(&[f]).unwrap()
+        );
+        assert!(T::try_parse_from(["usage", f, "--threads", "65"]).is_err());
         assert!(T::try_parse_from(["usage", f, "--threads", "2", "--sorted"]).is_err());
     }
 

@@ -37,6 +37,8 @@ DUCKDB_CHILD = """
 import json, sys, duckdb
 con = duckdb.connect()
 con.execute(f"SET threads={int(sys.argv[1])}")
+# The progress bar of a long query would print to stdout.
+con.execute("SET enable_progress_bar=false")
 rows = con.execute(sys.argv[2]).fetchall()
 print(json.dumps({"rows": len(rows), "checksum": int(sum(r[-1] or 0 for r in rows))}))
 """

@@ -256,8 +256,35 @@ impl Loader {
     /// loaded: in a dictionary of hundreds of thousands of ids a lookup is a cache miss, and
     /// this way it overlaps with the work on the current line instead of stalling it.
     pub(super) fn lines(&mut self, buf: &[u8]) -> Result<Stop> {
+        let text = if buf.contains(&b'"') {
+            None
+        } else {
+            std::str::from_utf8(buf).ok()
+        };
+        self.scan_lines(Scanner::new(
+            buf,
+            text,
+            self.columns,
+            self.needed,
+            self.last,
+        ))
+    }
+
+    /// [`Loader::lines`] of a text known to hold no quote.
+    pub(super) fn lines_of_text(&mut self, text: &str) -> Result<Stop> {
+        let scanner = Scanner::new(
+            text.as_bytes(),
+            Some(text),
+            self.columns,
+            self.needed,
+            self.last,
+        );
+        self.scan_lines(scanner)
+    }
+
+    fn scan_lines(&mut self, mut scanner: Scanner<'_>) -> Result<Stop> {
         let mut pos = 0_usize;
-        let mut next = scan(buf, pos, &self.columns, self.needed, self.last);
+        let mut next = scanner.scan(pos);
         let mut hints = (None, None);
         loop {
             let cur = next;
@@ -267,7 +294,7 @@ impl Loader {
                 Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len, .. } => *len,
             };
             pos = pos.saturating_add(len);
-            next = scan(buf, pos, &self.columns, self.needed, self.last);
+            next = scanner.scan(pos);
             let cur_hints = std::mem::replace(&mut hints, self.lookup_ahead(&next));
             self.line = self.line.saturating_add(1);
             match cur {
@@ -309,8 +336,17 @@ impl Loader {
     fn lookup_ahead(&self, next: &Scan<'_>) -> (Option<u32>, Option<u32>) {
         match next {
             Scan::Fields { v, .. } => {
-                let get = |d: &Dict, k: usize| v.get(k).copied().flatten().and_then(|s| d.get(s));
-                (get(&self.table.users, 2), get(&self.table.channels, 1))
+                let get = |on: bool, d: &Dict, k: usize| {
+                    v.get(k)
+                        .copied()
+                        .flatten()
+                        .filter(|_| on)
+                        .and_then(|s| d.get(s))
+                };
+                (
+                    get(self.proj.user, &self.table.users, 2),
+                    get(self.proj.channel, &self.table.channels, 1),
+                )
             }
             _ => (None, None),
         }
@@ -468,73 +504,178 @@ enum Scan<'a> {
     },
 }
 
-/// Splits the line of `buf` starting at `pos`, in one scan for its commas, a quote and its
-/// line break.
+/// Splits the lines of a buffer.
+///
+/// A buffer without a quote that is UTF-8 throughout (the common case, checked once) is
+/// split as text: a line is a slice of it, with no check of its own. Any other buffer is
+/// checked line by line, up to the first line that needs the general reader.
+struct Scanner<'a> {
+    buf: &'a [u8],
+    /// The whole buffer as text, when it has no quote and is UTF-8.
+    text: Option<&'a str>,
+    columns: Columns,
+    needed: usize,
+    last: usize,
+    /// Scratch: the offsets of a line's commas (only as many as the known columns need).
+    commas: [usize; MAX_FIELDS],
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner of `buf`; `text` is `buf` as text when it has no quote and is UTF-8.
+    fn new(
+        buf: &'a [u8],
+        text: Option<&'a str>,
+        columns: Columns,
+        needed: usize,
+        last: usize,
+    ) -> Self {
+        Scanner {
+            buf,
+            text,
+            columns,
+            needed,
+            last,
+            commas: [0; MAX_FIELDS],
+        }
+    }
+
+    /// Splits the line starting at `pos`, in one pass for its commas and its line break (and
+    /// a quote, when the buffer may have one).
+    #[inline]
+    fn scan(&mut self, pos: usize) -> Scan<'a> {
+        let Some(rest) = self.buf.get(pos..).filter(|r| !r.is_empty()) else {
+            return Scan::End;
+        };
+        // Commas past the last known column change nothing: they are not recorded.
+        let cap = self.last.saturating_add(1).min(MAX_FIELDS);
+        let (n_commas, len, quote) = if self.text.is_some() {
+            let (n, len) = split_words(rest, cap, &mut self.commas);
+            (n, len, false)
+        } else {
+            split_bytes(rest, cap, &mut self.commas)
+        };
+        if quote || len > MAX_RECORD_BYTES {
+            return Scan::General;
+        }
+        let raw = match self.text {
+            Some(t) => t.get(pos..pos.saturating_add(len)),
+            None => rest.get(..len).and_then(|r| std::str::from_utf8(r).ok()),
+        };
+        let Some(text) = raw else {
+            return Scan::General;
+        };
+        let body = text.trim_end_matches(['\n', '\r']);
+        if body.is_empty() {
+            return Scan::Blank { len };
+        }
+        // The fields: between commas, the last one up to the end of the body.
+        let n_fields = n_commas.saturating_add(1);
+        if n_fields <= self.needed || self.last >= MAX_FIELDS {
+            return Scan::Short { len, body };
+        }
+        let commas = &self.commas;
+        let field = |k: usize| -> Option<&'a str> {
+            if k >= n_fields {
+                return None;
+            }
+            let from = match k.checked_sub(1) {
+                None => 0,
+                Some(p) => commas.get(p)?.saturating_add(1),
+            };
+            let to = if k == n_commas {
+                body.len()
+            } else {
+                *commas.get(k)?
+            };
+            body.get(from..to.min(body.len()))
+        };
+        let mut v: [Option<&'a str>; 12] = [None; 12];
+        for (slot, col) in v.iter_mut().zip(self.columns.0.iter()) {
+            if let Some(i) = col {
+                *slot = field(*i);
+            }
+        }
+        Scan::Fields { len, v }
+    }
+}
+
+/// The commas (their offsets, at most `cap` recorded in `commas`, which are counted) and the
+/// length with its line break of the line starting `rest`, a byte at a time; and whether the
+/// line has a quote.
 #[inline]
-fn scan<'a>(buf: &'a [u8], pos: usize, columns: &Columns, needed: usize, last: usize) -> Scan<'a> {
-    let Some(rest) = buf.get(pos..).filter(|r| !r.is_empty()) else {
-        return Scan::End;
-    };
-    let mut commas = [0_usize; MAX_FIELDS];
-    let mut n_commas = 0_usize;
+fn split_bytes(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (usize, usize, bool) {
+    let mut n = 0_usize;
     let mut quote = false;
-    let mut len = rest.len();
     for (i, &b) in rest.iter().enumerate() {
         match b {
-            b',' => {
-                if let Some(c) = commas.get_mut(n_commas) {
+            b',' if n < cap => {
+                if let Some(c) = commas.get_mut(n) {
                     *c = i;
                 }
-                n_commas = n_commas.saturating_add(1);
+                n = n.saturating_add(1);
             }
+            b'\n' => return (n, i.saturating_add(1), quote),
             b'"' => quote = true,
-            b'\n' => {
-                len = i.saturating_add(1);
-                break;
-            }
             _ => {}
         }
     }
-    let Some(raw) = rest.get(..len) else {
-        return Scan::End;
-    };
-    if quote || raw.len() > MAX_RECORD_BYTES {
-        return Scan::General;
-    }
-    let Ok(text) = std::str::from_utf8(raw) else {
-        return Scan::General;
-    };
-    let body = text.trim_end_matches(['\n', '\r']);
-    if body.is_empty() {
-        return Scan::Blank { len };
-    }
-    // The fields: between commas, the last one up to the end of the body.
-    let n_fields = n_commas.saturating_add(1);
-    if n_fields <= needed || last >= MAX_FIELDS {
-        return Scan::Short { len, body };
-    }
-    let field = |k: usize| -> Option<&'a str> {
-        if k >= n_fields {
-            return None;
+    (n, rest.len(), quote)
+}
+
+/// [`split_bytes`] eight bytes at a time, for a line known to hold no quote: each word gives
+/// the positions of its commas and line break as bit masks, so the loop branches per word,
+/// not per byte.
+#[inline]
+fn split_words(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (usize, usize) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The high bit of each byte of `x` that is zero (exact: no carry crosses bytes).
+    let zeros = |x: u64| !((x & LOW7).wrapping_add(LOW7) | x | LOW7);
+    let (comma, newline) = (
+        ONES.wrapping_mul(u64::from(b',')),
+        ONES.wrapping_mul(u64::from(b'\n')),
+    );
+    let mut n = 0_usize;
+    let mut record = |mut mask: u64, base: usize, n: &mut usize| {
+        while mask != 0 && *n < cap {
+            let at = base.saturating_add(usize::try_from(mask.trailing_zeros() / 8).unwrap_or(0));
+            if let Some(c) = commas.get_mut(*n) {
+                *c = at;
+            }
+            *n = n.saturating_add(1);
+            mask &= mask.wrapping_sub(1);
         }
-        let from = match k.checked_sub(1) {
-            None => 0,
-            Some(p) => commas.get(p)?.saturating_add(1),
-        };
-        let to = if k == n_commas {
-            body.len()
-        } else {
-            *commas.get(k)?
-        };
-        body.get(from..to.min(body.len()))
     };
-    let mut v: [Option<&'a str>; 12] = [None; 12];
-    for (slot, col) in v.iter_mut().zip(columns.0.iter()) {
-        if let Some(i) = col {
-            *slot = field(*i);
+    let mut words = rest.chunks_exact(8);
+    let mut base = 0_usize;
+    for w in &mut words {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or([0; 8]));
+        let found = zeros(w ^ comma);
+        let ends = zeros(w ^ newline);
+        if ends != 0 {
+            // Only the commas before the line break (its bit is a byte's high bit: < 64).
+            let stop = ends.trailing_zeros();
+            record(found & (1_u64 << stop).wrapping_sub(1), base, &mut n);
+            let len = base.saturating_add(usize::try_from(stop / 8).unwrap_or(0));
+            return (n, len.saturating_add(1));
+        }
+        record(found, base, &mut n);
+        base = base.saturating_add(8);
+    }
+    // The last bytes (fewer than eight), one at a time.
+    for (i, &b) in words.remainder().iter().enumerate() {
+        let at = base.saturating_add(i);
+        if b == b'\n' {
+            return (n, at.saturating_add(1));
+        }
+        if b == b',' && n < cap {
+            if let Some(c) = commas.get_mut(n) {
+                *c = at;
+            }
+            n = n.saturating_add(1);
         }
     }
-    Scan::Fields { len, v }
+    (n, rest.len())
 }
 
 /// What the fast path did with a line.
@@ -711,13 +852,14 @@ fn plain_seconds(s: &str) -> Option<i64> {
     if b.is_empty() || b.len() > 12 {
         return None;
     }
+    // Twelve digits stay below 10^12: no step can overflow.
     let mut n: i64 = 0;
     for &c in b {
         let d = c.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(i64::from(d))?;
+        n = n.wrapping_mul(10).wrapping_add(i64::from(d));
     }
     Some(n)
 }
@@ -895,6 +1037,20 @@ mod tests {
             "9999999999999",
         ] {
             assert_eq!(plain_seconds(s), None, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_split_a_line_as_bytes_do(
+            line in proptest::collection::vec(proptest::sample::select(vec![b'a', b',', b'\n', b'\r', 0xc3, 0xa9, b' ']), 0..70),
+            cap in 0_usize..=MAX_FIELDS,
+        ) {
+            let (mut a, mut b) = ([0; MAX_FIELDS], [0; MAX_FIELDS]);
+            let (n, len, quote) = split_bytes(&line, cap, &mut a);
+            proptest::prop_assert!(!quote);
+            proptest::prop_assert_eq!(split_words(&line, cap, &mut b), (n, len));
+            proptest::prop_assert_eq!(&a[..n], &b[..n]);
         }
     }
 

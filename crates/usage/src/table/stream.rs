@@ -75,28 +75,31 @@ impl Results {
     }
 }
 
-/// Whether the fast path takes every line of `block` (cut at a line break): no quote, UTF-8
-/// throughout, and no line longer than [`MAX_RECORD_BYTES`]. A longer line holds a whole
-/// aligned window of half that size without a line break, so the windows are what is checked
-/// (a few searches per block instead of one per line).
-fn fast(block: &[u8]) -> bool {
-    if block.contains(&b'"') || std::str::from_utf8(block).is_err() {
-        return false;
-    }
-    block
+/// `block` (cut at a line break) as text when the fast path takes every line of it: no
+/// quote, UTF-8 throughout, and no line longer than [`MAX_RECORD_BYTES`]; else the block
+/// back. A longer line holds a whole aligned window of half that size without a line break,
+/// so the windows are what is checked (a few searches per block instead of one per line).
+fn fast(block: Vec<u8>) -> std::result::Result<String, Vec<u8>> {
+    let short_lines = block
         .chunks(MAX_RECORD_BYTES / 2)
-        .all(|w| w.len() < MAX_RECORD_BYTES / 2 || w.contains(&b'\n'))
+        .all(|w| w.len() < MAX_RECORD_BYTES / 2 || w.contains(&b'\n'));
+    if !short_lines || block.contains(&b'"') {
+        return Err(block);
+    }
+    String::from_utf8(block).map_err(std::string::FromUtf8Error::into_bytes)
 }
 
-/// Reads the next block: `carry` (the unfinished line of the last one) and up to `size`
-/// more bytes, cut after the last line break unless the input is over. Returns the block, the
+/// Reads the next block into `buf` (a block handed back by a worker, or a new one): `carry`
+/// (the unfinished line of the last one) and up to `size` more bytes, cut after the last line break unless the input is over. Returns the block, the
 /// new carry and whether the input is over.
 fn next_block<R: Read>(
     input: &mut BufReader<R>,
-    carry: Vec<u8>,
+    mut buf: Vec<u8>,
+    carry: &[u8],
     size: usize,
 ) -> std::io::Result<(Vec<u8>, Vec<u8>, bool)> {
-    let mut buf = carry;
+    buf.clear();
+    buf.extend_from_slice(carry);
     loop {
         buf.reserve(size);
         let read = input
@@ -122,7 +125,8 @@ fn next_block<R: Read>(
 /// A worker: loads blocks until the channel closes; skips those after a block that stopped
 /// the load.
 fn work(
-    rx: &Mutex<mpsc::Receiver<(u64, Vec<u8>)>>,
+    rx: &Mutex<mpsc::Receiver<(u64, String)>>,
+    back: &mpsc::Sender<Vec<u8>>,
     mut loader: Loader,
     stop_at: &AtomicU64,
     results: &Mutex<Results>,
@@ -140,11 +144,13 @@ fn work(
         }
         loader.line = 0;
         let skipped = loader.skipped;
-        let fatal = match loader.lines(&block) {
+        let fatal = match loader.lines_of_text(&block) {
             Ok(Stop::Done) => None,
             // Not reached: the reader sends only blocks the fast path takes whole (`fast`).
             // Read on with the general reader all the same, as the sequential load would.
-            Ok(Stop::General(at)) => loader.general(block.get(at..).unwrap_or_default()).err(),
+            Ok(Stop::General(at)) => loader
+                .general(block.as_bytes().get(at..).unwrap_or_default())
+                .err(),
             Err(e) => Some(e),
         };
         if fatal.is_some() {
@@ -160,6 +166,8 @@ fn work(
         if let Ok(mut r) = results.lock() {
             r.add(done, errors);
         }
+        // The reader fills it again: no new allocation, no page touched for the first time.
+        let _ = back.send(block.into_bytes());
     }
     loader.table
 }
@@ -246,8 +254,10 @@ pub(crate) fn load<R: Read>(
     let threads = threads.clamp(1, MAX_THREADS);
     let stop_at = AtomicU64::new(u64::MAX);
     let results = Mutex::new(Results::default());
-    let (tx, rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads);
+    let (tx, rx) = mpsc::sync_channel::<(u64, String)>(threads);
     let rx = Mutex::new(rx);
+    // Blocks handed back (at most the blocks in flight: the channel's and the workers').
+    let (back, spare) = mpsc::channel::<Vec<u8>>();
     // What the calling thread read: the blocks sent, where the fast path stopped (the rest
     // is read here, after the workers), or a read failure.
     let mut sent: u64 = 0;
@@ -257,8 +267,8 @@ pub(crate) fn load<R: Read>(
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let loader = Loader::for_query(columns, bad, query);
-                let (rx, stop_at, results) = (&rx, &stop_at, &results);
-                s.spawn(move || work(rx, loader, stop_at, results))
+                let (rx, stop_at, results, back) = (&rx, &stop_at, &results, back.clone());
+                s.spawn(move || work(rx, &back, loader, stop_at, results))
             })
             .collect();
         let mut carry = Vec::new();
@@ -266,20 +276,22 @@ pub(crate) fn load<R: Read>(
             if stop_at.load(Ordering::Acquire) != u64::MAX {
                 break;
             }
-            let (block, next, at_end) =
-                match next_block(&mut input, std::mem::take(&mut carry), block) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                };
-            if !fast(&block) {
-                let mut all = block;
-                all.extend_from_slice(&next);
-                rest = Some(all);
-                break;
-            }
+            let buf = spare.try_recv().unwrap_or_default();
+            let (block, next, at_end) = match next_block(&mut input, buf, &carry, block) {
+                Ok(b) => b,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
+            let block = match fast(block) {
+                Ok(text) => text,
+                Err(mut all) => {
+                    all.extend_from_slice(&next);
+                    rest = Some(all);
+                    break;
+                }
+            };
             if !block.is_empty() && tx.send((sent, block)).is_err() {
                 break;
             }
@@ -358,16 +370,16 @@ mod tests {
 
     #[test]
     fn fast_blocks_have_no_quote_no_bad_utf8_no_long_line() {
-        assert!(fast(b"a,b\nc,d\n"));
-        assert!(fast(b""));
-        assert!(!fast(b"a,\"b\"\n"));
-        assert!(!fast(b"a,\xff\n"));
+        assert_eq!(fast(b"a,b\nc,d\n".to_vec()), Ok("a,b\nc,d\n".to_owned()));
+        assert_eq!(fast(Vec::new()), Ok(String::new()));
+        assert!(fast(b"a,\"b\"\n".to_vec()).is_err());
+        assert_eq!(fast(b"a,\xff\n".to_vec()), Err(b"a,\xff\n".to_vec()));
         let long = vec![b'x'; MAX_RECORD_BYTES + 1];
-        assert!(!fast(&long));
+        assert!(fast(long).is_err());
         let mut ok = vec![b'x'; MAX_RECORD_BYTES / 2 - 1];
         ok.push(b'\n');
         ok.extend(vec![b'y'; MAX_RECORD_BYTES / 2 - 1]);
         ok.push(b'\n');
-        assert!(fast(&ok));
+        assert!(fast(ok).is_ok());
     }
 }
