@@ -28,6 +28,19 @@
 //!
 //! Every metric's exact definition is in `docs/usage.md`.
 //!
+//! # Which entry point
+//!
+//! | you have | use |
+//! | --- | --- |
+//! | one query over a CSV file or stream | [`SegmentTable::query_csv`]: streams it on all threads, keeps only the rows and columns the query needs |
+//! | segments that answer several queries | [`SegmentTable`]: load once ([`SegmentTable::read_csv`], [`SegmentTable::from_segments`]), then [`SegmentTable::report_parallel`] per query |
+//! | segments arriving one by one (JSON Lines, a message queue) | [`Aggregator`]: one pass, [`Aggregator::to_state`] to ship a mergeable partial |
+//! | a stream sorted by start that never ends | [`SortedAggregator`]: memory bounded by the open segments |
+//! | partials from shards or days | [`UsageState::merge`], then [`UsageState::report`] |
+//!
+//! Every way gives the same report for the same segments (the tests compare them on random
+//! inputs).
+//!
 //! # Example
 //!
 //! ```
