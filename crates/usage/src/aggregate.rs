@@ -642,10 +642,10 @@ impl Aggregator {
         let buckets = self.query.buckets();
         for (bucket, secs) in buckets.split_seconds(s, e) {
             let ci = self.cell(group, bucket)?;
-            let cell = self.cell_list.get_mut(ci).ok_or(Error::overflow("cells"))?;
+            let cell = self.cell_list.get_mut(ci).ok_or_else(|| Error::overflow("cells"))?;
             if let Some(t) = cell.secs.get_mut(role) {
                 let v = &mut t[spec];
-                *v = v.checked_add(secs).ok_or(Error::overflow("seconds"))?;
+                *v = v.checked_add(secs).ok_or_else(|| Error::overflow("seconds"))?;
             }
             if role == 1 {
                 let m = &mut cell.ceil_minutes[spec];
@@ -653,7 +653,7 @@ impl Aggregator {
                 // `MinutePolicy::billable_minutes` checks it rather than saturating.
                 *m = m
                     .checked_add(secs.div_ceil(60))
-                    .ok_or(Error::overflow("billable minutes"))?;
+                    .ok_or_else(|| Error::overflow("billable minutes"))?;
             }
             cell.pieces = cell.pieces.saturating_add(1);
             if self.staging {
@@ -685,7 +685,7 @@ impl Aggregator {
             let g = usize::try_from(group)
                 .ok()
                 .and_then(|g| self.group_list.get_mut(g))
-                .ok_or(Error::overflow("groups"))?;
+                .ok_or_else(|| Error::overflow("groups"))?;
             if self.want_streams {
                 g.streams.push(s, 1);
                 g.streams.push(e, -1);
@@ -778,7 +778,7 @@ impl Aggregator {
         let g = u32::try_from(self.group_list.len())
             .ok()
             .filter(|&g| g < FOREIGN)
-            .ok_or(Error::overflow("groups"))?;
+            .ok_or_else(|| Error::overflow("groups"))?;
         self.groups.insert(GroupIds(key), g);
         self.group_list.push(GroupAcc {
             key,
@@ -806,7 +806,7 @@ impl Aggregator {
         let i = u32::try_from(idx)
             .ok()
             .filter(|&i| i != NONE)
-            .ok_or(Error::overflow("cells"))?;
+            .ok_or_else(|| Error::overflow("cells"))?;
         match slot {
             Some(s) => *s = i,
             None => {
@@ -1355,7 +1355,7 @@ where
     let (mut count, mut groups) = (0_u64, Vec::new());
     for shard in shards {
         let (c, g) = shard?;
-        count = count.checked_add(c).ok_or(Error::overflow("segments"))?;
+        count = count.checked_add(c).ok_or_else(|| Error::overflow("segments"))?;
         groups.extend(g);
     }
     // Each group is in exactly one shard: its key orders it alone.

@@ -174,7 +174,7 @@ fn add_decimal(a: &mut PerSpec<Decimal>, b: &PerSpec<Decimal>) -> Result<()> {
     for (x, y) in a.0.iter_mut().zip(b.0.iter()) {
         *x = x
             .checked_add(*y)
-            .ok_or(Error::overflow("billable minutes"))?;
+            .ok_or_else(|| Error::overflow("billable minutes"))?;
     }
     Ok(())
 }

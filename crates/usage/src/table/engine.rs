@@ -779,7 +779,7 @@ impl Partial {
         let g = u32::try_from(self.groups.len())
             .ok()
             .filter(|&g| g != NONE)
-            .ok_or(Error::overflow("groups"))?;
+            .ok_or_else(|| Error::overflow("groups"))?;
         self.groups.push(key);
         self.by_key.insert(key, g);
         if let Some(slot) = dense.and_then(|c| self.by_composite.get_mut(idx_u64(c))) {
@@ -838,7 +838,7 @@ impl Partial {
         let c = u32::try_from(at)
             .ok()
             .filter(|&c| c != NONE)
-            .ok_or(Error::overflow("cells"))?;
+            .ok_or_else(|| Error::overflow("cells"))?;
         match slot {
             Some(s) => {
                 if self.slots.len() <= s {
@@ -1008,13 +1008,13 @@ fn pass_width<const W: i64>(
             let slot = ci.wrapping_mul(stride).wrapping_add(spec_slot);
             if let Some(v) = p.accs.get_mut(slot) {
                 if let Some(x) = v.get_mut(role) {
-                    *x = x.checked_add(secs).ok_or(Error::overflow("seconds"))?;
+                    *x = x.checked_add(secs).ok_or_else(|| Error::overflow("seconds"))?;
                 }
                 if role == 1 {
                     // Checked like the seconds above (see the aggregator's twin).
                     v[2] = v[2]
                         .checked_add(secs.div_ceil(60))
-                        .ok_or(Error::overflow("billable minutes"))?;
+                        .ok_or_else(|| Error::overflow("billable minutes"))?;
                 }
             }
             p.users.insert(ci, ukey, uhash);
@@ -1105,10 +1105,10 @@ fn merge(plan: &Plan<'_>, p: &mut Partial, o: Partial) -> Result<()> {
         let mine = p
             .accs
             .get_mut(at..at.saturating_add(stride))
-            .ok_or(Error::overflow("cells"))?;
+            .ok_or_else(|| Error::overflow("cells"))?;
         for (a, b) in mine.iter_mut().zip(accs) {
             for (x, y) in a.iter_mut().zip(b) {
-                *x = x.checked_add(*y).ok_or(Error::overflow("seconds"))?;
+                *x = x.checked_add(*y).ok_or_else(|| Error::overflow("seconds"))?;
             }
         }
         cmap.push(ci);
