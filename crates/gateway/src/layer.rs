@@ -19,7 +19,8 @@ use mediameter_query::perm::{self, Access, Policy};
 use mediameter_query::qs::{self, QsLimits};
 use mediameter_query::rate::SharedRateLimiter;
 use mediameter_query::{
-    Clock, Options, Profile, Registry, Rejection, Value, Violation, ViolationKind, Warning,
+    Clock, MAX_PROFILE_PARAMS, Options, Profile, Registry, Rejection, Value, Violation,
+    ViolationKind, Warning,
 };
 
 use crate::error::Result;
@@ -40,22 +41,28 @@ const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-
 /// Who is calling: the tenant the rate limit counts against and the policies the permission
 /// check evaluates.
 ///
+/// Cheap to clone (two reference counts): a service that knows its tenants can build each
+/// one's `Principal` once and hand out clones, so that naming the caller allocates nothing per
+/// request (the tenant is shared with the [`Admitted`] query too).
+///
 /// ```
 /// use mediameter_gateway::Principal;
 /// use mediameter_query::perm;
 /// let p = Principal::new("tenant-1", vec![perm::full_access("rtc")]);
 /// assert_eq!(p.tenant(), "tenant-1");
+/// let again = p.clone(); // no allocation
+/// assert_eq!(again, p);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    tenant: String,
+    tenant: Arc<str>,
     policies: Arc<[Policy]>,
 }
 
 impl Principal {
-    /// A principal.
+    /// A principal (`tenant` a `&str`, a `String` or an `Arc<str>` already shared).
     #[must_use]
-    pub fn new(tenant: impl Into<String>, policies: impl Into<Arc<[Policy]>>) -> Self {
+    pub fn new(tenant: impl Into<Arc<str>>, policies: impl Into<Arc<[Policy]>>) -> Self {
         Principal {
             tenant: tenant.into(),
             policies: policies.into(),
@@ -111,7 +118,9 @@ impl Clock for SystemClock {
 /// through the axum extractor with the `axum` feature).
 ///
 /// Cheap to clone (one `Arc`): axum's `Extension` extractor clones it per request. The values
-/// are kept in one buffer, written once when the query is admitted.
+/// are kept in one buffer, written once when the query is admitted, and where each one is in
+/// it beside the buffer (profiles have at most [`mediameter_query::MAX_PROFILE_PARAMS`]
+/// parameters), so an admitted query is two allocations.
 ///
 /// ```
 /// # use mediameter_gateway::Admitted;
@@ -127,14 +136,62 @@ pub struct Admitted {
 #[derive(Debug, PartialEq, Eq)]
 struct AdmittedInner {
     api: Arc<str>,
-    tenant: String,
+    tenant: Arc<str>,
     /// Every name and value, one after the other.
     text: String,
     /// Per parameter, in `text`: where its name starts, where the name ends and the value
-    /// starts, where the value ends.
-    spans: Vec<(usize, usize, usize)>,
+    /// starts, where the value ends; the first `len` are used.
+    spans: Spans,
     range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     warnings: Vec<Warning>,
+}
+
+/// Where the admitted parameters are in [`AdmittedInner::text`], kept inline (a profile has
+/// at most [`MAX_PROFILE_PARAMS`] parameters): per parameter, where its name ends and where its
+/// value ends (the name starts where the previous value ends), the first `len` used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spans {
+    ends: [(u32, u32); MAX_PROFILE_PARAMS],
+    len: usize,
+}
+
+impl Spans {
+    const EMPTY: Spans = Spans {
+        ends: [(0, 0); MAX_PROFILE_PARAMS],
+        len: 0,
+    };
+
+    /// Appends the parameter whose name ends at `name_end` and value at `value_end`; `false`
+    /// when all slots are taken (a validated query has no more values than its profile has
+    /// parameters) or an offset passes `u32` (the text is bounded far below).
+    fn push(&mut self, name_end: usize, value_end: usize) -> bool {
+        let (Ok(k), Ok(v), Some(slot)) = (
+            u32::try_from(name_end),
+            u32::try_from(value_end),
+            self.ends.get_mut(self.len),
+        ) else {
+            return false;
+        };
+        *slot = (k, v);
+        self.len = self.len.saturating_add(1);
+        true
+    }
+
+    /// Per parameter: where its name starts, where the name ends and the value starts, where
+    /// the value ends.
+    fn iter(&self) -> impl ExactSizeIterator<Item = (usize, usize, usize)> + '_ {
+        let used = self.ends.get(..self.len).unwrap_or_default();
+        let mut start = 0_usize;
+        used.iter().map(move |&(k, v)| {
+            let (k, v) = (
+                usize::try_from(k).unwrap_or(0),
+                usize::try_from(v).unwrap_or(0),
+            );
+            let span = (start, k, v);
+            start = v;
+            span
+        })
+    }
 }
 
 impl Admitted {
@@ -158,16 +215,16 @@ impl Admitted {
         self.inner
             .spans
             .iter()
-            .find(|&&(start, k, _)| {
+            .find(|&(start, k, _)| {
                 k.wrapping_sub(start) == name.len() && text.as_bytes().get(start..k) == Some(name)
             })
-            .and_then(|&(_, k, v)| text.get(k..v))
+            .and_then(|(_, k, v)| text.get(k..v))
     }
 
     /// Every declared parameter with a value, as (name, value), in profile order.
     pub fn values(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         let text = &self.inner.text;
-        self.inner.spans.iter().map(|&(start, k, v)| {
+        self.inner.spans.iter().map(|(start, k, v)| {
             (
                 text.get(start..k).unwrap_or_default(),
                 text.get(k..v).unwrap_or_default(),
@@ -913,13 +970,14 @@ impl Gateway {
         let mut text = Vec::with_capacity(params.pairs().iter().fold(0, |n, (k, v)| {
             n.saturating_add(k.len()).saturating_add(v.len())
         }));
-        let mut spans = Vec::with_capacity(query.values().len());
+        let mut spans = Spans::EMPTY;
         for (name, value) in query.values() {
-            let start = text.len();
             text.extend_from_slice(name.as_bytes());
             let name_end = text.len();
             crate::text::write_value(&mut text, value);
-            spans.push((start, name_end, text.len()));
+            if !spans.push(name_end, text.len()) {
+                return Err(Refusal::internal());
+            }
         }
         // Names and texts are UTF-8 and the writers add ASCII: one check for the whole text.
         let text = String::from_utf8(text).map_err(|_| Refusal::internal())?;
@@ -1294,7 +1352,13 @@ mod tests {
                 api: "x".into(),
                 tenant: "t".into(),
                 text: "limit5lim7offset0app".into(),
-                spans: vec![(0, 5, 6), (6, 9, 10), (10, 16, 17), (17, 20, 20)],
+                spans: {
+                    let mut spans = Spans::EMPTY;
+                    for (k, v) in [(5, 6), (9, 10), (16, 17), (20, 20)] {
+                        assert!(spans.push(k, v));
+                    }
+                    spans
+                },
                 range: None,
                 warnings: Vec::new(),
             }),
