@@ -368,10 +368,10 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
     if input.len() > limits.max_len {
         return Err(refuse(QsErrorReason::TooLong, None));
     }
-    let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
     if input.is_empty() {
         return Ok(Params::default());
     }
+    let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
     // The parameter count before any parameter is read, so a flood of them is refused after one
     // scan and no allocation. The `&`s are counted eight bytes at a time; the exact count
     // (empty segments skipped) is only needed when the `&`s alone pass the limit.
@@ -486,6 +486,7 @@ impl Segment {
 
 /// Decodes and checks `seg` (skipped when empty) and appends it to `pairs` (which has room:
 /// [`parse`] counted the segments first).
+#[inline]
 fn push<'a>(
     pairs: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
     text: &'a str,
