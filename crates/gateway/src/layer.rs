@@ -939,19 +939,34 @@ impl Gateway {
         } else {
             params.pairs()
         };
-        let rest;
-        let validated = if route.no_common {
+        let capacity = pairs.iter().fold(0_usize, |n, (k, v)| {
+            n.saturating_add(k.len()).saturating_add(v.len())
+        });
+        if route.no_common {
             // Nothing to take out or check: the parameters go to validation as parsed.
-            mediameter_query::validate(profile, pairs, now, &self.options)
+            self.admit(route, parts, principal, now, pairs, capacity)
         } else {
-            let violations;
-            (rest, violations) = route.common.split(pairs);
+            let (rest, violations) = route.common.split(pairs);
             if !violations.is_empty() {
                 return Err(self.refuse(profile, violations, parts));
             }
-            mediameter_query::validate(profile, &rest, now, &self.options)
-        };
-        let query = match validated {
+            self.admit(route, parts, principal, now, &rest, capacity)
+        }
+    }
+
+    /// Validation of `given` (the parameters of the API, common ones taken out), the caller's
+    /// policies, and the admitted query written (`capacity` bytes expected).
+    fn admit<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        principal: Principal,
+        now: DateTime<Utc>,
+        given: &[(K, V)],
+        capacity: usize,
+    ) -> std::result::Result<Admitted, Refusal> {
+        let profile = &route.profile;
+        let query = match mediameter_query::validate(profile, given, now, &self.options) {
             Ok(q) => q,
             Err(e) => {
                 // Validation built the rejection under this profile: answer it as it is.
@@ -967,14 +982,27 @@ impl Gateway {
         {
             return Err(self.refuse(profile, vec![v], parts));
         }
-        let mut text = Vec::with_capacity(params.pairs().iter().fold(0, |n, (k, v)| {
-            n.saturating_add(k.len()).saturating_add(v.len())
-        }));
+        let mut text = Vec::with_capacity(capacity);
         let mut spans = Spans::EMPTY;
         for (name, value) in query.values() {
             text.extend_from_slice(name.as_bytes());
             let name_end = text.len();
-            crate::text::write_value(&mut text, value);
+            // A time is copied as given when that is the text it would be written as (the
+            // value validation read is the one given under its name: a name given twice is
+            // refused).
+            let raw = match value {
+                Value::Time(..) => given
+                    .iter()
+                    .find(|(k, _)| k.as_ref() == *name)
+                    .map(|(_, v)| v.as_ref()),
+                _ => None,
+            };
+            match raw {
+                Some(raw) if crate::text::time_as_written(raw.as_bytes()) => {
+                    text.extend_from_slice(raw.as_bytes());
+                }
+                _ => crate::text::write_value(&mut text, value),
+            }
             if !spans.push(name_end, text.len()) {
                 return Err(Refusal::internal());
             }
