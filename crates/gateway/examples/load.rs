@@ -189,7 +189,7 @@ async fn main() {
     let mut args = std::env::args()
         .skip(1)
         .map(|a| a.parse::<usize>().unwrap());
-    let rounds = args.next().unwrap_or(3);
+    let rounds = args.next().unwrap_or(3).max(1);
     let requests = args.next().unwrap_or(100_000);
     let connections = args.next().unwrap_or(16).max(1);
 
@@ -251,11 +251,18 @@ async fn main() {
     for pair in [&bare, &service] {
         println!();
         println!("handler: {}", pair.handler);
-        println!("| round | layer | requests/s | p50 | p99 | max | CPU per request |");
-        println!("| --- | --- | --- | --- | --- | --- | --- |");
+        println!(
+            "| round | layer | requests/s | p50 | p99 | max | CPU per request | layer's share of the CPU |"
+        );
+        println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
         let mut totals = [0.0_f64; 2];
         let mut cpu_totals = [0.0_f64; 2];
+        // Per round, the layer's share of a request's CPU: the two runs of a round are seconds
+        // apart, so the share of each round is steadier than the means when the machine's
+        // speed drifts (other processes, a busy sibling hyperthread).
+        let mut shares = Vec::with_capacity(rounds);
         for round in 1..=rounds {
+            let mut cpus = [f64::NAN; 2];
             for (i, (name, addr)) in [("without", pair.without), ("with", pair.with)]
                 .into_iter()
                 .enumerate()
@@ -264,8 +271,16 @@ async fn main() {
                 totals[i] += r.rps;
                 let cpu = r.cpu.map_or(f64::NAN, |c| c.as_secs_f64() * 1e6);
                 cpu_totals[i] += cpu;
+                cpus[i] = cpu;
+                let share = if i == 1 {
+                    let share = (1.0 - cpus[0] / cpus[1]) * 100.0;
+                    shares.push(share);
+                    format!("{share:.1} %")
+                } else {
+                    String::new()
+                };
                 println!(
-                    "| {round} | {name} | {:.0} | {:.1} µs | {:.1} µs | {:.1} µs | {cpu:.2} µs |",
+                    "| {round} | {name} | {:.0} | {:.1} µs | {:.1} µs | {:.1} µs | {cpu:.2} µs | {share} |",
                     r.rps,
                     r.p50.as_secs_f64() * 1e6,
                     r.p99.as_secs_f64() * 1e6,
@@ -273,6 +288,14 @@ async fn main() {
                 );
             }
         }
+        shares.sort_by(f64::total_cmp);
+        println!(
+            "{}: the layer's share of a request's CPU, per round: median {:.1} %, lowest {:.1} %, highest {:.1} %",
+            pair.handler,
+            shares[shares.len() / 2],
+            shares[0],
+            shares[shares.len() - 1],
+        );
         let [a, b] = totals.map(|t| t / rounds as f64);
         println!(
             "{}: mean requests/s: without {a:.0}, with {b:.0}; the layer costs {:.1} % of the throughput",
