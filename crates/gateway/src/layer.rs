@@ -86,17 +86,22 @@ impl Principal {
 /// certificate recorded in the request's extensions...). `None` is refused as a permission
 /// denial in the vendor's shape.
 ///
-/// It runs on every routed request: keep each tenant's policies in an `Arc<[Policy]>` and hand
-/// [`Principal::new`] a clone of it rather than building policies per request.
+/// It runs on every routed request: build each known tenant's [`Principal`] once and return
+/// clones of it (two reference counts, no allocation) rather than building policies per
+/// request.
 ///
 /// ```
 /// use mediameter_gateway::{Principal, Principals};
-/// struct Everyone;
+/// /// Every caller is one tenant, built once.
+/// struct Everyone(Principal);
 /// impl Principals for Everyone {
 ///     fn principal(&self, _: &http::request::Parts) -> Option<Principal> {
-///         Some(Principal::new("anyone", vec![mediameter_query::perm::full_access("rtc")]))
+///         Some(self.0.clone())
 ///     }
 /// }
+/// let everyone = Everyone(Principal::new("anyone", vec![mediameter_query::perm::full_access("rtc")]));
+/// let parts = http::Request::new(()).into_parts().0;
+/// assert_eq!(everyone.principal(&parts).map(|p| p.tenant().to_owned()).as_deref(), Some("anyone"));
 /// ```
 pub trait Principals: Send + Sync + 'static {
     /// The caller of this request.
@@ -139,8 +144,7 @@ struct AdmittedInner {
     tenant: Arc<str>,
     /// Every name and value, one after the other.
     text: String,
-    /// Per parameter, in `text`: where its name starts, where the name ends and the value
-    /// starts, where the value ends; the first `len` are used.
+    /// Per parameter, where its name and its value end in `text`.
     spans: Spans,
     range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     warnings: Vec<Warning>,
