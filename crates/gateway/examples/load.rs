@@ -1,10 +1,12 @@
 //! Load test: the same handler served over loopback HTTP/1.1 with the gateway layer and
-//! without it, alternating, by a bounded client in the same process.
+//! without it, alternating, by a bounded client in the same process, for two handlers: a bare
+//! one (the layer's worst case) and the example service's Huawei room list.
 //!
 //! `cargo run --release -p mediameter-gateway --example load -- [ROUNDS] [REQUESTS] [CONNECTIONS]`
 //!
 //! Defaults: 3 rounds, 100,000 requests per run, 16 keep-alive connections. Each round runs
-//! "without" then "with" the layer on servers started once; each run reports requests per
+//! "without" then "with" the layer on servers started once, for the bare handler and then for
+//! the service's room list; each run reports requests per
 //! second and the p50/p99/max latency of one request (write to last byte of the answer) as the
 //! client sees it, and the CPU time of the process per request. The client and the server
 //! share one tokio runtime of 2 worker threads: on a 2-core machine they share the cores, so
@@ -17,6 +19,13 @@
 //! with the layer it is authenticated by header, rate-checked (the route has no documented
 //! rate, so the check is a lookup), parsed, validated and permission-checked, and the handler
 //! reads the admitted query; without it the handler answers the same bytes without looking.
+//!
+//! The second pair serves the example service's real room-list handler (`examples/service`:
+//! the bundled sample sessions filtered by app and time, grouped by room, paged, as Huawei's
+//! JSON) for `app=demo-app&state=CLOSED&start_time=2023-03-01T00:00:00Z&end_time=2023-04-01T00:00:00Z&limit=10&offset=0`
+//! (three rooms): with the layer, as the service mounts it (its own principals, `x-tenant:
+//! admin`); without it, the same work on the same values, given in code instead of read from
+//! the request.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -41,9 +50,24 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 #[path = "support/mod.rs"]
 mod support;
 
+#[path = "service/app.rs"]
+mod app;
+
 use support::room_list_gateway;
 
 const PATH: &str = "/v1/p1/rtc/rooms?app=603f71bdfa163e500aff1106c8xxxxxx&state=RUNNING&start_time=2021-04-23T09:00:00Z&end_time=2021-04-23T10:00:00Z&limit=2&offset=0";
+
+/// The service's request: the sample's rooms of `demo-app` closed in March 2023.
+const SERVICE_PATH: &str = "/v1/p1/rtc/rooms?app=demo-app&state=CLOSED&start_time=2023-03-01T00:00:00Z&end_time=2023-04-01T00:00:00Z&limit=10&offset=0";
+
+/// [`SERVICE_PATH`]'s values, for the service's handler without the layer.
+const SERVICE_QUERY: app::RoomQuery<'static> = app::RoomQuery {
+    app: "demo-app",
+    range: (1_677_628_800, 1_680_307_200),
+    state: Some("CLOSED"),
+    limit: 10,
+    offset: 0,
+};
 
 /// The handler both servers run: a fixed small JSON body; with the layer it also reads the
 /// admitted `limit` (the same length either way).
@@ -126,15 +150,20 @@ fn cpu_time() -> Option<Duration> {
     Some(Duration::from_nanos(total))
 }
 
-async fn run(addr: SocketAddr, requests: usize, connections: usize) -> Run {
-    let request: Arc<[u8]> = format!("GET {PATH} HTTP/1.1\r\nhost: load\r\nx-tenant: t1\r\n\r\n")
-        .into_bytes()
-        .into();
+/// One test: a request and the servers without and with the layer.
+struct Pair {
+    handler: &'static str,
+    request: Arc<[u8]>,
+    without: SocketAddr,
+    with: SocketAddr,
+}
+
+async fn run(addr: SocketAddr, request: &Arc<[u8]>, requests: usize, connections: usize) -> Run {
     let per = requests / connections;
     let cpu0 = cpu_time();
     let t0 = Instant::now();
     let tasks: Vec<_> = (0..connections)
-        .map(|_| tokio::spawn(connection(addr, Arc::clone(&request), per)))
+        .map(|_| tokio::spawn(connection(addr, Arc::clone(request), per)))
         .collect();
     let mut all = Vec::with_capacity(per * connections);
     for t in tasks {
@@ -160,53 +189,141 @@ async fn main() {
     let mut args = std::env::args()
         .skip(1)
         .map(|a| a.parse::<usize>().unwrap());
-    let rounds = args.next().unwrap_or(3);
+    let rounds = args.next().unwrap_or(3).max(1);
     let requests = args.next().unwrap_or(100_000);
     let connections = args.next().unwrap_or(16).max(1);
 
     let now = "2021-04-23T10:00:00Z".parse().unwrap();
     let layer = room_list_gateway(now);
     let routes = || Router::new().route("/v1/{project_id}/rtc/rooms", get(handler));
-    let without = serve(routes()).await;
-    let with = serve(routes().layer(layer)).await;
+    let request = |path: &str, tenant: &str| -> Arc<[u8]> {
+        format!("GET {path} HTTP/1.1\r\nhost: load\r\nx-tenant: {tenant}\r\n\r\n")
+            .into_bytes()
+            .into()
+    };
+    let bare = Pair {
+        handler: "bare",
+        request: request(PATH, "t1"),
+        without: serve(routes()).await,
+        with: serve(routes().layer(layer)).await,
+    };
 
-    // Warm both up (connections, allocator, caches) outside the figures.
-    run(without, 2_000, connections).await;
-    run(with, 2_000, connections).await;
+    // The example service's room list, its clock at its default instant.
+    let clock = mediameter_query::FixedClock("2023-04-01T00:00:00Z".parse().unwrap());
+    let tokens = Arc::new(mediameter_gateway::token::TokenVerifier::new(
+        mediameter_gateway::token::Keyring::new(
+            mediameter_gateway::token::AppKey::generate(1).unwrap(),
+        ),
+        1_000,
+    ));
+    let demo = app::demo(clock, tokens);
+    let plain = Router::new()
+        .route(
+            "/v1/{project_id}/rtc/rooms",
+            get(
+                |axum::extract::State(demo): axum::extract::State<Arc<app::Demo>>| async move {
+                    app::room_list(&demo, &SERVICE_QUERY)
+                },
+            ),
+        )
+        .with_state(Arc::clone(&demo));
+    let service = Pair {
+        handler: "service",
+        request: request(SERVICE_PATH, "admin"),
+        without: serve(plain).await,
+        with: serve(app::api_routes(demo).layer(app::layer(clock).unwrap())).await,
+    };
+
+    // Warm every server up (connections, allocator, caches) outside the figures, and check
+    // that both of a pair answer the same body.
+    for pair in [&bare, &service] {
+        run(pair.without, &pair.request, 2_000, connections).await;
+        run(pair.with, &pair.request, 2_000, connections).await;
+    }
+    assert_eq!(
+        body(service.without, &service.request).await,
+        body(service.with, &service.request).await,
+    );
 
     println!(
         "{rounds} rounds, {requests} requests per run, {connections} connections, client and server on one 2-thread runtime"
     );
-    println!("| round | layer | requests/s | p50 | p99 | max | CPU per request |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let mut totals = [0.0_f64; 2];
-    let mut cpu_totals = [0.0_f64; 2];
-    for round in 1..=rounds {
-        for (i, (name, addr)) in [("without", without), ("with", with)]
-            .into_iter()
-            .enumerate()
-        {
-            let r = run(addr, requests, connections).await;
-            totals[i] += r.rps;
-            let cpu = r.cpu.map_or(f64::NAN, |c| c.as_secs_f64() * 1e6);
-            cpu_totals[i] += cpu;
-            println!(
-                "| {round} | {name} | {:.0} | {:.1} µs | {:.1} µs | {:.1} µs | {cpu:.2} µs |",
-                r.rps,
-                r.p50.as_secs_f64() * 1e6,
-                r.p99.as_secs_f64() * 1e6,
-                r.max.as_secs_f64() * 1e6,
-            );
+    for pair in [&bare, &service] {
+        println!();
+        println!("handler: {}", pair.handler);
+        println!(
+            "| round | layer | requests/s | p50 | p99 | max | CPU per request | layer's share of the CPU |"
+        );
+        println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        let mut totals = [0.0_f64; 2];
+        let mut cpu_totals = [0.0_f64; 2];
+        // Per round, the layer's share of a request's CPU: the two runs of a round are seconds
+        // apart, so the share of each round is steadier than the means when the machine's
+        // speed drifts (other processes, a busy sibling hyperthread).
+        let mut shares = Vec::with_capacity(rounds);
+        for round in 1..=rounds {
+            let mut cpus = [f64::NAN; 2];
+            for (i, (name, addr)) in [("without", pair.without), ("with", pair.with)]
+                .into_iter()
+                .enumerate()
+            {
+                let r = run(addr, &pair.request, requests, connections).await;
+                totals[i] += r.rps;
+                let cpu = r.cpu.map_or(f64::NAN, |c| c.as_secs_f64() * 1e6);
+                cpu_totals[i] += cpu;
+                cpus[i] = cpu;
+                let share = if i == 1 {
+                    let share = (1.0 - cpus[0] / cpus[1]) * 100.0;
+                    shares.push(share);
+                    format!("{share:.1} %")
+                } else {
+                    String::new()
+                };
+                println!(
+                    "| {round} | {name} | {:.0} | {:.1} µs | {:.1} µs | {:.1} µs | {cpu:.2} µs | {share} |",
+                    r.rps,
+                    r.p50.as_secs_f64() * 1e6,
+                    r.p99.as_secs_f64() * 1e6,
+                    r.max.as_secs_f64() * 1e6,
+                );
+            }
         }
+        shares.sort_by(f64::total_cmp);
+        println!(
+            "{}: the layer's share of a request's CPU, per round: median {:.1} %, lowest {:.1} %, highest {:.1} %",
+            pair.handler,
+            shares[shares.len() / 2],
+            shares[0],
+            shares[shares.len() - 1],
+        );
+        let [a, b] = totals.map(|t| t / rounds as f64);
+        println!(
+            "{}: mean requests/s: without {a:.0}, with {b:.0}; the layer costs {:.1} % of the throughput",
+            pair.handler,
+            (1.0 - b / a) * 100.0,
+        );
+        let [ca, cb] = cpu_totals.map(|t| t / rounds as f64);
+        println!(
+            "{}: mean CPU per request (client and server): without {ca:.2} µs, with {cb:.2} µs; the layer is {:.1} % of a request's CPU",
+            pair.handler,
+            (1.0 - ca / cb) * 100.0,
+        );
     }
-    let [a, b] = totals.map(|t| t / rounds as f64);
-    println!(
-        "mean requests/s: without {a:.0}, with {b:.0}; the layer costs {:.1} % of the throughput",
-        (1.0 - b / a) * 100.0,
+}
+
+/// The body of one answer to `request` (a fresh connection, closed after it).
+async fn body(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let text = std::str::from_utf8(request).unwrap();
+    let close = text.replacen("\r\n\r\n", "\r\nconnection: close\r\n\r\n", 1);
+    stream.write_all(close.as_bytes()).await.unwrap();
+    let mut all = Vec::new();
+    stream.read_to_end(&mut all).await.unwrap();
+    let head = find(&all, b"\r\n\r\n").unwrap();
+    assert!(
+        all.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&all)
     );
-    let [ca, cb] = cpu_totals.map(|t| t / rounds as f64);
-    println!(
-        "mean CPU per request (client and server): without {ca:.2} µs, with {cb:.2} µs; the layer is {:.1} % of a request's CPU",
-        (1.0 - ca / cb) * 100.0,
-    );
+    all.split_off(head + 4)
 }

@@ -19,7 +19,8 @@ use mediameter_query::perm::{self, Access, Policy};
 use mediameter_query::qs::{self, QsLimits};
 use mediameter_query::rate::SharedRateLimiter;
 use mediameter_query::{
-    Clock, Options, Profile, Registry, Rejection, Value, Violation, ViolationKind, Warning,
+    Clock, MAX_PROFILE_PARAMS, Options, Profile, Registry, Rejection, Value, Violation,
+    ViolationKind, Warning,
 };
 
 use crate::error::Result;
@@ -40,22 +41,28 @@ const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-
 /// Who is calling: the tenant the rate limit counts against and the policies the permission
 /// check evaluates.
 ///
+/// Cheap to clone (two reference counts): a service that knows its tenants can build each
+/// one's `Principal` once and hand out clones, so that naming the caller allocates nothing per
+/// request (the tenant is shared with the [`Admitted`] query too).
+///
 /// ```
 /// use mediameter_gateway::Principal;
 /// use mediameter_query::perm;
 /// let p = Principal::new("tenant-1", vec![perm::full_access("rtc")]);
 /// assert_eq!(p.tenant(), "tenant-1");
+/// let again = p.clone(); // no allocation
+/// assert_eq!(again, p);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    tenant: String,
+    tenant: Arc<str>,
     policies: Arc<[Policy]>,
 }
 
 impl Principal {
-    /// A principal.
+    /// A principal (`tenant` a `&str`, a `String` or an `Arc<str>` already shared).
     #[must_use]
-    pub fn new(tenant: impl Into<String>, policies: impl Into<Arc<[Policy]>>) -> Self {
+    pub fn new(tenant: impl Into<Arc<str>>, policies: impl Into<Arc<[Policy]>>) -> Self {
         Principal {
             tenant: tenant.into(),
             policies: policies.into(),
@@ -79,17 +86,22 @@ impl Principal {
 /// certificate recorded in the request's extensions...). `None` is refused as a permission
 /// denial in the vendor's shape.
 ///
-/// It runs on every routed request: keep each tenant's policies in an `Arc<[Policy]>` and hand
-/// [`Principal::new`] a clone of it rather than building policies per request.
+/// It runs on every routed request: build each known tenant's [`Principal`] once and return
+/// clones of it (two reference counts, no allocation) rather than building policies per
+/// request.
 ///
 /// ```
 /// use mediameter_gateway::{Principal, Principals};
-/// struct Everyone;
+/// /// Every caller is one tenant, built once.
+/// struct Everyone(Principal);
 /// impl Principals for Everyone {
 ///     fn principal(&self, _: &http::request::Parts) -> Option<Principal> {
-///         Some(Principal::new("anyone", vec![mediameter_query::perm::full_access("rtc")]))
+///         Some(self.0.clone())
 ///     }
 /// }
+/// let everyone = Everyone(Principal::new("anyone", vec![mediameter_query::perm::full_access("rtc")]));
+/// let parts = http::Request::new(()).into_parts().0;
+/// assert_eq!(everyone.principal(&parts).map(|p| p.tenant().to_owned()).as_deref(), Some("anyone"));
 /// ```
 pub trait Principals: Send + Sync + 'static {
     /// The caller of this request.
@@ -111,7 +123,9 @@ impl Clock for SystemClock {
 /// through the axum extractor with the `axum` feature).
 ///
 /// Cheap to clone (one `Arc`): axum's `Extension` extractor clones it per request. The values
-/// are kept in one buffer, written once when the query is admitted.
+/// are kept in one buffer, written once when the query is admitted, and where each one is in
+/// it beside the buffer (profiles have at most [`mediameter_query::MAX_PROFILE_PARAMS`]
+/// parameters), so an admitted query is two allocations.
 ///
 /// ```
 /// # use mediameter_gateway::Admitted;
@@ -127,14 +141,61 @@ pub struct Admitted {
 #[derive(Debug, PartialEq, Eq)]
 struct AdmittedInner {
     api: Arc<str>,
-    tenant: String,
+    tenant: Arc<str>,
     /// Every name and value, one after the other.
     text: String,
-    /// Per parameter, in `text`: where its name starts, where the name ends and the value
-    /// starts, where the value ends.
-    spans: Vec<(usize, usize, usize)>,
+    /// Per parameter, where its name and its value end in `text`.
+    spans: Spans,
     range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     warnings: Vec<Warning>,
+}
+
+/// Where the admitted parameters are in [`AdmittedInner::text`], kept inline (a profile has
+/// at most [`MAX_PROFILE_PARAMS`] parameters): per parameter, where its name ends and where its
+/// value ends (the name starts where the previous value ends), the first `len` used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spans {
+    ends: [(u32, u32); MAX_PROFILE_PARAMS],
+    len: usize,
+}
+
+impl Spans {
+    const EMPTY: Spans = Spans {
+        ends: [(0, 0); MAX_PROFILE_PARAMS],
+        len: 0,
+    };
+
+    /// Appends the parameter whose name ends at `name_end` and value at `value_end`; `false`
+    /// when all slots are taken (a validated query has no more values than its profile has
+    /// parameters) or an offset passes `u32` (the text is bounded far below).
+    fn push(&mut self, name_end: usize, value_end: usize) -> bool {
+        let (Ok(k), Ok(v), Some(slot)) = (
+            u32::try_from(name_end),
+            u32::try_from(value_end),
+            self.ends.get_mut(self.len),
+        ) else {
+            return false;
+        };
+        *slot = (k, v);
+        self.len = self.len.saturating_add(1);
+        true
+    }
+
+    /// Per parameter: where its name starts, where the name ends and the value starts, where
+    /// the value ends.
+    fn iter(&self) -> impl ExactSizeIterator<Item = (usize, usize, usize)> + '_ {
+        let used = self.ends.get(..self.len).unwrap_or_default();
+        let mut start = 0_usize;
+        used.iter().map(move |&(k, v)| {
+            let (k, v) = (
+                usize::try_from(k).unwrap_or(0),
+                usize::try_from(v).unwrap_or(0),
+            );
+            let span = (start, k, v);
+            start = v;
+            span
+        })
+    }
 }
 
 impl Admitted {
@@ -158,16 +219,16 @@ impl Admitted {
         self.inner
             .spans
             .iter()
-            .find(|&&(start, k, _)| {
+            .find(|&(start, k, _)| {
                 k.wrapping_sub(start) == name.len() && text.as_bytes().get(start..k) == Some(name)
             })
-            .and_then(|&(_, k, v)| text.get(k..v))
+            .and_then(|(_, k, v)| text.get(k..v))
     }
 
     /// Every declared parameter with a value, as (name, value), in profile order.
     pub fn values(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         let text = &self.inner.text;
-        self.inner.spans.iter().map(|&(start, k, v)| {
+        self.inner.spans.iter().map(|(start, k, v)| {
             (
                 text.get(start..k).unwrap_or_default(),
                 text.get(k..v).unwrap_or_default(),
@@ -882,19 +943,34 @@ impl Gateway {
         } else {
             params.pairs()
         };
-        let rest;
-        let validated = if route.no_common {
+        let capacity = pairs.iter().fold(0_usize, |n, (k, v)| {
+            n.saturating_add(k.len()).saturating_add(v.len())
+        });
+        if route.no_common {
             // Nothing to take out or check: the parameters go to validation as parsed.
-            mediameter_query::validate(profile, pairs, now, &self.options)
+            self.admit(route, parts, principal, now, pairs, capacity)
         } else {
-            let violations;
-            (rest, violations) = route.common.split(pairs);
+            let (rest, violations) = route.common.split(pairs);
             if !violations.is_empty() {
                 return Err(self.refuse(profile, violations, parts));
             }
-            mediameter_query::validate(profile, &rest, now, &self.options)
-        };
-        let query = match validated {
+            self.admit(route, parts, principal, now, &rest, capacity)
+        }
+    }
+
+    /// Validation of `given` (the parameters of the API, common ones taken out), the caller's
+    /// policies, and the admitted query written (`capacity` bytes expected).
+    fn admit<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        principal: Principal,
+        now: DateTime<Utc>,
+        given: &[(K, V)],
+        capacity: usize,
+    ) -> std::result::Result<Admitted, Refusal> {
+        let profile = &route.profile;
+        let query = match mediameter_query::validate(profile, given, now, &self.options) {
             Ok(q) => q,
             Err(e) => {
                 // Validation built the rejection under this profile: answer it as it is.
@@ -910,16 +986,30 @@ impl Gateway {
         {
             return Err(self.refuse(profile, vec![v], parts));
         }
-        let mut text = Vec::with_capacity(params.pairs().iter().fold(0, |n, (k, v)| {
-            n.saturating_add(k.len()).saturating_add(v.len())
-        }));
-        let mut spans = Vec::with_capacity(query.values().len());
+        let mut text = Vec::with_capacity(capacity);
+        let mut spans = Spans::EMPTY;
         for (name, value) in query.values() {
-            let start = text.len();
             text.extend_from_slice(name.as_bytes());
             let name_end = text.len();
-            crate::text::write_value(&mut text, value);
-            spans.push((start, name_end, text.len()));
+            // A time is copied as given when that is the text it would be written as (the
+            // value validation read is the one given under its name: a name given twice is
+            // refused).
+            let raw = match value {
+                Value::Time(..) => given
+                    .iter()
+                    .find(|(k, _)| k.as_ref() == *name)
+                    .map(|(_, v)| v.as_ref()),
+                _ => None,
+            };
+            match raw {
+                Some(raw) if crate::text::time_as_written(raw.as_bytes()) => {
+                    text.extend_from_slice(raw.as_bytes());
+                }
+                _ => crate::text::write_value(&mut text, value),
+            }
+            if !spans.push(name_end, text.len()) {
+                return Err(Refusal::internal());
+            }
         }
         // Names and texts are UTF-8 and the writers add ASCII: one check for the whole text.
         let text = String::from_utf8(text).map_err(|_| Refusal::internal())?;
@@ -1294,7 +1384,13 @@ mod tests {
                 api: "x".into(),
                 tenant: "t".into(),
                 text: "limit5lim7offset0app".into(),
-                spans: vec![(0, 5, 6), (6, 9, 10), (10, 16, 17), (17, 20, 20)],
+                spans: {
+                    let mut spans = Spans::EMPTY;
+                    for (k, v) in [(5, 6), (9, 10), (16, 17), (20, 20)] {
+                        assert!(spans.push(k, v));
+                    }
+                    spans
+                },
                 range: None,
                 warnings: Vec::new(),
             }),

@@ -29,6 +29,18 @@ pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
     }
 }
 
+/// Whether `raw`, the text a time value was read from, is the text [`write_value`] writes for
+/// that value in either format, so that it can be copied instead of written: exactly
+/// `yyyy-MM-ddTHH:mm:ssZ` (20 bytes, an upper-case `T` and `Z`, no fraction, no offset) and not
+/// a leap second. Those readings map each field to the instant one to one; a lenient `t`, `z`
+/// or fraction, or a leap second (read as the next second), would be written otherwise. The
+/// caller passes only text the validator accepted as a time; the tests check, over times the
+/// parser accepts, that each text this admits is written back unchanged.
+pub(crate) fn time_as_written(raw: &[u8]) -> bool {
+    matches!(raw, [_, _, _, _, b'-', _, _, b'-', _, _, b'T', _, _, b':', _, _, b':', s0, s1, b'Z']
+        if !(*s0 == b'6' && *s1 == b'0'))
+}
+
 /// Appends `n` in decimal.
 pub(crate) fn write_integer(out: &mut Vec<u8>, n: i64) {
     if n < 0 {
@@ -68,7 +80,11 @@ pub(crate) fn generated_request_id(n: u64) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use mediameter_query::{ParsedTime, TimeFormat};
@@ -143,7 +159,62 @@ mod tests {
         assert!(checked > 40_000, "{checked}");
     }
 
+    /// The texts a time is copied as: accepted readings written back unchanged, and the
+    /// readings left out written otherwise (so leaving them out matters).
+    #[test]
+    fn times_copied_as_given() {
+        let all = mediameter_query::Leniency::ALL;
+        for raw in [
+            "2021-04-23T09:00:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            assert!(time_as_written(raw.as_bytes()), "{raw}");
+        }
+        for raw in [
+            "2016-12-31T23:59:60Z",
+            "2021-04-23t09:00:00Z",
+            "2021-04-23T09:00:00z",
+        ] {
+            assert!(!time_as_written(raw.as_bytes()), "{raw}");
+            let f = TimeFormat::UtcSeconds;
+            let t = mediameter_query::parse_time(raw, f, all).unwrap();
+            assert_ne!(
+                written(&Value::Time(t, f)),
+                format!("prefix:{raw}"),
+                "{raw}"
+            );
+        }
+    }
+
     proptest::proptest! {
+        /// Every text `time_as_written` admits that the parser accepts (in either format,
+        /// with every leniency) is written back as given.
+        #[test]
+        fn times_as_written_round_trip(
+            digits in proptest::collection::vec(0_u8..10, 14),
+            t in proptest::sample::select(vec![b'T', b't', b' ']),
+            z in proptest::sample::select(vec![b'Z', b'z']),
+            rfc in proptest::prelude::any::<bool>(),
+            strict in proptest::prelude::any::<bool>(),
+        ) {
+            let d = |i: usize| b'0' + digits[i];
+            // Months, days, hours... often in range, sometimes not.
+            let raw = [
+                d(0), d(1), d(2), d(3), b'-', b'0' + digits[4] % 2, d(5), b'-', b'0' + digits[6] % 4, d(7),
+                t, b'0' + digits[8] % 3, d(9), b':', b'0' + digits[10] % 7, d(11), b':',
+                b'0' + digits[12] % 7, d(13), z,
+            ];
+            let text = std::str::from_utf8(&raw).unwrap();
+            let f = if rfc { TimeFormat::Rfc3339 } else { TimeFormat::UtcSeconds };
+            let leniency = if strict { mediameter_query::Leniency::STRICT } else { mediameter_query::Leniency::ALL };
+            if let Ok(parsed) = mediameter_query::parse_time(text, f, leniency)
+                && time_as_written(&raw)
+            {
+                proptest::prop_assert_eq!(written(&Value::Time(parsed, f)), format!("prefix:{text}"));
+            }
+        }
+
         /// Times of every year the library accepts (the fast path covers 1000–9999, the rest
         /// goes through `Display`), any offset, with and without a fraction.
         #[test]

@@ -338,6 +338,7 @@ impl<'a> Params<'a> {
     }
 }
 
+#[cold]
 fn refuse(reason: QsErrorReason, param: Option<&str>) -> Error {
     Error::QueryString {
         reason,
@@ -368,10 +369,10 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
     if input.len() > limits.max_len {
         return Err(refuse(QsErrorReason::TooLong, None));
     }
-    let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
     if input.is_empty() {
         return Ok(Params::default());
     }
+    let text = std::str::from_utf8(input).map_err(|_| refuse(QsErrorReason::NotUtf8, None))?;
     // The parameter count before any parameter is read, so a flood of them is refused after one
     // scan and no allocation. The `&`s are counted eight bytes at a time; the exact count
     // (empty segments skipped) is only needed when the `&`s alone pass the limit.
@@ -410,9 +411,15 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
         Ok(())
     };
     let chunks = input.chunks_exact(8);
+    // The last bytes as one more word, padded with zeros (a zero byte is none of the bytes
+    // looked for), so that every byte goes through the one loop below.
+    let mut last = [0_u8; 8];
     let tail = chunks.remainder();
+    if let Some(dst) = last.get_mut(..tail.len()) {
+        dst.copy_from_slice(tail);
+    }
     let mut base = 0_usize;
-    for chunk in chunks {
+    for chunk in chunks.chain((!tail.is_empty()).then_some(&last[..])) {
         let word = word(chunk);
         let mut found = byte_mask(word, b'&') | byte_mask(word, b'=') | byte_mask(word, b'%');
         if plus {
@@ -425,9 +432,6 @@ pub fn parse<'a>(input: &'a [u8], encoding: Encoding, limits: &QsLimits) -> Resu
             step(base.saturating_add(at), b, &mut seg)?;
         }
         base = base.saturating_add(8);
-    }
-    for (at, b) in tail.iter().enumerate() {
-        step(base.saturating_add(at), *b, &mut seg)?;
     }
     seg.end = input.len();
     push(&mut pairs, text, &seg, encoding, limits)?;
@@ -486,6 +490,7 @@ impl Segment {
 
 /// Decodes and checks `seg` (skipped when empty) and appends it to `pairs` (which has room:
 /// [`parse`] counted the segments first).
+#[inline]
 fn push<'a>(
     pairs: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
     text: &'a str,

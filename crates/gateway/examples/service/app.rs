@@ -68,21 +68,42 @@ pub fn sessions(csv: &str) -> Vec<Session> {
 }
 
 /// Tenants by the `x-tenant` header (the demo trusts it; a real service authenticates first):
-/// `admin` may read everything, `viewer` only `demo-app`.
-#[derive(Debug, Clone, Copy)]
-pub struct HeaderTenants;
+/// `admin` may read everything, `viewer` only `demo-app`. Each principal is built once and
+/// cloned per request (no allocation), as the `Principals` documentation advises.
+#[derive(Debug, Clone)]
+pub struct HeaderTenants {
+    admin: Principal,
+    viewer: Principal,
+}
+
+impl HeaderTenants {
+    /// The demo's two tenants.
+    pub fn new() -> Self {
+        HeaderTenants {
+            admin: Principal::new(
+                "admin",
+                vec![perm::full_access("rtc"), perm::read_only_access("live")],
+            ),
+            viewer: Principal::new(
+                "viewer",
+                vec![perm::allow_apps("viewer", &["rtc:*"], &["demo-app"])],
+            ),
+        }
+    }
+}
+
+impl Default for HeaderTenants {
+    fn default() -> Self {
+        HeaderTenants::new()
+    }
+}
 
 impl Principals for HeaderTenants {
     fn principal(&self, req: &axum::http::request::Parts) -> Option<Principal> {
-        match req.headers.get("x-tenant")?.to_str().ok()? {
-            "admin" => Some(Principal::new(
-                "admin",
-                vec![perm::full_access("rtc"), perm::read_only_access("live")],
-            )),
-            "viewer" => Some(Principal::new(
-                "viewer",
-                vec![perm::allow_apps("viewer", &["rtc:*"], &["demo-app"])],
-            )),
+        const X_TENANT: axum::http::HeaderName = axum::http::HeaderName::from_static("x-tenant");
+        match req.headers.get(X_TENANT)?.as_bytes() {
+            b"admin" => Some(self.admin.clone()),
+            b"viewer" => Some(self.viewer.clone()),
             _ => None,
         }
     }
@@ -99,7 +120,7 @@ pub struct Demo {
 pub fn layer(
     clock: impl Clock + Send + Sync + 'static,
 ) -> Result<GatewayLayer, mediameter_gateway::Error> {
-    Gateway::builder(Registry::builtin(), HeaderTenants)
+    Gateway::builder(Registry::builtin(), HeaderTenants::new())
         .route(ALIBABA_PATH, "DescribeLiveProducerUsageData")?
         .route(VOLCENGINE_PATH, "ListOperationDistribution")?
         .route(HUAWEI_PATH, "rtc/rooms")?
@@ -158,12 +179,46 @@ fn fmt_time(t: i64) -> String {
         .unwrap_or_default()
 }
 
+/// What the room list reads from its query.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomQuery<'q> {
+    /// `app`.
+    pub app: &'q str,
+    /// `[start_time, end_time)` in Unix seconds.
+    pub range: (i64, i64),
+    /// `state`, when given.
+    pub state: Option<&'q str>,
+    /// `limit`.
+    pub limit: usize,
+    /// `offset`.
+    pub offset: usize,
+}
+
+impl<'q> RoomQuery<'q> {
+    /// The room list's parameters of an admitted query.
+    pub fn admitted(q: &'q Admitted) -> Self {
+        RoomQuery {
+            app: q.get("app").unwrap_or_default(),
+            range: range(q),
+            state: q.get("state"),
+            limit: q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(10),
+            offset: q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0),
+        }
+    }
+}
+
 async fn huawei_rooms(
     State(demo): State<Arc<Demo>>,
     Extension(q): Extension<Admitted>,
 ) -> Response {
-    let (from, to) = range(&q);
-    let app = q.get("app").unwrap_or_default();
+    room_list(&demo, &RoomQuery::admitted(&q))
+}
+
+/// The Huawei room list's work, whoever read the query: the sample's rooms of `q.app` active in
+/// `q.range`, filtered by state, paged, as Huawei's JSON.
+pub fn room_list(demo: &Demo, q: &RoomQuery<'_>) -> Response {
+    let (from, to) = q.range;
+    let app = q.app;
     let mut rooms: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for s in demo
         .sessions
@@ -174,12 +229,11 @@ async fn huawei_rooms(
         e.0 = e.0.min(s.start);
         e.1 = e.1.max(s.end);
     }
-    let limit: usize = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(10);
-    let offset: usize = q.get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let (limit, offset) = (q.limit, q.offset);
     let now = demo.clock.now().timestamp();
     let list: Vec<Value> = rooms
         .iter()
-        .filter(|(_, (_, end))| match q.get("state") {
+        .filter(|(_, (_, end))| match q.state {
             Some("RUNNING") => *end > now,
             Some("CLOSED") => *end <= now,
             _ => true,
