@@ -642,10 +642,15 @@ impl Aggregator {
         let buckets = self.query.buckets();
         for (bucket, secs) in buckets.split_seconds(s, e) {
             let ci = self.cell(group, bucket)?;
-            let cell = self.cell_list.get_mut(ci).ok_or_else(|| Error::overflow("cells"))?;
+            let cell = self
+                .cell_list
+                .get_mut(ci)
+                .ok_or_else(|| Error::overflow("cells"))?;
             if let Some(t) = cell.secs.get_mut(role) {
                 let v = &mut t[spec];
-                *v = v.checked_add(secs).ok_or_else(|| Error::overflow("seconds"))?;
+                *v = v
+                    .checked_add(secs)
+                    .ok_or_else(|| Error::overflow("seconds"))?;
             }
             if role == 1 {
                 let m = &mut cell.ceil_minutes[spec];
@@ -1355,7 +1360,9 @@ where
     let (mut count, mut groups) = (0_u64, Vec::new());
     for shard in shards {
         let (c, g) = shard?;
-        count = count.checked_add(c).ok_or_else(|| Error::overflow("segments"))?;
+        count = count
+            .checked_add(c)
+            .ok_or_else(|| Error::overflow("segments"))?;
         groups.extend(g);
     }
     // Each group is in exactly one shard: its key orders it alone.

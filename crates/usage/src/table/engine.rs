@@ -1008,7 +1008,9 @@ fn pass_width<const W: i64>(
             let slot = ci.wrapping_mul(stride).wrapping_add(spec_slot);
             if let Some(v) = p.accs.get_mut(slot) {
                 if let Some(x) = v.get_mut(role) {
-                    *x = x.checked_add(secs).ok_or_else(|| Error::overflow("seconds"))?;
+                    *x = x
+                        .checked_add(secs)
+                        .ok_or_else(|| Error::overflow("seconds"))?;
                 }
                 if role == 1 {
                     // Checked like the seconds above (see the aggregator's twin).
@@ -1108,7 +1110,9 @@ fn merge(plan: &Plan<'_>, p: &mut Partial, o: Partial) -> Result<()> {
             .ok_or_else(|| Error::overflow("cells"))?;
         for (a, b) in mine.iter_mut().zip(accs) {
             for (x, y) in a.iter_mut().zip(b) {
-                *x = x.checked_add(*y).ok_or_else(|| Error::overflow("seconds"))?;
+                *x = x
+                    .checked_add(*y)
+                    .ok_or_else(|| Error::overflow("seconds"))?;
             }
         }
         cmap.push(ci);

@@ -284,9 +284,14 @@ impl Loader {
 
     fn scan_lines(&mut self, mut scanner: Scanner<'_>) -> Result<Stop> {
         let mut pos = 0_usize;
-        let mut next = scanner.scan(pos);
+        // The values of the current and the next line, written in place by the scanner (the
+        // two arrays trade places at each line instead of being copied).
+        let (mut a, mut b) = ([None; 12], [None; 12]);
+        let (mut v, mut next_v) = (&mut a, &mut b);
+        let mut next = scanner.scan(pos, next_v);
         let mut hints = (None, None);
         loop {
+            std::mem::swap(&mut v, &mut next_v);
             let cur = next;
             let len = match &cur {
                 Scan::End => break,
@@ -294,25 +299,20 @@ impl Loader {
                 Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len, .. } => *len,
             };
             pos = pos.saturating_add(len);
-            next = scanner.scan(pos);
-            let cur_hints = std::mem::replace(&mut hints, self.lookup_ahead(&next));
+            next = scanner.scan(pos, next_v);
+            let cur_hints = std::mem::replace(&mut hints, self.lookup_ahead(&next, next_v));
             self.line = self.line.saturating_add(1);
             match cur {
-                Scan::Fields { v, .. } => {
-                    let fate = fast_row(
-                        &mut self.table,
-                        &v,
-                        cur_hints,
-                        self.proj,
-                        self.keep.as_ref(),
-                    );
+                Scan::Fields { .. } => {
+                    let fate =
+                        fast_row(&mut self.table, v, cur_hints, self.proj, self.keep.as_ref());
                     match (fate, &self.keep) {
                         (Some(Fate::Added | Fate::Dropped), _) => {}
                         (Some(Fate::TooLong(secs)), Some(keep)) => {
                             return Err(keep.too_long(self.line, secs));
                         }
                         (Some(Fate::TooLong(_)) | None, _) => {
-                            let seg = build(self.line, v, None);
+                            let seg = build(self.line, *v, None);
                             self.general_segment(seg, self.line)?;
                         }
                     }
@@ -333,9 +333,9 @@ impl Loader {
 
     /// The ids of the user and channel of a scanned line, when already known.
     #[inline]
-    fn lookup_ahead(&self, next: &Scan<'_>) -> (Option<u32>, Option<u32>) {
+    fn lookup_ahead(&self, next: &Scan<'_>, v: &[Option<&str>; 12]) -> (Option<u32>, Option<u32>) {
         match next {
-            Scan::Fields { v, .. } => {
+            Scan::Fields { .. } => {
                 let get = |on: bool, d: &Dict, k: usize| {
                     v.get(k)
                         .copied()
@@ -497,11 +497,8 @@ enum Scan<'a> {
     Blank { len: usize },
     /// Too few fields, or columns beyond the ones a scan keeps: its text.
     Short { len: usize, body: &'a str },
-    /// The values of [`NAMES`](crate::input::NAMES) (absent: `None`).
-    Fields {
-        len: usize,
-        v: [Option<&'a str>; 12],
-    },
+    /// Its values, written into the scanner's output (see [`Scanner::scan`]).
+    Fields { len: usize },
 }
 
 /// Splits the lines of a buffer.
@@ -540,9 +537,10 @@ impl<'a> Scanner<'a> {
     }
 
     /// Splits the line starting at `pos`, in one pass for its commas and its line break (and
-    /// a quote, when the buffer may have one).
+    /// a quote, when the buffer may have one). For [`Scan::Fields`], `v` holds the values of
+    /// [`NAMES`](crate::input::NAMES) (absent: `None`); otherwise it is left as it was.
     #[inline]
-    fn scan(&mut self, pos: usize) -> Scan<'a> {
+    fn scan(&mut self, pos: usize, v: &mut [Option<&'a str>; 12]) -> Scan<'a> {
         let Some(rest) = self.buf.get(pos..).filter(|r| !r.is_empty()) else {
             return Scan::End;
         };
@@ -589,13 +587,10 @@ impl<'a> Scanner<'a> {
             };
             body.get(from..to.min(body.len()))
         };
-        let mut v: [Option<&'a str>; 12] = [None; 12];
         for (slot, col) in v.iter_mut().zip(self.columns.0.iter()) {
-            if let Some(i) = col {
-                *slot = field(*i);
-            }
+            *slot = col.and_then(field);
         }
-        Scan::Fields { len, v }
+        Scan::Fields { len }
     }
 }
 
