@@ -33,6 +33,9 @@ use crate::threads::on_threads;
 /// Bytes read from the input at a time by [`SegmentTable::read_csv`].
 const CHUNK: usize = 1 << 22;
 
+/// Lines split before their ids are looked up together (see [`Loader::scan_lines`]).
+const BATCH: usize = 64;
+
 /// The most fields of a line looked at (columns beyond are ignored, as by the general reader).
 const MAX_FIELDS: usize = 64;
 
@@ -282,53 +285,77 @@ impl Loader {
         self.scan_lines(scanner)
     }
 
-    fn scan_lines(&mut self, mut scanner: Scanner<'_>) -> Result<Stop> {
+    /// Loads the lines of `scanner`, [`BATCH`] at a time: a batch is split first, then the
+    /// users and channels of all its lines are looked up, then its lines are loaded. In a
+    /// dictionary of hundreds of thousands of ids a lookup is a cache miss; looked up in a
+    /// loop of their own, the batch's misses are in flight together instead of one after the
+    /// other. (A lookup finds only ids added before the batch; a line whose id was added by
+    /// an earlier line of the same batch looks it up again when loaded.)
+    fn scan_lines<'a>(&mut self, mut scanner: Scanner<'a>) -> Result<Stop> {
         let mut pos = 0_usize;
-        // The values of the current and the next line, written in place by the scanner (the
-        // two arrays trade places at each line instead of being copied).
-        let (mut a, mut b) = ([None; 12], [None; 12]);
-        let (mut v, mut next_v) = (&mut a, &mut b);
-        let mut next = scanner.scan(pos, next_v);
-        let mut hints = (None, None);
+        let mut batch: Vec<(Scan<'a>, [Option<&'a str>; 12])> = Vec::with_capacity(BATCH);
+        let mut hints: Vec<(Option<u32>, Option<u32>)> = Vec::with_capacity(BATCH);
         loop {
-            std::mem::swap(&mut v, &mut next_v);
-            let cur = next;
-            let len = match &cur {
-                Scan::End => break,
-                Scan::General => return Ok(Stop::General(pos)),
-                Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len, .. } => *len,
-            };
-            pos = pos.saturating_add(len);
-            next = scanner.scan(pos, next_v);
-            let cur_hints = std::mem::replace(&mut hints, self.lookup_ahead(&next, next_v));
-            self.line = self.line.saturating_add(1);
-            match cur {
-                Scan::Fields { .. } => {
-                    let fate =
-                        fast_row(&mut self.table, v, cur_hints, self.proj, self.keep.as_ref());
-                    match (fate, &self.keep) {
-                        (Some(Fate::Added | Fate::Dropped), _) => {}
-                        (Some(Fate::TooLong(secs)), Some(keep)) => {
-                            return Err(keep.too_long(self.line, secs));
-                        }
-                        (Some(Fate::TooLong(_)) | None, _) => {
-                            let seg = build(self.line, *v, None);
-                            self.general_segment(seg, self.line)?;
-                        }
+            batch.clear();
+            let mut stop = None;
+            while batch.len() < BATCH {
+                let mut v = [None; 12];
+                let scan = scanner.scan(pos, &mut v);
+                let len = match &scan {
+                    Scan::End => {
+                        stop = Some(Stop::Done);
+                        break;
                     }
-                }
-                Scan::Short { body, .. } => {
-                    // Too few fields (the general reader words the error), or columns beyond
-                    // the ones a scan keeps.
-                    let fields: Vec<String> = body.split(',').map(str::to_owned).collect();
-                    let seg =
-                        csv_segment(self.line, &fields, &self.columns, &mut IdCache::default());
-                    self.general_segment(seg, self.line)?;
-                }
-                Scan::Blank { .. } | Scan::End | Scan::General => {}
+                    Scan::General => {
+                        stop = Some(Stop::General(pos));
+                        break;
+                    }
+                    Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len } => *len,
+                };
+                pos = pos.saturating_add(len);
+                batch.push((scan, v));
+            }
+            hints.clear();
+            hints.extend(batch.iter().map(|(scan, v)| self.lookup_ahead(scan, v)));
+            for ((scan, v), &hint) in batch.iter().zip(&hints) {
+                self.line = self.line.saturating_add(1);
+                self.load_line(scan, v, hint)?;
+            }
+            if let Some(stop) = stop {
+                return Ok(stop);
             }
         }
-        Ok(Stop::Done)
+    }
+
+    /// Loads one scanned line (`hint`: its user and channel ids when already known).
+    #[inline]
+    fn load_line(
+        &mut self,
+        scan: &Scan<'_>,
+        v: &[Option<&str>; 12],
+        hint: (Option<u32>, Option<u32>),
+    ) -> Result<()> {
+        match scan {
+            Scan::Fields { .. } => {
+                let fate = fast_row(&mut self.table, v, hint, self.proj, self.keep.as_ref());
+                match (fate, &self.keep) {
+                    (Some(Fate::Added | Fate::Dropped), _) => Ok(()),
+                    (Some(Fate::TooLong(secs)), Some(keep)) => Err(keep.too_long(self.line, secs)),
+                    (Some(Fate::TooLong(_)) | None, _) => {
+                        let seg = build(self.line, *v, None);
+                        self.general_segment(seg, self.line)
+                    }
+                }
+            }
+            Scan::Short { body, .. } => {
+                // Too few fields (the general reader words the error), or columns beyond
+                // the ones a scan keeps.
+                let fields: Vec<String> = body.split(',').map(str::to_owned).collect();
+                let seg = csv_segment(self.line, &fields, &self.columns, &mut IdCache::default());
+                self.general_segment(seg, self.line)
+            }
+            Scan::Blank { .. } | Scan::End | Scan::General => Ok(()),
+        }
     }
 
     /// The ids of the user and channel of a scanned line, when already known.
