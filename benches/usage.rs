@@ -18,7 +18,7 @@ fn pass(q: &UsageQuery, segs: &[StreamSegment]) -> UsageReport {
 }
 
 fn data() -> Vec<StreamSegment> {
-    mediameter_usage::synthetic::segments(N, 7).unwrap_or_default()
+    mediameter_testdata::segments(N, 7).unwrap_or_default()
 }
 
 /// Registers the benchmarks of this crate.

@@ -5,6 +5,10 @@ use criterion::{BenchmarkId, Criterion, Throughput, black_box};
 use mediameter_core::{BillingZone, Granularity, MinutePolicy};
 use mediameter_usage::{BadRecords, Dimension, SegmentTable, UsageQuery, UsageReport};
 
+// The three queries, shared with the usage crate's `duckdb_compare` example.
+#[path = "../crates/usage/examples/duckdb/queries.rs"]
+mod queries;
+
 const N: usize = 1_000_000;
 
 fn report(t: &SegmentTable, q: &UsageQuery, threads: usize) -> UsageReport {
@@ -14,7 +18,7 @@ fn report(t: &SegmentTable, q: &UsageQuery, threads: usize) -> UsageReport {
 
 /// Registers the benchmarks of the table.
 pub fn define(c: &mut Criterion) {
-    let segs = mediameter_usage::synthetic::segments(N, 7).unwrap_or_default();
+    let segs = mediameter_testdata::segments(N, 7).unwrap_or_default();
     assert_eq!(segs.len(), N);
     let csv = mediameter_usage::csv::segments_csv(&segs);
     let mut g = c.benchmark_group("usage");
@@ -59,7 +63,7 @@ pub fn define(c: &mut Criterion) {
             },
         );
     }
-    for (name, q) in mediameter_usage::synthetic::duckdb_queries().unwrap() {
+    for (name, q) in queries::duckdb_queries().unwrap() {
         let one = report(&table, &q, 1);
         assert!(!one.rows.is_empty());
         for threads in [1, 2] {

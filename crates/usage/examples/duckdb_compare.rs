@@ -15,7 +15,7 @@
 //! * `aggregator, streaming`: the one-pass `Aggregator` fed by `SegmentReader` (no table), the
 //!   reference the table's results are compared with.
 //!
-//! `cargo run --release -p mediameter-usage --features synthetic --example duckdb_compare --
+//! `cargo run --release -p mediameter-usage --example duckdb_compare --
 //! segments.csv [runs]`
 //! (best of `runs`, default 3).
 #![allow(
@@ -28,15 +28,17 @@
 
 use std::time::Instant;
 
+#[path = "duckdb/queries.rs"]
+mod queries;
+
 use mediameter_core::{MinutePolicy, StreamSegment};
 use mediameter_usage::{
     Aggregator, BadRecords, InputFormat, SegmentReader, SegmentTable, UsageQuery, UsageReport,
 };
+use queries::duckdb_queries;
 
 fn queries() -> [UsageQuery; 3] {
-    mediameter_usage::synthetic::duckdb_queries()
-        .unwrap()
-        .map(|(_, q)| q)
+    duckdb_queries().unwrap().map(|(_, q)| q)
 }
 
 /// `(rows, checksum)` of each result, as the SQL counts them.
@@ -91,9 +93,7 @@ fn main() {
         .expect("usage: duckdb_compare SEGMENTS.csv [runs]");
     let runs: usize = args.next().map_or(3, |s| s.parse().unwrap());
     let path = path.as_str();
-    let names = mediameter_usage::synthetic::duckdb_queries()
-        .unwrap()
-        .map(|(n, _)| n);
+    let names = duckdb_queries().unwrap().map(|(n, _)| n);
 
     // The reference: the streaming aggregator over the general reader.
     let t = Instant::now();

@@ -1,6 +1,6 @@
 //! Profiling helper: passes over 1 M synthetic segments with some metrics, timed.
 //!
-//! `cargo run --release -p mediameter-usage --features synthetic --example profile_pass --
+//! `cargo run --release -p mediameter-usage --example profile_pass --
 //! 1000000 3 dps`
 //! (metrics: d = distinct, p = peaks, s = stream peaks; `-` for durations only; h = distinct
 //! counts with sketches (`HyperLogLog`, p = 10) instead of exact sets).
@@ -77,7 +77,7 @@ fn main() {
         }
         return;
     }
-    let segs = mediameter_usage::synthetic::segments(n, 7).unwrap();
+    let segs = mediameter_testdata::segments(n, 7).unwrap();
     let mut q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
         .with_split_by([Dimension::Region])
         .with_metrics(

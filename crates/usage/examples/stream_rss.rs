@@ -1,6 +1,6 @@
 //! A streaming pass over `N` time-sorted synthetic segments, generated lazily, reporting the
 //! throughput and the peak resident memory:
-//! `cargo run --release -p mediameter-usage --features synthetic --example stream_rss --
+//! `cargo run --release -p mediameter-usage --example stream_rss --
 //! 50000000 [durations|distinct|hll|all|hll-all][-sorted] [random|sessions]`.
 //!
 //! With `-sorted`, the pass goes through `SortedAggregator` (peaks swept as the segments
@@ -8,7 +8,7 @@
 //!
 //! `random` (the default) draws every id at random from its population, so nearly every
 //! subscribe segment is a new relation; `sessions` gives each channel one host and a fixed
-//! audience (`synthetic::session_stream`), so the distinct ids and relations are bounded.
+//! audience (`mediameter_testdata::session_stream`), so the distinct ids and relations are bounded.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -55,8 +55,8 @@ fn main() {
     let mut sagg = mediameter_usage::SortedAggregator::new(q).unwrap();
     let t = Instant::now();
     let segments: Box<dyn Iterator<Item = mediameter_core::StreamSegment>> = match data.as_str() {
-        "sessions" => Box::new(mediameter_usage::synthetic::session_stream(n, 7).unwrap()),
-        _ => Box::new(mediameter_usage::synthetic::sorted_stream(n, 7).unwrap()),
+        "sessions" => Box::new(mediameter_testdata::session_stream(n, 7).unwrap()),
+        _ => Box::new(mediameter_testdata::sorted_stream(n, 7).unwrap()),
     };
     for s in segments {
         if sorted {

@@ -1376,7 +1376,7 @@ mod tests {
 
     use super::*;
     use crate::query::Metrics;
-    use crate::synthetic::T0;
+    use mediameter_testdata::T0;
 
     fn queries() -> Vec<UsageQuery> {
         let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
@@ -1397,7 +1397,7 @@ mod tests {
     /// here: the same state and report as one `push` at a time (which makes them at once).
     #[test]
     fn extend_equals_push() {
-        let segs = crate::synthetic::segments(3000, 3).unwrap();
+        let segs = mediameter_testdata::segments(3000, 3).unwrap();
         for q in queries() {
             let mut a = Aggregator::new(q.clone()).unwrap();
             a.extend(&segs[..1000]).unwrap();
@@ -1484,7 +1484,7 @@ mod tests {
     /// the other is `None`, in the aggregator, its state, and the sharded pass.
     #[test]
     fn one_distinct_count_alone() {
-        let segs = crate::synthetic::segments(3000, 4).unwrap();
+        let segs = mediameter_testdata::segments(3000, 4).unwrap();
         let all = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
             .with_split_by([Dimension::Region]);
         let policy = MinutePolicy::Exact;
@@ -1518,7 +1518,7 @@ mod tests {
     /// limit of 4 segments per thread lets small inputs use all of them).
     #[test]
     fn report_parallel_equals_one_aggregator() {
-        let segs = crate::synthetic::segments(2000, 11).unwrap();
+        let segs = mediameter_testdata::segments(2000, 11).unwrap();
         for q in sharded_queries() {
             let mut agg = Aggregator::new(q.clone()).unwrap();
             agg.extend(&segs).unwrap();
@@ -1541,7 +1541,7 @@ mod tests {
     /// shard its group belongs to.
     #[test]
     fn report_parallel_fails_as_one_aggregator() {
-        let mut segs = crate::synthetic::segments(500, 9).unwrap();
+        let mut segs = mediameter_testdata::segments(500, 9).unwrap();
         let bad_at = 333;
         let start = segs[bad_at].range.start();
         segs[bad_at].range = TimeRange::new(
@@ -1617,7 +1617,7 @@ mod tests {
     /// their staged insertions made.
     #[test]
     fn extend_error_keeps_what_came_before() {
-        let mut segs = crate::synthetic::segments(1500, 5).unwrap();
+        let mut segs = mediameter_testdata::segments(1500, 5).unwrap();
         let bad_at = 700;
         let mut bad = segs[bad_at].clone();
         let start = bad.range.start();

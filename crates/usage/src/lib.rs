@@ -72,13 +72,19 @@
 //!
 //! # What is public
 //!
-//! The types above, at the crate root, plus the `csv` and `vendor` modules (and `synthetic`
-//! behind its feature). The machinery under them (the HyperLogLog sketch, the hash functions,
-//! the interners, the radix sort) is private and can change in any release; only
-//! [`stable_id_hash`], the documented id hash, is exported. Neither compiles:
+//! The types above, at the crate root, plus the `csv` and `vendor` modules. The machinery
+//! under them (the HyperLogLog sketch, the hash functions, the interners, the radix sort) is
+//! private and can change in any release; only [`stable_id_hash`], the documented id hash, is
+//! exported. The synthetic segment generator of the benchmarks and examples is not part of the
+//! crate either (it lives in the workspace's unpublished `mediameter-testdata`). None of these
+//! compiles:
 //!
 //! ```compile_fail,E0432
 //! use mediameter_usage::Hll;
+//! ```
+//!
+//! ```compile_fail,E0433
+//! let segs = mediameter_usage::synthetic::segments(10, 7);
 //! ```
 //!
 //! ```compile_fail,E0603
@@ -104,9 +110,6 @@
 //!   reports, vendor shapes), JSON Lines input ([`parse_jsonl`], [`InputFormat::JsonLines`] in
 //!   a [`SegmentReader`]) and [`segment_jsonl`]. Pulls in `serde`,
 //!   `serde_json` and core's `serde` feature. Without it, CSV input and output still work.
-//! * `synthetic` (off): the `synthetic` module, a deterministic generator of realistic segments
-//!   that the benchmarks and the speed and memory examples use. It is a test fixture, not part
-//!   of the stable API.
 //!
 //! # Third-party types
 //!
@@ -137,8 +140,6 @@ mod sorted;
 mod spec_table;
 mod state;
 // The crate's own tests use the generator whatever the features.
-#[cfg(any(test, feature = "synthetic"))]
-pub mod synthetic;
 mod table;
 mod threads;
 pub mod vendor;

@@ -555,7 +555,7 @@ fn an_empty_input_has_no_header() {
 
 #[test]
 fn large_synthetic_input_is_equal_through_every_path() {
-    let segs = crate::synthetic::segments(40_000, 3).unwrap();
+    let segs = mediameter_testdata::segments(40_000, 3).unwrap();
     let table = SegmentTable::from_segments(&segs).unwrap();
     let csv = crate::csv::segments_csv(&segs);
     let (loaded, skipped) =

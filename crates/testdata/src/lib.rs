@@ -1,19 +1,41 @@
-//! A deterministic generator of realistic segments, for benchmarks and examples.
+//! Deterministic synthetic stream segments: the fixture of the mediameter benchmarks, of the
+//! speed and memory examples of mediameter-usage and of a few of its tests. Not published: a
+//! test fixture, not an API.
 //!
-//! It follows the shape of the crate's `examples/duckdb/gen_segments.py` (20 apps, 50,000 channels,
-//! 200,000 users, 34 regions, starts uniform over 7 days from a GMT+8 midnight, log-normal
-//! durations around 10 minutes capped at 4 hours, 30 % publishers, audio/360p/720p/1080p at
-//! 40/20/30/10 %), with its own random generator (SplitMix64), so the numbers differ from the
-//! Python script's for the same seed.
+//! It follows the shape of mediameter-usage's `examples/duckdb/gen_segments.py` (20 apps, 50,000
+//! channels, 200,000 users, 34 regions, starts uniform over 7 days from a GMT+8 midnight,
+//! log-normal durations around 10 minutes capped at 4 hours, 30 % publishers,
+//! audio/360p/720p/1080p at 40/20/30/10 %), with its own random generator (`SplitMix64`), so the
+//! numbers differ from the Python script's for the same seed. The same arguments always give the
+//! same segments, on every platform: benchmark figures and the `DuckDB` side-by-side checks
+//! depend on it.
+//!
+//! ```
+//! let a = mediameter_testdata::segments(100, 7)?;
+//! assert_eq!(a.len(), 100);
+//! assert_eq!(a, mediameter_testdata::segments(100, 7)?);
+//! # Ok::<(), mediameter_core::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use mediameter_core::{
-    AppId, ChannelId, MediaSpec, RegionId, Role, StreamSegment, TimeRange, UserId, VideoTier,
+    AppId, ChannelId, MediaSpec, RegionId, Result, Role, StreamSegment, TimeRange, UserId,
+    VideoTier,
 };
 
-use crate::error::Result;
-use crate::query::{Dimension, IdScope, Metrics, UsageQuery};
+/// The finalizer of `MurmurHash3` (64-bit): the output function of [`SplitMix`].
+const fn fmix64(mut k: u64) -> u64 {
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    k ^= k >> 33;
+    k
+}
 
-/// SplitMix64: small, fast, and good enough for synthetic data.
+/// `SplitMix64`: small, fast, and good enough for synthetic data.
 #[derive(Debug, Clone)]
 pub struct SplitMix(u64);
 
@@ -27,7 +49,7 @@ impl SplitMix {
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        crate::hash::fmix64(self.0)
+        fmix64(self.0)
     }
 
     /// Uniform in `0..n` (`n > 0`; 0 for `n == 0`).
@@ -58,16 +80,16 @@ impl Population {
         Ok(Population {
             apps: (0..20)
                 .map(|i| AppId::new(format!("app{i}")))
-                .collect::<Result<_, _>>()?,
+                .collect::<Result<_>>()?,
             regions: (0..34)
                 .map(|i| RegionId::new(format!("r{i}")))
-                .collect::<Result<_, _>>()?,
+                .collect::<Result<_>>()?,
             channels: (0..50_000)
                 .map(|i| ChannelId::new(format!("ch{i}")))
-                .collect::<Result<_, _>>()?,
+                .collect::<Result<_>>()?,
             users: (0..200_000)
                 .map(|i| UserId::new(format!("u{i}")))
-                .collect::<Result<_, _>>()?,
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -210,44 +232,125 @@ pub fn segments(n: usize, seed: u64) -> Result<Vec<StreamSegment>> {
     Ok(out)
 }
 
-/// The three queries of the crate's `examples/duckdb/usage_duckdb.py`, as usage queries, named: (1)
-/// subscribe seconds per UTC hour, region and spec; (2) distinct users (by id alone, as
-/// `count(DISTINCT "user")`) per GMT+8 day and region; (3) peak concurrent subscribe streams per
-/// UTC hour.
-///
-/// # Errors
-///
-/// Never in practice: the filters are valid.
-pub fn duckdb_queries() -> Result<[(&'static str, UsageQuery); 3]> {
-    use mediameter_core::{BillingZone, Granularity};
-    let sub = |q: UsageQuery| q.with_filter(Dimension::Role, ["sub"]);
-    Ok([
-        (
-            "secs_by_hour_region_spec",
-            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?
-                .with_split_by([Dimension::Region, Dimension::Spec])
-                .with_metrics(Metrics::DURATIONS),
-        ),
-        (
-            "users_by_day_region",
-            UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
-                .with_split_by([Dimension::Region])
-                .with_id_scope(IdScope::Global)
-                .with_metrics(Metrics {
-                    users: true,
-                    channels: false,
-                    peaks: false,
-                    stream_peaks: false,
-                }),
-        ),
-        (
-            "peak_by_hour",
-            sub(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?.with_metrics(Metrics {
-                users: false,
-                channels: false,
-                peaks: false,
-                stream_peaks: true,
-            }),
-        ),
-    ])
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// One segment as a line of its fields, for pinning.
+    fn line(s: &StreamSegment) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{},{}",
+            s.range.start().timestamp(),
+            s.range.end().timestamp(),
+            s.app,
+            s.channel,
+            s.user,
+            s.role,
+            s.spec,
+            s.region.as_ref().map_or("", |r| r.as_str()),
+            s.publisher.as_ref().map_or("", |u| u.as_str()),
+        )
+    }
+
+    #[test]
+    fn same_arguments_give_the_same_segments() {
+        assert_eq!(segments(2000, 7).unwrap(), segments(2000, 7).unwrap());
+        assert_ne!(segments(50, 7).unwrap(), segments(50, 8).unwrap());
+        let a: Vec<_> = sorted_stream(500, 3).unwrap().collect();
+        assert_eq!(a, sorted_stream(500, 3).unwrap().collect::<Vec<_>>());
+        let b: Vec<_> = session_stream(500, 3).unwrap().collect();
+        assert_eq!(b, session_stream(500, 3).unwrap().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn segments_lie_in_the_week_with_bounded_durations() {
+        let segs = segments(5000, 1).unwrap();
+        assert_eq!(segs.len(), 5000);
+        for s in &segs {
+            let start = s.range.start().timestamp();
+            assert!((T0..T0 + 7 * 86_400).contains(&start), "{}", line(s));
+            assert!((1..=4 * 3600).contains(&s.range.seconds()), "{}", line(s));
+            assert!(s.region.is_some() && s.publisher.is_none());
+        }
+    }
+
+    #[test]
+    fn streams_are_sorted_by_start() {
+        let sorted: Vec<_> = sorted_stream(3000, 2).unwrap().collect();
+        assert_eq!(sorted.len(), 3000);
+        assert!(
+            sorted
+                .windows(2)
+                .all(|w| w[0].range.start() <= w[1].range.start())
+        );
+        let sessions: Vec<_> = session_stream(3000, 2).unwrap().collect();
+        assert_eq!(sessions.len(), 3000);
+        assert!(
+            sessions
+                .windows(2)
+                .all(|w| w[0].range.start() <= w[1].range.start())
+        );
+    }
+
+    /// Each channel of `session_stream` has one host, who publishes, and at most `AUDIENCE`
+    /// viewers, who subscribe to the host.
+    #[test]
+    fn sessions_have_one_host_and_a_bounded_audience() {
+        use std::collections::{HashMap, HashSet};
+        let mut hosts: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut viewers: HashMap<String, HashSet<String>> = HashMap::new();
+        for s in session_stream(20_000, 5).unwrap() {
+            let ch = s.channel.as_str().to_owned();
+            match s.role {
+                Role::Publish => {
+                    assert!(s.publisher.is_none());
+                    hosts.entry(ch).or_default().insert(s.user.to_string());
+                }
+                _ => {
+                    let host = s.publisher.as_ref().unwrap().to_string();
+                    hosts.entry(ch.clone()).or_default().insert(host);
+                    viewers.entry(ch).or_default().insert(s.user.to_string());
+                }
+            }
+        }
+        assert!(hosts.values().all(|h| h.len() == 1));
+        assert!(viewers.values().all(|v| v.len() <= AUDIENCE));
+        assert!(hosts.len() <= SESSION_CHANNELS);
+    }
+
+    /// Pinned output: benchmark figures and the `DuckDB` side-by-side checks depend on the
+    /// generator giving these segments for these arguments. A change here must be deliberate.
+    #[test]
+    fn generated_values_are_pinned() {
+        let mut rng = SplitMix::new(0);
+        assert_eq!(
+            [rng.next_u64(), rng.next_u64(), rng.below(1000)],
+            PINNED_RNG
+        );
+        let segs: Vec<String> = segments(3, 42).unwrap().iter().map(line).collect();
+        assert_eq!(segs, PINNED_SEGMENTS);
+        let sorted: Vec<String> = sorted_stream(3, 42).unwrap().map(|s| line(&s)).collect();
+        assert_eq!(sorted, PINNED_SORTED);
+        let sessions: Vec<String> = session_stream(3, 42).unwrap().map(|s| line(&s)).collect();
+        assert_eq!(sessions, PINNED_SESSIONS);
+    }
+
+    const PINNED_RNG: [u64; 3] = [11_286_133_854_226_296_554, 15_207_254_349_468_351_959, 227];
+    const PINNED_SEGMENTS: [&str; 3] = [
+        "1700079687,1700079731,app4,ch2067,u20589,sub,720p,r22,",
+        "1700456547,1700456821,app2,ch5040,u127366,sub,audio,r26,",
+        "1700026352,1700026500,app6,ch10816,u194477,sub,720p,r5,",
+    ];
+    const PINNED_SORTED: [&str; 3] = [
+        "1699891200,1699894947,app13,ch38644,u152067,pub,1080p,r22,",
+        "1700092800,1700093347,app12,ch29019,u33122,sub,720p,r7,",
+        "1700294400,1700302811,app12,ch45814,u99217,sub,audio,r19,",
+    ];
+    const PINNED_SESSIONS: [&str; 3] = [
+        "1699891200,1699891244,app7,ch10087,u193140,sub,1080p,r23,u40348",
+        "1700092800,1700093760,app13,ch27113,u108452,pub,1080p,r15,",
+        "1700294400,1700295315,app2,ch33122,u121492,sub,audio,r6,u132488",
+    ];
 }
