@@ -293,14 +293,15 @@ impl Loader {
     /// an earlier line of the same batch looks it up again when loaded.)
     fn scan_lines<'a>(&mut self, mut scanner: Scanner<'a>) -> Result<Stop> {
         let mut pos = 0_usize;
-        let mut batch: Vec<(Scan<'a>, [Option<&'a str>; 12])> = Vec::with_capacity(BATCH);
+        // The values of a batch's lines, written in place by the scanner (never moved).
+        let mut values: Vec<[Option<&'a str>; 12]> = vec![[None; 12]; BATCH];
+        let mut scans: Vec<Scan<'a>> = Vec::with_capacity(BATCH);
         let mut hints: Vec<(Option<u32>, Option<u32>)> = Vec::with_capacity(BATCH);
         loop {
-            batch.clear();
+            scans.clear();
             let mut stop = None;
-            while batch.len() < BATCH {
-                let mut v = [None; 12];
-                let scan = scanner.scan(pos, &mut v);
+            while let Some(v) = values.get_mut(scans.len()) {
+                let scan = scanner.scan(pos, v);
                 let len = match &scan {
                     Scan::End => {
                         stop = Some(Stop::Done);
@@ -313,11 +314,16 @@ impl Loader {
                     Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len } => *len,
                 };
                 pos = pos.saturating_add(len);
-                batch.push((scan, v));
+                scans.push(scan);
             }
             hints.clear();
-            hints.extend(batch.iter().map(|(scan, v)| self.lookup_ahead(scan, v)));
-            for ((scan, v), &hint) in batch.iter().zip(&hints) {
+            hints.extend(
+                scans
+                    .iter()
+                    .zip(&values)
+                    .map(|(scan, v)| self.lookup_ahead(scan, v)),
+            );
+            for ((scan, v), &hint) in scans.iter().zip(&values).zip(&hints) {
                 self.line = self.line.saturating_add(1);
                 self.load_line(scan, v, hint)?;
             }

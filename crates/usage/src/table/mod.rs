@@ -421,6 +421,18 @@ impl SegmentTable {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn append(&mut self, mut other: SegmentTable) -> Result<()> {
+        let untouched = |t: &SegmentTable| {
+            t.is_empty()
+                && [&t.apps, &t.channels, &t.users]
+                    .into_iter()
+                    .chain(&t.dims)
+                    .all(|d| d.len() == 0)
+        };
+        if untouched(self) {
+            // Nothing to re-intern or copy: the other table becomes this one.
+            *self = other;
+            return Ok(());
+        }
         let rows = self.len();
         let total = rows.saturating_add(other.len());
         if u32::try_from(total).map_or(true, |r| r == NONE) {

@@ -342,6 +342,9 @@ pub(crate) fn load<R: Read>(
             format!("cannot read: {e}"),
         ));
     }
+    // The largest table takes the others' rows: its own are neither re-interned nor copied.
+    let mut tables = tables;
+    tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
     let mut table = SegmentTable::new();
     for t in tables {
         table.append(t)?;
