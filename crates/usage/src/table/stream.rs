@@ -2,14 +2,13 @@
 //!
 //! The input is read in blocks of [`BLOCK`] bytes cut at line breaks; each block goes to one
 //! of the worker threads, which loads it into its own table with the fast path of
-//! [`load`](super::load), keeping only the rows the query keeps (its role and spec filters,
-//! its range) and only the columns it reads ([`Projection`](super::Projection)). The calling
-//! thread only reads. At most two blocks per worker are in flight, so memory is the tables'
-//! columns (a few bytes per kept row) plus a few blocks, never the file.
+//! [`load`](super::load), keeping only the rows the query keeps (its filters, its range) and
+//! only the columns it reads ([`Projection`](super::Projection)). The calling thread only
+//! reads. At most two blocks per worker are in flight, so memory is the tables' columns (a
+//! few bytes per kept row) plus a few blocks, never the file.
 //!
 //! Blocks finish in any order; what must follow the input's order is worked out at the end
-//! from each block's counts: line numbers of errors, positions of segments, and which error
-//! comes first. A block the fast path cannot take whole (a quote, which may hide a line break
+//! from each block's line count: the line numbers of errors, and which error comes first. A block the fast path cannot take whole (a quote, which may hide a line break
 //! inside a field, bytes that are not UTF-8, a line longer than a record may be) stops the
 //! reading: the workers finish the blocks before it, and the rest of the input is read on the
 //! calling thread, as [`SegmentTable::read_csv`] reads it.
@@ -90,8 +89,9 @@ fn fast(block: Vec<u8>) -> std::result::Result<String, Vec<u8>> {
 }
 
 /// Reads the next block into `buf` (a block handed back by a worker, or a new one): `carry`
-/// (the unfinished line of the last one) and up to `size` more bytes, cut after the last line break unless the input is over. Returns the block, the
-/// new carry and whether the input is over.
+/// (the unfinished line of the last one) and up to `size` more bytes, cut after the last line
+/// break unless the input is over. Returns the block, the new carry and whether the input is
+/// over.
 fn next_block<R: Read>(
     input: &mut BufReader<R>,
     mut buf: Vec<u8>,
@@ -186,16 +186,19 @@ impl SegmentTable {
     /// (0: as many as the machine has; at most 64).
     ///
     /// The input is never held whole: it is read in blocks of a few megabytes, and only the
-    /// rows the query keeps (its role and spec filters, its range) and the columns it reads
-    /// are kept, in a table that lives for this call. Use it for one query over a file; load a
+    /// rows the query keeps (its filters, its range) and the columns it reads are kept, in a
+    /// table that lives for this call. Use it for one query over a file; load a
     /// table with [`SegmentTable::read_csv`] to ask several.
     ///
     /// The report equals that of an [`Aggregator`](crate::Aggregator) fed the segments in
     /// input order, and the error is the first in input order, whether a bad record (in
     /// [`BadRecords::Fail`] mode) or a segment the query keeps but refuses (over its segment
     /// limit, or not in whole seconds: the aggregator's checks, in either mode); both are
-    /// named by line and field. In [`BadRecords::Skip`] mode
-    /// the [`SkipReport`] counts the skipped records and keeps the first errors in input order.
+    /// named by line and field. In [`BadRecords::Skip`] mode the [`SkipReport`] counts the
+    /// skipped records and keeps the first errors in input order.
+    ///
+    /// The work is spread over the threads by the library: the calling thread reads, each
+    /// worker loads whole blocks, and the report runs on as many threads.
     ///
     /// # Errors
     ///
