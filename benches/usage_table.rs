@@ -1,5 +1,6 @@
-//! Benchmarks of `mediameter_usage::SegmentTable`: loading CSV, the full pass, and the three
-//! queries of the `DuckDB` side-by-side (`examples/duckdb_compare.rs`) on synthetic segments.
+//! Benchmarks of `mediameter_usage::SegmentTable`: loading CSV, the full pass, the three
+//! queries of the `DuckDB` side-by-side (`examples/duckdb_compare.rs`) on synthetic segments, and
+//! the same three queries streamed over the CSV text (`SegmentTable::query_csv`, the CLI's path).
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box};
 use mediameter_core::{BillingZone, Granularity, MinutePolicy};
@@ -76,6 +77,52 @@ pub fn define(c: &mut Criterion) {
                     b.iter(|| {
                         let r = report(black_box(&table), black_box(&q), threads);
                         assert_eq!(r.rows.len(), one.rows.len());
+                        r
+                    });
+                },
+            );
+        }
+    }
+    g.finish();
+    query_csv(c, &csv);
+}
+
+/// `SegmentTable::query_csv` over the CSV text of the 1 M segments, for the three queries of
+/// the `DuckDB` side-by-side, in bytes per second of CSV.
+fn query_csv(c: &mut Criterion, csv: &str) {
+    let mut g = c.benchmark_group("usage");
+    g.throughput(Throughput::Bytes(csv.len() as u64));
+    g.sample_size(10);
+    let (table, _) = SegmentTable::read_csv(csv.as_bytes(), BadRecords::Fail).unwrap();
+    for (name, q) in mediameter_usage::synthetic::duckdb_queries().unwrap() {
+        let policy = MinutePolicy::CeilPerPeriod;
+        // Checked once, outside the timed loop: the streamed report is the loaded table's.
+        let expected = table.report(&q, policy).unwrap();
+        assert!(!expected.rows.is_empty());
+        for threads in [1, 2] {
+            let (got, skipped) =
+                SegmentTable::query_csv(csv.as_bytes(), &q, policy, BadRecords::Fail, threads)
+                    .unwrap();
+            assert!(
+                got == expected && skipped.skipped == 0,
+                "query_csv differs from read_csv + report ({name}, {threads} threads)"
+            );
+            g.bench_function(
+                BenchmarkId::new(
+                    format!("query-csv-{}-{threads}-thread", name.replace('_', "-")),
+                    "1m",
+                ),
+                |b| {
+                    b.iter(|| {
+                        let (r, _) = SegmentTable::query_csv(
+                            black_box(csv.as_bytes()),
+                            black_box(&q),
+                            policy,
+                            BadRecords::Fail,
+                            threads,
+                        )
+                        .unwrap_or_else(|_| std::process::abort());
+                        assert_eq!(r.rows.len(), expected.rows.len());
                         r
                     });
                 },

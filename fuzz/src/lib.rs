@@ -47,6 +47,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("usage_vendor_xml", usage::vendor_xml),
     ("usage_state_json", usage::state_json),
     ("usage_table_csv", usage::table_csv),
+    ("usage_query_csv", usage::query_csv),
     ("diagnostics_request_json", diagnostics::request_json),
     ("diagnostics_profile_json", diagnostics::profile_json),
     ("diagnostics_version", diagnostics::version),

@@ -12,6 +12,12 @@
 //! * `table_csv`: CSV bytes (any bytes) loaded into a `SegmentTable`, on one thread, in small
 //!   chunks and on three threads: the same rows, errors and skip reports as `SegmentReader`,
 //!   and the table's report equals the aggregator's.
+//! * `query_csv`: a query chosen by the first bytes (split dimensions, role and spec filters,
+//!   metrics, id scope, zone, interval, minute policy, range, segment limit) over the rest as
+//!   CSV lines under a valid header, streamed by `SegmentTable::query_csv` on one and two
+//!   threads: the same report and skip report as `SegmentReader` feeding an `Aggregator` in
+//!   input order, or the same error (a segment the aggregator refuses is named by its position
+//!   there and by its line in `query_csv`, so those compare by kind, field and reason).
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy, StreamSegment};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, RoomListResponse};
@@ -176,5 +182,142 @@ pub fn state_json(data: &[u8]) {
             "an accepted state did not report: {report:?}"
         );
         json_roundtrip!(UsageState, text);
+    }
+}
+
+/// The query the first [`QUERY_BYTES`] bytes of a `query_csv` input choose, and the header
+/// line put before the rest.
+const QUERY_BYTES: usize = 6;
+
+fn query_of(b: [u8; QUERY_BYTES]) -> Option<(UsageQuery, MinutePolicy, &'static str)> {
+    use mediameter_core::TimeRange;
+    use mediameter_usage::{Dimension, IdScope, Metrics};
+    let zone = if b[0] & 0x80 == 0 {
+        BillingZone::UTC
+    } else {
+        BillingZone::GMT8
+    };
+    let granularity = match b[2] & 3 {
+        0 => Granularity::MINUTE,
+        1 => Granularity::HOUR,
+        2 => Granularity::DAY,
+        _ => Granularity::from_seconds(900).ok()?,
+    };
+    let split = Dimension::ALL
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| b[0] >> i & 1 == 1)
+        .map(|(_, d)| *d);
+    let metrics = Metrics::DURATIONS
+        .with_users(b[1] & 0x04 != 0)
+        .with_channels(b[1] & 0x08 != 0)
+        .with_peaks(b[1] & 0x10 != 0)
+        .with_stream_peaks(b[1] & 0x20 != 0);
+    let scope = if b[1] & 0x40 == 0 {
+        IdScope::PerApp
+    } else {
+        IdScope::Global
+    };
+    let mut q = UsageQuery::new(zone, granularity)
+        .with_split_by(split)
+        .with_metrics(metrics)
+        .with_id_scope(scope);
+    q = match b[1] & 3 {
+        0 => q,
+        1 => q.with_filter(Dimension::Role, ["pub"]).ok()?,
+        2 => q.with_filter(Dimension::Role, ["sub"]).ok()?,
+        _ => q.with_filter(Dimension::Role, ["pub", "sub"]).ok()?,
+    };
+    if b[1] & 0x80 != 0 {
+        q = q.with_filter(Dimension::Spec, ["720p", "audio"]).ok()?;
+    }
+    if b[2] & 0x10 != 0 {
+        // A range of whole quarters of an hour around the small instants of the seeds.
+        let start = (i64::from(b[4]) - 16) * 1800;
+        let end = start + (i64::from(b[5]) + 1) * 900;
+        let at = |s| chrono::DateTime::from_timestamp(s, 0);
+        q = q.with_range(TimeRange::new(at(start)?, at(end)?).ok()?);
+    }
+    if b[3] < 128 {
+        q = q.with_max_segment_seconds(u64::from(b[3]) * 60);
+    }
+    let policy = match b[2] >> 2 & 3 {
+        0 => MinutePolicy::Exact,
+        1 => MinutePolicy::CeilPerRecord,
+        _ => MinutePolicy::CeilPerPeriod,
+    };
+    let header = if b[2] & 0x20 == 0 {
+        "app,channel,user,role,spec,region,start,end\n"
+    } else {
+        "app,channel,user,role,spec,region,start,end,publisher,domain,instance,type\n"
+    };
+    Some((q, policy, header))
+}
+
+/// Where the reference's error came from: the reader names lines as `query_csv` does, the
+/// aggregator names a segment by its position among the segments.
+#[derive(Debug)]
+enum Refused {
+    Reader(mediameter_usage::Error),
+    Aggregator(mediameter_usage::Error),
+}
+
+/// `SegmentReader` feeding an `Aggregator` in input order.
+fn query_reference(
+    csv: &[u8],
+    q: &UsageQuery,
+    policy: MinutePolicy,
+    bad: BadRecords,
+) -> Result<(mediameter_usage::UsageReport, mediameter_usage::SkipReport), Refused> {
+    let mut agg = mediameter_usage::Aggregator::new(q.clone()).map_err(Refused::Reader)?;
+    let mut r = mediameter_usage::SegmentReader::new(csv, InputFormat::Csv, bad)
+        .map_err(Refused::Reader)?;
+    for seg in r.by_ref() {
+        let seg = seg.map_err(Refused::Reader)?;
+        agg.push(&seg).map_err(Refused::Aggregator)?;
+    }
+    let report = agg.report(policy).map_err(Refused::Reader)?;
+    Ok((report, r.skip_report().clone()))
+}
+
+/// A query over CSV lines, streamed on one and two threads, against the aggregator.
+pub fn query_csv(data: &[u8]) {
+    use mediameter_usage::{Error, SegmentTable};
+    let Some((head, body)) = data.split_first_chunk::<QUERY_BYTES>() else {
+        return;
+    };
+    let Some((q, policy, header)) = query_of(*head) else {
+        return;
+    };
+    let mut csv = header.as_bytes().to_vec();
+    csv.extend_from_slice(body);
+    for bad in [BadRecords::Fail, BadRecords::Skip] {
+        let want = query_reference(&csv, &q, policy, bad);
+        for threads in [1, 2] {
+            let got = SegmentTable::query_csv(csv.as_slice(), &q, policy, bad, threads);
+            let same = match (&got, &want) {
+                (Ok(g), Ok(w)) => g == w,
+                (Err(g), Err(Refused::Reader(w))) => g == w,
+                (
+                    Err(Error::Record {
+                        field: gf,
+                        reason: gr,
+                        ..
+                    }),
+                    Err(Refused::Aggregator(Error::Record {
+                        field: wf,
+                        reason: wr,
+                        ..
+                    })),
+                ) => gf == wf && gr == wr,
+                (Err(g), Err(Refused::Aggregator(w))) => g == w,
+                _ => false,
+            };
+            assert!(
+                same,
+                "query_csv ({threads} threads, {bad:?}) differs from the aggregator: \
+                 {got:?}\nwant {want:?}\nquery {q:?}, {policy:?}"
+            );
+        }
     }
 }
