@@ -94,7 +94,7 @@ fn query_csv(c: &mut Criterion, csv: &str) {
     g.throughput(Throughput::Bytes(csv.len() as u64));
     g.sample_size(10);
     let (table, _) = SegmentTable::read_csv(csv.as_bytes(), BadRecords::Fail).unwrap();
-    for (name, q) in mediameter_usage::synthetic::duckdb_queries().unwrap() {
+    for (name, q) in queries::duckdb_queries().unwrap() {
         let policy = MinutePolicy::CeilPerPeriod;
         // Checked once, outside the timed loop: the streamed report is the loaded table's.
         let expected = table.report(&q, policy).unwrap();

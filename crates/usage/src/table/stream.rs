@@ -101,7 +101,9 @@ fn next_block<R: Read>(
     buf.clear();
     buf.extend_from_slice(carry);
     loop {
-        buf.reserve(size);
+        // A new buffer starts small and grows with what is read (a small input costs a small
+        // buffer); the buffers handed back already hold a block.
+        buf.reserve(size.min(1 << 16));
         let read = input
             .by_ref()
             .take(u64::try_from(size.max(1)).unwrap_or(u64::MAX))
