@@ -873,23 +873,59 @@ impl<'a> Lookup<'a> {
 }
 
 /// Unix seconds written as 1 to 12 ASCII digits (years 1970 to 33658); anything else (a sign,
-/// blanks, an RFC 3339 instant) is left to the general parser.
+/// blanks, an RFC 3339 instant) is left to the general parser. The last eight digits (every
+/// instant since 1973 has ten) are read as one word.
 #[inline]
 fn plain_seconds(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.is_empty() || b.len() > 12 {
         return None;
     }
+    let (head, tail) = b.split_at(b.len().saturating_sub(8));
     // Twelve digits stay below 10^12: no step can overflow.
-    let mut n: i64 = 0;
+    let mut n = digits(head)?;
+    match <[u8; 8]>::try_from(tail) {
+        Ok(word) => {
+            n = n
+                .wrapping_mul(100_000_000)
+                .wrapping_add(eight_digits(word)?)
+        }
+        Err(_) => n = digits(tail)?,
+    }
+    i64::try_from(n).ok()
+}
+
+/// The value of at most twelve ASCII digits, one at a time; `None` for any other byte.
+#[inline]
+fn digits(b: &[u8]) -> Option<u64> {
+    let mut n: u64 = 0;
     for &c in b {
         let d = c.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        n = n.wrapping_mul(10).wrapping_add(i64::from(d));
+        n = n.wrapping_mul(10).wrapping_add(u64::from(d));
     }
     Some(n)
+}
+
+/// The value of eight ASCII digits in one word (the first digit in the lowest byte): checked
+/// eight at a time, then combined in pairs, fours and the eight with three multiplications.
+#[inline]
+fn eight_digits(word: [u8; 8]) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    let w = u64::from_le_bytes(word);
+    // A digit's high nibble is 3, and stays 3 when 6 is added (0x3a to 0x3f reach 0x40).
+    if w & HIGH != ZEROS || w.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
+        return None;
+    }
+    let v = w.wrapping_sub(ZEROS);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    const LOW: u64 = 0x0000_00ff_0000_00ff;
+    let hundreds = (v & LOW).wrapping_mul(100 + (1_000_000 << 32));
+    let units = ((v >> 16) & LOW).wrapping_mul(1 + (10_000 << 32));
+    Some(hundreds.wrapping_add(units) >> 32)
 }
 
 /// Reads the header; returns its columns and the number of lines it took.
@@ -1048,6 +1084,23 @@ fn cut(body: &[u8], n: usize) -> Vec<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Against a plain reading: digits only, 1 to 12 of them, the value as `str::parse`
+        /// gives it.
+        #[test]
+        fn plain_seconds_reads_as_parse_does(
+            s in proptest::string::string_regex("[0-9:;<=>?/ a+-]{0,14}|[0-9:;<=>?/]{8,12}").unwrap(),
+            n in 0_u64..1_000_000_000_000,
+        ) {
+            for text in [s.clone(), n.to_string(), format!("{n:012}")] {
+                let plain = (!text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| text.parse::<i64>().ok())
+                    .flatten();
+                proptest::prop_assert_eq!(plain_seconds(&text), plain, "{:?}", text);
+            }
+        }
+    }
 
     #[test]
     fn plain_seconds_takes_only_plain_digits() {
