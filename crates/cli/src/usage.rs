@@ -258,6 +258,15 @@ pub(crate) fn open(
     }
 }
 
+/// What `--skip-bad` asks for bad records.
+fn bad_records(skip_bad: bool) -> BadRecords {
+    if skip_bad {
+        BadRecords::Skip
+    } else {
+        BadRecords::Fail
+    }
+}
+
 /// Reads segments and hands each to `sink`; reports skips and progress on stderr.
 pub(crate) fn for_each_segment(
     input: Box<dyn BufRead>,
@@ -265,11 +274,7 @@ pub(crate) fn for_each_segment(
     skip_bad: bool,
     mut sink: impl FnMut(StreamSegment) -> Result<(), CliError>,
 ) -> Result<SkipReport, CliError> {
-    let bad = if skip_bad {
-        BadRecords::Skip
-    } else {
-        BadRecords::Fail
-    };
+    let bad = bad_records(skip_bad);
     let mut reader = SegmentReader::new(input, format, bad).map_err(input_err)?;
     let progress = std::io::stderr().is_terminal();
     let mut n: u64 = 0;
@@ -307,11 +312,7 @@ fn csv_report(
     skip_bad: bool,
     threads: usize,
 ) -> Result<UsageReport, CliError> {
-    let bad = if skip_bad {
-        BadRecords::Skip
-    } else {
-        BadRecords::Fail
-    };
+    let bad = bad_records(skip_bad);
     let (report, skips) =
         SegmentTable::query_csv(input, query, policy, bad, threads).map_err(input_err)?;
     print_skips(&skips);

@@ -493,20 +493,14 @@ impl Loader {
     }
 
     /// The error of a failed read, at the next line.
-    pub(super) fn read_error(&self, e: &std::io::Error) -> Error {
-        Error::record(
-            self.line.saturating_add(1),
-            "record",
-            format!("cannot read: {e}"),
-        )
+    fn read_error(&self, e: &std::io::Error) -> Error {
+        read_error(self.line.saturating_add(1), e)
     }
 
     /// Adds `offset` to the line numbers of the kept errors.
     fn shift_lines(&mut self, offset: u64) {
         for e in &mut self.errors {
-            if let Error::Record { line, .. } = e {
-                *line = line.saturating_add(offset);
-            }
+            shift_line(e, offset);
         }
     }
 
@@ -928,6 +922,18 @@ fn eight_digits(word: [u8; 8]) -> Option<u64> {
     Some(hundreds.wrapping_add(units) >> 32)
 }
 
+/// The error of a failed read, naming `line`.
+pub(super) fn read_error(line: u64, e: &std::io::Error) -> Error {
+    Error::record(line, "record", format!("cannot read: {e}"))
+}
+
+/// Adds `offset` to the line number of a record error (a part's lines made the input's).
+pub(super) fn shift_line(e: &mut Error, offset: u64) {
+    if let Error::Record { line, .. } = e {
+        *line = line.saturating_add(offset);
+    }
+}
+
 /// Reads the header; returns its columns and the number of lines it took.
 pub(super) fn header<R: BufRead>(input: &mut R) -> Result<(Columns, u64)> {
     let mut reader = CsvReader::new(input);
@@ -975,7 +981,6 @@ impl SegmentTable {
         let mut input = BufReader::with_capacity(1 << 16, input);
         let (columns, line) = header(&mut input)?;
         let mut loader = Loader::new(columns, line, bad);
-        // A loader without a query is never stopped by a segment.
         loader.drive(input, chunk)?;
         Ok(loader.finish())
     }
@@ -1033,9 +1038,7 @@ impl SegmentTable {
                     loaders.push(l);
                 }
                 Err(mut e) => {
-                    if let Error::Record { line, .. } = &mut e {
-                        *line = line.saturating_add(offset);
-                    }
+                    shift_line(&mut e, offset);
                     // Every earlier part was read through: this is the input's first error.
                     return Err(e);
                 }

@@ -21,7 +21,7 @@ use std::sync::{Mutex, mpsc};
 use mediameter_core::MinutePolicy;
 
 use super::SegmentTable;
-use super::load::{Loader, Stop, header};
+use super::load::{Loader, Stop, header, read_error, shift_line};
 use crate::csv::MAX_RECORD_BYTES;
 use crate::error::{Error, Result};
 use crate::input::{BadRecords, SkipReport};
@@ -174,14 +174,6 @@ fn work(
     loader.table
 }
 
-/// Adds `offset` to the line number of a record error.
-fn shifted(mut e: Error, offset: u64) -> Error {
-    if let Error::Record { line, .. } = &mut e {
-        *line = line.saturating_add(offset);
-    }
-    e
-}
-
 impl SegmentTable {
     /// The report of `query` over a CSV input (the columns of
     /// [`SegmentReader`](crate::SegmentReader)), read once, streaming, on `threads` threads
@@ -326,8 +318,9 @@ pub(crate) fn load<R: Read>(
     let mut offsets = BTreeMap::new();
     for d in &mut done {
         offsets.insert(d.seq, line);
-        if let Some(e) = d.fatal.take() {
-            return Err(shifted(e, line));
+        if let Some(mut e) = d.fatal.take() {
+            shift_line(&mut e, line);
+            return Err(e);
         }
         line = line.saturating_add(d.lines);
         skipped = skipped.saturating_add(d.skipped);
@@ -336,16 +329,15 @@ pub(crate) fn load<R: Read>(
         .into_iter()
         .flat_map(|(seq, es)| {
             let off = offsets.get(&seq).copied().unwrap_or(0);
-            es.into_iter().map(move |e| shifted(e, off))
+            es.into_iter().map(move |mut e| {
+                shift_line(&mut e, off);
+                e
+            })
         })
         .take(SkipReport::KEPT)
         .collect();
     if let Some(e) = failure {
-        return Err(Error::record(
-            line.saturating_add(1),
-            "record",
-            format!("cannot read: {e}"),
-        ));
+        return Err(read_error(line.saturating_add(1), &e));
     }
     // The largest table takes the others' rows: its own are neither re-interned nor copied.
     let mut tables = tables;
