@@ -238,6 +238,17 @@ impl TariffEntry {
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// The fields are private: a negative price, or two entries for one product and spec, cannot
+/// be written as a literal past [`Tariff::new`]:
+///
+/// ```compile_fail,E0451
+/// use mediameter_billing::tariff::{Tariff, TariffEntry};
+/// use mediameter_core::{Currency, Unit};
+/// let refund = TariffEntry::flat("rtc".parse()?, Unit::Minute, (-1).into());
+/// let tariff = Tariff { currency: Currency::CNY, entries: vec![refund] };
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "TariffRepr", into = "TariffRepr"))]
