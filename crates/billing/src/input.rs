@@ -91,9 +91,12 @@ impl BillRequest {
     ///
     /// Located at the part of the document at fault: `state`, `packs[i]` (a duplicate id),
     /// `usage[i]` (usage outside the period under `"refuse"`, see
-    /// [`split_by_period`]; or see [`PackEngine::deduct_batch`]), or `tariff` (an overflowing
-    /// product and spec it does not price, a unit mismatch). Usage outside the period is
-    /// checked before anything is deducted.
+    /// [`split_by_period`]; or see [`PackEngine::deduct_batch`]), or, from
+    /// [`monthly_statement`], the statement line, the usage item and the tariff entry
+    /// (`statement line (product rtc, spec audio): usage item (partition 0, id 7), field
+    /// quantity: tariff entries[0] (product rtc, any spec), field unit: ...` for an
+    /// overflowing product and spec the tariff does not price, a unit mismatch, an overflow).
+    /// Usage outside the period is checked before anything is deducted.
     pub fn run(self, with_ledger: bool) -> Result<BillOutcome> {
         let split = split_by_period(self.usage, self.period, self.out_of_period)?;
         let mut engine = match self.state {
@@ -106,8 +109,8 @@ impl BillRequest {
                 .map_err(|e| e.at(format!("packs[{i}]")))?;
         }
         let report = engine.deduct_batch(&split.inside)?;
-        let statement = monthly_statement(&report.ledger, self.period, &self.tariff, &self.options)
-            .map_err(|e| e.at("tariff"))?;
+        let statement =
+            monthly_statement(&report.ledger, self.period, &self.tariff, &self.options)?;
         Ok(BillOutcome {
             statement,
             applied: report.applied,

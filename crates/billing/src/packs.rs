@@ -462,6 +462,23 @@ fn base_value(q: Quantity) -> Result<Decimal> {
 ///
 /// In JSON: `{"partition"?: 0, "id", "at", "product", "spec", "quantity": {"value", "unit"}}`;
 /// any other field is refused.
+///
+/// The fields are private: an item of zero quantity, or dated in year 10000, cannot be
+/// written as a literal past [`UsageItem::new`]:
+///
+/// ```compile_fail,E0451
+/// use mediameter_billing::packs::UsageItem;
+/// use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
+/// let item = UsageItem {
+///     partition: 0,
+///     id: 7,
+///     at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+///     product: ProductType::new("rtc")?,
+///     spec: MediaSpec::Audio,
+///     quantity: Quantity::new(0.into(), Unit::Minute)?,
+/// };
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(

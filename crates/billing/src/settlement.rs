@@ -34,6 +34,20 @@ const HOUR_SECONDS: u32 = 3600;
 ///
 /// In JSON: `{"name", "quantity", "hourly_price": {"amount", "currency"}}`, validated as
 /// [`PricedItem::new`] does; any other field is refused.
+///
+/// The fields are private: an item of zero quantity or a negative price cannot be written as
+/// a literal past [`PricedItem::new`]:
+///
+/// ```compile_fail,E0451
+/// use mediameter_billing::settlement::PricedItem;
+/// use mediameter_core::{Currency, Money};
+/// use rust_decimal_macros::dec;
+/// let item = PricedItem {
+///     name: String::new(),
+///     quantity: dec!(0),
+///     hourly_price: Money::new(dec!(-1), Currency::CNY),
+/// };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -174,6 +188,14 @@ impl PricedItem {
 /// ```
 ///
 /// In JSON: `{"items": [...]}`, validated as [`Configuration::new`] does.
+///
+/// The field is private: a configuration without items cannot be written as a literal past
+/// [`Configuration::new`]:
+///
+/// ```compile_fail,E0451
+/// use mediameter_billing::settlement::Configuration;
+/// let empty = Configuration { items: Vec::new() };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(

@@ -238,6 +238,17 @@ impl TariffEntry {
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// The fields are private: a negative price, or two entries for one product and spec, cannot
+/// be written as a literal past [`Tariff::new`]:
+///
+/// ```compile_fail,E0451
+/// use mediameter_billing::tariff::{Tariff, TariffEntry};
+/// use mediameter_core::{Currency, Unit};
+/// let refund = TariffEntry::flat("rtc".parse()?, Unit::Minute, (-1).into());
+/// let tariff = Tariff { currency: Currency::CNY, entries: vec![refund] };
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "TariffRepr", into = "TariffRepr"))]
@@ -529,14 +540,38 @@ impl Tariff {
     /// ```
     #[must_use]
     pub fn entry(&self, product: &ProductType, spec: MediaSpec) -> Option<&TariffEntry> {
-        self.entries
-            .iter()
-            .find(|e| &e.product == product && e.spec == Some(spec))
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .find(|e| &e.product == product && e.spec.is_none())
-            })
+        self.entry_at(product, spec).map(|(_, e)| e)
+    }
+
+    /// [`Tariff::entry`] with its position in [`Tariff::entries`], for locating errors.
+    fn entry_at(&self, product: &ProductType, spec: MediaSpec) -> Option<(usize, &TariffEntry)> {
+        let mut entries = self.entries.iter().enumerate();
+        entries
+            .clone()
+            .find(|(_, e)| &e.product == product && e.spec == Some(spec))
+            .or_else(|| entries.find(|(_, e)| &e.product == product && e.spec.is_none()))
+    }
+
+    /// The entry pricing `product` and `spec` and its place (`"tariff entries[i] (product P,
+    /// spec S), field F"`), or an error located at the tariff's entries.
+    fn located_entry(
+        &self,
+        product: &ProductType,
+        spec: MediaSpec,
+    ) -> Result<(&TariffEntry, impl Fn(&str) -> String + use<>)> {
+        let (i, entry) = self.entry_at(product, spec).ok_or_else(|| {
+            Error::invalid(
+                "tariff",
+                &format!("{product} {spec}"),
+                "an entry for every product and spec that overflows",
+            )
+            .at("tariff, field entries")
+        })?;
+        let which = entry
+            .spec
+            .map_or_else(|| "any spec".to_owned(), |s| format!("spec {s}"));
+        let place = format!("tariff entries[{i}] (product {}, {which})", entry.product);
+        Ok((entry, move |field: &str| format!("{place}, field {field}")))
     }
 
     /// Prices `quantity` (in the entry's unit, the month's cumulative usage) of `product` and
@@ -544,8 +579,9 @@ impl Tariff {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] when no entry prices the product and spec, or the quantity is
-    /// negative; overflow.
+    /// [`Error::Invalid`] when no entry prices the product and spec (located at `tariff, field
+    /// entries`), or the quantity is negative; overflow. A pricing error is located at the
+    /// entry: `tariff entries[i] (product P, spec S), field pricing`.
     ///
     /// ```
     /// # #[cfg(feature = "serde")] {
@@ -563,14 +599,8 @@ impl Tariff {
         spec: MediaSpec,
         quantity: Decimal,
     ) -> Result<Quote> {
-        let entry = self.entry(product, spec).ok_or_else(|| {
-            Error::invalid(
-                "tariff",
-                &format!("{product} {spec}"),
-                "an entry for every product and spec that overflows",
-            )
-        })?;
-        price_with(&entry.pricing, quantity)
+        let (entry, place) = self.located_entry(product, spec)?;
+        price_with(&entry.pricing, quantity).map_err(|e| e.at(place("pricing")))
     }
 }
 
@@ -798,7 +828,26 @@ pub struct Statement {
 ///
 /// [`Error::Invalid`] for an invalid tariff or an overflowing product and spec the tariff does
 /// not price; a unit mismatch between count usage and a time tariff (or the reverse);
-/// overflow.
+/// overflow. Each is located ([`Error::At`]) at the statement line (`statement line (product
+/// P, spec S)`), then, for what one ledger line brings, the usage item (`usage item
+/// (partition P, id N), field F`), then the tariff entry concerned (`tariff entries[i]
+/// (product P, spec S), field F`, or `tariff, field entries` when none prices the line):
+///
+/// ```
+/// use mediameter_billing::packs::{PackEngine, UsageItem};
+/// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
+/// use mediameter_core::{Currency, Quantity, TimeRange, Unit};
+/// let at = chrono::DateTime::from_timestamp(100, 0).ok_or("out of range")?;
+/// let tariff = Tariff::flat(Currency::CNY, "rtc".parse()?, Unit::Minute, "0.028".parse()?)?;
+/// let calls = Quantity::new(3.into(), Unit::Count)?; // counted usage, a per-minute price
+/// let item = UsageItem::new(7, at, "rtc".parse()?, "audio".parse()?, calls)?;
+/// let report = PackEngine::new().deduct_batch(&[item])?;
+/// let day = TimeRange::from_unix(0, 86_400)?;
+/// let err = monthly_statement(&report.ledger, day, &tariff, &StatementOptions::default()).unwrap_err();
+/// assert!(err.to_string().starts_with("statement line (product rtc, spec audio): \
+///     usage item (partition 0, id 7), field quantity: tariff entries[0] (product rtc, any spec), field unit: "));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
@@ -824,17 +873,27 @@ pub fn monthly_statement(
     tariff: &Tariff,
     options: &StatementOptions,
 ) -> Result<Statement> {
-    tariff.validate()?;
+    tariff.validate().map_err(|e| e.at("tariff"))?;
     let rounding = options
         .rounding
         .unwrap_or_else(|| tariff.currency.minor_rounding(RoundingMode::HalfUp));
-    let overflow_err = || Error::overflow("statement");
     let mut packs: BTreeMap<PackId, PackUsage> = BTreeMap::new();
     // (product, spec) → (base unit, overflow base units, Σ per-line rounded-up quantities)
     let mut over: BTreeMap<(ProductType, MediaSpec), (Unit, Decimal, Decimal)> = BTreeMap::new();
     for line in ledger.iter().filter(|l| period.contains(l.at)) {
+        let item = |field: &str| {
+            format!(
+                "usage item (partition {}, id {}), field {field}",
+                line.partition, line.item
+            )
+        };
         match &line.source {
             LedgerSource::Pack(id) => {
+                let overflow_err = || {
+                    Error::overflow("statement pack usage")
+                        .at(item("quantity"))
+                        .at(format!("statement pack {id}"))
+                };
                 let e = packs.entry(id.clone()).or_insert_with(|| PackUsage {
                     pack: id.clone(),
                     usage: Decimal::ZERO,
@@ -845,19 +904,26 @@ pub fn monthly_statement(
                 e.drawn = e.drawn.checked_add(line.drawn).ok_or_else(overflow_err)?;
             }
             LedgerSource::Overflow => {
-                let entry = tariff.entry(&line.product, line.spec).ok_or_else(|| {
-                    Error::invalid(
-                        "tariff",
-                        &format!("{} {}", line.product, line.spec),
-                        "an entry for every product and spec that overflows",
-                    )
-                })?;
+                let statement_line = statement_line_place(&line.product, line.spec);
+                let (entry, entry_place) = tariff
+                    .located_entry(&line.product, line.spec)
+                    .map_err(|e| e.at(item("product")).at(statement_line.clone()))?;
                 let per_record = to_tariff_unit(
                     line.usage,
                     line.unit,
                     entry.unit,
                     MinutePolicy::CeilPerRecord,
-                )?;
+                )
+                .map_err(|e| {
+                    e.at(entry_place("unit"))
+                        .at(item("quantity"))
+                        .at(statement_line.clone())
+                })?;
+                let overflow_err = || {
+                    Error::overflow("statement overflow sum")
+                        .at(item("quantity"))
+                        .at(statement_line.clone())
+                };
                 let e = over.entry((line.product.clone(), line.spec)).or_insert((
                     line.unit,
                     Decimal::ZERO,
@@ -872,19 +938,19 @@ pub fn monthly_statement(
     let mut total_exact = Decimal::ZERO;
     let mut total = Decimal::ZERO;
     for ((product, spec), (base, usage, per_record)) in over {
-        let entry = tariff.entry(&product, spec).ok_or_else(|| {
-            Error::invalid(
-                "tariff",
-                &format!("{product} {spec}"),
-                "an entry for every product and spec that overflows",
-            )
-        })?;
+        let statement_line = statement_line_place(&product, spec);
+        let (entry, entry_place) = tariff
+            .located_entry(&product, spec)
+            .map_err(|e| e.at(statement_line.clone()))?;
         let quantity = match options.minutes {
             MinutePolicy::CeilPerRecord => per_record,
-            policy => to_tariff_unit(usage, base, entry.unit, policy)?,
+            policy => to_tariff_unit(usage, base, entry.unit, policy)
+                .map_err(|e| e.at(entry_place("unit")).at(statement_line.clone()))?,
         };
-        let quote = price_with(&entry.pricing, quantity)?;
+        let quote = price_with(&entry.pricing, quantity)
+            .map_err(|e| e.at(entry_place("pricing")).at(statement_line.clone()))?;
         let amount = rounding.apply(quote.amount);
+        let overflow_err = || Error::overflow("statement total").at(statement_line.clone());
         total_exact = total_exact
             .checked_add(quote.amount)
             .ok_or_else(overflow_err)?;
@@ -911,6 +977,11 @@ pub fn monthly_statement(
         // (a statement with no lines totals 0.00, not 0).
         total: rounding.apply(total),
     })
+}
+
+/// `"statement line (product P, spec S)"`: where an error about a statement line is.
+fn statement_line_place(product: &ProductType, spec: MediaSpec) -> String {
+    format!("statement line (product {product}, spec {spec})")
 }
 
 /// Converts `value` base units (`base`: second or count) into `unit` under `policy`.

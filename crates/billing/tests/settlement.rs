@@ -4,7 +4,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
 use mediameter_billing::settlement::{
-    Configuration, PricedItem, ResiduePolicy, ResourceEvent, ResourceTimeline, SettlementOptions,
+    Configuration, MAX_LINES, PricedItem, ResiduePolicy, ResourceEvent, ResourceTimeline,
+    SettlementOptions, settle_all,
 };
 use mediameter_core::{BillingZone, Currency, Money, Rounding, TimeRange, strategies};
 use proptest::prelude::*;
@@ -474,6 +475,58 @@ fn the_line_cap_is_checked_before_anything_is_built() {
     let s = t.settle(&windowed).unwrap();
     assert_eq!(s.lines.len() as u64, t.line_count(&windowed).unwrap());
     assert_eq!(s.summary.lines, 744);
+}
+
+#[test]
+fn the_total_line_cap_of_a_set_is_checked_before_any_timeline_is_settled() {
+    // Ten resources of 60 years each: 525,936 lines apiece, under the cap one by one, and
+    // 5,259,360 together, over it.
+    let sixty_years = |k: u32| {
+        ResourceTimeline::new(
+            format!("r{k}"),
+            vec![
+                created(
+                    Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap(),
+                    idme(1, 1, 1),
+                ),
+                deleted(Utc.with_ymd_and_hms(1960, 1, 1, 0, 0, 0).unwrap()),
+            ],
+        )
+        .unwrap()
+    };
+    // First in the set, half an hour whose amount (price × 1800 s) leaves Decimal's range: settling it fails with
+    // an overflow, counting its lines does not. A set settled (or its lines built) before the
+    // total is counted reports that overflow instead of the cap.
+    let dear = Configuration::new(vec![
+        PricedItem::new("m", dec!(1), cny(Decimal::MAX)).unwrap(),
+    ])
+    .unwrap();
+    let poison = ResourceTimeline::new(
+        "dear",
+        vec![created(gmt8(9, 0, 0), dear), deleted(gmt8(9, 30, 0))],
+    )
+    .unwrap();
+    let options = SettlementOptions::default();
+    assert_eq!(
+        poison.settle(&options).unwrap_err().kind(),
+        ErrorKind::Overflow
+    );
+    let mut set = vec![poison];
+    set.extend((0..10).map(sixty_years));
+    let each = set[1].line_count(&options).unwrap();
+    assert!(each < MAX_LINES, "{each}");
+    let err = settle_all(&set, &options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooLarge, "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "settlement would produce {} items, more than the limit of {MAX_LINES}",
+            1 + 10 * each
+        )
+    );
+    // Without the poison and under the cap, the same set settles.
+    let few: Vec<_> = (0..2).map(sixty_years).collect();
+    assert_eq!(settle_all(&few, &options).unwrap().len(), 2);
 }
 
 #[cfg(feature = "serde")] // reads or writes JSON

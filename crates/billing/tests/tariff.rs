@@ -195,3 +195,65 @@ proptest! {
         prop_assert_eq!(absorbed + over, used);
     }
 }
+
+#[test]
+fn statement_errors_name_the_line_the_item_and_the_entry() {
+    let rtc = ProductType::new("rtc").unwrap();
+    let at = day(2);
+    // Count usage against a per-minute entry: the item, its statement line and the entry.
+    let mut e = PackEngine::new();
+    let count = Quantity::new(dec!(3), Unit::Count).unwrap();
+    let counted = UsageItem::new(7, at, rtc.clone(), MediaSpec::Audio, count)
+        .unwrap()
+        .in_partition(2);
+    let r = e.deduct_batch(&[counted]).unwrap();
+    let minute = TariffEntry::flat(rtc.clone(), Unit::Minute, dec!(0.028));
+    let per_minute = Tariff::new(Currency::CNY, vec![minute]).unwrap();
+    let err = monthly_statement(
+        &r.ledger,
+        month(),
+        &per_minute,
+        &StatementOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "statement line (product rtc, spec audio): usage item (partition 2, id 7), field quantity: \
+         tariff entries[0] (product rtc, any spec), field unit: \
+         unit mismatch in statement pricing: count cannot be used as minute"
+    );
+
+    // A price out of Decimal's range: the line and the entry that priced it.
+    let mut e = PackEngine::new();
+    let r = e
+        .deduct_batch(&[item(0, MediaSpec::Video(VideoTier::P720), 600)])
+        .unwrap();
+    let cheap = TariffEntry::flat(rtc.clone(), Unit::Minute, dec!(0.007));
+    let huge = TariffEntry::flat(rtc.clone(), Unit::Minute, Decimal::MAX)
+        .for_spec(MediaSpec::Video(VideoTier::P720));
+    let dear = Tariff::new(Currency::CNY, vec![cheap, huge]).unwrap();
+    let err =
+        monthly_statement(&r.ledger, month(), &dear, &StatementOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Overflow);
+    assert_eq!(
+        err.to_string(),
+        "statement line (product rtc, spec 720p): \
+         tariff entries[1] (product rtc, spec 720p), field pricing: \
+         arithmetic overflow in tariff price"
+    );
+
+    // No entry at all: the item and its line, and the tariff's entries.
+    let mut e = PackEngine::new();
+    let r = e
+        .deduct_batch(&[item_at(4, at, "live", MediaSpec::Audio, 60)])
+        .unwrap();
+    let err =
+        monthly_statement(&r.ledger, month(), &tariff(), &StatementOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert_eq!(
+        err.to_string(),
+        "statement line (product live, spec audio): usage item (partition 0, id 4), field product: \
+         tariff, field entries: invalid tariff \"live audio\": \
+         expected an entry for every product and spec that overflows"
+    );
+}

@@ -366,3 +366,98 @@ fn no_control_character_reaches_the_terminal_from_any_error_path() {
     }
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
 }
+
+/// A settle document of one resource per `(created, deleted)` pair (RFC 3339 instants), at
+/// 0.50 CNY an hour.
+fn settle_document(lifetimes: &[(&str, &str)]) -> String {
+    let resources: Vec<String> = lifetimes
+        .iter()
+        .enumerate()
+        .map(|(i, (created, deleted))| {
+            format!(
+                r#"{{"resource": "r{i}", "events": [
+                  {{"at": "{created}", "event": "created", "configuration": {{"items": [
+                    {{"name": "capacity", "quantity": "1", "hourly_price": {{"amount": "0.50", "currency": "CNY"}}}}]}}}},
+                  {{"at": "{deleted}", "event": "deleted"}}]}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"resources": [{}]}}"#, resources.join(", "))
+}
+
+/// Issue 14 item 2 through the binary: a lifetime from year 1 to year 9999 (87,649,392 hourly
+/// lines, 7 GB had they been built) is refused with the line-count error, exit 1, in a process
+/// limited to 256 MiB of address space (a run that builds the lines aborts with 134).
+#[cfg(unix)]
+#[test]
+fn settle_refuses_too_many_lines_within_bounded_memory() {
+    let whole_calendar = settle_document(&[("0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z")]);
+    let out = crate::run_mediameter_within(262_144, &["settle"], &whole_calendar);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "mediameter: settlement would produce 87649392 items, more than the limit of 5000000"
+    );
+    // Ten resources of 60 years: each under the limit, together over it (21,914 days × 24 h ×
+    // 10 = 5,259,360 lines).
+    let sixty_years = [("1900-01-01T00:00:00Z", "1960-01-01T00:00:00Z"); 10];
+    let out = crate::run_mediameter_within(262_144, &["settle"], &settle_document(&sixty_years));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "mediameter: settlement would produce 5259360 items, more than the limit of 5000000"
+    );
+    // The limit is what refuses them: two resources of a year each settle within the same
+    // bound.
+    let years = [("2023-01-01T00:00:00Z", "2024-01-01T00:00:00Z"); 2];
+    let out = crate::run_mediameter_within(262_144, &["settle"], &settle_document(&years));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(r#""lines": 8760"#));
+}
+
+/// Issue 14 item 11: `docs/billing.md` says the billing commands refuse a JSON number where a
+/// decimal (an amount, a price, a quantity) is expected, and with which message.
+#[test]
+fn billing_commands_refuse_json_numbers_for_amounts() {
+    let prorate = r#"{"purchased_at": "2023-03-18T07:30:00Z", "months": 1, "zone": "GMT+8",
+        "changed_at": "2023-03-20T01:00:00Z",
+        "old_price": {"amount": "25950.00", "currency": "CNY"},
+        "new_price": {"amount": 52168.5, "currency": "CNY"}}"#;
+    let settle = settle_document(&[("2023-04-18T01:00:00Z", "2023-04-18T02:45:46Z")])
+        .replace(r#""amount": "0.50""#, r#""amount": 0.5"#);
+    let bill = r#"{"period": {"start": "2023-03-31T16:00:00Z", "end": "2023-04-30T16:00:00Z"},
+        "tariff": {"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
+            "pricing": {"model": "flat", "unit_price": 0.028}}]}}"#;
+    let settle_count = settle_document(&[("2023-04-18T01:00:00Z", "2023-04-18T02:45:46Z")])
+        .replace(r#""quantity": "1""#, r#""quantity": 1"#);
+    let cases = [
+        (
+            "prorate",
+            prorate.to_owned(),
+            "proration request",
+            "floating point `52168.5`",
+        ),
+        ("settle", settle, "settlement input", "floating point `0.5`"),
+        (
+            "bill",
+            bill.to_owned(),
+            "bill input",
+            "floating point `0.028`",
+        ),
+        ("settle", settle_count, "settlement input", "integer `1`"),
+    ];
+    for (command, input, document, number) in cases {
+        let (code, err) = status(&[command], &input);
+        assert_eq!(code, 1, "{command}: {err}");
+        let expected = format!(
+            "mediameter: invalid {document}: invalid type: {number}, expected a Decimal type \
+             representing a fixed-point number at line "
+        );
+        assert!(err.starts_with(&expected), "{command}: {err}");
+        // The place is given as the line and column of the number.
+        assert!(err.trim_end().contains(" column "), "{command}: {err}");
+    }
+}

@@ -23,10 +23,29 @@ mod shared_data;
 
 /// Runs the `mediameter` binary with `args`, feeding `stdin`, and returns its output.
 fn run_mediameter(args: &[&str], stdin: &str) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mediameter"));
+    command.args(args);
+    run_with_stdin(command, stdin)
+}
+
+/// As [`run_mediameter`], with the process's address space limited to `kib` KiB (`ulimit -v`
+/// in a shell that then becomes the binary): a run that tries to allocate more fails here
+/// instead of passing on a machine with memory to spare.
+#[cfg(unix)]
+fn run_mediameter_within(kib: u32, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_mediameter"))
+        .args(args);
+    run_with_stdin(command, stdin)
+}
+
+fn run_with_stdin(mut command: std::process::Command, stdin: &str) -> std::process::Output {
     use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mediameter"))
-        .args(args)
+    use std::process::Stdio;
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -280,6 +280,21 @@ impl std::iter::FusedIterator for MonthSlices {}
 /// Deserializing goes through [`SubscriptionTerm::monthly`]: `{"purchased_at", "months",
 /// "zone"}`; the derived `expiry_date` and `end` it prints may be given back and must then
 /// match.
+///
+/// The fields are private: a term whose expiry does not follow from its purchase, months and
+/// zone cannot be written as a literal past [`SubscriptionTerm::monthly`]:
+///
+/// ```compile_fail,E0451
+/// use mediameter_core::{BillingZone, SubscriptionTerm};
+/// let t = chrono::DateTime::UNIX_EPOCH;
+/// let term = SubscriptionTerm {
+///     purchased_at: t,
+///     months: 0,
+///     zone: BillingZone::UTC,
+///     expiry_date: chrono::NaiveDate::MIN,
+///     end: t,
+/// };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "TermRepr"))]
