@@ -289,6 +289,88 @@ fn demo_shows_the_invoice_of_the_bundled_segments() {
     assert!(out.contains("32.844    32.85 CNY"), "{out}");
 }
 
+#[test]
+fn the_demo_invoice_explains_itself() {
+    use rust_decimal::Decimal;
+    let (ok, out, err) = mediameter(&["demo"], "");
+    assert!(ok, "{err}");
+    let start = out.find("== invoice:").unwrap();
+    let section = &out[start..];
+    let section = &section[..section[3..].find("\n== ").map_or(section.len(), |e| e + 3)];
+
+    // The command it prints, run from the repository's root, prints the same invoice.
+    let command = section
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("mediameter invoice "))
+        .unwrap_or_else(|| panic!("no command in:\n{section}"));
+    let args: Vec<&str> = std::iter::once("invoice")
+        .chain(command.split_whitespace())
+        .collect();
+    for file in [
+        "crates/cli/data/usage_sample.csv",
+        "--packs crates/cli/data/invoice_packs.json",
+        "--tariff crates/cli/data/invoice_tariff.json",
+        "--mapping crates/cli/data/invoice_mapping.json",
+        "--period 2023-03",
+        "--format table",
+    ] {
+        assert!(command.contains(file), "{file} not in {command}");
+    }
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let typed = std::process::Command::new(env!("CARGO_BIN_EXE_mediameter"))
+        .args(&args)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        typed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&typed.stderr)
+    );
+    let typed = String::from_utf8(typed.stdout).unwrap();
+    assert!(typed.contains("-- pay-as-you-go overflow --"), "{typed}");
+    assert!(
+        section.contains(&typed),
+        "the demo shows:\n{section}\nthe command prints:\n{typed}"
+    );
+
+    // How the pack with coefficients draws down.
+    assert!(
+        section
+            .lines()
+            .any(|l| l.starts_with("note: pack pk-year-1200 draws")
+                && l.contains("1080p 2")
+                && l.contains("1135.43 min of usage drew 1200 min")),
+        "{section}"
+    );
+
+    // The printed total is the sum of the printed line amounts, and the note says so.
+    let table = &section[section.find("-- pay-as-you-go overflow --").unwrap()..];
+    let mut rows = table.lines().skip(2);
+    let mut sum = Decimal::ZERO;
+    let mut amounts = Vec::new();
+    let total = loop {
+        let row = rows.next().unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        if cells[0] == "total" {
+            assert_eq!(cells.last(), Some(&"CNY"), "{row}");
+            break cells[cells.len() - 2].parse::<Decimal>().unwrap();
+        }
+        if cells[0] != "tier" {
+            let amount = *cells.last().unwrap();
+            sum += amount.parse::<Decimal>().unwrap();
+            amounts.push(amount);
+        }
+    };
+    assert_eq!(amounts.len(), 4, "{table}");
+    assert_eq!(total, sum, "{table}");
+    let note = format!(
+        "note: the total, {total} CNY, is the sum of the lines, each rounded once: {}",
+        amounts.join(" + ")
+    );
+    assert!(section.contains(&note), "{note} not in:\n{section}");
+}
+
 mod account {
     use super::mediameter;
 
