@@ -371,6 +371,53 @@ fn the_demo_invoice_explains_itself() {
     assert!(section.contains(&note), "{note} not in:\n{section}");
 }
 
+/// The month `mediameter-testdata month N DIR` writes for the speed measurement of
+/// docs/invoice.md: the command line invoices it exactly as the library does.
+#[test]
+fn the_generated_month_invoices_the_same_through_the_cli_and_the_library() {
+    use mediameter::billing::packs::Pack;
+    use mediameter::billing::tariff::Tariff;
+    const N: u64 = 20_000;
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("generated-month-{}", std::process::id()));
+    mediameter_testdata::write_month(N, 1, &dir).unwrap();
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let (ok, out, err) = mediameter(
+        &[
+            "invoice",
+            &path("segments.csv"),
+            "--packs",
+            &path("packs.json"),
+            "--tariff",
+            &path("tariff.json"),
+            "--period",
+            "2024-03",
+        ],
+        "",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(ok, "{err}");
+    let cli: serde_json::Value = serde_json::from_str(&out).unwrap();
+
+    let segments: Vec<_> = mediameter_testdata::month_stream(N, 1).unwrap().collect();
+    let packs: Vec<Pack> = serde_json::from_str(&mediameter_testdata::month_packs(N)).unwrap();
+    let tariff: Tariff = serde_json::from_str(mediameter_testdata::MONTH_TARIFF).unwrap();
+    let request =
+        mediameter::InvoiceRequest::new("2024-03".parse().unwrap(), tariff).with_packs(packs);
+    let lib = mediameter::invoice(&segments, request).unwrap();
+    assert_eq!(lib.segments, N);
+    assert_eq!(lib.statement.packs.len(), 2);
+    assert!(!lib.statement.lines.is_empty() && lib.statement.total > rust_decimal::Decimal::ZERO);
+
+    let lib = serde_json::to_value(&lib).unwrap();
+    for field in ["segments", "metered_seconds", "billed_seconds", "balances"] {
+        assert_eq!(cli[field], lib[field], "{field}");
+    }
+    assert_eq!(cli["statement"]["total"], lib["statement"]["total"]);
+    assert_eq!(cli["statement"]["lines"], lib["statement"]["lines"]);
+    assert_eq!(cli, lib);
+}
+
 mod account {
     use super::mediameter;
 
