@@ -308,13 +308,59 @@ pub(crate) fn sample_invoice() -> Result<Invoice, CliError> {
     mediameter::invoice(&segments, request).map_err(CliError::input)
 }
 
-/// The invoice section of `mediameter demo`.
+/// The `mediameter invoice` command that prints the demo's invoice, as typed from the root of
+/// the repository (where the bundled files are).
+const SAMPLE_COMMAND: &str = "mediameter invoice crates/cli/data/usage_sample.csv \
+     --packs crates/cli/data/invoice_packs.json --tariff crates/cli/data/invoice_tariff.json \
+     --mapping crates/cli/data/invoice_mapping.json --period 2023-03 --format table";
+
+/// The invoice section of `mediameter demo`: the command that gives the same, the invoice, and
+/// how to read its packs and its total.
 pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
     writeln!(
         out,
         "== invoice: the sample month's segments to a statement (mediameter invoice) =="
     )?;
+    writeln!(out, "the same from the root of the repository:")?;
+    writeln!(out, "  {SAMPLE_COMMAND}")?;
     let inv = sample_invoice()?;
     print_invoice(out, &inv)?;
+    let packs: Vec<Pack> = parse_json(SAMPLE_PACKS, "bundled packs")?;
+    for pack in packs.iter().filter(|p| !p.coefficients().is_empty()) {
+        let by_spec: Vec<String> = pack
+            .coefficients()
+            .iter()
+            .map(|c| format!("{} {}", c.spec, c.coefficient))
+            .collect();
+        let drawn = inv.statement.packs.iter().find(|u| &u.pack == pack.id());
+        let so = drawn.map_or(String::new(), |u| {
+            format!(
+                ": {} min of usage drew {} min",
+                minutes(u.usage, u.unit),
+                minutes(u.drawn, u.unit)
+            )
+        });
+        writeln!(
+            out,
+            "note: pack {} draws each minute of usage times its spec's coefficient ({}){so}",
+            pack.id().as_str(),
+            by_spec.join(", ")
+        )?;
+    }
+    let s = &inv.statement;
+    let amounts: Vec<String> = s.lines.iter().map(|l| l.amount.to_string()).collect();
+    writeln!(
+        out,
+        "note: the total, {} {}, is the sum of the lines, each rounded once: {} (the exact {} \
+         is not rounded as a whole)",
+        s.total,
+        s.currency,
+        if amounts.is_empty() {
+            "no line".to_owned()
+        } else {
+            amounts.join(" + ")
+        },
+        s.total_exact
+    )?;
     Ok(())
 }

@@ -289,6 +289,135 @@ fn demo_shows_the_invoice_of_the_bundled_segments() {
     assert!(out.contains("32.844    32.85 CNY"), "{out}");
 }
 
+#[test]
+fn the_demo_invoice_explains_itself() {
+    use rust_decimal::Decimal;
+    let (ok, out, err) = mediameter(&["demo"], "");
+    assert!(ok, "{err}");
+    let start = out.find("== invoice:").unwrap();
+    let section = &out[start..];
+    let section = &section[..section[3..].find("\n== ").map_or(section.len(), |e| e + 3)];
+
+    // The command it prints, run from the repository's root, prints the same invoice.
+    let command = section
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("mediameter invoice "))
+        .unwrap_or_else(|| panic!("no command in:\n{section}"));
+    let args: Vec<&str> = std::iter::once("invoice")
+        .chain(command.split_whitespace())
+        .collect();
+    for file in [
+        "crates/cli/data/usage_sample.csv",
+        "--packs crates/cli/data/invoice_packs.json",
+        "--tariff crates/cli/data/invoice_tariff.json",
+        "--mapping crates/cli/data/invoice_mapping.json",
+        "--period 2023-03",
+        "--format table",
+    ] {
+        assert!(command.contains(file), "{file} not in {command}");
+    }
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let typed = std::process::Command::new(env!("CARGO_BIN_EXE_mediameter"))
+        .args(&args)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        typed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&typed.stderr)
+    );
+    let typed = String::from_utf8(typed.stdout).unwrap();
+    assert!(typed.contains("-- pay-as-you-go overflow --"), "{typed}");
+    assert!(
+        section.contains(&typed),
+        "the demo shows:\n{section}\nthe command prints:\n{typed}"
+    );
+
+    // How the pack with coefficients draws down.
+    assert!(
+        section
+            .lines()
+            .any(|l| l.starts_with("note: pack pk-year-1200 draws")
+                && l.contains("1080p 2")
+                && l.contains("1135.43 min of usage drew 1200 min")),
+        "{section}"
+    );
+
+    // The printed total is the sum of the printed line amounts, and the note says so.
+    let table = &section[section.find("-- pay-as-you-go overflow --").unwrap()..];
+    let mut rows = table.lines().skip(2);
+    let mut sum = Decimal::ZERO;
+    let mut amounts = Vec::new();
+    let total = loop {
+        let row = rows.next().unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        if cells[0] == "total" {
+            assert_eq!(cells.last(), Some(&"CNY"), "{row}");
+            break cells[cells.len() - 2].parse::<Decimal>().unwrap();
+        }
+        if cells[0] != "tier" {
+            let amount = *cells.last().unwrap();
+            sum += amount.parse::<Decimal>().unwrap();
+            amounts.push(amount);
+        }
+    };
+    assert_eq!(amounts.len(), 4, "{table}");
+    assert_eq!(total, sum, "{table}");
+    let note = format!(
+        "note: the total, {total} CNY, is the sum of the lines, each rounded once: {}",
+        amounts.join(" + ")
+    );
+    assert!(section.contains(&note), "{note} not in:\n{section}");
+}
+
+/// The month `mediameter-testdata month N DIR` writes for the speed measurement of
+/// docs/invoice.md: the command line invoices it exactly as the library does.
+#[test]
+fn the_generated_month_invoices_the_same_through_the_cli_and_the_library() {
+    use mediameter::billing::packs::Pack;
+    use mediameter::billing::tariff::Tariff;
+    const N: u64 = 20_000;
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("generated-month-{}", std::process::id()));
+    mediameter_testdata::write_month(N, 1, &dir).unwrap();
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let (ok, out, err) = mediameter(
+        &[
+            "invoice",
+            &path("segments.csv"),
+            "--packs",
+            &path("packs.json"),
+            "--tariff",
+            &path("tariff.json"),
+            "--period",
+            "2024-03",
+        ],
+        "",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(ok, "{err}");
+    let cli: serde_json::Value = serde_json::from_str(&out).unwrap();
+
+    let segments: Vec<_> = mediameter_testdata::month_stream(N, 1).unwrap().collect();
+    let packs: Vec<Pack> = serde_json::from_str(&mediameter_testdata::month_packs(N)).unwrap();
+    let tariff: Tariff = serde_json::from_str(mediameter_testdata::MONTH_TARIFF).unwrap();
+    let request =
+        mediameter::InvoiceRequest::new("2024-03".parse().unwrap(), tariff).with_packs(packs);
+    let lib = mediameter::invoice(&segments, request).unwrap();
+    assert_eq!(lib.segments, N);
+    assert_eq!(lib.statement.packs.len(), 2);
+    assert!(!lib.statement.lines.is_empty() && lib.statement.total > rust_decimal::Decimal::ZERO);
+
+    let lib = serde_json::to_value(&lib).unwrap();
+    for field in ["segments", "metered_seconds", "billed_seconds", "balances"] {
+        assert_eq!(cli[field], lib[field], "{field}");
+    }
+    assert_eq!(cli["statement"]["total"], lib["statement"]["total"]);
+    assert_eq!(cli["statement"]["lines"], lib["statement"]["lines"]);
+    assert_eq!(cli, lib);
+}
+
 mod account {
     use super::mediameter;
 

@@ -230,11 +230,18 @@ impl InvoiceRun {
     /// # Errors
     ///
     /// `usage[i]` for an item outside the period under [`OutOfPeriod::Refuse`];
+    /// `slices[i], field start` for usage to carry more than
+    /// [`MAX_CARRY_MONTHS`](crate::meter::MAX_CARRY_MONTHS) months;
     /// `tariff, field entries` for a billed product and spec the tariff does not price;
     /// deduction errors (a pack in a count unit); statement errors. Nothing is returned
     /// half-applied: the engine state is only in the [`Invoice`].
     pub fn bill(mut self, usage: &BillableUsage) -> Result<Invoice> {
-        let items = usage.items(self.options.partition, &self.mapping)?;
+        let items = usage.items(
+            self.options.partition,
+            &self.mapping,
+            self.month,
+            self.options.zone,
+        )?;
         let split = split_by_period(items, self.period, self.options.out_of_period)?;
         let billed: BTreeSet<_> = split
             .inside
@@ -318,7 +325,9 @@ pub struct Invoice {
     /// Every pack's balance after the month.
     pub balances: Vec<PackBalance>,
     /// Usage outside the month, not deducted (under [`OutOfPeriod::Carry`]): bill it in its
-    /// own month.
+    /// own month, before or after that month's own invoice into the same state. Carried items
+    /// have ids no run gives its own month's usage (see [`BillableUsage::items`]), so they are
+    /// not mistaken for replays of that month's usage, nor it for theirs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub carried: Vec<UsageItem>,
     /// The engine state to continue from next month.

@@ -17,16 +17,30 @@ use chrono::{DateTime, Utc};
 use mediameter_billing::packs::UsageItem;
 use mediameter_billing::period::OutOfPeriod;
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
-use mediameter_core::{Buckets, MediaSpec, ProductType, Quantity, Role, StreamSegment, TimeRange};
+use mediameter_core::{
+    BillingZone, Buckets, MediaSpec, ProductType, Quantity, Role, StreamSegment, TimeRange,
+};
 
 use crate::error::{Error, Result};
 use crate::mapping::{Mapping, Unmatched};
+use crate::month::BillingMonth;
 
 /// Most slices one [`BillableUsage`] holds (a month of hours is 744 per product and spec).
 pub const MAX_SLICES: usize = 1_000_000;
 
 /// Most (product, spec) targets a mapping can name: the id of an item keeps 12 bits for it.
 const TARGET_BITS: u32 = 12;
+
+/// Bits of an own-month item id: the slice start (seconds since year 1, below 2³⁹) and the
+/// target (12 bits).
+const OWN_BITS: u32 = 51;
+
+/// The top bit of an id: set on items carried out of the run's month.
+const CARRIED_FLAG: u64 = 1 << 63;
+
+/// Furthest a run carries usage, in months between the billing month and the usage's own
+/// month: the id of a carried item holds the signed difference in 12 bits.
+pub const MAX_CARRY_MONTHS: i64 = 2047;
 
 /// Billable seconds by slice, product and spec, plus what was metered and not billed.
 ///
@@ -233,69 +247,137 @@ impl BillableUsage {
         Ok(())
     }
 
-    /// The usage items to deduct, in time order: one per slice, stamped at the slice's start,
-    /// its quantity in seconds, in delivery partition `partition`.
+    /// The usage items of a run billing `month` read in `zone`, in time order: one per
+    /// slice, stamped at the slice's start, its quantity in seconds, in delivery partition
+    /// `partition`. Slices outside the month are items too: [`InvoiceRun::bill`] refuses or
+    /// carries them.
     ///
-    /// Item ids are deterministic: the slice's start and the index of its (product, spec) in
-    /// `mapping`'s [`Mapping::targets`]. The same slice of the same mapping always has the
-    /// same id, so billing the same usage twice into one engine state bills it once (the
-    /// second time is a replay). Usage billed into one engine from independent sources needs
-    /// a partition per source.
+    /// Item ids are deterministic, so billing the same usage twice into one engine state
+    /// bills it once (the second time is a replay). Usage billed into one engine from
+    /// independent sources needs a partition per source.
+    ///
+    /// * A slice inside `month` (the run's own usage) has the id `(start − 0001-01-01T00:00:00Z
+    ///   in seconds) × 2¹² + ordinal`, where ordinal is the index of its (product, spec) in
+    ///   `mapping`'s [`Mapping::targets`]: below 2⁵¹.
+    /// * A slice outside `month` (usage this run carries to its own month) has the same low
+    ///   51 bits, and a tag in the top 13: bit 63 set, and bits 51 to 62 holding the number
+    ///   of months from the slice's month (in `zone`) to `month`, signed, in 12-bit two's
+    ///   complement. Carried items therefore never take the id of an own-month item of any
+    ///   run (bit 63 is clear on those), and items carried into one slice by runs of
+    ///   different months differ too; only two runs of the same month carrying the same slice
+    ///   agree, and then the second is a replay, as for own usage.
+    ///
+    /// [`InvoiceRun::bill`]: crate::InvoiceRun::bill
     ///
     /// # Errors
     ///
     /// [`Error::Invalid`] for a slice whose product and spec `mapping` does not bill (usage
-    /// metered under another mapping).
+    /// metered under another mapping), and for a slice more than [`MAX_CARRY_MONTHS`] months
+    /// from `month` (its id could not say how far it was carried), located at `slices[i],
+    /// field start` and naming the slice's start, product and spec.
     ///
     /// ```
-    /// use mediameter::{mapping::Mapping, meter::BillableUsage};
+    /// use mediameter::{BillingMonth, mapping::Mapping, meter::BillableUsage};
+    /// use mediameter_core::BillingZone;
     /// let u: BillableUsage = serde_json::from_str(r#"{"segments": 1, "unbilled": {"publish": 0, "subscribe": 0},
     ///     "slices": [{"start": "2024-03-01T00:00:00Z", "product": "rtc", "spec": "720p", "seconds": 90}]}"#)?;
-    /// let items = u.items(0, &Mapping::rtc())?;
-    /// assert_eq!(items[0].quantity().to_string(), "90 second");
+    /// let march = u.items(0, &Mapping::rtc(), BillingMonth::new(2024, 3)?, BillingZone::UTC)?;
+    /// assert_eq!(march[0].quantity().to_string(), "90 second");
+    /// assert!(march[0].id() < 1 << 51); // its own month
+    /// // April's run carries it back to March: flag, +1 month.
+    /// let april = u.items(0, &Mapping::rtc(), BillingMonth::new(2024, 4)?, BillingZone::UTC)?;
+    /// assert_eq!(april[0].id() >> 51, 0b1_0000_0000_0001);
+    /// assert_eq!(april[0].id() & ((1 << 51) - 1), march[0].id());
+    /// // February's run carries it forward to March: flag, −1 month.
+    /// let february = u.items(0, &Mapping::rtc(), BillingMonth::new(2024, 2)?, BillingZone::UTC)?;
+    /// assert_eq!(february[0].id() >> 51, 0b1_1111_1111_1111);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn items(&self, partition: u32, mapping: &Mapping) -> Result<Vec<UsageItem>> {
+    pub fn items(
+        &self,
+        partition: u32,
+        mapping: &Mapping,
+        month: BillingMonth,
+        zone: BillingZone,
+    ) -> Result<Vec<UsageItem>> {
         let targets = mapping.targets();
+        let own_month = month.index();
         let mut out = Vec::with_capacity(self.slices.len());
-        for ((start, product, spec), seconds) in &self.slices {
-            let key = (product.clone(), *spec);
-            let ordinal = targets.binary_search(&key).map_err(|_| {
-                Error::invalid(
-                    "slice product and spec",
-                    &format!("{product} {spec}"),
-                    "a product and spec the mapping bills",
+        for (i, ((start, product, spec), seconds)) in self.slices.iter().enumerate() {
+            let at = from_unix(*start);
+            let name = || format!("{} {product} {spec}", at.to_rfc3339());
+            let place = || format!("slices[{i}], field start");
+            let ordinal = targets
+                .binary_search(&(product.clone(), *spec))
+                .map_err(|_| {
+                    Error::invalid(
+                        "slice product and spec",
+                        &format!("{product} {spec}"),
+                        "a product and spec the mapping bills",
+                    )
+                    .at(format!("slices[{i}], field product"))
+                })?;
+            let slice_month = BillingMonth::containing(at, zone)
+                .map_err(|_| {
+                    Error::invalid(
+                        "carried usage",
+                        &name(),
+                        format!("usage whose own month in {zone} is in years 0001 to 9999"),
+                    )
+                    .at(place())
+                })?
+                .index();
+            let months = own_month.saturating_sub(slice_month);
+            if months.unsigned_abs() > MAX_CARRY_MONTHS.unsigned_abs() {
+                return Err(Error::invalid(
+                    "carried usage",
+                    &name(),
+                    format!(
+                        "usage at most {MAX_CARRY_MONTHS} months from the billing month {month} \
+                         (bill it in a run nearer its own month)"
+                    ),
                 )
-            })?;
-            let id = item_id(*start, ordinal)?;
-            let item = UsageItem::new(
-                id,
-                from_unix(*start),
-                product.clone(),
-                *spec,
-                Quantity::seconds(*seconds),
-            )?
-            .in_partition(partition);
+                .at(place()));
+            }
+            let id = item_id(*start, ordinal, months).map_err(|e| e.at(place()))?;
+            let item = UsageItem::new(id, at, product.clone(), *spec, Quantity::seconds(*seconds))?
+                .in_partition(partition);
             out.push(item);
         }
         Ok(out)
     }
 }
 
-/// `(start − year 1) × 2¹² + ordinal`: unique per slice start and target.
-fn item_id(start: i64, ordinal: usize) -> Result<u64> {
+/// The id of the slice at `start` (Unix seconds) of target `ordinal`, carried `months`
+/// months (0: the run's own month): `(start − year 1) × 2¹² + ordinal`, below 2⁵¹, with
+/// carried items tagged in the top 13 bits (see [`BillableUsage::items`]).
+///
+/// Errors: overflow for a start, an ordinal or a difference of months out of range (the
+/// callers check them first).
+fn item_id(start: i64, ordinal: usize, months: i64) -> Result<u64> {
+    let overflow = || Error::from(mediameter_core::Error::overflow("usage item id"));
     let offset = start
         .checked_sub(MIN_UNIX_SECONDS)
         .and_then(|o| u64::try_from(o).ok())
-        .ok_or_else(|| Error::from(mediameter_core::Error::overflow("usage item id")))?;
+        .ok_or_else(overflow)?;
     let ordinal = u64::try_from(ordinal)
         .ok()
         .filter(|o| *o < (1_u64 << TARGET_BITS))
-        .ok_or_else(|| Error::from(mediameter_core::Error::overflow("usage item id")))?;
-    offset
+        .ok_or_else(overflow)?;
+    let own = offset
         .checked_mul(1_u64 << TARGET_BITS)
         .and_then(|o| o.checked_add(ordinal))
-        .ok_or_else(|| Error::from(mediameter_core::Error::overflow("usage item id")))
+        .filter(|id| *id < (1_u64 << OWN_BITS))
+        .ok_or_else(overflow)?;
+    if months == 0 {
+        return Ok(own);
+    }
+    if months.unsigned_abs() > MAX_CARRY_MONTHS.unsigned_abs() {
+        return Err(overflow());
+    }
+    // 12-bit two's complement of the difference: rem_euclid keeps it in 0..4096.
+    let tag = u64::try_from(months.rem_euclid(1 << 12)).map_err(|_| overflow())?;
+    Ok(CARRIED_FLAG | (tag << OWN_BITS) | own)
 }
 
 /// Meters segments into [`BillableUsage`] under a mapping, a slice grid, the pack

@@ -75,6 +75,15 @@ impl BillingMonth {
         self.month
     }
 
+    /// Months from year 0's January to this month: consecutive months have consecutive
+    /// indexes, so the difference of two is the number of months between them.
+    pub(crate) fn index(&self) -> i64 {
+        i64::from(self.year)
+            .saturating_mul(12)
+            .saturating_add(i64::from(self.month))
+            .saturating_sub(1)
+    }
+
     /// The month that contains `t` in `zone`.
     ///
     /// # Errors

@@ -12,6 +12,7 @@
     clippy::cast_possible_wrap
 )]
 
+mod carry;
 mod errors;
 mod golden;
 mod props;

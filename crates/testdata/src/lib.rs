@@ -232,6 +232,116 @@ pub fn segments(n: usize, seed: u64) -> Result<Vec<StreamSegment>> {
     Ok(out)
 }
 
+/// March 2024 in GMT+8 (`[2024-02-29T16:00:00Z, 2024-03-31T16:00:00Z)`), Unix seconds: the
+/// month of [`month_stream`].
+pub const MARCH_2024_GMT8: (i64, i64) = (1_709_222_400, 1_711_900_800);
+
+/// The two packs of a generated month of `n` segments, as `mediameter invoice --packs` reads
+/// them: `n / 2` minutes bought for March and expiring mid-month, and `2 n` minutes for a year,
+/// bought mid-month, drawing by spec coefficient (audio a quarter, 1080p double). They scale
+/// with `n`, so any month has both packs drawn and overflow to price (1,000,000 segments:
+/// 500,000 and 2,000,000 minutes, about 11.5 million minutes used).
+///
+/// ```
+/// assert!(mediameter_testdata::month_packs(1_000_000).contains(r#""value": "2000000""#));
+/// ```
+#[must_use]
+pub fn month_packs(n: u64) -> String {
+    format!(
+        r#"[
+  {{"id": "pk-march", "product": "rtc", "quantity": {{"value": "{}", "unit": "minute"}},
+   "purchased_at": "2024-02-29T16:00:00Z", "expires_at": "2024-03-15T16:00:00Z"}},
+  {{"id": "pk-year", "product": "rtc", "quantity": {{"value": "{}", "unit": "minute"}},
+   "purchased_at": "2024-03-10T02:00:00Z", "expires_at": "2025-03-10T02:00:00Z",
+   "coefficients": [{{"spec": "audio", "coefficient": "0.25"}}, {{"spec": "360p", "coefficient": "1"}},
+                    {{"spec": "720p", "coefficient": "1"}}, {{"spec": "1080p", "coefficient": "2"}}]}}
+]
+"#,
+        (n / 2).max(1),
+        n.saturating_mul(2).max(1)
+    )
+}
+
+/// The graduated tariff of the generated month, as `mediameter invoice --tariff` reads it:
+/// RTC minutes at 0.028 CNY up to 100,000, 0.025 up to 1,000,000, 0.022 beyond.
+pub const MONTH_TARIFF: &str = r#"{"currency": "CNY", "entries": [
+  {"product": "rtc", "unit": "minute", "pricing": {"model": "graduated", "tiers": [
+    {"up_to": "100000", "unit_price": "0.028"}, {"up_to": "1000000", "unit_price": "0.025"},
+    {"unit_price": "0.022"}]}}
+]}
+"#;
+
+/// The header of [`csv_line`]'s lines: the CSV `mediameter invoice` and `mediameter usage` read.
+pub const CSV_HEADER: &str = "app,channel,user,role,spec,region,start,end,publisher";
+
+/// `n` segments of March 2024 (GMT+8), sorted by start, generated lazily: the population and
+/// mix of [`segments`] (log-normal durations around 10 minutes capped at 4 hours, 30 %
+/// publishers, audio/360p/720p/1080p at 40/20/30/10 %), starts spread evenly from the first
+/// instant of the month to 4 hours before its end, so every segment lies inside the month.
+///
+/// # Errors
+///
+/// Never in practice: every generated id and range is valid.
+///
+/// ```
+/// let month: Vec<_> = mediameter_testdata::month_stream(1000, 3)?.collect();
+/// let (start, end) = mediameter_testdata::MARCH_2024_GMT8;
+/// assert_eq!(month.len(), 1000);
+/// assert!(month.iter().all(|s| s.range.start().timestamp() >= start && s.range.end().timestamp() <= end));
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+pub fn month_stream(n: u64, seed: u64) -> Result<impl Iterator<Item = StreamSegment>> {
+    let mut rng = SplitMix::new(seed);
+    let population = Population::new()?;
+    let (first, end) = MARCH_2024_GMT8;
+    let span = end.saturating_sub(first).saturating_sub(4 * 3600);
+    let step = span as f64 / (n.max(1) as f64);
+    Ok((0..n).filter_map(move |i| {
+        let start = first.saturating_add((i as f64 * step) as i64);
+        population.draw(&mut rng, start)
+    }))
+}
+
+/// One segment as a line of [`CSV_HEADER`]'s columns (no line end).
+#[must_use]
+pub fn csv_line(s: &StreamSegment) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{}",
+        s.app,
+        s.channel,
+        s.user,
+        s.role,
+        s.spec,
+        s.region.as_ref().map_or("", |r| r.as_str()),
+        s.range.start().timestamp(),
+        s.range.end().timestamp(),
+        s.publisher.as_ref().map_or("", |u| u.as_str()),
+    )
+}
+
+/// Writes the month of `n` segments (seed `seed`) for `mediameter invoice --period 2024-03`
+/// into `dir` (created if missing): `segments.csv` ([`month_stream`], one [`csv_line`] per
+/// segment under [`CSV_HEADER`]), `packs.json` ([`month_packs`]) and `tariff.json`
+/// ([`MONTH_TARIFF`]). Streams: memory does not grow with `n`.
+///
+/// # Errors
+///
+/// The file system's.
+pub fn write_month(n: u64, seed: u64, dir: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("segments.csv"))?);
+    writeln!(out, "{CSV_HEADER}")?;
+    for s in month_stream(n, seed).map_err(std::io::Error::other)? {
+        writeln!(out, "{}", csv_line(&s))?;
+    }
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::write(dir.join("packs.json"), month_packs(n))?;
+    std::fs::write(dir.join("tariff.json"), MONTH_TARIFF)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -262,6 +372,46 @@ mod tests {
         assert_eq!(a, sorted_stream(500, 3).unwrap().collect::<Vec<_>>());
         let b: Vec<_> = session_stream(500, 3).unwrap().collect();
         assert_eq!(b, session_stream(500, 3).unwrap().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_month_lies_in_march_sorted_and_the_same_for_the_same_seed() {
+        let month: Vec<_> = month_stream(5000, 9).unwrap().collect();
+        assert_eq!(month.len(), 5000);
+        assert_eq!(month, month_stream(5000, 9).unwrap().collect::<Vec<_>>());
+        assert_ne!(month, month_stream(5000, 10).unwrap().collect::<Vec<_>>());
+        let (first, end) = MARCH_2024_GMT8;
+        for s in &month {
+            assert!(s.range.start().timestamp() >= first, "{}", line(s));
+            assert!(s.range.end().timestamp() <= end, "{}", line(s));
+        }
+        assert!(
+            month
+                .windows(2)
+                .all(|w| w[0].range.start() <= w[1].range.start())
+        );
+        // Starts spread over the whole month, not the first week.
+        assert!(month[4999].range.start().timestamp() > end - 5 * 3600);
+        let subscribe = month.iter().filter(|s| s.role == Role::Subscribe).count();
+        assert!((3300..3700).contains(&subscribe), "{subscribe}");
+        let s = &month[0];
+        assert_eq!(
+            csv_line(s),
+            format!(
+                "{},{},{},{},{},{},{first},{},",
+                s.app,
+                s.channel,
+                s.user,
+                s.role.as_str(),
+                s.spec.as_str(),
+                s.region.as_ref().unwrap(),
+                s.range.end().timestamp()
+            )
+        );
+        assert_eq!(
+            CSV_HEADER.split(',').count(),
+            csv_line(s).split(',').count()
+        );
     }
 
     #[test]
