@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::perm::{self, Policy};
+use crate::profile::Profile;
 use crate::rate::SharedRateLimiter;
+use crate::registry::Registry;
 use crate::reject::Rejection;
 use crate::validate::{Options, ValidQuery, validate};
-use crate::{Profile, Registry};
 
 /// A registry of profiles with a rate limiter in front.
 ///

@@ -20,6 +20,9 @@
 //! and then its [`dependencies`].
 
 use crate::error::{Error, Result};
+use crate::profile::{Profile, Value, ViolationKind};
+use crate::reject::Violation;
+use crate::validate::ValidQuery;
 
 /// Longest action or resource pattern, in bytes.
 pub const MAX_PATTERN_LEN: usize = 256;
@@ -249,19 +252,14 @@ impl Access {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn to_violation(&self, action: &str) -> Option<crate::Violation> {
+    pub fn to_violation(&self, action: &str) -> Option<Violation> {
         let detail = match self {
             Access::Allowed => return None,
             Access::ExplicitDeny { policy } => format!("{action} is denied by policy {policy:?}"),
             Access::ImplicitDeny => format!("{action} is not allowed by any policy"),
             Access::MissingDependency { action: dep } => format!("{action} also needs {dep}"),
         };
-        Some(crate::Violation::new(
-            crate::ViolationKind::Denied,
-            None,
-            None,
-            detail,
-        ))
+        Some(Violation::new(ViolationKind::Denied, None, None, detail))
     }
 }
 
@@ -348,16 +346,12 @@ pub fn check(policies: &[Policy], action: &str, resource: Option<&str>) -> Acces
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn check_query(
-    policies: &[Policy],
-    profile: &crate::Profile,
-    query: &crate::ValidQuery<'_>,
-) -> Access {
+pub fn check_query(policies: &[Policy], profile: &Profile, query: &ValidQuery<'_>) -> Access {
     let resource = profile
         .resource_param
         .as_deref()
         .and_then(|name| match query.get(name) {
-            Some(crate::Value::Text(app)) => Some(*app),
+            Some(Value::Text(app)) => Some(*app),
             _ => None,
         });
     check(policies, &profile.action, resource)
