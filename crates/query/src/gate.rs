@@ -30,7 +30,7 @@ use crate::validate::{Options, ValidQuery, validate};
 ///
 /// let gate = Gate::new(Arc::new(Registry::builtin()), 10_000)?;
 /// let now = "2021-04-23T10:00:00Z".parse::<chrono::DateTime<Utc>>()?;
-/// let team = [perm::allow_apps("team", &["rtc:*"], &["app-1"])];
+/// let team = [perm::allow_apps("team", &["rtc:*"], &["app-1"])?];
 ///
 /// let input = [("app", "app-1")];
 /// let q = gate.admit("alice", &team, "rtc/rooms", &input, now, &Options::default())?;
@@ -114,7 +114,7 @@ impl Gate {
     /// use mediameter_query::{Gate, perm, Options, Registry};
     /// let gate = Gate::new(std::sync::Arc::new(Registry::builtin()), 100)?;
     /// let now = chrono::DateTime::from_timestamp(1_627_344_000, 0).ok_or("out of range")?; // 2021-07-27T00:00:00Z
-    /// let all = [perm::full_access("rtc")];
+    /// let all = [perm::full_access("rtc")?];
     /// let input = [
     ///     ("AppId", "a"), ("StartTime", "2021-07-24T00:00:00+08:00"), ("EndTime", "2021-07-26T00:00:00+08:00"),
     ///     ("Indicator", "user_num"), ("Dimension", "country"),
