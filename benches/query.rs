@@ -140,8 +140,8 @@ pub fn define(c: &mut Criterion) {
     });
 
     let policies = [
-        perm::read_only_access("live"),
-        perm::allow_apps("team", &["rtc:*"], &["app-1", "team-*"]),
+        perm::read_only_access("live").expect("a valid policy"),
+        perm::allow_apps("team", &["rtc:*"], &["app-1", "team-*"]).expect("a valid policy"),
         perm::cts_administrator(),
     ];
     c.bench_function("query/perm/evaluate", |b| {

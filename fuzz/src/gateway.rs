@@ -181,7 +181,10 @@ pub fn body(data: &[u8]) {
         fn principal(&self, _: &http::request::Parts) -> Option<Principal> {
             Some(Principal::new(
                 "t",
-                vec![perm::full_access("live"), perm::full_access("rtc")],
+                vec![
+                    perm::full_access("live").ok()?,
+                    perm::full_access("rtc").ok()?,
+                ],
             ))
         }
     }

@@ -48,10 +48,11 @@ const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-
 /// ```
 /// use mediameter_gateway::Principal;
 /// use mediameter_query::perm;
-/// let p = Principal::new("tenant-1", vec![perm::full_access("rtc")]);
+/// let p = Principal::new("tenant-1", vec![perm::full_access("rtc")?]);
 /// assert_eq!(p.tenant(), "tenant-1");
 /// let again = p.clone(); // no allocation
 /// assert_eq!(again, p);
+/// # Ok::<(), mediameter_query::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -99,9 +100,10 @@ impl Principal {
 ///         Some(self.0.clone())
 ///     }
 /// }
-/// let everyone = Everyone(Principal::new("anyone", vec![mediameter_query::perm::full_access("rtc")]));
+/// let everyone = Everyone(Principal::new("anyone", vec![mediameter_query::perm::full_access("rtc")?]));
 /// let parts = http::Request::new(()).into_parts().0;
 /// assert_eq!(everyone.principal(&parts).map(|p| p.tenant().to_owned()).as_deref(), Some("anyone"));
+/// # Ok::<(), mediameter_query::Error>(())
 /// ```
 pub trait Principals: Send + Sync + 'static {
     /// The caller of this request.
@@ -361,7 +363,7 @@ impl Route {
 /// struct Everyone;
 /// impl Principals for Everyone {
 ///     fn principal(&self, _: &http::request::Parts) -> Option<Principal> {
-///         Some(Principal::new("t", vec![mediameter_query::perm::full_access("rtc")]))
+///         Some(Principal::new("t", vec![mediameter_query::perm::full_access("rtc").ok()?]))
 ///     }
 /// }
 /// let layer = Gateway::builder(Registry::builtin(), Everyone)
@@ -1469,19 +1471,20 @@ mod tests {
     fn access_as_check_query() {
         let registry = Registry::builtin();
         let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let deny_app = Policy {
-            name: "deny app-2".into(),
-            statement: vec![Statement::new(Effect::Deny, &["*"], &["app-2"])],
-        };
+        let deny_app = Policy::new(
+            "deny app-2",
+            vec![Statement::new(Effect::Deny, &["*"], &["app-2"])],
+        )
+        .unwrap();
         let policy_sets: Vec<Vec<Policy>> = vec![
             vec![],
-            vec![perm::full_access("rtc")],
-            vec![perm::full_access("live")],
-            vec![perm::full_access("cts")],
+            vec![perm::full_access("rtc").unwrap()],
+            vec![perm::full_access("live").unwrap()],
+            vec![perm::full_access("cts").unwrap()],
             vec![perm::cts_administrator()],
-            vec![perm::read_only_access("*")],
-            vec![perm::full_access("*"), deny_app],
-            vec![perm::allow_apps("team", &["*"], &["app-1"])],
+            vec![perm::read_only_access("*").unwrap()],
+            vec![perm::full_access("*").unwrap(), deny_app],
+            vec![perm::allow_apps("team", &["*"], &["app-1"]).unwrap()],
         ];
         let mut outcomes = std::collections::HashSet::new();
         let mut checked = 0;

@@ -28,7 +28,7 @@
 //! impl Principals for Tenants {
 //!     fn principal(&self, req: &http::request::Parts) -> Option<Principal> {
 //!         let tenant = req.headers.get("x-tenant")?.to_str().ok()?;
-//!         Some(Principal::new(tenant, vec![perm::full_access("rtc")]))
+//!         Some(Principal::new(tenant, vec![perm::full_access("rtc").ok()?]))
 //!     }
 //! }
 //!

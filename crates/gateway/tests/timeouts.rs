@@ -19,7 +19,7 @@ async fn server(timeout: Duration) -> Server {
         Keyring::new(AppKey::from_secret(1, [11; 32])),
         1000,
     ));
-    let layer = Gateway::builder(Registry::builtin(), app::HeaderTenants::new())
+    let layer = Gateway::builder(Registry::builtin(), app::HeaderTenants::new().unwrap())
         .route(app::ALIBABA_PATH, "DescribeLiveProducerUsageData")
         .unwrap()
         .route(app::VOLCENGINE_PATH, "ListOperationDistribution")

@@ -76,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "team",
         &["rtc:*"],
         &["app-1"],
-    )]);
+    )?]);
     let now: DateTime<Utc> = "2021-04-23T10:00:00Z".parse()?;
     let requests: [(&str, &[u8]); 4] = [
         ("alice", b"app=app-1&limit=5"),

@@ -1,7 +1,6 @@
 //! The vendors' common request parameters (see [`CommonParams`]).
 
-use crate::Vendor;
-use crate::profile::{ErrorRule, Profile, ViolationKind};
+use crate::profile::{ErrorRule, Profile, Vendor, ViolationKind};
 use crate::reject::Violation;
 
 /// Alibaba Cloud's common request parameters.

@@ -49,7 +49,7 @@ pub enum Error {
     #[error("invalid query string{}: {reason}", param.as_ref().map(|p| format!(" at parameter {p:?}")).unwrap_or_default())]
     QueryString {
         /// Why.
-        reason: crate::qs::QsErrorReason,
+        reason: crate::qs_reason::QsErrorReason,
         /// The decoded parameter name, truncated, when known.
         param: Option<String>,
     },

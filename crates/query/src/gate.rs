@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::perm::{self, Policy};
+use crate::profile::Profile;
 use crate::rate::SharedRateLimiter;
+use crate::registry::Registry;
 use crate::reject::Rejection;
 use crate::validate::{Options, ValidQuery, validate};
-use crate::{Profile, Registry};
 
 /// A registry of profiles with a rate limiter in front.
 ///
@@ -29,7 +30,7 @@ use crate::{Profile, Registry};
 ///
 /// let gate = Gate::new(Arc::new(Registry::builtin()), 10_000)?;
 /// let now = "2021-04-23T10:00:00Z".parse::<chrono::DateTime<Utc>>()?;
-/// let team = [perm::allow_apps("team", &["rtc:*"], &["app-1"])];
+/// let team = [perm::allow_apps("team", &["rtc:*"], &["app-1"])?];
 ///
 /// let input = [("app", "app-1")];
 /// let q = gate.admit("alice", &team, "rtc/rooms", &input, now, &Options::default())?;
@@ -113,7 +114,7 @@ impl Gate {
     /// use mediameter_query::{Gate, perm, Options, Registry};
     /// let gate = Gate::new(std::sync::Arc::new(Registry::builtin()), 100)?;
     /// let now = chrono::DateTime::from_timestamp(1_627_344_000, 0).ok_or("out of range")?; // 2021-07-27T00:00:00Z
-    /// let all = [perm::full_access("rtc")];
+    /// let all = [perm::full_access("rtc")?];
     /// let input = [
     ///     ("AppId", "a"), ("StartTime", "2021-07-24T00:00:00+08:00"), ("EndTime", "2021-07-26T00:00:00+08:00"),
     ///     ("Indicator", "user_num"), ("Dimension", "country"),

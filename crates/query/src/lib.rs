@@ -40,8 +40,8 @@
 //! * [`perm`], permissions;
 //! * [`builtin`], the shipped vendor profiles.
 //!
-//! The other modules of the source (`time`, `profile`, `reject`, `error`, `validate`,
-//! `common`, `gate`) are private: they order the code (see "Layers"), not the API. A type is
+//! The other modules of the source (`names`, `time`, `profile`, `reject`, `error`,
+//! `validate`, `registry`, `common`, `gate`...) are private: they order the code (see "Layers"), not the API. A type is
 //! not reached a second way through them:
 //!
 //! ```compile_fail
@@ -55,21 +55,24 @@
 //! # Layers
 //!
 //! The source modules depend on each other in one direction; a lower one never names a module
-//! built on it (checked on the source by `tests/layering.rs`):
+//! built on it, and no module names the crate root (checked on the source, for every module,
+//! by `tests/layering.rs`):
 //!
-//! 1. `time`: the parsers and printers; its own small [`TimeError`]. Beside it, the
+//! 1. `time`: the parsers and printers; its own small [`TimeError`]. Beside it (below it), the
 //!    printed names of the crate's enums and their [`ParseNameError`].
 //! 2. `profile` (and [`builtin`], the shipped profiles): APIs as data, each parameter's own
 //!    value checks, and [`ProfileError`] for an unusable profile. A value that fails its
 //!    parameter's checks is described in the profile's words (a [`ViolationKind`] and a
 //!    detail); it does not know about rejections.
 //! 3. `reject`: [`Violation`], [`Rejection`] and the vendor bodies, built from a profile's
-//!    error vocabulary.
-//! 4. `error`: the crate's one [`Error`], carrying a [`TimeError`], a [`ProfileError`] or a
-//!    [`Rejection`] (and the reason a query string was refused, defined by [`qs`]).
+//!    error vocabulary; beside it, [`qs::QsErrorReason`], why a query string was refused.
+//! 4. `error`: the crate's one [`Error`], carrying a [`TimeError`], a [`ProfileError`], a
+//!    [`Rejection`] or a [`qs::QsErrorReason`].
 //! 5. `validate` ([`validate()`]), which maps time and value failures into violations and a
-//!    rejection; then [`qs`], `common`, [`rate`], [`perm`] and `gate` on top, and
-//!    [`Registry`] at the root.
+//!    rejection, and `registry` ([`Registry`]) over it.
+//! 6. On top, each naming only what is listed above it: [`qs`], `common`, [`rate`] (which
+//!    reads a registry's rates), [`perm`] (which reads the app of a validated query) and
+//!    `gate`, which puts rate, validation and permission together.
 //!
 //! # Validated types
 //!
@@ -215,7 +218,9 @@ mod names;
 pub mod perm;
 mod profile;
 pub mod qs;
+mod qs_reason;
 pub mod rate;
+mod registry;
 mod reject;
 mod time;
 mod validate;
@@ -228,6 +233,7 @@ pub use profile::{
     Alias, Delay, DelayValue, ErrorRule, MAX_PARAM_LEN, MAX_PROFILE_PARAMS, Param, ParamKind,
     Profile, ProfileError, RateSpec, TimeRule, Value, Vendor, ViolationKind,
 };
+pub use registry::Registry;
 pub use reject::{
     AlibabaError, HuaweiError, Problem, Rejection, RetryAdvice, VOLCENGINE_RTC_VERSION, VendorBody,
     Violation, VolcengineError, VolcengineErrorDetail, VolcengineMetadata, may_retry, retry_advice,
@@ -242,125 +248,3 @@ pub use validate::{Clock, FixedClock, Options, ValidQuery, Warning, WarningKind,
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-
-use chrono::{DateTime, Utc};
-
-/// A set of profiles by name: the built-in ones, plus any a service adds.
-///
-/// ```
-/// use mediameter_query::Registry;
-/// let reg = Registry::builtin();
-/// assert!(reg.get("ListOperationDistribution").is_ok());
-/// assert_eq!(reg.profiles().len(), 18);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Registry {
-    profiles: Vec<Profile>,
-}
-
-impl Registry {
-    /// An empty registry.
-    ///
-    /// ```
-    /// assert!(mediameter_query::Registry::new().profiles().is_empty());
-    /// ```
-    #[must_use]
-    pub fn new() -> Self {
-        Registry {
-            profiles: Vec::new(),
-        }
-    }
-
-    /// Every profile of [`builtin::all`].
-    ///
-    /// ```
-    /// assert!(mediameter_query::Registry::builtin().get("cts/traces").is_ok());
-    /// ```
-    #[must_use]
-    pub fn builtin() -> Self {
-        Registry {
-            profiles: builtin::all(),
-        }
-    }
-
-    /// Adds `profile` after [`Profile::check`], replacing one of the same name.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Profile`] when the profile is not usable.
-    ///
-    /// ```
-    /// use mediameter_query::{builtin, Registry};
-    /// let mut reg = Registry::new();
-    /// let mut p = builtin::huawei_rtc_rooms();
-    /// p.name = "my/rooms".into();
-    /// reg.insert(p)?;
-    /// assert!(reg.get("my/rooms").is_ok());
-    /// # Ok::<(), mediameter_query::Error>(())
-    /// ```
-    pub fn insert(&mut self, profile: Profile) -> Result<()> {
-        profile.check()?;
-        match self.profiles.iter_mut().find(|p| p.name == profile.name) {
-            Some(slot) => *slot = profile,
-            None => self.profiles.push(profile),
-        }
-        Ok(())
-    }
-
-    /// The profile called `name`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownApi`] listing the registered names.
-    ///
-    /// ```
-    /// assert!(mediameter_query::Registry::builtin().get("nope").is_err());
-    /// ```
-    pub fn get(&self, name: &str) -> Result<&Profile> {
-        self.profiles
-            .iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| Error::UnknownApi {
-                name: mediameter_core::error::truncate(name),
-                expected: self
-                    .profiles
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
-    }
-
-    /// Every registered profile.
-    ///
-    /// ```
-    /// assert!(mediameter_query::Registry::builtin().profiles().iter().any(|p| p.name == "rtc/rooms"));
-    /// ```
-    #[must_use]
-    pub fn profiles(&self) -> &[Profile] {
-        &self.profiles
-    }
-
-    /// Validates `input` under the profile called `api` (see [`validate()`]).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownApi`], or what [`validate()`] returns.
-    ///
-    /// ```
-    /// use mediameter_query::{Options, Registry};
-    /// let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).ok_or("out of range")?;
-    /// let err = Registry::builtin().validate("rtc/rooms", &[("limit", "0")], now, &Options::default()).unwrap_err();
-    /// assert_eq!(err.rejection().ok_or("missing rejection")?.violations().len(), 2); // app missing, limit out of range
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn validate<'a, K: AsRef<str>, V: AsRef<str>>(
-        &'a self,
-        api: &str,
-        input: &'a [(K, V)],
-        now: DateTime<Utc>,
-        options: &Options,
-    ) -> Result<ValidQuery<'a>> {
-        validate(self.get(api)?, input, now, options)
-    }
-}

@@ -20,6 +20,9 @@
 //! and then its [`dependencies`].
 
 use crate::error::{Error, Result};
+use crate::profile::{Profile, Value, ViolationKind};
+use crate::reject::Violation;
+use crate::validate::ValidQuery;
 
 /// Longest action or resource pattern, in bytes.
 pub const MAX_PATTERN_LEN: usize = 256;
@@ -138,65 +141,116 @@ impl Statement {
     }
 }
 
-/// A named set of statements.
+/// A named set of statements, checked when it is built.
+///
+/// Its fields are private: a policy is made by [`Policy::new`] (or read from serde, which goes
+/// through the same checks), so a [`crate::Gate`] or [`check`] only ever sees a valid one:
+/// at most 100 statements of at most 100 patterns of each kind, every pattern 1 to
+/// [`MAX_PATTERN_LEN`] bytes, every statement with an action and a resource.
 ///
 /// ```
-/// use mediameter_query::perm::{self, Policy};
-/// let p: Policy = perm::read_only_access("live");
-/// assert_eq!(p.name, "live ReadOnlyAccess");
-/// assert!(p.check().is_ok());
+/// use mediameter_query::perm::{self, Effect, Policy, Statement};
+/// let p: Policy = perm::read_only_access("live")?;
+/// assert_eq!(p.name(), "live ReadOnlyAccess");
+/// let own = Policy::new("mine", vec![Statement::new(Effect::Allow, &["rtc:*"], &["app-1"])])?;
+/// assert_eq!(own.statements().len(), 1);
+/// # Ok::<(), mediameter_query::Error>(())
+/// ```
+///
+/// A struct literal would skip the checks, so it does not compile outside the crate:
+///
+/// ```compile_fail,E0451
+/// use mediameter_query::perm::Policy;
+/// let p = Policy { name: "p".into(), statement: vec![] };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
-    serde(rename_all = "PascalCase", deny_unknown_fields)
+    serde(rename_all = "PascalCase", try_from = "RawPolicy")
 )]
 pub struct Policy {
-    /// The policy's name.
-    pub name: String,
-    /// Its statements.
-    pub statement: Vec<Statement>,
+    name: String,
+    statement: Vec<Statement>,
+}
+
+/// A policy as read, before [`Policy::new`] checks it.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct RawPolicy {
+    name: String,
+    statement: Vec<Statement>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawPolicy> for Policy {
+    type Error = Error;
+
+    fn try_from(raw: RawPolicy) -> Result<Self> {
+        Policy::new(raw.name, raw.statement)
+    }
 }
 
 impl Policy {
-    /// Checks sizes: at most 100 statements of at most 100 patterns of at most
-    /// [`MAX_PATTERN_LEN`] bytes each, every statement with an action and a resource.
+    /// The policy called `name` with `statements`, after checking sizes: at most 100
+    /// statements of at most 100 patterns of each kind, each pattern 1 to
+    /// [`MAX_PATTERN_LEN`] bytes, every statement with an action and a resource.
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the first problem.
+    /// [`Error::Invalid`] (field `"policy"`, the policy's name as the value) naming the first
+    /// problem.
     ///
     /// ```
     /// use mediameter_query::perm::{Effect, Policy, Statement};
-    /// let p = Policy { name: "p".into(), statement: vec![Statement::new(Effect::Allow, &[], &["*"])] };
-    /// assert!(p.check().is_err());
+    /// assert!(Policy::new("p", vec![Statement::new(Effect::Allow, &[], &["*"])]).is_err());
+    /// assert!(Policy::new("p", vec![Statement::new(Effect::Allow, &["*"], &["*"])]).is_ok());
     /// ```
-    pub fn check(&self) -> Result<()> {
-        let bad = |expected| Error::invalid("policy", &self.name, expected);
-        if self.statement.len() > 100 {
-            return Err(bad("at most 100 statements"));
+    pub fn new(name: impl Into<String>, statements: Vec<Statement>) -> Result<Self> {
+        let name = name.into();
+        let bad = |expected| Err(Error::invalid("policy", &name, expected));
+        if statements.len() > 100 {
+            return bad("at most 100 statements");
         }
-        for s in &self.statement {
+        for s in &statements {
             if s.action.is_empty() || s.resource.is_empty() {
-                return Err(bad("statements with at least one action and one resource"));
+                return bad("statements with at least one action and one resource");
+            }
+            if s.action.len() > 100 || s.not_action.len() > 100 || s.resource.len() > 100 {
+                return bad("at most 100 patterns of each kind per statement");
             }
             let all = s.action.iter().chain(&s.not_action).chain(&s.resource);
-            if s.action
-                .len()
-                .saturating_add(s.not_action.len())
-                .saturating_add(s.resource.len())
-                > 300
-            {
-                return Err(bad("at most 100 patterns of each kind per statement"));
-            }
             for p in all {
                 if p.is_empty() || p.len() > MAX_PATTERN_LEN {
-                    return Err(bad("patterns of 1 to 256 bytes"));
+                    return bad("patterns of 1 to 256 bytes");
                 }
             }
         }
-        Ok(())
+        Ok(Policy {
+            name,
+            statement: statements,
+        })
+    }
+
+    /// The policy's name.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_query::perm::cts_administrator().name(), "CTS Administrator");
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its statements, in order.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_query::perm::cts_administrator().statements().len(), 2);
+    /// ```
+    #[must_use]
+    pub fn statements(&self) -> &[Statement] {
+        &self.statement
     }
 }
 
@@ -249,19 +303,14 @@ impl Access {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn to_violation(&self, action: &str) -> Option<crate::Violation> {
+    pub fn to_violation(&self, action: &str) -> Option<Violation> {
         let detail = match self {
             Access::Allowed => return None,
             Access::ExplicitDeny { policy } => format!("{action} is denied by policy {policy:?}"),
             Access::ImplicitDeny => format!("{action} is not allowed by any policy"),
             Access::MissingDependency { action: dep } => format!("{action} also needs {dep}"),
         };
-        Some(crate::Violation::new(
-            crate::ViolationKind::Denied,
-            None,
-            None,
-            detail,
-        ))
+        Some(Violation::new(ViolationKind::Denied, None, None, detail))
     }
 }
 
@@ -271,13 +320,14 @@ impl Access {
 /// ```
 /// use mediameter_query::perm::{self, Access, Effect, Policy, Statement};
 /// let policies = [
-///     perm::full_access("live"),
-///     Policy { name: "no-app-2".into(), statement: vec![Statement::new(Effect::Deny, &["live:*"], &["app-2"])] },
+///     perm::full_access("live")?,
+///     Policy::new("no-app-2", vec![Statement::new(Effect::Deny, &["live:*"], &["app-2"])])?,
 /// ];
 /// let action = "live:DescribeLiveProducerUsageData";
 /// assert_eq!(perm::evaluate(&policies, action, Some("app-1")), Access::Allowed);
 /// assert!(matches!(perm::evaluate(&policies, action, Some("app-2")), Access::ExplicitDeny { .. }));
 /// assert!(matches!(perm::evaluate(&policies, action, None), Access::ExplicitDeny { .. }));
+/// # Ok::<(), mediameter_query::Error>(())
 /// ```
 #[must_use]
 pub fn evaluate(policies: &[Policy], action: &str, resource: Option<&str>) -> Access {
@@ -309,13 +359,14 @@ pub fn evaluate(policies: &[Policy], action: &str, resource: Option<&str>) -> Ac
 ///
 /// ```
 /// use mediameter_query::perm::{self, Access};
-/// let only_cts = [perm::full_access("cts")];
+/// let only_cts = [perm::full_access("cts")?];
 /// assert_eq!(perm::check(&only_cts, "cts:trace:list", None), Access::Allowed);
 /// // Listing trackers also needs two OBS permissions (Huawei Cloud CTS user guide, table 3).
 /// assert_eq!(
 ///     perm::check(&only_cts, "cts:tracker:list", None),
 ///     Access::MissingDependency { action: "obs:bucket:GetBucketAcl".into() },
 /// );
+/// # Ok::<(), mediameter_query::Error>(())
 /// ```
 #[must_use]
 pub fn check(policies: &[Policy], action: &str, resource: Option<&str>) -> Access {
@@ -343,21 +394,17 @@ pub fn check(policies: &[Policy], action: &str, resource: Option<&str>) -> Acces
 /// let input = [("app", "app-2")];
 /// let q = reg.validate("rtc/rooms", &input, now, &Options::default())?;
 /// let profile = reg.get("rtc/rooms")?;
-/// let team = [perm::allow_apps("team", &["rtc:room:list"], &["app-1"])];
+/// let team = [perm::allow_apps("team", &["rtc:room:list"], &["app-1"])?];
 /// assert_eq!(perm::check_query(&team, profile, &q), Access::ImplicitDeny);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn check_query(
-    policies: &[Policy],
-    profile: &crate::Profile,
-    query: &crate::ValidQuery<'_>,
-) -> Access {
+pub fn check_query(policies: &[Policy], profile: &Profile, query: &ValidQuery<'_>) -> Access {
     let resource = profile
         .resource_param
         .as_deref()
         .and_then(|name| match query.get(name) {
-            Some(crate::Value::Text(app)) => Some(*app),
+            Some(Value::Text(app)) => Some(*app),
             _ => None,
         });
     check(policies, &profile.action, resource)
@@ -646,18 +693,22 @@ fn read_patterns(service: &str) -> Vec<String> {
 ///
 /// ```
 /// use mediameter_query::perm::{self, Access};
-/// assert_eq!(perm::evaluate(&[perm::full_access("cts")], "cts:tracker:create", None), Access::Allowed);
+/// assert_eq!(perm::evaluate(&[perm::full_access("cts")?], "cts:tracker:create", None), Access::Allowed);
+/// # Ok::<(), mediameter_query::Error>(())
 /// ```
-#[must_use]
-pub fn full_access(service: &str) -> Policy {
-    Policy {
-        name: format!("{service} FullAccess"),
-        statement: vec![Statement::new(
+///
+/// # Errors
+///
+/// [`Error::Invalid`] when `service` makes a pattern longer than [`MAX_PATTERN_LEN`].
+pub fn full_access(service: &str) -> Result<Policy> {
+    Policy::new(
+        format!("{service} FullAccess"),
+        vec![Statement::new(
             Effect::Allow,
             &[&format!("{service}:*")],
             &["*"],
         )],
-    }
+    )
 }
 
 /// The system policy granting the read and list actions of `service` on every resource
@@ -666,20 +717,24 @@ pub fn full_access(service: &str) -> Policy {
 ///
 /// ```
 /// use mediameter_query::perm::{self, Access};
-/// let ro = [perm::read_only_access("cts")];
+/// let ro = [perm::read_only_access("cts")?];
 /// assert_eq!(perm::evaluate(&ro, "cts:trace:list", None), Access::Allowed);
 /// assert_eq!(perm::evaluate(&ro, "cts:quota:get", None), Access::Allowed);
 /// assert_eq!(perm::evaluate(&ro, "cts:tracker:create", None), Access::ImplicitDeny);
-/// assert_eq!(perm::evaluate(&[perm::read_only_access("live")], "live:DescribeLiveProducerUsageData", None), Access::Allowed);
+/// assert_eq!(perm::evaluate(&[perm::read_only_access("live")?], "live:DescribeLiveProducerUsageData", None), Access::Allowed);
+/// # Ok::<(), mediameter_query::Error>(())
 /// ```
-#[must_use]
-pub fn read_only_access(service: &str) -> Policy {
+///
+/// # Errors
+///
+/// [`Error::Invalid`] when `service` makes a pattern longer than [`MAX_PATTERN_LEN`].
+pub fn read_only_access(service: &str) -> Result<Policy> {
     let patterns = read_patterns(service);
     let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-    Policy {
-        name: format!("{service} ReadOnlyAccess"),
-        statement: vec![Statement::new(Effect::Allow, &refs, &["*"])],
-    }
+    Policy::new(
+        format!("{service} ReadOnlyAccess"),
+        vec![Statement::new(Effect::Allow, &refs, &["*"])],
+    )
 }
 
 /// The "CTS Administrator" system role (Huawei Cloud CTS user guide, table 1): every CTS action,
@@ -704,6 +759,7 @@ pub fn cts_administrator() -> Policy {
         &["*"],
     );
     reads.not_action.push("iam:*".into());
+    // Fixed patterns, within every limit (the unit test `system_policies_pass_the_checks`).
     Policy {
         name: "CTS Administrator".into(),
         statement: vec![Statement::new(Effect::Allow, &["cts:*"], &["*"]), reads],
@@ -714,16 +770,17 @@ pub fn cts_administrator() -> Policy {
 ///
 /// ```
 /// use mediameter_query::perm::{self, Access};
-/// let p = [perm::allow_apps("team-a", &["rtc:room:list"], &["app-1", "app-2"])];
+/// let p = [perm::allow_apps("team-a", &["rtc:room:list"], &["app-1", "app-2"])?];
 /// assert_eq!(perm::evaluate(&p, "rtc:room:list", Some("app-1")), Access::Allowed);
 /// assert_eq!(perm::evaluate(&p, "rtc:room:list", Some("app-3")), Access::ImplicitDeny);
+/// # Ok::<(), mediameter_query::Error>(())
 /// ```
-#[must_use]
-pub fn allow_apps(name: &str, actions: &[&str], apps: &[&str]) -> Policy {
-    Policy {
-        name: name.to_owned(),
-        statement: vec![Statement::new(Effect::Allow, actions, apps)],
-    }
+///
+/// # Errors
+///
+/// [`Error::Invalid`] when `actions` or `apps` is empty or breaks a limit of [`Policy::new`].
+pub fn allow_apps(name: &str, actions: &[&str], apps: &[&str]) -> Result<Policy> {
+    Policy::new(name, vec![Statement::new(Effect::Allow, actions, apps)])
 }
 
 /// `*`-wildcard matching, linear in practice (the classic backtrack-to-last-star algorithm,
@@ -833,19 +890,29 @@ mod tests {
 
     #[test]
     fn deny_beats_allow_in_any_order() {
-        let deny = Policy {
-            name: "d".into(),
-            statement: vec![Statement::new(Effect::Deny, &["cts:trace:*"], &["*"])],
-        };
-        for order in [
-            [full_access("cts"), deny.clone()],
-            [deny.clone(), full_access("cts")],
-        ] {
+        let deny = Policy::new(
+            "d",
+            vec![Statement::new(Effect::Deny, &["cts:trace:*"], &["*"])],
+        )
+        .expect("valid");
+        let full = full_access("cts").expect("valid");
+        for order in [[full.clone(), deny.clone()], [deny.clone(), full.clone()]] {
             assert!(matches!(
                 evaluate(&order, "cts:trace:list", None),
                 Access::ExplicitDeny { .. }
             ));
             assert_eq!(evaluate(&order, "cts:quota:get", None), Access::Allowed);
         }
+    }
+
+    #[test]
+    fn system_policies_pass_the_checks() {
+        let admin = cts_administrator();
+        assert_eq!(
+            Policy::new(admin.name.clone(), admin.statement.clone()),
+            Ok(admin)
+        );
+        assert!(full_access(&"s".repeat(MAX_PATTERN_LEN)).is_err());
+        assert!(read_only_access(&"s".repeat(MAX_PATTERN_LEN)).is_err());
     }
 }

@@ -186,8 +186,11 @@ crate::names::named!(ViolationKind, "violation kind",
 /// assert!(p.param("Interval").is_some());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+// `remote = "Self"`: the derives write inherent `Profile::serialize`/`Profile::deserialize`,
+// and the trait impls below call them, so that reading a profile always runs
+// [`Profile::check`].
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(remote = "Self", deny_unknown_fields))]
 pub struct Profile {
     /// The name callers use (`--api NAME`).
     pub name: String,
@@ -623,6 +626,24 @@ impl ErrorRule {
     #[must_use]
     pub fn matches_kind(&self, kind: ViolationKind) -> bool {
         self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Profile::serialize(self, serializer)
+    }
+}
+
+/// Reads a profile and runs [`Profile::check`] on it: a profile that a [`crate::Registry`]
+/// would refuse is refused when read, with the reason `check` gives.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Profile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let profile = Profile::deserialize(deserializer)?;
+        profile.check().map_err(serde::de::Error::custom)?;
+        Ok(profile)
     }
 }
 

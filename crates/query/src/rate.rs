@@ -18,9 +18,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::Registry;
 use crate::error::{Error, Result};
 use crate::profile::{RateSpec, ViolationKind};
+use crate::registry::Registry;
 use crate::reject::Violation;
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;

@@ -11,11 +11,12 @@ fn order_is_rate_then_validation_then_permission() {
     let gate = Gate::new(std::sync::Arc::new(Registry::builtin()), 100).unwrap();
     let now = at(2021, 7, 27, 0, 0, 0);
     let policies = [
-        perm::full_access("rtc"),
-        Policy {
-            name: "not-b".into(),
-            statement: vec![Statement::new(Effect::Deny, &["rtc:*"], &["b"])],
-        },
+        perm::full_access("rtc").unwrap(),
+        Policy::new(
+            "not-b",
+            vec![Statement::new(Effect::Deny, &["rtc:*"], &["b"])],
+        )
+        .unwrap(),
     ];
     let good = |app: &'static str| {
         [
@@ -66,12 +67,12 @@ fn apis_without_an_app_need_a_star_allow() {
     let now = at(2018, 11, 1, 0, 0, 0);
     let api = "DescribeLiveProducerUsageData";
     let input: [(&str, &str); 0] = [];
-    let only_app = [perm::allow_apps("one", &["live:*"], &["app-1"])];
+    let only_app = [perm::allow_apps("one", &["live:*"], &["app-1"]).unwrap()];
     let err = gate
         .admit("c", &only_app, api, &input, now, &Options::default())
         .unwrap_err();
     assert_eq!(err.rejection().unwrap().code(), "Forbidden.RAM");
-    let ro = [perm::read_only_access("live")];
+    let ro = [perm::read_only_access("live").unwrap()];
     assert!(
         gate.admit("c", &ro, api, &input, now, &Options::default())
             .is_ok()
@@ -93,7 +94,7 @@ fn gate_is_shared_between_threads_without_a_lock() {
         ("Indicator", "user_num"),
         ("Dimension", "province"),
     ];
-    let all = [perm::full_access("rtc")];
+    let all = [perm::full_access("rtc").unwrap()];
     // 2 requests/s with a burst of 2: four threads asking 4 times each in one instant get 2.
     let admitted: usize = std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)

@@ -98,6 +98,22 @@ fn profiles_round_trip_through_json_and_check() {
     }
 }
 
+/// A profile read from JSON goes through `Profile::check`: one a registry would refuse is
+/// refused already when read, with the reason `check` gives.
+#[test]
+fn deserializing_an_unusable_profile_is_refused() {
+    let mut json = serde_json::to_value(builtin::huawei_rtc_rooms()).unwrap();
+    json["errors"] = json!([]);
+    let err = serde_json::from_value::<mediameter_query::Profile>(json.clone()).unwrap_err();
+    assert!(
+        err.to_string().contains("the error vocabulary is empty"),
+        "{err}"
+    );
+    json = serde_json::to_value(builtin::huawei_rtc_rooms()).unwrap();
+    json["max_params"] = json!(0);
+    assert!(serde_json::from_value::<mediameter_query::Profile>(json).is_err());
+}
+
 #[test]
 fn a_custom_profile_is_checked_on_insert() {
     let mut reg = Registry::new();

@@ -78,23 +78,21 @@ pub struct HeaderTenants {
 
 impl HeaderTenants {
     /// The demo's two tenants.
-    pub fn new() -> Self {
-        HeaderTenants {
+    ///
+    /// # Errors
+    ///
+    /// A policy that is not valid (the demo's are).
+    pub fn new() -> Result<Self, mediameter_query::Error> {
+        Ok(HeaderTenants {
             admin: Principal::new(
                 "admin",
-                vec![perm::full_access("rtc"), perm::read_only_access("live")],
+                vec![perm::full_access("rtc")?, perm::read_only_access("live")?],
             ),
             viewer: Principal::new(
                 "viewer",
-                vec![perm::allow_apps("viewer", &["rtc:*"], &["demo-app"])],
+                vec![perm::allow_apps("viewer", &["rtc:*"], &["demo-app"])?],
             ),
-        }
-    }
-}
-
-impl Default for HeaderTenants {
-    fn default() -> Self {
-        HeaderTenants::new()
+        })
     }
 }
 
@@ -120,7 +118,7 @@ pub struct Demo {
 pub fn layer(
     clock: impl Clock + Send + Sync + 'static,
 ) -> Result<GatewayLayer, mediameter_gateway::Error> {
-    Gateway::builder(Registry::builtin(), HeaderTenants::new())
+    Gateway::builder(Registry::builtin(), HeaderTenants::new()?)
         .route(ALIBABA_PATH, "DescribeLiveProducerUsageData")?
         .route(VOLCENGINE_PATH, "ListOperationDistribution")?
         .route(HUAWEI_PATH, "rtc/rooms")?

@@ -36,7 +36,10 @@ impl Principals for Tenants {
 pub(crate) fn room_list_gateway(now: chrono::DateTime<chrono::Utc>) -> GatewayLayer {
     Gateway::builder(
         Registry::builtin(),
-        Tenants(vec![Principal::new("t1", vec![perm::full_access("rtc")])]),
+        Tenants(vec![Principal::new(
+            "t1",
+            vec![perm::full_access("rtc").expect("a valid policy")],
+        )]),
     )
     .route("/v1/{project_id}/rtc/rooms", "rtc/rooms")
     .expect("the room-list route is valid")
