@@ -166,11 +166,10 @@
 //! # Example
 //!
 //! ```
-//! use mediameter_query::{Options, Registry};
-//! use chrono::Utc;
+//! use mediameter_query::{DateTime, Options, Registry, Utc};
 //!
 //! let registry = Registry::builtin();
-//! let now = "2018-11-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+//! let now = "2018-11-01T00:00:00Z".parse::<DateTime<Utc>>()?;
 //!
 //! // The vendor's own sample request (Alibaba Cloud Live API reference, example 2).
 //! let q = registry.validate(
@@ -220,6 +219,9 @@ mod reject;
 mod time;
 mod validate;
 
+/// The third-party types in this crate's signatures, re-exported so that a caller needs no
+/// `chrono` dependency of its own to name them.
+pub use chrono::{DateTime, Utc};
 pub use common::{ALIBABA_COMMON, ALIBABA_LIVE_VERSION, CommonParams, VOLCENGINE_COMMON};
 pub use error::{Error, ErrorKind, Result};
 pub use gate::Gate;
@@ -242,8 +244,6 @@ pub use validate::{Clock, FixedClock, Options, ValidQuery, Warning, WarningKind,
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-
-use chrono::{DateTime, Utc};
 
 /// A set of profiles by name: the built-in ones, plus any a service adds.
 ///
