@@ -100,6 +100,9 @@ mod layer;
 mod text;
 pub mod token;
 
+/// The third-party types in this crate's signatures (token expiries, admitted time ranges),
+/// re-exported so that a caller needs no `chrono` dependency of its own to name them.
+pub use chrono::{DateTime, Utc};
 pub use error::{Error, ErrorKind, Result};
 #[cfg(feature = "tower")]
 pub use layer::{

@@ -16,6 +16,7 @@ mod carry;
 mod errors;
 mod golden;
 mod props;
+mod thread_safety;
 
 /// The bundled sample of `mediameter invoice`: copies of the CLI's data files, kept equal by
 /// the CLI's `shared_data` test, so this crate's package carries its own test data.

@@ -8,11 +8,9 @@
 use std::sync::Arc;
 use std::thread;
 
-use chrono::{DateTime, Utc};
-use mediameter_query::Gate;
 use mediameter_query::perm::Policy;
 use mediameter_query::qs::{self, Encoding, QsLimits};
-use mediameter_query::{Error, Options, Registry, VendorBody};
+use mediameter_query::{DateTime, Error, Gate, Options, Registry, Utc, VendorBody};
 
 /// What the handler answers: an HTTP status and a JSON body.
 struct Response {

@@ -169,11 +169,10 @@
 //! # Example
 //!
 //! ```
-//! use mediameter_query::{Options, Registry};
-//! use chrono::Utc;
+//! use mediameter_query::{DateTime, Options, Registry, Utc};
 //!
 //! let registry = Registry::builtin();
-//! let now = "2018-11-01T00:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+//! let now = "2018-11-01T00:00:00Z".parse::<DateTime<Utc>>()?;
 //!
 //! // The vendor's own sample request (Alibaba Cloud Live API reference, example 2).
 //! let q = registry.validate(
@@ -225,6 +224,9 @@ mod reject;
 mod time;
 mod validate;
 
+/// The third-party types in this crate's signatures, re-exported so that a caller needs no
+/// `chrono` dependency of its own to name them.
+pub use chrono::{DateTime, Utc};
 pub use common::{ALIBABA_COMMON, ALIBABA_LIVE_VERSION, CommonParams, VOLCENGINE_COMMON};
 pub use error::{Error, ErrorKind, Result};
 pub use gate::Gate;
