@@ -34,6 +34,7 @@ pub const END_UNIX_SECONDS: i64 = 253_402_300_800;
 const RANGE_EXPECTED: &str = "an instant from 0001-01-01T00:00:00Z up to 10000-01-01T00:00:00Z";
 
 fn check_instant(field: &'static str, t: DateTime<Utc>) -> Result<()> {
+    check_not_leap(field, t)?;
     let s = t.timestamp();
     // The end bound is exclusive for instants inside a range, but a range may end exactly at
     // it, so the caller checks the open side.
@@ -41,6 +42,23 @@ fn check_instant(field: &'static str, t: DateTime<Utc>) -> Result<()> {
         Ok(())
     } else {
         Err(Error::out_of_range(field, t.to_rfc3339(), RANGE_EXPECTED))
+    }
+}
+
+/// What a leap second is refused with: UTC inside the crates is Unix time, which has no
+/// second 60.
+const NO_LEAP_SECOND: &str =
+    "an instant without a leap second (:60): Unix time, used inside, has no second 60";
+
+/// Refuses a leap second (`23:59:60`, which chrono keeps as second 59 with 10⁹ or more
+/// nanoseconds). Unix time has no such second, and chrono's arithmetic on it is not
+/// Unix-time arithmetic: a range starting at one would split into pieces one second longer
+/// than the range. RFC 3339 can write it, so every reader of instants checks.
+fn check_not_leap(field: &'static str, t: DateTime<Utc>) -> Result<()> {
+    if t.timestamp_subsec_nanos() >= 1_000_000_000 {
+        Err(Error::invalid(field, &t.to_rfc3339(), NO_LEAP_SECOND))
+    } else {
+        Ok(())
     }
 }
 
@@ -86,6 +104,7 @@ pub fn parse_instant(s: &str) -> Result<DateTime<Utc>> {
             .map_err(|_| Error::invalid("instant", s, EXPECTED))?
             .with_timezone(&Utc)
     };
+    check_not_leap("instant", t)?;
     if !(MIN_UNIX_SECONDS..END_UNIX_SECONDS).contains(&t.timestamp()) {
         return Err(Error::out_of_range(
             "instant",

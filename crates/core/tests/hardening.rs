@@ -85,3 +85,25 @@ fn rounded_amounts_carry_the_rounding_scale() {
     assert_eq!(kwd.to_string(), "0.100 KWD");
     assert_eq!(kwd.to_string().parse::<Money>().unwrap(), kwd);
 }
+
+/// A leap second (`:60`) is no Unix-time instant: chrono keeps it as a second with more than
+/// 10⁹ nanoseconds, whose arithmetic makes a range's hourly pieces sum to one second more
+/// than the range. Found by the `core_json` fuzz target
+/// (`{"start":"2023-01-20T01:45:60Z","end":"2023-03-20T01:10:00Z"}`).
+#[test]
+fn leap_second_instants_are_refused() {
+    let leap = chrono::NaiveDate::from_ymd_opt(2023, 1, 20)
+        .and_then(|d| d.and_hms_milli_opt(1, 45, 59, 1_000))
+        .unwrap()
+        .and_utc();
+    let end: DateTime<Utc> = "2023-03-20T01:10:00Z".parse().unwrap();
+    let err = TimeRange::new(leap, end).unwrap_err();
+    assert_eq!(err.kind(), mediameter_core::ErrorKind::Invalid, "{err}");
+    assert!(err.to_string().contains("leap second"), "{err}");
+    let err = "[2023-01-20T01:45:60Z, 2023-03-20T01:10:00Z)"
+        .parse::<TimeRange>()
+        .unwrap_err();
+    assert!(err.to_string().contains("leap second"), "{err}");
+    let err = mediameter_core::time::parse_instant("2016-12-31T23:59:60Z").unwrap_err();
+    assert!(err.to_string().contains("leap second"), "{err}");
+}
