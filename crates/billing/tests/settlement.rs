@@ -441,18 +441,24 @@ fn overlapping_timelines_of_one_resource_are_refused() {
 
 // ---------- hardening (issue 14) ----------
 
-fn thousand_years() -> ResourceTimeline {
+/// A resource `name` created on 1 January of `from` (one IDME instance) and deleted on
+/// 1 January of `to`.
+fn years(name: &str, from: i32, to: i32) -> ResourceTimeline {
     ResourceTimeline::new(
-        "long",
+        name,
         vec![
             created(
-                Utc.with_ymd_and_hms(1000, 1, 1, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(from, 1, 1, 0, 0, 0).unwrap(),
                 idme(1, 1, 1),
             ),
-            deleted(Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap()),
+            deleted(Utc.with_ymd_and_hms(to, 1, 1, 0, 0, 0).unwrap()),
         ],
     )
     .unwrap()
+}
+
+fn thousand_years() -> ResourceTimeline {
+    years("long", 1000, 2000)
 }
 
 #[test]
@@ -481,19 +487,7 @@ fn the_line_cap_is_checked_before_anything_is_built() {
 fn the_total_line_cap_of_a_set_is_checked_before_any_timeline_is_settled() {
     // Ten resources of 60 years each: 525,936 lines apiece, under the cap one by one, and
     // 5,259,360 together, over it.
-    let sixty_years = |k: u32| {
-        ResourceTimeline::new(
-            format!("r{k}"),
-            vec![
-                created(
-                    Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap(),
-                    idme(1, 1, 1),
-                ),
-                deleted(Utc.with_ymd_and_hms(1960, 1, 1, 0, 0, 0).unwrap()),
-            ],
-        )
-        .unwrap()
-    };
+    let sixty_years = |k: u32| years(&format!("r{k}"), 1900, 1960);
     // First in the set, half an hour whose amount (price × 1800 s) leaves Decimal's range: settling it fails with
     // an overflow, counting its lines does not. A set settled (or its lines built) before the
     // total is counted reports that overflow instead of the cap.

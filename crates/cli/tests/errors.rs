@@ -391,9 +391,12 @@ fn settle_document(lifetimes: &[(&str, &str)]) -> String {
 #[cfg(unix)]
 #[test]
 fn settle_refuses_too_many_lines_within_bounded_memory() {
-    let whole_calendar = settle_document(&[("0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z")]);
-    let out = crate::run_mediameter_within(262_144, &["settle"], &whole_calendar);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let settle = |spans: &[(&str, &str)]| {
+        let out = crate::run_mediameter_within(262_144, &["settle"], &settle_document(spans));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out, err)
+    };
+    let (out, err) = settle(&[("0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z")]);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err.trim_end(),
@@ -401,9 +404,7 @@ fn settle_refuses_too_many_lines_within_bounded_memory() {
     );
     // Ten resources of 60 years: each under the limit, together over it (21,914 days × 24 h ×
     // 10 = 5,259,360 lines).
-    let sixty_years = [("1900-01-01T00:00:00Z", "1960-01-01T00:00:00Z"); 10];
-    let out = crate::run_mediameter_within(262_144, &["settle"], &settle_document(&sixty_years));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (out, err) = settle(&[("1900-01-01T00:00:00Z", "1960-01-01T00:00:00Z"); 10]);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err.trim_end(),
@@ -411,9 +412,7 @@ fn settle_refuses_too_many_lines_within_bounded_memory() {
     );
     // The limit is what refuses them: two resources of a year each settle within the same
     // bound.
-    let years = [("2023-01-01T00:00:00Z", "2024-01-01T00:00:00Z"); 2];
-    let out = crate::run_mediameter_within(262_144, &["settle"], &settle_document(&years));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (out, err) = settle(&[("2023-01-01T00:00:00Z", "2024-01-01T00:00:00Z"); 2]);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(r#""lines": 8760"#));
 }
