@@ -16,20 +16,21 @@ fn streams(seed: u64) -> Vec<StreamInput> {
     StreamKind::ALL
         .iter()
         .enumerate()
-        .map(|(k, kind)| StreamInput {
-            kind: *kind,
-            samples: (0..3600i64)
-                .map(|s| {
-                    let wobble = ((seed as i64 + s * (k as i64 + 3)) % 17) as f64;
-                    let mut x = StreamSampleInput::new(
-                        t0 + TimeDelta::seconds(s),
-                        Some(400.0 * (k as f64 + 1.0) + wobble * 10.0),
-                        Some(15.0 + wobble / 2.0),
-                    );
-                    x.video_tier = Some(["720p", "360p", "1080p"][k % 3].to_owned());
-                    x
-                })
-                .collect(),
+        .map(|(k, kind)| {
+            StreamInput::new(
+                *kind,
+                (0..3600i64)
+                    .map(|s| {
+                        let wobble = ((seed as i64 + s * (k as i64 + 3)) % 17) as f64;
+                        StreamSampleInput::new(
+                            t0 + TimeDelta::seconds(s),
+                            Some(400.0 * (k as f64 + 1.0) + wobble * 10.0),
+                            Some(15.0 + wobble / 2.0),
+                        )
+                        .with_tier(["720p", "360p", "1080p"][k % 3])
+                    })
+                    .collect(),
+            )
         })
         .collect()
 }

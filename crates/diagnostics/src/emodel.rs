@@ -205,6 +205,10 @@ impl Codec {
 
 /// The narrowband E-model input parameters (ITU-T G.107 Table 3), defaults included.
 ///
+/// The whole of the table, so not `#[non_exhaustive]`: a new parameter would change the
+/// model, not extend it. Build it from [`Params::default`] with the fields to change
+/// (`Params { ppl: 2.0, ..Params::default() }`).
+///
 /// ```
 /// use mediameter_diagnostics::emodel::Params;
 /// let r = Params::default().rating();
@@ -508,13 +512,23 @@ pub fn satisfaction(r: f64) -> &'static str {
 
 /// The inputs measured on a call for one score window.
 ///
+/// Plain data with public fields; `#[non_exhaustive]` because a later model may take more
+/// of the call (a burst ratio, jitter), so build it with [`CallInputs::new`].
+///
 /// ```
 /// use mediameter_diagnostics::emodel::{CallInputs, Codec, Scorer};
-/// let s = Scorer::new(Codec::G711Plc).score(&CallInputs { ppl: 0.0, ta_ms: 0.0 });
+/// let s = Scorer::new(Codec::G711Plc).score(&CallInputs::new(0.0, 0.0));
 /// assert!((s.r - 93.2).abs() < 0.05);
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// let i = mediameter_diagnostics::emodel::CallInputs { ppl: 0.0, ta_ms: 0.0 };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct CallInputs {
     /// End-to-end packet loss, %.
     pub ppl: f64,
@@ -522,11 +536,24 @@ pub struct CallInputs {
     pub ta_ms: f64,
 }
 
+impl CallInputs {
+    /// End-to-end packet loss `ppl` (%) and mouth-to-ear delay `ta_ms` (ms).
+    ///
+    /// ```
+    /// let i = mediameter_diagnostics::emodel::CallInputs::new(1.5, 120.0);
+    /// assert_eq!((i.ppl, i.ta_ms), (1.5, 120.0));
+    /// ```
+    #[must_use]
+    pub const fn new(ppl: f64, ta_ms: f64) -> Self {
+        CallInputs { ppl, ta_ms }
+    }
+}
+
 /// One score: the model, the native R, the R on the narrowband scale, and the MOS.
 ///
 /// ```
 /// use mediameter_diagnostics::emodel::{CallInputs, Codec, Model, Scorer};
-/// let s = Scorer::new(Codec::Opus).score(&CallInputs { ppl: 0.0, ta_ms: 50.0 });
+/// let s = Scorer::new(Codec::Opus).score(&CallInputs::new(0.0, 50.0));
 /// assert_eq!(s.model, Model::G1072);
 /// assert!(s.r > 100.0 && s.r <= 148.0);
 /// assert!((s.r_narrowband - s.r / 1.48).abs() < 1e-9);
@@ -554,8 +581,8 @@ pub struct Score {
 /// ```
 /// use mediameter_diagnostics::emodel::{CallInputs, Codec, Scorer};
 /// let scorer = Scorer::new(Codec::G711Plc);
-/// let good = scorer.score(&CallInputs { ppl: 0.0, ta_ms: 80.0 });
-/// let bad = scorer.score(&CallInputs { ppl: 5.0, ta_ms: 400.0 });
+/// let good = scorer.score(&CallInputs::new(0.0, 80.0));
+/// let bad = scorer.score(&CallInputs::new(5.0, 400.0));
 /// assert!(good.mos > 4.0 && bad.mos < good.mos);
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -620,7 +647,7 @@ impl Scorer {
     ///
     /// ```
     /// use mediameter_diagnostics::emodel::{CallInputs, Codec, Scorer};
-    /// let s = Scorer::new(Codec::G711Plc).score(&CallInputs { ppl: 1.0, ta_ms: 0.0 });
+    /// let s = Scorer::new(Codec::G711Plc).score(&CallInputs::new(1.0, 0.0));
     /// assert!((s.r - (93.2 - 3.64)).abs() < 0.06);
     /// ```
     #[must_use]
@@ -721,10 +748,7 @@ mod tests {
 
     #[test]
     fn fullband_clean_is_near_top_of_scale() {
-        let s = Scorer::new(Codec::Opus).score(&CallInputs {
-            ppl: 0.0,
-            ta_ms: 0.0,
-        });
+        let s = Scorer::new(Codec::Opus).score(&CallInputs::new(0.0, 0.0));
         // 148 − 1.48·Idle(0.15) − 10 = 137.78; /1.48 = 93.09.
         assert!((s.r - 137.78).abs() < 0.02, "{}", s.r);
         assert!((s.mos - mos_from_r(s.r / 1.48)).abs() < 1e-12);
@@ -735,10 +759,7 @@ mod tests {
         let sc = Scorer::new(Codec::G711Plc);
         let mut last = f64::INFINITY;
         for i in 0..50 {
-            let s = sc.score(&CallInputs {
-                ppl: f64::from(i) * 0.5,
-                ta_ms: f64::from(i) * 20.0,
-            });
+            let s = sc.score(&CallInputs::new(f64::from(i) * 0.5, f64::from(i) * 20.0));
             assert!(s.r <= last + 1e-9);
             last = s.r;
         }

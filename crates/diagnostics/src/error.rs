@@ -4,8 +4,12 @@ use std::fmt;
 
 /// Everything that can go wrong when a diagnosis request or a profile is validated.
 ///
-/// Sample errors name the participant, the sample index (0-based, in input order) and the
-/// field, so a support engineer can find the bad point in the request.
+/// The crate follows the workspace's error convention (`docs/architecture.md`, "Error
+/// convention"): core errors come through unchanged in [`Error::Core`], `Invalid`,
+/// `OutOfRange` and `TooLarge` have the shared fields and messages, and a located error is an
+/// [`Error::At`] whose [`Error::kind`] is the kind of the error inside. Sample errors name the
+/// participant, the sample index (0-based, in input order) and the field, so a support
+/// engineer can find the bad point in the request.
 ///
 /// ```
 /// use mediameter_diagnostics::{Error, ErrorKind};
@@ -87,15 +91,27 @@ pub enum Error {
         /// What would have been accepted.
         expected: String,
     },
-    /// The request holds more participants or samples than the library accepts.
-    #[error("{what} has {count} items, more than the limit of {limit}")]
+    /// The request holds more participants, samples, operations or pairs than the library
+    /// accepts: the workspace's shape for a size limit. `what` names what was counted
+    /// (`"participants"`, `"samples"`, `"operations"`, `"publisher/subscriber pairs"`); the
+    /// participant (or stream) it belongs to is the place of an [`Error::At`] around it.
+    #[error("{what} would produce {count} items, more than the limit of {limit}")]
     TooLarge {
-        /// What was counted (`"participants"`, `"samples of participant u1 (pub)"`).
-        what: String,
+        /// What was counted.
+        what: &'static str,
         /// How many items were given.
         count: u64,
-        /// The limit.
+        /// The limit that applied.
         limit: u64,
+    },
+    /// An error located in the request: the participant (and stream) it belongs to.
+    /// [`Error::kind`] and [`Error::as_core`] look through to the error inside.
+    #[error("{place}: {source}")]
+    At {
+        /// Where: `"participant u1 (pub)"`, `"participant u1 (pub), screen-share stream"`.
+        place: String,
+        /// What went wrong there.
+        source: Box<Error>,
     },
 }
 
@@ -142,10 +158,12 @@ impl Error {
             Error::Participant { .. } => ErrorKind::InvalidParticipant,
             Error::Profile { .. } => ErrorKind::InvalidProfile,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
+            Error::At { source, .. } => source.kind(),
         }
     }
 
-    /// The core error this error carries, if it is an [`Error::Core`].
+    /// The core error this error carries, if it is an [`Error::Core`] (looking through
+    /// [`Error::At`]).
     ///
     /// ```
     /// use mediameter_diagnostics::{Error, ErrorKind};
@@ -158,6 +176,7 @@ impl Error {
     pub fn as_core(&self) -> Option<&mediameter_core::Error> {
         match self {
             Error::Core(e) => Some(e),
+            Error::At { source, .. } => source.as_core(),
             _ => None,
         }
     }
@@ -179,18 +198,38 @@ impl Error {
         }
     }
 
+    /// This error located at `place` (a participant, a stream), with the place escaped and cut
+    /// as every echoed value is. Locating an error twice keeps both places, outer first.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{Error, ErrorKind};
+    /// let e = Error::too_large("samples", 36_001, 36_000).at("participant u1 (pub)");
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "participant u1 (pub): samples would produce 36001 items, more than the limit of 36000"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn at(self, place: impl AsRef<str>) -> Self {
+        Error::At {
+            place: shown(place.as_ref()),
+            source: Box::new(self),
+        }
+    }
+
     /// Builds an [`Error::TooLarge`] from collection lengths.
     ///
     /// ```
     /// use mediameter_diagnostics::{Error, ErrorKind};
     /// let e = Error::too_large("participants", 1001, 1000);
     /// assert_eq!(e.kind(), ErrorKind::TooLarge);
-    /// assert_eq!(e.to_string(), "participants has 1001 items, more than the limit of 1000");
+    /// assert_eq!(e.to_string(), "participants would produce 1001 items, more than the limit of 1000");
     /// ```
     #[must_use]
-    pub fn too_large(what: impl Into<String>, count: usize, limit: usize) -> Self {
+    pub fn too_large(what: &'static str, count: usize, limit: usize) -> Self {
         Error::TooLarge {
-            what: what.into(),
+            what,
             count: u64::try_from(count).unwrap_or(u64::MAX),
             limit: u64::try_from(limit).unwrap_or(u64::MAX),
         }

@@ -191,13 +191,36 @@ impl FromStr for FindingKind {
 
 /// How bad a finding is.
 ///
+/// `#[non_exhaustive]`: a level may be added between or beyond these, so a `match` needs a
+/// `_` arm; the order (`<`, `>`) stays from the least to the most severe.
+///
 /// ```
 /// use mediameter_diagnostics::Severity;
 /// assert!(Severity::Critical > Severity::Warning && Severity::Warning > Severity::Info);
+/// let css = |s: Severity| match s {
+///     Severity::Critical => "red",
+///     Severity::Warning => "amber",
+///     _ => "grey",
+/// };
+/// assert_eq!(css(Severity::Info), "grey");
+/// ```
+///
+/// A `match` without the `_` arm does not compile outside the crate:
+///
+/// ```compile_fail,E0004
+/// use mediameter_diagnostics::Severity;
+/// fn css(s: Severity) -> &'static str {
+///     match s {
+///         Severity::Critical => "red",
+///         Severity::Warning => "amber",
+///         Severity::Info => "grey",
+///     }
+/// }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth knowing; not a fault (expected adaptation, a listed region).
     Info,

@@ -47,6 +47,16 @@ pub const MAX_OPERATIONS_PER_PARTICIPANT: usize = 10_000;
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_diagnostics::{emodel::Codec, DiagnosisRequest};
+/// let req = DiagnosisRequest { app_id: "a".parse()?, channel_id: "c".parse()?,
+///     range: mediameter_core::TimeRange::from_unix(0, 60)?, audio_codec: Codec::Opus,
+///     participants: vec![] };
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -125,12 +135,28 @@ pub struct ParticipantInput {
 
 /// What the console shows as "client information" (Alibaba Cloud RTC console guide §5.1).
 ///
+/// Raw input, as [`DiagnosisRequest`]: plain data with no invariant of its own (its lengths are
+/// checked by [`DiagnosisRequest::validate`]), so the fields are public; the console may show
+/// more about a client one day, so it is `#[non_exhaustive]`: build it with
+/// [`ClientInfo::new`] and the `with_*` methods, or read it from JSON.
+///
 /// ```
-/// let c = mediameter_diagnostics::ClientInfo::new("6.8.2", "iOS 15.1");
-/// assert_eq!(c.device_model, None);
+/// use mediameter_diagnostics::ClientInfo;
+/// let c = ClientInfo::new("6.8.2", "iOS 15.1").with_device_model("iPhone 13").with_region("cn-hangzhou".parse()?);
+/// assert_eq!(c.device_model.as_deref(), Some("iPhone 13"));
+/// assert_eq!(ClientInfo::new("6.8.2", "iOS 15.1").region, None);
+/// # Ok::<(), mediameter_core::Error>(())
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// let c = mediameter_diagnostics::ClientInfo { sdk_version: "6.8.2".into(), os: "iOS 15.1".into(),
+///     device_model: None, region: None };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ClientInfo {
     /// The RTC SDK version, such as `2.5.1`.
     pub sdk_version: String,
@@ -166,6 +192,20 @@ impl ClientInfo {
             region: None,
         }
     }
+
+    /// The same client info with a device model.
+    #[must_use]
+    pub fn with_device_model(mut self, model: &str) -> Self {
+        self.device_model = Some(model.to_owned());
+        self
+    }
+
+    /// The same client info with the region the client was in.
+    #[must_use]
+    pub fn with_region(mut self, region: RegionId) -> Self {
+        self.region = Some(region);
+        self
+    }
 }
 
 /// One measurement point, as received. Every number is checked by [`DiagnosisRequest::validate`].
@@ -177,6 +217,14 @@ impl ClientInfo {
 /// use mediameter_diagnostics::SampleInput;
 /// let s = SampleInput::new(chrono::DateTime::UNIX_EPOCH, 1.5, 80.0);
 /// assert_eq!(s.video_tier, None);
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// let s = mediameter_diagnostics::SampleInput { t: chrono::DateTime::UNIX_EPOCH, audio_kbps: None,
+///     video_tier: None, video_kbps: None, fps: None, loss_pct: Some(1.5), rtt_ms: Some(80.0),
+///     jitter_ms: None };
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -326,6 +374,15 @@ impl ParticipantInput {
 
 /// A validated sample; `t_ms` counts milliseconds from the start of the range.
 ///
+/// An output of [`DiagnosisRequest::validate`], read by field; `#[non_exhaustive]`, so a new
+/// measurement can be added, and a literal does not compile outside the crate (build the raw
+/// [`SampleInput`] instead):
+///
+/// ```compile_fail,E0639
+/// let s = mediameter_diagnostics::Sample { t_ms: 0, audio_kbps: None, video_tier: None,
+///     video_kbps: None, fps: None, loss_pct: 0.0, rtt_ms: 50.0, jitter_ms: None };
+/// ```
+///
 /// ```
 /// # use mediameter_diagnostics::*;
 /// # let call = DiagnosisRequest::new("a".parse()?, "c".parse()?, mediameter_core::TimeRange::from_unix(0, 60)?,
@@ -337,6 +394,7 @@ impl ParticipantInput {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Sample {
     /// Milliseconds since the range start.
     pub t_ms: i64,
@@ -522,9 +580,10 @@ impl Participant {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// A call is only made by [`DiagnosisRequest::validate`], never by a struct literal:
+/// A call is only made by [`DiagnosisRequest::validate`], never by a struct literal (its
+/// fields are private):
 ///
-/// ```compile_fail
+/// ```compile_fail,E0451
 /// use mediameter_diagnostics::Call;
 /// let call = Call { app_id: "a".parse()?, channel_id: "c".parse()?,
 ///     range: mediameter_core::TimeRange::from_unix(0, 60)?,
@@ -826,8 +885,10 @@ impl DiagnosisRequest {
     /// * [`Error::Participant`] for a duplicate user and role, a publisher with
     ///   `subscribes_to`, a subscription to a user who is not a publisher of the request, or
     ///   an over-long client field;
-    /// * [`Error::TooLarge`] past [`MAX_PARTICIPANTS`], [`MAX_SAMPLES_PER_PARTICIPANT`] or
-    ///   [`MAX_PAIRS`].
+    /// * [`Error::TooLarge`] past [`MAX_PARTICIPANTS`], [`MAX_SAMPLES_PER_PARTICIPANT`],
+    ///   [`MAX_OPERATIONS_PER_PARTICIPANT`] or [`MAX_PAIRS`]; a participant's samples,
+    ///   stream samples or operations come located in an [`Error::At`] naming the participant
+    ///   (and the stream); [`Error::kind`] looks through it.
     ///
     /// ```
     /// # #[cfg(feature = "serde")] {
@@ -971,11 +1032,10 @@ impl DiagnosisRequest {
         let label = format!("{} ({})", p.user_id, p.role);
         check_client(&label, &p.client)?;
         if p.samples.len() > MAX_SAMPLES_PER_PARTICIPANT {
-            return Err(Error::too_large(
-                format!("samples of participant {label}"),
-                p.samples.len(),
-                MAX_SAMPLES_PER_PARTICIPANT,
-            ));
+            return Err(
+                Error::too_large("samples", p.samples.len(), MAX_SAMPLES_PER_PARTICIPANT)
+                    .at(format!("participant {label}")),
+            );
         }
         let mut samples = Vec::with_capacity(p.samples.len());
         let mut prev: Option<(i64, DateTime<Utc>)> = None;
@@ -1112,13 +1172,11 @@ impl DiagnosisRequest {
             seen.push(stream.kind);
             if stream.samples.len() > MAX_SAMPLES_PER_PARTICIPANT {
                 return Err(Error::too_large(
-                    format!(
-                        "samples of the {} of participant {label}",
-                        stream.kind.label()
-                    ),
+                    "samples",
                     stream.samples.len(),
                     MAX_SAMPLES_PER_PARTICIPANT,
-                ));
+                )
+                .at(format!("participant {label}, {}", stream.kind.label())));
             }
             let name = format!("{label} {}", stream.kind.label());
             let mut samples = Vec::with_capacity(stream.samples.len());
@@ -1171,10 +1229,11 @@ impl DiagnosisRequest {
     ) -> Result<Vec<Operation>> {
         if p.operations.len() > MAX_OPERATIONS_PER_PARTICIPANT {
             return Err(Error::too_large(
-                format!("operations of participant {label}"),
+                "operations",
                 p.operations.len(),
                 MAX_OPERATIONS_PER_PARTICIPANT,
-            ));
+            )
+            .at(format!("participant {label}")));
         }
         let name = format!("{label} operations");
         let mut out: Vec<Operation> = Vec::with_capacity(p.operations.len());

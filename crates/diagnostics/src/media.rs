@@ -82,17 +82,30 @@ impl FromStr for StreamKind {
 /// A publisher lists what it sent, a subscriber what it received. The video fields of
 /// [`SampleInput`](crate::SampleInput) remain a shorthand for one camera stream.
 ///
+/// Raw input, as [`DiagnosisRequest`](crate::DiagnosisRequest): plain data, checked by
+/// [`DiagnosisRequest::validate`](crate::DiagnosisRequest::validate), so the fields are public;
+/// `#[non_exhaustive]` so that it can gain fields: build it with [`StreamInput::new`] or read
+/// it from JSON.
+///
 /// ```
 /// use mediameter_diagnostics::{StreamInput, StreamKind, StreamSampleInput};
-/// let s = StreamInput {
-///     kind: StreamKind::ScreenShare,
-///     samples: vec![StreamSampleInput::new(chrono::DateTime::UNIX_EPOCH, Some(800.0), Some(15.0))],
-/// };
+/// let s = StreamInput::new(
+///     StreamKind::ScreenShare,
+///     vec![StreamSampleInput::new(chrono::DateTime::UNIX_EPOCH, Some(800.0), Some(15.0))],
+/// );
 /// assert_eq!(s.samples.len(), 1);
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_diagnostics::{StreamInput, StreamKind};
+/// let s = StreamInput { kind: StreamKind::ScreenShare, samples: vec![] };
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct StreamInput {
     /// The stream kind; at most one stream of each kind per participant.
     pub kind: StreamKind,
@@ -103,13 +116,26 @@ pub struct StreamInput {
 
 /// One measurement of a video stream, as received.
 ///
+/// Raw and `#[non_exhaustive]`, as [`StreamInput`]: build it with [`StreamSampleInput::new`]
+/// and [`StreamSampleInput::with_tier`], or read it from JSON.
+///
 /// ```
-/// let s = mediameter_diagnostics::StreamSampleInput::new(chrono::DateTime::UNIX_EPOCH, Some(1200.0), Some(30.0));
+/// use mediameter_diagnostics::StreamSampleInput;
+/// let s = StreamSampleInput::new(chrono::DateTime::UNIX_EPOCH, Some(1200.0), Some(30.0));
 /// assert_eq!(s.video_tier, None);
+/// assert_eq!(s.with_tier("720p").video_tier.as_deref(), Some("720p"));
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// let s = mediameter_diagnostics::StreamSampleInput { t: chrono::DateTime::UNIX_EPOCH,
+///     video_tier: None, video_kbps: Some(1200.0), fps: Some(30.0) };
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct StreamSampleInput {
     /// When the sample was taken (RFC 3339), inside the request range.
     pub t: DateTime<Utc>,
@@ -143,6 +169,21 @@ impl StreamSampleInput {
             video_kbps,
             fps,
         }
+    }
+
+    /// The same sample with a resolution tier, as the console spells it (`360p`, `≤720P`...).
+    #[must_use]
+    pub fn with_tier(mut self, tier: &str) -> Self {
+        self.video_tier = Some(tier.to_owned());
+        self
+    }
+}
+
+impl StreamInput {
+    /// A stream of `kind` with its `samples` (in increasing time order).
+    #[must_use]
+    pub fn new(kind: StreamKind, samples: Vec<StreamSampleInput>) -> Self {
+        StreamInput { kind, samples }
     }
 }
 
@@ -346,22 +387,43 @@ impl FromStr for OperationKind {
 
 /// One timed user operation, as received.
 ///
+/// Raw and `#[non_exhaustive]`, as [`StreamInput`]: build it with [`OperationInput::new`] or
+/// read it from JSON.
+///
 /// ```
+/// use mediameter_diagnostics::{OperationInput, OperationKind};
+/// let op = OperationInput::new(chrono::DateTime::UNIX_EPOCH, OperationKind::CameraOff);
+/// assert_eq!(op.op, OperationKind::CameraOff);
 /// # #[cfg(feature = "serde")] {
-/// let op: mediameter_diagnostics::OperationInput =
-///     serde_json::from_str(r#"{"t":"2024-05-01T10:02:00Z","op":"camera_off"}"#)?;
-/// assert_eq!(op.op, mediameter_diagnostics::OperationKind::CameraOff);
+/// let read: OperationInput = serde_json::from_str(r#"{"t":"1970-01-01T00:00:00Z","op":"camera_off"}"#)?;
+/// assert_eq!(read, op);
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_diagnostics::{OperationInput, OperationKind};
+/// let op = OperationInput { t: chrono::DateTime::UNIX_EPOCH, op: OperationKind::Leave };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct OperationInput {
     /// When (RFC 3339), inside the request range.
     pub t: DateTime<Utc>,
     /// What.
     pub op: OperationKind,
+}
+
+impl OperationInput {
+    /// The operation `op` at instant `t`.
+    #[must_use]
+    pub fn new(t: DateTime<Utc>, op: OperationKind) -> Self {
+        OperationInput { t, op }
+    }
 }
 
 /// A validated operation; `t_ms` counts milliseconds from the start of the range.

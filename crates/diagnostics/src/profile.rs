@@ -9,14 +9,25 @@ use crate::error::{Error, Result};
 /// The platform matches the start of the client's OS string, ignoring case: `ios` matches
 /// `iOS 12.4`.
 ///
+/// Part of a [`Profile`], and checked with it (the version must parse as a [`crate::Version`]:
+/// [`Profile::validate`], which deserializing a profile runs), so its fields stay public, as
+/// the profile's; `#[non_exhaustive]`, so build it with [`MinVersion::new`].
+///
 /// ```
 /// use mediameter_diagnostics::MinVersion;
 /// let m = MinVersion::new("*", "2.0.0");
 /// assert_eq!(m.platform, "*");
 /// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// let m = mediameter_diagnostics::MinVersion { platform: "*".into(), min: "2.0.0".into() };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct MinVersion {
     /// OS name prefix, or `*` for every platform.
     pub platform: String,
@@ -42,14 +53,35 @@ impl MinVersion {
 
 /// Client rules: minimum SDK and OS versions, legacy devices, poor-network regions.
 ///
+/// Part of a [`Profile`] and checked with it ([`Profile::validate`], run by [`crate::diagnose`]
+/// and when a profile is deserialized), so its fields stay public, as the profile's. New kinds
+/// of rule may come, so it is `#[non_exhaustive]`: start from [`ClientPolicy::default`] (the
+/// built-in rules) or [`ClientPolicy::none`] and add rows with the `with_*` methods.
+///
 /// ```
-/// use mediameter_diagnostics::ClientPolicy;
+/// use mediameter_diagnostics::{ClientPolicy, Profile};
 /// let p = ClientPolicy::default();
 /// assert!(p.min_sdk.iter().any(|m| m.platform == "*"));
+///
+/// let mut profile = Profile::default();
+/// profile.clients = ClientPolicy::default()
+///     .with_min_sdk("android", "3.0")
+///     .with_poor_region("ap-southeast-5");
+/// assert!(profile.validate().is_ok());
+/// profile.clients = ClientPolicy::none().with_min_os("ios", "latest");
+/// assert!(profile.validate().is_err()); // "latest" is not a version
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// let p = mediameter_diagnostics::ClientPolicy { min_sdk: vec![], min_os: vec![],
+///     legacy_devices: vec![], poor_regions: vec![] };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
 pub struct ClientPolicy {
     /// Minimum RTC SDK version per platform; the most specific matching row applies.
     pub min_sdk: Vec<MinVersion>,
@@ -77,7 +109,58 @@ impl Default for ClientPolicy {
     }
 }
 
+impl ClientPolicy {
+    /// No rule at all: no minimum version, no legacy device, no poor region.
+    ///
+    /// ```
+    /// let p = mediameter_diagnostics::ClientPolicy::none();
+    /// assert!(p.min_sdk.is_empty() && p.min_os.is_empty());
+    /// assert!(p.legacy_devices.is_empty() && p.poor_regions.is_empty());
+    /// ```
+    #[must_use]
+    pub fn none() -> Self {
+        ClientPolicy {
+            min_sdk: Vec::new(),
+            min_os: Vec::new(),
+            legacy_devices: Vec::new(),
+            poor_regions: Vec::new(),
+        }
+    }
+
+    /// The same policy with one more minimum SDK version row (`platform` as in
+    /// [`MinVersion`]; the most specific matching row applies).
+    #[must_use]
+    pub fn with_min_sdk(mut self, platform: &str, min: &str) -> Self {
+        self.min_sdk.push(MinVersion::new(platform, min));
+        self
+    }
+
+    /// The same policy with one more minimum OS version row.
+    #[must_use]
+    pub fn with_min_os(mut self, platform: &str, min: &str) -> Self {
+        self.min_os.push(MinVersion::new(platform, min));
+        self
+    }
+
+    /// The same policy with one more legacy device (a case-insensitive substring of the model).
+    #[must_use]
+    pub fn with_legacy_device(mut self, model: &str) -> Self {
+        self.legacy_devices.push(model.to_owned());
+        self
+    }
+
+    /// The same policy with one more poor-network region (an exact region id, any case).
+    #[must_use]
+    pub fn with_poor_region(mut self, region: &str) -> Self {
+        self.poor_regions.push(region.to_owned());
+        self
+    }
+}
+
 /// The smallest video bitrate (kbps) each tier needs before the picture turns visibly blocky.
+///
+/// One field per [`VideoTier`], which core keeps exhaustive on purpose; so is this table (a new
+/// tier must be given a floor), and its fields are public: set the ones to change.
 ///
 /// ```
 /// use mediameter_core::VideoTier;

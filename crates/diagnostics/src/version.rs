@@ -23,7 +23,7 @@ use std::fmt;
 ///
 /// A version is only made by parsing; its parts cannot be set by hand:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0451
 /// let v = mediameter_diagnostics::Version { parts: [1, 0, 0, 0], pre_release: false };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -192,3 +192,85 @@ fn a_profile_is_checked_when_read() {
         (2.0, Profile::default().rtt_high_ms)
     );
 }
+
+/// The constructors build what the JSON of `docs/diagnostics.md` §2 reads: the same request
+/// built both ways is the same value (the Rust form of that section, kept honest).
+#[cfg(feature = "serde")]
+#[test]
+fn constructors_build_what_the_json_reads() {
+    use mediameter_core::{Role, TimeRange};
+    use mediameter_diagnostics::emodel::Codec;
+    use mediameter_diagnostics::{
+        ClientInfo, DiagnosisRequest, OperationInput, ParticipantInput, SampleInput, StreamInput,
+        StreamSampleInput,
+    };
+    let t = |s: i64| chrono::DateTime::from_timestamp(1_714_557_600 + s, 0).unwrap();
+    let u1 = ParticipantInput::new(
+        "u1".parse().unwrap(),
+        Role::Publish,
+        ClientInfo::new("2.5.1", "iOS 16.2")
+            .with_device_model("iPhone 13")
+            .with_region("cn-hangzhou".parse().unwrap()),
+    )
+    .with_samples(vec![
+        SampleInput::new(t(0), 0.4, 60.0)
+            .with_audio(48.0)
+            .with_video("720p", 1200.0, 30.0)
+            .with_jitter(8.0),
+    ])
+    .with_streams(vec![StreamInput::new(
+        StreamKind::ScreenShare,
+        vec![StreamSampleInput::new(t(1), Some(900.0), Some(10.0)).with_tier("1080p")],
+    )])
+    .with_operations(vec![OperationInput::new(t(2), OperationKind::CameraOff)]);
+    let u2 = ParticipantInput::new(
+        "u2".parse().unwrap(),
+        Role::Subscribe,
+        ClientInfo::new("2.5.1", "Android 13"),
+    )
+    .with_subscribes_to(vec!["u1".parse().unwrap()]);
+    let built = DiagnosisRequest::new(
+        "app1".parse().unwrap(),
+        "room-1".parse().unwrap(),
+        TimeRange::new(t(0), t(1800)).unwrap(),
+        vec![u1, u2],
+    )
+    .with_audio_codec(Codec::Opus);
+    let read: DiagnosisRequest = serde_json::from_str(
+        r#"{"app_id": "app1", "channel_id": "room-1",
+  "range": {"start": "2024-05-01T10:00:00Z", "end": "2024-05-01T10:30:00Z"},
+  "audio_codec": "opus",
+  "participants": [
+    {"user_id": "u1", "role": "pub",
+     "client": {"sdk_version": "2.5.1", "os": "iOS 16.2", "device_model": "iPhone 13", "region": "cn-hangzhou"},
+     "samples": [
+       {"t": "2024-05-01T10:00:00Z", "audio_kbps": 48, "video_tier": "720p", "video_kbps": 1200,
+        "fps": 30, "loss_pct": 0.4, "rtt_ms": 60, "jitter_ms": 8}],
+     "streams": [{"kind": "screen_share", "samples": [
+        {"t": "2024-05-01T10:00:01Z", "video_tier": "1080p", "video_kbps": 900, "fps": 10}]}],
+     "operations": [{"t": "2024-05-01T10:00:02Z", "op": "camera_off"}]},
+    {"user_id": "u2", "role": "sub", "subscribes_to": ["u1"],
+     "client": {"sdk_version": "2.5.1", "os": "Android 13"},
+     "samples": []}]}"#,
+    )
+    .unwrap();
+    assert_eq!(built, read);
+    assert_eq!(built.validate().unwrap().pairs(), &[(0, 1)]);
+}
+
+/// A profile's client rules built with the `with_*` methods are checked with the profile.
+#[test]
+fn client_policy_builders_are_checked_with_the_profile() {
+    use mediameter_diagnostics::{ClientPolicy, Profile};
+    let mut p = Profile::default();
+    p.clients = ClientPolicy::none()
+        .with_min_sdk("*", "3.0")
+        .with_min_os("android", "9")
+        .with_legacy_device("Galaxy S5")
+        .with_poor_region("region-x");
+    assert!(p.validate().is_ok());
+    assert_eq!(p.clients.min_sdk[0].min, "3.0");
+    assert_eq!(p.clients.legacy_devices, ["Galaxy S5"]);
+    p.clients = ClientPolicy::default().with_min_sdk("ios", "newest");
+    assert_eq!(p.validate().unwrap_err().kind(), ErrorKind::InvalidProfile);
+}

@@ -63,17 +63,11 @@ fn delay_impairment_from_domain() {
 
 #[test]
 fn scorer_uses_the_right_model() {
-    let nb = Scorer::new(Codec::G729aVad).score(&CallInputs {
-        ppl: 0.0,
-        ta_ms: 0.0,
-    });
+    let nb = Scorer::new(Codec::G729aVad).score(&CallInputs::new(0.0, 0.0));
     assert_eq!(nb.model, Model::G107);
     // G.729A + VAD: Ie 11 → R = 93.2 − 11 = 82.2.
     assert!((nb.r - 82.2).abs() < 0.05);
-    let fb = Scorer::new(Codec::Opus).score(&CallInputs {
-        ppl: 0.0,
-        ta_ms: 0.0,
-    });
+    let fb = Scorer::new(Codec::Opus).score(&CallInputs::new(0.0, 0.0));
     assert_eq!(fb.model, Model::G1072);
     assert!(fb.r > 100.0);
     assert!((fb.r_narrowband * 1.48 - fb.r).abs() < 1e-9);
@@ -83,10 +77,7 @@ fn scorer_uses_the_right_model() {
 fn scorer_with_delay_couples_echo_delays() {
     // Ta = 150 ms with T = Ta and Tr = 2·Ta: X = log2(1.5) = 0.585, Idd = 0.164, plus talker
     // echo (TELR 65 dB) and listener echo (WEPL 110 dB).
-    let s = Scorer::new(Codec::G711Plc).score(&CallInputs {
-        ppl: 0.0,
-        ta_ms: 150.0,
-    });
+    let s = Scorer::new(Codec::G711Plc).score(&CallInputs::new(0.0, 150.0));
     let p = Params {
         t: 150.0,
         tr: 300.0,

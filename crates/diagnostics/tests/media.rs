@@ -14,17 +14,15 @@ fn run(req: &DiagnosisRequest) -> Diagnosis {
 }
 
 fn stream(kind: StreamKind, secs: i64, f: impl Fn(i64) -> (f64, f64)) -> StreamInput {
-    StreamInput {
+    StreamInput::new(
         kind,
-        samples: (0..secs)
+        (0..secs)
             .map(|s| {
                 let (kbps, fps) = f(s);
-                let mut x = StreamSampleInput::new(at(s), Some(kbps), Some(fps));
-                x.video_tier = Some("720p".to_owned());
-                x
+                StreamSampleInput::new(at(s), Some(kbps), Some(fps)).with_tier("720p")
             })
             .collect(),
-    }
+    )
 }
 
 /// A network-and-audio-only participant (no camera shorthand).
@@ -137,14 +135,8 @@ fn camera_off_explains_a_subscriber_drop_instead_of_escalating() {
     assert!(esc[0].escalation.is_some());
 
     let with = run(&build(vec![
-        OperationInput {
-            t: at(199),
-            op: OperationKind::CameraOff,
-        },
-        OperationInput {
-            t: at(321),
-            op: OperationKind::CameraOn,
-        },
+        OperationInput::new(at(199), OperationKind::CameraOff),
+        OperationInput::new(at(321), OperationKind::CameraOn),
     ]));
     assert_eq!(
         with.of_kind(FindingKind::UnexplainedDisagreement).count(),
@@ -178,14 +170,8 @@ fn camera_off_explains_a_subscriber_drop_instead_of_escalating() {
 
     // An operation that ended before the drop explains nothing.
     let early = run(&build(vec![
-        OperationInput {
-            t: at(10),
-            op: OperationKind::CameraOff,
-        },
-        OperationInput {
-            t: at(20),
-            op: OperationKind::CameraOn,
-        },
+        OperationInput::new(at(10), OperationKind::CameraOff),
+        OperationInput::new(at(20), OperationKind::CameraOn),
     ]));
     assert_eq!(
         early.of_kind(FindingKind::UnexplainedDisagreement).count(),
@@ -219,10 +205,10 @@ fn a_network_change_explains_the_swing_around_it() {
         "{:#?}",
         plain.findings
     );
-    let with = run(&build(vec![OperationInput {
-        t: at(301),
-        op: OperationKind::NetworkChange,
-    }]));
+    let with = run(&build(vec![OperationInput::new(
+        at(301),
+        OperationKind::NetworkChange,
+    )]));
     assert!(!with.findings.is_empty());
     for f in &with.findings {
         assert_eq!(f.severity, Severity::Info, "{f:#?}");
@@ -253,10 +239,7 @@ fn streams_and_operations_are_validated() {
     );
 
     let mut late = healthy_pair(60);
-    late.participants[1].operations = vec![OperationInput {
-        t: at(61),
-        op: OperationKind::Leave,
-    }];
+    late.participants[1].operations = vec![OperationInput::new(at(61), OperationKind::Leave)];
     let e = late.validate().unwrap_err();
     assert!(
         e.to_string()

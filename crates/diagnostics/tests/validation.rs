@@ -205,3 +205,62 @@ fn missing_loss_or_rtt_names_participant_sample_and_field() {
         assert!(e.to_string().contains("missing"), "{e}");
     }
 }
+
+/// The size limits follow the workspace's error convention: `TooLarge` with a fixed `what`,
+/// the convention's message, and the participant (or stream) as the error's place.
+#[test]
+fn size_limits_use_the_conventions_too_large_shape_and_place() {
+    use mediameter_diagnostics::{
+        MAX_OPERATIONS_PER_PARTICIPANT, MAX_PARTICIPANTS, MAX_SAMPLES_PER_PARTICIPANT,
+        OperationInput, OperationKind, StreamInput, StreamKind, StreamSampleInput,
+    };
+    let samples = (0..=MAX_SAMPLES_PER_PARTICIPANT)
+        .map(|i| mediameter_diagnostics::SampleInput::new(t0(), 0.0, 50.0 + i as f64))
+        .collect();
+    let e = err(&request(
+        3600,
+        vec![participant("u1", Role::Publish, samples)],
+    ));
+    assert_eq!(e.kind(), ErrorKind::TooLarge);
+    assert_eq!(
+        e.to_string(),
+        "participant u1 (pub): samples would produce 36001 items, more than the limit of 36000"
+    );
+
+    let stream = StreamInput::new(
+        StreamKind::ScreenShare,
+        vec![StreamSampleInput::new(t0(), None, None); MAX_SAMPLES_PER_PARTICIPANT + 1],
+    );
+    let mut req = request(3600, vec![participant("u1", Role::Publish, vec![])]);
+    req.participants[0].streams = vec![stream];
+    let e = err(&req);
+    assert_eq!(e.kind(), ErrorKind::TooLarge);
+    assert_eq!(
+        e.to_string(),
+        "participant u1 (pub), screen-share stream: samples would produce 36001 items, more than the limit of 36000"
+    );
+
+    let mut req = request(3600, vec![participant("u1", Role::Publish, vec![])]);
+    req.participants[0].operations =
+        vec![OperationInput::new(t0(), OperationKind::Leave); MAX_OPERATIONS_PER_PARTICIPANT + 1];
+    let e = err(&req);
+    assert_eq!(
+        e.to_string(),
+        "participant u1 (pub): operations would produce 10001 items, more than the limit of 10000"
+    );
+
+    let many = (0..=MAX_PARTICIPANTS)
+        .map(|i| participant(&format!("u{i}"), Role::Subscribe, vec![]))
+        .collect();
+    let e = err(&request(60, many));
+    assert_eq!(
+        e.to_string(),
+        "participants would produce 1001 items, more than the limit of 1000"
+    );
+    match e {
+        Error::TooLarge { what, count, limit } => {
+            assert_eq!((what, count, limit), ("participants", 1001, 1000));
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}

@@ -188,12 +188,18 @@ pub(crate) fn millis(seconds: f64, limit_ms: i64) -> i64 {
 }
 
 fn draw_err<E: std::fmt::Display>(e: E) -> Error {
-    Error::Draw(e.to_string())
+    Error::draw(e)
 }
 
 impl Chart<'_> {
-    /// Renders the chart as a `<figure>` holding an inline SVG, a caption and a legend.
+    /// Renders the chart as a `<figure>` holding an inline SVG, a caption and a legend; an
+    /// error names the chart (`chart {id}`).
     pub(crate) fn render(&self, out: &mut String) -> Result<()> {
+        self.render_figure(out)
+            .map_err(|e| e.at(format!("chart {}", self.id)))
+    }
+
+    fn render_figure(&self, out: &mut String) -> Result<()> {
         let mut svg = String::new();
         let plot;
         {

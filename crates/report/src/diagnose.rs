@@ -345,7 +345,8 @@ fn finding_item(out: &mut String, n: usize, f: &Finding) {
 ///
 /// # Errors
 ///
-/// [`Error::Draw`](crate::Error::Draw) if the chart library refuses a chart; the axis ranges
+/// [`Error::Draw`](crate::Error::Draw), located at the chart ([`Error::At`](crate::Error::At), kind
+/// [`ErrorKind::Draw`](crate::ErrorKind::Draw)), if the chart library refuses a chart; the axis ranges
 /// are always finite and non-empty, so this is not expected.
 ///
 /// ```

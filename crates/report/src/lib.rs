@@ -59,16 +59,99 @@ pub use usage::{MAX_TABLE_ROWS, usage_html};
 
 /// What can go wrong while drawing a report.
 ///
+/// The crate follows the workspace's error convention (`docs/architecture.md`, "Error
+/// convention"): one `Error` with an [`ErrorKind`] for callers that branch, and a located
+/// error ([`Error::At`], naming the chart) whose [`Error::kind`] is the kind of the error
+/// inside. The report functions take values that were validated by the libraries, so the
+/// only failure left is the chart library refusing to draw.
+///
 /// ```
-/// let e = mediameter_report::Error::Draw("backend".to_owned());
-/// assert_eq!(e.to_string(), "drawing a chart failed: backend");
+/// use mediameter_report::{Error, ErrorKind};
+/// let e = Error::draw("backend").at("chart p0-network");
+/// assert_eq!(e.kind(), ErrorKind::Draw);
+/// assert_eq!(e.to_string(), "chart p0-network: drawing a chart failed: backend");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The chart library refused to draw (an empty or non-finite axis range, for example).
-    #[error("drawing a chart failed: {0}")]
-    Draw(String),
+    #[error("drawing a chart failed: {reason}")]
+    Draw {
+        /// What the chart library said, cut to [`mediameter_core::error::ECHO_LIMIT`]
+        /// characters with control characters escaped.
+        reason: String,
+    },
+    /// An error located in the report: the chart it happened in.
+    #[error("{place}: {source}")]
+    At {
+        /// Where: `"chart p0-network"`.
+        place: String,
+        /// What went wrong there.
+        source: Box<Error>,
+    },
+}
+
+/// The category of an [`Error`], for callers that branch on it.
+///
+/// ```
+/// use mediameter_report::{Error, ErrorKind};
+/// assert_eq!(Error::draw("no range").kind(), ErrorKind::Draw);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`Error::Draw`].
+    Draw,
+}
+
+impl Error {
+    /// The category of this error; for a located error ([`Error::At`]), of the error inside.
+    ///
+    /// ```
+    /// use mediameter_report::{Error, ErrorKind};
+    /// assert_eq!(Error::draw("x").at("chart a").at("card 0").kind(), ErrorKind::Draw);
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Draw { .. } => ErrorKind::Draw,
+            Error::At { source, .. } => source.kind(),
+        }
+    }
+
+    /// Builds an [`Error::Draw`], cutting and escaping what the chart library said.
+    ///
+    /// ```
+    /// let e = mediameter_report::Error::draw("\u{1b}[2J".repeat(100));
+    /// assert!(!e.to_string().chars().any(char::is_control));
+    /// assert!(e.to_string().len() < 700);
+    /// ```
+    #[must_use]
+    pub fn draw(reason: impl std::fmt::Display) -> Self {
+        Error::Draw {
+            reason: shown(&reason.to_string()),
+        }
+    }
+
+    /// This error located at `place` (a chart), escaped and cut as every echoed value is.
+    ///
+    /// ```
+    /// use mediameter_report::Error;
+    /// assert!(Error::draw("x").at("chart loss").to_string().starts_with("chart loss: "));
+    /// ```
+    #[must_use]
+    pub fn at(self, place: impl AsRef<str>) -> Self {
+        Error::At {
+            place: shown(place.as_ref()),
+            source: Box::new(self),
+        }
+    }
+}
+
+/// Text as an error shows it: cut to [`mediameter_core::error::ECHO_LIMIT`] characters,
+/// control characters escaped, so that nothing reaches a terminal or a log raw.
+fn shown(text: &str) -> String {
+    mediameter_core::echo::escape_controls(&mediameter_core::error::truncate(text)).to_string()
 }
 
 /// The result type of `mediameter-report`.

@@ -57,7 +57,8 @@ fn to_f64(d: Decimal) -> f64 {
 ///
 /// # Errors
 ///
-/// [`Error::Draw`](crate::Error::Draw) if the chart library refuses a chart; the axis ranges
+/// [`Error::Draw`](crate::Error::Draw), located at the chart ([`Error::At`](crate::Error::At), kind
+/// [`ErrorKind::Draw`](crate::ErrorKind::Draw)), if the chart library refuses a chart; the axis ranges
 /// are always finite and non-empty, so this is not expected.
 ///
 /// ```

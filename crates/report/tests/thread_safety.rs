@@ -6,4 +6,5 @@ fn assert_send_sync<T: Send + Sync + 'static>() {}
 #[test]
 fn public_types_are_send_and_sync() {
     assert_send_sync::<mediameter_report::Error>();
+    assert_send_sync::<mediameter_report::ErrorKind>();
 }
