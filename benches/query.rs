@@ -113,14 +113,7 @@ pub fn define(c: &mut Criterion) {
 
     let mut limiter = RateLimiter::new(100_000);
     limiter
-        .set_limit(
-            "ListOperationDistribution",
-            RateSpec {
-                requests: 2,
-                per_seconds: 1,
-                burst: 2,
-            },
-        )
+        .set_limit("ListOperationDistribution", RateSpec::new(2, 1))
         .unwrap();
     let callers: Vec<String> = (0..1000).map(|i| format!("app-{i:04}")).collect();
     let start = DateTime::from_timestamp(1_700_000_000, 0).unwrap();

@@ -99,12 +99,12 @@ fn check_answer(
     match result {
         Ok(q) => {
             if let Ok(p) = registry.get(api) {
-                for param in p.params.iter().filter(|q| q.required) {
+                for param in p.params().iter().filter(|q| q.is_required()) {
                     assert!(
-                        q.get(&param.name).is_some(),
+                        q.get(param.name()).is_some(),
                         "{} accepted without {}",
                         api,
-                        param.name
+                        param.name()
                     );
                 }
             }
@@ -158,7 +158,7 @@ pub fn validate_query_string(data: &[u8]) {
             None => (pair.to_owned(), String::new()),
         })
         .collect();
-    check_answer(&registry, &p.name, &input, now, &options);
+    check_answer(&registry, p.name(), &input, now, &options);
 }
 
 /// Whole-request validation from a flat JSON object.
@@ -182,7 +182,7 @@ pub fn validate_json(data: &[u8]) {
     let Some(p) = profiles.get(pick.checked_rem(profiles.len()).unwrap_or(0)) else {
         return;
     };
-    check_answer(&registry, &p.name, &input, now, &options);
+    check_answer(&registry, p.name(), &input, now, &options);
 }
 
 /// A caller-supplied profile.
@@ -190,24 +190,30 @@ pub fn profile_json(data: &[u8]) {
     let Ok(profile) = serde_json::from_slice::<Profile>(data) else {
         return;
     };
-    if profile.check().is_err() {
-        return;
-    }
+    // Reading checks the profile: what comes back is always usable.
+    let checked = profile.check();
+    assert!(
+        checked.is_ok(),
+        "a profile read from JSON fails its check: {checked:?}"
+    );
     let input: Vec<(String, String)> = profile
-        .params
+        .params()
         .iter()
         .map(|p| {
             (
-                p.name.clone(),
-                p.default.clone().unwrap_or_else(|| "x".to_owned()),
+                p.name().to_owned(),
+                p.default_value().unwrap_or("x").to_owned(),
             )
         })
         .collect();
     let mut registry = Registry::new();
-    let name = profile.name.clone();
-    if registry.insert(profile).is_ok() {
-        check_answer(&registry, &name, &input, 1_700_000_000, &Options::default());
-    }
+    let name = profile.name().to_owned();
+    let inserted = registry.insert(profile);
+    assert!(
+        inserted.is_ok(),
+        "a profile read from JSON is refused: {inserted:?}"
+    );
+    check_answer(&registry, &name, &input, 1_700_000_000, &Options::default());
 }
 
 /// A caller-supplied policy.
@@ -225,11 +231,11 @@ pub fn policy_json(data: &[u8]) {
     let policies = [policy];
     for p in mediameter_query::builtin::all() {
         for resource in [None, Some("app-1")] {
-            let a = perm::check(&policies, &p.action, resource);
+            let a = perm::check(&policies, p.action(), resource);
             // Deny must never turn into allow by adding a deny-everything policy.
             let mut stricter = policies.to_vec();
             stricter.push(deny_all.clone());
-            assert!(!perm::check(&stricter, &p.action, resource).is_allowed());
+            assert!(!perm::check(&stricter, p.action(), resource).is_allowed());
             let _ = a.is_allowed();
         }
     }

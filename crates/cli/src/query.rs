@@ -170,12 +170,12 @@ fn print_accepted(
             out,
             &Accepted {
                 accepted: true,
-                vendor: profile.vendor.as_str(),
+                vendor: profile.vendor().as_str(),
                 query: q,
             },
         ),
         Format::Table => {
-            writeln!(out, "accepted {} ({})", q.api(), profile.vendor.as_str())?;
+            writeln!(out, "accepted {} ({})", q.api(), profile.vendor().as_str())?;
             for (name, value) in q.values() {
                 let note = if q.is_defaulted(name) {
                     "  (default)"
@@ -213,7 +213,7 @@ fn print_refused(
             &Refused {
                 accepted: false,
                 api: r.api(),
-                vendor: profile.vendor.as_str(),
+                vendor: profile.vendor().as_str(),
                 status: r.status(),
                 body: r.vendor_body(request_id),
                 problems: r.problems(profile),
@@ -292,10 +292,10 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
             writeln!(
                 out,
                 "{:<34} {:<11} {:<36} {}",
-                p.name,
-                p.vendor.as_str(),
-                p.action,
-                p.endpoint
+                p.name(),
+                p.vendor().as_str(),
+                p.action(),
+                p.endpoint()
             )?;
         }
         return Ok(());

@@ -4,6 +4,13 @@ use std::fmt;
 
 /// Everything that can go wrong in `mediameter-gateway`.
 ///
+/// It follows the workspace's error convention (`docs/architecture.md`, "Error convention"):
+/// one `Error` with an [`ErrorKind`] from [`Error::kind`], both `#[non_exhaustive]`; an unusable
+/// setting is [`Error::Invalid`] with the same fields and message as in every other crate; the
+/// query crate's errors are carried whole as `Error::Query` (with the `tower` feature), never
+/// translated. Beyond the shared shapes: [`Error::Token`] (a refused join token, with a
+/// [`TokenErrorReason`]) and [`Error::Random`].
+///
 /// No variant carries token text or key material: a refused token says only what was wrong
 /// with it.
 ///
@@ -26,15 +33,15 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed")]
     Random,
-    /// A setting is not usable.
+    /// A setting is not usable (a key id already in use, a clock skew out of bounds).
     #[error("invalid {field} {value:?}: expected {expected}")]
-    Config {
-        /// What was being configured.
+    Invalid {
+        /// What was being set.
         field: &'static str,
-        /// The rejected value, truncated.
+        /// The rejected value, cut to 64 characters.
         value: String,
-        /// What would have been accepted.
-        expected: &'static str,
+        /// What would have been accepted, in words.
+        expected: String,
     },
     /// An error of `mediameter-query` while building the layer (an unknown API, a bad rate).
     #[cfg(feature = "tower")]
@@ -50,8 +57,8 @@ pub enum ErrorKind {
     Token,
     /// See [`Error::Random`].
     Random,
-    /// See [`Error::Config`].
-    Config,
+    /// See [`Error::Invalid`].
+    Invalid,
     /// See `Error::Query` (with the `tower` feature).
     Query,
 }
@@ -67,7 +74,7 @@ impl Error {
         match self {
             Error::Token { .. } => ErrorKind::Token,
             Error::Random => ErrorKind::Random,
-            Error::Config { .. } => ErrorKind::Config,
+            Error::Invalid { .. } => ErrorKind::Invalid,
             #[cfg(feature = "tower")]
             Error::Query(_) => ErrorKind::Query,
         }
@@ -90,6 +97,33 @@ impl Error {
 
     pub(crate) fn token(reason: TokenErrorReason) -> Self {
         Error::Token { reason }
+    }
+
+    /// An [`Error::Invalid`], with `value` cut to [`ECHO_LIMIT`] characters (the message
+    /// escapes it).
+    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            value: truncate(value),
+            expected: expected.into(),
+        }
+    }
+}
+
+/// Most characters of a value an error echoes: the workspace's limit
+/// (`mediameter_core::error::ECHO_LIMIT`).
+const ECHO_LIMIT: usize = 64;
+
+/// `value` cut to [`ECHO_LIMIT`] characters, with `…` when cut: what
+/// `mediameter_core::error::truncate` does (this crate does not depend on core).
+fn truncate(value: &str) -> String {
+    match value.char_indices().nth(ECHO_LIMIT) {
+        None => value.to_owned(),
+        Some((cut, _)) => {
+            let mut out = value.get(..cut).unwrap_or_default().to_owned();
+            out.push('…');
+            out
+        }
     }
 }
 
@@ -149,3 +183,18 @@ impl fmt::Display for TokenErrorReason {
 
 /// The result type of `mediameter-gateway`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoes_are_cut_like_cores() {
+        assert_eq!(truncate("short"), "short");
+        let long = "é".repeat(65);
+        let cut = truncate(&long);
+        assert_eq!(cut.chars().count(), 65);
+        assert!(cut.ends_with('…'));
+        assert_eq!(truncate(&"x".repeat(64)), "x".repeat(64));
+    }
+}

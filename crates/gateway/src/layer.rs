@@ -334,13 +334,12 @@ impl Route {
     fn access(&self, policies: &[Policy], query: &mediameter_query::ValidQuery<'_>) -> Access {
         let profile = &self.profile;
         let resource = profile
-            .resource_param
-            .as_deref()
+            .resource_param()
             .and_then(|name| match query.get(name) {
                 Some(Value::Text(app)) => Some(*app),
                 _ => None,
             });
-        let first = perm::evaluate(policies, &profile.action, resource);
+        let first = perm::evaluate(policies, profile.action(), resource);
         if !first.is_allowed() {
             return first;
         }
@@ -457,8 +456,8 @@ impl GatewayBuilder {
         self.routes.push(Route {
             segments: PathSegment::parse(path),
             api: api.into(),
-            dependencies: perm::dependencies(&profile.action),
-            no_common: common == CommonParams::none(profile.vendor),
+            dependencies: perm::dependencies(profile.action()),
+            no_common: common == CommonParams::none(profile.vendor()),
             profile,
             common,
         });
@@ -775,11 +774,11 @@ impl Gateway {
                 ViolationKind::Denied,
                 None,
                 None,
-                format!("{} without credentials", profile.action),
+                format!("{} without credentials", profile.action()),
             );
             return Err(self.refuse(profile, vec![v], parts));
         };
-        let decision = self.limiter.check(&principal.tenant, &profile.name, now);
+        let decision = self.limiter.check(&principal.tenant, profile.name(), now);
         if let Some(v) = decision.to_violation() {
             let mut refusal = self.refuse_with_status(profile, v, parts, 429);
             let wait = decision.retry_after;
@@ -791,7 +790,7 @@ impl Gateway {
         }
         // Huawei Cloud's common request headers: `X-Project-Id`, when sent, is "the same as the
         // project id in the path parameter" (the RTC API reference's header table).
-        if profile.vendor == mediameter_query::Vendor::Huawei
+        if profile.vendor() == mediameter_query::Vendor::Huawei
             && let Some(given) = parts.headers.get(X_PROJECT_ID)
             && let Some(in_path) = route.project_id(parts.uri.path())
             && given.as_bytes() != in_path
@@ -984,7 +983,7 @@ impl Gateway {
         };
         if let Some(v) = route
             .access(&principal.policies, &query)
-            .to_violation(&profile.action)
+            .to_violation(profile.action())
         {
             return Err(self.refuse(profile, vec![v], parts));
         }
@@ -1359,7 +1358,7 @@ mod tests {
         Route {
             segments: PathSegment::parse(path),
             api: api.into(),
-            dependencies: perm::dependencies(&profile.action),
+            dependencies: perm::dependencies(profile.action()),
             common: CommonParams::for_profile(&profile),
             no_common: false,
             profile,
@@ -1418,7 +1417,7 @@ mod tests {
         ];
         let mut skipped = 0;
         for profile in registry.profiles() {
-            let none = CommonParams::none(profile.vendor);
+            let none = CommonParams::none(profile.vendor());
             if CommonParams::for_profile(profile) != none {
                 continue;
             }
@@ -1492,14 +1491,14 @@ mod tests {
             // Each profile as built in, and with an action that depends on others (Huawei
             // Cloud CTS: listing trackers needs two OBS permissions), so that every outcome of
             // the check occurs.
-            for action in [profile.action.as_str(), "cts:tracker:list"] {
-                let mut r = route("/x", &profile.name);
-                r.profile.action = action.to_owned();
+            for action in [profile.action(), "cts:tracker:list"] {
+                let mut r = route("/x", profile.name());
+                r.profile = r.profile.into_builder().action(action).build().unwrap();
                 r.dependencies = perm::dependencies(action);
                 for app in ["app-1", "app-2"] {
                     let mut input: Vec<(String, String)> = Vec::new();
-                    if let Some(name) = &profile.resource_param {
-                        input.push((name.clone(), app.to_owned()));
+                    if let Some(name) = profile.resource_param() {
+                        input.push((name.to_owned(), app.to_owned()));
                     }
                     // Profiles whose required parameters are not all given are skipped.
                     let Ok(query) =
@@ -1514,7 +1513,7 @@ mod tests {
                             access,
                             perm::check_query(policies, &r.profile, &query),
                             "{} {action} {app} {policies:?}",
-                            profile.name
+                            profile.name()
                         );
                         outcomes.insert(std::mem::discriminant(&access));
                     }

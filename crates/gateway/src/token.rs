@@ -203,14 +203,14 @@ impl Keyring {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when `next` has the id of the current key (tokens name keys by id).
+    /// [`Error::Invalid`] when `next` has the id of the current key (tokens name keys by id).
     pub fn rotate(&mut self, next: AppKey) -> Result<()> {
         if next.id == self.current.id {
-            return Err(Error::Config {
-                field: "key id",
-                value: next.id.to_string(),
-                expected: "an id other than the current key's",
-            });
+            return Err(Error::invalid(
+                "key id",
+                &next.id.to_string(),
+                "an id other than the current key's",
+            ));
         }
         self.previous = Some(std::mem::replace(&mut self.current, next));
         Ok(())
@@ -713,7 +713,7 @@ impl TokenVerifier {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for a skew below zero or above [`MAX_SKEW_SECONDS`].
+    /// [`Error::Invalid`] for a skew below zero or above [`MAX_SKEW_SECONDS`].
     ///
     /// ```
     /// use mediameter_gateway::token::{AppKey, Keyring, TokenVerifier};
@@ -722,11 +722,11 @@ impl TokenVerifier {
     /// ```
     pub fn with_skew(mut self, skew: TimeDelta) -> Result<Self> {
         if skew < TimeDelta::zero() || skew > TimeDelta::seconds(MAX_SKEW_SECONDS) {
-            return Err(Error::Config {
-                field: "clock skew",
-                value: format!("{}s", skew.num_seconds()),
-                expected: "0 to 300 seconds",
-            });
+            return Err(Error::invalid(
+                "clock skew",
+                &format!("{}s", skew.num_seconds()),
+                format!("0 to {MAX_SKEW_SECONDS} seconds"),
+            ));
         }
         self.skew = skew;
         Ok(self)
@@ -809,6 +809,33 @@ mod tests {
 
     fn ring() -> Keyring {
         Keyring::new(AppKey::from_secret(1, [42; 32]))
+    }
+
+    /// An unusable setting is `Error::Invalid` with the workspace's fields and message, as in
+    /// every other crate (it was a gateway-only `Config` kind).
+    #[test]
+    fn unusable_settings_are_invalid_in_the_workspace_shape() {
+        use crate::ErrorKind;
+        let mut keys = ring();
+        let err = keys.rotate(AppKey::from_secret(1, [7; 32])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert!(matches!(
+            &err,
+            Error::Invalid { field: "key id", value, expected }
+                if value == "1" && expected == "an id other than the current key's"
+        ));
+        assert_eq!(
+            err.to_string(),
+            "invalid key id \"1\": expected an id other than the current key's"
+        );
+        let err = TokenVerifier::new(ring(), 10)
+            .with_skew(TimeDelta::seconds(301))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert_eq!(
+            err.to_string(),
+            "invalid clock skew \"301s\": expected 0 to 300 seconds"
+        );
     }
 
     fn reason(r: Result<Claims>) -> Option<TokenErrorReason> {

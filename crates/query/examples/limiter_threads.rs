@@ -52,11 +52,7 @@ fn run(check: impl Fn(&str, chrono::DateTime<chrono::Utc>) -> bool + Sync) -> (f
 
 fn main() {
     let rounds: usize = std::env::args().nth(1).map_or(3, |a| a.parse().unwrap());
-    let spec = RateSpec {
-        requests: 100,
-        per_seconds: 1,
-        burst: 10,
-    };
+    let spec = RateSpec::new(100, 1).with_burst(10);
     println!(
         "{THREADS} threads, {CALLERS} callers, {CHECKS_PER_THREAD} checks per thread, {rounds} alternating rounds"
     );

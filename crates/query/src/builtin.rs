@@ -5,8 +5,7 @@
 //! lists every one. All of them are plain data: a service that knows better replaces them.
 
 use crate::profile::{
-    Alias, Delay, DelayValue, ErrorRule, Param, ParamKind, Profile, RateSpec, TimeRule, Vendor,
-    ViolationKind,
+    Alias, Delay, ErrorRule, Param, ParamKind, Profile, RateSpec, TimeRule, Vendor, ViolationKind,
 };
 use crate::time::TimeFormat;
 
@@ -164,53 +163,48 @@ fn alibaba_time_errors(start: &str, end: &str, interval: Option<&str>) -> Vec<Er
 ///
 /// ```
 /// let p = mediameter_query::builtin::describe_live_producer_usage_data();
-/// assert_eq!(p.errors.iter().filter(|r| r.status == 400).count(), 11);
-/// assert_eq!(p.time_range.ok_or("missing time_range")?.max_span_seconds, Some(31 * 86_400));
+/// assert_eq!(p.errors().iter().filter(|r| r.status() == 400).count(), 11);
+/// assert_eq!(p.time_range().ok_or("missing time_range")?.max_span_seconds(), Some(31 * 86_400));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn describe_live_producer_usage_data() -> Profile {
-    Profile {
-        name: "DescribeLiveProducerUsageData".into(),
-        vendor: Vendor::Alibaba,
-        endpoint: "GET https://live.aliyuncs.com/?Action=DescribeLiveProducerUsageData".into(),
-        action: "live:DescribeLiveProducerUsageData".into(),
-        source: "Alibaba Cloud Live API reference, DescribeLiveProducerUsageData (请求参数 request parameters, 错误码 error codes, 授权信息 authorization)".into(),
-        params: vec![
-            list("Region", 20, 64, &[]),
-            Param::new("DomainName", ParamKind::Text).max_len(253),
-            list("Instance", 20, 64, &[]),
-            list("Type", 20, 64, &[]),
-            list("SplitBy", 4, 8, &["domain", "region", "instance", "type"]),
-            time("StartTime", TimeFormat::UtcSeconds),
-            time("EndTime", TimeFormat::UtcSeconds),
-            Param::new(
-                "Interval",
-                ParamKind::Integer {
-                    min: 3600,
-                    max: 86_400,
-                    allowed: vec![3600, 86_400],
-                },
-            )
-            .with_default("3600"),
-            Param::new("app", ParamKind::Text),
-        ],
-        max_params: 32,
-        allow_unknown: false,
-        resource_param: None,
-        time_range: Some(TimeRule {
-            start: "StartTime".into(),
-            end: "EndTime".into(),
-            default_end_now: true,
-            default_span_seconds: Some(DAY),
-            max_span_seconds: Some(31 * DAY),
-            lookback_seconds: None,
-            start_not_after_now: true,
-            delay: None,
-        }),
-        rate: None,
-        errors: alibaba_time_errors("StartTime", "EndTime", Some("Interval")),
-    }
+    Profile::builder(
+        "DescribeLiveProducerUsageData",
+        Vendor::Alibaba,
+        "live:DescribeLiveProducerUsageData",
+    )
+    .endpoint("GET https://live.aliyuncs.com/?Action=DescribeLiveProducerUsageData")
+    .source("Alibaba Cloud Live API reference, DescribeLiveProducerUsageData (请求参数 request parameters, 错误码 error codes, 授权信息 authorization)")
+    .params([
+        list("Region", 20, 64, &[]),
+        Param::new("DomainName", ParamKind::Text).with_max_len(253),
+        list("Instance", 20, 64, &[]),
+        list("Type", 20, 64, &[]),
+        list("SplitBy", 4, 8, &["domain", "region", "instance", "type"]),
+        time("StartTime", TimeFormat::UtcSeconds),
+        time("EndTime", TimeFormat::UtcSeconds),
+        Param::new(
+            "Interval",
+            ParamKind::Integer {
+                min: 3600,
+                max: 86_400,
+                allowed: vec![3600, 86_400],
+            },
+        )
+        .with_default("3600"),
+        Param::new("app", ParamKind::Text),
+    ])
+    .max_params(32)
+    .time_range(
+        TimeRule::new("StartTime", "EndTime")
+            .with_default_end_now()
+            .with_default_span(DAY)
+            .with_max_span(31 * DAY)
+            .with_start_not_after_now(),
+    )
+    .errors(alibaba_time_errors("StartTime", "EndTime", Some("Interval")))
+    .build_unchecked()
 }
 
 /// Alibaba Cloud RTC monitoring diagnostics (Alibaba Cloud RTC console guide, §5.1 监控诊断 (monitoring
@@ -223,38 +217,37 @@ pub fn describe_live_producer_usage_data() -> Profile {
 ///
 /// ```
 /// let p = mediameter_query::builtin::alibaba_rtc_diagnostics();
-/// assert_eq!(p.time_range.ok_or("missing time_range")?.max_span_seconds, Some(3600));
+/// assert_eq!(p.time_range().ok_or("missing time_range")?.max_span_seconds(), Some(3600));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn alibaba_rtc_diagnostics() -> Profile {
-    Profile {
-        name: "RtcDiagnostics".into(),
-        vendor: Vendor::Alibaba,
-        endpoint: "Alibaba Cloud RTC console: monitoring diagnostics".into(),
-        action: "rtc:DescribeMonitorDiagnostics".into(),
-        source: "Alibaba Cloud RTC console guide (§5.1 监控诊断, monitoring diagnostics)".into(),
-        params: vec![
-            Param::new("AppId", ParamKind::Text).max_len(64).required(),
-            Param::new("ChannelId", ParamKind::Text)
-                .max_len(64)
-                .required(),
-            time("StartTime", TimeFormat::UtcSeconds).required(),
-            time("EndTime", TimeFormat::UtcSeconds).required(),
-        ],
-        max_params: 16,
-        allow_unknown: false,
-        resource_param: Some("AppId".into()),
-        time_range: Some(TimeRule {
-            start: "StartTime".into(),
-            end: "EndTime".into(),
-            max_span_seconds: Some(HOUR),
-            start_not_after_now: true,
-            ..TimeRule::default()
-        }),
-        rate: None,
-        errors: alibaba_time_errors("StartTime", "EndTime", None),
-    }
+    Profile::builder(
+        "RtcDiagnostics",
+        Vendor::Alibaba,
+        "rtc:DescribeMonitorDiagnostics",
+    )
+    .endpoint("Alibaba Cloud RTC console: monitoring diagnostics")
+    .source("Alibaba Cloud RTC console guide (§5.1 监控诊断, monitoring diagnostics)")
+    .params([
+        Param::new("AppId", ParamKind::Text)
+            .with_max_len(64)
+            .required(),
+        Param::new("ChannelId", ParamKind::Text)
+            .with_max_len(64)
+            .required(),
+        time("StartTime", TimeFormat::UtcSeconds).required(),
+        time("EndTime", TimeFormat::UtcSeconds).required(),
+    ])
+    .max_params(16)
+    .resource_param("AppId")
+    .time_range(
+        TimeRule::new("StartTime", "EndTime")
+            .with_max_span(HOUR)
+            .with_start_not_after_now(),
+    )
+    .errors(alibaba_time_errors("StartTime", "EndTime", None))
+    .build_unchecked()
 }
 
 /// Volcengine RTC `ListOperationDistribution` (Volcengine RTC API reference).
@@ -270,87 +263,79 @@ pub fn alibaba_rtc_diagnostics() -> Profile {
 ///
 /// ```
 /// let p = mediameter_query::builtin::list_operation_distribution();
-/// assert_eq!(p.time_range.ok_or("missing time_range")?.delay.ok_or("missing delay")?.seconds, 8 * 3600);
+/// assert_eq!(p.time_range().and_then(|r| r.delay()).ok_or("missing delay")?.seconds(), 8 * 3600);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn list_operation_distribution() -> Profile {
-    Profile {
-        name: "ListOperationDistribution".into(),
-        vendor: Vendor::Volcengine,
-        endpoint:
-            "POST https://rtc.volcengineapi.com?Action=ListOperationDistribution&Version=2020-12-01"
-                .into(),
-        action: "rtc:ListOperationDistribution".into(),
-        source: "Volcengine RTC API reference, ListOperationDistribution (注意事项 notes, 请求参数 request parameters, 请求示例 request example)".into(),
-        params: vec![
-            Param::new("AppId", ParamKind::Text).max_len(128).required(),
-            time("StartTime", TimeFormat::Rfc3339).required(),
-            time("EndTime", TimeFormat::Rfc3339).required(),
-            Param::new(
-                "Indicator",
-                ParamKind::Choice {
-                    values: vec!["user_num".into()],
-                    aliases: vec![Alias::new("user_count", "user_num")],
-                },
-            )
+    Profile::builder(
+        "ListOperationDistribution",
+        Vendor::Volcengine,
+        "rtc:ListOperationDistribution",
+    )
+    .endpoint(
+        "POST https://rtc.volcengineapi.com?Action=ListOperationDistribution&Version=2020-12-01",
+    )
+    .source("Volcengine RTC API reference, ListOperationDistribution (注意事项 notes, 请求参数 request parameters, 请求示例 request example)")
+    .params([
+        Param::new("AppId", ParamKind::Text)
+            .with_max_len(128)
             .required(),
-            choice("Dimension", &["province", "country"]).required(),
-        ],
-        max_params: 16,
-        allow_unknown: false,
-        resource_param: Some("AppId".into()),
-        time_range: Some(TimeRule {
-            start: "StartTime".into(),
-            end: "EndTime".into(),
-            max_span_seconds: Some(7 * DAY),
-            lookback_seconds: Some(30 * DAY),
-            start_not_after_now: true,
-            delay: Some(Delay {
-                seconds: 8 * HOUR,
-                by: None,
-                values: Vec::new(),
-            }),
-            ..TimeRule::default()
-        }),
-        rate: Some(RateSpec {
-            requests: 2,
-            per_seconds: 1,
-            burst: 2,
-        }),
-        errors: vec![
-            ErrorRule::new(
-                &[K::TooLarge],
-                "InvalidParameter",
-                "The request is too large: {detail}",
-                400,
-            ),
-            ErrorRule::new(
-                &[K::Missing],
-                "MissingParameter",
-                "The parameter {name} is required.",
-                400,
-            ),
-            ErrorRule::new(
-                &[K::RateLimited],
-                "FlowLimitExceeded",
-                "The request rate exceeds 2 per second.",
-                429,
-            ),
-            ErrorRule::new(
-                &[K::Denied],
-                "AccessDenied",
-                "The caller is not authorized to call {detail}.",
-                403,
-            ),
-            ErrorRule::new(
-                &[],
-                "InvalidParameter",
-                "The parameter {name} is invalid: {detail}",
-                400,
-            ),
-        ],
-    }
+        time("StartTime", TimeFormat::Rfc3339).required(),
+        time("EndTime", TimeFormat::Rfc3339).required(),
+        Param::new(
+            "Indicator",
+            ParamKind::Choice {
+                values: vec!["user_num".into()],
+                aliases: vec![Alias::new("user_count", "user_num")],
+            },
+        )
+        .required(),
+        choice("Dimension", &["province", "country"]).required(),
+    ])
+    .max_params(16)
+    .resource_param("AppId")
+    .time_range(
+        TimeRule::new("StartTime", "EndTime")
+            .with_max_span(7 * DAY)
+            .with_lookback(30 * DAY)
+            .with_start_not_after_now()
+            .with_delay(Delay::new(8 * HOUR)),
+    )
+    .rate(RateSpec::new(2, 1))
+    .errors([
+        ErrorRule::new(
+            &[K::TooLarge],
+            "InvalidParameter",
+            "The request is too large: {detail}",
+            400,
+        ),
+        ErrorRule::new(
+            &[K::Missing],
+            "MissingParameter",
+            "The parameter {name} is required.",
+            400,
+        ),
+        ErrorRule::new(
+            &[K::RateLimited],
+            "FlowLimitExceeded",
+            "The request rate exceeds 2 per second.",
+            429,
+        ),
+        ErrorRule::new(
+            &[K::Denied],
+            "AccessDenied",
+            "The caller is not authorized to call {detail}.",
+            403,
+        ),
+        ErrorRule::new(
+            &[],
+            "InvalidParameter",
+            "The parameter {name} is invalid: {detail}",
+            400,
+        ),
+    ])
+    .build_unchecked()
 }
 
 /// Huawei's answers: the exact `DATA.100011001` for a missing parameter (Huawei Cloud RTC API
@@ -415,13 +400,9 @@ fn huawei_times() -> [Param; 2] {
 }
 
 fn huawei_rule() -> TimeRule {
-    TimeRule {
-        start: "start_time".into(),
-        end: "end_time".into(),
-        default_end_now: true,
-        default_span_seconds: Some(HOUR),
-        ..TimeRule::default()
-    }
+    TimeRule::new("start_time", "end_time")
+        .with_default_end_now()
+        .with_default_span(HOUR)
 }
 
 /// Huawei RTC room list, `GET /v1/{project_id}/rtc/rooms` (Huawei Cloud RTC API reference, 查询房间列表
@@ -433,34 +414,31 @@ fn huawei_rule() -> TimeRule {
 ///
 /// ```
 /// let p = mediameter_query::builtin::huawei_rtc_rooms();
-/// assert_eq!(p.param("state").ok_or("missing state param")?.kind.type_name(), "String");
+/// assert_eq!(p.param("state").ok_or("missing state param")?.kind().type_name(), "String");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn huawei_rtc_rooms() -> Profile {
     let [start, end] = huawei_times();
-    Profile {
-        name: "rtc/rooms".into(),
-        vendor: Vendor::Huawei,
-        endpoint: "GET /v1/{project_id}/rtc/rooms".into(),
-        action: "rtc:room:list".into(),
-        source: "Huawei Cloud RTC API reference, 查询房间列表 (query the room list: URI, Query参数 query parameters, 响应示例 状态码 400 response example for status 400)".into(),
-        params: vec![
-            Param::new("app", ParamKind::Text).max_len(128).required(),
-            Param::new("room_id", ParamKind::Text).max_len(128),
+    Profile::builder("rtc/rooms", Vendor::Huawei, "rtc:room:list")
+        .endpoint("GET /v1/{project_id}/rtc/rooms")
+        .source("Huawei Cloud RTC API reference, 查询房间列表 (query the room list: URI, Query参数 query parameters, 响应示例 状态码 400 response example for status 400)")
+        .params([
+            Param::new("app", ParamKind::Text)
+                .with_max_len(128)
+                .required(),
+            Param::new("room_id", ParamKind::Text).with_max_len(128),
             choice("state", &["RUNNING", "CLOSED"]),
             start,
             end,
             integer("limit", 1, 100).with_default("10"),
             integer("offset", 0, 10_000).with_default("0"),
-        ],
-        max_params: 32,
-        allow_unknown: false,
-        resource_param: Some("app".into()),
-        time_range: Some(huawei_rule()),
-        rate: None,
-        errors: huawei_errors(),
-    }
+        ])
+        .max_params(32)
+        .resource_param("app")
+        .time_range(huawei_rule())
+        .errors(huawei_errors())
+        .build_unchecked()
 }
 
 /// The other Huawei RTC statistics endpoints of the Huawei Cloud RTC API reference's table 9
@@ -556,14 +534,16 @@ pub const HUAWEI_STATISTICS: [(&str, &str, &str, bool); 13] = [
 /// ```
 /// use mediameter_query::builtin::{huawei_statistics, HUAWEI_STATISTICS};
 /// let p = huawei_statistics(HUAWEI_STATISTICS[0]);
-/// assert_eq!(p.name, "rtc/users");
-/// assert!(p.allow_unknown && p.param("limit").is_some());
+/// assert_eq!(p.name(), "rtc/users");
+/// assert!(p.allow_unknown() && p.param("limit").is_some());
 /// ```
 #[must_use]
 pub fn huawei_statistics((name, endpoint, action, paginated): (&str, &str, &str, bool)) -> Profile {
     let [start, end] = huawei_times();
     let mut params = vec![
-        Param::new("app", ParamKind::Text).max_len(128).required(),
+        Param::new("app", ParamKind::Text)
+            .with_max_len(128)
+            .required(),
         start,
         end,
     ];
@@ -571,20 +551,16 @@ pub fn huawei_statistics((name, endpoint, action, paginated): (&str, &str, &str,
         params.push(integer("limit", 1, 100).with_default("10"));
         params.push(integer("offset", 0, 10_000).with_default("0"));
     }
-    Profile {
-        name: name.into(),
-        vendor: Vendor::Huawei,
-        endpoint: endpoint.into(),
-        action: action.into(),
-        source: "Huawei Cloud RTC API reference (表9 数据统计分析接口, table 9 data statistics and analysis APIs; parameters shared with the room list)".into(),
-        params,
-        max_params: 32,
-        allow_unknown: true,
-        resource_param: Some("app".into()),
-        time_range: Some(huawei_rule()),
-        rate: None,
-        errors: huawei_errors(),
-    }
+    Profile::builder(name, Vendor::Huawei, action)
+        .endpoint(endpoint)
+        .source("Huawei Cloud RTC API reference (表9 数据统计分析接口, table 9 data statistics and analysis APIs; parameters shared with the room list)")
+        .params(params)
+        .max_params(32)
+        .allow_unknown(true)
+        .resource_param("app")
+        .time_range(huawei_rule())
+        .errors(huawei_errors())
+        .build_unchecked()
 }
 
 /// Huawei Cloud Trace Service event query (Huawei Cloud CTS user guide, 约束与限制 (constraints and
@@ -599,58 +575,39 @@ pub fn huawei_statistics((name, endpoint, action, paginated): (&str, &str, &str,
 ///
 /// ```
 /// let p = mediameter_query::builtin::cts_list_traces();
-/// assert_eq!(p.action, "cts:trace:list");
-/// assert_eq!(p.time_range.ok_or("missing time_range")?.lookback_seconds, Some(7 * 86_400));
+/// assert_eq!(p.action(), "cts:trace:list");
+/// assert_eq!(p.time_range().ok_or("missing time_range")?.lookback_seconds(), Some(7 * 86_400));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn cts_list_traces() -> Profile {
-    Profile {
-        name: "cts/traces".into(),
-        vendor: Vendor::Huawei,
-        endpoint: "GET /v3/{project_id}/traces".into(),
-        action: "cts:trace:list".into(),
-        source: "Huawei Cloud CTS user guide (约束与限制 constraints and limitations, table 1; 细粒度权限 fine-grained permissions, table 3)".into(),
-        params: vec![
+    Profile::builder("cts/traces", Vendor::Huawei, "cts:trace:list")
+        .endpoint("GET /v3/{project_id}/traces")
+        .source("Huawei Cloud CTS user guide (约束与限制 constraints and limitations, table 1; 细粒度权限 fine-grained permissions, table 3)")
+        .params([
             choice("trace_type", &["system", "data"]).required(),
             time("from", TimeFormat::UtcSeconds),
             time("to", TimeFormat::UtcSeconds),
             integer("limit", 1, 200).with_default("10"),
-            Param::new("tracker_name", ParamKind::Text).max_len(64),
-            Param::new("service_type", ParamKind::Text).max_len(64),
-            Param::new("user", ParamKind::Text).max_len(64),
-            Param::new("resource_id", ParamKind::Text).max_len(350),
+            Param::new("tracker_name", ParamKind::Text).with_max_len(64),
+            Param::new("service_type", ParamKind::Text).with_max_len(64),
+            Param::new("user", ParamKind::Text).with_max_len(64),
+            Param::new("resource_id", ParamKind::Text).with_max_len(350),
             choice("trace_rating", &["normal", "warning", "incident"]),
-        ],
-        max_params: 32,
-        allow_unknown: false,
-        resource_param: None,
-        time_range: Some(TimeRule {
-            start: "from".into(),
-            end: "to".into(),
-            default_end_now: true,
-            default_span_seconds: Some(HOUR),
-            lookback_seconds: Some(7 * DAY),
-            start_not_after_now: true,
-            delay: Some(Delay {
-                seconds: 60,
-                by: Some("trace_type".into()),
-                values: vec![
-                    DelayValue {
-                        value: "system".into(),
-                        seconds: 60,
-                    },
-                    DelayValue {
-                        value: "data".into(),
-                        seconds: 300,
-                    },
-                ],
-            }),
-            ..TimeRule::default()
-        }),
-        rate: None,
-        errors: cts_errors(),
-    }
+        ])
+        .max_params(32)
+        .time_range(
+            TimeRule::new("from", "to")
+                .with_default_end_now()
+                .with_default_span(HOUR)
+                .with_lookback(7 * DAY)
+                .with_start_not_after_now()
+                .with_delay(
+                    Delay::new(60).selected_by("trace_type", &[("system", 60), ("data", 300)]),
+                ),
+        )
+        .errors(cts_errors())
+        .build_unchecked()
 }
 
 /// Every built-in profile.
@@ -671,4 +628,16 @@ pub fn all() -> Vec<Profile> {
     ];
     out.extend(HUAWEI_STATISTICS.into_iter().map(huawei_statistics));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// The built-in profiles are built without the check (their functions cannot fail), so
+    /// each is checked here.
+    #[test]
+    fn every_builtin_profile_passes_its_checks() {
+        for p in super::all() {
+            assert_eq!(p.check(), Ok(()), "{}", p.name());
+        }
+    }
 }

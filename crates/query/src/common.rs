@@ -217,10 +217,9 @@ impl CommonParams {
             ],
             (Vendor::Volcengine, true) => {
                 let rule = |param: &str, message: String| {
-                    let mut r =
-                        ErrorRule::new(&ns, "InvalidActionOrVersion", &message, 404).on(param);
-                    r.code_n = Some(100_008);
-                    r
+                    ErrorRule::new(&ns, "InvalidActionOrVersion", &message, 404)
+                        .on(param)
+                        .with_code_n(100_008)
                 };
                 vec![
                     rule(

@@ -96,7 +96,7 @@ impl Gate {
     /// use mediameter_query::RateSpec;
     /// let reg = std::sync::Arc::new(mediameter_query::Registry::builtin());
     /// let mut gate = mediameter_query::Gate::new(reg, 100)?;
-    /// gate.limiter_mut().set_default(RateSpec { requests: 10, per_seconds: 1, burst: 10 })?;
+    /// gate.limiter_mut().set_default(RateSpec::new(10, 1))?;
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
     pub fn limiter_mut(&mut self) -> &mut SharedRateLimiter {

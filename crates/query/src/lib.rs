@@ -78,7 +78,11 @@
 //!
 //! A type whose value has been checked keeps its fields private: it is built by the function
 //! that checks it (and read back from serde through the same checks), never by a struct
-//! literal. These do not compile outside the crate:
+//! literal. A [`Profile`] is built by [`Profile::builder`] (its parts, [`Param`],
+//! [`TimeRule`], [`Delay`], [`RateSpec`], [`ErrorRule`], [`Alias`], by their constructors, and
+//! checked with the profile), a [`perm::Policy`] by [`perm::Policy::new`] from
+//! [`perm::Statement`]s; each type's docs have a compile-fail example of its struct literal.
+//! These do not compile outside the crate either:
 //!
 //! ```compile_fail
 //! // A time outside the supported range, or an offset of 99 hours.
@@ -233,7 +237,7 @@ pub use gate::Gate;
 pub use names::ParseNameError;
 pub use profile::{
     Alias, Delay, DelayValue, ErrorRule, MAX_PARAM_LEN, MAX_PROFILE_PARAMS, Param, ParamKind,
-    Profile, ProfileError, RateSpec, TimeRule, Value, Vendor, ViolationKind,
+    Profile, ProfileBuilder, ProfileError, RateSpec, TimeRule, Value, Vendor, ViolationKind,
 };
 pub use registry::Registry;
 pub use reject::{

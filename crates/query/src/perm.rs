@@ -52,10 +52,25 @@ crate::names::named!(Effect, "effect",
 
 /// One statement of a policy.
 ///
+/// Checked as part of its policy ([`Policy::new`], and deserializing a policy): at least one
+/// action and one resource, at most 100 patterns of each kind, each 1 to
+/// [`MAX_PATTERN_LEN`] bytes.
+///
 /// ```
 /// use mediameter_query::perm::{Effect, Statement};
-/// let s = Statement::new(Effect::Allow, &["live:Describe*"], &["*"]);
+/// let s = Statement::allow(&["live:Describe*"], &["*"]);
 /// assert!(s.matches_action("live:describelivestreamsnapshotdata"));
+/// assert_eq!(s, Statement::new(Effect::Allow, &["live:Describe*"], &["*"]));
+/// assert_eq!(s.effect(), Effect::Allow);
+/// assert_eq!(s.actions(), ["live:Describe*"]);
+/// assert_eq!(s.resources(), ["*"]);
+/// ```
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
+/// use mediameter_query::perm::{Effect, Statement};
+/// let s = Statement { effect: Effect::Allow, action: vec![], not_action: vec![], resource: vec![] };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -65,18 +80,18 @@ crate::names::named!(Effect, "effect",
 )]
 pub struct Statement {
     /// Allow or deny.
-    pub effect: Effect,
+    pub(crate) effect: Effect,
     /// Action patterns the statement covers.
-    pub action: Vec<String>,
+    pub(crate) action: Vec<String>,
     /// Action patterns carved out of [`Statement::action`] (CTS Administrator: read-only on
     /// every service except IAM).
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
-    pub not_action: Vec<String>,
+    pub(crate) not_action: Vec<String>,
     /// Resource (app id) patterns the statement covers.
-    pub resource: Vec<String>,
+    pub(crate) resource: Vec<String>,
 }
 
 impl Statement {
@@ -84,24 +99,85 @@ impl Statement {
     ///
     /// ```
     /// use mediameter_query::perm::{Effect, Statement};
-    /// assert_eq!(Statement::new(Effect::Deny, &["*"], &["app-1"]).resource, ["app-1"]);
+    /// assert_eq!(Statement::new(Effect::Deny, &["*"], &["app-1"]).resources(), ["app-1"]);
     /// ```
     #[must_use]
     pub fn new(effect: Effect, actions: &[&str], resources: &[&str]) -> Self {
         Statement {
             effect,
-            action: actions.iter().map(|s| (*s).to_owned()).collect(),
+            action: owned(actions),
             not_action: Vec::new(),
-            resource: resources.iter().map(|s| (*s).to_owned()).collect(),
+            resource: owned(resources),
         }
+    }
+
+    /// A statement allowing `actions` on `resources`.
+    ///
+    /// ```
+    /// use mediameter_query::perm::{Effect, Statement};
+    /// assert_eq!(Statement::allow(&["rtc:*"], &["app-1"]).effect(), Effect::Allow);
+    /// ```
+    #[must_use]
+    pub fn allow(actions: &[&str], resources: &[&str]) -> Self {
+        Statement::new(Effect::Allow, actions, resources)
+    }
+
+    /// A statement denying `actions` on `resources`, whatever else allows them.
+    ///
+    /// ```
+    /// use mediameter_query::perm::{Effect, Statement};
+    /// assert_eq!(Statement::deny(&["cts:trace:*"], &["*"]).effect(), Effect::Deny);
+    /// ```
+    #[must_use]
+    pub fn deny(actions: &[&str], resources: &[&str]) -> Self {
+        Statement::new(Effect::Deny, actions, resources)
+    }
+
+    /// The same statement, except for the actions matching `patterns` (added to
+    /// [`Statement::not_actions`]).
+    ///
+    /// ```
+    /// use mediameter_query::perm::Statement;
+    /// let s = Statement::allow(&["*:*:list*"], &["*"]).except(&["iam:*"]);
+    /// assert!(s.matches_action("cts:trace:list"));
+    /// assert!(!s.matches_action("iam:users:listUsers"));
+    /// ```
+    #[must_use]
+    pub fn except(mut self, patterns: &[&str]) -> Self {
+        self.not_action
+            .extend(patterns.iter().map(|s| (*s).to_owned()));
+        self
+    }
+
+    /// Allow or deny.
+    #[must_use]
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// The action patterns the statement covers.
+    #[must_use]
+    pub fn actions(&self) -> &[String] {
+        &self.action
+    }
+
+    /// The action patterns carved out of [`Statement::actions`].
+    #[must_use]
+    pub fn not_actions(&self) -> &[String] {
+        &self.not_action
+    }
+
+    /// The resource (app id) patterns the statement covers.
+    #[must_use]
+    pub fn resources(&self) -> &[String] {
+        &self.resource
     }
 
     /// Whether the statement covers `action`.
     ///
     /// ```
     /// use mediameter_query::perm::{Effect, Statement};
-    /// let mut s = Statement::new(Effect::Allow, &["*:*:list*"], &["*"]);
-    /// s.not_action.push("iam:*".into());
+    /// let s = Statement::new(Effect::Allow, &["*:*:list*"], &["*"]).except(&["iam:*"]);
     /// assert!(s.matches_action("cts:trace:list"));
     /// assert!(!s.matches_action("iam:users:listUsers"));
     /// ```
@@ -297,7 +373,7 @@ impl Access {
     /// ```
     /// use mediameter_query::{builtin, perm, Rejection};
     /// let p = builtin::describe_live_producer_usage_data();
-    /// let v = perm::check(&[], &p.action, None).to_violation(&p.action).ok_or("missing violation")?;
+    /// let v = perm::check(&[], p.action(), None).to_violation(p.action()).ok_or("missing violation")?;
     /// let r = Rejection::new(&p, vec![v]);
     /// assert_eq!((r.status(), r.code()), (403, "Forbidden.RAM"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -753,12 +829,12 @@ pub fn read_only_access(service: &str) -> Result<Policy> {
 #[must_use]
 pub fn cts_administrator() -> Policy {
     let reads = read_patterns("*");
-    let mut reads = Statement::new(
+    let reads = Statement::new(
         Effect::Allow,
         &reads.iter().map(String::as_str).collect::<Vec<_>>(),
         &["*"],
-    );
-    reads.not_action.push("iam:*".into());
+    )
+    .except(&["iam:*"]);
     // Fixed patterns, within every limit (the unit test `system_policies_pass_the_checks`).
     Policy {
         name: "CTS Administrator".into(),
@@ -781,6 +857,11 @@ pub fn cts_administrator() -> Policy {
 /// [`Error::Invalid`] when `actions` or `apps` is empty or breaks a limit of [`Policy::new`].
 pub fn allow_apps(name: &str, actions: &[&str], apps: &[&str]) -> Result<Policy> {
     Policy::new(name, vec![Statement::new(Effect::Allow, actions, apps)])
+}
+
+/// The patterns as owned strings.
+fn owned(patterns: &[&str]) -> Vec<String> {
+    patterns.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// `*`-wildcard matching, linear in practice (the classic backtrack-to-last-star algorithm,

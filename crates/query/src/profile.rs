@@ -1,8 +1,8 @@
 //! API profiles as data: parameters, formats, defaults, limits and the error vocabulary.
 //!
-//! A [`Profile`] is plain data (serializable with the `serde` feature), so a service can add its
-//! own APIs next to the [built-in ones](crate::builtin) and check them with
-//! [`Profile::check`] (which [`crate::Registry::insert`] runs).
+//! A [`Profile`] is data (serializable with the `serde` feature), so a service can add its own
+//! APIs next to the [built-in ones](crate::builtin); [`Profile::builder`] and deserializing both
+//! check a profile with [`Profile::check`].
 
 use std::fmt;
 
@@ -21,9 +21,7 @@ pub const MAX_PARAM_LEN: usize = 64 * 1024;
 ///
 /// ```
 /// use mediameter_query::builtin;
-/// let mut p = builtin::huawei_rtc_rooms();
-/// p.errors.clear();
-/// let err = p.check().unwrap_err();
+/// let err = builtin::huawei_rtc_rooms().into_builder().clear_errors().build().unwrap_err();
 /// assert_eq!(err.profile(), "rtc/rooms");
 /// assert_eq!(err.to_string(), "invalid profile \"rtc/rooms\": the error vocabulary is empty");
 /// ```
@@ -178,12 +176,44 @@ crate::names::named!(ViolationKind, "violation kind",
 
 /// One API: what it accepts and how it answers a bad query.
 ///
+/// A profile is built with [`Profile::builder`] (or read from serde), and both run
+/// [`Profile::check`]: a `Profile` value is always usable. Its parts ([`Param`], [`TimeRule`],
+/// [`Delay`], [`RateSpec`], [`ErrorRule`], [`Alias`]) are plain values with constructors; they are
+/// checked together, as part of the profile that holds them.
+///
 /// ```
-/// use mediameter_query::builtin;
-/// let p = builtin::describe_live_producer_usage_data();
-/// assert_eq!(p.name, "DescribeLiveProducerUsageData");
-/// assert!(p.check().is_ok());
+/// use mediameter_query::{ErrorRule, Param, ParamKind, Profile, TimeFormat, TimeRule, Vendor, ViolationKind};
+///
+/// // A room list: `app` required, a UTC range of at most one day, `limit` 1 to 100 (default 10).
+/// let p = Profile::builder("rooms", Vendor::Huawei, "rtc:room:list")
+///     .endpoint("GET /v1/{project_id}/rtc/rooms")
+///     .param(Param::new("app", ParamKind::Text).required())
+///     .param(Param::new("start_time", ParamKind::Time { format: TimeFormat::UtcSeconds }))
+///     .param(Param::new("end_time", ParamKind::Time { format: TimeFormat::UtcSeconds }))
+///     .param(Param::new("limit", ParamKind::Integer { min: 1, max: 100, allowed: vec![] }).with_default("10"))
+///     .time_range(TimeRule::new("start_time", "end_time").with_default_end_now().with_default_span(3600).with_max_span(86_400))
+///     .resource_param("app")
+///     .error(ErrorRule::new(&[ViolationKind::Missing], "DATA.100011001", "Required {type} parameter '{name}' is not present", 400))
+///     .error(ErrorRule::new(&[], "MM.InvalidParameter", "Invalid parameter '{name}': {detail}", 400))
+///     .build()?;
+/// assert_eq!(p.name(), "rooms");
+/// assert_eq!(p.param("limit").and_then(|l| l.default_value()), Some("10"));
+///
+/// let p = mediameter_query::builtin::describe_live_producer_usage_data();
+/// assert_eq!(p.name(), "DescribeLiveProducerUsageData");
 /// assert!(p.param("Interval").is_some());
+/// # Ok::<(), mediameter_query::ProfileError>(())
+/// ```
+///
+/// A struct literal would skip the checks, so it does not compile outside the crate:
+///
+/// ```compile_fail,E0451
+/// use mediameter_query::{Profile, Vendor};
+/// let p = Profile {
+///     name: String::new(), vendor: Vendor::Huawei, endpoint: String::new(), action: String::new(),
+///     source: String::new(), params: vec![], max_params: 0, allow_unknown: false,
+///     resource_param: None, time_range: None, rate: None, errors: vec![],
+/// };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 // `remote = "Self"`: the derives write inherent `Profile::serialize`/`Profile::deserialize`,
@@ -193,69 +223,203 @@ crate::names::named!(ViolationKind, "violation kind",
 #[cfg_attr(feature = "serde", serde(remote = "Self", deny_unknown_fields))]
 pub struct Profile {
     /// The name callers use (`--api NAME`).
-    pub name: String,
+    pub(crate) name: String,
     /// Whose API it is.
-    pub vendor: Vendor,
+    pub(crate) vendor: Vendor,
     /// How the API is reached, for people (`GET /v1/{project_id}/rtc/rooms`).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub endpoint: String,
+    pub(crate) endpoint: String,
     /// The permission action ([`crate::perm`]).
-    pub action: String,
+    pub(crate) action: String,
     /// Where the rules come from (seed document and section).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub source: String,
+    pub(crate) source: String,
     /// Parameters, in the order they are checked.
-    pub params: Vec<Param>,
+    pub(crate) params: Vec<Param>,
     /// Most parameters one query may carry; more is refused before any other check.
     #[cfg_attr(feature = "serde", serde(default = "default_max_params"))]
-    pub max_params: usize,
+    pub(crate) max_params: usize,
     /// Undeclared parameters are a warning (true) or a violation (false).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub allow_unknown: bool,
+    pub(crate) allow_unknown: bool,
     /// The parameter naming the resource (app id) that permissions are checked on; `None`
     /// when the API reads every app at once.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub resource_param: Option<String>,
+    pub(crate) resource_param: Option<String>,
     /// Rules over the start/end pair.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub time_range: Option<TimeRule>,
+    pub(crate) time_range: Option<TimeRule>,
     /// The vendor's documented request rate, if any.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub rate: Option<RateSpec>,
+    pub(crate) rate: Option<RateSpec>,
     /// The error vocabulary, in precedence order: the first rule that matches any violation
     /// names the answer.
-    pub errors: Vec<ErrorRule>,
+    pub(crate) errors: Vec<ErrorRule>,
 }
 
 #[cfg(feature = "serde")]
 fn default_max_params() -> usize {
-    32
+    DEFAULT_MAX_PARAMS
+}
+
+/// The `max_params` of a profile that does not set one.
+const DEFAULT_MAX_PARAMS: usize = 32;
+
+/// Builds a [`Profile`] step by step; [`ProfileBuilder::build`] checks it.
+///
+/// Made by [`Profile::builder`], or by [`Profile::into_builder`] to change a profile (a
+/// built-in one, say) and check it again:
+///
+/// ```
+/// use mediameter_query::{builtin, RateSpec};
+/// let p = builtin::huawei_rtc_rooms().into_builder().rate(RateSpec::new(5, 1)).build()?;
+/// assert_eq!(p.rate().map(|r| r.requests()), Some(5));
+/// # Ok::<(), mediameter_query::ProfileError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ProfileBuilder {
+    profile: Profile,
+}
+
+impl ProfileBuilder {
+    /// Another name (to serve a changed built-in profile beside the original, say).
+    pub fn name(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.profile.name);
+        self
+    }
+
+    /// Another permission action ([`crate::perm`]).
+    pub fn action(mut self, action: &str) -> Self {
+        action.clone_into(&mut self.profile.action);
+        self
+    }
+
+    /// How the API is reached, for people (`GET /v1/{project_id}/rtc/rooms`).
+    pub fn endpoint(mut self, endpoint: &str) -> Self {
+        endpoint.clone_into(&mut self.profile.endpoint);
+        self
+    }
+
+    /// Where the rules come from (the vendor document and section).
+    pub fn source(mut self, source: &str) -> Self {
+        source.clone_into(&mut self.profile.source);
+        self
+    }
+
+    /// One more parameter, checked after the ones before it.
+    pub fn param(mut self, param: Param) -> Self {
+        self.profile.params.push(param);
+        self
+    }
+
+    /// More parameters, in order.
+    pub fn params(mut self, params: impl IntoIterator<Item = Param>) -> Self {
+        self.profile.params.extend(params);
+        self
+    }
+
+    /// Most parameters one query may carry (32 unless set); more is refused before any other
+    /// check.
+    pub fn max_params(mut self, max_params: usize) -> Self {
+        self.profile.max_params = max_params;
+        self
+    }
+
+    /// Whether undeclared parameters are a warning (`true`) or a violation (`false`, unless
+    /// set).
+    pub fn allow_unknown(mut self, allow: bool) -> Self {
+        self.profile.allow_unknown = allow;
+        self
+    }
+
+    /// The parameter naming the app that permissions are checked on (none unless set: the API
+    /// reads every app at once).
+    pub fn resource_param(mut self, name: &str) -> Self {
+        self.profile.resource_param = Some(name.to_owned());
+        self
+    }
+
+    /// Rules over the start/end pair.
+    pub fn time_range(mut self, rule: TimeRule) -> Self {
+        self.profile.time_range = Some(rule);
+        self
+    }
+
+    /// The vendor's documented request rate.
+    pub fn rate(mut self, rate: RateSpec) -> Self {
+        self.profile.rate = Some(rate);
+        self
+    }
+
+    /// One more entry of the error vocabulary, after the ones before it in precedence.
+    pub fn error(mut self, rule: ErrorRule) -> Self {
+        self.profile.errors.push(rule);
+        self
+    }
+
+    /// More entries of the error vocabulary, in precedence order.
+    pub fn errors(mut self, rules: impl IntoIterator<Item = ErrorRule>) -> Self {
+        self.profile.errors.extend(rules);
+        self
+    }
+
+    /// Removes every entry of the error vocabulary (to replace a built-in profile's answers).
+    pub fn clear_errors(mut self) -> Self {
+        self.profile.errors.clear();
+        self
+    }
+
+    /// The profile, after [`Profile::check`].
+    ///
+    /// # Errors
+    ///
+    /// [`ProfileError`] naming the first problem [`Profile::check`] finds.
+    pub fn build(self) -> Result<Profile, ProfileError> {
+        self.profile.check()?;
+        Ok(self.profile)
+    }
+
+    /// The profile without the check, for the built-in profiles (a unit test checks each).
+    pub(crate) fn build_unchecked(self) -> Profile {
+        self.profile
+    }
 }
 
 /// One parameter.
 ///
+/// Built with [`Param::new`] and its builder methods; checked as part of its profile
+/// ([`Profile::check`]: lengths, ranges, a default that passes the parameter's own checks).
+///
 /// ```
 /// use mediameter_query::{Param, ParamKind};
 /// let p = Param::new("limit", ParamKind::Integer { min: 1, max: 100, allowed: vec![] }).with_default("10");
-/// assert_eq!(p.default.as_deref(), Some("10"));
-/// assert_eq!(p.kind.type_name(), "Integer");
+/// assert_eq!(p.default_value(), Some("10"));
+/// assert_eq!(p.kind().type_name(), "Integer");
+/// ```
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
+/// use mediameter_query::{Param, ParamKind};
+/// let p = Param { name: "limit".into(), required: false, max_len: 0, kind: ParamKind::Text, default: None };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Param {
     /// The exact, case-sensitive name.
-    pub name: String,
+    pub(crate) name: String,
     /// Absent or empty is a violation.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub required: bool,
+    pub(crate) required: bool,
     /// Longest accepted value in bytes, checked before the value is looked at.
-    pub max_len: usize,
+    pub(crate) max_len: usize,
     /// The value's syntax and allowed values.
-    pub kind: ParamKind,
+    pub(crate) kind: ParamKind,
     /// Value used when the parameter is absent or empty (validated like a given value).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub default: Option<String>,
+    pub(crate) default: Option<String>,
 }
 
 impl Param {
@@ -263,7 +427,7 @@ impl Param {
     ///
     /// ```
     /// use mediameter_query::{Param, ParamKind};
-    /// assert_eq!(Param::new("app", ParamKind::Text).max_len, 256);
+    /// assert_eq!(Param::new("app", ParamKind::Text).max_len(), 256);
     /// ```
     #[must_use]
     pub fn new(name: &str, kind: ParamKind) -> Self {
@@ -292,7 +456,7 @@ impl Param {
     ///
     /// ```
     /// use mediameter_query::{Param, ParamKind};
-    /// assert!(Param::new("app", ParamKind::Text).required().required);
+    /// assert!(Param::new("app", ParamKind::Text).required().is_required());
     /// ```
     #[must_use]
     pub fn required(mut self) -> Self {
@@ -304,8 +468,7 @@ impl Param {
     ///
     /// ```
     /// use mediameter_query::{Param, ParamKind};
-    /// assert_eq!(Param::new("offset", ParamKind::Text).with_default("0").default.ok_or("missing default")?, "0");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// assert_eq!(Param::new("offset", ParamKind::Text).with_default("0").default_value(), Some("0"));
     /// ```
     #[must_use]
     pub fn with_default(mut self, value: &str) -> Self {
@@ -317,12 +480,42 @@ impl Param {
     ///
     /// ```
     /// use mediameter_query::{Param, ParamKind};
-    /// assert_eq!(Param::new("DomainName", ParamKind::Text).max_len(253).max_len, 253);
+    /// assert_eq!(Param::new("DomainName", ParamKind::Text).with_max_len(253).max_len(), 253);
     /// ```
     #[must_use]
-    pub fn max_len(mut self, max_len: usize) -> Self {
+    pub fn with_max_len(mut self, max_len: usize) -> Self {
         self.max_len = max_len;
         self
+    }
+
+    /// The exact, case-sensitive name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether an absent or empty value is a violation.
+    #[must_use]
+    pub fn is_required(&self) -> bool {
+        self.required
+    }
+
+    /// Longest accepted value in bytes, checked before the value is looked at.
+    #[must_use]
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// The value's syntax and allowed values.
+    #[must_use]
+    pub fn kind(&self) -> &ParamKind {
+        &self.kind
+    }
+
+    /// The value used when the parameter is absent or empty.
+    #[must_use]
+    pub fn default_value(&self) -> Option<&str> {
+        self.default.as_deref()
     }
 }
 
@@ -400,23 +593,29 @@ impl ParamKind {
 /// ```
 /// use mediameter_query::Alias;
 /// let a = Alias::new("user_count", "user_num");
-/// assert_eq!(a.to, "user_num");
+/// assert_eq!((a.from(), a.to()), ("user_count", "user_num"));
+/// ```
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
+/// let a = mediameter_query::Alias { from: "user_count".into(), to: "user_num".into() };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Alias {
     /// The accepted spelling.
-    pub from: String,
+    pub(crate) from: String,
     /// The canonical word it stands for.
-    pub to: String,
+    pub(crate) to: String,
 }
 
 impl Alias {
     /// `from` read as `to`.
     ///
     /// ```
-    /// assert_eq!(mediameter_query::Alias::new("a", "b").from, "a");
+    /// assert_eq!(mediameter_query::Alias::new("a", "b").from(), "a");
     /// ```
     #[must_use]
     pub fn new(from: &str, to: &str) -> Self {
@@ -425,67 +624,268 @@ impl Alias {
             to: to.to_owned(),
         }
     }
+
+    /// The accepted spelling.
+    #[must_use]
+    pub fn from(&self) -> &str {
+        &self.from
+    }
+
+    /// The canonical word it stands for.
+    #[must_use]
+    pub fn to(&self) -> &str {
+        &self.to
+    }
 }
 
 /// Rules over the start/end pair of a profile.
 ///
+/// [`TimeRule::new`] names the two time parameters; each rule the vendor documents is one
+/// builder method (all off unless set). Checked as part of its profile ([`Profile::check`]:
+/// both names are declared time parameters, and different).
+///
 /// ```
-/// use mediameter_query::builtin;
-/// let rule = builtin::list_operation_distribution().time_range.ok_or("missing time_range")?;
-/// assert_eq!(rule.max_span_seconds, Some(7 * 86_400));
-/// assert_eq!(rule.lookback_seconds, Some(30 * 86_400));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// use mediameter_query::{builtin, TimeRule};
+/// // "At most 7 days per query, within the last 30 days, not in the future."
+/// let rule = TimeRule::new("StartTime", "EndTime")
+///     .with_max_span(7 * 86_400)
+///     .with_lookback(30 * 86_400)
+///     .with_start_not_after_now();
+/// assert_eq!(rule.max_span_seconds(), Some(7 * 86_400));
+/// let p = builtin::list_operation_distribution();
+/// assert_eq!(p.time_range().map(|r| r.lookback_seconds()), Some(rule.lookback_seconds()));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
+/// let r = mediameter_query::TimeRule {
+///     start: "a".into(), end: "b".into(), default_end_now: false, default_span_seconds: None,
+///     max_span_seconds: None, lookback_seconds: None, start_not_after_now: false, delay: None,
+/// };
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct TimeRule {
     /// The start parameter (a [`ParamKind::Time`]).
-    pub start: String,
+    pub(crate) start: String,
     /// The end parameter (a [`ParamKind::Time`]).
-    pub end: String,
+    pub(crate) end: String,
     /// An absent end defaults to now (truncated to the second).
-    pub default_end_now: bool,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) default_end_now: bool,
     /// An absent start defaults to this many seconds before the end.
-    pub default_span_seconds: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) default_span_seconds: Option<u64>,
     /// Longest range.
-    pub max_span_seconds: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) max_span_seconds: Option<u64>,
     /// The start may not be earlier than this many seconds before now.
-    pub lookback_seconds: Option<u64>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) lookback_seconds: Option<u64>,
     /// The start may not be after now.
-    pub start_not_after_now: bool,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) start_not_after_now: bool,
     /// The vendor's data delay.
-    pub delay: Option<Delay>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) delay: Option<Delay>,
+}
+
+impl TimeRule {
+    /// A rule over the time parameters `start` and `end`, with no limit yet.
+    ///
+    /// ```
+    /// let r = mediameter_query::TimeRule::new("from", "to");
+    /// assert_eq!((r.start(), r.end(), r.max_span_seconds()), ("from", "to", None));
+    /// ```
+    #[must_use]
+    pub fn new(start: &str, end: &str) -> Self {
+        TimeRule {
+            start: start.to_owned(),
+            end: end.to_owned(),
+            default_end_now: false,
+            default_span_seconds: None,
+            max_span_seconds: None,
+            lookback_seconds: None,
+            start_not_after_now: false,
+            delay: None,
+        }
+    }
+
+    /// The same rule, where an absent end is now (truncated to the second).
+    #[must_use]
+    pub fn with_default_end_now(mut self) -> Self {
+        self.default_end_now = true;
+        self
+    }
+
+    /// The same rule, where an absent start is `seconds` before the end.
+    #[must_use]
+    pub fn with_default_span(mut self, seconds: u64) -> Self {
+        self.default_span_seconds = Some(seconds);
+        self
+    }
+
+    /// The same rule, with ranges of at most `seconds`.
+    #[must_use]
+    pub fn with_max_span(mut self, seconds: u64) -> Self {
+        self.max_span_seconds = Some(seconds);
+        self
+    }
+
+    /// The same rule, with a start no earlier than `seconds` before now.
+    #[must_use]
+    pub fn with_lookback(mut self, seconds: u64) -> Self {
+        self.lookback_seconds = Some(seconds);
+        self
+    }
+
+    /// The same rule, with a start no later than now.
+    #[must_use]
+    pub fn with_start_not_after_now(mut self) -> Self {
+        self.start_not_after_now = true;
+        self
+    }
+
+    /// The same rule, with the vendor's data delay.
+    #[must_use]
+    pub fn with_delay(mut self, delay: Delay) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// The start parameter.
+    #[must_use]
+    pub fn start(&self) -> &str {
+        &self.start
+    }
+
+    /// The end parameter.
+    #[must_use]
+    pub fn end(&self) -> &str {
+        &self.end
+    }
+
+    /// Whether an absent end defaults to now.
+    #[must_use]
+    pub fn default_end_now(&self) -> bool {
+        self.default_end_now
+    }
+
+    /// How long before the end an absent start is, if it has a default.
+    #[must_use]
+    pub fn default_span_seconds(&self) -> Option<u64> {
+        self.default_span_seconds
+    }
+
+    /// The longest range, if limited.
+    #[must_use]
+    pub fn max_span_seconds(&self) -> Option<u64> {
+        self.max_span_seconds
+    }
+
+    /// How far before now the start may be, if limited.
+    #[must_use]
+    pub fn lookback_seconds(&self) -> Option<u64> {
+        self.lookback_seconds
+    }
+
+    /// Whether the start may not be after now.
+    #[must_use]
+    pub fn start_not_after_now(&self) -> bool {
+        self.start_not_after_now
+    }
+
+    /// The vendor's data delay, if any.
+    #[must_use]
+    pub fn delay(&self) -> Option<&Delay> {
+        self.delay.as_ref()
+    }
 }
 
 /// How late the vendor's data is: a range whose end is later than `now − seconds` reaches into
 /// data that is not complete yet.
 ///
 /// ```
-/// use mediameter_query::builtin;
-/// let d = builtin::cts_list_traces().time_range.ok_or("missing time_range")?.delay.ok_or("missing delay")?;
+/// use mediameter_query::Delay;
+/// // CTS: management events after 1 minute, data events after 5.
+/// let d = Delay::new(60).selected_by("trace_type", &[("system", 60), ("data", 300)]);
 /// assert_eq!(d.seconds_for(Some("data")), 300);
 /// assert_eq!(d.seconds_for(Some("system")), 60);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// assert_eq!(d.by(), Some("trace_type"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
+/// let d = mediameter_query::Delay { seconds: 60, by: None, values: vec![] };
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Delay {
     /// The delay when no [`Delay::by`] value applies.
-    pub seconds: u64,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) seconds: u64,
     /// A parameter whose value selects another delay (CTS: `trace_type`).
-    pub by: Option<String>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) by: Option<String>,
     /// Delays per value of [`Delay::by`].
-    pub values: Vec<DelayValue>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) values: Vec<DelayValue>,
 }
 
 impl Delay {
+    /// A delay of `seconds` whatever the query.
+    ///
+    /// ```
+    /// assert_eq!(mediameter_query::Delay::new(28_800).seconds(), 28_800);
+    /// ```
+    #[must_use]
+    pub fn new(seconds: u64) -> Self {
+        Delay {
+            seconds,
+            by: None,
+            values: Vec::new(),
+        }
+    }
+
+    /// The same delay, except for the listed values of the parameter `param`, which have
+    /// their own delays (`(value, seconds)`); other values keep [`Delay::seconds`].
+    #[must_use]
+    pub fn selected_by(mut self, param: &str, values: &[(&str, u64)]) -> Self {
+        self.by = Some(param.to_owned());
+        self.values = values
+            .iter()
+            .map(|&(value, seconds)| DelayValue::new(value, seconds))
+            .collect();
+        self
+    }
+
+    /// The delay when no value of [`Delay::by`] applies.
+    #[must_use]
+    pub fn seconds(&self) -> u64 {
+        self.seconds
+    }
+
+    /// The parameter whose value selects another delay, if any.
+    #[must_use]
+    pub fn by(&self) -> Option<&str> {
+        self.by.as_deref()
+    }
+
+    /// The delays per value of [`Delay::by`].
+    #[must_use]
+    pub fn values(&self) -> &[DelayValue] {
+        &self.values
+    }
+
     /// The delay for the value of the selecting parameter.
     ///
     /// ```
     /// use mediameter_query::Delay;
-    /// let d = Delay { seconds: 28_800, by: None, values: vec![] };
+    /// let d = Delay::new(28_800);
     /// assert_eq!(d.seconds_for(None), 28_800);
     /// ```
     #[must_use]
@@ -499,37 +899,114 @@ impl Delay {
 /// One entry of [`Delay::values`].
 ///
 /// ```
+/// let v = mediameter_query::DelayValue::new("data", 300);
+/// assert_eq!((v.value(), v.seconds()), ("data", 300));
+/// ```
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
 /// let v = mediameter_query::DelayValue { value: "data".into(), seconds: 300 };
-/// assert_eq!(v.seconds, 300);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct DelayValue {
     /// The parameter value.
-    pub value: String,
+    pub(crate) value: String,
     /// Its delay in seconds.
-    pub seconds: u64,
+    pub(crate) seconds: u64,
+}
+
+impl DelayValue {
+    /// A delay of `seconds` when the selecting parameter is `value`.
+    #[must_use]
+    pub fn new(value: &str, seconds: u64) -> Self {
+        DelayValue {
+            value: value.to_owned(),
+            seconds,
+        }
+    }
+
+    /// The parameter value.
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Its delay in seconds.
+    #[must_use]
+    pub fn seconds(&self) -> u64 {
+        self.seconds
+    }
 }
 
 /// A documented request rate: `requests` per `per_seconds`, with up to `burst` at once.
 ///
+/// All three must be positive; a profile ([`Profile::check`]) and a rate limiter
+/// ([`crate::rate::RateLimiter::set_limit`]) refuse a zero.
+///
 /// ```
-/// use mediameter_query::builtin;
-/// let r = builtin::list_operation_distribution().rate.ok_or("missing rate")?;
-/// assert_eq!((r.requests, r.per_seconds), (2, 1));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// use mediameter_query::{builtin, RateSpec};
+/// let r = RateSpec::new(2, 1); // "2 requests per second"
+/// assert_eq!((r.requests(), r.per_seconds(), r.burst()), (2, 1, 2));
+/// assert_eq!(RateSpec::new(10, 60).with_burst(1).burst(), 1);
+/// assert_eq!(builtin::list_operation_distribution().rate(), Some(r));
+/// ```
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
+/// let r = mediameter_query::RateSpec { requests: 2, per_seconds: 1, burst: 2 };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct RateSpec {
     /// Requests allowed per period.
-    pub requests: u32,
+    pub(crate) requests: u32,
     /// The period, in seconds.
-    pub per_seconds: u32,
+    pub(crate) per_seconds: u32,
     /// Requests that may arrive at once after an idle period.
-    pub burst: u32,
+    pub(crate) burst: u32,
+}
+
+impl RateSpec {
+    /// `requests` per `per_seconds` seconds, with a burst of `requests` (a full period's worth
+    /// at once after an idle period).
+    #[must_use]
+    pub const fn new(requests: u32, per_seconds: u32) -> Self {
+        RateSpec {
+            requests,
+            per_seconds,
+            burst: requests,
+        }
+    }
+
+    /// The same rate with another burst.
+    #[must_use]
+    pub const fn with_burst(mut self, burst: u32) -> Self {
+        self.burst = burst;
+        self
+    }
+
+    /// Requests allowed per period.
+    #[must_use]
+    pub const fn requests(&self) -> u32 {
+        self.requests
+    }
+
+    /// The period, in seconds.
+    #[must_use]
+    pub const fn per_seconds(&self) -> u32 {
+        self.per_seconds
+    }
+
+    /// Requests that may arrive at once after an idle period.
+    #[must_use]
+    pub const fn burst(&self) -> u32 {
+        self.burst
+    }
 }
 
 /// One entry of a profile's error vocabulary.
@@ -544,6 +1021,16 @@ pub struct RateSpec {
 /// let r = ErrorRule::new(&[ViolationKind::Missing], "DATA.100011001", "Required {type} parameter '{name}' is not present", 400);
 /// assert!(r.matches_kind(ViolationKind::Missing));
 /// assert!(!r.matches_kind(ViolationKind::Malformed));
+/// assert_eq!((r.code(), r.status()), ("DATA.100011001", 400));
+/// ```
+///
+/// Its fields are private:
+///
+/// ```compile_fail,E0451
+/// let r = mediameter_query::ErrorRule {
+///     kinds: vec![], param: None, with: None, code: "X".into(), code_n: None,
+///     message: "m".into(), status: 200,
+/// };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -551,23 +1038,23 @@ pub struct RateSpec {
 pub struct ErrorRule {
     /// The kinds this rule answers; empty means every kind.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub kinds: Vec<ViolationKind>,
+    pub(crate) kinds: Vec<ViolationKind>,
     /// Only violations of this parameter.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub param: Option<String>,
+    pub(crate) param: Option<String>,
     /// Only when this other parameter has a violation of the same kind too (Alibaba's
     /// `InvalidTime.Malformed` when both `StartTime` and `EndTime` are malformed).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub with: Option<String>,
+    pub(crate) with: Option<String>,
     /// The vendor's error code.
-    pub code: String,
+    pub(crate) code: String,
     /// Volcengine's numeric `CodeN`, when known.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub code_n: Option<u32>,
+    pub(crate) code_n: Option<u32>,
     /// The message template.
-    pub message: String,
+    pub(crate) message: String,
     /// The HTTP status.
-    pub status: u16,
+    pub(crate) status: u16,
 }
 
 impl ErrorRule {
@@ -576,7 +1063,7 @@ impl ErrorRule {
     /// ```
     /// use mediameter_query::ErrorRule;
     /// let r = ErrorRule::new(&[], "InvalidParameter", "bad {name}", 400);
-    /// assert!(r.kinds.is_empty());
+    /// assert!(r.kinds().is_empty());
     /// ```
     #[must_use]
     pub fn new(kinds: &[ViolationKind], code: &str, message: &str, status: u16) -> Self {
@@ -596,7 +1083,7 @@ impl ErrorRule {
     /// ```
     /// use mediameter_query::ErrorRule;
     /// let r = ErrorRule::new(&[], "X", "m", 400).on("StartTime");
-    /// assert_eq!(r.param.as_deref(), Some("StartTime"));
+    /// assert_eq!(r.param(), Some("StartTime"));
     /// ```
     #[must_use]
     pub fn on(mut self, param: &str) -> Self {
@@ -609,12 +1096,67 @@ impl ErrorRule {
     /// ```
     /// use mediameter_query::ErrorRule;
     /// let r = ErrorRule::new(&[], "X", "m", 400).on("StartTime").with("EndTime");
-    /// assert_eq!(r.with.as_deref(), Some("EndTime"));
+    /// assert_eq!(r.other_param(), Some("EndTime"));
     /// ```
     #[must_use]
     pub fn with(mut self, other: &str) -> Self {
         self.with = Some(other.to_owned());
         self
+    }
+
+    /// The same rule with Volcengine's numeric `CodeN`.
+    ///
+    /// ```
+    /// use mediameter_query::ErrorRule;
+    /// assert_eq!(ErrorRule::new(&[], "X", "m", 400).with_code_n(100_004).code_n(), Some(100_004));
+    /// ```
+    #[must_use]
+    pub fn with_code_n(mut self, code_n: u32) -> Self {
+        self.code_n = Some(code_n);
+        self
+    }
+
+    /// The kinds this rule answers; empty means every kind.
+    #[must_use]
+    pub fn kinds(&self) -> &[ViolationKind] {
+        &self.kinds
+    }
+
+    /// The one parameter whose violations the rule answers, if limited ([`ErrorRule::on`]).
+    #[must_use]
+    pub fn param(&self) -> Option<&str> {
+        self.param.as_deref()
+    }
+
+    /// The other parameter that must have a violation of the same kind too, if any
+    /// ([`ErrorRule::with`]).
+    #[must_use]
+    pub fn other_param(&self) -> Option<&str> {
+        self.with.as_deref()
+    }
+
+    /// The vendor's error code.
+    #[must_use]
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// Volcengine's numeric `CodeN`, when known.
+    #[must_use]
+    pub fn code_n(&self) -> Option<u32> {
+        self.code_n
+    }
+
+    /// The message template.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
     }
 
     /// Whether the rule answers violations of `kind`.
@@ -648,11 +1190,115 @@ impl<'de> serde::Deserialize<'de> for Profile {
 }
 
 impl Profile {
+    /// A profile called `name` (what callers use, `--api NAME`) of `vendor`'s API, whose
+    /// permission action is `action` ([`crate::perm`]); add its parameters, rules and error
+    /// vocabulary, then [`ProfileBuilder::build`].
+    ///
+    /// Unless set: no endpoint or source text, at most 32 parameters per query, undeclared
+    /// parameters refused, no resource parameter, no time rule, no rate.
+    pub fn builder(name: &str, vendor: Vendor, action: &str) -> ProfileBuilder {
+        ProfileBuilder {
+            profile: Profile {
+                name: name.to_owned(),
+                vendor,
+                endpoint: String::new(),
+                action: action.to_owned(),
+                source: String::new(),
+                params: Vec::new(),
+                max_params: DEFAULT_MAX_PARAMS,
+                allow_unknown: false,
+                resource_param: None,
+                time_range: None,
+                rate: None,
+                errors: Vec::new(),
+            },
+        }
+    }
+
+    /// A builder holding this profile, to change it and build (check) it again.
+    pub fn into_builder(self) -> ProfileBuilder {
+        ProfileBuilder { profile: self }
+    }
+
+    /// The name callers use (`--api NAME`).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whose API it is.
+    #[must_use]
+    pub fn vendor(&self) -> Vendor {
+        self.vendor
+    }
+
+    /// How the API is reached, for people (`GET /v1/{project_id}/rtc/rooms`); may be empty.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The permission action ([`crate::perm`]).
+    #[must_use]
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// Where the rules come from (the vendor document and section); may be empty.
+    #[must_use]
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The parameters, in the order they are checked.
+    #[must_use]
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    /// Most parameters one query may carry; more is refused before any other check.
+    #[must_use]
+    pub fn max_params(&self) -> usize {
+        self.max_params
+    }
+
+    /// Whether undeclared parameters are a warning (`true`) or a violation (`false`).
+    #[must_use]
+    pub fn allow_unknown(&self) -> bool {
+        self.allow_unknown
+    }
+
+    /// The parameter naming the app that permissions are checked on; `None` when the API
+    /// reads every app at once.
+    #[must_use]
+    pub fn resource_param(&self) -> Option<&str> {
+        self.resource_param.as_deref()
+    }
+
+    /// Rules over the start/end pair.
+    #[must_use]
+    pub fn time_range(&self) -> Option<&TimeRule> {
+        self.time_range.as_ref()
+    }
+
+    /// The vendor's documented request rate, if any.
+    #[must_use]
+    pub fn rate(&self) -> Option<RateSpec> {
+        self.rate
+    }
+
+    /// The error vocabulary, in precedence order: the first rule that matches any violation
+    /// names the answer.
+    #[must_use]
+    pub fn errors(&self) -> &[ErrorRule] {
+        &self.errors
+    }
+
     /// The declared parameter called `name`.
     ///
     /// ```
     /// let p = mediameter_query::builtin::huawei_rtc_rooms();
-    /// assert!(p.param("app").ok_or("missing app param")?.required);
+    /// assert!(p.param("app").ok_or("missing app param")?.is_required());
     /// assert!(p.param("App").is_none()); // names are case-sensitive
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -671,11 +1317,11 @@ impl Profile {
     /// [`ProfileError`] naming the first problem found.
     ///
     /// ```
-    /// use mediameter_query::builtin;
-    /// let mut p = builtin::huawei_rtc_rooms();
+    /// use mediameter_query::{builtin, Param, ParamKind};
+    /// let p = builtin::huawei_rtc_rooms();
     /// assert!(p.check().is_ok());
-    /// p.params.push(p.params[0].clone());
-    /// assert!(p.check().is_err()); // duplicate name
+    /// let twice = p.into_builder().param(Param::new("app", ParamKind::Text)).build();
+    /// assert!(twice.is_err()); // duplicate name
     /// ```
     pub fn check(&self) -> Result<(), ProfileError> {
         let fail = |reason: String| Err(ProfileError::new(&self.name, reason));

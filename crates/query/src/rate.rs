@@ -62,7 +62,7 @@ impl Limit {
 /// use mediameter_query::rate::RateLimiter;
 /// use mediameter_query::RateSpec;
 /// let mut rl = RateLimiter::new(100);
-/// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+/// rl.set_limit("api", RateSpec::new(1, 1))?;
 /// let t = chrono::DateTime::UNIX_EPOCH;
 /// assert!(rl.check("alice", "api", t).allowed);
 /// let d = rl.check("alice", "api", t);
@@ -98,10 +98,10 @@ impl Decision {
     /// use mediameter_query::{builtin, rate::RateLimiter, Rejection};
     /// let p = builtin::list_operation_distribution();
     /// let mut rl = RateLimiter::new(100);
-    /// rl.set_limit(&p.name, p.rate.ok_or("missing rate")?)?;
+    /// rl.set_limit(p.name(), p.rate().ok_or("missing rate")?)?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
-    /// for _ in 0..2 { assert!(rl.check("bob", &p.name, t).allowed); }
-    /// let v = rl.check("bob", &p.name, t).to_violation().ok_or("missing violation")?;
+    /// for _ in 0..2 { assert!(rl.check("bob", p.name(), t).allowed); }
+    /// let v = rl.check("bob", p.name(), t).to_violation().ok_or("missing violation")?;
     /// assert_eq!(Rejection::new(&p, vec![v]).status(), 429);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -199,7 +199,7 @@ impl RateLimiter {
     /// ```
     /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
-    /// assert!(rl.set_limit("x", RateSpec { requests: 0, per_seconds: 1, burst: 1 }).is_err());
+    /// assert!(rl.set_limit("x", RateSpec::new(0, 1).with_burst(1)).is_err());
     /// ```
     pub fn set_limit(&mut self, api: &str, spec: RateSpec) -> Result<()> {
         let limit = Limit::new(spec)?;
@@ -230,7 +230,7 @@ impl RateLimiter {
     /// ```
     /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
-    /// rl.set_default(RateSpec { requests: 1, per_seconds: 60, burst: 1 })?;
+    /// rl.set_default(RateSpec::new(1, 60))?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
     /// assert!(rl.check("c", "anything", t).allowed);
     /// assert!(!rl.check("c", "anything", t).allowed);
@@ -280,7 +280,7 @@ impl RateLimiter {
     /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// use chrono::TimeDelta;
     /// let mut rl = RateLimiter::new(10);
-    /// rl.set_limit("api", RateSpec { requests: 2, per_seconds: 1, burst: 1 })?;
+    /// rl.set_limit("api", RateSpec::new(2, 1).with_burst(1))?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
     /// assert!(rl.check("c", "api", t).allowed);
     /// assert_eq!(rl.check("c", "api", t).retry_after.as_millis(), 500);
@@ -340,7 +340,7 @@ impl RateLimiter {
     /// ```
     /// use mediameter_query::{RateSpec, rate::RateLimiter};
     /// let mut rl = RateLimiter::new(10);
-    /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+    /// rl.set_limit("api", RateSpec::new(1, 1))?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
     /// rl.check("c", "api", t);
     /// assert_eq!(rl.sweep_idle(t), 0);
@@ -507,7 +507,7 @@ impl SharedRateLimiter {
     /// ```
     /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
-    /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+    /// rl.set_limit("api", RateSpec::new(1, 1))?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
     /// assert!(rl.check("c", "api", t).allowed);
     /// assert!(!rl.check("c", "api", t).allowed);
@@ -530,7 +530,7 @@ impl SharedRateLimiter {
     /// ```
     /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
-    /// assert!(rl.set_default(RateSpec { requests: 0, per_seconds: 1, burst: 1 }).is_err());
+    /// assert!(rl.set_default(RateSpec::new(0, 1).with_burst(1)).is_err());
     /// ```
     pub fn set_default(&mut self, spec: RateSpec) -> Result<()> {
         self.each(|rl| rl.set_default(spec))?;
@@ -590,7 +590,7 @@ impl SharedRateLimiter {
     /// ```
     /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
-    /// rl.set_limit("api", RateSpec { requests: 2, per_seconds: 1, burst: 1 })?;
+    /// rl.set_limit("api", RateSpec::new(2, 1).with_burst(1))?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
     /// assert!(rl.check("c", "api", t).allowed);
     /// assert_eq!(rl.check("c", "api", t).retry_after.as_millis(), 500);
@@ -614,7 +614,7 @@ impl SharedRateLimiter {
     /// ```
     /// use mediameter_query::{RateSpec, rate::SharedRateLimiter};
     /// let mut rl = SharedRateLimiter::new(10);
-    /// rl.set_limit("api", RateSpec { requests: 1, per_seconds: 1, burst: 1 })?;
+    /// rl.set_limit("api", RateSpec::new(1, 1))?;
     /// let t = chrono::DateTime::UNIX_EPOCH;
     /// rl.check("c", "api", t);
     /// assert_eq!(rl.len(), 1);
@@ -713,15 +713,7 @@ mod tests {
     #[test]
     fn an_unlimited_api_takes_no_lock() {
         let mut rl = SharedRateLimiter::with_shards(100, 2);
-        rl.set_limit(
-            "limited",
-            RateSpec {
-                requests: 1,
-                per_seconds: 1,
-                burst: 1,
-            },
-        )
-        .unwrap();
+        rl.set_limit("limited", RateSpec::new(1, 1)).unwrap();
         let rl = std::sync::Arc::new(rl);
         // Every shard held here: a check that locked one would wait until the guards go.
         let guards: Vec<_> = rl.all().map(|m| m.lock().unwrap()).collect();
@@ -740,12 +732,7 @@ mod tests {
         assert!(!rl.check("caller", "limited", t(0)).allowed);
         // A default limit makes every API limited.
         let mut rl = SharedRateLimiter::with_shards(100, 2);
-        rl.set_default(RateSpec {
-            requests: 1,
-            per_seconds: 1,
-            burst: 1,
-        })
-        .unwrap();
+        rl.set_default(RateSpec::new(1, 1)).unwrap();
         assert!(rl.check("caller", "other", t(0)).allowed);
         assert!(!rl.check("caller", "other", t(0)).allowed);
     }
@@ -753,15 +740,7 @@ mod tests {
     #[test]
     fn two_per_second_with_burst_two() {
         let mut rl = RateLimiter::new(100);
-        rl.set_limit(
-            "a",
-            RateSpec {
-                requests: 2,
-                per_seconds: 1,
-                burst: 2,
-            },
-        )
-        .unwrap();
+        rl.set_limit("a", RateSpec::new(2, 1)).unwrap();
         let d = rl.check("c", "a", t(0));
         assert!(d.allowed);
         assert_eq!(d.remaining, 1);
@@ -772,15 +751,7 @@ mod tests {
         assert!(rl.check("c", "a", t(500)).allowed);
         // Over any window of one second at most 2 + 1 (burst) are let through: run 10 s at 1 ms.
         let mut rl = RateLimiter::new(100);
-        rl.set_limit(
-            "a",
-            RateSpec {
-                requests: 2,
-                per_seconds: 1,
-                burst: 2,
-            },
-        )
-        .unwrap();
+        rl.set_limit("a", RateSpec::new(2, 1)).unwrap();
         let allowed: Vec<i64> = (0..10_000)
             .filter(|ms| rl.check("c", "a", t(*ms)).allowed)
             .collect();
@@ -790,15 +761,7 @@ mod tests {
     #[test]
     fn cap_is_hard_and_idle_keys_go() {
         let mut rl = RateLimiter::new(3);
-        rl.set_limit(
-            "a",
-            RateSpec {
-                requests: 1,
-                per_seconds: 10,
-                burst: 1,
-            },
-        )
-        .unwrap();
+        rl.set_limit("a", RateSpec::new(1, 10)).unwrap();
         for c in ["x", "y", "z"] {
             assert!(rl.check(c, "a", t(0)).allowed);
         }

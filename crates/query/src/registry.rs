@@ -49,13 +49,13 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// [`Error::Profile`] when the profile is not usable.
+    /// [`Error::Profile`] when the profile is not usable ([`Profile::check`]; a profile from
+    /// [`Profile::builder`] or from serde has passed it already).
     ///
     /// ```
     /// use mediameter_query::{builtin, Registry};
     /// let mut reg = Registry::new();
-    /// let mut p = builtin::huawei_rtc_rooms();
-    /// p.name = "my/rooms".into();
+    /// let p = builtin::huawei_rtc_rooms().into_builder().name("my/rooms").build()?;
     /// reg.insert(p)?;
     /// assert!(reg.get("my/rooms").is_ok());
     /// # Ok::<(), mediameter_query::Error>(())
@@ -96,7 +96,7 @@ impl Registry {
     /// Every registered profile.
     ///
     /// ```
-    /// assert!(mediameter_query::Registry::builtin().profiles().iter().any(|p| p.name == "rtc/rooms"));
+    /// assert!(mediameter_query::Registry::builtin().profiles().iter().any(|p| p.name() == "rtc/rooms"));
     /// ```
     #[must_use]
     pub fn profiles(&self) -> &[Profile] {

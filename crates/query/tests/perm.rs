@@ -7,10 +7,10 @@ use mediameter_query::{Registry, builtin};
 fn nothing_is_allowed_by_default() {
     for p in builtin::all() {
         assert_eq!(
-            perm::check(&[], &p.action, Some("app")),
+            perm::check(&[], p.action(), Some("app")),
             Access::ImplicitDeny,
             "{}",
-            p.name
+            p.name()
         );
     }
 }
@@ -93,7 +93,7 @@ fn cts_system_policies_match_the_guide_table() {
 #[test]
 fn every_builtin_profile_action_is_known() {
     for p in Registry::builtin().profiles() {
-        assert!(perm::action_info(&p.action).is_some(), "{}", p.action);
+        assert!(perm::action_info(p.action()).is_some(), "{}", p.action());
     }
 }
 

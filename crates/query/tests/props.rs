@@ -103,16 +103,16 @@ proptest! {
         let p = &reg.profiles()[profile_index];
         let input: Vec<(String, String)> = picks
             .into_iter()
-            .map(|(i, v)| (p.params.get(i).map_or_else(|| format!("X{i}"), |q| q.name.clone()), v))
+            .map(|(i, v)| (p.params().get(i).map_or_else(|| format!("X{i}"), |q| q.name().to_owned()), v))
             .collect();
-        match reg.validate(&p.name, &input, now, &Options { leniency: l, strict }) {
+        match reg.validate(p.name(), &input, now, &Options { leniency: l, strict }) {
             Ok(q) => {
-                for param in p.params.iter().filter(|q| q.required) {
-                    prop_assert!(q.get(&param.name).is_some());
+                for param in p.params().iter().filter(|q| q.is_required()) {
+                    prop_assert!(q.get(param.name()).is_some());
                 }
-                if let Some(rule) = &p.time_range
+                if let Some(rule) = p.time_range()
                     && let Some(r) = q.range()
-                    && let Some(max) = rule.max_span_seconds
+                    && let Some(max) = rule.max_span_seconds()
                 {
                     prop_assert!(r.seconds() <= max);
                 }
@@ -138,22 +138,22 @@ proptest! {
         // must accept (or refuse only for time reasons at the edges of the calendar).
         for p in builtin::all() {
             let input: Vec<(String, String)> = p
-                .params
+                .params()
                 .iter()
-                .filter(|q| q.required)
-                .filter_map(|q| match &q.kind {
-                    mediameter_query::ParamKind::Text => Some((q.name.clone(), "x".to_owned())),
-                    mediameter_query::ParamKind::Choice { values, .. } => Some((q.name.clone(), values[0].clone())),
+                .filter(|q| q.is_required())
+                .filter_map(|q| match q.kind() {
+                    mediameter_query::ParamKind::Text => Some((q.name().to_owned(), "x".to_owned())),
+                    mediameter_query::ParamKind::Choice { values, .. } => Some((q.name().to_owned(), values[0].clone())),
                     _ => None,
                 })
                 .collect();
-            let all_times_default = p.params.iter().filter(|q| q.required).all(|q| {
-                !matches!(q.kind, mediameter_query::ParamKind::Time { .. })
+            let all_times_default = p.params().iter().filter(|q| q.is_required()).all(|q| {
+                !matches!(q.kind(), mediameter_query::ParamKind::Time { .. })
             });
             let safe_now = now.timestamp() > MIN_UNIX_SECONDS + 86_400;
             if all_times_default && safe_now {
                 let result = mediameter_query::validate(&p, &input, now, &Options::default());
-                prop_assert!(result.is_ok(), "{}: {:?}", p.name, result.err());
+                prop_assert!(result.is_ok(), "{}: {:?}", p.name(), result.err());
             }
         }
     }

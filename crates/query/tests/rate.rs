@@ -36,15 +36,8 @@ fn two_requests_per_second_per_caller_and_api() {
 fn deterministic_under_the_same_clock() {
     let run = || {
         let mut rl = RateLimiter::new(64);
-        rl.set_limit(
-            "x",
-            RateSpec {
-                requests: 5,
-                per_seconds: 2,
-                burst: 3,
-            },
-        )
-        .unwrap();
+        rl.set_limit("x", RateSpec::new(5, 2).with_burst(3))
+            .unwrap();
         (0..2000)
             .map(|i| {
                 rl.check(
@@ -62,15 +55,7 @@ fn deterministic_under_the_same_clock() {
 #[test]
 fn memory_stays_bounded_with_many_callers() {
     let mut rl = RateLimiter::new(5000);
-    rl.set_limit(
-        "x",
-        RateSpec {
-            requests: 1,
-            per_seconds: 1,
-            burst: 1,
-        },
-    )
-    .unwrap();
+    rl.set_limit("x", RateSpec::new(1, 1)).unwrap();
     // 100,000 distinct callers, one request each, 1 ms apart: keys idle after 1 s are swept.
     for i in 0..100_000 {
         let d = rl.check(&format!("caller-{i}"), "x", t(i));
@@ -90,7 +75,7 @@ mod props {
         #[test]
         fn eviction_is_exact(steps in proptest::collection::vec((0usize..40, 0i64..400), 1..400),
                              requests in 1u32..5, per in 1u32..3, burst in 1u32..4) {
-            let spec = RateSpec { requests, per_seconds: per, burst };
+            let spec = RateSpec::new(requests, per).with_burst(burst);
             let mut swept = RateLimiter::new(1000);
             let mut kept = RateLimiter::new(1_000_000);
             swept.set_limit("x", spec).unwrap();
@@ -109,7 +94,7 @@ mod props {
         #[test]
         fn never_more_than_the_rate_allows(gaps in proptest::collection::vec(0i64..300, 1..500),
                                            requests in 1u32..5, burst in 1u32..4) {
-            let spec = RateSpec { requests, per_seconds: 1, burst };
+            let spec = RateSpec::new(requests, 1).with_burst(burst);
             let mut rl = RateLimiter::new(10);
             rl.set_limit("x", spec).unwrap();
             let interval_ms = 1000 / i64::from(requests);

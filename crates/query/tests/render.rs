@@ -57,7 +57,7 @@ fn problems_carry_pointers_and_their_own_codes() {
     let reg = Registry::builtin();
     let r = rejected(
         &reg,
-        &p.name,
+        p.name(),
         &[("SplitBy", "x"), ("StartTime", "bad"), ("EndTime", "bad")],
         at(2018, 11, 1, 0, 0, 0),
         &Options::default(),
@@ -117,12 +117,32 @@ fn deserializing_an_unusable_profile_is_refused() {
 #[test]
 fn a_custom_profile_is_checked_on_insert() {
     let mut reg = Registry::new();
-    let mut p = builtin::huawei_rtc_rooms();
-    p.name = "mine".into();
-    p.params[5].default = Some("1000".into()); // limit default outside 1..=100
+    use mediameter_query::{Param, ParamKind, Profile, Vendor};
+    // A limit whose default lies outside 1..=100: refused when built, and when read.
+    let fresh = Profile::builder("mine", Vendor::Huawei, "x:y")
+        .param(
+            Param::new(
+                "limit",
+                ParamKind::Integer {
+                    min: 1,
+                    max: 100,
+                    allowed: vec![],
+                },
+            )
+            .with_default("1000"),
+        )
+        .errors(builtin::huawei_rtc_rooms().errors().to_vec())
+        .build()
+        .unwrap_err();
     assert_eq!(
-        reg.insert(p).unwrap_err().kind(),
+        mediameter_query::Error::from(fresh).kind(),
         mediameter_query::ErrorKind::Profile
+    );
+    let bad = r#"{"name":"x","vendor":"huawei","action":"x:y","params":[{"name":"limit","max_len":8,"kind":{"type":"integer","min":1,"max":100},"default":"1000"}],"errors":[{"code":"E","message":"{name}","status":400}]}"#;
+    let err = serde_json::from_str::<Profile>(bad).unwrap_err();
+    assert!(
+        err.to_string().contains("default \"1000\" is not valid"),
+        "{err}"
     );
     let json = r#"{"name":"x","vendor":"huawei","action":"x:y","params":[{"name":"app","required":true,"max_len":8,"kind":{"type":"text"}}],"errors":[{"code":"E","message":"{name}","status":400}]}"#;
     let p: mediameter_query::Profile = serde_json::from_str(json).unwrap();
@@ -141,30 +161,31 @@ fn a_custom_profile_is_checked_on_insert() {
 fn every_rule_of_every_vocabulary_is_reachable() {
     use mediameter_query::{Rejection, Violation, ViolationKind};
     for p in builtin::all() {
-        for (i, rule) in p.errors.iter().enumerate() {
-            let kinds: Vec<ViolationKind> = if rule.kinds.is_empty() {
+        for (i, rule) in p.errors().iter().enumerate() {
+            let kinds: Vec<ViolationKind> = if rule.kinds().is_empty() {
                 ViolationKind::ALL.to_vec()
             } else {
-                rule.kinds.clone()
+                rule.kinds().to_vec()
             };
-            let param = rule.param.as_deref().unwrap_or("SomeParameter");
+            let param = rule.param().unwrap_or("SomeParameter");
             let reachable = kinds.iter().any(|&kind| {
                 let mut violations = vec![Violation::new(kind, Some(param), Some("v"), "detail")];
-                if let Some(w) = &rule.with {
+                if let Some(w) = rule.other_param() {
                     violations.push(Violation::new(kind, Some(w), Some("v"), "detail"));
                 }
                 let r = Rejection::new(&p, violations);
                 let first = p
-                    .errors
+                    .errors()
                     .iter()
-                    .position(|e| e.code == r.code() && e.status == r.status())
+                    .position(|e| e.code() == r.code() && e.status() == r.status())
                     .unwrap();
-                r.code() == rule.code && (first == i || p.errors[first].code == rule.code)
+                r.code() == rule.code() && (first == i || p.errors()[first].code() == rule.code())
             });
             assert!(
                 reachable,
                 "{}: rule {i} ({}) is shadowed by an earlier rule",
-                p.name, rule.code
+                p.name(),
+                rule.code()
             );
         }
     }

@@ -12,6 +12,7 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<rate::SharedRateLimiter>();
     assert_send_sync::<rate::Decision>();
     assert_send_sync::<Profile>();
+    assert_send_sync::<ProfileBuilder>();
     assert_send_sync::<Vendor>();
     assert_send_sync::<ViolationKind>();
     assert_send_sync::<Param>();
