@@ -55,7 +55,7 @@ pub enum Error {
     },
     /// A value given by the embedding service (a rate, a policy, a query-string limit) is not
     /// usable. The shape, like the field names, is the workspace's (`docs/architecture.md`,
-    /// "Error convention").
+    /// "Error convention"); build it with [`Error::invalid`].
     #[error("invalid {field} {value:?}: expected {expected}")]
     Invalid {
         /// What was being configured (`"rate"`, `"policy"`, `"max_len"`...).
@@ -66,8 +66,9 @@ pub enum Error {
         /// What would have been accepted, in words.
         expected: String,
     },
-    /// More items than a fixed limit allows (a rate limiter's number of APIs).
-    #[error("{what}: {count} is more than the limit of {limit}")]
+    /// More items than a fixed limit allows (a rate limiter's number of APIs). The shape and
+    /// message are the workspace's; build it with [`Error::too_large`].
+    #[error("{what} would produce {count} items, more than the limit of {limit}")]
     TooLarge {
         /// What was being counted.
         what: &'static str,
@@ -144,12 +145,43 @@ impl Error {
         }
     }
 
-    /// An [`Error::Invalid`], with `value` escaped and truncated.
-    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    /// Builds an [`Error::Invalid`], cutting the echoed value to
+    /// [`mediameter_core::error::ECHO_LIMIT`] characters (the message escapes it): the same
+    /// helper as in every crate of the workspace.
+    ///
+    /// ```
+    /// use mediameter_query::{Error, ErrorKind};
+    /// let e = Error::invalid("max_params", "0", "1 to 1024");
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
+    /// assert_eq!(e.to_string(), "invalid max_params \"0\": expected 1 to 1024");
+    /// ```
+    #[must_use]
+    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
         Error::Invalid {
             field,
             value: mediameter_core::error::truncate(value),
             expected: expected.into(),
+        }
+    }
+
+    /// Builds an [`Error::TooLarge`] from collection lengths (a count past `u64` reads as
+    /// `u64::MAX`).
+    ///
+    /// ```
+    /// use mediameter_query::{Error, ErrorKind};
+    /// let e = Error::too_large("rate-limited APIs", 65_536, 65_535);
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "rate-limited APIs would produce 65536 items, more than the limit of 65535"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn too_large(what: &'static str, count: usize, limit: usize) -> Self {
+        Error::TooLarge {
+            what,
+            count: u64::try_from(count).unwrap_or(u64::MAX),
+            limit: u64::try_from(limit).unwrap_or(u64::MAX),
         }
     }
 }

@@ -158,11 +158,7 @@ impl QsLimits {
             if ok {
                 Ok(())
             } else {
-                Err(Error::Invalid {
-                    field,
-                    value: value.to_string(),
-                    expected: expected.into(),
-                })
+                Err(Error::invalid(field, &value.to_string(), expected))
             }
         };
         check(
