@@ -12,8 +12,8 @@ use crate::time::TimeError;
 /// not parse. Callers that branch use [`Error::kind`].
 ///
 /// The shapes follow the workspace's error convention (`docs/architecture.md`, "Error
-/// convention"): [`Error::Invalid`] and [`Error::TooLarge`] have the same fields as everywhere
-/// else, and the lower modules' own errors ([`TimeError`], [`ProfileError`]) are carried whole
+/// convention"): [`Error::Invalid`], [`Error::OutOfRange`] and [`Error::TooLarge`] have the
+/// same fields and messages as everywhere else, and the lower modules' own errors ([`TimeError`], [`ProfileError`]) are carried whole
 /// with `#[from]`. Nothing in this crate returns an error of `mediameter-core`, so there is no
 /// `Core` variant.
 ///
@@ -66,6 +66,19 @@ pub enum Error {
         /// What would have been accepted, in words.
         expected: String,
     },
+    /// A number given by the embedding service is outside the range it may take (a
+    /// query-string limit). The shape and message are the workspace's; build it with
+    /// [`Error::out_of_range`].
+    #[error("{field} {value} is out of range: expected {expected}")]
+    OutOfRange {
+        /// What was checked (`"max_len"`, `"max_params"`...).
+        field: &'static str,
+        /// The offending value, rendered and cut to
+        /// [`mediameter_core::error::ECHO_LIMIT`] characters.
+        value: String,
+        /// The accepted range, in words.
+        expected: String,
+    },
     /// More items than a fixed limit allows (a rate limiter's number of APIs). The shape and
     /// message are the workspace's; build it with [`Error::too_large`].
     #[error("{what} would produce {count} items, more than the limit of {limit}")]
@@ -99,6 +112,8 @@ pub enum ErrorKind {
     Profile,
     /// See [`Error::Invalid`].
     Invalid,
+    /// See [`Error::OutOfRange`].
+    OutOfRange,
     /// See [`Error::TooLarge`].
     TooLarge,
     /// See [`Error::QueryString`].
@@ -121,6 +136,7 @@ impl Error {
             Error::UnknownApi { .. } => ErrorKind::UnknownApi,
             Error::Profile(_) => ErrorKind::Profile,
             Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::OutOfRange { .. } => ErrorKind::OutOfRange,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::QueryString { .. } => ErrorKind::QueryString,
         }
@@ -161,6 +177,28 @@ impl Error {
             field,
             value: mediameter_core::error::truncate(value),
             expected: expected.into(),
+        }
+    }
+
+    /// Builds an [`Error::OutOfRange`], cutting the echoed value to
+    /// [`mediameter_core::error::ECHO_LIMIT`] characters.
+    ///
+    /// ```
+    /// use mediameter_query::{Error, ErrorKind};
+    /// let e = Error::out_of_range("max_params", 0, "1 to 1024");
+    /// assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    /// assert_eq!(e.to_string(), "max_params 0 is out of range: expected 1 to 1024");
+    /// ```
+    #[must_use]
+    pub fn out_of_range(
+        field: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl std::fmt::Display,
+    ) -> Self {
+        Error::OutOfRange {
+            field,
+            value: mediameter_core::error::truncate(&value.to_string()),
+            expected: expected.to_string(),
         }
     }
 

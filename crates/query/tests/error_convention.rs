@@ -39,3 +39,35 @@ fn too_large_has_the_conventions_fields_and_message() {
         "rate-limited APIs would produce 65536 items, more than the limit of 65535"
     );
 }
+
+#[test]
+fn out_of_range_has_the_conventions_fields_and_message() {
+    let e = Error::out_of_range("max_params", 0, "1 to 1024");
+    assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    assert!(matches!(
+        &e,
+        Error::OutOfRange { field: "max_params", value, expected } if value == "0" && expected == "1 to 1024"
+    ));
+    assert_eq!(
+        e.to_string(),
+        "max_params 0 is out of range: expected 1 to 1024"
+    );
+}
+
+/// A query-string limit outside its range is the convention's `OutOfRange`, not `Invalid`.
+#[test]
+fn query_string_limits_out_of_range_are_out_of_range() {
+    use mediameter_query::qs::QsLimits;
+    let e = QsLimits::new(0, 8, 32, 256).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    assert_eq!(
+        e.to_string(),
+        "max_len 0 is out of range: expected 1 to 1048576"
+    );
+    let e = QsLimits::new(1024, 8, 32, 4096).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    assert_eq!(
+        e.to_string(),
+        "max_value_len 4096 is out of range: expected 1 to max_len (1024)"
+    );
+}
