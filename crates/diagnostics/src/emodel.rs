@@ -170,7 +170,8 @@ impl Codec {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Participant`] naming `audio_codec` for a factor out of range.
+    /// [`crate::Error::Invalid`] naming `audio_codec.ie` or `audio_codec.bpl` for a factor out
+    /// of range.
     ///
     /// ```
     /// use mediameter_diagnostics::emodel::{Codec, Model};
@@ -184,18 +185,16 @@ impl Codec {
             Model::G1072 => FULLBAND_R_MAX,
         };
         if !(ie.is_finite() && (0.0..=max).contains(&ie)) {
-            return Err(crate::Error::participant(
-                "(request)",
+            return Err(crate::Error::invalid(
                 "audio_codec.ie",
-                ie,
+                &ie.to_string(),
                 format!("a finite number from 0 to {max}"),
             ));
         }
         if !(bpl.is_finite() && bpl > 0.0 && bpl <= 1000.0) {
-            return Err(crate::Error::participant(
-                "(request)",
+            return Err(crate::Error::invalid(
                 "audio_codec.bpl",
-                bpl,
+                &bpl.to_string(),
                 "a finite number above 0 and at most 1000",
             ));
         }

@@ -7,18 +7,21 @@ use std::fmt;
 /// The crate follows the workspace's error convention (`docs/architecture.md`, "Error
 /// convention"): core errors come through unchanged in [`Error::Core`], `Invalid`,
 /// `OutOfRange` and `TooLarge` have the shared fields and messages, and a located error is an
-/// [`Error::At`] whose [`Error::kind`] is the kind of the error inside. Sample errors name the
-/// participant, the sample index (0-based, in input order) and the field, so a support
-/// engineer can find the bad point in the request.
+/// [`Error::At`] whose [`Error::kind`] is the kind of the error inside. A bad sample is an
+/// [`Error::Invalid`] naming the field, located at the participant and the sample index
+/// (0-based, in input order), so a support engineer can find the bad point in the request; a
+/// bad participant field is located at the participant, a bad profile threshold at the
+/// profile.
 ///
 /// ```
 /// use mediameter_diagnostics::{Error, ErrorKind};
 ///
-/// let err = Error::sample("u2", 17, "loss_pct", "-3", "a percentage from 0 to 100");
-/// assert_eq!(err.kind(), ErrorKind::InvalidSample);
+/// let err = Error::invalid("loss_pct", "-3", "a percentage from 0 to 100")
+///     .at("participant u2 (sub), sample 17");
+/// assert_eq!(err.kind(), ErrorKind::Invalid);
 /// assert_eq!(
 ///     err.to_string(),
-///     "participant u2, sample 17, field loss_pct: invalid value -3: expected a percentage from 0 to 100"
+///     "participant u2 (sub), sample 17: invalid loss_pct \"-3\": expected a percentage from 0 to 100"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,10 +30,13 @@ pub enum Error {
     /// A core value (id, time range) was rejected.
     #[error(transparent)]
     Core(#[from] mediameter_core::Error),
-    /// A value given as text (a version string) did not have the expected form.
+    /// A value did not have the expected form: a version string, a sample's field (located at
+    /// the participant and sample), a participant's field (located at the participant), a
+    /// profile threshold (located at the profile).
     #[error("invalid {field} {value:?}: expected {expected}")]
     Invalid {
-        /// What was being read (`"version"`).
+        /// What was being read (`"version"`, `"loss_pct"`, `"subscribes_to"`,
+        /// `"swing_z"`...), as spelled in the JSON request or profile.
         field: &'static str,
         /// The offending value, cut to [`mediameter_core::error::ECHO_LIMIT`] characters.
         value: String,
@@ -51,46 +57,6 @@ pub enum Error {
         /// The accepted range, in words.
         expected: String,
     },
-    /// One sample of one participant is invalid.
-    #[error(
-        "participant {participant}, sample {index}, field {field}: invalid value {value}: expected {expected}"
-    )]
-    Sample {
-        /// The participant's user id (and role when the user appears twice).
-        participant: String,
-        /// The 0-based index of the sample in the participant's input list.
-        index: usize,
-        /// The field, as spelled in the JSON request.
-        field: &'static str,
-        /// The offending value, rendered.
-        value: String,
-        /// What would have been accepted.
-        expected: String,
-    },
-    /// A participant-level field is invalid (duplicate user, unknown publisher, too many samples).
-    #[error("participant {participant}, field {field}: invalid value {value}: expected {expected}")]
-    Participant {
-        /// The participant's user id.
-        participant: String,
-        /// The field, as spelled in the JSON request.
-        field: &'static str,
-        /// The offending value, rendered.
-        value: String,
-        /// What would have been accepted.
-        expected: String,
-    },
-    /// A profile threshold is invalid (not finite, negative, or inconsistent with another).
-    #[error("profile {profile}, field {field}: invalid value {value}: expected {expected}")]
-    Profile {
-        /// The profile's name.
-        profile: String,
-        /// The field, as spelled in the JSON profile.
-        field: &'static str,
-        /// The offending value, rendered.
-        value: String,
-        /// What would have been accepted.
-        expected: String,
-    },
     /// The request holds more participants, samples, operations or pairs than the library
     /// accepts: the workspace's shape for a size limit. `what` names what was counted
     /// (`"participants"`, `"samples"`, `"operations"`, `"publisher/subscriber pairs"`); the
@@ -108,7 +74,9 @@ pub enum Error {
     /// [`Error::kind`] and [`Error::as_core`] look through to the error inside.
     #[error("{place}: {source}")]
     At {
-        /// Where: `"participant u1 (pub)"`, `"participant u1 (pub), screen-share stream"`.
+        /// Where: `"participant u1 (pub)"`, `"participant u1 (pub), sample 17"`,
+        /// `"participant u1 (pub), screen-share stream, sample 3"`,
+        /// `"participant u2 (sub), operation 0"`, `"profile default"`.
         place: String,
         /// What went wrong there.
         source: Box<Error>,
@@ -119,7 +87,8 @@ pub enum Error {
 ///
 /// ```
 /// use mediameter_diagnostics::{Error, ErrorKind};
-/// assert_eq!(Error::sample("u1", 0, "rtt_ms", "NaN", "finite").kind(), ErrorKind::InvalidSample);
+/// let e = Error::invalid("rtt_ms", "NaN", "a finite number").at("participant u1 (pub), sample 0");
+/// assert_eq!(e.kind(), ErrorKind::Invalid);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -130,12 +99,6 @@ pub enum ErrorKind {
     Invalid,
     /// See [`Error::OutOfRange`].
     OutOfRange,
-    /// See [`Error::Sample`].
-    InvalidSample,
-    /// See [`Error::Participant`].
-    InvalidParticipant,
-    /// See [`Error::Profile`].
-    InvalidProfile,
     /// See [`Error::TooLarge`].
     TooLarge,
 }
@@ -145,8 +108,8 @@ impl Error {
     ///
     /// ```
     /// use mediameter_diagnostics::{Error, ErrorKind};
-    /// let e = Error::participant("u1", "subscribes_to", "u9", "a publisher of this request");
-    /// assert_eq!(e.kind(), ErrorKind::InvalidParticipant);
+    /// let e = Error::invalid("subscribes_to", "u9", "a publisher of this request");
+    /// assert_eq!(e.at("participant u1 (sub)").kind(), ErrorKind::Invalid);
     /// ```
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
@@ -154,9 +117,6 @@ impl Error {
             Error::Core(_) => ErrorKind::Core,
             Error::Invalid { .. } => ErrorKind::Invalid,
             Error::OutOfRange { .. } => ErrorKind::OutOfRange,
-            Error::Sample { .. } => ErrorKind::InvalidSample,
-            Error::Participant { .. } => ErrorKind::InvalidParticipant,
-            Error::Profile { .. } => ErrorKind::InvalidProfile,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::At { source, .. } => source.kind(),
         }
@@ -170,7 +130,7 @@ impl Error {
     /// let e: Error = mediameter_core::UserId::new("").unwrap_err().into();
     /// assert_eq!(e.kind(), ErrorKind::Core);
     /// assert_eq!(e.as_core().map(|c| c.kind()), Some(mediameter_core::ErrorKind::Invalid));
-    /// assert!(Error::profile("p", "loss_high_pct", "-1", "0 to 100").as_core().is_none());
+    /// assert!(Error::invalid("loss_high_pct", "-1", "0 to 100").at("profile p").as_core().is_none());
     /// ```
     #[must_use]
     pub fn as_core(&self) -> Option<&mediameter_core::Error> {
@@ -198,8 +158,32 @@ impl Error {
         }
     }
 
-    /// This error located at `place` (a participant, a stream), with the place escaped and cut
-    /// as every echoed value is. Locating an error twice keeps both places, outer first.
+    /// Builds an [`Error::OutOfRange`], cutting the echoed value.
+    ///
+    /// ```
+    /// use mediameter_diagnostics::{Error, ErrorKind};
+    /// let e = Error::out_of_range("diagnosis range", "3601 s", "at most 3600 s (one hour)");
+    /// assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    /// assert_eq!(e.to_string(), "diagnosis range 3601 s is out of range: expected at most 3600 s (one hour)");
+    /// ```
+    #[must_use]
+    pub fn out_of_range(
+        field: &'static str,
+        value: impl fmt::Display,
+        expected: impl fmt::Display,
+    ) -> Self {
+        Error::OutOfRange {
+            field,
+            value: shown(&value.to_string()),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// This error located at `place` (a participant, a stream, a sample, a profile), with the
+    /// place's control characters escaped and the place cut to 256 characters (the
+    /// crate builds places from ids and names already cut to
+    /// [`ECHO_LIMIT`](mediameter_core::error::ECHO_LIMIT)). Locating an error twice keeps both
+    /// places, outer first.
     ///
     /// ```
     /// use mediameter_diagnostics::{Error, ErrorKind};
@@ -213,7 +197,8 @@ impl Error {
     #[must_use]
     pub fn at(self, place: impl AsRef<str>) -> Self {
         Error::At {
-            place: shown(place.as_ref()),
+            place: mediameter_core::echo::escape_controls(cut(place.as_ref(), PLACE_LIMIT))
+                .to_string(),
             source: Box::new(self),
         }
     }
@@ -234,73 +219,6 @@ impl Error {
             limit: u64::try_from(limit).unwrap_or(u64::MAX),
         }
     }
-
-    /// Builds an [`Error::Sample`], truncating the echoed values.
-    ///
-    /// ```
-    /// use mediameter_diagnostics::Error;
-    /// let e = Error::sample("u1", 3, "video_tier", "8k", "360p, 720p, 1080p, 2k or 4k");
-    /// assert!(e.to_string().contains("sample 3, field video_tier"));
-    /// ```
-    #[must_use]
-    pub fn sample(
-        participant: &str,
-        index: usize,
-        field: &'static str,
-        value: impl fmt::Display,
-        expected: impl fmt::Display,
-    ) -> Self {
-        Error::Sample {
-            participant: shown(participant),
-            index,
-            field,
-            value: shown(&value.to_string()),
-            expected: expected.to_string(),
-        }
-    }
-
-    /// Builds an [`Error::Participant`], truncating the echoed values.
-    ///
-    /// ```
-    /// use mediameter_diagnostics::Error;
-    /// let e = Error::participant("u1", "role", "pub", "one entry per user and role");
-    /// assert!(e.to_string().starts_with("participant u1, field role"));
-    /// ```
-    #[must_use]
-    pub fn participant(
-        participant: &str,
-        field: &'static str,
-        value: impl fmt::Display,
-        expected: impl fmt::Display,
-    ) -> Self {
-        Error::Participant {
-            participant: shown(participant),
-            field,
-            value: shown(&value.to_string()),
-            expected: expected.to_string(),
-        }
-    }
-
-    /// Builds an [`Error::Profile`].
-    ///
-    /// ```
-    /// use mediameter_diagnostics::{Error, ErrorKind};
-    /// assert_eq!(Error::profile("x", "loss_high_pct", "-1", "0 to 100").kind(), ErrorKind::InvalidProfile);
-    /// ```
-    #[must_use]
-    pub fn profile(
-        profile: &str,
-        field: &'static str,
-        value: impl fmt::Display,
-        expected: impl fmt::Display,
-    ) -> Self {
-        Error::Profile {
-            profile: shown(profile),
-            field,
-            value: shown(&value.to_string()),
-            expected: expected.to_string(),
-        }
-    }
 }
 
 /// A value from the request as the located errors show it without quotes: cut to
@@ -308,6 +226,19 @@ impl Error {
 /// (`\u{1b}`), so that a name or a value never reaches a terminal or a log raw.
 fn shown(value: &str) -> String {
     mediameter_core::echo::escape_controls(&mediameter_core::error::truncate(value)).to_string()
+}
+
+/// Most characters of a place an [`Error::At`] keeps: room for a participant's id and role, a
+/// stream and a sample index, each part cut to
+/// [`ECHO_LIMIT`](mediameter_core::error::ECHO_LIMIT) when the place is built.
+const PLACE_LIMIT: usize = 4 * mediameter_core::error::ECHO_LIMIT;
+
+/// The first `limit` characters of `text`.
+fn cut(text: &str, limit: usize) -> &str {
+    match text.char_indices().nth(limit) {
+        None => text,
+        Some((end, _)) => text.get(..end).unwrap_or(text),
+    }
 }
 
 /// The result type of `mediameter-diagnostics`.
@@ -326,8 +257,8 @@ mod tests {
     /// Regression: a profile name or a rendered value holding ESC or BEL reached the message
     /// raw (the ids were escaped, these fields only cut).
     #[test]
-    fn echoed_names_and_values_have_their_controls_escaped() {
-        let e = Error::profile("p\u{1b}[2J", "loss_high_pct", "1\u{7}", "0 to 100");
+    fn echoed_places_and_values_have_their_controls_escaped() {
+        let e = Error::invalid("loss_high_pct", "1\u{7}", "0 to 100").at("profile p\u{1b}[2J");
         let text = e.to_string();
         assert!(
             !text.contains('\u{1b}') && !text.contains('\u{7}'),
@@ -337,15 +268,15 @@ mod tests {
             text.contains("p\\u{1b}[2J") && text.contains("1\\u{7}"),
             "{text}"
         );
-        let e = Error::participant("u\u{7}", "role", "x\u{1b}", "y");
-        assert!(!e.to_string().chars().any(char::is_control), "{e}");
-        let e = Error::sample("u", 0, "os", "\u{1b}]0;pwned\u{7}", "y");
+        let e = Error::out_of_range("os", "\u{1b}]0;pwned\u{7}", "y").at("participant u");
         assert!(!e.to_string().chars().any(char::is_control), "{e}");
     }
 
     #[test]
-    fn long_values_are_truncated() {
-        let e = Error::sample(&"u".repeat(500), 0, "t", "x".repeat(500), "y");
-        assert!(e.to_string().len() < 300);
+    fn long_values_and_places_are_cut() {
+        let e = Error::invalid("t", &"x".repeat(500), "y").at("u".repeat(5000));
+        assert!(e.to_string().len() < 400, "{e}");
+        let e = Error::out_of_range("t", "x".repeat(500), "y");
+        assert!(e.to_string().len() < 200, "{e}");
     }
 }

@@ -1,5 +1,7 @@
 //! The diagnosis request as it arrives (JSON), and the validated call it becomes.
 
+use std::fmt;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use mediameter_core::{AppId, ChannelId, RegionId, Role, TimeRange, UserId, VideoTier};
 
@@ -773,11 +775,48 @@ impl Call {
     }
 }
 
+/// A sample's field refused: [`Error::Invalid`], located at the participant (and stream) and
+/// the sample's index, `participant u1 (pub), sample 17`.
+fn sample_error(
+    owner: &str,
+    index: usize,
+    field: &'static str,
+    value: impl fmt::Display,
+    expected: impl fmt::Display,
+) -> Error {
+    item_error(owner, "sample", index, field, value, expected)
+}
+
+/// A field of the `index`-th `item` (sample, operation) of `owner` (a participant's label, or
+/// a label and a stream) refused: [`Error::Invalid`] located at `participant {owner}, {item}
+/// {index}`.
+fn item_error(
+    owner: &str,
+    item: &str,
+    index: usize,
+    field: &'static str,
+    value: impl fmt::Display,
+    expected: impl fmt::Display,
+) -> Error {
+    Error::invalid(field, &value.to_string(), expected)
+        .at(format!("participant {owner}, {item} {index}"))
+}
+
+/// A participant's own field refused: [`Error::Invalid`] located at `participant {label}`.
+fn participant_error(
+    label: &str,
+    field: &'static str,
+    value: impl fmt::Display,
+    expected: impl fmt::Display,
+) -> Error {
+    Error::invalid(field, &value.to_string(), expected).at(format!("participant {label}"))
+}
+
 fn check_number(label: &str, index: usize, field: &'static str, v: f64, max: f64) -> Result<f64> {
     if v.is_finite() && (0.0..=max).contains(&v) {
         Ok(v)
     } else {
-        Err(Error::sample(
+        Err(sample_error(
             label,
             index,
             field,
@@ -789,7 +828,7 @@ fn check_number(label: &str, index: usize, field: &'static str, v: f64, max: f64
 
 /// A field every sample must carry.
 fn required(label: &str, index: usize, field: &'static str, v: Option<f64>) -> Result<f64> {
-    v.ok_or_else(|| Error::sample(label, index, field, "(missing)", "a number (required)"))
+    v.ok_or_else(|| sample_error(label, index, field, "(missing)", "a number (required)"))
 }
 
 fn check_opt(
@@ -814,10 +853,10 @@ fn check_client(label: &str, c: &ClientInfo) -> Result<()> {
             && (v.len() > MAX_CLIENT_FIELD_BYTES || v.chars().any(char::is_control))
         {
             // Quoted with escapes, as core echoes values: a control byte is never written out.
-            return Err(Error::participant(
+            return Err(participant_error(
                 label,
                 field,
-                format!("{:?}", mediameter_core::error::truncate(v)),
+                v,
                 format!("at most {MAX_CLIENT_FIELD_BYTES} bytes without control characters"),
             ));
         }
@@ -879,12 +918,16 @@ impl DiagnosisRequest {
     /// # Errors
     ///
     /// * [`Error::OutOfRange`] for a range over one hour;
-    /// * [`Error::Sample`] naming participant, sample index and field for a sample outside the
+    /// * [`Error::Invalid`] naming the field, located ([`Error::At`]) at the participant and
+    ///   sample index (`participant u1 (pub), sample 17`, `participant u1 (pub), screen-share
+    ///   stream, sample 3`, `participant u2 (sub), operation 0`), for a sample outside the
     ///   range, a timestamp not after the previous one (at millisecond resolution), loss below
     ///   0 or over 100 %, a negative, non-finite or absurd number, or an unknown video tier;
-    /// * [`Error::Participant`] for a duplicate user and role, a publisher with
-    ///   `subscribes_to`, a subscription to a user who is not a publisher of the request, or
-    ///   an over-long client field;
+    /// * [`Error::Invalid`] located at the participant (`participant u1 (pub)`) for a duplicate
+    ///   user and role, a publisher with `subscribes_to`, a subscription to a user who is not a
+    ///   publisher of the request, a second stream of one kind, or an over-long client field;
+    /// * [`Error::Invalid`] naming `audio_codec.ie` or `audio_codec.bpl` for a custom codec's
+    ///   factor out of range;
     /// * [`Error::TooLarge`] past [`MAX_PARTICIPANTS`], [`MAX_SAMPLES_PER_PARTICIPANT`],
     ///   [`MAX_OPERATIONS_PER_PARTICIPANT`] or [`MAX_PAIRS`]; a participant's samples,
     ///   stream samples or operations come located in an [`Error::At`] naming the participant
@@ -940,8 +983,8 @@ impl DiagnosisRequest {
         if let Some(w) = keys.windows(2).find(|w| matches!(w, [a, b] if a == b))
             && let Some((user, role)) = w.first()
         {
-            return Err(Error::participant(
-                user.as_str(),
+            return Err(participant_error(
+                &format!("{user} ({role})"),
                 "role",
                 role,
                 "one entry per user and role",
@@ -963,8 +1006,8 @@ impl DiagnosisRequest {
             match p.role {
                 Role::Publish => {
                     if let Some(u) = p.subscribes_to.first() {
-                        return Err(Error::participant(
-                            p.user_id.as_str(),
+                        return Err(participant_error(
+                            &format!("{} ({})", p.user_id, p.role),
                             "subscribes_to",
                             u,
                             "no subscriptions on a publisher entry",
@@ -990,8 +1033,8 @@ impl DiagnosisRequest {
                             .copied()
                             .find(|&pi| self.participants.get(pi).is_some_and(|q| &q.user_id == u))
                             .ok_or_else(|| {
-                                Error::participant(
-                                    p.user_id.as_str(),
+                                participant_error(
+                                    &format!("{} ({})", p.user_id, p.role),
                                     "subscribes_to",
                                     u,
                                     "the user id of a publisher in this request",
@@ -1041,7 +1084,7 @@ impl DiagnosisRequest {
         let mut prev: Option<(i64, DateTime<Utc>)> = None;
         for (i, s) in p.samples.iter().enumerate() {
             if !self.range.contains(s.t) {
-                return Err(Error::sample(
+                return Err(sample_error(
                     &label,
                     i,
                     "t",
@@ -1053,7 +1096,7 @@ impl DiagnosisRequest {
                 s.t.signed_duration_since(self.range.start())
                     .num_milliseconds();
             if t_ms >= range_ms {
-                return Err(Error::sample(
+                return Err(sample_error(
                     &label,
                     i,
                     "t",
@@ -1064,7 +1107,7 @@ impl DiagnosisRequest {
             if let Some((before, before_t)) = prev
                 && t_ms <= before
             {
-                return Err(Error::sample(
+                return Err(sample_error(
                     &label,
                     i,
                     "t",
@@ -1078,7 +1121,7 @@ impl DiagnosisRequest {
             prev = Some((t_ms, s.t));
             let loss_pct = required(&label, i, "loss_pct", s.loss_pct)?;
             if !(loss_pct.is_finite() && (0.0..=100.0).contains(&loss_pct)) {
-                return Err(Error::sample(
+                return Err(sample_error(
                     &label,
                     i,
                     "loss_pct",
@@ -1091,11 +1134,11 @@ impl DiagnosisRequest {
             let video_tier = match &s.video_tier {
                 None => None,
                 Some(text) => Some(text.parse::<VideoTier>().map_err(|_| {
-                    Error::sample(
+                    sample_error(
                         &label,
                         i,
                         "video_tier",
-                        format!("{text:?}"),
+                        text,
                         "one of 360p, 720p, 1080p, 2k, 4k (≤720P accepted)",
                     )
                 })?),
@@ -1131,6 +1174,7 @@ impl DiagnosisRequest {
     fn offset_ms(
         &self,
         label: &str,
+        item: &str,
         index: usize,
         field: &'static str,
         t: DateTime<Utc>,
@@ -1140,8 +1184,9 @@ impl DiagnosisRequest {
             .signed_duration_since(self.range.start())
             .num_milliseconds();
         if !self.range.contains(t) || t_ms >= range_ms {
-            return Err(Error::sample(
+            return Err(item_error(
                 label,
+                item,
                 index,
                 field,
                 t.to_rfc3339(),
@@ -1162,7 +1207,7 @@ impl DiagnosisRequest {
         let mut out = Vec::with_capacity(p.streams.len().min(StreamKind::ALL.len()));
         for stream in &p.streams {
             if seen.contains(&stream.kind) || (legacy_camera && stream.kind == StreamKind::Camera) {
-                return Err(Error::participant(
+                return Err(participant_error(
                     label,
                     "streams.kind",
                     stream.kind,
@@ -1178,13 +1223,13 @@ impl DiagnosisRequest {
                 )
                 .at(format!("participant {label}, {}", stream.kind.label())));
             }
-            let name = format!("{label} {}", stream.kind.label());
+            let name = format!("{label}, {}", stream.kind.label());
             let mut samples = Vec::with_capacity(stream.samples.len());
             let mut prev: Option<i64> = None;
             for (i, s) in stream.samples.iter().enumerate() {
-                let t_ms = self.offset_ms(&name, i, "t", s.t, range_ms)?;
+                let t_ms = self.offset_ms(&name, "sample", i, "t", s.t, range_ms)?;
                 if prev.is_some_and(|before| t_ms <= before) {
-                    return Err(Error::sample(
+                    return Err(sample_error(
                         &name,
                         i,
                         "t",
@@ -1196,11 +1241,11 @@ impl DiagnosisRequest {
                 let video_tier = match &s.video_tier {
                     None => None,
                     Some(text) => Some(text.parse::<VideoTier>().map_err(|_| {
-                        Error::sample(
+                        sample_error(
                             &name,
                             i,
                             "video_tier",
-                            format!("{text:?}"),
+                            text,
                             "one of 360p, 720p, 1080p, 2k, 4k (≤720P accepted)",
                         )
                     })?),
@@ -1235,13 +1280,13 @@ impl DiagnosisRequest {
             )
             .at(format!("participant {label}")));
         }
-        let name = format!("{label} operations");
         let mut out: Vec<Operation> = Vec::with_capacity(p.operations.len());
         for (i, o) in p.operations.iter().enumerate() {
-            let t_ms = self.offset_ms(&name, i, "t", o.t, range_ms)?;
+            let t_ms = self.offset_ms(label, "operation", i, "t", o.t, range_ms)?;
             if out.last().is_some_and(|before| t_ms < before.t_ms) {
-                return Err(Error::sample(
-                    &name,
+                return Err(item_error(
+                    label,
+                    "operation",
                     i,
                     "t",
                     o.t.to_rfc3339(),

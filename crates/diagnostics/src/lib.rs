@@ -119,7 +119,7 @@ pub(crate) fn error_truncate(s: &str) -> String {
 ///
 /// # Errors
 ///
-/// [`Error::Profile`] when the profile is invalid (see [`Profile::validate`]); the call itself
+/// [`Error::Invalid`] (located at the profile) when the profile is invalid (see [`Profile::validate`]); the call itself
 /// was validated when it was built.
 ///
 /// ```

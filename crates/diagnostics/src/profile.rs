@@ -500,7 +500,8 @@ impl Profile {
     ///
     /// # Errors
     ///
-    /// [`Error::Profile`] naming the first bad field.
+    /// [`Error::Invalid`] naming the first bad field, located at the profile
+    /// (`profile default: invalid swing_z "9": expected ...`).
     ///
     /// ```
     /// use mediameter_diagnostics::Profile;
@@ -515,14 +516,14 @@ impl Profile {
             if v.is_finite() && (0.0..=100.0).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::profile(name, field, v, "a percentage from 0 to 100"))
+                Err(invalid_at(name, field, v, "a percentage from 0 to 100"))
             }
         };
         let pos = |field: &'static str, v: f64| -> Result<()> {
             if v.is_finite() && v > 0.0 && v <= 1.0e6 {
                 Ok(())
             } else {
-                Err(Error::profile(
+                Err(invalid_at(
                     name,
                     field,
                     v,
@@ -534,7 +535,7 @@ impl Profile {
             if v.is_finite() && (0.0..=1.0e6).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::profile(
+                Err(invalid_at(
                     name,
                     field,
                     v,
@@ -546,7 +547,7 @@ impl Profile {
             if v.is_finite() && v > 0.0 && v < 1.0 {
                 Ok(())
             } else {
-                Err(Error::profile(
+                Err(invalid_at(
                     name,
                     field,
                     v,
@@ -558,7 +559,7 @@ impl Profile {
             if (1..=3_600_000).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::profile(
+                Err(invalid_at(
                     name,
                     field,
                     v,
@@ -570,7 +571,7 @@ impl Profile {
             if exit <= entry {
                 Ok(())
             } else {
-                Err(Error::profile(
+                Err(invalid_at(
                     name,
                     field,
                     exit,
@@ -624,7 +625,7 @@ impl Profile {
         dur("gap_ms", self.gap_ms)?;
         dur("block_ms", self.block_ms)?;
         if self.block_ms < 1_000 {
-            return Err(Error::profile(
+            return Err(invalid_at(
                 name,
                 "block_ms",
                 self.block_ms,
@@ -641,7 +642,7 @@ impl Profile {
         dur("freeze_min_ms", self.freeze_min_ms)?;
         for m in self.clients.min_sdk.iter().chain(&self.clients.min_os) {
             if m.min.parse::<crate::Version>().is_err() {
-                return Err(Error::profile(
+                return Err(invalid_at(
                     name,
                     "clients.min_version",
                     &m.min,
@@ -651,6 +652,20 @@ impl Profile {
         }
         Ok(())
     }
+}
+
+/// A profile's field refused: [`Error::Invalid`] located at `profile {name}` (the name cut
+/// to the echo limit).
+fn invalid_at(
+    name: &str,
+    field: &'static str,
+    value: impl std::fmt::Display,
+    expected: impl std::fmt::Display,
+) -> Error {
+    Error::invalid(field, &value.to_string(), expected).at(format!(
+        "profile {}",
+        mediameter_core::error::truncate(name)
+    ))
 }
 
 #[cfg(test)]

@@ -272,5 +272,5 @@ fn client_policy_builders_are_checked_with_the_profile() {
     assert_eq!(p.clients.min_sdk[0].min, "3.0");
     assert_eq!(p.clients.legacy_devices, ["Galaxy S5"]);
     p.clients = ClientPolicy::default().with_min_sdk("ios", "newest");
-    assert_eq!(p.validate().unwrap_err().kind(), ErrorKind::InvalidProfile);
+    assert_eq!(p.validate().unwrap_err().kind(), ErrorKind::Invalid);
 }

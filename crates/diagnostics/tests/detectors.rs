@@ -375,7 +375,7 @@ fn profiles_round_trip_through_json() {
     let call = healthy_pair(30).validate().unwrap();
     assert_eq!(
         diagnose(&call, &bad).unwrap_err().kind(),
-        mediameter_diagnostics::ErrorKind::InvalidProfile
+        mediameter_diagnostics::ErrorKind::Invalid
     );
 }
 

@@ -20,6 +20,7 @@ mod common;
 mod demo_call;
 mod detectors;
 mod emodel;
+mod error_convention;
 mod media;
 mod props;
 mod scenarios;

@@ -227,23 +227,20 @@ fn streams_and_operations_are_validated() {
         stream(StreamKind::ScreenShare, 60, |_| (900.0, 15.0)),
     ];
     let e = dup.validate().unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidParticipant);
+    assert_eq!(e.kind(), ErrorKind::Invalid);
     assert!(e.to_string().contains("streams.kind"), "{e}");
 
     // The samples carry camera video, so a second camera stream is refused.
     let mut twice = healthy_pair(60);
     twice.participants[0].streams = vec![stream(StreamKind::Camera, 60, |_| (900.0, 15.0))];
-    assert_eq!(
-        twice.validate().unwrap_err().kind(),
-        ErrorKind::InvalidParticipant
-    );
+    assert_eq!(twice.validate().unwrap_err().kind(), ErrorKind::Invalid);
 
     let mut late = healthy_pair(60);
     late.participants[1].operations = vec![OperationInput::new(at(61), OperationKind::Leave)];
     let e = late.validate().unwrap_err();
     assert!(
         e.to_string()
-            .starts_with("participant u2 (sub) operations, sample 0, field t"),
+            .starts_with("participant u2 (sub), operation 0: invalid t "),
         "{e}"
     );
 
@@ -251,8 +248,9 @@ fn streams_and_operations_are_validated() {
     bad.participants[0].streams = vec![stream(StreamKind::CameraSmall, 60, |_| (f64::NAN, 15.0))];
     let e = bad.validate().unwrap_err();
     assert!(
-        e.to_string()
-            .contains("small camera stream, sample 0, field video_kbps"),
+        e.to_string().contains(
+            "participant u1 (pub), small camera stream, sample 0: invalid video_kbps \"NaN\""
+        ),
         "{e}"
     );
 }

@@ -9,14 +9,22 @@ fn err(req: &DiagnosisRequest) -> Error {
     req.validate().unwrap_err()
 }
 
+/// The participant label, sample index and field of a located sample error:
+/// `Error::At { place: "participant u1 (pub), sample 2", source: Error::Invalid { field, .. } }`.
 fn sample_err(e: &Error) -> (String, usize, &'static str) {
+    assert_eq!(e.kind(), ErrorKind::Invalid, "{e}");
     match e {
-        Error::Sample {
-            participant,
-            index,
-            field,
-            ..
-        } => (participant.clone(), *index, *field),
+        Error::At { place, source } => {
+            let (owner, index) = place
+                .strip_prefix("participant ")
+                .and_then(|p| p.rsplit_once(", sample "))
+                .unwrap_or_else(|| panic!("not a sample's place: {place}"));
+            let field = match &**source {
+                Error::Invalid { field, .. } => *field,
+                other => panic!("expected Invalid inside, got {other:?}"),
+            };
+            (owner.to_owned(), index.parse().unwrap(), field)
+        }
         other => panic!("expected a sample error, got {other}"),
     }
 }
@@ -132,21 +140,21 @@ fn participant_errors() {
     let mut dup = healthy_pair(30);
     dup.participants
         .push(participant("u1", Role::Publish, vec![]));
-    assert_eq!(err(&dup).kind(), ErrorKind::InvalidParticipant);
+    assert_eq!(err(&dup).kind(), ErrorKind::Invalid);
 
     let mut unknown = healthy_pair(30);
     unknown.participants[1].subscribes_to = vec!["u9".parse().unwrap()];
     let e = err(&unknown);
-    assert_eq!(e.kind(), ErrorKind::InvalidParticipant);
+    assert_eq!(e.kind(), ErrorKind::Invalid);
     assert!(e.to_string().contains("subscribes_to"), "{e}");
 
     let mut pub_subscribes = healthy_pair(30);
     pub_subscribes.participants[0].subscribes_to = vec!["u2".parse().unwrap()];
-    assert_eq!(err(&pub_subscribes).kind(), ErrorKind::InvalidParticipant);
+    assert_eq!(err(&pub_subscribes).kind(), ErrorKind::Invalid);
 
     let mut control = healthy_pair(30);
     control.participants[0].client.os = "iOS\n16".to_owned();
-    assert_eq!(err(&control).kind(), ErrorKind::InvalidParticipant);
+    assert_eq!(err(&control).kind(), ErrorKind::Invalid);
 }
 
 #[cfg(feature = "serde")]
@@ -179,7 +187,7 @@ fn rejected_client_field_is_echoed_escaped() {
     let text = e.to_string();
     assert!(!text.chars().any(char::is_control), "{text:?}");
     assert!(text.contains(r#""iOS\u{1b}[31m\u{7}16""#), "{text}");
-    assert!(text.contains("field client.os"), "{text}");
+    assert!(text.contains("invalid client.os "), "{text}");
 }
 
 #[cfg(feature = "serde")] // reads or writes JSON

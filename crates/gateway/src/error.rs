@@ -6,7 +6,8 @@ use std::fmt;
 ///
 /// It follows the workspace's error convention (`docs/architecture.md`, "Error convention"):
 /// one `Error` with an [`ErrorKind`] from [`Error::kind`], both `#[non_exhaustive]`; an unusable
-/// setting is [`Error::Invalid`] with the same fields and message as in every other crate; the
+/// setting is [`Error::Invalid`] (or, for a number outside its range, [`Error::OutOfRange`]) with
+/// the same fields and message as in every other crate; the
 /// query crate's errors are carried whole as `Error::Query` (with the `tower` feature), never
 /// translated. Beyond the shared shapes: [`Error::Token`] (a refused join token, with a
 /// [`TokenErrorReason`]) and [`Error::Random`].
@@ -33,7 +34,7 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed")]
     Random,
-    /// A setting is not usable (a key id already in use, a clock skew out of bounds).
+    /// A setting is not usable (a key id already in use).
     #[error("invalid {field} {value:?}: expected {expected}")]
     Invalid {
         /// What was being set.
@@ -41,6 +42,17 @@ pub enum Error {
         /// The rejected value, cut to 64 characters.
         value: String,
         /// What would have been accepted, in words.
+        expected: String,
+    },
+    /// A number of a setting is outside the range it may take (a clock skew below zero or
+    /// over [`MAX_SKEW_SECONDS`](crate::token::MAX_SKEW_SECONDS)).
+    #[error("{field} {value} is out of range: expected {expected}")]
+    OutOfRange {
+        /// What was set.
+        field: &'static str,
+        /// The rejected value, rendered and cut to 64 characters.
+        value: String,
+        /// The accepted range, in words.
         expected: String,
     },
     /// An error of `mediameter-query` while building the layer (an unknown API, a bad rate).
@@ -59,6 +71,8 @@ pub enum ErrorKind {
     Random,
     /// See [`Error::Invalid`].
     Invalid,
+    /// See [`Error::OutOfRange`].
+    OutOfRange,
     /// See `Error::Query` (with the `tower` feature).
     Query,
 }
@@ -75,6 +89,7 @@ impl Error {
             Error::Token { .. } => ErrorKind::Token,
             Error::Random => ErrorKind::Random,
             Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::OutOfRange { .. } => ErrorKind::OutOfRange,
             #[cfg(feature = "tower")]
             Error::Query(_) => ErrorKind::Query,
         }
@@ -99,13 +114,42 @@ impl Error {
         Error::Token { reason }
     }
 
-    /// An [`Error::Invalid`], with `value` cut to [`ECHO_LIMIT`] characters (the message
-    /// escapes it).
-    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    /// Builds an [`Error::Invalid`], with `value` cut to 64 characters (the message escapes
+    /// it): the same helper as in every crate of the workspace.
+    ///
+    /// ```
+    /// use mediameter_gateway::{Error, ErrorKind};
+    /// let e = Error::invalid("key id", "1", "an id other than the current key's");
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
+    /// assert_eq!(e.to_string(), "invalid key id \"1\": expected an id other than the current key's");
+    /// ```
+    #[must_use]
+    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
         Error::Invalid {
             field,
             value: truncate(value),
             expected: expected.into(),
+        }
+    }
+
+    /// Builds an [`Error::OutOfRange`], with the rendered `value` cut to 64 characters.
+    ///
+    /// ```
+    /// use mediameter_gateway::{Error, ErrorKind};
+    /// let e = Error::out_of_range("clock skew", "301 s", "0 to 300 s");
+    /// assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    /// assert_eq!(e.to_string(), "clock skew 301 s is out of range: expected 0 to 300 s");
+    /// ```
+    #[must_use]
+    pub fn out_of_range(
+        field: &'static str,
+        value: impl fmt::Display,
+        expected: impl fmt::Display,
+    ) -> Self {
+        Error::OutOfRange {
+            field,
+            value: truncate(&value.to_string()),
+            expected: expected.to_string(),
         }
     }
 }

@@ -713,7 +713,7 @@ impl TokenVerifier {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for a skew below zero or above [`MAX_SKEW_SECONDS`].
+    /// [`Error::OutOfRange`] for a skew below zero or above [`MAX_SKEW_SECONDS`].
     ///
     /// ```
     /// use mediameter_gateway::token::{AppKey, Keyring, TokenVerifier};
@@ -722,10 +722,16 @@ impl TokenVerifier {
     /// ```
     pub fn with_skew(mut self, skew: TimeDelta) -> Result<Self> {
         if skew < TimeDelta::zero() || skew > TimeDelta::seconds(MAX_SKEW_SECONDS) {
-            return Err(Error::invalid(
+            // Whole seconds when it is some, else milliseconds: never rounded onto the limit.
+            let value = if skew.subsec_nanos() == 0 {
+                format!("{} s", skew.num_seconds())
+            } else {
+                format!("{} ms", skew.num_milliseconds())
+            };
+            return Err(Error::out_of_range(
                 "clock skew",
-                &format!("{}s", skew.num_seconds()),
-                format!("0 to {MAX_SKEW_SECONDS} seconds"),
+                value,
+                format!("0 to {MAX_SKEW_SECONDS} s"),
             ));
         }
         self.skew = skew;
@@ -811,8 +817,9 @@ mod tests {
         Keyring::new(AppKey::from_secret(1, [42; 32]))
     }
 
-    /// An unusable setting is `Error::Invalid` with the workspace's fields and message, as in
-    /// every other crate (it was a gateway-only `Config` kind).
+    /// An unusable setting is `Error::Invalid` (a number out of its range `Error::OutOfRange`)
+    /// with the workspace's fields and message, as in every other crate (it was a gateway-only
+    /// `Config` kind).
     #[test]
     fn unusable_settings_are_invalid_in_the_workspace_shape() {
         use crate::ErrorKind;
@@ -831,10 +838,17 @@ mod tests {
         let err = TokenVerifier::new(ring(), 10)
             .with_skew(TimeDelta::seconds(301))
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert_eq!(err.kind(), ErrorKind::OutOfRange);
         assert_eq!(
             err.to_string(),
-            "invalid clock skew \"301s\": expected 0 to 300 seconds"
+            "clock skew 301 s is out of range: expected 0 to 300 s"
+        );
+        let err = TokenVerifier::new(ring(), 10)
+            .with_skew(TimeDelta::milliseconds(300_001))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "clock skew 300001 ms is out of range: expected 0 to 300 s"
         );
     }
 

@@ -10,6 +10,7 @@
 
 #[path = "../examples/service/app.rs"]
 mod app;
+mod error_convention;
 mod forms;
 mod server;
 mod thread_safety;

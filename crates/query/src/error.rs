@@ -12,8 +12,8 @@ use crate::time::TimeError;
 /// not parse. Callers that branch use [`Error::kind`].
 ///
 /// The shapes follow the workspace's error convention (`docs/architecture.md`, "Error
-/// convention"): [`Error::Invalid`] and [`Error::TooLarge`] have the same fields as everywhere
-/// else, and the lower modules' own errors ([`TimeError`], [`ProfileError`]) are carried whole
+/// convention"): [`Error::Invalid`], [`Error::OutOfRange`] and [`Error::TooLarge`] have the
+/// same fields and messages as everywhere else, and the lower modules' own errors ([`TimeError`], [`ProfileError`]) are carried whole
 /// with `#[from]`. Nothing in this crate returns an error of `mediameter-core`, so there is no
 /// `Core` variant.
 ///
@@ -55,7 +55,7 @@ pub enum Error {
     },
     /// A value given by the embedding service (a rate, a policy, a query-string limit) is not
     /// usable. The shape, like the field names, is the workspace's (`docs/architecture.md`,
-    /// "Error convention").
+    /// "Error convention"); build it with [`Error::invalid`].
     #[error("invalid {field} {value:?}: expected {expected}")]
     Invalid {
         /// What was being configured (`"rate"`, `"policy"`, `"max_len"`...).
@@ -66,8 +66,22 @@ pub enum Error {
         /// What would have been accepted, in words.
         expected: String,
     },
-    /// More items than a fixed limit allows (a rate limiter's number of APIs).
-    #[error("{what}: {count} is more than the limit of {limit}")]
+    /// A number given by the embedding service is outside the range it may take (a
+    /// query-string limit). The shape and message are the workspace's; build it with
+    /// [`Error::out_of_range`].
+    #[error("{field} {value} is out of range: expected {expected}")]
+    OutOfRange {
+        /// What was checked (`"max_len"`, `"max_params"`...).
+        field: &'static str,
+        /// The offending value, rendered and cut to
+        /// [`mediameter_core::error::ECHO_LIMIT`] characters.
+        value: String,
+        /// The accepted range, in words.
+        expected: String,
+    },
+    /// More items than a fixed limit allows (a rate limiter's number of APIs). The shape and
+    /// message are the workspace's; build it with [`Error::too_large`].
+    #[error("{what} would produce {count} items, more than the limit of {limit}")]
     TooLarge {
         /// What was being counted.
         what: &'static str,
@@ -98,6 +112,8 @@ pub enum ErrorKind {
     Profile,
     /// See [`Error::Invalid`].
     Invalid,
+    /// See [`Error::OutOfRange`].
+    OutOfRange,
     /// See [`Error::TooLarge`].
     TooLarge,
     /// See [`Error::QueryString`].
@@ -120,6 +136,7 @@ impl Error {
             Error::UnknownApi { .. } => ErrorKind::UnknownApi,
             Error::Profile(_) => ErrorKind::Profile,
             Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::OutOfRange { .. } => ErrorKind::OutOfRange,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::QueryString { .. } => ErrorKind::QueryString,
         }
@@ -144,12 +161,65 @@ impl Error {
         }
     }
 
-    /// An [`Error::Invalid`], with `value` escaped and truncated.
-    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    /// Builds an [`Error::Invalid`], cutting the echoed value to
+    /// [`mediameter_core::error::ECHO_LIMIT`] characters (the message escapes it): the same
+    /// helper as in every crate of the workspace.
+    ///
+    /// ```
+    /// use mediameter_query::{Error, ErrorKind};
+    /// let e = Error::invalid("max_params", "0", "1 to 1024");
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
+    /// assert_eq!(e.to_string(), "invalid max_params \"0\": expected 1 to 1024");
+    /// ```
+    #[must_use]
+    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
         Error::Invalid {
             field,
             value: mediameter_core::error::truncate(value),
             expected: expected.into(),
+        }
+    }
+
+    /// Builds an [`Error::OutOfRange`], cutting the echoed value to
+    /// [`mediameter_core::error::ECHO_LIMIT`] characters.
+    ///
+    /// ```
+    /// use mediameter_query::{Error, ErrorKind};
+    /// let e = Error::out_of_range("max_params", 0, "1 to 1024");
+    /// assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    /// assert_eq!(e.to_string(), "max_params 0 is out of range: expected 1 to 1024");
+    /// ```
+    #[must_use]
+    pub fn out_of_range(
+        field: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl std::fmt::Display,
+    ) -> Self {
+        Error::OutOfRange {
+            field,
+            value: mediameter_core::error::truncate(&value.to_string()),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::TooLarge`] from collection lengths (a count past `u64` reads as
+    /// `u64::MAX`).
+    ///
+    /// ```
+    /// use mediameter_query::{Error, ErrorKind};
+    /// let e = Error::too_large("rate-limited APIs", 65_536, 65_535);
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "rate-limited APIs would produce 65536 items, more than the limit of 65535"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn too_large(what: &'static str, count: usize, limit: usize) -> Self {
+        Error::TooLarge {
+            what,
+            count: u64::try_from(count).unwrap_or(u64::MAX),
+            limit: u64::try_from(limit).unwrap_or(u64::MAX),
         }
     }
 }

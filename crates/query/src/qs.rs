@@ -138,14 +138,14 @@ impl QsLimits {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the first limit out of range.
+    /// [`Error::OutOfRange`] naming the first limit out of range.
     ///
     /// ```
     /// use mediameter_query::qs::QsLimits;
     /// let l = QsLimits::new(1024, 8, 32, 256)?;
     /// assert_eq!(l.max_params(), 8);
     /// let err = QsLimits::new(1024, 8, 32, 4096).unwrap_err();
-    /// assert_eq!(err.to_string(), "invalid max_value_len \"4096\": expected 1 to max_len");
+    /// assert_eq!(err.to_string(), "max_value_len 4096 is out of range: expected 1 to max_len (1024)");
     /// # Ok::<(), mediameter_query::Error>(())
     /// ```
     pub fn new(
@@ -154,42 +154,23 @@ impl QsLimits {
         max_key_len: usize,
         max_value_len: usize,
     ) -> Result<Self> {
-        let check = |field: &'static str, value: usize, ok: bool, expected: &'static str| {
-            if ok {
+        let check = |field: &'static str, value: usize, max: usize, expected: String| {
+            if (1..=max).contains(&value) {
                 Ok(())
             } else {
-                Err(Error::Invalid {
-                    field,
-                    value: value.to_string(),
-                    expected: expected.into(),
-                })
+                Err(Error::out_of_range(field, value, expected))
             }
         };
-        check(
-            "max_len",
-            max_len,
-            (1..=MAX_QS_LEN).contains(&max_len),
-            "1 to 1048576",
-        )?;
+        check("max_len", max_len, MAX_QS_LEN, format!("1 to {MAX_QS_LEN}"))?;
         check(
             "max_params",
             max_params,
-            (1..=MAX_QS_PARAMS).contains(&max_params),
-            "1 to 1024",
+            MAX_QS_PARAMS,
+            format!("1 to {MAX_QS_PARAMS}"),
         )?;
-        let expected = "1 to max_len";
-        check(
-            "max_key_len",
-            max_key_len,
-            (1..=max_len).contains(&max_key_len),
-            expected,
-        )?;
-        check(
-            "max_value_len",
-            max_value_len,
-            (1..=max_len).contains(&max_value_len),
-            expected,
-        )?;
+        let expected = || format!("1 to max_len ({max_len})");
+        check("max_key_len", max_key_len, max_len, expected())?;
+        check("max_value_len", max_value_len, max_len, expected())?;
         Ok(QsLimits {
             max_len,
             max_params,

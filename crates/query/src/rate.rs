@@ -208,13 +208,11 @@ impl RateLimiter {
             return Ok(());
         }
         if self.limits.len() >= usize::from(u16::MAX) {
-            return Err(Error::TooLarge {
-                what: "rate-limited APIs",
-                count: u64::try_from(self.limits.len())
-                    .unwrap_or(u64::MAX)
-                    .saturating_add(1),
-                limit: u64::from(u16::MAX),
-            });
+            return Err(Error::too_large(
+                "rate-limited APIs",
+                self.limits.len().saturating_add(1),
+                usize::from(u16::MAX),
+            ));
         }
         self.limits.push((api.into(), limit));
         Ok(())

@@ -14,6 +14,7 @@ mod alibaba;
 mod api;
 mod common;
 mod cts_diagnostics;
+mod error_convention;
 mod gate;
 mod huawei;
 mod layering;
