@@ -194,10 +194,10 @@ pub fn prorate(
     let mut numerator: u64 = 0;
     for s in &slices {
         let weight = MONTH_LCM
-            .checked_div(u64::from(s.days_in_month))
+            .checked_div(u64::from(s.days_in_month()))
             .ok_or_else(|| Error::overflow("remaining period"))?;
         let part = weight
-            .checked_mul(u64::from(s.days))
+            .checked_mul(u64::from(s.days()))
             .ok_or_else(|| Error::overflow("remaining period"))?;
         numerator = numerator
             .checked_add(part)

@@ -241,7 +241,7 @@ fn print_proration(
     let parts: Vec<String> = p
         .slices
         .iter()
-        .map(|s| format!("{}/{}", s.days, s.days_in_month))
+        .map(|s| format!("{}/{}", s.days(), s.days_in_month()))
         .collect();
     let sum = if parts.is_empty() {
         "0".to_owned()
