@@ -49,7 +49,7 @@ pub struct ProrationPolicy {
 /// The worked examples' period rounding: 4 decimal places, half-up.
 ///
 /// ```
-/// assert_eq!(mediameter_billing::proration::period_4dp_half_up().to_string(), "4dp half_up");
+/// assert_eq!(mediameter_billing::period_4dp_half_up().to_string(), "4dp half_up");
 /// ```
 #[must_use]
 pub fn period_4dp_half_up() -> Rounding {
@@ -271,7 +271,7 @@ fn reduce(num: u64, den: u64) -> (u64, u64) {
 /// [`Error::Invalid`] for a zero denominator; overflow when the scaled quotient does not fit.
 ///
 /// ```
-/// use mediameter_billing::proration::round_ratio;
+/// use mediameter_billing::round_ratio;
 /// use mediameter_core::{Rounding, RoundingMode};
 /// use rust_decimal_macros::dec;
 /// let r4 = Rounding::new(4, RoundingMode::HalfUp)?;

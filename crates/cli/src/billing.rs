@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use mediameter_billing::input::{BillOutcome, BillRequest, SettleRequest};
-use mediameter_billing::packs::LedgerSource;
-use mediameter_billing::settlement::Settlement;
+use mediameter_billing::LedgerSource;
+use mediameter_billing::Settlement;
+use mediameter_billing::{BillOutcome, BillRequest, SettleRequest};
 use mediameter_billing::{Proration, ProrationRequest};
 use mediameter_core::BillingZone;
 

@@ -9,9 +9,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use mediameter::billing::packs::{EngineState, Pack};
-use mediameter::billing::period::OutOfPeriod;
-use mediameter::billing::tariff::Tariff;
+use mediameter::billing::OutOfPeriod;
+use mediameter::billing::Tariff;
+use mediameter::billing::{EngineState, Pack};
 use mediameter::core::{BillingZone, Currency, MinutePolicy};
 use mediameter::mapping::Mapping;
 use mediameter::{BillingMonth, Invoice, InvoiceOptions, InvoiceRequest};

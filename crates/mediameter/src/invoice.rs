@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use mediameter_billing::packs::{EngineState, Pack, PackBalance, PackEngine, UsageItem};
-use mediameter_billing::period::{OutOfPeriod, split_by_period};
-use mediameter_billing::tariff::{Statement, StatementOptions, Tariff, monthly_statement};
+use mediameter_billing::{EngineState, Pack, PackBalance, PackEngine, UsageItem};
+use mediameter_billing::{OutOfPeriod, split_by_period};
+use mediameter_billing::{Statement, StatementOptions, Tariff, monthly_statement};
 use mediameter_core::{BillingZone, Buckets, Currency, Granularity, StreamSegment, TimeRange};
 use rust_decimal::Decimal;
 
@@ -343,7 +343,7 @@ pub struct Invoice {
 ///
 /// ```
 /// use mediameter::{BillingMonth, InvoiceRequest, invoice};
-/// use mediameter_billing::tariff::Tariff;
+/// use mediameter_billing::Tariff;
 /// use rust_decimal_macros::dec;
 /// let segments = mediameter_usage::parse_csv("app,channel,user,role,spec,region,start,end\n\
 ///     a,room,host,pub,720p,,1709226000,1709229600\n\

@@ -14,8 +14,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use mediameter_billing::packs::UsageItem;
-use mediameter_billing::period::OutOfPeriod;
+use mediameter_billing::OutOfPeriod;
+use mediameter_billing::UsageItem;
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
 use mediameter_core::{
     BillingZone, Buckets, MediaSpec, ProductType, Quantity, Role, StreamSegment, TimeRange,
@@ -387,7 +387,7 @@ fn item_id(start: i64, ordinal: usize, months: i64) -> Result<u64> {
 ///
 /// ```
 /// use mediameter::{mapping::Mapping, meter::Meter};
-/// use mediameter_billing::period::OutOfPeriod;
+/// use mediameter_billing::OutOfPeriod;
 /// use mediameter_core::*;
 /// let period = TimeRange::from_unix(0, 86_400)?;
 /// let grid = Buckets::new(BillingZone::UTC, Granularity::HOUR);
@@ -634,7 +634,7 @@ impl Meter {
     ///
     /// ```
     /// use mediameter::{mapping::Mapping, meter::Meter};
-    /// use mediameter_billing::period::OutOfPeriod;
+    /// use mediameter_billing::OutOfPeriod;
     /// use mediameter_core::*;
     /// use mediameter_usage::{Aggregator, UsageQuery, parse_csv};
     /// let segs = parse_csv("app,channel,user,role,spec,region,start,end\na,c,u,sub,720p,,0,90\n")?;

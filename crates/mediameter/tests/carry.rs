@@ -1,10 +1,10 @@
 //! Usage carried out of its month is billed exactly once by the run of its own month, next to
 //! that month's own usage in the same slice.
 
-use mediameter::billing::input::BillRequest;
-use mediameter::billing::packs::{EngineState, UsageItem};
-use mediameter::billing::period::OutOfPeriod;
-use mediameter::billing::tariff::{Statement, Tariff};
+use mediameter::billing::BillRequest;
+use mediameter::billing::OutOfPeriod;
+use mediameter::billing::{EngineState, UsageItem};
+use mediameter::billing::{Statement, Tariff};
 use mediameter::core::MinutePolicy;
 use mediameter::usage::parse_csv;
 use mediameter::{BillingMonth, Invoice, InvoiceOptions, InvoiceRequest, invoice};

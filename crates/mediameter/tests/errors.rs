@@ -1,7 +1,7 @@
 //! Bad input: each a clear error naming the item and field; nothing half-applied.
 
-use mediameter::billing::period::OutOfPeriod;
-use mediameter::billing::tariff::Tariff;
+use mediameter::billing::OutOfPeriod;
+use mediameter::billing::Tariff;
 use mediameter::core::Currency;
 use mediameter::mapping::Mapping;
 use mediameter::usage::parse_csv;

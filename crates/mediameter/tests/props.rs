@@ -1,7 +1,7 @@
 //! Property tests: the invoice against a plain reference, shards, batches and replays.
 
-use mediameter::billing::packs::Pack;
-use mediameter::billing::tariff::Tariff;
+use mediameter::billing::Pack;
+use mediameter::billing::Tariff;
 use mediameter::core::{
     AppId, ChannelId, MediaSpec, Quantity, Role, StreamSegment, TimeRange, Unit, UserId,
 };
