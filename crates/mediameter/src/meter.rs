@@ -167,12 +167,11 @@ impl From<BillableUsage> for UsageRepr {
 }
 
 fn too_many(n: usize) -> Error {
-    mediameter_core::Error::TooLarge {
+    Error::TooLarge {
         what: "billable usage slices",
         count: u64::try_from(n).unwrap_or(u64::MAX),
         limit: MAX_SLICES as u64,
     }
-    .into()
 }
 
 fn from_unix(secs: i64) -> DateTime<Utc> {
@@ -212,10 +211,10 @@ impl BillableUsage {
     ///
     /// # Errors
     ///
-    /// Overflow of a count; [`mediameter_core::Error::TooLarge`] over [`MAX_SLICES`] slices.
+    /// [`Error::Overflow`] of a count; [`Error::TooLarge`] over [`MAX_SLICES`] slices.
     /// On error `self` is unchanged.
     pub fn merge(&mut self, other: &BillableUsage) -> Result<()> {
-        let overflow = || Error::from(mediameter_core::Error::overflow("billable usage merge"));
+        let overflow = || Error::overflow("billable usage merge");
         let new = other
             .slices
             .keys()
@@ -355,7 +354,7 @@ impl BillableUsage {
 /// Errors: overflow for a start, an ordinal or a difference of months out of range (the
 /// callers check them first).
 fn item_id(start: i64, ordinal: usize, months: i64) -> Result<u64> {
-    let overflow = || Error::from(mediameter_core::Error::overflow("usage item id"));
+    let overflow = || Error::overflow("usage item id");
     let offset = start
         .checked_sub(MIN_UNIX_SECONDS)
         .and_then(|o| u64::try_from(o).ok())

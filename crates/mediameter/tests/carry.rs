@@ -19,10 +19,9 @@ fn tariff() -> Tariff {
 }
 
 fn options(out_of_period: OutOfPeriod) -> InvoiceOptions {
-    let mut o = InvoiceOptions::default();
-    o.out_of_period = out_of_period;
-    o.statement.minutes = MinutePolicy::Exact;
-    o
+    InvoiceOptions::default()
+        .with_out_of_period(out_of_period)
+        .with_minutes(MinutePolicy::Exact)
 }
 
 fn month(s: &str) -> BillingMonth {
