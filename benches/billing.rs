@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput};
-use mediameter_billing::packs::{Deduction, Pack, PackEngine, UsageItem};
-use mediameter_billing::settlement::{
+use mediameter_billing::{
     Configuration, PricedItem, ResourceEvent, ResourceTimeline, SettlementOptions,
 };
+use mediameter_billing::{Deduction, Pack, PackEngine, UsageItem};
 use mediameter_billing::{ProrationPolicy, prorate};
 use mediameter_core::{
     BillingZone, Currency, MediaSpec, Money, ProductType, Quantity, SubscriptionTerm, TimeRange,

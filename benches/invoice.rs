@@ -7,8 +7,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use mediameter::billing::packs::Pack;
-use mediameter::billing::tariff::Tariff;
+use mediameter::billing::Pack;
+use mediameter::billing::Tariff;
 use mediameter::core::{
     AppId, ChannelId, MediaSpec, Role, StreamSegment, TimeRange, UserId, VideoTier,
 };

@@ -22,13 +22,13 @@
 //!   proration parses back equal and the fee is the price difference × period, rounded.
 
 use chrono::{DateTime, TimeDelta};
-use mediameter_billing::input::{BillRequest, SettleRequest};
-use mediameter_billing::packs::EngineState;
-use mediameter_billing::packs::{Coefficient, LedgerSource, Pack, PackEngine, UsageItem};
-use mediameter_billing::settlement::Settlement;
-use mediameter_billing::settlement::{ResourceTimeline, SettlementOptions};
-use mediameter_billing::tariff::Tariff;
+use mediameter_billing::EngineState;
+use mediameter_billing::Settlement;
+use mediameter_billing::Tariff;
+use mediameter_billing::{BillRequest, SettleRequest};
+use mediameter_billing::{Coefficient, LedgerSource, Pack, PackEngine, UsageItem};
 use mediameter_billing::{Proration, ProrationRequest};
+use mediameter_billing::{ResourceTimeline, SettlementOptions};
 use mediameter_core::{MediaSpec, ProductType, Quantity, TimeRange, Unit};
 use rust_decimal::Decimal;
 

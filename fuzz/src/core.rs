@@ -39,7 +39,7 @@ pub fn ids(data: &[u8]) {
     roundtrip!(InstanceId, s);
     roundtrip!(ProductType, s);
     // Billing's pack id is defined by core's id macro: same rules, same round trip.
-    roundtrip!(mediameter_billing::packs::PackId, s);
+    roundtrip!(mediameter_billing::PackId, s);
     if let Ok(id) = s.parse::<UserId>() {
         assert_eq!(id.as_str(), s, "ids are stored as given");
     }

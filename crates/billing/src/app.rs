@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 /// The status of an app.
 ///
 /// ```
-/// use mediameter_billing::app::AppStatus;
+/// use mediameter_billing::AppStatus;
 /// assert_eq!(AppStatus::default(), AppStatus::Disabled); // new apps start disabled
 /// assert!(!AppStatus::Disabled.can_communicate());
 /// ```
@@ -41,7 +41,7 @@ impl AppStatus {
     /// Every status, in declaration order.
     ///
     /// ```
-    /// assert_eq!(mediameter_billing::app::AppStatus::ALL.len(), 4);
+    /// assert_eq!(mediameter_billing::AppStatus::ALL.len(), 4);
     /// ```
     pub const ALL: [AppStatus; 4] = [
         AppStatus::Enabled,
@@ -53,7 +53,7 @@ impl AppStatus {
     /// The spelling used by `Display`, `FromStr` and JSON (`"overdue"`).
     ///
     /// ```
-    /// assert_eq!(mediameter_billing::app::AppStatus::Overdue.as_str(), "overdue");
+    /// assert_eq!(mediameter_billing::AppStatus::Overdue.as_str(), "overdue");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -68,11 +68,50 @@ impl AppStatus {
     /// Whether channels can be created and joined.
     ///
     /// ```
-    /// assert!(mediameter_billing::app::AppStatus::Enabled.can_communicate());
+    /// assert!(mediameter_billing::AppStatus::Enabled.can_communicate());
     /// ```
     #[must_use]
     pub fn can_communicate(self) -> bool {
         matches!(self, AppStatus::Enabled)
+    }
+
+    /// Applies `action` to an app in this status: the new status, or why it is refused.
+    ///
+    /// # Errors
+    ///
+    /// The [`AppRefusal`] when the rules forbid the action.
+    ///
+    /// ```
+    /// use mediameter_billing::{AppAction, AppContext, AppRefusal, AppStatus};
+    /// let none = AppContext::default();
+    /// let funded = AppContext::new(true, false);
+    /// assert_eq!(AppStatus::Disabled.transition(AppAction::Enable, none), Err(AppRefusal::NoPackBalance));
+    /// assert_eq!(AppStatus::Disabled.transition(AppAction::Enable, funded), Ok(AppStatus::Enabled));
+    /// assert_eq!(AppStatus::Enabled.transition(AppAction::ChargesUnpaid, funded), Ok(AppStatus::Overdue));
+    /// assert_eq!(AppStatus::Overdue.transition(AppAction::ArrearsPaid, funded), Ok(AppStatus::Enabled));
+    /// assert_eq!(AppStatus::Deleted.transition(AppAction::Enable, funded), Err(AppRefusal::Deleted));
+    /// ```
+    pub fn transition(
+        self,
+        action: AppAction,
+        context: AppContext,
+    ) -> Result<AppStatus, AppRefusal> {
+        use AppAction as A;
+        use AppStatus as S;
+        match (self, action) {
+            (S::Deleted, _) => Err(AppRefusal::Deleted),
+            (_, A::Delete) => Ok(S::Deleted),
+            (_, A::Disable) => Ok(S::Disabled),
+            (S::Overdue, A::Enable) if context.arrears => Err(AppRefusal::ArrearsUnpaid),
+            (_, A::Enable) if !context.pack_with_balance => Err(AppRefusal::NoPackBalance),
+            (_, A::Enable) => Ok(S::Enabled),
+            (S::Enabled, A::ChargesUnpaid) => Ok(S::Overdue),
+            (S::Overdue, A::ChargesUnpaid) => Ok(S::Overdue),
+            (S::Overdue, A::ArrearsPaid) => Ok(S::Enabled),
+            (S::Disabled, A::ChargesUnpaid | A::ArrearsPaid) | (S::Enabled, A::ArrearsPaid) => {
+                Err(AppRefusal::NotApplicable)
+            }
+        }
     }
 }
 
@@ -88,7 +127,7 @@ impl FromStr for AppStatus {
     /// Parses what `Display` prints.
     ///
     /// ```
-    /// use mediameter_billing::app::AppStatus;
+    /// use mediameter_billing::AppStatus;
     /// assert_eq!("disabled".parse::<AppStatus>()?, AppStatus::Disabled);
     /// assert!("paused".parse::<AppStatus>().is_err());
     /// # Ok::<(), mediameter_billing::Error>(())
@@ -104,7 +143,7 @@ impl FromStr for AppStatus {
 /// What is asked of an app.
 ///
 /// ```
-/// use mediameter_billing::app::AppAction;
+/// use mediameter_billing::AppAction;
 /// assert_eq!(AppAction::Enable.to_string(), "enable");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,7 +167,7 @@ impl AppAction {
     /// Every action, in declaration order.
     ///
     /// ```
-    /// assert_eq!(mediameter_billing::app::AppAction::ALL.len(), 5);
+    /// assert_eq!(mediameter_billing::AppAction::ALL.len(), 5);
     /// ```
     pub const ALL: [AppAction; 5] = [
         AppAction::Enable,
@@ -141,7 +180,7 @@ impl AppAction {
     /// The spelling `Display` prints: words separated by a space (`"charges unpaid"`).
     ///
     /// ```
-    /// assert_eq!(mediameter_billing::app::AppAction::ArrearsPaid.as_str(), "arrears paid");
+    /// assert_eq!(mediameter_billing::AppAction::ArrearsPaid.as_str(), "arrears paid");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -168,7 +207,7 @@ impl FromStr for AppAction {
     /// (`"charges_unpaid"`).
     ///
     /// ```
-    /// use mediameter_billing::app::AppAction;
+    /// use mediameter_billing::AppAction;
     /// assert_eq!("charges unpaid".parse::<AppAction>()?, AppAction::ChargesUnpaid);
     /// assert_eq!("arrears_paid".parse::<AppAction>()?, AppAction::ArrearsPaid);
     /// assert!("pay".parse::<AppAction>().is_err());
@@ -202,7 +241,7 @@ impl FromStr for AppAction {
 /// false, and set the fields), read the public fields.
 ///
 /// ```
-/// use mediameter_billing::app::AppContext;
+/// use mediameter_billing::AppContext;
 /// let c = AppContext::new(true, false);
 /// assert!(c.pack_with_balance && !c.arrears);
 /// ```
@@ -233,14 +272,14 @@ impl AppContext {
 /// JSON spelling (`"no_pack_balance"`) is the one that reads back.
 ///
 /// ```
-/// use mediameter_billing::app::Refusal;
-/// assert!(Refusal::NoPackBalance.to_string().contains("pack"));
+/// use mediameter_billing::AppRefusal;
+/// assert!(AppRefusal::NoPackBalance.to_string().contains("pack"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
-pub enum Refusal {
+pub enum AppRefusal {
     /// Enabling needs a pack with balance.
     NoPackBalance,
     /// Enabling an overdue app needs the arrears paid first.
@@ -251,53 +290,14 @@ pub enum Refusal {
     NotApplicable,
 }
 
-impl fmt::Display for Refusal {
+impl fmt::Display for AppRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Refusal::NoPackBalance => "enabling needs a resource pack that still has balance",
-            Refusal::ArrearsUnpaid => "the app is overdue: pay the arrears first",
-            Refusal::Deleted => "the app was deleted",
-            Refusal::NotApplicable => "the action does not apply in the current status",
+            AppRefusal::NoPackBalance => "enabling needs a resource pack that still has balance",
+            AppRefusal::ArrearsUnpaid => "the app is overdue: pay the arrears first",
+            AppRefusal::Deleted => "the app was deleted",
+            AppRefusal::NotApplicable => "the action does not apply in the current status",
         })
-    }
-}
-
-/// Applies `action` to an app in `status`: the new status, or why it is refused.
-///
-/// # Errors
-///
-/// The [`Refusal`] when the rules forbid the action.
-///
-/// ```
-/// use mediameter_billing::app::{transition, AppAction, AppContext, AppStatus, Refusal};
-/// let none = AppContext::default();
-/// let funded = AppContext::new(true, false);
-/// assert_eq!(transition(AppStatus::Disabled, AppAction::Enable, none), Err(Refusal::NoPackBalance));
-/// assert_eq!(transition(AppStatus::Disabled, AppAction::Enable, funded), Ok(AppStatus::Enabled));
-/// assert_eq!(transition(AppStatus::Enabled, AppAction::ChargesUnpaid, funded), Ok(AppStatus::Overdue));
-/// assert_eq!(transition(AppStatus::Overdue, AppAction::ArrearsPaid, funded), Ok(AppStatus::Enabled));
-/// assert_eq!(transition(AppStatus::Deleted, AppAction::Enable, funded), Err(Refusal::Deleted));
-/// ```
-pub fn transition(
-    status: AppStatus,
-    action: AppAction,
-    context: AppContext,
-) -> Result<AppStatus, Refusal> {
-    use AppAction as A;
-    use AppStatus as S;
-    match (status, action) {
-        (S::Deleted, _) => Err(Refusal::Deleted),
-        (_, A::Delete) => Ok(S::Deleted),
-        (_, A::Disable) => Ok(S::Disabled),
-        (S::Overdue, A::Enable) if context.arrears => Err(Refusal::ArrearsUnpaid),
-        (_, A::Enable) if !context.pack_with_balance => Err(Refusal::NoPackBalance),
-        (_, A::Enable) => Ok(S::Enabled),
-        (S::Enabled, A::ChargesUnpaid) => Ok(S::Overdue),
-        (S::Overdue, A::ChargesUnpaid) => Ok(S::Overdue),
-        (S::Overdue, A::ArrearsPaid) => Ok(S::Enabled),
-        (S::Disabled, A::ChargesUnpaid | A::ArrearsPaid) | (S::Enabled, A::ArrearsPaid) => {
-            Err(Refusal::NotApplicable)
-        }
     }
 }
 
@@ -324,22 +324,19 @@ mod tests {
             arrears: true,
         };
         for s in [AppStatus::Enabled, AppStatus::Disabled, AppStatus::Overdue] {
+            assert_eq!(s.transition(AppAction::Delete, ctx), Ok(AppStatus::Deleted));
             assert_eq!(
-                transition(s, AppAction::Delete, ctx),
-                Ok(AppStatus::Deleted)
-            );
-            assert_eq!(
-                transition(s, AppAction::Disable, ctx),
+                s.transition(AppAction::Disable, ctx),
                 Ok(AppStatus::Disabled)
             );
         }
         assert_eq!(
-            transition(AppStatus::Overdue, AppAction::Enable, ctx),
-            Err(Refusal::ArrearsUnpaid)
+            AppStatus::Overdue.transition(AppAction::Enable, ctx),
+            Err(AppRefusal::ArrearsUnpaid)
         );
         assert_eq!(
-            transition(AppStatus::Disabled, AppAction::ArrearsPaid, ctx),
-            Err(Refusal::NotApplicable)
+            AppStatus::Disabled.transition(AppAction::ArrearsPaid, ctx),
+            Err(AppRefusal::NotApplicable)
         );
     }
 }

@@ -21,7 +21,7 @@ use crate::tariff::{Statement, StatementOptions, Tariff, monthly_statement};
 /// "options"?: {...}, "state"?: {...}}`.
 ///
 /// ```
-/// use mediameter_billing::input::BillRequest;
+/// use mediameter_billing::BillRequest;
 /// let json = r#"{"period": {"start": "2023-03-31T16:00:00Z", "end": "2023-04-30T16:00:00Z"},
 ///   "packs": [{"id": "pk", "product": "rtc", "quantity": {"value": "10", "unit": "minute"},
 ///              "purchased_at": "2023-03-31T16:00:00Z", "expires_at": "2023-06-30T16:00:00Z"}],
@@ -62,7 +62,28 @@ pub struct BillRequest {
 }
 
 /// What a [`BillRequest`] produced.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+///
+/// It serializes as the `mediameter bill` command prints it and reads back as the same value
+/// (refusing unknown fields), so an outcome can be stored or sent on and read again. Each part
+/// deserializes with its own checks; the outcome adds no invariant of its own, since it is an
+/// output whose fields are public. The engine `state` is checked in full when the next run
+/// restores it ([`BillRequest::state`]).
+///
+/// ```
+/// use mediameter_billing::{BillOutcome, BillRequest};
+/// let json = r#"{"period": {"start": "2023-03-31T16:00:00Z", "end": "2023-04-30T16:00:00Z"},
+///   "usage": [{"id": 0, "at": "2023-04-02T00:00:00Z", "product": "rtc", "spec": "720p",
+///              "quantity": {"value": "15", "unit": "minute"}}],
+///   "tariff": {"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
+///              "pricing": {"model": "flat", "unit_price": "0.028"}}]}}"#;
+/// let outcome = serde_json::from_str::<BillRequest>(json)?.run(true)?;
+/// let back: BillOutcome = serde_json::from_str(&serde_json::to_string(&outcome)?)?;
+/// assert_eq!(back, outcome);
+/// assert_eq!(back.statement.total.to_string(), "0.42"); // 15 minutes at 0.028
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BillOutcome {
     /// The statement of the period.
@@ -75,10 +96,10 @@ pub struct BillOutcome {
     pub balances: Vec<PackBalance>,
     /// Usage stamped outside the period, not deducted (with `out_of_period` `"carry"`): give
     /// it to the run of the period it belongs to.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub carried: Vec<UsageItem>,
     /// The deduction ledger, when asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<Vec<LedgerLine>>,
     /// The engine state to give the next run.
     pub state: EngineState,
@@ -129,7 +150,7 @@ impl BillRequest {
 /// [{"resource", "events": [{"at", "event", "configuration"?}]}]}`.
 ///
 /// ```
-/// use mediameter_billing::input::SettleRequest;
+/// use mediameter_billing::SettleRequest;
 /// let json = r#"{"resources": [{"resource": "r1", "events": [
 ///   {"at": "2023-04-18T00:45:30Z", "event": "created", "configuration": {"items": [
 ///     {"name": "mcu", "quantity": "1", "hourly_price": {"amount": "3.60", "currency": "CNY"}}]}},

@@ -8,17 +8,31 @@
 //! a `rust_decimal` [`Decimal`] rounded once, with an explicit
 //! [`Rounding`], and the unrounded figure is kept beside it.
 //!
-//! * [`packs`]: the incremental, idempotent deduction engine ([`packs::PackEngine`]), refunds
-//!   and low-balance signals.
-//! * [`period`]: usage outside the billing period, refused or carried to its own period.
-//! * [`tariff`]: flat, graduated and volume pay-as-you-go tariffs and [`tariff::monthly_statement`].
+//! * [`packs`]: the incremental, idempotent deduction engine ([`PackEngine`]), refunds and
+//!   low-balance signals.
+//! * [`period`]: usage outside the billing period, refused or carried to its own period
+//!   ([`split_by_period`]).
+//! * [`tariff`]: flat, graduated and volume pay-as-you-go tariffs and [`monthly_statement`].
 //! * [`proration`]: [`prorate`], the upgrade fee of a monthly subscription.
-//! * [`settlement`]: [`settlement::ResourceTimeline`] settled hour by hour.
-//! * [`lifecycle`]: [`lifecycle::phase_at`], active / expiring soon / grace / retention /
-//!   terminated.
-//! * [`app`]: app status transitions.
+//! * [`settlement`]: [`ResourceTimeline`] settled hour by hour, [`settle_all`] for a set.
+//! * [`lifecycle`]: [`phase_at`], active / expiring soon / grace / retention / terminated.
+//! * [`app`]: app status transitions ([`AppStatus::transition`]).
 //! * `input` (feature `serde`): whole request documents (`BillRequest`, `SettleRequest`) as
-//!   the command line reads them.
+//!   the command line reads them, and what they produce (`BillOutcome`).
+//!
+//! # Export style
+//!
+//! Every public type and function is at the crate root, and the root path is the one the docs,
+//! the examples and the other crates of the workspace use (`mediameter_billing::PackEngine`,
+//! `mediameter_billing::settle_all`). The modules stay public because each groups one
+//! sub-domain of billing, listed above: its page documents that sub-domain's rules and the
+//! vendor documents they come from, and it holds the constants whose names only make sense
+//! inside it (`settlement::MAX_LINES`, `packs::REFUND_WINDOW_DAYS`, `proration::MONTH_LCM`),
+//! which are not repeated at the root. A type reached through its module
+//! (`mediameter_billing::packs::Pack`) is the same item as at the root. Names at the root say
+//! which sub-domain they belong to where they would otherwise be ambiguous ([`AppRefusal`]
+//! beside [`RefundRefusal`]). `tests/exports.rs` fails when a module declares a public type or
+//! function that the root does not re-export.
 //!
 //! # Example
 //!
@@ -70,20 +84,20 @@
 //!
 //! Every public type is `Send` and `Sync`, and none has interior mutability. Pricing, proration,
 //! settlement, lifecycle and app-status rules are functions of their inputs
-//! ([`prorate`], [`tariff::monthly_statement`], [`lifecycle::phase_at`]) or methods taking `&self`
-//! ([`tariff::Tariff::price`], [`settlement::ResourceTimeline::settle`]), and can run on any
+//! ([`prorate`], [`monthly_statement`], [`phase_at`]) or methods taking `&self`
+//! ([`Tariff::price`], [`ResourceTimeline::settle`]), and can run on any
 //! number of threads at once. The one stateful type is the deduction engine,
-//! [`packs::PackEngine`]: adding packs, deducting usage and refunding take `&mut self`, so one
+//! [`PackEngine`]: adding packs, deducting usage and refunding take `&mut self`, so one
 //! engine is driven by one thread at a time — own it in the task that serves its account, or wrap
 //! it in a `Mutex` to share it. Its state converts to and from a plain
-//! [`packs::EngineState`] value that can be stored, sent elsewhere and restored. The crate keeps
+//! [`EngineState`] value that can be stored, sent elsewhere and restored. The crate keeps
 //! no global state and never reads the clock. `tests/thread_safety.rs` checks this at compile
 //! time.
 //!
 //! # Feature flags
 //!
 //! * `serde` (default): `Serialize`/`Deserialize` for every public data type, including the
-//!   engine state ([`packs::EngineState`]); deserializing validates as the constructors do.
+//!   engine state ([`EngineState`]); deserializing validates as the constructors do.
 //!   Pulls in `serde` and the serde support of `mediameter-core`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -99,17 +113,27 @@ pub mod proration;
 pub mod settlement;
 pub mod tariff;
 
+pub use app::{AppAction, AppContext, AppRefusal, AppStatus};
 pub use error::{Error, ErrorKind, Result};
+#[cfg(feature = "serde")]
+pub use input::{BillOutcome, BillRequest, SettleRequest};
 pub use lifecycle::{LifecyclePolicy, Phase, Renewal, phase_at};
-pub use packs::{BatchReport, LedgerLine, LedgerSource, Pack, PackEngine, PackId, UsageItem};
-pub use proration::{Proration, ProrationPolicy, ProrationRequest, prorate};
+pub use packs::{
+    AppliedIds, BatchReport, Coefficient, Deduction, EngineState, LedgerLine, LedgerSource,
+    LowBalance, Pack, PackBalance, PackEngine, PackId, PackRecord, RefundDecision, RefundRefusal,
+    UsageItem, WatchRecord,
+};
+pub use period::{OutOfPeriod, PeriodSplit, split_by_period};
+pub use proration::{
+    Proration, ProrationPolicy, ProrationRequest, period_4dp_half_up, prorate, round_ratio,
+};
 pub use settlement::{
-    Configuration, EventKind, PricedItem, ResourceEvent, ResourceTimeline, Settlement,
-    SettlementLine, SettlementOptions,
+    Configuration, EventKind, PricedItem, ResiduePolicy, ResourceEvent, ResourceTimeline,
+    Settlement, SettlementLine, SettlementOptions, SettlementSummary, check_no_overlap, settle_all,
 };
 pub use tariff::{
-    PackUsage, Quote, Statement, StatementLine, StatementOptions, Tariff, TariffEntry, Tier,
-    monthly_statement,
+    PackUsage, Pricing, Quote, Statement, StatementLine, StatementOptions, Tariff, TariffEntry,
+    Tier, TierCharge, monthly_statement,
 };
 
 /// The core types billing's signatures use, re-exported so that a billing caller can write

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 /// Lengths of the phases, per customer level.
 ///
 /// ```
-/// use mediameter_billing::lifecycle::LifecyclePolicy;
+/// use mediameter_billing::LifecyclePolicy;
 /// let p = LifecyclePolicy::default();
 /// assert_eq!((p.warning_days, p.grace_days, p.retention_days), (7, 15, 15));
 /// ```
@@ -49,7 +49,7 @@ impl Default for LifecyclePolicy {
 /// written outside this crate): start from `default()` and change what differs.
 ///
 /// ```
-/// use mediameter_billing::lifecycle::LifecyclePolicy;
+/// use mediameter_billing::LifecyclePolicy;
 /// let vip = LifecyclePolicy::default().with_grace_days(30);
 /// assert_eq!((vip.warning_days, vip.grace_days, vip.retention_days), (7, 30, 15));
 /// ```
@@ -164,7 +164,7 @@ impl From<Renewal> for RenewalRepr {
 /// The phase of a subscription at an instant.
 ///
 /// ```
-/// use mediameter_billing::lifecycle::Phase;
+/// use mediameter_billing::Phase;
 /// assert!(Phase::Grace { until: chrono::DateTime::UNIX_EPOCH }.is_usable());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,7 +203,7 @@ impl Phase {
     /// Whether the resource can be used in this phase (active, expiring soon, grace).
     ///
     /// ```
-    /// use mediameter_billing::lifecycle::Phase;
+    /// use mediameter_billing::Phase;
     /// assert!(!Phase::Retention { until: chrono::DateTime::UNIX_EPOCH }.is_usable());
     /// ```
     #[must_use]
@@ -232,7 +232,7 @@ fn add_days(t: DateTime<Utc>, days: u32) -> Result<DateTime<Utc>> {
 /// past year 9999.
 ///
 /// ```
-/// use mediameter_billing::lifecycle::{phase_at, LifecyclePolicy, Phase, Renewal};
+/// use mediameter_billing::{phase_at, LifecyclePolicy, Phase, Renewal};
 /// use mediameter_core::{BillingZone, SubscriptionTerm};
 /// use chrono::{TimeZone, Utc};
 /// let term = SubscriptionTerm::monthly("2023-03-18T07:30:00Z".parse::<chrono::DateTime<Utc>>()?, 1, BillingZone::GMT8)?;

@@ -47,7 +47,7 @@ mediameter_core::id_type!(
     /// A pack identifier, defined like core's ids (`mediameter_core::id_type!`): it prints,
     /// parses back, converts from strings with `TryFrom`, and its errors are core's
     /// (`Error::Core` once inside billing's error).
-    PackId, "pack id", 128, "pk-2023-001", "mediameter_billing::packs"
+    PackId, "pack id", 128, "pk-2023-001", "mediameter_billing"
 );
 
 /// A deduction coefficient: one unit of `spec` usage draws `coefficient` units from the pack.
@@ -59,7 +59,7 @@ mediameter_core::id_type!(
 /// [`Pack::with_coefficient`] or a pack's deserialization, which both check it.
 ///
 /// ```
-/// use mediameter_billing::packs::Coefficient;
+/// use mediameter_billing::Coefficient;
 /// use mediameter_core::{MediaSpec, VideoTier};
 /// let c = Coefficient { spec: MediaSpec::Video(VideoTier::P1080), coefficient: rust_decimal::Decimal::from(4) };
 /// assert_eq!(c.spec.as_str(), "1080p");
@@ -80,7 +80,7 @@ pub struct Coefficient {
 /// deduction coefficients if the pack has a table.
 ///
 /// ```
-/// use mediameter_billing::packs::Pack;
+/// use mediameter_billing::Pack;
 /// use mediameter_core::{ProductType, Quantity, Unit};
 /// use chrono::{DateTime, Utc};
 /// use rust_decimal_macros::dec;
@@ -100,7 +100,7 @@ pub struct Coefficient {
 /// be written as a literal past [`Pack::new`].
 ///
 /// ```compile_fail,E0451
-/// use mediameter_billing::packs::Pack;
+/// use mediameter_billing::Pack;
 /// let t = chrono::DateTime::UNIX_EPOCH;
 /// let pack = Pack {
 ///     id: "p1".parse()?,
@@ -196,7 +196,7 @@ impl Pack {
     /// less, an instant outside years 0001–9999, an expiry not after the purchase.
     ///
     /// ```
-    /// use mediameter_billing::packs::Pack;
+    /// use mediameter_billing::Pack;
     /// use mediameter_core::{ProductType, Quantity, Unit};
     /// let t = chrono::DateTime::UNIX_EPOCH;
     /// let zero = Quantity::new(0.into(), Unit::Minute)?;
@@ -257,7 +257,7 @@ impl Pack {
     /// than 6 decimal places, or a second coefficient for the same spec.
     ///
     /// ```
-    /// use mediameter_billing::packs::Pack;
+    /// use mediameter_billing::Pack;
     /// use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
     /// use rust_decimal_macros::dec;
     /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
@@ -379,7 +379,7 @@ impl Pack {
     /// Whether the pack can be drawn at `t` (`purchased_at <= t < expires_at`).
     ///
     /// ```
-    /// # use mediameter_billing::packs::Pack;
+    /// # use mediameter_billing::Pack;
     /// # use mediameter_core::{ProductType, Quantity, Unit};
     /// # use rust_decimal_macros::dec;
     /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
@@ -395,7 +395,7 @@ impl Pack {
     /// The coefficient for `spec`: 1 without a table, `None` when the table omits `spec`.
     ///
     /// ```
-    /// # use mediameter_billing::packs::Pack;
+    /// # use mediameter_billing::Pack;
     /// # use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
     /// # use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
@@ -446,7 +446,7 @@ fn base_value(q: Quantity) -> Result<Decimal> {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use mediameter_billing::packs::UsageItem;
+/// use mediameter_billing::UsageItem;
 /// use mediameter_core::{ProductType, Quantity, Unit};
 /// use rust_decimal_macros::dec;
 /// let item = UsageItem::new(7, "2023-04-02T01:00:00Z".parse()?, ProductType::new("rtc")?,
@@ -467,7 +467,7 @@ fn base_value(q: Quantity) -> Result<Decimal> {
 /// written as a literal past [`UsageItem::new`]:
 ///
 /// ```compile_fail,E0451
-/// use mediameter_billing::packs::UsageItem;
+/// use mediameter_billing::UsageItem;
 /// use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
 /// let item = UsageItem {
 ///     partition: 0,
@@ -543,7 +543,7 @@ impl UsageItem {
     /// large to convert to base units, an instant outside years 0001–9999.
     ///
     /// ```
-    /// use mediameter_billing::packs::UsageItem;
+    /// use mediameter_billing::UsageItem;
     /// use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
     /// let year_10000 = chrono::DateTime::from_timestamp(253_402_300_800, 0).ok_or("out of range")?;
     /// let q = Quantity::new(1.into(), Unit::Minute)?;
@@ -622,7 +622,7 @@ impl UsageItem {
     /// The same item in delivery partition `partition` (ids are unique inside a partition).
     ///
     /// ```
-    /// # use mediameter_billing::packs::UsageItem;
+    /// # use mediameter_billing::UsageItem;
     /// # use mediameter_core::{MediaSpec, ProductType, Quantity, Unit};
     /// let q = Quantity::new(1.into(), Unit::Minute)?;
     /// let item = UsageItem::new(1, chrono::DateTime::UNIX_EPOCH, ProductType::new("rtc")?, MediaSpec::Audio, q)?;
@@ -702,7 +702,7 @@ impl UsageItem {
 /// Where a ledger line's usage went.
 ///
 /// ```
-/// use mediameter_billing::packs::{LedgerSource, PackId};
+/// use mediameter_billing::{LedgerSource, PackId};
 /// assert_eq!(LedgerSource::Pack(PackId::new("p1")?).pack().ok_or("missing pack")?.as_str(), "p1");
 /// assert!(LedgerSource::Overflow.pack().is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -722,7 +722,7 @@ impl LedgerSource {
     /// The pack, for a draw.
     ///
     /// ```
-    /// assert!(mediameter_billing::packs::LedgerSource::Overflow.pack().is_none());
+    /// assert!(mediameter_billing::LedgerSource::Overflow.pack().is_none());
     /// ```
     #[must_use]
     pub fn pack(&self) -> Option<&PackId> {
@@ -740,7 +740,7 @@ impl LedgerSource {
 /// `coefficient` is 1. The `usage` of an item's lines adds up to the item's quantity exactly.
 ///
 /// ```
-/// use mediameter_billing::packs::{LedgerSource, PackEngine, Pack, PackId, UsageItem};
+/// use mediameter_billing::{LedgerSource, PackEngine, Pack, PackId, UsageItem};
 /// use mediameter_core::{ProductType, Quantity, Unit};
 /// use chrono::{TimeZone, Utc};
 /// use rust_decimal_macros::dec;
@@ -784,7 +784,7 @@ pub struct LedgerLine {
 /// What [`PackEngine::deduct`] did with one item.
 ///
 /// ```
-/// use mediameter_billing::packs::Deduction;
+/// use mediameter_billing::Deduction;
 /// assert!(Deduction::Replayed.is_replay());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -807,7 +807,7 @@ impl Deduction {
     /// Whether the item was a replay.
     ///
     /// ```
-    /// use mediameter_billing::packs::Deduction;
+    /// use mediameter_billing::Deduction;
     /// assert!(!Deduction::Applied { covered: 1.into(), overflow: 0.into() }.is_replay());
     /// ```
     #[must_use]
@@ -938,7 +938,7 @@ struct Watch {
 /// The balance of one pack.
 ///
 /// ```
-/// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+/// # use mediameter_billing::*; use rust_decimal_macros::dec;
 /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
 /// let mut e = PackEngine::new();
 /// e.add_pack(Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(2), Unit::Minute)?, t(0)?, t(100)?)?)?;
@@ -971,7 +971,7 @@ pub struct PackBalance {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use mediameter_billing::packs::LowBalance;
+/// use mediameter_billing::LowBalance;
 /// use mediameter_core::Unit;
 /// // As stored or sent on: built by the engine, read back by whoever acts on it.
 /// let s: LowBalance = serde_json::from_str(
@@ -1001,7 +1001,7 @@ pub struct LowBalance {
 /// JSON form (`{"reason": "already_refunded"}`) is the one that reads back.
 ///
 /// ```
-/// use mediameter_billing::packs::RefundRefusal;
+/// use mediameter_billing::RefundRefusal;
 /// assert_eq!(RefundRefusal::AlreadyRefunded.to_string(), "the pack was already refunded");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1050,7 +1050,7 @@ impl fmt::Display for RefundRefusal {
 /// The answer of a refund check.
 ///
 /// ```
-/// use mediameter_billing::packs::{RefundDecision, RefundRefusal};
+/// use mediameter_billing::{RefundDecision, RefundRefusal};
 /// assert!(!RefundDecision::Refused(RefundRefusal::AlreadyRefunded).is_allowed());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1068,7 +1068,7 @@ impl RefundDecision {
     /// Whether the refund is allowed.
     ///
     /// ```
-    /// assert!(mediameter_billing::packs::RefundDecision::Allowed.is_allowed());
+    /// assert!(mediameter_billing::RefundDecision::Allowed.is_allowed());
     /// ```
     #[must_use]
     pub fn is_allowed(&self) -> bool {
@@ -1079,7 +1079,7 @@ impl RefundDecision {
 /// What a batch did: see [`PackEngine::deduct_batch`].
 ///
 /// ```
-/// let r = mediameter_billing::packs::BatchReport::default();
+/// let r = mediameter_billing::BatchReport::default();
 /// assert_eq!(r.applied + r.replayed, 0);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1115,7 +1115,7 @@ struct Draw {
 /// that fails leaves the engine as it was.
 ///
 /// ```
-/// use mediameter_billing::packs::{Pack, PackEngine, PackId, UsageItem};
+/// use mediameter_billing::{Pack, PackEngine, PackId, UsageItem};
 /// use mediameter_core::{ProductType, Quantity, Unit};
 /// use chrono::{TimeZone, Utc};
 /// use rust_decimal_macros::dec;
@@ -1165,7 +1165,7 @@ pub struct PackEngine {
 /// [`PackEngine`] goes through them.
 ///
 /// ```
-/// use mediameter_billing::packs::{EngineState, PackEngine};
+/// use mediameter_billing::{EngineState, PackEngine};
 /// let state = EngineState::from(PackEngine::new());
 /// assert!(state.packs.is_empty());
 /// assert_eq!(PackEngine::try_from(state)?, PackEngine::new());
@@ -1189,7 +1189,7 @@ pub struct EngineState {
 /// A pack and its state, in [`EngineState`] (`#[non_exhaustive]`, checked there).
 ///
 /// ```
-/// use mediameter_billing::packs::{EngineState, Pack, PackEngine, PackRecord};
+/// use mediameter_billing::{EngineState, Pack, PackEngine, PackRecord};
 /// use rust_decimal_macros::dec;
 /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
 /// let pack = Pack::minutes("p1", "rtc".parse()?, dec!(10), t(0)?, t(60)?)?;
@@ -1224,7 +1224,7 @@ pub struct PackRecord {
 /// `ranges` is refused instead of being read one id off.
 ///
 /// ```
-/// let a = mediameter_billing::packs::AppliedIds::new(0, vec![(0, 999)]);
+/// let a = mediameter_billing::AppliedIds::new(0, vec![(0, 999)]);
 /// assert_eq!(a.spans[0].1, 999);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1241,7 +1241,7 @@ pub struct AppliedIds {
 /// A low-balance watch, in [`EngineState`].
 ///
 /// ```
-/// use mediameter_billing::packs::WatchRecord;
+/// use mediameter_billing::WatchRecord;
 /// use mediameter_core::{ProductType, Quantity, Unit};
 /// let w = WatchRecord::new(ProductType::new("rtc")?, Quantity::new(60.into(), Unit::Minute)?, false);
 /// assert!(!w.signaled);
@@ -1499,7 +1499,7 @@ impl PackEngine {
     /// An engine with no packs.
     ///
     /// ```
-    /// assert!(mediameter_billing::packs::PackEngine::new().balances().is_empty());
+    /// assert!(mediameter_billing::PackEngine::new().balances().is_empty());
     /// ```
     #[must_use]
     pub fn new() -> Self {
@@ -1513,7 +1513,7 @@ impl PackEngine {
     /// As [`PackEngine::add_pack`].
     ///
     /// ```
-    /// assert!(mediameter_billing::packs::PackEngine::with_packs(vec![])?.balances().is_empty());
+    /// assert!(mediameter_billing::PackEngine::with_packs(vec![])?.balances().is_empty());
     /// # Ok::<(), mediameter_billing::Error>(())
     /// ```
     pub fn with_packs(packs: Vec<Pack>) -> Result<Self> {
@@ -1584,7 +1584,7 @@ impl PackEngine {
     /// pack (see [`Pack::new`]) or too many packs.
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let p = Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(2), Unit::Minute)?, t(0)?, t(100)?)?;
     /// let mut e = PackEngine::new();
@@ -1659,7 +1659,7 @@ impl PackEngine {
     /// Overflow converting the threshold to base units.
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
     /// let mut e = PackEngine::with_packs(vec![Pack::new("p", rtc.clone(), Quantity::new(dec!(10), Unit::Minute)?, t(0)?, t(10_000)?)?])?;
@@ -1688,7 +1688,7 @@ impl PackEngine {
     /// pack of that product uses that base unit.
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
     /// let e = PackEngine::with_packs(vec![Pack::new("p", rtc.clone(), Quantity::new(dec!(1), Unit::Minute)?, t(0)?, t(100)?)?])?;
@@ -1723,7 +1723,7 @@ impl PackEngine {
     /// Every pack's balance, in the order the packs were added.
     ///
     /// ```
-    /// assert!(mediameter_billing::packs::PackEngine::new().balances().is_empty());
+    /// assert!(mediameter_billing::PackEngine::new().balances().is_empty());
     /// ```
     #[must_use]
     pub fn balances(&self) -> Vec<PackBalance> {
@@ -1745,7 +1745,7 @@ impl PackEngine {
     /// The packs held, in the order they were added.
     ///
     /// ```
-    /// assert_eq!(mediameter_billing::packs::PackEngine::new().packs().count(), 0);
+    /// assert_eq!(mediameter_billing::PackEngine::new().packs().count(), 0);
     /// ```
     pub fn packs(&self) -> impl Iterator<Item = &Pack> {
         self.packs.iter().map(|p| &p.pack)
@@ -1754,7 +1754,7 @@ impl PackEngine {
     /// Whether the item `(partition, id)` was applied.
     ///
     /// ```
-    /// assert!(!mediameter_billing::packs::PackEngine::new().is_applied(0, 1));
+    /// assert!(!mediameter_billing::PackEngine::new().is_applied(0, 1));
     /// ```
     #[must_use]
     pub fn is_applied(&self, partition: u32, id: u64) -> bool {
@@ -1790,7 +1790,7 @@ impl PackEngine {
     /// is located at the item and field. On error nothing changed.
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
     /// let pack = Pack::new("p", rtc.clone(), Quantity::new(dec!(10), Unit::Minute)?, t(0)?, t(10_000)?)?
@@ -1961,7 +1961,7 @@ impl PackEngine {
     /// `usage[3]: usage item (partition 0, id 7), field quantity: ...`.
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let rtc = ProductType::new("rtc")?;
     /// let minutes = |m| Quantity::new(m, Unit::Minute);
@@ -2033,7 +2033,7 @@ impl PackEngine {
     /// [`Error::UnknownPack`]; [`Error::Invalid`] when `at` is before the purchase.
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let e = PackEngine::with_packs(vec![Pack::new("p", ProductType::new("rtc")?,
     ///     Quantity::new(dec!(1), Unit::Minute)?, t(0)?, t(90 * 86_400)?)?])?;
@@ -2096,7 +2096,7 @@ impl PackEngine {
     /// As [`PackEngine::refund_check`].
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
     /// let mut e = PackEngine::with_packs(vec![Pack::new("p", ProductType::new("rtc")?, Quantity::new(dec!(1), Unit::Minute)?, t(0)?, t(90 * 86_400)?)?])?;
     /// let id = PackId::new("p")?;
@@ -2132,7 +2132,7 @@ impl PackEngine {
     /// enabling an app (Alibaba Cloud RTC pricing).
     ///
     /// ```
-    /// # use mediameter_billing::packs::*; use mediameter_core::*;
+    /// # use mediameter_billing::*;
     /// let e = PackEngine::new();
     /// assert!(!e.has_balance(&ProductType::new("rtc")?, chrono::DateTime::UNIX_EPOCH));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -18,7 +18,7 @@ use crate::packs::UsageItem;
 /// What a run does with usage stamped outside its billing period.
 ///
 /// ```
-/// use mediameter_billing::period::OutOfPeriod;
+/// use mediameter_billing::OutOfPeriod;
 /// assert_eq!(OutOfPeriod::default(), OutOfPeriod::Refuse);
 /// assert_eq!("carry".parse::<OutOfPeriod>()?, OutOfPeriod::Carry);
 /// assert_eq!(OutOfPeriod::Carry.to_string(), "carry");
@@ -41,7 +41,7 @@ impl OutOfPeriod {
     /// The spelling used in JSON and on the command line: `refuse` or `carry`.
     ///
     /// ```
-    /// assert_eq!(mediameter_billing::period::OutOfPeriod::Refuse.as_str(), "refuse");
+    /// assert_eq!(mediameter_billing::OutOfPeriod::Refuse.as_str(), "refuse");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -73,7 +73,7 @@ impl FromStr for OutOfPeriod {
 /// Usage split by the billing period: what the run deducts and bills, and what it carries.
 ///
 /// ```
-/// let s = mediameter_billing::period::PeriodSplit::default();
+/// let s = mediameter_billing::PeriodSplit::default();
 /// assert!(s.inside.is_empty() && s.carried.is_empty());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -93,8 +93,8 @@ pub struct PeriodSplit {
 /// [`Error::Invalid`] located at `usage[i]` and naming the item and its `at` field.
 ///
 /// ```
-/// use mediameter_billing::packs::UsageItem;
-/// use mediameter_billing::period::{OutOfPeriod, split_by_period};
+/// use mediameter_billing::UsageItem;
+/// use mediameter_billing::{OutOfPeriod, split_by_period};
 /// use mediameter_core::{MediaSpec, Quantity, TimeRange, Unit};
 /// let march = TimeRange::new("2024-02-29T16:00:00Z".parse()?, "2024-03-31T16:00:00Z".parse()?)?;
 /// let item = |id, at: &str| -> Result<UsageItem, Box<dyn std::error::Error>> {

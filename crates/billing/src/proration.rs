@@ -49,7 +49,7 @@ pub struct ProrationPolicy {
 /// The worked examples' period rounding: 4 decimal places, half-up.
 ///
 /// ```
-/// assert_eq!(mediameter_billing::proration::period_4dp_half_up().to_string(), "4dp half_up");
+/// assert_eq!(mediameter_billing::period_4dp_half_up().to_string(), "4dp half_up");
 /// ```
 #[must_use]
 pub fn period_4dp_half_up() -> Rounding {
@@ -194,10 +194,10 @@ pub fn prorate(
     let mut numerator: u64 = 0;
     for s in &slices {
         let weight = MONTH_LCM
-            .checked_div(u64::from(s.days_in_month))
+            .checked_div(u64::from(s.days_in_month()))
             .ok_or_else(|| Error::overflow("remaining period"))?;
         let part = weight
-            .checked_mul(u64::from(s.days))
+            .checked_mul(u64::from(s.days()))
             .ok_or_else(|| Error::overflow("remaining period"))?;
         numerator = numerator
             .checked_add(part)
@@ -271,7 +271,7 @@ fn reduce(num: u64, den: u64) -> (u64, u64) {
 /// [`Error::Invalid`] for a zero denominator; overflow when the scaled quotient does not fit.
 ///
 /// ```
-/// use mediameter_billing::proration::round_ratio;
+/// use mediameter_billing::round_ratio;
 /// use mediameter_core::{Rounding, RoundingMode};
 /// use rust_decimal_macros::dec;
 /// let r4 = Rounding::new(4, RoundingMode::HalfUp)?;

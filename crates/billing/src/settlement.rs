@@ -24,7 +24,7 @@ const HOUR_SECONDS: u32 = 3600;
 /// One priced quantity of a configuration: e.g. "compute, 3 MCU at 1.20 CNY per MCU-hour".
 ///
 /// ```
-/// use mediameter_billing::settlement::PricedItem;
+/// use mediameter_billing::PricedItem;
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let item = PricedItem::new("capacity", dec!(2), Money::new(dec!(0.50), Currency::CNY))?;
@@ -39,7 +39,7 @@ const HOUR_SECONDS: u32 = 3600;
 /// a literal past [`PricedItem::new`]:
 ///
 /// ```compile_fail,E0451
-/// use mediameter_billing::settlement::PricedItem;
+/// use mediameter_billing::PricedItem;
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let item = PricedItem {
@@ -97,7 +97,7 @@ impl PricedItem {
     /// negative price.
     ///
     /// ```
-    /// use mediameter_billing::settlement::PricedItem;
+    /// use mediameter_billing::PricedItem;
     /// use mediameter_core::{Currency, Money};
     /// use rust_decimal_macros::dec;
     /// assert!(PricedItem::new("mcu", dec!(0), Money::new(dec!(1), Currency::CNY)).is_err());
@@ -163,7 +163,7 @@ impl PricedItem {
     /// Overflow.
     ///
     /// ```
-    /// use mediameter_billing::settlement::PricedItem;
+    /// use mediameter_billing::PricedItem;
     /// use mediameter_core::{Currency, Money};
     /// use rust_decimal_macros::dec;
     /// let item = PricedItem::new("model", dec!(3), Money::new(dec!(1.2), Currency::CNY))?;
@@ -178,7 +178,7 @@ impl PricedItem {
 /// A configuration: the set of priced quantities in force between two events.
 ///
 /// ```
-/// use mediameter_billing::settlement::{Configuration, PricedItem};
+/// use mediameter_billing::{Configuration, PricedItem};
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let p = Money::new(dec!(1), Currency::CNY);
@@ -193,7 +193,7 @@ impl PricedItem {
 /// [`Configuration::new`]:
 ///
 /// ```compile_fail,E0451
-/// use mediameter_billing::settlement::Configuration;
+/// use mediameter_billing::Configuration;
 /// let empty = Configuration { items: Vec::new() };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -240,7 +240,7 @@ impl Configuration {
     /// a currency mismatch between items.
     ///
     /// ```
-    /// use mediameter_billing::settlement::Configuration;
+    /// use mediameter_billing::Configuration;
     /// assert!(Configuration::new(vec![]).is_err());
     /// ```
     pub fn new(items: Vec<PricedItem>) -> Result<Self> {
@@ -284,7 +284,7 @@ impl Configuration {
     /// Mixed currencies; overflow; [`Error::Invalid`] for an empty configuration.
     ///
     /// ```
-    /// use mediameter_billing::settlement::{Configuration, PricedItem};
+    /// use mediameter_billing::{Configuration, PricedItem};
     /// use mediameter_core::{Currency, Money};
     /// use rust_decimal_macros::dec;
     /// let c = Configuration::new(vec![PricedItem::new("a", dec!(2), Money::new(dec!(0.25), Currency::USD))?])?;
@@ -306,7 +306,7 @@ impl Configuration {
     /// quantity lowered, or a lower hourly price. `None` when `next` is an upgrade or equal.
     ///
     /// ```
-    /// use mediameter_billing::settlement::{Configuration, PricedItem};
+    /// use mediameter_billing::{Configuration, PricedItem};
     /// use mediameter_core::{Currency, Money};
     /// use rust_decimal_macros::dec;
     /// let p = Money::new(dec!(1), Currency::CNY);
@@ -389,7 +389,7 @@ impl EventKind {
 /// first, nothing after the deletion).
 ///
 /// ```
-/// use mediameter_billing::settlement::{EventKind, ResourceEvent};
+/// use mediameter_billing::{EventKind, ResourceEvent};
 /// let e = ResourceEvent::deleted(chrono::DateTime::UNIX_EPOCH);
 /// assert_eq!(e, ResourceEvent::new(chrono::DateTime::UNIX_EPOCH, EventKind::Deleted));
 /// assert_eq!(e.to_string(), "deleted at 1970-01-01T00:00:00+00:00");
@@ -514,7 +514,7 @@ pub const MAX_LINES: u64 = 5_000_000;
 /// they arrived. What cannot be sorted into a valid timeline is an error naming the event.
 ///
 /// ```
-/// use mediameter_billing::settlement::{Configuration, PricedItem, ResourceEvent, ResourceTimeline};
+/// use mediameter_billing::{Configuration, PricedItem, ResourceEvent, ResourceTimeline};
 /// use mediameter_billing::ErrorKind;
 /// use mediameter_core::{Currency, Money};
 /// use chrono::{TimeZone, Utc};
@@ -585,7 +585,7 @@ impl ResourceTimeline {
     /// configurations.
     ///
     /// ```
-    /// use mediameter_billing::settlement::{Configuration, PricedItem, ResourceEvent, ResourceTimeline};
+    /// use mediameter_billing::{Configuration, PricedItem, ResourceEvent, ResourceTimeline};
     /// use mediameter_core::{Currency, Money};
     /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
@@ -737,7 +737,7 @@ impl ResourceTimeline {
     /// The resource's id.
     ///
     /// ```
-    /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r9", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg)])?;
     /// assert_eq!(t.resource(), "r9");
@@ -751,7 +751,7 @@ impl ResourceTimeline {
     /// The events, sorted.
     ///
     /// ```
-    /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg)])?;
     /// assert_eq!(t.events().len(), 1);
@@ -766,7 +766,7 @@ impl ResourceTimeline {
     /// [`SettlementLine::configuration`] indexes this.
     ///
     /// ```
-    /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg.clone())])?;
     /// assert_eq!(t.configurations(), &[cfg]);
@@ -780,7 +780,7 @@ impl ResourceTimeline {
     /// When billing started.
     ///
     /// ```
-    /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t0 = chrono::DateTime::from_timestamp(60, 0).ok_or("out of range")?;
     /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(t0, cfg)])?;
@@ -795,7 +795,7 @@ impl ResourceTimeline {
     /// When deletion started, if it did.
     ///
     /// ```
-    /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
     /// let t = ResourceTimeline::new("r", vec![
     ///     ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg),
@@ -812,7 +812,7 @@ impl ResourceTimeline {
     /// The currency of every price in the timeline.
     ///
     /// ```
-    /// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
+    /// # use mediameter_billing::*; use rust_decimal_macros::dec;
     /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::USD))?])?;
     /// let t = ResourceTimeline::new("r", vec![ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg)])?;
     /// assert_eq!(t.currency(), Currency::USD);
@@ -832,7 +832,7 @@ impl ResourceTimeline {
     /// is built: use [`ResourceTimeline::settle_with`] to stream longer ones).
     ///
     /// ```
-    /// use mediameter_billing::settlement::*;
+    /// use mediameter_billing::*;
     /// use mediameter_core::{Currency, Money};
     /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
@@ -877,7 +877,7 @@ impl ResourceTimeline {
     /// As [`ResourceTimeline::settle_with`] for an unbounded span.
     ///
     /// ```
-    /// use mediameter_billing::settlement::*;
+    /// use mediameter_billing::*;
     /// use mediameter_core::{Currency, Money};
     /// use rust_decimal_macros::dec;
     /// let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
@@ -949,7 +949,7 @@ impl ResourceTimeline {
     /// would be unbounded); overflow.
     ///
     /// ```
-    /// use mediameter_billing::settlement::*;
+    /// use mediameter_billing::*;
     /// use mediameter_core::{Currency, Money, TimeRange};
     /// use chrono::Utc;
     /// use rust_decimal_macros::dec;
@@ -1057,7 +1057,7 @@ impl ResourceTimeline {
 /// lifetimes of one resource overlap (a timeline without a deletion runs forever).
 ///
 /// ```
-/// use mediameter_billing::settlement::*;
+/// use mediameter_billing::*;
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
@@ -1118,11 +1118,12 @@ pub fn check_no_overlap(timelines: &[ResourceTimeline]) -> Result<()> {
 /// # Errors
 ///
 /// As [`check_no_overlap`]; [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) over
-/// [`MAX_LINES`] lines in all; errors of [`ResourceTimeline::settle`] located at the
-/// timeline's position, `resources[i]`.
+/// [`MAX_LINES`] lines in all, with the count of the whole set, located at the timeline that
+/// takes the running total over the cap (`resources[i]: settlement would produce ...`); errors
+/// of [`ResourceTimeline::settle`] located at the timeline's position, `resources[i]`.
 ///
 /// ```
-/// use mediameter_billing::settlement::*;
+/// use mediameter_billing::*;
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let cfg = Configuration::new(vec![PricedItem::new("mcu", dec!(1), Money::new(dec!(3.60), Currency::CNY))?])?;
@@ -1142,18 +1143,24 @@ pub fn settle_all(
 ) -> Result<Vec<Settlement>> {
     check_no_overlap(timelines)?;
     let mut total: u64 = 0;
+    // The first timeline that takes the running total over the cap.
+    let mut passed_at: Option<usize> = None;
     for (i, t) in timelines.iter().enumerate() {
         let n = t
             .line_count(options)
             .map_err(|e| e.at(format!("resources[{i}]")))?;
         total = total.saturating_add(n);
+        if total > MAX_LINES && passed_at.is_none() {
+            passed_at = Some(i);
+        }
     }
-    if total > MAX_LINES {
+    if let Some(i) = passed_at {
         return Err(Error::TooLarge {
             what: "settlement",
             count: total,
             limit: MAX_LINES,
-        });
+        }
+        .at(format!("resources[{i}]")));
     }
     timelines
         .iter()
@@ -1173,7 +1180,7 @@ fn from_unix(secs: i64) -> DateTime<Utc> {
 /// How the sub-cent remainders of rounded lines are handled.
 ///
 /// ```
-/// use mediameter_billing::settlement::ResiduePolicy;
+/// use mediameter_billing::ResiduePolicy;
 /// assert_eq!(ResiduePolicy::default(), ResiduePolicy::CarryForward);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -1196,7 +1203,7 @@ pub enum ResiduePolicy {
 /// How to settle: billing zone (hour grid), line rounding, residue policy, optional window.
 ///
 /// ```
-/// use mediameter_billing::settlement::SettlementOptions;
+/// use mediameter_billing::SettlementOptions;
 /// use mediameter_core::{BillingZone, Rounding};
 /// let o = SettlementOptions::default();
 /// assert_eq!((o.zone, o.rounding), (BillingZone::GMT8, None));
@@ -1232,7 +1239,7 @@ impl Default for SettlementOptions {
 /// written outside this crate): start from `default()` and change what differs.
 ///
 /// ```
-/// use mediameter_billing::settlement::{ResiduePolicy, SettlementOptions};
+/// use mediameter_billing::{ResiduePolicy, SettlementOptions};
 /// use mediameter_core::BillingZone;
 /// let o = SettlementOptions::default().with_zone(BillingZone::UTC).with_residue(ResiduePolicy::PerLine);
 /// assert_eq!((o.zone, o.residue, o.window), (BillingZone::UTC, ResiduePolicy::PerLine, None));
@@ -1271,7 +1278,7 @@ impl SettlementOptions {
 /// force. Never crosses an hour boundary of the billing zone.
 ///
 /// ```
-/// use mediameter_billing::settlement::*;
+/// use mediameter_billing::*;
 /// use mediameter_core::{Currency, Money};
 /// use rust_decimal_macros::dec;
 /// let t = |s| chrono::DateTime::from_timestamp(s, 0).ok_or("out of range");
@@ -1311,7 +1318,7 @@ pub struct SettlementLine {
 /// Totals of a settlement.
 ///
 /// ```
-/// let s = mediameter_billing::settlement::SettlementSummary::default();
+/// let s = mediameter_billing::SettlementSummary::default();
 /// assert_eq!(s.lines, 0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -1334,7 +1341,7 @@ pub struct SettlementSummary {
 /// A resource's settlement: its lines and totals.
 ///
 /// ```
-/// # use mediameter_billing::settlement::*; use mediameter_core::*; use rust_decimal_macros::dec;
+/// # use mediameter_billing::*; use rust_decimal_macros::dec;
 /// # let cfg = Configuration::new(vec![PricedItem::new("m", dec!(1), Money::new(dec!(1), Currency::CNY))?])?;
 /// let t = ResourceTimeline::new("r", vec![
 ///     ResourceEvent::created(chrono::DateTime::UNIX_EPOCH, cfg),

@@ -28,7 +28,7 @@ use crate::packs::{LedgerLine, LedgerSource, PackId};
 /// [`Tariff::new`] and when a tariff is deserialized.
 ///
 /// ```
-/// use mediameter_billing::tariff::Tier;
+/// use mediameter_billing::Tier;
 /// let t = Tier { up_to: None, unit_price: rust_decimal::Decimal::ONE };
 /// assert!(t.up_to.is_none());
 /// ```
@@ -47,7 +47,7 @@ pub struct Tier {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use mediameter_billing::tariff::Pricing;
+/// use mediameter_billing::Pricing;
 /// let p: Pricing = serde_json::from_str(r#"{"model": "flat", "unit_price": "0.028"}"#)?;
 /// assert_eq!(p, Pricing::Flat { unit_price: "0.028".parse()? });
 /// # }
@@ -83,7 +83,7 @@ pub enum Pricing {
 /// [`Tariff`] ([`Tariff::new`] and a tariff's deserialization).
 ///
 /// ```
-/// use mediameter_billing::tariff::{Pricing, TariffEntry};
+/// use mediameter_billing::{Pricing, TariffEntry};
 /// use mediameter_core::{ProductType, Unit};
 /// let e = TariffEntry::flat(ProductType::new("rtc")?, Unit::Minute, 1.into());
 /// assert!(e.spec.is_none());
@@ -94,7 +94,7 @@ pub enum Pricing {
 /// A literal does not compile outside the crate:
 ///
 /// ```compile_fail,E0639
-/// use mediameter_billing::tariff::{Pricing, TariffEntry};
+/// use mediameter_billing::{Pricing, TariffEntry};
 /// let e = TariffEntry { product: "rtc".parse()?, spec: None,
 ///     unit: mediameter_core::Unit::Minute, pricing: Pricing::Flat { unit_price: 1.into() } };
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -119,7 +119,7 @@ impl Tier {
     /// A tier pricing each unit up to `bound` (cumulative, inclusive) at `unit_price`.
     ///
     /// ```
-    /// use mediameter_billing::tariff::Tier;
+    /// use mediameter_billing::Tier;
     /// assert_eq!(Tier::up_to(1000.into(), "0.028".parse()?).up_to, Some(1000.into()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -134,7 +134,7 @@ impl Tier {
     /// The last, unbounded tier.
     ///
     /// ```
-    /// assert!(mediameter_billing::tariff::Tier::beyond(1.into()).up_to.is_none());
+    /// assert!(mediameter_billing::Tier::beyond(1.into()).up_to.is_none());
     /// ```
     #[must_use]
     pub fn beyond(unit_price: Decimal) -> Self {
@@ -149,7 +149,7 @@ impl TariffEntry {
     /// One price per `unit` of `product`, every spec.
     ///
     /// ```
-    /// use mediameter_billing::tariff::TariffEntry;
+    /// use mediameter_billing::TariffEntry;
     /// use mediameter_core::Unit;
     /// let e = TariffEntry::flat("rtc".parse()?, Unit::Minute, "0.028".parse()?);
     /// assert!(e.spec.is_none());
@@ -199,7 +199,7 @@ impl TariffEntry {
     /// none of its own).
     ///
     /// ```
-    /// use mediameter_billing::tariff::TariffEntry;
+    /// use mediameter_billing::TariffEntry;
     /// use mediameter_core::Unit;
     /// let e = TariffEntry::flat("rtc".parse()?, Unit::Minute, "0.007".parse()?).for_spec("audio".parse()?);
     /// assert_eq!(e.spec.map(|s| s.as_str()), Some("audio"));
@@ -218,7 +218,7 @@ impl TariffEntry {
 /// Reads like a price page:
 ///
 /// ```
-/// use mediameter_billing::tariff::{Tariff, TariffEntry, Tier};
+/// use mediameter_billing::{Tariff, TariffEntry, Tier};
 /// use mediameter_core::{Currency, Unit};
 /// use rust_decimal_macros::dec;
 /// let rtc: mediameter_core::ProductType = "rtc".parse()?;
@@ -243,7 +243,7 @@ impl TariffEntry {
 /// be written as a literal past [`Tariff::new`]:
 ///
 /// ```compile_fail,E0451
-/// use mediameter_billing::tariff::{Tariff, TariffEntry};
+/// use mediameter_billing::{Tariff, TariffEntry};
 /// use mediameter_core::{Currency, Unit};
 /// let refund = TariffEntry::flat("rtc".parse()?, Unit::Minute, (-1).into());
 /// let tariff = Tariff { currency: Currency::CNY, entries: vec![refund] };
@@ -289,7 +289,7 @@ const MAX_ENTRIES: usize = 4096;
 /// The part of a quantity priced in one tier.
 ///
 /// ```
-/// use mediameter_billing::tariff::{Tariff, TariffEntry, Tier};
+/// use mediameter_billing::{Tariff, TariffEntry, Tier};
 /// use mediameter_core::{Currency, Unit};
 /// use rust_decimal_macros::dec;
 /// let rtc: mediameter_core::ProductType = "rtc".parse()?;
@@ -320,7 +320,7 @@ pub struct TierCharge {
 /// A priced quantity: the tiers it went through and the unrounded amount.
 ///
 /// ```
-/// use mediameter_billing::tariff::{Tariff, TariffEntry};
+/// use mediameter_billing::{Tariff, TariffEntry};
 /// use mediameter_core::{Currency, Unit};
 /// use rust_decimal_macros::dec;
 /// let rtc: mediameter_core::ProductType = "rtc".parse()?;
@@ -333,7 +333,7 @@ pub struct TierCharge {
 /// Quotes come from [`Tariff::price`] only (`#[non_exhaustive]`):
 ///
 /// ```compile_fail,E0639
-/// let q = mediameter_billing::tariff::Quote { tiers: vec![], amount: 1.into() };
+/// let q = mediameter_billing::Quote { tiers: vec![], amount: 1.into() };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -454,7 +454,7 @@ impl Tariff {
     /// [`Error::Invalid`] located at the entry (`entries[i]`) and saying what is wrong.
     ///
     /// ```
-    /// use mediameter_billing::tariff::{Tariff, TariffEntry};
+    /// use mediameter_billing::{Tariff, TariffEntry};
     /// use mediameter_core::{Currency, Unit};
     /// let e = TariffEntry::flat("rtc".parse()?, Unit::Minute, (-1).into());
     /// let err = Tariff::new(Currency::CNY, vec![e]).unwrap_err();
@@ -533,8 +533,8 @@ impl Tariff {
     /// The entry pricing `product` and `spec`: its own, else the product's catch-all.
     ///
     /// ```
-    /// use mediameter_billing::tariff::Tariff;
-    /// let t = mediameter_billing::tariff::Tariff::new(mediameter_core::Currency::CNY, vec![])?;
+    /// use mediameter_billing::Tariff;
+    /// let t = mediameter_billing::Tariff::new(mediameter_core::Currency::CNY, vec![])?;
     /// assert!(t.entry(&"rtc".parse()?, "audio".parse()?).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -585,7 +585,7 @@ impl Tariff {
     ///
     /// ```
     /// # #[cfg(feature = "serde")] {
-    /// use mediameter_billing::tariff::Tariff;
+    /// use mediameter_billing::Tariff;
     /// let t: Tariff = serde_json::from_str(r#"{"currency": "CNY", "entries": [{"product": "rtc", "unit": "minute",
     ///   "pricing": {"model": "volume", "tiers": [{"up_to": "1000", "unit_price": "0.03"}, {"unit_price": "0.02"}]}}]}"#)?;
     /// assert_eq!(t.price(&"rtc".parse()?, "audio".parse()?, "1500".parse()?)?.amount, "30.00".parse()?);
@@ -659,7 +659,7 @@ fn price_with(pricing: &Pricing, quantity: Decimal) -> Result<Quote> {
 /// How a statement turns base units into billed quantities and rounds.
 ///
 /// ```
-/// let o = mediameter_billing::tariff::StatementOptions::default();
+/// let o = mediameter_billing::StatementOptions::default();
 /// assert_eq!(o.rounding, None); // the tariff currency's minor unit, half-up
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -688,7 +688,7 @@ impl Default for StatementOptions {
 /// written outside this crate): start from `default()` and change what differs.
 ///
 /// ```
-/// use mediameter_billing::tariff::StatementOptions;
+/// use mediameter_billing::StatementOptions;
 /// use mediameter_core::MinutePolicy;
 /// let o = StatementOptions::default().with_minutes(MinutePolicy::Exact);
 /// assert_eq!((o.minutes, o.rounding), (MinutePolicy::Exact, None));
@@ -713,7 +713,7 @@ impl StatementOptions {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use mediameter_billing::tariff::PackUsage;
+/// use mediameter_billing::PackUsage;
 /// // A statement's pack part, as a statement is stored (see `monthly_statement` for one built).
 /// let u: PackUsage = serde_json::from_str(r#"{"pack": "p", "usage": "60", "drawn": "120", "unit": "second"}"#)?;
 /// assert_eq!(u.drawn, u.usage * rust_decimal::Decimal::TWO);
@@ -738,7 +738,7 @@ pub struct PackUsage {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use mediameter_billing::tariff::StatementLine;
+/// use mediameter_billing::StatementLine;
 /// // A charged line, as a statement is stored (see `monthly_statement` for one built).
 /// let l: StatementLine = serde_json::from_str(r#"{"product": "rtc", "spec": "audio", "unit": "minute",
 ///     "overflow": "90", "quantity": "2", "tiers": [], "amount_exact": "0.056", "amount": "0.06"}"#)?;
@@ -771,7 +771,7 @@ pub struct StatementLine {
 /// A monthly statement.
 ///
 /// ```
-/// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
+/// use mediameter_billing::{monthly_statement, StatementOptions, Tariff};
 /// use mediameter_core::{Currency, TimeRange};
 /// let tariff = Tariff::new(Currency::CNY, vec![])?;
 /// let month = TimeRange::from_unix(0, 86_400)?;
@@ -785,7 +785,7 @@ pub struct StatementLine {
 /// cannot be made up.
 ///
 /// ```compile_fail,E0639
-/// use mediameter_billing::tariff::Statement;
+/// use mediameter_billing::Statement;
 /// use mediameter_core::{Currency, Rounding, TimeRange};
 /// let s = Statement {
 ///     period: TimeRange::from_unix(0, 86_400)?,
@@ -834,8 +834,8 @@ pub struct Statement {
 /// (product P, spec S), field F`, or `tariff, field entries` when none prices the line):
 ///
 /// ```
-/// use mediameter_billing::packs::{PackEngine, UsageItem};
-/// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
+/// use mediameter_billing::{PackEngine, UsageItem};
+/// use mediameter_billing::{monthly_statement, StatementOptions, Tariff};
 /// use mediameter_core::{Currency, Quantity, TimeRange, Unit};
 /// let at = chrono::DateTime::from_timestamp(100, 0).ok_or("out of range")?;
 /// let tariff = Tariff::flat(Currency::CNY, "rtc".parse()?, Unit::Minute, "0.028".parse()?)?;
@@ -851,8 +851,8 @@ pub struct Statement {
 ///
 /// ```
 /// # #[cfg(feature = "serde")] {
-/// use mediameter_billing::packs::{PackEngine, UsageItem};
-/// use mediameter_billing::tariff::{monthly_statement, StatementOptions, Tariff};
+/// use mediameter_billing::{PackEngine, UsageItem};
+/// use mediameter_billing::{monthly_statement, StatementOptions, Tariff};
 /// use mediameter_core::{Quantity, TimeRange, Unit};
 /// use chrono::DateTime;
 /// use rust_decimal_macros::dec;

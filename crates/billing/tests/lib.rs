@@ -15,6 +15,7 @@
     clippy::cast_precision_loss
 )]
 
+mod exports;
 mod lifecycle;
 mod packs;
 #[cfg(feature = "serde")] // the requests under test are JSON documents

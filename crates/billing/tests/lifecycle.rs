@@ -1,7 +1,7 @@
 //! Subscription lifecycle: Huawei Cloud iDME billing manual ( "到期后影响").
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use mediameter_billing::lifecycle::{LifecyclePolicy, Phase, Renewal, phase_at};
+use mediameter_billing::{LifecyclePolicy, Phase, Renewal, phase_at};
 use mediameter_core::{BillingZone, SubscriptionTerm};
 use proptest::prelude::*;
 

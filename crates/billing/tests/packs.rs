@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
-use mediameter_billing::app::{AppAction, AppContext, AppStatus, Refusal, transition};
+use mediameter_billing::{AppAction, AppContext, AppRefusal, AppStatus};
 #[cfg_attr(not(feature = "serde"), allow(unused_imports))] // EngineState: JSON tests only
-use mediameter_billing::packs::{
+use mediameter_billing::{
     EngineState, LedgerLine, LedgerSource, Pack, PackEngine, PackId, RefundDecision, RefundRefusal,
     UsageItem,
 };
@@ -310,18 +310,18 @@ fn app_status_rules() {
     let app = AppStatus::default();
     assert_eq!(app, AppStatus::Disabled);
     assert_eq!(
-        transition(app, AppAction::Enable, ctx(&e)),
-        Err(Refusal::NoPackBalance)
+        app.transition(AppAction::Enable, ctx(&e)),
+        Err(AppRefusal::NoPackBalance)
     );
     e.add_pack(pack("p", dec!(1), 1, 30)).unwrap();
     assert_eq!(
-        transition(app, AppAction::Enable, ctx(&e)),
+        app.transition(AppAction::Enable, ctx(&e)),
         Ok(AppStatus::Enabled)
     );
     e.deduct_batch(&[item(0, day(2), dec!(1))]).unwrap();
     assert_eq!(
-        transition(app, AppAction::Enable, ctx(&e)),
-        Err(Refusal::NoPackBalance)
+        app.transition(AppAction::Enable, ctx(&e)),
+        Err(AppRefusal::NoPackBalance)
     );
 }
 
@@ -664,7 +664,7 @@ fn the_documented_partial_draw_example() {
 /// names itself in `Debug`, and is refused by the same rules as core's ids.
 #[test]
 fn pack_ids_behave_like_core_ids() {
-    use mediameter_billing::packs::PackId;
+    use mediameter_billing::PackId;
     let id: PackId = "pk-2023-001".parse().unwrap();
     assert_eq!(id.to_string().parse::<PackId>().unwrap(), id);
     assert_eq!(PackId::try_from("pk-2023-001".to_owned()).unwrap(), id);

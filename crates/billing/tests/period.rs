@@ -2,7 +2,7 @@
 //! carried to the run of its own period (the 100-minute overflow item of issue 12).
 
 use mediameter_billing::ErrorKind;
-use mediameter_billing::input::BillRequest;
+use mediameter_billing::{BillOutcome, BillRequest};
 use rust_decimal_macros::dec;
 
 /// March and April 2024 in GMT+8; no pack; 0.028 CNY a minute; one 100-minute item stamped
@@ -82,4 +82,28 @@ fn usage_inside_the_period_is_billed_under_either_rule() {
             .to_string()
             .contains("unknown variant")
     );
+}
+
+/// A bill outcome, as the `bill` command prints it, reads back as the same value: with and
+/// without the ledger, with usage carried and with an engine state to continue from.
+#[test]
+fn a_bill_outcome_reads_back_as_written() {
+    let march = request(MARCH, APRIL_ITEM, None, "carry")
+        .run(false)
+        .unwrap();
+    let carried = serde_json::to_string(&march.carried).unwrap();
+    let state = serde_json::to_string(&march.state).unwrap();
+    let april = request(APRIL, &carried, Some(state), "").run(true).unwrap();
+    assert!(march.ledger.is_none() && !march.carried.is_empty());
+    assert!(april.ledger.as_ref().is_some_and(|l| !l.is_empty()));
+    for outcome in [march, april] {
+        let json = serde_json::to_string(&outcome).unwrap();
+        let back: BillOutcome = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, outcome);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        // A field the type does not have is refused, not dropped.
+        let extra = json.replacen('{', r#"{"total": "0.00", "#, 1);
+        let err = serde_json::from_str::<BillOutcome>(&extra).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
 }

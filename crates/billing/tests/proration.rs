@@ -37,7 +37,11 @@ fn worked_example_a() {
         &ProrationPolicy::default(),
     )
     .unwrap();
-    let slices: Vec<_> = p.slices.iter().map(|s| (s.days, s.days_in_month)).collect();
+    let slices: Vec<_> = p
+        .slices
+        .iter()
+        .map(|s| (s.days(), s.days_in_month()))
+        .collect();
     assert_eq!(slices, [(11, 31), (18, 30)]);
     assert_eq!(p.period, dec!(0.9548));
     assert_eq!(p.fee.amount(), dec!(25032.95));
@@ -139,7 +143,11 @@ fn multi_month_term() {
         &ProrationPolicy::default(),
     )
     .unwrap();
-    let slices: Vec<_> = p.slices.iter().map(|s| (s.days, s.days_in_month)).collect();
+    let slices: Vec<_> = p
+        .slices
+        .iter()
+        .map(|s| (s.days(), s.days_in_month()))
+        .collect();
     assert_eq!(slices, [(16, 31), (31, 31), (29, 29)]);
     assert_eq!(p.period, dec!(2.5161)); // 16/31 + 1 + 1
     assert_eq!(p.fee.amount(), dec!(754.83));
@@ -320,7 +328,7 @@ fn num_rational(slices: &[mediameter_core::MonthSlice]) -> (u64, u64) {
         return (0, 1);
     }
     slices.iter().fold((0_u64, 1_u64), |(n, d), s| {
-        let (sn, sd) = (u64::from(s.days), u64::from(s.days_in_month));
+        let (sn, sd) = (u64::from(s.days()), u64::from(s.days_in_month()));
         let (n, d) = (n * sd + sn * d, d * sd);
         let g = gcd(n, d);
         (n / g, d / g)

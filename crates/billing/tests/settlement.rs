@@ -2,9 +2,9 @@
 //! 影响", 计费场景2).
 
 use chrono::{DateTime, TimeZone, Utc};
-use mediameter_billing::ErrorKind;
-use mediameter_billing::settlement::{
-    Configuration, MAX_LINES, PricedItem, ResiduePolicy, ResourceEvent, ResourceTimeline,
+use mediameter_billing::settlement::MAX_LINES;
+use mediameter_billing::{
+    Configuration, Error, ErrorKind, PricedItem, ResiduePolicy, ResourceEvent, ResourceTimeline,
     SettlementOptions, settle_all,
 };
 use mediameter_core::{BillingZone, Currency, Money, Rounding, TimeRange, strategies};
@@ -421,7 +421,7 @@ proptest! {
 
 #[test]
 fn overlapping_timelines_of_one_resource_are_refused() {
-    use mediameter_billing::settlement::check_no_overlap;
+    use mediameter_billing::check_no_overlap;
     let a = ResourceTimeline::new(
         "r",
         vec![
@@ -514,13 +514,37 @@ fn the_total_line_cap_of_a_set_is_checked_before_any_timeline_is_settled() {
     assert_eq!(
         err.to_string(),
         format!(
-            "settlement would produce {} items, more than the limit of {MAX_LINES}",
+            "resources[10]: settlement would produce {} items, more than the limit of {MAX_LINES}",
             1 + 10 * each
         )
     );
     // Without the poison and under the cap, the same set settles.
     let few: Vec<_> = (0..2).map(sixty_years).collect();
     assert_eq!(settle_all(&few, &options).unwrap().len(), 2);
+}
+
+#[test]
+fn the_total_line_cap_names_the_resource_where_the_set_passes_it() {
+    // Ten resources of 60 years each (525,936 lines apiece): nine together stay under the
+    // cap (4,733,424 lines), the tenth, resources[9], takes the set over it. The error says
+    // so, as a single timeline's error names its place; before the fix it named no place.
+    let set: Vec<_> = (0..10)
+        .map(|k| years(&format!("r{k}"), 1900, 1960))
+        .collect();
+    let options = SettlementOptions::default();
+    let each = set[0].line_count(&options).unwrap();
+    assert!(9 * each <= MAX_LINES && 10 * each > MAX_LINES, "{each}");
+    let err = settle_all(&set, &options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooLarge, "{err}");
+    let Error::At { place, source } = &err else {
+        panic!("not located: {err}");
+    };
+    assert_eq!(place, "resources[9]");
+    assert!(
+        matches!(**source, Error::TooLarge { count, limit, .. } if count == 10 * each && limit == MAX_LINES),
+        "{source:?}"
+    );
+    assert!(err.to_string().starts_with("resources[9]: "), "{err}");
 }
 
 #[cfg(feature = "serde")] // reads or writes JSON

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use mediameter_billing::ErrorKind;
-use mediameter_billing::packs::{Pack, PackEngine, UsageItem};
-use mediameter_billing::tariff::{StatementOptions, Tariff, TariffEntry, Tier, monthly_statement};
+use mediameter_billing::{Pack, PackEngine, UsageItem};
+use mediameter_billing::{StatementOptions, Tariff, TariffEntry, Tier, monthly_statement};
 use mediameter_core::{
     Currency, MediaSpec, MinutePolicy, ProductType, Quantity, TimeRange, Unit, VideoTier,
 };

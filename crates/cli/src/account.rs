@@ -1,14 +1,14 @@
 //! `mediameter refund` and `mediameter app-status`: what the billing library answers about
 //! packs and apps, from the engine state an invoice or a bill printed. Argument parsing and
 //! printing only: the rules are `PackEngine::refund_check` / `refund` (the 7-day unconsumed
-//! rule) and `app::transition` (enabling needs a pack with balance; overdue).
+//! rule) and `AppStatus::transition` (enabling needs a pack with balance; overdue).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use mediameter_billing::app::{AppAction, AppContext, AppStatus, transition};
-use mediameter_billing::packs::{EngineState, Pack, PackEngine, PackId, RefundDecision};
+use mediameter_billing::{AppAction, AppContext, AppStatus};
+use mediameter_billing::{EngineState, Pack, PackEngine, PackId, RefundDecision};
 use mediameter_core::ProductType;
 
 use crate::io::{CliError, Format, parse_json, read_input, write_json};
@@ -183,7 +183,7 @@ struct AppStatusOutput {
     to: AppStatus,
     can_communicate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    refusal: Option<mediameter_billing::app::Refusal>,
+    refusal: Option<mediameter_billing::AppRefusal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
 }
@@ -210,7 +210,7 @@ pub(crate) fn run_app_status(args: &AppStatusArgs, out: &mut dyn Write) -> Resul
     let at = instant(&args.at, "at")?;
     let engine = engine(args.state.as_ref(), args.packs.as_ref())?;
     let context = AppContext::new(engine.has_balance(&product, at), args.arrears);
-    let result = transition(from, action, context);
+    let result = from.transition(action, context);
     let output = AppStatusOutput {
         from,
         action,

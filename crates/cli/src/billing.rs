@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use mediameter_billing::input::{BillOutcome, BillRequest, SettleRequest};
-use mediameter_billing::packs::LedgerSource;
-use mediameter_billing::settlement::Settlement;
+use mediameter_billing::LedgerSource;
+use mediameter_billing::Settlement;
+use mediameter_billing::{BillOutcome, BillRequest, SettleRequest};
 use mediameter_billing::{Proration, ProrationRequest};
 use mediameter_core::BillingZone;
 
@@ -241,7 +241,7 @@ fn print_proration(
     let parts: Vec<String> = p
         .slices
         .iter()
-        .map(|s| format!("{}/{}", s.days, s.days_in_month))
+        .map(|s| format!("{}/{}", s.days(), s.days_in_month()))
         .collect();
     let sum = if parts.is_empty() {
         "0".to_owned()

@@ -9,9 +9,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use mediameter::billing::packs::{EngineState, Pack};
-use mediameter::billing::period::OutOfPeriod;
-use mediameter::billing::tariff::Tariff;
+use mediameter::billing::OutOfPeriod;
+use mediameter::billing::Tariff;
+use mediameter::billing::{EngineState, Pack};
 use mediameter::core::{BillingZone, Currency, MinutePolicy};
 use mediameter::mapping::Mapping;
 use mediameter::{BillingMonth, Invoice, InvoiceOptions, InvoiceRequest};
@@ -90,25 +90,30 @@ fn core_arg_err(flag: &str) -> impl Fn(mediameter_core::Error) -> CliError + '_ 
 /// The options from the flags: every flag checked before any file is read.
 fn options(args: &InvoiceArgs) -> Result<(BillingMonth, InvoiceOptions), CliError> {
     let month: BillingMonth = args.period.parse().map_err(arg_err("period"))?;
-    let mut o = InvoiceOptions::default();
-    o.zone = args.zone.parse().map_err(core_arg_err("zone"))?;
-    o.out_of_period = args
+    let zone = args.zone.parse().map_err(core_arg_err("zone"))?;
+    let out_of_period = args
         .out_of_period
         .parse::<OutOfPeriod>()
         .map_err(|e| CliError::usage(format!("--out-of-period: {e}")))?;
-    o.statement.minutes = args
+    let minutes = args
         .minute_policy
         .parse::<MinutePolicy>()
         .map_err(core_arg_err("minute-policy"))?;
-    o.grid = mediameter_usage::parse_interval(&args.grid)
+    let grid = mediameter_usage::parse_interval(&args.grid)
         .map_err(|e| CliError::usage(format!("--grid: {e}")))?;
-    o.partition = args.partition;
-    o.currency = args
+    let currency = args
         .currency
         .as_deref()
         .map(str::parse::<Currency>)
         .transpose()
         .map_err(core_arg_err("currency"))?;
+    let o = InvoiceOptions::default()
+        .with_zone(zone)
+        .with_out_of_period(out_of_period)
+        .with_minutes(minutes)
+        .with_grid(grid)
+        .with_partition(args.partition)
+        .with_currency(currency);
     Ok((month, o))
 }
 

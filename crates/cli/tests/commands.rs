@@ -375,8 +375,8 @@ fn the_demo_invoice_explains_itself() {
 /// docs/invoice.md: the command line invoices it exactly as the library does.
 #[test]
 fn the_generated_month_invoices_the_same_through_the_cli_and_the_library() {
-    use mediameter::billing::packs::Pack;
-    use mediameter::billing::tariff::Tariff;
+    use mediameter::billing::Pack;
+    use mediameter::billing::Tariff;
     const N: u64 = 20_000;
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("generated-month-{}", std::process::id()));

@@ -400,15 +400,15 @@ fn settle_refuses_too_many_lines_within_bounded_memory() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err.trim_end(),
-        "mediameter: settlement would produce 87649392 items, more than the limit of 5000000"
+        "mediameter: resources[0]: settlement would produce 87649392 items, more than the limit of 5000000"
     );
     // Ten resources of 60 years: each under the limit, together over it (21,914 days × 24 h ×
-    // 10 = 5,259,360 lines).
+    // 10 = 5,259,360 lines); the error names the tenth, which takes the total over.
     let (out, err) = settle(&[("1900-01-01T00:00:00Z", "1960-01-01T00:00:00Z"); 10]);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err.trim_end(),
-        "mediameter: settlement would produce 5259360 items, more than the limit of 5000000"
+        "mediameter: resources[9]: settlement would produce 5259360 items, more than the limit of 5000000"
     );
     // The limit is what refuses them: two resources of a year each settle within the same
     // bound.

@@ -72,23 +72,26 @@ pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
 /// ```
 /// use mediameter_core::calendar::MonthSlice;
 /// let s: MonthSlice = "2023-03: 11/31".parse()?;
-/// assert_eq!((s.year, s.month, s.days, s.days_in_month), (2023, 3, 11, 31));
+/// assert_eq!((s.year(), s.month(), s.days(), s.days_in_month()), (2023, 3, 11, 31));
 /// assert_eq!(s.to_string(), "2023-03: 11/31");
 /// # Ok::<(), mediameter_core::Error>(())
+/// ```
+///
+/// The fields are private: a slice always holds a real month, its real length and 1 to that
+/// many days. [`month_slices`] produces them; parsing ([`FromStr`](std::str::FromStr)) and
+/// deserializing check them the same way.
+///
+/// ```compile_fail
+/// let s = mediameter_core::MonthSlice { year: 2023, month: 2, days: 40, days_in_month: 30 };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "MonthSliceRepr"))]
-#[non_exhaustive]
 pub struct MonthSlice {
-    /// The year.
-    pub year: i32,
-    /// The month, 1–12.
-    pub month: u32,
-    /// Days of the span that fall in this month (at least 1).
-    pub days: u32,
-    /// Days in this month.
-    pub days_in_month: u32,
+    year: i32,
+    month: u32,
+    days: u32,
+    days_in_month: u32,
 }
 
 /// Prints `"YYYY-MM: days/days_in_month"` (`"2023-03: 11/31"`); [`FromStr`](std::str::FromStr)
@@ -113,7 +116,7 @@ impl std::str::FromStr for MonthSlice {
     /// ```
     /// use mediameter_core::MonthSlice;
     /// let s: MonthSlice = "2024-02: 11/29".parse()?;
-    /// assert_eq!((s.year, s.month, s.days, s.days_in_month), (2024, 2, 11, 29));
+    /// assert_eq!((s.year(), s.month(), s.days(), s.days_in_month()), (2024, 2, 11, 29));
     /// assert_eq!(s.to_string().parse::<MonthSlice>()?, s);
     /// assert!("2023-02: 11/29".parse::<MonthSlice>().is_err()); // 2023 has no Feb 29
     /// assert!("2023-03: 0/31".parse::<MonthSlice>().is_err());
@@ -144,6 +147,30 @@ impl std::str::FromStr for MonthSlice {
 }
 
 impl MonthSlice {
+    /// The year.
+    #[must_use]
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The month, 1–12.
+    #[must_use]
+    pub fn month(&self) -> u32 {
+        self.month
+    }
+
+    /// Days of the span that fall in this month (at least 1).
+    #[must_use]
+    pub fn days(&self) -> u32 {
+        self.days
+    }
+
+    /// Days in this month (28 to 31).
+    #[must_use]
+    pub fn days_in_month(&self) -> u32 {
+        self.days_in_month
+    }
+
     /// The slice, if a span of days can produce it (see [`FromStr`](std::str::FromStr)).
     fn checked(year: i32, month: u32, days: u32, days_in_month_given: u32) -> Result<Self> {
         let slice = MonthSlice {
@@ -202,7 +229,7 @@ impl TryFrom<MonthSliceRepr> for MonthSlice {
 /// use chrono::NaiveDate;
 /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("no such date");
 /// // Worked example A: changed 2023-03-20, term expires 2023-04-18.
-/// let v: Vec<_> = month_slices(d(2023, 3, 21)?, d(2023, 4, 18)?).map(|s| (s.days, s.days_in_month)).collect();
+/// let v: Vec<_> = month_slices(d(2023, 3, 21)?, d(2023, 4, 18)?).map(|s| (s.days(), s.days_in_month())).collect();
 /// assert_eq!(v, vec![(11, 31), (18, 30)]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -220,7 +247,7 @@ pub fn month_slices(first: NaiveDate, last: NaiveDate) -> MonthSlices {
 /// use mediameter_core::calendar::month_slices;
 /// use chrono::NaiveDate;
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).ok_or("no such date");
-/// assert_eq!(month_slices(d(1, 1)?, d(12, 31)?).map(|s| s.days).sum::<u32>(), 366);
+/// assert_eq!(month_slices(d(1, 1)?, d(12, 31)?).map(|s| s.days()).sum::<u32>(), 366);
 /// assert_eq!(month_slices(d(2, 1)?, d(1, 1)?).count(), 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -562,7 +589,7 @@ mod tests {
         let v: Vec<_> = term
             .remaining_months(Utc.with_ymd_and_hms(2023, 4, 18, 2, 0, 0).unwrap())
             .unwrap()
-            .map(|s| (s.days, s.days_in_month))
+            .map(|s| (s.days(), s.days_in_month()))
             .collect();
         assert_eq!(v, vec![(12, 30), (8, 31)]);
     }

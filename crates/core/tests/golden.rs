@@ -20,10 +20,13 @@ fn gmt8(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> chrono::DateTime<Ut
 /// Σ `days / days_in_month` over the slices, as one exact fraction, rounded to 4 places.
 fn remaining_period(term: &SubscriptionTerm, changed: chrono::DateTime<Utc>) -> Decimal {
     let slices: Vec<_> = term.remaining_months(changed).unwrap().collect();
-    let den: i64 = slices.iter().map(|s| i64::from(s.days_in_month)).product();
+    let den: i64 = slices
+        .iter()
+        .map(|s| i64::from(s.days_in_month()))
+        .product();
     let num: i64 = slices
         .iter()
-        .map(|s| i64::from(s.days) * den / i64::from(s.days_in_month))
+        .map(|s| i64::from(s.days()) * den / i64::from(s.days_in_month()))
         .sum();
     Rounding::new(4, RoundingMode::HalfUp)
         .unwrap()

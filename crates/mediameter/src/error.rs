@@ -4,9 +4,14 @@ use mediameter_core::error::truncate;
 
 /// Everything that can go wrong between raw usage and an invoice.
 ///
-/// Errors of the libraries come through unchanged ([`Error::Core`], [`Error::Billing`],
-/// [`Error::Usage`]); the glue's own say which item and field are at fault. Every message
-/// is lower case and names what was checked, the (truncated) value and what was expected.
+/// The crate follows the workspace's error convention (`docs/architecture.md`, "Error
+/// convention"). Errors of the libraries come through unchanged ([`Error::Core`],
+/// [`Error::Billing`], [`Error::Usage`]): a problem of core values (two currencies that meet,
+/// an instant out of range) is core's even where the glue notices it. The glue's own problems
+/// have their own variants with the convention's shapes ([`Error::Invalid`],
+/// [`Error::Overflow`], [`Error::TooLarge`]), and [`Error::At`] says which item and field are
+/// at fault. Every message is lower case and names what was checked, the (truncated) value and
+/// what was expected.
 ///
 /// ```
 /// use mediameter::Error;
@@ -36,6 +41,24 @@ pub enum Error {
         /// What would have been accepted.
         expected: String,
     },
+    /// The glue's own arithmetic left its integer range (a count of segments or seconds,
+    /// an item id).
+    #[error("arithmetic overflow in {operation}")]
+    Overflow {
+        /// The operation that overflowed (`"billable usage merge"`, `"usage item id"`).
+        operation: &'static str,
+    },
+    /// Metering would hold more slices than the glue allows
+    /// ([`MAX_SLICES`](crate::meter::MAX_SLICES)).
+    #[error("{what} would produce {count} items, more than the limit of {limit}")]
+    TooLarge {
+        /// What was being produced (`"billable usage slices"`).
+        what: &'static str,
+        /// How many items it would have produced.
+        count: u64,
+        /// The limit that applied.
+        limit: u64,
+    },
     /// An error located in the input: which item and which field.
     #[error("{place}: {source}")]
     At {
@@ -62,6 +85,19 @@ impl Error {
         }
     }
 
+    /// Builds an [`Error::Overflow`] of `operation`.
+    ///
+    /// ```
+    /// use mediameter::{Error, ErrorKind};
+    /// let e = Error::overflow("billable usage merge");
+    /// assert_eq!(e.kind(), ErrorKind::Overflow);
+    /// assert_eq!(e.to_string(), "arithmetic overflow in billable usage merge");
+    /// ```
+    #[must_use]
+    pub fn overflow(operation: &'static str) -> Self {
+        Error::Overflow { operation }
+    }
+
     /// This error located at `place`.
     ///
     /// ```
@@ -78,8 +114,8 @@ impl Error {
 }
 
 /// The category of an [`Error`], for callers that branch on it: which library the error came
-/// from, or the glue's own [`ErrorKind::Invalid`]. A located error ([`Error::At`]) has the kind
-/// of the error inside.
+/// from, or the glue's own kind ([`ErrorKind::Invalid`], [`ErrorKind::Overflow`],
+/// [`ErrorKind::TooLarge`]). A located error ([`Error::At`]) has the kind of the error inside.
 ///
 /// ```
 /// use mediameter::{Error, ErrorKind};
@@ -97,6 +133,10 @@ pub enum ErrorKind {
     Usage,
     /// See [`Error::Invalid`].
     Invalid,
+    /// See [`Error::Overflow`].
+    Overflow,
+    /// See [`Error::TooLarge`].
+    TooLarge,
 }
 
 impl Error {
@@ -108,6 +148,8 @@ impl Error {
             Error::Billing(_) => ErrorKind::Billing,
             Error::Usage(_) => ErrorKind::Usage,
             Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::Overflow { .. } => ErrorKind::Overflow,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::At { source, .. } => source.kind(),
         }
     }
@@ -127,7 +169,7 @@ impl Error {
             Error::Core(e) => Some(e),
             Error::Billing(e) => e.as_core(),
             Error::Usage(e) => e.as_core(),
-            Error::Invalid { .. } => None,
+            Error::Invalid { .. } | Error::Overflow { .. } | Error::TooLarge { .. } => None,
             Error::At { source, .. } => source.as_core(),
         }
     }

@@ -2,10 +2,12 @@
 
 use std::collections::BTreeSet;
 
-use mediameter_billing::packs::{EngineState, Pack, PackBalance, PackEngine, UsageItem};
-use mediameter_billing::period::{OutOfPeriod, split_by_period};
-use mediameter_billing::tariff::{Statement, StatementOptions, Tariff, monthly_statement};
-use mediameter_core::{BillingZone, Buckets, Currency, Granularity, StreamSegment, TimeRange};
+use mediameter_billing::{EngineState, Pack, PackBalance, PackEngine, UsageItem};
+use mediameter_billing::{OutOfPeriod, split_by_period};
+use mediameter_billing::{Statement, StatementOptions, Tariff, monthly_statement};
+use mediameter_core::{
+    BillingZone, Buckets, Currency, Granularity, MinutePolicy, StreamSegment, TimeRange,
+};
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
@@ -13,16 +15,31 @@ use crate::mapping::Mapping;
 use crate::meter::{BillableUsage, Meter, Unbilled};
 use crate::month::BillingMonth;
 
-/// How an invoice is computed. Every field has a default.
+/// How an invoice is computed. Every field has a default; build the rest with the `with_*`
+/// setters, which change one field each.
 ///
 /// In JSON: `{"zone"?, "grid"?, "out_of_period"?, "partition"?, "currency"?, "statement"?:
-/// {"rounding"?, "minutes"?}}`.
+/// {"rounding"?, "minutes"?}}`. Deserializing checks each value as its type's parser does (a
+/// zone strictly inside ±24 h, a grid that divides a day, a known currency) and refuses
+/// unknown fields.
 ///
 /// ```
-/// let o = mediameter::InvoiceOptions::default();
-/// assert_eq!(o.zone, mediameter_core::BillingZone::GMT8);
+/// use mediameter::InvoiceOptions;
+/// use mediameter::core::{BillingZone, Currency, MinutePolicy};
+/// let o = InvoiceOptions::default();
+/// assert_eq!(o.zone, BillingZone::GMT8);
 /// assert_eq!(o.grid.seconds(), 3600);
-/// assert_eq!(o.statement.minutes, mediameter_core::MinutePolicy::CeilPerPeriod);
+/// assert_eq!(o.statement.minutes, MinutePolicy::CeilPerPeriod);
+///
+/// // Billed in CNY only, per call rounded up, usage of other months kept for their own run.
+/// let o = InvoiceOptions::default()
+///     .with_currency(Some(Currency::CNY))
+///     .with_minutes(MinutePolicy::CeilPerRecord)
+///     .with_out_of_period(mediameter::billing::OutOfPeriod::Carry);
+/// let json = r#"{"currency": "CNY", "statement": {"minutes": "ceil_per_record"}, "out_of_period": "carry"}"#;
+/// assert_eq!(serde_json::from_str::<InvoiceOptions>(json)?, o);
+/// assert!(serde_json::from_str::<InvoiceOptions>(r#"{"grid": 7}"#).is_err()); // 7 s does not divide a day
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -54,6 +71,58 @@ impl Default for InvoiceOptions {
             currency: None,
             statement: StatementOptions::default(),
         }
+    }
+}
+
+impl InvoiceOptions {
+    /// With the month and the slice grid read in `zone`.
+    #[must_use]
+    pub const fn with_zone(mut self, zone: BillingZone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// With slices `grid` wide.
+    #[must_use]
+    pub const fn with_grid(mut self, grid: Granularity) -> Self {
+        self.grid = grid;
+        self
+    }
+
+    /// With usage outside the month refused or carried, as `out_of_period` says.
+    #[must_use]
+    pub const fn with_out_of_period(mut self, out_of_period: OutOfPeriod) -> Self {
+        self.out_of_period = out_of_period;
+        self
+    }
+
+    /// With the usage items in delivery `partition`.
+    #[must_use]
+    pub const fn with_partition(mut self, partition: u32) -> Self {
+        self.partition = partition;
+        self
+    }
+
+    /// With the invoice required to be in `currency` (`None`: the tariff's, whatever it is).
+    #[must_use]
+    pub const fn with_currency(mut self, currency: Option<Currency>) -> Self {
+        self.currency = currency;
+        self
+    }
+
+    /// With `statement` options (rounding and minute policy).
+    #[must_use]
+    pub const fn with_statement(mut self, statement: StatementOptions) -> Self {
+        self.statement = statement;
+        self
+    }
+
+    /// With billed seconds turned into minutes under `minutes`: the statement option most
+    /// often changed, so it has its own setter.
+    #[must_use]
+    pub const fn with_minutes(mut self, minutes: MinutePolicy) -> Self {
+        self.statement = self.statement.with_minutes(minutes);
+        self
     }
 }
 
@@ -343,7 +412,7 @@ pub struct Invoice {
 ///
 /// ```
 /// use mediameter::{BillingMonth, InvoiceRequest, invoice};
-/// use mediameter_billing::tariff::Tariff;
+/// use mediameter_billing::Tariff;
 /// use rust_decimal_macros::dec;
 /// let segments = mediameter_usage::parse_csv("app,channel,user,role,spec,region,start,end\n\
 ///     a,room,host,pub,720p,,1709226000,1709229600\n\

@@ -33,7 +33,7 @@
 //!
 //! ```
 //! use mediameter::{BillingMonth, InvoiceRequest, invoice};
-//! use mediameter::billing::{packs::Pack, tariff::Tariff};
+//! use mediameter::billing::{Pack, Tariff};
 //! use mediameter::core::{Quantity, Unit};
 //! use rust_decimal_macros::dec;
 //!

@@ -14,8 +14,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use mediameter_billing::packs::UsageItem;
-use mediameter_billing::period::OutOfPeriod;
+use mediameter_billing::OutOfPeriod;
+use mediameter_billing::UsageItem;
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
 use mediameter_core::{
     BillingZone, Buckets, MediaSpec, ProductType, Quantity, Role, StreamSegment, TimeRange,
@@ -167,12 +167,11 @@ impl From<BillableUsage> for UsageRepr {
 }
 
 fn too_many(n: usize) -> Error {
-    mediameter_core::Error::TooLarge {
+    Error::TooLarge {
         what: "billable usage slices",
         count: u64::try_from(n).unwrap_or(u64::MAX),
         limit: MAX_SLICES as u64,
     }
-    .into()
 }
 
 fn from_unix(secs: i64) -> DateTime<Utc> {
@@ -212,10 +211,10 @@ impl BillableUsage {
     ///
     /// # Errors
     ///
-    /// Overflow of a count; [`mediameter_core::Error::TooLarge`] over [`MAX_SLICES`] slices.
+    /// [`Error::Overflow`] of a count; [`Error::TooLarge`] over [`MAX_SLICES`] slices.
     /// On error `self` is unchanged.
     pub fn merge(&mut self, other: &BillableUsage) -> Result<()> {
-        let overflow = || Error::from(mediameter_core::Error::overflow("billable usage merge"));
+        let overflow = || Error::overflow("billable usage merge");
         let new = other
             .slices
             .keys()
@@ -355,7 +354,7 @@ impl BillableUsage {
 /// Errors: overflow for a start, an ordinal or a difference of months out of range (the
 /// callers check them first).
 fn item_id(start: i64, ordinal: usize, months: i64) -> Result<u64> {
-    let overflow = || Error::from(mediameter_core::Error::overflow("usage item id"));
+    let overflow = || Error::overflow("usage item id");
     let offset = start
         .checked_sub(MIN_UNIX_SECONDS)
         .and_then(|o| u64::try_from(o).ok())
@@ -387,7 +386,7 @@ fn item_id(start: i64, ordinal: usize, months: i64) -> Result<u64> {
 ///
 /// ```
 /// use mediameter::{mapping::Mapping, meter::Meter};
-/// use mediameter_billing::period::OutOfPeriod;
+/// use mediameter_billing::OutOfPeriod;
 /// use mediameter_core::*;
 /// let period = TimeRange::from_unix(0, 86_400)?;
 /// let grid = Buckets::new(BillingZone::UTC, Granularity::HOUR);
@@ -634,7 +633,7 @@ impl Meter {
     ///
     /// ```
     /// use mediameter::{mapping::Mapping, meter::Meter};
-    /// use mediameter_billing::period::OutOfPeriod;
+    /// use mediameter_billing::OutOfPeriod;
     /// use mediameter_core::*;
     /// use mediameter_usage::{Aggregator, UsageQuery, parse_csv};
     /// let segs = parse_csv("app,channel,user,role,spec,region,start,end\na,c,u,sub,720p,,0,90\n")?;

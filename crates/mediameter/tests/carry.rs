@@ -1,10 +1,10 @@
 //! Usage carried out of its month is billed exactly once by the run of its own month, next to
 //! that month's own usage in the same slice.
 
-use mediameter::billing::input::BillRequest;
-use mediameter::billing::packs::{EngineState, UsageItem};
-use mediameter::billing::period::OutOfPeriod;
-use mediameter::billing::tariff::{Statement, Tariff};
+use mediameter::billing::BillRequest;
+use mediameter::billing::OutOfPeriod;
+use mediameter::billing::{EngineState, UsageItem};
+use mediameter::billing::{Statement, Tariff};
 use mediameter::core::MinutePolicy;
 use mediameter::usage::parse_csv;
 use mediameter::{BillingMonth, Invoice, InvoiceOptions, InvoiceRequest, invoice};
@@ -19,10 +19,9 @@ fn tariff() -> Tariff {
 }
 
 fn options(out_of_period: OutOfPeriod) -> InvoiceOptions {
-    let mut o = InvoiceOptions::default();
-    o.out_of_period = out_of_period;
-    o.statement.minutes = MinutePolicy::Exact;
-    o
+    InvoiceOptions::default()
+        .with_out_of_period(out_of_period)
+        .with_minutes(MinutePolicy::Exact)
 }
 
 fn month(s: &str) -> BillingMonth {

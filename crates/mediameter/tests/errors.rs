@@ -1,7 +1,7 @@
 //! Bad input: each a clear error naming the item and field; nothing half-applied.
 
-use mediameter::billing::period::OutOfPeriod;
-use mediameter::billing::tariff::Tariff;
+use mediameter::billing::OutOfPeriod;
+use mediameter::billing::Tariff;
 use mediameter::core::Currency;
 use mediameter::mapping::Mapping;
 use mediameter::usage::parse_csv;
@@ -106,8 +106,7 @@ fn a_tariff_with_no_price_for_a_billed_spec_is_refused_before_any_deduction() {
 
 #[test]
 fn mixed_currencies_are_refused() {
-    let mut options = InvoiceOptions::default();
-    options.currency = Some(Currency::USD);
+    let options = InvoiceOptions::default().with_currency(Some(Currency::USD));
     let err = InvoiceRequest::new(march(), tariff(RTC_720P))
         .with_options(options)
         .start()
@@ -149,8 +148,7 @@ fn usage_outside_the_month_is_refused_naming_the_segment_or_carried() {
         ),
         "{err}"
     );
-    let mut options = InvoiceOptions::default();
-    options.out_of_period = OutOfPeriod::Carry;
+    let options = InvoiceOptions::default().with_out_of_period(OutOfPeriod::Carry);
     let bill = invoice(
         &segs,
         InvoiceRequest::new(march(), tariff(RTC_720P)).with_options(options),
@@ -182,4 +180,57 @@ fn unmatched_segments_are_refused_when_the_mapping_says_so() {
     .unwrap_err()
     .to_string();
     assert!(err.starts_with("segment 2, field role: "), "{err}");
+}
+
+/// The glue's own limit and arithmetic errors are the facade's, not core's: core reports
+/// errors of core values, and the meter's slice limit and its counts are the glue's
+/// (docs/architecture.md, "Error convention"). Before the fix both came back as core errors.
+#[test]
+fn the_glues_limit_and_overflow_errors_are_its_own() {
+    use mediameter::core::{Buckets, Granularity, TimeRange};
+    use mediameter::meter::{BillableUsage, MAX_SLICES, Meter};
+    use mediameter::usage::parse_csv;
+    use mediameter::{Error, ErrorKind};
+
+    // Two years of one segment on a one-minute grid: over a million slices.
+    let period = TimeRange::from_unix(0, 3 * 365 * 86_400).unwrap();
+    let grid = Buckets::new(mediameter::core::BillingZone::UTC, Granularity::MINUTE);
+    let mut meter = Meter::new(Mapping::rtc(), period, grid, OutOfPeriod::Refuse, []).unwrap();
+    let two_years = 2 * 365 * 86_400;
+    let segs = parse_csv(&format!(
+        "app,channel,user,role,spec,region,start,end\na,c,u,sub,720p,,0,{two_years}\n"
+    ))
+    .unwrap();
+    let err = meter.push(&segs[0]).unwrap_err();
+    assert!(err.as_core().is_none(), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::TooLarge, "{err:?}");
+    let Error::At { place, source } = &err else {
+        panic!("not located: {err:?}");
+    };
+    assert_eq!(place, "segment 1, field end");
+    assert_eq!(
+        source.to_string(),
+        format!(
+            "billable usage slices would produce {} items, more than the limit of {MAX_SLICES}",
+            MAX_SLICES + 1
+        )
+    );
+
+    // A count that leaves u64 when two shards are merged.
+    let shard = |segments: u64| -> BillableUsage {
+        serde_json::from_str(&format!(
+            r#"{{"segments": {segments}, "unbilled": {{"publish": 0, "subscribe": 0}}, "slices": []}}"#
+        ))
+        .unwrap()
+    };
+    let mut full = shard(u64::MAX);
+    let err = full.merge(&shard(1)).unwrap_err();
+    assert!(err.as_core().is_none(), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Overflow, "{err:?}");
+    assert_eq!(err, Error::overflow("billable usage merge"));
+    assert_eq!(
+        err.to_string(),
+        "arithmetic overflow in billable usage merge"
+    );
+    assert_eq!(full.segments(), u64::MAX, "unchanged on error");
 }

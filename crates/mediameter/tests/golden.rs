@@ -1,7 +1,7 @@
 //! Golden months.
 
-use mediameter::billing::packs::{Pack, PackEngine, UsageItem};
-use mediameter::billing::tariff::{StatementOptions, Tariff, monthly_statement};
+use mediameter::billing::{Pack, PackEngine, UsageItem};
+use mediameter::billing::{StatementOptions, Tariff, monthly_statement};
 use mediameter::core::{BillingZone, Granularity, MinutePolicy, Quantity, Unit};
 use mediameter::mapping::Mapping;
 use mediameter::usage::{Aggregator, Dimension, UsageQuery, parse_csv};

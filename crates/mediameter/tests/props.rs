@@ -1,7 +1,7 @@
 //! Property tests: the invoice against a plain reference, shards, batches and replays.
 
-use mediameter::billing::packs::Pack;
-use mediameter::billing::tariff::Tariff;
+use mediameter::billing::Pack;
+use mediameter::billing::Tariff;
 use mediameter::core::{
     AppId, ChannelId, MediaSpec, Quantity, Role, StreamSegment, TimeRange, Unit, UserId,
 };
@@ -148,8 +148,7 @@ proptest! {
         let mut state = None;
         let mut billed = Decimal::ZERO;
         for (i, batch) in segs.chunks(size).enumerate() {
-            let mut options = InvoiceOptions::default();
-            options.partition = i as u32;
+            let options = InvoiceOptions::default().with_partition(i as u32);
             let mut req = InvoiceRequest::new("2024-03".parse().unwrap(), tariff()).with_options(options.clone());
             req = match state.take() {
                 None => req.with_packs(packs(&pack_minutes)),
