@@ -129,20 +129,21 @@ const TINY: Limits = Limits {
     dense_slots: 0,
     bitset_words: 0,
     diff_slots: 0,
-    diff_slots_per_row: 0,
+    slots_per_row: 0,
     rows_per_thread: 1,
 };
 
 /// The per-second difference array whatever the span per row (the random segments spread
 /// over hours, which the default plan sweeps as sorted events instead).
 const DIFF: Limits = Limits {
-    diff_slots_per_row: u64::MAX,
+    slots_per_row: u64::MAX,
     rows_per_thread: 1,
     ..Limits::DEFAULT
 };
 
 /// Dense paths, several threads even for a few rows.
 const DENSE_THREADS: Limits = Limits {
+    slots_per_row: u64::MAX,
     rows_per_thread: 1,
     ..Limits::DEFAULT
 };
@@ -151,6 +152,7 @@ const DENSE_THREADS: Limits = Limits {
 /// test data's few ids take one word).
 const LISTS: Limits = Limits {
     bitset_words: 1,
+    slots_per_row: u64::MAX,
     rows_per_thread: 1,
     ..Limits::DEFAULT
 };
