@@ -175,8 +175,13 @@ pub(crate) fn peaks_of_sorted(
     }
 }
 
-/// The peaks of [`peaks_per_bucket`] from sorted events.
-fn sweep(events: impl Iterator<Item = (i64, i64)>, bucket_starts: &[i64], width: i64) -> Vec<u64> {
+/// The peaks of [`peaks_per_bucket`] from events sorted by instant, then change: the one peak
+/// sweep of the crate, whatever sorted the events (a sort, a difference array, a merge).
+pub(crate) fn sweep(
+    events: impl Iterator<Item = (i64, i64)>,
+    bucket_starts: &[i64],
+    width: i64,
+) -> Vec<u64> {
     let mut events = events.peekable();
     let mut out = Vec::with_capacity(bucket_starts.len());
     let mut level: i64 = 0;

@@ -12,7 +12,11 @@
 //!   budget, one bit per (cell, id), unions by `or`; otherwise the (cell, id) pairs are radix
 //!   sorted and deduplicated once;
 //! * stream peaks: when groups × seconds of the range is small, a per-second difference array
-//!   (a counting sort of the open/close events), else sorted events;
+//!   (a counting sort of the open/close events), else sorted events; either way swept by
+//!   [`crate::intervals::sweep`];
+//! * every array indexed by groups, cells, seconds or bitset words is bounded by
+//!   [`Limits::slots_per_row`] slots per row as well as by its own limit, so a report costs in
+//!   proportion to its rows and the buckets they touch, never to the span between them;
 //! * channel and communication peaks: the activity stretches of each key, radix sorted and
 //!   coalesced once, then swept.
 
@@ -44,10 +48,11 @@ pub(crate) struct Limits {
     pub(crate) bitset_words: u64,
     /// Largest per-second difference array, over all groups, per thread.
     pub(crate) diff_slots: u64,
-    /// Most difference-array slots per row: beyond it, the rows' start and end events are
-    /// sorted instead, so a handful of segments spread over months costs what they are, not
-    /// the seconds between them.
-    pub(crate) diff_slots_per_row: u64,
+    /// Most slots per row of any array indexed by something other than a row (groups,
+    /// cells of groups × buckets, seconds, bitset words): beyond it a report takes the hashed
+    /// or sorted path instead, so that a handful of segments spread over months or years costs
+    /// what they are, not the buckets or seconds between them.
+    pub(crate) slots_per_row: u64,
     /// Rows below which a report stays on one thread.
     pub(crate) rows_per_thread: usize,
 }
@@ -55,14 +60,14 @@ pub(crate) struct Limits {
 impl Limits {
     /// 256 Ki groups; 16 MiB of cell slots, 64 MiB of bitsets per kind and 64 MiB of
     /// difference array per thread; 16 Ki rows per thread. 64 slots per row: sweeping a slot
-    /// costs about a nanosecond, sorting a row's two events some tens, so the array only pays
-    /// while the span is within a few dozen seconds per row.
+    /// costs about a nanosecond, sorting a row's two events some tens, so an array only pays
+    /// while it has a few dozen slots per row.
     pub(crate) const DEFAULT: Limits = Limits {
         dense_groups: 1 << 18,
         dense_slots: 1 << 22,
         bitset_words: 1 << 23,
         diff_slots: 1 << 23,
-        diff_slots_per_row: 64,
+        slots_per_row: 64,
         rows_per_thread: 1 << 14,
     };
 }
@@ -246,8 +251,12 @@ impl<'a> Plan<'a> {
                 total = total.and_then(|t| t.checked_mul(size(i)));
             }
         }
+        // Every array indexed by groups, cells or seconds is bounded by the rows as well as by
+        // its limit: its cost is then a constant per row, whatever the span they cover.
+        let rows = u64::try_from(t.len()).unwrap_or(u64::MAX);
+        let per_rows = rows.max(1).saturating_mul(limits.slots_per_row);
         let strides = total
-            .filter(|&n| n <= limits.dense_groups)
+            .filter(|&n| n <= limits.dense_groups && n <= per_rows)
             .map(|n| (strides, n));
         let (lo, hi) = match (t.bounds, clip) {
             (Some((a, b)), Some((c, d))) => (a.max(c), b.min(d)),
@@ -265,7 +274,10 @@ impl<'a> Plan<'a> {
             (0, 0)
         };
         let groups_bound = strides.map(|(_, n)| n);
-        let dense_cells = groups_bound.is_some_and(|g| g.saturating_mul(nb) <= limits.dense_slots);
+        let dense_cells = groups_bound.is_some_and(|g| {
+            let slots = g.saturating_mul(nb);
+            slots <= limits.dense_slots && slots <= per_rows
+        });
         let global = query.id_scope() == IdScope::Global;
         let metrics = query.metrics();
         let distinct = if !metrics.distinct() {
@@ -297,13 +309,15 @@ impl<'a> Plan<'a> {
                         };
                         Some(keys.div_ceil(64).max(1))
                     };
-                    let fits = |w: Option<u64>| w.is_some_and(|n| n <= limits.bitset_words);
+                    let fits = |w: Option<u64>| {
+                        w.is_some_and(|n| n <= limits.bitset_words && n <= per_rows)
+                    };
                     let (wu, wc) = (words(t.users.len()), words(t.channels.len()));
                     let cells = groups_bound.map(|g| g.saturating_mul(nb));
                     let per_cell = |w: Option<u64>| {
                         w.zip(cells)
                             .and_then(|(w, c)| w.checked_mul(c))
-                            .is_some_and(|n| n <= limits.bitset_words)
+                            .is_some_and(|n| n <= limits.bitset_words && n <= per_rows)
                     };
                     // A count not asked for is not kept: only the other's size matters.
                     let (wu, wc) = (
@@ -330,13 +344,12 @@ impl<'a> Plan<'a> {
             let len = u64::try_from(hi.saturating_sub(lo))
                 .ok()
                 .map(|n| n.saturating_add(1));
-            let rows = u64::try_from(t.len()).unwrap_or(u64::MAX);
             match (len, groups_bound) {
                 // 32-bit counts: a slot's value is at most the rows in magnitude.
                 (Some(len), Some(g))
                     if lo < hi
                         && g.saturating_mul(len) <= limits.diff_slots
-                        && len <= rows.saturating_mul(limits.diff_slots_per_row)
+                        && g.saturating_mul(len) <= per_rows
                         && i32::try_from(t.len()).is_ok() =>
                 {
                     StreamPlan::Diff {
@@ -519,32 +532,13 @@ enum Dist {
     Sketch(Vec<Hll>),
 }
 
-/// The peak level in each bucket of `starts` (ascending, `width` seconds each) of the
-/// per-second difference array `d` from instant `lo`: as
-/// [`crate::intervals::peaks_per_bucket`] of its nonzero entries, without listing them. A
-/// bucket's level at its start counts every change at or before it.
-fn diff_peaks(d: &[i32], lo: i64, starts: &[i64], width: i64) -> Vec<u64> {
-    let len = i64::try_from(d.len()).unwrap_or(i64::MAX);
-    let index = |t: i64| usize::try_from(t.saturating_sub(lo).clamp(0, len)).unwrap_or(0);
-    let mut out = Vec::with_capacity(starts.len());
-    let (mut level, mut k) = (0_i64, 0_usize);
-    for &b in starts {
-        // Bounded: `k` only grows, up to `d.len()`.
-        let upto = index(b.saturating_add(1));
-        while k < upto {
-            level = level.saturating_add(i64::from(d.get(k).copied().unwrap_or(0)));
-            k = k.saturating_add(1);
-        }
-        let mut peak = level;
-        let end = index(b.saturating_add(width));
-        while k < end {
-            level = level.saturating_add(i64::from(d.get(k).copied().unwrap_or(0)));
-            peak = peak.max(level);
-            k = k.saturating_add(1);
-        }
-        out.push(u64::try_from(peak).unwrap_or(0));
-    }
-    out
+/// The nonzero entries of the per-second difference array `d` from instant `lo`, as
+/// `(instant, change)` events in order: what [`crate::intervals::peaks_of_sorted`] sweeps.
+fn diff_events(d: &[i32], lo: i64) -> impl Iterator<Item = (i64, i64)> + '_ {
+    (lo..)
+        .zip(d)
+        .filter(|&(_, &v)| v != 0)
+        .map(|(t, &v)| (t, i64::from(v)))
 }
 
 /// Changes of [`Streams::Diff`] made together.
@@ -861,6 +855,31 @@ impl Partial {
         self.users.new_cell(self.precision)?;
         self.channels.new_cell(self.precision)?;
         Ok(at)
+    }
+}
+
+#[cfg(test)]
+impl Partial {
+    /// Slots of the arrays that are indexed by something other than a row (groups, cells of
+    /// groups × buckets, seconds, bitset words): what a pass allocated beyond its rows.
+    fn footprint(&self) -> usize {
+        let dist = |d: &Dist| match d {
+            Dist::Bits { sets, .. } => sets.iter().map(Vec::len).sum(),
+            _ => 0,
+        };
+        let diffs = match &self.streams {
+            Streams::Diff { per_group, .. } => per_group.iter().map(Vec::len).sum(),
+            _ => 0,
+        };
+        [
+            self.by_composite.len(),
+            self.slots.len(),
+            diffs,
+            dist(&self.users),
+            dist(&self.channels),
+        ]
+        .into_iter()
+        .fold(0, usize::saturating_add)
     }
 }
 
@@ -1634,7 +1653,7 @@ fn figures(plan: &Plan<'_>, mut p: Partial, threads: usize) -> Result<Figures> {
         };
         let stream_peaks = diffs.get(g).and_then(Option::as_ref).map(|(lo, d)| {
             let starts: Vec<i64> = figures.iter().map(|(b, _)| *b).collect();
-            diff_peaks(d, *lo, &starts, plan.width)
+            crate::intervals::sweep(diff_events(d, *lo), &starts, plan.width)
         });
         let gf = GroupFigures {
             group: labelled(plan.query.split_by(), &key),
@@ -1704,10 +1723,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The in-place sweep of a difference array gives the peaks of its nonzero entries as
-        /// events, for buckets before, inside and after the array's range.
+        /// The sweep of a difference array's nonzero entries gives the peaks of the events it
+        /// counts, for buckets before, inside and after the array's range.
         #[test]
-        fn diff_peaks_equal_event_peaks(
+        fn diff_events_sweep_to_event_peaks(
             segs in proptest::collection::vec((0_i64..500, 1_i64..200), 0..80),
             first in -8_i64..4,
             buckets in 0_usize..12,
@@ -1728,7 +1747,219 @@ mod tests {
                 .map(|(k, v)| (lo + k, i64::from(*v)))
                 .collect();
             let want = crate::intervals::peaks_per_bucket(&mut events, &starts, width);
-            proptest::prop_assert_eq!(diff_peaks(&d, lo, &starts, width), want);
+            let swept = crate::intervals::sweep(diff_events(&d, lo), &starts, width);
+            proptest::prop_assert_eq!(swept, want);
+        }
+    }
+
+    /// A subscription (or publication) of user `u` in channel `c` of region `r`.
+    fn seg(s: i64, e: i64, r: Option<u8>, c: u8, u: u8, sub: bool, spec: usize) -> StreamSegment {
+        let mut x = StreamSegment::new(
+            AppId::new("app").unwrap(),
+            ChannelId::new(format!("c{c}")).unwrap(),
+            UserId::new(format!("u{u}")).unwrap(),
+            if sub { Role::Subscribe } else { Role::Publish },
+            MediaSpec::ALL[spec % 6],
+            TimeRange::from_unix(s, e).unwrap(),
+        );
+        if let Some(r) = r {
+            x = x.with_region(mediameter_core::RegionId::new(format!("r{r}")).unwrap());
+        }
+        if sub && u % 2 == 1 {
+            x = x.with_publisher(UserId::new(format!("u{}", u - 1)).unwrap());
+        }
+        x
+    }
+
+    /// Regression: four segments a century apart, split by region with every metric, used to
+    /// get a dense grid of cells over every hour between them (3.5 M slots, allocated and
+    /// filled for four rows) because the grid fitted `dense_slots`. A pass now allocates a
+    /// bounded number of slots per row (at most 64 per array), whatever the span.
+    #[test]
+    fn sparse_rows_allocate_per_row_not_per_span() {
+        let t0 = 86_400;
+        let century = 100 * 365 * 86_400;
+        let segs = [
+            seg(t0, t0 + 600, Some(0), 0, 0, false, 1),
+            seg(t0 + 60, t0 + 900, Some(1), 0, 1, true, 1),
+            seg(t0 + century, t0 + century + 60, Some(2), 1, 2, false, 2),
+            seg(t0 + century, t0 + century + 120, None, 1, 3, true, 2),
+        ];
+        let table = SegmentTable::from_segments(&segs).unwrap();
+        let query = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+            .with_split_by([Dimension::Region]);
+        let plan = Plan::new(&table, &query, Limits::DEFAULT).unwrap();
+        let p = pass(&plan, 0..table.len(), None).unwrap();
+        let scratch = match plan.distinct {
+            DistinctPlan::Lists { users, channels } => users + channels,
+            _ => 0,
+        };
+        let bound = 4 * 64 * segs.len();
+        assert!(
+            p.footprint() + scratch <= bound,
+            "{} slots for {} rows",
+            p.footprint() + scratch,
+            segs.len()
+        );
+        // And the report is still right: one row per region and hour touched.
+        let r = table.report(&query, MinutePolicy::CeilPerRecord).unwrap();
+        assert_eq!(r.rows.len(), 4);
+        assert_eq!(r.rows.iter().map(|x| x.peak_streams).max(), Some(Some(1)));
+    }
+
+    /// The figures of one (region, bucket start) cell, computed plainly.
+    #[derive(Debug, Default, PartialEq, Eq)]
+    struct Want {
+        publish: [u64; 6],
+        subscribe: [u64; 6],
+        ceil_minutes: [u64; 6],
+        users: u64,
+        channels: u64,
+        peak_streams: u64,
+        peak_channels: u64,
+        peak_communications: u64,
+    }
+
+    /// Every metric of a report split by region, hour buckets in UTC, straight from the
+    /// definitions in `docs/usage.md`: pieces cut at each hour, distinct ids by set, and each
+    /// peak the largest level at the bucket's start or at a segment start inside it.
+    fn plain(segs: &[StreamSegment]) -> std::collections::BTreeMap<(Option<String>, i64), Want> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let region = |s: &StreamSegment| s.region.as_ref().map(|r| r.as_str().to_owned());
+        let span = |s: &StreamSegment| (s.range.start().timestamp(), s.range.end().timestamp());
+        let mut out: BTreeMap<(Option<String>, i64), Want> = BTreeMap::new();
+        type Ids = (BTreeSet<String>, BTreeSet<String>);
+        let mut ids: BTreeMap<(Option<String>, i64), Ids> = BTreeMap::new();
+        for s in segs {
+            let (a, e) = span(s);
+            let mut b = a.div_euclid(3600) * 3600;
+            while b < e {
+                let piece = u64::try_from(e.min(b + 3600) - a.max(b)).unwrap();
+                let key = (region(s), b);
+                let w = out.entry(key.clone()).or_default();
+                let k = s.spec.index();
+                if s.role == Role::Subscribe {
+                    w.subscribe[k] += piece;
+                    w.ceil_minutes[k] += piece.div_ceil(60);
+                } else {
+                    w.publish[k] += piece;
+                }
+                let set = ids.entry(key).or_default();
+                set.0.insert(s.user.as_str().to_owned());
+                set.1.insert(s.channel.as_str().to_owned());
+                b += 3600;
+            }
+        }
+        for ((r, b), w) in &mut out {
+            let (users, channels) = &ids[&(r.clone(), *b)];
+            w.users = users.len() as u64;
+            w.channels = channels.len() as u64;
+            let group: Vec<&StreamSegment> = segs.iter().filter(|s| region(s) == *r).collect();
+            let instants = std::iter::once(*b).chain(
+                group
+                    .iter()
+                    .map(|s| span(s).0)
+                    .filter(|t| (*b..*b + 3600).contains(t)),
+            );
+            for t in instants {
+                let open: Vec<&&StreamSegment> = group
+                    .iter()
+                    .filter(|s| span(s).0 <= t && t < span(s).1)
+                    .collect();
+                let chans: BTreeSet<&str> = open.iter().map(|s| s.channel.as_str()).collect();
+                let comms: BTreeSet<(&str, Option<&str>, &str)> = open
+                    .iter()
+                    .filter(|s| s.role == Role::Subscribe)
+                    .map(|s| {
+                        let p = s.publisher.as_ref().map(|p| p.as_str());
+                        (s.channel.as_str(), p, s.user.as_str())
+                    })
+                    .collect();
+                w.peak_streams = w.peak_streams.max(open.len() as u64);
+                w.peak_channels = w.peak_channels.max(chans.len() as u64);
+                w.peak_communications = w.peak_communications.max(comms.len() as u64);
+            }
+        }
+        out
+    }
+
+    /// Segments in clusters hours, months, years or centuries apart (where the default plan
+    /// picks dense arrays for some and hashed cells and sorted events for others).
+    fn spread_segment() -> impl proptest::strategy::Strategy<Value = StreamSegment> {
+        use proptest::prelude::*;
+        let apart = [
+            0_i64,
+            7 * 3600,
+            40 * 86_400,
+            3 * 365 * 86_400,
+            150 * 365 * 86_400,
+        ];
+        (
+            (
+                proptest::sample::select(apart.to_vec()),
+                0_i64..20_000,
+                1_i64..9_000,
+            ),
+            (
+                proptest::option::of(0_u8..3),
+                0_u8..3,
+                0_u8..6,
+                any::<bool>(),
+                0_usize..6,
+            ),
+        )
+            .prop_map(|((cluster, at, len), (r, c, u, sub, spec))| {
+                let s = 1_000_000 + cluster + at;
+                seg(s, s + len, r, c, u, sub, spec)
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// The table's report, on one thread and two, equals the plain reference for segments
+        /// near and far apart, and its pass stays within a bounded number of slots per row.
+        #[test]
+        fn spread_segments_equal_the_plain_reference(
+            segs in proptest::collection::vec(spread_segment(), 1..40),
+        ) {
+            let table = SegmentTable::from_segments(&segs).unwrap();
+            let query = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+                .with_split_by([Dimension::Region]);
+            let want = plain(&segs);
+            for threads in [1, 2] {
+                let r = table
+                    .report_with(&query, MinutePolicy::CeilPerRecord, threads, Limits {
+                        rows_per_thread: 1,
+                        ..Limits::DEFAULT
+                    })
+                    .unwrap();
+                let mut got = std::collections::BTreeMap::new();
+                for row in &r.rows {
+                    let key = (row.group[0].1.clone(), row.bucket_start.timestamp());
+                    let minutes = row.billable_minutes.0.map(|m| u64::try_from(m).unwrap());
+                    got.insert(key, Want {
+                        publish: row.publish_seconds.0,
+                        subscribe: row.subscribe_seconds.0,
+                        ceil_minutes: minutes,
+                        users: row.active_users.unwrap(),
+                        channels: row.channels.unwrap(),
+                        peak_streams: row.peak_streams.unwrap(),
+                        peak_channels: row.peak_channels.unwrap(),
+                        peak_communications: row.peak_communications.unwrap(),
+                    });
+                }
+                proptest::prop_assert_eq!(&got, &want);
+                for total in &r.totals {
+                    let g = &total.group[0].1;
+                    let peak = want.iter().filter(|(k, _)| &k.0 == g).map(|(_, w)| w.peak_streams).max();
+                    proptest::prop_assert_eq!(total.peak_streams, peak);
+                }
+            }
+            let plan = Plan::new(&table, &query, Limits::DEFAULT).unwrap();
+            let p = pass(&plan, 0..table.len(), None).unwrap();
+            let bound = 4 * 64 * segs.len();
+            proptest::prop_assert!(p.footprint() <= bound, "{} slots for {} rows", p.footprint(), segs.len());
         }
     }
 }

@@ -454,8 +454,11 @@ impl Loader {
     /// The first bad record in [`BadRecords::Fail`] mode, a segment a load for a query
     /// refuses, or a read failure.
     pub(super) fn drive<R: Read>(&mut self, mut input: BufReader<R>, chunk: usize) -> Result<()> {
-        let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+        let mut buf: Vec<u8> = Vec::new();
         loop {
+            // The buffer starts small and grows with what is read: a small input costs a small
+            // buffer, not a chunk.
+            buf.reserve(chunk.min(1 << 16));
             let read = (&mut input)
                 .take(u64::try_from(chunk.max(1)).unwrap_or(u64::MAX))
                 .read_to_end(&mut buf)
@@ -985,9 +988,10 @@ impl SegmentTable {
         Ok(loader.finish())
     }
 
-    /// [`SegmentTable::read_csv`] of an input held in memory, on `threads` threads: the
-    /// lines are cut into that many parts at line breaks, each part is loaded on its own
-    /// thread, and the parts' tables are appended in order. The same result as
+    /// [`SegmentTable::read_csv`] of an input held in memory, on `threads` threads at most
+    /// and one per 64 KiB of input at least (a thread costs about what loading that much
+    /// does): the lines are cut into that many parts at line breaks, each part is loaded on
+    /// its own thread, and the parts' tables are appended in order. The same result as
     /// [`SegmentTable::read_csv`] (row order, errors and line numbers included). An input
     /// with a quote anywhere is read on one thread, as a quoted field may hold a line break.
     ///
@@ -1011,9 +1015,22 @@ impl SegmentTable {
         bad: BadRecords,
         threads: usize,
     ) -> Result<(SegmentTable, SkipReport)> {
+        SegmentTable::read_csv_parts(input, bad, threads, MIN_PART)
+    }
+
+    /// [`SegmentTable::read_csv_parallel`] with parts of at least `min_part` bytes (the tests
+    /// cut small inputs).
+    pub(crate) fn read_csv_parts(
+        input: &[u8],
+        bad: BadRecords,
+        threads: usize,
+        min_part: usize,
+    ) -> Result<(SegmentTable, SkipReport)> {
         let mut rest = input;
         let (columns, header_lines) = header(&mut rest)?;
-        let threads = threads.clamp(1, 64);
+        let threads = threads
+            .clamp(1, 64)
+            .min(rest.len().div_ceil(min_part.max(1)).max(1));
         let parts = cut(rest, threads);
         let results = on_threads(parts.len(), |k| {
             let mut l = Loader::new(columns, 0, bad);
@@ -1061,6 +1078,11 @@ impl SegmentTable {
 
 /// Cuts `body` into at most `n` parts of about equal size, each ending at a line break (the
 /// last at the end).
+/// Bytes of CSV below which [`SegmentTable::read_csv_parallel`] gives a part no thread of its
+/// own: starting and joining a thread costs some tens of microseconds, about what loading
+/// 64 KiB does, so a small input is read on the calling thread.
+const MIN_PART: usize = 1 << 16;
+
 fn cut(body: &[u8], n: usize) -> Vec<&[u8]> {
     let mut parts = Vec::with_capacity(n);
     let mut rest = body;

@@ -129,20 +129,21 @@ const TINY: Limits = Limits {
     dense_slots: 0,
     bitset_words: 0,
     diff_slots: 0,
-    diff_slots_per_row: 0,
+    slots_per_row: 0,
     rows_per_thread: 1,
 };
 
 /// The per-second difference array whatever the span per row (the random segments spread
 /// over hours, which the default plan sweeps as sorted events instead).
 const DIFF: Limits = Limits {
-    diff_slots_per_row: u64::MAX,
+    slots_per_row: u64::MAX,
     rows_per_thread: 1,
     ..Limits::DEFAULT
 };
 
 /// Dense paths, several threads even for a few rows.
 const DENSE_THREADS: Limits = Limits {
+    slots_per_row: u64::MAX,
     rows_per_thread: 1,
     ..Limits::DEFAULT
 };
@@ -151,6 +152,7 @@ const DENSE_THREADS: Limits = Limits {
 /// test data's few ids take one word).
 const LISTS: Limits = Limits {
     bitset_words: 1,
+    slots_per_row: u64::MAX,
     rows_per_thread: 1,
     ..Limits::DEFAULT
 };
@@ -216,7 +218,7 @@ proptest! {
                 prop_assert_eq!(&got, &expected, "chunk {} {:?}", chunk, bad);
             }
             for threads in 1..5 {
-                let got = SegmentTable::read_csv_parallel(&text, bad, threads).map(summary);
+                let got = SegmentTable::read_csv_parts(&text, bad, threads, 1).map(summary);
                 prop_assert_eq!(&got, &expected, "threads {} {:?}", threads, bad);
             }
         }
@@ -525,17 +527,18 @@ fn a_quoted_field_with_a_line_break_is_read_whole() {
                 a,c,u,pub,audio,r1,0,60,\n";
     let (t, _) = SegmentTable::read_csv(text.as_bytes(), BadRecords::Fail).unwrap();
     assert_eq!(t.len(), 3);
-    let (p, _) = SegmentTable::read_csv_parallel(text.as_bytes(), BadRecords::Fail, 3).unwrap();
+    let (p, _) = SegmentTable::read_csv_parts(text.as_bytes(), BadRecords::Fail, 3, 1).unwrap();
     assert_eq!(
         p.segments().collect::<Vec<_>>(),
         t.segments().collect::<Vec<_>>()
     );
     assert_eq!(t.segment(1).unwrap().region.unwrap().as_str(), "r,2");
-    let e = SegmentTable::read_csv_parallel(
+    let e = SegmentTable::read_csv_parts(
         "app,channel,user,role,spec,start,end\na,c,u,sub,720p,0,60\na,c,u,sub,720p,60,0\n"
             .as_bytes(),
         BadRecords::Fail,
         2,
+        1,
     )
     .unwrap_err();
     assert_eq!(e.line(), Some(3));
