@@ -1,5 +1,7 @@
 //! The one error type of `mediameter-billing`.
 
+use std::fmt;
+
 use mediameter_core::error::truncate;
 
 /// Everything that can go wrong in `mediameter-billing`.
@@ -10,15 +12,18 @@ use mediameter_core::error::truncate;
 /// whose kind is [`ErrorKind::Core`] and which [`Error::as_core`] hands back; billing's own
 /// problems have their own variants, with the same field names as every other crate's.
 /// Each variant names what was checked, the offending value (truncated to
-/// [`mediameter_core::error::ECHO_LIMIT`] characters) and what was expected. Callers that
-/// branch use [`Error::kind`].
+/// [`mediameter_core::error::ECHO_LIMIT`] characters) and what was expected. A value of the
+/// wrong form is [`Error::Invalid`], a number outside what the operation accepts (a price or
+/// quantity below zero, zero months, a zero denominator) [`Error::OutOfRange`], a collection
+/// past its cap [`Error::TooLarge`]; where the problem is (an item, a field, a timeline's event)
+/// is the place of an [`Error::At`] around it. Callers that branch use [`Error::kind`].
 ///
 /// ```
 /// use mediameter_billing::{Error, ErrorKind};
 ///
-/// let err = Error::invalid("pack quantity", "0", "a quantity above zero");
-/// assert_eq!(err.kind(), ErrorKind::Invalid);
-/// assert_eq!(err.to_string(), "invalid pack quantity \"0\": expected a quantity above zero");
+/// let err = Error::out_of_range("pack quantity", 0, "a quantity above zero");
+/// assert_eq!(err.kind(), ErrorKind::OutOfRange);
+/// assert_eq!(err.to_string(), "pack quantity 0 is out of range: expected a quantity above zero");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -36,16 +41,31 @@ pub enum Error {
         /// What would have been accepted.
         expected: String,
     },
+    /// A number outside what the operation accepts: a price or a quantity below zero (or at
+    /// zero where it must be above), zero renewal months, a zero denominator, a deduction
+    /// coefficient or a pack's drawn amount outside its bounds, an instant outside years 0001
+    /// to 9999.
+    #[error("{field} {value} is out of range: expected {expected}")]
+    OutOfRange {
+        /// What was checked (`"pack quantity"`, `"renewal months"`...).
+        field: &'static str,
+        /// The offending value, rendered and cut to
+        /// [`mediameter_core::error::ECHO_LIMIT`] characters.
+        value: String,
+        /// The accepted range, in words.
+        expected: String,
+    },
     /// Billing arithmetic left `Decimal`'s (or an integer's) range.
     #[error("arithmetic overflow in {operation}")]
     Overflow {
         /// The operation that overflowed (`"pack balance"`, `"ratio"`...).
         operation: &'static str,
     },
-    /// A request would produce more items than the crate allows.
+    /// A request would produce, or an input holds, more items than the crate allows (the
+    /// lines of a settlement, the packs of an engine, the entries of a tariff...).
     #[error("{what} would produce {count} items, more than the limit of {limit}")]
     TooLarge {
-        /// What was being produced (`"settlement"`).
+        /// What was being produced or counted (`"settlement"`, `"packs"`, `"tariff entries"`).
         what: &'static str,
         /// How many items it would have produced.
         count: u64,
@@ -61,14 +81,12 @@ pub enum Error {
         detail: String,
     },
     /// A timeline whose events are inconsistent (out of order, overlapping, a deletion before
-    /// the creation).
-    #[error("invalid timeline of {resource}: event {index} ({event}) {problem}")]
+    /// the creation). The resource and the event's position in the input are the place of
+    /// the [`Error::At`] around it (`"resource vm-1, events[2]"`, `"resources[3] (resource
+    /// vm-1)"` for an overlap found by [`check_no_overlap`](crate::check_no_overlap)).
+    #[error("invalid timeline: event ({event}) {problem}")]
     Timeline {
-        /// The resource whose timeline is wrong.
-        resource: String,
-        /// Position of the offending event in the input.
-        index: usize,
-        /// The offending event, described.
+        /// The offending event, described (`"deleted at 2023-04-18T01:00:00+00:00"`).
         event: String,
         /// What is wrong with it.
         problem: String,
@@ -109,6 +127,8 @@ pub enum ErrorKind {
     Core,
     /// See [`Error::Invalid`].
     Invalid,
+    /// See [`Error::OutOfRange`].
+    OutOfRange,
     /// See [`Error::Overflow`].
     Overflow,
     /// See [`Error::TooLarge`].
@@ -137,6 +157,7 @@ impl Error {
         match self {
             Error::Core(_) => ErrorKind::Core,
             Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::OutOfRange { .. } => ErrorKind::OutOfRange,
             Error::Overflow { .. } => ErrorKind::Overflow,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::Downgrade { .. } => ErrorKind::Downgrade,
@@ -165,8 +186,11 @@ impl Error {
         }
     }
 
-    /// This error located at `place` (an item and a field). Locating an error twice keeps
-    /// the outer place and the inner one: `"usage[3]: field quantity: ..."`.
+    /// This error located at `place` (an item and a field), with the place's control
+    /// characters escaped and the place cut to
+    /// [`PLACE_LIMIT`](mediameter_core::error::PLACE_LIMIT) characters
+    /// ([`mediameter_core::error::place`]): places hold ids and names from outside. Locating
+    /// an error twice keeps the outer place and the inner one: `"usage[3]: field quantity: ..."`.
     ///
     /// ```
     /// use mediameter_billing::{Error, ErrorKind};
@@ -175,25 +199,64 @@ impl Error {
     /// assert!(e.to_string().starts_with("usage[3] (partition 0, id 7), field quantity: "));
     /// ```
     #[must_use]
-    pub fn at(self, place: impl Into<String>) -> Self {
+    pub fn at(self, place: impl AsRef<str>) -> Self {
         Error::At {
-            place: place.into(),
+            place: mediameter_core::error::place(place.as_ref()),
             source: Box::new(self),
         }
     }
 
-    /// Builds an [`Error::Invalid`], truncating the echoed value.
+    /// Builds an [`Error::Invalid`], truncating the echoed value (the message escapes it).
     ///
     /// ```
     /// use mediameter_billing::Error;
     /// assert!(Error::invalid("x", &"y".repeat(500), "short").to_string().len() < 200);
     /// ```
     #[must_use]
-    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, value: &str, expected: impl fmt::Display) -> Self {
         Error::Invalid {
             field,
             value: truncate(value),
-            expected: expected.into(),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::OutOfRange`], cutting the echoed value.
+    ///
+    /// ```
+    /// use mediameter_billing::{Error, ErrorKind};
+    /// let e = Error::out_of_range("renewal months", 0, "at least 1 month");
+    /// assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    /// assert_eq!(e.to_string(), "renewal months 0 is out of range: expected at least 1 month");
+    /// ```
+    #[must_use]
+    pub fn out_of_range(
+        field: &'static str,
+        value: impl fmt::Display,
+        expected: impl fmt::Display,
+    ) -> Self {
+        Error::OutOfRange {
+            field,
+            value: truncate(&value.to_string()),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::TooLarge`] from collection lengths (a length past `u64` reads as
+    /// `u64::MAX`).
+    ///
+    /// ```
+    /// use mediameter_billing::{Error, ErrorKind};
+    /// let e = Error::too_large("tariff entries", 4097, 4096);
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert_eq!(e.to_string(), "tariff entries would produce 4097 items, more than the limit of 4096");
+    /// ```
+    #[must_use]
+    pub fn too_large(what: &'static str, count: usize, limit: usize) -> Self {
+        Error::TooLarge {
+            what,
+            count: u64::try_from(count).unwrap_or(u64::MAX),
+            limit: u64::try_from(limit).unwrap_or(u64::MAX),
         }
     }
 

@@ -112,10 +112,10 @@ impl Renewal {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] (field `renewal months`) for 0 months.
+    /// [`Error::OutOfRange`] (field `renewal months`) for 0 months.
     pub fn new(at: DateTime<Utc>, months: u32) -> Result<Self> {
         if months == 0 {
-            return Err(Error::invalid("renewal months", "0", "at least 1 month"));
+            return Err(Error::out_of_range("renewal months", 0, "at least 1 month"));
         }
         Ok(Renewal { at, months })
     }

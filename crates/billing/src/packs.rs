@@ -312,9 +312,9 @@ impl Pack {
     fn validate(&self) -> Result<()> {
         let field = |f: &str| format!("pack {}, field {f}", self.id);
         if self.quantity.value() <= Decimal::ZERO {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 "pack quantity",
-                &self.quantity.to_string(),
+                self.quantity,
                 "a quantity above zero",
             )
             .at(field("quantity")));
@@ -325,7 +325,7 @@ impl Pack {
         ] {
             if !instant_in_range(t) {
                 return Err(
-                    Error::invalid("pack instant", &t.to_rfc3339(), INSTANT_EXPECTED)
+                    Error::out_of_range("pack instant", t.to_rfc3339(), INSTANT_EXPECTED)
                         .at(field(name)),
                 );
             }
@@ -343,10 +343,10 @@ impl Pack {
             .at(field("expires_at")));
         }
         if self.coefficients.len() > MAX_COEFFICIENTS {
-            return Err(Error::invalid(
+            return Err(Error::too_large(
                 "deduction coefficients",
-                &self.coefficients.len().to_string(),
-                format!("at most {MAX_COEFFICIENTS}, one per spec"),
+                self.coefficients.len(),
+                MAX_COEFFICIENTS,
             )
             .at(field("coefficients")));
         }
@@ -356,9 +356,9 @@ impl Pack {
                 || v > MAX_COEFFICIENT
                 || v.normalize().scale() > MAX_COEFFICIENT_SCALE
             {
-                return Err(Error::invalid(
+                return Err(Error::out_of_range(
                     "deduction coefficient",
-                    &v.to_string(),
+                    v,
                     "a coefficient above zero, at most 1000000, with at most 6 decimal places",
                 )
                 .at(field(&format!("coefficients[{i}]"))));
@@ -681,18 +681,20 @@ impl UsageItem {
 
     fn validate(&self) -> Result<()> {
         if self.quantity.value() <= Decimal::ZERO {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 "usage quantity",
-                &self.quantity.to_string(),
+                self.quantity,
                 "a quantity above zero",
             )
             .at(self.place("quantity")));
         }
         if !instant_in_range(self.at) {
-            return Err(
-                Error::invalid("usage instant", &self.at.to_rfc3339(), INSTANT_EXPECTED)
-                    .at(self.place("at")),
-            );
+            return Err(Error::out_of_range(
+                "usage instant",
+                self.at.to_rfc3339(),
+                INSTANT_EXPECTED,
+            )
+            .at(self.place("at")));
         }
         base_value(self.quantity).map_err(|e| e.at(self.place("quantity")))?;
         Ok(())
@@ -1328,9 +1330,9 @@ impl TryFrom<EngineState> for PackEngine {
                 .get_mut(idx)
                 .ok_or_else(|| Error::UnknownPack { id: id.to_string() })?;
             if record.drawn < Decimal::ZERO || record.drawn > p.quantity {
-                return Err(Error::invalid(
+                return Err(Error::out_of_range(
                     "pack drawn",
-                    &record.drawn.to_string(),
+                    record.drawn,
                     format!("0 to {} base units in pack {id}", p.quantity),
                 ));
             }
@@ -1546,10 +1548,10 @@ impl PackEngine {
             });
         }
         if self.packs.len() >= MAX_PACKS {
-            return Err(Error::invalid(
-                "pack count",
-                &self.packs.len().to_string(),
-                format!("at most {MAX_PACKS} packs"),
+            return Err(Error::too_large(
+                "packs",
+                self.packs.len().saturating_add(1),
+                MAX_PACKS,
             ));
         }
         let quantity = base_value(pack.quantity)?;

@@ -170,12 +170,10 @@ pub fn prorate(
 ) -> Result<Proration> {
     for (field, price) in [("old_price", old_monthly), ("new_price", new_monthly)] {
         if price.is_negative() {
-            return Err(Error::invalid(
-                "monthly price",
-                &price.to_string(),
-                "a price of zero or more",
-            )
-            .at(format!("field {field}")));
+            return Err(
+                Error::out_of_range("monthly price", price, "a price of zero or more")
+                    .at(format!("field {field}")),
+            );
         }
     }
     let price_difference = new_monthly
@@ -282,7 +280,7 @@ fn reduce(num: u64, den: u64) -> (u64, u64) {
 /// ```
 pub fn round_ratio(num: u64, den: u64, rounding: Rounding) -> Result<Decimal> {
     if den == 0 {
-        return Err(Error::invalid("denominator", "0", "a non-zero denominator"));
+        return Err(Error::out_of_range("denominator", 0, "a non-zero number"));
     }
     let scale = rounding.scale();
     let proxy_scale = scale.saturating_add(2);

@@ -140,16 +140,16 @@ impl PricedItem {
             ));
         }
         if self.quantity <= Decimal::ZERO {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 "priced item quantity",
-                &self.quantity.to_string(),
+                self.quantity,
                 format!("a quantity above zero for item {:?}", self.name),
             ));
         }
         if self.hourly_price.is_negative() {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 "hourly price",
-                &self.hourly_price.to_string(),
+                self.hourly_price,
                 format!("a price of zero or more for item {:?}", self.name),
             ));
         }
@@ -612,11 +612,12 @@ impl ResourceTimeline {
                 format!("1 to {MAX_EVENTS} events, the first a creation"),
             ));
         }
-        let problem = |index: usize, event: &ResourceEvent, problem: String| Error::Timeline {
-            resource: resource.clone(),
-            index,
-            event: event.to_string(),
-            problem,
+        let problem = |index: usize, event: &ResourceEvent, problem: String| {
+            Error::Timeline {
+                event: event.to_string(),
+                problem,
+            }
+            .at(format!("resource {resource}, events[{index}]"))
         };
         let mut order: Vec<usize> = (0..events.len()).collect();
         order.sort_by_key(|&i| events.get(i).map(|e| (e.at, e.kind.rank())));
@@ -1095,14 +1096,13 @@ pub fn check_no_overlap(timelines: &[ResourceTimeline]) -> Result<()> {
                 format!("created at {}", t.created_at().to_rfc3339())
             });
             return Err(Error::Timeline {
-                resource: b.0.to_owned(),
-                index: b.3,
                 event: later,
                 problem: format!(
-                    "overlaps the lifetime of timeline {} of the same resource",
+                    "overlaps the lifetime of resources[{}], the same resource",
                     a.3
                 ),
-            });
+            }
+            .at(format!("resources[{}] (resource {})", b.3, b.0)));
         }
     }
     Ok(())

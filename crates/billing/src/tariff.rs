@@ -356,9 +356,9 @@ fn validate_tiers(tiers: &[Tier], product: &ProductType) -> Result<()> {
     let mut prev = Decimal::ZERO;
     for (i, t) in tiers.iter().enumerate() {
         if t.unit_price < Decimal::ZERO {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 "tier unit price",
-                &t.unit_price.to_string(),
+                t.unit_price,
                 format!("a price of zero or more for product {product}"),
             ));
         }
@@ -481,10 +481,10 @@ impl Tariff {
 
     fn validate(&self) -> Result<()> {
         if self.entries.len() > MAX_ENTRIES {
-            return Err(Error::invalid(
+            return Err(Error::too_large(
                 "tariff entries",
-                &self.entries.len().to_string(),
-                format!("at most {MAX_ENTRIES} entries"),
+                self.entries.len(),
+                MAX_ENTRIES,
             ));
         }
         for (i, e) in self.entries.iter().enumerate() {
@@ -499,9 +499,9 @@ impl Tariff {
             match &e.pricing {
                 Pricing::Flat { unit_price } => {
                     if *unit_price < Decimal::ZERO {
-                        return Err(Error::invalid(
+                        return Err(Error::out_of_range(
                             "unit price",
-                            &unit_price.to_string(),
+                            unit_price,
                             format!("a price of zero or more for product {}", e.product),
                         ));
                     }
@@ -606,9 +606,9 @@ impl Tariff {
 
 fn price_with(pricing: &Pricing, quantity: Decimal) -> Result<Quote> {
     if quantity < Decimal::ZERO {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             "priced quantity",
-            &quantity.to_string(),
+            quantity,
             "a quantity of zero or more",
         ));
     }

@@ -15,6 +15,7 @@
     clippy::cast_precision_loss
 )]
 
+mod error_convention;
 mod exports;
 mod lifecycle;
 mod packs;

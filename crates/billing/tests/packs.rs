@@ -222,7 +222,7 @@ fn bad_input_changes_nothing() {
         Quantity::new(dec!(0), Unit::Minute).unwrap(),
     )
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert!(
         err.to_string()
             .contains("usage item (partition 0, id 1), field quantity"),

@@ -195,7 +195,7 @@ fn downgrades_negative_prices_and_mixed_currencies_are_refused() {
         prorate(&term, at, cny(dec!(-1)), cny(dec!(1)), &p)
             .unwrap_err()
             .kind(),
-        ErrorKind::Invalid
+        ErrorKind::OutOfRange
     );
     let usd = Money::new(dec!(2), Currency::USD);
     assert_eq!(

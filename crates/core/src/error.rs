@@ -142,7 +142,9 @@ impl Error {
     /// Builds an [`Error::Invalid`], truncating the echoed value.
     ///
     /// Sibling crates use this to report their own malformed input in the same shape.
-    /// `expected` may be a literal or a description built at run time (`"one of CNY, USD"`).
+    /// `expected` may be a literal or a description built at run time (`"one of CNY, USD"`):
+    /// every crate's `invalid` takes `(field: &'static str, value: &str, expected: impl
+    /// Display)`, the signature of the workspace's error convention.
     ///
     /// ```
     /// use mediameter_core::Error;
@@ -151,11 +153,11 @@ impl Error {
     /// assert!(err.to_string().len() < 200);
     /// ```
     #[must_use]
-    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, value: &str, expected: impl fmt::Display) -> Self {
         Error::Invalid {
             field,
             value: truncate(value),
-            expected: expected.into(),
+            expected: expected.to_string(),
         }
     }
 
@@ -189,6 +191,47 @@ impl Error {
     pub fn overflow(operation: &'static str) -> Self {
         Error::Overflow { operation }
     }
+
+    /// Builds an [`Error::TooLarge`] from collection lengths (a length past `u64` reads as
+    /// `u64::MAX`).
+    ///
+    /// ```
+    /// use mediameter_core::{Error, ErrorKind};
+    /// let e = Error::too_large("month slices", 1001, 1000);
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert_eq!(e.to_string(), "month slices would produce 1001 items, more than the limit of 1000");
+    /// ```
+    #[must_use]
+    pub fn too_large(what: &'static str, count: usize, limit: usize) -> Self {
+        Error::TooLarge {
+            what,
+            count: u64::try_from(count).unwrap_or(u64::MAX),
+            limit: u64::try_from(limit).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// Most characters of the place a located error (`Error::At` of the crates built on core)
+/// keeps: room for an item, its ids and a field, each already cut to [`ECHO_LIMIT`].
+pub const PLACE_LIMIT: usize = 4 * ECHO_LIMIT;
+
+/// A place in the input as a located error keeps it: control characters escaped (`\u{1b}`),
+/// cut to [`PLACE_LIMIT`] characters. Every crate's `Error::at` goes through it, because a
+/// place is built from ids and names that came from outside.
+///
+/// ```
+/// use mediameter_core::error::{place, PLACE_LIMIT};
+/// assert_eq!(place("usage[3], field quantity"), "usage[3], field quantity");
+/// assert_eq!(place("pack p\u{1b}[2J"), "pack p\\u{1b}[2J");
+/// assert_eq!(place(&"x".repeat(5000)).chars().count(), PLACE_LIMIT);
+/// ```
+#[must_use]
+pub fn place(text: &str) -> String {
+    let kept = match text.char_indices().nth(PLACE_LIMIT) {
+        None => text,
+        Some((end, _)) => text.get(..end).unwrap_or(text),
+    };
+    crate::echo::escape_controls(kept).to_string()
 }
 
 /// Keeps at most [`ECHO_LIMIT`] characters of `value`, marking the cut with `…`.

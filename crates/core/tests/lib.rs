@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+mod error_convention;
 mod golden;
 mod hardening;
 mod props;

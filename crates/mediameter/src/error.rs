@@ -1,5 +1,7 @@
 //! The one error type of the `mediameter` glue.
 
+use std::fmt;
+
 use mediameter_core::error::truncate;
 
 /// Everything that can go wrong between raw usage and an invoice.
@@ -70,18 +72,18 @@ pub enum Error {
 }
 
 impl Error {
-    /// Builds an [`Error::Invalid`], truncating the echoed value.
+    /// Builds an [`Error::Invalid`], truncating the echoed value (the message escapes it).
     ///
     /// ```
     /// let e = mediameter::Error::invalid("mapping rule", "x", "something else");
     /// assert_eq!(e.to_string(), "invalid mapping rule \"x\": expected something else");
     /// ```
     #[must_use]
-    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, value: &str, expected: impl fmt::Display) -> Self {
         Error::Invalid {
             field,
             value: truncate(value),
-            expected: expected.into(),
+            expected: expected.to_string(),
         }
     }
 
@@ -98,16 +100,36 @@ impl Error {
         Error::Overflow { operation }
     }
 
-    /// This error located at `place`.
+    /// Builds an [`Error::TooLarge`] from collection lengths (a length past `u64` reads as
+    /// `u64::MAX`).
+    ///
+    /// ```
+    /// use mediameter::{Error, ErrorKind};
+    /// let e = Error::too_large("billable usage slices", 3, 2);
+    /// assert_eq!(e.kind(), ErrorKind::TooLarge);
+    /// assert_eq!(e.to_string(), "billable usage slices would produce 3 items, more than the limit of 2");
+    /// ```
+    #[must_use]
+    pub fn too_large(what: &'static str, count: usize, limit: usize) -> Self {
+        Error::TooLarge {
+            what,
+            count: u64::try_from(count).unwrap_or(u64::MAX),
+            limit: u64::try_from(limit).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// This error located at `place`, with the place's control characters escaped and the
+    /// place cut to [`PLACE_LIMIT`](mediameter_core::error::PLACE_LIMIT) characters
+    /// ([`mediameter_core::error::place`]): places hold ids and names from outside.
     ///
     /// ```
     /// let e = mediameter::Error::invalid("spec", "8k", "a spec").at("segment 3, field spec");
     /// assert!(e.to_string().starts_with("segment 3, field spec: "));
     /// ```
     #[must_use]
-    pub fn at(self, place: impl Into<String>) -> Self {
+    pub fn at(self, place: impl AsRef<str>) -> Self {
         Error::At {
-            place: place.into(),
+            place: mediameter_core::error::place(place.as_ref()),
             source: Box::new(self),
         }
     }

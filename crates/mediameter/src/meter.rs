@@ -167,11 +167,7 @@ impl From<BillableUsage> for UsageRepr {
 }
 
 fn too_many(n: usize) -> Error {
-    Error::TooLarge {
-        what: "billable usage slices",
-        count: u64::try_from(n).unwrap_or(u64::MAX),
-        limit: MAX_SLICES as u64,
-    }
+    Error::too_large("billable usage slices", n, MAX_SLICES)
 }
 
 fn from_unix(secs: i64) -> DateTime<Utc> {

@@ -13,6 +13,7 @@
 )]
 
 mod carry;
+mod error_convention;
 mod errors;
 mod golden;
 mod props;
