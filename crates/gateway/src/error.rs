@@ -124,11 +124,11 @@ impl Error {
     /// assert_eq!(e.to_string(), "invalid key id \"1\": expected an id other than the current key's");
     /// ```
     #[must_use]
-    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, value: &str, expected: impl fmt::Display) -> Self {
         Error::Invalid {
             field,
             value: truncate(value),
-            expected: expected.into(),
+            expected: expected.to_string(),
         }
     }
 

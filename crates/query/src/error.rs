@@ -172,11 +172,11 @@ impl Error {
     /// assert_eq!(e.to_string(), "invalid max_params \"0\": expected 1 to 1024");
     /// ```
     #[must_use]
-    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, value: &str, expected: impl std::fmt::Display) -> Self {
         Error::Invalid {
             field,
             value: mediameter_core::error::truncate(value),
-            expected: expected.into(),
+            expected: expected.to_string(),
         }
     }
 
