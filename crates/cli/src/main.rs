@@ -11,6 +11,7 @@ mod account;
 mod billing;
 mod core_demo;
 mod diagnostics;
+mod engine;
 mod invoice;
 mod io;
 mod query;

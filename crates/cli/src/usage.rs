@@ -19,6 +19,9 @@ use mediameter_usage::{
 
 use mediameter_core::echo::echo;
 
+use crate::engine::{
+    Engine, datafusion_report, datafusion_state, for_each_parquet_segment, is_parquet,
+};
 use crate::io::{CliError, write_json};
 
 const SAMPLE: &str = include_str!("../data/usage_sample.csv");
@@ -47,8 +50,13 @@ pub(crate) struct UsageArgs {
     /// instance,type]) or JSON Lines; a file, or standard input when omitted or `-`.
     pub(crate) input: Option<PathBuf>,
     /// Input format; detected from the file extension or the first character when omitted.
-    #[arg(long, value_parser = ["csv", "jsonl"])]
+    #[arg(long, value_parser = ["csv", "jsonl", "parquet"])]
     pub(crate) input_format: Option<String>,
+    /// Engine: kernel (this process, the default) or datafusion (Apache DataFusion with
+    /// mediameter's functions; a CSV, JSON Lines or Parquet file). datafusion and Parquet input
+    /// need a build with the datafusion feature.
+    #[arg(long, value_enum, default_value_t = Engine::Kernel)]
+    pub(crate) engine: Engine,
     /// Bucket width: 3600 (hour) or 86400 (day).
     #[arg(long, default_value = "3600")]
     pub(crate) interval: String,
@@ -356,6 +364,12 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
     let _: Indicator = args.indicator.parse().map_err(arg_err)?;
     let _: ProportionMode = args.proportion.parse().map_err(arg_err)?;
     check_format(args)?;
+    if args.engine == Engine::Datafusion {
+        return run_datafusion(args, &query, range, policy, out);
+    }
+    if is_parquet(args.input.as_deref(), args.input_format.as_deref()) {
+        return run_parquet(args, &query, range, policy, out);
+    }
     let (mut input, by_ext) = open(args.input.as_deref())?;
     let format = match (&args.input_format, by_ext) {
         (Some(f), _) => f.parse().map_err(arg_err)?,
@@ -394,6 +408,76 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
     for_each_segment(input, format, args.skip_bad, |s| {
         agg.push(&s).map_err(segment_err)
     })?;
+    if let Some(dim) = &args.distribution {
+        let dim: Dimension = dim.parse().map_err(arg_err)?;
+        let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
+        let rows = distribution_by(&agg.to_state(), dim, mode).map_err(input_err)?;
+        return print_distribution(&rows, dim, args, out);
+    }
+    let report = agg.report(policy).map_err(input_err)?;
+    print_report(&report, range, args, out)
+}
+
+/// `--engine datafusion`: the report (or distribution) computed by DataFusion over the file.
+fn run_datafusion(
+    args: &UsageArgs,
+    query: &UsageQuery,
+    range: Option<TimeRange>,
+    policy: MinutePolicy,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let Some(path) = args.input.as_deref().filter(|p| *p != Path::new("-")) else {
+        return Err(arg_err(
+            "--engine datafusion reads a file (CSV, JSON Lines or Parquet), not standard input",
+        ));
+    };
+    if args.records || args.sorted || args.skip_bad {
+        return Err(arg_err(
+            "--engine datafusion computes reports and distributions: --records, --sorted and --skip-bad need the kernel engine",
+        ));
+    }
+    if let Some(dim) = &args.distribution {
+        let dim: Dimension = dim.parse().map_err(arg_err)?;
+        let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
+        let state = datafusion_state(path, query, usize::from(args.threads))?;
+        let rows = distribution_by(&state, dim, mode).map_err(input_err)?;
+        return print_distribution(&rows, dim, args, out);
+    }
+    let report = datafusion_report(path, query, policy, usize::from(args.threads))?;
+    print_report(&report, range, args, out)
+}
+
+/// A Parquet file on the kernel engine: its segments through the same paths as JSON Lines.
+fn run_parquet(
+    args: &UsageArgs,
+    query: &UsageQuery,
+    range: Option<TimeRange>,
+    policy: MinutePolicy,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let Some(path) = args.input.as_deref().filter(|p| *p != Path::new("-")) else {
+        return Err(arg_err(
+            "Parquet input is read from a file, not standard input",
+        ));
+    };
+    if args.records {
+        let mut segs = Vec::new();
+        for_each_parquet_segment(path, |s| {
+            if query.accepts(&s) {
+                segs.push(s);
+            }
+            Ok(())
+        })?;
+        return print_records(&segs, args.format, out);
+    }
+    if args.sorted {
+        let mut agg = SortedAggregator::new(query.clone()).map_err(input_err)?;
+        for_each_parquet_segment(path, |s| agg.push(&s).map_err(segment_err))?;
+        let report = agg.report(policy).map_err(input_err)?;
+        return print_report(&report, range, args, out);
+    }
+    let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
+    for_each_parquet_segment(path, |s| agg.push(&s).map_err(segment_err))?;
     if let Some(dim) = &args.distribution {
         let dim: Dimension = dim.parse().map_err(arg_err)?;
         let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;

@@ -16,6 +16,7 @@ mod fuzz_checks;
 
 mod commands;
 mod doc_examples;
+mod engines;
 mod errors;
 mod fuzz_replay;
 mod reports;

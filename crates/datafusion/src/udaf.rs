@@ -1,0 +1,371 @@
+//! The aggregate functions: each one feeds its rows to the usage kernel's [`Aggregator`] and
+//! carries the kernel's mergeable [`UsageState`] (serialized, in a `Binary` column) between
+//! partial and final aggregation.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::ScalarValue;
+use datafusion::error::Result as DfResult;
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility,
+};
+use datafusion::physical_expr::expressions::Literal;
+use mediameter_core::{BillingZone, Granularity, MinutePolicy};
+use mediameter_usage::{Aggregator, DistinctMode, IdScope, Metrics, UsageQuery, UsageState};
+
+use crate::error::{Error, Result};
+use crate::segments::SegmentColumns;
+
+/// What an aggregate function reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Metric {
+    PeakStreams,
+    PeakChannels,
+    PeakCommunications,
+    DistinctUsers,
+    DistinctChannels,
+    ApproxDistinctUsers,
+    ApproxDistinctChannels,
+    BillableMinutes,
+    /// The whole state, serialized: `mm_usage_state(query_json, columns...)`.
+    State,
+}
+
+impl Metric {
+    pub(crate) const ALL: [Metric; 9] = [
+        Metric::PeakStreams,
+        Metric::PeakChannels,
+        Metric::PeakCommunications,
+        Metric::DistinctUsers,
+        Metric::DistinctChannels,
+        Metric::ApproxDistinctUsers,
+        Metric::ApproxDistinctChannels,
+        Metric::BillableMinutes,
+        Metric::State,
+    ];
+
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Metric::PeakStreams => "mm_peak_streams",
+            Metric::PeakChannels => "mm_peak_channels",
+            Metric::PeakCommunications => "mm_peak_communications",
+            Metric::DistinctUsers => "mm_distinct_users",
+            Metric::DistinctChannels => "mm_distinct_channels",
+            Metric::ApproxDistinctUsers => "mm_approx_distinct_users",
+            Metric::ApproxDistinctChannels => "mm_approx_distinct_channels",
+            Metric::BillableMinutes => "mm_billable_minutes",
+            Metric::State => "mm_usage_state",
+        }
+    }
+
+    fn return_type(self) -> DataType {
+        match self {
+            Metric::BillableMinutes => DataType::Utf8,
+            Metric::State => DataType::Binary,
+            _ => DataType::UInt64,
+        }
+    }
+
+    /// The number of leading literal arguments (before the segment columns) and the most
+    /// trailing literal arguments.
+    const fn literals(self) -> (usize, usize) {
+        match self {
+            Metric::State => (1, 0),
+            Metric::DistinctUsers | Metric::DistinctChannels | Metric::BillableMinutes => (0, 1),
+            Metric::ApproxDistinctUsers | Metric::ApproxDistinctChannels => (0, 2),
+            Metric::PeakStreams | Metric::PeakChannels | Metric::PeakCommunications => (0, 0),
+        }
+    }
+}
+
+/// One aggregate function of this crate.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct UsageUdaf {
+    metric: Metric,
+    signature: Signature,
+}
+
+impl UsageUdaf {
+    pub(crate) fn udaf(metric: Metric) -> AggregateUDF {
+        AggregateUDF::from(UsageUdaf {
+            metric,
+            signature: Signature::variadic_any(Volatility::Immutable),
+        })
+    }
+}
+
+fn literal_text(
+    expr: Option<&Arc<dyn datafusion::physical_expr::PhysicalExpr>>,
+    field: &'static str,
+) -> Result<Option<String>> {
+    let Some(expr) = expr else { return Ok(None) };
+    let Some(lit) = expr.downcast_ref::<Literal>() else {
+        return Err(Error::invalid(field, &expr.to_string(), "a literal"));
+    };
+    match lit.value() {
+        ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v) => {
+            Ok(v.clone())
+        }
+        ScalarValue::Null => Ok(None),
+        other => {
+            if other.is_null() {
+                Ok(None)
+            } else {
+                Ok(Some(other.to_string()))
+            }
+        }
+    }
+}
+
+fn parse_scope(s: &str) -> Result<IdScope> {
+    match s {
+        "app" | "per_app" => Ok(IdScope::PerApp),
+        "global" => Ok(IdScope::Global),
+        _ => Err(Error::invalid("scope", s, "app or global")),
+    }
+}
+
+/// The query an aggregate function runs on its group's rows: one group, UTC days (the
+/// function reports the group's totals, which do not depend on the buckets).
+fn metric_query(
+    metric: Metric,
+    option: Option<&str>,
+    precision: Option<&str>,
+) -> Result<UsageQuery> {
+    let base = UsageQuery::new(BillingZone::UTC, Granularity::DAY);
+    let metrics = Metrics::DURATIONS;
+    Ok(match metric {
+        Metric::PeakStreams => base.with_metrics(metrics.with_stream_peaks(true)),
+        Metric::PeakChannels | Metric::PeakCommunications => {
+            base.with_metrics(metrics.with_peaks(true))
+        }
+        Metric::DistinctUsers
+        | Metric::DistinctChannels
+        | Metric::ApproxDistinctUsers
+        | Metric::ApproxDistinctChannels => {
+            let scope = parse_scope(option.unwrap_or("app"))?;
+            let on = metrics
+                .with_users(matches!(
+                    metric,
+                    Metric::DistinctUsers | Metric::ApproxDistinctUsers
+                ))
+                .with_channels(matches!(
+                    metric,
+                    Metric::DistinctChannels | Metric::ApproxDistinctChannels
+                ));
+            let q = base.with_metrics(on).with_id_scope(scope);
+            if matches!(
+                metric,
+                Metric::ApproxDistinctUsers | Metric::ApproxDistinctChannels
+            ) {
+                let p = precision.unwrap_or("12");
+                let p: u8 = p
+                    .parse()
+                    .map_err(|_| Error::invalid("precision", p, "an integer from 4 to 16"))?;
+                q.with_distinct(DistinctMode::approximate(p)?)
+            } else {
+                q
+            }
+        }
+        Metric::BillableMinutes => base.with_metrics(metrics),
+        Metric::State => {
+            let json = option.ok_or_else(|| Error::invalid("query", "", "a UsageQuery as JSON"))?;
+            serde_json::from_str(json)
+                .map_err(|e| Error::invalid("query", json, format!("a UsageQuery as JSON ({e})")))?
+        }
+    })
+}
+
+impl AggregateUDFImpl for UsageUdaf {
+    fn name(&self) -> &str {
+        self.metric.name()
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> DfResult<DataType> {
+        let (lead, trail) = self.metric.literals();
+        let min = lead.saturating_add(8);
+        let max = min
+            .saturating_add(trail)
+            .saturating_add(if self.metric == Metric::State { 4 } else { 0 });
+        if arg_types.len() < min || arg_types.len() > max {
+            return Err(Error::invalid(
+                "arguments",
+                &arg_types.len().to_string(),
+                format!("{min} to {max} arguments for {}", self.metric.name()),
+            )
+            .into_df());
+        }
+        Ok(self.metric.return_type())
+    }
+
+    fn is_nullable(&self) -> bool {
+        true
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs<'_>) -> DfResult<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(
+            format!("{}[usage_state]", args.name),
+            DataType::Binary,
+            true,
+        ))])
+    }
+
+    fn accumulator(&self, acc_args: AccumulatorArgs<'_>) -> DfResult<Box<dyn Accumulator>> {
+        let (lead, _) = self.metric.literals();
+        let build = || -> Result<UsageAccumulator> {
+            let (option, precision, policy) = match self.metric {
+                Metric::State => (literal_text(acc_args.exprs.first(), "query")?, None, None),
+                Metric::BillableMinutes => {
+                    (None, None, literal_text(acc_args.exprs.get(8), "policy")?)
+                }
+                _ => (
+                    literal_text(acc_args.exprs.get(8), "scope")?,
+                    literal_text(acc_args.exprs.get(9), "precision")?,
+                    None,
+                ),
+            };
+            let policy = match policy {
+                Some(p) => p.parse::<MinutePolicy>()?,
+                None => MinutePolicy::default(),
+            };
+            let query = metric_query(self.metric, option.as_deref(), precision.as_deref())?;
+            let columns = if self.metric == Metric::State { 12 } else { 8 };
+            Ok(UsageAccumulator {
+                metric: self.metric,
+                agg: Aggregator::new(query)?,
+                merged: None,
+                policy,
+                lead,
+                columns,
+            })
+        };
+        build()
+            .map(|a| Box::new(a) as Box<dyn Accumulator>)
+            .map_err(Error::into_df)
+    }
+}
+
+/// The accumulator: the kernel's aggregator for rows, the merged partials of other
+/// accumulators beside it.
+#[derive(Debug)]
+struct UsageAccumulator {
+    metric: Metric,
+    agg: Aggregator,
+    merged: Option<UsageState>,
+    policy: MinutePolicy,
+    lead: usize,
+    columns: usize,
+}
+
+impl UsageAccumulator {
+    fn full_state(&self) -> Result<UsageState> {
+        let mut state = self.agg.to_state();
+        if let Some(m) = &self.merged {
+            state.merge(m)?;
+        }
+        Ok(state)
+    }
+
+    fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let end = self.lead.saturating_add(self.columns).min(values.len());
+        let cols = SegmentColumns::new(values.get(self.lead..end).unwrap_or_default())?;
+        for row in 0..cols.len() {
+            let seg = cols.segment(row)?;
+            self.agg.push(&seg)?;
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let Some(col) = states.first() else {
+            return Ok(());
+        };
+        let bin = col.as_binary_opt::<i32>().ok_or_else(|| {
+            Error::invalid("state", &col.data_type().to_string(), "a binary column")
+        })?;
+        for i in 0..bin.len() {
+            if bin.is_null(i) {
+                continue;
+            }
+            let other: UsageState = serde_json::from_slice(bin.value(i))
+                .map_err(|e| Error::invalid("state", &e.to_string(), "a serialized UsageState"))?;
+            match &mut self.merged {
+                Some(m) => m.merge(&other)?,
+                None => self.merged = Some(other),
+            }
+        }
+        Ok(())
+    }
+
+    fn serialized(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec(&self.full_state()?)
+            .map_err(|e| Error::invalid("state", &e.to_string(), "a serializable UsageState"))
+    }
+
+    fn value(&self) -> Result<ScalarValue> {
+        if self.metric == Metric::State {
+            return Ok(ScalarValue::Binary(Some(self.serialized()?)));
+        }
+        let report = self.full_state()?.report(self.policy)?;
+        let Some(total) = report.totals.first() else {
+            // No rows: nothing was open, no one was seen, nothing is billed.
+            return Ok(match self.metric {
+                Metric::BillableMinutes => ScalarValue::Utf8(Some("0".to_owned())),
+                _ => ScalarValue::UInt64(Some(0)),
+            });
+        };
+        Ok(match self.metric {
+            Metric::PeakStreams => ScalarValue::UInt64(total.peak_streams),
+            Metric::PeakChannels => ScalarValue::UInt64(total.peak_channels),
+            Metric::PeakCommunications => ScalarValue::UInt64(total.peak_communications),
+            Metric::DistinctUsers | Metric::ApproxDistinctUsers => {
+                ScalarValue::UInt64(total.active_users)
+            }
+            Metric::DistinctChannels | Metric::ApproxDistinctChannels => {
+                ScalarValue::UInt64(total.channels)
+            }
+            Metric::BillableMinutes => {
+                let mut sum = rust_decimal::Decimal::ZERO;
+                for (_, m) in total.billable_minutes.iter() {
+                    sum = sum
+                        .checked_add(*m)
+                        .ok_or_else(|| mediameter_core::Error::overflow("billable minutes"))?;
+                }
+                ScalarValue::Utf8(Some(sum.normalize().to_string()))
+            }
+            Metric::State => ScalarValue::Binary(Some(self.serialized()?)),
+        })
+    }
+}
+
+impl Accumulator for UsageAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        self.update(values).map_err(Error::into_df)
+    }
+
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        self.value().map_err(Error::into_df)
+    }
+
+    fn size(&self) -> usize {
+        // The kernel does not expose its footprint; the serialized partial is its measure.
+        std::mem::size_of::<Self>()
+    }
+
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        Ok(vec![ScalarValue::Binary(Some(
+            self.serialized().map_err(Error::into_df)?,
+        ))])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        self.merge(states).map_err(Error::into_df)
+    }
+}
