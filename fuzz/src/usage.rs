@@ -298,18 +298,17 @@ pub fn query_csv(data: &[u8]) {
             let same = match (&got, &want) {
                 (Ok(g), Ok(w)) => g == w,
                 (Err(g), Err(Refused::Reader(w))) => g == w,
+                // The aggregator numbers segments, the table lines: the same field and error.
                 (
-                    Err(Error::Record {
-                        field: gf,
-                        reason: gr,
-                        ..
+                    Err(Error::At {
+                        place: gp,
+                        source: gs,
                     }),
-                    Err(Refused::Aggregator(Error::Record {
-                        field: wf,
-                        reason: wr,
-                        ..
+                    Err(Refused::Aggregator(Error::At {
+                        place: wp,
+                        source: ws,
                     })),
-                ) => gf == wf && gr == wr,
+                ) => gp.field() == wp.field() && gs == ws,
                 (Err(g), Err(Refused::Aggregator(w))) => g == w,
                 _ => false,
             };

@@ -151,19 +151,19 @@ fn arg_err(e: impl std::fmt::Display) -> CliError {
     CliError::usage(e)
 }
 
-/// An aggregator's error: its `line` counts segments (the reader has already turned lines
-/// into segments), so it is named as such.
+/// An aggregator's error: the line of its place counts segments (the reader has already
+/// turned lines into segments), so it is named as such.
 fn segment_err(e: mediameter_usage::Error) -> CliError {
-    match e {
-        mediameter_usage::Error::Record {
-            line,
-            field,
-            reason,
-        } => CliError::input(format!(
-            "segment {line} of the input: field {field}: {reason}"
-        )),
-        other => CliError::input(other),
+    if let mediameter_usage::Error::At { place, source } = &e
+        && let Some(line) = place.line()
+    {
+        let field = place
+            .field()
+            .map(|f| format!(", field {f}"))
+            .unwrap_or_default();
+        return CliError::input(format!("segment {line} of the input{field}: {source}"));
     }
+    CliError::input(e)
 }
 
 /// A `--start`/`--end` flag: core's one parser, its error as an argument error.

@@ -103,7 +103,7 @@ fn a_repeated_json_key_is_an_error_naming_it() {
     let (code, err) = status(&["usage", "--input-format", "jsonl"], &input);
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains(r#"line 2: field record: repeated key "user" at column 84: expected"#),
+        err.contains(r#"line 2: json document: repeated key "user" at column 84: expected"#),
         "{err}"
     );
 }

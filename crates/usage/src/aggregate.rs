@@ -536,7 +536,7 @@ impl Aggregator {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] (line = the 1-based position of the segment in this aggregator's
+    /// An error located at [`Error::line`] (the 1-based position of the segment in this aggregator's
     /// input) when an instant has a fractional second; [`Error::Overflow`] beyond 2^32
     /// distinct ids of one kind or 2^64 seconds.
     ///
@@ -567,11 +567,7 @@ impl Aggregator {
         }
         let (start, end) = (seg.range.start(), seg.range.end());
         if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 {
-            return Err(Error::record(
-                self.seen,
-                "start/end",
-                "instants must be whole seconds",
-            ));
+            return Err(Error::fractional_seconds(self.seen, &seg.range));
         }
         let (mut s, mut e) = (start.timestamp(), end.timestamp());
         if let Some((lo, hi)) = self.clip {
@@ -582,14 +578,10 @@ impl Aggregator {
             }
         }
         if u64::try_from(e.saturating_sub(s)).unwrap_or(u64::MAX) > self.max_segment {
-            return Err(Error::record(
+            return Err(Error::segment_too_long(
                 self.seen,
-                "start/end",
-                format!(
-                    "segment of {} s is longer than the limit of {} s",
-                    e.saturating_sub(s),
-                    self.max_segment
-                ),
+                e.saturating_sub(s),
+                self.max_segment,
             ));
         }
         let app = if self.need_ids() || self.split[0] {

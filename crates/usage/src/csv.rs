@@ -120,22 +120,19 @@ impl<R: BufRead> CsvReader<R> {
         let n = std::io::Read::take(input, limit)
             .read_line(&mut self.buf)
             .map_err(|e| {
-                Error::record(
-                    self.line.saturating_add(1),
-                    "record",
-                    format!("cannot read: {e}"),
-                )
+                Error::document("csv", format!("cannot read: {e}"))
+                    .at_line(self.line.saturating_add(1))
             })?;
         if n == 0 {
             return Ok(false);
         }
         self.line = self.line.saturating_add(1);
         if n > MAX_RECORD_BYTES {
-            return Err(Error::record(
-                self.line,
-                "record",
+            return Err(Error::document(
+                "csv",
                 format!("line longer than {MAX_RECORD_BYTES} bytes"),
-            ));
+            )
+            .at_line(self.line));
         }
         Ok(true)
     }
@@ -144,7 +141,7 @@ impl<R: BufRead> CsvReader<R> {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] for an unterminated quoted field, a quote in the middle of an unquoted
+    /// [`Error::Document`], located at the record's first line, for an unterminated quoted field, a quote in the middle of an unquoted
     /// field, a record over [`MAX_RECORD_BYTES`], or bytes that are not UTF-8.
     ///
     /// ```
@@ -212,11 +209,11 @@ impl<R: BufRead> CsvReader<R> {
         loop {
             total = total.saturating_add(self.buf.len());
             if total > MAX_RECORD_BYTES {
-                return Err(Error::record(
-                    start_line,
-                    "record",
+                return Err(Error::document(
+                    "csv",
                     format!("record longer than {MAX_RECORD_BYTES} bytes"),
-                ));
+                )
+                .at_line(start_line));
             }
             let mut chars = self.buf.chars().peekable();
             while let Some(c) = chars.next() {
@@ -249,20 +246,14 @@ impl<R: BufRead> CsvReader<R> {
                         was_quoted = true;
                     }
                     '"' => {
-                        return Err(Error::record(
-                            start_line,
-                            "record",
-                            "a quote inside an unquoted field",
-                        ));
+                        return Err(Error::document("csv", "a quote inside an unquoted field")
+                            .at_line(start_line));
                     }
                     '\r' if chars.peek() == Some(&'\n') || chars.peek().is_none() => {}
                     '\n' => {}
                     _ if was_quoted => {
-                        return Err(Error::record(
-                            start_line,
-                            "record",
-                            "text after a closing quote",
-                        ));
+                        return Err(Error::document("csv", "text after a closing quote")
+                            .at_line(start_line));
                     }
                     _ => {
                         push(fields, c);
@@ -274,11 +265,7 @@ impl<R: BufRead> CsvReader<R> {
                 break;
             }
             if !self.read_line()? {
-                return Err(Error::record(
-                    start_line,
-                    "record",
-                    "unterminated quoted field",
-                ));
+                return Err(Error::document("csv", "unterminated quoted field").at_line(start_line));
             }
         }
         fields.truncate(used);

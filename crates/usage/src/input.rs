@@ -176,7 +176,7 @@ impl std::str::FromStr for BadRecords {
 /// let segs: Vec<_> = r.by_ref().collect::<Result<_, _>>()?;
 /// assert_eq!(segs.len(), 1);
 /// assert_eq!(r.skip_report().skipped, 1);
-/// assert!(r.skip_report().first_errors[0].starts_with("line 3: field end"));
+/// assert_eq!(r.skip_report().first_errors, ["line 3, field end: end 60 is not after start 60"]);
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
 #[derive(Debug)]
@@ -220,7 +220,8 @@ impl Columns {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] naming the first required column the header lacks.
+    /// [`Error::Document`] located at the header line, naming the first required column the
+    /// header lacks.
     pub(crate) fn of_header(line: u64, header: &[String]) -> Result<Self> {
         let mut cols = [None; 12];
         for (i, h) in header.iter().enumerate() {
@@ -234,11 +235,10 @@ impl Columns {
         }
         for (k, name) in NAMES.iter().enumerate().take(REQUIRED) {
             if cols.get(k).copied().flatten().is_none() {
-                return Err(Error::record(
-                    line,
-                    *name,
-                    format!("missing column {name} in the header"),
-                ));
+                return Err(
+                    Error::document("csv", format!("missing column {name} in the header"))
+                        .at_line(line),
+                );
             }
         }
         Ok(Columns(cols))
@@ -266,7 +266,7 @@ impl<R: BufRead> SegmentReader<R> {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] at line 1 for a CSV header that is missing or lacks a required
+    /// [`Error::Document`] at line 1 for a CSV header that is missing or lacks a required
     /// column (in either mode: without a header nothing can be read); [`Error::Invalid`] for
     /// [`InputFormat::JsonLines`] when the crate is built without the `serde` feature.
     ///
@@ -279,9 +279,7 @@ impl<R: BufRead> SegmentReader<R> {
         let source = match format {
             InputFormat::Csv => {
                 let mut reader = CsvReader::new(input);
-                let (line, header) = reader.next_record()?.ok_or_else(|| {
-                    Error::record(1, "header", "empty input: expected a header line")
-                })?;
+                let (line, header) = reader.next_record()?.ok_or_else(no_header)?;
                 let columns = Columns::of_header(line, &header)?;
                 Source::Csv {
                     reader,
@@ -368,11 +366,8 @@ impl<R: BufRead> SegmentReader<R> {
                 match std::io::Read::take(reader, limit).read_line(buf) {
                     Err(e) => {
                         self.done = true;
-                        return Some(Err(Error::record(
-                            line.saturating_add(1),
-                            "record",
-                            format!("cannot read: {e}"),
-                        )));
+                        return Some(Err(Error::document("json", format!("cannot read: {e}"))
+                            .at_line(line.saturating_add(1))));
                     }
                     Ok(0) => return None,
                     Ok(n) => {
@@ -380,11 +375,11 @@ impl<R: BufRead> SegmentReader<R> {
                         if n > MAX_RECORD_BYTES {
                             // The rest of the line would be read as the next record: stop.
                             self.done = true;
-                            return Some(Err(Error::record(
-                                *line,
-                                "record",
+                            return Some(Err(Error::document(
+                                "json",
                                 format!("line longer than {MAX_RECORD_BYTES} bytes"),
-                            )));
+                            )
+                            .at_line(*line)));
                         }
                         if buf.trim().is_empty() {
                             continue;
@@ -426,38 +421,38 @@ impl<R: BufRead> Iterator for SegmentReader<R> {
     }
 }
 
-fn parse_instant(line: u64, field: &str, v: &str) -> Result<i64> {
+/// The error of a CSV input without a header line.
+pub(crate) fn no_header() -> Error {
+    Error::document("csv", "empty input: expected a header line").at_line(1)
+}
+
+/// An instant of field `field` on `line`.
+///
+/// A bad value costs three allocations (the value, what was expected, the located error's
+/// box), as many as the message text, the value and the field's name did before the errors
+/// were located with [`Error::At`].
+fn parse_instant(line: u64, field: &'static str, v: &str) -> Result<i64> {
     let v = v.trim();
     if v.is_empty() {
-        return Err(Error::record(
-            line,
-            field,
-            "empty: expected Unix seconds or an RFC 3339 instant",
-        ));
+        return Err(
+            Error::invalid(field, v, "Unix seconds or an RFC 3339 instant").at_field(line, field),
+        );
     }
     if let Ok(n) = v.parse::<i64>() {
         return Ok(n);
     }
     match chrono::DateTime::parse_from_rfc3339(v) {
         Ok(t) if t.timestamp_subsec_nanos() == 0 => Ok(t.timestamp()),
-        Ok(_) => Err(Error::record(
-            line,
+        Ok(_) => Err(Error::invalid(
             field,
-            format!(
-                "{:?} has a fraction of a second: expected whole seconds",
-                trunc(v)
-            ),
-        )),
-        Err(_) => Err(Error::record(
-            line,
-            field,
-            format!("{:?} is not Unix seconds or an RFC 3339 instant", trunc(v)),
-        )),
+            v,
+            "whole seconds (an instant without a fraction of a second)",
+        )
+        .at_field(line, field)),
+        Err(_) => Err(
+            Error::invalid(field, v, "Unix seconds or an RFC 3339 instant").at_field(line, field),
+        ),
     }
-}
-
-fn trunc(v: &str) -> String {
-    mediameter_core::error::truncate(v)
 }
 
 /// Ids of the few-valued columns (app, region, domain, instance, type) already built, by their
@@ -523,21 +518,16 @@ pub(crate) fn build(
     v: [Option<&str>; 12],
     mut ids: Option<&mut IdCache>,
 ) -> Result<StreamSegment> {
+    // A bad field is located at the line and the field without formatting either: a
+    // skipped record costs the inner error and one box (the empty value allocates nothing).
+    let name = |k: usize| NAMES.get(k).copied().unwrap_or("record");
     let req = |k: usize| -> Result<&str> {
         match v.get(k).copied().flatten() {
             Some(s) if !s.is_empty() => Ok(s),
-            _ => Err(Error::record(
-                line,
-                NAMES.get(k).copied().unwrap_or("?"),
-                "missing or empty",
-            )),
+            _ => Err(Error::invalid(name(k), "", "a non-empty value").at_field(line, name(k))),
         }
     };
-    let wrap = |k: usize| {
-        move |e: mediameter_core::Error| {
-            Error::record(line, NAMES.get(k).copied().unwrap_or("?"), e.to_string())
-        }
-    };
+    let wrap = |k: usize| move |e: mediameter_core::Error| Error::Core(e).at_field(line, name(k));
     let app = cached(
         ids.as_deref_mut().map(|c| &mut c.apps),
         req(0)?,
@@ -551,14 +541,10 @@ pub(crate) fn build(
     let start = parse_instant(line, "start", req(5)?)?;
     let end = parse_instant(line, "end", req(6)?)?;
     if end <= start {
-        return Err(Error::record(
-            line,
-            "end",
-            format!("{end} is not after start {start}"),
-        ));
+        return Err(Error::EmptyRange { start, end }.at_field(line, "end"));
     }
-    let range = TimeRange::from_unix(start, end)
-        .map_err(|e| Error::record(line, "start/end", e.to_string()))?;
+    let range =
+        TimeRange::from_unix(start, end).map_err(|e| Error::Core(e).at_field(line, "start/end"))?;
     let mut s = StreamSegment::new(app, channel, user, role, spec, range);
     let opt = |k: usize| v.get(k).copied().flatten().filter(|x| !x.is_empty());
     if let Some(x) = opt(7) {
@@ -613,15 +599,17 @@ pub(crate) fn csv_segment(
     }
     let needed = cols.needed();
     if fields.len() <= needed {
-        return Err(Error::record(
-            line,
-            NAMES
-                .iter()
-                .zip(cols.0.iter())
-                .find(|(_, c)| c.is_some_and(|i| i >= fields.len()))
-                .map_or("record", |(n, _)| n),
-            format!("only {} fields on the line", fields.len()),
-        ));
+        let field = NAMES
+            .iter()
+            .zip(cols.0.iter())
+            .find(|(_, c)| c.is_some_and(|i| i >= fields.len()))
+            .map_or("record", |(n, _)| n);
+        return Err(Error::invalid(
+            field,
+            "",
+            format!("a value (the line has only {} fields)", fields.len()),
+        )
+        .at_field(line, field));
     }
     build(line, v, Some(ids))
 }
@@ -630,26 +618,26 @@ pub(crate) fn csv_segment(
 fn json_segment(line: u64, text: &str) -> Result<StreamSegment> {
     // serde_json keeps the last of two equal keys: a record naming a field twice is refused.
     mediameter_core::json::check_unique_keys(text).map_err(|e| {
-        Error::record(
-            line,
-            "record",
+        Error::document(
+            "json",
             format!(
                 "repeated key {} at column {}: expected each key at most once",
                 mediameter_core::echo::echo(e.key()),
                 e.column()
             ),
         )
+        .at_line(line)
     })?;
     let value: serde_json::Value = serde_json::from_str(text.trim()).map_err(|e| {
-        Error::record(
-            line,
-            "record",
+        Error::document(
+            "json",
             format!("invalid JSON at column {}: {e}", e.column()),
         )
+        .at_line(line)
     })?;
     let obj = value
         .as_object()
-        .ok_or_else(|| Error::record(line, "record", "expected a JSON object"))?;
+        .ok_or_else(|| Error::document("json", "expected a JSON object").at_line(line))?;
     let mut owned: [Option<String>; 12] = Default::default();
     for (k, name) in NAMES.iter().enumerate() {
         let v = obj.get(*name).or_else(|| {
@@ -664,11 +652,12 @@ fn json_segment(line: u64, text: &str) -> Result<StreamSegment> {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Number(n)) if k == 5 || k == 6 => Some(n.to_string()),
             Some(other) => {
-                return Err(Error::record(
-                    line,
-                    *name,
-                    format!("expected a string, found {}", json_kind(other)),
-                ));
+                return Err(Error::invalid(
+                    name,
+                    &other.to_string(),
+                    format!("a string, not {}", json_kind(other)),
+                )
+                .at_field(line, name));
             }
         };
         if let Some(slot) = owned.get_mut(k) {
@@ -743,7 +732,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<StreamSegment>> {
 /// ```
 /// let e = mediameter_usage::parse_jsonl("{\"app\":\"a\",\"channel\":\"c\",\"user\":\"u\",\"role\":\"pub\",\"spec\":\"8k\",\"start\":0,\"end\":5}").unwrap_err();
 /// assert_eq!(e.line(), Some(1));
-/// assert!(e.to_string().contains("field spec"));
+/// assert!(e.to_string().starts_with("line 1, field spec: "));
+/// assert!(e.as_core().is_some());
 /// ```
 #[cfg(feature = "serde")]
 pub fn parse_jsonl(text: &str) -> Result<Vec<StreamSegment>> {

@@ -149,7 +149,7 @@ pub use chrono::{DateTime, Utc};
 pub use rust_decimal::Decimal;
 
 pub use distribution::{DistributionRow, Indicator, ProportionMode, distribution, distribution_by};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Place, Result};
 pub use hash::stable_id_hash;
 pub use input::{BadRecords, InputFormat, SegmentReader, SkipReport, parse_csv, read_segments};
 #[cfg(feature = "serde")]

@@ -355,7 +355,7 @@ impl SortedAggregator {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] (line = the 1-based position of the segment in this aggregator's
+    /// An error located at [`Error::line`] (the 1-based position of the segment in this aggregator's
     /// input) for a segment that starts before the previous one, and as [`Aggregator::push`].
     ///
     /// ```
@@ -374,25 +374,17 @@ impl SortedAggregator {
         if let Some(prev) = self.last_start
             && start < prev
         {
-            return Err(Error::record(
-                self.seen,
+            return Err(Error::out_of_range(
                 "start",
-                format!(
-                    "{start} is before the previous segment's start {prev}: segments must be sorted by start time"
-                ),
-            ));
+                start,
+                format!("at least the previous segment's start {prev}: segments must be sorted by start time"),
+            )
+            .at_field(self.seen, "start"));
         }
         self.last_start = Some(start);
         let before = self.inner.segments();
         // The inner aggregator numbers segments from its own input: keep it in step.
-        self.inner.push(seg).map_err(|e| match e {
-            Error::Record { field, reason, .. } => Error::Record {
-                line: self.seen,
-                field,
-                reason,
-            },
-            other => other,
-        })?;
+        self.inner.push(seg).map_err(|e| e.with_line(self.seen))?;
         // Cells of buckets before this segment's can receive no more pieces.
         self.complete_before(self.buckets.index_of(start));
         if self.inner.segments() == before || !(self.peaks || self.streams || self.distinct()) {

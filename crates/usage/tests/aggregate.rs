@@ -446,7 +446,11 @@ fn overlong_segment_is_refused_with_its_position() {
     let long = seg("a", "c", "u", "sub", "audio", 0, 40 * 86_400);
     let e = aggregate(&hours_gmt8(), [&ok, &long]).unwrap_err();
     assert_eq!(e.line(), Some(2));
-    assert!(e.to_string().contains("longer than the limit"), "{e}");
+    assert_eq!(e.kind(), mediameter_usage::ErrorKind::TooLarge);
+    assert!(
+        e.to_string().starts_with("line 2, field start/end: a segment's seconds would produce 3456000 items, more than the limit of "),
+        "{e}"
+    );
     assert!(
         aggregate(
             &hours_gmt8().with_max_segment_seconds(50 * 86_400),

@@ -34,7 +34,10 @@ fn errors_name_line_and_field() {
     ];
     for (body, field) in cases {
         let e = csv_err(body);
-        assert_eq!(e.kind(), ErrorKind::Record, "{body}");
+        assert!(
+            matches!(e, mediameter_usage::Error::At { .. }),
+            "{body}: {e:?}"
+        );
         assert_eq!(e.line(), Some(2), "{body}");
         assert!(
             e.to_string().contains(&format!("field {field}")),
@@ -57,12 +60,12 @@ fn skip_mode_counts_and_reports() {
     assert_eq!(segs.len(), 2);
     assert_eq!(report.skipped, 2);
     assert!(
-        report.first_errors[0].starts_with("line 3: field spec"),
+        report.first_errors[0].starts_with("line 3, field spec: "),
         "{:?}",
         report.first_errors
     );
     assert!(
-        report.first_errors[1].starts_with("line 4: field end"),
+        report.first_errors[1] == "line 4, field end: end 1 is not after start 5",
         "{:?}",
         report.first_errors
     );
@@ -86,7 +89,11 @@ fn jsonl_errors_and_instants() {
     assert_eq!(e.line(), Some(3));
     assert!(e.to_string().contains("field channel"), "{e}");
     let e = parse_jsonl("not json").unwrap_err();
-    assert!(e.to_string().contains("line 1: field record"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("line 1: json document: invalid JSON"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -125,11 +132,11 @@ fn a_jsonl_record_naming_a_field_twice_is_refused() {
     // serde_json alone would keep the last "app" and read the record as app "b".
     let line = r#"{"app":"a","channel":"c","user":"u","role":"sub","spec":"audio","start":0,"end":60,"app":"b"}"#;
     let e = parse_jsonl(line).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Record);
+    assert_eq!(e.kind(), ErrorKind::Document);
     assert_eq!(e.line(), Some(1));
     assert_eq!(
         e.to_string(),
-        r#"line 1: field record: repeated key "app" at column 84: expected each key at most once"#
+        r#"line 1: json document: repeated key "app" at column 84: expected each key at most once"#
     );
     // The same key in two records is fine.
     let two = "{\"app\":\"a\",\"channel\":\"c\",\"user\":\"u\",\"role\":\"sub\",\"spec\":\"audio\",\"start\":0,\"end\":60}\n".repeat(2);

@@ -16,6 +16,7 @@ mod aggregate;
 mod api;
 mod common;
 mod distribution;
+mod error_convention;
 mod input;
 mod merge;
 mod records;

@@ -938,14 +938,11 @@ fn pass_width<const W: i64>(
             }
         }
         if u64::try_from(e.saturating_sub(s)).unwrap_or(u64::MAX) > plan.max_segment {
-            return Err(Error::record(
-                u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1),
-                "start/end",
-                format!(
-                    "segment of {} s is longer than the limit of {} s",
-                    e.saturating_sub(s),
-                    plan.max_segment
-                ),
+            let line = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
+            return Err(Error::segment_too_long(
+                line,
+                e.saturating_sub(s),
+                plan.max_segment,
             ));
         }
         let app = t.app.get(i).copied().unwrap_or(0);
@@ -1404,7 +1401,7 @@ impl SegmentTable {
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfRange`] for an invalid approximate precision; [`Error::Record`] (line = the
+    /// [`Error::OutOfRange`] for an invalid approximate precision; [`Error::TooLarge`] at [`Error::line`] (the
     /// row's 1-based position) for a segment longer than the query's limit;
     /// [`Error::Overflow`] if a sum overflows.
     ///

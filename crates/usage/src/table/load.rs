@@ -193,14 +193,7 @@ impl Keep {
 
     /// The error of a segment over the limit, on `line`.
     fn too_long(&self, line: u64, seconds: i64) -> Error {
-        Error::record(
-            line,
-            "start/end",
-            format!(
-                "segment of {seconds} s is longer than the limit of {} s",
-                self.max_segment
-            ),
-        )
+        Error::segment_too_long(line, seconds, self.max_segment)
     }
 }
 
@@ -415,9 +408,9 @@ impl Loader {
         let span = (start.timestamp(), end.timestamp());
         match keep.verdict(kind, span, s.app.as_str(), dims) {
             Verdict::Drop => Ok(()),
-            _ if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 => Err(
-                Error::record(line, "start/end", "instants must be whole seconds"),
-            ),
+            _ if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 => {
+                Err(Error::fractional_seconds(line, &s.range))
+            }
             Verdict::TooLong(secs) => Err(keep.too_long(line, secs)),
             Verdict::Keep => self.table.push_projected(&s, self.proj),
         }
@@ -927,22 +920,20 @@ fn eight_digits(word: [u8; 8]) -> Option<u64> {
 
 /// The error of a failed read, naming `line`.
 pub(super) fn read_error(line: u64, e: &std::io::Error) -> Error {
-    Error::record(line, "record", format!("cannot read: {e}"))
+    Error::document("csv", format!("cannot read: {e}")).at_line(line)
 }
 
-/// Adds `offset` to the line number of a record error (a part's lines made the input's).
+/// Adds `offset` to the line number of a record error (a part's lines made the input's). The
+/// line is a number inside the error's [`Place`](crate::Place): nothing is parsed or
+/// formatted again.
 pub(super) fn shift_line(e: &mut Error, offset: u64) {
-    if let Error::Record { line, .. } = e {
-        *line = line.saturating_add(offset);
-    }
+    e.shift_line(offset);
 }
 
 /// Reads the header; returns its columns and the number of lines it took.
 pub(super) fn header<R: BufRead>(input: &mut R) -> Result<(Columns, u64)> {
     let mut reader = CsvReader::new(input);
-    let (line, header) = reader
-        .next_record()?
-        .ok_or_else(|| Error::record(1, "header", "empty input: expected a header line"))?;
+    let (line, header) = reader.next_record()?.ok_or_else(crate::input::no_header)?;
     let columns = Columns::of_header(line, &header)?;
     Ok((columns, reader.lines_read()))
 }
@@ -957,8 +948,9 @@ impl SegmentTable {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] for a missing header or required column (in either mode), for the
-    /// first bad record in [`BadRecords::Fail`] mode, or for a read failure.
+    /// A located [`Error::Document`] for a missing header or required column (in either mode)
+    /// or for a read failure; the first bad record's error, located at its line and field
+    /// ([`Error::At`]), in [`BadRecords::Fail`] mode.
     ///
     /// ```
     /// use mediameter_usage::{BadRecords, SegmentTable};
@@ -967,7 +959,7 @@ impl SegmentTable {
     ///            a,c,u,sub,720p,r1,60,60\n";
     /// let (table, skipped) = SegmentTable::read_csv(csv.as_bytes(), BadRecords::Skip)?;
     /// assert_eq!(table.len(), 1);
-    /// assert_eq!(skipped.first_errors, ["line 3: field end: 60 is not after start 60"]);
+    /// assert_eq!(skipped.first_errors, ["line 3, field end: end 60 is not after start 60"]);
     /// assert!(SegmentTable::read_csv(csv.as_bytes(), BadRecords::Fail).is_err());
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```

@@ -225,7 +225,7 @@ impl SegmentTable {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] (line = the new row's 1-based position) for an instant with a
+    /// [`Error::Invalid`] located at the new row's 1-based position ([`Error::line`]) for an instant with a
     /// fractional second (every vendor source has whole seconds); [`Error::Overflow`] beyond
     /// 2^32 − 1 rows or distinct ids of one kind.
     ///
@@ -252,11 +252,8 @@ impl SegmentTable {
         }
         let (start, end) = (seg.range.start(), seg.range.end());
         if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 {
-            return Err(Error::record(
-                u64::try_from(row).unwrap_or(u64::MAX).saturating_add(1),
-                "start/end",
-                "instants must be whole seconds",
-            ));
+            let line = u64::try_from(row).unwrap_or(u64::MAX).saturating_add(1);
+            return Err(Error::fractional_seconds(line, &seg.range));
         }
         // Intern everything kept first, so that a failure leaves the columns untouched.
         let app = if proj.app {

@@ -196,7 +196,7 @@ impl SegmentTable {
     ///
     /// # Errors
     ///
-    /// [`Error::Record`] for a missing header or required column, a read failure, the first
+    /// A located error ([`Error::At`]) for a missing header or required column, a read failure, the first
     /// bad record in [`BadRecords::Fail`] mode, or a segment over the query's limit;
     /// the errors of [`SegmentTable::report`].
     ///

@@ -249,17 +249,9 @@ fn query_reference(
     let mut r = SegmentReader::new(text, InputFormat::Csv, bad)?;
     let mut agg = Aggregator::new(q.clone())?;
     for s in r.by_ref() {
-        agg.push(&s?).map_err(|e| match e {
-            crate::Error::Record {
-                line,
-                field,
-                reason,
-            } => crate::Error::Record {
-                line: segment_lines[usize::try_from(line).unwrap() - 1],
-                field,
-                reason,
-            },
-            other => other,
+        agg.push(&s?).map_err(|e| match e.line() {
+            Some(line) => e.with_line(segment_lines[usize::try_from(line).unwrap() - 1]),
+            None => e,
         })?;
     }
     Ok((
@@ -348,7 +340,11 @@ fn a_streamed_query_names_the_first_error_in_input_order() {
         let e =
             super::stream::load(text.as_bytes(), &q, BadRecords::Fail, threads, block).unwrap_err();
         assert_eq!(e.line(), Some(3), "{e}");
-        assert!(e.to_string().contains("longer than the limit"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("line 3, field start/end: a segment's seconds would produce 9000 items, more than the limit of 3600"),
+            "{e}"
+        );
     }
     // Without the long segment, the bad record at line 5.
     let text = text.replace("0,9000", "0,90");
@@ -359,7 +355,7 @@ fn a_streamed_query_names_the_first_error_in_input_order() {
     assert_eq!((t.len(), skips.skipped), (3, 1));
     assert_eq!(skips.first_errors.len(), 1);
     assert!(
-        skips.first_errors[0].starts_with("line 5:"),
+        skips.first_errors[0] == "line 5, field end: end 0 is not after start 60",
         "{:?}",
         skips.first_errors
     );
