@@ -357,11 +357,11 @@ impl Error {
     /// assert_eq!(e.to_string(), "invalid zone \"Mars\": expected an offset");
     /// ```
     #[must_use]
-    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, value: &str, expected: impl std::fmt::Display) -> Self {
         Error::Invalid {
             field,
             value: mediameter_core::error::truncate(value),
-            expected: expected.into(),
+            expected: expected.to_string(),
         }
     }
 
@@ -375,12 +375,12 @@ impl Error {
     pub fn out_of_range(
         field: &'static str,
         value: impl std::fmt::Display,
-        expected: impl Into<String>,
+        expected: impl std::fmt::Display,
     ) -> Self {
         Error::OutOfRange {
             field,
             value: mediameter_core::error::truncate(&value.to_string()),
-            expected: expected.into(),
+            expected: expected.to_string(),
         }
     }
 
