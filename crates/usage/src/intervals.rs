@@ -184,21 +184,66 @@ pub(crate) fn sweep(
 ) -> Vec<u64> {
     let mut events = events.peekable();
     let mut out = Vec::with_capacity(bucket_starts.len());
-    let mut level: i64 = 0;
+    let mut level = Level::default();
     for &b in bucket_starts {
         // Level at instant b: every event at or before b applied.
         while let Some((_, d)) = events.next_if(|&(t, _)| t <= b) {
-            level = level.saturating_add(d);
+            level.carry(d);
         }
-        let mut peak = level;
+        level.enter();
         let end = b.saturating_add(width);
         while let Some((_, d)) = events.next_if(|&(t, _)| t < end) {
-            level = level.saturating_add(d);
-            peak = peak.max(level);
+            level.change(d);
         }
-        out.push(u64::try_from(peak).unwrap_or(0));
+        out.push(level.peak());
     }
     out
+}
+
+/// The level of a peak sweep and the peak of the bucket it is in: the rule every peak of the
+/// crate follows, whether the events come sorted ([`sweep`]) or are pushed as sorted segments
+/// arrive (`SortedAggregator`'s streaming sweep). A bucket's peak is the level inherited at
+/// its start once every change at the start is applied, raised by each later change inside
+/// it; a negative level counts as 0.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Level {
+    level: i64,
+    peak: i64,
+}
+
+impl Level {
+    /// Applies a change at or before the start of the bucket about to be entered: it moves
+    /// the level, not a peak.
+    #[inline]
+    pub(crate) fn carry(&mut self, d: i64) {
+        self.level = self.level.saturating_add(d);
+    }
+
+    /// Enters a bucket, every change at or before its start applied: its peak starts at the
+    /// level inherited.
+    #[inline]
+    pub(crate) fn enter(&mut self) {
+        self.peak = self.level;
+    }
+
+    /// Applies a change inside the current bucket.
+    #[inline]
+    pub(crate) fn change(&mut self, d: i64) {
+        self.level = self.level.saturating_add(d);
+        self.peak = self.peak.max(self.level);
+    }
+
+    /// The level now.
+    #[inline]
+    pub(crate) fn level(&self) -> u64 {
+        u64::try_from(self.level).unwrap_or(0)
+    }
+
+    /// The current bucket's peak so far.
+    #[inline]
+    pub(crate) fn peak(&self) -> u64 {
+        u64::try_from(self.peak).unwrap_or(0)
+    }
 }
 
 /// Activity events (every delta ±1) packed into one word each, `(instant − lo) × 2 +

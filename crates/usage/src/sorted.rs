@@ -11,6 +11,7 @@ use crate::aggregate::Aggregator;
 use crate::error::{Error, Result};
 use crate::hash::{FastMap, FastSet, stable_hash, stable_id_hash};
 use crate::hll::Hll;
+use crate::intervals::Level;
 use crate::query::{DistinctMode, IdScope, Metrics, UsageQuery};
 use crate::report::UsageReport;
 use crate::table::Dict;
@@ -22,14 +23,23 @@ const NONE: u32 = u32::MAX;
 ///
 /// With `distinct`, the level is the number of keys with at least one open segment (channels,
 /// communications); without, the number of open segments (streams).
+///
+/// The level and peak rule is the crate's one ([`Level`], which [`crate::intervals::sweep`]
+/// applies too); the walk cannot be that function: it pulls every event, sorted, against the
+/// buckets of the report's rows, known only once every segment is in. Here the segments are
+/// pushed one at a time and the report's rows come later, so the events of the ends (from
+/// the heap) and starts are applied as they arrive, and every bucket with activity keeps its
+/// peak. Buffering the events to call the sorted sweep would hold every event of a bucket:
+/// memory growing with the segments, which this aggregator exists to avoid.
 #[derive(Debug, Clone)]
 struct Sweep<K: Ord + Copy + std::hash::Hash> {
     distinct: bool,
     open: FastMap<K, u32>,
     ends: BinaryHeap<Reverse<(i64, K)>>,
-    level: u64,
-    /// The bucket being swept and its peak so far.
-    cur: Option<(i64, u64)>,
+    /// The level, and the peak of the bucket `cur`.
+    level: Level,
+    /// The bucket being swept.
+    cur: Option<i64>,
     /// `(bucket index, peak)` of the buckets already swept, in order.
     peaks: Vec<(i64, u64)>,
 }
@@ -40,7 +50,7 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
             distinct,
             open: FastMap::default(),
             ends: BinaryHeap::new(),
-            level: 0,
+            level: Level::default(),
             cur: None,
             peaks: Vec::new(),
         }
@@ -52,17 +62,18 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
     fn touch(&mut self, t: i64, b: &Buckets, span: i64) -> bool {
         let bt = b.index_of(t);
         match self.cur {
-            Some((c, _)) if c == bt => return false,
-            Some((c, peak)) => {
-                self.peaks.push((c, peak));
-                if self.level > 0 {
+            Some(c) if c == bt => return false,
+            Some(c) => {
+                self.peaks.push((c, self.level.peak()));
+                let level = self.level.level();
+                if level > 0 {
                     // The level held since the last event: a bucket without events has it as
                     // its peak. An open segment is at most `span` buckets long, which bounds
                     // the loop.
                     let mut i = c.saturating_add(1);
                     let mut n = 0_i64;
                     while i < bt && n <= span {
-                        self.peaks.push((i, self.level));
+                        self.peaks.push((i, level));
                         i = i.saturating_add(1);
                         n = n.saturating_add(1);
                     }
@@ -70,7 +81,8 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
             }
             None => {}
         }
-        self.cur = Some((bt, self.level));
+        self.cur = Some(bt);
+        self.level.enter();
         b.start_of_index(bt) == t
     }
 
@@ -98,12 +110,13 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
                     None => false,
                 };
                 if closes {
-                    self.level = self.level.saturating_sub(1);
+                    // A fall never raises the peak.
+                    self.level.carry(-1);
                 }
             }
-            if fresh && let Some((_, peak)) = &mut self.cur {
+            if fresh {
                 // The bucket starts at `te`: its level at the start is the one after the ends.
-                *peak = self.level;
+                self.level.enter();
             }
         }
     }
@@ -115,12 +128,7 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
         let n = self.open.entry(key).or_insert(0);
         let opens = *n == 0 || !self.distinct;
         *n = n.saturating_add(1);
-        if opens {
-            self.level = self.level.saturating_add(1);
-        }
-        if let Some((_, peak)) = &mut self.cur {
-            *peak = (*peak).max(self.level);
-        }
+        self.level.change(if opens { 1 } else { 0 });
         self.ends.push(Reverse((e, key)));
     }
 
@@ -128,7 +136,7 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
     fn finished(mut self, b: &Buckets, span: i64) -> Vec<(i64, u64)> {
         self.advance(i64::MAX, b, span);
         if let Some(c) = self.cur.take() {
-            self.peaks.push(c);
+            self.peaks.push((c, self.level.peak()));
         }
         self.peaks
     }
