@@ -124,7 +124,7 @@ pub(crate) fn for_each_parquet_segment(
     for batch in reader {
         let batch = batch.map_err(|e| CliError::input(format!("parquet: {e}")))?;
         let segs = mediameter_datafusion::segments_from_batch(&batch).map_err(|e| match e {
-            mediameter_datafusion::Error::Row { row, source } => CliError::input(format!(
+            mediameter_datafusion::Error::At { row, source } => CliError::input(format!(
                 "segment {} of the input: {source}",
                 seen.saturating_add(u64::try_from(row).unwrap_or(u64::MAX))
                     .saturating_add(1)

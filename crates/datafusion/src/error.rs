@@ -21,10 +21,13 @@ pub enum Error {
         /// What would have been accepted.
         expected: String,
     },
-    /// A row of the input is not a valid segment: which row (0-based, in the batch the
-    /// engine handed over) and why.
+    /// An error located in the input: a row that is not a valid segment, which row (0-based,
+    /// in the batch the engine handed over) and why. The workspace's located error
+    /// (`At { place, source }`) with the place kept as a number, so that a caller reading
+    /// several batches can add the batch's offset; [`Error::kind`] and [`Error::as_core`]
+    /// look through it, [`Error::row`] reads the row back.
     #[error("row {row}: {source}")]
-    Row {
+    At {
         /// The row's position in its batch.
         row: usize,
         /// Why the row was refused.
@@ -48,8 +51,6 @@ pub enum Error {
 pub enum ErrorKind {
     /// [`Error::Invalid`].
     Invalid,
-    /// [`Error::Row`].
-    Row,
     /// [`Error::Usage`].
     Usage,
     /// [`Error::Core`].
@@ -62,34 +63,64 @@ pub enum ErrorKind {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// The kind, for branching.
+    /// The kind, for branching: a located error ([`Error::At`]) has the kind of the error
+    /// inside.
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Invalid { .. } => ErrorKind::Invalid,
-            Error::Row { .. } => ErrorKind::Row,
+            Error::At { source, .. } => source.kind(),
             Error::Usage(_) => ErrorKind::Usage,
             Error::Core(_) => ErrorKind::Core,
             Error::Engine(_) => ErrorKind::Engine,
         }
     }
 
-    /// The core error inside, if this is one (directly or in a row).
+    /// The core error inside, if this is one: directly, in a row ([`Error::At`]) or inside a
+    /// usage error.
     #[must_use]
     pub fn as_core(&self) -> Option<&mediameter_core::Error> {
         match self {
             Error::Core(e) => Some(e),
-            Error::Row { source, .. } => source.as_core(),
+            Error::At { source, .. } => source.as_core(),
+            Error::Usage(e) => e.as_core(),
             _ => None,
         }
     }
 
-    /// An [`Error::Invalid`], the value truncated.
-    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    /// The row of the batch a located error ([`Error::At`]) names, if it is one.
+    #[must_use]
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            Error::At { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+
+    /// An [`Error::Invalid`], the value cut to [`mediameter_core::error::ECHO_LIMIT`]
+    /// characters: the same helper as in every crate of the workspace.
+    ///
+    /// ```
+    /// use mediameter_datafusion::{Error, ErrorKind};
+    /// let e = Error::invalid("zone", "Mars", "an offset such as GMT+8");
+    /// assert_eq!(e.kind(), ErrorKind::Invalid);
+    /// assert_eq!(e.to_string(), "invalid zone \"Mars\": expected an offset such as GMT+8");
+    /// ```
+    #[must_use]
+    pub fn invalid(field: &'static str, value: &str, expected: impl std::fmt::Display) -> Self {
         Error::Invalid {
             field,
             value: mediameter_core::error::truncate(value),
-            expected: expected.into(),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// This error located at row `row` of its batch ([`Error::At`]).
+    #[must_use]
+    pub fn at_row(self, row: usize) -> Self {
+        Error::At {
+            row,
+            source: Box::new(self),
         }
     }
 

@@ -36,7 +36,7 @@
 //!
 //! One [`Error`] with an [`ErrorKind`]; errors of the kernel and of core are carried whole.
 //! A row that is not a valid segment (an empty id, an unknown spec, `end < start`) fails the
-//! query with [`Error::Row`]; nothing panics on input.
+//! query with [`Error::At`]; nothing panics on input.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![allow(clippy::doc_markdown)]
@@ -118,7 +118,7 @@ pub fn register(ctx: &SessionContext) {
 ///
 /// # Errors
 ///
-/// [`Error::Invalid`] if a required column is missing, [`Error::Row`] for a row that is not
+/// [`Error::Invalid`] if a required column is missing, [`Error::At`] for a row that is not
 /// a valid segment, [`Error::Usage`] from the kernel, [`Error::Engine`] from the engine.
 pub async fn run_query(
     ctx: &SessionContext,

@@ -156,10 +156,7 @@ impl SegmentColumns {
 
     /// Row `row` as a segment; the error names the row.
     pub(crate) fn segment(&self, row: usize) -> Result<StreamSegment> {
-        self.segment_inner(row).map_err(|e| Error::Row {
-            row,
-            source: Box::new(e),
-        })
+        self.segment_inner(row).map_err(|e| e.at_row(row))
     }
 
     fn segment_inner(&self, row: usize) -> Result<StreamSegment> {
@@ -262,7 +259,7 @@ pub fn segments_to_batch<'a>(
 ///
 /// # Errors
 ///
-/// [`Error::Invalid`] if a required column is missing or has the wrong type, [`Error::Row`]
+/// [`Error::Invalid`] if a required column is missing or has the wrong type, [`Error::At`]
 /// for a row that is not a valid segment.
 pub fn segments_from_batch(
     batch: &datafusion::arrow::record_batch::RecordBatch,

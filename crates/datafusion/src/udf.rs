@@ -80,17 +80,11 @@ fn split(args: &ScalarFunctionArgs) -> Result<ColumnarValue> {
         if start.is_null(row) || end.is_null(row) {
             valid.push(false);
         } else {
-            let range =
-                TimeRange::from_unix(start.value(row), end.value(row)).map_err(|e| Error::Row {
-                    row,
-                    source: Box::new(e.into()),
-                })?;
+            let range = TimeRange::from_unix(start.value(row), end.value(row))
+                .map_err(|e| Error::from(e).at_row(row))?;
             let pieces = buckets
                 .split_bounded(range, MAX_PIECES)
-                .map_err(|e| Error::Row {
-                    row,
-                    source: Box::new(e.into()),
-                })?;
+                .map_err(|e| Error::from(e).at_row(row))?;
             for p in pieces {
                 let r = p.range();
                 bucket_col.push(p.bucket_start_unix());

@@ -270,7 +270,9 @@ async fn a_bad_row_is_an_error_naming_it() {
         .await
         .unwrap_err();
     let err = mediameter_datafusion::Error::from(err);
-    assert_eq!(err.kind(), mediameter_datafusion::ErrorKind::Row, "{err}");
+    // Located at its row; its kind is the core error's inside.
+    assert_eq!(err.row(), Some(0), "{err}");
+    assert_eq!(err.kind(), mediameter_datafusion::ErrorKind::Core, "{err}");
     assert!(err.to_string().contains("row 0"), "{err}");
     assert!(err.as_core().is_some());
 }
