@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
-"""One query, CSV in, end to end: the mediameter CLI against DuckDB's read_csv, side by side.
+"""The three queries, end to end: the mediameter CLI against DuckDB, side by side.
 
-    python3 crates/usage/examples/duckdb/side_by_side.py CSV [ROUNDS=3] [THREADS=2] [MEDIAMETER]
+    python3 crates/usage/examples/duckdb/side_by_side.py INPUT [ROUNDS=3] [THREADS=2] [MEDIAMETER]
 
+INPUT is a segment CSV (gen_segments.py) or a Parquet file of the same columns (to_parquet.py).
 MEDIAMETER is the path of the binary (default target/release/mediameter; build it with
-`cargo build --release -p mediameter-cli`). Needs the `duckdb` module.
+`cargo build --release -p mediameter-cli`, and `--features datafusion` for a Parquet INPUT).
+Needs the `duckdb` module.
 
 For each of the three queries of usage_duckdb.py (its SQL is read from that file), each round
-runs, in alternating order, (a) the `mediameter usage` command that computes the same figures
-with only the metrics the query needs, and (b) DuckDB in a fresh `python3 -c` process running
-the same SQL straight over `read_csv(CSV, header=true)` (no table created first: the one-query
-path a user takes) with `SET threads=THREADS`, fetching every row. Each child's wall time and
-peak RSS (its own ru_maxrss, from os.wait4) are measured. Each pair's results must agree: the
-CLI's CSV output, summed as the SQL's checksum sums its last column, against DuckDB's rows; a
-mismatch is printed and the script exits with status 1. Prints the median of each and the
-ratios DuckDB / mediameter.
+runs, in an order that changes from round to round, (a) the `mediameter usage` command that
+computes the same figures with only the metrics the query needs, and (b) DuckDB in a fresh
+`python3 -c` process running the same SQL straight over `read_csv(INPUT, header=true)` or
+`read_parquet(INPUT)` (no table created first: the one-query path a user takes) with `SET
+threads=THREADS`, fetching every row. With a Parquet INPUT, (a) runs twice: on the default
+in-memory kernel (`kernel`) and with `--engine datafusion` (`datafusion`); their outputs must
+be identical. Each child's wall time and peak RSS (its own ru_maxrss, from os.wait4) are
+measured. Each round's results must agree: the CLI's CSV output, summed as the SQL's checksum
+sums its last column, against DuckDB's rows; a mismatch is printed and the script exits with
+status 1. Prints the median of each and the ratios DuckDB / mediameter.
 """
 import ast
 import csv
@@ -44,8 +48,8 @@ print(json.dumps({"rows": len(rows), "checksum": int(sum(r[-1] or 0 for r in row
 """
 
 
-def duckdb_queries(csv_path):
-    """q1, q2, q3 of usage_duckdb.py, reading the CSV instead of its table `seg`."""
+def duckdb_queries(path):
+    """q1, q2, q3 of usage_duckdb.py, reading the file instead of its table `seg`."""
     tree = ast.parse((HERE / "usage_duckdb.py").read_text())
     sql = {}
     for node in ast.walk(tree):
@@ -55,7 +59,11 @@ def duckdb_queries(csv_path):
                     sql[target.id] = node.value.value
     if sorted(sql) != ["q1", "q2", "q3"]:
         sys.exit(f"side_by_side: q1, q2 and q3 not found in {HERE / 'usage_duckdb.py'}")
-    source = "read_csv('{}', header=true)".format(str(csv_path).replace("'", "''"))
+    quoted = str(path).replace("'", "''")
+    if is_parquet(path):
+        source = f"read_parquet('{quoted}')"
+    else:
+        source = f"read_csv('{quoted}', header=true)"
     out = {}
     for name, text in sql.items():
         replaced, n = re.subn(r"\bFROM seg\b", "FROM " + source, text)
@@ -63,6 +71,10 @@ def duckdb_queries(csv_path):
             sys.exit(f"side_by_side: {name} of usage_duckdb.py does not read the table seg")
         out[name] = replaced
     return out
+
+
+def is_parquet(path):
+    return Path(path).suffix == ".parquet"
 
 
 def subscribe_seconds(row):
@@ -122,55 +134,72 @@ def cli_checksum(text, add):
 def main():
     if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         sys.exit(__doc__)
-    csv_path = Path(sys.argv[1]).resolve()
+    path = Path(sys.argv[1]).resolve()
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     binary = sys.argv[4] if len(sys.argv) > 4 else "target/release/mediameter"
-    if not csv_path.is_file():
-        sys.exit(f"side_by_side: no file {csv_path}")
+    if not path.is_file():
+        sys.exit(f"side_by_side: no file {path}")
     if not os.access(binary, os.X_OK):
         sys.exit(f"side_by_side: no binary {binary} (cargo build --release -p mediameter-cli)")
     import duckdb  # only its version here; the queries run in child processes
 
-    sql = duckdb_queries(csv_path)
-    times = {name: {"mm": [], "duck": []} for name, *_ in QUERIES}
+    # The mediameter contenders: name and the flags that choose the engine.
+    if is_parquet(path):
+        engines = [("kernel", []), ("datafusion", ["--engine", "datafusion"])]
+    else:
+        engines = [("mediameter", [])]
+    who_all = [name for name, _ in engines] + ["duck"]
+    sql = duckdb_queries(path)
+    times = {name: {who: [] for who in who_all} for name, *_ in QUERIES}
     for r in range(rounds):
         for name, _, flags, add in QUERIES:
-            cli = [binary, "usage", str(csv_path), *flags, "--format", "csv",
-                   "--threads", str(threads)]
-            duck = [sys.executable, "-c", DUCKDB_CHILD, str(threads), sql[name]]
-            # Alternate who goes first, so neither always finds a warm page cache.
-            order = [("mm", cli), ("duck", duck)]
+            argvs = {
+                engine: [binary, "usage", str(path), *flags, *engine_flags, "--format", "csv",
+                         "--threads", str(threads)]
+                for engine, engine_flags in engines
+            }
+            argvs["duck"] = [sys.executable, "-c", DUCKDB_CHILD, str(threads), sql[name]]
+            # Change who goes first, so none always finds a warm page cache.
+            order = who_all[r % len(who_all):] + who_all[:r % len(who_all)]
             if r % 2:
                 order.reverse()
             results = {}
-            for who, argv in order:
-                wall, rss, out = run(argv)
+            for who in order:
+                wall, rss, out = run(argvs[who])
                 times[name][who].append((wall, rss))
                 results[who] = out
-            mm_rows, mm_sum = cli_checksum(results["mm"], add)
             duck = json.loads(results["duck"])
+            first = engines[0][0]
+            for engine, _ in engines:
+                if results[engine] != results[first]:
+                    print(f"\n!!! MISMATCH on {name}, round {r + 1}: {engine} and {first} print "
+                          f"different reports", file=sys.stderr)
+                    sys.exit(1)
+            mm_rows, mm_sum = cli_checksum(results[first], add)
             if mm_sum != duck["checksum"]:
                 print(f"\n!!! MISMATCH on {name}, round {r + 1}: mediameter sums to {mm_sum} "
                       f"over {mm_rows} rows, DuckDB to {duck['checksum']} over {duck['rows']} "
-                      f"rows\n!!! command: {' '.join(cli)}", file=sys.stderr)
+                      f"rows\n!!! command: {' '.join(argvs[first])}", file=sys.stderr)
                 sys.exit(1)
             print(f"round {r + 1} {name}: checksum {mm_sum} agrees "
-                  f"(mediameter {mm_rows} rows, DuckDB {duck['rows']} rows)", file=sys.stderr)
+                  f"({'/'.join(e for e, _ in engines)} {mm_rows} rows, DuckDB {duck['rows']} "
+                  f"rows)", file=sys.stderr)
 
-    print(f"{csv_path.name}, {rounds} rounds, {threads} threads each; DuckDB "
-          f"{duckdb.__version__} read_csv; median wall time and peak RSS of each child")
-    header = (f"{'query':<44} {'mm s':>7} {'mm MiB':>7} {'duck s':>7} {'duck MiB':>8} "
-              f"{'duck/mm s':>9} {'duck/mm MiB':>11}")
+    reader = "read_parquet" if is_parquet(path) else "read_csv"
+    print(f"{path.name}, {rounds} rounds, {threads} threads each; DuckDB "
+          f"{duckdb.__version__} {reader}; median wall time (s) and peak RSS (MiB) of each child")
+    header = f"{'query':<44}" + "".join(f" {w + ' s':>13} {w + ' MiB':>15}" for w in who_all)
+    header += "".join(f" {'duck/' + e + ' s':>17}" for e, _ in engines)
     print(header)
     print("-" * len(header))
     for name, what, _, _ in QUERIES:
-        mm_s = statistics.median(w for w, _ in times[name]["mm"])
-        mm_m = statistics.median(m for _, m in times[name]["mm"])
-        dk_s = statistics.median(w for w, _ in times[name]["duck"])
-        dk_m = statistics.median(m for _, m in times[name]["duck"])
-        print(f"{name + ' ' + what:<44} {mm_s:>7.3f} {mm_m:>7.0f} {dk_s:>7.3f} {dk_m:>8.0f} "
-              f"{dk_s / mm_s:>9.2f} {dk_m / mm_m:>11.2f}")
+        med = {w: (statistics.median(s for s, _ in times[name][w]),
+                   statistics.median(m for _, m in times[name][w])) for w in who_all}
+        line = f"{name + ' ' + what:<44}"
+        line += "".join(f" {med[w][0]:>13.3f} {med[w][1]:>15.0f}" for w in who_all)
+        line += "".join(f" {med['duck'][0] / med[e][0]:>17.2f}" for e, _ in engines)
+        print(line)
 
 
 if __name__ == "__main__":
