@@ -70,7 +70,7 @@ pub struct BillableUsage {
 
 /// Seconds of segments that no mapping rule matched, by role.
 ///
-/// Exhaustive on purpose: one count per [`Role`](mediameter_core::Role), which core keeps
+/// Exhaustive on purpose: one count per [`Role`], which core keeps
 /// closed (a stream has two sides), so the fields are public and a literal builds one.
 ///
 /// ```
