@@ -26,7 +26,7 @@ use mediameter_billing::EngineState;
 use mediameter_billing::Settlement;
 use mediameter_billing::Tariff;
 use mediameter_billing::{BillRequest, SettleRequest};
-use mediameter_billing::{Coefficient, LedgerSource, Pack, PackEngine, UsageItem};
+use mediameter_billing::{LedgerSource, Pack, PackEngine, UsageItem};
 use mediameter_billing::{Proration, ProrationRequest};
 use mediameter_billing::{ResourceTimeline, SettlementOptions};
 use mediameter_core::{MediaSpec, ProductType, Quantity, TimeRange, Unit};
@@ -109,7 +109,7 @@ fn fixed_packs() -> PackEngine {
                 minutes: i64,
                 from: i64,
                 to: i64,
-                coefficients: Vec<Coefficient>|
+                coefficients: Vec<(MediaSpec, Decimal)>|
      -> Option<Pack> {
         let mut pack = Pack::new(
             id,
@@ -119,15 +119,12 @@ fn fixed_packs() -> PackEngine {
             t(to),
         )
         .ok()?;
-        for c in coefficients {
-            pack = pack.with_coefficient(c.spec, c.coefficient).ok()?;
+        for (spec, coefficient) in coefficients {
+            pack = pack.with_coefficient(spec, coefficient).ok()?;
         }
         Some(pack)
     };
-    let hd = vec![Coefficient {
-        spec: MediaSpec::Audio,
-        coefficient: Decimal::new(25, 2),
-    }];
+    let hd = vec![(MediaSpec::Audio, Decimal::new(25, 2))];
     let packs = [
         pack("a", "rtc", 100, 1_680_000_000, 1_690_000_000, vec![]),
         pack("b", "rtc", 1000, 1_670_000_000, 1_700_000_000, hd),

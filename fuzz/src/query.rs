@@ -17,14 +17,13 @@ use mediameter_query::{Error, Options, Profile, Registry, perm};
 use mediameter_query::{Leniency, TimeFormat, parse_time};
 
 fn leniency(bits: u8) -> Leniency {
-    Leniency {
-        lowercase: bits & 1 != 0,
-        fractional_seconds: bits & 2 != 0,
-        leap_second: bits & 4 != 0,
-        unknown_offset: bits & 8 != 0,
-        basic_offset: bits & 16 != 0,
-        surrounding_space: bits & 32 != 0,
-    }
+    Leniency::STRICT
+        .with_lowercase(bits & 1 != 0)
+        .with_fractional_seconds(bits & 2 != 0)
+        .with_leap_second(bits & 4 != 0)
+        .with_unknown_offset(bits & 8 != 0)
+        .with_basic_offset(bits & 16 != 0)
+        .with_surrounding_space(bits & 32 != 0)
 }
 
 fn time_target(data: &[u8], format: TimeFormat) {
@@ -41,10 +40,7 @@ fn time_target(data: &[u8], format: TimeFormat) {
             let back = parse_time(
                 &printed,
                 format,
-                Leniency {
-                    fractional_seconds: true,
-                    ..Leniency::STRICT
-                },
+                Leniency::STRICT.with_fractional_seconds(true),
             );
             assert!(
                 back.is_ok(),
@@ -129,10 +125,9 @@ fn split_header(data: &[u8]) -> Option<(usize, i64, Options, &[u8])> {
     Some((
         usize::from(pick),
         now,
-        Options {
-            leniency: leniency(flags),
-            strict: flags & 64 != 0,
-        },
+        Options::default()
+            .with_leniency(leniency(flags))
+            .with_strict(flags & 64 != 0),
         rest,
     ))
 }

@@ -72,12 +72,21 @@ pub enum Error {
         /// The limit that applied.
         limit: u64,
     },
-    /// A configuration change that lowers the configuration (Huawei Cloud iDME billing manual: only upgrades).
-    #[error("downgrade refused at {event}: {detail}")]
+    /// A configuration change that lowers the configuration (Huawei Cloud iDME billing manual:
+    /// only upgrades). It says what would have decreased; the event or request that asked for
+    /// it is the place of the [`Error::At`] around it (`"resource vm-1, events[1] (changed at
+    /// ...)"` for a timeline, `"field new_price"` for [`prorate`](crate::prorate)), as for
+    /// [`Error::Timeline`].
+    ///
+    /// ```
+    /// use mediameter_billing::{Error, ErrorKind};
+    /// let e = Error::Downgrade { detail: "item \"mcu\" would go from 2 to 1".into() }.at("resource vm-1, events[1]");
+    /// assert_eq!(e.kind(), ErrorKind::Downgrade);
+    /// assert_eq!(e.to_string(), "resource vm-1, events[1]: downgrade refused: item \"mcu\" would go from 2 to 1");
+    /// ```
+    #[error("downgrade refused: {detail}")]
     Downgrade {
-        /// The event or request that asked for the downgrade.
-        event: String,
-        /// What would have decreased.
+        /// What would have decreased (`"item \"mcu\" would go from 2 to 1"`).
         detail: String,
     },
     /// A timeline whose events are inconsistent (out of order, overlapping, a deletion before

@@ -54,19 +54,34 @@ mediameter_core::id_type!(
 ///
 /// Checked as part of its [`Pack`] (see [`Pack::with_coefficient`]).
 ///
-/// A closed, plain record (a spec and its factor is all a coefficient is), so its fields are
-/// public and it stays exhaustive: a coefficient reaches an engine only through
-/// [`Pack::with_coefficient`] or a pack's deserialization, which both check it.
+/// An output: read from [`Pack::coefficients`], never built outside the crate, so it is
+/// `#[non_exhaustive]` (an entry may grow a validity window, say) and its fields are public to
+/// read. A coefficient reaches an engine only through [`Pack::with_coefficient`] or a pack's
+/// deserialization, which both check it with the rest of the table (above zero, at most
+/// 1,000,000 and 6 decimal places, one per spec); a coefficient alone reaches no
+/// computation, so it is not a validated type of its own.
 ///
 /// ```
-/// use mediameter_billing::Coefficient;
+/// use mediameter_billing::Pack;
 /// use mediameter_core::{MediaSpec, VideoTier};
-/// let c = Coefficient { spec: MediaSpec::Video(VideoTier::P1080), coefficient: rust_decimal::Decimal::from(4) };
-/// assert_eq!(c.spec.as_str(), "1080p");
+/// use rust_decimal_macros::dec;
+/// let t = chrono::DateTime::UNIX_EPOCH;
+/// let pack = Pack::minutes("p", "rtc".parse()?, dec!(10), t, t + chrono::TimeDelta::days(1))?
+///     .with_coefficient(MediaSpec::Video(VideoTier::P1080), dec!(4))?;
+/// let c = pack.coefficients()[0];
+/// assert_eq!((c.spec.as_str(), c.coefficient), ("1080p", dec!(4)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// ```compile_fail,E0639
+/// use mediameter_billing::Coefficient;
+/// use mediameter_core::MediaSpec;
+/// let c = Coefficient { spec: MediaSpec::Audio, coefficient: rust_decimal::Decimal::from(4) };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Coefficient {
     /// The media spec.
     pub spec: MediaSpec,

@@ -107,8 +107,39 @@ impl ProrationPolicy {
 /// assert_eq!(p.fee.amount(), dec!(8390.78));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Deserializing checks every relation between the fields that the fields alone determine,
+/// and refuses an inconsistent value ([`Error::Invalid`], field `"proration"`, naming the
+/// relation): the slices are successive months, every one between the first and the last
+/// whole; `numerator / denominator` is the sum of the slices' `days / days_in_month`, in
+/// lowest terms (`0/1` when there are none), so the denominator divides [`MONTH_LCM`];
+/// `period_exact` is that fraction as a decimal; `period` is the exact period or a rounding
+/// of the fraction (to some scale, in some [`RoundingMode`]); `fee_unrounded` is
+/// `price_difference × period` (or, for an exact period, `price_difference × numerator ÷
+/// denominator`); `fee` is a rounding of `fee_unrounded`; the four amounts share one currency;
+/// the price difference is not negative (downgrades are refused); and `term_total − fee` is not
+/// negative. What the fields do not determine is not checked: which rounding the policy named
+/// (any rounding of the right value is accepted), and `term_total` itself, which is the old
+/// monthly price × the term's months + the fee, neither of which the value records.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use mediameter_billing::{prorate, Proration, ProrationPolicy};
+/// use mediameter_core::{BillingZone, Currency, Money, SubscriptionTerm};
+/// use rust_decimal_macros::dec;
+/// let term = SubscriptionTerm::monthly("2023-04-08T02:00:00Z".parse()?, 1, BillingZone::GMT8)?;
+/// let cny = |a| Money::new(a, Currency::CNY);
+/// let p = prorate(&term, "2023-04-18T02:00:00Z".parse()?, cny(dec!(12750)), cny(dec!(25500)), &ProrationPolicy::default())?;
+/// let json = serde_json::to_string(&p)?;
+/// assert_eq!(serde_json::from_str::<Proration>(&json)?, p);
+/// let tampered = json.replace("\"8390.78\"", "\"1.00\"");
+/// assert!(serde_json::from_str::<Proration>(&tampered).is_err());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "ProrationRepr"))]
 #[non_exhaustive]
 pub struct Proration {
     /// The remaining days, split by natural month (empty for a change on the expiry day).
@@ -132,12 +163,191 @@ pub struct Proration {
     pub term_total: Money,
 }
 
+/// The outside form of a [`Proration`]: the same fields, checked by [`Proration::check`].
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProrationRepr {
+    slices: Vec<MonthSlice>,
+    numerator: u64,
+    denominator: u64,
+    period_exact: Decimal,
+    period: Decimal,
+    price_difference: Money,
+    fee_unrounded: Money,
+    fee: Money,
+    term_total: Money,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ProrationRepr> for Proration {
+    type Error = Error;
+
+    fn try_from(r: ProrationRepr) -> Result<Self> {
+        let p = Proration {
+            slices: r.slices,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            period_exact: r.period_exact,
+            period: r.period,
+            price_difference: r.price_difference,
+            fee_unrounded: r.fee_unrounded,
+            fee: r.fee,
+            term_total: r.term_total,
+        };
+        p.check()?;
+        Ok(p)
+    }
+}
+
+impl Proration {
+    /// Checks the relations the fields determine (see the type's docs); what [`prorate`]
+    /// builds always passes.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    fn check(&self) -> Result<()> {
+        fn bad(value: String, expected: impl std::fmt::Display) -> Result<()> {
+            Err(Error::invalid("proration", &value, expected))
+        }
+        // Successive months, the inner ones whole.
+        for (k, pair) in self.slices.windows(2).enumerate() {
+            let [a, b] = pair else { continue };
+            let next = if a.month() == 12 {
+                a.year().checked_add(1).map(|y| (y, 1))
+            } else {
+                a.month().checked_add(1).map(|m| (a.year(), m))
+            };
+            if next != Some((b.year(), b.month())) {
+                return bad(
+                    format!("slices[{}] {b}", k.saturating_add(1)),
+                    "the month after the previous slice's",
+                );
+            }
+            if k > 0 && a.days() != a.days_in_month() {
+                return bad(
+                    format!("slices[{k}] {a}"),
+                    "a whole month between the first and the last slice",
+                );
+            }
+        }
+        // The exact fraction, in lowest terms.
+        let mut sum: u64 = 0;
+        for slice in &self.slices {
+            let part = MONTH_LCM
+                .checked_div(u64::from(slice.days_in_month()))
+                .and_then(|w| w.checked_mul(u64::from(slice.days())))
+                .ok_or_else(|| Error::overflow("remaining period"))?;
+            sum = sum
+                .checked_add(part)
+                .ok_or_else(|| Error::overflow("remaining period"))?;
+        }
+        let fraction = reduce(sum, MONTH_LCM);
+        if (self.numerator, self.denominator) != fraction {
+            return bad(
+                format!("{}/{}", self.numerator, self.denominator),
+                format_args!(
+                    "{}/{}, the slices' sum of days / days_in_month in lowest terms",
+                    fraction.0, fraction.1
+                ),
+            );
+        }
+        let (num, den) = (
+            Decimal::from(self.numerator),
+            Decimal::from(self.denominator),
+        );
+        let exact = num
+            .checked_div(den)
+            .ok_or_else(|| Error::overflow("remaining period"))?;
+        if self.period_exact != exact {
+            return bad(
+                format!("period_exact {}", self.period_exact),
+                format_args!("{exact}, numerator / denominator"),
+            );
+        }
+        let rounded_period = self.period != exact;
+        if rounded_period
+            && !is_a_rounding(self.period, |r| {
+                round_ratio(self.numerator, self.denominator, r).ok()
+            })
+        {
+            return bad(
+                format!("period {}", self.period),
+                format_args!("the exact period {exact} or a rounding of it"),
+            );
+        }
+        // One currency; no downgrade.
+        let currency = self.price_difference.currency();
+        for (name, m) in [
+            ("fee_unrounded", self.fee_unrounded),
+            ("fee", self.fee),
+            ("term_total", self.term_total),
+        ] {
+            if m.currency() != currency {
+                return bad(
+                    format!("{name} {m}"),
+                    format_args!("an amount in {currency}, the price difference's currency"),
+                );
+            }
+        }
+        if self.price_difference.is_negative() {
+            return bad(
+                format!("price_difference {}", self.price_difference),
+                "zero or more: downgrades are refused",
+            );
+        }
+        // fee_unrounded = price difference × period (× numerator ÷ denominator when exact).
+        let times_period = self.price_difference.checked_mul(self.period)?;
+        let fee_ok = self.fee_unrounded == times_period
+            || (!rounded_period
+                && self
+                    .price_difference
+                    .checked_mul(num)
+                    .and_then(|m| m.checked_div(den))
+                    .is_ok_and(|m| m == self.fee_unrounded));
+        if !fee_ok {
+            return bad(
+                format!("fee_unrounded {}", self.fee_unrounded),
+                format_args!("{times_period}, the price difference × the period"),
+            );
+        }
+        let unrounded = self.fee_unrounded;
+        if self.fee != unrounded
+            && !is_a_rounding(self.fee.amount(), |r| Some(unrounded.round(r).amount()))
+        {
+            return bad(
+                format!("fee {}", self.fee),
+                format_args!("a rounding of the unrounded fee {unrounded}"),
+            );
+        }
+        if self.term_total.checked_sub(self.fee)?.is_negative() {
+            return bad(
+                format!("term_total {}", self.term_total),
+                format_args!("at least the fee {}", self.fee),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Whether `value` is what `round` gives under some rounding (every scale core accepts, every
+/// mode).
+fn is_a_rounding(value: Decimal, round: impl Fn(Rounding) -> Option<Decimal>) -> bool {
+    (0..=28_u32).any(|scale| {
+        RoundingMode::ALL.into_iter().any(|mode| {
+            Rounding::new(scale, mode)
+                .ok()
+                .and_then(&round)
+                .is_some_and(|r| r == value)
+        })
+    })
+}
+
 /// The fee for upgrading `term` at `changed_at` from `old_monthly` to `new_monthly`.
 ///
 /// # Errors
 ///
-/// * [`Error::Downgrade`] when the new price is below the old one (Huawei Cloud iDME billing manual refuses
-///   downgrades); an equal price is accepted with a zero fee.
+/// * [`Error::Downgrade`], located at `field new_price` by an [`Error::At`], when the new
+///   price is below the old one (Huawei Cloud iDME billing manual refuses downgrades); an
+///   equal price is accepted with a zero fee.
 /// * [`Error::Invalid`] for a negative price.
 /// * [`Error::At`] locating the field (`changed_at`, `new_price`) when `changed_at` is
 ///   outside the term or the currencies differ; [`Error::Core`] when the arithmetic
@@ -181,9 +391,9 @@ pub fn prorate(
         .map_err(|e| Error::from(e).at("field new_price"))?;
     if price_difference.is_negative() {
         return Err(Error::Downgrade {
-            event: format!("change at {}", changed_at.to_rfc3339()),
             detail: format!("new monthly price {new_monthly} is below the old {old_monthly}"),
-        });
+        }
+        .at("field new_price"));
     }
     let slices: Vec<MonthSlice> = term
         .remaining_months(changed_at)

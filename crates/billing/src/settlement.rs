@@ -580,7 +580,8 @@ impl ResourceTimeline {
     /// first event is not the creation (a change or a deletion before the creation), there is
     /// a second creation or deletion, an event follows the deletion, two events share an
     /// instant, or an instant has a fraction of a second. [`Error::Downgrade`] for a change
-    /// that lowers the configuration. [`Error::Invalid`] for an empty resource name, no
+    /// that lowers the configuration, in an [`Error::At`] naming the resource and the event
+    /// (`resource vm-1, events[1] (changed at ...)`). [`Error::Invalid`] for an empty resource name, no
     /// events, too many, or an invalid configuration; a currency mismatch between
     /// configurations.
     ///
@@ -682,10 +683,8 @@ impl ResourceTimeline {
                     };
                     configuration.validate()?;
                     if let Some(detail) = prev.downgrade_to(configuration) {
-                        return Err(Error::Downgrade {
-                            event: format!("event {i} ({event}) of {resource}"),
-                            detail,
-                        });
+                        return Err(Error::Downgrade { detail }
+                            .at(format!("resource {resource}, events[{i}] ({event})")));
                     }
                     let price = configuration.hourly_price()?;
                     if let Some(first) = hourly.first()

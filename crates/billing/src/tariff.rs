@@ -22,19 +22,28 @@ use crate::packs::{LedgerLine, LedgerSource, PackId};
 /// A tier: the price of each unit up to `up_to` (cumulative, in the tariff's unit); the last
 /// tier has no bound.
 ///
-/// A closed, plain record (a bound and a price is all a tier is), so its fields are public
-/// and it stays exhaustive; build it with [`Tier::up_to`] and [`Tier::beyond`]. Its checks
-/// (a non-negative price, ascending bounds, the last tier unbounded) are the tariff's, made by
-/// [`Tariff::new`] and when a tariff is deserialized.
+/// `#[non_exhaustive]`: some price pages give a tier a flat fee beside its unit price, and
+/// the tier may grow one. Build it with [`Tier::up_to`] and [`Tier::beyond`]; read the public
+/// fields. Its checks (a non-negative price, ascending bounds, the last tier unbounded) are the
+/// tariff's, made by [`Tariff::new`] and when a tariff is deserialized: a tier alone reaches no
+/// computation, so it is not a validated type of its own.
 ///
 /// ```
 /// use mediameter_billing::Tier;
-/// let t = Tier { up_to: None, unit_price: rust_decimal::Decimal::ONE };
+/// let t = Tier::beyond(rust_decimal::Decimal::ONE);
 /// assert!(t.up_to.is_none());
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_billing::Tier;
+/// let t = Tier { up_to: None, unit_price: rust_decimal::Decimal::ONE };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Tier {
     /// Upper bound of the tier (inclusive), `None` for the last.
     #[cfg_attr(feature = "serde", serde(default))]

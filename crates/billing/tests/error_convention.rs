@@ -113,6 +113,61 @@ fn numbers_out_of_range_are_out_of_range() {
 }
 
 #[test]
+fn a_downgrade_says_what_decreases_and_is_located_by_at() {
+    let cfg = |qty| {
+        Configuration::new(vec![
+            PricedItem::new("mcu", qty, Money::new(dec!(3.6), Currency::CNY)).unwrap(),
+        ])
+        .unwrap()
+    };
+    let at = |h| Utc.with_ymd_and_hms(2023, 4, 18, h, 0, 0).unwrap();
+    let events = vec![
+        ResourceEvent::created(at(1), cfg(dec!(2))),
+        ResourceEvent::changed(at(2), cfg(dec!(1))),
+    ];
+    let e = ResourceTimeline::new("vm-1", events).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Downgrade);
+    match &e {
+        Error::At { place, source } => {
+            assert!(
+                place.starts_with("resource vm-1, events[1] (changed at 2023-04-18T02:00:00"),
+                "{place}"
+            );
+            assert_eq!(
+                **source,
+                Error::Downgrade {
+                    detail: "item \"mcu\" would go from 2 to 1".into()
+                }
+            );
+        }
+        other => panic!("expected a located error, got {other:?}"),
+    }
+    assert!(
+        e.to_string()
+            .ends_with("): downgrade refused: item \"mcu\" would go from 2 to 1"),
+        "{e}"
+    );
+
+    let cny = |a| Money::new(a, Currency::CNY);
+    let term =
+        mediameter_core::SubscriptionTerm::monthly(at(1), 1, mediameter_core::BillingZone::GMT8)
+            .unwrap();
+    let e = mediameter_billing::prorate(
+        &term,
+        at(3),
+        cny(dec!(2)),
+        cny(dec!(1)),
+        &mediameter_billing::ProrationPolicy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Downgrade);
+    assert_eq!(
+        e.to_string(),
+        "field new_price: downgrade refused: new monthly price 1 CNY is below the old 2 CNY"
+    );
+}
+
+#[test]
 fn a_timeline_problem_is_located_at_the_resource_and_event() {
     let cfg = Configuration::new(vec![
         PricedItem::new("mcu", dec!(1), Money::new(dec!(3.6), Currency::CNY)).unwrap(),

@@ -428,3 +428,109 @@ fn the_request_constructor_fills_the_json_defaults() {
     assert_eq!(utc.zone, BillingZone::UTC);
     assert_ne!(utc, json);
 }
+
+// ---------- a proration read back (issue 15) ----------
+
+#[cfg(feature = "serde")]
+fn example_b_json() -> serde_json::Value {
+    let term = SubscriptionTerm::monthly(gmt8(2023, 3, 18, 15, 30), 3, BillingZone::GMT8).unwrap();
+    let p = prorate(
+        &term,
+        gmt8(2023, 3, 20, 9, 0),
+        cny(dec!(25950.00)),
+        cny(dec!(52168.00)),
+        &ProrationPolicy::default(),
+    )
+    .unwrap();
+    assert!(p.slices.len() >= 3, "a middle slice to tamper with");
+    serde_json::to_value(&p).unwrap()
+}
+
+#[cfg(feature = "serde")]
+fn read(v: &serde_json::Value) -> Result<mediameter_billing::Proration, String> {
+    serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_printed_proration_reads_back() {
+    let v = example_b_json();
+    let p = read(&v).unwrap();
+    assert_eq!(serde_json::to_value(&p).unwrap(), v);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn an_inconsistent_proration_is_refused() {
+    let v = example_b_json();
+    let tamper = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut t = v.clone();
+        f(&mut t);
+        assert_ne!(t, v, "the tampering changed nothing");
+        read(&t).unwrap_err()
+    };
+    let num = v["numerator"].as_u64().unwrap();
+    let den = v["denominator"].as_u64().unwrap();
+    let e = tamper(&|t| t["denominator"] = 0.into());
+    assert!(e.contains("invalid proration"), "{e}");
+    // The same fraction, not in lowest terms.
+    let e = tamper(&|t| {
+        t["numerator"] = (num * 2).into();
+        t["denominator"] = (den * 2).into();
+    });
+    assert!(e.contains("in lowest terms"), "{e}");
+    // Another fraction than the slices' sum.
+    tamper(&|t| t["numerator"] = (num + 1).into());
+    tamper(&|t| t["period_exact"] = "0.5".into());
+    // Neither exact nor a rounding of the fraction.
+    let e = tamper(&|t| t["period"] = "0.9".into());
+    assert!(e.contains("a rounding of it"), "{e}");
+    let e = tamper(&|t| t["fee"]["currency"] = "USD".into());
+    assert!(e.contains("USD"), "{e}");
+    tamper(&|t| t["term_total"]["currency"] = "EUR".into());
+    let e = tamper(&|t| t["fee_unrounded"]["amount"] = "1.00".into());
+    assert!(e.contains("price difference × the period"), "{e}");
+    let e = tamper(&|t| t["fee"]["amount"] = "25032.94".into());
+    assert!(e.contains("a rounding of the unrounded fee"), "{e}");
+    tamper(&|t| t["fee"]["amount"] = "1.00".into());
+    tamper(&|t| t["term_total"]["amount"] = "1.00".into());
+    let e = tamper(&|t| {
+        t["price_difference"]["amount"] = "-1".into();
+        t["fee_unrounded"]["amount"] = "-0.9548".into();
+    });
+    assert!(e.contains("downgrades are refused"), "{e}");
+    // Slices: a month skipped, a middle month not whole.
+    let e = tamper(&|t| {
+        t["slices"][1] =
+            serde_json::json!({"year": 2023, "month": 5, "days": 31, "days_in_month": 31});
+    });
+    assert!(e.contains("the month after"), "{e}");
+    let e = tamper(&|t| {
+        t["slices"][1] =
+            serde_json::json!({"year": 2023, "month": 4, "days": 29, "days_in_month": 30});
+    });
+    assert!(e.contains("a whole month"), "{e}");
+    tamper(&|t| t["extra"] = 1.into());
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    #[test]
+    fn every_computed_proration_reads_back(
+        start in 946_684_800_i64..4_000_000_000, months in 1_u32..=24, frac in 0.0_f64..1.0,
+        old in 0_i64..100_000, diff in 0_i64..100_000,
+        period in proptest::option::of((0_u32..=8, 0_usize..7)), money in proptest::option::of((0_u32..=4, 0_usize..7)),
+    ) {
+        let term = SubscriptionTerm::monthly(DateTime::from_timestamp(start, 0).unwrap(), months, BillingZone::GMT8).unwrap();
+        let span = term.end().timestamp() - start;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        let at = DateTime::from_timestamp(start + ((span as f64) * frac) as i64, 0).unwrap();
+        prop_assume!(term.is_active_at(at));
+        let rounding = |(scale, mode): (u32, usize)| Rounding::new(scale, RoundingMode::ALL[mode]).unwrap();
+        let policy = ProrationPolicy::default().with_period(period.map(rounding)).with_money(money.map(rounding));
+        let p = prorate(&term, at, cny(Decimal::new(old, 2)), cny(Decimal::new(old + diff, 2)), &policy).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        let back: mediameter_billing::Proration = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back, p);
+    }
+}

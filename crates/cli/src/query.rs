@@ -92,10 +92,7 @@ fn parse_now(text: Option<&str>) -> Result<DateTime<Utc>, CliError> {
         // The CLI is the edge of the program: the library never reads the clock, the CLI may.
         None => Ok(DateTime::<Utc>::from(std::time::SystemTime::now())),
         Some(t) => {
-            let lenient = Leniency {
-                fractional_seconds: true,
-                ..Leniency::STRICT
-            };
+            let lenient = Leniency::STRICT.with_fractional_seconds(true);
             mediameter_query::parse_time(t, TimeFormat::Rfc3339, lenient)
                 .map(|p| p.instant())
                 .map_err(|e| CliError::usage(format!("--now: {e}")))
@@ -321,10 +318,9 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     let now = parse_now(args.now.as_deref())?;
     let checker = Checker {
         registry: &registry,
-        options: Options {
-            leniency: leniency(&args.lenient),
-            strict: args.strict,
-        },
+        options: Options::default()
+            .with_leniency(leniency(&args.lenient))
+            .with_strict(args.strict),
         request_id: &args.request_id,
         format: args.format,
     };
@@ -359,10 +355,7 @@ pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
         let now = parse_now(Some(&case.now))?;
         let checker = Checker {
             registry: &registry,
-            options: Options {
-                strict: case.strict,
-                ..Options::default()
-            },
+            options: Options::default().with_strict(case.strict),
             request_id: "demo",
             format: Format::Table,
         };

@@ -452,11 +452,15 @@ impl Ids {
 
 /// Who a client says it is, checked against the token: the app, channel and user of the join.
 ///
+/// `#[non_exhaustive]`: a join may come to bind more (a role, say). Build one with
+/// [`Binding::new`]; read the public fields.
+///
 /// ```
 /// let b = mediameter_gateway::token::Binding::new("app", "room", "user");
 /// assert_eq!(b.channel, "room");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Binding<'a> {
     /// The app id.
     pub app: &'a str,

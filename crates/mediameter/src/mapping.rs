@@ -133,13 +133,27 @@ impl<'de> serde::Deserialize<'de> for BillSpec {
 
 /// What happens to a segment no rule matches.
 ///
+/// `#[non_exhaustive]`: another policy may come (bill it under a fallback product, say), so a
+/// `match` needs a `_` arm.
+///
 /// ```
 /// assert_eq!(mediameter::mapping::Unmatched::default(), mediameter::mapping::Unmatched::Skip);
+/// ```
+///
+/// ```compile_fail,E0004
+/// use mediameter::mapping::Unmatched;
+/// fn refuses(u: Unmatched) -> bool {
+///     match u {
+///         Unmatched::Skip => false,
+///         Unmatched::Refuse => true,
+///     }
+/// }
 /// ```
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Unmatched {
     /// Not billed; its seconds are shown on the invoice as unbilled, by role.
     #[default]

@@ -70,6 +70,9 @@ pub struct BillableUsage {
 
 /// Seconds of segments that no mapping rule matched, by role.
 ///
+/// Exhaustive on purpose: one count per [`Role`], which core keeps
+/// closed (a stream has two sides), so the fields are public and a literal builds one.
+///
 /// ```
 /// let u = mediameter::meter::Unbilled::default();
 /// assert_eq!(u.publish + u.subscribe, 0);

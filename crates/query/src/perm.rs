@@ -29,6 +29,10 @@ pub const MAX_PATTERN_LEN: usize = 256;
 
 /// Allow or deny.
 ///
+/// Exhaustive on purpose: a statement's effect is `Allow` or `Deny` in every vendor's policy
+/// grammar (and in IAM's), and the evaluation (an explicit deny wins, then an allow) is
+/// defined over exactly these two.
+///
 /// ```
 /// use mediameter_query::perm::Effect;
 /// assert_ne!(Effect::Allow, Effect::Deny);
@@ -512,13 +516,22 @@ crate::names::named!(AccessLevel, "access level",
     AccessLevel::Write => "write",
 );
 
-/// A known action.
+/// A known action, as listed in [`ACTIONS`].
+///
+/// `#[non_exhaustive]`: an entry of the table may say more later (the resource types it acts
+/// on, say). It is only read, never built outside the crate.
 ///
 /// ```
 /// use mediameter_query::perm::ACTIONS;
 /// assert!(ACTIONS.iter().any(|a| a.name == "live:DescribeLiveProducerUsageData"));
 /// ```
+///
+/// ```compile_fail,E0639
+/// use mediameter_query::perm::{AccessLevel, ActionInfo};
+/// let a = ActionInfo { name: "x:y", level: AccessLevel::Read, depends_on: &[], source: "" };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ActionInfo {
     /// `service:...`.
     pub name: &'static str,

@@ -188,9 +188,9 @@ crate::names::named!(ViolationKind, "violation kind",
 /// let p = Profile::builder("rooms", Vendor::Huawei, "rtc:room:list")
 ///     .endpoint("GET /v1/{project_id}/rtc/rooms")
 ///     .param(Param::new("app", ParamKind::Text).required())
-///     .param(Param::new("start_time", ParamKind::Time { format: TimeFormat::UtcSeconds }))
-///     .param(Param::new("end_time", ParamKind::Time { format: TimeFormat::UtcSeconds }))
-///     .param(Param::new("limit", ParamKind::Integer { min: 1, max: 100, allowed: vec![] }).with_default("10"))
+///     .param(Param::new("start_time", ParamKind::time(TimeFormat::UtcSeconds)))
+///     .param(Param::new("end_time", ParamKind::time(TimeFormat::UtcSeconds)))
+///     .param(Param::new("limit", ParamKind::integer(1, 100)).with_default("10"))
 ///     .time_range(TimeRule::new("start_time", "end_time").with_default_end_now().with_default_span(3600).with_max_span(86_400))
 ///     .resource_param("app")
 ///     .error(ErrorRule::new(&[ViolationKind::Missing], "DATA.100011001", "Required {type} parameter '{name}' is not present", 400))
@@ -393,7 +393,7 @@ impl ProfileBuilder {
 ///
 /// ```
 /// use mediameter_query::{Param, ParamKind};
-/// let p = Param::new("limit", ParamKind::Integer { min: 1, max: 100, allowed: vec![] }).with_default("10");
+/// let p = Param::new("limit", ParamKind::integer(1, 100)).with_default("10");
 /// assert_eq!(p.default_value(), Some("10"));
 /// assert_eq!(p.kind().type_name(), "Integer");
 /// ```
@@ -521,10 +521,26 @@ impl Param {
 
 /// The syntax of a parameter's value.
 ///
+/// Both the enum and each variant with data are `#[non_exhaustive]`: a kind may be added, and a
+/// variant may gain a setting (a step for integers, say). Build a kind with its constructor
+/// ([`ParamKind::time`], [`ParamKind::choice`], [`ParamKind::list`], [`ParamKind::integer`], and
+/// [`ParamKind::Text`] as is); read its data with a pattern ending in `..`. Its checks (bounds
+/// in order, allowed values inside them, no empty word, a default it accepts) are its
+/// profile's, made by
+/// [`ProfileBuilder::build`] and when a profile is deserialized.
+///
 /// ```
+/// use mediameter_query::{ParamKind, TimeFormat};
+/// assert_eq!(ParamKind::time(TimeFormat::UtcSeconds).type_name(), "String");
+/// let limit = ParamKind::integer(1, 100);
+/// assert!(matches!(limit, ParamKind::Integer { min: 1, max: 100, .. }));
+/// ```
+///
+/// A variant's fields cannot be written as a literal outside the crate:
+///
+/// ```compile_fail,E0639
 /// use mediameter_query::ParamKind;
-/// use mediameter_query::TimeFormat;
-/// assert_eq!(ParamKind::Time { format: TimeFormat::UtcSeconds }.type_name(), "String");
+/// let k = ParamKind::Integer { min: 1, max: 100, allowed: vec![] };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -537,12 +553,14 @@ pub enum ParamKind {
     /// Any non-empty text without control characters.
     Text,
     /// An instant in a [`TimeFormat`].
+    #[non_exhaustive]
     Time {
         /// The documented format.
         format: TimeFormat,
     },
     /// One of a fixed set of words (case-sensitive); aliases are accepted and reported under
     /// their canonical word.
+    #[non_exhaustive]
     Choice {
         /// The canonical words.
         values: Vec<String>,
@@ -551,6 +569,7 @@ pub enum ParamKind {
         aliases: Vec<Alias>,
     },
     /// A comma-separated list (no spaces, no empty items, no repeats).
+    #[non_exhaustive]
     List {
         /// Most items.
         max_items: usize,
@@ -561,6 +580,7 @@ pub enum ParamKind {
         values: Vec<String>,
     },
     /// A decimal integer (optional `-`, at most 18 digits).
+    #[non_exhaustive]
     Integer {
         /// Smallest accepted value.
         min: i64,
@@ -573,6 +593,113 @@ pub enum ParamKind {
 }
 
 impl ParamKind {
+    /// An instant in `format`.
+    ///
+    /// ```
+    /// use mediameter_query::{ParamKind, TimeFormat};
+    /// let k = ParamKind::time(TimeFormat::Rfc3339);
+    /// assert!(matches!(k, ParamKind::Time { format: TimeFormat::Rfc3339, .. }));
+    /// ```
+    #[must_use]
+    pub const fn time(format: TimeFormat) -> Self {
+        ParamKind::Time { format }
+    }
+
+    /// One of `values` (case-sensitive), without aliases until [`ParamKind::with_aliases`].
+    ///
+    /// ```
+    /// use mediameter_query::ParamKind;
+    /// let k = ParamKind::choice(["province", "country"]);
+    /// assert!(matches!(&k, ParamKind::Choice { values, aliases, .. } if values.len() == 2 && aliases.is_empty()));
+    /// ```
+    #[must_use]
+    pub fn choice<S: Into<String>>(values: impl IntoIterator<Item = S>) -> Self {
+        ParamKind::Choice {
+            values: values.into_iter().map(Into::into).collect(),
+            aliases: Vec::new(),
+        }
+    }
+
+    /// A comma-separated list of at most `max_items` items of at most `item_max_len` bytes,
+    /// any text until [`ParamKind::with_values`] names the allowed items.
+    ///
+    /// ```
+    /// use mediameter_query::ParamKind;
+    /// let k = ParamKind::list(20, 64);
+    /// assert!(matches!(&k, ParamKind::List { max_items: 20, item_max_len: 64, values, .. } if values.is_empty()));
+    /// ```
+    #[must_use]
+    pub const fn list(max_items: usize, item_max_len: usize) -> Self {
+        ParamKind::List {
+            max_items,
+            item_max_len,
+            values: Vec::new(),
+        }
+    }
+
+    /// A decimal integer from `min` to `max`, any value between until
+    /// [`ParamKind::with_allowed`] names the only ones accepted.
+    ///
+    /// ```
+    /// use mediameter_query::{Param, ParamKind};
+    /// let p = Param::new("limit", ParamKind::integer(1, 100)).with_default("10");
+    /// assert_eq!(p.kind().type_name(), "Integer");
+    /// ```
+    #[must_use]
+    pub const fn integer(min: i64, max: i64) -> Self {
+        ParamKind::Integer {
+            min,
+            max,
+            allowed: Vec::new(),
+        }
+    }
+
+    /// The same choice with other spellings the vendor accepts; any other kind is returned
+    /// unchanged.
+    ///
+    /// ```
+    /// use mediameter_query::{Alias, ParamKind};
+    /// let k = ParamKind::choice(["user_num"]).with_aliases([Alias::new("user_count", "user_num")]);
+    /// assert!(matches!(&k, ParamKind::Choice { aliases, .. } if aliases.len() == 1));
+    /// ```
+    #[must_use]
+    pub fn with_aliases(mut self, more: impl IntoIterator<Item = Alias>) -> Self {
+        if let ParamKind::Choice { aliases, .. } = &mut self {
+            aliases.extend(more);
+        }
+        self
+    }
+
+    /// The same list with its allowed items; any other kind is returned unchanged.
+    ///
+    /// ```
+    /// use mediameter_query::ParamKind;
+    /// let k = ParamKind::list(6, 16).with_values(["audio", "video"]);
+    /// assert!(matches!(&k, ParamKind::List { values, .. } if values.len() == 2));
+    /// ```
+    #[must_use]
+    pub fn with_values<S: Into<String>>(mut self, more: impl IntoIterator<Item = S>) -> Self {
+        if let ParamKind::List { values, .. } = &mut self {
+            values.extend(more.into_iter().map(Into::into));
+        }
+        self
+    }
+
+    /// The same integer with the only values accepted; any other kind is returned unchanged.
+    ///
+    /// ```
+    /// use mediameter_query::ParamKind;
+    /// let k = ParamKind::integer(1, 100).with_allowed([10, 20, 50]);
+    /// assert!(matches!(&k, ParamKind::Integer { allowed, .. } if allowed.len() == 3));
+    /// ```
+    #[must_use]
+    pub fn with_allowed(mut self, more: impl IntoIterator<Item = i64>) -> Self {
+        if let ParamKind::Integer { allowed, .. } = &mut self {
+            allowed.extend(more);
+        }
+        self
+    }
+
     /// The type name vendors use in messages (`Required String parameter 'app' ...`).
     ///
     /// ```

@@ -53,11 +53,25 @@ pub const MAX_QS_PARAMS: usize = 1024;
 
 /// How `+` reads.
 ///
+/// `#[non_exhaustive]`: another body encoding may be read one day, so a `match` needs a `_`
+/// arm.
+///
 /// ```
 /// use mediameter_query::qs::Encoding;
 /// assert_ne!(Encoding::Query, Encoding::Form);
 /// ```
+///
+/// ```compile_fail,E0004
+/// use mediameter_query::qs::Encoding;
+/// fn plus(e: Encoding) -> char {
+///     match e {
+///         Encoding::Query => '+',
+///         Encoding::Form => ' ',
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Encoding {
     /// A URL's query: `+` is a literal plus.
     Query,

@@ -6,13 +6,24 @@ use crate::profile::{ErrorRule, Profile, Vendor, ViolationKind};
 
 /// One thing wrong with a query.
 ///
+/// `#[non_exhaustive]`: a violation may say more later (a position inside the value, say).
+/// Build one with [`Violation::new`], which truncates the value; read the public fields.
+///
 /// ```
 /// use mediameter_query::{Violation, ViolationKind};
 /// let v = Violation::new(ViolationKind::Missing, Some("app"), None, "is required");
 /// assert_eq!(v.pointer(), "/app");
 /// ```
+///
+/// A literal, which would skip the truncation, does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_query::{Violation, ViolationKind};
+/// let v = Violation { kind: ViolationKind::Missing, param: None, value: None, detail: String::new() };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Violation {
     /// What kind of problem.
     pub kind: ViolationKind,
@@ -496,13 +507,24 @@ impl fmt::Display for Rejection {
 
 /// Alibaba Cloud's error body.
 ///
+/// The vendors' error bodies (this one, [`HuaweiError`], [`VolcengineError`] and its parts)
+/// are `#[non_exhaustive]`: the documented bodies carry more than the crate fills in today
+/// (Alibaba Cloud's common error body also has `HostId` and `Recommend`), and a field the
+/// crate learns to fill must not break a caller. Build one with its `new` (or from a
+/// [`Rejection`]); read the public fields.
+///
 /// ```
+/// let b = mediameter_query::AlibabaError::new("InvalidTimeSpan", "m", "r");
+/// assert_eq!((b.code.as_str(), b.message.as_str(), b.request_id.as_str()), ("InvalidTimeSpan", "m", "r"));
+/// ```
+///
+/// ```compile_fail,E0639
 /// let b = mediameter_query::AlibabaError { code: "InvalidTimeSpan".into(), message: "m".into(), request_id: "r".into() };
-/// assert_eq!(b.code, "InvalidTimeSpan");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct AlibabaError {
     /// `Code`.
     pub code: String,
@@ -512,14 +534,15 @@ pub struct AlibabaError {
     pub request_id: String,
 }
 
-/// Huawei Cloud's error body.
+/// Huawei Cloud's error body; `#[non_exhaustive]` like [`AlibabaError`].
 ///
 /// ```
-/// let b = mediameter_query::HuaweiError { error_code: "DATA.100011001".into(), error_msg: "m".into() };
-/// assert_eq!(b.error_msg, "m");
+/// let b = mediameter_query::HuaweiError::new("DATA.100011001", "m");
+/// assert_eq!((b.error_code.as_str(), b.error_msg.as_str()), ("DATA.100011001", "m"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct HuaweiError {
     /// `error_code`.
     pub error_code: String,
@@ -527,15 +550,19 @@ pub struct HuaweiError {
     pub error_msg: String,
 }
 
-/// Volcengine's error body.
+/// Volcengine's error body; `#[non_exhaustive]` like [`AlibabaError`].
 ///
 /// ```
-/// # use mediameter_query::{builtin, Rejection};
+/// # use mediameter_query::{builtin, Rejection, VolcengineError, VolcengineErrorDetail, VolcengineMetadata};
 /// let b = Rejection::new(&builtin::list_operation_distribution(), vec![]).volcengine_body("r", "2020-12-01");
 /// assert_eq!(b.response_metadata.version, "2020-12-01");
+/// let detail = VolcengineErrorDetail::new(b.response_metadata.error.code_n, "InvalidParameter", "m");
+/// let meta = VolcengineMetadata::new("r", "ListOperationDistribution", "2020-12-01", detail);
+/// assert_eq!(VolcengineError::new(meta).response_metadata.action, "ListOperationDistribution");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct VolcengineError {
     /// `ResponseMetadata`.
     #[cfg_attr(feature = "serde", serde(rename = "ResponseMetadata"))]
@@ -552,6 +579,7 @@ pub struct VolcengineError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct VolcengineMetadata {
     /// `RequestId`.
     pub request_id: String,
@@ -566,12 +594,13 @@ pub struct VolcengineMetadata {
 /// `ResponseMetadata.Error` of a Volcengine error.
 ///
 /// ```
-/// let e = mediameter_query::VolcengineErrorDetail { code_n: None, code: "InvalidParameter".into(), message: "m".into() };
+/// let e = mediameter_query::VolcengineErrorDetail::new(None, "InvalidParameter", "m");
 /// assert!(e.code_n.is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct VolcengineErrorDetail {
     /// `CodeN`, the numeric code, when known.
     #[cfg_attr(
@@ -583,6 +612,71 @@ pub struct VolcengineErrorDetail {
     pub code: String,
     /// `Message`.
     pub message: String,
+}
+
+impl AlibabaError {
+    /// A body with `Code`, `Message` and `RequestId`.
+    #[must_use]
+    pub fn new(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        request_id: impl Into<String>,
+    ) -> Self {
+        AlibabaError {
+            code: code.into(),
+            message: message.into(),
+            request_id: request_id.into(),
+        }
+    }
+}
+
+impl HuaweiError {
+    /// A body with `error_code` and `error_msg`.
+    #[must_use]
+    pub fn new(error_code: impl Into<String>, error_msg: impl Into<String>) -> Self {
+        HuaweiError {
+            error_code: error_code.into(),
+            error_msg: error_msg.into(),
+        }
+    }
+}
+
+impl VolcengineError {
+    /// A body around its `ResponseMetadata`.
+    #[must_use]
+    pub fn new(response_metadata: VolcengineMetadata) -> Self {
+        VolcengineError { response_metadata }
+    }
+}
+
+impl VolcengineMetadata {
+    /// `ResponseMetadata` with `RequestId`, `Action`, `Version` and `Error`.
+    #[must_use]
+    pub fn new(
+        request_id: impl Into<String>,
+        action: impl Into<String>,
+        version: impl Into<String>,
+        error: VolcengineErrorDetail,
+    ) -> Self {
+        VolcengineMetadata {
+            request_id: request_id.into(),
+            action: action.into(),
+            version: version.into(),
+            error,
+        }
+    }
+}
+
+impl VolcengineErrorDetail {
+    /// `ResponseMetadata.Error` with `CodeN` (when known), `Code` and `Message`.
+    #[must_use]
+    pub fn new(code_n: Option<u32>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        VolcengineErrorDetail {
+            code_n,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// A body in one vendor's shape (serializes as that shape alone).

@@ -59,16 +59,28 @@ impl TimeFormat {
 /// Which lenient readings a parser accepts. Every switch is off in [`Leniency::STRICT`] (the
 /// default); see [Time formats](crate#time-formats) for what each one does.
 ///
+/// `#[non_exhaustive]`: a vendor may be found to send another near-miss worth a switch. Start
+/// from [`Leniency::STRICT`] (or [`Leniency::ALL`]) and turn switches with the `with_` methods;
+/// read them from the public fields.
+///
 /// ```
 /// use mediameter_query::{parse_time, Leniency, TimeFormat};
 /// assert!(parse_time("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, Leniency::STRICT).is_err());
-/// let lower = Leniency { lowercase: true, ..Leniency::STRICT };
+/// let lower = Leniency::STRICT.with_lowercase(true);
 /// assert!(parse_time("2023-01-01t00:00:00z", TimeFormat::UtcSeconds, lower).is_ok());
+/// ```
+///
+/// A literal, or a struct update from a constant, does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_query::Leniency;
+/// let lower = Leniency { lowercase: true, ..Leniency::STRICT };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[allow(clippy::struct_excessive_bools)] // independent switches, each documented
+#[non_exhaustive]
 pub struct Leniency {
     /// Accept `t` and `z` for `T` and `Z`.
     pub lowercase: bool,
@@ -112,6 +124,84 @@ impl Leniency {
         basic_offset: true,
         surrounding_space: true,
     };
+
+    /// The same switches, with [`Leniency::lowercase`] (accept `t` and `z` for `T` and `Z`) set to `on`.
+    ///
+    /// ```
+    /// use mediameter_query::Leniency;
+    /// assert!(Leniency::STRICT.with_lowercase(true).lowercase);
+    /// assert!(!Leniency::ALL.with_lowercase(false).lowercase);
+    /// ```
+    #[must_use]
+    pub const fn with_lowercase(mut self, on: bool) -> Self {
+        self.lowercase = on;
+        self
+    }
+
+    /// The same switches, with [`Leniency::fractional_seconds`] (accept fractional seconds) set to `on`.
+    ///
+    /// ```
+    /// use mediameter_query::Leniency;
+    /// assert!(Leniency::STRICT.with_fractional_seconds(true).fractional_seconds);
+    /// assert!(!Leniency::ALL.with_fractional_seconds(false).fractional_seconds);
+    /// ```
+    #[must_use]
+    pub const fn with_fractional_seconds(mut self, on: bool) -> Self {
+        self.fractional_seconds = on;
+        self
+    }
+
+    /// The same switches, with [`Leniency::leap_second`] (accept `:60` at the end of June or December) set to `on`.
+    ///
+    /// ```
+    /// use mediameter_query::Leniency;
+    /// assert!(Leniency::STRICT.with_leap_second(true).leap_second);
+    /// assert!(!Leniency::ALL.with_leap_second(false).leap_second);
+    /// ```
+    #[must_use]
+    pub const fn with_leap_second(mut self, on: bool) -> Self {
+        self.leap_second = on;
+        self
+    }
+
+    /// The same switches, with [`Leniency::unknown_offset`] (accept the offset `-00:00` as UTC) set to `on`.
+    ///
+    /// ```
+    /// use mediameter_query::Leniency;
+    /// assert!(Leniency::STRICT.with_unknown_offset(true).unknown_offset);
+    /// assert!(!Leniency::ALL.with_unknown_offset(false).unknown_offset);
+    /// ```
+    #[must_use]
+    pub const fn with_unknown_offset(mut self, on: bool) -> Self {
+        self.unknown_offset = on;
+        self
+    }
+
+    /// The same switches, with [`Leniency::basic_offset`] (accept the basic offset `+0800`) set to `on`.
+    ///
+    /// ```
+    /// use mediameter_query::Leniency;
+    /// assert!(Leniency::STRICT.with_basic_offset(true).basic_offset);
+    /// assert!(!Leniency::ALL.with_basic_offset(false).basic_offset);
+    /// ```
+    #[must_use]
+    pub const fn with_basic_offset(mut self, on: bool) -> Self {
+        self.basic_offset = on;
+        self
+    }
+
+    /// The same switches, with [`Leniency::surrounding_space`] (accept spaces and tabs around the value) set to `on`.
+    ///
+    /// ```
+    /// use mediameter_query::Leniency;
+    /// assert!(Leniency::STRICT.with_surrounding_space(true).surrounding_space);
+    /// assert!(!Leniency::ALL.with_surrounding_space(false).surrounding_space);
+    /// ```
+    #[must_use]
+    pub const fn with_surrounding_space(mut self, on: bool) -> Self {
+        self.surrounding_space = on;
+        self
+    }
 }
 
 /// Why a time value was refused.

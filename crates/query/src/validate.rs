@@ -25,6 +25,9 @@ pub trait Clock {
 
 /// A clock that always says the same instant (tests, replays, the CLI's `--now`).
 ///
+/// Exhaustive on purpose: a fixed clock is its instant and nothing else, so the field is public
+/// and `FixedClock(t)` is how one is built.
+///
 /// ```
 /// use mediameter_query::{Clock, FixedClock};
 /// let c = FixedClock(chrono::DateTime::UNIX_EPOCH);
@@ -41,20 +44,62 @@ impl Clock for FixedClock {
 
 /// How strictly to validate.
 ///
+/// `#[non_exhaustive]`: validation may gain settings. Start from [`Options::default`] and
+/// change it with [`Options::with_leniency`] and [`Options::with_strict`]; read the public
+/// fields.
+///
 /// ```
-/// use mediameter_query::Options;
+/// use mediameter_query::{Leniency, Options};
 /// let o = Options::default();
 /// assert!(!o.strict);
-/// assert_eq!(o.leniency, mediameter_query::Leniency::STRICT);
+/// assert_eq!(o.leniency, Leniency::STRICT);
+/// let o = Options::default().with_leniency(Leniency::ALL).with_strict(true);
+/// assert!(o.strict && o.leniency == Leniency::ALL);
+/// ```
+///
+/// A literal does not compile outside the crate:
+///
+/// ```compile_fail,E0639
+/// use mediameter_query::{Leniency, Options};
+/// let o = Options { leniency: Leniency::ALL, strict: true };
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
 pub struct Options {
     /// Which lenient time readings to accept (none by default).
     pub leniency: Leniency,
     /// Refuse a range that reaches into the vendor's data delay instead of warning.
     pub strict: bool,
+}
+
+impl Options {
+    /// The same options with these lenient time readings.
+    ///
+    /// ```
+    /// use mediameter_query::{Leniency, Options};
+    /// let l = Leniency::STRICT.with_fractional_seconds(true);
+    /// assert_eq!(Options::default().with_leniency(l).leniency, l);
+    /// ```
+    #[must_use]
+    pub const fn with_leniency(mut self, leniency: Leniency) -> Self {
+        self.leniency = leniency;
+        self
+    }
+
+    /// The same options, refusing (`true`) or only warning about (`false`) a range that
+    /// reaches into the vendor's data delay.
+    ///
+    /// ```
+    /// use mediameter_query::Options;
+    /// assert!(Options::default().with_strict(true).strict);
+    /// ```
+    #[must_use]
+    pub const fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
 }
 
 /// Something worth telling the caller about an accepted query.

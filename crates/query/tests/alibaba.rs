@@ -312,10 +312,7 @@ fn leniency_is_opt_in() {
         reg.validate(API, &input, now(), &Options::default())
             .is_err()
     );
-    let lenient = Options {
-        leniency: mediameter_query::Leniency::ALL,
-        strict: false,
-    };
+    let lenient = Options::default().with_leniency(mediameter_query::Leniency::ALL);
     let q = reg.validate(API, &input, now(), &lenient).unwrap();
     assert_eq!(
         q.get("EndTime").unwrap().to_string(),
@@ -326,13 +323,8 @@ fn leniency_is_opt_in() {
 #[test]
 fn a_span_just_over_the_limit_says_its_real_length() {
     let reg = Registry::builtin();
-    let lenient = Options {
-        leniency: mediameter_query::Leniency {
-            fractional_seconds: true,
-            ..mediameter_query::Leniency::STRICT
-        },
-        ..Options::default()
-    };
+    let lenient = Options::default()
+        .with_leniency(mediameter_query::Leniency::STRICT.with_fractional_seconds(true));
     let r = rejected(
         &reg,
         API,

@@ -54,10 +54,7 @@ fn names_are_case_sensitive_and_refusals_are_bounded() {
 
 #[test]
 fn parsed_times_print_and_parse_back() {
-    let l = Leniency {
-        fractional_seconds: true,
-        ..Leniency::STRICT
-    };
+    let l = Leniency::STRICT.with_fractional_seconds(true);
     for s in [
         "2021-07-24T00:00:00+08:00",
         "2018-09-30T16:00:00Z",

@@ -54,10 +54,7 @@ fn cts_visibility_delay_is_one_minute_for_management_and_five_for_data_events() 
     let input = [("trace_type", "system")];
     let q = ok(&reg, CTS, &input, now);
     assert_eq!(q.warnings().len(), 1);
-    let strict = Options {
-        strict: true,
-        ..Options::default()
-    };
+    let strict = Options::default().with_strict(true);
     let r = rejected(
         &reg,
         CTS,

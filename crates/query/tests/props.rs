@@ -12,13 +12,14 @@ fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
 }
 
 fn any_leniency() -> impl Strategy<Value = Leniency> {
-    proptest::collection::vec(any::<bool>(), 6).prop_map(|b| Leniency {
-        lowercase: b[0],
-        fractional_seconds: b[1],
-        leap_second: b[2],
-        unknown_offset: b[3],
-        basic_offset: b[4],
-        surrounding_space: b[5],
+    proptest::collection::vec(any::<bool>(), 6).prop_map(|b| {
+        Leniency::STRICT
+            .with_lowercase(b[0])
+            .with_fractional_seconds(b[1])
+            .with_leap_second(b[2])
+            .with_unknown_offset(b[3])
+            .with_basic_offset(b[4])
+            .with_surrounding_space(b[5])
     })
 }
 
@@ -59,7 +60,7 @@ proptest! {
         let t = DateTime::from_timestamp(t.timestamp(), nanos).unwrap();
         if let Ok(p) = ParsedTime::new(t, offset) {
             let s = p.to_string();
-            let lenient = Leniency { fractional_seconds: true, ..Leniency::STRICT };
+            let lenient = Leniency::STRICT.with_fractional_seconds(true);
             let back = parse_time(&s, TimeFormat::Rfc3339, lenient).unwrap();
             prop_assert_eq!(back.instant(), t);
             prop_assert_eq!(back.to_string(), s.clone());
@@ -75,7 +76,7 @@ proptest! {
             match parse_time(&s, f, l) {
                 Ok(p) => {
                     // What was accepted prints canonically and parses back to the same instant.
-                    let again = parse_time(&p.format(f), f, Leniency { fractional_seconds: true, ..Leniency::STRICT }).unwrap();
+                    let again = parse_time(&p.format(f), f, Leniency::STRICT.with_fractional_seconds(true)).unwrap();
                     prop_assert_eq!(again.instant(), p.instant());
                     // A strict acceptance is also a lenient one with the same meaning.
                     if l == Leniency::STRICT {
@@ -105,7 +106,7 @@ proptest! {
             .into_iter()
             .map(|(i, v)| (p.params().get(i).map_or_else(|| format!("X{i}"), |q| q.name().to_owned()), v))
             .collect();
-        match reg.validate(p.name(), &input, now, &Options { leniency: l, strict }) {
+        match reg.validate(p.name(), &input, now, &Options::default().with_leniency(l).with_strict(strict)) {
             Ok(q) => {
                 for param in p.params().iter().filter(|q| q.is_required()) {
                     prop_assert!(q.get(param.name()).is_some());

@@ -120,17 +120,7 @@ fn a_custom_profile_is_checked_on_insert() {
     use mediameter_query::{Param, ParamKind, Profile, Vendor};
     // A limit whose default lies outside 1..=100: refused when built, and when read.
     let fresh = Profile::builder("mine", Vendor::Huawei, "x:y")
-        .param(
-            Param::new(
-                "limit",
-                ParamKind::Integer {
-                    min: 1,
-                    max: 100,
-                    allowed: vec![],
-                },
-            )
-            .with_default("1000"),
-        )
+        .param(Param::new("limit", ParamKind::integer(1, 100)).with_default("1000"))
         .errors(builtin::huawei_rtc_rooms().errors().to_vec())
         .build()
         .unwrap_err();

@@ -124,36 +124,17 @@ fn rfc3339_edge_cases() {
             .offset_minutes(),
         0
     );
-    let t = parse_time(
-        "2021-07-24T00:00:00-00:00",
-        f,
-        Leniency {
-            unknown_offset: true,
-            ..s
-        },
-    )
-    .unwrap();
+    let t = parse_time("2021-07-24T00:00:00-00:00", f, s.with_unknown_offset(true)).unwrap();
     assert_eq!(
         t.instant(),
         Utc.with_ymd_and_hms(2021, 7, 24, 0, 0, 0).unwrap()
     );
-    let t = parse_time(
-        "2021-07-24T00:00:00+0800",
-        f,
-        Leniency {
-            basic_offset: true,
-            ..s
-        },
-    )
-    .unwrap();
+    let t = parse_time("2021-07-24T00:00:00+0800", f, s.with_basic_offset(true)).unwrap();
     assert_eq!(t.to_string(), "2021-07-24T00:00:00+08:00");
     let t = parse_time(
         "\t2021-07-24T00:00:00+08:00  ",
         f,
-        Leniency {
-            surrounding_space: true,
-            ..s
-        },
+        s.with_surrounding_space(true),
     )
     .unwrap();
     assert_eq!(t.offset_minutes(), 480);
@@ -186,10 +167,7 @@ fn errors_name_the_value_truncated() {
 fn any_number_of_fraction_digits_is_read_and_truncated_past_nanoseconds() {
     // RFC 3339 §5.6 sets no limit on `time-secfrac`; the JSON Schema test suite's `date-time`
     // case `1985-04-12T00:59:59.999999999999999Z` is valid.
-    let l = Leniency {
-        fractional_seconds: true,
-        ..Leniency::STRICT
-    };
+    let l = Leniency::STRICT.with_fractional_seconds(true);
     let t = parse_time(
         "1985-04-12T00:59:59.999999999999999Z",
         TimeFormat::Rfc3339,

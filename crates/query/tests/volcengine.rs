@@ -47,10 +47,7 @@ fn the_last_8_hours_are_a_warning_or_in_strict_mode_an_error() {
     let q = ok(&reg, API, &input, now);
     assert_eq!(q.warnings().len(), 1);
     assert_eq!(q.warnings()[0].kind, WarningKind::DataDelayed);
-    let strict = Options {
-        strict: true,
-        ..Options::default()
-    };
+    let strict = Options::default().with_strict(true);
     let r = rejected(&reg, API, &input, now, &strict);
     assert_eq!(r.primary().kind, ViolationKind::DataDelayed);
     assert_eq!((r.status(), r.code()), (400, "InvalidParameter"));

@@ -122,7 +122,21 @@ impl SkipReport {
 /// assert!("ignore".parse::<BadRecords>().is_err());
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
+///
+/// `#[non_exhaustive]`: another policy may come (stop after so many bad records, say), so a
+/// `match` needs a `_` arm:
+///
+/// ```compile_fail,E0004
+/// use mediameter_usage::BadRecords;
+/// fn stops(b: BadRecords) -> bool {
+///     match b {
+///         BadRecords::Fail => true,
+///         BadRecords::Skip => false,
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum BadRecords {
     /// Stop at the first bad record with its error (the default).
     #[default]

@@ -460,9 +460,13 @@ impl FromStr for Metrics {
 /// assert_eq!("global".parse::<IdScope>()?, IdScope::Global);
 /// # Ok::<(), mediameter_usage::Error>(())
 /// ```
+///
+/// `#[non_exhaustive]`: another scope may come (ids unique per region, say), so a `match`
+/// needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum IdScope {
     /// A user (channel) is identified by its app and its id: `u1` of two apps are two users.
     /// The default: ids are only unique within an app.

@@ -7,6 +7,9 @@ use mediameter_core::MediaSpec;
 /// One value per [`MediaSpec`], stored densely in [`MediaSpec::index`] order. Serialized as a
 /// map from the canonical spec name (`audio`, `360p`, ...) to the value, every spec present.
 ///
+/// Exhaustive on purpose: one slot per spec of [`MediaSpec::ALL`], a set core keeps closed (the
+/// vendors' price pages), so the array is public and `PerSpec([..])` builds a table.
+///
 /// ```
 /// use mediameter_core::{MediaSpec, VideoTier};
 /// use mediameter_usage::PerSpec;

@@ -5,7 +5,24 @@
 use crate::error::{Error, Result};
 
 /// An element: its name, its text (concatenated, trimmed) and its child elements in order.
+///
+/// `#[non_exhaustive]`: the reader may learn attributes one day. Read the public fields; build
+/// one with [`Element::new`] and [`Element::with_child`].
+///
+/// ```
+/// use mediameter_usage::vendor::xml::{self, Element};
+/// let doc = xml::parse("<Root><Code>OK</Code></Root>")?;
+/// let built = Element::new("Root", "").with_child(Element::new("Code", "OK"));
+/// assert_eq!(doc, built);
+/// assert_eq!(doc.child("Code").map(|c| c.text.as_str()), Some("OK"));
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+///
+/// ```compile_fail,E0639
+/// let e = mediameter_usage::vendor::xml::Element { name: "a".into(), text: String::new(), children: vec![] };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Element {
     /// The tag name.
     pub name: String,
@@ -16,6 +33,23 @@ pub struct Element {
 }
 
 impl Element {
+    /// An element named `name` holding `text` and no children.
+    #[must_use]
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Element {
+            name: name.into(),
+            text: text.into(),
+            children: Vec::new(),
+        }
+    }
+
+    /// The same element with `child` after its other children.
+    #[must_use]
+    pub fn with_child(mut self, child: Element) -> Self {
+        self.children.push(child);
+        self
+    }
+
     /// The first child named `name`.
     #[must_use]
     pub fn child(&self, name: &str) -> Option<&Element> {
