@@ -139,6 +139,188 @@ pub(crate) fn for_each_parquet_segment(
     Ok(())
 }
 
+/// The report of `query` over the Parquet file at `path` on the kernel: the file's row groups
+/// are shared out between `threads` threads (0: all), each decoding only the columns the query
+/// reads into a [`RowLoader`](mediameter_usage::RowLoader) of its own; the loaders' rows are
+/// then reported together. Records are numbered from 1 in file order.
+#[cfg(feature = "datafusion")]
+pub(crate) fn parquet_report(
+    path: &Path,
+    query: &UsageQuery,
+    policy: MinutePolicy,
+    bad: mediameter_usage::BadRecords,
+    threads: usize,
+) -> Result<(UsageReport, mediameter_usage::SkipReport), CliError> {
+    use mediameter_datafusion::datafusion::parquet::arrow::ProjectionMask;
+    use mediameter_datafusion::datafusion::parquet::arrow::arrow_reader::{
+        ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    };
+    use mediameter_usage::RowLoader;
+
+    let open = || {
+        std::fs::File::open(path).map_err(|source| CliError::Io {
+            what: mediameter_core::echo::echo(&path.to_string_lossy()).to_string(),
+            source,
+        })
+    };
+    let parquet_err = |e: &dyn std::fmt::Display| CliError::input(format!("parquet: {e}"));
+    let meta = ArrowReaderMetadata::load(&open()?, ArrowReaderOptions::new())
+        .map_err(|e| parquet_err(&e))?;
+    let probe = RowLoader::new(query, bad);
+    let schema = meta.metadata().file_metadata().schema_descr_ptr();
+    let leaves: Vec<usize> = (0..schema.num_columns())
+        .filter(|&i| probe.reads(schema.column(i).name()))
+        .collect();
+    // Each row group's first record number (from 1, in file order).
+    let mut firsts = Vec::with_capacity(meta.metadata().num_row_groups());
+    let mut next: u64 = 1;
+    for g in meta.metadata().row_groups() {
+        firsts.push(next);
+        next = next.saturating_add(u64::try_from(g.num_rows()).unwrap_or(0));
+    }
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+    .clamp(1, firsts.len().max(1));
+    let loaders = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let (meta, leaves, firsts) = (&meta, &leaves, &firsts);
+                s.spawn(move || -> Result<RowLoader, CliError> {
+                    let mut loader = RowLoader::new(query, bad);
+                    for (g, first) in firsts.iter().enumerate().skip(t).step_by(threads) {
+                        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                            open()?,
+                            meta.clone(),
+                        );
+                        let mask = ProjectionMask::leaves(
+                            builder.parquet_schema(),
+                            leaves.iter().copied(),
+                        );
+                        let reader = builder
+                            .with_projection(mask)
+                            .with_row_groups(vec![g])
+                            .with_batch_size(8192)
+                            .build()
+                            .map_err(|e| parquet_err(&e))?;
+                        let mut record = *first;
+                        for batch in reader {
+                            let batch = batch.map_err(|e| parquet_err(&e))?;
+                            record = load_batch(&mut loader, &batch, record)?;
+                        }
+                    }
+                    Ok(loader)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(CliError::input("a Parquet reader thread stopped")))
+            })
+            .collect::<Result<Vec<_>, CliError>>()
+    })?;
+    RowLoader::report(query, loaders, policy, threads).map_err(CliError::input)
+}
+
+/// Pushes the rows of `batch` (records `first`, `first + 1`...) to `loader`; returns the next
+/// record number. A column the batch lacks is absent from every row.
+#[cfg(feature = "datafusion")]
+fn load_batch(
+    loader: &mut mediameter_usage::RowLoader,
+    batch: &mediameter_datafusion::datafusion::arrow::record_batch::RecordBatch,
+    first: u64,
+) -> Result<u64, CliError> {
+    use mediameter_datafusion::datafusion::arrow::array::{Array, AsArray, StringArray};
+    use mediameter_datafusion::datafusion::arrow::compute::cast;
+    use mediameter_datafusion::datafusion::arrow::datatypes::{DataType, Int64Type};
+    use mediameter_usage::SegmentRow;
+
+    const TEXT: [&str; 10] = [
+        "app",
+        "channel",
+        "user",
+        "role",
+        "spec",
+        "region",
+        "publisher",
+        "domain",
+        "instance",
+        "type",
+    ];
+    let text: Vec<Option<StringArray>> = TEXT
+        .iter()
+        .map(|name| match batch.column_by_name(name) {
+            None => Ok(None),
+            Some(a) => match a.as_string_opt::<i32>() {
+                Some(s) => Ok(Some(s.clone())),
+                None => cast(a, &DataType::Utf8)
+                    .map(|c| Some(c.as_string::<i32>().clone()))
+                    .map_err(|_| {
+                        CliError::input(format!(
+                            "parquet: column {name} is {}, not text",
+                            a.data_type()
+                        ))
+                    }),
+            },
+        })
+        .collect::<Result<_, _>>()?;
+    let instants = |name: &str| -> Result<Option<_>, CliError> {
+        let Some(a) = batch.column_by_name(name) else {
+            return Ok(None);
+        };
+        let a = cast(a, &DataType::Int64).map_err(|_| {
+            CliError::input(format!(
+                "parquet: column {name} is {}, not Unix seconds",
+                a.data_type()
+            ))
+        })?;
+        Ok(Some(a.as_primitive::<Int64Type>().clone()))
+    };
+    let (start, end) = (instants("start")?, instants("end")?);
+    let get = |k: usize, row: usize| -> Option<&str> {
+        let a = text.get(k)?.as_ref()?;
+        (!a.is_null(row)).then(|| a.value(row))
+    };
+    let num = |a: &Option<mediameter_datafusion::datafusion::arrow::array::Int64Array>,
+               row: usize| {
+        a.as_ref()
+            .and_then(|a| (!a.is_null(row)).then(|| a.value(row)))
+    };
+    let mut record = first;
+    for row in 0..batch.num_rows() {
+        let r = SegmentRow::new()
+            .with_app(get(0, row))
+            .with_channel(get(1, row))
+            .with_user(get(2, row))
+            .with_role(get(3, row))
+            .with_spec(get(4, row))
+            .with_region(get(5, row))
+            .with_publisher(get(6, row))
+            .with_domain(get(7, row))
+            .with_instance(get(8, row))
+            .with_product_type(get(9, row))
+            .with_start(num(&start, row))
+            .with_end(num(&end, row));
+        loader.push(record, &r).map_err(CliError::input)?;
+        record = record.saturating_add(1);
+    }
+    Ok(record)
+}
+
+#[cfg(not(feature = "datafusion"))]
+pub(crate) fn parquet_report(
+    _path: &Path,
+    _query: &UsageQuery,
+    _policy: MinutePolicy,
+    _bad: mediameter_usage::BadRecords,
+    _threads: usize,
+) -> Result<(UsageReport, mediameter_usage::SkipReport), CliError> {
+    Err(not_built("Parquet input"))
+}
+
 #[cfg(not(feature = "datafusion"))]
 pub(crate) fn for_each_parquet_segment(
     _path: &Path,

@@ -21,6 +21,7 @@ use mediameter_core::echo::echo;
 
 use crate::engine::{
     Engine, datafusion_report, datafusion_state, for_each_parquet_segment, is_parquet,
+    parquet_report,
 };
 use crate::io::{CliError, write_json};
 
@@ -476,15 +477,17 @@ fn run_parquet(
         let report = agg.report(policy).map_err(input_err)?;
         return print_report(&report, range, args, out);
     }
-    let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
-    for_each_parquet_segment(path, |s| agg.push(&s).map_err(segment_err))?;
     if let Some(dim) = &args.distribution {
+        let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
+        for_each_parquet_segment(path, |s| agg.push(&s).map_err(segment_err))?;
         let dim: Dimension = dim.parse().map_err(arg_err)?;
         let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
         let rows = distribution_by(&agg.to_state(), dim, mode).map_err(input_err)?;
         return print_distribution(&rows, dim, args, out);
     }
-    let report = agg.report(policy).map_err(input_err)?;
+    let bad = bad_records(args.skip_bad);
+    let (report, skips) = parquet_report(path, query, policy, bad, usize::from(args.threads))?;
+    print_skips(&skips);
     print_report(&report, range, args, out)
 }
 

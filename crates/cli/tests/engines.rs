@@ -96,6 +96,54 @@ mod with_feature {
     }
 
     #[test]
+    fn a_bad_parquet_record_is_named_or_skipped() {
+        let text = "app,channel,user,role,spec,region,start,end\n\
+                    a,c,u1,sub,720p,r,0,60\n\
+                    a,c,u2,sub,720p,r,0,120\n";
+        let segs = mediameter_usage::parse_csv(text).unwrap();
+        let batch = mediameter_datafusion::segments_to_batch(&segs).unwrap();
+        // Record 2's spec is not one core knows: rewrite that column.
+        use mediameter_datafusion::datafusion::arrow::array::{ArrayRef, StringArray};
+        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+        let spec = batch.schema().index_of("spec").unwrap();
+        columns[spec] = std::sync::Arc::new(StringArray::from(vec!["720p", "8k"]));
+        let batch = mediameter_datafusion::datafusion::arrow::record_batch::RecordBatch::try_new(
+            batch.schema(),
+            columns,
+        )
+        .unwrap();
+        let path = std::env::temp_dir().join(format!("mm-cli-bad-{}.parquet", std::process::id()));
+        let mut w = mediameter_datafusion::datafusion::parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path).unwrap(),
+            batch.schema(),
+            None,
+        )
+        .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let parquet = path.to_str().unwrap();
+        let (code, _, err) = run(&["usage", parquet]);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(
+            err.contains("line 2") && err.contains("spec") && err.contains("8k"),
+            "{err}"
+        );
+        let (code, out, err) = run(&["usage", parquet, "--skip-bad", "--format", "csv"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(err.contains("skipped 1 bad record"), "{err}");
+        let only = std::env::temp_dir().join(format!("mm-cli-good-{}.csv", std::process::id()));
+        std::fs::write(
+            &only,
+            "app,channel,user,role,spec,region,start,end\na,c,u1,sub,720p,r,0,60\n",
+        )
+        .unwrap();
+        let (_, expected, _) = run(&["usage", only.to_str().unwrap(), "--format", "csv"]);
+        assert_eq!(out, expected);
+        std::fs::remove_file(&path).ok();
+        std::fs::remove_file(&only).ok();
+    }
+
+    #[test]
     fn a_bad_row_names_the_segment() {
         let path = std::env::temp_dir().join(format!("mm-cli-bad-{}.csv", std::process::id()));
         std::fs::write(

@@ -33,6 +33,7 @@
 //! | you have | use |
 //! | --- | --- |
 //! | one query over a CSV file or stream | [`SegmentTable::query_csv`]: streams it on all threads, keeps only the rows and columns the query needs |
+//! | one query over a columnar source (Parquet row groups, Arrow batches) | [`RowLoader`] per thread, fed [`SegmentRow`]s; [`RowLoader::report`] combines them |
 //! | segments that answer several queries | [`SegmentTable`]: load once ([`SegmentTable::read_csv`], [`SegmentTable::from_segments`]), then [`SegmentTable::report_parallel`] per query |
 //! | segments arriving one by one (JSON Lines, a message queue) | [`Aggregator`]: one pass, [`Aggregator::to_state`] to ship a mergeable partial |
 //! | a stream sorted by start that never ends | [`SortedAggregator`]: memory bounded by the open segments |
@@ -96,7 +97,7 @@
 //! Every public type is `Send` and `Sync` (a [`SegmentReader`] or [`csv::CsvReader`] is as far
 //! as its reader is), and none has interior mutability. Queries, reports, states and vendor
 //! shapes are plain values. The accumulators take `&mut self` to add data —
-//! [`Aggregator::push`], [`SortedAggregator::push`], [`SegmentTable::push`], [`UsageState::merge`]
+//! [`Aggregator::push`], [`SortedAggregator::push`], [`SegmentTable::push`], [`RowLoader::push`], [`UsageState::merge`]
 //! — so each is filled by one thread; to use more, give each thread its own
 //! and merge the [`UsageState`]s, or let the library do it: [`report_parallel`] and
 //! [`SegmentTable::report_parallel`] split the work over scoped threads they start and join
@@ -160,7 +161,7 @@ pub use report::{GroupTotal, UsageReport, UsageRow};
 pub use sorted::SortedAggregator;
 pub use spec_table::PerSpec;
 pub use state::UsageState;
-pub use table::SegmentTable;
+pub use table::{RowLoader, SegmentRow, SegmentTable};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

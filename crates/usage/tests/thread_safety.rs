@@ -9,6 +9,8 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<Aggregator>();
     assert_send_sync::<SortedAggregator>();
     assert_send_sync::<SegmentTable>();
+    assert_send_sync::<RowLoader>();
+    assert_send_sync::<SegmentRow<'static>>();
     assert_send_sync::<UsageQuery>();
     assert_send_sync::<Dimension>();
     assert_send_sync::<DistinctMode>();

@@ -336,7 +336,14 @@ impl Loader {
     ) -> Result<()> {
         match scan {
             Scan::Fields { .. } => {
-                let fate = fast_row(&mut self.table, v, hint, self.proj, self.keep.as_ref());
+                let fate = fast_row(
+                    &mut self.table,
+                    v,
+                    None,
+                    hint,
+                    self.proj,
+                    self.keep.as_ref(),
+                );
                 match (fate, &self.keep) {
                     (Some(Fate::Added | Fate::Dropped), _) => Ok(()),
                     (Some(Fate::TooLong(secs)), Some(keep)) => Err(keep.too_long(self.line, secs)),
@@ -354,6 +361,64 @@ impl Loader {
                 self.general_segment(seg, self.line)
             }
             Scan::Blank { .. } | Scan::End | Scan::General => Ok(()),
+        }
+    }
+
+    /// Loads one row given by field (in [`NAMES`](crate::input::NAMES) order) with its
+    /// instants as numbers (`None` where the source has none), as record `self.line`: the
+    /// fast path when it takes the row, else the general builder, which words the error.
+    pub(super) fn load_fields(
+        &mut self,
+        v: &[Option<&str>; 12],
+        (start, end): (Option<i64>, Option<i64>),
+    ) -> Result<()> {
+        let fate = match (start, end) {
+            (Some(s), Some(e)) => fast_row(
+                &mut self.table,
+                v,
+                Some((s, e)),
+                (None, None),
+                self.proj,
+                self.keep.as_ref(),
+            ),
+            _ => None,
+        };
+        match (fate, &self.keep) {
+            (Some(Fate::Added | Fate::Dropped), _) => Ok(()),
+            (Some(Fate::TooLong(secs)), Some(keep)) => Err(keep.too_long(self.line, secs)),
+            (Some(Fate::TooLong(_)) | None, _) => {
+                // The general builder reads instants as text: a rare path (a row the fast
+                // path refuses), so the two numbers are formatted only here.
+                let (s, e) = (start.map(|x| x.to_string()), end.map(|x| x.to_string()));
+                let mut text = *v;
+                if let Some(slot) = text.get_mut(5) {
+                    *slot = s.as_deref();
+                }
+                if let Some(slot) = text.get_mut(6) {
+                    *slot = e.as_deref();
+                }
+                let seg = build(self.line, text, None);
+                self.general_segment(seg, self.line)
+            }
+        }
+    }
+
+    /// Whether this load keeps the column at `k` in [`NAMES`](crate::input::NAMES) order:
+    /// role, spec and the instants always, the others when the query reads them.
+    pub(super) fn reads(&self, k: usize) -> bool {
+        match k {
+            0 => self.proj.app,
+            1 => self.proj.channel,
+            2 | 8 => self.proj.user,
+            3..=6 => true,
+            7 => self.proj.dims[0],
+            9..=11 => self
+                .proj
+                .dims
+                .get(k.saturating_sub(8))
+                .copied()
+                .unwrap_or(false),
+            _ => false,
         }
     }
 
@@ -723,6 +788,7 @@ fn id_ok(s: &str, max: usize) -> bool {
 fn fast_row(
     table: &mut SegmentTable,
     v: &[Option<&str>; 12],
+    instants: Option<(i64, i64)>,
     (user_hint, channel_hint): (Option<u32>, Option<u32>),
     proj: Projection,
     keep: Option<&Keep>,
@@ -735,8 +801,10 @@ fn fast_row(
         _ => return None,
     };
     let spec = parse_spec(req(4)?.trim()).ok()?;
-    let start = plain_seconds(req(5)?)?;
-    let end = plain_seconds(req(6)?)?;
+    let (start, end) = match instants {
+        Some(pair) => pair,
+        None => (plain_seconds(req(5)?)?, plain_seconds(req(6)?)?),
+    };
     if end <= start || start < MIN_UNIX_SECONDS || end > END_UNIX_SECONDS {
         return None;
     }

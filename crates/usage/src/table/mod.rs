@@ -19,6 +19,7 @@
 mod dict;
 mod engine;
 mod load;
+mod rows;
 mod stream;
 
 use std::borrow::Borrow;
@@ -30,6 +31,7 @@ use mediameter_core::{
 
 pub(crate) use dict::Dict;
 pub(crate) use load::Projection;
+pub use rows::{RowLoader, SegmentRow};
 
 use crate::error::{Error, Result};
 

@@ -32,7 +32,7 @@ use crate::report::UsageReport;
 pub(crate) const BLOCK: usize = 1 << 22;
 
 /// The most worker threads.
-const MAX_THREADS: usize = 64;
+pub(super) const MAX_THREADS: usize = 64;
 
 /// What a worker made of one block.
 struct Done {

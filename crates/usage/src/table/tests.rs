@@ -576,3 +576,124 @@ fn large_synthetic_input_is_equal_through_every_path() {
         expected
     );
 }
+
+/// A segment as the fields a columnar reader hands over.
+fn row_of(s: &StreamSegment) -> super::SegmentRow<'_> {
+    super::SegmentRow::new()
+        .with_app(Some(s.app.as_str()))
+        .with_channel(Some(s.channel.as_str()))
+        .with_user(Some(s.user.as_str()))
+        .with_role(Some(s.role.as_str()))
+        .with_spec(Some(s.spec.as_str()))
+        .with_start(Some(s.range.start().timestamp()))
+        .with_end(Some(s.range.end().timestamp()))
+        .with_publisher(s.publisher.as_ref().map(|v| v.as_str()))
+        .with_region(s.region.as_ref().map(|v| v.as_str()))
+        .with_domain(s.domain.as_ref().map(|v| v.as_str()))
+        .with_instance(s.instance.as_ref().map(|v| v.as_str()))
+        .with_product_type(s.product_type.as_ref().map(|v| v.as_str()))
+}
+
+/// A bad row of each kind the readers refuse: a missing required field, an empty span, an
+/// unknown role, a bad id.
+fn bad_row(kind: u8, s: &StreamSegment) -> super::SegmentRow<'_> {
+    let r = row_of(s);
+    match kind % 4 {
+        0 => r.with_end(None),
+        1 => r.with_end(Some(s.range.start().timestamp())),
+        2 => r.with_role(Some("watcher")),
+        _ => r.with_user(Some("bad\nid")),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Rows pushed field by field, spread over one to three loaders, give the aggregator's
+    /// report of the good rows; bad rows are skipped and counted, or the first one is the
+    /// error, named by its record number.
+    #[test]
+    fn rows_pushed_by_field_report_as_the_aggregator(
+        segs in proptest::collection::vec(segment(), 0..50),
+        bad in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..4), 0..3),
+        loaders in 1_usize..4,
+    ) {
+        // Rows in record order: the segments, with the bad rows inserted.
+        let mut rows: Vec<(bool, super::SegmentRow<'_>)> = segs.iter().map(|s| (true, row_of(s))).collect();
+        for (at, kind) in &bad {
+            if let Some(s) = segs.first() {
+                rows.insert(at.index(rows.len() + 1), (false, bad_row(*kind, s)));
+            }
+        }
+        for q in queries() {
+            let mut agg = Aggregator::new(q.clone()).unwrap();
+            agg.extend(&segs).unwrap();
+            let expected = agg.report(MinutePolicy::CeilPerRecord).unwrap();
+            let first_bad = rows.iter().position(|(ok, _)| !ok).map(|i| i as u64 + 1);
+            for mode in [BadRecords::Skip, BadRecords::Fail] {
+                let mut ls: Vec<super::RowLoader> = (0..loaders).map(|_| super::RowLoader::new(&q, mode)).collect();
+                let chunk = rows.len().div_ceil(loaders).max(1);
+                let mut failed = None;
+                for (i, (_, r)) in rows.iter().enumerate() {
+                    if let Err(e) = ls[i / chunk].push(i as u64 + 1, r) {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                match (mode, first_bad) {
+                    (BadRecords::Fail, Some(line)) => {
+                        prop_assert_eq!(failed.map(|e| e.line()), Some(Some(line)));
+                    }
+                    _ => {
+                        prop_assert!(failed.is_none());
+                        let (got, skips) = super::RowLoader::report(&q, ls, MinutePolicy::CeilPerRecord, 2).unwrap();
+                        prop_assert_eq!(&got, &expected, "{:?}", q);
+                        prop_assert_eq!(skips.skipped, rows.len() as u64 - segs.len() as u64);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_row_loader_needs_only_the_columns_its_query_reads() {
+    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+        .with_split_by([Dimension::Spec])
+        .with_metrics(Metrics::DURATIONS);
+    let mut l = super::RowLoader::new(&q, BadRecords::Fail);
+    for c in ["role", "spec", "start", "end"] {
+        assert!(l.reads(c), "{c}");
+    }
+    for c in [
+        "app",
+        "channel",
+        "user",
+        "publisher",
+        "region",
+        "domain",
+        "instance",
+        "type",
+        "nope",
+    ] {
+        assert!(!l.reads(c), "{c}");
+    }
+    // No id at all: the query does not read them.
+    let row = super::SegmentRow::new()
+        .with_role(Some("sub"))
+        .with_spec(Some("audio"))
+        .with_start(Some(T0))
+        .with_end(Some(T0 + 90));
+    l.push(1, &row).unwrap();
+    let (r, _) = super::RowLoader::report(&q, [l], MinutePolicy::Exact, 1).unwrap();
+    assert_eq!(r.rows[0].subscribe_seconds[MediaSpec::Audio], 90);
+    // A query that counts users needs them.
+    let users = q.clone().with_metrics(Metrics::DURATIONS.with_users(true));
+    let mut l = super::RowLoader::new(&users, BadRecords::Fail);
+    assert!(l.reads("user") && l.reads("app"));
+    let e = l.push(7, &row).unwrap_err();
+    assert_eq!(e.line(), Some(7));
+    // Loaders of another query are refused.
+    let other = super::RowLoader::new(&users, BadRecords::Fail);
+    assert!(super::RowLoader::report(&q, [other], MinutePolicy::Exact, 1).is_err());
+}

@@ -1,0 +1,273 @@
+//! One query over rows a columnar reader hands over (Parquet, Arrow, a database cursor): the
+//! same load as [`SegmentTable::query_csv`], fed field by field instead of from CSV bytes.
+
+use mediameter_core::MinutePolicy;
+
+use super::SegmentTable;
+use super::load::Loader;
+use super::stream::MAX_THREADS;
+use crate::error::{Error, Result};
+use crate::input::{BadRecords, Columns, NAMES, SkipReport};
+use crate::query::UsageQuery;
+use crate::report::UsageReport;
+
+/// One segment's fields as a columnar source holds them: ids, names, role and spec as text,
+/// instants as Unix seconds; any of them may be absent (a null).
+///
+/// The values are checked when the row is pushed to a [`RowLoader`], exactly as the CSV
+/// readers check the same fields: a missing required value, a bad id, an unknown role or spec
+/// or an empty span is a bad record, named by its record number and field.
+///
+/// ```
+/// use mediameter_usage::SegmentRow;
+/// let row = SegmentRow::new()
+///     .with_app(Some("a1")).with_channel(Some("room")).with_user(Some("fan1"))
+///     .with_role(Some("sub")).with_spec(Some("720p"))
+///     .with_start(Some(1_679_273_700)).with_end(Some(1_679_274_600))
+///     .with_publisher(Some("host")).with_region(Some("cn-shanghai"));
+/// # let _ = row;
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SegmentRow<'a> {
+    /// The text fields in [`NAMES`] order (the two instants' slots stay `None`).
+    text: [Option<&'a str>; 12],
+    start: Option<i64>,
+    end: Option<i64>,
+}
+
+macro_rules! text_setter {
+    ($(#[$doc:meta])* $name:ident, $k:literal) => {
+        $(#[$doc])*
+        #[must_use]
+        #[inline]
+        pub fn $name(mut self, value: Option<&'a str>) -> Self {
+            if let Some(slot) = self.text.get_mut($k) {
+                *slot = value;
+            }
+            self
+        }
+    };
+}
+
+impl<'a> SegmentRow<'a> {
+    /// A row with no field set.
+    #[must_use]
+    pub fn new() -> Self {
+        SegmentRow::default()
+    }
+
+    text_setter!(
+        /// The app id (required).
+        with_app, 0
+    );
+    text_setter!(
+        /// The channel id (required).
+        with_channel, 1
+    );
+    text_setter!(
+        /// The user id (required).
+        with_user, 2
+    );
+    text_setter!(
+        /// The role, `pub` or `sub` or another spelling core's `Role` parses (required).
+        with_role, 3
+    );
+    text_setter!(
+        /// The media spec, `audio`, `360p`, `720p`, `1080p`... (required).
+        with_spec, 4
+    );
+    text_setter!(
+        /// The region (optional).
+        with_region, 7
+    );
+    text_setter!(
+        /// The publisher a subscriber watches (optional).
+        with_publisher, 8
+    );
+    text_setter!(
+        /// The domain (optional).
+        with_domain, 9
+    );
+    text_setter!(
+        /// The instance (optional).
+        with_instance, 10
+    );
+    text_setter!(
+        /// The product type (optional).
+        with_product_type, 11
+    );
+
+    /// The start, in Unix seconds (required).
+    #[must_use]
+    #[inline]
+    pub fn with_start(mut self, value: Option<i64>) -> Self {
+        self.start = value;
+        self
+    }
+
+    /// The end, in Unix seconds, after the start (required; the interval is half-open).
+    #[must_use]
+    #[inline]
+    pub fn with_end(mut self, value: Option<i64>) -> Self {
+        self.end = value;
+        self
+    }
+}
+
+/// Loads the rows of one [`UsageQuery`] from any row source, keeping only the rows and columns
+/// the query reads, as [`SegmentTable::query_csv`] does for CSV; [`RowLoader::report`] then
+/// answers the query from one or several loaders.
+///
+/// For a source read on several threads (a Parquet file's row groups), give each thread a
+/// loader of its own and hand them all to [`RowLoader::report`]: their rows are combined, in
+/// any order (the report does not depend on it). [`RowLoader::reads`] says which columns the
+/// query reads, so that a columnar reader decodes only those: a column it does not read may
+/// be left out of every row, and is then not checked either.
+///
+/// Record numbers are the caller's (a row's position in its file, from 1): errors name them
+/// as the CSV readers name lines. A bad record fails the push in [`BadRecords::Fail`] mode,
+/// and is counted and skipped in [`BadRecords::Skip`] mode; a segment longer than the query's
+/// limit fails in both, as in the other readers.
+///
+/// ```
+/// use mediameter_core::{BillingZone, Granularity, MinutePolicy, MediaSpec, VideoTier};
+/// use mediameter_usage::{BadRecords, Dimension, RowLoader, SegmentRow, UsageQuery};
+/// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_split_by([Dimension::Region]);
+/// let mut loader = RowLoader::new(&q, BadRecords::Fail);
+/// assert!(loader.reads("region") && !loader.reads("domain"));
+/// let row = SegmentRow::new()
+///     .with_app(Some("a")).with_channel(Some("c")).with_user(Some("u1"))
+///     .with_role(Some("sub")).with_spec(Some("720p")).with_region(Some("r1"))
+///     .with_start(Some(0)).with_end(Some(4000));
+/// loader.push(1, &row)?;
+/// let bad = row.with_end(Some(0));
+/// assert_eq!(loader.push(2, &bad).unwrap_err().line(), Some(2));
+/// let (report, skipped) = RowLoader::report(&q, [loader], MinutePolicy::Exact, 2)?;
+/// assert_eq!(report.rows[0].subscribe_seconds[MediaSpec::Video(VideoTier::P720)], 3600);
+/// assert_eq!(skipped.skipped, 0);
+/// # Ok::<(), mediameter_usage::Error>(())
+/// ```
+pub struct RowLoader {
+    loader: Loader,
+    query: UsageQuery,
+}
+
+impl std::fmt::Debug for RowLoader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowLoader")
+            .field("query", &self.query)
+            .field("rows", &self.loader.table.len())
+            .field("skipped", &self.loader.skipped)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The loader's column positions: the fields of a [`SegmentRow`] are in [`NAMES`] order.
+const IDENTITY: Columns = Columns([
+    Some(0),
+    Some(1),
+    Some(2),
+    Some(3),
+    Some(4),
+    Some(5),
+    Some(6),
+    Some(7),
+    Some(8),
+    Some(9),
+    Some(10),
+    Some(11),
+]);
+
+/// The value of a required id column the query does not read, when the row leaves it out:
+/// a valid id that is checked and never kept.
+const UNREAD: &str = "-";
+
+impl RowLoader {
+    /// An empty loader for `query`.
+    #[must_use]
+    pub fn new(query: &UsageQuery, bad: BadRecords) -> Self {
+        RowLoader {
+            loader: Loader::for_query(IDENTITY, bad, query),
+            query: query.clone(),
+        }
+    }
+
+    /// Whether the query reads the column named `column` (`app`, `channel`, `user`, `role`,
+    /// `spec`, `start`, `end`, `region`, `publisher`, `domain`, `instance`, `type`): role,
+    /// spec and the instants always; ids and dimensions when the query splits or filters by
+    /// them or counts with them. Any other name: `false`.
+    #[must_use]
+    pub fn reads(&self, column: &str) -> bool {
+        NAMES
+            .iter()
+            .position(|n| *n == column || (*n == "type" && column == "product_type"))
+            .is_some_and(|k| self.loader.reads(k))
+    }
+
+    /// Adds `row`, record number `record` of its source.
+    ///
+    /// # Errors
+    ///
+    /// In [`BadRecords::Fail`] mode, a bad record ([`Error::At`] naming `record` and the
+    /// field); in either mode, a kept segment longer than the query's limit; [`Error::Overflow`]
+    /// beyond 2^32 − 1 rows or distinct ids of one kind.
+    pub fn push(&mut self, record: u64, row: &SegmentRow<'_>) -> Result<()> {
+        let mut text = row.text;
+        // Required ids the query does not read may be left out by a columnar reader.
+        for k in 0..3 {
+            if let Some(slot) = text.get_mut(k)
+                && slot.is_none()
+                && !self.loader.reads(k)
+            {
+                *slot = Some(UNREAD);
+            }
+        }
+        self.loader.line = record;
+        self.loader.load_fields(&text, (row.start, row.end))
+    }
+
+    /// The report of `query` over the rows of `loaders` (all made for `query`), computed on
+    /// `threads` threads (0: all the machine has), and what was skipped: the skip counts
+    /// added, the first errors of the first loaders.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] if a loader was made for another query; the errors of
+    /// [`SegmentTable::report_parallel`].
+    pub fn report(
+        query: &UsageQuery,
+        loaders: impl IntoIterator<Item = RowLoader>,
+        policy: MinutePolicy,
+        threads: usize,
+    ) -> Result<(UsageReport, SkipReport)> {
+        let mut tables = Vec::new();
+        let mut skips = SkipReport::default();
+        for l in loaders {
+            if l.query != *query {
+                return Err(Error::invalid(
+                    "loaders",
+                    "a loader of another query",
+                    "loaders made for the query reported",
+                ));
+            }
+            skips.skipped = skips.skipped.saturating_add(l.loader.skipped);
+            let room = SkipReport::KEPT.saturating_sub(skips.first_errors.len());
+            skips
+                .first_errors
+                .extend(l.loader.errors.iter().take(room).map(ToString::to_string));
+            tables.push(l.loader.table);
+        }
+        // The largest table takes the others' rows: its own are neither re-interned nor copied.
+        tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let mut table = SegmentTable::new();
+        for t in tables {
+            table.append(t)?;
+        }
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
+        .min(MAX_THREADS);
+        Ok((table.report_parallel(query, policy, threads)?, skips))
+    }
+}
