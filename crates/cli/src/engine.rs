@@ -37,13 +37,16 @@ fn not_built(what: &str) -> CliError {
     ))
 }
 
-/// The engine's mergeable state of `query` over the file at `path`.
+/// Registers the file at `path` as the table `segments` of a DataFusion session with
+/// `threads` partitions (0: all) and runs `run` on it.
 #[cfg(feature = "datafusion")]
-pub(crate) fn datafusion_state(
+fn with_datafusion<T>(
     path: &Path,
-    query: &UsageQuery,
     threads: usize,
-) -> Result<UsageState, CliError> {
+    run: impl AsyncFnOnce(
+        &mediameter_datafusion::datafusion::prelude::SessionContext,
+    ) -> Result<T, mediameter_datafusion::Error>,
+) -> Result<T, CliError> {
     use mediameter_datafusion::datafusion::prelude::{SessionConfig, SessionContext};
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
@@ -67,9 +70,33 @@ pub(crate) fn datafusion_state(
         mediameter_datafusion::register_segments(&ctx, "segments", path)
             .await
             .map_err(engine_err)?;
-        mediameter_datafusion::state_of(&ctx, "segments", query)
-            .await
-            .map_err(engine_err)
+        run(&ctx).await.map_err(engine_err)
+    })
+}
+
+/// The engine's mergeable state of `query` over the file at `path`.
+#[cfg(feature = "datafusion")]
+pub(crate) fn datafusion_state(
+    path: &Path,
+    query: &UsageQuery,
+    threads: usize,
+) -> Result<UsageState, CliError> {
+    with_datafusion(path, threads, async |ctx| {
+        mediameter_datafusion::state_of(ctx, "segments", query).await
+    })
+}
+
+/// The report of `query` by the DataFusion engine (its final aggregate reports: the merged
+/// state is never serialized and read back).
+#[cfg(feature = "datafusion")]
+pub(crate) fn datafusion_report(
+    path: &Path,
+    query: &UsageQuery,
+    policy: MinutePolicy,
+    threads: usize,
+) -> Result<UsageReport, CliError> {
+    with_datafusion(path, threads, async |ctx| {
+        mediameter_datafusion::run_query(ctx, "segments", query, policy).await
     })
 }
 
@@ -94,15 +121,14 @@ pub(crate) fn datafusion_state(
 }
 
 /// The report of `query` by the DataFusion engine.
+#[cfg(not(feature = "datafusion"))]
 pub(crate) fn datafusion_report(
-    path: &Path,
-    query: &UsageQuery,
-    policy: MinutePolicy,
-    threads: usize,
+    _path: &Path,
+    _query: &UsageQuery,
+    _policy: MinutePolicy,
+    _threads: usize,
 ) -> Result<UsageReport, CliError> {
-    datafusion_state(path, query, threads)?
-        .report(policy)
-        .map_err(CliError::input)
+    Err(not_built("--engine datafusion"))
 }
 
 /// Hands every segment of the Parquet file at `path` to `sink`, in file order (read with the

@@ -126,24 +126,50 @@ pub async fn run_query(
     query: &UsageQuery,
     policy: MinutePolicy,
 ) -> Result<UsageReport> {
-    state_of(ctx, table, query)
-        .await?
+    // The final aggregate reports (`mm_usage_report`): the merged state, the largest value of
+    // the run, is neither serialized nor read back, only the report.
+    let policy_text = policy.to_string();
+    let batches =
+        aggregate_whole(ctx, table, query, udaf::Metric::Report, Some(&policy_text)).await?;
+    for batch in &batches {
+        let Some(text) = batch
+            .columns()
+            .first()
+            .and_then(|c| c.as_string_opt::<i32>())
+        else {
+            continue;
+        };
+        for i in 0..text.len() {
+            if text.is_null(i) {
+                continue;
+            }
+            return serde_json::from_str(text.value(i))
+                .map_err(|e| Error::invalid("report", &e.to_string(), "a serialized UsageReport"));
+        }
+    }
+    // No row at all (an engine returns one even for an empty table): the empty report.
+    UsageState::new(query.clone())
         .report(policy)
         .map_err(Error::from)
 }
 
-/// The kernel's mergeable state of `query` over `table`, computed by the engine: to merge with
-/// states computed elsewhere (other days, other engines) before reporting.
-///
-/// # Errors
-///
-/// As [`run_query`].
-pub async fn state_of(ctx: &SessionContext, table: &str, query: &UsageQuery) -> Result<UsageState> {
+/// `query`'s whole-record aggregate `metric` (the state or the report) over `table`, with
+/// the literal `extra` after the query (the report's policy), collected.
+async fn aggregate_whole(
+    ctx: &SessionContext,
+    table: &str,
+    query: &UsageQuery,
+    metric: udaf::Metric,
+    extra: Option<&str>,
+) -> Result<Vec<datafusion::arrow::record_batch::RecordBatch>> {
     let df = ctx.table(table).await?;
     let has = |name: &str| df.schema().fields().iter().any(|f| f.name() == name);
     let json = serde_json::to_string(query)
         .map_err(|e| Error::invalid("query", &e.to_string(), "a serializable query"))?;
     let mut args = vec![lit(json)];
+    if let Some(extra) = extra {
+        args.push(lit(extra));
+    }
     for name in SEGMENT_COLUMNS.iter().chain(DIMENSION_COLUMNS.iter()) {
         if has(name) {
             args.push(ident(*name));
@@ -157,11 +183,21 @@ pub async fn state_of(ctx: &SessionContext, table: &str, query: &UsageQuery) -> 
             ));
         }
     }
-    let udaf = udaf::UsageUdaf::udaf(udaf::Metric::State);
-    let batches = df
-        .aggregate(vec![], vec![udaf.call(args).alias("state")])?
+    let udaf = udaf::UsageUdaf::udaf(metric);
+    Ok(df
+        .aggregate(vec![], vec![udaf.call(args).alias("value")])?
         .collect()
-        .await?;
+        .await?)
+}
+
+/// The kernel's mergeable state of `query` over `table`, computed by the engine: to merge with
+/// states computed elsewhere (other days, other engines) before reporting.
+///
+/// # Errors
+///
+/// As [`run_query`].
+pub async fn state_of(ctx: &SessionContext, table: &str, query: &UsageQuery) -> Result<UsageState> {
+    let batches = aggregate_whole(ctx, table, query, udaf::Metric::State, None).await?;
     let mut state: Option<UsageState> = None;
     for batch in &batches {
         let Some(bin) = batch

@@ -32,10 +32,14 @@ pub(crate) enum Metric {
     BillableMinutes,
     /// The whole state, serialized: `mm_usage_state(query_json, columns...)`.
     State,
+    /// The report of a query, as JSON: `mm_usage_report(query_json, policy, columns...)`.
+    /// Its partial state is the state's; only the final result differs, so that a caller who
+    /// wants the report never serializes and reads back the merged state.
+    Report,
 }
 
 impl Metric {
-    pub(crate) const ALL: [Metric; 9] = [
+    pub(crate) const ALL: [Metric; 10] = [
         Metric::PeakStreams,
         Metric::PeakChannels,
         Metric::PeakCommunications,
@@ -45,6 +49,7 @@ impl Metric {
         Metric::ApproxDistinctChannels,
         Metric::BillableMinutes,
         Metric::State,
+        Metric::Report,
     ];
 
     pub(crate) const fn name(self) -> &'static str {
@@ -58,15 +63,22 @@ impl Metric {
             Metric::ApproxDistinctChannels => "mm_approx_distinct_channels",
             Metric::BillableMinutes => "mm_billable_minutes",
             Metric::State => "mm_usage_state",
+            Metric::Report => "mm_usage_report",
         }
     }
 
     fn return_type(self) -> DataType {
         match self {
-            Metric::BillableMinutes => DataType::Utf8,
+            Metric::BillableMinutes | Metric::Report => DataType::Utf8,
             Metric::State => DataType::Binary,
             _ => DataType::UInt64,
         }
+    }
+
+    /// Whether the function takes the whole segment record (the four dimension columns too)
+    /// and a query: the state and the report.
+    const fn whole(self) -> bool {
+        matches!(self, Metric::State | Metric::Report)
     }
 
     /// The number of leading literal arguments (before the segment columns) and the most
@@ -74,6 +86,7 @@ impl Metric {
     const fn literals(self) -> (usize, usize) {
         match self {
             Metric::State => (1, 0),
+            Metric::Report => (2, 0),
             Metric::DistinctUsers | Metric::DistinctChannels | Metric::BillableMinutes => (0, 1),
             Metric::ApproxDistinctUsers | Metric::ApproxDistinctChannels => (0, 2),
             Metric::PeakStreams | Metric::PeakChannels | Metric::PeakCommunications => (0, 0),
@@ -171,7 +184,7 @@ fn metric_query(
             }
         }
         Metric::BillableMinutes => base.with_metrics(metrics),
-        Metric::State => {
+        Metric::State | Metric::Report => {
             let json = option.ok_or_else(|| Error::invalid("query", "", "a UsageQuery as JSON"))?;
             serde_json::from_str(json)
                 .map_err(|e| Error::invalid("query", json, format!("a UsageQuery as JSON ({e})")))?
@@ -193,7 +206,7 @@ impl AggregateUDFImpl for UsageUdaf {
         let min = lead.saturating_add(8);
         let max = min
             .saturating_add(trail)
-            .saturating_add(if self.metric == Metric::State { 4 } else { 0 });
+            .saturating_add(if self.metric.whole() { 4 } else { 0 });
         if arg_types.len() < min || arg_types.len() > max {
             return Err(Error::invalid(
                 "arguments",
@@ -222,6 +235,11 @@ impl AggregateUDFImpl for UsageUdaf {
         let build = || -> Result<UsageAccumulator> {
             let (option, precision, policy) = match self.metric {
                 Metric::State => (literal_text(acc_args.exprs.first(), "query")?, None, None),
+                Metric::Report => (
+                    literal_text(acc_args.exprs.first(), "query")?,
+                    None,
+                    literal_text(acc_args.exprs.get(1), "policy")?,
+                ),
                 Metric::BillableMinutes => {
                     (None, None, literal_text(acc_args.exprs.get(8), "policy")?)
                 }
@@ -236,10 +254,11 @@ impl AggregateUDFImpl for UsageUdaf {
                 None => MinutePolicy::default(),
             };
             let query = metric_query(self.metric, option.as_deref(), precision.as_deref())?;
-            let columns = if self.metric == Metric::State { 12 } else { 8 };
+            let columns = if self.metric.whole() { 12 } else { 8 };
             Ok(UsageAccumulator {
                 metric: self.metric,
-                agg: Aggregator::new(query)?,
+                agg: Aggregator::new(query.clone())?,
+                query,
                 merged: None,
                 policy,
                 lead,
@@ -258,6 +277,9 @@ impl AggregateUDFImpl for UsageUdaf {
 struct UsageAccumulator {
     metric: Metric,
     agg: Aggregator,
+    /// The aggregator's query (to start a new one when the rows so far are folded into
+    /// `merged`).
+    query: UsageQuery,
     merged: Option<UsageState>,
     policy: MinutePolicy,
     lead: usize,
@@ -265,12 +287,20 @@ struct UsageAccumulator {
 }
 
 impl UsageAccumulator {
-    fn full_state(&self) -> Result<UsageState> {
-        let mut state = self.agg.to_state();
-        if let Some(m) = &self.merged {
-            state.merge(m)?;
+    /// Everything this accumulator has seen, as one state: the rows pushed so far are folded
+    /// into the merged partials (the aggregator starts afresh), so nothing large is copied —
+    /// the merged state is the result, the rows' state (empty in a final accumulator) is
+    /// merged into it, and a partial accumulator's own state is moved, not merged.
+    fn full_state(&mut self) -> Result<&UsageState> {
+        let fresh = Aggregator::new(self.query.clone())?;
+        let rows = std::mem::replace(&mut self.agg, fresh).finish();
+        match &mut self.merged {
+            Some(m) => m.merge(&rows)?,
+            None => self.merged = Some(rows),
         }
-        Ok(state)
+        self.merged
+            .as_ref()
+            .ok_or_else(|| Error::invalid("state", "", "a state"))
     }
 
     fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
@@ -304,16 +334,22 @@ impl UsageAccumulator {
         Ok(())
     }
 
-    fn serialized(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(&self.full_state()?)
+    fn serialized(&mut self) -> Result<Vec<u8>> {
+        serde_json::to_vec(self.full_state()?)
             .map_err(|e| Error::invalid("state", &e.to_string(), "a serializable UsageState"))
     }
 
-    fn value(&self) -> Result<ScalarValue> {
+    fn value(&mut self) -> Result<ScalarValue> {
         if self.metric == Metric::State {
             return Ok(ScalarValue::Binary(Some(self.serialized()?)));
         }
-        let report = self.full_state()?.report(self.policy)?;
+        let policy = self.policy;
+        let report = self.full_state()?.report(policy)?;
+        if self.metric == Metric::Report {
+            let json = serde_json::to_string(&report)
+                .map_err(|e| Error::invalid("report", &e.to_string(), "a serializable report"))?;
+            return Ok(ScalarValue::Utf8(Some(json)));
+        }
         let Some(total) = report.totals.first() else {
             // No rows: nothing was open, no one was seen, nothing is billed.
             return Ok(match self.metric {
@@ -340,7 +376,7 @@ impl UsageAccumulator {
                 }
                 ScalarValue::Utf8(Some(sum.normalize().to_string()))
             }
-            Metric::State => ScalarValue::Binary(Some(self.serialized()?)),
+            Metric::State | Metric::Report => ScalarValue::Binary(Some(self.serialized()?)),
         })
     }
 }

@@ -247,3 +247,27 @@ async fn a_bad_row_is_an_error_naming_it() {
     assert!(err.to_string().contains("row 0"), "{err}");
     assert!(err.as_core().is_some());
 }
+
+#[tokio::test]
+async fn the_report_aggregate_is_the_kernels_report() {
+    let segs = segments();
+    let ctx = memory_ctx(&segs, 3);
+    let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+        .with_split_by([Dimension::Region])
+        .with_id_scope(IdScope::Global);
+    let json = serde_json::to_string(&q).unwrap();
+    for policy in [MinutePolicy::CeilPerPeriod, MinutePolicy::CeilPerRecord] {
+        let sql = format!(
+            "SELECT mm_usage_report('{json}', '{policy}', {COLS}, region, domain, instance, type) FROM t"
+        );
+        let batches = ctx.sql(&sql).await.unwrap().collect().await.unwrap();
+        let text = batches[0].column(0).as_string::<i32>().value(0).to_owned();
+        let got: mediameter_usage::UsageReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(got, kernel(&q, &segs, policy), "{policy}");
+    }
+    // A policy that is not one is refused.
+    let sql = format!(
+        "SELECT mm_usage_report('{json}', 'rounded', {COLS}, region, domain, instance, type) FROM t"
+    );
+    assert!(fails(&ctx, &sql).await);
+}

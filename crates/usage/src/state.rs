@@ -23,10 +23,35 @@ pub(crate) type ScopedId = (String, String);
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub(crate) enum Distinct {
-    /// Every `(app, id)` pair.
-    Exact(BTreeSet<ScopedId>),
+    /// Every `(app, id)` pair. Read back only in ascending order, each pair once (as a set
+    /// serializes): the set is then built in one pass, not by one insertion per pair.
+    Exact(
+        #[cfg_attr(feature = "serde", serde(deserialize_with = "ascending_set"))]
+        BTreeSet<ScopedId>,
+    ),
     /// A sketch of the pairs' [`stable_id_hash`](crate::hash::stable_id_hash)es.
     Approximate(Hll),
+}
+
+/// An exact distinct set listed in ascending order, each pair once; anything else is refused
+/// (no aggregation serializes it).
+#[cfg(feature = "serde")]
+fn ascending_set<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<BTreeSet<ScopedId>, D::Error> {
+    let pairs: Vec<ScopedId> = serde::Deserialize::deserialize(d)?;
+    for (i, w) in pairs.windows(2).enumerate() {
+        if let [a, b] = w
+            && a >= b
+        {
+            return Err(serde::de::Error::custom(format_args!(
+                "an exact distinct set lists its pairs in ascending order, each once: pair {} is not after pair {i}",
+                i.saturating_add(1)
+            )));
+        }
+    }
+    // Sorted input: the set is bulk-built without comparing pairs again.
+    Ok(pairs.into_iter().collect())
 }
 
 impl Distinct {
@@ -74,7 +99,14 @@ impl Distinct {
     pub(crate) fn merge(&mut self, other: &Distinct) -> Result<()> {
         match (self, other) {
             (Distinct::Exact(a), Distinct::Exact(b)) => {
-                a.extend(b.iter().cloned());
+                // `append` merges two sorted sets in one pass (inserting each pair would
+                // compare it with log n others): the merge of exact states is linear.
+                if a.is_empty() {
+                    a.clone_from(b);
+                } else {
+                    let mut b = b.clone();
+                    a.append(&mut b);
+                }
                 Ok(())
             }
             (Distinct::Approximate(a), Distinct::Approximate(b)) => a.merge(b),
@@ -752,6 +784,38 @@ mod tests {
         h.insert("a", "u1");
         assert_eq!(h.count(), 1);
         assert!(Distinct::empty(DistinctMode::Approximate { precision: 3 }).is_err());
+    }
+
+    #[test]
+    fn exact_sets_merge_as_unions_whatever_the_overlap() {
+        let set = |ids: &[&str]| {
+            let mut d = Distinct::empty(DistinctMode::Exact).unwrap();
+            for id in ids {
+                d.insert("a", id);
+            }
+            d
+        };
+        let mut a = set(&["1", "3", "5"]);
+        a.merge(&set(&["2", "3", "6"])).unwrap();
+        assert_eq!(a, set(&["1", "2", "3", "5", "6"]));
+        let mut empty = set(&[]);
+        empty.merge(&a).unwrap();
+        assert_eq!(empty, a);
+        a.merge(&set(&[])).unwrap();
+        assert_eq!(a.count(), 5);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn exact_sets_are_read_back_only_in_ascending_order() {
+        let read = |json: &str| serde_json::from_str::<Distinct>(json);
+        let d = read(r#"{"exact":[["a","u1"],["a","u2"],["b","u1"]]}"#).unwrap();
+        assert_eq!(d.count(), 3);
+        assert_eq!(read(&serde_json::to_string(&d).unwrap()).unwrap(), d);
+        let e = read(r#"{"exact":[["a","u2"],["a","u1"]]}"#).unwrap_err();
+        assert!(e.to_string().contains("pair 1 is not after pair 0"), "{e}");
+        assert!(read(r#"{"exact":[["a","u1"],["a","u1"]]}"#).is_err());
+        assert_eq!(read(r#"{"exact":[]}"#).unwrap().count(), 0);
     }
 
     #[test]
