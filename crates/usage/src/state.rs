@@ -303,7 +303,9 @@ pub(crate) fn group_key_of(
 /// boundary and holds distinct sets exactly for the metrics the query counts, in its distinct
 /// mode (a sketch of its precision); activity and stream changes appear only when the query
 /// computes peaks, each instant inside core's time range; every id is one core accepts (so of
-/// bounded length); and no group, bucket, channel, relation or instant is listed twice.
+/// bounded length); no group, bucket, channel, relation or instant is listed twice; and an
+/// exact distinct set lists its pairs in ascending order, each once (as a state serializes
+/// them), so that it is rebuilt in one pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "StateRepr"))]
