@@ -37,6 +37,15 @@ fn not_built(what: &str) -> CliError {
     ))
 }
 
+/// `threads`, or every thread the machine has for 0.
+#[cfg(feature = "datafusion")]
+fn all_if_zero(threads: usize) -> usize {
+    match threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+}
+
 /// Registers the file at `path` as the table `segments` of a DataFusion session with
 /// `threads` partitions (0: all) and runs `run` on it.
 #[cfg(feature = "datafusion")]
@@ -48,11 +57,7 @@ fn with_datafusion<T>(
     ) -> Result<T, mediameter_datafusion::Error>,
 ) -> Result<T, CliError> {
     use mediameter_datafusion::datafusion::prelude::{SessionConfig, SessionContext};
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    } else {
-        threads
-    };
+    let threads = all_if_zero(threads);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
@@ -183,12 +188,11 @@ pub(crate) fn parquet_report(
     };
     use mediameter_usage::RowLoader;
 
-    let open = || {
-        std::fs::File::open(path).map_err(|source| CliError::Io {
-            what: mediameter_core::echo::echo(&path.to_string_lossy()).to_string(),
-            source,
-        })
+    let io_err = |source| CliError::Io {
+        what: mediameter_core::echo::echo(&path.to_string_lossy()).to_string(),
+        source,
     };
+    let open = || std::fs::File::open(path).map_err(io_err);
     let parquet_err = |e: &dyn std::fmt::Display| CliError::input(format!("parquet: {e}"));
     let meta = ArrowReaderMetadata::load(&open()?, ArrowReaderOptions::new())
         .map_err(|e| parquet_err(&e))?;
@@ -204,20 +208,19 @@ pub(crate) fn parquet_report(
         firsts.push(next);
         next = next.saturating_add(u64::try_from(g.num_rows()).unwrap_or(0));
     }
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    }
-    .clamp(1, firsts.len().max(1));
+    let threads = all_if_zero(threads).clamp(1, firsts.len().max(1));
     let loaders = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 let (meta, leaves, firsts) = (&meta, &leaves, &firsts);
                 s.spawn(move || -> Result<RowLoader, CliError> {
                     let mut loader = RowLoader::new(query, bad);
+                    let file = open()?;
                     for (g, first) in firsts.iter().enumerate().skip(t).step_by(threads) {
+                        // The reader takes a handle: one per row group, on the thread's file.
+                        let handle = file.try_clone().map_err(io_err)?;
                         let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                            open()?,
+                            handle,
                             meta.clone(),
                         );
                         let mask = ProjectionMask::leaves(

@@ -14,7 +14,7 @@ use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, Resp
 use mediameter_usage::{
     Aggregator, BadRecords, Dimension, DistinctMode, IdScope, Indicator, InputFormat, Metrics,
     ProportionMode, SegmentReader, SegmentTable, SkipReport, SortedAggregator, UsageQuery,
-    UsageReport, communication_records, distribution_by, parse_interval,
+    UsageReport, UsageState, communication_records, distribution_by, parse_interval,
 };
 
 use mediameter_core::echo::echo;
@@ -409,14 +409,41 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
     for_each_segment(input, format, args.skip_bad, |s| {
         agg.push(&s).map_err(segment_err)
     })?;
-    if let Some(dim) = &args.distribution {
-        let dim: Dimension = dim.parse().map_err(arg_err)?;
-        let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
-        let rows = distribution_by(&agg.to_state(), dim, mode).map_err(input_err)?;
-        return print_distribution(&rows, dim, args, out);
+    if let Some(by) = distribution(args)? {
+        return print_distribution_of(&agg.to_state(), by, args, out);
     }
     let report = agg.report(policy).map_err(input_err)?;
     print_report(&report, range, args, out)
+}
+
+/// The input file, refused with `refusal` when it is standard input (`-` or none).
+fn input_file<'a>(args: &'a UsageArgs, refusal: &str) -> Result<&'a Path, CliError> {
+    args.input
+        .as_deref()
+        .filter(|p| *p != Path::new("-"))
+        .ok_or_else(|| arg_err(refusal))
+}
+
+/// `--distribution DIM` with `--proportion`, when asked for (an argument error for a bad
+/// value, found before the input is read).
+fn distribution(args: &UsageArgs) -> Result<Option<(Dimension, ProportionMode)>, CliError> {
+    let Some(dim) = &args.distribution else {
+        return Ok(None);
+    };
+    let dim: Dimension = dim.parse().map_err(arg_err)?;
+    let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
+    Ok(Some((dim, mode)))
+}
+
+/// Prints the distribution of `state` by `dim` under `mode`.
+fn print_distribution_of(
+    state: &UsageState,
+    (dim, mode): (Dimension, ProportionMode),
+    args: &UsageArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let rows = distribution_by(state, dim, mode).map_err(input_err)?;
+    print_distribution(&rows, dim, args, out)
 }
 
 /// `--engine datafusion`: the report (or distribution) computed by DataFusion over the file.
@@ -427,22 +454,18 @@ fn run_datafusion(
     policy: MinutePolicy,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let Some(path) = args.input.as_deref().filter(|p| *p != Path::new("-")) else {
-        return Err(arg_err(
-            "--engine datafusion reads a file (CSV, JSON Lines or Parquet), not standard input",
-        ));
-    };
+    let path = input_file(
+        args,
+        "--engine datafusion reads a file (CSV, JSON Lines or Parquet), not standard input",
+    )?;
     if args.records || args.sorted || args.skip_bad {
         return Err(arg_err(
             "--engine datafusion computes reports and distributions: --records, --sorted and --skip-bad need the kernel engine",
         ));
     }
-    if let Some(dim) = &args.distribution {
-        let dim: Dimension = dim.parse().map_err(arg_err)?;
-        let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
+    if let Some(by) = distribution(args)? {
         let state = datafusion_state(path, query, usize::from(args.threads))?;
-        let rows = distribution_by(&state, dim, mode).map_err(input_err)?;
-        return print_distribution(&rows, dim, args, out);
+        return print_distribution_of(&state, by, args, out);
     }
     let report = datafusion_report(path, query, policy, usize::from(args.threads))?;
     print_report(&report, range, args, out)
@@ -456,11 +479,10 @@ fn run_parquet(
     policy: MinutePolicy,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let Some(path) = args.input.as_deref().filter(|p| *p != Path::new("-")) else {
-        return Err(arg_err(
-            "Parquet input is read from a file, not standard input",
-        ));
-    };
+    let path = input_file(
+        args,
+        "Parquet input is read from a file, not standard input",
+    )?;
     if args.records {
         let mut segs = Vec::new();
         for_each_parquet_segment(path, |s| {
@@ -477,13 +499,10 @@ fn run_parquet(
         let report = agg.report(policy).map_err(input_err)?;
         return print_report(&report, range, args, out);
     }
-    if let Some(dim) = &args.distribution {
+    if let Some(by) = distribution(args)? {
         let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
         for_each_parquet_segment(path, |s| agg.push(&s).map_err(segment_err))?;
-        let dim: Dimension = dim.parse().map_err(arg_err)?;
-        let mode: ProportionMode = args.proportion.parse().map_err(arg_err)?;
-        let rows = distribution_by(&agg.to_state(), dim, mode).map_err(input_err)?;
-        return print_distribution(&rows, dim, args, out);
+        return print_distribution_of(&agg.to_state(), by, args, out);
     }
     let bad = bad_records(args.skip_bad);
     let (report, skips) = parquet_report(path, query, policy, bad, usize::from(args.threads))?;

@@ -14,7 +14,9 @@ use datafusion::logical_expr::{
 };
 use datafusion::physical_expr::expressions::Literal;
 use mediameter_core::{BillingZone, Granularity, MinutePolicy};
-use mediameter_usage::{Aggregator, DistinctMode, IdScope, Metrics, UsageQuery, UsageState};
+use mediameter_usage::{
+    Aggregator, DistinctMode, GroupTotal, IdScope, Metrics, UsageQuery, UsageReport, UsageState,
+};
 
 use crate::error::{Error, Result};
 use crate::segments::SegmentColumns;
@@ -294,13 +296,14 @@ impl UsageAccumulator {
     fn full_state(&mut self) -> Result<&UsageState> {
         let fresh = Aggregator::new(self.query.clone())?;
         let rows = std::mem::replace(&mut self.agg, fresh).finish();
-        match &mut self.merged {
-            Some(m) => m.merge(&rows)?,
-            None => self.merged = Some(rows),
-        }
-        self.merged
-            .as_ref()
-            .ok_or_else(|| Error::invalid("state", "", "a state"))
+        let all = match self.merged.take() {
+            Some(mut m) => {
+                m.merge(&rows)?;
+                m
+            }
+            None => rows,
+        };
+        Ok(self.merged.insert(all))
     }
 
     fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
@@ -345,40 +348,44 @@ impl UsageAccumulator {
         }
         let policy = self.policy;
         let report = self.full_state()?.report(policy)?;
-        if self.metric == Metric::Report {
-            let json = serde_json::to_string(&report)
-                .map_err(|e| Error::invalid("report", &e.to_string(), "a serializable report"))?;
-            return Ok(ScalarValue::Utf8(Some(json)));
-        }
-        let Some(total) = report.totals.first() else {
-            // No rows: nothing was open, no one was seen, nothing is billed.
-            return Ok(match self.metric {
-                Metric::BillableMinutes => ScalarValue::Utf8(Some("0".to_owned())),
-                _ => ScalarValue::UInt64(Some(0)),
-            });
-        };
-        Ok(match self.metric {
-            Metric::PeakStreams => ScalarValue::UInt64(total.peak_streams),
-            Metric::PeakChannels => ScalarValue::UInt64(total.peak_channels),
-            Metric::PeakCommunications => ScalarValue::UInt64(total.peak_communications),
-            Metric::DistinctUsers | Metric::ApproxDistinctUsers => {
-                ScalarValue::UInt64(total.active_users)
-            }
-            Metric::DistinctChannels | Metric::ApproxDistinctChannels => {
-                ScalarValue::UInt64(total.channels)
-            }
-            Metric::BillableMinutes => {
-                let mut sum = rust_decimal::Decimal::ZERO;
-                for (_, m) in total.billable_minutes.iter() {
-                    sum = sum
-                        .checked_add(*m)
-                        .ok_or_else(|| mediameter_core::Error::overflow("billable minutes"))?;
-                }
-                ScalarValue::Utf8(Some(sum.normalize().to_string()))
-            }
-            Metric::State | Metric::Report => ScalarValue::Binary(Some(self.serialized()?)),
-        })
+        figure(self.metric, &report)
     }
+}
+
+/// What `metric` reports from `report`: the report itself as JSON, or a figure of its one
+/// group's total (no rows: nothing was open, no one was seen, nothing is billed). The state is
+/// not a figure of the report.
+fn figure(metric: Metric, report: &UsageReport) -> Result<ScalarValue> {
+    let total = report.totals.first();
+    let count = |f: fn(&GroupTotal) -> Option<u64>| ScalarValue::UInt64(total.map_or(Some(0), f));
+    Ok(match metric {
+        Metric::Report => {
+            let json = serde_json::to_string(report)
+                .map_err(|e| Error::invalid("report", &e.to_string(), "a serializable report"))?;
+            ScalarValue::Utf8(Some(json))
+        }
+        Metric::PeakStreams => count(|t| t.peak_streams),
+        Metric::PeakChannels => count(|t| t.peak_channels),
+        Metric::PeakCommunications => count(|t| t.peak_communications),
+        Metric::DistinctUsers | Metric::ApproxDistinctUsers => count(|t| t.active_users),
+        Metric::DistinctChannels | Metric::ApproxDistinctChannels => count(|t| t.channels),
+        Metric::BillableMinutes => {
+            let mut sum = rust_decimal::Decimal::ZERO;
+            for (_, m) in total.iter().flat_map(|t| t.billable_minutes.iter()) {
+                sum = sum
+                    .checked_add(*m)
+                    .ok_or_else(|| mediameter_core::Error::overflow("billable minutes"))?;
+            }
+            ScalarValue::Utf8(Some(sum.normalize().to_string()))
+        }
+        Metric::State => {
+            return Err(Error::invalid(
+                "metric",
+                metric.name(),
+                "a figure of the report",
+            ));
+        }
+    })
 }
 
 impl Accumulator for UsageAccumulator {

@@ -1288,9 +1288,6 @@ fn id_at<T: Borrow<StreamSegment>>(
     batch.get(i).map_or("", |s| which(s.borrow()))
 }
 
-/// Most threads [`report_parallel`] starts.
-const MAX_THREADS: usize = 64;
-
 /// Fewest segments per thread of [`report_parallel`] (fewer run on fewer threads).
 #[cfg(not(test))]
 const SEGMENTS_PER_THREAD: usize = 16_384;
@@ -1339,7 +1336,7 @@ where
     T: Borrow<StreamSegment> + Sync,
 {
     let n = threads
-        .clamp(1, MAX_THREADS)
+        .clamp(1, crate::threads::MAX_THREADS)
         .min(segments.len().div_ceil(SEGMENTS_PER_THREAD).max(1));
     let shards = crate::threads::on_threads(n, |k| {
         let mut agg = Aggregator::new(query.clone())?;

@@ -3,6 +3,19 @@
 
 use crate::error::{Error, Result};
 
+/// The most threads a report or load starts.
+pub(crate) const MAX_THREADS: usize = 64;
+
+/// The threads a caller's `threads` asks for: 0 is all the machine has; never above
+/// [`MAX_THREADS`].
+pub(crate) fn resolve(threads: usize) -> usize {
+    match threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+    .min(MAX_THREADS)
+}
+
 /// Runs `job(k)` for every `k` in `0..n`, each on its own thread when `n > 1`, and returns
 /// the results in order of `k`. A job that could not finish (its thread panicked, which no
 /// code of this crate does) gives an error.

@@ -5,7 +5,6 @@ use mediameter_core::MinutePolicy;
 
 use super::SegmentTable;
 use super::load::Loader;
-use super::stream::MAX_THREADS;
 use crate::error::{Error, Result};
 use crate::input::{BadRecords, Columns, NAMES, SkipReport};
 use crate::query::UsageQuery;
@@ -150,6 +149,8 @@ impl<'a> SegmentRow<'a> {
 pub struct RowLoader {
     loader: Loader,
     query: UsageQuery,
+    /// Whether the query leaves the app, channel and user unread (so a row may omit them).
+    unread: [bool; 3],
 }
 
 impl std::fmt::Debug for RowLoader {
@@ -186,9 +187,12 @@ impl RowLoader {
     /// An empty loader for `query`.
     #[must_use]
     pub fn new(query: &UsageQuery, bad: BadRecords) -> Self {
+        let loader = Loader::for_query(IDENTITY, bad, query);
+        let unread = [0, 1, 2].map(|k| !loader.reads(k));
         RowLoader {
-            loader: Loader::for_query(IDENTITY, bad, query),
+            loader,
             query: query.clone(),
+            unread,
         }
     }
 
@@ -214,11 +218,8 @@ impl RowLoader {
     pub fn push(&mut self, record: u64, row: &SegmentRow<'_>) -> Result<()> {
         let mut text = row.text;
         // Required ids the query does not read may be left out by a columnar reader.
-        for k in 0..3 {
-            if let Some(slot) = text.get_mut(k)
-                && slot.is_none()
-                && !self.loader.reads(k)
-            {
+        for (slot, unread) in text.iter_mut().zip(self.unread) {
+            if unread && slot.is_none() {
                 *slot = Some(UNREAD);
             }
         }
@@ -263,11 +264,7 @@ impl RowLoader {
         for t in tables {
             table.append(t)?;
         }
-        let threads = match threads {
-            0 => std::thread::available_parallelism().map_or(1, usize::from),
-            n => n,
-        }
-        .min(MAX_THREADS);
+        let threads = crate::threads::resolve(threads);
         Ok((table.report_parallel(query, policy, threads)?, skips))
     }
 }

@@ -31,9 +31,6 @@ use crate::report::UsageReport;
 /// Bytes per block.
 pub(crate) const BLOCK: usize = 1 << 22;
 
-/// The most worker threads.
-pub(super) const MAX_THREADS: usize = 64;
-
 /// What a worker made of one block.
 struct Done {
     seq: u64,
@@ -226,11 +223,7 @@ impl SegmentTable {
         bad: BadRecords,
         threads: usize,
     ) -> Result<(UsageReport, SkipReport)> {
-        let threads = match threads {
-            0 => std::thread::available_parallelism().map_or(1, usize::from),
-            n => n,
-        }
-        .min(MAX_THREADS);
+        let threads = crate::threads::resolve(threads);
         let (table, skips) = load(input, query, bad, threads, BLOCK)?;
         let report = table.report_parallel(query, policy, threads)?;
         Ok((report, skips))
@@ -248,7 +241,7 @@ pub(crate) fn load<R: Read>(
 ) -> Result<(SegmentTable, SkipReport)> {
     let mut input = BufReader::with_capacity(1 << 16, input);
     let (columns, header_lines) = header(&mut input)?;
-    let threads = threads.clamp(1, MAX_THREADS);
+    let threads = threads.clamp(1, crate::threads::MAX_THREADS);
     let stop_at = AtomicU64::new(u64::MAX);
     let results = Mutex::new(Results::default());
     let (tx, rx) = mpsc::sync_channel::<(u64, String)>(threads);
