@@ -7,9 +7,9 @@ use mediameter_core::{MinutePolicy, Role, StreamSegment};
 
 use crate::compact::{Deltas, KeySet, StretchKey, Stretches};
 use crate::error::{Error, Result};
-use crate::hash::{FastMap, Inline, combine, stable_hash};
+use crate::hash::{FastMap, combine, stable_hash};
 use crate::hll::Hll;
-use crate::intern::InlineTable;
+use crate::intern::{Dict, Key};
 use crate::intervals::{IntervalSet, peaks_of_packed, peaks_of_sorted, peaks_per_bucket};
 use crate::query::{Dimension, DistinctMode, IdScope, UsageQuery};
 use crate::report::{
@@ -18,82 +18,35 @@ use crate::report::{
 use crate::spec_table::PerSpec;
 use crate::state::{Cell, Distinct, GroupKey, Relation, UsageState};
 
-/// Maps each distinct string to a dense `u32`, once; keeps each string's stable hash when
+/// The aggregator's interner: the crate's [`Dict`], plus each string's stable hash when
 /// sketches need it.
 #[derive(Debug, Default)]
 struct Interner {
-    short: InlineTable,
-    long: FastMap<Box<str>, u32>,
-    /// Every interned string, one after the other (one allocation, not one per id).
-    names: String,
-    /// End of each id's string in `names`.
-    ends: Vec<usize>,
+    dict: Dict,
     hashes: Vec<u64>,
 }
 
 impl Interner {
     #[inline]
     fn id(&mut self, s: &str, with_hash: bool) -> Result<u32> {
-        let inline = Inline::new(s);
-        let h = inline.as_ref().map_or(0, Inline::hash64);
-        self.id_keyed(inline, h, s, with_hash)
+        self.id_keyed(Key::of(s), s, with_hash)
     }
 
-    /// [`Interner::id`] with the inline key of `s` already built (`Inline::new(s)`) and its
-    /// hash (`Inline::hash64`, any value when `inline` is `None`).
+    /// [`Interner::id`] with the key of `s` already built.
     #[inline]
-    fn id_keyed(
-        &mut self,
-        inline: Option<Inline>,
-        h: u64,
-        s: &str,
-        with_hash: bool,
-    ) -> Result<u32> {
-        let found = match &inline {
-            Some(k) => self.short.find(k, h),
-            None => self.long.get(s).copied(),
-        };
-        match found {
-            Some(i) => Ok(i),
-            None => self.add(inline, h, s, with_hash),
-        }
-    }
-
-    /// Interns `s`, absent so far (the slow path of [`Interner::id_keyed`]).
-    #[cold]
-    #[inline(never)]
-    fn add(&mut self, inline: Option<Inline>, h: u64, s: &str, with_hash: bool) -> Result<u32> {
-        let i = u32::try_from(self.ends.len())
-            .ok()
-            .filter(|&i| i != NONE)
-            .ok_or(Error::overflow("distinct ids (more than 2^32)"))?;
-        let inserted = match inline {
-            Some(k) => self.short.insert(k, h, i),
-            None => {
-                self.long.insert(s.into(), i);
-                true
-            }
-        };
-        if !inserted {
-            return Err(Error::overflow("distinct ids (more than 2^32)"));
-        }
-        self.names.push_str(s);
-        self.ends.push(self.names.len());
-        if with_hash {
+    fn id_keyed(&mut self, key: Key, s: &str, with_hash: bool) -> Result<u32> {
+        let before = self.dict.len();
+        let i = self.dict.intern_keyed(key, s)?;
+        if with_hash && self.dict.len() > before {
             self.hashes.push(stable_hash(&[s.as_bytes()]));
         }
         Ok(i)
     }
 
-    /// Reads `ids` into `keys` and their hashes into `hashes`, and touches the table where
-    /// they will be looked up; returns a value for `black_box`.
+    /// Reads `ids` into `keys` and touches the table where they will be looked up; returns a
+    /// value for `black_box`.
     #[inline]
-    fn prepare<'a>(
-        &self,
-        ids: impl Iterator<Item = &'a str> + Clone,
-        keys: &mut Vec<Option<Inline>>,
-        hashes: &mut Vec<u64>,
-    ) -> u64 {
+    fn prepare<'a>(&self, ids: impl Iterator<Item = &'a str> + Clone, keys: &mut Vec<Key>) -> u64 {
         // Touch every id's bytes first: a loop without data-dependent branches keeps many
         // cache misses in flight (building the keys branches on each length).
         let touched = ids.clone().fold(0_u8, |acc, id| {
@@ -101,24 +54,12 @@ impl Interner {
             acc ^ b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
         });
         keys.clear();
-        keys.extend(ids.map(Inline::new));
-        hashes.clear();
-        hashes.extend(keys.iter().map(|k| k.as_ref().map_or(0, Inline::hash64)));
-        self.short.warm(hashes) ^ u64::from(touched)
+        keys.extend(ids.map(Key::of));
+        self.dict.warm(keys.iter()) ^ u64::from(touched)
     }
 
     fn name(&self, i: u32) -> &str {
-        let Ok(i) = usize::try_from(i) else {
-            return "";
-        };
-        let start = match i.checked_sub(1) {
-            Some(prev) => self.ends.get(prev).copied(),
-            None => Some(0),
-        };
-        match (start, self.ends.get(i)) {
-            (Some(a), Some(&b)) => self.names.get(a..b).unwrap_or(""),
-            _ => "",
-        }
+        self.dict.name(i).unwrap_or_default()
     }
 
     fn hash(&self, i: u32) -> u64 {
@@ -471,10 +412,8 @@ impl Aggregator {
         let mut admitted: Vec<(usize, Admitted)> = Vec::with_capacity(BATCH);
         let mut users = Vec::with_capacity(BATCH);
         let mut channels = Vec::with_capacity(BATCH);
-        let mut user_keys: Vec<Option<Inline>> = Vec::with_capacity(BATCH);
-        let mut chan_keys: Vec<Option<Inline>> = Vec::with_capacity(BATCH);
-        let mut user_hashes: Vec<u64> = Vec::with_capacity(BATCH);
-        let mut chan_hashes: Vec<u64> = Vec::with_capacity(BATCH);
+        let mut user_keys: Vec<Key> = Vec::with_capacity(BATCH);
+        let mut chan_keys: Vec<Key> = Vec::with_capacity(BATCH);
         let mut iter = segments.into_iter();
         loop {
             batch.clear();
@@ -508,18 +447,14 @@ impl Aggregator {
             let chan_ids = admitted
                 .iter()
                 .map(|&(i, _)| id_at(&batch, i, |s| s.channel.as_str()));
-            let warm = self
-                .users
-                .prepare(user_ids.clone(), &mut user_keys, &mut user_hashes)
-                ^ self
-                    .channels
-                    .prepare(chan_ids.clone(), &mut chan_keys, &mut chan_hashes);
+            let warm = self.users.prepare(user_ids.clone(), &mut user_keys)
+                ^ self.channels.prepare(chan_ids.clone(), &mut chan_keys);
             std::hint::black_box(warm);
-            for (id, (k, &h)) in user_ids.zip(user_keys.iter().zip(&user_hashes)) {
-                users.push(self.users.id_keyed(*k, h, id, approx)?);
+            for (id, k) in user_ids.zip(&user_keys) {
+                users.push(self.users.id_keyed(*k, id, approx)?);
             }
-            for (id, (k, &h)) in chan_ids.zip(chan_keys.iter().zip(&chan_hashes)) {
-                channels.push(self.channels.id_keyed(*k, h, id, approx)?);
+            for (id, k) in chan_ids.zip(&chan_keys) {
+                channels.push(self.channels.id_keyed(*k, id, approx)?);
             }
             for (&(i, a), (&u, &c)) in admitted.iter().zip(users.iter().zip(channels.iter())) {
                 if let Some(s) = batch.get(i) {
@@ -1049,8 +984,8 @@ impl Aggregator {
                 DistinctAcc::Approx(_) => 0,
             })
             .fold(0_usize, usize::saturating_add);
-        let apps = if self.global { 1 } else { self.apps.ends.len() };
-        let span = u64::try_from(names.ends.len()).ok()?;
+        let apps = if self.global { 1 } else { self.apps.dict.len() };
+        let span = u64::try_from(names.dict.len()).ok()?;
         let words = u64::try_from(apps).ok()?.checked_mul(span)?.div_ceil(64);
         let words = usize::try_from(words).ok()?;
         if keys == 0 || words > keys.saturating_mul(2) {

@@ -1,13 +1,18 @@
-//! An open-addressing table from short ids ([`Inline`]) to dense `u32`s, for the interners of
-//! the hot path.
+//! The crate's one interner, [`Dict`]: each distinct string of a column once, numbered
+//! densely from 0 in order of first appearance, for every engine (the aggregators and the
+//! table alike).
 //!
-//! Each slot holds the key itself and its id (32 bytes, two to a cache line; all zeros when
-//! free, so a new table is lazily zeroed memory), probed linearly from the key's hash: a lookup
-//! reads one slot, usually, and compares three words, with no pointer to chase. A batch of lookups can first touch the home slot of every key in a tight
-//! loop of independent loads ([`InlineTable::warm`]), so that the processor overlaps their
-//! cache misses, and then resolve each lookup from the cache.
+//! Ids of at most 23 bytes live in an open-addressing table ([`InlineTable`]) keyed by the
+//! bytes themselves ([`Inline`]). Each slot holds the key and its id (32 bytes, two to a cache
+//! line; all zeros when free, so a new table is lazily zeroed memory), probed linearly from the
+//! key's hash: a lookup reads one slot, usually, and compares three words, with no pointer to
+//! chase. A batch of lookups can first touch the home slot of every key in a tight loop of
+//! independent loads ([`Dict::warm`]), so that the processor overlaps their cache misses, and
+//! then resolve each lookup from the cache. Longer ids go to a hash map keyed by their text.
+//! The strings themselves are kept once, one after the other in one allocation.
 
-use crate::hash::Inline;
+use crate::error::{Error, Result};
+use crate::hash::{FastMap, Inline};
 
 /// The largest id (`u32::MAX` is kept free: a slot stores `id + 1`).
 const MAX_ID: u32 = u32::MAX - 1;
@@ -19,7 +24,7 @@ const MIN_SLOTS: usize = 16;
 /// free, so that a new table is zeroed memory the system provides lazily, not a vector to fill.
 type Slot = [u64; 4];
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct InlineTable {
     /// A power of two long (or empty), at most half full.
     slots: Vec<Slot>,
@@ -106,17 +111,200 @@ impl InlineTable {
         true
     }
 
-    /// Touches the home slot of each hash of `hashes`: loads only, for their cache misses to
-    /// overlap before the lookups. Returns a value derived from the loads (to be passed to
-    /// `std::hint::black_box`).
-    pub(crate) fn warm(&self, hashes: &[u64]) -> u64 {
-        hashes.iter().fold(0, |acc, &h| {
-            acc ^ self
-                .slots
-                .get(self.home(h))
-                // Both ends of the slot: it may straddle two cache lines.
-                .map_or(0, |s| s[0] ^ s[3])
+    /// Loads the home slot of hash `h` (for its cache miss to start early); returns a value
+    /// derived from the load.
+    #[inline]
+    pub(crate) fn warm_one(&self, h: u64) -> u64 {
+        self.slots
+            .get(self.home(h))
+            // Both ends of the slot: it may straddle two cache lines.
+            .map_or(0, |s| s[0] ^ s[3])
+    }
+}
+
+/// A string ready to be looked up: its inline key (`None` beyond [`Inline::MAX`] bytes) and
+/// the key's hash. Built apart from the lookup so that a batch can build every key, then
+/// touch the table for all of them ([`Dict::warm`]), then resolve them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key {
+    inline: Option<Inline>,
+    hash: u64,
+}
+
+impl Key {
+    /// The key of `s`.
+    #[inline]
+    pub(crate) fn of(s: &str) -> Self {
+        let inline = Inline::new(s);
+        Key {
+            hash: inline.as_ref().map_or(0, Inline::hash64),
+            inline,
+        }
+    }
+}
+
+/// Maps each distinct string to a dense `u32` (in order of first appearance) and back.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dict {
+    short: InlineTable,
+    long: FastMap<Box<str>, u32>,
+    /// Every string, one after the other (one allocation, not one per id).
+    text: String,
+    /// End of each id's string in `text`.
+    ends: Vec<usize>,
+    /// While the dictionary holds at most [`SMALL`] strings (apps, regions, specs of a
+    /// file), each inline key also in a direct-mapped array of [`SLOTS`] keys, found with one
+    /// multiply: most lookups of such a column never hash the key. Empty before the first
+    /// string and once the dictionary outgrows [`SMALL`].
+    small: Vec<Option<(Inline, u32)>>,
+}
+
+/// Slots of the direct-mapped array of a small dictionary.
+const SLOTS: usize = 256;
+
+/// The most strings a dictionary keeps in its direct-mapped array.
+const SMALL: usize = 64;
+
+/// The slot of `k` in the direct-mapped array (the top bits of a multiplicative hash).
+#[inline]
+fn slot(k: &Inline) -> usize {
+    let [a, b, c] = k.words();
+    let h = (a ^ b.rotate_left(21) ^ c.rotate_left(42)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    usize::try_from(h >> 56).unwrap_or(0)
+}
+
+impl Dict {
+    /// The number of distinct strings.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The id of `s` (whose key is `key`), if present.
+    #[inline]
+    pub(crate) fn find(&self, key: &Key, s: &str) -> Option<u32> {
+        match &key.inline {
+            Some(k) => self.short.find(k, key.hash),
+            None => self.long.get(s).copied(),
+        }
+    }
+
+    /// The id of `s`, if present.
+    #[inline]
+    pub(crate) fn get(&self, s: &str) -> Option<u32> {
+        match Inline::new(s) {
+            Some(k) => {
+                if let Some(Some((key, id))) = self.small.get(slot(&k))
+                    && *key == k
+                {
+                    return Some(*id);
+                }
+                self.short.find(&k, k.hash64())
+            }
+            None => self.long.get(s).copied(),
+        }
+    }
+
+    /// The id of `s`, added when new.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] beyond 2^32 − 1 distinct strings.
+    #[inline]
+    pub(crate) fn intern(&mut self, s: &str) -> Result<u32> {
+        match self.get(s) {
+            Some(i) => Ok(i),
+            None => self.add(Key::of(s), s),
+        }
+    }
+
+    /// [`Dict::intern`] with the key of `s` already built.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] beyond 2^32 − 1 distinct strings.
+    #[inline]
+    pub(crate) fn intern_keyed(&mut self, key: Key, s: &str) -> Result<u32> {
+        match self.find(&key, s) {
+            Some(i) => Ok(i),
+            None => self.add(key, s),
+        }
+    }
+
+    /// Adds `s`, absent so far (the slow path of [`Dict::intern_keyed`]).
+    #[cold]
+    #[inline(never)]
+    fn add(&mut self, key: Key, s: &str) -> Result<u32> {
+        let overflow = || Error::overflow("distinct ids (more than 2^32 - 1)");
+        let i = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&i| i <= MAX_ID)
+            .ok_or_else(overflow)?;
+        match key.inline {
+            Some(k) => {
+                if !self.short.insert(k, key.hash, i) {
+                    return Err(overflow());
+                }
+                if self.ends.len() >= SMALL {
+                    self.small = Vec::new();
+                } else {
+                    if self.small.is_empty() {
+                        self.small = vec![None; SLOTS];
+                    }
+                    // A key already in the slot keeps it (the table has both).
+                    if let Some(free @ None) = self.small.get_mut(slot(&k)) {
+                        *free = Some((k, i));
+                    }
+                }
+            }
+            None => {
+                self.long.insert(s.into(), i);
+            }
+        }
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        Ok(i)
+    }
+
+    /// The string of id `i`.
+    #[inline]
+    pub(crate) fn name(&self, i: u32) -> Option<&str> {
+        let i = usize::try_from(i).ok()?;
+        let start = match i.checked_sub(1) {
+            Some(prev) => *self.ends.get(prev)?,
+            None => 0,
+        };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+
+    /// Every string, by id.
+    pub(crate) fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|i| {
+            let start = i
+                .checked_sub(1)
+                .and_then(|prev| self.ends.get(prev))
+                .copied()
+                .unwrap_or(0);
+            let end = self.ends.get(i).copied().unwrap_or(start);
+            self.text.get(start..end).unwrap_or_default()
         })
+    }
+
+    /// Adds every string of `other`; returns, for each id of `other`, its id here.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] beyond 2^32 − 1 distinct strings.
+    pub(crate) fn absorb(&mut self, other: &Dict) -> Result<Vec<u32>> {
+        other.names().map(|s| self.intern(s)).collect()
+    }
+
+    /// Touches the table where each of `keys` will be looked up: loads only, for their cache
+    /// misses to overlap before the lookups. Returns a value derived from the loads (to be
+    /// passed to `std::hint::black_box`).
+    #[inline]
+    pub(crate) fn warm<'k>(&self, keys: impl Iterator<Item = &'k Key>) -> u64 {
+        keys.fold(0, |acc, k| acc ^ self.short.warm_one(k.hash))
     }
 }
 
@@ -171,7 +359,7 @@ mod tests {
         assert!(!t.insert(absent, absent.hash64(), u32::MAX));
         assert!(t.insert(absent, absent.hash64(), u32::MAX - 1));
         assert_eq!(t.find(&absent, absent.hash64()), Some(u32::MAX - 1));
-        let _ = t.warm(&[absent.hash64(), 7]);
+        let _ = t.warm_one(absent.hash64()) ^ t.warm_one(7);
     }
 
     proptest::proptest! {
@@ -182,7 +370,7 @@ mod tests {
                 for (i, s) in ops.iter().enumerate() {
                 let k = key(s);
                 let h = k.hash64();
-                let _ = t.warm(&[h]);
+                let _ = t.warm_one(h);
                 proptest::prop_assert_eq!(t.find(&k, h), m.get(s).copied());
                 if !m.contains_key(s) {
                     let id = u32::try_from(i).unwrap();
@@ -194,6 +382,53 @@ mod tests {
                 let k = key(s);
                 proptest::prop_assert_eq!(t.find(&k, k.hash64()), Some(*id));
             }
+        }
+    }
+
+    #[test]
+    fn dict_ids_are_dense_and_stable() {
+        let mut d = Dict::default();
+        let long = "x".repeat(40);
+        assert_eq!(d.intern("a").unwrap(), 0);
+        assert_eq!(d.intern(&long).unwrap(), 1);
+        assert_eq!(d.intern("a").unwrap(), 0);
+        assert_eq!(d.intern(&long).unwrap(), 1);
+        assert_eq!(d.get("b"), None);
+        assert_eq!(d.name(1), Some(long.as_str()));
+        assert_eq!(d.name(2), None);
+        assert_eq!(d.names().collect::<Vec<_>>(), ["a", long.as_str()]);
+        let mut e = Dict::default();
+        e.intern("b").unwrap();
+        e.intern("a").unwrap();
+        assert_eq!(d.absorb(&e).unwrap(), [2, 0]);
+        assert_eq!(d.len(), 3);
+        assert_eq!(d.names().len(), 3);
+    }
+
+    proptest::proptest! {
+        /// A dictionary gives the ids a plain map gives, for short and long strings, below
+        /// and above the size where the direct-mapped array is dropped, and names each id by
+        /// its string.
+        #[test]
+        fn dict_agrees_with_a_map(
+            names in proptest::collection::vec("[a-z0-9]{0,30}", 0..150),
+            probes in proptest::collection::vec("[a-z0-9]{0,30}", 0..40),
+        ) {
+            let mut d = Dict::default();
+            let mut plain: HashMap<String, u32> = HashMap::new();
+            for n in &names {
+                let next = u32::try_from(plain.len()).unwrap();
+                let want = *plain.entry(n.clone()).or_insert(next);
+                proptest::prop_assert_eq!(d.intern(n).unwrap(), want);
+                for p in names.iter().chain(&probes) {
+                    proptest::prop_assert_eq!(d.get(p), plain.get(p).copied());
+                    proptest::prop_assert_eq!(d.find(&Key::of(p), p), plain.get(p).copied());
+                }
+            }
+            for (n, &id) in &plain {
+                proptest::prop_assert_eq!(d.name(id), Some(n.as_str()));
+            }
+            proptest::prop_assert_eq!(d.names().len(), plain.len());
         }
     }
 }

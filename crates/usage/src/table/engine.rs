@@ -206,7 +206,7 @@ impl<'a> Plan<'a> {
             .map(|r| (r.start().timestamp(), r.end().timestamp()));
         let mut filters = Filters::default();
         let by_name = |d: &super::Dict, set: &std::collections::BTreeSet<String>| -> Vec<bool> {
-            d.names().iter().map(|n| set.contains(&**n)).collect()
+            d.names().map(|n| set.contains(n)).collect()
         };
         for dim in Dimension::ALL {
             let Some(set) = query.filter(dim) else {
@@ -286,10 +286,7 @@ impl<'a> Plan<'a> {
             match query.distinct() {
                 DistinctMode::Approximate { precision } => {
                     let hashes = |d: &super::Dict| -> Vec<u64> {
-                        d.names()
-                            .iter()
-                            .map(|n| stable_hash(&[n.as_bytes()]))
-                            .collect()
+                        d.names().map(|n| stable_hash(&[n.as_bytes()])).collect()
                     };
                     DistinctPlan::Sketch {
                         precision,

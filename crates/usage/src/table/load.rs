@@ -27,7 +27,8 @@ use super::{Dict, Row, SegmentTable, kind_of};
 use crate::csv::{CsvReader, MAX_RECORD_BYTES};
 use crate::error::{Error, Result};
 use crate::input::{BadRecords, Columns, IdCache, SkipReport, build, csv_segment, parse_spec};
-use crate::query::{Dimension, UsageQuery};
+use crate::intern::Key;
+use crate::query::{Dimension, IdScope, UsageQuery};
 use crate::threads::on_threads;
 
 /// Bytes read from the input at a time by [`SegmentTable::read_csv`].
@@ -65,8 +66,11 @@ pub(super) struct Loader {
 pub(crate) struct Projection {
     pub(super) app: bool,
     pub(super) channel: bool,
-    /// Users and publishers (one dictionary).
+    /// Users (the row's own).
     pub(super) user: bool,
+    /// Publishers of subscriptions, interned in the users' dictionary: only communication
+    /// peaks read them, so a user count never looks a publisher up.
+    pub(super) publisher: bool,
     /// Region, domain, instance, product type.
     pub(super) dims: [bool; 4],
 }
@@ -77,20 +81,22 @@ impl Projection {
         app: true,
         channel: true,
         user: true,
+        publisher: true,
         dims: [true; 4],
     };
 
     /// The columns `query` reads: those it splits or filters by, the app when it counts or
-    /// pairs ids (they are scoped per app), channels for channel counts and peaks, users and
-    /// publishers for user counts and communication peaks. Durations and stream peaks need
-    /// no id at all.
+    /// pairs ids scoped per app (not under [`IdScope::Global`]), channels for channel counts and peaks, users for
+    /// user counts and communication peaks, publishers for communication peaks only.
+    /// Durations and stream peaks need no id at all.
     pub(crate) fn of(query: &UsageQuery) -> Projection {
         let m = query.metrics();
         let ids = m.users || m.channels || m.peaks;
         let mut p = Projection {
-            app: ids,
+            app: ids && query.id_scope() == IdScope::PerApp,
             channel: m.channels || m.peaks,
             user: m.users || m.peaks,
+            publisher: m.peaks,
             dims: [false; 4],
         };
         let named = query.split_by().iter().copied().chain(
@@ -290,6 +296,7 @@ impl Loader {
         let mut values: Vec<[Option<&'a str>; 12]> = vec![[None; 12]; BATCH];
         let mut scans: Vec<Scan<'a>> = Vec::with_capacity(BATCH);
         let mut hints: Vec<(Option<u32>, Option<u32>)> = Vec::with_capacity(BATCH);
+        let mut keys: Vec<Ahead<'a>> = Vec::with_capacity(BATCH);
         loop {
             scans.clear();
             let mut stop = None;
@@ -304,17 +311,32 @@ impl Loader {
                         stop = Some(Stop::General(pos));
                         break;
                     }
-                    Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len } => *len,
+                    Scan::Blank { len } | Scan::Short { len, .. } | Scan::Fields { len, .. } => {
+                        *len
+                    }
                 };
                 pos = pos.saturating_add(len);
                 scans.push(scan);
             }
-            hints.clear();
-            hints.extend(
+            // The keys first, then a touch of the table for each, then the lookups: three
+            // loops of independent iterations.
+            keys.clear();
+            keys.extend(
                 scans
                     .iter()
                     .zip(&values)
-                    .map(|(scan, v)| self.lookup_ahead(scan, v)),
+                    .map(|(scan, v)| self.ahead(scan, v)),
+            );
+            let (users, channels) = (&self.table.users, &self.table.channels);
+            std::hint::black_box(
+                users.warm(keys.iter().filter_map(|(u, _)| u.as_ref().map(|(k, _)| k)))
+                    ^ channels.warm(keys.iter().filter_map(|(_, c)| c.as_ref().map(|(k, _)| k))),
+            );
+            let find = |d: &Dict, id: &Option<(Key, &str)>| id.and_then(|(k, s)| d.find(&k, s));
+            hints.clear();
+            hints.extend(
+                keys.iter()
+                    .map(|(u, c)| (find(users, u), find(channels, c))),
             );
             for ((scan, v), &hint) in scans.iter().zip(&values).zip(&hints) {
                 self.line = self.line.saturating_add(1);
@@ -335,11 +357,11 @@ impl Loader {
         hint: (Option<u32>, Option<u32>),
     ) -> Result<()> {
         match scan {
-            Scan::Fields { .. } => {
+            Scan::Fields { printable, .. } => {
                 let fate = fast_row(
                     &mut self.table,
                     v,
-                    None,
+                    (None, *printable),
                     hint,
                     self.proj,
                     self.keep.as_ref(),
@@ -376,7 +398,7 @@ impl Loader {
             (Some(s), Some(e)) => fast_row(
                 &mut self.table,
                 v,
-                Some((s, e)),
+                (Some((s, e)), false),
                 (None, None),
                 self.proj,
                 self.keep.as_ref(),
@@ -409,7 +431,8 @@ impl Loader {
         match k {
             0 => self.proj.app,
             1 => self.proj.channel,
-            2 | 8 => self.proj.user,
+            2 => self.proj.user,
+            8 => self.proj.publisher,
             3..=6 => true,
             7 => self.proj.dims[0],
             9..=11 => self
@@ -422,22 +445,19 @@ impl Loader {
         }
     }
 
-    /// The ids of the user and channel of a scanned line, when already known.
+    /// The user and channel of a scanned line that the load looks up, with their keys.
     #[inline]
-    fn lookup_ahead(&self, next: &Scan<'_>, v: &[Option<&str>; 12]) -> (Option<u32>, Option<u32>) {
+    fn ahead<'a>(&self, next: &Scan<'_>, v: &[Option<&'a str>; 12]) -> Ahead<'a> {
         match next {
             Scan::Fields { .. } => {
-                let get = |on: bool, d: &Dict, k: usize| {
+                let get = |on: bool, k: usize| {
                     v.get(k)
                         .copied()
                         .flatten()
                         .filter(|_| on)
-                        .and_then(|s| d.get(s))
+                        .map(|s| (Key::of(s), s))
                 };
-                (
-                    get(self.proj.user, &self.table.users, 2),
-                    get(self.proj.channel, &self.table.channels, 1),
-                )
+                (get(self.proj.user, 2), get(self.proj.channel, 1))
             }
             _ => (None, None),
         }
@@ -585,8 +605,10 @@ enum Scan<'a> {
     Blank { len: usize },
     /// Too few fields, or columns beyond the ones a scan keeps: its text.
     Short { len: usize, body: &'a str },
-    /// Its values, written into the scanner's output (see [`Scanner::scan`]).
-    Fields { len: usize },
+    /// Its values, written into the scanner's output (see [`Scanner::scan`]); `printable`
+    /// when every byte of the line before its break is printable ASCII (0x20 to 0x7e), so
+    /// that no value holds a control character.
+    Fields { len: usize, printable: bool },
 }
 
 /// Splits the lines of a buffer.
@@ -634,11 +656,12 @@ impl<'a> Scanner<'a> {
         };
         // Commas past the last known column change nothing: they are not recorded.
         let cap = self.last.saturating_add(1).min(MAX_FIELDS);
-        let (n_commas, len, quote) = if self.text.is_some() {
-            let (n, len) = split_words(rest, cap, &mut self.commas);
-            (n, len, false)
+        let (n_commas, len, quote, printable) = if self.text.is_some() {
+            let (n, len, printable) = split_words(rest, cap, &mut self.commas);
+            (n, len, false, printable)
         } else {
-            split_bytes(rest, cap, &mut self.commas)
+            let (n, len, quote) = split_bytes(rest, cap, &mut self.commas);
+            (n, len, quote, false)
         };
         if quote || len > MAX_RECORD_BYTES {
             return Scan::General;
@@ -678,7 +701,7 @@ impl<'a> Scanner<'a> {
         for (slot, col) in v.iter_mut().zip(self.columns.0.iter()) {
             *slot = col.and_then(field);
         }
-        Scan::Fields { len }
+        Scan::Fields { len, printable }
     }
 }
 
@@ -707,17 +730,26 @@ fn split_bytes(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (us
 
 /// [`split_bytes`] eight bytes at a time, for a line known to hold no quote: each word gives
 /// the positions of its commas and line break as bit masks, so the loop branches per word,
-/// not per byte.
+/// not per byte. Also says whether every byte before the line break is printable ASCII
+/// (0x20 to 0x7e), found in the same words: the values of such a line need no check for
+/// control characters.
 #[inline]
-fn split_words(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (usize, usize) {
+fn split_words(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (usize, usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = !LOW7;
     // The high bit of each byte of `x` that is zero (exact: no carry crosses bytes).
     let zeros = |x: u64| !((x & LOW7).wrapping_add(LOW7) | x | LOW7);
+    // The high bit of each byte of `x` that is not printable ASCII: a high bit of its own, a
+    // byte below 0x20 (adding 0x60 to its low seven bits leaves the high bit clear; the sum
+    // is at most 0xdf, so no carry crosses bytes), or 0x7f.
+    let (space, del) = (ONES.wrapping_mul(0x60), ONES.wrapping_mul(0x7f));
+    let unprintable = |x: u64| (x | !(x & LOW7).wrapping_add(space) | zeros(x ^ del)) & HIGH;
     let (comma, newline) = (
         ONES.wrapping_mul(u64::from(b',')),
         ONES.wrapping_mul(u64::from(b'\n')),
     );
+    let mut odd = 0_u64;
     let mut n = 0_usize;
     let mut record = |mut mask: u64, base: usize, n: &mut usize| {
         while mask != 0 && *n < cap {
@@ -736,21 +768,26 @@ fn split_words(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (us
         let found = zeros(w ^ comma);
         let ends = zeros(w ^ newline);
         if ends != 0 {
-            // Only the commas before the line break (its bit is a byte's high bit: < 64).
+            // Only the bytes before the line break (its bit is a byte's high bit: < 64).
             let stop = ends.trailing_zeros();
-            record(found & (1_u64 << stop).wrapping_sub(1), base, &mut n);
+            let before = (1_u64 << stop).wrapping_sub(1);
+            record(found & before, base, &mut n);
+            odd |= unprintable(w) & before;
             let len = base.saturating_add(usize::try_from(stop / 8).unwrap_or(0));
-            return (n, len.saturating_add(1));
+            return (n, len.saturating_add(1), odd == 0);
         }
         record(found, base, &mut n);
+        odd |= unprintable(w);
         base = base.saturating_add(8);
     }
     // The last bytes (fewer than eight), one at a time.
+    let mut printable = odd == 0;
     for (i, &b) in words.remainder().iter().enumerate() {
         let at = base.saturating_add(i);
         if b == b'\n' {
-            return (n, at.saturating_add(1));
+            return (n, at.saturating_add(1), printable);
         }
+        printable &= (0x20..0x7f).contains(&b);
         if b == b',' && n < cap {
             if let Some(c) = commas.get_mut(n) {
                 *c = at;
@@ -758,8 +795,11 @@ fn split_words(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (us
             n = n.saturating_add(1);
         }
     }
-    (n, rest.len())
+    (n, rest.len(), printable)
 }
+
+/// The user and channel of a line that a batch looks up ahead, with their keys.
+type Ahead<'a> = (Option<(Key, &'a str)>, Option<(Key, &'a str)>);
 
 /// What the fast path did with a line.
 enum Fate {
@@ -774,11 +814,17 @@ enum Fate {
 /// Whether `s` passes the checks of every id type (non-empty, at most `max` bytes, no control
 /// character) without building one: for the values a load checks but does not keep.
 #[inline]
-fn id_ok(s: &str, max: usize) -> bool {
+fn id_ok(s: &str, (max, printable): Check) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && (s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(char::is_control))
+        && (printable
+            || s.bytes().all(|b| (0x20..0x7f).contains(&b))
+            || !s.chars().any(char::is_control))
 }
+
+/// What [`id_ok`] checks a value against: the id type's most bytes, and whether the value is
+/// known to be printable ASCII already (its line was, [`Scan::Fields`]).
+type Check = (usize, bool);
 
 /// The row of a line whose values the fast path takes, added to `table` under `proj` and
 /// `keep`; `None` (and the table untouched) for anything else, which the general builder then
@@ -788,7 +834,7 @@ fn id_ok(s: &str, max: usize) -> bool {
 fn fast_row(
     table: &mut SegmentTable,
     v: &[Option<&str>; 12],
-    instants: Option<(i64, i64)>,
+    (instants, printable): (Option<(i64, i64)>, bool),
     (user_hint, channel_hint): (Option<u32>, Option<u32>),
     proj: Projection,
     keep: Option<&Keep>,
@@ -820,7 +866,12 @@ fn fast_row(
     let kept = matches!(verdict, Verdict::Keep);
     // Look every kept id up before adding any, so that a rejected line adds nothing; check
     // the others.
-    let app = lookup(kept && proj.app, &table.apps, req(0)?, AppId::MAX_LEN)?;
+    let app = lookup(
+        kept && proj.app,
+        &table.apps,
+        req(0)?,
+        (AppId::MAX_LEN, printable),
+    )?;
     // A hint is an id found before this line was loaded: ids never change, so it holds.
     let channel = match channel_hint {
         Some(i) if kept && proj.channel => Some(Lookup::Found(i)),
@@ -828,15 +879,25 @@ fn fast_row(
             kept && proj.channel,
             &table.channels,
             req(1)?,
-            ChannelId::MAX_LEN,
+            (ChannelId::MAX_LEN, printable),
         )?,
     };
     let user = match user_hint {
         Some(i) if kept && proj.user => Some(Lookup::Found(i)),
-        _ => lookup(kept && proj.user, &table.users, req(2)?, UserId::MAX_LEN)?,
+        _ => lookup(
+            kept && proj.user,
+            &table.users,
+            req(2)?,
+            (UserId::MAX_LEN, printable),
+        )?,
     };
     let publisher = match opt(8) {
-        Some(p) => lookup(kept && proj.user, &table.users, p, UserId::MAX_LEN)?,
+        Some(p) => lookup(
+            kept && proj.publisher,
+            &table.users,
+            p,
+            (UserId::MAX_LEN, printable),
+        )?,
         None => None,
     };
     let max_lens = [
@@ -854,7 +915,7 @@ fn fast_row(
         .zip(proj.dims)
     {
         if let Some(x) = opt(k) {
-            *slot = lookup(kept && on, dict, x, max)?;
+            *slot = lookup(kept && on, dict, x, (max, printable))?;
         }
     }
     match verdict {
@@ -892,10 +953,10 @@ fn fast_row(
 /// A value of a line: looked up when the load keeps it (`Some`), else only checked (`None`);
 /// `None` overall when it fails the checks, for the general builder to word.
 #[inline]
-fn lookup<'a>(keep: bool, dict: &Dict, s: &'a str, max: usize) -> Option<Option<Lookup<'a>>> {
+fn lookup<'a>(keep: bool, dict: &Dict, s: &'a str, check: Check) -> Option<Option<Lookup<'a>>> {
     if keep {
-        Lookup::of(dict, s, |s| id_ok(s, max)).map(Some)
-    } else if id_ok(s, max) {
+        Lookup::of(dict, s, |s| id_ok(s, check)).map(Some)
+    } else if id_ok(s, check) {
         Some(None)
     } else {
         None
@@ -1209,13 +1270,19 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn words_split_a_line_as_bytes_do(
-            line in proptest::collection::vec(proptest::sample::select(vec![b'a', b',', b'\n', b'\r', 0xc3, 0xa9, b' ']), 0..70),
+            line in proptest::collection::vec(proptest::sample::select(vec![
+                b'a', b',', b'\n', b'\r', 0xc3, 0xa9, b' ', b'~', 0x00, 0x1f, 0x7f, 0x80, 0x9f, 0xff,
+            ]), 0..70),
             cap in 0_usize..=MAX_FIELDS,
         ) {
             let (mut a, mut b) = ([0; MAX_FIELDS], [0; MAX_FIELDS]);
             let (n, len, quote) = split_bytes(&line, cap, &mut a);
             proptest::prop_assert!(!quote);
-            proptest::prop_assert_eq!(split_words(&line, cap, &mut b), (n, len));
+            // Printable: every byte of the line before its break is 0x20 to 0x7e.
+            let body = line.get(..len).unwrap_or_default();
+            let body = body.strip_suffix(b"\n").unwrap_or(body);
+            let printable = body.iter().all(|b| (0x20..0x7f).contains(b));
+            proptest::prop_assert_eq!(split_words(&line, cap, &mut b), (n, len, printable));
             proptest::prop_assert_eq!(&a[..n], &b[..n]);
         }
     }

@@ -16,7 +16,6 @@
 //! * [`SegmentTable::report_parallel`] splits the rows between threads and merges their
 //!   partial results exactly.
 
-mod dict;
 mod engine;
 mod load;
 mod rows;
@@ -29,7 +28,7 @@ use mediameter_core::{
     StreamSegment, TimeRange, UserId,
 };
 
-pub(crate) use dict::Dict;
+pub(crate) use crate::intern::Dict;
 pub(crate) use load::Projection;
 pub use rows::{RowLoader, SegmentRow};
 
@@ -268,14 +267,14 @@ impl SegmentTable {
         } else {
             0
         };
-        let (user, publisher) = if proj.user {
-            let user = self.users.intern(seg.user.as_str())?;
-            match &seg.publisher {
-                Some(p) => (user, Some(self.users.intern(p.as_str())?)),
-                None => (user, None),
-            }
+        let user = if proj.user {
+            self.users.intern(seg.user.as_str())?
         } else {
-            (0, None)
+            0
+        };
+        let publisher = match &seg.publisher {
+            Some(p) if proj.publisher => Some(self.users.intern(p.as_str())?),
+            _ => None,
         };
         let values = [
             seg.region.as_ref().map(|v| v.as_str()),
@@ -324,6 +323,8 @@ impl SegmentTable {
         }
         if proj.user {
             self.user.push(r.user);
+        }
+        if proj.publisher {
             self.publisher.push(row, r.publisher);
         }
         for ((col, v), on) in self.dim.iter_mut().zip(r.dims).zip(proj.dims) {

@@ -320,10 +320,22 @@ fn a_streamed_query_keeps_only_what_it_reads() {
     assert_eq!((t.apps.len(), t.channels.len(), t.users.len()), (0, 0, 0));
     assert_eq!(t.dims[0].len(), 2);
     assert_eq!(t.dims[1].len(), 0);
-    // Users counted: users and apps kept, channels not.
+    // Users counted: users and apps kept; not channels, nor publishers (only communication
+    // peaks read them).
     let q = q.with_metrics(Metrics::DURATIONS.with_users(true));
     let (t, _) = super::stream::load(text.as_bytes(), &q, BadRecords::Fail, 1, 1 << 22).unwrap();
-    assert_eq!((t.apps.len(), t.channels.len(), t.users.len()), (1, 0, 3));
+    assert_eq!((t.apps.len(), t.channels.len(), t.users.len()), (1, 0, 2));
+    assert!(t.publisher.values.is_empty());
+    // Users counted by id alone: the app is not kept either.
+    let global = q.clone().with_id_scope(IdScope::Global);
+    let (t, _) = super::stream::load(text.as_bytes(), &global, BadRecords::Fail, 1, 64).unwrap();
+    assert_eq!((t.apps.len(), t.channels.len(), t.users.len()), (0, 0, 2));
+    assert!(t.app.is_empty());
+    // Communication peaks: the publishers too, in the users' dictionary.
+    let q = q.with_metrics(Metrics::DURATIONS.with_peaks(true));
+    let (t, _) = super::stream::load(text.as_bytes(), &q, BadRecords::Fail, 1, 1 << 22).unwrap();
+    assert_eq!((t.apps.len(), t.channels.len(), t.users.len()), (1, 1, 3));
+    assert_eq!(t.users.get("p"), t.publisher.values.first().copied());
 }
 
 #[test]
