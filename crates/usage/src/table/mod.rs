@@ -327,8 +327,8 @@ impl SegmentTable {
         if proj.publisher {
             self.publisher.push(row, r.publisher);
         }
-        for ((col, v), on) in self.dim.iter_mut().zip(r.dims).zip(proj.dims) {
-            if on {
+        for (d, on) in proj.dims.into_iter().enumerate() {
+            if let (true, Some(col), Some(&v)) = (on, self.dim.get_mut(d), r.dims.get(d)) {
                 col.push(row, v);
             }
         }
