@@ -179,17 +179,6 @@ fn add_decimal(a: &mut PerSpec<Decimal>, b: &PerSpec<Decimal>) -> Result<()> {
     Ok(())
 }
 
-fn union(acc: &mut Option<Distinct>, d: Option<&Distinct>) -> Result<()> {
-    match (acc.as_mut(), d) {
-        (Some(a), Some(b)) => a.merge(b),
-        (None, Some(b)) => {
-            *acc = Some(b.clone());
-            Ok(())
-        }
-        (_, None) => Ok(()),
-    }
-}
-
 /// Appends one group's rows and total.
 pub(crate) fn group_rows(
     g: GroupFigures,
@@ -311,11 +300,10 @@ impl UsageState {
                 .metrics()
                 .stream_peaks
                 .then(|| g.stream_deltas.iter().map(|(t, d)| (*t, *d)).collect());
-            let (mut users, mut chans) = (None, None);
-            for cell in g.cells.values() {
-                union(&mut users, cell.users.as_ref())?;
-                union(&mut chans, cell.channels.as_ref())?;
-            }
+            let total_users =
+                Distinct::union_count(g.cells.values().filter_map(|c| c.users.as_ref()))?;
+            let total_channels =
+                Distinct::union_count(g.cells.values().filter_map(|c| c.channels.as_ref()))?;
             let figures = GroupFigures {
                 group: labelled(q.split_by(), key),
                 cells: g
@@ -327,8 +315,8 @@ impl UsageState {
                 peaks: None,
                 stream_events,
                 stream_peaks: None,
-                total_users: users.as_ref().map(Distinct::count),
-                total_channels: chans.as_ref().map(Distinct::count),
+                total_users,
+                total_channels,
             };
             group_rows(figures, policy, width, &mut rows, &mut totals)?;
         }

@@ -1,6 +1,7 @@
 //! The mergeable partial aggregate: [`UsageState`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use crate::error::{Error, Result};
 use crate::hll::Hll;
@@ -90,6 +91,54 @@ impl Distinct {
         }
     }
 
+    /// The number of distinct ids in the union of `sets` (estimated for sketches), without
+    /// building the union of exact sets: their pairs are counted in one merge of the sorted
+    /// sets, and none is copied. `None` when `sets` is empty.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when exact sets and sketches are mixed, or the sketches'
+    /// precisions differ.
+    pub(crate) fn union_count<'a>(sets: impl Iterator<Item = &'a Distinct>) -> Result<Option<u64>> {
+        let mut exact = Vec::new();
+        let mut sketch: Option<Distinct> = None;
+        for d in sets {
+            match (d, &mut sketch) {
+                (Distinct::Exact(e), None) => exact.push(e.iter()),
+                (Distinct::Approximate(_), None) if exact.is_empty() => sketch = Some(d.clone()),
+                (_, Some(acc)) => acc.merge(d)?,
+                // A sketch after exact sets: the same refusal as merging them.
+                (Distinct::Approximate(_), None) => {
+                    return Distinct::Exact(BTreeSet::new()).merge(d).map(|()| None);
+                }
+            }
+        }
+        if let Some(acc) = sketch {
+            return Ok(Some(acc.count()));
+        }
+        if exact.is_empty() {
+            return Ok(None);
+        }
+        // A k-way merge through a heap of the sets' heads: pairs come out ascending, equal
+        // ones one after the other, and a pair is counted when it differs from the last.
+        let mut heads: BinaryHeap<Reverse<(&ScopedId, usize)>> = exact
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, it)| it.next().map(|p| Reverse((p, i))))
+            .collect();
+        let (mut count, mut last) = (0_u64, None);
+        while let Some(Reverse((pair, i))) = heads.pop() {
+            if last != Some(pair) {
+                count = count.saturating_add(1);
+                last = Some(pair);
+            }
+            if let Some(next) = exact.get_mut(i).and_then(Iterator::next) {
+                heads.push(Reverse((next, i)));
+            }
+        }
+        Ok(Some(count))
+    }
+
     /// Adds every id of `other`.
     ///
     /// # Errors
@@ -99,13 +148,20 @@ impl Distinct {
     pub(crate) fn merge(&mut self, other: &Distinct) -> Result<()> {
         match (self, other) {
             (Distinct::Exact(a), Distinct::Exact(b)) => {
-                // `append` merges two sorted sets in one pass (inserting each pair would
-                // compare it with log n others): the merge of exact states is linear.
+                // One pass over both sorted sets (inserting each pair would compare it with
+                // log n others), cloning only the pairs of `other` this set lacks: a pair
+                // both hold is kept, not copied. The merged pairs come out ascending, so the
+                // set is bulk-built.
                 if a.is_empty() {
                     a.clone_from(b);
-                } else {
-                    let mut b = b.clone();
-                    a.append(&mut b);
+                } else if !b.is_empty() {
+                    let mine = std::mem::take(a);
+                    *a = Union::new(mine.into_iter(), b.iter())
+                        .map(|p| match p {
+                            Either::Left(owned) => owned,
+                            Either::Right(borrowed) => borrowed.clone(),
+                        })
+                        .collect();
                 }
                 Ok(())
             }
@@ -162,6 +218,49 @@ impl Cell {
             .ok_or(Error::overflow("pieces"))?;
         merge_opt(&mut self.users, other.users.as_ref())?;
         merge_opt(&mut self.channels, other.channels.as_ref())
+    }
+}
+
+/// A value taken from the left or the right side of a [`Union`].
+enum Either<L, R> {
+    Left(L),
+    Right(R),
+}
+
+/// The union of two ascending iterators of unique items, ascending: an item both give comes
+/// once, from the left.
+struct Union<L: Iterator, R: Iterator> {
+    left: std::iter::Peekable<L>,
+    right: std::iter::Peekable<R>,
+}
+
+impl<L: Iterator, R: Iterator> Union<L, R> {
+    fn new(left: L, right: R) -> Self {
+        Union {
+            left: left.peekable(),
+            right: right.peekable(),
+        }
+    }
+}
+
+impl<'a, T: Ord + 'a, L: Iterator<Item = T>, R: Iterator<Item = &'a T>> Iterator for Union<L, R> {
+    type Item = Either<T, &'a T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let order = match (self.left.peek(), self.right.peek()) {
+            (Some(l), Some(r)) => l.cmp(r),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => return None,
+        };
+        match order {
+            std::cmp::Ordering::Less => self.left.next().map(Either::Left),
+            std::cmp::Ordering::Greater => self.right.next().map(Either::Right),
+            std::cmp::Ordering::Equal => {
+                self.right.next();
+                self.left.next().map(Either::Left)
+            }
+        }
     }
 }
 
@@ -435,11 +534,8 @@ impl UsageState {
     pub fn distinct_users_by_group(&self) -> Result<BTreeMap<Vec<Option<String>>, Option<u64>>> {
         let mut out = BTreeMap::new();
         for (k, g) in &self.groups {
-            let mut acc: Option<Distinct> = None;
-            for c in g.cells.values() {
-                merge_opt(&mut acc, c.users.as_ref())?;
-            }
-            out.insert(k.clone(), acc.map(|d| d.count()));
+            let users = g.cells.values().filter_map(|c| c.users.as_ref());
+            out.insert(k.clone(), Distinct::union_count(users)?);
         }
         Ok(out)
     }
@@ -772,6 +868,54 @@ mod tests {
             MediaSpec::Audio,
             TimeRange::from_unix(start, end).unwrap(),
         )
+    }
+
+    fn exact(pairs: &[(u8, u8)]) -> Distinct {
+        let mut d = Distinct::Exact(BTreeSet::new());
+        for (a, u) in pairs {
+            d.insert(&format!("a{a}"), &format!("u{u}"));
+        }
+        d
+    }
+
+    proptest::proptest! {
+        /// The union count of exact sets is the size of their plain union, and merging two
+        /// sets gives their plain union, whatever they share.
+        #[test]
+        fn union_count_and_merge_are_plain_unions(
+            sets in proptest::collection::vec(
+                proptest::collection::vec((0_u8..3, 0_u8..12), 0..20),
+                0..6,
+            ),
+        ) {
+            let plain: BTreeSet<(u8, u8)> = sets.iter().flatten().copied().collect();
+            let ds: Vec<Distinct> = sets.iter().map(|s| exact(s)).collect();
+            let want = (!ds.is_empty()).then(|| u64::try_from(plain.len()).unwrap());
+            proptest::prop_assert_eq!(Distinct::union_count(ds.iter()).unwrap(), want);
+            let mut merged = Distinct::Exact(BTreeSet::new());
+            for d in &ds {
+                merged.merge(d).unwrap();
+            }
+            let all: Vec<(u8, u8)> = plain.into_iter().collect();
+            proptest::prop_assert_eq!(merged, exact(&all));
+        }
+    }
+
+    #[test]
+    fn union_count_refuses_mixed_modes_and_counts_sketches() {
+        let sketch = |ids: &[&str]| {
+            let mut h = Distinct::empty(DistinctMode::approximate(12).unwrap()).unwrap();
+            for u in ids {
+                h.insert("a", u);
+            }
+            h
+        };
+        let (e, h) = (exact(&[(0, 1)]), sketch(&["u1", "u2"]));
+        assert!(Distinct::union_count([&e, &h].into_iter()).is_err());
+        assert!(Distinct::union_count([&h, &e].into_iter()).is_err());
+        let both = [sketch(&["u1", "u2"]), sketch(&["u2", "u3"])];
+        assert_eq!(Distinct::union_count(both.iter()).unwrap(), Some(3));
+        assert_eq!(Distinct::union_count(std::iter::empty()).unwrap(), None);
     }
 
     #[test]
