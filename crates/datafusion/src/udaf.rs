@@ -310,8 +310,15 @@ impl UsageAccumulator {
         let end = self.lead.saturating_add(self.columns).min(values.len());
         let cols = SegmentColumns::new(values.get(self.lead..end).unwrap_or_default())?;
         for row in 0..cols.len() {
-            let seg = cols.segment(row)?;
-            self.agg.push(&seg)?;
+            // The row's fields, borrowed from the batch: no segment is built, no id copied.
+            if let Err(e) = self.agg.push_row(&cols.row(row)) {
+                // A bad record is worded as the batch names it (its row, the core error
+                // inside); any other error is the kernel's.
+                return Err(match cols.segment(row) {
+                    Err(located) => located,
+                    Ok(_) => e.into(),
+                });
+            }
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
-use mediameter_core::{MinutePolicy, Role, StreamSegment};
+use mediameter_core::{MediaSpec, MinutePolicy, Role, StreamSegment};
 
 use crate::compact::{Deltas, KeySet, StretchKey, Stretches};
 use crate::error::{Error, Result};
@@ -68,6 +68,70 @@ impl Interner {
             .and_then(|i| self.hashes.get(i))
             .copied()
             .unwrap_or(0)
+    }
+}
+
+/// What the aggregator reads of a segment: a [`StreamSegment`], or the checked fields of a
+/// [`SegmentRow`](crate::SegmentRow) (no id built, no string copied).
+pub(crate) trait Fields {
+    fn app(&self) -> &str;
+    fn channel(&self) -> &str;
+    fn user(&self) -> &str;
+    fn publisher(&self) -> Option<&str>;
+    fn role(&self) -> Role;
+    fn spec(&self) -> MediaSpec;
+    /// Region, domain, instance and product type.
+    fn dims(&self) -> [Option<&str>; 4];
+    /// The span in whole Unix seconds; the error of a fractional instant names `line`.
+    fn span(&self, line: u64) -> Result<(i64, i64)>;
+
+    /// The value of `d` ([`Dimension::value_of`] for a segment).
+    fn value_of(&self, d: Dimension) -> Option<&str> {
+        match d {
+            Dimension::App => Some(self.app()),
+            Dimension::Region => self.dims()[0],
+            Dimension::Domain => self.dims()[1],
+            Dimension::Instance => self.dims()[2],
+            Dimension::ProductType => self.dims()[3],
+            Dimension::Spec => Some(self.spec().as_str()),
+            Dimension::Role => Some(self.role().as_str()),
+        }
+    }
+}
+
+impl Fields for StreamSegment {
+    fn app(&self) -> &str {
+        self.app.as_str()
+    }
+    fn channel(&self) -> &str {
+        self.channel.as_str()
+    }
+    fn user(&self) -> &str {
+        self.user.as_str()
+    }
+    fn publisher(&self) -> Option<&str> {
+        self.publisher.as_ref().map(|p| p.as_str())
+    }
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn spec(&self) -> MediaSpec {
+        self.spec
+    }
+    fn dims(&self) -> [Option<&str>; 4] {
+        [
+            self.region.as_ref().map(|v| v.as_str()),
+            self.domain.as_ref().map(|v| v.as_str()),
+            self.instance.as_ref().map(|v| v.as_str()),
+            self.product_type.as_ref().map(|v| v.as_str()),
+        ]
+    }
+    fn span(&self, line: u64) -> Result<(i64, i64)> {
+        let (start, end) = (self.range.start(), self.range.end());
+        if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 {
+            return Err(Error::fractional_seconds(line, &self.range));
+        }
+        Ok((start.timestamp(), end.timestamp()))
     }
 }
 
@@ -485,6 +549,46 @@ impl Aggregator {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn push(&mut self, seg: &StreamSegment) -> Result<()> {
+        self.push_fields(seg)
+    }
+
+    /// Adds the segment of `row`, whose fields are checked as the CSV readers check them (a
+    /// missing required value, a bad id, an unknown role or spec or an empty span is a bad
+    /// record): the same as building a [`StreamSegment`] of the row and pushing it, without
+    /// building one. For a columnar source (Arrow, Parquet, a database cursor) whose rows
+    /// feed an aggregator; its record numbers are this aggregator's positions, as for
+    /// [`Aggregator::push`].
+    ///
+    /// # Errors
+    ///
+    /// A bad record, located at its position and field; the errors of [`Aggregator::push`].
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
+    /// let row = SegmentRow::new()
+    ///     .with_app(Some("a")).with_channel(Some("c")).with_user(Some("u1"))
+    ///     .with_role(Some("sub")).with_spec(Some("720p"))
+    ///     .with_start(Some(0)).with_end(Some(4000));
+    /// agg.push_row(&row)?;
+    /// assert_eq!(agg.push_row(&row.with_spec(Some("8k"))).unwrap_err().line(), Some(2));
+    /// assert_eq!(agg.report(MinutePolicy::Exact)?.segments, 1);
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn push_row(&mut self, row: &crate::SegmentRow<'_>) -> Result<()> {
+        let line = self.seen.saturating_add(1);
+        match row.checked(line) {
+            Ok(crate::table::Checked::Row(r)) => self.push_fields(&r),
+            Ok(crate::table::Checked::Segment(seg)) => self.push_fields(&seg),
+            Err(e) => {
+                self.seen = line;
+                Err(e)
+            }
+        }
+    }
+
+    #[inline]
+    fn push_fields<F: Fields + ?Sized>(&mut self, seg: &F) -> Result<()> {
         match self.admit(seg)? {
             Some(a) => self.record(seg, a, None),
             None => Ok(()),
@@ -495,16 +599,12 @@ impl Aggregator {
     /// away or of another shard's group (see [`report_parallel`]), else its clipped span,
     /// interned app and group.
     #[inline]
-    fn admit(&mut self, seg: &StreamSegment) -> Result<Option<Admitted>> {
+    fn admit<F: Fields + ?Sized>(&mut self, seg: &F) -> Result<Option<Admitted>> {
         self.seen = self.seen.saturating_add(1);
-        if self.filtered && !self.query.accepts(seg) {
+        if self.filtered && !self.query.accepts_values(|d| seg.value_of(d)) {
             return Ok(None);
         }
-        let (start, end) = (seg.range.start(), seg.range.end());
-        if start.timestamp_subsec_nanos() != 0 || end.timestamp_subsec_nanos() != 0 {
-            return Err(Error::fractional_seconds(self.seen, &seg.range));
-        }
-        let (mut s, mut e) = (start.timestamp(), end.timestamp());
+        let (mut s, mut e) = seg.span(self.seen)?;
         if let Some((lo, hi)) = self.clip {
             s = s.max(lo);
             e = e.min(hi);
@@ -520,7 +620,7 @@ impl Aggregator {
             ));
         }
         let app = if self.need_ids() || self.split[0] {
-            self.apps.id(seg.app.as_str(), self.approx.is_some())?
+            self.apps.id(seg.app(), self.approx.is_some())?
         } else {
             0
         };
@@ -531,9 +631,9 @@ impl Aggregator {
 
     /// Records an admitted segment (its user and channel already interned when `interned`).
     #[inline]
-    fn record(
+    fn record<F: Fields + ?Sized>(
         &mut self,
-        seg: &StreamSegment,
+        seg: &F,
         admitted: Admitted,
         interned: Option<(u32, u32)>,
     ) -> Result<()> {
@@ -543,8 +643,8 @@ impl Aggregator {
         let (user, channel) = match (self.need_ids(), interned) {
             (true, Some(ids)) => ids,
             (true, None) => (
-                self.users.id(seg.user.as_str(), approx)?,
-                self.channels.id(seg.channel.as_str(), approx)?,
+                self.users.id(seg.user(), approx)?,
+                self.channels.id(seg.channel(), approx)?,
             ),
             (false, _) => (0, 0),
         };
@@ -564,8 +664,8 @@ impl Aggregator {
             }
             None => (0, 0),
         };
-        let role = usize::from(seg.role == Role::Subscribe);
-        let spec = seg.spec;
+        let role = usize::from(seg.role() == Role::Subscribe);
+        let spec = seg.spec();
         let buckets = self.query.buckets();
         for (bucket, secs) in buckets.split_seconds(s, e) {
             let ci = self.cell(group, bucket)?;
@@ -610,8 +710,8 @@ impl Aggregator {
             self.flush_staged();
         }
         if self.want_peaks || self.want_streams {
-            let publisher = match (&seg.publisher, seg.role, self.want_peaks) {
-                (Some(p), Role::Subscribe, true) => self.users.id(p.as_str(), approx)?,
+            let publisher = match (seg.publisher(), seg.role(), self.want_peaks) {
+                (Some(p), Role::Subscribe, true) => self.users.id(p, approx)?,
                 _ => NONE,
             };
             let g = usize::try_from(group)
@@ -624,7 +724,7 @@ impl Aggregator {
             }
             if self.want_peaks {
                 g.channels.push(chan_key, s, e);
-                if seg.role == Role::Subscribe {
+                if seg.role() == Role::Subscribe {
                     g.relations.push(
                         (chan_key, (u64::from(publisher) << 32) | u64::from(user)),
                         s,
@@ -667,17 +767,12 @@ impl Aggregator {
     /// The group of `seg` (`app`: its interned app), created when new; `None` when the group
     /// belongs to another shard.
     #[inline]
-    fn group_of(&mut self, seg: &StreamSegment, app: u32) -> Result<Option<u32>> {
+    fn group_of<F: Fields + ?Sized>(&mut self, seg: &F, app: u32) -> Result<Option<u32>> {
         let mut key = [0_u32; 7];
         if self.split[0] {
             key[0] = app;
         }
-        let opt = [
-            seg.region.as_ref().map(|v| v.as_str()),
-            seg.domain.as_ref().map(|v| v.as_str()),
-            seg.instance.as_ref().map(|v| v.as_str()),
-            seg.product_type.as_ref().map(|v| v.as_str()),
-        ];
+        let opt = seg.dims();
         for (i, (value, interner)) in opt.into_iter().zip(self.dims.iter_mut()).enumerate() {
             let slot = i.saturating_add(1);
             if self.split.get(slot).copied().unwrap_or(false) {
@@ -691,10 +786,10 @@ impl Aggregator {
             }
         }
         if self.split[5] {
-            key[5] = u32::try_from(seg.spec.index()).unwrap_or(0);
+            key[5] = u32::try_from(seg.spec().index()).unwrap_or(0);
         }
         if self.split[6] {
-            key[6] = u32::from(seg.role == Role::Subscribe);
+            key[6] = u32::from(seg.role() == Role::Subscribe);
         }
         if let Some(&g) = self.groups.get(&GroupIds(key)) {
             return Ok((g != FOREIGN).then_some(g));

@@ -35,7 +35,7 @@
 //! | one query over a CSV file or stream | [`SegmentTable::query_csv`]: streams it on all threads, keeps only the rows and columns the query needs |
 //! | one query over a columnar source (Parquet row groups, Arrow batches) | [`RowLoader`] per thread, fed [`SegmentRow`]s; [`RowLoader::report`] combines them |
 //! | segments that answer several queries | [`SegmentTable`]: load once ([`SegmentTable::read_csv`], [`SegmentTable::from_segments`]), then [`SegmentTable::report_parallel`] per query |
-//! | segments arriving one by one (JSON Lines, a message queue) | [`Aggregator`]: one pass, [`Aggregator::to_state`] to ship a mergeable partial |
+//! | segments arriving one by one (JSON Lines, a message queue), or rows of a columnar source whose result must merge | [`Aggregator`]: one pass ([`Aggregator::push`], or [`Aggregator::push_row`] for a row), [`Aggregator::to_state`] to ship a mergeable partial |
 //! | a stream sorted by start that never ends | [`SortedAggregator`]: memory bounded by the open segments |
 //! | partials from shards or days | [`UsageState::merge`], then [`UsageState::report`] |
 //!

@@ -921,9 +921,17 @@ impl UsageQuery {
     /// ```
     #[must_use]
     pub fn accepts(&self, seg: &StreamSegment) -> bool {
+        self.accepts_values(|d| d.value_of(seg))
+    }
+
+    /// [`UsageQuery::accepts`] for a segment whose value of each dimension `value_of` gives.
+    pub(crate) fn accepts_values<'a>(
+        &self,
+        value_of: impl Fn(Dimension) -> Option<&'a str>,
+    ) -> bool {
         self.filters
             .iter()
-            .all(|(dim, values)| dim.value_of(seg).is_some_and(|v| values.contains(v)))
+            .all(|(dim, values)| value_of(*dim).is_some_and(|v| values.contains(v)))
     }
 
     /// Checks the settings that the builder cannot: the interval must be 3600 or 86400 s for

@@ -19,7 +19,8 @@ use std::io::{BufRead, BufReader, Read};
 
 use mediameter_core::time::{END_UNIX_SECONDS, MIN_UNIX_SECONDS};
 use mediameter_core::{
-    AppId, ChannelId, DomainName, InstanceId, ProductType, RegionId, Role, UserId,
+    AppId, ChannelId, DomainName, InstanceId, MediaSpec, ProductType, RegionId, Role,
+    StreamSegment, UserId,
 };
 
 use super::engine::kind_filter;
@@ -409,17 +410,7 @@ impl Loader {
             (Some(Fate::Added | Fate::Dropped), _) => Ok(()),
             (Some(Fate::TooLong(secs)), Some(keep)) => Err(keep.too_long(self.line, secs)),
             (Some(Fate::TooLong(_)) | None, _) => {
-                // The general builder reads instants as text: a rare path (a row the fast
-                // path refuses), so the two numbers are formatted only here.
-                let (s, e) = (start.map(|x| x.to_string()), end.map(|x| x.to_string()));
-                let mut text = *v;
-                if let Some(slot) = text.get_mut(5) {
-                    *slot = s.as_deref();
-                }
-                if let Some(slot) = text.get_mut(6) {
-                    *slot = e.as_deref();
-                }
-                let seg = build(self.line, text, None);
+                let seg = build_with_instants(self.line, v, (start, end));
                 self.general_segment(seg, self.line)
             }
         }
@@ -809,6 +800,136 @@ enum Fate {
     Dropped,
     /// A load for a query keeps it, but its clipped span (seconds) is over the limit.
     TooLong(i64),
+}
+
+/// The general builder's segment (or error) of a row given by field with its instants as
+/// numbers. The builder reads instants as text: a rare path (a row the fast checks refuse),
+/// so the two numbers are formatted only here.
+fn build_with_instants(
+    line: u64,
+    v: &[Option<&str>; 12],
+    (start, end): (Option<i64>, Option<i64>),
+) -> Result<StreamSegment> {
+    let (s, e) = (start.map(|x| x.to_string()), end.map(|x| x.to_string()));
+    let mut text = *v;
+    if let Some(slot) = text.get_mut(5) {
+        *slot = s.as_deref();
+    }
+    if let Some(slot) = text.get_mut(6) {
+        *slot = e.as_deref();
+    }
+    build(line, text, None)
+}
+
+/// A row's fields checked for an aggregator ([`check_row`]).
+pub(crate) enum Checked<'a> {
+    /// Every field passed the fast checks: read in place.
+    Row(RowFields<'a>),
+    /// Built by the general builder (another spelling of a role, an RFC 3339 instant...).
+    Segment(StreamSegment),
+}
+
+/// The fields of a row that passed the checks of every id, role, spec and span: what
+/// [`Fields`](crate::aggregate::Fields) reads, borrowed from the source.
+pub(crate) struct RowFields<'a> {
+    /// In [`NAMES`](crate::input::NAMES) order; optional values present only when not empty.
+    text: [Option<&'a str>; 12],
+    role: Role,
+    spec: MediaSpec,
+    span: (i64, i64),
+}
+
+/// Checks the fields of a row (in [`NAMES`](crate::input::NAMES) order, instants as numbers)
+/// as the readers check a record on `line`: the fast checks of [`fast_row`] (exact `pub` or
+/// `sub`, a spec core accepts, a span inside core's range, every id one core accepts), else
+/// the general builder, which accepts what they do not cover or words the error.
+pub(crate) fn check_row<'a>(
+    line: u64,
+    v: &[Option<&'a str>; 12],
+    (start, end): (Option<i64>, Option<i64>),
+) -> Result<Checked<'a>> {
+    match fast_fields(v, (start, end)) {
+        Some(row) => Ok(Checked::Row(row)),
+        None => build_with_instants(line, v, (start, end)).map(Checked::Segment),
+    }
+}
+
+fn fast_fields<'a>(
+    v: &[Option<&'a str>; 12],
+    (start, end): (Option<i64>, Option<i64>),
+) -> Option<RowFields<'a>> {
+    let get = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
+    let role = match get(3)? {
+        "pub" => Role::Publish,
+        "sub" => Role::Subscribe,
+        _ => return None,
+    };
+    let spec = parse_spec(trimmed(get(4)?)).ok()?;
+    let (start, end) = (start?, end?);
+    if end <= start || start < MIN_UNIX_SECONDS || end > END_UNIX_SECONDS {
+        return None;
+    }
+    let mut text = [None; 12];
+    let required = [
+        (0, AppId::MAX_LEN),
+        (1, ChannelId::MAX_LEN),
+        (2, UserId::MAX_LEN),
+    ];
+    for (k, max) in required {
+        let s = get(k)?;
+        if !id_ok(s, (max, false)) {
+            return None;
+        }
+        *text.get_mut(k)? = Some(s);
+    }
+    let optional = [
+        (7, RegionId::MAX_LEN),
+        (8, UserId::MAX_LEN),
+        (9, DomainName::MAX_LEN),
+        (10, InstanceId::MAX_LEN),
+        (11, ProductType::MAX_LEN),
+    ];
+    for (k, max) in optional {
+        if let Some(s) = get(k) {
+            if !id_ok(s, (max, false)) {
+                return None;
+            }
+            *text.get_mut(k)? = Some(s);
+        }
+    }
+    Some(RowFields {
+        text,
+        role,
+        spec,
+        span: (start, end),
+    })
+}
+
+impl crate::aggregate::Fields for RowFields<'_> {
+    fn app(&self) -> &str {
+        self.text[0].unwrap_or_default()
+    }
+    fn channel(&self) -> &str {
+        self.text[1].unwrap_or_default()
+    }
+    fn user(&self) -> &str {
+        self.text[2].unwrap_or_default()
+    }
+    fn publisher(&self) -> Option<&str> {
+        self.text[8]
+    }
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn spec(&self) -> MediaSpec {
+        self.spec
+    }
+    fn dims(&self) -> [Option<&str>; 4] {
+        [self.text[7], self.text[9], self.text[10], self.text[11]]
+    }
+    fn span(&self, _line: u64) -> Result<(i64, i64)> {
+        Ok(self.span)
+    }
 }
 
 /// Whether `s` passes the checks of every id type (non-empty, at most `max` bytes, no control

@@ -29,7 +29,7 @@ use mediameter_core::{
 };
 
 pub(crate) use crate::intern::Dict;
-pub(crate) use load::Projection;
+pub(crate) use load::{Checked, Projection};
 pub use rows::{RowLoader, SegmentRow};
 
 use crate::error::{Error, Result};

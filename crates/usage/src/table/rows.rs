@@ -113,6 +113,14 @@ impl<'a> SegmentRow<'a> {
     }
 }
 
+impl<'a> SegmentRow<'a> {
+    /// The row checked for an aggregator as record `line` (see
+    /// [`Aggregator::push_row`](crate::Aggregator::push_row)).
+    pub(crate) fn checked(&self, line: u64) -> Result<super::Checked<'a>> {
+        super::load::check_row(line, &self.text, (self.start, self.end))
+    }
+}
+
 /// Loads the rows of one [`UsageQuery`] from any row source, keeping only the rows and columns
 /// the query reads, as [`SegmentTable::query_csv`] does for CSV; [`RowLoader::report`] then
 /// answers the query from one or several loaders.

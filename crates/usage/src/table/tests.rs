@@ -668,6 +668,65 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Rows pushed to an aggregator (`Aggregator::push_row`) give the report of the
+    /// aggregator fed the segments; the first bad row is the error, named by its position
+    /// and worded as the row loader words it. Roles spelled out take the general
+    /// builder's path, with the same result.
+    #[test]
+    fn rows_pushed_to_an_aggregator_are_its_segments(
+        segs in proptest::collection::vec(segment(), 0..40),
+        bad in proptest::option::of((any::<proptest::sample::Index>(), 0_u8..4)),
+        spelled in any::<bool>(),
+    ) {
+        let rows: Vec<super::SegmentRow<'_>> = segs
+            .iter()
+            .map(|s| {
+                let r = row_of(s);
+                match (spelled, s.role) {
+                    (true, mediameter_core::Role::Publish) => r.with_role(Some("publish")),
+                    (true, mediameter_core::Role::Subscribe) => r.with_role(Some("subscribe")),
+                    _ => r,
+                }
+            })
+            .collect();
+        for q in queries() {
+            let mut want = Aggregator::new(q.clone()).unwrap();
+            want.extend(&segs).unwrap();
+            let mut got = Aggregator::new(q.clone()).unwrap();
+            for r in &rows {
+                got.push_row(r).unwrap();
+            }
+            prop_assert_eq!(
+                got.report(MinutePolicy::CeilPerRecord).unwrap(),
+                want.report(MinutePolicy::CeilPerRecord).unwrap()
+            );
+            if let (Some((at, kind)), Some(first)) = (bad, segs.first()) {
+                let at = at.index(rows.len() + 1);
+                let bad_row = bad_row(kind, first);
+                let mut agg = Aggregator::new(q.clone()).unwrap();
+                let mut err = None;
+                for r in rows.iter().take(at).chain([&bad_row]) {
+                    if let Err(e) = agg.push_row(r) {
+                        err = Some(e);
+                        break;
+                    }
+                }
+                let err = err.expect("the bad row is refused");
+                prop_assert_eq!(err.line(), Some(at as u64 + 1));
+                // Worded as the row loader (the CSV readers' checks) words the same record.
+                let worded = super::RowLoader::new(&q, BadRecords::Fail)
+                    .push(at as u64 + 1, &bad_row)
+                    .err()
+                    .map(|e| e.to_string());
+                prop_assert_eq!(Some(err.to_string()), worded);
+            }
+        }
+    }
+}
+
 #[test]
 fn a_row_loader_needs_only_the_columns_its_query_reads() {
     let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
