@@ -48,6 +48,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("usage_state_json", usage::state_json),
     ("usage_table_csv", usage::table_csv),
     ("usage_query_csv", usage::query_csv),
+    ("usage_rows", usage::rows),
     ("diagnostics_request_json", diagnostics::request_json),
     ("diagnostics_profile_json", diagnostics::profile_json),
     ("diagnostics_version", diagnostics::version),

@@ -18,6 +18,10 @@
 //!   threads: the same report and skip report as `SegmentReader` feeding an `Aggregator` in
 //!   input order, or the same error (a segment the aggregator refuses is named by its position
 //!   there and by its line in `query_csv`, so those compare by kind, field and reason).
+//! * `rows`: a query chosen by the first bytes over the rest as rows of fields (each line cut
+//!   at commas into the twelve fields; an instant that is not an integer is a null), the way a
+//!   columnar reader hands them over: `Aggregator::push_row` and a `RowLoader` give the same
+//!   report, or refuse the same record first.
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy, StreamSegment};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, RoomListResponse};
@@ -318,5 +322,76 @@ pub fn query_csv(data: &[u8]) {
                  {got:?}\nwant {want:?}\nquery {q:?}, {policy:?}"
             );
         }
+    }
+}
+
+/// Rows of fields, pushed to an aggregator and to a row loader: the same report or the same
+/// first refused record.
+pub fn rows(data: &[u8]) {
+    use mediameter_usage::{Aggregator, RowLoader, SegmentRow};
+    let Some((head, body)) = data.split_first_chunk::<QUERY_BYTES>() else {
+        return;
+    };
+    let Some((q, policy, _)) = query_of(*head) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(body);
+    let fields: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    // A loader lets a column its query does not read be left out; an aggregator reads every
+    // id: only rows with all three are compared.
+    let rows: Vec<SegmentRow<'_>> = fields
+        .iter()
+        .filter(|f| (0..3).all(|k| f.get(k).is_some_and(|s| !s.is_empty())))
+        .map(|f| {
+            let t = |k: usize| f.get(k).copied();
+            let n = |k: usize| t(k).and_then(|s| s.parse::<i64>().ok());
+            SegmentRow::new()
+                .with_app(t(0))
+                .with_channel(t(1))
+                .with_user(t(2))
+                .with_role(t(3))
+                .with_spec(t(4))
+                .with_start(n(5))
+                .with_end(n(6))
+                .with_region(t(7))
+                .with_publisher(t(8))
+                .with_domain(t(9))
+                .with_instance(t(10))
+                .with_product_type(t(11))
+        })
+        .collect();
+    let Ok(mut agg) = Aggregator::new(q.clone()) else {
+        return;
+    };
+    let mut loader = RowLoader::new(&q, BadRecords::Fail);
+    let (mut by_agg, mut by_loader) = (None, None);
+    for (i, r) in rows.iter().enumerate() {
+        let record = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
+        if by_agg.is_none() {
+            by_agg = agg.push_row(r).err();
+        }
+        if by_loader.is_none() {
+            by_loader = loader.push(record, r).err();
+        }
+    }
+    match (by_agg, by_loader) {
+        (None, None) => {
+            let want = agg.report(policy);
+            let got = RowLoader::report(&q, [loader], policy, 1).map(|(r, _)| r);
+            assert!(
+                match (&got, &want) {
+                    (Ok(g), Ok(w)) => g == w,
+                    (Err(g), Err(w)) => g.kind() == w.kind(),
+                    _ => false,
+                },
+                "rows: the loader's report differs from the aggregator's: {got:?}\nwant {want:?}\nquery {q:?}"
+            );
+        }
+        (Some(a), Some(l)) => assert_eq!(
+            a.line(),
+            l.line(),
+            "rows: refused at another record: aggregator {a}, loader {l}"
+        ),
+        (a, l) => panic!("rows: only one refused: aggregator {a:?}, loader {l:?}"),
     }
 }
