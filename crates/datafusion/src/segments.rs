@@ -1,6 +1,8 @@
 //! Rows of an Arrow batch as `mediameter_core` stream segments.
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Int64Array, LargeStringArray, StringArray, StringViewArray,
+};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use mediameter_core::{
@@ -29,17 +31,46 @@ pub const DIMENSION_COLUMNS: [&str; 4] = ["region", "domain", "instance", "type"
 
 /// The columns of one batch, cast once to the types the conversion reads.
 pub(crate) struct SegmentColumns {
-    strings: Vec<StringArray>,
+    strings: Vec<Strings>,
     start: Int64Array,
     end: Int64Array,
     rows: usize,
 }
 
+/// A string column as the batch holds it: the three string layouts are read in place (a
+/// Parquet scan gives views), anything else castable to strings is cast once.
+enum Strings {
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl Strings {
+    /// The value of `row`; `None` for a null or a row past the end.
+    fn get(&self, row: usize) -> Option<&str> {
+        fn at<A: Array>(a: &A, row: usize) -> bool {
+            row < a.len() && !a.is_null(row)
+        }
+        match self {
+            Strings::Utf8(a) => at(a, row).then(|| a.value(row)),
+            Strings::Large(a) => at(a, row).then(|| a.value(row)),
+            Strings::View(a) => at(a, row).then(|| a.value(row)),
+        }
+    }
+}
+
 /// Strings: any string type. Instants: integers (unix seconds) or timestamps.
-fn as_strings(name: &'static str, array: &ArrayRef) -> Result<StringArray> {
-    let cast_array = cast(array, &DataType::Utf8)
-        .map_err(|_| Error::invalid(name, &array.data_type().to_string(), "a string column"))?;
-    Ok(cast_array.as_string::<i32>().clone())
+fn as_strings(name: &'static str, array: &ArrayRef) -> Result<Strings> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => Strings::Utf8(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => Strings::Large(array.as_string::<i64>().clone()),
+        DataType::Utf8View => Strings::View(array.as_string_view().clone()),
+        other => {
+            let cast_array = cast(array, &DataType::Utf8)
+                .map_err(|_| Error::invalid(name, &other.to_string(), "a string column"))?;
+            Strings::Utf8(cast_array.as_string::<i32>().clone())
+        }
+    })
 }
 
 pub(crate) fn as_seconds(name: &'static str, array: &ArrayRef) -> Result<Int64Array> {
@@ -136,11 +167,7 @@ impl SegmentColumns {
     }
 
     fn text(&self, col: usize, row: usize) -> Option<&str> {
-        let a = self.strings.get(col)?;
-        if row >= a.len() || a.is_null(row) {
-            return None;
-        }
-        let v = a.value(row);
+        let v = self.strings.get(col)?.get(row)?;
         (!v.is_empty()).then_some(v)
     }
 

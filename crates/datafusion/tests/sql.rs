@@ -249,6 +249,25 @@ async fn a_bad_row_is_an_error_naming_it() {
 }
 
 #[tokio::test]
+async fn string_views_and_large_strings_are_read_in_place() {
+    // A Parquet scan gives string views; other sources large strings or dictionaries: each
+    // layout gives the kernel's report.
+    let segs = segments();
+    let ctx = memory_ctx(&segs, 2);
+    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_split_by([Dimension::Region]);
+    let json = serde_json::to_string(&q).unwrap();
+    let cols = "arrow_cast(app, 'Utf8View'), arrow_cast(channel, 'LargeUtf8'), \
+                arrow_cast(user, 'Utf8View'), arrow_cast(role, 'Dictionary(Int32, Utf8)'), \
+                arrow_cast(spec, 'LargeUtf8'), start, \"end\", arrow_cast(publisher, 'Utf8View'), \
+                arrow_cast(region, 'Utf8View'), domain, instance, type";
+    let sql = format!("SELECT mm_usage_report('{json}', 'exact', {cols}) FROM t");
+    let batches = ctx.sql(&sql).await.unwrap().collect().await.unwrap();
+    let text = batches[0].column(0).as_string::<i32>().value(0).to_owned();
+    let got: mediameter_usage::UsageReport = serde_json::from_str(&text).unwrap();
+    assert_eq!(got, kernel(&q, &segs, MinutePolicy::Exact));
+}
+
+#[tokio::test]
 async fn the_report_aggregate_is_the_kernels_report() {
     let segs = segments();
     let ctx = memory_ctx(&segs, 3);
