@@ -262,6 +262,7 @@ impl AggregateUDFImpl for UsageUdaf {
                 agg: Aggregator::new(query.clone())?,
                 query,
                 merged: None,
+                pushed: 0,
                 policy,
                 lead,
                 columns,
@@ -283,6 +284,8 @@ struct UsageAccumulator {
     /// `merged`).
     query: UsageQuery,
     merged: Option<UsageState>,
+    /// Rows given to `agg` (its input positions are counted from there).
+    pushed: u64,
     policy: MinutePolicy,
     lead: usize,
     columns: usize,
@@ -296,6 +299,7 @@ impl UsageAccumulator {
     fn full_state(&mut self) -> Result<&UsageState> {
         let fresh = Aggregator::new(self.query.clone())?;
         let rows = std::mem::replace(&mut self.agg, fresh).finish();
+        self.pushed = 0;
         let all = match self.merged.take() {
             Some(mut m) => {
                 m.merge(&rows)?;
@@ -309,18 +313,26 @@ impl UsageAccumulator {
     fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
         let end = self.lead.saturating_add(self.columns).min(values.len());
         let cols = SegmentColumns::new(values.get(self.lead..end).unwrap_or_default())?;
-        for row in 0..cols.len() {
-            // The row's fields, borrowed from the batch: no segment is built, no id copied.
-            if let Err(e) = self.agg.push_row(&cols.row(row)) {
+        // The rows' fields, borrowed from the batch (no segment built, no id copied), in the
+        // kernel's batches.
+        let before = self.pushed;
+        let rows = u64::try_from(cols.len()).unwrap_or(u64::MAX);
+        self.pushed = before.saturating_add(rows);
+        self.agg
+            .extend_rows((0..cols.len()).map(|row| cols.row(row)))
+            .map_err(|e| {
                 // A bad record is worded as the batch names it (its row, the core error
-                // inside); any other error is the kernel's.
-                return Err(match cols.segment(row) {
-                    Err(located) => located,
-                    Ok(_) => e.into(),
-                });
-            }
-        }
-        Ok(())
+                // inside); any other error is the kernel's. The kernel names the position
+                // in its input, which began `before` rows before this batch.
+                let row = e
+                    .line()
+                    .and_then(|line| line.checked_sub(before.saturating_add(1)))
+                    .and_then(|r| usize::try_from(r).ok());
+                match row.map(|r| cols.segment(r)) {
+                    Some(Err(located)) => located,
+                    _ => e.into(),
+                }
+            })
     }
 
     fn merge(&mut self, states: &[ArrayRef]) -> Result<()> {

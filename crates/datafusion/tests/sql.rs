@@ -249,6 +249,55 @@ async fn a_bad_row_is_an_error_naming_it() {
 }
 
 #[tokio::test]
+async fn a_bad_row_of_a_later_batch_is_named_in_its_batch() {
+    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use std::sync::Arc;
+    // One partition of two batches: five good rows, then three whose last has an unknown spec.
+    let segs = segments();
+    let good = mediameter_datafusion::segments_to_batch(&segs[..5]).unwrap();
+    let text = |v: [&str; 3]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
+    let none = || Arc::new(StringArray::from(vec![None::<&str>; 3])) as ArrayRef;
+    let bad = RecordBatch::try_new(
+        mediameter_datafusion::segment_schema(),
+        vec![
+            text(["a", "a", "a"]),
+            text(["c", "c", "c"]),
+            text(["u1", "u2", "u3"]),
+            text(["sub", "sub", "sub"]),
+            text(["720p", "720p", "8k"]),
+            Arc::new(Int64Array::from(vec![0, 0, 0])),
+            Arc::new(Int64Array::from(vec![60, 60, 60])),
+            none(),
+            none(),
+            none(),
+            none(),
+            none(),
+        ],
+    )
+    .unwrap();
+    let table = datafusion::datasource::MemTable::try_new(
+        mediameter_datafusion::segment_schema(),
+        vec![vec![good, bad]],
+    )
+    .unwrap();
+    let config = datafusion::prelude::SessionConfig::new().with_target_partitions(1);
+    let ctx = SessionContext::new_with_config(config);
+    mediameter_datafusion::register(&ctx);
+    ctx.register_table("t", Arc::new(table)).unwrap();
+    let err = ctx
+        .sql(&format!("SELECT mm_distinct_users({COLS}) FROM t"))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err();
+    let err = mediameter_datafusion::Error::from(err);
+    assert_eq!(err.row(), Some(2), "{err}");
+    assert_eq!(err.kind(), mediameter_datafusion::ErrorKind::Core, "{err}");
+}
+
+#[tokio::test]
 async fn string_views_and_large_strings_are_read_in_place() {
     // A Parquet scan gives string views; other sources large strings or dictionaries: each
     // layout gives the kernel's report.

@@ -454,35 +454,103 @@ impl Aggregator {
             }
             return Ok(());
         }
-        // Distinct insertions are staged while the batches run (see `flush_staged`);
-        // whatever happens, they are flushed before returning.
+        self.staged_batches::<_, _, StreamSegment>(segments, |s, _| Ok(s))
+    }
+
+    /// Adds the segments of `rows`, as [`Aggregator::push_row`] adds each, in batches as
+    /// [`Aggregator::extend`] adds segments (the ids of a batch are looked up together). On
+    /// an error, the rows before it are added.
+    ///
+    /// # Errors
+    ///
+    /// As [`Aggregator::push_row`], for the first row that fails.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_metrics(Metrics::ALL);
+    /// let mut agg = Aggregator::new(q)?;
+    /// let row = |user| SegmentRow::new()
+    ///     .with_app(Some("a")).with_channel(Some("c")).with_user(Some(user))
+    ///     .with_role(Some("sub")).with_spec(Some("720p"))
+    ///     .with_start(Some(0)).with_end(Some(600));
+    /// agg.extend_rows([row("u1"), row("u2"), row("u1")])?;
+    /// assert_eq!(agg.report(MinutePolicy::Exact)?.rows[0].active_users, Some(2));
+    /// assert_eq!(agg.extend_rows([row("u3"), row("")]).unwrap_err().line(), Some(5));
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn extend_rows<'a, I>(&mut self, rows: I) -> Result<()>
+    where
+        I: IntoIterator<Item = crate::SegmentRow<'a>>,
+    {
+        if !self.need_ids() {
+            for r in rows {
+                self.push_row(&r)?;
+            }
+            return Ok(());
+        }
+        self.staged_batches::<_, _, crate::table::Checked<'a>>(rows, |r, line| r.checked(line))
+    }
+
+    /// [`Aggregator::extend_batched`] with the distinct insertions staged while the batches
+    /// run (see `flush_staged`); whatever happens, they are flushed before returning.
+    fn staged_batches<T, V, F>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        view: impl FnMut(T, u64) -> Result<V>,
+    ) -> Result<()>
+    where
+        V: Borrow<F>,
+        F: Fields + ?Sized,
+    {
         self.staging = self.want_distinct();
-        let result = self.extend_batched(segments);
+        let result = self.extend_batched(items, view);
         self.staging = false;
         self.flush_staged();
         result
     }
 
-    /// [`Aggregator::extend`] by batches, when ids are needed.
-    fn extend_batched<I>(&mut self, segments: I) -> Result<()>
+    /// Adds `items` by batches, when ids are needed; `view(item, line)` reads an item as a
+    /// segment (`line`: its position in this aggregator's input), or refuses it.
+    fn extend_batched<T, V, F>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut view: impl FnMut(T, u64) -> Result<V>,
+    ) -> Result<()>
     where
-        I: IntoIterator,
-        I::Item: Borrow<StreamSegment>,
+        V: Borrow<F>,
+        F: Fields + ?Sized,
     {
         // Batches: interning a whole batch of users, then of channels, in tight loops lets the
         // processor overlap the cache misses of independent table probes. Only the segments
         // the batch admits (see `admit`) are interned and recorded.
-        let mut batch: Vec<I::Item> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<V> = Vec::with_capacity(BATCH);
         let mut admitted: Vec<(usize, Admitted)> = Vec::with_capacity(BATCH);
         let mut users = Vec::with_capacity(BATCH);
         let mut channels = Vec::with_capacity(BATCH);
         let mut user_keys: Vec<Key> = Vec::with_capacity(BATCH);
         let mut chan_keys: Vec<Key> = Vec::with_capacity(BATCH);
-        let mut iter = segments.into_iter();
+        let mut iter = items.into_iter();
         loop {
             batch.clear();
-            batch.extend(iter.by_ref().take(BATCH));
-            if batch.is_empty() {
+            // An item `view` refuses ends the batch: the items before it are added first.
+            let mut refused = None;
+            for item in iter.by_ref() {
+                let line = self
+                    .seen
+                    .saturating_add(u64::try_from(batch.len()).unwrap_or(u64::MAX))
+                    .saturating_add(1);
+                match view(item, line) {
+                    Ok(v) => batch.push(v),
+                    Err(e) => {
+                        refused = Some(e);
+                        break;
+                    }
+                }
+                if batch.len() >= BATCH {
+                    break;
+                }
+            }
+            if batch.is_empty() && refused.is_none() {
                 return Ok(());
             }
             // Admission stops at the first bad segment: the admitted ones before it are
@@ -507,10 +575,10 @@ impl Aggregator {
             // misses of a batch overlap.
             let user_ids = admitted
                 .iter()
-                .map(|&(i, _)| id_at(&batch, i, |s| s.user.as_str()));
+                .map(|&(i, _)| batch.get(i).map_or("", |s| s.borrow().user()));
             let chan_ids = admitted
                 .iter()
-                .map(|&(i, _)| id_at(&batch, i, |s| s.channel.as_str()));
+                .map(|&(i, _)| batch.get(i).map_or("", |s| s.borrow().channel()));
             let warm = self.users.prepare(user_ids.clone(), &mut user_keys)
                 ^ self.channels.prepare(chan_ids.clone(), &mut chan_keys);
             std::hint::black_box(warm);
@@ -526,6 +594,11 @@ impl Aggregator {
                 }
             }
             if let Some(e) = failed {
+                return Err(e);
+            }
+            if let Some(e) = refused {
+                // The refused item is counted, as a failed push counts its segment.
+                self.seen = self.seen.saturating_add(1);
                 return Err(e);
             }
         }
@@ -1306,16 +1379,6 @@ where
     let mut agg = Aggregator::new(query.clone())?;
     agg.extend(segments)?;
     Ok(agg.finish())
-}
-
-/// The id `which` picks from the `i`-th segment of `batch` (`""` past its end).
-#[inline]
-fn id_at<T: Borrow<StreamSegment>>(
-    batch: &[T],
-    i: usize,
-    which: fn(&StreamSegment) -> &str,
-) -> &str {
-    batch.get(i).map_or("", |s| which(s.borrow()))
 }
 
 /// Fewest segments per thread of [`report_parallel`] (fewer run on fewer threads).

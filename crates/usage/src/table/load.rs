@@ -932,6 +932,57 @@ impl crate::aggregate::Fields for RowFields<'_> {
     }
 }
 
+impl crate::aggregate::Fields for Checked<'_> {
+    fn app(&self) -> &str {
+        match self {
+            Checked::Row(r) => r.app(),
+            Checked::Segment(s) => s.app(),
+        }
+    }
+    fn channel(&self) -> &str {
+        match self {
+            Checked::Row(r) => r.channel(),
+            Checked::Segment(s) => s.channel(),
+        }
+    }
+    fn user(&self) -> &str {
+        match self {
+            Checked::Row(r) => r.user(),
+            Checked::Segment(s) => s.user(),
+        }
+    }
+    fn publisher(&self) -> Option<&str> {
+        match self {
+            Checked::Row(r) => r.publisher(),
+            Checked::Segment(s) => s.publisher(),
+        }
+    }
+    fn role(&self) -> Role {
+        match self {
+            Checked::Row(r) => r.role(),
+            Checked::Segment(s) => s.role(),
+        }
+    }
+    fn spec(&self) -> MediaSpec {
+        match self {
+            Checked::Row(r) => r.spec(),
+            Checked::Segment(s) => s.spec(),
+        }
+    }
+    fn dims(&self) -> [Option<&str>; 4] {
+        match self {
+            Checked::Row(r) => r.dims(),
+            Checked::Segment(s) => s.dims(),
+        }
+    }
+    fn span(&self, line: u64) -> Result<(i64, i64)> {
+        match self {
+            Checked::Row(r) => r.span(line),
+            Checked::Segment(s) => s.span(line),
+        }
+    }
+}
+
 /// Whether `s` passes the checks of every id type (non-empty, at most `max` bytes, no control
 /// character) without building one: for the values a load checks but does not keep.
 #[inline]

@@ -699,10 +699,12 @@ proptest! {
             for r in &rows {
                 got.push_row(r).unwrap();
             }
-            prop_assert_eq!(
-                got.report(MinutePolicy::CeilPerRecord).unwrap(),
-                want.report(MinutePolicy::CeilPerRecord).unwrap()
-            );
+            let want_report = want.report(MinutePolicy::CeilPerRecord).unwrap();
+            prop_assert_eq!(&got.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
+            // The same rows by batches.
+            let mut batched = Aggregator::new(q.clone()).unwrap();
+            batched.extend_rows(rows.iter().copied()).unwrap();
+            prop_assert_eq!(&batched.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
             if let (Some((at, kind)), Some(first)) = (bad, segs.first()) {
                 let at = at.index(rows.len() + 1);
                 let bad_row = bad_row(kind, first);
@@ -721,7 +723,20 @@ proptest! {
                     .push(at as u64 + 1, &bad_row)
                     .err()
                     .map(|e| e.to_string());
+                prop_assert_eq!(Some(err.to_string()), worded.clone());
+                // By batches: the same error, and the rows before it are added.
+                let mut batched = Aggregator::new(q.clone()).unwrap();
+                let err = batched
+                    .extend_rows(rows.iter().take(at).copied().chain([bad_row]))
+                    .unwrap_err();
+                prop_assert_eq!(err.line(), Some(at as u64 + 1));
                 prop_assert_eq!(Some(err.to_string()), worded);
+                let mut before = Aggregator::new(q.clone()).unwrap();
+                before.extend(&segs[..at]).unwrap();
+                prop_assert_eq!(
+                    batched.report(MinutePolicy::CeilPerRecord).unwrap(),
+                    before.report(MinutePolicy::CeilPerRecord).unwrap()
+                );
             }
         }
     }
