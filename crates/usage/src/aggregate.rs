@@ -135,6 +135,49 @@ impl Fields for StreamSegment {
     }
 }
 
+/// The ids of a dictionary ranked by their text (byte order, as strings compare).
+#[derive(Debug, Default)]
+struct Ranks {
+    /// The rank of each id.
+    rank: Vec<u32>,
+    /// The id of each rank.
+    id: Vec<u32>,
+}
+
+impl Ranks {
+    fn of(dict: &Dict) -> Self {
+        let names: Vec<&str> = dict.names().collect();
+        let mut id: Vec<u32> = (0..u32::try_from(names.len()).unwrap_or(NONE)).collect();
+        id.sort_unstable_by_key(|&i| names.get(usize::try_from(i).unwrap_or(usize::MAX)));
+        let mut rank = vec![0; id.len()];
+        for (r, &i) in (0_u32..).zip(&id) {
+            if let Some(slot) = usize::try_from(i).ok().and_then(|i| rank.get_mut(i)) {
+                *slot = r;
+            }
+        }
+        Ranks { rank, id }
+    }
+
+    /// The rank of id `i` (`i` itself when unknown: then no id is ranked, as for the app of
+    /// the global scope).
+    fn rank(&self, i: u32) -> u32 {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.rank.get(i))
+            .copied()
+            .unwrap_or(i)
+    }
+
+    /// The id of rank `r` (`r` itself when unknown).
+    fn id(&self, r: u32) -> u32 {
+        usize::try_from(r)
+            .ok()
+            .and_then(|r| self.id.get(r))
+            .copied()
+            .unwrap_or(r)
+    }
+}
+
 /// Distinct ids of one cell in the hot path: interned `(app, id)` pairs packed in a `u64`.
 #[derive(Debug, Clone)]
 enum DistinctAcc {
@@ -959,17 +1002,50 @@ impl Aggregator {
             }
         };
         let low = |packed: u64| u32::try_from(packed & 0xffff_ffff).unwrap_or(NONE);
-        let to_distinct = |acc: Option<&DistinctAcc>, names: &Interner| -> Option<Distinct> {
-            acc.map(|a| match a {
-                DistinctAcc::Exact(set) => Distinct::Exact(
-                    set.keys()
-                        .iter()
-                        .map(|&k| (app_of(k), names.name(low(k)).to_owned()))
-                        .collect::<BTreeSet<_>>(),
-                ),
-                DistinctAcc::Approx(h) => Distinct::Approximate(h.clone()),
-            })
+        // A set's pairs in the order of their strings without comparing strings per cell: the
+        // ids of each dictionary are ranked by their text once, a cell's keys are sorted by
+        // (app rank, id rank) as integers, and the set is built from pairs already in order.
+        let exact = self.approx.is_none() && self.want_distinct();
+        let (app_ranks, user_ranks, channel_ranks) = if exact {
+            (
+                Ranks::of(&self.apps.dict),
+                Ranks::of(&self.users.dict),
+                Ranks::of(&self.channels.dict),
+            )
+        } else {
+            Default::default()
         };
+        let to_distinct =
+            |acc: Option<&DistinctAcc>, names: &Interner, ranks: &Ranks| -> Option<Distinct> {
+                acc.map(|a| match a {
+                    DistinctAcc::Exact(set) => {
+                        let mut ranked: Vec<u64> = set
+                            .keys()
+                            .iter()
+                            .map(|&k| {
+                                let app = if self.global {
+                                    0
+                                } else {
+                                    app_ranks.rank(u32::try_from(k >> 32).unwrap_or(NONE))
+                                };
+                                (u64::from(app) << 32) | u64::from(ranks.rank(low(k)))
+                            })
+                            .collect();
+                        ranked.sort_unstable();
+                        Distinct::Exact(
+                            ranked
+                                .iter()
+                                .map(|&r| {
+                                    let app = app_ranks.id(u32::try_from(r >> 32).unwrap_or(NONE));
+                                    let key = (u64::from(app) << 32) | u64::from(ranks.id(low(r)));
+                                    (app_of(key), names.name(low(key)).to_owned())
+                                })
+                                .collect::<BTreeSet<_>>(),
+                        )
+                    }
+                    DistinctAcc::Approx(h) => Distinct::Approximate(h.clone()),
+                })
+            };
         for (ci, (cell, &(g, bucket))) in self.cell_list.iter().zip(&self.cell_keys).enumerate() {
             let d = self.distinct_list.get(ci);
             let Some(key) = usize::try_from(g).ok().and_then(|g| keys.get(g)) else {
@@ -980,10 +1056,15 @@ impl Aggregator {
                 subscribe_seconds: cell.secs[1],
                 subscribe_ceil_minutes: cell.ceil_minutes,
                 pieces: cell.pieces,
-                users: to_distinct(d.filter(|_| self.want_users).map(|d| &d.0), &self.users),
+                users: to_distinct(
+                    d.filter(|_| self.want_users).map(|d| &d.0),
+                    &self.users,
+                    &user_ranks,
+                ),
                 channels: to_distinct(
                     d.filter(|_| self.want_channels).map(|d| &d.1),
                     &self.channels,
+                    &channel_ranks,
                 ),
             };
             state.group_mut(key.clone()).cells.insert(bucket, out);
