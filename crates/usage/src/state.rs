@@ -564,14 +564,14 @@ impl UsageState {
                     ));
                 }
                 check_distinct("users", cell.users.as_ref(), metrics.users, q, |u| {
-                    UserId::new(u).map(drop)
+                    check_id(u, UserId::MAX_LEN, |s| UserId::new(s))
                 })?;
                 check_distinct(
                     "channels",
                     cell.channels.as_ref(),
                     metrics.channels,
                     q,
-                    |c| ChannelId::new(c).map(drop),
+                    |c| check_id(c, ChannelId::MAX_LEN, |s| ChannelId::new(s)),
                 )?;
             }
             let idle = g.channel_activity.is_empty() && g.relation_activity.is_empty();
@@ -584,16 +584,16 @@ impl UsageState {
             }
             for ((app, channel), set) in &g.channel_activity {
                 check_app(app, global)?;
-                ChannelId::new(channel.as_str())?;
+                check_id(channel, ChannelId::MAX_LEN, |s| ChannelId::new(s))?;
                 check_activity(set)?;
             }
             for (r, set) in &g.relation_activity {
                 check_app(&r.app, global)?;
-                ChannelId::new(r.channel.as_str())?;
+                check_id(&r.channel, ChannelId::MAX_LEN, |s| ChannelId::new(s))?;
                 if let Some(p) = &r.publisher {
-                    UserId::new(p.as_str())?;
+                    check_id(p, UserId::MAX_LEN, |s| UserId::new(s))?;
                 }
-                UserId::new(r.subscriber.as_str())?;
+                check_id(&r.subscriber, UserId::MAX_LEN, |s| UserId::new(s))?;
                 check_activity(set)?;
             }
             if !metrics.stream_peaks && !g.stream_deltas.is_empty() {
@@ -710,7 +710,22 @@ fn check_app(app: &str, global: bool) -> Result<()> {
             app,
             "an empty app: the query's id scope is global",
         )),
-        (false, _) => AppId::new(app).map(drop).map_err(Error::from),
+        (false, _) => check_id(app, AppId::MAX_LEN, |s| AppId::new(s)).map_err(Error::from),
+    }
+}
+
+/// Checks `s` as the id type whose constructor is `new` checks it, building an id only to
+/// word a refusal: reading back a state's millions of ids allocates none of them.
+#[cfg(feature = "serde")]
+fn check_id<T>(
+    s: &str,
+    max: usize,
+    new: impl Fn(&str) -> mediameter_core::Result<T>,
+) -> mediameter_core::Result<()> {
+    if crate::table::valid_id(s, max) {
+        Ok(())
+    } else {
+        new(s).map(drop)
     }
 }
 

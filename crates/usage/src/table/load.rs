@@ -994,6 +994,12 @@ fn id_ok(s: &str, (max, printable): Check) -> bool {
             || !s.chars().any(char::is_control))
 }
 
+/// Whether `s` is an id core accepts, at most `max` bytes long, without building one (see
+/// [`id_ok`]).
+pub(crate) fn valid_id(s: &str, max: usize) -> bool {
+    id_ok(s, (max, false))
+}
+
 /// What [`id_ok`] checks a value against: the id type's most bytes, and whether the value is
 /// known to be printable ASCII already (its line was, [`Scan::Fields`]).
 type Check = (usize, bool);
@@ -1436,6 +1442,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The check without building an id agrees with every id type's constructor.
+        #[test]
+        fn valid_id_is_what_core_accepts(s in "[a-z\u{0}\u{1f}\u{7f}\u{85}\u{9f}é ]{0,70}") {
+            use mediameter_core::{AppId, ChannelId, UserId, RegionId, DomainName, InstanceId, ProductType};
+            proptest::prop_assert_eq!(valid_id(&s, AppId::MAX_LEN), AppId::new(s.as_str()).is_ok());
+            proptest::prop_assert_eq!(valid_id(&s, ChannelId::MAX_LEN), ChannelId::new(s.as_str()).is_ok());
+            proptest::prop_assert_eq!(valid_id(&s, UserId::MAX_LEN), UserId::new(s.as_str()).is_ok());
+            proptest::prop_assert_eq!(valid_id(&s, RegionId::MAX_LEN), RegionId::new(s.as_str()).is_ok());
+            proptest::prop_assert_eq!(valid_id(&s, DomainName::MAX_LEN), DomainName::new(s.as_str()).is_ok());
+            proptest::prop_assert_eq!(valid_id(&s, InstanceId::MAX_LEN), InstanceId::new(s.as_str()).is_ok());
+            proptest::prop_assert_eq!(valid_id(&s, ProductType::MAX_LEN), ProductType::new(s.as_str()).is_ok());
+        }
+
         #[test]
         fn trimmed_is_trim(s in "[ a\t\u{a0}\u{3000}é]{0,6}") {
             proptest::prop_assert_eq!(trimmed(&s), s.trim());

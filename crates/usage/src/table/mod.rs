@@ -29,7 +29,7 @@ use mediameter_core::{
 };
 
 pub(crate) use crate::intern::Dict;
-pub(crate) use load::{Checked, Projection};
+pub(crate) use load::{Checked, Projection, valid_id};
 pub use rows::{RowLoader, SegmentRow};
 
 use crate::error::{Error, Result};
