@@ -854,19 +854,33 @@ pub(crate) fn check_row<'a>(
     }
 }
 
-fn fast_fields<'a>(
-    v: &[Option<&'a str>; 12],
-    (start, end): (Option<i64>, Option<i64>),
-) -> Option<RowFields<'a>> {
+/// The role (exactly `pub` or `sub`) and the spec of a row's fields, when the fast checks
+/// take them.
+#[inline]
+fn fast_role_spec(v: &[Option<&str>; 12]) -> Option<(Role, MediaSpec)> {
     let get = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
     let role = match get(3)? {
         "pub" => Role::Publish,
         "sub" => Role::Subscribe,
         _ => return None,
     };
-    let spec = parse_spec(trimmed(get(4)?)).ok()?;
+    Some((role, parse_spec(trimmed(get(4)?)).ok()?))
+}
+
+/// Whether a span passes the fast checks: not empty, inside core's time range.
+#[inline]
+fn fast_span(start: i64, end: i64) -> bool {
+    end > start && start >= MIN_UNIX_SECONDS && end <= END_UNIX_SECONDS
+}
+
+fn fast_fields<'a>(
+    v: &[Option<&'a str>; 12],
+    (start, end): (Option<i64>, Option<i64>),
+) -> Option<RowFields<'a>> {
+    let get = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
+    let (role, spec) = fast_role_spec(v)?;
     let (start, end) = (start?, end?);
-    if end <= start || start < MIN_UNIX_SECONDS || end > END_UNIX_SECONDS {
+    if !fast_span(start, end) {
         return None;
     }
     let mut text = [None; 12];
@@ -1019,17 +1033,12 @@ fn fast_row(
 ) -> Option<Fate> {
     let req = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
     let opt = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
-    let role = match req(3)? {
-        "pub" => Role::Publish,
-        "sub" => Role::Subscribe,
-        _ => return None,
-    };
-    let spec = parse_spec(trimmed(req(4)?)).ok()?;
+    let (role, spec) = fast_role_spec(v)?;
     let (start, end) = match instants {
         Some(pair) => pair,
         None => (plain_seconds(req(5)?)?, plain_seconds(req(6)?)?),
     };
-    if end <= start || start < MIN_UNIX_SECONDS || end > END_UNIX_SECONDS {
+    if !fast_span(start, end) {
         return None;
     }
     let kind = kind_of(role, spec);
