@@ -207,17 +207,7 @@ pub async fn state_of(ctx: &SessionContext, table: &str, query: &UsageQuery) -> 
         else {
             continue;
         };
-        for i in 0..bin.len() {
-            if bin.is_null(i) {
-                continue;
-            }
-            let part: UsageState = serde_json::from_slice(bin.value(i))
-                .map_err(|e| Error::invalid("state", &e.to_string(), "a serialized UsageState"))?;
-            match &mut state {
-                Some(s) => s.merge(&part)?,
-                None => state = Some(part),
-            }
-        }
+        udaf::merge_serialized(bin, &mut state)?;
     }
     Ok(state.unwrap_or_else(|| UsageState::new(query.clone())))
 }

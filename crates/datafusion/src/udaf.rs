@@ -342,18 +342,7 @@ impl UsageAccumulator {
         let bin = col.as_binary_opt::<i32>().ok_or_else(|| {
             Error::invalid("state", &col.data_type().to_string(), "a binary column")
         })?;
-        for i in 0..bin.len() {
-            if bin.is_null(i) {
-                continue;
-            }
-            let other: UsageState = serde_json::from_slice(bin.value(i))
-                .map_err(|e| Error::invalid("state", &e.to_string(), "a serialized UsageState"))?;
-            match &mut self.merged {
-                Some(m) => m.merge(&other)?,
-                None => self.merged = Some(other),
-            }
-        }
-        Ok(())
+        merge_serialized(bin, &mut self.merged)
     }
 
     fn serialized(&mut self) -> Result<Vec<u8>> {
@@ -369,6 +358,26 @@ impl UsageAccumulator {
         let report = self.full_state()?.report(policy)?;
         figure(self.metric, &report)
     }
+}
+
+/// Reads the serialized states of `bin` (nulls skipped) and merges them into `into` (the
+/// first one read is moved there, not merged).
+pub(crate) fn merge_serialized(
+    bin: &datafusion::arrow::array::BinaryArray,
+    into: &mut Option<UsageState>,
+) -> Result<()> {
+    for i in 0..bin.len() {
+        if bin.is_null(i) {
+            continue;
+        }
+        let other: UsageState = serde_json::from_slice(bin.value(i))
+            .map_err(|e| Error::invalid("state", &e.to_string(), "a serialized UsageState"))?;
+        match into {
+            Some(m) => m.merge(&other)?,
+            None => *into = Some(other),
+        }
+    }
+    Ok(())
 }
 
 /// What `metric` reports from `report`: the report itself as JSON, or a figure of its one

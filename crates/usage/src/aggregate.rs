@@ -85,14 +85,18 @@ pub(crate) trait Fields {
     /// The span in whole Unix seconds; the error of a fractional instant names `line`.
     fn span(&self, line: u64) -> Result<(i64, i64)>;
 
-    /// The value of `d` ([`Dimension::value_of`] for a segment).
+    /// The value of `d` (what [`Dimension::value_of`] reads of a segment).
     fn value_of(&self, d: Dimension) -> Option<&str> {
         match d {
             Dimension::App => Some(self.app()),
-            Dimension::Region => self.dims()[0],
-            Dimension::Domain => self.dims()[1],
-            Dimension::Instance => self.dims()[2],
-            Dimension::ProductType => self.dims()[3],
+            Dimension::Region
+            | Dimension::Domain
+            | Dimension::Instance
+            | Dimension::ProductType => self
+                .dims()
+                .get(d.index().saturating_sub(1))
+                .copied()
+                .flatten(),
             Dimension::Spec => Some(self.spec().as_str()),
             Dimension::Role => Some(self.role().as_str()),
         }
@@ -158,8 +162,8 @@ impl Ranks {
         Ranks { rank, id }
     }
 
-    /// The rank of id `i` (`i` itself when unknown: then no id is ranked, as for the app of
-    /// the global scope).
+    /// The rank of id `i` (`i` itself when the dictionary is not ranked: the apps of the
+    /// global scope, whose keys all hold app 0 and whose pairs all name the empty app).
     fn rank(&self, i: u32) -> u32 {
         usize::try_from(i)
             .ok()
@@ -168,7 +172,7 @@ impl Ranks {
             .unwrap_or(i)
     }
 
-    /// The id of rank `r` (`r` itself when unknown).
+    /// The id of rank `r` (`r` itself when the dictionary is not ranked).
     fn id(&self, r: u32) -> u32 {
         usize::try_from(r)
             .ok()
@@ -1005,16 +1009,18 @@ impl Aggregator {
         // A set's pairs in the order of their strings without comparing strings per cell: the
         // ids of each dictionary are ranked by their text once, a cell's keys are sorted by
         // (app rank, id rank) as integers, and the set is built from pairs already in order.
+        // Under the global scope every pair's app is empty: no app is ranked.
         let exact = self.approx.is_none() && self.want_distinct();
-        let (app_ranks, user_ranks, channel_ranks) = if exact {
-            (
-                Ranks::of(&self.apps.dict),
-                Ranks::of(&self.users.dict),
-                Ranks::of(&self.channels.dict),
-            )
-        } else {
-            Default::default()
+        let rank = |dict: &Dict, on: bool| {
+            if on {
+                Ranks::of(dict)
+            } else {
+                Ranks::default()
+            }
         };
+        let app_ranks = rank(&self.apps.dict, exact && !self.global);
+        let user_ranks = rank(&self.users.dict, exact);
+        let channel_ranks = rank(&self.channels.dict, exact);
         let to_distinct =
             |acc: Option<&DistinctAcc>, names: &Interner, ranks: &Ranks| -> Option<Distinct> {
                 acc.map(|a| match a {
@@ -1023,11 +1029,7 @@ impl Aggregator {
                             .keys()
                             .iter()
                             .map(|&k| {
-                                let app = if self.global {
-                                    0
-                                } else {
-                                    app_ranks.rank(u32::try_from(k >> 32).unwrap_or(NONE))
-                                };
+                                let app = app_ranks.rank(u32::try_from(k >> 32).unwrap_or(NONE));
                                 (u64::from(app) << 32) | u64::from(ranks.rank(low(k)))
                             })
                             .collect();

@@ -279,15 +279,9 @@ impl Dict {
 
     /// Every string, by id.
     pub(crate) fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        (0..self.ends.len()).map(|i| {
-            let start = i
-                .checked_sub(1)
-                .and_then(|prev| self.ends.get(prev))
-                .copied()
-                .unwrap_or(0);
-            let end = self.ends.get(i).copied().unwrap_or(start);
-            self.text.get(start..end).unwrap_or_default()
-        })
+        // Ids are below `MAX_ID`: every one converts.
+        let ids = u32::try_from(self.ends.len()).unwrap_or(MAX_ID);
+        (0..ids).map(|i| self.name(i).unwrap_or_default())
     }
 
     /// Adds every string of `other`; returns, for each id of `other`, its id here.

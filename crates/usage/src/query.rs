@@ -105,15 +105,7 @@ impl Dimension {
     /// ```
     #[must_use]
     pub fn value_of(self, seg: &StreamSegment) -> Option<&str> {
-        match self {
-            Dimension::App => Some(seg.app.as_str()),
-            Dimension::Region => seg.region.as_ref().map(|v| v.as_str()),
-            Dimension::Domain => seg.domain.as_ref().map(|v| v.as_str()),
-            Dimension::Instance => seg.instance.as_ref().map(|v| v.as_str()),
-            Dimension::ProductType => seg.product_type.as_ref().map(|v| v.as_str()),
-            Dimension::Spec => Some(seg.spec.as_str()),
-            Dimension::Role => Some(seg.role.as_str()),
-        }
+        crate::aggregate::Fields::value_of(seg, self)
     }
 
     /// Parses a comma-separated list of dimensions (`SplitBy` of `DescribeLiveProducerUsageData`),

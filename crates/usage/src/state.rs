@@ -155,13 +155,17 @@ impl Distinct {
                 if a.is_empty() {
                     a.clone_from(b);
                 } else if !b.is_empty() {
-                    let mine = std::mem::take(a);
-                    *a = Union::new(mine.into_iter(), b.iter())
-                        .map(|p| match p {
-                            Either::Left(owned) => owned,
-                            Either::Right(borrowed) => borrowed.clone(),
-                        })
-                        .collect();
+                    let mut theirs = b.iter().peekable();
+                    let mut merged = Vec::with_capacity(a.len().saturating_add(b.len()));
+                    for pair in std::mem::take(a) {
+                        while let Some(q) = theirs.next_if(|q| **q < pair) {
+                            merged.push(q.clone());
+                        }
+                        theirs.next_if(|q| **q == pair);
+                        merged.push(pair);
+                    }
+                    merged.extend(theirs.cloned());
+                    *a = merged.into_iter().collect();
                 }
                 Ok(())
             }
@@ -218,49 +222,6 @@ impl Cell {
             .ok_or(Error::overflow("pieces"))?;
         merge_opt(&mut self.users, other.users.as_ref())?;
         merge_opt(&mut self.channels, other.channels.as_ref())
-    }
-}
-
-/// A value taken from the left or the right side of a [`Union`].
-enum Either<L, R> {
-    Left(L),
-    Right(R),
-}
-
-/// The union of two ascending iterators of unique items, ascending: an item both give comes
-/// once, from the left.
-struct Union<L: Iterator, R: Iterator> {
-    left: std::iter::Peekable<L>,
-    right: std::iter::Peekable<R>,
-}
-
-impl<L: Iterator, R: Iterator> Union<L, R> {
-    fn new(left: L, right: R) -> Self {
-        Union {
-            left: left.peekable(),
-            right: right.peekable(),
-        }
-    }
-}
-
-impl<'a, T: Ord + 'a, L: Iterator<Item = T>, R: Iterator<Item = &'a T>> Iterator for Union<L, R> {
-    type Item = Either<T, &'a T>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let order = match (self.left.peek(), self.right.peek()) {
-            (Some(l), Some(r)) => l.cmp(r),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => return None,
-        };
-        match order {
-            std::cmp::Ordering::Less => self.left.next().map(Either::Left),
-            std::cmp::Ordering::Greater => self.right.next().map(Either::Right),
-            std::cmp::Ordering::Equal => {
-                self.right.next();
-                self.left.next().map(Either::Left)
-            }
-        }
     }
 }
 

@@ -87,9 +87,9 @@ impl Projection {
     };
 
     /// The columns `query` reads: those it splits or filters by, the app when it counts or
-    /// pairs ids scoped per app (not under [`IdScope::Global`]), channels for channel counts and peaks, users for
-    /// user counts and communication peaks, publishers for communication peaks only.
-    /// Durations and stream peaks need no id at all.
+    /// pairs ids scoped per app (not under [`IdScope::Global`]), channels for channel counts
+    /// and peaks, users for user counts and communication peaks, publishers for
+    /// communication peaks only. Durations and stream peaks need no id at all.
     pub(crate) fn of(query: &UsageQuery) -> Projection {
         let m = query.metrics();
         let ids = m.users || m.channels || m.peaks;
