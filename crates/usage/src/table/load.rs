@@ -1010,6 +1010,7 @@ fn id_ok(s: &str, (max, printable): Check) -> bool {
 
 /// Whether `s` is an id core accepts, at most `max` bytes long, without building one (see
 /// [`id_ok`]).
+#[cfg(any(test, feature = "serde"))]
 pub(crate) fn valid_id(s: &str, max: usize) -> bool {
     id_ok(s, (max, false))
 }

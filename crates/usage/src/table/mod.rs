@@ -29,7 +29,9 @@ use mediameter_core::{
 };
 
 pub(crate) use crate::intern::Dict;
-pub(crate) use load::{Checked, Projection, valid_id};
+#[cfg(feature = "serde")]
+pub(crate) use load::valid_id;
+pub(crate) use load::{Checked, Projection};
 pub use rows::{RowLoader, SegmentRow};
 
 use crate::error::{Error, Result};
