@@ -46,6 +46,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("usage_vendor_json", usage::vendor_json),
     ("usage_vendor_xml", usage::vendor_xml),
     ("usage_state_json", usage::state_json),
+    ("usage_state_bytes", usage::state_bytes),
     ("usage_table_csv", usage::table_csv),
     ("usage_query_csv", usage::query_csv),
     ("usage_rows", usage::rows),

@@ -189,6 +189,33 @@ pub fn state_json(data: &[u8]) {
     }
 }
 
+/// A state read from its compact binary form: an accepted state reports (only an overflow
+/// may fail), writes bytes that read back as the same state and write themselves again, and
+/// is accepted from its JSON as well (the two readers check the same rules).
+pub fn state_bytes(data: &[u8]) {
+    let Ok(state) = UsageState::from_bytes(data) else {
+        return;
+    };
+    let report = state.report(MinutePolicy::Exact);
+    let overflow = |e: &mediameter_usage::Error| {
+        e.kind() == mediameter_usage::ErrorKind::Overflow
+            || e.as_core()
+                .is_some_and(|c| c.kind() == mediameter_core::ErrorKind::Overflow)
+    };
+    assert!(
+        report.as_ref().map_or_else(overflow, |_| true),
+        "an accepted state did not report: {report:?}"
+    );
+    let bytes = state.to_bytes();
+    let again = UsageState::from_bytes(&bytes).expect("a written state reads back");
+    assert_eq!(again, state);
+    assert_eq!(again.to_bytes(), bytes);
+    let json = serde_json::to_string(&state).expect("a state serializes");
+    let from_json: UsageState =
+        serde_json::from_str(&json).expect("a state the bytes accept, JSON accepts");
+    assert_eq!(from_json, state);
+}
+
 /// The query the first [`QUERY_BYTES`] bytes of a `query_csv` input choose, and the header
 /// line put before the rest.
 const QUERY_BYTES: usize = 6;

@@ -1,11 +1,10 @@
 //! The streaming aggregator: the hot path from segments to a [`UsageState`].
 
 use std::borrow::Borrow;
-use std::collections::BTreeSet;
 
 use mediameter_core::{MediaSpec, MinutePolicy, Role, StreamSegment};
 
-use crate::compact::{Deltas, KeySet, StretchKey, Stretches};
+use crate::compact::{Deltas, StretchKey, Stretches};
 use crate::error::{Error, Result};
 use crate::hash::{FastMap, combine, stable_hash};
 use crate::hll::Hll;
@@ -16,7 +15,7 @@ use crate::report::{
     CellFigures, GroupFigures, GroupTotal, UsageReport, UsageRow, assemble, group_rows, labelled,
 };
 use crate::spec_table::PerSpec;
-use crate::state::{Cell, Distinct, GroupKey, Relation, UsageState};
+use crate::state::{Cell, Distinct, GroupKey, UsageState};
 
 /// The aggregator's interner: the crate's [`Dict`], plus each string's stable hash when
 /// sketches need it.
@@ -139,56 +138,6 @@ impl Fields for StreamSegment {
     }
 }
 
-/// The ids of a dictionary ranked by their text (byte order, as strings compare).
-#[derive(Debug, Default)]
-struct Ranks {
-    /// The rank of each id.
-    rank: Vec<u32>,
-    /// The id of each rank.
-    id: Vec<u32>,
-}
-
-impl Ranks {
-    fn of(dict: &Dict) -> Self {
-        let names: Vec<&str> = dict.names().collect();
-        let mut id: Vec<u32> = (0..u32::try_from(names.len()).unwrap_or(NONE)).collect();
-        id.sort_unstable_by_key(|&i| names.get(usize::try_from(i).unwrap_or(usize::MAX)));
-        let mut rank = vec![0; id.len()];
-        for (r, &i) in (0_u32..).zip(&id) {
-            if let Some(slot) = usize::try_from(i).ok().and_then(|i| rank.get_mut(i)) {
-                *slot = r;
-            }
-        }
-        Ranks { rank, id }
-    }
-
-    /// The rank of id `i` (`i` itself when the dictionary is not ranked: the apps of the
-    /// global scope, whose keys all hold app 0 and whose pairs all name the empty app).
-    fn rank(&self, i: u32) -> u32 {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| self.rank.get(i))
-            .copied()
-            .unwrap_or(i)
-    }
-
-    /// The id of rank `r` (`r` itself when the dictionary is not ranked).
-    fn id(&self, r: u32) -> u32 {
-        usize::try_from(r)
-            .ok()
-            .and_then(|r| self.id.get(r))
-            .copied()
-            .unwrap_or(r)
-    }
-}
-
-/// Distinct ids of one cell in the hot path: interned `(app, id)` pairs packed in a `u64`.
-#[derive(Debug, Clone)]
-enum DistinctAcc {
-    Exact(KeySet),
-    Approx(Hll),
-}
-
 /// One cell in the hot path: durations only (152 bytes). The distinct accumulators of the
 /// cells live in a parallel vector, so that a durations-only pass touches as few cache lines
 /// as possible and a distinct pass reaches them without a pointer chase.
@@ -200,7 +149,7 @@ struct CellAcc {
 }
 
 /// The distinct accumulators of one cell: users, then channels.
-type DistinctPair = (DistinctAcc, DistinctAcc);
+type DistinctPair = (Distinct, Distinct);
 
 /// Cell indices of one group by bucket, in a dense window of consecutive buckets: a lookup is
 /// one subtraction and one load instead of a hash probe. Buckets beyond the window's span
@@ -819,10 +768,10 @@ impl Aggregator {
             } else if let Some(d) = self.distinct_list.get_mut(ci) {
                 // Present exactly when distinct counting is on.
                 if self.want_users {
-                    insert_acc(&mut d.0, user_key, user_hash);
+                    d.0.insert(user_key, user_hash);
                 }
                 if self.want_channels {
-                    insert_acc(&mut d.1, chan_key, chan_hash);
+                    d.1.insert(chan_key, chan_hash);
                 }
             }
         }
@@ -874,10 +823,10 @@ impl Aggregator {
             {
                 // Staged values are keys for exact sets and hashes for sketches.
                 if self.want_users {
-                    insert_acc(&mut d.0, u, u);
+                    d.0.insert(u, u);
                 }
                 if self.want_channels {
-                    insert_acc(&mut d.1, ch, ch);
+                    d.1.insert(ch, ch);
                 }
             }
         }
@@ -967,13 +916,7 @@ impl Aggregator {
         });
         self.cell_keys.push((group, bucket));
         if self.want_distinct() {
-            let fresh = || -> Result<DistinctAcc> {
-                Ok(match self.approx {
-                    Some(p) => DistinctAcc::Approx(Hll::new(p)?),
-                    None => DistinctAcc::Exact(KeySet::default()),
-                })
-            };
-            let pair = (fresh()?, fresh()?);
+            let pair = (Distinct::empty(self.approx)?, Distinct::empty(self.approx)?);
             self.distinct_list.push(pair);
         }
         Ok(idx)
@@ -989,67 +932,40 @@ impl Aggregator {
     /// ```
     #[must_use]
     pub fn to_state(&self) -> UsageState {
-        let mut state = UsageState::new(self.query.clone());
-        state.segments = self.segments;
-        let keys: Vec<GroupKey> = self
-            .group_list
+        let dicts = [
+            self.apps.dict.clone(),
+            self.users.dict.clone(),
+            self.channels.dict.clone(),
+        ];
+        self.state_with(self.group_keys(), dicts, |ci| {
+            self.distinct_list.get(ci).cloned()
+        })
+    }
+
+    /// The key of each group, by group id.
+    fn group_keys(&self) -> Vec<GroupKey> {
+        self.group_list
             .iter()
             .map(|g| self.group_key(&g.key))
-            .collect();
-        let app_of = |packed: u64| -> String {
-            if self.global {
-                String::new()
-            } else {
-                self.apps
-                    .name(u32::try_from(packed >> 32).unwrap_or(NONE))
-                    .to_owned()
-            }
-        };
-        let low = |packed: u64| u32::try_from(packed & 0xffff_ffff).unwrap_or(NONE);
-        // A set's pairs in the order of their strings without comparing strings per cell: the
-        // ids of each dictionary are ranked by their text once, a cell's keys are sorted by
-        // (app rank, id rank) as integers, and the set is built from pairs already in order.
-        // Under the global scope every pair's app is empty: no app is ranked.
-        let exact = self.approx.is_none() && self.want_distinct();
-        let rank = |dict: &Dict, on: bool| {
-            if on {
-                Ranks::of(dict)
-            } else {
-                Ranks::default()
-            }
-        };
-        let app_ranks = rank(&self.apps.dict, exact && !self.global);
-        let user_ranks = rank(&self.users.dict, exact);
-        let channel_ranks = rank(&self.channels.dict, exact);
-        let to_distinct =
-            |acc: Option<&DistinctAcc>, names: &Interner, ranks: &Ranks| -> Option<Distinct> {
-                acc.map(|a| match a {
-                    DistinctAcc::Exact(set) => {
-                        let mut ranked: Vec<u64> = set
-                            .keys()
-                            .iter()
-                            .map(|&k| {
-                                let app = app_ranks.rank(u32::try_from(k >> 32).unwrap_or(NONE));
-                                (u64::from(app) << 32) | u64::from(ranks.rank(low(k)))
-                            })
-                            .collect();
-                        ranked.sort_unstable();
-                        Distinct::Exact(
-                            ranked
-                                .iter()
-                                .map(|&r| {
-                                    let app = app_ranks.id(u32::try_from(r >> 32).unwrap_or(NONE));
-                                    let key = (u64::from(app) << 32) | u64::from(ranks.id(low(r)));
-                                    (app_of(key), names.name(low(key)).to_owned())
-                                })
-                                .collect::<BTreeSet<_>>(),
-                        )
-                    }
-                    DistinctAcc::Approx(h) => Distinct::Approximate(h.clone()),
-                })
-            };
+            .collect()
+    }
+
+    /// The state of the aggregator with group keys `keys` (by group id), dictionaries `dicts`
+    /// (apps, users, channels) and the distinct sets of cell `ci` given by `sets(ci)`: taken by
+    /// [`Aggregator::finish`], copied by [`Aggregator::to_state`]. The state keeps the
+    /// aggregator's numbering: sets, activity and relations keep their packed keys, and no id
+    /// is spelled out.
+    fn state_with(
+        &self,
+        keys: Vec<GroupKey>,
+        dicts: [Dict; 3],
+        mut sets: impl FnMut(usize) -> Option<DistinctPair>,
+    ) -> UsageState {
+        let mut state = UsageState::new(self.query.clone());
+        state.segments = self.segments;
+        [state.apps, state.users, state.channels] = dicts;
         for (ci, (cell, &(g, bucket))) in self.cell_list.iter().zip(&self.cell_keys).enumerate() {
-            let d = self.distinct_list.get(ci);
+            let (users, channels) = sets(ci).map_or((None, None), |(u, c)| (Some(u), Some(c)));
             let Some(key) = usize::try_from(g).ok().and_then(|g| keys.get(g)) else {
                 continue;
             };
@@ -1058,16 +974,8 @@ impl Aggregator {
                 subscribe_seconds: cell.secs[1],
                 subscribe_ceil_minutes: cell.ceil_minutes,
                 pieces: cell.pieces,
-                users: to_distinct(
-                    d.filter(|_| self.want_users).map(|d| &d.0),
-                    &self.users,
-                    &user_ranks,
-                ),
-                channels: to_distinct(
-                    d.filter(|_| self.want_channels).map(|d| &d.1),
-                    &self.channels,
-                    &channel_ranks,
-                ),
+                users: users.filter(|_| self.want_users),
+                channels: channels.filter(|_| self.want_channels),
             };
             state.group_mut(key.clone()).cells.insert(bucket, out);
         }
@@ -1075,24 +983,16 @@ impl Aggregator {
             let gs = state.group_mut(key);
             for (key, list) in by_key(&g.channels.compacted()) {
                 gs.channel_activity
-                    .entry((app_of(key), self.channels.name(low(key)).to_owned()))
+                    .entry(key)
                     .or_default()
                     .union_with(&IntervalSet::from(list));
             }
             gs.stream_deltas = g.streams.compacted().iter().copied().collect();
-            for ((ck, pu), list) in by_key(&g.relations.compacted()) {
-                let set = IntervalSet::from(list);
-                let (p, u) = (u32::try_from(pu >> 32).unwrap_or(NONE), low(pu));
-                let rel = Relation {
-                    app: app_of(ck),
-                    channel: self.channels.name(low(ck)).to_owned(),
-                    publisher: (p != NONE).then(|| self.users.name(p).to_owned()),
-                    subscriber: self.users.name(u).to_owned(),
-                };
+            for (key, list) in by_key(&g.relations.compacted()) {
                 gs.relation_activity
-                    .entry(rel)
+                    .entry(key)
                     .or_default()
-                    .union_with(&set);
+                    .union_with(&IntervalSet::from(list));
             }
         }
         state
@@ -1107,8 +1007,19 @@ impl Aggregator {
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
     #[must_use]
-    pub fn finish(self) -> UsageState {
-        self.to_state()
+    pub fn finish(mut self) -> UsageState {
+        // The keys name apps through the dictionary about to be handed over.
+        let keys = self.group_keys();
+        let dicts = [
+            std::mem::take(&mut self.apps.dict),
+            std::mem::take(&mut self.users.dict),
+            std::mem::take(&mut self.channels.dict),
+        ];
+        let mut sets: Vec<Option<DistinctPair>> = std::mem::take(&mut self.distinct_list)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.state_with(keys, dicts, |ci| sets.get_mut(ci).and_then(Option::take))
     }
 
     /// The report of the segments so far, computed on the interned tables (several times
@@ -1224,15 +1135,15 @@ impl Aggregator {
         &self,
         cells: &[(i64, usize)],
         names: &Interner,
-        which: impl Fn(&DistinctPair) -> &DistinctAcc,
+        which: impl Fn(&DistinctPair) -> &Distinct,
         bits: &mut Vec<u64>,
     ) -> Option<u64> {
         let keys = cells
             .iter()
             .filter_map(|&(_, ci)| self.distinct_list.get(ci))
             .map(|d| match which(d) {
-                DistinctAcc::Exact(s) => s.raw_parts().1.len(),
-                DistinctAcc::Approx(_) => 0,
+                Distinct::Exact(s) => s.raw_parts().1.len(),
+                Distinct::Approximate(_) => 0,
             })
             .fold(0_usize, usize::saturating_add);
         let apps = if self.global { 1 } else { self.apps.dict.len() };
@@ -1298,12 +1209,12 @@ impl Union {
     /// are counted as bits of `scratch` (then cleared) instead of sorted.
     fn add(
         &mut self,
-        d: Option<&DistinctAcc>,
+        d: Option<&Distinct>,
         dense: Option<(u64, &mut Vec<u64>)>,
     ) -> Result<Option<u64>> {
         Ok(match d {
             None => None,
-            Some(DistinctAcc::Exact(s)) => {
+            Some(Distinct::Exact(s)) => {
                 self.any = true;
                 let (bits, sparse_count) = match dense {
                     Some((span, scratch)) => {
@@ -1327,7 +1238,7 @@ impl Union {
                 }
                 Some(count)
             }
-            Some(DistinctAcc::Approx(h)) => {
+            Some(Distinct::Approximate(h)) => {
                 self.any = true;
                 match &mut self.sketch {
                     Some(acc) => acc.merge(h)?,
@@ -1430,14 +1341,6 @@ fn distinct_outside(mut keys: Vec<u64>, bits: &[u64], scratch: &mut Vec<u64>) ->
         used.fill(0);
     }
     n
-}
-
-#[inline]
-fn insert_acc(acc: &mut DistinctAcc, key: u64, hash: u64) {
-    match acc {
-        DistinctAcc::Exact(set) => set.push(key),
-        DistinctAcc::Approx(h) => h.insert_hash(hash),
-    }
 }
 
 /// Aggregates `segments` under `query` in one pass.

@@ -135,12 +135,44 @@ impl KeySet {
         self.ones
     }
 
-    #[cfg(test)]
+    /// The number of distinct keys.
     pub(crate) fn count(&self) -> u64 {
         u64::try_from(self.sparse().len())
             .unwrap_or(u64::MAX)
             .saturating_add(self.ones)
     }
+
+    /// Calls `f` with every key, in no particular order; a key of the unsorted tail may come
+    /// more than once (for [`KeySet::push`], which folds repeats, or a count after a sort).
+    pub(crate) fn for_each_raw(&self, mut f: impl FnMut(u64)) {
+        for (w, &word) in (0_u64..).zip(&self.bits) {
+            let mut rest = word;
+            while rest != 0 {
+                f((w << 6) | u64::from(rest.trailing_zeros()));
+                rest &= rest.wrapping_sub(1);
+            }
+        }
+        for &k in &self.items {
+            f(k);
+        }
+    }
+
+    /// Appends every key to `out` as [`KeySet::for_each_raw`] gives them.
+    pub(crate) fn append_raw(&self, out: &mut Vec<u64>) {
+        out.reserve(
+            usize::try_from(self.ones)
+                .unwrap_or(0)
+                .saturating_add(self.items.len()),
+        );
+        self.for_each_raw(|k| out.push(k));
+    }
+}
+
+/// The number of distinct keys in `keys` (sorted and deduplicated in place).
+pub(crate) fn distinct_keys(keys: &mut Vec<u64>) -> u64 {
+    sort_keys(keys);
+    keys.dedup();
+    u64::try_from(keys.len()).unwrap_or(u64::MAX)
 }
 
 /// Sorts keys: a comparison sort for the short tails of most sets, a radix sort for long ones.

@@ -315,7 +315,7 @@ pub fn distribution_by(
         for c in g.cells.values() {
             if let Some(u) = &c.users {
                 match acc {
-                    Some(a) => a.merge(u)?,
+                    Some(a) => a.merge(u, |k| k)?,
                     None => *acc = Some(u.clone()),
                 }
             }

@@ -55,31 +55,23 @@ impl From<Hll> for HllRepr {
 impl TryFrom<HllRepr> for Hll {
     type Error = Error;
     fn try_from(r: HllRepr) -> Result<Self> {
-        let mut h = Hll::new(r.precision)?;
-        let bytes = r.registers.as_bytes();
-        if bytes.len() != h.registers.len().saturating_mul(2) {
-            return Err(Error::invalid(
-                "hll registers",
-                &r.registers,
-                "two hex digits per register (2^precision registers)",
-            ));
-        }
-        let max = 64_u8.saturating_sub(h.precision).saturating_add(1);
-        for (reg, pair) in h.registers.iter_mut().zip(bytes.chunks_exact(2)) {
-            let text = std::str::from_utf8(pair).unwrap_or("");
-            let v = u8::from_str_radix(text, 16).map_err(|_| {
-                Error::invalid("hll registers", &r.registers, "two hex digits per register")
-            })?;
-            if v > max {
-                return Err(Error::invalid(
-                    "hll registers",
-                    &r.registers,
-                    "register values up to 65 - precision",
-                ));
+        let hex = |pair: &[u8]| {
+            if pair.len() != 2 || !pair.iter().all(u8::is_ascii_hexdigit) {
+                return None;
             }
-            *reg = v;
-        }
-        Ok(h)
+            u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()
+        };
+        let registers = r
+            .registers
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| {
+                hex(pair).ok_or_else(|| {
+                    Error::invalid("hll registers", &r.registers, "two hex digits per register")
+                })
+            })
+            .collect::<Result<Vec<u8>>>()?;
+        Hll::from_registers(r.precision, &registers)
     }
 }
 
@@ -106,9 +98,42 @@ impl Hll {
         })
     }
 
+    /// The registers, one byte each.
+    #[cfg(feature = "serde")]
+    pub(crate) fn registers(&self) -> &[u8] {
+        &self.registers
+    }
+
+    /// The sketch of precision `precision` with `registers`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfRange`] for a precision outside 4..=16; [`Error::Invalid`] unless there
+    /// are `2^precision` registers, each at most `65 - precision`.
+    #[cfg(feature = "serde")]
+    pub(crate) fn from_registers(precision: u8, registers: &[u8]) -> Result<Self> {
+        let mut h = Hll::new(precision)?;
+        if registers.len() != h.registers.len() {
+            return Err(Error::invalid(
+                "hll registers",
+                &format!("{} registers", registers.len()),
+                "2^precision registers",
+            ));
+        }
+        let max = 64_u8.saturating_sub(precision).saturating_add(1);
+        if let Some(v) = registers.iter().find(|&&v| v > max) {
+            return Err(Error::invalid(
+                "hll registers",
+                &format!("a register of {v}"),
+                "register values up to 65 - precision",
+            ));
+        }
+        h.registers.copy_from_slice(registers);
+        Ok(h)
+    }
+
     /// The precision `p` (the sketch has `2^p` registers).
     #[must_use]
-    #[cfg(any(test, feature = "serde"))]
     pub(crate) const fn precision(&self) -> u8 {
         self.precision
     }

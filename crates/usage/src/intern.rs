@@ -293,12 +293,83 @@ impl Dict {
         other.names().map(|s| self.intern(s)).collect()
     }
 
+    /// Interns the text of each of `items` (`text` reads it) and calls `f` with the item and
+    /// its id, in order. In chunks of 64 items, every key is built and its slot touched before
+    /// any is looked up, so that the cache misses of a large dictionary overlap.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] beyond 2^32 − 1 distinct strings; any error of `f` (the items after
+    /// it are not interned).
+    #[cfg(feature = "serde")]
+    pub(crate) fn intern_each<T>(
+        &mut self,
+        items: &[T],
+        text: impl Fn(&T) -> &str,
+        mut f: impl FnMut(&T, u32) -> Result<()>,
+    ) -> Result<()> {
+        let mut keys = Vec::with_capacity(64);
+        for chunk in items.chunks(64) {
+            keys.clear();
+            keys.extend(chunk.iter().map(|t| Key::of(text(t))));
+            std::hint::black_box(self.warm(keys.iter()));
+            for (t, &k) in chunk.iter().zip(&keys) {
+                let id = self.intern_keyed(k, text(t))?;
+                f(t, id)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Touches the table where each of `keys` will be looked up: loads only, for their cache
     /// misses to overlap before the lookups. Returns a value derived from the loads (to be
     /// passed to `std::hint::black_box`).
     #[inline]
     pub(crate) fn warm<'k>(&self, keys: impl Iterator<Item = &'k Key>) -> u64 {
         keys.fold(0, |acc, k| acc ^ self.short.warm_one(k.hash))
+    }
+}
+
+/// The ids of a dictionary ranked by their text (byte order, as strings compare).
+#[derive(Debug, Default)]
+pub(crate) struct Ranks {
+    /// The rank of each id.
+    rank: Vec<u32>,
+    /// The id of each rank.
+    id: Vec<u32>,
+}
+
+impl Ranks {
+    pub(crate) fn of(dict: &Dict) -> Self {
+        let names: Vec<&str> = dict.names().collect();
+        let mut id: Vec<u32> = (0..u32::try_from(names.len()).unwrap_or(u32::MAX)).collect();
+        id.sort_unstable_by_key(|&i| names.get(usize::try_from(i).unwrap_or(usize::MAX)));
+        let mut rank = vec![0; id.len()];
+        for (r, &i) in (0_u32..).zip(&id) {
+            if let Some(slot) = usize::try_from(i).ok().and_then(|i| rank.get_mut(i)) {
+                *slot = r;
+            }
+        }
+        Ranks { rank, id }
+    }
+
+    /// The rank of id `i` (`i` itself when the dictionary is not ranked: the apps of the
+    /// global scope, whose keys all hold app 0 and whose pairs all name the empty app).
+    pub(crate) fn rank(&self, i: u32) -> u32 {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.rank.get(i))
+            .copied()
+            .unwrap_or(i)
+    }
+
+    /// The id of rank `r` (`r` itself when the dictionary is not ranked).
+    pub(crate) fn id(&self, r: u32) -> u32 {
+        usize::try_from(r)
+            .ok()
+            .and_then(|r| self.id.get(r))
+            .copied()
+            .unwrap_or(r)
     }
 }
 

@@ -102,6 +102,30 @@ proptest! {
             prop_assert_eq!(&back, &st);
         }
     }
+
+    /// The state survives its compact binary form under every metric, id scope and split,
+    /// merged from shards or not: it reads back equal, writes the same bytes again, and what
+    /// the binary reading accepts the JSON reading accepts too.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn state_bytes_roundtrip(segs in proptest::collection::vec(dense_segment(), 0..20), cut in any::<proptest::sample::Index>()) {
+        let k = if segs.is_empty() { 0 } else { cut.index(segs.len() + 1) };
+        let (a, b) = segs.split_at(k);
+        for q in roundtrip_queries() {
+            let mut st = aggregate(&q, a).unwrap();
+            st.merge(&aggregate(&q, b).unwrap()).unwrap();
+            let bytes = st.to_bytes();
+            let back = UsageState::from_bytes(&bytes).unwrap();
+            prop_assert_eq!(&back, &st);
+            prop_assert_eq!(back.to_bytes(), bytes);
+            let json: UsageState = serde_json::from_str(&serde_json::to_string(&back).unwrap()).unwrap();
+            prop_assert_eq!(&json, &st);
+            prop_assert_eq!(
+                back.report(MinutePolicy::CeilPerRecord).unwrap(),
+                st.report(MinutePolicy::CeilPerRecord).unwrap()
+            );
+        }
+    }
 }
 
 #[test]
