@@ -34,7 +34,9 @@
 
 use std::collections::BTreeMap;
 
-use super::repr::{check_activity, check_app, check_bucket, check_deltas, check_key, check_set};
+use super::repr::{
+    check_activity, check_app, check_bucket, check_deltas, check_idle, check_key, check_set,
+};
 use super::{Cell, Distinct, GroupState, NONE, UsageState, high, low};
 use crate::compact::KeySet;
 use crate::error::{Error, Result};
@@ -287,14 +289,10 @@ impl UsageState {
                 let set = r.intervals()?;
                 ascending(&mut g.relation_activity, (ck, pu), set, "relations")?;
             }
-            let idle = g.channel_activity.is_empty() && g.relation_activity.is_empty();
-            if !metrics.peaks && !idle {
-                return Err(Error::invalid(
-                    "activity",
-                    "present",
-                    "none: the query does not compute peaks",
-                ));
-            }
+            check_idle(
+                metrics.peaks,
+                g.channel_activity.is_empty() && g.relation_activity.is_empty(),
+            )?;
             for set in g
                 .channel_activity
                 .values()

@@ -407,14 +407,10 @@ fn validate(r: &StateRepr<'_>) -> Result<()> {
                 |c| check_id(c, ChannelId::MAX_LEN, |s| ChannelId::new(s)),
             )?;
         }
-        let idle = g.channel_activity.is_empty() && g.relation_activity.is_empty();
-        if !metrics.peaks && !idle {
-            return Err(Error::invalid(
-                "activity",
-                "present",
-                "none: the query does not compute peaks",
-            ));
-        }
+        check_idle(
+            metrics.peaks,
+            g.channel_activity.is_empty() && g.relation_activity.is_empty(),
+        )?;
         for ((app, channel), set) in &g.channel_activity {
             check_app(app, global)?;
             check_id(channel, ChannelId::MAX_LEN, |s| ChannelId::new(s))?;
@@ -447,6 +443,20 @@ pub(super) fn check_bucket(q: &UsageQuery, start: i64) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Activity (`idle`: none) appears only when the query computes peaks.
+#[cfg(feature = "serde")]
+pub(super) fn check_idle(peaks: bool, idle: bool) -> Result<()> {
+    if peaks || idle {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "activity",
+            "present",
+            "none: the query does not compute peaks",
+        ))
+    }
 }
 
 /// A group's stream changes: only with stream peaks, each inside core's time range and not
