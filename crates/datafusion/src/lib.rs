@@ -20,8 +20,8 @@
 //! * [`standalone_cluster`] starts an in-process Ballista scheduler with several executors,
 //!   on which [`run_query`] runs unchanged.
 //!
-//! Each aggregate's partial state is the kernel's [`UsageState`]
-//! serialized in a `Binary` column: DataFusion aggregates each partition apart and merges the
+//! Each aggregate's partial state is the kernel's [`UsageState`] in its compact binary form
+//! ([`UsageState::to_bytes`], each id string once) in a `Binary` column: DataFusion aggregates each partition apart and merges the
 //! partials with `UsageState::merge`, associative and commutative, so any partitioning and any
 //! number of executors give the kernel's exact figures.
 //!

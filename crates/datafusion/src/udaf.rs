@@ -345,9 +345,9 @@ impl UsageAccumulator {
         merge_serialized(bin, &mut self.merged)
     }
 
+    /// The state in the kernel's compact binary form (each id string once, then integers).
     fn serialized(&mut self) -> Result<Vec<u8>> {
-        serde_json::to_vec(self.full_state()?)
-            .map_err(|e| Error::invalid("state", &e.to_string(), "a serializable UsageState"))
+        Ok(self.full_state()?.to_bytes())
     }
 
     fn value(&mut self) -> Result<ScalarValue> {
@@ -370,8 +370,7 @@ pub(crate) fn merge_serialized(
         if bin.is_null(i) {
             continue;
         }
-        let other: UsageState = serde_json::from_slice(bin.value(i))
-            .map_err(|e| Error::invalid("state", &e.to_string(), "a serialized UsageState"))?;
+        let other = UsageState::from_bytes(bin.value(i))?;
         match into {
             Some(m) => m.merge(&other)?,
             None => *into = Some(other),

@@ -37,7 +37,7 @@
 //! | segments that answer several queries | [`SegmentTable`]: load once ([`SegmentTable::read_csv`], [`SegmentTable::from_segments`]), then [`SegmentTable::report_parallel`] per query |
 //! | segments arriving one by one (JSON Lines, a message queue), or rows of a columnar source whose result must merge | [`Aggregator`]: one pass ([`Aggregator::push`], or [`Aggregator::push_row`] for a row), [`Aggregator::to_state`] to ship a mergeable partial |
 //! | a stream sorted by start that never ends | [`SortedAggregator`]: memory bounded by the open segments |
-//! | partials from shards or days | [`UsageState::merge`], then [`UsageState::report`] |
+//! | partials from shards or days | [`UsageState::merge`], then [`UsageState::report`]; ship them as JSON (serde) or in the compact binary form (`UsageState::to_bytes`, with `serde`) |
 //!
 //! Every way gives the same report for the same segments (the tests compare them on random
 //! inputs).
