@@ -152,9 +152,6 @@ pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
 /// A `HashMap` with the [`FastHasher`].
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
 
-/// A `HashSet` with the [`FastHasher`].
-pub(crate) type FastSet<K> = std::collections::HashSet<K, FastBuild>;
-
 /// An id of at most 23 bytes stored inline (its length in the last byte), so that looking it
 /// up compares three words instead of chasing a pointer to the interned copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,11 +9,11 @@ use mediameter_core::{Buckets, MinutePolicy, Role, StreamSegment};
 
 use crate::aggregate::Aggregator;
 use crate::error::{Error, Result};
-use crate::hash::{FastMap, FastSet, stable_hash, stable_id_hash};
-use crate::hll::Hll;
+use crate::hash::{FastMap, stable_hash, stable_id_hash};
 use crate::intervals::Level;
 use crate::query::{DistinctMode, IdScope, Metrics, UsageQuery};
 use crate::report::UsageReport;
+use crate::state::Distinct;
 use crate::table::Dict;
 
 const NONE: u32 = u32::MAX;
@@ -142,60 +142,6 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
     }
 }
 
-/// Distinct ids: exact (interned, scoped keys) or a sketch.
-#[derive(Debug, Clone)]
-enum Ids {
-    Exact(FastSet<u64>),
-    /// Per app (the high 32 bits of a key), a bitset over the interned ids (the low 32 bits),
-    /// and the number of ones.
-    Bits(FastMap<u32, Vec<u64>>, u64),
-    Sketch(Hll),
-}
-
-impl Ids {
-    fn new(approx: Option<u8>) -> Result<Self> {
-        Ok(match approx {
-            Some(p) => Ids::Sketch(Hll::new(p)?),
-            None => Ids::Exact(FastSet::default()),
-        })
-    }
-
-    #[inline]
-    fn insert(&mut self, key: u64, hash: u64) {
-        match self {
-            Ids::Exact(s) => {
-                s.insert(key);
-            }
-            Ids::Bits(apps, ones) => {
-                let (app, id) = (u32::try_from(key >> 32).unwrap_or(NONE), key & 0xffff_ffff);
-                let words = apps.entry(app).or_default();
-                let Ok(w) = usize::try_from(id >> 6) else {
-                    return;
-                };
-                if words.len() <= w {
-                    words.resize(w.saturating_add(1), 0);
-                }
-                if let Some(x) = words.get_mut(w) {
-                    let m = 1_u64 << (id & 63);
-                    if *x & m == 0 {
-                        *x |= m;
-                        *ones = ones.saturating_add(1);
-                    }
-                }
-            }
-            Ids::Sketch(h) => h.insert_hash(hash),
-        }
-    }
-
-    fn count(&self) -> u64 {
-        match self {
-            Ids::Exact(s) => u64::try_from(s.len()).unwrap_or(u64::MAX),
-            Ids::Bits(_, ones) => *ones,
-            Ids::Sketch(h) => h.count(),
-        }
-    }
-}
-
 /// The sweeps of one group.
 #[derive(Debug, Clone)]
 struct GroupSweeps {
@@ -205,7 +151,7 @@ struct GroupSweeps {
     relations: Sweep<(u64, u64)>,
     streams: Sweep<u64>,
     /// Users and channels over every bucket (the group's totals).
-    ids: Option<(Ids, Ids)>,
+    ids: Option<(Distinct, Distinct)>,
 }
 
 /// An [`Aggregator`] for segments sorted by start time, whose memory does not grow with the
@@ -264,7 +210,7 @@ pub struct SortedAggregator {
     want_channels: bool,
     approx: Option<u8>,
     /// Users and channels of the cells that can still receive pieces, by (bucket, group).
-    open_cells: std::collections::BTreeMap<(i64, u32), (Ids, Ids)>,
+    open_cells: std::collections::BTreeMap<(i64, u32), (Distinct, Distinct)>,
     /// Users and channels counted in the complete cells, by (group, bucket).
     done_cells: FastMap<(u32, i64), (u64, u64)>,
 }
@@ -471,7 +417,7 @@ impl SortedAggregator {
             let cell = match self.open_cells.entry((bucket, g)) {
                 std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
                 std::collections::btree_map::Entry::Vacant(v) => {
-                    v.insert((Ids::new(approx)?, Ids::new(approx)?))
+                    v.insert((Distinct::empty(approx)?, Distinct::empty(approx)?))
                 }
             };
             cell.0.insert(uk, hashes.0);
@@ -482,13 +428,7 @@ impl SortedAggregator {
             .get_mut(usize::try_from(g).unwrap_or(usize::MAX))
             .ok_or(Error::overflow("groups"))?;
         if gs.ids.is_none() {
-            gs.ids = Some(match approx {
-                Some(_) => (Ids::new(approx)?, Ids::new(approx)?),
-                None => (
-                    Ids::Bits(FastMap::default(), 0),
-                    Ids::Bits(FastMap::default(), 0),
-                ),
-            });
+            gs.ids = Some((Distinct::empty(approx)?, Distinct::empty(approx)?));
         }
         if let Some((u, c)) = &mut gs.ids {
             u.insert(uk, hashes.0);
