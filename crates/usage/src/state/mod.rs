@@ -385,6 +385,8 @@ pub struct UsageState {
 
 /// States compare as the values they stand for (their canonical forms), not as the numbering
 /// of their ids: two states of the same segments are equal however their ids were interned.
+/// A comparison ranks both states' ids by text, so it costs about a serialization: meant for
+/// tests and checks, not for a hot path.
 impl PartialEq for UsageState {
     fn eq(&self, other: &Self) -> bool {
         self.segments == other.segments
