@@ -353,8 +353,8 @@ impl serde::Serialize for UsageState {
     }
 }
 
-/// Reading a state back checks it against its own query ([`validate`]) before its ids are
-/// interned.
+/// Reading a state back checks it against its own query (the rules listed on [`UsageState`])
+/// before its ids are interned.
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UsageState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
