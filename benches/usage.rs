@@ -2,9 +2,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box};
 use mediameter_core::{BillingZone, Granularity, MediaSpec, MinutePolicy, StreamSegment};
-use mediameter_usage::{
-    Aggregator, Dimension, DistinctMode, Metrics, UsageQuery, UsageReport, aggregate,
-};
+use mediameter_usage::{Aggregator, Dimension, DistinctMode, Metrics, UsageQuery, UsageReport};
 
 const N: usize = 1_000_000;
 
@@ -45,7 +43,9 @@ pub fn define(c: &mut Criterion) {
     // Check once that the pass conserves seconds, and that the fast report equals the
     // portable state's.
     let report = pass(&fast, &segs);
-    let st = aggregate(&fast, &segs).unwrap_or_else(|_| std::process::abort());
+    let mut agg = Aggregator::new(fast.clone()).unwrap_or_else(|_| std::process::abort());
+    agg.extend(&segs).unwrap_or_else(|_| std::process::abort());
+    let st = agg.finish().unwrap_or_else(|_| std::process::abort());
     assert!(
         st.report(MinutePolicy::CeilPerPeriod)
             .is_ok_and(|r| r == report)
@@ -90,21 +90,20 @@ pub fn define(c: &mut Criterion) {
             r
         });
     });
-    // The same pass with the groups dealt between two threads (`report_parallel`): the same
-    // report.
-    assert!(
-        mediameter_usage::report_parallel(&full, &segs, MinutePolicy::CeilPerPeriod, 2)
-            .is_ok_and(|r| r == full_report)
-    );
-    g.bench_function(BenchmarkId::new("full-pass-2-threads", "1m"), |b| {
+    // The same pass in the aggregator's mode for sorted input, over the segments sorted by
+    // start: the same report, peaks swept as the segments arrive.
+    let mut by_start = segs.clone();
+    by_start.sort_by_key(|s| s.range.start());
+    let sorted_pass = |q: &UsageQuery, segs: &[StreamSegment]| -> UsageReport {
+        let mut agg = Aggregator::sorted(q.clone()).unwrap_or_else(|_| std::process::abort());
+        agg.extend(segs).unwrap_or_else(|_| std::process::abort());
+        agg.report(MinutePolicy::CeilPerPeriod)
+            .unwrap_or_else(|_| std::process::abort())
+    };
+    assert!(sorted_pass(&full, &by_start) == full_report);
+    g.bench_function(BenchmarkId::new("full-pass-sorted", "1m"), |b| {
         b.iter(|| {
-            let r = mediameter_usage::report_parallel(
-                black_box(&full),
-                black_box(&segs),
-                MinutePolicy::CeilPerPeriod,
-                2,
-            )
-            .unwrap_or_else(|_| std::process::abort());
+            let r = sorted_pass(black_box(&full), black_box(&by_start));
             assert_eq!(r.segments, N as u64);
             r
         });

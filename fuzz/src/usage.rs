@@ -11,7 +11,8 @@
 //!   its query) reports with no error but an overflow, and survives a JSON round trip.
 //! * `table_csv`: CSV bytes (any bytes) loaded into a `SegmentTable`, on one thread, in small
 //!   chunks and on three threads: the same rows, errors and skip reports as `SegmentReader`,
-//!   and the table's report equals the aggregator's.
+//!   and the table's report equals the aggregator's, in its mergeable mode and (over the
+//!   segments sorted by start) in its mode for sorted input.
 //! * `query_csv`: a query chosen by the first bytes (split dimensions, role and spec filters,
 //!   metrics, id scope, zone, interval, minute policy, range, segment limit) over the rest as
 //!   CSV lines under a valid header, streamed by `SegmentTable::query_csv` on one and two
@@ -25,7 +26,19 @@
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy, StreamSegment};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, RoomListResponse};
-use mediameter_usage::{BadRecords, InputFormat, UsageQuery, UsageState, aggregate, read_segments};
+use mediameter_usage::{
+    Aggregator, BadRecords, InputFormat, UsageQuery, UsageState, read_segments,
+};
+
+/// The state of `segs` under `q`, through one mergeable aggregator.
+fn aggregate(
+    q: &UsageQuery,
+    segs: &[StreamSegment],
+) -> Result<UsageState, mediameter_usage::Error> {
+    let mut agg = Aggregator::new(q.clone())?;
+    agg.extend(segs)?;
+    agg.finish()
+}
 
 fn check_segments(segs: &[StreamSegment]) {
     let csv = mediameter_usage::csv::segments_csv(segs);
@@ -122,6 +135,17 @@ pub fn table_csv(data: &[u8]) {
     assert_eq!(
         from_table, from_agg,
         "the table's report differs from the aggregator's"
+    );
+    // The aggregator's mode for sorted input, over the same segments sorted by start.
+    let mut by_start = segs;
+    by_start.sort_by_key(|s| s.range.start());
+    let swept = Aggregator::sorted(q).and_then(|mut agg| {
+        agg.extend(&by_start)?;
+        agg.report(MinutePolicy::CeilPerRecord)
+    });
+    assert_eq!(
+        swept, from_agg,
+        "the sorted mode's report differs from the mergeable mode's"
     );
 }
 

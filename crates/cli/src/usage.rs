@@ -13,8 +13,8 @@ use mediameter_core::{BillingZone, MinutePolicy, StreamSegment, TimeRange};
 use mediameter_usage::vendor::{DistributionResponse, ProducerUsageResponse, ResponseMetadata};
 use mediameter_usage::{
     Aggregator, BadRecords, Dimension, DistinctMode, IdScope, Indicator, InputFormat, Metrics,
-    ProportionMode, SegmentReader, SegmentTable, SkipReport, SortedAggregator, UsageQuery,
-    UsageReport, UsageState, communication_records, distribution_by, parse_interval,
+    ProportionMode, SegmentReader, SegmentTable, SkipReport, UsageQuery, UsageReport, UsageState,
+    communication_records, distribution_by, parse_interval,
 };
 
 use mediameter_core::echo::echo;
@@ -397,23 +397,26 @@ pub(crate) fn run(args: &UsageArgs, out: &mut dyn Write) -> Result<(), CliError>
         )?;
         return print_report(&report, range, args, out);
     }
-    if args.sorted {
-        let mut agg = SortedAggregator::new(query.clone()).map_err(input_err)?;
-        for_each_segment(input, format, args.skip_bad, |s| {
-            agg.push(&s).map_err(segment_err)
-        })?;
-        let report = agg.report(policy).map_err(input_err)?;
-        return print_report(&report, range, args, out);
-    }
-    let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
+    let mut agg = aggregator(&query, args.sorted)?;
     for_each_segment(input, format, args.skip_bad, |s| {
         agg.push(&s).map_err(segment_err)
     })?;
     if let Some(by) = distribution(args)? {
-        return print_distribution_of(&agg.to_state(), by, args, out);
+        return print_distribution_of(&agg.to_state().map_err(input_err)?, by, args, out);
     }
     let report = agg.report(policy).map_err(input_err)?;
     print_report(&report, range, args, out)
+}
+
+/// The aggregator of `query`: in its mode for sorted input with `--sorted` (memory bounded by
+/// the open segments), else mergeable.
+fn aggregator(query: &UsageQuery, sorted: bool) -> Result<Aggregator, CliError> {
+    let agg = if sorted {
+        Aggregator::sorted(query.clone())
+    } else {
+        Aggregator::new(query.clone())
+    };
+    agg.map_err(input_err)
 }
 
 /// The input file, refused with `refusal` when it is standard input (`-` or none).
@@ -493,16 +496,14 @@ fn run_parquet(
         })?;
         return print_records(&segs, args.format, out);
     }
-    if args.sorted {
-        let mut agg = SortedAggregator::new(query.clone()).map_err(input_err)?;
+    if args.sorted || args.distribution.is_some() {
+        let mut agg = aggregator(query, args.sorted)?;
         for_each_parquet_segment(path, |s| agg.push(&s).map_err(segment_err))?;
+        if let Some(by) = distribution(args)? {
+            return print_distribution_of(&agg.to_state().map_err(input_err)?, by, args, out);
+        }
         let report = agg.report(policy).map_err(input_err)?;
         return print_report(&report, range, args, out);
-    }
-    if let Some(by) = distribution(args)? {
-        let mut agg = Aggregator::new(query.clone()).map_err(input_err)?;
-        for_each_parquet_segment(path, |s| agg.push(&s).map_err(segment_err))?;
-        return print_distribution_of(&agg.to_state(), by, args, out);
     }
     let bad = bad_records(args.skip_bad);
     let (report, skips) = parquet_report(path, query, policy, bad, usize::from(args.threads))?;
@@ -539,8 +540,12 @@ fn regions_and_report(
     // The distribution by region counts users: none without them.
     let regions = if query.split_by().contains(&Dimension::Region) && query.metrics().users {
         Some(
-            distribution_by(&agg.to_state(), Dimension::Region, ProportionMode::VENDOR)
-                .map_err(input_err)?,
+            distribution_by(
+                &agg.to_state().map_err(input_err)?,
+                Dimension::Region,
+                ProportionMode::VENDOR,
+            )
+            .map_err(input_err)?,
         )
     } else {
         None
@@ -784,7 +789,7 @@ pub(crate) fn demo(out: &mut dyn Write) -> Result<(), CliError> {
         out,
         "== usage: distinct users by region (ListOperationDistribution) =="
     )?;
-    let state = agg.to_state();
+    let state = agg.to_state().map_err(input_err)?;
     for mode in [ProportionMode::VENDOR, ProportionMode::LargestRemainder] {
         let rows = distribution_by(&state, Dimension::Region, mode).map_err(input_err)?;
         let sum: rust_decimal::Decimal = rows.iter().map(|r| r.proportion).sum();

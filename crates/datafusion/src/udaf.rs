@@ -298,7 +298,7 @@ impl UsageAccumulator {
     /// merged into it, and a partial accumulator's own state is moved, not merged.
     fn full_state(&mut self) -> Result<&UsageState> {
         let fresh = Aggregator::new(self.query.clone())?;
-        let rows = std::mem::replace(&mut self.agg, fresh).finish();
+        let rows = std::mem::replace(&mut self.agg, fresh).finish()?;
         self.pushed = 0;
         let all = match self.merged.take() {
             Some(mut m) => {

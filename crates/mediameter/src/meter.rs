@@ -638,7 +638,7 @@ impl Meter {
     /// let segs = parse_csv("app,channel,user,role,spec,region,start,end\na,c,u,sub,720p,,0,90\n")?;
     /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
     /// agg.extend(&segs)?;
-    /// let report = agg.to_state().report(MinutePolicy::Exact)?;
+    /// let report = agg.to_state()?.report(MinutePolicy::Exact)?;
     /// let grid = Buckets::new(BillingZone::UTC, Granularity::HOUR);
     /// let mut meter = Meter::new(Mapping::rtc(), TimeRange::from_unix(0, 86_400)?, grid, OutOfPeriod::Refuse, [])?;
     /// meter.push_report(&report)?;

@@ -229,7 +229,7 @@ fn a_merged_usage_state_invoices_like_the_segments() {
     for shard in [a, b] {
         let mut agg = Aggregator::new(query.clone()).unwrap();
         agg.extend(shard).unwrap();
-        state.merge(&agg.to_state()).unwrap();
+        state.merge(&agg.to_state().unwrap()).unwrap();
     }
     let report = state.report(MinutePolicy::Exact).unwrap();
     let run = request("2023-03").start().unwrap();

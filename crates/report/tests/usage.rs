@@ -117,8 +117,12 @@ fn trend_stacks_minutes_by_spec_per_bucket_with_the_billable_line() {
 #[test]
 fn users_are_drawn_per_group_and_regions_with_proportions() {
     let (report, agg) = build(&[Dimension::Region]);
-    let regions =
-        distribution_by(&agg.to_state(), Dimension::Region, ProportionMode::VENDOR).unwrap();
+    let regions = distribution_by(
+        &agg.to_state().unwrap(),
+        Dimension::Region,
+        ProportionMode::VENDOR,
+    )
+    .unwrap();
     let html = usage_html(&report, Some(&regions)).unwrap();
     let figs = figures(&html);
     let users = figure(&figs, "users");

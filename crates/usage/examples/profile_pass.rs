@@ -111,20 +111,6 @@ fn main() {
         }
         return;
     }
-    if let Some(threads) = std::env::var("THREADS").ok().and_then(|t| t.parse().ok()) {
-        for _ in 0..reps {
-            let t = Instant::now();
-            let r =
-                mediameter_usage::report_parallel(&q, &segs, MinutePolicy::CeilPerPeriod, threads)
-                    .unwrap();
-            println!(
-                "{m}: report_parallel on {threads} threads {:.3}s rows {}",
-                t.elapsed().as_secs_f64(),
-                r.rows.len()
-            );
-        }
-        return;
-    }
     for _ in 0..reps {
         let t = Instant::now();
         let mut agg = Aggregator::new(q.clone()).unwrap();

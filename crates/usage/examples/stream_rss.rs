@@ -3,8 +3,9 @@
 //! `cargo run --release -p mediameter-usage --example stream_rss --
 //! 50000000 [durations|distinct|hll|all|hll-all][-sorted] [random|sessions]`.
 //!
-//! With `-sorted`, the pass goes through `SortedAggregator` (peaks swept as the segments
-//! arrive) instead of `Aggregator` (activity stretches kept for merging).
+//! With `-sorted`, the aggregator runs in its mode for sorted input (`Aggregator::sorted`:
+//! peaks swept as the segments arrive) instead of the mergeable mode (`Aggregator::new`:
+//! activity stretches kept for merging).
 //!
 //! `random` (the default) draws every id at random from its population, so nearly every
 //! subscribe segment is a new relation; `sessions` gives each channel one host and a fixed
@@ -51,26 +52,21 @@ fn main() {
         q = q.with_distinct(DistinctMode::approximate(10).unwrap());
     }
     let sorted = mode.ends_with("-sorted");
-    let mut agg = Aggregator::new(q.clone()).unwrap();
-    let mut sagg = mediameter_usage::SortedAggregator::new(q).unwrap();
+    let mut agg = if sorted {
+        Aggregator::sorted(q).unwrap()
+    } else {
+        Aggregator::new(q).unwrap()
+    };
     let t = Instant::now();
     let segments: Box<dyn Iterator<Item = mediameter_core::StreamSegment>> = match data.as_str() {
         "sessions" => Box::new(mediameter_testdata::session_stream(n, 7).unwrap()),
         _ => Box::new(mediameter_testdata::sorted_stream(n, 7).unwrap()),
     };
     for s in segments {
-        if sorted {
-            sagg.push(&s).unwrap();
-        } else {
-            agg.push(&s).unwrap();
-        }
+        agg.push(&s).unwrap();
     }
     let pass = t.elapsed();
-    let report = if sorted {
-        sagg.report(MinutePolicy::CeilPerPeriod).unwrap()
-    } else {
-        agg.report(MinutePolicy::CeilPerPeriod).unwrap()
-    };
+    let report = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
     let total = t.elapsed();
     println!(
         "segments={n} mode={mode} data={data} rows={} pass={:.1}s report={:.1}s ({:.2} M segments/s incl. generation) peak_rss={:.0} MiB",

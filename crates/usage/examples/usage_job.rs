@@ -17,8 +17,8 @@ use mediameter_core::{
     BillingZone, Granularity, MediaSpec, MinutePolicy, StreamSegment, VideoTier,
 };
 use mediameter_usage::{
-    BadRecords, Decimal, Dimension, InputFormat, ProportionMode, SegmentReader, UsageQuery,
-    UsageState, aggregate, distribution_by,
+    Aggregator, BadRecords, Decimal, Dimension, InputFormat, ProportionMode, SegmentReader,
+    UsageQuery, UsageState, distribution_by,
 };
 
 /// One CSV export per application, as a platform's shards would write them.
@@ -44,6 +44,16 @@ fn read_shard(name: &str, csv: &str) -> Result<Vec<StreamSegment>, mediameter_us
 }
 
 /// Fails the job when a figure is not what the input says it must be.
+/// One shard's mergeable partial: the segments through one aggregator.
+fn shard_state(
+    query: &UsageQuery,
+    segments: &[StreamSegment],
+) -> Result<UsageState, mediameter_usage::Error> {
+    let mut agg = Aggregator::new(query.clone())?;
+    agg.extend(segments)?;
+    agg.finish()
+}
+
 fn check<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
     if got == want {
         Ok(())
@@ -64,8 +74,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut days = UsageState::new(daily.clone());
     for (name, csv) in SHARDS {
         let segments = read_shard(name, csv)?;
-        hours.merge(&aggregate(&hourly, &segments)?)?;
-        days.merge(&aggregate(&daily, &segments)?)?;
+        hours.merge(&shard_state(&hourly, &segments)?)?;
+        days.merge(&shard_state(&daily, &segments)?)?;
     }
 
     let report = hours.report(MinutePolicy::CeilPerPeriod)?;

@@ -275,7 +275,9 @@ pub fn distribution(
 /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
 ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 60)?).with_region(RegionId::new("上海")?);
 /// let q = UsageQuery::new(BillingZone::GMT8, Granularity::DAY).with_split_by([Dimension::Region]);
-/// let rows = distribution_by(&aggregate(&q, [&s])?, Dimension::Region, ProportionMode::VENDOR)?;
+/// let mut agg = Aggregator::new(q)?;
+/// agg.push(&s)?;
+/// let rows = distribution_by(&agg.finish()?, Dimension::Region, ProportionMode::VENDOR)?;
 /// assert_eq!((rows[0].name.as_str(), rows[0].value, rows[0].proportion.to_string()), ("上海", 1, "100.00".to_owned()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

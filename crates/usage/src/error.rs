@@ -310,7 +310,8 @@ impl Error {
     }
 
     /// This error with the line of its outermost place with a line set to `line` (a record
-    /// renumbered by a wrapper that counts its own input); unchanged when it has none.
+    /// renumbered by a test that counts its own input); unchanged when it has none.
+    #[cfg(test)]
     pub(crate) fn with_line(mut self, line: u64) -> Self {
         if let Some(l) = self.line_mut() {
             *l = line;

@@ -202,7 +202,7 @@ pub(crate) fn sweep(
 
 /// The level of a peak sweep and the peak of the bucket it is in: the rule every peak of the
 /// crate follows, whether the events come sorted ([`sweep`]) or are pushed as sorted segments
-/// arrive (`SortedAggregator`'s streaming sweep). A bucket's peak is the level inherited at
+/// arrive (the streaming sweep of the aggregator's mode for sorted input). A bucket's peak is the level inherited at
 /// its start once every change at the start is applied, raised by each later change inside
 /// it; a negative level counts as 0.
 #[derive(Debug, Clone, Copy, Default)]

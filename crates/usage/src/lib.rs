@@ -8,9 +8,9 @@
 //!   in one pass, splitting each exactly at bucket boundaries, and reports per group and bucket:
 //!   publish and subscribe seconds per spec, billable minutes (subscription only, under core's
 //!   [`MinutePolicy`](mediameter_core::MinutePolicy)), active users, channels, peak concurrent
-//!   channels and peak concurrent communications (publish→subscribe relations).
-//! * [`SortedAggregator`] aggregates segments sorted by start time with memory that does not
-//!   grow with their number: peaks are swept as segments arrive (no mergeable state).
+//!   channels and peak concurrent communications (publish→subscribe relations). Its mode for
+//!   segments sorted by start time ([`Aggregator::sorted`]) has memory that does not grow with
+//!   their number: peaks are swept as segments arrive (no mergeable state).
 //! * [`SegmentTable`] holds segments in columns with every id interned once (loaded straight
 //!   from CSV bytes, on several threads if asked) and answers any query with the same report
 //!   as the aggregator, through dense arrays and on several threads: for segments that answer
@@ -30,17 +30,27 @@
 //!
 //! # Which entry point
 //!
+//! Two ways in, and one value between them:
+//!
+//! * **The table** ([`SegmentTable`]) when the segments are at hand: a file, a slice, a
+//!   columnar source. It loads columns with every id interned once and answers on all
+//!   threads.
+//! * **The aggregator** ([`Aggregator`]) when segments arrive one at a time: a stream, a
+//!   queue, a shard of a larger job. It keeps only what the query needs.
+//! * **The state** ([`UsageState`]): the mergeable partial the aggregator hands over, to ship
+//!   between machines and merge.
+//!
 //! | you have | use |
 //! | --- | --- |
 //! | one query over a CSV file or stream | [`SegmentTable::query_csv`]: streams it on all threads, keeps only the rows and columns the query needs |
-//! | one query over a columnar source (Parquet row groups, Arrow batches) | [`RowLoader`] per thread, fed [`SegmentRow`]s; [`RowLoader::report`] combines them |
+//! | one query over a columnar source (Parquet row groups, Arrow batches) | [`RowLoader`] per thread (the table's loader), fed [`SegmentRow`]s; [`RowLoader::report`] combines them |
 //! | segments that answer several queries | [`SegmentTable`]: load once ([`SegmentTable::read_csv`], [`SegmentTable::from_segments`]), then [`SegmentTable::report_parallel`] per query |
-//! | segments arriving one by one (JSON Lines, a message queue), or rows of a columnar source whose result must merge | [`Aggregator`]: one pass ([`Aggregator::push`], or [`Aggregator::push_row`] for a row), [`Aggregator::to_state`] to ship a mergeable partial |
-//! | a stream sorted by start that never ends | [`SortedAggregator`]: memory bounded by the open segments |
+//! | segments arriving one by one (JSON Lines, a message queue), or rows of a columnar source whose result must merge | [`Aggregator::new`]: one pass ([`Aggregator::push`], or [`Aggregator::push_row`] for a row), [`Aggregator::to_state`] to ship a mergeable partial |
+//! | a stream sorted by start that never ends | [`Aggregator::sorted`]: the same aggregator, memory bounded by the open segments, no state |
 //! | partials from shards or days | [`UsageState::merge`], then [`UsageState::report`]; ship them as JSON (serde) or in the compact binary form (`UsageState::to_bytes`, with `serde`) |
 //!
-//! Every way gives the same report for the same segments (the tests compare them on random
-//! inputs).
+//! Every way gives the same report for the same segments (the tests compare each with a
+//! brute-force computation on random inputs).
 //!
 //! # Example
 //!
@@ -97,10 +107,10 @@
 //! Every public type is `Send` and `Sync` (a [`SegmentReader`] or [`csv::CsvReader`] is as far
 //! as its reader is), and none has interior mutability. Queries, reports, states and vendor
 //! shapes are plain values. The accumulators take `&mut self` to add data —
-//! [`Aggregator::push`], [`SortedAggregator::push`], [`SegmentTable::push`], [`RowLoader::push`], [`UsageState::merge`]
+//! [`Aggregator::push`], [`SegmentTable::push`], [`RowLoader::push`], [`UsageState::merge`]
 //! — so each is filled by one thread; to use more, give each thread its own
-//! and merge the [`UsageState`]s, or let the library do it: [`report_parallel`] and
-//! [`SegmentTable::report_parallel`] split the work over scoped threads they start and join
+//! and merge the [`UsageState`]s, or let the library do it: [`SegmentTable::report_parallel`]
+//! and [`SegmentTable::query_csv`] split the work over scoped threads they start and join
 //! before returning (at most 64). A filled [`SegmentTable`] answers queries through `&self`, so
 //! one table behind an `Arc` serves any number of threads. The crate keeps no global state and
 //! never reads the clock. `tests/thread_safety.rs` checks this at compile time.
@@ -137,7 +147,6 @@ mod query;
 mod radix;
 mod records;
 mod report;
-mod sorted;
 mod spec_table;
 mod state;
 // The crate's own tests use the generator whatever the features.
@@ -145,7 +154,7 @@ mod table;
 mod threads;
 pub mod vendor;
 
-pub use aggregate::{Aggregator, aggregate, report_parallel};
+pub use aggregate::Aggregator;
 pub use chrono::{DateTime, Utc};
 pub use rust_decimal::Decimal;
 
@@ -158,7 +167,6 @@ pub use input::{parse_jsonl, segment_jsonl};
 pub use query::{Dimension, DistinctMode, IdScope, Metrics, UsageQuery, parse_interval};
 pub use records::{ChannelSession, UserDetail, communication_records};
 pub use report::{GroupTotal, UsageReport, UsageRow};
-pub use sorted::SortedAggregator;
 pub use spec_table::PerSpec;
 pub use state::UsageState;
 pub use table::{RowLoader, SegmentRow, SegmentTable};

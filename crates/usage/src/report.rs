@@ -17,7 +17,9 @@ use crate::state::{Cell, Distinct, GroupKey, UsageState};
 /// # use mediameter_core::*; use mediameter_usage::*;
 /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
 ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 90)?);
-/// let r = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [&s])?.report(MinutePolicy::CeilPerPeriod)?;
+/// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
+/// agg.push(&s)?;
+/// let r = agg.report(MinutePolicy::CeilPerPeriod)?;
 /// assert_eq!(r.rows[0].billable_minutes[MediaSpec::Audio].to_string(), "2");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -1,4 +1,4 @@
-//! Jobs on scoped threads, for the passes that split their work (`report_parallel`, the
+//! Jobs on scoped threads, for the passes that split their work (the
 //! table's reports and CSV loading).
 
 use crate::error::{Error, Result};

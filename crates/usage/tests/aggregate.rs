@@ -7,7 +7,7 @@ use mediameter_core::{
     BillingZone, Granularity, MediaSpec, MinutePolicy, Role, StreamSegment, VideoTier,
 };
 use mediameter_usage::{
-    Dimension, DistinctMode, IdScope, Metrics, UsageQuery, UsageReport, aggregate,
+    Aggregator, Dimension, DistinctMode, IdScope, Metrics, UsageQuery, UsageReport,
 };
 use proptest::prelude::*;
 use rust_decimal_macros::dec;
@@ -384,7 +384,8 @@ fn oracle(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// Every metric of every (region, GMT+8 hour) equals a second-by-second brute force.
+    /// Every metric of every (region, GMT+8 hour) equals a second-by-second brute force, in
+    /// both of the aggregator's modes.
     #[test]
     fn matches_brute_force(segs in proptest::collection::vec(dense_segment(), 1..30)) {
         let q = hours_gmt8().with_split_by([Dimension::Region]);
@@ -392,6 +393,13 @@ proptest! {
         let want = oracle(&segs, 3600, 8 * 3600);
         let got = observed(&r);
         prop_assert_eq!(got, want);
+        // The mode for sorted input, on the same segments sorted by start.
+        let mut sorted = segs.clone();
+        sorted.sort_by_key(|s| s.range.start());
+        let mut swept = Aggregator::sorted(q).unwrap();
+        swept.extend(&sorted).unwrap();
+        let swept = swept.report(MinutePolicy::Exact).unwrap();
+        prop_assert_eq!(observed(&swept), oracle(&segs, 3600, 8 * 3600));
     }
 
     /// Shuffled input gives the same state (order independence).
@@ -435,7 +443,7 @@ proptest! {
         }
         let mut agg = mediameter_usage::Aggregator::new(q).unwrap();
         agg.extend(&segs).unwrap();
-        prop_assert_eq!(agg.report(MinutePolicy::CeilPerRecord).unwrap(), agg.to_state().report(MinutePolicy::CeilPerRecord).unwrap());
+        prop_assert_eq!(agg.report(MinutePolicy::CeilPerRecord).unwrap(), agg.to_state().unwrap().report(MinutePolicy::CeilPerRecord).unwrap());
     }
 }
 
@@ -506,7 +514,7 @@ proptest! {
         let mut agg = mediameter_usage::Aggregator::new(q.clone()).unwrap();
         agg.extend(&segs).unwrap();
         let fast = agg.report(MinutePolicy::Exact).unwrap();
-        let slow = agg.to_state().report(MinutePolicy::Exact).unwrap();
+        let slow = agg.to_state().unwrap().report(MinutePolicy::Exact).unwrap();
         prop_assert_eq!(&fast, &slow);
         prop_assert_eq!(&fast, &aggregate(&q, &segs).unwrap().report(MinutePolicy::Exact).unwrap());
         let want = oracle(&segs, 3600, 8 * 3600);
@@ -517,7 +525,7 @@ proptest! {
             let mut agg = mediameter_usage::Aggregator::new(q).unwrap();
             agg.extend(&segs).unwrap();
             let r = agg.report(MinutePolicy::Exact).unwrap();
-            prop_assert_eq!(&r, &agg.to_state().report(MinutePolicy::Exact).unwrap());
+            prop_assert_eq!(&r, &agg.to_state().unwrap().report(MinutePolicy::Exact).unwrap());
             for row in &r.rows {
                 let (b, reg) = (row.bucket_start.timestamp(), row.group[0].1.clone());
                 let users: BTreeSet<(String, String)> = segs

@@ -3,7 +3,19 @@
 use mediameter_core::{
     AppId, ChannelId, MediaSpec, RegionId, Role, StreamSegment, TimeRange, UserId,
 };
+use mediameter_usage::{Aggregator, Error, UsageQuery, UsageState};
 use proptest::prelude::*;
+
+/// The state of `segments` under `query`: one mergeable aggregator fed every segment.
+pub fn aggregate<I>(query: &UsageQuery, segments: I) -> Result<UsageState, Error>
+where
+    I: IntoIterator,
+    I::Item: std::borrow::Borrow<StreamSegment>,
+{
+    let mut agg = Aggregator::new(query.clone())?;
+    agg.extend(segments)?;
+    agg.finish()
+}
 
 /// A segment from short strings and Unix seconds.
 pub fn seg(

@@ -1,7 +1,7 @@
 //! Distribution by a dimension (Volcengine RTC API reference, `ListOperationDistribution`).
 
 use mediameter_core::{BillingZone, Granularity};
-use mediameter_usage::{Dimension, Indicator, ProportionMode, UsageQuery, aggregate, distribution};
+use mediameter_usage::{Dimension, Indicator, ProportionMode, UsageQuery, distribution};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 

@@ -1,7 +1,7 @@
 //! Mergeable partial aggregates: merge(aggregate(A), aggregate(B)) == aggregate(A ∪ B).
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy};
-use mediameter_usage::{Dimension, DistinctMode, UsageQuery, UsageState, aggregate};
+use mediameter_usage::{Dimension, DistinctMode, UsageQuery, UsageState};
 use proptest::prelude::*;
 
 use crate::common::*;
@@ -197,9 +197,7 @@ fn an_incompatible_merge_names_the_setting_and_cuts_its_values() {
 #[cfg(feature = "serde")]
 mod refused {
     use mediameter_core::{BillingZone, Granularity};
-    use mediameter_usage::{
-        Dimension, DistinctMode, IdScope, Metrics, UsageQuery, UsageState, aggregate,
-    };
+    use mediameter_usage::{Dimension, DistinctMode, IdScope, Metrics, UsageQuery, UsageState};
     use serde_json::{Value, json};
 
     use crate::common::*;

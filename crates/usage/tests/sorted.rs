@@ -1,9 +1,8 @@
-//! `SortedAggregator` against `Aggregator` on random inputs sorted by start.
+//! The aggregator's mode for sorted input (`Aggregator::sorted`) against its mergeable mode on
+//! random inputs sorted by start (the brute-force oracle of `aggregate.rs` checks both modes).
 
 use mediameter_core::{BillingZone, Granularity, MinutePolicy, TimeRange};
-use mediameter_usage::{
-    Aggregator, Dimension, DistinctMode, IdScope, Metrics, SortedAggregator, UsageQuery,
-};
+use mediameter_usage::{Aggregator, Dimension, DistinctMode, IdScope, Metrics, UsageQuery};
 use proptest::prelude::*;
 
 use crate::common::{DAY0_GMT8, dense_segment, seg};
@@ -34,7 +33,7 @@ proptest! {
         for q in queries() {
             let mut agg = Aggregator::new(q.clone()).unwrap();
             agg.extend(&segs).unwrap();
-            let mut sorted = SortedAggregator::new(q.clone()).unwrap();
+            let mut sorted = Aggregator::sorted(q.clone()).unwrap();
             sorted.extend(&segs).unwrap();
             for policy in [MinutePolicy::CeilPerPeriod, MinutePolicy::Exact] {
                 prop_assert_eq!(sorted.report(policy).unwrap(), agg.report(policy).unwrap(), "{:?}", q);
@@ -59,7 +58,7 @@ fn touching_and_nested_activities() {
     let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR);
     let mut agg = Aggregator::new(q.clone()).unwrap();
     agg.extend(&segs).unwrap();
-    let mut sorted = SortedAggregator::new(q).unwrap();
+    let mut sorted = Aggregator::sorted(q).unwrap();
     sorted.extend(&segs).unwrap();
     let r = sorted.report(MinutePolicy::Exact).unwrap();
     assert_eq!(r, agg.report(MinutePolicy::Exact).unwrap());
@@ -70,7 +69,7 @@ fn touching_and_nested_activities() {
 #[test]
 fn unsorted_input_is_refused_with_its_position() {
     let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
-    let mut sorted = SortedAggregator::new(q).unwrap();
+    let mut sorted = Aggregator::sorted(q).unwrap();
     sorted
         .push(&seg("a", "c", "u", "sub", "audio", 100, 200))
         .unwrap();

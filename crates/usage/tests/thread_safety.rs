@@ -7,7 +7,6 @@ fn assert_send_sync<T: Send + Sync + 'static>() {}
 fn public_types_are_send_and_sync() {
     use mediameter_usage::*;
     assert_send_sync::<Aggregator>();
-    assert_send_sync::<SortedAggregator>();
     assert_send_sync::<SegmentTable>();
     assert_send_sync::<RowLoader>();
     assert_send_sync::<SegmentRow<'static>>();

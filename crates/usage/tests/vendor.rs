@@ -4,7 +4,7 @@ use mediameter_core::{BillingZone, Granularity, MinutePolicy};
 use mediameter_usage::vendor::{
     DistributionResponse, ProducerUsageResponse, RoomEnd, RoomListResponse, RoomState,
 };
-use mediameter_usage::{Dimension, UsageQuery, aggregate, communication_records};
+use mediameter_usage::{Dimension, UsageQuery, communication_records};
 use serde_json::Value;
 
 use crate::common::*;

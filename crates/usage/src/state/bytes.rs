@@ -135,7 +135,9 @@ impl UsageState {
     /// # use mediameter_core::*; use mediameter_usage::*;
     /// let seg = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
     ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 600)?);
-    /// let st = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [&seg])?;
+    /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
+    /// agg.push(&seg)?;
+    /// let st = agg.finish()?;
     /// let bytes = st.to_bytes();
     /// assert_eq!(UsageState::from_bytes(&bytes)?, st);
     /// assert!(bytes.len() < serde_json::to_vec(&st).unwrap().len());

@@ -66,6 +66,11 @@ impl Distinct {
         })
     }
 
+    /// An empty exact set, which holds no memory: what a set counted and dropped leaves.
+    pub(crate) fn freed() -> Self {
+        Distinct::Exact(KeySet::default())
+    }
+
     /// Adds a pair: its packed `key` to an exact set, its stable `hash` to a sketch.
     #[inline]
     pub(crate) fn insert(&mut self, key: u64, hash: u64) {
@@ -337,7 +342,8 @@ pub(crate) fn group_key_of(
 /// `merge` is associative and commutative, and merging the states of two shards gives exactly
 /// the state of the union of the shards — durations, distinct counts (exact sets, or sketches
 /// merged register-wise) and peaks (the activity intervals are merged, not the peaks). Build
-/// one with [`Aggregator`](crate::Aggregator) or [`aggregate`](crate::aggregate); read it with
+/// one with [`Aggregator::to_state`](crate::Aggregator::to_state) or
+/// [`Aggregator::finish`](crate::Aggregator::finish); read it with
 /// [`UsageState::report`].
 ///
 /// ```
@@ -347,10 +353,16 @@ pub(crate) fn group_key_of(
 ///         UserId::new(u)?, Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e)?))
 /// };
 /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
-/// let mut a = aggregate(&q, [seg("u1", 0, 600)?])?;
-/// let b = aggregate(&q, [seg("u2", 300, 900)?])?;
-/// a.merge(&b)?;
-/// assert_eq!(a, aggregate(&q, [seg("u1", 0, 600)?, seg("u2", 300, 900)?])?);
+/// // One aggregator per shard (each on its own machine, say), one for the whole.
+/// let state = |segs: &[StreamSegment]| -> Result<UsageState, mediameter_usage::Error> {
+///     let mut agg = Aggregator::new(q.clone())?;
+///     agg.extend(segs)?;
+///     agg.finish()
+/// };
+/// let (s1, s2) = (seg("u1", 0, 600)?, seg("u2", 300, 900)?);
+/// let mut a = state(&[s1.clone()])?;
+/// a.merge(&state(&[s2.clone()])?)?;
+/// assert_eq!(a, state(&[s1, s2])?);
 /// let report = a.report(MinutePolicy::CeilPerPeriod)?;
 /// assert_eq!(report.rows[0].peak_communications, Some(2));
 /// # Ok::<(), mediameter_usage::Error>(())
@@ -461,7 +473,9 @@ impl UsageState {
     /// };
     /// let q = UsageQuery::new(BillingZone::UTC, Granularity::DAY).with_split_by([Dimension::Region]);
     /// assert_eq!(UsageState::new(q.clone()).group_keys().count(), 0);
-    /// let st = aggregate(&q, [seg(Some("cn-beijing"))?, seg(None)?])?;
+    /// let mut agg = Aggregator::new(q.clone())?;
+    /// agg.extend([seg(Some("cn-beijing"))?, seg(None)?])?;
+    /// let st = agg.finish()?;
     /// let keys: Vec<&[Option<String>]> = st.group_keys().collect();
     /// assert_eq!(keys, [&[None][..], &[Some("cn-beijing".to_owned())][..]]);
     /// # Ok::<(), mediameter_usage::Error>(())
@@ -533,7 +547,9 @@ impl UsageState {
     ///     Ok(StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?,
     ///         UserId::new("u")?, Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(s, e)?))
     /// };
-    /// let st = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [seg(0, 60)?, seg(7200, 7260)?])?;
+    /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
+    /// agg.extend([seg(0, 60)?, seg(7200, 7260)?])?;
+    /// let st = agg.finish()?;
     /// let users = st.distinct_users_by_group()?;
     /// assert_eq!(users.get(&vec![]).copied().flatten(), Some(1));
     /// # Ok::<(), mediameter_usage::Error>(())
@@ -563,6 +579,17 @@ mod tests {
 
     use super::*;
     use crate::DistinctMode;
+
+    /// The state of one mergeable aggregator fed `segs`.
+    fn aggregate<I>(q: &UsageQuery, segs: I) -> Result<UsageState>
+    where
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<StreamSegment>,
+    {
+        let mut agg = crate::Aggregator::new(q.clone())?;
+        agg.extend(segs)?;
+        agg.finish()
+    }
 
     fn seg(app: &str, user: &str, start: i64, end: i64) -> StreamSegment {
         StreamSegment::new(
@@ -670,7 +697,7 @@ mod tests {
             .map(|i| seg(&format!("app{}", i % 3), &format!("u{i}"), t, t + 10))
             .collect();
         let mode = DistinctMode::approximate(8).unwrap();
-        let st = crate::aggregate(
+        let st = aggregate(
             &UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_distinct(mode),
             &segs,
         )
@@ -714,8 +741,8 @@ mod tests {
             })
             .collect();
         let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
-        let forward = crate::aggregate(&q, &segs).unwrap();
-        let backward = crate::aggregate(&q, segs.iter().rev()).unwrap();
+        let forward = aggregate(&q, &segs).unwrap();
+        let backward = aggregate(&q, segs.iter().rev()).unwrap();
         assert_ne!(forward.users.name(0), backward.users.name(0));
         assert_eq!(forward, backward);
         #[cfg(feature = "serde")]
@@ -723,11 +750,9 @@ mod tests {
             serde_json::to_string(&forward).unwrap(),
             serde_json::to_string(&backward).unwrap()
         );
-        let mut other = crate::aggregate(&q, &segs[..39]).unwrap();
+        let mut other = aggregate(&q, &segs[..39]).unwrap();
         assert_ne!(forward, other);
-        other
-            .merge(&crate::aggregate(&q, &segs[39..]).unwrap())
-            .unwrap();
+        other.merge(&aggregate(&q, &segs[39..]).unwrap()).unwrap();
         assert_eq!(forward, other);
     }
 }

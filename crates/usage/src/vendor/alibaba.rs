@@ -149,7 +149,9 @@ impl ProducerUsageResponse {
     /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
     ///     Role::Publish, MediaSpec::Video(VideoTier::P720), TimeRange::from_unix(0, 60)?);
     /// let q = UsageQuery::new(BillingZone::UTC, Granularity::DAY);
-    /// let r = aggregate(&q, [&s])?.report(MinutePolicy::Exact)?;
+    /// let mut agg = Aggregator::new(q)?;
+    /// agg.push(&s)?;
+    /// let r = agg.report(MinutePolicy::Exact)?;
     /// let (a, b) = (chrono::DateTime::UNIX_EPOCH, chrono::DateTime::from_timestamp(86_400, 0).ok_or("out of range")?);
     /// let resp = vendor::ProducerUsageResponse::from_report(&r, "req-1", a, b)?;
     /// assert_eq!(resp.bill_producer_data.items[0].output_sd_duration, 60);

@@ -17,6 +17,9 @@ use crate::report::{
 use crate::spec_table::PerSpec;
 use crate::state::{Cell, Distinct, GroupKey, UsageState};
 
+mod sorted;
+use sorted::Sorted;
+
 /// The aggregator's interner: the crate's [`Dict`], plus each string's stable hash when
 /// sketches need it.
 #[derive(Debug, Default)]
@@ -223,9 +226,6 @@ struct GroupAcc {
 
 const NONE: u32 = u32::MAX;
 
-/// The group id of the groups of other shards in [`Aggregator::groups`].
-const FOREIGN: u32 = u32::MAX - 1;
-
 /// A segment past the checks of [`Aggregator::admit`]: its span after clipping, its interned
 /// app and its group.
 #[derive(Debug, Clone, Copy)]
@@ -287,6 +287,8 @@ const STAGED: usize = 1 << 7;
 /// so a segment costs no allocation unless it brings a new id, group or bucket. Memory grows
 /// with groups × buckets and distinct ids (and, for peaks, with each channel's separate
 /// activity periods), not with the number of segments, when the input is sorted by start time.
+/// For input sorted by start, [`Aggregator::sorted`] is the mode whose memory is bounded by the
+/// segments open at once; this mode's state merges with other shards'.
 ///
 /// Instants must be whole seconds (every vendor source is): a segment with a fractional
 /// second is refused.
@@ -301,7 +303,7 @@ const STAGED: usize = 1 << 7;
 /// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
 ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(1_679_273_400, 1_679_274_600)?);
 /// agg.push(&s)?;
-/// let report = agg.finish().report(MinutePolicy::CeilPerPeriod)?;
+/// let report = agg.finish()?.report(MinutePolicy::CeilPerPeriod)?;
 /// let secs: Vec<u64> = report.rows.iter().map(|r| r.subscribe_seconds[MediaSpec::Audio]).collect();
 /// assert_eq!(secs, [600, 600]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -340,9 +342,8 @@ pub struct Aggregator {
     staged: Vec<(u32, u64, u64)>,
     /// The buffer of the sort of `staged`, kept from flush to flush.
     staged_scratch: Vec<(u32, u64, u64)>,
-    /// `Some((k, n))`: this aggregator is shard `k` of `n` of [`report_parallel`] and keeps
-    /// only the groups whose ordinal of first appearance is `k` modulo `n`.
-    shard: Option<(usize, usize)>,
+    /// `Some`: the mode for segments sorted by start time ([`Aggregator::sorted`]).
+    sorted: Option<Box<Sorted>>,
 }
 
 impl Aggregator {
@@ -401,8 +402,71 @@ impl Aggregator {
             staging: false,
             staged: Vec::new(),
             staged_scratch: Vec::new(),
-            shard: None,
+            sorted: None,
         })
+    }
+
+    /// An empty aggregator for `query` whose segments arrive sorted by start time, with
+    /// memory that does not grow with their number: the mode for a stream that never ends,
+    /// or a sorted file larger than memory.
+    ///
+    /// The report is the one [`Aggregator::new`] gives over the same segments (a property test
+    /// checks it on random sorted inputs). What differs is memory: peaks are swept as the
+    /// segments arrive, keeping the segments open at the current instant and one figure per
+    /// group and bucket (where the mergeable mode keeps every activity stretch), and a cell's
+    /// distinct sets are counted and dropped once no later segment can reach its bucket
+    /// (each group keeps one set of its ids, for its total). Memory is then the cells
+    /// (groups × buckets), the interned ids, each group's distinct ids, and the segments
+    /// open at once.
+    ///
+    /// A swept peak cannot be merged with another shard's exactly, so an aggregator in this
+    /// mode has no state: [`Aggregator::to_state`] and [`Aggregator::finish`] refuse. Shards
+    /// whose results must merge use [`Aggregator::new`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Aggregator::new`]. Then each segment that starts before the previous one is
+    /// refused by [`Aggregator::push`] (and the other ways in), located at its position.
+    ///
+    /// ```
+    /// use mediameter_core::*;
+    /// use mediameter_usage::{Aggregator, UsageQuery};
+    ///
+    /// let seg = |user: &str, start: i64, end: i64| -> Result<StreamSegment, mediameter_core::Error> {
+    ///     Ok(StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new(user)?,
+    ///         Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(start, end)?))
+    /// };
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
+    /// let mut agg = Aggregator::sorted(q)?;
+    /// agg.push(&seg("u1", 0, 4000)?)?;
+    /// agg.push(&seg("u2", 100, 200)?)?;
+    /// let report = agg.report(MinutePolicy::Exact)?;
+    /// assert_eq!(report.rows[0].peak_streams, Some(2));
+    /// assert_eq!(report.rows[1].peak_streams, Some(1));
+    /// // Out of order: refused, naming the segment.
+    /// assert_eq!(agg.push(&seg("u3", 50, 60)?).unwrap_err().line(), Some(3));
+    /// // No mergeable state.
+    /// assert!(agg.to_state().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sorted(query: UsageQuery) -> Result<Self> {
+        let mut agg = Aggregator::new(query)?;
+        agg.sorted = Some(Box::new(Sorted::new(agg.max_segment, agg.width)));
+        Ok(agg)
+    }
+
+    /// Whether this aggregator is in the mode for sorted input ([`Aggregator::sorted`]).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::DAY);
+    /// assert!(!Aggregator::new(q.clone())?.is_sorted());
+    /// assert!(Aggregator::sorted(q)?.is_sorted());
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_sorted(&self) -> bool {
+        self.sorted.is_some()
     }
 
     /// Whether any distinct count (users or channels) is on.
@@ -498,7 +562,9 @@ impl Aggregator {
         V: Borrow<F>,
         F: Fields + ?Sized,
     {
-        self.staging = self.want_distinct();
+        // The sorted mode frees a cell's sets as its bucket completes: its insertions are
+        // made at once.
+        self.staging = self.want_distinct() && self.sorted.is_none();
         let result = self.extend_batched(items, view);
         self.staging = false;
         self.flush_staged();
@@ -664,12 +730,17 @@ impl Aggregator {
         }
     }
 
-    /// The checks and the group of the next segment: `None` when it is filtered out, clipped
-    /// away or of another shard's group (see [`report_parallel`]), else its clipped span,
-    /// interned app and group.
+    /// The checks and the group of the next segment: `None` when it is filtered out or
+    /// clipped away, else its clipped span, interned app and group. In the mode for sorted
+    /// input, a segment that starts before the previous one is refused.
     #[inline]
     fn admit<F: Fields + ?Sized>(&mut self, seg: &F) -> Result<Option<Admitted>> {
         self.seen = self.seen.saturating_add(1);
+        if let Some(sorted) = &mut self.sorted {
+            // Every segment is in order, kept or not: a filter must not hide a disorder.
+            let (s, _) = seg.span(self.seen)?;
+            sorted.check_order(s, self.seen)?;
+        }
         if self.filtered && !self.query.accepts_values(|d| seg.value_of(d)) {
             return Ok(None);
         }
@@ -693,9 +764,8 @@ impl Aggregator {
         } else {
             0
         };
-        Ok(self
-            .group_of(seg, app)?
-            .map(|group| Admitted { s, e, app, group }))
+        let group = self.group_of(seg, app)?;
+        Ok(Some(Admitted { s, e, app, group }))
     }
 
     /// Records an admitted segment (its user and channel already interned when `interned`).
@@ -736,6 +806,25 @@ impl Aggregator {
         let role = usize::from(seg.role() == Role::Subscribe);
         let spec = seg.spec();
         let buckets = self.query.buckets();
+        if let Some(sorted) = &mut self.sorted {
+            // Clipped starts are in order too: no later segment reaches a bucket before this
+            // one's first.
+            sorted.complete_before(
+                buckets.start_of_index(buckets.index_of(s)),
+                &mut self.distinct_list,
+            );
+            if let Some(t) = usize::try_from(group)
+                .ok()
+                .and_then(|g| sorted.totals_mut(g))
+            {
+                if self.want_users {
+                    t.0.insert(user_key, user_hash);
+                }
+                if self.want_channels {
+                    t.1.insert(chan_key, chan_hash);
+                }
+            }
+        }
         for (bucket, secs) in buckets.split_seconds(s, e) {
             let ci = self.cell(group, bucket)?;
             let cell = self
@@ -783,22 +872,26 @@ impl Aggregator {
                 (Some(p), Role::Subscribe, true) => self.users.id(p, approx)?,
                 _ => NONE,
             };
-            let g = usize::try_from(group)
-                .ok()
-                .and_then(|g| self.group_list.get_mut(g))
-                .ok_or_else(|| Error::overflow("groups"))?;
-            if self.want_streams {
-                g.streams.push(s, 1);
-                g.streams.push(e, -1);
-            }
-            if self.want_peaks {
-                g.channels.push(chan_key, s, e);
-                if seg.role() == Role::Subscribe {
-                    g.relations.push(
-                        (chan_key, (u64::from(publisher) << 32) | u64::from(user)),
-                        s,
-                        e,
-                    );
+            let gi = usize::try_from(group).map_err(|_| Error::overflow("groups"))?;
+            let relation = (self.want_peaks && seg.role() == Role::Subscribe)
+                .then_some((chan_key, (u64::from(publisher) << 32) | u64::from(user)));
+            let channel = self.want_peaks.then_some(chan_key);
+            if let Some(sorted) = &mut self.sorted {
+                sorted.start(gi, (s, e), &buckets, self.want_streams, channel, relation)?;
+            } else {
+                let g = self
+                    .group_list
+                    .get_mut(gi)
+                    .ok_or_else(|| Error::overflow("groups"))?;
+                if self.want_streams {
+                    g.streams.push(s, 1);
+                    g.streams.push(e, -1);
+                }
+                if let Some(ch) = channel {
+                    g.channels.push(ch, s, e);
+                }
+                if let Some(rel) = relation {
+                    g.relations.push(rel, s, e);
                 }
             }
         }
@@ -833,10 +926,9 @@ impl Aggregator {
         self.staged.clear();
     }
 
-    /// The group of `seg` (`app`: its interned app), created when new; `None` when the group
-    /// belongs to another shard.
+    /// The group of `seg` (`app`: its interned app), created when new.
     #[inline]
-    fn group_of<F: Fields + ?Sized>(&mut self, seg: &F, app: u32) -> Result<Option<u32>> {
+    fn group_of<F: Fields + ?Sized>(&mut self, seg: &F, app: u32) -> Result<u32> {
         let mut key = [0_u32; 7];
         if self.split[0] {
             key[0] = app;
@@ -861,26 +953,26 @@ impl Aggregator {
             key[6] = u32::from(seg.role() == Role::Subscribe);
         }
         if let Some(&g) = self.groups.get(&GroupIds(key)) {
-            return Ok((g != FOREIGN).then_some(g));
-        }
-        // Every shard meets the groups in the same order (the input's), so the ordinal of a
-        // group's first appearance names one shard for it in all of them: round robin.
-        if let Some((k, n)) = self.shard
-            && self.groups.len().checked_rem(n) != Some(k)
-        {
-            self.groups.insert(GroupIds(key), FOREIGN);
-            return Ok(None);
+            return Ok(g);
         }
         let g = u32::try_from(self.group_list.len())
             .ok()
-            .filter(|&g| g < FOREIGN)
+            .filter(|&g| g != NONE)
             .ok_or_else(|| Error::overflow("groups"))?;
+        if let Some(sorted) = &mut self.sorted {
+            let totals = if self.want_users || self.want_channels {
+                Some((Distinct::empty(self.approx)?, Distinct::empty(self.approx)?))
+            } else {
+                None
+            };
+            sorted.add_group(totals);
+        }
         self.groups.insert(GroupIds(key), g);
         self.group_list.push(GroupAcc {
             key,
             ..GroupAcc::default()
         });
-        Ok(Some(g))
+        Ok(g)
     }
 
     /// The index of the cell of `(group, bucket)`, created when new.
@@ -919,27 +1011,48 @@ impl Aggregator {
             let pair = (Distinct::empty(self.approx)?, Distinct::empty(self.approx)?);
             self.distinct_list.push(pair);
         }
+        let distinct = self.want_distinct();
+        if let Some(sorted) = &mut self.sorted {
+            sorted.add_cell(i, bucket, distinct);
+        }
         Ok(idx)
     }
 
     /// The state so far, as a mergeable value (the aggregator stays usable).
     ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for an aggregator in the mode for sorted input
+    /// ([`Aggregator::sorted`]), which keeps no mergeable state.
+    ///
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
     /// let agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?;
-    /// assert_eq!(agg.to_state().group_keys().len(), 0);
+    /// assert_eq!(agg.to_state()?.group_keys().len(), 0);
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
-    #[must_use]
-    pub fn to_state(&self) -> UsageState {
+    pub fn to_state(&self) -> Result<UsageState> {
+        self.check_mergeable()?;
         let dicts = [
             self.apps.dict.clone(),
             self.users.dict.clone(),
             self.channels.dict.clone(),
         ];
-        self.state_with(self.group_keys(), dicts, |ci| {
+        Ok(self.state_with(self.group_keys(), dicts, |ci| {
             self.distinct_list.get(ci).cloned()
-        })
+        }))
+    }
+
+    /// Refuses a state of the mode for sorted input.
+    fn check_mergeable(&self) -> Result<()> {
+        match self.sorted {
+            Some(_) => Err(Error::invalid(
+                "mode",
+                "sorted input",
+                "the mergeable mode (Aggregator::new): an aggregator for sorted input sweeps its peaks as segments arrive and has no state",
+            )),
+            None => Ok(()),
+        }
     }
 
     /// The key of each group, by group id.
@@ -1000,14 +1113,18 @@ impl Aggregator {
 
     /// Consumes the aggregator and returns its state.
     ///
+    /// # Errors
+    ///
+    /// As [`Aggregator::to_state`].
+    ///
     /// ```
     /// # use mediameter_core::*; use mediameter_usage::*;
-    /// let st = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?.finish();
+    /// let st = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::DAY))?.finish()?;
     /// assert_eq!(st.segments(), 0);
     /// # Ok::<(), mediameter_usage::Error>(())
     /// ```
-    #[must_use]
-    pub fn finish(mut self) -> UsageState {
+    pub fn finish(mut self) -> Result<UsageState> {
+        self.check_mergeable()?;
         // The keys name apps through the dictionary about to be handed over.
         let keys = self.group_keys();
         let dicts = [
@@ -1019,7 +1136,7 @@ impl Aggregator {
             .into_iter()
             .map(Some)
             .collect();
-        self.state_with(keys, dicts, |ci| sets.get_mut(ci).and_then(Option::take))
+        Ok(self.state_with(keys, dicts, |ci| sets.get_mut(ci).and_then(Option::take)))
     }
 
     /// The report of the segments so far, computed on the interned tables (several times
@@ -1036,7 +1153,7 @@ impl Aggregator {
     ///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 90)?);
     /// let mut agg = Aggregator::new(UsageQuery::new(BillingZone::UTC, Granularity::HOUR))?;
     /// agg.push(&s)?;
-    /// assert_eq!(agg.report(MinutePolicy::Exact)?, agg.to_state().report(MinutePolicy::Exact)?);
+    /// assert_eq!(agg.report(MinutePolicy::Exact)?, agg.to_state()?.report(MinutePolicy::Exact)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn report(&self, policy: MinutePolicy) -> Result<UsageReport> {
@@ -1076,49 +1193,86 @@ impl Aggregator {
             let mut chans = Union::default();
             // Cells' distinct sets are counted on a bitset over every (app, id) when it takes
             // at most two words per key of the group (else by sorting).
-            let (user_span, chan_span) = (
-                self.dense_span(cells, &self.users, |d| &d.0, &mut user_bits),
-                self.dense_span(cells, &self.channels, |d| &d.1, &mut chan_bits),
-            );
+            let (user_span, chan_span) = match self.sorted {
+                Some(_) => (None, None),
+                None => (
+                    self.dense_span(cells, &self.users, |d| &d.0, &mut user_bits),
+                    self.dense_span(cells, &self.channels, |d| &d.1, &mut chan_bits),
+                ),
+            };
             for &(b, ci) in cells.iter() {
                 let Some(c) = self.cell_list.get(ci) else {
                     continue;
                 };
                 let d = self.distinct_list.get(ci);
-                let (cu, cc) = (
-                    d.filter(|_| self.want_users).map(|d| &d.0),
-                    d.filter(|_| self.want_channels).map(|d| &d.1),
-                );
+                let (cell_users, cell_channels) = match &self.sorted {
+                    // The counts of a completed cell, or of its sets still open.
+                    Some(sorted) => {
+                        let counts = sorted
+                            .done(ci)
+                            .or_else(|| d.map(|d| (d.0.count(), d.1.count())));
+                        (
+                            counts.filter(|_| self.want_users).map(|c| c.0),
+                            counts.filter(|_| self.want_channels).map(|c| c.1),
+                        )
+                    }
+                    None => {
+                        let (cu, cc) = (
+                            d.filter(|_| self.want_users).map(|d| &d.0),
+                            d.filter(|_| self.want_channels).map(|d| &d.1),
+                        );
+                        (
+                            users.add(cu, user_span.map(|s| (s, &mut user_bits)))?,
+                            chans.add(cc, chan_span.map(|s| (s, &mut chan_bits)))?,
+                        )
+                    }
+                };
                 figures.push((
                     b,
                     CellFigures {
                         publish_seconds: c.secs[0],
                         subscribe_seconds: c.secs[1],
                         subscribe_ceil_minutes: c.ceil_minutes,
-                        users: users.add(cu, user_span.map(|s| (s, &mut user_bits)))?,
-                        channels: chans.add(cc, chan_span.map(|s| (s, &mut chan_bits)))?,
+                        users: cell_users,
+                        channels: cell_channels,
                     },
                 ));
             }
             // The buckets of the rows, as `group_rows` reads them.
             let starts: Vec<i64> = figures.iter().map(|(b, _)| *b).collect();
-            let peaks = self.want_peaks.then(|| {
-                (
-                    stretch_peaks(&g.channels, &starts, width),
-                    stretch_peaks(&g.relations, &starts, width),
-                )
-            });
+            let (peaks, stream_peaks, total_users, total_channels) = match &self.sorted {
+                Some(sorted) => {
+                    let [ch, rel, streams] = sorted.peaks(gi, &starts, &self.query.buckets());
+                    let totals = sorted.total_counts(gi);
+                    (
+                        self.want_peaks.then_some((ch, rel)),
+                        self.want_streams.then_some(streams),
+                        totals.filter(|_| self.want_users).map(|t| t.0),
+                        totals.filter(|_| self.want_channels).map(|t| t.1),
+                    )
+                }
+                None => (
+                    self.want_peaks.then(|| {
+                        (
+                            stretch_peaks(&g.channels, &starts, width),
+                            stretch_peaks(&g.relations, &starts, width),
+                        )
+                    }),
+                    self.want_streams
+                        .then(|| peaks_of_sorted(&g.streams.compacted(), &starts, width)),
+                    users.count(&mut scratch),
+                    chans.count(&mut scratch),
+                ),
+            };
             let gf = GroupFigures {
                 group: labelled(self.query.split_by(), &key),
                 cells: figures,
                 events: None,
                 peaks,
                 stream_events: None,
-                stream_peaks: self
-                    .want_streams
-                    .then(|| peaks_of_sorted(&g.streams.compacted(), &starts, width)),
-                total_users: users.count(&mut scratch),
-                total_channels: chans.count(&mut scratch),
+                stream_peaks,
+                total_users,
+                total_channels,
             };
             let (mut rows, mut totals) = (Vec::new(), Vec::new());
             group_rows(gf, policy, width, &mut rows, &mut totals)?;
@@ -1343,101 +1497,6 @@ fn distinct_outside(mut keys: Vec<u64>, bits: &[u64], scratch: &mut Vec<u64>) ->
     n
 }
 
-/// Aggregates `segments` under `query` in one pass.
-///
-/// # Errors
-///
-/// As [`Aggregator::push`].
-///
-/// ```
-/// # use mediameter_core::*; use mediameter_usage::*;
-/// let s = StreamSegment::new(AppId::new("a")?, ChannelId::new("c")?, UserId::new("u")?,
-///     Role::Subscribe, MediaSpec::Audio, TimeRange::from_unix(0, 90)?);
-/// let st = aggregate(&UsageQuery::new(BillingZone::UTC, Granularity::HOUR), [&s])?;
-/// assert_eq!(st.segments(), 1);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn aggregate<I>(query: &UsageQuery, segments: I) -> Result<UsageState>
-where
-    I: IntoIterator,
-    I::Item: Borrow<StreamSegment>,
-{
-    let mut agg = Aggregator::new(query.clone())?;
-    agg.extend(segments)?;
-    Ok(agg.finish())
-}
-
-/// Fewest segments per thread of [`report_parallel`] (fewer run on fewer threads).
-#[cfg(not(test))]
-const SEGMENTS_PER_THREAD: usize = 16_384;
-/// Small in unit tests, so that small inputs run on several threads.
-#[cfg(test)]
-const SEGMENTS_PER_THREAD: usize = 4;
-
-/// The report of `segments` under `query`, computed on `threads` threads (at most 64, and at
-/// most one per 16,384 segments): the same report as one [`Aggregator`] fed every segment.
-///
-/// Each thread reads every segment and aggregates the groups of its share: the groups are
-/// dealt round robin in the order they first appear in the input (all threads see that order,
-/// so they agree without talking), and no group is split between threads, so each thread's
-/// groups are reported on their own and the rows are only put in order. The speed-up
-/// therefore needs several groups of comparable weight (a query split by region, say); with
-/// one group (no split) every segment goes to one thread and the others only read.
-///
-/// # Errors
-///
-/// As [`Aggregator::push`]: a bad segment fails every thread at the same record, and that
-/// error (the first thread's) is returned.
-///
-/// ```
-/// # use mediameter_core::*; use mediameter_usage::*;
-/// // 2,000 subscriptions over a day in 3 regions and 40 channels.
-/// let mut csv = String::from("app,channel,user,role,spec,region,start,end\n");
-/// for i in 0..2000_i64 {
-///     let start = 1_710_000_000 + i * 41;
-///     csv.push_str(&format!("a,c{},u{},sub,720p,r{},{start},{}\n", i % 40, i % 700, i % 3, start + 600 + i % 900));
-/// }
-/// let segs = parse_csv(&csv)?;
-/// let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR).with_split_by([Dimension::Region]);
-/// let mut agg = Aggregator::new(q.clone())?;
-/// agg.extend(&segs)?;
-/// let one = agg.report(MinutePolicy::CeilPerPeriod)?;
-/// assert_eq!(report_parallel(&q, &segs, MinutePolicy::CeilPerPeriod, 2)?, one);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn report_parallel<T>(
-    query: &UsageQuery,
-    segments: &[T],
-    policy: MinutePolicy,
-    threads: usize,
-) -> Result<UsageReport>
-where
-    T: Borrow<StreamSegment> + Sync,
-{
-    let n = threads
-        .clamp(1, crate::threads::MAX_THREADS)
-        .min(segments.len().div_ceil(SEGMENTS_PER_THREAD).max(1));
-    let shards = crate::threads::on_threads(n, |k| {
-        let mut agg = Aggregator::new(query.clone())?;
-        if n > 1 {
-            agg.shard = Some((k, n));
-        }
-        agg.extend(segments.iter().map(Borrow::borrow))?;
-        Ok((agg.segments, agg.report_groups(policy)?))
-    });
-    let (mut count, mut groups) = (0_u64, Vec::new());
-    for shard in shards {
-        let (c, g) = shard?;
-        count = count
-            .checked_add(c)
-            .ok_or_else(|| Error::overflow("segments"))?;
-        groups.extend(g);
-    }
-    // Each group is in exactly one shard: its key orders it alone.
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(assemble_groups(query, policy, count, groups))
-}
-
 #[cfg(test)]
 mod tests {
     use mediameter_core::{BillingZone, Granularity, TimeRange};
@@ -1477,7 +1536,7 @@ mod tests {
             }
             let policy = MinutePolicy::CeilPerPeriod;
             assert_eq!(a.report(policy).unwrap(), b.report(policy).unwrap());
-            assert_eq!(a.to_state(), b.to_state());
+            assert_eq!(a.to_state().unwrap(), b.to_state().unwrap());
         }
     }
 
@@ -1518,45 +1577,90 @@ mod tests {
         assert_eq!(count_as_bits(&[], 100, &mut scratch), 0);
     }
 
-    /// Queries for the sharded pass: every metric, splits with many, few and one group,
+    /// Queries for the two modes: every metric, splits with many, few and one group,
     /// filters, a clipping range, global ids, sketches.
-    fn sharded_queries() -> Vec<UsageQuery> {
+    fn query_mix() -> Vec<UsageQuery> {
         vec![
             UsageQuery::new(BillingZone::GMT8, Granularity::HOUR),
             UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
-                .with_split_by([Dimension::Region]),
+                .with_split_by([Dimension::Region])
+                .with_metrics(Metrics::ALL),
             UsageQuery::new(BillingZone::UTC, Granularity::DAY)
                 .with_split_by([Dimension::App, Dimension::Spec, Dimension::Role])
-                .with_id_scope(IdScope::Global),
+                .with_id_scope(IdScope::Global)
+                .with_metrics(Metrics::ALL),
             UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
                 .with_split_by([Dimension::Region, Dimension::Spec])
                 .with_filter(Dimension::Role, ["sub"])
                 .unwrap()
-                .with_range(TimeRange::from_unix(T0 + 1800, T0 + 86_400 + 7).unwrap()),
+                .with_range(TimeRange::from_unix(T0 + 1800, T0 + 86_400 + 7).unwrap())
+                .with_metrics(Metrics::ALL),
             UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
                 .with_split_by([Dimension::Region])
                 .with_metrics(Metrics::DURATIONS),
             UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
                 .with_split_by([Dimension::Region])
-                .with_distinct(DistinctMode::Approximate { precision: 8 }),
+                .with_distinct(DistinctMode::Approximate { precision: 8 })
+                .with_metrics(Metrics::ALL),
             UsageQuery::new(BillingZone::GMT8, Granularity::DAY)
                 .with_split_by([Dimension::Region])
                 .with_metrics(Metrics {
                     users: true,
                     ..Metrics::DURATIONS
                 }),
+            UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+                .with_split_by([Dimension::Region])
+                .with_metrics(Metrics {
+                    stream_peaks: true,
+                    ..Metrics::DURATIONS
+                }),
         ]
     }
 
+    /// Sorted by start time, as the sorted mode needs them.
+    fn by_start(mut segs: Vec<StreamSegment>) -> Vec<StreamSegment> {
+        segs.sort_by_key(|s| s.range.start());
+        segs
+    }
+
+    /// The report of the mergeable mode over `segs`.
+    fn mergeable(
+        q: &UsageQuery,
+        segs: &[StreamSegment],
+        policy: MinutePolicy,
+    ) -> Result<UsageReport> {
+        let mut agg = Aggregator::new(q.clone())?;
+        agg.extend(segs)?;
+        agg.report(policy)
+    }
+
+    /// The report of the sorted mode over `segs`, pushed one at a time or by `extend`.
+    fn swept(
+        q: &UsageQuery,
+        segs: &[StreamSegment],
+        policy: MinutePolicy,
+        batched: bool,
+    ) -> Result<UsageReport> {
+        let mut agg = Aggregator::sorted(q.clone())?;
+        if batched {
+            agg.extend(segs)?;
+        } else {
+            for s in segs {
+                agg.push(s)?;
+            }
+        }
+        agg.report(policy)
+    }
+
     /// A distinct count asked for alone equals its figure in the report of every metric, and
-    /// the other is `None`, in the aggregator, its state, and the sharded pass.
+    /// the other is `None`, in the aggregator, its state, and the sorted mode.
     #[test]
     fn one_distinct_count_alone() {
-        let segs = mediameter_testdata::segments(3000, 4).unwrap();
+        let segs = by_start(mediameter_testdata::segments(3000, 4).unwrap());
         let all = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
             .with_split_by([Dimension::Region]);
         let policy = MinutePolicy::Exact;
-        let full = report_parallel(&all, &segs, policy, 1).unwrap();
+        let full = mergeable(&all, &segs, policy).unwrap();
         let cases = [(true, false), (false, true)];
         for (users, channels) in cases {
             let q = all.clone().with_metrics(Metrics {
@@ -1564,11 +1668,11 @@ mod tests {
                 channels,
                 ..Metrics::DURATIONS
             });
+            let r = mergeable(&q, &segs, policy).unwrap();
             let mut agg = Aggregator::new(q.clone()).unwrap();
             agg.extend(&segs).unwrap();
-            let r = agg.report(policy).unwrap();
-            assert_eq!(r, agg.to_state().report(policy).unwrap());
-            assert_eq!(r, report_parallel(&q, &segs, policy, 3).unwrap());
+            assert_eq!(r, agg.to_state().unwrap().report(policy).unwrap());
+            assert_eq!(r, swept(&q, &segs, policy, true).unwrap());
             assert_eq!(r.rows.len(), full.rows.len());
             for (a, b) in r.rows.iter().zip(&full.rows) {
                 assert_eq!(a.active_users, b.active_users.filter(|_| users));
@@ -1582,34 +1686,78 @@ mod tests {
         }
     }
 
-    /// The sharded pass gives the one-thread report for every thread count (the unit-test
-    /// limit of 4 segments per thread lets small inputs use all of them).
+    /// The sorted mode gives the mergeable mode's report, pushed one at a time or by
+    /// batches, and refuses a state.
     #[test]
-    fn report_parallel_equals_one_aggregator() {
-        let segs = mediameter_testdata::segments(2000, 11).unwrap();
-        for q in sharded_queries() {
-            let mut agg = Aggregator::new(q.clone()).unwrap();
-            agg.extend(&segs).unwrap();
+    fn sorted_mode_equals_mergeable_mode() {
+        let segs = by_start(mediameter_testdata::segments(2000, 11).unwrap());
+        for q in query_mix() {
             for policy in [MinutePolicy::CeilPerPeriod, MinutePolicy::Exact] {
-                let one = agg.report(policy).unwrap();
-                for threads in [0, 1, 2, 3, 7] {
-                    let r = report_parallel(&q, &segs, policy, threads).unwrap();
-                    assert_eq!(r, one, "{q:?} on {threads} threads");
+                let one = mergeable(&q, &segs, policy).unwrap();
+                for batched in [false, true] {
+                    let r = swept(&q, &segs, policy, batched).unwrap();
+                    assert_eq!(r, one, "{q:?}, batched {batched}");
                 }
             }
+            let agg = Aggregator::sorted(q).unwrap();
+            assert_eq!(
+                agg.to_state().unwrap_err().kind(),
+                crate::ErrorKind::Invalid
+            );
+            assert!(agg.finish().is_err());
         }
-        // No segments at all.
         let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR);
-        let empty: [StreamSegment; 0] = [];
-        let r = report_parallel(&q, &empty, MinutePolicy::Exact, 4).unwrap();
+        let r = swept(&q, &[], MinutePolicy::Exact, true).unwrap();
         assert_eq!((r.segments, r.rows.len()), (0, 0));
     }
 
-    /// A bad segment fails the sharded pass with the error of the one-thread pass, whichever
-    /// shard its group belongs to.
+    /// The sorted mode counts and drops a cell's sets once its bucket is complete: over a
+    /// day of hourly cells, only the cells of the last hours stay open.
     #[test]
-    fn report_parallel_fails_as_one_aggregator() {
-        let mut segs = mediameter_testdata::segments(500, 9).unwrap();
+    fn sorted_mode_frees_complete_cells() {
+        let segs = by_start(mediameter_testdata::segments(3000, 6).unwrap());
+        let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+            .with_split_by([Dimension::Region])
+            .with_metrics(Metrics::ALL);
+        let mut agg = Aggregator::sorted(q.clone()).unwrap();
+        agg.extend(&segs).unwrap();
+        let sorted = agg.sorted.as_deref().unwrap();
+        let last = segs.last().unwrap().range.start().timestamp();
+        let open: Vec<usize> = agg
+            .cell_keys
+            .iter()
+            .enumerate()
+            .filter(|&(ci, _)| sorted.done(ci).is_none())
+            .map(|(ci, _)| ci)
+            .collect();
+        assert!(
+            agg.cell_keys.len() > 4 * open.len(),
+            "{} of {}",
+            open.len(),
+            agg.cell_keys.len()
+        );
+        for (ci, &(_, bucket)) in agg.cell_keys.iter().enumerate() {
+            let freed = matches!(&agg.distinct_list[ci], (Distinct::Exact(u), Distinct::Exact(c)) if u.count() == 0 && c.count() == 0);
+            if sorted.done(ci).is_some() {
+                assert!(freed && bucket + 3600 <= last, "cell {ci}");
+            } else {
+                assert!(
+                    bucket + 3600 > last,
+                    "cell {ci} of bucket {bucket} is complete"
+                );
+            }
+        }
+        assert_eq!(
+            agg.report(MinutePolicy::Exact).unwrap(),
+            mergeable(&q, &segs, MinutePolicy::Exact).unwrap()
+        );
+    }
+
+    /// A bad segment fails the sorted mode as it fails the mergeable mode, at the same
+    /// record; a segment out of order is refused at its position.
+    #[test]
+    fn sorted_mode_fails_as_mergeable_mode() {
+        let mut segs = by_start(mediameter_testdata::segments(500, 9).unwrap());
         let bad_at = 333;
         let start = segs[bad_at].range.start();
         segs[bad_at].range = TimeRange::new(
@@ -1617,38 +1765,43 @@ mod tests {
             start + chrono::Duration::seconds(60),
         )
         .unwrap();
-        let mut failed = 0;
-        for q in sharded_queries() {
-            let mut agg = Aggregator::new(q.clone()).unwrap();
-            let want = agg
-                .extend(&segs)
-                .and_then(|()| agg.report(MinutePolicy::Exact));
-            for threads in [2, 5] {
-                let got = report_parallel(&q, &segs, MinutePolicy::Exact, threads);
-                match (&got, &want) {
-                    (Err(g), Err(w)) => {
-                        assert_eq!(g.to_string(), w.to_string());
-                        assert_eq!(g.line(), Some(u64::try_from(bad_at + 1).unwrap()));
-                        failed += 1;
-                    }
-                    // Filtered out or clipped away by the query: not an error either way.
-                    (Ok(g), Ok(w)) => assert_eq!(g, w),
-                    _ => panic!("{q:?}: {got:?} against {want:?}"),
-                }
+        for q in query_mix() {
+            let want = mergeable(&q, &segs, MinutePolicy::Exact).unwrap_err();
+            for batched in [false, true] {
+                let got = swept(&q, &segs, MinutePolicy::Exact, batched).unwrap_err();
+                assert_eq!(got.to_string(), want.to_string());
+                assert_eq!(got.line(), Some(u64::try_from(bad_at + 1).unwrap()));
             }
         }
-        assert!(failed >= 8, "most queries see the bad segment");
+        let mut segs = by_start(mediameter_testdata::segments(500, 9).unwrap());
+        segs.swap(100, 400);
+        // The first segment that starts before the one moved up to position 101.
+        let first = (101..segs.len())
+            .find(|&i| segs[i].range.start() < segs[100].range.start())
+            .unwrap();
+        let line = Some(u64::try_from(first + 1).unwrap());
+        for q in query_mix() {
+            for batched in [false, true] {
+                let e = swept(&q, &segs, MinutePolicy::Exact, batched).unwrap_err();
+                assert_eq!(
+                    (e.line(), e.kind()),
+                    (line, crate::ErrorKind::OutOfRange),
+                    "{q:?}"
+                );
+            }
+        }
     }
 
     proptest::proptest! {
-        /// Random overlapping segments of few ids and groups, in random order.
+        /// Random overlapping segments of few ids and groups, sorted by start: the sorted
+        /// mode's report is the mergeable mode's.
         #[test]
-        fn report_parallel_matches_on_random_input(
+        fn sorted_mode_matches_on_random_input(
             raw in proptest::collection::vec(
                 (0_u8..3, 0_u8..4, 0_u8..6, proptest::bool::ANY, 0_usize..6, 0_i64..8 * 3600, 1_i64..5400, 0_u8..4, proptest::option::of(0_u8..6)),
                 0..120,
             ),
-            threads in 1_usize..5,
+            batched in proptest::bool::ANY,
         ) {
             use mediameter_core::{AppId, ChannelId, RegionId, Role, MediaSpec, UserId};
 
@@ -1671,11 +1824,10 @@ mod tests {
                     }
                 })
                 .collect();
-            for q in sharded_queries() {
-                let mut agg = Aggregator::new(q.clone()).unwrap();
-                agg.extend(&segs).unwrap();
-                let one = agg.report(MinutePolicy::CeilPerPeriod).unwrap();
-                let r = report_parallel(&q, &segs, MinutePolicy::CeilPerPeriod, threads).unwrap();
+            let segs = by_start(segs);
+            for q in query_mix() {
+                let one = mergeable(&q, &segs, MinutePolicy::CeilPerPeriod).unwrap();
+                let r = swept(&q, &segs, MinutePolicy::CeilPerPeriod, batched).unwrap();
                 proptest::prop_assert_eq!(r, one);
             }
         }
@@ -1704,7 +1856,7 @@ mod tests {
             b.extend(&segs[..bad_at]).unwrap();
             let policy = MinutePolicy::Exact;
             assert_eq!(a.report(policy).unwrap(), b.report(policy).unwrap());
-            assert_eq!(a.to_state(), b.to_state());
+            assert_eq!(a.to_state().unwrap(), b.to_state().unwrap());
         }
     }
 }
