@@ -18,8 +18,10 @@ use std::collections::BinaryHeap;
 use mediameter_core::Buckets;
 
 use super::DistinctPair;
+use crate::compact::KeySet;
 use crate::error::{Error, Result};
 use crate::hash::FastMap;
+use crate::hll::Hll;
 use crate::intervals::Level;
 use crate::state::Distinct;
 
@@ -147,6 +149,68 @@ impl<K: Ord + Copy + std::hash::Hash> Sweep<K> {
     }
 }
 
+/// A group's distinct ids over every bucket (its total): one set of ids per app, or a sketch.
+///
+/// Keys arrive packed as `app << 32 | id`. Kept per app, the ids of each set are the
+/// dictionary's dense numbers, so a set holding a sizeable share of them becomes a bitset
+/// (one bit per id, [`KeySet`]); packed keys above 2^32 never would, and a group would keep
+/// every pair it saw as a 64-bit key.
+#[derive(Debug, Clone)]
+pub(super) enum Total {
+    /// The ids of each app (app 0 alone under the global scope).
+    Exact(FastMap<u32, KeySet>),
+    /// A sketch of the pairs' stable hashes, as the cells'.
+    Approximate(Hll),
+}
+
+impl Total {
+    /// An empty total: a sketch of precision `p`, or exact sets when `p` is `None`.
+    pub(super) fn new(precision: Option<u8>) -> Result<Self> {
+        Ok(match precision {
+            Some(p) => Total::Approximate(Hll::new(p)?),
+            None => Total::Exact(FastMap::default()),
+        })
+    }
+
+    /// Adds a pair: its packed `key` to the exact sets, its stable `hash` to a sketch.
+    #[inline]
+    pub(super) fn insert(&mut self, key: u64, hash: u64) {
+        match self {
+            Total::Exact(by_app) => {
+                let (app, id) = (crate::state::high(key), crate::state::low(key));
+                by_app.entry(app).or_default().push(u64::from(id));
+            }
+            Total::Approximate(h) => h.insert_hash(hash),
+        }
+    }
+
+    /// The number of distinct pairs (estimated for a sketch).
+    pub(super) fn count(&self) -> u64 {
+        match self {
+            Total::Exact(by_app) => by_app
+                .values()
+                .map(KeySet::count)
+                .fold(0, u64::saturating_add),
+            Total::Approximate(h) => h.count(),
+        }
+    }
+
+    /// The 64-bit words held (bitset words and sparse keys).
+    #[cfg(test)]
+    fn words(&self) -> usize {
+        match self {
+            Total::Exact(by_app) => by_app
+                .values()
+                .map(|s| {
+                    let (bits, items) = s.raw_parts();
+                    bits.len().saturating_add(items.len())
+                })
+                .sum(),
+            Total::Approximate(_) => 0,
+        }
+    }
+}
+
 /// The sweeps of one group: channels, communications (relations) and streams.
 #[derive(Debug, Clone)]
 pub(super) struct GroupSweeps {
@@ -180,7 +244,7 @@ pub(super) struct Sorted {
     /// The distinct counts (users, channels) of each cell whose sets were freed, by cell index.
     done: Vec<Option<(u64, u64)>>,
     /// Each group's users and channels over every bucket, by group id.
-    totals: Vec<DistinctPair>,
+    totals: Vec<(Total, Total)>,
 }
 
 impl Sorted {
@@ -201,6 +265,7 @@ impl Sorted {
     }
 
     /// Checks that a segment starting at `start` (its `line`-th) is not before the last one.
+    #[inline(never)]
     pub(super) fn check_order(&mut self, start: i64, line: u64) -> Result<()> {
         if let Some(prev) = self.last_start
             && start < prev
@@ -217,7 +282,7 @@ impl Sorted {
     }
 
     /// A new group: its sweeps, and its total sets when distinct counting is on.
-    pub(super) fn add_group(&mut self, totals: Option<DistinctPair>) {
+    pub(super) fn add_group(&mut self, totals: Option<(Total, Total)>) {
         self.sweeps.push(GroupSweeps::new());
         if let Some(t) = totals {
             self.totals.push(t);
@@ -225,6 +290,7 @@ impl Sorted {
     }
 
     /// A new cell of bucket `bucket` (its start); `distinct`: whether it has sets to free.
+    #[inline(never)]
     pub(super) fn add_cell(&mut self, ci: u32, bucket: i64, distinct: bool) {
         self.done.push(None);
         if distinct {
@@ -234,7 +300,7 @@ impl Sorted {
 
     /// Counts and frees the sets of the cells of buckets that start before `bucket`: no
     /// later segment reaches them.
-    pub(super) fn complete_before(&mut self, bucket: i64, sets: &mut [DistinctPair]) {
+    fn complete_before(&mut self, bucket: i64, sets: &mut [DistinctPair]) {
         while let Some(&Reverse((b, ci))) = self.open.peek() {
             if b >= bucket {
                 break;
@@ -254,9 +320,30 @@ impl Sorted {
         self.done.get(ci).copied().flatten()
     }
 
-    /// Group `g`'s total sets.
-    pub(super) fn totals_mut(&mut self, g: usize) -> Option<&mut DistinctPair> {
-        self.totals.get_mut(g)
+    /// What a segment of group `g` does before its pieces are added: the cells of buckets
+    /// before `bucket` (the start of its clipped start's bucket) are completed, and its user
+    /// and channel (`(key, hash)` each, when counted) join the group's totals.
+    ///
+    /// Not inlined, as the other calls of this mode: the mergeable mode's hot path stays as
+    /// small as without it.
+    #[inline(never)]
+    pub(super) fn before_pieces(
+        &mut self,
+        bucket: i64,
+        sets: &mut [DistinctPair],
+        g: usize,
+        user: Option<(u64, u64)>,
+        channel: Option<(u64, u64)>,
+    ) {
+        self.complete_before(bucket, sets);
+        if let Some((u, c)) = self.totals.get_mut(g) {
+            if let Some((key, hash)) = user {
+                u.insert(key, hash);
+            }
+            if let Some((key, hash)) = channel {
+                c.insert(key, hash);
+            }
+        }
     }
 
     /// Group `g`'s total counts (users, channels).
@@ -264,8 +351,18 @@ impl Sorted {
         self.totals.get(g).map(|(u, c)| (u.count(), c.count()))
     }
 
+    /// The 64-bit words the groups' total sets hold (bitset words and sparse keys).
+    #[cfg(test)]
+    pub(super) fn total_words(&self) -> usize {
+        self.totals
+            .iter()
+            .map(|(u, c)| u.words().saturating_add(c.words()))
+            .sum()
+    }
+
     /// An activity `[s, e)` of group `g`: a segment (`streams`), its channel `channel` and,
     /// for a subscription, its relation `relation`.
+    #[inline(never)]
     pub(super) fn start(
         &mut self,
         g: usize,
