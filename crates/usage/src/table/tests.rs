@@ -672,7 +672,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Rows pushed to an aggregator (`Aggregator::push_row`) give the report of the
-    /// aggregator fed the segments; the first bad row is the error, named by its position
+    /// aggregator fed the segments, in both modes (sorted by start for the sorted mode); the first bad row is the error, named by its position
     /// and worded as the row loader words it. Roles spelled out take the general
     /// builder's path, with the same result.
     #[test]
@@ -705,6 +705,12 @@ proptest! {
             let mut batched = Aggregator::new(q.clone()).unwrap();
             batched.extend_rows(rows.iter().copied()).unwrap();
             prop_assert_eq!(&batched.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
+            // The mode for sorted input takes rows too: the same rows sorted by start.
+            let mut order: Vec<usize> = (0..segs.len()).collect();
+            order.sort_by_key(|&i| segs[i].range.start());
+            let mut swept = Aggregator::sorted(q.clone()).unwrap();
+            swept.extend_rows(order.iter().map(|&i| rows[i])).unwrap();
+            prop_assert_eq!(&swept.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
             if let (Some((at, kind)), Some(first)) = (bad, segs.first()) {
                 let at = at.index(rows.len() + 1);
                 let bad_row = bad_row(kind, first);
