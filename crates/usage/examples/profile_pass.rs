@@ -4,11 +4,16 @@
 //! 1000000 3 dps`
 //! (metrics: d = distinct, p = peaks, s = stream peaks; `-` for durations only; h = distinct
 //! counts with sketches (`HyperLogLog`, p = 10) instead of exact sets).
+//!
+//! `Q=2 THREADS=2 cargo run --release -p mediameter-usage --example profile_pass -- 0 1
+//! table=seg.csv`: one of the three `DuckDB` queries (`Q` = 1, 2 or 3) on the table loaded
+//! from `seg.csv`, the minimum and median of 20 reports on `THREADS` threads.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::cast_precision_loss,
-    clippy::arithmetic_side_effects
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
 )]
 use std::time::Instant;
 
@@ -43,16 +48,23 @@ fn main() {
                     .with_split_by([Dimension::Region, Dimension::Spec])
                     .with_metrics(Metrics::DURATIONS),
             };
-            let t = Instant::now();
-            let mut r = table.report(&q, MinutePolicy::Exact).unwrap();
-            for _ in 1..10 {
-                r = table.report(&q, MinutePolicy::Exact).unwrap();
+            let threads: usize = std::env::var("THREADS").map_or(1, |s| s.parse().unwrap());
+            let mut times = Vec::new();
+            let mut rows = 0;
+            for _ in 0..20 {
+                let t = Instant::now();
+                let r = table
+                    .report_parallel(&q, MinutePolicy::Exact, threads)
+                    .unwrap();
+                times.push(t.elapsed().as_secs_f64());
+                rows = r.rows.len();
             }
+            times.sort_by(f64::total_cmp);
             println!(
-                "table: load {load:.3}s ({} rows), q{which} {:.4}s ({} rows)",
+                "table: load {load:.3}s ({} rows), q{which} on {threads} thread(s): min {:.4}s, median {:.4}s ({rows} rows)",
                 table.len(),
-                t.elapsed().as_secs_f64() / 10.0,
-                r.rows.len()
+                times[0],
+                times[times.len() / 2],
             );
         }
         return;

@@ -4,9 +4,8 @@
 //!
 //! Ids of at most 23 bytes live in an open-addressing table ([`InlineTable`]) keyed by the
 //! bytes themselves ([`Inline`]). Each slot holds the key and its id (32 bytes, two to a cache
-//! line; all zeros when free, so a new table is lazily zeroed memory), probed linearly from the
-//! key's hash: a lookup reads one slot, usually, and compares three words, with no pointer to
-//! chase. A batch of lookups can first touch the home slot of every key in a tight loop of
+//! line; all zeros when free), probed linearly from the key's hash: a lookup reads one slot,
+//! usually, and compares three words, with no pointer to chase. A batch of lookups can first touch the home slot of every key in a tight loop of
 //! independent loads ([`Dict::warm`]), so that the processor overlaps their cache misses, and
 //! then resolve each lookup from the cache. Longer ids go to a hash map keyed by their text.
 //! The strings themselves are kept once, one after the other in one allocation.
@@ -20,8 +19,7 @@ const MAX_ID: u32 = u32::MAX - 1;
 /// Smallest number of slots once the table holds a key.
 const MIN_SLOTS: usize = 16;
 
-/// A slot: the three words of the key, then `id + 1` (0: the slot is free). All zeros when
-/// free, so that a new table is zeroed memory the system provides lazily, not a vector to fill.
+/// A slot: the three words of the key, then `id + 1` (0: the slot is free).
 type Slot = [u64; 4];
 
 #[derive(Debug, Clone, Default)]
@@ -101,7 +99,10 @@ impl InlineTable {
         let Some(n) = self.slots.len().checked_mul(2) else {
             return false;
         };
-        let old = std::mem::replace(&mut self.slots, vec![[0; 4]; n.max(MIN_SLOTS)]);
+        // Written now, not lazily zeroed: lookups read a table before keys are placed in it
+        // (see `written`).
+        let fresh = crate::threads::written(n.max(MIN_SLOTS), [0; 4]);
+        let old = std::mem::replace(&mut self.slots, fresh);
         for slot in old {
             if slot[3] != 0 {
                 let [a, b, c, _] = slot;

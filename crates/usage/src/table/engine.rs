@@ -46,6 +46,9 @@ pub(crate) struct Limits {
     pub(crate) dense_slots: u64,
     /// Largest scratch bitset (in words) over the dense keys of one kind of id.
     pub(crate) bitset_words: u64,
+    /// Largest total of the bitsets kept per cell during a pass (in words, per kind of id,
+    /// per thread); beyond it each cell lists its ids instead.
+    pub(crate) cell_bits_words: u64,
     /// Largest per-second difference array, over all groups, per thread.
     pub(crate) diff_slots: u64,
     /// Most slots per row of any array indexed by something other than a row (groups,
@@ -66,6 +69,7 @@ impl Limits {
         dense_groups: 1 << 18,
         dense_slots: 1 << 22,
         bitset_words: 1 << 23,
+        cell_bits_words: 1 << 17,
         diff_slots: 1 << 23,
         slots_per_row: 64,
         rows_per_thread: 1 << 14,
@@ -115,8 +119,10 @@ enum DistinctPlan {
         users: usize,
         channels: usize,
     },
-    /// A bitset of `users` and `channels` words per cell, over dense keys (when every cell's
-    /// fits in the budget: few cells, few ids).
+    /// A bitset of `users` and `channels` words per cell, over dense keys: when the cells'
+    /// bitsets together fit in a core's cache (few cells, few ids), or take a quarter of the
+    /// memory of lists or less (many rows). In a set of bitsets larger than the cache every insertion is
+    /// a cache miss, where a list takes an append at a place in cache.
     Bits {
         users: usize,
         channels: usize,
@@ -311,10 +317,18 @@ impl<'a> Plan<'a> {
                     };
                     let (wu, wc) = (words(t.users.len()), words(t.channels.len()));
                     let cells = groups_bound.map(|g| g.saturating_mul(nb));
+                    // Bitsets per cell while they stay in a core's cache, or while lists would
+                    // take more than four times their memory (a 4-byte key per row at least:
+                    // a word per two rows), so that lists never add more than the table's own
+                    // user column.
                     let per_cell = |w: Option<u64>| {
                         w.zip(cells)
                             .and_then(|(w, c)| w.checked_mul(c))
-                            .is_some_and(|n| n <= limits.bitset_words && n <= per_rows)
+                            .is_some_and(|n| {
+                                n <= per_rows
+                                    && (n <= limits.cell_bits_words
+                                        || (n <= limits.bitset_words && n <= rows / 8))
+                            })
                     };
                     // A count not asked for is not kept: only the other's size matters.
                     let (wu, wc) = (
@@ -1053,7 +1067,8 @@ fn pass_width<const W: i64>(
                 if let Some(d) = per_group.get_mut(g)
                     && d.is_empty()
                 {
-                    d.resize(*len, 0);
+                    // Read before written: see `written`.
+                    *d = crate::threads::written(*len, 0);
                 }
                 // The plan's range holds every clipped instant: the offsets exist.
                 let at = |x: i64| usize::try_from(x.saturating_sub(*lo)).unwrap_or(usize::MAX);
@@ -1467,15 +1482,11 @@ impl SegmentTable {
                 .max(1),
         );
         // When the partials would be costly to merge and finish (peaks' activity stretches,
-        // distinct ids listed or paired per cell) and there are enough groups, each thread
+        // distinct ids paired per cell) and there are enough groups, each thread
         // reads every row but takes only a share of the groups: the partials never share a
         // cell and are finished apart. Else each thread takes a range of rows (reading each
         // row once) and the partials are merged.
-        let heavy = plan.peaks
-            || matches!(
-                plan.distinct,
-                DistinctPlan::Lists { .. } | DistinctPlan::Pairs
-            );
+        let heavy = plan.peaks || matches!(plan.distinct, DistinctPlan::Pairs);
         let by_group = threads > 1
             && heavy
             && plan.strides.is_some_and(|(_, g)| {
@@ -1763,6 +1774,57 @@ mod tests {
             x = x.with_publisher(UserId::new(format!("u{}", u - 1)).unwrap());
         }
         x
+    }
+
+    /// The distinct plan of a query counting users per UTC day and region (global scope) over
+    /// `n` subscriptions of `n` users in `regions` regions, within one day.
+    fn users_plan(n: usize, regions: usize, limits: Limits) -> &'static str {
+        let segs: Vec<StreamSegment> = (0..n)
+            .map(|i| {
+                StreamSegment::new(
+                    AppId::new("app").unwrap(),
+                    ChannelId::new("c").unwrap(),
+                    UserId::new(format!("u{i}")).unwrap(),
+                    Role::Subscribe,
+                    MediaSpec::ALL[0],
+                    TimeRange::from_unix(86_400, 86_460).unwrap(),
+                )
+                .with_region(mediameter_core::RegionId::new(format!("r{}", i % regions)).unwrap())
+            })
+            .collect();
+        let table = SegmentTable::from_segments(&segs).unwrap();
+        let query = UsageQuery::new(BillingZone::UTC, Granularity::DAY)
+            .with_split_by([Dimension::Region])
+            .with_id_scope(crate::IdScope::Global)
+            .with_metrics(Metrics::DURATIONS.with_users(true));
+        match Plan::new(&table, &query, limits).unwrap().distinct {
+            DistinctPlan::Bits { .. } => "bits",
+            DistinctPlan::Lists { .. } => "lists",
+            DistinctPlan::Pairs => "pairs",
+            DistinctPlan::Off | DistinctPlan::Sketch { .. } => "other",
+        }
+    }
+
+    /// A bitset per cell while the cells' bitsets fit the cache budget or take a quarter of
+    /// the memory of lists or less; lists beyond (2,000 users: 32 words per cell).
+    #[test]
+    fn cells_keep_bitsets_in_cache_or_under_the_lists_size() {
+        // One region: 32 words, in the default budget.
+        assert_eq!(users_plan(2_000, 1, Limits::DEFAULT), "bits");
+        // Over a budget of 16 words, but 32 words are less than a quarter of 2,000 rows' keys
+        // (250 words).
+        let small = Limits {
+            cell_bits_words: 16,
+            ..Limits::DEFAULT
+        };
+        assert_eq!(users_plan(2_000, 1, small), "bits");
+        // 50 regions: 1,600 words, over a budget of 1,024 and over a quarter of the keys.
+        let budget = Limits {
+            cell_bits_words: 1_024,
+            ..Limits::DEFAULT
+        };
+        assert_eq!(users_plan(2_000, 50, budget), "lists");
+        assert_eq!(users_plan(2_000, 50, Limits::DEFAULT), "bits");
     }
 
     /// Regression: four segments a century apart, split by region with every metric, used to

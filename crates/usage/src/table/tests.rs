@@ -128,6 +128,7 @@ const TINY: Limits = Limits {
     dense_groups: 0,
     dense_slots: 0,
     bitset_words: 0,
+    cell_bits_words: 0,
     diff_slots: 0,
     slots_per_row: 0,
     rows_per_thread: 1,
@@ -152,6 +153,7 @@ const DENSE_THREADS: Limits = Limits {
 /// test data's few ids take one word).
 const LISTS: Limits = Limits {
     bitset_words: 1,
+    cell_bits_words: 0,
     slots_per_row: u64::MAX,
     rows_per_thread: 1,
     ..Limits::DEFAULT
