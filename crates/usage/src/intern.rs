@@ -291,7 +291,17 @@ impl Dict {
     ///
     /// [`Error::Overflow`] beyond 2^32 − 1 distinct strings.
     pub(crate) fn absorb(&mut self, other: &Dict) -> Result<Vec<u32>> {
-        other.names().map(|s| self.intern(s)).collect()
+        let names: Vec<&str> = other.names().collect();
+        let mut map = Vec::with_capacity(names.len());
+        self.intern_each(
+            &names,
+            |s| s,
+            |_, id| {
+                map.push(id);
+                Ok(())
+            },
+        )?;
+        Ok(map)
     }
 
     /// Interns the text of each of `items` (`text` reads it) and calls `f` with the item and
@@ -302,7 +312,6 @@ impl Dict {
     ///
     /// [`Error::Overflow`] beyond 2^32 − 1 distinct strings; any error of `f` (the items after
     /// it are not interned).
-    #[cfg(feature = "serde")]
     pub(crate) fn intern_each<T>(
         &mut self,
         items: &[T],

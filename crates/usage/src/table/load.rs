@@ -1394,7 +1394,7 @@ impl SegmentTable {
             let room = SkipReport::KEPT.saturating_sub(all.errors.len());
             all.errors.extend(l.errors.into_iter().take(room));
             all.line = all.line.saturating_add(l.line);
-            all.table.append(l.table)?;
+            all.table.append_on(l.table, threads > 1)?;
         }
         Ok(all.finish())
     }

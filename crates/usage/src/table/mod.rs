@@ -422,7 +422,14 @@ impl SegmentTable {
     /// assert_eq!(t.segments().collect::<Vec<_>>(), [a, b]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn append(&mut self, mut other: SegmentTable) -> Result<()> {
+    pub fn append(&mut self, other: SegmentTable) -> Result<()> {
+        self.append_on(other, false)
+    }
+
+    /// [`SegmentTable::append`]; with `two_threads` (and a large `other`), the kinds and
+    /// instants of `other` are copied on a second thread while this thread re-interns its ids.
+    /// On an error the table's rows are as they were (its dictionaries may hold more names).
+    pub(crate) fn append_on(&mut self, mut other: SegmentTable, two_threads: bool) -> Result<()> {
         let untouched = |t: &SegmentTable| {
             t.is_empty()
                 && [&t.apps, &t.channels, &t.users]
@@ -440,21 +447,66 @@ impl SegmentTable {
         if u32::try_from(total).map_or(true, |r| r == NONE) {
             return Err(Error::overflow("rows (more than 2^32 - 1)"));
         }
-        let map_apps = self.apps.absorb(&other.apps)?;
-        let map_channels = self.channels.absorb(&other.channels)?;
-        let map_users = self.users.absorb(&other.users)?;
+        // The columns with no id never fail to append: copied first (beside the re-interning,
+        // on two threads), and cut back if an id cannot be interned.
+        let (kind, start, end) = (&mut self.kind, &mut self.start, &mut self.end);
+        let (mut o_kind, mut o_start, mut o_end) = (
+            std::mem::take(&mut other.kind),
+            std::mem::take(&mut other.start),
+            std::mem::take(&mut other.end),
+        );
+        let mut copy = move || {
+            kind.append(&mut o_kind);
+            start.append(&mut o_start);
+            end.append(&mut o_end);
+        };
+        let (apps, channels, users, dicts) = (
+            &mut self.apps,
+            &mut self.channels,
+            &mut self.users,
+            &mut self.dims,
+        );
+        let mut absorb = || -> Result<_> {
+            let maps = (
+                apps.absorb(&other.apps)?,
+                channels.absorb(&other.channels)?,
+                users.absorb(&other.users)?,
+            );
+            let mut dims = Vec::with_capacity(dicts.len());
+            for (mine, theirs) in dicts.iter_mut().zip(&other.dims) {
+                dims.push(mine.absorb(theirs)?);
+            }
+            Ok((maps, dims))
+        };
+        let absorbed = if two_threads && other.len() >= PARALLEL_APPEND {
+            std::thread::scope(|s| {
+                let copying = s.spawn(copy);
+                let absorbed = absorb();
+                copying
+                    .join()
+                    .map_err(|_| Error::overflow("a worker thread stopped"))
+                    .and(absorbed)
+            })
+        } else {
+            copy();
+            absorb()
+        };
+        let ((map_apps, map_channels, map_users), map_dims) = match absorbed {
+            Ok(maps) => maps,
+            Err(e) => {
+                self.kind.truncate(rows);
+                self.start.truncate(rows);
+                self.end.truncate(rows);
+                return Err(e);
+            }
+        };
         remap(&mut other.app, &map_apps);
         remap(&mut other.channel, &map_channels);
         remap(&mut other.user, &map_users);
         other.publisher.remap(&map_users);
-        for ((mine, theirs), (col, other_col)) in self
-            .dims
-            .iter_mut()
-            .zip(other.dims.iter())
-            .zip(self.dim.iter_mut().zip(other.dim.iter_mut()))
+        for ((col, other_col), map) in self.dim.iter_mut().zip(other.dim.iter_mut()).zip(&map_dims)
         {
-            let map = mine.absorb(theirs)?;
-            other_col.remap(&map);
+            other_col.remap(map);
             col.append(rows, total, std::mem::take(other_col));
         }
         self.publisher
@@ -462,9 +514,6 @@ impl SegmentTable {
         self.app.append(&mut other.app);
         self.channel.append(&mut other.channel);
         self.user.append(&mut other.user);
-        self.kind.append(&mut other.kind);
-        self.start.append(&mut other.start);
-        self.end.append(&mut other.end);
         self.bounds = match (self.bounds, other.bounds) {
             (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
             (x, None) | (None, x) => x,
@@ -505,6 +554,9 @@ pub(crate) struct Row {
     pub(crate) start: i64,
     pub(crate) end: i64,
 }
+
+/// Rows of the other table from which [`SegmentTable::append_on`] copies on two threads.
+const PARALLEL_APPEND: usize = 1 << 16;
 
 fn remap(col: &mut [u32], map: &[u32]) {
     for v in col {

@@ -268,11 +268,11 @@ impl RowLoader {
         }
         // The largest table takes the others' rows: its own are neither re-interned nor copied.
         tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let threads = crate::threads::resolve(threads);
         let mut table = SegmentTable::new();
         for t in tables {
-            table.append(t)?;
+            table.append_on(t, threads > 1)?;
         }
-        let threads = crate::threads::resolve(threads);
         Ok((table.report_parallel(query, policy, threads)?, skips))
     }
 }

@@ -337,7 +337,7 @@ pub(crate) fn load<R: Read>(
     tables.sort_by_key(|t| std::cmp::Reverse(t.len()));
     let mut table = SegmentTable::new();
     for t in tables {
-        table.append(t)?;
+        table.append_on(t, threads > 1)?;
     }
     if let Some(first) = rest {
         // The rest, on this thread, from where the blocks ended.

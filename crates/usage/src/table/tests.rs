@@ -791,3 +791,21 @@ fn a_row_loader_needs_only_the_columns_its_query_reads() {
     let other = super::RowLoader::new(&users, BadRecords::Fail);
     assert!(super::RowLoader::report(&q, [other], MinutePolicy::Exact, 1).is_err());
 }
+
+/// The two-thread append (the kinds and instants copied beside the re-interning) gives the
+/// rows of the one-thread append, in order, ids and bounds included.
+#[test]
+fn two_thread_append_equals_the_sequential_one() {
+    let segs = mediameter_testdata::segments(2 * super::PARALLEL_APPEND + 100, 11).unwrap();
+    let (first, second) = segs.split_at(super::PARALLEL_APPEND - 50);
+    assert!(second.len() >= super::PARALLEL_APPEND);
+    let mut one = SegmentTable::from_segments(first).unwrap();
+    let mut two = one.clone();
+    one.append_on(SegmentTable::from_segments(second).unwrap(), false)
+        .unwrap();
+    two.append_on(SegmentTable::from_segments(second).unwrap(), true)
+        .unwrap();
+    assert_eq!(two.bounds, one.bounds);
+    assert!(two.segments().eq(one.segments()));
+    assert!(two.segments().eq(segs.iter().cloned()));
+}
