@@ -5,9 +5,10 @@
 //! Ids of at most 23 bytes live in an open-addressing table ([`InlineTable`]) keyed by the
 //! bytes themselves ([`Inline`]). Each slot holds the key and its id (32 bytes, two to a cache
 //! line; all zeros when free), probed linearly from the key's hash: a lookup reads one slot,
-//! usually, and compares three words, with no pointer to chase. A batch of lookups can first touch the home slot of every key in a tight loop of
-//! independent loads ([`Dict::warm`]), so that the processor overlaps their cache misses, and
-//! then resolve each lookup from the cache. Longer ids go to a hash map keyed by their text.
+//! usually, and compares three words, with no pointer to chase. A batch of lookups can first
+//! touch the home slot of every key in a tight loop of independent loads ([`Dict::warm`]), so
+//! that the processor overlaps their cache misses, and then resolve each lookup from the
+//! cache. Longer ids go to a hash map keyed by their text.
 //! The strings themselves are kept once, one after the other in one allocation.
 
 use crate::error::{Error, Result};

@@ -121,8 +121,8 @@ enum DistinctPlan {
     },
     /// A bitset of `users` and `channels` words per cell, over dense keys: when the cells'
     /// bitsets together fit in a core's cache (few cells, few ids), or take a quarter of the
-    /// memory of lists or less (many rows). In a set of bitsets larger than the cache every insertion is
-    /// a cache miss, where a list takes an append at a place in cache.
+    /// memory of lists or less (many rows). In a set of bitsets larger than the cache every
+    /// insertion is a cache miss, where a list takes an append at a place in cache.
     Bits {
         users: usize,
         channels: usize,
@@ -1482,10 +1482,10 @@ impl SegmentTable {
                 .max(1),
         );
         // When the partials would be costly to merge and finish (peaks' activity stretches,
-        // distinct ids paired per cell) and there are enough groups, each thread
-        // reads every row but takes only a share of the groups: the partials never share a
-        // cell and are finished apart. Else each thread takes a range of rows (reading each
-        // row once) and the partials are merged.
+        // distinct ids paired per cell) and there are enough groups, each thread reads every
+        // row but takes only a share of the groups: the partials never share a cell and are
+        // finished apart. Else each thread takes a range of rows (reading each row once) and
+        // the partials are merged.
         let heavy = plan.peaks || matches!(plan.distinct, DistinctPlan::Pairs);
         let by_group = threads > 1
             && heavy

@@ -674,9 +674,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Rows pushed to an aggregator (`Aggregator::push_row`) give the report of the
-    /// aggregator fed the segments, in both modes (sorted by start for the sorted mode); the first bad row is the error, named by its position
-    /// and worded as the row loader words it. Roles spelled out take the general
-    /// builder's path, with the same result.
+    /// aggregator fed the segments, in both modes (sorted by start for the sorted mode); the
+    /// first bad row is the error, named by its position and worded as the row loader words
+    /// it. Roles spelled out take the general builder's path, with the same result.
     #[test]
     fn rows_pushed_to_an_aggregator_are_its_segments(
         segs in proptest::collection::vec(segment(), 0..40),
