@@ -376,6 +376,70 @@ pub fn query_csv(data: &[u8]) {
 
 /// Rows of fields, pushed to an aggregator and to a row loader: the same report or the same
 /// first refused record.
+/// The record number of the row at `index` (from 0).
+fn first_record(index: usize) -> u64 {
+    u64::try_from(index).unwrap_or(u64::MAX).saturating_add(1)
+}
+
+/// The rows of `fields` (split lines, fields in the loader's column order) as one column
+/// batch, records `first`, `first + 1`...: the app, user, role, region and domain columns
+/// dictionary-encoded, the others plain, instants with their nulls.
+fn push_as_columns(
+    loader: &mut mediameter_usage::RowLoader,
+    first: u64,
+    fields: &[&Vec<&str>],
+) -> mediameter_usage::Result<()> {
+    use mediameter_usage::{SegmentColumns, TextColumn};
+    let texts: [Vec<Option<&str>>; 12] =
+        std::array::from_fn(|k| fields.iter().map(|f| f.get(k).copied()).collect());
+    let coded: [(Vec<Option<&str>>, Vec<u32>); 12] = std::array::from_fn(|k| {
+        let mut values: Vec<Option<&str>> = Vec::new();
+        let codes = texts[k]
+            .iter()
+            .map(|v| {
+                let at = values.iter().position(|x| x == v).unwrap_or_else(|| {
+                    values.push(*v);
+                    values.len() - 1
+                });
+                u32::try_from(at).unwrap_or(u32::MAX)
+            })
+            .collect();
+        (values, codes)
+    });
+    let column = |k: usize| match k {
+        0 | 2 | 3 | 7 | 9 => TextColumn::Coded {
+            values: &coded[k].0,
+            codes: &coded[k].1,
+        },
+        _ => TextColumn::Values(&texts[k]),
+    };
+    let instants = |k: usize| {
+        let all: Vec<Option<i64>> = texts[k]
+            .iter()
+            .map(|v| v.and_then(|s| s.parse::<i64>().ok()))
+            .collect();
+        (
+            all.iter().map(|v| v.unwrap_or(0)).collect::<Vec<i64>>(),
+            all.iter().map(Option::is_some).collect::<Vec<bool>>(),
+        )
+    };
+    let ((start, start_ok), (end, end_ok)) = (instants(5), instants(6));
+    let batch = SegmentColumns::new(fields.len())
+        .with_app(column(0))
+        .with_channel(column(1))
+        .with_user(column(2))
+        .with_role(column(3))
+        .with_spec(column(4))
+        .with_region(column(7))
+        .with_publisher(column(8))
+        .with_domain(column(9))
+        .with_instance(column(10))
+        .with_product_type(column(11))
+        .with_start(&start, Some(&start_ok))
+        .with_end(&end, Some(&end_ok));
+    loader.push_columns(first, &batch)
+}
+
 pub fn rows(data: &[u8]) {
     use mediameter_usage::{Aggregator, RowLoader, SegmentRow};
     let Some((head, body)) = data.split_first_chunk::<QUERY_BYTES>() else {
@@ -388,9 +452,12 @@ pub fn rows(data: &[u8]) {
     let fields: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     // A loader lets a column its query does not read be left out; an aggregator reads every
     // id: only rows with all three are compared.
-    let rows: Vec<SegmentRow<'_>> = fields
+    let kept: Vec<&Vec<&str>> = fields
         .iter()
         .filter(|f| (0..3).all(|k| f.get(k).is_some_and(|s| !s.is_empty())))
+        .collect();
+    let rows: Vec<SegmentRow<'_>> = kept
+        .iter()
         .map(|f| {
             let t = |k: usize| f.get(k).copied();
             let n = |k: usize| t(k).and_then(|s| s.parse::<i64>().ok());
@@ -423,16 +490,53 @@ pub fn rows(data: &[u8]) {
             by_loader = loader.push(record, r).err();
         }
     }
+    // The same rows by slices (`push_rows`) and in column batches (`push_columns`, every
+    // other column dictionary-encoded): the loader's own result, error for error.
+    let mut sliced = RowLoader::new(&q, BadRecords::Fail);
+    let mut by_columns = RowLoader::new(&q, BadRecords::Fail);
+    let by_slices = rows
+        .chunks(7)
+        .enumerate()
+        .try_for_each(|(j, part)| sliced.push_rows(first_record(j * 7), part))
+        .err();
+    let in_columns = kept
+        .chunks(7)
+        .enumerate()
+        .try_for_each(|(j, part)| push_as_columns(&mut by_columns, first_record(j * 7), part))
+        .err();
+    let words = |e: &Option<mediameter_usage::Error>| e.as_ref().map(ToString::to_string);
+    assert_eq!(
+        words(&by_slices),
+        words(&by_loader),
+        "rows: push_rows differs from push"
+    );
+    assert_eq!(
+        words(&in_columns),
+        words(&by_loader),
+        "rows: push_columns differs from push"
+    );
+    let same =
+        |got: &Result<mediameter_usage::UsageReport, mediameter_usage::Error>,
+         want: &Result<mediameter_usage::UsageReport, mediameter_usage::Error>| {
+            match (got, want) {
+                (Ok(g), Ok(w)) => g == w,
+                (Err(g), Err(w)) => g.kind() == w.kind(),
+                _ => false,
+            }
+        };
     match (by_agg, by_loader) {
         (None, None) => {
             let want = agg.report(policy);
             let got = RowLoader::report(&q, [loader], policy, 1).map(|(r, _)| r);
+            for (name, other) in [("push_rows", sliced), ("push_columns", by_columns)] {
+                let theirs = RowLoader::report(&q, [other], policy, 1).map(|(r, _)| r);
+                assert!(
+                    same(&theirs, &got),
+                    "rows: {name} reports otherwise than push: {theirs:?}\nwant {got:?}"
+                );
+            }
             assert!(
-                match (&got, &want) {
-                    (Ok(g), Ok(w)) => g == w,
-                    (Err(g), Err(w)) => g.kind() == w.kind(),
-                    _ => false,
-                },
+                same(&got, &want),
                 "rows: the loader's report differs from the aggregator's: {got:?}\nwant {want:?}\nquery {q:?}"
             );
         }

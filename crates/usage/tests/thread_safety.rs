@@ -10,6 +10,8 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<SegmentTable>();
     assert_send_sync::<RowLoader>();
     assert_send_sync::<SegmentRow<'static>>();
+    assert_send_sync::<SegmentColumns<'static>>();
+    assert_send_sync::<TextColumn<'static>>();
     assert_send_sync::<UsageQuery>();
     assert_send_sync::<Dimension>();
     assert_send_sync::<DistinctMode>();

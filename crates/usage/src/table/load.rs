@@ -56,9 +56,9 @@ pub(super) struct Loader {
     /// Physical lines consumed.
     pub(super) line: u64,
     /// The columns interned (the others are checked, not kept).
-    proj: Projection,
+    pub(super) proj: Projection,
     /// The query's row filter, range and segment limit, for a load that answers one query.
-    keep: Option<Keep>,
+    pub(super) keep: Option<Keep>,
 }
 
 /// The columns a load interns. A table loaded for one query keeps only what that query reads;
@@ -134,7 +134,7 @@ pub(crate) struct Keep {
 }
 
 /// A kept row's fate under [`Keep`].
-enum Verdict {
+pub(super) enum Verdict {
     Keep,
     Drop,
     /// Kept, but its clipped span (in seconds) is over the query's limit.
@@ -160,9 +160,14 @@ impl Keep {
         }
     }
 
+    /// Whether [`Keep::verdict`] reads the app or a dimension (the query filters by one).
+    pub(super) fn filters_text(&self) -> bool {
+        self.app.is_some() || self.dims.iter().any(Option::is_some)
+    }
+
     /// The fate of a row of this kind, span, app and optional dimensions.
     #[inline]
-    fn verdict(
+    pub(super) fn verdict(
         &self,
         kind: u8,
         (start, end): (i64, i64),
@@ -199,7 +204,7 @@ impl Keep {
     }
 
     /// The error of a segment over the limit, on `line`.
-    fn too_long(&self, line: u64, seconds: i64) -> Error {
+    pub(super) fn too_long(&self, line: u64, seconds: i64) -> Error {
         Error::segment_too_long(line, seconds, self.max_segment)
     }
 }
@@ -296,7 +301,7 @@ impl Loader {
         // The values of a batch's lines, written in place by the scanner (never moved).
         let mut values: Vec<[Option<&'a str>; 12]> = vec![[None; 12]; BATCH];
         let mut scans: Vec<Scan<'a>> = Vec::with_capacity(BATCH);
-        let mut hints: Vec<(Option<u32>, Option<u32>)> = Vec::with_capacity(BATCH);
+        let mut hints: Vec<Hint> = Vec::with_capacity(BATCH);
         let mut keys: Vec<Ahead<'a>> = Vec::with_capacity(BATCH);
         loop {
             scans.clear();
@@ -319,26 +324,12 @@ impl Loader {
                 pos = pos.saturating_add(len);
                 scans.push(scan);
             }
-            // The keys first, then a touch of the table for each, then the lookups: three
-            // loops of independent iterations.
             keys.clear();
-            keys.extend(
-                scans
-                    .iter()
-                    .zip(&values)
-                    .map(|(scan, v)| self.ahead(scan, v)),
-            );
-            let (users, channels) = (&self.table.users, &self.table.channels);
-            std::hint::black_box(
-                users.warm(keys.iter().filter_map(|(u, _)| u.as_ref().map(|(k, _)| k)))
-                    ^ channels.warm(keys.iter().filter_map(|(_, c)| c.as_ref().map(|(k, _)| k))),
-            );
-            let find = |d: &Dict, id: &Option<(Key, &str)>| id.and_then(|(k, s)| d.find(&k, s));
-            hints.clear();
-            hints.extend(
-                keys.iter()
-                    .map(|(u, c)| (find(users, u), find(channels, c))),
-            );
+            keys.extend(scans.iter().zip(&values).map(|(scan, v)| match scan {
+                Scan::Fields { .. } => self.ahead(v),
+                _ => (None, None),
+            }));
+            self.find_ahead(&keys, &mut hints);
             for ((scan, v), &hint) in scans.iter().zip(&values).zip(&hints) {
                 self.line = self.line.saturating_add(1);
                 self.load_line(scan, v, hint)?;
@@ -349,14 +340,55 @@ impl Loader {
         }
     }
 
+    /// The ids the table already has for a batch's users and channels (`keys`, from
+    /// [`Loader::ahead`]), written to `hints`: the keys were computed first, then the table is
+    /// touched for each, then looked up, in loops of independent iterations whose cache misses
+    /// are in flight together.
+    fn find_ahead(&self, keys: &[Ahead<'_>], hints: &mut Vec<Hint>) {
+        let (users, channels) = (&self.table.users, &self.table.channels);
+        std::hint::black_box(
+            users.warm(keys.iter().filter_map(|(u, _)| u.as_ref().map(|(k, _)| k)))
+                ^ channels.warm(keys.iter().filter_map(|(_, c)| c.as_ref().map(|(k, _)| k))),
+        );
+        let find = |d: &Dict, id: &Option<(Key, &str)>| id.and_then(|(k, s)| d.find(&k, s));
+        hints.clear();
+        hints.extend(
+            keys.iter()
+                .map(|(u, c)| (find(users, u), find(channels, c))),
+        );
+    }
+
+    /// Loads rows given by field (in [`NAMES`](crate::input::NAMES) order) with their instants
+    /// as numbers, as records `first`, `first + 1`...: [`Loader::load_fields`] of each, with
+    /// their users and channels looked up [`BATCH`] rows at a time as [`Loader::scan_lines`]
+    /// looks up a batch of lines. Stops at the first error, with `self.line` its record.
+    pub(super) fn load_rows<'a>(
+        &mut self,
+        first: u64,
+        rows: impl ExactSizeIterator<Item = ([Option<&'a str>; 12], (Option<i64>, Option<i64>))>,
+    ) -> Result<()> {
+        self.line = first;
+        let mut batch = Vec::with_capacity(rows.len().min(BATCH));
+        let mut keys: Vec<Ahead<'a>> = Vec::with_capacity(batch.capacity());
+        let mut hints: Vec<Hint> = Vec::with_capacity(batch.capacity());
+        let mut rows = rows.peekable();
+        while rows.peek().is_some() {
+            batch.clear();
+            batch.extend(rows.by_ref().take(BATCH));
+            keys.clear();
+            keys.extend(batch.iter().map(|(v, _)| self.ahead(v)));
+            self.find_ahead(&keys, &mut hints);
+            for ((v, instants), &hint) in batch.iter().zip(&hints) {
+                self.load_fields(v, *instants, hint)?;
+                self.line = self.line.saturating_add(1);
+            }
+        }
+        Ok(())
+    }
+
     /// Loads one scanned line (`hint`: its user and channel ids when already known).
     #[inline]
-    fn load_line(
-        &mut self,
-        scan: &Scan<'_>,
-        v: &[Option<&str>; 12],
-        hint: (Option<u32>, Option<u32>),
-    ) -> Result<()> {
+    fn load_line(&mut self, scan: &Scan<'_>, v: &[Option<&str>; 12], hint: Hint) -> Result<()> {
         match scan {
             Scan::Fields { printable, .. } => {
                 let fate = fast_row(
@@ -390,17 +422,19 @@ impl Loader {
     /// Loads one row given by field (in [`NAMES`](crate::input::NAMES) order) with its
     /// instants as numbers (`None` where the source has none), as record `self.line`: the
     /// fast path when it takes the row, else the general builder, which words the error.
+    /// `hint`: its user and channel ids when already known.
     pub(super) fn load_fields(
         &mut self,
         v: &[Option<&str>; 12],
         (start, end): (Option<i64>, Option<i64>),
+        hint: Hint,
     ) -> Result<()> {
         let fate = match (start, end) {
             (Some(s), Some(e)) => fast_row(
                 &mut self.table,
                 v,
                 (Some((s, e)), false),
-                (None, None),
+                hint,
                 self.proj,
                 self.keep.as_ref(),
             ),
@@ -436,22 +470,17 @@ impl Loader {
         }
     }
 
-    /// The user and channel of a scanned line that the load looks up, with their keys.
+    /// The user and channel of a row's fields that the load looks up, with their keys.
     #[inline]
-    fn ahead<'a>(&self, next: &Scan<'_>, v: &[Option<&'a str>; 12]) -> Ahead<'a> {
-        match next {
-            Scan::Fields { .. } => {
-                let get = |on: bool, k: usize| {
-                    v.get(k)
-                        .copied()
-                        .flatten()
-                        .filter(|_| on)
-                        .map(|s| (Key::of(s), s))
-                };
-                (get(self.proj.user, 2), get(self.proj.channel, 1))
-            }
-            _ => (None, None),
-        }
+    fn ahead<'a>(&self, v: &[Option<&'a str>; 12]) -> Ahead<'a> {
+        let get = |on: bool, k: usize| {
+            v.get(k)
+                .copied()
+                .flatten()
+                .filter(|_| on)
+                .map(|s| (Key::of(s), s))
+        };
+        (get(self.proj.user, 2), get(self.proj.channel, 1))
     }
 
     /// A segment (or error) from the general reader's builder, read on `line`.
@@ -792,6 +821,9 @@ fn split_words(rest: &[u8], cap: usize, commas: &mut [usize; MAX_FIELDS]) -> (us
 /// The user and channel of a line that a batch looks up ahead, with their keys.
 type Ahead<'a> = (Option<(Key, &'a str)>, Option<(Key, &'a str)>);
 
+/// The ids of a line's user and channel when the table already had them before its batch.
+type Hint = (Option<u32>, Option<u32>);
+
 /// What the fast path did with a line.
 enum Fate {
     /// Its row was added.
@@ -869,7 +901,7 @@ fn fast_role_spec(v: &[Option<&str>; 12]) -> Option<(Role, MediaSpec)> {
 
 /// Whether a span passes the fast checks: not empty, inside core's time range.
 #[inline]
-fn fast_span(start: i64, end: i64) -> bool {
+pub(super) fn fast_span(start: i64, end: i64) -> bool {
     end > start && start >= MIN_UNIX_SECONDS && end <= END_UNIX_SECONDS
 }
 
@@ -1000,7 +1032,7 @@ impl crate::aggregate::Fields for Checked<'_> {
 /// Whether `s` passes the checks of every id type (non-empty, at most `max` bytes, no control
 /// character) without building one: for the values a load checks but does not keep.
 #[inline]
-fn id_ok(s: &str, (max, printable): Check) -> bool {
+pub(super) fn id_ok(s: &str, (max, printable): Check) -> bool {
     !s.is_empty()
         && s.len() <= max
         && (printable
@@ -1017,7 +1049,7 @@ pub(crate) fn valid_id(s: &str, max: usize) -> bool {
 
 /// What [`id_ok`] checks a value against: the id type's most bytes, and whether the value is
 /// known to be printable ASCII already (its line was, [`Scan::Fields`]).
-type Check = (usize, bool);
+pub(super) type Check = (usize, bool);
 
 /// The row of a line whose values the fast path takes, added to `table` under `proj` and
 /// `keep`; `None` (and the table untouched) for anything else, which the general builder then
@@ -1028,7 +1060,7 @@ fn fast_row(
     table: &mut SegmentTable,
     v: &[Option<&str>; 12],
     (instants, printable): (Option<(i64, i64)>, bool),
-    (user_hint, channel_hint): (Option<u32>, Option<u32>),
+    (user_hint, channel_hint): Hint,
     proj: Projection,
     keep: Option<&Keep>,
 ) -> Option<Fate> {
@@ -1143,7 +1175,7 @@ fn fast_row(
 /// `s` trimmed of whitespace, as `str::trim` does; without a call when its first and last
 /// bytes are ASCII and not whitespace (a spec as written almost always).
 #[inline]
-fn trimmed(s: &str) -> &str {
+pub(super) fn trimmed(s: &str) -> &str {
     let solid = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
     let b = s.as_bytes();
     if solid(b.first()) && solid(b.last()) {

@@ -16,6 +16,7 @@
 //! * [`SegmentTable::report_parallel`] splits the rows between threads and merges their
 //!   partial results exactly.
 
+mod columns;
 mod engine;
 mod load;
 mod rows;
@@ -29,6 +30,7 @@ use mediameter_core::{
 };
 
 pub(crate) use crate::intern::Dict;
+pub use columns::{SegmentColumns, TextColumn};
 #[cfg(feature = "serde")]
 pub(crate) use load::valid_id;
 pub(crate) use load::{Checked, Projection};

@@ -623,14 +623,15 @@ fn bad_row(kind: u8, s: &StreamSegment) -> super::SegmentRow<'_> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Rows pushed field by field, spread over one to three loaders, give the aggregator's
-    /// report of the good rows; bad rows are skipped and counted, or the first one is the
-    /// error, named by its record number.
+    /// Rows pushed field by field, spread over one to three loaders, one at a time or by
+    /// slices (`RowLoader::push_rows`), give the aggregator's report of the good rows; bad rows
+    /// are skipped and counted, or the first one is the error, named by its record number.
     #[test]
     fn rows_pushed_by_field_report_as_the_aggregator(
         segs in proptest::collection::vec(segment(), 0..50),
         bad in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..4), 0..3),
         loaders in 1_usize..4,
+        slices in proptest::option::of(1_usize..20),
     ) {
         // Rows in record order: the segments, with the bad rows inserted.
         let mut rows: Vec<(bool, super::SegmentRow<'_>)> = segs.iter().map(|s| (true, row_of(s))).collect();
@@ -648,10 +649,27 @@ proptest! {
                 let mut ls: Vec<super::RowLoader> = (0..loaders).map(|_| super::RowLoader::new(&q, mode)).collect();
                 let chunk = rows.len().div_ceil(loaders).max(1);
                 let mut failed = None;
-                for (i, (_, r)) in rows.iter().enumerate() {
-                    if let Err(e) = ls[i / chunk].push(i as u64 + 1, r) {
-                        failed = Some(e);
-                        break;
+                match slices {
+                    None => {
+                        for (i, (_, r)) in rows.iter().enumerate() {
+                            if let Err(e) = ls[i / chunk].push(i as u64 + 1, r) {
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    Some(len) => {
+                        // Each loader's rows by slices of `len` (a slice never spans two).
+                        let all: Vec<super::SegmentRow<'_>> = rows.iter().map(|(_, r)| *r).collect();
+                        'load: for (l, part) in all.chunks(chunk).enumerate() {
+                            for (j, slice) in part.chunks(len).enumerate() {
+                                let first = (l * chunk + j * len) as u64 + 1;
+                                if let Err(e) = ls[l].push_rows(first, slice) {
+                                    failed = Some(e);
+                                    break 'load;
+                                }
+                            }
+                        }
                     }
                 }
                 match (mode, first_bad) {
@@ -790,6 +808,237 @@ fn a_row_loader_needs_only_the_columns_its_query_reads() {
     // Loaders of another query are refused.
     let other = super::RowLoader::new(&users, BadRecords::Fail);
     assert!(super::RowLoader::report(&q, [other], MinutePolicy::Exact, 1).is_err());
+}
+
+/// `rows` as column batches of `len` rows (the last shorter), each text column
+/// dictionary-encoded, plain, or (when every row lacks it) left out, as `coded` and `omit`
+/// pick by column; then loaded by `push_columns` into `loader`. Returns the first error.
+fn push_as_columns(
+    loader: &mut super::RowLoader,
+    rows: &[super::SegmentRow<'_>],
+    len: usize,
+    (coded, omit): (u16, u16),
+) -> crate::Result<()> {
+    for (j, part) in rows.chunks(len.max(1)).enumerate() {
+        // Per column: its values (row by row, or distinct) and each row's code.
+        let mut values: Vec<Vec<Option<&str>>> = Vec::new();
+        let mut codes: Vec<Vec<u32>> = Vec::new();
+        for k in 0..12 {
+            let column: Vec<Option<&str>> = part.iter().map(|r| r.text[k]).collect();
+            if coded & (1 << k) != 0 {
+                let mut distinct: Vec<Option<&str>> = Vec::new();
+                let mut code = Vec::new();
+                for v in &column {
+                    let at = distinct.iter().position(|d| d == v).unwrap_or_else(|| {
+                        distinct.push(*v);
+                        distinct.len() - 1
+                    });
+                    code.push(u32::try_from(at).unwrap());
+                }
+                // A value no row refers to (it must not be checked, nor added).
+                distinct.push(Some("bad\nunused"));
+                values.push(distinct);
+                codes.push(code);
+            } else {
+                values.push(column);
+                codes.push(Vec::new());
+            }
+        }
+        let instants = |f: fn(&super::SegmentRow<'_>) -> Option<i64>| {
+            let seconds: Vec<i64> = part.iter().map(|r| f(r).unwrap_or(-1)).collect();
+            let valid: Vec<bool> = part.iter().map(|r| f(r).is_some()).collect();
+            (seconds, valid)
+        };
+        let (start, start_valid) = instants(|r| r.start);
+        let (end, end_valid) = instants(|r| r.end);
+        let mut batch = super::SegmentColumns::new(part.len())
+            .with_start(&start, Some(&start_valid))
+            .with_end(
+                &end,
+                (!end_valid.iter().all(|v| *v)).then_some(&end_valid[..]),
+            );
+        for k in [0, 1, 2, 3, 4, 7, 8, 9, 10, 11] {
+            if omit & (1 << k) != 0 && part.iter().all(|r| r.text[k].is_none()) {
+                continue;
+            }
+            let column = if coded & (1 << k) != 0 {
+                super::TextColumn::Coded {
+                    values: &values[k],
+                    codes: &codes[k],
+                }
+            } else {
+                super::TextColumn::Values(&values[k])
+            };
+            batch = match k {
+                0 => batch.with_app(column),
+                1 => batch.with_channel(column),
+                2 => batch.with_user(column),
+                3 => batch.with_role(column),
+                4 => batch.with_spec(column),
+                7 => batch.with_region(column),
+                8 => batch.with_publisher(column),
+                9 => batch.with_domain(column),
+                10 => batch.with_instance(column),
+                _ => batch.with_product_type(column),
+            };
+        }
+        loader.push_columns((j * len.max(1)) as u64 + 1, &batch)?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Rows pushed in column batches, each column dictionary-encoded or plain, load as the
+    /// same rows pushed one at a time: the same error (record and wording) in Fail mode,
+    /// else the same report, skip report and ids. Rows with another spelling of a role, an
+    /// empty optional value, or a span over the query's limit take the row path from a batch.
+    #[test]
+    fn rows_pushed_by_columns_load_as_one_at_a_time(
+        segs in proptest::collection::vec(segment(), 0..60),
+        bad in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..4), 0..3),
+        odd in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..3), 0..3),
+        len in 1_usize..40,
+        coded in any::<u16>(),
+        omit in any::<u16>(),
+        limit in proptest::option::of(600_u64..4000),
+    ) {
+        let mut rows: Vec<super::SegmentRow<'_>> = segs.iter().map(row_of).collect();
+        for (at, kind) in &odd {
+            if !rows.is_empty() {
+                let i = at.index(rows.len());
+                rows[i] = match kind {
+                    0 => rows[i].with_role(Some(if segs[i].role == mediameter_core::Role::Publish { "publish" } else { "subscribe" })),
+                    1 => rows[i].with_region(Some("")),
+                    _ => rows[i].with_spec(Some(" 720p")),
+                };
+            }
+        }
+        for (at, kind) in &bad {
+            if let Some(s) = segs.first() {
+                rows.insert(at.index(rows.len() + 1), bad_row(*kind, s));
+            }
+        }
+        for q in queries() {
+            let q = match limit {
+                Some(l) => q.with_max_segment_seconds(l),
+                None => q,
+            };
+            for mode in [BadRecords::Skip, BadRecords::Fail] {
+                let mut one = super::RowLoader::new(&q, mode);
+                let want = rows
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, r)| one.push(i as u64 + 1, r));
+                let mut cols = super::RowLoader::new(&q, mode);
+                let got = push_as_columns(&mut cols, &rows, len, (coded, omit));
+                prop_assert_eq!(
+                    got.as_ref().err().map(ToString::to_string),
+                    want.as_ref().err().map(ToString::to_string),
+                    "{:?}", q
+                );
+                let t = |l: &super::RowLoader| {
+                    let t = &l.loader.table;
+                    (t.len(), t.users.len(), t.channels.len(), t.user.clone(), t.channel.clone(), t.kind.clone(), t.start.clone())
+                };
+                prop_assert_eq!(t(&cols), t(&one));
+                if want.is_ok() {
+                    let (want, want_skips) = super::RowLoader::report(&q, [one], MinutePolicy::CeilPerRecord, 1).unwrap();
+                    let (got, got_skips) = super::RowLoader::report(&q, [cols], MinutePolicy::CeilPerRecord, 1).unwrap();
+                    prop_assert_eq!(got, want);
+                    prop_assert_eq!(got_skips, want_skips);
+                }
+            }
+        }
+    }
+}
+
+/// A batch whose columns disagree with its row count, or whose code is past its values, is
+/// refused whole.
+#[test]
+fn column_batches_are_checked_before_any_row_is_added() {
+    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_metrics(Metrics::DURATIONS);
+    let (starts, ends) = ([T0, T0], [T0 + 60, T0 + 90]);
+    let ok = super::SegmentColumns::new(2)
+        .with_role(super::TextColumn::Coded {
+            values: &[Some("sub")],
+            codes: &[0, 0],
+        })
+        .with_spec(super::TextColumn::Values(&[Some("audio"), Some("720p")]))
+        .with_start(&starts, None)
+        .with_end(&ends, None);
+    let mut l = super::RowLoader::new(&q, BadRecords::Skip);
+    for bad in [
+        ok.with_role(super::TextColumn::Coded {
+            values: &[Some("sub")],
+            codes: &[0, 1],
+        }),
+        ok.with_spec(super::TextColumn::Values(&[Some("audio")])),
+        ok.with_end(&ends[..1], None),
+        ok.with_start(&starts, Some(&[true])),
+    ] {
+        let e = l.push_columns(1, &bad).unwrap_err();
+        assert!(matches!(e, crate::Error::Invalid { .. }), "{e}");
+        assert_eq!(l.loader.table.len(), 0);
+    }
+    l.push_columns(1, &ok).unwrap();
+    assert_eq!(l.loader.table.len(), 2);
+}
+
+/// Rows pushed by slices longer than a lookup batch, many of them repeating the users and
+/// channels of earlier slices (ids found ahead) or of their own (ids added within the batch),
+/// give the table of the rows pushed one at a time, ids included; a bad row in Fail mode
+/// stops the slice there, with the rows before it added.
+#[test]
+fn rows_pushed_by_slices_load_as_one_at_a_time() {
+    let segs = mediameter_testdata::segments(1_000, 5).unwrap();
+    // 97 users and 31 channels, so that most rows repeat ids seen before.
+    let names: Vec<String> = (0..97).map(|i| format!("id{i}")).collect();
+    let rows: Vec<super::SegmentRow<'_>> = segs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            row_of(s)
+                .with_user(Some(&names[i % 97]))
+                .with_channel(Some(&names[i % 31]))
+        })
+        .collect();
+    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR).with_metrics(
+        Metrics::DURATIONS
+            .with_users(true)
+            .with_channels(true)
+            .with_peaks(true),
+    );
+    let mut one = super::RowLoader::new(&q, BadRecords::Fail);
+    for (i, r) in rows.iter().enumerate() {
+        one.push(i as u64 + 1, r).unwrap();
+    }
+    let mut sliced = super::RowLoader::new(&q, BadRecords::Fail);
+    for (j, slice) in rows.chunks(300).enumerate() {
+        sliced.push_rows(j as u64 * 300 + 1, slice).unwrap();
+    }
+    assert_eq!(sliced.loader.table.len(), rows.len());
+    assert!(sliced.loader.table.users.len() < 200, "users repeat");
+    let ids = |l: &super::RowLoader| {
+        let t = &l.loader.table;
+        (
+            t.users.len(),
+            t.channels.len(),
+            t.user.clone(),
+            t.channel.clone(),
+        )
+    };
+    assert_eq!(ids(&sliced), ids(&one));
+    let (want, _) = super::RowLoader::report(&q, [one], MinutePolicy::Exact, 1).unwrap();
+    let (got, _) = super::RowLoader::report(&q, [sliced], MinutePolicy::Exact, 1).unwrap();
+    assert_eq!(got, want);
+    // A bad row at record 151 of a slice of 200 starting at record 101.
+    let mut bad = rows[..200].to_vec();
+    bad[50] = bad[50].with_role(Some("watcher"));
+    let mut l = super::RowLoader::new(&q, BadRecords::Fail);
+    assert_eq!(l.push_rows(101, &bad).unwrap_err().line(), Some(151));
+    assert_eq!(l.loader.table.len(), 50);
 }
 
 /// The two-thread append (the kinds and instants copied beside the re-interning) gives the
