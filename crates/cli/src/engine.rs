@@ -196,6 +196,20 @@ pub(crate) fn parquet_report(
     let parquet_err = |e: &dyn std::fmt::Display| CliError::input(format!("parquet: {e}"));
     let meta = ArrowReaderMetadata::load(&open()?, ArrowReaderOptions::new())
         .map_err(|e| parquet_err(&e))?;
+    // Text columns stored dictionary-encoded in every row group are read as dictionaries.
+    let file_meta = meta.metadata().clone();
+    let coded = |name: &str| {
+        file_meta.row_groups().iter().all(|g| {
+            g.columns()
+                .iter()
+                .any(|c| c.column_descr().name() == name && c.dictionary_page_offset().is_some())
+        })
+    };
+    let meta = ArrowReaderMetadata::try_new(
+        meta.metadata().clone(),
+        ArrowReaderOptions::new().with_schema(text_read_as(meta.schema(), coded)),
+    )
+    .map_err(|e| parquet_err(&e))?;
     let probe = RowLoader::new(query, bad);
     let schema = meta.metadata().file_metadata().schema_descr_ptr();
     let leaves: Vec<usize> = (0..schema.num_columns())
@@ -254,18 +268,50 @@ pub(crate) fn parquet_report(
     RowLoader::report(query, loaders, policy, threads).map_err(CliError::input)
 }
 
-/// Pushes the rows of `batch` (records `first`, `first + 1`...) to `loader`; returns the next
-/// record number. A column the batch lacks is absent from every row.
+/// `schema` with its text fields (`Utf8`, `LargeUtf8`) read as `Dictionary(Int32, Utf8)`
+/// when `coded` says the file stores the column dictionary-encoded in every row group (each
+/// distinct value then reaches the loader once per batch), else as `Utf8View` (a value points
+/// into its page instead of being copied into one buffer per batch).
+#[cfg(feature = "datafusion")]
+fn text_read_as(
+    schema: &mediameter_datafusion::datafusion::arrow::datatypes::SchemaRef,
+    coded: impl Fn(&str) -> bool,
+) -> mediameter_datafusion::datafusion::arrow::datatypes::SchemaRef {
+    use mediameter_datafusion::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => {
+                f.as_ref().clone().with_data_type(if coded(f.name()) {
+                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+                } else {
+                    DataType::Utf8View
+                })
+            }
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    std::sync::Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// A text column of a batch as the loader takes it: its values and, when dictionary-encoded,
+/// each row's code.
+#[cfg(feature = "datafusion")]
+type Decoded<'a> = (Vec<Option<&'a str>>, Option<Vec<u32>>);
+
+/// Hands the rows of `batch` (records `first`, `first + 1`...) to `loader` as columns;
+/// returns the next record number. A column the batch lacks is absent from every row.
 #[cfg(feature = "datafusion")]
 fn load_batch(
     loader: &mut mediameter_usage::RowLoader,
     batch: &mediameter_datafusion::datafusion::arrow::record_batch::RecordBatch,
     first: u64,
 ) -> Result<u64, CliError> {
-    use mediameter_datafusion::datafusion::arrow::array::{Array, AsArray, StringArray};
+    use mediameter_datafusion::datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
     use mediameter_datafusion::datafusion::arrow::compute::cast;
-    use mediameter_datafusion::datafusion::arrow::datatypes::{DataType, Int64Type};
-    use mediameter_usage::SegmentRow;
+    use mediameter_datafusion::datafusion::arrow::datatypes::{DataType, Int32Type, Int64Type};
+    use mediameter_usage::{SegmentColumns, TextColumn};
 
     const TEXT: [&str; 10] = [
         "app",
@@ -279,24 +325,94 @@ fn load_batch(
         "instance",
         "type",
     ];
-    let text: Vec<Option<StringArray>> = TEXT
+    let rows = batch.num_rows();
+    // Each text column as the reader decoded it: dictionary-encoded text, or string views
+    // (any other type is cast to them).
+    let arrays: Vec<Option<ArrayRef>> = TEXT
         .iter()
         .map(|name| match batch.column_by_name(name) {
             None => Ok(None),
-            Some(a) => match a.as_string_opt::<i32>() {
-                Some(s) => Ok(Some(s.clone())),
-                None => cast(a, &DataType::Utf8)
-                    .map(|c| Some(c.as_string::<i32>().clone()))
-                    .map_err(|_| {
-                        CliError::input(format!(
-                            "parquet: column {name} is {}, not text",
-                            a.data_type()
-                        ))
-                    }),
-            },
+            Some(a) if a.as_string_view_opt().is_some() => Ok(Some(a.clone())),
+            Some(a)
+                if a.as_dictionary_opt::<Int32Type>()
+                    .is_some_and(|d| d.values().as_string_opt::<i32>().is_some()) =>
+            {
+                Ok(Some(a.clone()))
+            }
+            Some(a) => cast(a, &DataType::Utf8View).map(Some).map_err(|_| {
+                CliError::input(format!(
+                    "parquet: column {name} is {}, not text",
+                    a.data_type()
+                ))
+            }),
         })
         .collect::<Result<_, _>>()?;
-    let instants = |name: &str| -> Result<Option<_>, CliError> {
+    // Per column: its values and, when dictionary-encoded, each row's code. A dictionary
+    // larger than the batch is handed over row by row instead (its values would all be
+    // listed for a few rows).
+    let mut columns: Vec<Option<Decoded<'_>>> = Vec::new();
+    for a in &arrays {
+        let Some(a) = a else {
+            columns.push(None);
+            continue;
+        };
+        let column = match (a.as_dictionary_opt::<Int32Type>(), a.as_string_view_opt()) {
+            (Some(d), _) => {
+                let Some(values) = d.values().as_string_opt::<i32>() else {
+                    columns.push(None);
+                    continue;
+                };
+                let text = |i: usize| (!values.is_null(i)).then(|| values.value(i));
+                if values.len() <= rows {
+                    // The last value is the null that null keys point to.
+                    let null = u32::try_from(values.len()).unwrap_or(u32::MAX);
+                    let mut all: Vec<Option<&str>> = (0..values.len()).map(text).collect();
+                    all.push(None);
+                    let keys = d.keys();
+                    let codes = (0..rows)
+                        .map(|r| {
+                            if keys.is_null(r) {
+                                null
+                            } else {
+                                u32::try_from(keys.value(r)).unwrap_or(null)
+                            }
+                        })
+                        .collect();
+                    (all, Some(codes))
+                } else {
+                    let keys = d.keys();
+                    let per_row = (0..rows)
+                        .map(|r| {
+                            let k = usize::try_from(keys.value(r)).ok()?;
+                            (!keys.is_null(r) && k < values.len())
+                                .then(|| text(k))
+                                .flatten()
+                        })
+                        .collect();
+                    (per_row, None)
+                }
+            }
+            (None, Some(v)) => (
+                (0..rows)
+                    .map(|r| (!v.is_null(r)).then(|| v.value(r)))
+                    .collect(),
+                None,
+            ),
+            (None, None) => {
+                columns.push(None);
+                continue;
+            }
+        };
+        columns.push(Some(column));
+    }
+    let text = |k: usize| -> Option<TextColumn<'_>> {
+        let (values, codes) = columns.get(k)?.as_ref()?;
+        Some(match codes {
+            Some(codes) => TextColumn::Coded { values, codes },
+            None => TextColumn::Values(values),
+        })
+    };
+    let instants = |name: &str| -> Result<Option<Int64Array>, CliError> {
         let Some(a) = batch.column_by_name(name) else {
             return Ok(None);
         };
@@ -309,34 +425,39 @@ fn load_batch(
         Ok(Some(a.as_primitive::<Int64Type>().clone()))
     };
     let (start, end) = (instants("start")?, instants("end")?);
-    let get = |k: usize, row: usize| -> Option<&str> {
-        let a = text.get(k)?.as_ref()?;
-        (!a.is_null(row)).then(|| a.value(row))
+    let valid = |a: &Int64Array| -> Option<Vec<bool>> {
+        a.nulls()
+            .map(|n| (0..a.len()).map(|i| n.is_valid(i)).collect())
     };
-    let num = |a: &Option<mediameter_datafusion::datafusion::arrow::array::Int64Array>,
-               row: usize| {
-        a.as_ref()
-            .and_then(|a| (!a.is_null(row)).then(|| a.value(row)))
-    };
-    let mut record = first;
-    for row in 0..batch.num_rows() {
-        let r = SegmentRow::new()
-            .with_app(get(0, row))
-            .with_channel(get(1, row))
-            .with_user(get(2, row))
-            .with_role(get(3, row))
-            .with_spec(get(4, row))
-            .with_region(get(5, row))
-            .with_publisher(get(6, row))
-            .with_domain(get(7, row))
-            .with_instance(get(8, row))
-            .with_product_type(get(9, row))
-            .with_start(num(&start, row))
-            .with_end(num(&end, row));
-        loader.push(record, &r).map_err(CliError::input)?;
-        record = record.saturating_add(1);
+    let (start_valid, end_valid) = (start.as_ref().and_then(valid), end.as_ref().and_then(valid));
+    let mut cols = SegmentColumns::new(rows);
+    for (k, set) in [
+        SegmentColumns::with_app as fn(_, _) -> _,
+        SegmentColumns::with_channel,
+        SegmentColumns::with_user,
+        SegmentColumns::with_role,
+        SegmentColumns::with_spec,
+        SegmentColumns::with_region,
+        SegmentColumns::with_publisher,
+        SegmentColumns::with_domain,
+        SegmentColumns::with_instance,
+        SegmentColumns::with_product_type,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if let Some(c) = text(k) {
+            cols = set(cols, c);
+        }
     }
-    Ok(record)
+    if let Some(a) = &start {
+        cols = cols.with_start(a.values(), start_valid.as_deref());
+    }
+    if let Some(a) = &end {
+        cols = cols.with_end(a.values(), end_valid.as_deref());
+    }
+    loader.push_columns(first, &cols).map_err(CliError::input)?;
+    Ok(first.saturating_add(u64::try_from(rows).unwrap_or(u64::MAX)))
 }
 
 #[cfg(not(feature = "datafusion"))]

@@ -95,6 +95,73 @@ mod with_feature {
         std::fs::remove_file(&path).ok();
     }
 
+    /// The kernel reads a Parquet file whatever its text columns' encoding: plain, dictionary
+    /// (read as Arrow dictionaries), or dictionary falling back to plain within a column
+    /// chunk, over several row groups, with null values; its output is that of the same
+    /// segments as CSV.
+    #[test]
+    fn parquet_encodings_and_nulls_read_as_the_csv() {
+        use mediameter_datafusion::datafusion::parquet::arrow::ArrowWriter;
+        use mediameter_datafusion::datafusion::parquet::file::properties::WriterProperties;
+        use mediameter_datafusion::datafusion::parquet::schema::types::ColumnPath;
+        let mut segs =
+            mediameter_usage::parse_csv(&std::fs::read_to_string(sample()).unwrap()).unwrap();
+        for s in segs.iter_mut().step_by(7) {
+            s.region = None;
+        }
+        let csv = std::env::temp_dir().join(format!("mm-cli-enc-{}.csv", std::process::id()));
+        std::fs::write(&csv, mediameter_usage::csv::segments_csv(&segs)).unwrap();
+        let batch = mediameter_datafusion::segments_to_batch(&segs).unwrap();
+        let props = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(40))
+            // Users and channels plain, the others dictionary-encoded; the publishers'
+            // dictionary pages so small that their chunks fall back to plain pages.
+            .set_column_dictionary_enabled(ColumnPath::from("user"), false)
+            .set_column_dictionary_enabled(ColumnPath::from("channel"), false)
+            .set_column_dictionary_page_size_limit(ColumnPath::from("publisher"), 16)
+            .set_data_page_row_count_limit(8)
+            .set_write_batch_size(8)
+            .build();
+        let path = std::env::temp_dir().join(format!("mm-cli-enc-{}.parquet", std::process::id()));
+        let mut w = ArrowWriter::try_new(
+            std::fs::File::create(&path).unwrap(),
+            batch.schema(),
+            Some(props),
+        )
+        .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let queries: [&[&str]; 4] = [
+            &["--split-by", "region,spec"],
+            &["--split-by", "region", "--region", "cn-hangzhou"],
+            &[
+                "--interval",
+                "86400",
+                "--id-scope",
+                "global",
+                "--format",
+                "csv",
+            ],
+            &["--role", "sub", "--split-by", "app"],
+        ];
+        for q in queries {
+            for threads in ["1", "2"] {
+                let args = |input: &str| {
+                    let mut a = vec!["usage", input, "--threads", threads];
+                    a.extend_from_slice(q);
+                    run(&a)
+                };
+                let (code, from_parquet, err) = args(path.to_str().unwrap());
+                assert_eq!(code, Some(0), "{err}");
+                let (_, from_csv, _) = args(csv.to_str().unwrap());
+                assert!(!from_csv.is_empty());
+                assert_eq!(from_parquet, from_csv, "{q:?}");
+            }
+        }
+        std::fs::remove_file(&path).ok();
+        std::fs::remove_file(&csv).ok();
+    }
+
     #[test]
     fn a_bad_parquet_record_is_named_or_skipped() {
         let text = "app,channel,user,role,spec,region,start,end\n\
