@@ -288,7 +288,7 @@ impl RowLoader {
     /// Adds the rows of `batch`, records `first`, `first + 1`... of their source, in columns
     /// as a columnar reader decodes them: the same as [`RowLoader::push`] of each row in turn,
     /// faster. A row whose values pass the fast checks is added from its columns; the role,
-    /// spec and ids of a dictionary-encoded column ([`TextColumn::Coded`]) are checked and
+    /// spec and ids of a dictionary-encoded column ([`TextColumn::Coded`](super::TextColumn::Coded)) are checked and
     /// looked up once per distinct value, the ids of a plain one a batch at a time, as
     /// [`RowLoader::push_rows`] does. Any other row takes [`RowLoader::push`]'s path, which
     /// accepts it or words its error.
@@ -324,7 +324,7 @@ impl RowLoader {
     /// # Errors
     ///
     /// [`Error::Invalid`], with nothing added, if a column does not hold
-    /// [`SegmentColumns::rows`] rows or a code is not below its values' count; else those of
+    /// [`SegmentColumns::rows`](super::SegmentColumns::rows) rows or a code is not below its values' count; else those of
     /// [`RowLoader::push`], for the first record that fails (in [`BadRecords::Fail`] mode):
     /// the rows before it are added, the rows after it are not.
     pub fn push_columns(&mut self, first: u64, batch: &super::SegmentColumns<'_>) -> Result<()> {
