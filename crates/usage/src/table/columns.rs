@@ -15,6 +15,7 @@ use mediameter_core::{
 };
 
 use super::load::{Keep, Loader, Verdict, fast_span, id_ok, trimmed};
+use super::rows::UNREAD;
 use super::{Dict, Row, kind_of};
 use crate::error::{Error, Result};
 use crate::input::parse_spec;
@@ -274,9 +275,6 @@ const IDS: [(usize, usize, bool); 8] = [
     (11, ProductType::MAX_LEN, false),
 ];
 
-/// The value of a required id column the query does not read, when the batch leaves it out.
-const UNREAD: &str = "-";
-
 /// One id column a batch holds, during its load.
 struct IdColumn<'a> {
     column: TextColumn<'a>,
@@ -304,6 +302,7 @@ impl Loader {
         }
     }
 
+    /// [`Loader::dict_of`], to add to.
     fn dict_of_mut(&mut self, k: usize) -> Option<&mut Dict> {
         match k {
             0 => Some(&mut self.table.apps),

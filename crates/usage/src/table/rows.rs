@@ -189,7 +189,7 @@ const IDENTITY: Columns = Columns([
 
 /// The value of a required id column the query does not read, when the row leaves it out:
 /// a valid id that is checked and never kept.
-const UNREAD: &str = "-";
+pub(super) const UNREAD: &str = "-";
 
 /// The text fields of `row`, with [`UNREAD`] for the required ids (app, channel, user) that
 /// the query does not read (`unread`) and the row leaves out: a columnar reader may skip them.
