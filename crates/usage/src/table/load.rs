@@ -344,6 +344,7 @@ impl Loader {
     /// [`Loader::ahead`]), written to `hints`: the keys were computed first, then the table is
     /// touched for each, then looked up, in loops of independent iterations whose cache misses
     /// are in flight together.
+    #[inline]
     fn find_ahead(&self, keys: &[Ahead<'_>], hints: &mut Vec<Hint>) {
         let (users, channels) = (&self.table.users, &self.table.channels);
         std::hint::black_box(
