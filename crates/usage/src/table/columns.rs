@@ -440,7 +440,8 @@ impl Loader {
                     [region, domain, instance, product],
                 )
             }
-            Some(keep) => keep.verdict(kind, span, UNREAD, [None; 4]),
+            Some(keep) if keep.kind_ok(kind) => keep.span_verdict(span),
+            Some(_) => Verdict::Drop,
             None => Verdict::Keep,
         };
         match verdict {

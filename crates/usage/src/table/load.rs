@@ -170,25 +170,41 @@ impl Keep {
     pub(super) fn verdict(
         &self,
         kind: u8,
-        (start, end): (i64, i64),
+        span: (i64, i64),
         app: &str,
         dims: [Option<&str>; 4],
     ) -> Verdict {
-        if let Some(k) = &self.kind
-            && !k.get(usize::from(kind)).copied().unwrap_or(false)
-        {
+        if !self.kind_ok(kind) || !self.text_ok(app, dims) {
             return Verdict::Drop;
         }
+        self.span_verdict(span)
+    }
+
+    /// Whether the query's filters by role and spec keep a row of this kind.
+    #[inline(always)]
+    pub(super) fn kind_ok(&self, kind: u8) -> bool {
+        self.kind
+            .as_ref()
+            .is_none_or(|k| k.get(usize::from(kind)).copied().unwrap_or(false))
+    }
+
+    /// Whether the query's filters by app and dimension keep a row of this app and optional
+    /// dimensions.
+    #[inline]
+    fn text_ok(&self, app: &str, dims: [Option<&str>; 4]) -> bool {
         if self.app.as_ref().is_some_and(|set| !set.contains(app)) {
-            return Verdict::Drop;
+            return false;
         }
-        for (set, v) in self.dims.iter().zip(dims) {
-            if let Some(set) = set
-                && !v.is_some_and(|v| set.contains(v))
-            {
-                return Verdict::Drop;
-            }
-        }
+        self.dims.iter().zip(dims).all(|(set, v)| {
+            set.as_ref()
+                .is_none_or(|set| v.is_some_and(|v| set.contains(v)))
+        })
+    }
+
+    /// The fate of a row the filters keep, by its span: dropped outside the query's range,
+    /// over the limit once clipped to it, else kept.
+    #[inline(always)]
+    pub(super) fn span_verdict(&self, (start, end): (i64, i64)) -> Verdict {
         let (mut s, mut e) = (start, end);
         if let Some((lo, hi)) = self.clip {
             s = s.max(lo);
