@@ -197,7 +197,7 @@ pub(crate) fn parquet_report(
     let meta = ArrowReaderMetadata::load(&open()?, ArrowReaderOptions::new())
         .map_err(|e| parquet_err(&e))?;
     // Text columns stored dictionary-encoded in every row group are read as dictionaries.
-    let file_meta = meta.metadata().clone();
+    let file_meta = std::sync::Arc::clone(meta.metadata());
     let coded = |name: &str| {
         file_meta.row_groups().iter().all(|g| {
             g.columns()
@@ -206,7 +206,7 @@ pub(crate) fn parquet_report(
         })
     };
     let meta = ArrowReaderMetadata::try_new(
-        meta.metadata().clone(),
+        std::sync::Arc::clone(&file_meta),
         ArrowReaderOptions::new().with_schema(text_read_as(meta.schema(), coded)),
     )
     .map_err(|e| parquet_err(&e))?;
@@ -300,6 +300,44 @@ fn text_read_as(
 #[cfg(feature = "datafusion")]
 type Decoded<'a> = (Vec<Option<&'a str>>, Option<Vec<u32>>);
 
+/// The values of `a` (string views, or a dictionary of text with `Int32` keys; `None` for
+/// another type) for its first `rows` rows, as the loader takes them: a dictionary's values
+/// with each row's code, the null that null keys point to last. A dictionary larger than
+/// the batch is handed over row by row instead (its values would all be listed for a few
+/// rows).
+#[cfg(feature = "datafusion")]
+fn decoded(
+    a: &mediameter_datafusion::datafusion::arrow::array::ArrayRef,
+    rows: usize,
+) -> Option<Decoded<'_>> {
+    use mediameter_datafusion::datafusion::arrow::array::{Array, AsArray};
+    use mediameter_datafusion::datafusion::arrow::datatypes::Int32Type;
+    if let Some(v) = a.as_string_view_opt() {
+        let values = (0..rows).map(|r| (!v.is_null(r)).then(|| v.value(r)));
+        return Some((values.collect(), None));
+    }
+    let d = a.as_dictionary_opt::<Int32Type>()?;
+    let values = d.values().as_string_opt::<i32>()?;
+    let keys = d.keys();
+    let text = |i: usize| (!values.is_null(i)).then(|| values.value(i));
+    // The index of a row's value, `None` for a null key (or one past the values).
+    let key = |r: usize| {
+        usize::try_from(keys.value(r))
+            .ok()
+            .filter(|&k| !keys.is_null(r) && k < values.len())
+    };
+    if values.len() > rows {
+        return Some(((0..rows).map(|r| key(r).and_then(text)).collect(), None));
+    }
+    let null = u32::try_from(values.len()).unwrap_or(u32::MAX);
+    let mut all: Vec<Option<&str>> = (0..values.len()).map(text).collect();
+    all.push(None);
+    let codes = (0..rows)
+        .map(|r| key(r).and_then(|k| u32::try_from(k).ok()).unwrap_or(null))
+        .collect();
+    Some((all, Some(codes)))
+}
+
 /// Hands the rows of `batch` (records `first`, `first + 1`...) to `loader` as columns;
 /// returns the next record number. A column the batch lacks is absent from every row.
 #[cfg(feature = "datafusion")]
@@ -310,7 +348,7 @@ fn load_batch(
 ) -> Result<u64, CliError> {
     use mediameter_datafusion::datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
     use mediameter_datafusion::datafusion::arrow::compute::cast;
-    use mediameter_datafusion::datafusion::arrow::datatypes::{DataType, Int32Type, Int64Type};
+    use mediameter_datafusion::datafusion::arrow::datatypes::{DataType, Int64Type};
     use mediameter_usage::{SegmentColumns, TextColumn};
 
     const TEXT: [&str; 10] = [
@@ -326,19 +364,13 @@ fn load_batch(
         "type",
     ];
     let rows = batch.num_rows();
-    // Each text column as the reader decoded it: dictionary-encoded text, or string views
-    // (any other type is cast to them).
+    // Each text column as the reader decoded it when `decoded` takes it (dictionary-encoded
+    // text, string views: checked on no row), else cast to string views.
     let arrays: Vec<Option<ArrayRef>> = TEXT
         .iter()
         .map(|name| match batch.column_by_name(name) {
             None => Ok(None),
-            Some(a) if a.as_string_view_opt().is_some() => Ok(Some(a.clone())),
-            Some(a)
-                if a.as_dictionary_opt::<Int32Type>()
-                    .is_some_and(|d| d.values().as_string_opt::<i32>().is_some()) =>
-            {
-                Ok(Some(a.clone()))
-            }
+            Some(a) if decoded(a, 0).is_some() => Ok(Some(a.clone())),
             Some(a) => cast(a, &DataType::Utf8View).map(Some).map_err(|_| {
                 CliError::input(format!(
                     "parquet: column {name} is {}, not text",
@@ -347,64 +379,10 @@ fn load_batch(
             }),
         })
         .collect::<Result<_, _>>()?;
-    // Per column: its values and, when dictionary-encoded, each row's code. A dictionary
-    // larger than the batch is handed over row by row instead (its values would all be
-    // listed for a few rows).
-    let mut columns: Vec<Option<Decoded<'_>>> = Vec::new();
-    for a in &arrays {
-        let Some(a) = a else {
-            columns.push(None);
-            continue;
-        };
-        let column = match (a.as_dictionary_opt::<Int32Type>(), a.as_string_view_opt()) {
-            (Some(d), _) => {
-                let Some(values) = d.values().as_string_opt::<i32>() else {
-                    columns.push(None);
-                    continue;
-                };
-                let text = |i: usize| (!values.is_null(i)).then(|| values.value(i));
-                if values.len() <= rows {
-                    // The last value is the null that null keys point to.
-                    let null = u32::try_from(values.len()).unwrap_or(u32::MAX);
-                    let mut all: Vec<Option<&str>> = (0..values.len()).map(text).collect();
-                    all.push(None);
-                    let keys = d.keys();
-                    let codes = (0..rows)
-                        .map(|r| {
-                            if keys.is_null(r) {
-                                null
-                            } else {
-                                u32::try_from(keys.value(r)).unwrap_or(null)
-                            }
-                        })
-                        .collect();
-                    (all, Some(codes))
-                } else {
-                    let keys = d.keys();
-                    let per_row = (0..rows)
-                        .map(|r| {
-                            let k = usize::try_from(keys.value(r)).ok()?;
-                            (!keys.is_null(r) && k < values.len())
-                                .then(|| text(k))
-                                .flatten()
-                        })
-                        .collect();
-                    (per_row, None)
-                }
-            }
-            (None, Some(v)) => (
-                (0..rows)
-                    .map(|r| (!v.is_null(r)).then(|| v.value(r)))
-                    .collect(),
-                None,
-            ),
-            (None, None) => {
-                columns.push(None);
-                continue;
-            }
-        };
-        columns.push(Some(column));
-    }
+    let columns: Vec<Option<Decoded<'_>>> = arrays
+        .iter()
+        .map(|a| a.as_ref().and_then(|a| decoded(a, rows)))
+        .collect();
     let text = |k: usize| -> Option<TextColumn<'_>> {
         let (values, codes) = columns.get(k)?.as_ref()?;
         Some(match codes {

@@ -14,11 +14,10 @@ use mediameter_core::{
     AppId, ChannelId, DomainName, InstanceId, MediaSpec, ProductType, RegionId, Role, UserId,
 };
 
-use super::load::{Keep, Loader, Verdict, fast_span, id_ok, trimmed};
-use super::rows::UNREAD;
+use super::load::{BATCH, Keep, Loader, Verdict, fast_role, fast_span, fast_spec, id_ok};
+use super::rows::{UNREAD, filled};
 use super::{Dict, Row, kind_of};
 use crate::error::{Error, Result};
-use crate::input::parse_spec;
 use crate::intern::Key;
 
 /// One text column of a [`SegmentColumns`] batch.
@@ -373,7 +372,8 @@ impl Loader {
                 let slot = specs.get_mut(at)?;
                 *slot.get_or_insert_with(|| fast_spec(c.values().get(at).copied().flatten()))
             });
-            let done = match (missing, role, spec, batch.instants_of(row)) {
+            let instants = batch.instants_of(row);
+            let done = match (missing, role, spec, instants) {
                 (false, Some(role), Some(spec), (Some(s), Some(e))) if fast_span(s, e) => {
                     let kind = kind_of(role, spec);
                     self.column_row(row, &mut ids, (kind, (s, e)), filtered)?
@@ -381,13 +381,8 @@ impl Loader {
                 _ => false,
             };
             if !done {
-                let mut v = batch.text_of(row);
-                for (slot, unread) in v.iter_mut().zip(unread) {
-                    if unread && slot.is_none() {
-                        *slot = Some(UNREAD);
-                    }
-                }
-                self.load_fields(&v, batch.instants_of(row), (None, None))?;
+                let v = filled(batch.text_of(row), unread);
+                self.load_fields(&v, instants, (None, None))?;
             }
         }
         self.line = first.saturating_add(u64::try_from(batch.rows).unwrap_or(u64::MAX));
@@ -505,21 +500,6 @@ impl Loader {
     }
 }
 
-/// The role of a value when the fast checks take it (exactly `pub` or `sub`).
-fn fast_role(s: Option<&str>) -> Option<Role> {
-    match s? {
-        "pub" => Some(Role::Publish),
-        "sub" => Some(Role::Subscribe),
-        _ => None,
-    }
-}
-
-/// The spec of a value when the fast checks take it.
-fn fast_spec(s: Option<&str>) -> Option<MediaSpec> {
-    let s = s.filter(|s| !s.is_empty())?;
-    parse_spec(trimmed(s)).ok()
-}
-
 /// The state of one value of an id column: checked against the id type (`max` bytes,
 /// `required` or optional), and looked up in `dict` when the load keeps the column.
 fn resolve(dict: Option<&Dict>, s: Option<&str>, (max, required): (usize, bool)) -> Res {
@@ -534,11 +514,8 @@ fn resolve(dict: Option<&Dict>, s: Option<&str>, (max, required): (usize, bool))
     }
 }
 
-/// Values looked up at a time by [`resolve_ahead`].
-const AHEAD: usize = 64;
-
-/// [`resolve`] of every value of a plain column whose ids the load keeps, [`AHEAD`] values
-/// at a time: their keys first, then a touch of the dictionary for each, then the lookups,
+/// [`resolve`] of every value of a plain column whose ids the load keeps, [`BATCH`] values
+/// at a time (as the CSV load looks up a batch of lines): their keys first, then a touch of the dictionary for each, then the lookups,
 /// so that the cache misses of a large dictionary are in flight together.
 fn resolve_ahead(
     dict: &Dict,
@@ -546,8 +523,8 @@ fn resolve_ahead(
     res: &mut [Res],
     (max, required): (usize, bool),
 ) {
-    let mut keys: Vec<Option<Key>> = Vec::with_capacity(AHEAD);
-    for (values, res) in values.chunks(AHEAD).zip(res.chunks_mut(AHEAD)) {
+    let mut keys: Vec<Option<Key>> = Vec::with_capacity(BATCH);
+    for (values, res) in values.chunks(BATCH).zip(res.chunks_mut(BATCH)) {
         keys.clear();
         keys.extend(values.iter().map(|v| {
             v.filter(|s| !s.is_empty() && id_ok(s, (max, false)))

@@ -36,7 +36,7 @@ use crate::threads::on_threads;
 const CHUNK: usize = 1 << 22;
 
 /// Lines split before their ids are looked up together (see [`Loader::scan_lines`]).
-const BATCH: usize = 64;
+pub(super) const BATCH: usize = 64;
 
 /// The most fields of a line looked at (columns beyond are ignored, as by the general reader).
 const MAX_FIELDS: usize = 64;
@@ -907,13 +907,24 @@ pub(crate) fn check_row<'a>(
 /// take them.
 #[inline]
 fn fast_role_spec(v: &[Option<&str>; 12]) -> Option<(Role, MediaSpec)> {
-    let get = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
-    let role = match get(3)? {
-        "pub" => Role::Publish,
-        "sub" => Role::Subscribe,
-        _ => return None,
-    };
-    Some((role, parse_spec(trimmed(get(4)?)).ok()?))
+    let get = |k: usize| v.get(k).copied().flatten();
+    Some((fast_role(get(3))?, fast_spec(get(4))?))
+}
+
+/// The role of a value when the fast checks take it: exactly `pub` or `sub`.
+#[inline]
+pub(super) fn fast_role(s: Option<&str>) -> Option<Role> {
+    match s? {
+        "pub" => Some(Role::Publish),
+        "sub" => Some(Role::Subscribe),
+        _ => None,
+    }
+}
+
+/// The spec of a value when the fast checks take it: a spec core accepts, not empty.
+#[inline]
+pub(super) fn fast_spec(s: Option<&str>) -> Option<MediaSpec> {
+    parse_spec(trimmed(s.filter(|s| !s.is_empty())?)).ok()
 }
 
 /// Whether a span passes the fast checks: not empty, inside core's time range.
@@ -1066,7 +1077,7 @@ pub(crate) fn valid_id(s: &str, max: usize) -> bool {
 
 /// What [`id_ok`] checks a value against: the id type's most bytes, and whether the value is
 /// known to be printable ASCII already (its line was, [`Scan::Fields`]).
-pub(super) type Check = (usize, bool);
+type Check = (usize, bool);
 
 /// The row of a line whose values the fast path takes, added to `table` under `proj` and
 /// `keep`; `None` (and the table untouched) for anything else, which the general builder then
@@ -1192,7 +1203,7 @@ fn fast_row(
 /// `s` trimmed of whitespace, as `str::trim` does; without a call when its first and last
 /// bytes are ASCII and not whitespace (a spec as written almost always).
 #[inline]
-pub(super) fn trimmed(s: &str) -> &str {
+fn trimmed(s: &str) -> &str {
     let solid = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
     let b = s.as_bytes();
     if solid(b.first()) && solid(b.last()) {

@@ -191,11 +191,10 @@ const IDENTITY: Columns = Columns([
 /// a valid id that is checked and never kept.
 pub(super) const UNREAD: &str = "-";
 
-/// The text fields of `row`, with [`UNREAD`] for the required ids (app, channel, user) that
-/// the query does not read (`unread`) and the row leaves out: a columnar reader may skip them.
+/// A row's text fields, with [`UNREAD`] for the required ids (app, channel, user) that the
+/// query does not read (`unread`) and the row leaves out: a columnar reader may skip them.
 #[inline]
-fn filled<'a>(row: &SegmentRow<'a>, unread: [bool; 3]) -> [Option<&'a str>; 12] {
-    let mut text = row.text;
+pub(super) fn filled(mut text: [Option<&str>; 12], unread: [bool; 3]) -> [Option<&str>; 12] {
     for (slot, unread) in text.iter_mut().zip(unread) {
         if unread && slot.is_none() {
             *slot = Some(UNREAD);
@@ -237,7 +236,7 @@ impl RowLoader {
     /// field); in either mode, a kept segment longer than the query's limit; [`Error::Overflow`]
     /// beyond 2^32 − 1 rows or distinct ids of one kind.
     pub fn push(&mut self, record: u64, row: &SegmentRow<'_>) -> Result<()> {
-        let text = filled(row, self.unread);
+        let text = filled(row.text, self.unread);
         self.loader.line = record;
         self.loader
             .load_fields(&text, (row.start, row.end), (None, None))
@@ -281,16 +280,18 @@ impl RowLoader {
         let unread = self.unread;
         self.loader.load_rows(
             first,
-            rows.iter().map(|r| (filled(r, unread), (r.start, r.end))),
+            rows.iter()
+                .map(|r| (filled(r.text, unread), (r.start, r.end))),
         )
     }
 
     /// Adds the rows of `batch`, records `first`, `first + 1`... of their source, in columns
     /// as a columnar reader decodes them: the same as [`RowLoader::push`] of each row in turn,
     /// faster. A row whose values pass the fast checks is added from its columns; the role,
-    /// spec and ids of a dictionary-encoded column ([`TextColumn::Coded`](super::TextColumn::Coded)) are checked and
-    /// looked up once per distinct value, the ids of a plain one a batch at a time, as
-    /// [`RowLoader::push_rows`] does. Any other row takes [`RowLoader::push`]'s path, which
+    /// spec and ids of a dictionary-encoded column
+    /// ([`TextColumn::Coded`](super::TextColumn::Coded)) are checked and looked up once per
+    /// distinct value, the ids of a plain one a batch at a time, as [`RowLoader::push_rows`]
+    /// does. Any other row takes [`RowLoader::push`]'s path, which
     /// accepts it or words its error.
     ///
     /// ```
@@ -324,9 +325,9 @@ impl RowLoader {
     /// # Errors
     ///
     /// [`Error::Invalid`], with nothing added, if a column does not hold
-    /// [`SegmentColumns::rows`](super::SegmentColumns::rows) rows or a code is not below its values' count; else those of
-    /// [`RowLoader::push`], for the first record that fails (in [`BadRecords::Fail`] mode):
-    /// the rows before it are added, the rows after it are not.
+    /// [`SegmentColumns::rows`](super::SegmentColumns::rows) rows or a code is not below its
+    /// values' count; else those of [`RowLoader::push`], for the first record that fails (in
+    /// [`BadRecords::Fail`] mode): the rows before it are added, the rows after it are not.
     pub fn push_columns(&mut self, first: u64, batch: &super::SegmentColumns<'_>) -> Result<()> {
         self.loader.load_columns(first, batch, self.unread)
     }
