@@ -45,7 +45,7 @@
 //! | one query over a CSV file or stream | [`SegmentTable::query_csv`]: streams it on all threads, keeps only the rows and columns the query needs |
 //! | one query over a columnar source (Parquet row groups, Arrow batches) | [`RowLoader`] per thread (the table's loader), fed [`SegmentColumns`] batches (or [`SegmentRow`]s); [`RowLoader::report`] combines them |
 //! | segments that answer several queries | [`SegmentTable`]: load once ([`SegmentTable::read_csv`], [`SegmentTable::from_segments`]), then [`SegmentTable::report_parallel`] per query |
-//! | segments arriving one by one (JSON Lines, a message queue), or rows of a columnar source whose result must merge | [`Aggregator::new`]: one pass ([`Aggregator::push`], or [`Aggregator::push_row`] for a row), [`Aggregator::to_state`] to ship a mergeable partial |
+//! | segments arriving one by one (JSON Lines, a message queue), or rows of a columnar source whose result must merge | [`Aggregator::new`]: one pass ([`Aggregator::push`], [`Aggregator::push_row`] for a row, [`Aggregator::push_columns`] for a batch), [`Aggregator::to_state`] to ship a mergeable partial |
 //! | a stream sorted by start that never ends | [`Aggregator::sorted`]: the same aggregator, memory bounded by the open segments, no state |
 //! | partials from shards or days | [`UsageState::merge`], then [`UsageState::report`]; ship them as JSON (serde) or in the compact binary form (`UsageState::to_bytes`, with `serde`) |
 //!

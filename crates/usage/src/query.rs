@@ -899,6 +899,33 @@ impl UsageQuery {
         self.id_scope
     }
 
+    /// Whether the query reads the column named `column` (`app`, `channel`, `user`, `role`,
+    /// `spec`, `start`, `end`, `region`, `publisher`, `domain`, `instance`, `type`): role,
+    /// spec and the instants always; ids and dimensions when the query splits or filters by
+    /// them or counts with them (the app too when ids are counted or paired per app). Any
+    /// other name: `false`.
+    ///
+    /// A columnar reader need not decode a column the query does not read:
+    /// [`RowLoader`](crate::RowLoader) and [`Aggregator`](crate::Aggregator) take rows
+    /// and batches that leave it out, even a required id, and give the same report.
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+    ///     .with_split_by([Dimension::Region])
+    ///     .with_metrics(Metrics::DURATIONS.with_stream_peaks(true));
+    /// assert!(q.reads("region") && q.reads("start") && !q.reads("user") && !q.reads("domain"));
+    /// let users = q.with_metrics(Metrics::DURATIONS.with_users(true));
+    /// assert!(users.reads("user") && users.reads("app") && !users.reads("channel"));
+    /// ```
+    #[must_use]
+    pub fn reads(&self, column: &str) -> bool {
+        crate::input::NAMES
+            .iter()
+            .position(|n| *n == column || (*n == "type" && column == "product_type"))
+            .is_some_and(|k| crate::table::Projection::of(self).reads(k))
+    }
+
     /// Whether a segment passes every filter.
     ///
     /// ```

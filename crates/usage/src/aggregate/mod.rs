@@ -321,6 +321,9 @@ pub struct Aggregator {
     approx: Option<u8>,
     global: bool,
     max_segment: u64,
+    /// Which of the required app, channel and user the query does not read: a row may
+    /// leave them out.
+    unread: [bool; 3],
     apps: Interner,
     channels: Interner,
     users: Interner,
@@ -383,6 +386,7 @@ impl Aggregator {
             want_streams: query.metrics().stream_peaks,
             global: query.id_scope() == IdScope::Global,
             max_segment: query.max_segment_seconds(),
+            unread: crate::table::Projection::of(&query).unread_ids(),
             approx,
             split,
             query,
@@ -542,13 +546,66 @@ impl Aggregator {
     where
         I: IntoIterator<Item = crate::SegmentRow<'a>>,
     {
-        if !self.need_ids() {
-            for r in rows {
-                self.push_row(&r)?;
-            }
-            return Ok(());
+        let unread = self.unread;
+        self.extend_checked(rows, |r, line| r.checked(line, unread))
+    }
+
+    /// Adds the rows of `batch`, as a columnar reader decoded them (an Arrow record batch, a
+    /// Parquet row group): the same as [`Aggregator::extend_rows`] of its rows, without
+    /// building a row. The role and spec of a dictionary-encoded column
+    /// ([`TextColumn::Coded`](crate::TextColumn::Coded)) are checked once per value; a
+    /// required id the query does not read ([`RowLoader::reads`](crate::RowLoader::reads))
+    /// may be left out of the batch, as with [`Aggregator::push_row`]. Record numbers are this
+    /// aggregator's positions, as for [`Aggregator::push`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`], with no row added, when a column does not hold
+    /// [`SegmentColumns::rows`](crate::SegmentColumns::rows) rows or a code is past its
+    /// values; else as [`Aggregator::extend_rows`], for the first row that fails (the rows
+    /// before it are added).
+    ///
+    /// ```
+    /// # use mediameter_core::*; use mediameter_usage::*;
+    /// let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+    ///     .with_metrics(Metrics::DURATIONS.with_stream_peaks(true));
+    /// let mut agg = Aggregator::new(q)?;
+    /// // Stream peaks read no id: the app, channel and user columns may be left out.
+    /// let (starts, ends) = ([0, 60, 4000], [600, 120, 4100]);
+    /// let batch = SegmentColumns::new(3)
+    ///     .with_role(TextColumn::Coded { values: &[Some("sub")], codes: &[0, 0, 0] })
+    ///     .with_spec(TextColumn::Values(&[Some("720p"), Some("audio"), Some("8k")]))
+    ///     .with_start(&starts, None)
+    ///     .with_end(&ends, None);
+    /// // The third row's spec is refused: the two before it are added.
+    /// assert_eq!(agg.push_columns(&batch).unwrap_err().line(), Some(3));
+    /// assert_eq!(agg.report(MinutePolicy::Exact)?.rows[0].peak_streams, Some(2));
+    /// # Ok::<(), mediameter_usage::Error>(())
+    /// ```
+    pub fn push_columns(&mut self, batch: &crate::SegmentColumns<'_>) -> Result<()> {
+        batch.check()?;
+        let mut kinds = crate::table::KindChecks::of(batch);
+        let unread = self.unread;
+        self.extend_checked(0..batch.rows(), |row, line| {
+            batch.checked_row(row, line, unread, &mut kinds)
+        })
+    }
+
+    /// Adds `items`, each read as a checked row by `view(item, line)` (`line`: its position
+    /// in this aggregator's input): by batches when ids are needed, else one at a time.
+    fn extend_checked<'a, T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut view: impl FnMut(T, u64) -> Result<crate::table::Checked<'a>>,
+    ) -> Result<()> {
+        if self.need_ids() {
+            return self.staged_batches::<_, _, crate::table::Checked<'a>>(items, view);
         }
-        self.staged_batches::<_, _, crate::table::Checked<'a>>(rows, |r, line| r.checked(line))
+        for item in items {
+            let line = self.seen.saturating_add(1);
+            self.push_checked(line, view(item, line))?;
+        }
+        Ok(())
     }
 
     /// [`Aggregator::extend_batched`] with the distinct insertions staged while the batches
@@ -692,7 +749,9 @@ impl Aggregator {
     /// record): the same as building a [`StreamSegment`] of the row and pushing it, without
     /// building one. For a columnar source (Arrow, Parquet, a database cursor) whose rows
     /// feed an aggregator; its record numbers are this aggregator's positions, as for
-    /// [`Aggregator::push`].
+    /// [`Aggregator::push`]. A required id that the query does not read
+    /// ([`RowLoader::reads`](crate::RowLoader::reads)) may be left out of the row, as with
+    /// [`RowLoader::push`](crate::RowLoader::push): a reader need not decode it.
     ///
     /// # Errors
     ///
@@ -712,7 +771,13 @@ impl Aggregator {
     /// ```
     pub fn push_row(&mut self, row: &crate::SegmentRow<'_>) -> Result<()> {
         let line = self.seen.saturating_add(1);
-        match row.checked(line) {
+        self.push_checked(line, row.checked(line, self.unread))
+    }
+
+    /// Adds a row checked as record `line`, or counts it and returns its error.
+    #[inline]
+    fn push_checked(&mut self, line: u64, row: Result<crate::table::Checked<'_>>) -> Result<()> {
+        match row {
             Ok(crate::table::Checked::Row(r)) => self.push_fields(&r),
             Ok(crate::table::Checked::Segment(seg)) => self.push_fields(&seg),
             Err(e) => {

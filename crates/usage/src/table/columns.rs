@@ -16,7 +16,7 @@ use mediameter_core::{
 
 use super::load::{BATCH, Keep, Loader, Verdict, fast_role, fast_span, fast_spec, id_ok};
 use super::rows::{UNREAD, filled};
-use super::{Dict, Row, kind_of};
+use super::{Checked, Dict, Row, kind_of};
 use crate::error::{Error, Result};
 use crate::intern::Key;
 
@@ -190,7 +190,7 @@ impl<'a> SegmentColumns<'a> {
 
     /// [`Error::Invalid`] unless every column holds [`SegmentColumns::rows`] rows and every
     /// code indexes its values.
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let rows = self.rows;
         let wrong = |what: String| {
             Err(Error::invalid(
@@ -240,6 +240,70 @@ impl<'a> SegmentColumns<'a> {
             seconds.get(row).copied()
         };
         (at(self.start), at(self.end))
+    }
+}
+
+/// The role and spec of each row of a batch as the fast checks take them ([`fast_role`],
+/// [`fast_spec`]): each value of a dictionary-encoded column checked once, when a row first
+/// refers to it.
+pub(crate) struct KindChecks<'a> {
+    role: Option<TextColumn<'a>>,
+    spec: Option<TextColumn<'a>>,
+    /// One verdict per value of the role column (`None`: not looked at yet).
+    roles: Vec<Option<Option<Role>>>,
+    /// One verdict per value of the spec column.
+    specs: Vec<Option<Option<MediaSpec>>>,
+}
+
+impl<'a> KindChecks<'a> {
+    /// The checks of `batch`'s role and spec columns (one slot per value: bounded by the
+    /// caller's own slices).
+    pub(crate) fn of(batch: &SegmentColumns<'a>) -> Self {
+        let (role, spec) = (
+            batch.text.get(3).copied().flatten(),
+            batch.text.get(4).copied().flatten(),
+        );
+        KindChecks {
+            roles: vec![None; role.map_or(0, |c| c.values().len())],
+            specs: vec![None; spec.map_or(0, |c| c.values().len())],
+            role,
+            spec,
+        }
+    }
+
+    /// Row `row`'s role and spec, when the fast checks take both.
+    #[inline]
+    pub(crate) fn at(&mut self, row: usize) -> Option<(Role, MediaSpec)> {
+        fn cached<T: Copy>(
+            column: Option<TextColumn<'_>>,
+            verdicts: &mut [Option<Option<T>>],
+            row: usize,
+            check: fn(Option<&str>) -> Option<T>,
+        ) -> Option<T> {
+            let c = column?;
+            let at = c.code(row);
+            let slot = verdicts.get_mut(at)?;
+            *slot.get_or_insert_with(|| check(c.values().get(at).copied().flatten()))
+        }
+        let role = cached(self.role, &mut self.roles, row, fast_role)?;
+        let spec = cached(self.spec, &mut self.specs, row, fast_spec)?;
+        Some((role, spec))
+    }
+}
+
+impl<'a> SegmentColumns<'a> {
+    /// Row `row` checked for an aggregator as record `line`: what
+    /// [`SegmentRow::checked`](super::SegmentRow) gives for the same row, with the role and
+    /// spec of `kinds` (checked once per value of a coded column).
+    pub(crate) fn checked_row(
+        &self,
+        row: usize,
+        line: u64,
+        unread: [bool; 3],
+        kinds: &mut KindChecks<'a>,
+    ) -> Result<Checked<'a>> {
+        let text = filled(self.text_of(row), unread);
+        super::load::check_row(line, &text, self.instants_of(row), kinds.at(row))
     }
 }
 
@@ -352,29 +416,12 @@ impl Loader {
         }
         // Only a filter by app or dimension reads the text of a row's ids.
         let filtered = self.keep.as_ref().is_some_and(Keep::filters_text);
-        let (role_col, spec_col) = (
-            batch.text.get(3).copied().flatten(),
-            batch.text.get(4).copied().flatten(),
-        );
-        let mut roles: Vec<Option<Option<Role>>> =
-            vec![None; role_col.map_or(0, |c| c.values().len())];
-        let mut specs: Vec<Option<Option<MediaSpec>>> =
-            vec![None; spec_col.map_or(0, |c| c.values().len())];
+        let mut kinds = KindChecks::of(batch);
         for row in 0..batch.rows {
             self.line = first.saturating_add(u64::try_from(row).unwrap_or(u64::MAX));
-            let role = role_col.and_then(|c| {
-                let at = c.code(row);
-                let slot = roles.get_mut(at)?;
-                *slot.get_or_insert_with(|| fast_role(c.values().get(at).copied().flatten()))
-            });
-            let spec = spec_col.and_then(|c| {
-                let at = c.code(row);
-                let slot = specs.get_mut(at)?;
-                *slot.get_or_insert_with(|| fast_spec(c.values().get(at).copied().flatten()))
-            });
             let instants = batch.instants_of(row);
-            let done = match (missing, role, spec, instants) {
-                (false, Some(role), Some(spec), (Some(s), Some(e))) if fast_span(s, e) => {
+            let done = match (missing, kinds.at(row), instants) {
+                (false, Some((role, spec)), (Some(s), Some(e))) if fast_span(s, e) => {
                     let kind = kind_of(role, spec);
                     self.column_row(row, &mut ids, (kind, (s, e)), filtered)?
                 }

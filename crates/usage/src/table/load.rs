@@ -118,6 +118,27 @@ impl Projection {
         }
         p
     }
+
+    /// Whether the column at `k` in [`NAMES`](crate::input::NAMES) order is read: role,
+    /// spec and the instants always, the others when the projection keeps them.
+    pub(crate) fn reads(self, k: usize) -> bool {
+        match k {
+            0 => self.app,
+            1 => self.channel,
+            2 => self.user,
+            8 => self.publisher,
+            3..=6 => true,
+            7 => self.dims[0],
+            9..=11 => self.dims.get(k.saturating_sub(8)).copied().unwrap_or(false),
+            _ => false,
+        }
+    }
+
+    /// Which of the required app, channel and user this projection leaves unread: a row may
+    /// leave them out (see [`filled`](super::rows::filled)).
+    pub(crate) const fn unread_ids(self) -> [bool; 3] {
+        [!self.app, !self.channel, !self.user]
+    }
 }
 
 /// What a load for one query keeps: rows its filters pass and that overlap its range. The
@@ -470,21 +491,7 @@ impl Loader {
     /// Whether this load keeps the column at `k` in [`NAMES`](crate::input::NAMES) order:
     /// role, spec and the instants always, the others when the query reads them.
     pub(super) fn reads(&self, k: usize) -> bool {
-        match k {
-            0 => self.proj.app,
-            1 => self.proj.channel,
-            2 => self.proj.user,
-            8 => self.proj.publisher,
-            3..=6 => true,
-            7 => self.proj.dims[0],
-            9..=11 => self
-                .proj
-                .dims
-                .get(k.saturating_sub(8))
-                .copied()
-                .unwrap_or(false),
-            _ => false,
-        }
+        self.proj.reads(k)
     }
 
     /// The user and channel of a row's fields that the load looks up, with their keys.
@@ -892,12 +899,15 @@ pub(crate) struct RowFields<'a> {
 /// as the readers check a record on `line`: the fast checks of [`fast_row`] (exact `pub` or
 /// `sub`, a spec core accepts, a span inside core's range, every id one core accepts), else
 /// the general builder, which accepts what they do not cover or words the error.
+/// `role_spec`: what [`fast_role_spec`] makes of `v` (a caller may have it already, checked
+/// once for many rows).
 pub(crate) fn check_row<'a>(
     line: u64,
     v: &[Option<&'a str>; 12],
     (start, end): (Option<i64>, Option<i64>),
+    role_spec: Option<(Role, MediaSpec)>,
 ) -> Result<Checked<'a>> {
-    match fast_fields(v, (start, end)) {
+    match role_spec.and_then(|rs| fast_fields(v, (start, end), rs)) {
         Some(row) => Ok(Checked::Row(row)),
         None => build_with_instants(line, v, (start, end)).map(Checked::Segment),
     }
@@ -906,7 +916,7 @@ pub(crate) fn check_row<'a>(
 /// The role (exactly `pub` or `sub`) and the spec of a row's fields, when the fast checks
 /// take them.
 #[inline]
-fn fast_role_spec(v: &[Option<&str>; 12]) -> Option<(Role, MediaSpec)> {
+pub(super) fn fast_role_spec(v: &[Option<&str>; 12]) -> Option<(Role, MediaSpec)> {
     let get = |k: usize| v.get(k).copied().flatten();
     Some((fast_role(get(3))?, fast_spec(get(4))?))
 }
@@ -933,12 +943,14 @@ pub(super) fn fast_span(start: i64, end: i64) -> bool {
     end > start && start >= MIN_UNIX_SECONDS && end <= END_UNIX_SECONDS
 }
 
+/// The fields of a row whose role and spec passed the fast checks, when its span and ids
+/// pass them too.
 fn fast_fields<'a>(
     v: &[Option<&'a str>; 12],
     (start, end): (Option<i64>, Option<i64>),
+    (role, spec): (Role, MediaSpec),
 ) -> Option<RowFields<'a>> {
     let get = |k: usize| v.get(k).copied().flatten().filter(|s| !s.is_empty());
-    let (role, spec) = fast_role_spec(v)?;
     let (start, end) = (start?, end?);
     if !fast_span(start, end) {
         return None;

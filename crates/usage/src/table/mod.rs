@@ -30,6 +30,7 @@ use mediameter_core::{
 };
 
 pub(crate) use crate::intern::Dict;
+pub(crate) use columns::KindChecks;
 pub use columns::{SegmentColumns, TextColumn};
 #[cfg(feature = "serde")]
 pub(crate) use load::valid_id;

@@ -6,7 +6,7 @@ use mediameter_core::MinutePolicy;
 use super::SegmentTable;
 use super::load::Loader;
 use crate::error::{Error, Result};
-use crate::input::{BadRecords, Columns, NAMES, SkipReport};
+use crate::input::{BadRecords, Columns, SkipReport};
 use crate::query::UsageQuery;
 use crate::report::UsageReport;
 
@@ -115,9 +115,12 @@ impl<'a> SegmentRow<'a> {
 
 impl<'a> SegmentRow<'a> {
     /// The row checked for an aggregator as record `line` (see
-    /// [`Aggregator::push_row`](crate::Aggregator::push_row)).
-    pub(crate) fn checked(&self, line: u64) -> Result<super::Checked<'a>> {
-        super::load::check_row(line, &self.text, (self.start, self.end))
+    /// [`Aggregator::push_row`](crate::Aggregator::push_row)), with [`UNREAD`] for the
+    /// required ids it leaves out that the query does not read (`unread`).
+    pub(crate) fn checked(&self, line: u64, unread: [bool; 3]) -> Result<super::Checked<'a>> {
+        let text = filled(self.text, unread);
+        let role_spec = super::load::fast_role_spec(&text);
+        super::load::check_row(line, &text, (self.start, self.end), role_spec)
     }
 }
 
@@ -189,12 +192,12 @@ const IDENTITY: Columns = Columns([
 
 /// The value of a required id column the query does not read, when the row leaves it out:
 /// a valid id that is checked and never kept.
-pub(super) const UNREAD: &str = "-";
+pub(crate) const UNREAD: &str = "-";
 
 /// A row's text fields, with [`UNREAD`] for the required ids (app, channel, user) that the
 /// query does not read (`unread`) and the row leaves out: a columnar reader may skip them.
 #[inline]
-pub(super) fn filled(mut text: [Option<&str>; 12], unread: [bool; 3]) -> [Option<&str>; 12] {
+pub(crate) fn filled(mut text: [Option<&str>; 12], unread: [bool; 3]) -> [Option<&str>; 12] {
     for (slot, unread) in text.iter_mut().zip(unread) {
         if unread && slot.is_none() {
             *slot = Some(UNREAD);
@@ -207,25 +210,17 @@ impl RowLoader {
     /// An empty loader for `query`.
     #[must_use]
     pub fn new(query: &UsageQuery, bad: BadRecords) -> Self {
-        let loader = Loader::for_query(IDENTITY, bad, query);
-        let unread = [0, 1, 2].map(|k| !loader.reads(k));
         RowLoader {
-            loader,
+            loader: Loader::for_query(IDENTITY, bad, query),
             query: query.clone(),
-            unread,
+            unread: super::Projection::of(query).unread_ids(),
         }
     }
 
-    /// Whether the query reads the column named `column` (`app`, `channel`, `user`, `role`,
-    /// `spec`, `start`, `end`, `region`, `publisher`, `domain`, `instance`, `type`): role,
-    /// spec and the instants always; ids and dimensions when the query splits or filters by
-    /// them or counts with them. Any other name: `false`.
+    /// Whether the query reads the column named `column`: [`UsageQuery::reads`].
     #[must_use]
     pub fn reads(&self, column: &str) -> bool {
-        NAMES
-            .iter()
-            .position(|n| *n == column || (*n == "type" && column == "product_type"))
-            .is_some_and(|k| self.loader.reads(k))
+        self.query.reads(column)
     }
 
     /// Adds `row`, record number `record` of its source.

@@ -814,10 +814,10 @@ fn a_row_loader_needs_only_the_columns_its_query_reads() {
 /// dictionary-encoded, plain, or (when every row lacks it) left out, as `coded` and `omit`
 /// pick by column; then loaded by `push_columns` into `loader`. Returns the first error.
 fn push_as_columns(
-    loader: &mut super::RowLoader,
     rows: &[super::SegmentRow<'_>],
     len: usize,
     (coded, omit): (u16, u16),
+    mut push: impl FnMut(u64, &super::SegmentColumns<'_>) -> crate::Result<()>,
 ) -> crate::Result<()> {
     for (j, part) in rows.chunks(len.max(1)).enumerate() {
         // Per column: its values (row by row, or distinct) and each row's code.
@@ -882,7 +882,7 @@ fn push_as_columns(
                 _ => batch.with_product_type(column),
             };
         }
-        loader.push_columns((j * len.max(1)) as u64 + 1, &batch)?;
+        push((j * len.max(1)) as u64 + 1, &batch)?;
     }
     Ok(())
 }
@@ -932,7 +932,7 @@ proptest! {
                     .enumerate()
                     .try_for_each(|(i, r)| one.push(i as u64 + 1, r));
                 let mut cols = super::RowLoader::new(&q, mode);
-                let got = push_as_columns(&mut cols, &rows, len, (coded, omit));
+                let got = push_as_columns(&rows, len, (coded, omit), |first, b| cols.push_columns(first, b));
                 prop_assert_eq!(
                     got.as_ref().err().map(ToString::to_string),
                     want.as_ref().err().map(ToString::to_string),
@@ -952,6 +952,109 @@ proptest! {
             }
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Rows pushed to an aggregator in column batches (`Aggregator::push_columns`), each
+    /// column dictionary-encoded or plain, add as the same rows pushed one at a time
+    /// (`Aggregator::push_row`): the same error (record and wording), the same report of
+    /// what was added. With `unread`, every row leaves out the required ids the query does
+    /// not read (and a batch may leave their columns out).
+    #[test]
+    fn columns_pushed_to_an_aggregator_add_as_rows(
+        segs in proptest::collection::vec(segment(), 0..60),
+        bad in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..4), 0..3),
+        odd in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..3), 0..3),
+        len in 1_usize..40,
+        coded in any::<u16>(),
+        omit in any::<u16>(),
+        unread in any::<bool>(),
+    ) {
+        let mut rows: Vec<super::SegmentRow<'_>> = segs.iter().map(row_of).collect();
+        for (at, kind) in &odd {
+            if !rows.is_empty() {
+                let i = at.index(rows.len());
+                rows[i] = match kind {
+                    0 => rows[i].with_role(Some(if segs[i].role == mediameter_core::Role::Publish { "publish" } else { "subscribe" })),
+                    1 => rows[i].with_region(Some("")),
+                    _ => rows[i].with_spec(Some(" 720p")),
+                };
+            }
+        }
+        for (at, kind) in &bad {
+            if let Some(s) = segs.first() {
+                rows.insert(at.index(rows.len() + 1), bad_row(*kind, s));
+            }
+        }
+        for q in queries() {
+            let mut rows = rows.clone();
+            if unread {
+                let reads = super::RowLoader::new(&q, BadRecords::Fail);
+                for r in &mut rows {
+                    for (k, name) in ["app", "channel", "user"].into_iter().enumerate() {
+                        if !reads.reads(name) {
+                            r.text[k] = None;
+                        }
+                    }
+                }
+            }
+            let mut one = Aggregator::new(q.clone()).unwrap();
+            let want = rows.iter().try_for_each(|r| one.push_row(r));
+            let mut cols = Aggregator::new(q.clone()).unwrap();
+            let got = push_as_columns(&rows, len, (coded, omit), |_, b| cols.push_columns(b));
+            prop_assert_eq!(
+                got.as_ref().err().map(ToString::to_string),
+                want.as_ref().err().map(ToString::to_string),
+                "{:?}", q
+            );
+            prop_assert_eq!(cols.segments(), one.segments());
+            prop_assert_eq!(
+                cols.report(MinutePolicy::CeilPerRecord).unwrap(),
+                one.report(MinutePolicy::CeilPerRecord).unwrap()
+            );
+        }
+    }
+}
+
+/// A required id that the query does not read may be left out of a row pushed to an
+/// aggregator, by row, by slice or in columns: the report is the one of the full rows. One
+/// the query reads is a bad record when left out.
+#[test]
+fn aggregator_rows_may_leave_out_the_ids_the_query_does_not_read() {
+    let segs = mediameter_testdata::segments(500, 3).unwrap();
+    let full: Vec<super::SegmentRow<'_>> = segs.iter().map(row_of).collect();
+    let bare: Vec<super::SegmentRow<'_>> = full
+        .iter()
+        .map(|r| r.with_app(None).with_channel(None).with_user(None))
+        .collect();
+    let q = UsageQuery::new(BillingZone::GMT8, Granularity::HOUR)
+        .with_split_by([Dimension::Region])
+        .with_metrics(Metrics::DURATIONS.with_stream_peaks(true));
+    let mut want = Aggregator::new(q.clone()).unwrap();
+    want.extend_rows(full.iter().copied()).unwrap();
+    let want = want.report(MinutePolicy::CeilPerPeriod).unwrap();
+    assert!(want.rows.iter().any(|r| r.peak_streams > Some(1)));
+    let mut by_row = Aggregator::new(q.clone()).unwrap();
+    for r in &bare {
+        by_row.push_row(r).unwrap();
+    }
+    let mut by_slice = Aggregator::new(q.clone()).unwrap();
+    by_slice.extend_rows(bare.iter().copied()).unwrap();
+    let mut by_columns = Aggregator::new(q.clone()).unwrap();
+    push_as_columns(&bare, 64, (0, u16::MAX), |_, b| by_columns.push_columns(b)).unwrap();
+    for agg in [by_row, by_slice, by_columns] {
+        assert_eq!(agg.report(MinutePolicy::CeilPerPeriod).unwrap(), want);
+    }
+    // Users counted: a row without its user is the bad record at its position.
+    let users = q.with_metrics(Metrics::DURATIONS.with_users(true));
+    let mut agg = Aggregator::new(users.clone()).unwrap();
+    let e = agg.push_row(&full[0].with_user(None)).unwrap_err();
+    assert_eq!(e.line(), Some(1));
+    let mut agg = Aggregator::new(users).unwrap();
+    let e = push_as_columns(&bare, 64, (0, u16::MAX), |_, b| agg.push_columns(b)).unwrap_err();
+    assert_eq!(e.line(), Some(1));
 }
 
 /// A batch whose columns disagree with its row count, or whose code is past its values, is
@@ -981,9 +1084,16 @@ fn column_batches_are_checked_before_any_row_is_added() {
         let e = l.push_columns(1, &bad).unwrap_err();
         assert!(matches!(e, crate::Error::Invalid { .. }), "{e}");
         assert_eq!(l.loader.table.len(), 0);
+        let mut agg = Aggregator::new(q.clone()).unwrap();
+        let e = agg.push_columns(&bad).unwrap_err();
+        assert!(matches!(e, crate::Error::Invalid { .. }), "{e}");
+        assert_eq!(agg.segments(), 0);
     }
     l.push_columns(1, &ok).unwrap();
     assert_eq!(l.loader.table.len(), 2);
+    let mut agg = Aggregator::new(q).unwrap();
+    agg.push_columns(&ok).unwrap();
+    assert_eq!(agg.segments(), 2);
 }
 
 /// Rows pushed by slices longer than a lookup batch, many of them repeating the users and
