@@ -295,49 +295,6 @@ fn text_read_as(
     std::sync::Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
-/// A text column of a batch as the loader takes it: its values and, when dictionary-encoded,
-/// each row's code.
-#[cfg(feature = "datafusion")]
-type Decoded<'a> = (Vec<Option<&'a str>>, Option<Vec<u32>>);
-
-/// The values of `a` (string views, or a dictionary of text with `Int32` keys; `None` for
-/// another type) for its first `rows` rows, as the loader takes them: a dictionary's values
-/// with each row's code, the null that null keys point to last. A dictionary larger than
-/// the batch is handed over row by row instead (its values would all be listed for a few
-/// rows).
-#[cfg(feature = "datafusion")]
-fn decoded(
-    a: &mediameter_datafusion::datafusion::arrow::array::ArrayRef,
-    rows: usize,
-) -> Option<Decoded<'_>> {
-    use mediameter_datafusion::datafusion::arrow::array::{Array, AsArray};
-    use mediameter_datafusion::datafusion::arrow::datatypes::Int32Type;
-    if let Some(v) = a.as_string_view_opt() {
-        let values = (0..rows).map(|r| (!v.is_null(r)).then(|| v.value(r)));
-        return Some((values.collect(), None));
-    }
-    let d = a.as_dictionary_opt::<Int32Type>()?;
-    let values = d.values().as_string_opt::<i32>()?;
-    let keys = d.keys();
-    let text = |i: usize| (!values.is_null(i)).then(|| values.value(i));
-    // The index of a row's value, `None` for a null key (or one past the values).
-    let key = |r: usize| {
-        usize::try_from(keys.value(r))
-            .ok()
-            .filter(|&k| !keys.is_null(r) && k < values.len())
-    };
-    if values.len() > rows {
-        return Some(((0..rows).map(|r| key(r).and_then(text)).collect(), None));
-    }
-    let null = u32::try_from(values.len()).unwrap_or(u32::MAX);
-    let mut all: Vec<Option<&str>> = (0..values.len()).map(text).collect();
-    all.push(None);
-    let codes = (0..rows)
-        .map(|r| key(r).and_then(|k| u32::try_from(k).ok()).unwrap_or(null))
-        .collect();
-    Some((all, Some(codes)))
-}
-
 /// Hands the rows of `batch` (records `first`, `first + 1`...) to `loader` as columns;
 /// returns the next record number. A column the batch lacks is absent from every row.
 #[cfg(feature = "datafusion")]
@@ -346,96 +303,12 @@ fn load_batch(
     batch: &mediameter_datafusion::datafusion::arrow::record_batch::RecordBatch,
     first: u64,
 ) -> Result<u64, CliError> {
-    use mediameter_datafusion::datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
-    use mediameter_datafusion::datafusion::arrow::compute::cast;
-    use mediameter_datafusion::datafusion::arrow::datatypes::{DataType, Int64Type};
-    use mediameter_usage::{SegmentColumns, TextColumn};
-
-    const TEXT: [&str; 10] = [
-        "app",
-        "channel",
-        "user",
-        "role",
-        "spec",
-        "region",
-        "publisher",
-        "domain",
-        "instance",
-        "type",
-    ];
-    let rows = batch.num_rows();
-    // Each text column as the reader decoded it when `decoded` takes it (dictionary-encoded
-    // text, string views: checked on no row), else cast to string views.
-    let arrays: Vec<Option<ArrayRef>> = TEXT
-        .iter()
-        .map(|name| match batch.column_by_name(name) {
-            None => Ok(None),
-            Some(a) if decoded(a, 0).is_some() => Ok(Some(a.clone())),
-            Some(a) => cast(a, &DataType::Utf8View).map(Some).map_err(|_| {
-                CliError::input(format!(
-                    "parquet: column {name} is {}, not text",
-                    a.data_type()
-                ))
-            }),
-        })
-        .collect::<Result<_, _>>()?;
-    let columns: Vec<Option<Decoded<'_>>> = arrays
-        .iter()
-        .map(|a| a.as_ref().and_then(|a| decoded(a, rows)))
-        .collect();
-    let text = |k: usize| -> Option<TextColumn<'_>> {
-        let (values, codes) = columns.get(k)?.as_ref()?;
-        Some(match codes {
-            Some(codes) => TextColumn::Coded { values, codes },
-            None => TextColumn::Values(values),
-        })
-    };
-    let instants = |name: &str| -> Result<Option<Int64Array>, CliError> {
-        let Some(a) = batch.column_by_name(name) else {
-            return Ok(None);
-        };
-        let a = cast(a, &DataType::Int64).map_err(|_| {
-            CliError::input(format!(
-                "parquet: column {name} is {}, not Unix seconds",
-                a.data_type()
-            ))
-        })?;
-        Ok(Some(a.as_primitive::<Int64Type>().clone()))
-    };
-    let (start, end) = (instants("start")?, instants("end")?);
-    let valid = |a: &Int64Array| -> Option<Vec<bool>> {
-        a.nulls()
-            .map(|n| (0..a.len()).map(|i| n.is_valid(i)).collect())
-    };
-    let (start_valid, end_valid) = (start.as_ref().and_then(valid), end.as_ref().and_then(valid));
-    let mut cols = SegmentColumns::new(rows);
-    for (k, set) in [
-        SegmentColumns::with_app as fn(_, _) -> _,
-        SegmentColumns::with_channel,
-        SegmentColumns::with_user,
-        SegmentColumns::with_role,
-        SegmentColumns::with_spec,
-        SegmentColumns::with_region,
-        SegmentColumns::with_publisher,
-        SegmentColumns::with_domain,
-        SegmentColumns::with_instance,
-        SegmentColumns::with_product_type,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if let Some(c) = text(k) {
-            cols = set(cols, c);
-        }
-    }
-    if let Some(a) = &start {
-        cols = cols.with_start(a.values(), start_valid.as_deref());
-    }
-    if let Some(a) = &end {
-        cols = cols.with_end(a.values(), end_valid.as_deref());
-    }
-    loader.push_columns(first, &cols).map_err(CliError::input)?;
-    Ok(first.saturating_add(u64::try_from(rows).unwrap_or(u64::MAX)))
+    let columns = mediameter_datafusion::SegmentBatch::from_batch(batch)
+        .map_err(|e| CliError::input(format!("parquet: {e}")))?;
+    columns
+        .with_columns(|c| loader.push_columns(first, c))
+        .map_err(CliError::input)?;
+    Ok(first.saturating_add(u64::try_from(columns.rows()).unwrap_or(u64::MAX)))
 }
 
 #[cfg(not(feature = "datafusion"))]

@@ -171,7 +171,7 @@ mod with_feature {
 
         use mediameter_datafusion::datafusion::arrow::array::{
             ArrayRef, DictionaryArray, Int32Array, Int64Array, LargeStringArray, ListArray,
-            StringArray,
+            StringArray, TimestampMillisecondArray, TimestampSecondArray,
         };
         use mediameter_datafusion::datafusion::arrow::datatypes::{Int8Type, Int16Type, Int32Type};
         use mediameter_datafusion::datafusion::arrow::record_batch::RecordBatch;
@@ -233,6 +233,17 @@ mod with_feature {
             assert_eq!(code, Some(0), "{err}");
             assert_eq!(out, args(&csv).1, "{q:?}");
         }
+        // Timestamps, in any unit, are read as the instants they are.
+        let mut stamped = columns(Arc::new(Int64Array::from(vec![7, 8, 7])));
+        stamped[6].1 = Arc::new(TimestampMillisecondArray::from(vec![0, 60_000, 0]));
+        stamped[7].1 = Arc::new(TimestampSecondArray::from(vec![3600, 120, 90]));
+        let stamped = write("stamped", stamped);
+        let (code, out, err) = run(&["usage", stamped.to_str().unwrap(), "--format", "csv"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(
+            out,
+            run(&["usage", csv.to_str().unwrap(), "--format", "csv"]).1
+        );
         let lists = write(
             "lists",
             columns(Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(
@@ -243,7 +254,7 @@ mod with_feature {
         assert_eq!(code, Some(1), "{err}");
         // A list's values are leaves of their own, not the column `user`: the user is missing.
         assert!(err.contains("line 1, field user"), "{err}");
-        for p in [typed, csv, lists] {
+        for p in [typed, csv, lists, stamped] {
             std::fs::remove_file(p).ok();
         }
     }

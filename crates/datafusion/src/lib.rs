@@ -42,6 +42,7 @@
 #![allow(clippy::doc_markdown)]
 
 mod ballista_cluster;
+mod batch;
 mod error;
 mod segments;
 mod udaf;
@@ -60,6 +61,7 @@ use mediameter_usage::{UsageQuery, UsageReport, UsageState};
 pub use ballista;
 pub use ballista_cluster::standalone_cluster;
 pub use ballista_cluster::{MAX_EXECUTORS, session_state as ballista_session_state};
+pub use batch::SegmentBatch;
 /// The DataFusion release this crate is built with (its `arrow` and `parquet` re-exports are
 /// the arrow-rs crates), re-exported so that callers name the same.
 pub use datafusion;
@@ -166,14 +168,25 @@ async fn aggregate_whole(
     let has = |name: &str| df.schema().fields().iter().any(|f| f.name() == name);
     let json = serde_json::to_string(query)
         .map_err(|e| Error::invalid("query", &e.to_string(), "a serializable query"))?;
-    let mut args = vec![lit(json)];
+    // The query and the policy as dictionary-typed literals: the engine expands a literal
+    // argument into a column for every batch, and a dictionary holds the text once (a
+    // string column would repeat the query's JSON on every row).
+    let text = |s: &str| {
+        lit(ScalarValue::Dictionary(
+            Box::new(datafusion::arrow::datatypes::DataType::Int32),
+            Box::new(ScalarValue::Utf8(Some(s.to_owned()))),
+        ))
+    };
+    let mut args = vec![text(&json)];
     if let Some(extra) = extra {
-        args.push(lit(extra));
+        args.push(text(extra));
     }
     for name in SEGMENT_COLUMNS.iter().chain(DIMENSION_COLUMNS.iter()) {
-        if has(name) {
+        if has(name) && query.reads(name) {
             args.push(ident(*name));
-        } else if *name == "publisher" || DIMENSION_COLUMNS.contains(name) {
+        } else if has(name) || *name == "publisher" || DIMENSION_COLUMNS.contains(name) {
+            // A column the query does not read is given as NULL: the engine does not decode
+            // it, and the kernel leaves it out (even a required id).
             args.push(lit(ScalarValue::Utf8(None)));
         } else {
             return Err(Error::invalid(

@@ -10,8 +10,6 @@ use mediameter_core::{
     StreamSegment, TimeRange, UserId,
 };
 
-use mediameter_usage::SegmentRow;
-
 use crate::error::{Error, Result};
 
 /// The segment columns, in the order every aggregate function of this crate takes them.
@@ -181,24 +179,6 @@ impl SegmentColumns {
             return Err(Error::invalid(name, "", "a value (the column is required)"));
         }
         Ok(a.value(row))
-    }
-
-    /// Row `row` as the kernel's borrowed row (its values checked when pushed).
-    pub(crate) fn row(&self, row: usize) -> SegmentRow<'_> {
-        let instant = |a: &Int64Array| (row < a.len() && !a.is_null(row)).then(|| a.value(row));
-        SegmentRow::new()
-            .with_app(self.text(0, row))
-            .with_channel(self.text(1, row))
-            .with_user(self.text(2, row))
-            .with_role(self.text(3, row))
-            .with_spec(self.text(4, row))
-            .with_start(instant(&self.start))
-            .with_end(instant(&self.end))
-            .with_publisher(self.text(5, row))
-            .with_region(self.text(6, row))
-            .with_domain(self.text(7, row))
-            .with_instance(self.text(8, row))
-            .with_product_type(self.text(9, row))
     }
 
     /// Row `row` as a segment; the error names the row.

@@ -18,6 +18,7 @@ use mediameter_usage::{
     Aggregator, DistinctMode, GroupTotal, IdScope, Metrics, UsageQuery, UsageReport, UsageState,
 };
 
+use crate::batch::SegmentBatch;
 use crate::error::{Error, Result};
 use crate::segments::SegmentColumns;
 
@@ -120,19 +121,22 @@ fn literal_text(
     let Some(lit) = expr.downcast_ref::<Literal>() else {
         return Err(Error::invalid(field, &expr.to_string(), "a literal"));
     };
-    match lit.value() {
-        ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v) => {
-            Ok(v.clone())
-        }
-        ScalarValue::Null => Ok(None),
-        other => {
-            if other.is_null() {
-                Ok(None)
-            } else {
-                Ok(Some(other.to_string()))
-            }
-        }
+    Ok(scalar_text(lit.value()))
+}
+
+/// The text of a literal's value (`None`: a null); a dictionary-typed literal is its value's.
+fn scalar_text(value: &ScalarValue) -> Option<String> {
+    match value {
+        ScalarValue::Utf8(v) | ScalarValue::LargeUtf8(v) | ScalarValue::Utf8View(v) => v.clone(),
+        ScalarValue::Dictionary(_, inner) => scalar_text(inner),
+        other => (!other.is_null()).then(|| other.to_string()),
     }
+}
+
+/// Whether `expr` is a NULL literal (of any type).
+fn is_null_literal(expr: Option<&Arc<dyn datafusion::physical_expr::PhysicalExpr>>) -> bool {
+    expr.and_then(|e| e.downcast_ref::<Literal>())
+        .is_some_and(|l| l.value().is_null())
 }
 
 fn parse_scope(s: &str) -> Result<IdScope> {
@@ -257,6 +261,19 @@ impl AggregateUDFImpl for UsageUdaf {
             };
             let query = metric_query(self.metric, option.as_deref(), precision.as_deref())?;
             let columns = if self.metric.whole() { 12 } else { 8 };
+            // A NULL literal given for a column the query does not read leaves the column
+            // out (the engine then need not decode it); for one it reads, its rows are bad
+            // records, as for any null.
+            let left_out = (0..columns)
+                .map(|i| {
+                    let read = crate::segments::SEGMENT_COLUMNS
+                        .iter()
+                        .chain(&crate::segments::DIMENSION_COLUMNS)
+                        .nth(i)
+                        .is_some_and(|name| query.reads(name));
+                    !read && is_null_literal(acc_args.exprs.get(lead.saturating_add(i)))
+                })
+                .collect();
             Ok(UsageAccumulator {
                 metric: self.metric,
                 agg: Aggregator::new(query.clone())?,
@@ -266,6 +283,7 @@ impl AggregateUDFImpl for UsageUdaf {
                 policy,
                 lead,
                 columns,
+                left_out,
             })
         };
         build()
@@ -289,6 +307,9 @@ struct UsageAccumulator {
     policy: MinutePolicy,
     lead: usize,
     columns: usize,
+    /// The segment columns (arguments from `lead`) given as a NULL literal that the query
+    /// does not read: left out of the kernel's batches.
+    left_out: Vec<bool>,
 }
 
 impl UsageAccumulator {
@@ -312,27 +333,42 @@ impl UsageAccumulator {
 
     fn update(&mut self, values: &[ArrayRef]) -> Result<()> {
         let end = self.lead.saturating_add(self.columns).min(values.len());
-        let cols = SegmentColumns::new(values.get(self.lead..end).unwrap_or_default())?;
-        // The rows' fields, borrowed from the batch (no segment built, no id copied), in the
-        // kernel's batches.
+        let args = values.get(self.lead..end).unwrap_or_default();
+        // The columns as the batch holds them, handed to the kernel in columns (no segment
+        // or row built, no id copied).
+        let batch = SegmentBatch::from_args(args, &self.left_out)?;
         let before = self.pushed;
-        let rows = u64::try_from(cols.len()).unwrap_or(u64::MAX);
+        let rows = u64::try_from(batch.rows()).unwrap_or(u64::MAX);
         self.pushed = before.saturating_add(rows);
-        self.agg
-            .extend_rows((0..cols.len()).map(|row| cols.row(row)))
-            .map_err(|e| {
-                // A bad record is worded as the batch names it (its row, the core error
-                // inside); any other error is the kernel's. The kernel names the position
-                // in its input, which began `before` rows before this batch.
-                let row = e
-                    .line()
-                    .and_then(|line| line.checked_sub(before.saturating_add(1)))
-                    .and_then(|r| usize::try_from(r).ok());
-                match row.map(|r| cols.segment(r)) {
-                    Some(Err(located)) => located,
-                    _ => e.into(),
-                }
-            })
+        let agg = &mut self.agg;
+        batch.with_columns(|c| agg.push_columns(c)).map_err(|e| {
+            // A bad record is worded as the batch names it (its row, the core error
+            // inside); any other error is the kernel's. The kernel names the position in its
+            // input, which began `before` rows before this batch.
+            let row = e
+                .line()
+                .and_then(|line| line.checked_sub(before.saturating_add(1)))
+                .and_then(|r| usize::try_from(r).ok());
+            match row.map(|r| self.located(args, r)) {
+                Some(Err(located)) => located,
+                _ => e.into(),
+            }
+        })
+    }
+
+    /// Row `row` of `args` built as a segment, for the wording of its error; a column left
+    /// out holds a valid id (the query does not read it, so it is not the error).
+    fn located(&self, args: &[ArrayRef], row: usize) -> Result<mediameter_core::StreamSegment> {
+        let placeholder: ArrayRef = Arc::new(datafusion::arrow::array::StringArray::from(vec![
+                "-";
+                args.first().map_or(0, |a| a.len())
+            ]));
+        let arrays: Vec<ArrayRef> = args
+            .iter()
+            .zip(self.left_out.iter().chain(std::iter::repeat(&false)))
+            .map(|(a, out)| if *out { placeholder.clone() } else { a.clone() })
+            .collect();
+        SegmentColumns::new(&arrays)?.segment(row)
     }
 
     fn merge(&mut self, states: &[ArrayRef]) -> Result<()> {

@@ -249,6 +249,40 @@ async fn a_bad_row_is_an_error_naming_it() {
 }
 
 #[tokio::test]
+async fn a_null_literal_leaves_out_a_column_the_query_does_not_read() {
+    // Stream peaks read no id: NULL for the app, channel and user gives the figures of the
+    // real columns, without reading them.
+    let segs = segments();
+    let ctx = memory_ctx(&segs, 2);
+    let by_spec = |cols: &str| {
+        format!("SELECT spec, mm_peak_streams({cols}) FROM t GROUP BY spec ORDER BY spec")
+    };
+    let want = u64s(&ctx, &by_spec(COLS)).await;
+    assert!(want.iter().any(|p| *p > Some(1)), "{want:?}");
+    let bare = "NULL, NULL, NULL, role, spec, start, \"end\", NULL";
+    assert_eq!(u64s(&ctx, &by_spec(bare)).await, want);
+    // A user count reads the user: NULL there makes every row a bad record.
+    assert!(
+        fails(
+            &ctx,
+            "SELECT mm_distinct_users(app, channel, NULL, role, spec, start, \"end\", NULL) FROM t"
+        )
+        .await
+    );
+    // A bad row is still named by the field at fault, not by a column left out.
+    let err = ctx
+        .sql("SELECT mm_peak_streams(NULL, NULL, NULL, 'sub', '8k', 0, 60, NULL)")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err();
+    let err = mediameter_datafusion::Error::from(err);
+    assert_eq!(err.row(), Some(0), "{err}");
+    assert!(err.to_string().contains("8k"), "{err}");
+}
+
+#[tokio::test]
 async fn a_bad_row_of_a_later_batch_is_named_in_its_batch() {
     use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
     use datafusion::arrow::record_batch::RecordBatch;
