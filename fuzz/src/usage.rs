@@ -385,9 +385,9 @@ fn first_record(index: usize) -> u64 {
 /// batch, records `first`, `first + 1`...: the app, user, role, region and domain columns
 /// dictionary-encoded, the others plain, instants with their nulls.
 fn push_as_columns(
-    loader: &mut mediameter_usage::RowLoader,
-    first: u64,
+    j: usize,
     fields: &[&Vec<&str>],
+    push: impl FnOnce(&mediameter_usage::SegmentColumns<'_>) -> mediameter_usage::Result<()>,
 ) -> mediameter_usage::Result<()> {
     use mediameter_usage::{SegmentColumns, TextColumn};
     let texts: [Vec<Option<&str>>; 12] =
@@ -406,12 +406,16 @@ fn push_as_columns(
             .collect();
         (values, codes)
     });
-    let column = |k: usize| match k {
-        0 | 2 | 3 | 7 | 9 => TextColumn::Coded {
-            values: &coded[k].0,
-            codes: &coded[k].1,
-        },
-        _ => TextColumn::Values(&texts[k]),
+    // Every other column dictionary-encoded, the other half in the next batch.
+    let column = |k: usize| {
+        if (k + j).is_multiple_of(2) {
+            TextColumn::Coded {
+                values: &coded[k].0,
+                codes: &coded[k].1,
+            }
+        } else {
+            TextColumn::Values(&texts[k])
+        }
     };
     let instants = |k: usize| {
         let all: Vec<Option<i64>> = texts[k]
@@ -437,7 +441,7 @@ fn push_as_columns(
         .with_product_type(column(11))
         .with_start(&start, Some(&start_ok))
         .with_end(&end, Some(&end_ok));
-    loader.push_columns(first, &batch)
+    push(&batch)
 }
 
 pub fn rows(data: &[u8]) {
@@ -450,12 +454,9 @@ pub fn rows(data: &[u8]) {
     };
     let text = String::from_utf8_lossy(body);
     let fields: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
-    // A loader lets a column its query does not read be left out; an aggregator reads every
-    // id: only rows with all three are compared.
-    let kept: Vec<&Vec<&str>> = fields
-        .iter()
-        .filter(|f| (0..3).all(|k| f.get(k).is_some_and(|s| !s.is_empty())))
-        .collect();
+    // Rows may leave out any field: a required id the query does not read is then filled in
+    // by the loader and the aggregator alike.
+    let kept: Vec<&Vec<&str>> = fields.iter().collect();
     let rows: Vec<SegmentRow<'_>> = kept
         .iter()
         .map(|f| {
@@ -491,7 +492,8 @@ pub fn rows(data: &[u8]) {
         }
     }
     // The same rows by slices (`push_rows`) and in column batches (`push_columns`, every
-    // other column dictionary-encoded): the loader's own result, error for error.
+    // other column dictionary-encoded): the loader's and the aggregator's own results,
+    // error for error.
     let mut sliced = RowLoader::new(&q, BadRecords::Fail);
     let mut by_columns = RowLoader::new(&q, BadRecords::Fail);
     let by_slices = rows
@@ -502,8 +504,17 @@ pub fn rows(data: &[u8]) {
     let in_columns = kept
         .chunks(7)
         .enumerate()
-        .try_for_each(|(j, part)| push_as_columns(&mut by_columns, first_record(j * 7), part))
+        .try_for_each(|(j, part)| {
+            push_as_columns(j, part, |b| by_columns.push_columns(first_record(j * 7), b))
+        })
         .err();
+    let mut agg_columns = Aggregator::new(q.clone()).ok();
+    let agg_in_columns = agg_columns.as_mut().and_then(|a| {
+        kept.chunks(7)
+            .enumerate()
+            .try_for_each(|(j, part)| push_as_columns(j, part, |b| a.push_columns(b)))
+            .err()
+    });
     let words = |e: &Option<mediameter_usage::Error>| e.as_ref().map(ToString::to_string);
     assert_eq!(
         words(&by_slices),
@@ -524,6 +535,18 @@ pub fn rows(data: &[u8]) {
                 _ => false,
             }
         };
+    assert_eq!(
+        words(&agg_in_columns),
+        words(&by_agg),
+        "rows: Aggregator::push_columns differs from push_row"
+    );
+    if let Some(a) = &agg_columns {
+        let (got, want) = (a.report(policy), agg.report(policy));
+        assert!(
+            same(&got, &want),
+            "rows: the aggregator's columns report otherwise than its rows: {got:?}\nwant {want:?}"
+        );
+    }
     match (by_agg, by_loader) {
         (None, None) => {
             let want = agg.report(policy);
