@@ -105,7 +105,15 @@ impl Dimension {
     /// ```
     #[must_use]
     pub fn value_of(self, seg: &StreamSegment) -> Option<&str> {
-        crate::aggregate::Fields::value_of(seg, self)
+        match self {
+            Dimension::App => Some(seg.app.as_str()),
+            Dimension::Region => seg.region.as_ref().map(|v| v.as_str()),
+            Dimension::Domain => seg.domain.as_ref().map(|v| v.as_str()),
+            Dimension::Instance => seg.instance.as_ref().map(|v| v.as_str()),
+            Dimension::ProductType => seg.product_type.as_ref().map(|v| v.as_str()),
+            Dimension::Spec => Some(seg.spec.as_str()),
+            Dimension::Role => Some(seg.role.as_str()),
+        }
     }
 
     /// Parses a comma-separated list of dimensions (`SplitBy` of `DescribeLiveProducerUsageData`),
@@ -940,17 +948,9 @@ impl UsageQuery {
     /// ```
     #[must_use]
     pub fn accepts(&self, seg: &StreamSegment) -> bool {
-        self.accepts_values(|d| d.value_of(seg))
-    }
-
-    /// [`UsageQuery::accepts`] for a segment whose value of each dimension `value_of` gives.
-    pub(crate) fn accepts_values<'a>(
-        &self,
-        value_of: impl Fn(Dimension) -> Option<&'a str>,
-    ) -> bool {
         self.filters
             .iter()
-            .all(|(dim, values)| value_of(*dim).is_some_and(|v| values.contains(v)))
+            .all(|(dim, values)| dim.value_of(seg).is_some_and(|v| values.contains(v)))
     }
 
     /// Checks the settings that the builder cannot: the interval must be 3600 or 86400 s for

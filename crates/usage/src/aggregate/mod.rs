@@ -86,23 +86,6 @@ pub(crate) trait Fields {
     fn dims(&self) -> [Option<&str>; 4];
     /// The span in whole Unix seconds; the error of a fractional instant names `line`.
     fn span(&self, line: u64) -> Result<(i64, i64)>;
-
-    /// The value of `d` (what [`Dimension::value_of`] reads of a segment).
-    fn value_of(&self, d: Dimension) -> Option<&str> {
-        match d {
-            Dimension::App => Some(self.app()),
-            Dimension::Region
-            | Dimension::Domain
-            | Dimension::Instance
-            | Dimension::ProductType => self
-                .dims()
-                .get(d.index().saturating_sub(1))
-                .copied()
-                .flatten(),
-            Dimension::Spec => Some(self.spec().as_str()),
-            Dimension::Role => Some(self.role().as_str()),
-        }
-    }
 }
 
 impl Fields for StreamSegment {
@@ -312,7 +295,9 @@ const STAGED: usize = 1 << 7;
 pub struct Aggregator {
     query: UsageQuery,
     split: [bool; 7],
-    filtered: bool,
+    /// The query's filters, when it has any (the table's: a role and spec pair is checked
+    /// as one index).
+    filters: Option<crate::table::Keep>,
     clip: Option<(i64, i64)>,
     want_users: bool,
     want_channels: bool,
@@ -376,7 +361,10 @@ impl Aggregator {
         };
         let width = i64::from(query.buckets().granularity().seconds());
         Ok(Aggregator {
-            filtered: Dimension::ALL.iter().any(|d| query.filter(*d).is_some()),
+            filters: Dimension::ALL
+                .iter()
+                .any(|d| query.filter(*d).is_some())
+                .then(|| crate::table::Keep::of(&query)),
             clip: query
                 .range()
                 .map(|r| (r.start().timestamp(), r.end().timestamp())),
@@ -806,7 +794,9 @@ impl Aggregator {
             let (s, _) = seg.span(self.seen)?;
             sorted.check_order(s, self.seen)?;
         }
-        if self.filtered && !self.query.accepts_values(|d| seg.value_of(d)) {
+        if let Some(keep) = &self.filters
+            && !keep.accepts(seg.role(), seg.spec(), seg.app(), seg.dims())
+        {
             return Ok(None);
         }
         let (mut s, mut e) = seg.span(self.seen)?;

@@ -209,6 +209,19 @@ impl Keep {
             .is_none_or(|k| k.get(usize::from(kind)).copied().unwrap_or(false))
     }
 
+    /// Whether the query's filters keep a row of this role, spec, app and optional
+    /// dimensions (what the aggregator checks of a segment).
+    #[inline]
+    pub(crate) fn accepts(
+        &self,
+        role: Role,
+        spec: MediaSpec,
+        app: &str,
+        dims: [Option<&str>; 4],
+    ) -> bool {
+        self.kind_ok(super::kind_of(role, spec)) && self.text_ok(app, dims)
+    }
+
     /// Whether the query's filters by app and dimension keep a row of this app and optional
     /// dimensions.
     #[inline]

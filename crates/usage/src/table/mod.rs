@@ -34,7 +34,7 @@ pub(crate) use columns::KindChecks;
 pub use columns::{SegmentColumns, TextColumn};
 #[cfg(feature = "serde")]
 pub(crate) use load::valid_id;
-pub(crate) use load::{Checked, Projection};
+pub(crate) use load::{Checked, Keep, Projection};
 pub use rows::{RowLoader, SegmentRow};
 
 use crate::error::{Error, Result};
