@@ -13,6 +13,12 @@ async fn fails(ctx: &SessionContext, sql: &str) -> bool {
     ctx.sql(sql).await.unwrap().collect().await.is_err()
 }
 
+/// The error of `sql`, which plans but fails when run.
+async fn error_of(ctx: &SessionContext, sql: &str) -> mediameter_datafusion::Error {
+    let err = ctx.sql(sql).await.unwrap().collect().await.unwrap_err();
+    mediameter_datafusion::Error::from(err)
+}
+
 async fn u64s(ctx: &SessionContext, sql: &str) -> Vec<Option<u64>> {
     let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
     let mut out = Vec::new();
@@ -233,14 +239,11 @@ async fn billable_minutes_under_each_policy() {
 async fn a_bad_row_is_an_error_naming_it() {
     let ctx = SessionContext::new();
     mediameter_datafusion::register(&ctx);
-    let err = ctx
-        .sql("SELECT mm_peak_streams('a', 'c', 'u', 'sub', '8k', 0, 60, NULL)")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap_err();
-    let err = mediameter_datafusion::Error::from(err);
+    let err = error_of(
+        &ctx,
+        "SELECT mm_peak_streams('a', 'c', 'u', 'sub', '8k', 0, 60, NULL)",
+    )
+    .await;
     // Located at its row; its kind is the core error's inside.
     assert_eq!(err.row(), Some(0), "{err}");
     assert_eq!(err.kind(), mediameter_datafusion::ErrorKind::Core, "{err}");
@@ -270,14 +273,11 @@ async fn a_null_literal_leaves_out_a_column_the_query_does_not_read() {
         .await
     );
     // A bad row is still named by the field at fault, not by a column left out.
-    let err = ctx
-        .sql("SELECT mm_peak_streams(NULL, NULL, NULL, 'sub', '8k', 0, 60, NULL)")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap_err();
-    let err = mediameter_datafusion::Error::from(err);
+    let err = error_of(
+        &ctx,
+        "SELECT mm_peak_streams(NULL, NULL, NULL, 'sub', '8k', 0, 60, NULL)",
+    )
+    .await;
     assert_eq!(err.row(), Some(0), "{err}");
     assert!(err.to_string().contains("8k"), "{err}");
 }
@@ -319,14 +319,7 @@ async fn a_bad_row_of_a_later_batch_is_named_in_its_batch() {
     let ctx = SessionContext::new_with_config(config);
     mediameter_datafusion::register(&ctx);
     ctx.register_table("t", Arc::new(table)).unwrap();
-    let err = ctx
-        .sql(&format!("SELECT mm_distinct_users({COLS}) FROM t"))
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap_err();
-    let err = mediameter_datafusion::Error::from(err);
+    let err = error_of(&ctx, &format!("SELECT mm_distinct_users({COLS}) FROM t")).await;
     assert_eq!(err.row(), Some(2), "{err}");
     assert_eq!(err.kind(), mediameter_datafusion::ErrorKind::Core, "{err}");
 }
@@ -372,4 +365,13 @@ async fn the_report_aggregate_is_the_kernels_report() {
         "SELECT mm_usage_report('{json}', 'rounded', {COLS}, region, domain, instance, type) FROM t"
     );
     assert!(fails(&ctx, &sql).await);
+}
+
+/// The public types a caller moves between threads are `Send + Sync` (this stops compiling
+/// otherwise).
+#[test]
+fn public_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<mediameter_datafusion::SegmentBatch>();
+    send_sync::<mediameter_datafusion::Error>();
 }

@@ -813,6 +813,37 @@ fn a_row_loader_needs_only_the_columns_its_query_reads() {
 /// `rows` as column batches of `len` rows (the last shorter), each text column
 /// dictionary-encoded, plain, or (when every row lacks it) left out, as `coded` and `omit`
 /// pick by column; then loaded by `push_columns` into `loader`. Returns the first error.
+/// The rows of `segs`, some spelled oddly (`odd`: another spelling of the role, an empty
+/// region, a spec with a leading space; each takes the row path from a batch), with bad rows
+/// inserted (`bad`).
+fn odd_and_bad_rows<'a>(
+    segs: &'a [StreamSegment],
+    odd: &[(proptest::sample::Index, u8)],
+    bad: &[(proptest::sample::Index, u8)],
+) -> Vec<super::SegmentRow<'a>> {
+    let mut rows: Vec<super::SegmentRow<'_>> = segs.iter().map(row_of).collect();
+    for (at, kind) in odd {
+        if !rows.is_empty() {
+            let i = at.index(rows.len());
+            rows[i] = match kind {
+                0 => rows[i].with_role(Some(if segs[i].role == Role::Publish {
+                    "publish"
+                } else {
+                    "subscribe"
+                })),
+                1 => rows[i].with_region(Some("")),
+                _ => rows[i].with_spec(Some(" 720p")),
+            };
+        }
+    }
+    for (at, kind) in bad {
+        if let Some(s) = segs.first() {
+            rows.insert(at.index(rows.len() + 1), bad_row(*kind, s));
+        }
+    }
+    rows
+}
+
 fn push_as_columns(
     rows: &[super::SegmentRow<'_>],
     len: usize,
@@ -904,22 +935,7 @@ proptest! {
         omit in any::<u16>(),
         limit in proptest::option::of(600_u64..4000),
     ) {
-        let mut rows: Vec<super::SegmentRow<'_>> = segs.iter().map(row_of).collect();
-        for (at, kind) in &odd {
-            if !rows.is_empty() {
-                let i = at.index(rows.len());
-                rows[i] = match kind {
-                    0 => rows[i].with_role(Some(if segs[i].role == mediameter_core::Role::Publish { "publish" } else { "subscribe" })),
-                    1 => rows[i].with_region(Some("")),
-                    _ => rows[i].with_spec(Some(" 720p")),
-                };
-            }
-        }
-        for (at, kind) in &bad {
-            if let Some(s) = segs.first() {
-                rows.insert(at.index(rows.len() + 1), bad_row(*kind, s));
-            }
-        }
+        let rows = odd_and_bad_rows(&segs, &odd, &bad);
         for q in queries() {
             let q = match limit {
                 Some(l) => q.with_max_segment_seconds(l),
@@ -952,10 +968,6 @@ proptest! {
             }
         }
     }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Rows pushed to an aggregator in column batches (`Aggregator::push_columns`), each
     /// column dictionary-encoded or plain, add as the same rows pushed one at a time
@@ -972,22 +984,7 @@ proptest! {
         omit in any::<u16>(),
         unread in any::<bool>(),
     ) {
-        let mut rows: Vec<super::SegmentRow<'_>> = segs.iter().map(row_of).collect();
-        for (at, kind) in &odd {
-            if !rows.is_empty() {
-                let i = at.index(rows.len());
-                rows[i] = match kind {
-                    0 => rows[i].with_role(Some(if segs[i].role == mediameter_core::Role::Publish { "publish" } else { "subscribe" })),
-                    1 => rows[i].with_region(Some("")),
-                    _ => rows[i].with_spec(Some(" 720p")),
-                };
-            }
-        }
-        for (at, kind) in &bad {
-            if let Some(s) = segs.first() {
-                rows.insert(at.index(rows.len() + 1), bad_row(*kind, s));
-            }
-        }
+        let rows = odd_and_bad_rows(&segs, &odd, &bad);
         for q in queries() {
             let mut rows = rows.clone();
             if unread {
