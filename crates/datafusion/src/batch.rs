@@ -78,6 +78,21 @@ impl SegmentBatch {
     ///
     /// [`Error::Invalid`] for a column of a type that is not text (instants: not integers or
     /// timestamps).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use mediameter_datafusion::{ErrorKind, SegmentBatch};
+    /// use mediameter_datafusion::datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+    /// use mediameter_datafusion::datafusion::arrow::record_batch::RecordBatch;
+    ///
+    /// let text = |v: Vec<&str>| Arc::new(StringArray::from(v)) as ArrayRef;
+    /// let ok = RecordBatch::try_from_iter([("role", text(vec!["sub"])), ("start", Arc::new(Int64Array::from(vec![0])) as ArrayRef)])?;
+    /// assert_eq!(SegmentBatch::from_batch(&ok)?.rows(), 1);
+    /// // Instants are numbers or timestamps, not text.
+    /// let bad = RecordBatch::try_from_iter([("start", text(vec!["0"]))])?;
+    /// assert_eq!(SegmentBatch::from_batch(&bad).unwrap_err().kind(), ErrorKind::Invalid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_batch(batch: &RecordBatch) -> Result<Self> {
         let mut text: [Option<ArrayRef>; 10] = Default::default();
         for (slot, (name, field)) in text.iter_mut().zip(TEXT) {

@@ -30,7 +30,8 @@
 //! The function objects are `Send + Sync` and immutable; DataFusion gives each partition its
 //! own accumulator (filled by one thread) and merges their states. [`register`] and
 //! [`run_query`] take a shared `&SessionContext` and may be called from any thread. The crate
-//! keeps no global state.
+//! keeps no global state. [`SegmentBatch`] and [`Error`] are `Send + Sync` (checked at compile
+//! time by the tests).
 //!
 //! # Errors
 //!
