@@ -207,6 +207,29 @@ impl Inline {
     }
 }
 
+/// A 64-bit hash of a string of any length for the in-memory tables (eight bytes at a time,
+/// every output bit depending on every input bit; not stable across releases).
+#[inline]
+pub(crate) fn text_hash(s: &str) -> u64 {
+    let bytes = s.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut h = u64::try_from(bytes.len())
+        .unwrap_or(u64::MAX)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for c in chunks.by_ref() {
+        let mut w = [0_u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w))
+            .wrapping_mul(0xff51_afd7_ed55_8ccd)
+            .rotate_left(31);
+    }
+    let mut last = [0_u8; 8];
+    for (d, b) in last.iter_mut().zip(chunks.remainder()) {
+        *d = *b;
+    }
+    fmix64(h ^ u64::from_le_bytes(last).wrapping_mul(0xc4ce_b9fe_1a85_ec53))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

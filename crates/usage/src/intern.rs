@@ -8,11 +8,12 @@
 //! usually, and compares three words, with no pointer to chase. A batch of lookups can first
 //! touch the home slot of every key in a tight loop of independent loads ([`Dict::warm`]), so
 //! that the processor overlaps their cache misses, and then resolve each lookup from the
-//! cache. Longer ids go to a hash map keyed by their text.
+//! cache. Longer ids (a UUID is 36 bytes) go to a table of `(hash, id)` slots ([`LongTable`])
+//! whose strings are compared in the dictionary's own text, warmed the same way.
 //! The strings themselves are kept once, one after the other in one allocation.
 
 use crate::error::{Error, Result};
-use crate::hash::{FastMap, Inline};
+use crate::hash::Inline;
 
 /// The largest id (`u32::MAX` is kept free: a slot stores `id + 1`).
 const MAX_ID: u32 = u32::MAX - 1;
@@ -124,6 +125,94 @@ impl InlineTable {
     }
 }
 
+/// The ids longer than [`Inline::MAX`] bytes: open addressing over `(hash, id + 1)` slots
+/// (16 bytes, four to a cache line; all zeros when free), the strings themselves compared in
+/// the dictionary's own text. No string is copied into the table, and a batch can touch home
+/// slots ahead ([`LongTable::warm_one`]) as for short ids.
+#[derive(Debug, Clone, Default)]
+struct LongTable {
+    /// A power of two long (or empty), at most half full.
+    slots: Vec<[u64; 2]>,
+    len: usize,
+}
+
+impl LongTable {
+    #[inline]
+    fn home(&self, h: u64) -> usize {
+        // Truncation intended: the low bits pick the slot.
+        #[allow(clippy::cast_possible_truncation)]
+        let i = h as usize;
+        i & self.slots.len().saturating_sub(1)
+    }
+
+    /// The id whose hash is `h` and for which `same(id)` holds, if present.
+    #[inline]
+    fn find(&self, h: u64, same: impl Fn(u32) -> bool) -> Option<u32> {
+        let mut i = self.home(h);
+        let mask = self.slots.len().saturating_sub(1);
+        for _ in 0..self.slots.len() {
+            let [hash, id] = *self.slots.get(i)?;
+            if id == 0 {
+                return None;
+            }
+            if hash == h
+                && let Ok(id) = u32::try_from(id.saturating_sub(1))
+                && same(id)
+            {
+                return Some(id);
+            }
+            i = i.wrapping_add(1) & mask;
+        }
+        None
+    }
+
+    /// Adds `id` (absent: check with [`LongTable::find`] first) under hash `h`. Returns
+    /// false (and adds nothing) when it cannot.
+    fn insert(&mut self, h: u64, id: u32) -> bool {
+        if id > MAX_ID {
+            return false;
+        }
+        if self.len.saturating_add(1).saturating_mul(2) > self.slots.len() {
+            let Some(n) = self.slots.len().checked_mul(2) else {
+                return false;
+            };
+            let old = std::mem::replace(
+                &mut self.slots,
+                crate::threads::written(n.max(MIN_SLOTS), [0; 2]),
+            );
+            for slot in old {
+                if slot[1] != 0 {
+                    self.place(slot);
+                }
+            }
+        }
+        self.len = self.len.saturating_add(1);
+        self.place([h, u64::from(id).saturating_add(1)]);
+        true
+    }
+
+    /// Puts `slot` in the first free slot from its hash's home.
+    fn place(&mut self, slot: [u64; 2]) {
+        let mut i = self.home(slot[0]);
+        let mask = self.slots.len().saturating_sub(1);
+        for _ in 0..self.slots.len() {
+            if let Some(s) = self.slots.get_mut(i)
+                && s[1] == 0
+            {
+                *s = slot;
+                return;
+            }
+            i = i.wrapping_add(1) & mask;
+        }
+    }
+
+    /// Loads the home slot of hash `h` (for its cache miss to start early).
+    #[inline]
+    fn warm_one(&self, h: u64) -> u64 {
+        self.slots.get(self.home(h)).map_or(0, |s| s[0] ^ s[1])
+    }
+}
+
 /// A string ready to be looked up: its inline key (`None` beyond [`Inline::MAX`] bytes) and
 /// the key's hash. Built apart from the lookup so that a batch can build every key, then
 /// touch the table for all of them ([`Dict::warm`]), then resolve them.
@@ -139,7 +228,9 @@ impl Key {
     pub(crate) fn of(s: &str) -> Self {
         let inline = Inline::new(s);
         Key {
-            hash: inline.as_ref().map_or(0, Inline::hash64),
+            hash: inline
+                .as_ref()
+                .map_or_else(|| crate::hash::text_hash(s), Inline::hash64),
             inline,
         }
     }
@@ -149,7 +240,7 @@ impl Key {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dict {
     short: InlineTable,
-    long: FastMap<Box<str>, u32>,
+    long: LongTable,
     /// Every string, one after the other (one allocation, not one per id).
     text: String,
     /// End of each id's string in `text`.
@@ -187,7 +278,7 @@ impl Dict {
     pub(crate) fn find(&self, key: &Key, s: &str) -> Option<u32> {
         match &key.inline {
             Some(k) => self.short.find(k, key.hash),
-            None => self.long.get(s).copied(),
+            None => self.find_long(key.hash, s),
         }
     }
 
@@ -203,8 +294,15 @@ impl Dict {
                 }
                 self.short.find(&k, k.hash64())
             }
-            None => self.long.get(s).copied(),
+            None => self.find_long(crate::hash::text_hash(s), s),
         }
+    }
+
+    /// The id of `s`, longer than [`Inline::MAX`] bytes and of hash `h`, if present. Not
+    /// inlined: the short ids' lookups, inlined in the loads' loops, stay small.
+    #[inline(never)]
+    fn find_long(&self, h: u64, s: &str) -> Option<u32> {
+        self.long.find(h, |id| self.name(id) == Some(s))
     }
 
     /// The id of `s`, added when new.
@@ -260,7 +358,9 @@ impl Dict {
                 }
             }
             None => {
-                self.long.insert(s.into(), i);
+                if !self.long.insert(key.hash, i) {
+                    return Err(overflow());
+                }
             }
         }
         self.text.push_str(s);
@@ -337,7 +437,16 @@ impl Dict {
     /// passed to `std::hint::black_box`).
     #[inline]
     pub(crate) fn warm<'k>(&self, keys: impl Iterator<Item = &'k Key>) -> u64 {
-        keys.fold(0, |acc, k| acc ^ self.short.warm_one(k.hash))
+        if self.long.len == 0 {
+            // Only short ids so far: the loop without a branch per key.
+            return keys.fold(0, |acc, k| acc ^ self.short.warm_one(k.hash));
+        }
+        keys.fold(0, |acc, k| {
+            acc ^ match k.inline {
+                Some(_) => self.short.warm_one(k.hash),
+                None => self.long.warm_one(k.hash),
+            }
+        })
     }
 }
 
@@ -479,6 +588,49 @@ mod tests {
         assert_eq!(d.absorb(&e).unwrap(), [2, 0]);
         assert_eq!(d.len(), 3);
         assert_eq!(d.names().len(), 3);
+    }
+
+    /// Long ids that share a hash are told apart by their text, through the table's growth.
+    #[test]
+    fn long_ids_with_one_hash_stay_apart() {
+        let names: Vec<String> = (0..100).map(|i| format!("{i:0>40}")).collect();
+        let mut t = LongTable::default();
+        for id in 0..100_u32 {
+            assert!(t.insert(7, id));
+        }
+        for (id, n) in (0_u32..).zip(&names) {
+            let same = |i: u32| names.get(usize::try_from(i).unwrap()) == Some(n);
+            assert_eq!(t.find(7, same), Some(id));
+            assert_eq!(t.find(8, same), None);
+        }
+        assert_eq!(t.find(7, |_| false), None);
+    }
+
+    /// Many long ids (UUID-like, one prefix) through the dictionary's growth and batches.
+    #[test]
+    fn many_long_ids_keep_their_ids() {
+        let names: Vec<String> = (0..5_000)
+            .map(|i| format!("3f2a9c1e-7b4d-4e0a-9c55-{i:012}"))
+            .collect();
+        let mut d = Dict::default();
+        let mut ids = Vec::new();
+        d.intern_each(
+            &names,
+            |s| s.as_str(),
+            |_, id| {
+                ids.push(id);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(ids, (0..5_000).collect::<Vec<u32>>());
+        for (id, n) in (0_u32..).zip(&names) {
+            assert_eq!(d.get(n), Some(id));
+            assert_eq!(d.intern(n).unwrap(), id);
+            assert_eq!(d.name(id), Some(n.as_str()));
+        }
+        assert_eq!(d.get("3f2a9c1e-7b4d-4e0a-9c55-999999999999"), None);
+        assert_eq!(d.len(), 5_000);
     }
 
     proptest::proptest! {
