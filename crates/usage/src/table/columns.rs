@@ -393,7 +393,7 @@ impl Loader {
         for (at, &(k, max, required)) in IDS.iter().enumerate() {
             match batch.text.get(k).copied().flatten() {
                 Some(column) => {
-                    let kept = self.reads(k);
+                    let kept = self.proj.reads(k);
                     let mut res = vec![Res::Todo; column.values().len()];
                     // A plain column of kept ids: every row's value looked up ahead, in
                     // batches whose cache misses overlap (many users or channels).

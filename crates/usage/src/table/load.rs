@@ -501,12 +501,6 @@ impl Loader {
         }
     }
 
-    /// Whether this load keeps the column at `k` in [`NAMES`](crate::input::NAMES) order:
-    /// role, spec and the instants always, the others when the query reads them.
-    pub(super) fn reads(&self, k: usize) -> bool {
-        self.proj.reads(k)
-    }
-
     /// The user and channel of a row's fields that the load looks up, with their keys.
     #[inline]
     fn ahead<'a>(&self, v: &[Option<&'a str>; 12]) -> Ahead<'a> {

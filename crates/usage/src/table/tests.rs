@@ -620,199 +620,12 @@ fn bad_row(kind: u8, s: &StreamSegment) -> super::SegmentRow<'_> {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    /// Rows pushed field by field, spread over one to three loaders, one at a time or by
-    /// slices (`RowLoader::push_rows`), give the aggregator's report of the good rows; bad rows
-    /// are skipped and counted, or the first one is the error, named by its record number.
-    #[test]
-    fn rows_pushed_by_field_report_as_the_aggregator(
-        segs in proptest::collection::vec(segment(), 0..50),
-        bad in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..4), 0..3),
-        loaders in 1_usize..4,
-        slices in proptest::option::of(1_usize..20),
-    ) {
-        // Rows in record order: the segments, with the bad rows inserted.
-        let mut rows: Vec<(bool, super::SegmentRow<'_>)> = segs.iter().map(|s| (true, row_of(s))).collect();
-        for (at, kind) in &bad {
-            if let Some(s) = segs.first() {
-                rows.insert(at.index(rows.len() + 1), (false, bad_row(*kind, s)));
-            }
-        }
-        for q in queries() {
-            let mut agg = Aggregator::new(q.clone()).unwrap();
-            agg.extend(&segs).unwrap();
-            let expected = agg.report(MinutePolicy::CeilPerRecord).unwrap();
-            let first_bad = rows.iter().position(|(ok, _)| !ok).map(|i| i as u64 + 1);
-            for mode in [BadRecords::Skip, BadRecords::Fail] {
-                let mut ls: Vec<super::RowLoader> = (0..loaders).map(|_| super::RowLoader::new(&q, mode)).collect();
-                let chunk = rows.len().div_ceil(loaders).max(1);
-                let mut failed = None;
-                match slices {
-                    None => {
-                        for (i, (_, r)) in rows.iter().enumerate() {
-                            if let Err(e) = ls[i / chunk].push(i as u64 + 1, r) {
-                                failed = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    Some(len) => {
-                        // Each loader's rows by slices of `len` (a slice never spans two).
-                        let all: Vec<super::SegmentRow<'_>> = rows.iter().map(|(_, r)| *r).collect();
-                        'load: for (l, part) in all.chunks(chunk).enumerate() {
-                            for (j, slice) in part.chunks(len).enumerate() {
-                                let first = (l * chunk + j * len) as u64 + 1;
-                                if let Err(e) = ls[l].push_rows(first, slice) {
-                                    failed = Some(e);
-                                    break 'load;
-                                }
-                            }
-                        }
-                    }
-                }
-                match (mode, first_bad) {
-                    (BadRecords::Fail, Some(line)) => {
-                        prop_assert_eq!(failed.map(|e| e.line()), Some(Some(line)));
-                    }
-                    _ => {
-                        prop_assert!(failed.is_none());
-                        let (got, skips) = super::RowLoader::report(&q, ls, MinutePolicy::CeilPerRecord, 2).unwrap();
-                        prop_assert_eq!(&got, &expected, "{:?}", q);
-                        prop_assert_eq!(skips.skipped, rows.len() as u64 - segs.len() as u64);
-                    }
-                }
-            }
-        }
-    }
+/// Up to three places among the rows, each with a kind below `kinds` (of a bad row, or of an
+/// odd spelling: see `odd_and_bad_rows`).
+fn places(kinds: u8) -> impl Strategy<Value = Vec<(proptest::sample::Index, u8)>> {
+    proptest::collection::vec((any::<proptest::sample::Index>(), 0..kinds), 0..3)
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    /// Rows pushed to an aggregator (`Aggregator::push_row`) give the report of the
-    /// aggregator fed the segments, in both modes (sorted by start for the sorted mode); the
-    /// first bad row is the error, named by its position and worded as the row loader words
-    /// it. Roles spelled out take the general builder's path, with the same result.
-    #[test]
-    fn rows_pushed_to_an_aggregator_are_its_segments(
-        segs in proptest::collection::vec(segment(), 0..40),
-        bad in proptest::option::of((any::<proptest::sample::Index>(), 0_u8..4)),
-        spelled in any::<bool>(),
-    ) {
-        let rows: Vec<super::SegmentRow<'_>> = segs
-            .iter()
-            .map(|s| {
-                let r = row_of(s);
-                match (spelled, s.role) {
-                    (true, mediameter_core::Role::Publish) => r.with_role(Some("publish")),
-                    (true, mediameter_core::Role::Subscribe) => r.with_role(Some("subscribe")),
-                    _ => r,
-                }
-            })
-            .collect();
-        for q in queries() {
-            let mut want = Aggregator::new(q.clone()).unwrap();
-            want.extend(&segs).unwrap();
-            let mut got = Aggregator::new(q.clone()).unwrap();
-            for r in &rows {
-                got.push_row(r).unwrap();
-            }
-            let want_report = want.report(MinutePolicy::CeilPerRecord).unwrap();
-            prop_assert_eq!(&got.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
-            // The same rows by batches.
-            let mut batched = Aggregator::new(q.clone()).unwrap();
-            batched.extend_rows(rows.iter().copied()).unwrap();
-            prop_assert_eq!(&batched.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
-            // The mode for sorted input takes rows too: the same rows sorted by start.
-            let mut order: Vec<usize> = (0..segs.len()).collect();
-            order.sort_by_key(|&i| segs[i].range.start());
-            let mut swept = Aggregator::sorted(q.clone()).unwrap();
-            swept.extend_rows(order.iter().map(|&i| rows[i])).unwrap();
-            prop_assert_eq!(&swept.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
-            if let (Some((at, kind)), Some(first)) = (bad, segs.first()) {
-                let at = at.index(rows.len() + 1);
-                let bad_row = bad_row(kind, first);
-                let mut agg = Aggregator::new(q.clone()).unwrap();
-                let mut err = None;
-                for r in rows.iter().take(at).chain([&bad_row]) {
-                    if let Err(e) = agg.push_row(r) {
-                        err = Some(e);
-                        break;
-                    }
-                }
-                let err = err.expect("the bad row is refused");
-                prop_assert_eq!(err.line(), Some(at as u64 + 1));
-                // Worded as the row loader (the CSV readers' checks) words the same record.
-                let worded = super::RowLoader::new(&q, BadRecords::Fail)
-                    .push(at as u64 + 1, &bad_row)
-                    .err()
-                    .map(|e| e.to_string());
-                prop_assert_eq!(Some(err.to_string()), worded.clone());
-                // By batches: the same error, and the rows before it are added.
-                let mut batched = Aggregator::new(q.clone()).unwrap();
-                let err = batched
-                    .extend_rows(rows.iter().take(at).copied().chain([bad_row]))
-                    .unwrap_err();
-                prop_assert_eq!(err.line(), Some(at as u64 + 1));
-                prop_assert_eq!(Some(err.to_string()), worded);
-                let mut before = Aggregator::new(q.clone()).unwrap();
-                before.extend(&segs[..at]).unwrap();
-                prop_assert_eq!(
-                    batched.report(MinutePolicy::CeilPerRecord).unwrap(),
-                    before.report(MinutePolicy::CeilPerRecord).unwrap()
-                );
-            }
-        }
-    }
-}
-
-#[test]
-fn a_row_loader_needs_only_the_columns_its_query_reads() {
-    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
-        .with_split_by([Dimension::Spec])
-        .with_metrics(Metrics::DURATIONS);
-    let mut l = super::RowLoader::new(&q, BadRecords::Fail);
-    for c in ["role", "spec", "start", "end"] {
-        assert!(l.reads(c), "{c}");
-    }
-    for c in [
-        "app",
-        "channel",
-        "user",
-        "publisher",
-        "region",
-        "domain",
-        "instance",
-        "type",
-        "nope",
-    ] {
-        assert!(!l.reads(c), "{c}");
-    }
-    // No id at all: the query does not read them.
-    let row = super::SegmentRow::new()
-        .with_role(Some("sub"))
-        .with_spec(Some("audio"))
-        .with_start(Some(T0))
-        .with_end(Some(T0 + 90));
-    l.push(1, &row).unwrap();
-    let (r, _) = super::RowLoader::report(&q, [l], MinutePolicy::Exact, 1).unwrap();
-    assert_eq!(r.rows[0].subscribe_seconds[MediaSpec::Audio], 90);
-    // A query that counts users needs them.
-    let users = q.clone().with_metrics(Metrics::DURATIONS.with_users(true));
-    let mut l = super::RowLoader::new(&users, BadRecords::Fail);
-    assert!(l.reads("user") && l.reads("app"));
-    let e = l.push(7, &row).unwrap_err();
-    assert_eq!(e.line(), Some(7));
-    // Loaders of another query are refused.
-    let other = super::RowLoader::new(&users, BadRecords::Fail);
-    assert!(super::RowLoader::report(&q, [other], MinutePolicy::Exact, 1).is_err());
-}
-
-/// `rows` as column batches of `len` rows (the last shorter), each text column
-/// dictionary-encoded, plain, or (when every row lacks it) left out, as `coded` and `omit`
-/// pick by column; then loaded by `push_columns` into `loader`. Returns the first error.
 /// The rows of `segs`, some spelled oddly (`odd`: another spelling of the role, an empty
 /// region, a spec with a leading space; each takes the row path from a batch), with bad rows
 /// inserted (`bad`).
@@ -844,6 +657,10 @@ fn odd_and_bad_rows<'a>(
     rows
 }
 
+/// `rows` as column batches of `len` rows (the last shorter), each text column
+/// dictionary-encoded, plain, or (when every row lacks it) left out, as `coded` and `omit`
+/// pick by column; each batch handed to `push` with its first record number. Returns the
+/// first error.
 fn push_as_columns(
     rows: &[super::SegmentRow<'_>],
     len: usize,
@@ -921,6 +738,146 @@ fn push_as_columns(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// Rows pushed field by field, spread over one to three loaders, one at a time or by
+    /// slices (`RowLoader::push_rows`), give the aggregator's report of the good rows; bad rows
+    /// are skipped and counted, or the first one is the error, named by its record number.
+    #[test]
+    fn rows_pushed_by_field_report_as_the_aggregator(
+        segs in proptest::collection::vec(segment(), 0..50),
+        bad in places(4),
+        loaders in 1_usize..4,
+        slices in proptest::option::of(1_usize..20),
+    ) {
+        // Rows in record order: the segments, with the bad rows inserted.
+        let mut rows: Vec<(bool, super::SegmentRow<'_>)> = segs.iter().map(|s| (true, row_of(s))).collect();
+        for (at, kind) in &bad {
+            if let Some(s) = segs.first() {
+                rows.insert(at.index(rows.len() + 1), (false, bad_row(*kind, s)));
+            }
+        }
+        for q in queries() {
+            let mut agg = Aggregator::new(q.clone()).unwrap();
+            agg.extend(&segs).unwrap();
+            let expected = agg.report(MinutePolicy::CeilPerRecord).unwrap();
+            let first_bad = rows.iter().position(|(ok, _)| !ok).map(|i| i as u64 + 1);
+            for mode in [BadRecords::Skip, BadRecords::Fail] {
+                let mut ls: Vec<super::RowLoader> = (0..loaders).map(|_| super::RowLoader::new(&q, mode)).collect();
+                let chunk = rows.len().div_ceil(loaders).max(1);
+                let mut failed = None;
+                match slices {
+                    None => {
+                        for (i, (_, r)) in rows.iter().enumerate() {
+                            if let Err(e) = ls[i / chunk].push(i as u64 + 1, r) {
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    Some(len) => {
+                        // Each loader's rows by slices of `len` (a slice never spans two).
+                        let all: Vec<super::SegmentRow<'_>> = rows.iter().map(|(_, r)| *r).collect();
+                        'load: for (l, part) in all.chunks(chunk).enumerate() {
+                            for (j, slice) in part.chunks(len).enumerate() {
+                                let first = (l * chunk + j * len) as u64 + 1;
+                                if let Err(e) = ls[l].push_rows(first, slice) {
+                                    failed = Some(e);
+                                    break 'load;
+                                }
+                            }
+                        }
+                    }
+                }
+                match (mode, first_bad) {
+                    (BadRecords::Fail, Some(line)) => {
+                        prop_assert_eq!(failed.map(|e| e.line()), Some(Some(line)));
+                    }
+                    _ => {
+                        prop_assert!(failed.is_none());
+                        let (got, skips) = super::RowLoader::report(&q, ls, MinutePolicy::CeilPerRecord, 2).unwrap();
+                        prop_assert_eq!(&got, &expected, "{:?}", q);
+                        prop_assert_eq!(skips.skipped, rows.len() as u64 - segs.len() as u64);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rows pushed to an aggregator (`Aggregator::push_row`) give the report of the
+    /// aggregator fed the segments, in both modes (sorted by start for the sorted mode); the
+    /// first bad row is the error, named by its position and worded as the row loader words
+    /// it. Roles spelled out take the general builder's path, with the same result.
+    #[test]
+    fn rows_pushed_to_an_aggregator_are_its_segments(
+        segs in proptest::collection::vec(segment(), 0..40),
+        bad in proptest::option::of((any::<proptest::sample::Index>(), 0_u8..4)),
+        spelled in any::<bool>(),
+    ) {
+        let rows: Vec<super::SegmentRow<'_>> = segs
+            .iter()
+            .map(|s| {
+                let r = row_of(s);
+                match (spelled, s.role) {
+                    (true, mediameter_core::Role::Publish) => r.with_role(Some("publish")),
+                    (true, mediameter_core::Role::Subscribe) => r.with_role(Some("subscribe")),
+                    _ => r,
+                }
+            })
+            .collect();
+        for q in queries() {
+            let mut want = Aggregator::new(q.clone()).unwrap();
+            want.extend(&segs).unwrap();
+            let mut got = Aggregator::new(q.clone()).unwrap();
+            for r in &rows {
+                got.push_row(r).unwrap();
+            }
+            let want_report = want.report(MinutePolicy::CeilPerRecord).unwrap();
+            prop_assert_eq!(&got.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
+            // The same rows by batches.
+            let mut batched = Aggregator::new(q.clone()).unwrap();
+            batched.extend_rows(rows.iter().copied()).unwrap();
+            prop_assert_eq!(&batched.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
+            // The mode for sorted input takes rows too: the same rows sorted by start.
+            let mut order: Vec<usize> = (0..segs.len()).collect();
+            order.sort_by_key(|&i| segs[i].range.start());
+            let mut swept = Aggregator::sorted(q.clone()).unwrap();
+            swept.extend_rows(order.iter().map(|&i| rows[i])).unwrap();
+            prop_assert_eq!(&swept.report(MinutePolicy::CeilPerRecord).unwrap(), &want_report);
+            if let (Some((at, kind)), Some(first)) = (bad, segs.first()) {
+                let at = at.index(rows.len() + 1);
+                let bad_row = bad_row(kind, first);
+                let mut agg = Aggregator::new(q.clone()).unwrap();
+                let mut err = None;
+                for r in rows.iter().take(at).chain([&bad_row]) {
+                    if let Err(e) = agg.push_row(r) {
+                        err = Some(e);
+                        break;
+                    }
+                }
+                let err = err.expect("the bad row is refused");
+                prop_assert_eq!(err.line(), Some(at as u64 + 1));
+                // Worded as the row loader (the CSV readers' checks) words the same record.
+                let worded = super::RowLoader::new(&q, BadRecords::Fail)
+                    .push(at as u64 + 1, &bad_row)
+                    .err()
+                    .map(|e| e.to_string());
+                prop_assert_eq!(Some(err.to_string()), worded.clone());
+                // By batches: the same error, and the rows before it are added.
+                let mut batched = Aggregator::new(q.clone()).unwrap();
+                let err = batched
+                    .extend_rows(rows.iter().take(at).copied().chain([bad_row]))
+                    .unwrap_err();
+                prop_assert_eq!(err.line(), Some(at as u64 + 1));
+                prop_assert_eq!(Some(err.to_string()), worded);
+                let mut before = Aggregator::new(q.clone()).unwrap();
+                before.extend(&segs[..at]).unwrap();
+                prop_assert_eq!(
+                    batched.report(MinutePolicy::CeilPerRecord).unwrap(),
+                    before.report(MinutePolicy::CeilPerRecord).unwrap()
+                );
+            }
+        }
+    }
+
     /// Rows pushed in column batches, each column dictionary-encoded or plain, load as the
     /// same rows pushed one at a time: the same error (record and wording) in Fail mode,
     /// else the same report, skip report and ids. Rows with another spelling of a role, an
@@ -928,8 +885,8 @@ proptest! {
     #[test]
     fn rows_pushed_by_columns_load_as_one_at_a_time(
         segs in proptest::collection::vec(segment(), 0..60),
-        bad in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..4), 0..3),
-        odd in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..3), 0..3),
+        bad in places(4),
+        odd in places(3),
         len in 1_usize..40,
         coded in any::<u16>(),
         omit in any::<u16>(),
@@ -977,8 +934,8 @@ proptest! {
     #[test]
     fn columns_pushed_to_an_aggregator_add_as_rows(
         segs in proptest::collection::vec(segment(), 0..60),
-        bad in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..4), 0..3),
-        odd in proptest::collection::vec((any::<proptest::sample::Index>(), 0_u8..3), 0..3),
+        bad in places(4),
+        odd in places(3),
         len in 1_usize..40,
         coded in any::<u16>(),
         omit in any::<u16>(),
@@ -1013,6 +970,48 @@ proptest! {
             );
         }
     }
+}
+
+#[test]
+fn a_row_loader_needs_only_the_columns_its_query_reads() {
+    let q = UsageQuery::new(BillingZone::UTC, Granularity::HOUR)
+        .with_split_by([Dimension::Spec])
+        .with_metrics(Metrics::DURATIONS);
+    let mut l = super::RowLoader::new(&q, BadRecords::Fail);
+    for c in ["role", "spec", "start", "end"] {
+        assert!(l.reads(c), "{c}");
+    }
+    for c in [
+        "app",
+        "channel",
+        "user",
+        "publisher",
+        "region",
+        "domain",
+        "instance",
+        "type",
+        "nope",
+    ] {
+        assert!(!l.reads(c), "{c}");
+    }
+    // No id at all: the query does not read them.
+    let row = super::SegmentRow::new()
+        .with_role(Some("sub"))
+        .with_spec(Some("audio"))
+        .with_start(Some(T0))
+        .with_end(Some(T0 + 90));
+    l.push(1, &row).unwrap();
+    let (r, _) = super::RowLoader::report(&q, [l], MinutePolicy::Exact, 1).unwrap();
+    assert_eq!(r.rows[0].subscribe_seconds[MediaSpec::Audio], 90);
+    // A query that counts users needs them.
+    let users = q.clone().with_metrics(Metrics::DURATIONS.with_users(true));
+    let mut l = super::RowLoader::new(&users, BadRecords::Fail);
+    assert!(l.reads("user") && l.reads("app"));
+    let e = l.push(7, &row).unwrap_err();
+    assert_eq!(e.line(), Some(7));
+    // Loaders of another query are refused.
+    let other = super::RowLoader::new(&users, BadRecords::Fail);
+    assert!(super::RowLoader::report(&q, [other], MinutePolicy::Exact, 1).is_err());
 }
 
 /// A required id that the query does not read may be left out of a row pushed to an
