@@ -4,6 +4,10 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int32Type};
 use datafusion::arrow::record_batch::RecordBatch;
+use mediameter_core::{
+    AppId, ChannelId, DomainName, InstanceId, MediaSpec, ProductType, RegionId, Role,
+    StreamSegment, TimeRange, UserId,
+};
 use mediameter_usage::{SegmentColumns, TextColumn};
 
 use crate::error::{Error, Result};
@@ -197,6 +201,94 @@ impl SegmentBatch {
         }
         f(&cols)
     }
+}
+
+impl SegmentBatch {
+    /// Row `row` built as a segment: how [`segments_from_batch`](crate::segments_from_batch)
+    /// reads rows, and how a bad row's error is worded (the error names the row and the field
+    /// at fault). An empty value is absent. An id column the batch lacks (`app`, `channel`,
+    /// `user`) reads as the valid id `-`: it is one the query does not read, so it is not what
+    /// is wrong with the row; a lacking `role`, `spec`, `start` or `end` is an error.
+    pub(crate) fn segment(&self, row: usize) -> Result<StreamSegment> {
+        self.segment_inner(row).map_err(|e| e.at_row(row))
+    }
+
+    /// The value of text column `col` (in [`TEXT`] order) at `row`: `None` when null or
+    /// empty, `Some("-")` for an id column the batch lacks (see [`SegmentBatch::segment`]).
+    fn text(&self, col: usize, row: usize) -> Option<&str> {
+        match self.text.get(col)? {
+            Some(a) => text_at(a, row).filter(|v| !v.is_empty()),
+            None if col < 3 => Some("-"),
+            None => None,
+        }
+    }
+
+    fn required(&self, col: usize, row: usize) -> Result<&str> {
+        let field = TEXT.get(col).map_or("column", |(_, field)| *field);
+        self.text(col, row)
+            .ok_or_else(|| Error::invalid(field, "", "a value (the column is required)"))
+    }
+
+    fn instant(a: Option<&Int64Array>, field: &'static str, row: usize) -> Result<i64> {
+        match a {
+            Some(a) if row < a.len() && !a.is_null(row) => Ok(a.value(row)),
+            _ => Err(Error::invalid(
+                field,
+                "",
+                "a value (the column is required)",
+            )),
+        }
+    }
+
+    fn segment_inner(&self, row: usize) -> Result<StreamSegment> {
+        let app = AppId::new(self.required(0, row)?)?;
+        let channel = ChannelId::new(self.required(1, row)?)?;
+        let user = UserId::new(self.required(2, row)?)?;
+        let role: Role = self.required(3, row)?.parse()?;
+        let spec: MediaSpec = self.required(4, row)?.parse()?;
+        let range = TimeRange::from_unix(
+            Self::instant(self.start.as_ref(), "column start", row)?,
+            Self::instant(self.end.as_ref(), "column end", row)?,
+        )?;
+        let mut seg = StreamSegment::new(app, channel, user, role, spec, range);
+        if let Some(p) = self.text(5, row) {
+            seg = seg.with_publisher(UserId::new(p)?);
+        }
+        if let Some(v) = self.text(6, row) {
+            seg = seg.with_region(RegionId::new(v)?);
+        }
+        if let Some(v) = self.text(7, row) {
+            seg = seg.with_domain(DomainName::new(v)?);
+        }
+        if let Some(v) = self.text(8, row) {
+            seg = seg.with_instance(InstanceId::new(v)?);
+        }
+        if let Some(v) = self.text(9, row) {
+            seg = seg.with_product_type(ProductType::new(v)?);
+        }
+        Ok(seg)
+    }
+}
+
+/// The value of `a` (a type [`text_array`] keeps) at `row`; `None` for a null or a row past
+/// the end.
+fn text_at(a: &ArrayRef, row: usize) -> Option<&str> {
+    if row >= a.len() || a.is_null(row) {
+        return None;
+    }
+    if let Some(v) = a.as_string_view_opt() {
+        return Some(v.value(row));
+    }
+    if let Some(v) = a.as_string_opt::<i32>() {
+        return Some(v.value(row));
+    }
+    if let Some(v) = a.as_string_opt::<i64>() {
+        return Some(v.value(row));
+    }
+    let d = a.as_dictionary_opt::<Int32Type>()?;
+    let values = d.values().as_string_opt::<i32>()?;
+    let k = usize::try_from(d.keys().value(row)).ok()?;
+    (k < values.len() && !values.is_null(k)).then(|| values.value(k))
 }
 
 /// `a` as a text layout [`decoded`] reads in place, cast once to string views if it is

@@ -1,15 +1,11 @@
 //! Rows of an Arrow batch as `mediameter_core` stream segments.
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, LargeStringArray, StringArray, StringViewArray,
-};
+use datafusion::arrow::array::{ArrayRef, AsArray, Int64Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
-use mediameter_core::{
-    AppId, ChannelId, DomainName, InstanceId, MediaSpec, ProductType, RegionId, Role,
-    StreamSegment, TimeRange, UserId,
-};
+use mediameter_core::StreamSegment;
 
+use crate::SegmentBatch;
 use crate::error::{Error, Result};
 
 /// The segment columns, in the order every aggregate function of this crate takes them.
@@ -27,50 +23,8 @@ pub const SEGMENT_COLUMNS: [&str; 8] = [
 /// The optional dimension columns [`crate::run_query`] reads when the table has them.
 pub const DIMENSION_COLUMNS: [&str; 4] = ["region", "domain", "instance", "type"];
 
-/// The columns of one batch, cast once to the types the conversion reads.
-pub(crate) struct SegmentColumns {
-    strings: Vec<Strings>,
-    start: Int64Array,
-    end: Int64Array,
-    rows: usize,
-}
-
-/// A string column as the batch holds it: the three string layouts are read in place (a
-/// Parquet scan gives views), anything else castable to strings is cast once.
-enum Strings {
-    Utf8(StringArray),
-    Large(LargeStringArray),
-    View(StringViewArray),
-}
-
-impl Strings {
-    /// The value of `row`; `None` for a null or a row past the end.
-    fn get(&self, row: usize) -> Option<&str> {
-        fn at<A: Array>(a: &A, row: usize) -> bool {
-            row < a.len() && !a.is_null(row)
-        }
-        match self {
-            Strings::Utf8(a) => at(a, row).then(|| a.value(row)),
-            Strings::Large(a) => at(a, row).then(|| a.value(row)),
-            Strings::View(a) => at(a, row).then(|| a.value(row)),
-        }
-    }
-}
-
-/// Strings: any string type. Instants: integers (unix seconds) or timestamps.
-fn as_strings(name: &'static str, array: &ArrayRef) -> Result<Strings> {
-    Ok(match array.data_type() {
-        DataType::Utf8 => Strings::Utf8(array.as_string::<i32>().clone()),
-        DataType::LargeUtf8 => Strings::Large(array.as_string::<i64>().clone()),
-        DataType::Utf8View => Strings::View(array.as_string_view().clone()),
-        other => {
-            let cast_array = cast(array, &DataType::Utf8)
-                .map_err(|_| Error::invalid(name, &other.to_string(), "a string column"))?;
-            Strings::Utf8(cast_array.as_string::<i32>().clone())
-        }
-    })
-}
-
+/// `array` as Unix seconds: integers as they are, timestamps of any unit truncated to the
+/// second.
 pub(crate) fn as_seconds(name: &'static str, array: &ArrayRef) -> Result<Int64Array> {
     let wrong = || {
         Error::invalid(
@@ -98,122 +52,6 @@ pub(crate) fn as_seconds(name: &'static str, array: &ArrayRef) -> Result<Int64Ar
     Ok(seconds
         .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
         .clone())
-}
-
-impl SegmentColumns {
-    /// `arrays`: the eight [`SEGMENT_COLUMNS`], then optionally the four
-    /// [`DIMENSION_COLUMNS`] (a column of nulls where the table has none).
-    pub(crate) fn new(arrays: &[ArrayRef]) -> Result<Self> {
-        let (
-            Some(app),
-            Some(channel),
-            Some(user),
-            Some(role),
-            Some(spec),
-            Some(start),
-            Some(end),
-            Some(publisher),
-        ) = (
-            arrays.first(),
-            arrays.get(1),
-            arrays.get(2),
-            arrays.get(3),
-            arrays.get(4),
-            arrays.get(5),
-            arrays.get(6),
-            arrays.get(7),
-        )
-        else {
-            return Err(Error::invalid(
-                "arguments",
-                &arrays.len().to_string(),
-                "app, channel, user, role, spec, start, end, publisher",
-            ));
-        };
-        let mut strings = vec![
-            as_strings("column app", app)?,
-            as_strings("column channel", channel)?,
-            as_strings("column user", user)?,
-            as_strings("column role", role)?,
-            as_strings("column spec", spec)?,
-            as_strings("column publisher", publisher)?,
-        ];
-        for (i, name) in [
-            "column region",
-            "column domain",
-            "column instance",
-            "column type",
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if let Some(a) = arrays.get(8_usize.saturating_add(i)) {
-                strings.push(as_strings(name, a)?);
-            }
-        }
-        Ok(SegmentColumns {
-            strings,
-            start: as_seconds("column start", start)?,
-            end: as_seconds("column end", end)?,
-            rows: app.len(),
-        })
-    }
-
-    /// The number of rows.
-    pub(crate) fn len(&self) -> usize {
-        self.rows
-    }
-
-    fn text(&self, col: usize, row: usize) -> Option<&str> {
-        let v = self.strings.get(col)?.get(row)?;
-        (!v.is_empty()).then_some(v)
-    }
-
-    fn required(&self, col: usize, name: &'static str, row: usize) -> Result<&str> {
-        self.text(col, row)
-            .ok_or_else(|| Error::invalid(name, "", "a value (the column is required)"))
-    }
-
-    fn instant(a: &Int64Array, name: &'static str, row: usize) -> Result<i64> {
-        if row >= a.len() || a.is_null(row) {
-            return Err(Error::invalid(name, "", "a value (the column is required)"));
-        }
-        Ok(a.value(row))
-    }
-
-    /// Row `row` as a segment; the error names the row.
-    pub(crate) fn segment(&self, row: usize) -> Result<StreamSegment> {
-        self.segment_inner(row).map_err(|e| e.at_row(row))
-    }
-
-    fn segment_inner(&self, row: usize) -> Result<StreamSegment> {
-        let app = AppId::new(self.required(0, "column app", row)?)?;
-        let channel = ChannelId::new(self.required(1, "column channel", row)?)?;
-        let user = UserId::new(self.required(2, "column user", row)?)?;
-        let role: Role = self.required(3, "column role", row)?.parse()?;
-        let spec: MediaSpec = self.required(4, "column spec", row)?.parse()?;
-        let range = TimeRange::from_unix(
-            Self::instant(&self.start, "column start", row)?,
-            Self::instant(&self.end, "column end", row)?,
-        )?;
-        let mut seg = StreamSegment::new(app, channel, user, role, spec, range);
-        if let Some(p) = self.text(5, row) {
-            seg = seg.with_publisher(UserId::new(p)?);
-        }
-        if let Some(v) = self.text(6, row) {
-            seg = seg.with_region(RegionId::new(v)?);
-        }
-        if let Some(v) = self.text(7, row) {
-            seg = seg.with_domain(DomainName::new(v)?);
-        }
-        if let Some(v) = self.text(8, row) {
-            seg = seg.with_instance(InstanceId::new(v)?);
-        }
-        if let Some(v) = self.text(9, row) {
-            seg = seg.with_product_type(ProductType::new(v)?);
-        }
-        Ok(seg)
-    }
 }
 
 /// The schema of [`segments_to_batch`]: the eight [`SEGMENT_COLUMNS`] and the four
@@ -291,24 +129,15 @@ pub fn segments_to_batch<'a>(
 pub fn segments_from_batch(
     batch: &datafusion::arrow::record_batch::RecordBatch,
 ) -> Result<Vec<StreamSegment>> {
-    let rows = batch.num_rows();
-    let nulls: ArrayRef = std::sync::Arc::new(StringArray::new_null(rows));
-    let mut arrays = Vec::with_capacity(12);
-    for name in SEGMENT_COLUMNS.iter().chain(DIMENSION_COLUMNS.iter()) {
-        match batch.column_by_name(name) {
-            Some(a) => arrays.push(a.clone()),
-            None if *name == "publisher" || DIMENSION_COLUMNS.contains(name) => {
-                arrays.push(nulls.clone())
-            }
-            None => {
-                return Err(Error::invalid(
-                    "column",
-                    name,
-                    "a segment column present in the batch",
-                ));
-            }
+    for name in SEGMENT_COLUMNS {
+        if name != "publisher" && batch.column_by_name(name).is_none() {
+            return Err(Error::invalid(
+                "column",
+                name,
+                "a segment column present in the batch",
+            ));
         }
     }
-    let cols = SegmentColumns::new(&arrays)?;
-    (0..cols.len()).map(|row| cols.segment(row)).collect()
+    let cols = SegmentBatch::from_batch(batch)?;
+    (0..cols.rows()).map(|row| cols.segment(row)).collect()
 }

@@ -20,7 +20,6 @@ use mediameter_usage::{
 
 use crate::batch::SegmentBatch;
 use crate::error::{Error, Result};
-use crate::segments::SegmentColumns;
 
 /// What an aggregate function reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -356,19 +355,10 @@ impl UsageAccumulator {
         })
     }
 
-    /// Row `row` of `args` built as a segment, for the wording of its error; a column left
-    /// out holds a valid id (the query does not read it, so it is not the error).
+    /// Row `row` of `args` built as a segment, for the wording of its error (a column left
+    /// out reads as a valid id: see [`SegmentBatch::segment`]).
     fn located(&self, args: &[ArrayRef], row: usize) -> Result<mediameter_core::StreamSegment> {
-        let placeholder: ArrayRef = Arc::new(datafusion::arrow::array::StringArray::from(vec![
-                "-";
-                args.first().map_or(0, |a| a.len())
-            ]));
-        let arrays: Vec<ArrayRef> = args
-            .iter()
-            .zip(self.left_out.iter().chain(std::iter::repeat(&false)))
-            .map(|(a, out)| if *out { placeholder.clone() } else { a.clone() })
-            .collect();
-        SegmentColumns::new(&arrays)?.segment(row)
+        SegmentBatch::from_args(args, &self.left_out)?.segment(row)
     }
 
     fn merge(&mut self, states: &[ArrayRef]) -> Result<()> {

@@ -7,7 +7,7 @@ use mediameter_core::{
     AppId, BillingZone, ChannelId, Granularity, MediaSpec, MinutePolicy, RegionId, Role,
     StreamSegment, TimeRange, UserId, VideoTier,
 };
-use mediameter_datafusion::{register_segments, run_query, segments_to_batch};
+use mediameter_datafusion::{register_segments, run_query, segments_from_batch, segments_to_batch};
 use mediameter_usage::{Dimension, DistinctMode, IdScope, UsageQuery};
 use proptest::prelude::*;
 
@@ -123,6 +123,106 @@ async fn an_empty_table_gives_the_empty_report() {
     );
 }
 
+/// `batch` with each text column cast to the layout `layouts` picks for it by position
+/// (0: as it is, 1: `LargeUtf8`, 2: `Utf8View`, 3: `Dictionary(Int32, Utf8)`), and its instants
+/// as millisecond timestamps when `millis`.
+fn recast(
+    batch: &datafusion::arrow::record_batch::RecordBatch,
+    layouts: &[u8],
+    millis: bool,
+) -> datafusion::arrow::record_batch::RecordBatch {
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    let mut fields = Vec::new();
+    let mut columns = Vec::new();
+    for (i, (f, c)) in batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .enumerate()
+    {
+        let to = match (f.data_type(), layouts.get(i % layouts.len().max(1))) {
+            (DataType::Int64, _) if millis => {
+                let ms = datafusion::arrow::compute::kernels::numeric::mul(
+                    c,
+                    &datafusion::arrow::array::Int64Array::new_scalar(1000),
+                )
+                .unwrap();
+                let t = DataType::Timestamp(TimeUnit::Millisecond, None);
+                columns.push(cast(&ms, &t).unwrap());
+                fields.push(Field::new(f.name(), t, f.is_nullable()));
+                continue;
+            }
+            (DataType::Utf8, Some(1)) => DataType::LargeUtf8,
+            (DataType::Utf8, Some(2)) => DataType::Utf8View,
+            (DataType::Utf8, Some(3)) => {
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+            }
+            (t, _) => t.clone(),
+        };
+        columns.push(cast(c, &to).unwrap());
+        fields.push(Field::new(f.name(), to, f.is_nullable()));
+    }
+    datafusion::arrow::record_batch::RecordBatch::try_new(
+        std::sync::Arc::new(Schema::new(fields)),
+        columns,
+    )
+    .unwrap()
+}
+
+#[test]
+fn segments_from_a_batch_lacking_a_column_or_holding_a_bad_row_are_refused() {
+    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+    use std::sync::Arc;
+    let text = |v: Vec<&str>| Arc::new(StringArray::from(v)) as ArrayRef;
+    let int = |v: Vec<i64>| Arc::new(Int64Array::from(v)) as ArrayRef;
+    let batch = |spec: &str, with_user: bool| {
+        let mut cols = vec![
+            ("app", text(vec!["a", "a"])),
+            ("channel", text(vec!["c", "c"])),
+            ("role", text(vec!["sub", "pub"])),
+            ("spec", text(vec!["720p", spec])),
+            ("start", int(vec![0, 0])),
+            ("end", int(vec![60, 60])),
+        ];
+        if with_user {
+            cols.push(("user", text(vec!["u1", "u2"])));
+        }
+        datafusion::arrow::record_batch::RecordBatch::try_from_iter(cols).unwrap()
+    };
+    assert_eq!(segments_from_batch(&batch("audio", true)).unwrap().len(), 2);
+    // A required column the batch lacks is named, not read as a placeholder.
+    let err = segments_from_batch(&batch("audio", false)).unwrap_err();
+    assert_eq!(err.kind(), mediameter_datafusion::ErrorKind::Invalid);
+    assert!(err.to_string().contains("user"), "{err}");
+    // A bad row is named by its row, the core error inside.
+    let err = segments_from_batch(&batch("8k", true)).unwrap_err();
+    assert_eq!(err.row(), Some(1), "{err}");
+    assert_eq!(err.kind(), mediameter_datafusion::ErrorKind::Core, "{err}");
+    // An empty value is absent: an empty required id is an error.
+    let mut empty = batch("audio", true);
+    empty = datafusion::arrow::record_batch::RecordBatch::try_from_iter(
+        empty
+            .schema()
+            .fields()
+            .iter()
+            .zip(empty.columns())
+            .map(|(f, c)| {
+                let c = if f.name() == "channel" {
+                    text(vec!["c", ""])
+                } else {
+                    c.clone()
+                };
+                (f.name().clone(), c)
+            }),
+    )
+    .unwrap();
+    let err = segments_from_batch(&empty).unwrap_err();
+    assert_eq!(err.row(), Some(1), "{err}");
+    assert!(err.to_string().contains("channel"), "{err}");
+}
+
 const T0: i64 = 1_700_000_000;
 
 fn segment() -> impl Strategy<Value = StreamSegment> {
@@ -229,5 +329,17 @@ proptest! {
             run_query(&ctx, "t", &q, policy).await.unwrap()
         });
         prop_assert_eq!(got, want);
+    }
+
+    /// Segments written to a batch read back as they were, whatever text layout each column
+    /// has and whether instants are numbers or timestamps.
+    #[test]
+    fn segments_read_back_from_a_batch_in_any_layout(
+        segs in proptest::collection::vec(segment(), 0..40),
+        layouts in proptest::collection::vec(0..4_u8, 1..13),
+        millis in any::<bool>(),
+    ) {
+        let batch = recast(&segments_to_batch(&segs).unwrap(), &layouts, millis);
+        prop_assert_eq!(segments_from_batch(&batch).unwrap(), segs);
     }
 }
