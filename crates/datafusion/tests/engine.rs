@@ -338,8 +338,23 @@ proptest! {
         segs in proptest::collection::vec(segment(), 0..40),
         layouts in proptest::collection::vec(0..4_u8, 1..13),
         millis in any::<bool>(),
+        (from, len) in (0..40_usize, 0..40_usize),
+        (q, policy) in query(),
     ) {
         let batch = recast(&segments_to_batch(&segs).unwrap(), &layouts, millis);
-        prop_assert_eq!(segments_from_batch(&batch).unwrap(), segs);
+        prop_assert_eq!(segments_from_batch(&batch).unwrap(), segs.clone());
+        // A slice of a batch (an engine hands them over after a filter or a limit) reads its
+        // own rows, by rows and in columns.
+        let from = from.min(segs.len());
+        let len = len.min(segs.len() - from);
+        let part = &segs[from..from + len];
+        let slice = batch.slice(from, len);
+        prop_assert_eq!(&segments_from_batch(&slice).unwrap(), part);
+        let mut agg = mediameter_usage::Aggregator::new(q.clone()).unwrap();
+        mediameter_datafusion::SegmentBatch::from_batch(&slice)
+            .unwrap()
+            .with_columns(|c| agg.push_columns(c))
+            .unwrap();
+        prop_assert_eq!(agg.report(policy).unwrap(), kernel(&q, part, policy));
     }
 }
