@@ -183,6 +183,16 @@ impl Inline {
         Some(Inline(words))
     }
 
+    /// The most bytes of a tiny key ([`Inline::is_tiny`]).
+    pub(crate) const TINY: usize = 11;
+
+    /// Whether the key has at most [`Inline::TINY`] bytes: its bytes are then in the first
+    /// word and the low three bytes of the second, and the third word holds only the length.
+    #[inline]
+    pub(crate) const fn is_tiny(&self) -> bool {
+        self.0[2] >> 56 <= Self::TINY as u64
+    }
+
     /// The words of the key.
     #[inline]
     pub(crate) const fn words(&self) -> [u64; 3] {

@@ -2,13 +2,16 @@
 //! densely from 0 in order of first appearance, for every engine (the aggregators and the
 //! table alike).
 //!
-//! Ids of at most 23 bytes live in an open-addressing table ([`InlineTable`]) keyed by the
-//! bytes themselves ([`Inline`]). Each slot holds the key and its id (32 bytes, two to a cache
-//! line; all zeros when free), probed linearly from the key's hash: a lookup reads one slot,
-//! usually, and compares three words, with no pointer to chase. A batch of lookups can first
-//! touch the home slot of every key in a tight loop of independent loads ([`Dict::warm`]), so
-//! that the processor overlaps their cache misses, and then resolve each lookup from the
-//! cache. Longer ids (a UUID is 36 bytes) go to a table of `(hash, id)` slots ([`LongTable`])
+//! Ids of at most 23 bytes live in open-addressing tables ([`InlineTable`]) keyed by the
+//! bytes themselves ([`Inline`]). Each slot holds the key and its id (all zeros when free),
+//! probed linearly from the key's hash: a lookup reads one slot, usually, and compares its
+//! words, with no pointer to chase. Ids of at most 11 bytes (numeric user ids, the usual
+//! generated names) have a table of their own whose slots are 16 bytes ([`Tiny`]), four to a
+//! cache line, the others 32 bytes ([`Short`]): a dictionary of 200,000 such users takes
+//! 8 MiB instead of 16, and its lookups miss the caches less (the figures are in the
+//! dictionaries section of `docs/usage.md`). A batch of lookups can first touch the home slot
+//! of every key in a tight loop of independent loads ([`Dict::warm`]), so that the processor
+//! overlaps their cache misses, and then resolve each lookup from the cache. Longer ids (a UUID is 36 bytes) go to a table of `(hash, id)` slots ([`LongTable`])
 //! whose strings are compared in the dictionary's own text, warmed the same way.
 //! The strings themselves are kept once, one after the other in one allocation.
 
@@ -21,17 +24,132 @@ const MAX_ID: u32 = u32::MAX - 1;
 /// Smallest number of slots once the table holds a key.
 const MIN_SLOTS: usize = 16;
 
-/// A slot: the three words of the key, then `id + 1` (0: the slot is free).
-type Slot = [u64; 4];
+/// How the slots of an [`InlineTable`] hold a key and its id.
+pub(crate) trait Packed: Copy {
+    /// A free slot.
+    const FREE: Self;
+    /// The slot of `key` (of this table's kind) with `id` (at most [`MAX_ID`]).
+    fn pack(key: &Inline, id: u32) -> Self;
+    /// Whether the slot is free.
+    fn is_free(&self) -> bool;
+    /// Whether the slot (not free) holds `key`.
+    fn holds(&self, key: &Inline) -> bool;
+    /// The id in the slot (not free).
+    fn id(&self) -> Option<u32>;
+    /// The key in the slot (not free).
+    fn key(&self) -> Inline;
+    /// A value read from both ends of the slot (see [`InlineTable::warm_one`]).
+    fn touch(&self) -> u64;
+}
 
-#[derive(Debug, Clone, Default)]
-pub(crate) struct InlineTable {
+/// A slot of a key of 12 to 23 bytes: the key's three words, then `id + 1` (0: free).
+pub(crate) type Short = [u64; 4];
+
+impl Packed for Short {
+    const FREE: Self = [0; 4];
+
+    #[inline]
+    fn pack(key: &Inline, id: u32) -> Self {
+        let [a, b, c] = key.words();
+        [a, b, c, u64::from(id).saturating_add(1)]
+    }
+
+    #[inline]
+    fn is_free(&self) -> bool {
+        self[3] == 0
+    }
+
+    #[inline]
+    fn holds(&self, key: &Inline) -> bool {
+        [self[0], self[1], self[2]] == key.words()
+    }
+
+    #[inline]
+    fn id(&self) -> Option<u32> {
+        u32::try_from(self[3].saturating_sub(1)).ok()
+    }
+
+    #[inline]
+    fn key(&self) -> Inline {
+        Inline::from_words([self[0], self[1], self[2]])
+    }
+
+    #[inline]
+    fn touch(&self) -> u64 {
+        // Both ends of the slot: it may straddle two cache lines.
+        self[0] ^ self[3]
+    }
+}
+
+/// A slot of a key of at most 11 bytes: its first eight bytes, then a word of its next three
+/// bytes (bits 0 to 23), its length (bits 24 to 31) and `id + 1` (bits 32 up; 0: free).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tiny([u64; 2]);
+
+impl Tiny {
+    /// The second word of a tiny key: bytes 8 to 10 and the length.
+    #[inline]
+    fn low(key: &Inline) -> u64 {
+        let [_, b, c] = key.words();
+        (b & 0xff_ffff) | (c >> 56) << 24
+    }
+}
+
+impl Packed for Tiny {
+    const FREE: Self = Tiny([0; 2]);
+
+    #[inline]
+    fn pack(key: &Inline, id: u32) -> Self {
+        let [a, _, _] = key.words();
+        Tiny([a, Tiny::low(key) | u64::from(id).saturating_add(1) << 32])
+    }
+
+    #[inline]
+    fn is_free(&self) -> bool {
+        self.0[1] == 0
+    }
+
+    #[inline]
+    fn holds(&self, key: &Inline) -> bool {
+        let [a, _, _] = key.words();
+        self.0[0] == a && self.0[1] & 0xffff_ffff == Tiny::low(key)
+    }
+
+    #[inline]
+    fn id(&self) -> Option<u32> {
+        u32::try_from((self.0[1] >> 32).saturating_sub(1)).ok()
+    }
+
+    #[inline]
+    fn key(&self) -> Inline {
+        let [a, w] = self.0;
+        Inline::from_words([a, w & 0xff_ffff, (w >> 24 & 0xff) << 56])
+    }
+
+    #[inline]
+    fn touch(&self) -> u64 {
+        self.0[0] ^ self.0[1]
+    }
+}
+
+/// An open-addressing table of inline keys, in slots of kind `S`.
+#[derive(Debug, Clone)]
+pub(crate) struct InlineTable<S> {
     /// A power of two long (or empty), at most half full.
-    slots: Vec<Slot>,
+    slots: Vec<S>,
     len: usize,
 }
 
-impl InlineTable {
+impl<S> Default for InlineTable<S> {
+    fn default() -> Self {
+        InlineTable {
+            slots: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<S: Packed> InlineTable<S> {
     /// Index mask of the slots (their number is a power of two).
     #[inline]
     fn mask(&self) -> usize {
@@ -50,22 +168,21 @@ impl InlineTable {
     #[inline]
     pub(crate) fn find(&self, key: &Inline, h: u64) -> Option<u32> {
         let mut i = self.home(h);
-        let words = key.words();
         for _ in 0..self.slots.len() {
-            let [a, b, c, id] = *self.slots.get(i)?;
-            if id == 0 {
+            let slot = *self.slots.get(i)?;
+            if slot.is_free() {
                 return None;
             }
-            if [a, b, c] == words {
-                return u32::try_from(id.saturating_sub(1)).ok();
+            if slot.holds(key) {
+                return slot.id();
             }
             i = i.wrapping_add(1) & self.mask();
         }
         None
     }
 
-    /// Adds `key` (absent: check with [`InlineTable::find`] first) with `id` (at most
-    /// `u32::MAX − 1`). Returns false (and adds nothing) when it cannot.
+    /// Adds `key` (of this table's kind, absent: check with [`InlineTable::find`] first) with
+    /// `id` (at most `u32::MAX − 1`). Returns false (and adds nothing) when it cannot.
     pub(crate) fn insert(&mut self, key: Inline, h: u64, id: u32) -> bool {
         if id > MAX_ID {
             return false;
@@ -74,18 +191,17 @@ impl InlineTable {
             return false;
         }
         self.len = self.len.saturating_add(1);
-        let [a, b, c] = key.words();
-        self.place([a, b, c, u64::from(id).saturating_add(1)], h);
+        self.place(S::pack(&key, id), h);
         true
     }
 
     /// Puts `slot` in the first free slot from the home of `h`.
-    fn place(&mut self, slot: Slot, h: u64) {
+    fn place(&mut self, slot: S, h: u64) {
         let mut i = self.home(h);
         let mask = self.mask();
         for _ in 0..self.slots.len() {
             if let Some(s) = self.slots.get_mut(i)
-                && s[3] == 0
+                && s.is_free()
             {
                 *s = slot;
                 return;
@@ -103,12 +219,11 @@ impl InlineTable {
         };
         // Written now, not lazily zeroed: lookups read a table before keys are placed in it
         // (see `written`).
-        let fresh = crate::threads::written(n.max(MIN_SLOTS), [0; 4]);
+        let fresh = crate::threads::written(n.max(MIN_SLOTS), S::FREE);
         let old = std::mem::replace(&mut self.slots, fresh);
         for slot in old {
-            if slot[3] != 0 {
-                let [a, b, c, _] = slot;
-                self.place(slot, Inline::from_words([a, b, c]).hash64());
+            if !slot.is_free() {
+                self.place(slot, slot.key().hash64());
             }
         }
         true
@@ -118,10 +233,7 @@ impl InlineTable {
     /// derived from the load.
     #[inline]
     pub(crate) fn warm_one(&self, h: u64) -> u64 {
-        self.slots
-            .get(self.home(h))
-            // Both ends of the slot: it may straddle two cache lines.
-            .map_or(0, |s| s[0] ^ s[3])
+        self.slots.get(self.home(h)).map_or(0, Packed::touch)
     }
 }
 
@@ -239,7 +351,8 @@ impl Key {
 /// Maps each distinct string to a dense `u32` (in order of first appearance) and back.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dict {
-    short: InlineTable,
+    tiny: InlineTable<Tiny>,
+    short: InlineTable<Short>,
     long: LongTable,
     /// Every string, one after the other (one allocation, not one per id).
     text: String,
@@ -277,6 +390,7 @@ impl Dict {
     #[inline]
     pub(crate) fn find(&self, key: &Key, s: &str) -> Option<u32> {
         match &key.inline {
+            Some(k) if k.is_tiny() => self.tiny.find(k, key.hash),
             Some(k) => self.short.find(k, key.hash),
             None => self.find_long(key.hash, s),
         }
@@ -292,7 +406,11 @@ impl Dict {
                 {
                     return Some(*id);
                 }
-                self.short.find(&k, k.hash64())
+                if k.is_tiny() {
+                    self.tiny.find(&k, k.hash64())
+                } else {
+                    self.short.find(&k, k.hash64())
+                }
             }
             None => self.find_long(crate::hash::text_hash(s), s),
         }
@@ -342,7 +460,12 @@ impl Dict {
             .ok_or_else(overflow)?;
         match key.inline {
             Some(k) => {
-                if !self.short.insert(k, key.hash, i) {
+                let added = if k.is_tiny() {
+                    self.tiny.insert(k, key.hash, i)
+                } else {
+                    self.short.insert(k, key.hash, i)
+                };
+                if !added {
                     return Err(overflow());
                 }
                 if self.ends.len() >= SMALL {
@@ -437,16 +560,20 @@ impl Dict {
     /// passed to `std::hint::black_box`).
     #[inline]
     pub(crate) fn warm<'k>(&self, keys: impl Iterator<Item = &'k Key>) -> u64 {
-        if self.long.len == 0 {
-            // Only short ids so far: the loop without a branch per key.
-            return keys.fold(0, |acc, k| acc ^ self.short.warm_one(k.hash));
+        // While the dictionary holds ids of one kind only (the usual case: a column's ids
+        // have one shape), the loop has no branch per key: a key of another kind touches a
+        // useless slot, which costs a load, not a wrong answer.
+        match (self.tiny.len, self.short.len, self.long.len) {
+            (_, 0, 0) => keys.fold(0, |acc, k| acc ^ self.tiny.warm_one(k.hash)),
+            (0, _, 0) => keys.fold(0, |acc, k| acc ^ self.short.warm_one(k.hash)),
+            _ => keys.fold(0, |acc, k| {
+                acc ^ match &k.inline {
+                    Some(i) if i.is_tiny() => self.tiny.warm_one(k.hash),
+                    Some(_) => self.short.warm_one(k.hash),
+                    None => self.long.warm_one(k.hash),
+                }
+            }),
         }
-        keys.fold(0, |acc, k| {
-            acc ^ match k.inline {
-                Some(_) => self.short.warm_one(k.hash),
-                None => self.long.warm_one(k.hash),
-            }
-        })
     }
 }
 
@@ -503,35 +630,48 @@ mod tests {
         Inline::new(s).unwrap()
     }
 
-    #[test]
-    fn finds_what_it_holds_across_growth() {
-        let mut t = InlineTable::default();
+    /// A tiny key (`u1`, `k1`...) and a short one (the same, padded past 11 bytes) of `n`.
+    fn tiny_key(prefix: &str, n: u32) -> Inline {
+        key(&format!("{prefix}{n}"))
+    }
+
+    fn short_key(prefix: &str, n: u32) -> Inline {
+        key(&format!("{prefix}-{n:0>12}"))
+    }
+
+    fn finds_what_it_holds_across_growth<S: Packed>(make: fn(&str, u32) -> Inline) {
+        let mut t = InlineTable::<S>::default();
         for i in 0..5000_u32 {
-            let k = key(&format!("u{i}"));
+            let k = make("u", i);
             assert_eq!(t.find(&k, k.hash64()), None);
-            assert!(t.insert(k, k.hash64(), i * 3));
+            assert!(t.insert(k, k.hash64(), i.saturating_mul(3)));
         }
         for i in 0..5000_u32 {
-            let k = key(&format!("u{i}"));
-            assert_eq!(t.find(&k, k.hash64()), Some(i * 3));
+            let k = make("u", i);
+            assert_eq!(t.find(&k, k.hash64()), Some(i.saturating_mul(3)));
         }
         assert!(t.slots.len() >= 2 * 5000);
         assert_eq!(t.len, 5000);
-        let k = key("u5000");
+        let k = make("u", 5000);
         assert_eq!(t.find(&k, k.hash64()), None);
     }
 
     #[test]
-    fn colliding_homes_probe_on() {
+    fn both_tables_find_what_they_hold_across_growth() {
+        finds_what_it_holds_across_growth::<Tiny>(tiny_key);
+        finds_what_it_holds_across_growth::<Short>(short_key);
+    }
+
+    fn colliding_homes_probe_on<S: Packed>(make: fn(&str, u32) -> Inline) {
         // Keys whose hashes share their low bits start probing at the same slot of the first
         // 16-slot table: lookups must compare the keys and go on past the others.
         let keys: Vec<Inline> = (0..2000)
-            .map(|i| key(&format!("k{i}")))
+            .map(|i| make("k", i))
             .filter(|k| k.hash64() & 15 == 15)
             .take(7)
             .collect();
         assert_eq!(keys.len(), 7);
-        let mut t = InlineTable::default();
+        let mut t = InlineTable::<S>::default();
         for (i, k) in (0_u32..).zip(&keys) {
             assert!(t.insert(*k, k.hash64(), i));
         }
@@ -539,7 +679,7 @@ mod tests {
         for (i, k) in (0_u32..).zip(&keys) {
             assert_eq!(t.find(k, k.hash64()), Some(i));
         }
-        let absent = key("absent");
+        let absent = make("absent", 0);
         assert_eq!(t.find(&absent, absent.hash64()), None);
         assert!(!t.insert(absent, absent.hash64(), u32::MAX));
         assert!(t.insert(absent, absent.hash64(), u32::MAX - 1));
@@ -547,25 +687,66 @@ mod tests {
         let _ = t.warm_one(absent.hash64()) ^ t.warm_one(7);
     }
 
+    #[test]
+    fn both_tables_probe_on_past_colliding_homes() {
+        colliding_homes_probe_on::<Tiny>(tiny_key);
+        colliding_homes_probe_on::<Short>(short_key);
+    }
+
+    /// A tiny slot gives back its key and id, at every tiny length, with zero bytes inside
+    /// (told apart from a shorter key by the length) and the largest id.
+    #[test]
+    fn tiny_slots_keep_key_and_id() {
+        for len in 0..=Inline::TINY {
+            for text in [
+                "\u{0}".repeat(len),
+                "z".repeat(len),
+                "\u{0}z".repeat(len).chars().take(len).collect(),
+            ] {
+                let k = key(&text);
+                assert!(k.is_tiny());
+                for id in [0, 1, MAX_ID] {
+                    let slot = Tiny::pack(&k, id);
+                    assert!(!slot.is_free());
+                    assert_eq!(slot.id(), Some(id));
+                    assert_eq!(slot.key(), k);
+                    assert!(slot.holds(&k));
+                    let longer = key(&format!("{text}\u{0}"));
+                    if longer.is_tiny() {
+                        assert!(!slot.holds(&longer));
+                    }
+                }
+            }
+        }
+        assert!(!key(&"x".repeat(Inline::TINY + 1)).is_tiny());
+    }
+
     proptest::proptest! {
         #[test]
-        fn table_matches_a_hash_map(ops in proptest::collection::vec("[a-c]{0,23}", 0..600)) {
-            let mut t = InlineTable::default();
+        fn tables_match_a_hash_map(ops in proptest::collection::vec("[a-c]{0,23}", 0..600)) {
+            let mut tiny = InlineTable::<Tiny>::default();
+            let mut short = InlineTable::<Short>::default();
             let mut m: HashMap<String, u32> = HashMap::new();
-                for (i, s) in ops.iter().enumerate() {
+            for (i, s) in ops.iter().enumerate() {
                 let k = key(s);
                 let h = k.hash64();
-                let _ = t.warm_one(h);
-                proptest::prop_assert_eq!(t.find(&k, h), m.get(s).copied());
+                let (found, _) = if k.is_tiny() {
+                    (tiny.find(&k, h), tiny.warm_one(h))
+                } else {
+                    (short.find(&k, h), short.warm_one(h))
+                };
+                proptest::prop_assert_eq!(found, m.get(s).copied());
                 if !m.contains_key(s) {
                     let id = u32::try_from(i).unwrap();
-                    proptest::prop_assert!(t.insert(k, h, id));
+                    let added = if k.is_tiny() { tiny.insert(k, h, id) } else { short.insert(k, h, id) };
+                    proptest::prop_assert!(added);
                     m.insert(s.clone(), id);
                 }
             }
             for (s, id) in &m {
                 let k = key(s);
-                proptest::prop_assert_eq!(t.find(&k, k.hash64()), Some(*id));
+                let found = if k.is_tiny() { tiny.find(&k, k.hash64()) } else { short.find(&k, k.hash64()) };
+                proptest::prop_assert_eq!(found, Some(*id));
             }
         }
     }
