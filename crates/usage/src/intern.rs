@@ -11,9 +11,10 @@
 //! 8 MiB instead of 16, and its lookups miss the caches less (the figures are in the
 //! dictionaries section of `docs/usage.md`). A batch of lookups can first touch the home slot
 //! of every key in a tight loop of independent loads ([`Dict::warm`]), so that the processor
-//! overlaps their cache misses, and then resolve each lookup from the cache. Longer ids (a UUID is 36 bytes) go to a table of `(hash, id)` slots ([`LongTable`])
-//! whose strings are compared in the dictionary's own text, warmed the same way.
-//! The strings themselves are kept once, one after the other in one allocation.
+//! overlaps their cache misses, and then resolve each lookup from the cache. Longer ids (a UUID
+//! is 36 bytes) go to a table of `(hash, id)` slots ([`LongTable`]) whose strings are compared
+//! in the dictionary's own text, warmed the same way. The strings themselves are kept once,
+//! one after the other in one allocation.
 
 use crate::error::{Error, Result};
 use crate::hash::Inline;
