@@ -391,9 +391,18 @@ impl Dict {
     #[inline]
     pub(crate) fn find(&self, key: &Key, s: &str) -> Option<u32> {
         match &key.inline {
-            Some(k) if k.is_tiny() => self.tiny.find(k, key.hash),
-            Some(k) => self.short.find(k, key.hash),
+            Some(k) => self.find_inline(k, key.hash),
             None => self.find_long(key.hash, s),
+        }
+    }
+
+    /// The id of inline key `k` (of hash `h`), if present: in the table of its kind.
+    #[inline]
+    fn find_inline(&self, k: &Inline, h: u64) -> Option<u32> {
+        if k.is_tiny() {
+            self.tiny.find(k, h)
+        } else {
+            self.short.find(k, h)
         }
     }
 
@@ -407,11 +416,7 @@ impl Dict {
                 {
                     return Some(*id);
                 }
-                if k.is_tiny() {
-                    self.tiny.find(&k, k.hash64())
-                } else {
-                    self.short.find(&k, k.hash64())
-                }
+                self.find_inline(&k, k.hash64())
             }
             None => self.find_long(crate::hash::text_hash(s), s),
         }
